@@ -1,0 +1,18 @@
+//! Winsock's ABI as 64-bit Windows lays it out: `#[repr(C)]` types, constants with
+//! their Windows numbers, and the pure rules around them (walking `WSACMSGHDR`
+//! entries the way `WSA_CMSG_NXTHDR` does, mapping Linux `errno` and NTSTATUS
+//! values to Winsock codes). No I/O happens here.
+//!
+//! Names are the Windows names on purpose: a reader holding the Windows
+//! documentation finds every field where it expects it.
+#![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
+
+pub mod cmsg;
+pub mod consts;
+pub mod errors;
+pub mod types;
+
+pub use cmsg::*;
+pub use consts::*;
+pub use errors::*;
+pub use types::*;
