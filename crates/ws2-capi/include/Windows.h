@@ -1,0 +1,2 @@
+/* Windows spelling of <windows.h> (Linux file names are case-sensitive). */
+#include "windows.h"

@@ -1,0 +1,200 @@
+/*
+ * ws2ipdef.h -- IPv4/IPv6 definitions: IN6_ADDR, SOCKADDR_IN6 (28 bytes),
+ * IN_PKTINFO, IN6_PKTINFO, IP_*, IPV6_*, UDP_* option numbers (Windows values).
+ */
+#ifndef WS2_WS2IPDEF_H
+#define WS2_WS2IPDEF_H
+
+#include "ws2def.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- IPv6 address (in6addr.h) ---- */
+typedef struct in6_addr {
+    union {
+        UCHAR  Byte[16];
+        USHORT Word[8];
+    } u;
+} IN6_ADDR, *PIN6_ADDR, *LPIN6_ADDR;
+#define in_addr6    in6_addr
+#define _S6_un      u
+#define _S6_u8      Byte
+#define s6_addr     _S6_un._S6_u8
+#define s6_bytes    u.Byte
+#define s6_words    u.Word
+
+typedef struct sockaddr_in6 {
+    ADDRESS_FAMILY sin6_family;
+    USHORT         sin6_port;
+    ULONG          sin6_flowinfo;
+    IN6_ADDR       sin6_addr;
+    union {
+        ULONG    sin6_scope_id;
+        SCOPE_ID sin6_scope_struct;
+    };
+} SOCKADDR_IN6_LH, *PSOCKADDR_IN6_LH, *LPSOCKADDR_IN6_LH;
+typedef SOCKADDR_IN6_LH SOCKADDR_IN6, *PSOCKADDR_IN6, *LPSOCKADDR_IN6;
+typedef struct sockaddr_in6 sockaddr_in6;
+
+typedef union _SOCKADDR_INET {
+    SOCKADDR_IN    Ipv4;
+    SOCKADDR_IN6   Ipv6;
+    ADDRESS_FAMILY si_family;
+} SOCKADDR_INET, *PSOCKADDR_INET;
+
+#define IN6ADDR_ANY_INIT        { { { 0 } } }
+#define IN6ADDR_LOOPBACK_INIT   { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } }
+
+#define INET_ADDRSTRLEN     22
+#define INET6_ADDRSTRLEN    65
+
+static __inline BOOLEAN IN6_IS_ADDR_UNSPECIFIED(const IN6_ADDR *a)
+{
+    int i;
+    for (i = 0; i < 16; i++) if (a->u.Byte[i] != 0) return FALSE;
+    return TRUE;
+}
+static __inline BOOLEAN IN6_IS_ADDR_LOOPBACK(const IN6_ADDR *a)
+{
+    int i;
+    for (i = 0; i < 15; i++) if (a->u.Byte[i] != 0) return FALSE;
+    return a->u.Byte[15] == 1;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MULTICAST(const IN6_ADDR *a)
+{
+    return a->u.Byte[0] == 0xff;
+}
+static __inline BOOLEAN IN6_IS_ADDR_LINKLOCAL(const IN6_ADDR *a)
+{
+    return a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0x80;
+}
+static __inline BOOLEAN IN6_IS_ADDR_V4MAPPED(const IN6_ADDR *a)
+{
+    int i;
+    for (i = 0; i < 10; i++) if (a->u.Byte[i] != 0) return FALSE;
+    return a->u.Byte[10] == 0xff && a->u.Byte[11] == 0xff;
+}
+
+/* ---- IPPROTO_IP options ---- */
+#define IP_OPTIONS                  1
+#define IP_HDRINCL                  2
+#define IP_TOS                      3
+#define IP_TTL                      4
+#define IP_MULTICAST_IF             9
+#define IP_MULTICAST_TTL            10
+#define IP_MULTICAST_LOOP           11
+#define IP_ADD_MEMBERSHIP           12
+#define IP_DROP_MEMBERSHIP          13
+#define IP_DONTFRAGMENT             14
+#define IP_ADD_SOURCE_MEMBERSHIP    15
+#define IP_DROP_SOURCE_MEMBERSHIP   16
+#define IP_BLOCK_SOURCE             17
+#define IP_UNBLOCK_SOURCE           18
+#define IP_PKTINFO                  19
+#define IP_HOPLIMIT                 21
+#define IP_RECVTTL                  21
+#define IP_RECEIVE_BROADCAST        22
+#define IP_RECVIF                   24
+#define IP_RECVDSTADDR              25
+#define IP_IFLIST                   28
+#define IP_ADD_IFLIST               29
+#define IP_DEL_IFLIST               30
+#define IP_UNICAST_IF               31
+#define IP_RTHDR                    32
+#define IP_GET_IFLIST               33
+#define IP_RECVRTHDR                38
+#define IP_TCLASS                   39
+#define IP_RECVTCLASS               40
+#define IP_RECVTOS                  40
+#define IP_ORIGINAL_ARRIVAL_IF      47
+#define IP_ECN                      50
+#define IP_RECVECN                  50
+#define IP_PKTINFO_EX               51
+#define IP_WFP_REDIRECT_RECORDS     60
+#define IP_WFP_REDIRECT_CONTEXT     70
+#define IP_MTU_DISCOVER             71
+#define IP_MTU                      73
+#define IP_NRT_INTERFACE            74
+#define IP_RECVERR                  75
+#define IP_USER_MTU                 76
+
+#define IP_UNSPECIFIED_TYPE_OF_SERVICE  -1
+#define IP_DEFAULT_MULTICAST_TTL    1
+#define IP_DEFAULT_MULTICAST_LOOP   1
+#define IP_MAX_MEMBERSHIPS          20
+
+/* ---- IPPROTO_IPV6 options ---- */
+#define IPV6_HOPOPTS                1
+#define IPV6_HDRINCL                2
+#define IPV6_UNICAST_HOPS           4
+#define IPV6_MULTICAST_IF           9
+#define IPV6_MULTICAST_HOPS         10
+#define IPV6_MULTICAST_LOOP         11
+#define IPV6_ADD_MEMBERSHIP         12
+#define IPV6_JOIN_GROUP             IPV6_ADD_MEMBERSHIP
+#define IPV6_DROP_MEMBERSHIP        13
+#define IPV6_LEAVE_GROUP            IPV6_DROP_MEMBERSHIP
+#define IPV6_DONTFRAG               14
+#define IPV6_PKTINFO                19
+#define IPV6_HOPLIMIT               21
+#define IPV6_PROTECTION_LEVEL       23
+#define IPV6_RECVIF                 24
+#define IPV6_RECVDSTADDR            25
+#define IPV6_CHECKSUM               26
+#define IPV6_V6ONLY                 27
+#define IPV6_IFLIST                 28
+#define IPV6_ADD_IFLIST             29
+#define IPV6_DEL_IFLIST             30
+#define IPV6_UNICAST_IF             31
+#define IPV6_RTHDR                  32
+#define IPV6_GET_IFLIST             33
+#define IPV6_RECVRTHDR              38
+#define IPV6_TCLASS                 39
+#define IPV6_RECVTCLASS             40
+#define IPV6_ECN                    50
+#define IPV6_RECVECN                50
+#define IPV6_PKTINFO_EX             51
+#define IPV6_WFP_REDIRECT_RECORDS   60
+#define IPV6_WFP_REDIRECT_CONTEXT   70
+#define IPV6_MTU_DISCOVER           71
+#define IPV6_MTU                    72
+#define IPV6_NRT_INTERFACE          74
+#define IPV6_RECVERR                75
+#define IPV6_USER_MTU               76
+
+/* ---- IPPROTO_UDP options ---- */
+#define UDP_NOCHECKSUM                  1
+#define UDP_SEND_MSG_SIZE               2
+#define UDP_RECV_MAX_COALESCED_SIZE     3
+#define UDP_CHECKSUM_COVERAGE           20
+#define UDP_COALESCED_INFO              UDP_RECV_MAX_COALESCED_SIZE
+
+/* ---- packet info (control messages) ---- */
+typedef struct in_pktinfo {
+    IN_ADDR ipi_addr;
+    ULONG   ipi_ifindex;
+} IN_PKTINFO, *PIN_PKTINFO;
+
+typedef struct in6_pktinfo {
+    IN6_ADDR ipi6_addr;
+    ULONG    ipi6_ifindex;
+} IN6_PKTINFO, *PIN6_PKTINFO;
+
+/* ---- multicast requests ---- */
+typedef struct ip_mreq {
+    IN_ADDR imr_multiaddr;
+    IN_ADDR imr_interface;
+} IP_MREQ, *PIP_MREQ;
+
+typedef struct ipv6_mreq {
+    IN6_ADDR ipv6mr_multiaddr;
+    ULONG    ipv6mr_interface;
+} IPV6_MREQ, *PIPV6_MREQ;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WS2_WS2IPDEF_H */
