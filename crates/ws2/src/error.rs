@@ -1,0 +1,135 @@
+//! `ws2::Error`: a Winsock code plus a message that says what was wrong.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+
+use ws2_abi as abi;
+
+/// An error with its Winsock code (`WSAEINVAL`, `WSAEMSGSIZE`, ...) and a
+/// message naming the field, control message or limit at fault.
+///
+/// ```
+/// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "IN_PKTINFO payload is 4 bytes, expected 8");
+/// assert_eq!(err.code(), ws2_abi::WSAEINVAL);
+/// let io: std::io::Error = err.into();
+/// assert!(io.to_string().contains("IN_PKTINFO"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    code: i32,
+    message: Cow<'static, str>,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error with a Winsock code and a message.
+    pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
+        Error {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The error for a Linux `errno`, mapped as SPEC S19 says.
+    ///
+    /// ```
+    /// let err = ws2::Error::from_errno(libc::ENETUNREACH, "sendmsg");
+    /// assert_eq!(err.code(), ws2_abi::WSAENETUNREACH);
+    /// ```
+    pub fn from_errno(errno: i32, context: &'static str) -> Error {
+        let text = io::Error::from_raw_os_error(errno);
+        Error::new(
+            abi::wsa_from_errno(errno),
+            format!("{context}: {text} (Linux errno {errno})"),
+        )
+    }
+
+    /// The error for the current `errno`.
+    pub(crate) fn last_os(context: &'static str) -> Error {
+        Error::from_errno(errno(), context)
+    }
+
+    /// The Winsock code (`WSAGetLastError` value).
+    pub fn code(&self) -> i32 {
+        self.code
+    }
+
+    /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
+    pub fn name(&self) -> &'static str {
+        abi::wsa_error_name(self.code)
+    }
+
+    /// The message (without the code).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+pub(crate) fn errno() -> i32 {
+    io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.name(), self.code, self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    /// The `io::ErrorKind` closest to the Winsock code.
+    pub fn kind(&self) -> io::ErrorKind {
+        use io::ErrorKind as K;
+        match self.code {
+            abi::WSAEWOULDBLOCK => K::WouldBlock,
+            abi::WSAETIMEDOUT => K::TimedOut,
+            abi::WSAEINVAL | abi::WSAEFAULT | abi::WSAEAFNOSUPPORT => K::InvalidInput,
+            abi::WSAEACCES => K::PermissionDenied,
+            abi::WSAECONNRESET => K::ConnectionReset,
+            abi::WSAECONNREFUSED => K::ConnectionRefused,
+            abi::WSAENOTCONN => K::NotConnected,
+            abi::WSAEADDRINUSE => K::AddrInUse,
+            abi::WSAEADDRNOTAVAIL => K::AddrNotAvailable,
+            abi::WSAENETUNREACH => K::NetworkUnreachable,
+            abi::WSAEHOSTUNREACH => K::HostUnreachable,
+            abi::WSAENETDOWN => K::NetworkDown,
+            abi::WSAEINTR | abi::WSA_OPERATION_ABORTED => K::Interrupted,
+            abi::WSAESHUTDOWN => K::BrokenPipe,
+            abi::WSAEOPNOTSUPP => K::Unsupported,
+            abi::WSAENOBUFS => K::OutOfMemory,
+            abi::WSAEMSGSIZE => K::InvalidInput,
+            _ => K::Other,
+        }
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(err: Error) -> io::Error {
+        io::Error::new(err.kind(), err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_error_keeps_code_and_message() {
+        let io: io::Error =
+            Error::new(abi::WSAEMSGSIZE, "datagram of 70000 bytes exceeds 65507").into();
+        assert_eq!(io.kind(), io::ErrorKind::InvalidInput);
+        let inner = io.get_ref().unwrap().downcast_ref::<Error>().unwrap();
+        assert_eq!(inner.code(), abi::WSAEMSGSIZE);
+        assert!(io.to_string().starts_with("WSAEMSGSIZE (10040)"));
+    }
+}

@@ -1,0 +1,244 @@
+//! The process's Winsock handles and `WSAStartup` state.
+//!
+//! `SOCKET` values (and later event and port `HANDLE`s) come from one table
+//! with a generation per slot: a stale or forged value finds nothing
+//! (`WSAENOTSOCK`), never another socket that reused the fd. Values are
+//! non-zero multiples of 4 below 2^31. Lookup is lock-free (one atomic load
+//! per slot, `arc-swap`); only creating and closing take the table's lock.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use arc_swap::ArcSwapOption;
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+use crate::socket::SocketCore;
+
+/// What a handle names.
+#[derive(Clone)]
+pub enum Object {
+    Socket(Arc<SocketCore>),
+}
+
+struct Entry {
+    generation: u32,
+    object: Object,
+}
+
+const SEGMENT: usize = 4096;
+const SEGMENTS: usize = 512;
+/// Slots 1..=MAX_SLOTS (slot 0 is never used, so no handle is 0).
+const MAX_SLOTS: usize = SEGMENT * SEGMENTS - 1;
+const SLOT_BITS: u32 = 21;
+const GENERATION_MASK: u32 = (1 << 8) - 1;
+
+struct Table {
+    segments: [OnceLock<Box<[ArcSwapOption<Entry>]>>; SEGMENTS],
+    alloc: Mutex<Alloc>,
+}
+
+struct Alloc {
+    free: Vec<u32>,
+    next: u32,
+    generations: Vec<u32>,
+}
+
+static TABLE: Table = Table {
+    segments: [const { OnceLock::new() }; SEGMENTS],
+    alloc: Mutex::new(Alloc {
+        free: Vec::new(),
+        next: 1,
+        generations: Vec::new(),
+    }),
+};
+
+fn slot(index: u32) -> &'static ArcSwapOption<Entry> {
+    let index = index as usize;
+    let segment = TABLE.segments[index / SEGMENT]
+        .get_or_init(|| (0..SEGMENT).map(|_| ArcSwapOption::empty()).collect());
+    &segment[index % SEGMENT]
+}
+
+fn encode(index: u32, generation: u32) -> usize {
+    (((generation & GENERATION_MASK) << SLOT_BITS | index) as usize) << 2
+}
+
+fn decode(handle: usize) -> Option<(u32, u32)> {
+    if handle & 3 != 0 || handle >= 1 << 31 {
+        return None;
+    }
+    let v = (handle >> 2) as u32;
+    let index = v & ((1 << SLOT_BITS) - 1);
+    (index != 0 && index as usize <= MAX_SLOTS).then_some((index, v >> SLOT_BITS))
+}
+
+/// Registers an object and returns its handle value.
+pub fn insert(object: Object) -> Result<usize> {
+    let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
+    let index = match alloc.free.pop() {
+        Some(i) => i,
+        None => {
+            if alloc.next as usize > MAX_SLOTS {
+                return Err(Error::new(
+                    abi::WSAEMFILE,
+                    format!("all {MAX_SLOTS} Winsock handles are in use"),
+                ));
+            }
+            alloc.next += 1;
+            NEXT.store(alloc.next, Ordering::Release);
+            alloc.generations.push(0);
+            alloc.next - 1
+        }
+    };
+    let generation = alloc.generations[index as usize - 1];
+    slot(index).store(Some(Arc::new(Entry { generation, object })));
+    Ok(encode(index, generation))
+}
+
+fn lookup(handle: usize) -> Option<arc_swap::Guard<Option<Arc<Entry>>>> {
+    let (index, generation) = decode(handle)?;
+    // Never create a segment for a forged value.
+    if index >= NEXT.load(Ordering::Acquire) {
+        return None;
+    }
+    let guard = slot(index).load();
+    match guard.as_ref() {
+        Some(e) if e.generation & GENERATION_MASK == generation => Some(guard),
+        _ => None,
+    }
+}
+
+/// Mirrors `Alloc::next` for lock-free bound checks.
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+/// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
+pub fn socket(handle: usize) -> Result<Arc<SocketCore>> {
+    if let Some(guard) = lookup(handle) {
+        if let Some(entry) = guard.as_ref() {
+            let Object::Socket(core) = &entry.object;
+            return Ok(core.clone());
+        }
+    }
+    Err(Error::new(
+        abi::WSAENOTSOCK,
+        format!("handle {handle:#x} is not an open socket"),
+    ))
+}
+
+/// Removes a handle and returns its object; the generation moves on so the
+/// value never names anything again (until it wraps after 256 reuses).
+pub fn remove(handle: usize) -> Option<Object> {
+    let (index, generation) = decode(handle)?;
+    let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
+    if index >= alloc.next {
+        return None;
+    }
+    let s = slot(index);
+    match s.load().as_ref() {
+        Some(e) if e.generation & GENERATION_MASK == generation => {}
+        _ => return None,
+    }
+    let entry = s.swap(None)?;
+    alloc.generations[index as usize - 1] = (generation + 1) & GENERATION_MASK;
+    alloc.free.push(index);
+    drop(alloc);
+    Some(entry.object.clone())
+}
+
+/// Removes every handle (the final `WSACleanup`, S4) and returns the objects.
+fn remove_all() -> Vec<Object> {
+    let next = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner()).next;
+    (1..next)
+        .filter_map(|index| {
+            let guard = slot(index).load();
+            let generation = guard.as_ref()?.generation;
+            drop(guard);
+            remove(encode(index, generation))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// WSAStartup / WSACleanup (S4)
+
+static STARTUPS: Mutex<u32> = Mutex::new(0);
+static STARTED: AtomicU32 = AtomicU32::new(0);
+
+/// Counts one successful `WSAStartup`.
+pub fn startup() {
+    let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
+    *n += 1;
+    STARTED.store(*n, Ordering::Release);
+}
+
+/// One `WSACleanup`: the last one closes every handle (S4).
+pub fn cleanup() -> Result<()> {
+    let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
+    if *n == 0 {
+        return Err(not_initialised());
+    }
+    *n -= 1;
+    STARTED.store(*n, Ordering::Release);
+    if *n == 0 {
+        for object in remove_all() {
+            match object {
+                Object::Socket(core) => core.close(),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `WSANOTINITIALISED` unless `WSAStartup` is in force (S4).
+pub fn check_started() -> Result<()> {
+    if STARTED.load(Ordering::Acquire) == 0 {
+        return Err(not_initialised());
+    }
+    Ok(())
+}
+
+fn not_initialised() -> Error {
+    Error::new(
+        abi::WSANOTINITIALISED,
+        "WSAStartup has not been called (or WSACleanup undid it)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::socket::SocketKind;
+    use crate::translate::Family;
+
+    fn new_socket() -> Arc<SocketCore> {
+        Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap())
+    }
+
+    #[test]
+    fn handles_are_tagged_and_stale_ones_fail() {
+        // S5
+        let h = insert_socket(new_socket());
+        assert_eq!(h % 4, 0);
+        assert!(h != 0 && h < 1 << 31);
+        assert!(socket(h).is_ok());
+        assert!(remove(h).is_some());
+        assert_eq!(socket(h).unwrap_err().code(), abi::WSAENOTSOCK);
+        let h2 = insert_socket(new_socket());
+        assert_ne!(h, h2, "a reused slot gets a new generation");
+        assert_eq!(socket(h).unwrap_err().code(), abi::WSAENOTSOCK);
+        for forged in [0usize, 1, 0x1234, usize::MAX, 1 << 31, h2 + 4 * 1000] {
+            assert_eq!(
+                socket(forged).unwrap_err().code(),
+                abi::WSAENOTSOCK,
+                "{forged:#x}"
+            );
+        }
+        remove(h2);
+    }
+
+    fn insert_socket(core: Arc<SocketCore>) -> usize {
+        insert(Object::Socket(core)).unwrap()
+    }
+}

@@ -1,0 +1,271 @@
+//! The raw-pointer core that the C surface calls: it validates Windows
+//! structures as Windows does (S6–S8, S22), translates them, and runs the
+//! same engine as the safe API. Every function here is `unsafe` because it
+//! trusts the caller's pointers exactly as far as Winsock's contract says.
+
+use std::net::SocketAddr;
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+use crate::socket::{SendFlags, SocketCore, SocketKind};
+use crate::translate::{IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
+
+/// Where a send's result goes: the caller's byte count and, for a socket that
+/// is not overlapped-capable, an OVERLAPPED filled after the blocking call (S28).
+pub struct SendResultPtrs {
+    pub bytes_sent: *mut u32,
+    pub overlapped: *mut abi::WSAOVERLAPPED,
+}
+
+/// `WSASendMsg` after the handle lookup (S3–S25).
+///
+/// # Safety
+/// Every non-null pointer must be valid as Winsock documents: `msg` readable,
+/// its `name`, `lpBuffers` and `Control` readable for their lengths, the
+/// buffers' data readable, `bytes_sent` writable, `overlapped` writable.
+pub unsafe fn send_msg(
+    core: &SocketCore,
+    msg: *const abi::WSAMSG,
+    flags: u32,
+    out: &SendResultPtrs,
+) -> Result<u32> {
+    if msg.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "lpMsg is NULL"));
+    }
+    // SAFETY: msg is non-null and readable per the contract; unaligned read.
+    let msg = unsafe { std::ptr::read_unaligned(msg) };
+    // SAFETY: forwarded contract.
+    unsafe {
+        send_gathered(
+            core,
+            msg.lpBuffers,
+            msg.dwBufferCount,
+            msg.name,
+            msg.namelen,
+            msg.Control,
+            flags,
+            out,
+        )
+    }
+}
+
+/// `WSASend`/`WSASendTo`/`send`/`sendto`/`WSASendMsg` after their own
+/// argument unpacking: one datagram from a `WSABUF` array.
+///
+/// # Safety
+/// As for [`send_msg`]; `name` readable for `namelen` bytes when non-null.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn send_gathered(
+    core: &SocketCore,
+    buffers: *const abi::WSABUF,
+    count: u32,
+    name: *const abi::SOCKADDR,
+    namelen: i32,
+    control: abi::WSABUF,
+    flags: u32,
+    out: &SendResultPtrs,
+) -> Result<u32> {
+    // Windows binds an unbound socket even when the call then fails (S7, S15).
+    core.ensure_bound()?;
+    if out.bytes_sent.is_null() && out.overlapped.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpNumberOfBytesSent is NULL and there is no OVERLAPPED",
+        ));
+    }
+    let flags = SendFlags::from_bits(flags).ok_or_else(|| {
+        Error::new(
+            abi::WSAEOPNOTSUPP,
+            format!("dwFlags {flags:#x} has bits other than MSG_OOB, MSG_DONTROUTE, MSG_PARTIAL"),
+        )
+    })?;
+    if core.kind() == SocketKind::Stream {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            "WSASendMsg works on SOCK_DGRAM and SOCK_RAW sockets only, this one is SOCK_STREAM",
+        ));
+    }
+    let to: Option<SocketAddr> = if name.is_null() {
+        if namelen != 0 {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("name is NULL but namelen is {namelen}"),
+            ));
+        }
+        None
+    } else {
+        // SAFETY: name readable for namelen bytes per the contract.
+        Some(unsafe { socket_addr_from_windows(name, namelen) }?)
+    };
+    let controls = if control.len == 0 {
+        SendControls::default()
+    } else {
+        if control.buf.is_null() {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("Control.buf is NULL but Control.len is {}", control.len),
+            ));
+        }
+        // SAFETY: Control.buf is readable for Control.len bytes per the contract.
+        let bytes =
+            unsafe { std::slice::from_raw_parts(control.buf.cast::<u8>(), control.len as usize) };
+        SendControls::from_windows(bytes, core.family())?
+    };
+    // SAFETY: lpBuffers readable for count entries per the contract.
+    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    if !out.overlapped.is_null() && core.is_overlapped() {
+        return Err(Error::new(
+            abi::WSAEOPNOTSUPP,
+            "overlapped sends on overlapped-capable sockets are not implemented yet",
+        ));
+    }
+    let n = core.send_datagram(
+        iov.as_ptr(),
+        iov.len(),
+        iov.total(),
+        to.as_ref(),
+        &controls,
+        flags,
+    )? as u32;
+    if !out.bytes_sent.is_null() {
+        // SAFETY: bytes_sent is writable per the contract.
+        unsafe { out.bytes_sent.write_unaligned(n) };
+    }
+    if !out.overlapped.is_null() {
+        // S28: a socket that is not overlapped-capable blocked; the OVERLAPPED
+        // still reports the result.
+        // SAFETY: overlapped is writable per the contract.
+        unsafe {
+            (&raw mut (*out.overlapped).InternalHigh).write_unaligned(n as usize);
+            (&raw mut (*out.overlapped).Internal).write_unaligned(abi::STATUS_SUCCESS as usize);
+        }
+    }
+    Ok(n)
+}
+
+/// `setsockopt` with a Windows level/name and an `optval` of `optlen` bytes.
+///
+/// # Safety
+/// `optval` must be null or readable for `optlen` bytes.
+pub unsafe fn setsockopt(
+    core: &SocketCore,
+    level: i32,
+    name: i32,
+    optval: *const u8,
+    optlen: i32,
+) -> Result<()> {
+    let opt = sock_opt(level, name)?;
+    if optval.is_null() || optlen < 1 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("optval is NULL or optlen {optlen} is too small"),
+        ));
+    }
+    // Windows reads a DWORD/BOOL; a shorter buffer is accepted for byte-sized
+    // values (some programs pass a char), as Windows does for BOOL options.
+    let value: i32 = if optlen >= 4 {
+        // SAFETY: optval readable for at least 4 bytes.
+        unsafe { optval.cast::<i32>().read_unaligned() }
+    } else {
+        // SAFETY: optval readable for at least 1 byte.
+        unsafe { optval.read() as i32 }
+    };
+    core.set_option(opt, value)
+}
+
+/// `getsockopt`: writes a 4-byte value and sets `*optlen` to 4.
+///
+/// # Safety
+/// `optval` writable for `*optlen` bytes, `optlen` valid, or either null.
+pub unsafe fn getsockopt(
+    core: &SocketCore,
+    level: i32,
+    name: i32,
+    optval: *mut u8,
+    optlen: *mut i32,
+) -> Result<()> {
+    let opt = sock_opt(level, name)?;
+    if optval.is_null() || optlen.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "optval or optlen is NULL"));
+    }
+    // SAFETY: optlen is valid per the contract.
+    let len = unsafe { optlen.read_unaligned() };
+    if len < 4 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("optlen {len} is smaller than the 4-byte option value"),
+        ));
+    }
+    let value = core.option(opt)?;
+    // SAFETY: optval writable for at least 4 bytes (checked), optlen valid.
+    unsafe {
+        optval.cast::<i32>().write_unaligned(value);
+        optlen.write_unaligned(4);
+    }
+    Ok(())
+}
+
+impl SocketCore {
+    /// Sets a translated option (see [`SockOpt`]).
+    pub fn set_option(&self, opt: SockOpt, value: i32) -> Result<()> {
+        match opt {
+            SockOpt::Linux { level, name, .. } => {
+                self.set_int_option(level, name, value, "setsockopt")
+            }
+            SockOpt::SendTimeout => {
+                self.set_send_timeout_ms(value as u32);
+                Ok(())
+            }
+            SockOpt::RecvTimeout => {
+                self.set_recv_timeout_ms(value as u32);
+                Ok(())
+            }
+            SockOpt::Tos { level, name } => {
+                self.set_int_option(level, name, value, "setsockopt(IP_TOS/IPV6_TCLASS)")?;
+                self.set_socket_tos(value as u8);
+                Ok(())
+            }
+            SockOpt::HeaderIncluded => {
+                self.set_int_option(
+                    libc::IPPROTO_IP,
+                    libc::IP_HDRINCL,
+                    value,
+                    "setsockopt(IP_HDRINCL)",
+                )?;
+                self.set_header_included(value != 0);
+                Ok(())
+            }
+            SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
+                abi::WSAEINVAL,
+                "this option can be read with getsockopt but not set",
+            )),
+        }
+    }
+
+    /// Reads a translated option.
+    pub fn option(&self, opt: SockOpt) -> Result<i32> {
+        match opt {
+            SockOpt::Linux { level, name, halve } => {
+                let v = self.int_option(level, name, "getsockopt")?;
+                // Linux reports SO_SNDBUF/SO_RCVBUF doubled; Windows reports what was set.
+                Ok(if halve { v / 2 } else { v })
+            }
+            SockOpt::SendTimeout => Ok(self.send_timeout_ms() as i32),
+            SockOpt::RecvTimeout => Ok(self.recv_timeout_ms() as i32),
+            SockOpt::Tos { level, name } => {
+                self.int_option(level, name, "getsockopt(IP_TOS/IPV6_TCLASS)")
+            }
+            SockOpt::HeaderIncluded => {
+                self.int_option(libc::IPPROTO_IP, libc::IP_HDRINCL, "getsockopt(IP_HDRINCL)")
+            }
+            SockOpt::Type => Ok(self.kind().windows()),
+            SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
+            SockOpt::Error => {
+                let e =
+                    self.int_option(libc::SOL_SOCKET, libc::SO_ERROR, "getsockopt(SO_ERROR)")?;
+                Ok(if e == 0 { 0 } else { abi::wsa_from_errno(e) })
+            }
+        }
+    }
+}

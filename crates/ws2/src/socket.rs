@@ -1,0 +1,1287 @@
+//! Sockets: the shared core both faces use ([`SocketCore`]) and the safe
+//! Rust API over it ([`Socket`], [`Message`], [`SendFlags`]).
+
+use std::io::IoSlice;
+use std::mem::size_of;
+use std::net::{IpAddr, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ws2_abi as abi;
+
+use crate::engine::{self, Readiness, SendFailure, ThreadWaker, WaitEnd};
+use crate::error::{Error, Result, errno};
+use crate::translate::{
+    CmsgBuf, ControlMessage, Family, LinuxAddr, SendControls, requested_source,
+};
+
+/// The kind of socket (Windows `SOCK_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketKind {
+    Datagram,
+    Raw,
+    Stream,
+}
+
+impl SocketKind {
+    /// The Windows `SOCK_*` number.
+    pub fn windows(self) -> i32 {
+        match self {
+            SocketKind::Datagram => abi::SOCK_DGRAM,
+            SocketKind::Raw => abi::SOCK_RAW,
+            SocketKind::Stream => abi::SOCK_STREAM,
+        }
+    }
+
+    fn linux(self) -> i32 {
+        match self {
+            SocketKind::Datagram => libc::SOCK_DGRAM,
+            SocketKind::Raw => libc::SOCK_RAW,
+            SocketKind::Stream => libc::SOCK_STREAM,
+        }
+    }
+
+    /// From a Windows `SOCK_*` number.
+    pub fn from_windows(ty: i32) -> Option<SocketKind> {
+        match ty {
+            abi::SOCK_DGRAM => Some(SocketKind::Datagram),
+            abi::SOCK_RAW => Some(SocketKind::Raw),
+            abi::SOCK_STREAM => Some(SocketKind::Stream),
+            _ => None,
+        }
+    }
+}
+
+/// Flags for [`Socket::send_msg`]: Windows' `dwFlags` (S10).
+///
+/// ```
+/// let flags = ws2::SendFlags::DONTROUTE;
+/// assert_eq!(flags.bits(), 0x4);
+/// assert!(ws2::SendFlags::from_bits(0x2).is_none()); // MSG_PEEK is not a send flag
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendFlags(u32);
+
+impl SendFlags {
+    /// No flags.
+    pub const NONE: SendFlags = SendFlags(0);
+    /// `MSG_OOB`: refused on datagram sockets (`WSAEOPNOTSUPP`).
+    pub const OOB: SendFlags = SendFlags(abi::MSG_OOB);
+    /// `MSG_DONTROUTE`: send only to directly reachable hosts.
+    pub const DONTROUTE: SendFlags = SendFlags(abi::MSG_DONTROUTE);
+    /// `MSG_PARTIAL`: refused on datagram sockets (`WSAEOPNOTSUPP`).
+    pub const PARTIAL: SendFlags = SendFlags(abi::MSG_PARTIAL);
+
+    /// Flags from Windows bits; `None` if a bit other than the three above is set.
+    pub fn from_bits(bits: u32) -> Option<SendFlags> {
+        (bits & !(abi::MSG_OOB | abi::MSG_DONTROUTE | abi::MSG_PARTIAL) == 0)
+            .then_some(SendFlags(bits))
+    }
+
+    /// The Windows bits.
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+impl std::ops::BitOr for SendFlags {
+    type Output = SendFlags;
+    fn bitor(self, rhs: SendFlags) -> SendFlags {
+        SendFlags(self.0 | rhs.0)
+    }
+}
+
+/// One datagram to send: buffers gathered in order (S21), an optional
+/// destination (S14) and control messages (S22–S26).
+///
+/// ```
+/// use std::io::IoSlice;
+/// use std::net::Ipv4Addr;
+/// use ws2::{ControlMessage, Message};
+/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
+/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
+/// let msg = Message::new(&bufs).to("127.0.0.1:9".parse().unwrap()).control(&control);
+/// assert_eq!(msg.len(), 12);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    pub buffers: &'a [IoSlice<'a>],
+    pub to: Option<SocketAddr>,
+    pub control: &'a [ControlMessage],
+}
+
+impl<'a> Message<'a> {
+    /// A message of these buffers, to the connected peer, without control data.
+    pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
+        Message {
+            buffers,
+            to: None,
+            control: &[],
+        }
+    }
+
+    /// Sets the destination.
+    pub fn to(mut self, addr: SocketAddr) -> Message<'a> {
+        self.to = Some(addr);
+        self
+    }
+
+    /// Sets the control messages.
+    pub fn control(mut self, control: &'a [ControlMessage]) -> Message<'a> {
+        self.control = control;
+        self
+    }
+
+    /// Total payload bytes.
+    pub fn len(&self) -> usize {
+        self.buffers.iter().map(|b| b.len()).sum()
+    }
+
+    /// True for a zero-length datagram.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+// State bits of a socket.
+const NONBLOCKING: u32 = 1 << 0;
+const BOUND: u32 = 1 << 1;
+const CONNECTED: u32 = 1 << 2;
+const SHUT_SEND: u32 = 1 << 3;
+const SHUT_RECV: u32 = 1 << 4;
+const CLOSED: u32 = 1 << 5;
+const PEER_V4: u32 = 1 << 6;
+const HEADER_INCLUDED: u32 = 1 << 7;
+
+/// The state of one socket, shared by the handle table, the Rust
+/// [`Socket`] and any thread blocked on it.
+pub struct SocketCore {
+    fd: OwnedFd,
+    family: Family,
+    kind: SocketKind,
+    protocol: i32,
+    overlapped: bool,
+    state: AtomicU32,
+    send_timeout_ms: AtomicU32,
+    recv_timeout_ms: AtomicU32,
+    /// The socket's TOS / traffic class, kept for ECN-only sends (S26).
+    tos: AtomicU8,
+    /// Threads blocked in a call on this socket (slow path only).
+    waiters: Mutex<Vec<Arc<ThreadWaker>>>,
+}
+
+/// Removes a waiter when the wait ends.
+pub(crate) struct WaiterRegistration<'a> {
+    core: &'a SocketCore,
+    waker: Arc<ThreadWaker>,
+}
+
+impl Drop for WaiterRegistration<'_> {
+    fn drop(&mut self) {
+        let mut waiters = self.core.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = waiters.iter().position(|w| Arc::ptr_eq(w, &self.waker)) {
+            waiters.swap_remove(i);
+        }
+    }
+}
+
+fn cvt(ret: libc::c_int, context: &'static str) -> Result<libc::c_int> {
+    if ret < 0 {
+        Err(Error::last_os(context))
+    } else {
+        Ok(ret)
+    }
+}
+
+fn set_int(fd: RawFd, level: i32, name: i32, value: i32, context: &'static str) -> Result<()> {
+    // SAFETY: passes a pointer to a live c_int and its size.
+    cvt(
+        unsafe {
+            libc::setsockopt(
+                fd,
+                level,
+                name,
+                (&raw const value).cast(),
+                size_of::<i32>() as libc::socklen_t,
+            )
+        },
+        context,
+    )
+    .map(drop)
+}
+
+fn get_int(fd: RawFd, level: i32, name: i32, context: &'static str) -> Result<i32> {
+    let mut value: i32 = 0;
+    let mut len = size_of::<i32>() as libc::socklen_t;
+    // SAFETY: passes a pointer to a live c_int and its length.
+    cvt(
+        unsafe { libc::getsockopt(fd, level, name, (&raw mut value).cast(), &mut len) },
+        context,
+    )?;
+    Ok(value)
+}
+
+impl SocketCore {
+    /// Creates a socket with Windows family/type/protocol numbers.
+    /// `overlapped` is `WSA_FLAG_OVERLAPPED` (always true for `socket()`).
+    pub fn new(
+        family: Family,
+        kind: SocketKind,
+        protocol: i32,
+        overlapped: bool,
+    ) -> Result<SocketCore> {
+        let linux_protocol = match (kind, protocol) {
+            (SocketKind::Datagram, 0) => libc::IPPROTO_UDP,
+            (SocketKind::Stream, 0) => libc::IPPROTO_TCP,
+            (_, p) => p,
+        };
+        // SAFETY: socket() has no pointer arguments.
+        let fd = unsafe {
+            libc::socket(
+                family.linux(),
+                kind.linux() | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                linux_protocol,
+            )
+        };
+        if fd < 0 {
+            let e = errno();
+            let code = match e {
+                libc::EPROTONOSUPPORT | libc::EINVAL => abi::WSAEPROTONOSUPPORT,
+                libc::EPERM | libc::EACCES => abi::WSAEACCES,
+                _ => abi::wsa_from_errno(e),
+            };
+            return Err(Error::new(
+                code,
+                format!(
+                    "socket(af {}, type {}, protocol {protocol}): {}",
+                    family.windows(),
+                    kind.windows(),
+                    std::io::Error::from_raw_os_error(e)
+                ),
+            ));
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let core = SocketCore::from_parts(fd, family, kind, linux_protocol, overlapped);
+        if family == Family::V6 {
+            // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0.
+            set_int(
+                core.raw_fd(),
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                1,
+                "setsockopt(IPV6_V6ONLY)",
+            )?;
+        }
+        if kind == SocketKind::Raw && linux_protocol == libc::IPPROTO_RAW {
+            core.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
+        }
+        Ok(core)
+    }
+
+    fn from_parts(
+        fd: OwnedFd,
+        family: Family,
+        kind: SocketKind,
+        protocol: i32,
+        overlapped: bool,
+    ) -> SocketCore {
+        SocketCore {
+            fd,
+            family,
+            kind,
+            protocol,
+            overlapped,
+            state: AtomicU32::new(0),
+            send_timeout_ms: AtomicU32::new(0),
+            recv_timeout_ms: AtomicU32::new(0),
+            tos: AtomicU8::new(0),
+            waiters: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Adopts an open Linux socket (made non-blocking in the kernel).
+    pub fn from_fd(fd: OwnedFd) -> Result<SocketCore> {
+        let raw = fd.as_raw_fd();
+        let domain = get_int(
+            raw,
+            libc::SOL_SOCKET,
+            libc::SO_DOMAIN,
+            "getsockopt(SO_DOMAIN)",
+        )?;
+        let family = match domain {
+            libc::AF_INET => Family::V4,
+            libc::AF_INET6 => Family::V6,
+            other => {
+                return Err(Error::new(
+                    abi::WSAEAFNOSUPPORT,
+                    format!("socket family {other} is not AF_INET or AF_INET6"),
+                ));
+            }
+        };
+        let kind = match get_int(raw, libc::SOL_SOCKET, libc::SO_TYPE, "getsockopt(SO_TYPE)")? {
+            libc::SOCK_DGRAM => SocketKind::Datagram,
+            libc::SOCK_RAW => SocketKind::Raw,
+            libc::SOCK_STREAM => SocketKind::Stream,
+            other => {
+                return Err(Error::new(
+                    abi::WSAESOCKTNOSUPPORT,
+                    format!("socket type {other} is not supported"),
+                ));
+            }
+        };
+        let protocol = get_int(
+            raw,
+            libc::SOL_SOCKET,
+            libc::SO_PROTOCOL,
+            "getsockopt(SO_PROTOCOL)",
+        )?;
+        // SAFETY: F_GETFL/F_SETFL take no pointers.
+        unsafe {
+            let fl = cvt(libc::fcntl(raw, libc::F_GETFL), "fcntl(F_GETFL)")?;
+            cvt(
+                libc::fcntl(raw, libc::F_SETFL, fl | libc::O_NONBLOCK),
+                "fcntl(F_SETFL)",
+            )?;
+        }
+        let core = SocketCore::from_parts(fd, family, kind, protocol, true);
+        if core.kernel_local_addr()?.is_some_and(|a| a.port() != 0) || kind == SocketKind::Raw {
+            core.state.fetch_or(BOUND, Ordering::Relaxed);
+        }
+        if core.kernel_peer_addr().is_ok() {
+            core.state.fetch_or(CONNECTED, Ordering::Relaxed);
+        }
+        Ok(core)
+    }
+
+    pub fn raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+    pub fn family(&self) -> Family {
+        self.family
+    }
+    pub fn kind(&self) -> SocketKind {
+        self.kind
+    }
+    /// The Linux protocol number.
+    pub fn protocol(&self) -> i32 {
+        self.protocol
+    }
+    /// Whether overlapped calls are overlapped on this socket (S28).
+    pub fn is_overlapped(&self) -> bool {
+        self.overlapped
+    }
+    fn has(&self, bit: u32) -> bool {
+        self.state.load(Ordering::Acquire) & bit != 0
+    }
+    pub fn is_closed(&self) -> bool {
+        self.has(CLOSED)
+    }
+    pub fn is_nonblocking(&self) -> bool {
+        self.has(NONBLOCKING)
+    }
+    pub fn is_bound(&self) -> bool {
+        self.has(BOUND)
+    }
+    pub fn send_timeout_ms(&self) -> u32 {
+        self.send_timeout_ms.load(Ordering::Relaxed)
+    }
+    pub fn recv_timeout_ms(&self) -> u32 {
+        self.recv_timeout_ms.load(Ordering::Relaxed)
+    }
+    pub fn set_send_timeout_ms(&self, ms: u32) {
+        self.send_timeout_ms.store(ms, Ordering::Relaxed)
+    }
+    pub fn set_recv_timeout_ms(&self, ms: u32) {
+        self.recv_timeout_ms.store(ms, Ordering::Relaxed)
+    }
+    /// `ioctlsocket(FIONBIO)`: the kernel fd stays non-blocking; this only
+    /// changes what a call that would block answers (S17).
+    pub fn set_nonblocking(&self, on: bool) {
+        if on {
+            self.state.fetch_or(NONBLOCKING, Ordering::Release);
+        } else {
+            self.state.fetch_and(!NONBLOCKING, Ordering::Release);
+        }
+    }
+    pub(crate) fn socket_tos(&self) -> u8 {
+        self.tos.load(Ordering::Relaxed)
+    }
+    pub(crate) fn set_socket_tos(&self, tos: u8) {
+        self.tos.store(tos, Ordering::Relaxed)
+    }
+    pub(crate) fn set_header_included(&self, on: bool) {
+        if on {
+            self.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
+        } else {
+            self.state.fetch_and(!HEADER_INCLUDED, Ordering::Relaxed);
+        }
+    }
+
+    /// Marks the socket closed and wakes every thread blocked on it, which
+    /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
+    /// reference goes.
+    pub fn close(&self) {
+        self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        for w in waiters.iter() {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn register_waiter(&self, waker: &Arc<ThreadWaker>) -> WaiterRegistration<'_> {
+        self.waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(waker.clone());
+        WaiterRegistration {
+            core: self,
+            waker: waker.clone(),
+        }
+    }
+
+    /// The largest datagram this socket sends (`SO_MAX_MSG_SIZE`, S11).
+    pub fn max_msg_size(&self) -> u32 {
+        match (self.kind, self.family) {
+            (SocketKind::Stream, _) => u32::MAX,
+            (_, Family::V4) if self.has(HEADER_INCLUDED) => 65535,
+            (SocketKind::Raw, Family::V4) => 65515,
+            (SocketKind::Raw, Family::V6) => 65535,
+            (_, Family::V4) => abi::UDP_MAX_MSG_SIZE_V4,
+            (_, Family::V6) => abi::UDP_MAX_MSG_SIZE_V6,
+        }
+    }
+
+    pub fn bind(&self, addr: &SocketAddr) -> Result<()> {
+        let la = LinuxAddr::new(addr, self.family)?;
+        // SAFETY: la holds a valid sockaddr of la.len() bytes.
+        cvt(
+            unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
+            "bind",
+        )?;
+        self.state.fetch_or(BOUND, Ordering::Release);
+        Ok(())
+    }
+
+    pub fn connect(&self, addr: &SocketAddr) -> Result<()> {
+        let la = LinuxAddr::new(addr, self.family)?;
+        // SAFETY: la holds a valid sockaddr of la.len() bytes.
+        let r = unsafe { libc::connect(self.raw_fd(), la.as_ptr(), la.len()) };
+        if r < 0 {
+            let e = errno();
+            // A non-blocking stream connect in progress is still a connect.
+            if e != libc::EINPROGRESS {
+                return Err(Error::from_errno(e, "connect"));
+            }
+        }
+        let v4 = match addr {
+            SocketAddr::V4(_) => true,
+            SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
+        };
+        let bits = BOUND | CONNECTED | if v4 { PEER_V4 } else { 0 };
+        self.state.fetch_and(!PEER_V4, Ordering::Relaxed);
+        self.state.fetch_or(bits, Ordering::Release);
+        Ok(())
+    }
+
+    /// `shutdown` as Windows does it (S13): on an unconnected datagram socket
+    /// Linux says `ENOTCONN` but records the shutdown; Windows returns 0.
+    pub fn shutdown(&self, how: i32) -> Result<()> {
+        let (linux, bits) = match how {
+            abi::SD_RECEIVE => (libc::SHUT_RD, SHUT_RECV),
+            abi::SD_SEND => (libc::SHUT_WR, SHUT_SEND),
+            abi::SD_BOTH => (libc::SHUT_RDWR, SHUT_SEND | SHUT_RECV),
+            other => {
+                return Err(Error::new(
+                    abi::WSAEINVAL,
+                    format!("shutdown how {other} is not SD_RECEIVE, SD_SEND or SD_BOTH"),
+                ));
+            }
+        };
+        // SAFETY: shutdown has no pointer arguments.
+        let r = unsafe { libc::shutdown(self.raw_fd(), linux) };
+        if r < 0 {
+            let e = errno();
+            if !(e == libc::ENOTCONN && self.kind != SocketKind::Stream) {
+                return Err(Error::from_errno(e, "shutdown"));
+            }
+        }
+        self.state.fetch_or(bits, Ordering::Release);
+        Ok(())
+    }
+
+    fn kernel_local_addr(&self) -> Result<Option<SocketAddr>> {
+        let mut la = LinuxAddr::empty();
+        // SAFETY: la is a sockaddr_storage with its length.
+        cvt(
+            unsafe { libc::getsockname(self.raw_fd(), la.as_mut_ptr(), la.len_mut()) },
+            "getsockname",
+        )?;
+        Ok(la.to_socket_addr())
+    }
+
+    fn kernel_peer_addr(&self) -> Result<SocketAddr> {
+        let mut la = LinuxAddr::empty();
+        // SAFETY: la is a sockaddr_storage with its length.
+        cvt(
+            unsafe { libc::getpeername(self.raw_fd(), la.as_mut_ptr(), la.len_mut()) },
+            "getpeername",
+        )?;
+        la.to_socket_addr()
+            .ok_or_else(|| Error::new(abi::WSAEAFNOSUPPORT, "peer address family is not IPv4/IPv6"))
+    }
+
+    /// `getsockname`: `WSAEINVAL` on a socket that is not bound yet (S15).
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        if !self.is_bound() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "the socket is not bound (no bind, connect or send yet)",
+            ));
+        }
+        self.kernel_local_addr()?.ok_or_else(|| {
+            Error::new(
+                abi::WSAEAFNOSUPPORT,
+                "local address family is not IPv4/IPv6",
+            )
+        })
+    }
+
+    /// `getpeername`: `WSAENOTCONN` when not connected.
+    pub fn peer_addr(&self) -> Result<SocketAddr> {
+        if !self.has(CONNECTED) {
+            return Err(Error::new(abi::WSAENOTCONN, "the socket is not connected"));
+        }
+        self.kernel_peer_addr()
+    }
+
+    /// Binds an unbound datagram socket to its family's wildcard address and
+    /// an ephemeral port, as Windows does on the first send (S15).
+    pub fn ensure_bound(&self) -> Result<()> {
+        if self.is_bound() {
+            return Ok(());
+        }
+        if self.kind == SocketKind::Datagram {
+            let any: SocketAddr = match self.family {
+                Family::V4 => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+                Family::V6 => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+            };
+            let la = LinuxAddr::new(&any, self.family)?;
+            // SAFETY: la holds a valid sockaddr of la.len() bytes.
+            let r = unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) };
+            // EINVAL: the kernel bound it already (a racing send); that is fine.
+            if r < 0 && errno() != libc::EINVAL {
+                return Err(Error::last_os("implicit bind"));
+            }
+        }
+        self.state.fetch_or(BOUND, Ordering::Release);
+        Ok(())
+    }
+
+    /// Sends one datagram: the checks of S9–S14 and S22–S25, then `sendmsg`
+    /// with blocking emulation. `iov` must describe `total` bytes that stay
+    /// valid for the call.
+    pub(crate) fn send_datagram(
+        &self,
+        iov: *const libc::iovec,
+        iovlen: usize,
+        total: usize,
+        to: Option<&SocketAddr>,
+        controls: &SendControls,
+        flags: SendFlags,
+    ) -> Result<usize> {
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if self.kind == SocketKind::Stream {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "WSASendMsg works on SOCK_DGRAM and SOCK_RAW sockets only, this one is SOCK_STREAM",
+            ));
+        }
+        if flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0 {
+            return Err(Error::new(
+                abi::WSAEOPNOTSUPP,
+                "MSG_OOB and MSG_PARTIAL are not supported on datagram and raw sockets",
+            ));
+        }
+        if self.has(SHUT_SEND) {
+            return Err(Error::new(
+                abi::WSAESHUTDOWN,
+                "the socket was shut down for sending",
+            ));
+        }
+        let state = self.state.load(Ordering::Acquire);
+        if to.is_none() && state & CONNECTED == 0 {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "no destination given and the socket is not connected",
+            ));
+        }
+        let max = self.max_msg_size() as usize;
+        if total > max {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                format!("datagram of {total} bytes exceeds SO_MAX_MSG_SIZE {max}"),
+            ));
+        }
+        let dest = to.map(|a| LinuxAddr::new(a, self.family)).transpose()?;
+        let to_v4 = match to {
+            Some(SocketAddr::V4(_)) => true,
+            Some(SocketAddr::V6(a)) => a.ip().to_ipv4_mapped().is_some(),
+            None => state & PEER_V4 != 0,
+        };
+        let cmsgs = CmsgBuf::encode(controls, self.family, to_v4, self.socket_tos());
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        if let Some(d) = &dest {
+            msg.msg_name = d.as_ptr() as *mut libc::c_void;
+            msg.msg_namelen = d.len();
+        }
+        msg.msg_iov = iov as *mut libc::iovec;
+        msg.msg_iovlen = iovlen;
+        msg.msg_control = cmsgs.as_ptr() as *mut libc::c_void;
+        msg.msg_controllen = cmsgs.len();
+        let linux_flags = if flags.bits() & abi::MSG_DONTROUTE != 0 {
+            libc::MSG_DONTROUTE
+        } else {
+            0
+        };
+        let mut refused_once = false;
+        loop {
+            match engine::sendmsg_blocking(self, &msg, linux_flags) {
+                Ok(n) => {
+                    self.state.fetch_or(BOUND, Ordering::Release);
+                    return Ok(n);
+                }
+                Err(SendFailure::Wsa(e)) => return Err(e),
+                // A connected UDP socket reports an earlier ICMP port
+                // unreachable on this send and drops the datagram; Windows
+                // keeps sends succeeding (S19), so send it again.
+                Err(SendFailure::Errno(libc::ECONNREFUSED)) if !refused_once => {
+                    refused_once = true;
+                }
+                Err(SendFailure::Errno(e)) => return Err(self.send_error(e, controls, to_v4)),
+            }
+        }
+    }
+
+    /// Tells a non-local requested source (S23: `WSAEINVAL`) from an
+    /// unreachable destination (`WSAENETUNREACH`); Linux answers both with
+    /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). Only on the failure path.
+    fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
+        if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL) {
+            if let Some(source) = requested_source(controls, self.family, to_v4) {
+                if !is_local_address(source) {
+                    let what = if source.is_ipv4() {
+                        "IN_PKTINFO"
+                    } else {
+                        "IN6_PKTINFO"
+                    };
+                    return Error::new(
+                        abi::WSAEINVAL,
+                        format!("{what} source address {source} is not an address of this host"),
+                    );
+                }
+            }
+        }
+        Error::from_errno(e, "sendmsg")
+    }
+
+    /// `recvfrom` with Windows semantics: `WSAEINVAL` when unbound (S15),
+    /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
+    pub fn recv_from(&self, buf: &mut [u8], peek: bool) -> Result<(usize, Option<SocketAddr>)> {
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if !self.is_bound() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "the socket is not bound: nothing can arrive on it",
+            ));
+        }
+        if self.has(SHUT_RECV) {
+            return Err(Error::new(
+                abi::WSAESHUTDOWN,
+                "the socket was shut down for receiving",
+            ));
+        }
+        let mut deadline = None;
+        loop {
+            let mut from = LinuxAddr::empty();
+            let mut iov = libc::iovec {
+                iov_base: buf.as_mut_ptr().cast(),
+                iov_len: buf.len(),
+            };
+            // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_name = from.as_mut_ptr().cast();
+            msg.msg_namelen = from.len();
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            let flags = if peek { libc::MSG_PEEK } else { 0 };
+            // SAFETY: msg points at `buf` and `from`, both live and writable.
+            let n = unsafe { libc::recvmsg(self.raw_fd(), &mut msg, flags) };
+            if n >= 0 {
+                *from.len_mut() = msg.msg_namelen;
+                let addr = from.to_socket_addr();
+                if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
+                    return Err(Error::new(
+                        abi::WSAEMSGSIZE,
+                        format!(
+                            "datagram was larger than the {}-byte buffer and was truncated",
+                            buf.len()
+                        ),
+                    ));
+                }
+                return Ok((n as usize, addr));
+            }
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => {
+                    if self.is_nonblocking() {
+                        return Err(Error::new(
+                            abi::WSAEWOULDBLOCK,
+                            "the socket is non-blocking (FIONBIO) and no datagram is waiting",
+                        ));
+                    }
+                    let d = *deadline
+                        .get_or_insert_with(|| engine::deadline_after(self.recv_timeout_ms()));
+                    if let WaitEnd::TimedOut = engine::wait(self, Readiness::Readable, d)? {
+                        return Err(Error::new(
+                            abi::WSAETIMEDOUT,
+                            format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
+                        ));
+                    }
+                }
+                libc::ECONNREFUSED => {
+                    return Err(Error::new(
+                        abi::WSAECONNRESET,
+                        "an earlier send was answered with ICMP port unreachable",
+                    ));
+                }
+                e => return Err(Error::from_errno(e, "recvmsg")),
+            }
+        }
+    }
+
+    pub(crate) fn set_int_option(
+        &self,
+        level: i32,
+        name: i32,
+        value: i32,
+        context: &'static str,
+    ) -> Result<()> {
+        set_int(self.raw_fd(), level, name, value, context)
+    }
+
+    pub(crate) fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
+        get_int(self.raw_fd(), level, name, context)
+    }
+}
+
+/// Whether `addr` is an address of this host (in the calling thread's
+/// network namespace): binding a throwaway socket to it fails with
+/// `EADDRNOTAVAIL` when it is not.
+pub(crate) fn is_local_address(addr: IpAddr) -> bool {
+    let family = if addr.is_ipv4() {
+        Family::V4
+    } else {
+        Family::V6
+    };
+    let Ok(probe) = SocketCore::new(family, SocketKind::Datagram, 0, false) else {
+        return true;
+    };
+    let Ok(la) = LinuxAddr::new(&SocketAddr::new(addr, 0), family) else {
+        return true;
+    };
+    // SAFETY: la holds a valid sockaddr of la.len() bytes.
+    let r = unsafe { libc::bind(probe.raw_fd(), la.as_ptr(), la.len()) };
+    !(r < 0 && errno() == libc::EADDRNOTAVAIL)
+}
+
+/// A Winsock socket for Rust: Windows semantics (errors, implicit bind,
+/// blocking emulation, control messages) with Rust types.
+///
+/// ```
+/// use std::io::IoSlice;
+/// use std::net::{Ipv4Addr, UdpSocket};
+/// use ws2::{ControlMessage, Message, SendFlags, Socket};
+///
+/// let rx = UdpSocket::bind("127.0.0.1:0")?;
+/// let tx = Socket::udp_v4()?;
+/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
+/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
+/// let sent = tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?).control(&control), SendFlags::NONE)?;
+/// assert_eq!(sent, 12);
+/// let mut buf = [0u8; 64];
+/// let (n, from) = rx.recv_from(&mut buf)?;
+/// assert_eq!(&buf[..n], b"hello, world");
+/// assert_eq!(from.ip(), Ipv4Addr::new(127, 0, 0, 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Socket {
+    core: Arc<SocketCore>,
+}
+
+impl Socket {
+    /// A socket from Windows-style parts (`AF_INET`/`AF_INET6`,
+    /// `SOCK_DGRAM`/`SOCK_RAW`/`SOCK_STREAM`, protocol, overlapped-capable).
+    ///
+    /// ```
+    /// use ws2::{Family, Socket, SocketKind};
+    /// let s = Socket::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(s.kind(), SocketKind::Datagram);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn new(
+        family: Family,
+        kind: SocketKind,
+        protocol: i32,
+        overlapped: bool,
+    ) -> Result<Socket> {
+        Ok(Socket {
+            core: Arc::new(SocketCore::new(family, kind, protocol, overlapped)?),
+        })
+    }
+
+    /// An IPv4 UDP socket.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert_eq!(s.family(), ws2::Family::V4);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn udp_v4() -> Result<Socket> {
+        Socket::new(Family::V4, SocketKind::Datagram, 0, true)
+    }
+
+    /// An IPv6-only UDP socket (`IPV6_V6ONLY` = 1, the Windows default).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v6()?;
+    /// assert!(s.only_v6()?);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn udp_v6() -> Result<Socket> {
+        Socket::new(Family::V6, SocketKind::Datagram, 0, true)
+    }
+
+    /// A dual-stack UDP socket: `AF_INET6` with `IPV6_V6ONLY` = 0 (S25).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_dual_stack()?;
+    /// assert!(!s.only_v6()?);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn udp_dual_stack() -> Result<Socket> {
+        let s = Socket::udp_v6()?;
+        s.set_only_v6(false)?;
+        Ok(s)
+    }
+
+    /// A raw socket (needs root / `CAP_NET_RAW`): `protocol` is the IP
+    /// protocol (`IPPROTO_UDP`, `IPPROTO_ICMP`, or `IPPROTO_RAW` for a
+    /// caller-built IP header).
+    ///
+    /// ```no_run
+    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2_abi::IPPROTO_UDP)?;
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn raw(family: Family, protocol: i32) -> Result<Socket> {
+        Socket::new(family, SocketKind::Raw, protocol, true)
+    }
+
+    /// Wraps a shared core (used by the C surface's handle table).
+    pub fn from_core(core: Arc<SocketCore>) -> Socket {
+        Socket { core }
+    }
+
+    /// The shared core.
+    pub fn core(&self) -> &Arc<SocketCore> {
+        &self.core
+    }
+
+    /// The socket's family.
+    pub fn family(&self) -> Family {
+        self.core.family
+    }
+
+    /// The socket's kind.
+    pub fn kind(&self) -> SocketKind {
+        self.core.kind
+    }
+
+    /// Binds to a local address.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.bind("127.0.0.1:0".parse().unwrap())?;
+    /// assert_ne!(s.local_addr()?.port(), 0);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn bind(&self, addr: SocketAddr) -> Result<()> {
+        self.core.bind(&addr)
+    }
+
+    /// Connects (for UDP: sets the default destination).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.connect("127.0.0.1:9".parse().unwrap())?;
+    /// assert_eq!(s.peer_addr()?.port(), 9);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn connect(&self, addr: SocketAddr) -> Result<()> {
+        self.core.connect(&addr)
+    }
+
+    /// The local address; `WSAEINVAL` before any bind, connect or send (S15).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert_eq!(s.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn local_addr(&self) -> Result<SocketAddr> {
+        self.core.local_addr()
+    }
+
+    /// The connected peer.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert_eq!(s.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn peer_addr(&self) -> Result<SocketAddr> {
+        self.core.peer_addr()
+    }
+
+    /// Sends one datagram with Windows `WSASendMsg` semantics (S3–S25).
+    /// Returns the bytes sent. Allocation-free on the success path.
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// use ws2::{Message, SendFlags, Socket};
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = Socket::udp_v4()?;
+    /// let bufs = [IoSlice::new(b"ping")];
+    /// assert_eq!(tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?), SendFlags::NONE)?, 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_msg(&self, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
+        self.core.ensure_bound()?;
+        let controls = SendControls::from_messages(msg.control, self.core.family)?;
+        let total = msg.len();
+        // IoSlice is ABI-compatible with iovec on Unix.
+        self.core.send_datagram(
+            msg.buffers.as_ptr().cast(),
+            msg.buffers.len(),
+            total,
+            msg.to.as_ref(),
+            &controls,
+            flags,
+        )
+    }
+
+    /// Sends `buf` to `addr`.
+    ///
+    /// ```
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// assert_eq!(tx.send_to(b"x", rx.local_addr()?)?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_to(&self, buf: &[u8], addr: SocketAddr) -> Result<usize> {
+        self.send_msg(
+            &Message::new(&[IoSlice::new(buf)]).to(addr),
+            SendFlags::NONE,
+        )
+    }
+
+    /// Sends `buf` to the connected peer.
+    ///
+    /// ```
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// tx.connect(rx.local_addr()?)?;
+    /// assert_eq!(tx.send(b"x")?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send(&self, buf: &[u8]) -> Result<usize> {
+        self.send_msg(&Message::new(&[IoSlice::new(buf)]), SendFlags::NONE)
+    }
+
+    /// Receives one datagram and its source, with Windows semantics
+    /// (`WSAEINVAL` when unbound, `WSAEMSGSIZE` when truncated,
+    /// `SO_RCVTIMEO` → `WSAETIMEDOUT`).
+    ///
+    /// ```
+    /// let rx = ws2::Socket::udp_v4()?;
+    /// rx.bind("127.0.0.1:0".parse().unwrap())?;
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
+    /// let mut buf = [0u8; 16];
+    /// let (n, _from) = rx.recv_from(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recv_from(&self, buf: &mut [u8]) -> Result<(usize, SocketAddr)> {
+        let (n, from) = self.core.recv_from(buf, false)?;
+        let from = from
+            .ok_or_else(|| Error::new(abi::WSAEAFNOSUPPORT, "source address is not IPv4/IPv6"))?;
+        Ok((n, from))
+    }
+
+    /// `shutdown(SD_SEND)` etc.: `how` is a Windows `SD_*` value.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.shutdown(ws2_abi::SD_SEND)?;
+    /// assert_eq!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err().code(), ws2_abi::WSAESHUTDOWN);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn shutdown(&self, how: i32) -> Result<()> {
+        self.core.shutdown(how)
+    }
+
+    /// `FIONBIO`: a call that would block fails with `WSAEWOULDBLOCK` (S17).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.bind("127.0.0.1:0".parse().unwrap())?;
+    /// s.set_nonblocking(true);
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_nonblocking(&self, on: bool) {
+        self.core.set_nonblocking(on)
+    }
+
+    /// `SO_SNDTIMEO` for blocking calls (S16); `None` waits forever.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_send_timeout(Some(std::time::Duration::from_millis(200)));
+    /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(200)));
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_send_timeout(&self, timeout: Option<Duration>) {
+        self.core.set_send_timeout_ms(duration_ms(timeout))
+    }
+
+    /// The `SO_SNDTIMEO` in force.
+    pub fn send_timeout(&self) -> Option<Duration> {
+        ms_duration(self.core.send_timeout_ms())
+    }
+
+    /// `SO_RCVTIMEO` for blocking receives; `None` waits forever.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.bind("127.0.0.1:0".parse().unwrap())?;
+    /// s.set_recv_timeout(Some(std::time::Duration::from_millis(20)));
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_recv_timeout(&self, timeout: Option<Duration>) {
+        self.core.set_recv_timeout_ms(duration_ms(timeout))
+    }
+
+    /// `SO_BROADCAST`: without it a send to a broadcast address is `WSAEACCES` (S12).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_broadcast(true)?;
+    /// assert!(s.broadcast()?);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_broadcast(&self, on: bool) -> Result<()> {
+        self.core.set_int_option(
+            libc::SOL_SOCKET,
+            libc::SO_BROADCAST,
+            on as i32,
+            "setsockopt(SO_BROADCAST)",
+        )
+    }
+
+    /// Whether `SO_BROADCAST` is on.
+    pub fn broadcast(&self) -> Result<bool> {
+        Ok(self.core.int_option(
+            libc::SOL_SOCKET,
+            libc::SO_BROADCAST,
+            "getsockopt(SO_BROADCAST)",
+        )? != 0)
+    }
+
+    /// `SO_SNDBUF`.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_send_buffer_size(65536)?;
+    /// assert!(s.send_buffer_size()? >= 65536);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_send_buffer_size(&self, bytes: usize) -> Result<()> {
+        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
+        self.core.set_int_option(
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            v,
+            "setsockopt(SO_SNDBUF)",
+        )
+    }
+
+    /// The kernel's `SO_SNDBUF`.
+    pub fn send_buffer_size(&self) -> Result<usize> {
+        Ok(self
+            .core
+            .int_option(libc::SOL_SOCKET, libc::SO_SNDBUF, "getsockopt(SO_SNDBUF)")?
+            as usize)
+    }
+
+    /// `IPV6_V6ONLY` (IPv6 sockets only).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v6()?;
+    /// s.set_only_v6(false)?;
+    /// assert!(!s.only_v6()?);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_only_v6(&self, on: bool) -> Result<()> {
+        self.core.set_int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            on as i32,
+            "setsockopt(IPV6_V6ONLY)",
+        )
+    }
+
+    /// Whether `IPV6_V6ONLY` is on.
+    pub fn only_v6(&self) -> Result<bool> {
+        Ok(self.core.int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            "getsockopt(IPV6_V6ONLY)",
+        )? != 0)
+    }
+
+    /// `IP_TOS` for every datagram (IPv4 and v4-mapped).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_tos(0xb8)?;
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_tos(&self, tos: u8) -> Result<()> {
+        self.core.set_int_option(
+            libc::IPPROTO_IP,
+            libc::IP_TOS,
+            tos as i32,
+            "setsockopt(IP_TOS)",
+        )?;
+        self.core.set_socket_tos(tos);
+        Ok(())
+    }
+
+    /// `IP_TTL` for every datagram.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_ttl(7)?;
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_ttl(&self, ttl: u8) -> Result<()> {
+        self.core.set_int_option(
+            libc::IPPROTO_IP,
+            libc::IP_TTL,
+            ttl as i32,
+            "setsockopt(IP_TTL)",
+        )
+    }
+
+    /// `SO_MAX_MSG_SIZE`: the largest datagram this socket sends (S11).
+    ///
+    /// ```
+    /// assert_eq!(ws2::Socket::udp_v4()?.max_msg_size(), 65507);
+    /// assert_eq!(ws2::Socket::udp_v6()?.max_msg_size(), 65527);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn max_msg_size(&self) -> u32 {
+        self.core.max_msg_size()
+    }
+}
+
+fn duration_ms(d: Option<Duration>) -> u32 {
+    match d {
+        None => 0,
+        Some(d) => d.as_millis().clamp(1, u32::MAX as u128) as u32,
+    }
+}
+
+fn ms_duration(ms: u32) -> Option<Duration> {
+    (ms != 0).then(|| Duration::from_millis(ms as u64))
+}
+
+impl AsFd for Socket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.core.fd.as_fd()
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.core.raw_fd()
+    }
+}
+
+impl TryFrom<std::net::UdpSocket> for Socket {
+    type Error = Error;
+
+    /// Adopts a std UDP socket (it becomes non-blocking in the kernel;
+    /// Windows blocking semantics are emulated).
+    ///
+    /// ```
+    /// let std_sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let s = ws2::Socket::try_from(std_sock)?;
+    /// assert_ne!(s.local_addr()?.port(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn try_from(sock: std::net::UdpSocket) -> Result<Socket> {
+        // SAFETY: into_raw_fd hands us ownership of an open socket fd.
+        let fd = unsafe { OwnedFd::from_raw_fd(sock.into_raw_fd()) };
+        Ok(Socket {
+            core: Arc::new(SocketCore::from_fd(fd)?),
+        })
+    }
+}
+
+impl std::fmt::Debug for SocketCore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SocketCore")
+            .field("fd", &self.raw_fd())
+            .field("family", &self.family)
+            .field("kind", &self.kind)
+            .field("protocol", &self.protocol)
+            .field("overlapped", &self.overlapped)
+            .field("state", &self.state.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.core.fmt(f)
+    }
+}
+
+impl Drop for SocketCore {
+    fn drop(&mut self) {
+        self.state.fetch_or(CLOSED, Ordering::Release);
+    }
+}

@@ -1,0 +1,1007 @@
+//! Windows → Linux, in one place: socket addresses (the family numbers
+//! differ), `WSABUF` arrays (→ `iovec`), and control messages (Windows
+//! `WSACMSGHDR` entries or typed [`ControlMessage`]s → validated
+//! [`SendControls`] → Linux `cmsghdr`s). Everything on the send path is
+//! written into fixed buffers: no allocation up to [`INLINE_BUFFERS`] buffers.
+
+use std::mem::size_of;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+
+/// WSABUF counts up to this are translated without touching the heap.
+pub const INLINE_BUFFERS: usize = 16;
+
+/// The address family of a socket, as Linux sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    /// The Windows `AF_*` number.
+    pub fn windows(self) -> i32 {
+        match self {
+            Family::V4 => abi::AF_INET,
+            Family::V6 => abi::AF_INET6,
+        }
+    }
+
+    /// The Linux `AF_*` number.
+    pub fn linux(self) -> i32 {
+        match self {
+            Family::V4 => libc::AF_INET,
+            Family::V6 => libc::AF_INET6,
+        }
+    }
+
+    /// From a Windows `AF_*` number.
+    pub fn from_windows(af: i32) -> Option<Family> {
+        match af {
+            abi::AF_INET => Some(Family::V4),
+            abi::AF_INET6 => Some(Family::V6),
+            _ => None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Socket addresses
+
+/// A Linux `sockaddr` ready for a syscall.
+#[derive(Clone, Copy)]
+pub struct LinuxAddr {
+    storage: libc::sockaddr_storage,
+    len: libc::socklen_t,
+}
+
+impl LinuxAddr {
+    /// An empty address buffer for the kernel to fill (`getsockname`, `recvfrom`).
+    pub fn empty() -> LinuxAddr {
+        LinuxAddr {
+            // SAFETY: sockaddr_storage is plain data; all-zero is a valid value.
+            storage: unsafe { std::mem::zeroed() },
+            len: size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+        }
+    }
+
+    /// The Linux form of `addr` for a socket of `family`: an IPv4 address
+    /// sent from an IPv6 (dual-stack) socket becomes v4-mapped.
+    pub fn new(addr: &SocketAddr, family: Family) -> Result<LinuxAddr> {
+        let mut out = LinuxAddr::empty();
+        let v6 = match (addr, family) {
+            (SocketAddr::V4(v4), Family::V4) => {
+                let sin = libc::sockaddr_in {
+                    sin_family: libc::AF_INET as libc::sa_family_t,
+                    sin_port: v4.port().to_be(),
+                    sin_addr: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                    },
+                    sin_zero: [0; 8],
+                };
+                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
+                unsafe { std::ptr::write(out.as_mut_ptr().cast::<libc::sockaddr_in>(), sin) };
+                out.len = size_of::<libc::sockaddr_in>() as libc::socklen_t;
+                return Ok(out);
+            }
+            (SocketAddr::V4(v4), Family::V6) => {
+                SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0)
+            }
+            (SocketAddr::V6(v6), Family::V6) => *v6,
+            (SocketAddr::V6(_), Family::V4) => {
+                return Err(Error::new(
+                    abi::WSAEAFNOSUPPORT,
+                    "destination is an AF_INET6 address but the socket is AF_INET",
+                ));
+            }
+        };
+        let sin6 = libc::sockaddr_in6 {
+            sin6_family: libc::AF_INET6 as libc::sa_family_t,
+            sin6_port: v6.port().to_be(),
+            sin6_flowinfo: v6.flowinfo().to_be(),
+            sin6_addr: libc::in6_addr {
+                s6_addr: v6.ip().octets(),
+            },
+            sin6_scope_id: v6.scope_id(),
+        };
+        // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
+        unsafe { std::ptr::write(out.as_mut_ptr().cast::<libc::sockaddr_in6>(), sin6) };
+        out.len = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
+        Ok(out)
+    }
+
+    /// The address as a `SocketAddr`, `None` for a family other than IPv4/IPv6.
+    pub fn to_socket_addr(&self) -> Option<SocketAddr> {
+        match self.storage.ss_family as i32 {
+            libc::AF_INET if self.len as usize >= size_of::<libc::sockaddr_in>() => {
+                // SAFETY: the family says the storage holds a sockaddr_in, and it is long enough.
+                let sin = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in>() };
+                Some(SocketAddr::V4(SocketAddrV4::new(
+                    Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()),
+                    u16::from_be(sin.sin_port),
+                )))
+            }
+            libc::AF_INET6 if self.len as usize >= size_of::<libc::sockaddr_in6>() => {
+                // SAFETY: the family says the storage holds a sockaddr_in6, and it is long enough.
+                let sin6 = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in6>() };
+                Some(SocketAddr::V6(SocketAddrV6::new(
+                    Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                    u16::from_be(sin6.sin6_port),
+                    u32::from_be(sin6.sin6_flowinfo),
+                    sin6.sin6_scope_id,
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_ptr(&self) -> *const libc::sockaddr {
+        (&raw const self.storage).cast()
+    }
+
+    pub fn as_mut_ptr(&mut self) -> *mut libc::sockaddr {
+        (&raw mut self.storage).cast()
+    }
+
+    pub fn len(&self) -> libc::socklen_t {
+        self.len
+    }
+
+    pub fn len_mut(&mut self) -> &mut libc::socklen_t {
+        &mut self.len
+    }
+}
+
+/// Reads a Windows `SOCKADDR` of `namelen` bytes (S8): too short for its
+/// family → `WSAEFAULT`; a family other than `AF_INET`/`AF_INET6` →
+/// `WSAEAFNOSUPPORT`.
+///
+/// # Safety
+/// `name` must be null or point to `namelen` readable bytes.
+pub unsafe fn socket_addr_from_windows(
+    name: *const abi::SOCKADDR,
+    namelen: i32,
+) -> Result<SocketAddr> {
+    if name.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "name is NULL"));
+    }
+    let len = usize::try_from(namelen).unwrap_or(0);
+    if len < size_of::<abi::ADDRESS_FAMILY>() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("namelen {namelen} is too small for a SOCKADDR"),
+        ));
+    }
+    // SAFETY: at least two readable bytes (checked above); unaligned read.
+    let family = unsafe { std::ptr::read_unaligned(name.cast::<u16>()) } as i32;
+    match family {
+        abi::AF_INET => {
+            if len < size_of::<abi::SOCKADDR_IN>() {
+                return Err(Error::new(
+                    abi::WSAEFAULT,
+                    format!(
+                        "namelen {namelen} is too small for SOCKADDR_IN ({} bytes)",
+                        size_of::<abi::SOCKADDR_IN>()
+                    ),
+                ));
+            }
+            // SAFETY: `len` readable bytes cover a whole SOCKADDR_IN; unaligned read.
+            let sin = unsafe { std::ptr::read_unaligned(name.cast::<abi::SOCKADDR_IN>()) };
+            Ok(SocketAddr::V4(SocketAddrV4::new(
+                Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()),
+                u16::from_be(sin.sin_port),
+            )))
+        }
+        abi::AF_INET6 => {
+            if len < size_of::<abi::SOCKADDR_IN6>() {
+                return Err(Error::new(
+                    abi::WSAEFAULT,
+                    format!(
+                        "namelen {namelen} is too small for SOCKADDR_IN6 ({} bytes)",
+                        size_of::<abi::SOCKADDR_IN6>()
+                    ),
+                ));
+            }
+            // SAFETY: `len` readable bytes cover a whole SOCKADDR_IN6; unaligned read.
+            let sin6 = unsafe { std::ptr::read_unaligned(name.cast::<abi::SOCKADDR_IN6>()) };
+            Ok(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                u16::from_be(sin6.sin6_port),
+                u32::from_be(sin6.sin6_flowinfo),
+                sin6.sin6_scope_id,
+            )))
+        }
+        other => Err(Error::new(
+            abi::WSAEAFNOSUPPORT,
+            format!("address family {other} is not AF_INET (2) or AF_INET6 (23)"),
+        )),
+    }
+}
+
+/// Writes `addr` as a Windows `SOCKADDR_IN`/`SOCKADDR_IN6` into `name`,
+/// whose capacity is `*namelen`; sets `*namelen` to the size written.
+///
+/// # Safety
+/// `name` must be null or writable for `*namelen` bytes; `namelen` null or valid.
+pub unsafe fn socket_addr_to_windows(
+    addr: &SocketAddr,
+    name: *mut abi::SOCKADDR,
+    namelen: *mut i32,
+) -> Result<()> {
+    if name.is_null() || namelen.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "name or namelen is NULL"));
+    }
+    // SAFETY: namelen is non-null and valid per the contract.
+    let capacity = unsafe { namelen.read_unaligned() };
+    match addr {
+        SocketAddr::V4(v4) => {
+            let need = size_of::<abi::SOCKADDR_IN>();
+            if usize::try_from(capacity).unwrap_or(0) < need {
+                return Err(Error::new(
+                    abi::WSAEFAULT,
+                    format!("namelen {capacity} is too small for SOCKADDR_IN ({need} bytes)"),
+                ));
+            }
+            let sin = abi::SOCKADDR_IN {
+                sin_family: abi::AF_INET as u16,
+                sin_port: v4.port().to_be(),
+                sin_addr: abi::IN_ADDR {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: the capacity check above makes `need` bytes writable.
+            unsafe {
+                std::ptr::write_unaligned(name.cast::<abi::SOCKADDR_IN>(), sin);
+                namelen.write_unaligned(need as i32);
+            }
+        }
+        SocketAddr::V6(v6) => {
+            let need = size_of::<abi::SOCKADDR_IN6>();
+            if usize::try_from(capacity).unwrap_or(0) < need {
+                return Err(Error::new(
+                    abi::WSAEFAULT,
+                    format!("namelen {capacity} is too small for SOCKADDR_IN6 ({need} bytes)"),
+                ));
+            }
+            let sin6 = abi::SOCKADDR_IN6 {
+                sin6_family: abi::AF_INET6 as u16,
+                sin6_port: v6.port().to_be(),
+                sin6_flowinfo: v6.flowinfo().to_be(),
+                sin6_addr: abi::IN6_ADDR {
+                    s6_addr: v6.ip().octets(),
+                },
+                sin6_scope_id: v6.scope_id(),
+            };
+            // SAFETY: the capacity check above makes `need` bytes writable.
+            unsafe {
+                std::ptr::write_unaligned(name.cast::<abi::SOCKADDR_IN6>(), sin6);
+                namelen.write_unaligned(need as i32);
+            }
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Buffers
+
+/// `iovec`s for one datagram, inline up to [`INLINE_BUFFERS`].
+pub struct IoVecs {
+    inline: [libc::iovec; INLINE_BUFFERS],
+    heap: Vec<libc::iovec>,
+    len: usize,
+    total: usize,
+}
+
+impl IoVecs {
+    /// Gathers a Windows `WSABUF` array (S21). A NULL array with a non-zero
+    /// count, or a NULL `buf` with a non-zero `len`, is `WSAEFAULT`.
+    ///
+    /// # Safety
+    /// `bufs` must be null or point to `count` readable `WSABUF`s.
+    pub unsafe fn from_wsabufs(bufs: *const abi::WSABUF, count: u32) -> Result<IoVecs> {
+        let count = count as usize;
+        if bufs.is_null() && count != 0 {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("lpBuffers is NULL with dwBufferCount {count}"),
+            ));
+        }
+        let mut out = IoVecs {
+            inline: [libc::iovec {
+                iov_base: std::ptr::null_mut(),
+                iov_len: 0,
+            }; INLINE_BUFFERS],
+            heap: Vec::new(),
+            len: count,
+            total: 0,
+        };
+        if count > INLINE_BUFFERS {
+            out.heap.reserve_exact(count);
+        }
+        for i in 0..count {
+            // SAFETY: i < count readable WSABUFs per the contract; unaligned read.
+            let wb = unsafe { std::ptr::read_unaligned(bufs.add(i)) };
+            if wb.buf.is_null() && wb.len != 0 {
+                return Err(Error::new(
+                    abi::WSAEFAULT,
+                    format!("lpBuffers[{i}].buf is NULL with len {}", wb.len),
+                ));
+            }
+            let iov = libc::iovec {
+                iov_base: wb.buf.cast(),
+                iov_len: wb.len as usize,
+            };
+            out.total += iov.iov_len;
+            if count > INLINE_BUFFERS {
+                out.heap.push(iov);
+            } else {
+                out.inline[i] = iov;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn as_ptr(&self) -> *const libc::iovec {
+        if self.len > INLINE_BUFFERS {
+            self.heap.as_ptr()
+        } else {
+            self.inline.as_ptr()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Total bytes of the datagram.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Control messages
+
+/// A control message to send with a datagram: the typed form of Windows'
+/// `WSACMSGHDR` entries.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ws2::ControlMessage;
+/// let source = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
+/// assert!(matches!(source, ControlMessage::SourceV4 { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlMessage {
+    /// `IPPROTO_IP`/`IP_PKTINFO`: send from `addr` (and out of interface
+    /// `ifindex` when non-zero). S23, S25.
+    SourceV4 { addr: Ipv4Addr, ifindex: u32 },
+    /// `IPPROTO_IPV6`/`IPV6_PKTINFO`: send from `addr` (and `ifindex`). S24.
+    SourceV6 { addr: Ipv6Addr, ifindex: u32 },
+    /// `IPPROTO_IP`/`IP_TOS`: the whole TOS byte (DSCP and ECN). S26.
+    Tos(u8),
+    /// `IPPROTO_IP`/`IP_TTL` (1–255). S26.
+    Ttl(u8),
+    /// `IPPROTO_IP`/`IP_ECN`: the two ECN bits (0–3). S26.
+    Ecn(u8),
+    /// `IPPROTO_IPV6`/`IPV6_HOPLIMIT`. S26.
+    HopLimit(u8),
+    /// `IPPROTO_IPV6`/`IPV6_TCLASS`: the whole traffic class byte. S26.
+    TrafficClass(u8),
+    /// `IPPROTO_IPV6`/`IPV6_ECN`: the two ECN bits (0–3). S26.
+    EcnV6(u8),
+}
+
+/// Validated control data for one send: at most one of each kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendControls {
+    pub source_v4: Option<(Ipv4Addr, u32)>,
+    pub source_v6: Option<(Ipv6Addr, u32)>,
+    pub tos: Option<u8>,
+    pub ttl: Option<u8>,
+    pub ecn: Option<u8>,
+    pub hop_limit: Option<u8>,
+    pub traffic_class: Option<u8>,
+    pub ecn_v6: Option<u8>,
+}
+
+fn once<T>(slot: &mut Option<T>, value: T, what: &str) -> Result<()> {
+    if slot.is_some() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("control message {what} appears twice"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn ecn_bits(value: u8, what: &str) -> Result<u8> {
+    if value > 3 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("{what} value {value} is more than the two ECN bits (0-3)"),
+        ));
+    }
+    Ok(value)
+}
+
+fn needs_v6_socket(family: Family, what: &str) -> Result<()> {
+    if family == Family::V4 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("control message {what} does not fit an AF_INET socket"),
+        ));
+    }
+    Ok(())
+}
+
+impl SendControls {
+    /// Adds one typed control message, with the checks of S22/S26.
+    pub fn add(&mut self, msg: &ControlMessage, family: Family) -> Result<()> {
+        match *msg {
+            ControlMessage::SourceV4 { addr, ifindex } => {
+                once(&mut self.source_v4, (addr, ifindex), "IP_PKTINFO")
+            }
+            ControlMessage::SourceV6 { addr, ifindex } => {
+                needs_v6_socket(family, "IPV6_PKTINFO")?;
+                once(&mut self.source_v6, (addr, ifindex), "IPV6_PKTINFO")
+            }
+            ControlMessage::Tos(v) => once(&mut self.tos, v, "IP_TOS"),
+            ControlMessage::Ttl(v) => {
+                if v == 0 {
+                    return Err(Error::new(abi::WSAEINVAL, "IP_TTL value 0 is not 1-255"));
+                }
+                once(&mut self.ttl, v, "IP_TTL")
+            }
+            ControlMessage::Ecn(v) => once(&mut self.ecn, ecn_bits(v, "IP_ECN")?, "IP_ECN"),
+            ControlMessage::HopLimit(v) => {
+                needs_v6_socket(family, "IPV6_HOPLIMIT")?;
+                once(&mut self.hop_limit, v, "IPV6_HOPLIMIT")
+            }
+            ControlMessage::TrafficClass(v) => {
+                needs_v6_socket(family, "IPV6_TCLASS")?;
+                once(&mut self.traffic_class, v, "IPV6_TCLASS")
+            }
+            ControlMessage::EcnV6(v) => {
+                needs_v6_socket(family, "IPV6_ECN")?;
+                once(&mut self.ecn_v6, ecn_bits(v, "IPV6_ECN")?, "IPV6_ECN")
+            }
+        }
+    }
+
+    /// Validates typed control messages.
+    pub fn from_messages(msgs: &[ControlMessage], family: Family) -> Result<SendControls> {
+        let mut out = SendControls::default();
+        for msg in msgs {
+            out.add(msg, family)?;
+        }
+        Ok(out)
+    }
+
+    /// Parses and validates a Windows control buffer (S22).
+    pub fn from_windows(control: &[u8], family: Family) -> Result<SendControls> {
+        let mut out = SendControls::default();
+        for entry in abi::ControlWalker::new(control) {
+            let entry = entry.map_err(|e| Error::new(abi::WSAEINVAL, e.to_string()))?;
+            let msg = parse_entry(&entry)?;
+            out.add(&msg, family).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!("offset {}: {}", entry.offset, e.message()),
+                )
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// True when nothing was asked for.
+    pub fn is_empty(&self) -> bool {
+        *self == SendControls::default()
+    }
+}
+
+fn payload<const N: usize>(entry: &abi::ControlEntry<'_>, what: &str) -> Result<[u8; N]> {
+    entry.data.try_into().map_err(|_| {
+        Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "control message {what} at offset {}: payload is {} bytes, expected {N}",
+                entry.offset,
+                entry.data.len()
+            ),
+        )
+    })
+}
+
+fn int_payload(entry: &abi::ControlEntry<'_>, what: &str, max: i32) -> Result<u8> {
+    let v = i32::from_ne_bytes(payload::<4>(entry, what)?);
+    if !(0..=max).contains(&v) {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "control message {what} at offset {}: value {v} is outside 0-{max}",
+                entry.offset
+            ),
+        ));
+    }
+    Ok(v as u8)
+}
+
+fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
+    Ok(match (entry.level, entry.kind) {
+        (abi::IPPROTO_IP, abi::IP_PKTINFO) => {
+            let p = payload::<8>(entry, "IP_PKTINFO")?;
+            ControlMessage::SourceV4 {
+                addr: Ipv4Addr::new(p[0], p[1], p[2], p[3]),
+                ifindex: u32::from_ne_bytes([p[4], p[5], p[6], p[7]]),
+            }
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => {
+            let p = payload::<20>(entry, "IPV6_PKTINFO")?;
+            let mut addr = [0u8; 16];
+            addr.copy_from_slice(&p[..16]);
+            ControlMessage::SourceV6 {
+                addr: Ipv6Addr::from(addr),
+                ifindex: u32::from_ne_bytes([p[16], p[17], p[18], p[19]]),
+            }
+        }
+        (abi::IPPROTO_IP, abi::IP_TOS) => ControlMessage::Tos(int_payload(entry, "IP_TOS", 255)?),
+        (abi::IPPROTO_IP, abi::IP_TTL) => ControlMessage::Ttl(int_payload(entry, "IP_TTL", 255)?),
+        (abi::IPPROTO_IP, abi::IP_ECN) => ControlMessage::Ecn(int_payload(entry, "IP_ECN", 255)?),
+        (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT) => {
+            ControlMessage::HopLimit(int_payload(entry, "IPV6_HOPLIMIT", 255)?)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_TCLASS) => {
+            ControlMessage::TrafficClass(int_payload(entry, "IPV6_TCLASS", 255)?)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_ECN) => {
+            ControlMessage::EcnV6(int_payload(entry, "IPV6_ECN", 255)?)
+        }
+        (level, kind) => {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                format!(
+                    "control message at offset {}: level {level} type {kind} is not supported",
+                    entry.offset
+                ),
+            ));
+        }
+    })
+}
+
+/// Linux control messages for one send, in an 8-aligned fixed buffer.
+#[repr(C, align(8))]
+pub struct CmsgBuf {
+    bytes: [u8; CMSG_BUF_SIZE],
+    len: usize,
+}
+
+const CMSG_BUF_SIZE: usize = 256;
+const LINUX_CMSG_HDR: usize = size_of::<libc::cmsghdr>();
+
+impl Default for CmsgBuf {
+    fn default() -> Self {
+        CmsgBuf {
+            bytes: [0; CMSG_BUF_SIZE],
+            len: 0,
+        }
+    }
+}
+
+impl CmsgBuf {
+    fn push<T: Copy>(&mut self, level: i32, kind: i32, value: T) {
+        let space = linux_cmsg_space(size_of::<T>());
+        // Every kind appears at most once, so the buffer is always big enough.
+        assert!(self.len + space <= CMSG_BUF_SIZE, "cmsg buffer overflow");
+        let hdr = libc::cmsghdr {
+            cmsg_len: LINUX_CMSG_HDR + size_of::<T>(),
+            cmsg_level: level,
+            cmsg_type: kind,
+        };
+        // SAFETY: `len + space` fits the buffer (asserted); `len` stays a
+        // multiple of 8 so the header is aligned; the payload is written
+        // unaligned-safe.
+        unsafe {
+            let base = self.bytes.as_mut_ptr().add(self.len);
+            std::ptr::write_bytes(base, 0, space);
+            std::ptr::write(base.cast::<libc::cmsghdr>(), hdr);
+            std::ptr::write_unaligned(base.add(LINUX_CMSG_HDR).cast::<T>(), value);
+        }
+        self.len += space;
+    }
+
+    /// Pointer for `msg_control` (null when empty).
+    pub fn as_ptr(&self) -> *const u8 {
+        if self.len == 0 {
+            std::ptr::null()
+        } else {
+            self.bytes.as_ptr()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Encodes `controls` for a socket of `family` sending to an IPv4 or
+    /// v4-mapped destination (`to_v4`) or a native IPv6 one. `socket_tos` is the
+    /// socket's TOS/traffic class, whose DSCP stays when only ECN is given.
+    /// Dual-stack rule (S25): to IPv4 destinations the IPv4 messages apply; to
+    /// IPv6 destinations the IPv6 ones.
+    pub fn encode(controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) -> CmsgBuf {
+        let mut out = CmsgBuf::default();
+        if family == Family::V4 || to_v4 {
+            if let Some((addr, ifindex)) = controls.source_v4 {
+                out.push(
+                    libc::SOL_IP,
+                    libc::IP_PKTINFO,
+                    libc::in_pktinfo {
+                        ipi_ifindex: ifindex as i32,
+                        // Windows' ipi_addr is the source: Linux reads ipi_spec_dst.
+                        ipi_spec_dst: libc::in_addr {
+                            s_addr: u32::from_ne_bytes(addr.octets()),
+                        },
+                        ipi_addr: libc::in_addr { s_addr: 0 },
+                    },
+                );
+            }
+            if let Some(tos) = merge_ecn(controls.tos, controls.ecn, socket_tos) {
+                out.push(libc::SOL_IP, libc::IP_TOS, tos as libc::c_int);
+            }
+            if let Some(ttl) = controls.ttl {
+                out.push(libc::SOL_IP, libc::IP_TTL, ttl as libc::c_int);
+            }
+        } else {
+            if let Some((addr, ifindex)) = controls.source_v6 {
+                out.push(
+                    libc::SOL_IPV6,
+                    libc::IPV6_PKTINFO,
+                    libc::in6_pktinfo {
+                        ipi6_addr: libc::in6_addr {
+                            s6_addr: addr.octets(),
+                        },
+                        ipi6_ifindex: ifindex,
+                    },
+                );
+            }
+            if let Some(tclass) = merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos) {
+                out.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tclass as libc::c_int);
+            }
+            if let Some(hops) = controls.hop_limit {
+                out.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
+            }
+        }
+        out
+    }
+}
+
+/// DSCP from the TOS byte (or the socket's), ECN bits from the ECN message (S26).
+fn merge_ecn(tos: Option<u8>, ecn: Option<u8>, socket_tos: u8) -> Option<u8> {
+    match (tos, ecn) {
+        (tos, None) => tos,
+        (tos, Some(ecn)) => Some((tos.unwrap_or(socket_tos) & !3) | ecn),
+    }
+}
+
+const fn linux_cmsg_space(len: usize) -> usize {
+    LINUX_CMSG_HDR + ((len + 7) & !7)
+}
+
+/// The source address the controls ask for on a send to `to_v4`/IPv6.
+pub fn requested_source(
+    controls: &SendControls,
+    family: Family,
+    to_v4: bool,
+) -> Option<std::net::IpAddr> {
+    if family == Family::V4 || to_v4 {
+        controls
+            .source_v4
+            .map(|(a, _)| a)
+            .filter(|a| !a.is_unspecified())
+            .map(Into::into)
+    } else {
+        controls
+            .source_v6
+            .map(|(a, _)| a)
+            .filter(|a| !a.is_unspecified())
+            .map(Into::into)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Socket options
+
+/// A Windows socket option, translated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SockOpt {
+    /// An `int` option Linux has under another number. `halve`: Linux
+    /// reports the value doubled (`SO_SNDBUF`, `SO_RCVBUF`).
+    Linux { level: i32, name: i32, halve: bool },
+    /// `SO_SNDTIMEO`: milliseconds, kept by ws2 (blocking is emulated).
+    SendTimeout,
+    /// `SO_RCVTIMEO`: milliseconds, kept by ws2.
+    RecvTimeout,
+    /// `IP_TOS`/`IPV6_TCLASS`: also remembered for ECN-only sends.
+    Tos { level: i32, name: i32 },
+    /// `IP_HDRINCL`.
+    HeaderIncluded,
+    /// `SO_TYPE` (Windows numbers), read-only.
+    Type,
+    /// `SO_MAX_MSG_SIZE`, read-only (S11).
+    MaxMsgSize,
+    /// `SO_ERROR` (as a Winsock code), read-only.
+    Error,
+}
+
+/// Translates a Windows (level, name); unknown → `WSAENOPROTOOPT`.
+pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
+    let linux = |level, name| {
+        Ok(SockOpt::Linux {
+            level,
+            name,
+            halve: false,
+        })
+    };
+    match (level, name) {
+        (abi::SOL_SOCKET, abi::SO_BROADCAST) => linux(libc::SOL_SOCKET, libc::SO_BROADCAST),
+        (abi::SOL_SOCKET, abi::SO_REUSEADDR) => linux(libc::SOL_SOCKET, libc::SO_REUSEADDR),
+        (abi::SOL_SOCKET, abi::SO_DONTROUTE) => linux(libc::SOL_SOCKET, libc::SO_DONTROUTE),
+        (abi::SOL_SOCKET, abi::SO_KEEPALIVE) => linux(libc::SOL_SOCKET, libc::SO_KEEPALIVE),
+        (abi::SOL_SOCKET, abi::SO_SNDBUF) => Ok(SockOpt::Linux {
+            level: libc::SOL_SOCKET,
+            name: libc::SO_SNDBUF,
+            halve: true,
+        }),
+        (abi::SOL_SOCKET, abi::SO_RCVBUF) => Ok(SockOpt::Linux {
+            level: libc::SOL_SOCKET,
+            name: libc::SO_RCVBUF,
+            halve: true,
+        }),
+        (abi::SOL_SOCKET, abi::SO_SNDTIMEO) => Ok(SockOpt::SendTimeout),
+        (abi::SOL_SOCKET, abi::SO_RCVTIMEO) => Ok(SockOpt::RecvTimeout),
+        (abi::SOL_SOCKET, abi::SO_TYPE) => Ok(SockOpt::Type),
+        (abi::SOL_SOCKET, abi::SO_MAX_MSG_SIZE) => Ok(SockOpt::MaxMsgSize),
+        (abi::SOL_SOCKET, abi::SO_ERROR) => Ok(SockOpt::Error),
+        (abi::IPPROTO_IP, abi::IP_TOS) => Ok(SockOpt::Tos {
+            level: libc::IPPROTO_IP,
+            name: libc::IP_TOS,
+        }),
+        (abi::IPPROTO_IP, abi::IP_TTL) => linux(libc::IPPROTO_IP, libc::IP_TTL),
+        (abi::IPPROTO_IP, abi::IP_PKTINFO) => linux(libc::IPPROTO_IP, libc::IP_PKTINFO),
+        (abi::IPPROTO_IP, abi::IP_HDRINCL) => Ok(SockOpt::HeaderIncluded),
+        (abi::IPPROTO_IP, abi::IP_MULTICAST_TTL) => linux(libc::IPPROTO_IP, libc::IP_MULTICAST_TTL),
+        (abi::IPPROTO_IP, abi::IP_MULTICAST_LOOP) => {
+            linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP)
+        }
+        (abi::IPPROTO_IP, abi::IP_RECVTTL) => linux(libc::IPPROTO_IP, libc::IP_RECVTTL),
+        (abi::IPPROTO_IP, abi::IP_RECVTOS) => linux(libc::IPPROTO_IP, libc::IP_RECVTOS),
+        (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => linux(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
+        (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
+        (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS) => {
+            linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_MULTICAST_HOPS) => {
+            linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_MULTICAST_LOOP) => {
+            linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT) => {
+            linux(libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_RECVTCLASS) => {
+            linux(libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_TCLASS) => Ok(SockOpt::Tos {
+            level: libc::IPPROTO_IPV6,
+            name: libc::IPV6_TCLASS,
+        }),
+        _ => Err(Error::new(
+            abi::WSAENOPROTOOPT,
+            format!("socket option level {level:#x} name {name} is not supported"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pktinfo(addr: [u8; 4], ifindex: u32) -> Vec<u8> {
+        let mut p = addr.to_vec();
+        p.extend_from_slice(&ifindex.to_ne_bytes());
+        p
+    }
+
+    #[test]
+    fn windows_pktinfo_becomes_linux_spec_dst() {
+        // S23
+        let mut buf = Vec::new();
+        abi::push_control(
+            &mut buf,
+            abi::IPPROTO_IP,
+            abi::IP_PKTINFO,
+            &pktinfo([127, 0, 0, 2], 1),
+        );
+        let c = SendControls::from_windows(&buf, Family::V4).unwrap();
+        assert_eq!(c.source_v4, Some((Ipv4Addr::new(127, 0, 0, 2), 1)));
+        let cm = CmsgBuf::encode(&c, Family::V4, true, 0);
+        assert_eq!(cm.len(), linux_cmsg_space(12));
+        // SAFETY (test): the buffer holds one in_pktinfo cmsg.
+        let info = unsafe { std::ptr::read(cm.as_ptr().add(16).cast::<libc::in_pktinfo>()) };
+        assert_eq!(info.ipi_spec_dst.s_addr.to_ne_bytes(), [127, 0, 0, 2]);
+        assert_eq!(info.ipi_ifindex, 1);
+    }
+
+    #[test]
+    fn s22_rejections() {
+        // S22: wrong payload size, unsupported type, duplicate, wrong family.
+        let mut short = Vec::new();
+        abi::push_control(&mut short, abi::IPPROTO_IP, abi::IP_PKTINFO, &[0; 4]);
+        let mut unknown = Vec::new();
+        abi::push_control(&mut unknown, 99, 1, &[0; 4]);
+        let mut twice = Vec::new();
+        abi::push_control(&mut twice, abi::IPPROTO_IP, abi::IP_PKTINFO, &[0; 8]);
+        abi::push_control(&mut twice, abi::IPPROTO_IP, abi::IP_PKTINFO, &[0; 8]);
+        let mut v6_on_v4 = Vec::new();
+        abi::push_control(
+            &mut v6_on_v4,
+            abi::IPPROTO_IPV6,
+            abi::IPV6_PKTINFO,
+            &[0; 20],
+        );
+        for (buf, needle) in [
+            (&short, "payload is 4 bytes, expected 8"),
+            (&unknown, "level 99 type 1 is not supported"),
+            (&twice, "appears twice"),
+            (&v6_on_v4, "does not fit an AF_INET socket"),
+        ] {
+            let err = SendControls::from_windows(buf, Family::V4).unwrap_err();
+            assert_eq!(err.code(), abi::WSAEINVAL);
+            assert!(err.message().contains(needle), "{err}");
+        }
+        assert!(SendControls::from_windows(&v6_on_v4, Family::V6).is_ok());
+    }
+
+    #[test]
+    fn ecn_merges_with_tos() {
+        // S26
+        let c = SendControls::from_messages(
+            &[ControlMessage::Tos(0xb8), ControlMessage::Ecn(1)],
+            Family::V4,
+        )
+        .unwrap();
+        assert_eq!(merge_ecn(c.tos, c.ecn, 0), Some(0xb9));
+        assert_eq!(merge_ecn(None, Some(2), 0x20), Some(0x22));
+        let err = SendControls::from_messages(&[ControlMessage::Ecn(4)], Family::V4).unwrap_err();
+        assert!(err.message().contains("ECN"));
+    }
+
+    #[test]
+    fn dual_stack_picks_by_destination() {
+        // S25
+        let c = SendControls::from_messages(
+            &[
+                ControlMessage::SourceV4 {
+                    addr: Ipv4Addr::new(127, 0, 0, 3),
+                    ifindex: 0,
+                },
+                ControlMessage::SourceV6 {
+                    addr: Ipv6Addr::LOCALHOST,
+                    ifindex: 0,
+                },
+            ],
+            Family::V6,
+        )
+        .unwrap();
+        let to_v4 = CmsgBuf::encode(&c, Family::V6, true, 0);
+        // SAFETY (test): one cmsghdr at the start of an 8-aligned buffer.
+        let hdr = unsafe { std::ptr::read(to_v4.as_ptr().cast::<libc::cmsghdr>()) };
+        assert_eq!(
+            (hdr.cmsg_level, hdr.cmsg_type),
+            (libc::SOL_IP, libc::IP_PKTINFO)
+        );
+        let to_v6 = CmsgBuf::encode(&c, Family::V6, false, 0);
+        // SAFETY (test): as above.
+        let hdr = unsafe { std::ptr::read(to_v6.as_ptr().cast::<libc::cmsghdr>()) };
+        assert_eq!(
+            (hdr.cmsg_level, hdr.cmsg_type),
+            (libc::SOL_IPV6, libc::IPV6_PKTINFO)
+        );
+    }
+
+    #[test]
+    fn sockaddr_round_trip_and_s8_errors() {
+        // S8
+        let addr: SocketAddr = "[fe80::1%3]:4433".parse().unwrap();
+        let mut out = abi::SOCKADDR_STORAGE::default();
+        let mut len = 128i32;
+        // SAFETY (test): out is 128 writable bytes.
+        unsafe { socket_addr_to_windows(&addr, (&raw mut out).cast(), &mut len).unwrap() };
+        assert_eq!(len, 28);
+        assert_eq!(out.ss_family, 23);
+        // SAFETY (test): out holds 28 readable bytes.
+        let back = unsafe { socket_addr_from_windows((&raw const out).cast(), len) }.unwrap();
+        assert_eq!(back, addr);
+        // SAFETY (test): as above; shorter lengths are checked before reading.
+        let err = unsafe { socket_addr_from_windows((&raw const out).cast(), 24) }.unwrap_err();
+        assert_eq!(err.code(), abi::WSAEFAULT);
+        out.ss_family = 1;
+        // SAFETY (test): as above.
+        let err = unsafe { socket_addr_from_windows((&raw const out).cast(), 28) }.unwrap_err();
+        assert_eq!(err.code(), abi::WSAEAFNOSUPPORT);
+        let err = LinuxAddr::new(&addr, Family::V4).err().unwrap();
+        assert_eq!(err.code(), abi::WSAEAFNOSUPPORT);
+        let mapped = LinuxAddr::new(&"127.0.0.1:9".parse().unwrap(), Family::V6).unwrap();
+        assert_eq!(
+            mapped.to_socket_addr().unwrap(),
+            "[::ffff:127.0.0.1]:9".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn wsabufs_gather_inline_and_heap() {
+        // S21
+        let mut data = [1u8, 2, 3];
+        for count in [0usize, 1, 16, 17, 40] {
+            let bufs: Vec<abi::WSABUF> = (0..count)
+                .map(|_| abi::WSABUF {
+                    len: 3,
+                    buf: data.as_mut_ptr().cast(),
+                })
+                .collect();
+            // SAFETY (test): bufs has `count` WSABUFs.
+            let iov = unsafe { IoVecs::from_wsabufs(bufs.as_ptr(), count as u32) }.unwrap();
+            assert_eq!(iov.len(), count);
+            assert_eq!(iov.total(), 3 * count);
+        }
+        // SAFETY (test): null is allowed and rejected.
+        let err = unsafe { IoVecs::from_wsabufs(std::ptr::null(), 2) }
+            .err()
+            .unwrap();
+        assert_eq!(err.code(), abi::WSAEFAULT);
+    }
+
+    proptest! {
+        // S22: arbitrary control bytes never panic, and any accepted buffer
+        // re-encodes into the fixed Linux buffer.
+        #[test]
+        fn arbitrary_control_never_panics(buf in proptest::collection::vec(any::<u8>(), 0..160), v6 in any::<bool>()) {
+            let family = if v6 { Family::V6 } else { Family::V4 };
+            if let Ok(c) = SendControls::from_windows(&buf, family) {
+                let _ = CmsgBuf::encode(&c, family, true, 0);
+                let _ = CmsgBuf::encode(&c, family, false, 0);
+            }
+        }
+
+        // S22: well-formed entries with a corrupted length byte are either
+        // accepted identically or rejected with WSAEINVAL, never anything else.
+        #[test]
+        fn corrupted_lengths_are_wsaeinval(kind in 0usize..4, corrupt in any::<u64>(), at in 0usize..2) {
+            let mut buf = Vec::new();
+            abi::push_control(&mut buf, abi::IPPROTO_IP, abi::IP_PKTINFO, &pktinfo([127, 0, 0, 1], 0));
+            abi::push_control(&mut buf, abi::IPPROTO_IP, abi::IP_TOS, &(kind as i32).to_ne_bytes());
+            let off = if at == 0 { 0 } else { 24 };
+            buf[off..off + 8].copy_from_slice(&corrupt.to_ne_bytes());
+            match SendControls::from_windows(&buf, Family::V4) {
+                Ok(_) => {}
+                Err(e) => prop_assert_eq!(e.code(), abi::WSAEINVAL),
+            }
+        }
+    }
+}
