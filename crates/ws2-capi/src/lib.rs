@@ -1,1 +1,756 @@
-//! C surface
+//! `libws2_32` for Linux: the Winsock C ABI as a thin layer over the `ws2`
+//! crate. Each function unpacks its pointers, calls `ws2`, and turns the
+//! result into Windows' return value and per-thread last error. No Winsock
+//! logic lives here.
+//!
+//! Names that POSIX also has (`socket`, `bind`, `sendto`, ...) are exported
+//! as `ws2_<name>`; the headers bind the Windows spelling to them with asm
+//! labels, so this library never interposes libc.
+#![deny(unsafe_op_in_unsafe_fn)]
+
+use std::cell::Cell;
+use std::ffi::{CStr, c_char, c_int, c_long, c_void};
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use ws2::handles::{self, Object};
+use ws2::raw::{self, SendResultPtrs};
+use ws2::translate::{socket_addr_from_windows, socket_addr_to_windows};
+use ws2::{Error, Family, Result, SocketCore, SocketKind};
+use ws2_abi::*;
+
+// ---------------------------------------------------------------------------
+// Last error: one per-thread slot shared by WSAGetLastError and GetLastError.
+
+thread_local! {
+    static LAST_ERROR: Cell<u32> = const { Cell::new(0) };
+}
+
+fn set_last_error(code: u32) {
+    LAST_ERROR.with(|c| c.set(code));
+}
+
+/// Runs `f`, never letting a panic cross the C ABI. Success sets the last
+/// error to 0 (S3); failure stores the Winsock code and returns `fail`.
+fn guard<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => {
+            set_last_error(0);
+            v
+        }
+        Ok(Err(e)) => {
+            set_last_error(e.code() as u32);
+            fail
+        }
+        Err(_) => {
+            set_last_error(WSASYSCALLFAILURE as u32);
+            fail
+        }
+    }
+}
+
+/// `guard` for Winsock calls that need `WSAStartup` (S4).
+fn winsock<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
+    guard(fail, || {
+        handles::check_started()?;
+        f()
+    })
+}
+
+fn socket_of(s: SOCKET) -> Result<Arc<SocketCore>> {
+    handles::socket(s)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSAGetLastError() -> c_int {
+    LAST_ERROR.with(|c| c.get()) as c_int
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSASetLastError(code: c_int) {
+    set_last_error(code as u32)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn GetLastError() -> DWORD {
+    LAST_ERROR.with(|c| c.get())
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn SetLastError(code: DWORD) {
+    set_last_error(code)
+}
+
+// ---------------------------------------------------------------------------
+// Startup
+
+fn copy_cstr(dst: &mut [c_char], text: &str) {
+    for (d, s) in dst.iter_mut().zip(text.bytes()) {
+        *d = s as c_char;
+    }
+}
+
+/// `WSAStartup`: returns the error code itself (not through the last error).
+///
+/// # Safety
+/// `data` must be null or point to a writable `WSADATA`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSAStartup(version: WORD, data: *mut WSADATA) -> c_int {
+    if data.is_null() {
+        return WSAEFAULT;
+    }
+    let (major, minor) = (version & 0xff, version >> 8);
+    if major < 1 || (major == 1 && minor < 1) {
+        return WSAVERNOTSUPPORTED;
+    }
+    let granted = if major > 2 || (major == 2 && minor > 2) {
+        0x0202
+    } else {
+        version
+    };
+    // SAFETY: plain data; zero is valid for every field.
+    let mut out: WSADATA = unsafe { std::mem::zeroed() };
+    out.wVersion = granted;
+    out.wHighVersion = 0x0202;
+    copy_cstr(&mut out.szDescription, "WinSock 2.0 (ws2 for Linux)");
+    copy_cstr(&mut out.szSystemStatus, "Running");
+    // SAFETY: data is non-null and writable per the contract.
+    unsafe { data.write_unaligned(out) };
+    handles::startup();
+    0
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSACleanup() -> c_int {
+    guard(SOCKET_ERROR, || handles::cleanup().map(|()| 0))
+}
+
+// ---------------------------------------------------------------------------
+// Sockets
+
+fn new_socket(af: c_int, ty: c_int, protocol: c_int, overlapped: bool) -> Result<SOCKET> {
+    let family = Family::from_windows(af).ok_or_else(|| {
+        Error::new(
+            WSAEAFNOSUPPORT,
+            format!("address family {af} is not AF_INET (2) or AF_INET6 (23)"),
+        )
+    })?;
+    let kind = SocketKind::from_windows(ty).ok_or_else(|| {
+        Error::new(
+            WSAESOCKTNOSUPPORT,
+            format!("socket type {ty} is not supported"),
+        )
+    })?;
+    let core = SocketCore::new(family, kind, protocol, overlapped)?;
+    handles::insert(Object::Socket(Arc::new(core)))
+}
+
+#[unsafe(export_name = "ws2_socket")]
+pub extern "C" fn socket(af: c_int, ty: c_int, protocol: c_int) -> SOCKET {
+    winsock(INVALID_SOCKET, || new_socket(af, ty, protocol, true))
+}
+
+fn wsa_socket(af: c_int, ty: c_int, protocol: c_int, info: *const c_void, flags: DWORD) -> SOCKET {
+    winsock(INVALID_SOCKET, || {
+        if !info.is_null() {
+            return Err(Error::new(
+                WSAEINVAL,
+                "lpProtocolInfo is not supported: pass NULL",
+            ));
+        }
+        new_socket(af, ty, protocol, flags & WSA_FLAG_OVERLAPPED != 0)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSASocketA(
+    af: c_int,
+    ty: c_int,
+    protocol: c_int,
+    info: *const c_void,
+    _g: u32,
+    flags: DWORD,
+) -> SOCKET {
+    wsa_socket(af, ty, protocol, info, flags)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSASocketW(
+    af: c_int,
+    ty: c_int,
+    protocol: c_int,
+    info: *const c_void,
+    _g: u32,
+    flags: DWORD,
+) -> SOCKET {
+    wsa_socket(af, ty, protocol, info, flags)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn closesocket(s: SOCKET) -> c_int {
+    winsock(SOCKET_ERROR, || match handles::remove(s) {
+        Some(Object::Socket(core)) => {
+            core.close();
+            Ok(0)
+        }
+        None => Err(Error::new(
+            WSAENOTSOCK,
+            format!("handle {s:#x} is not an open socket"),
+        )),
+    })
+}
+
+/// # Safety
+/// `name` readable for `namelen` bytes.
+#[unsafe(export_name = "ws2_bind")]
+pub unsafe extern "C" fn bind(s: SOCKET, name: *const SOCKADDR, namelen: c_int) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
+        core.bind(&addr).map(|()| 0)
+    })
+}
+
+/// # Safety
+/// `name` readable for `namelen` bytes.
+#[unsafe(export_name = "ws2_connect")]
+pub unsafe extern "C" fn connect(s: SOCKET, name: *const SOCKADDR, namelen: c_int) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
+        core.connect(&addr).map(|()| 0)
+    })
+}
+
+#[unsafe(export_name = "ws2_shutdown")]
+pub extern "C" fn shutdown(s: SOCKET, how: c_int) -> c_int {
+    winsock(SOCKET_ERROR, || socket_of(s)?.shutdown(how).map(|()| 0))
+}
+
+/// # Safety
+/// `optval` readable for `optlen` bytes.
+#[unsafe(export_name = "ws2_setsockopt")]
+pub unsafe extern "C" fn setsockopt(
+    s: SOCKET,
+    level: c_int,
+    name: c_int,
+    optval: *const c_char,
+    optlen: c_int,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { raw::setsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+    })
+}
+
+/// # Safety
+/// `optval` writable for `*optlen` bytes.
+#[unsafe(export_name = "ws2_getsockopt")]
+pub unsafe extern "C" fn getsockopt(
+    s: SOCKET,
+    level: c_int,
+    name: c_int,
+    optval: *mut c_char,
+    optlen: *mut c_int,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { raw::getsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+    })
+}
+
+/// # Safety
+/// `name` writable for `*namelen` bytes.
+#[unsafe(export_name = "ws2_getsockname")]
+pub unsafe extern "C" fn getsockname(s: SOCKET, name: *mut SOCKADDR, namelen: *mut c_int) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let addr = socket_of(s)?.local_addr()?;
+        // SAFETY: forwarded contract.
+        unsafe { socket_addr_to_windows(&addr, name, namelen) }.map(|()| 0)
+    })
+}
+
+/// # Safety
+/// `name` writable for `*namelen` bytes.
+#[unsafe(export_name = "ws2_getpeername")]
+pub unsafe extern "C" fn getpeername(s: SOCKET, name: *mut SOCKADDR, namelen: *mut c_int) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let addr = socket_of(s)?.peer_addr()?;
+        // SAFETY: forwarded contract.
+        unsafe { socket_addr_to_windows(&addr, name, namelen) }.map(|()| 0)
+    })
+}
+
+/// `ioctlsocket`: `FIONBIO` and `FIONREAD`. `cmd` is a C `long`; Windows
+/// code may pass it sign-extended, so only its low 32 bits count.
+///
+/// # Safety
+/// `argp` must be null or point to a 32-bit `u_long`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ioctlsocket(s: SOCKET, cmd: c_long, argp: *mut u32) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { simple_ioctl(&core, cmd as u32, argp) }.map(|()| 0)
+    })
+}
+
+/// # Safety
+/// `argp` must be null or point to a readable and writable `u32`.
+unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -> Result<()> {
+    if argp.is_null() {
+        return Err(Error::new(WSAEFAULT, "argp is NULL"));
+    }
+    match cmd {
+        FIONBIO => {
+            // SAFETY: argp is non-null and readable per the contract.
+            core.set_nonblocking(unsafe { argp.read_unaligned() } != 0);
+            Ok(())
+        }
+        FIONREAD => {
+            let n = core.bytes_readable()?;
+            // SAFETY: argp is non-null and writable per the contract.
+            unsafe { argp.write_unaligned(n) };
+            Ok(())
+        }
+        other => Err(Error::new(
+            WSAEINVAL,
+            format!("ioctl code {other:#x} is not supported"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Sending
+
+fn results(bytes_sent: *mut DWORD, overlapped: *mut WSAOVERLAPPED) -> SendResultPtrs {
+    SendResultPtrs {
+        bytes_sent,
+        overlapped,
+    }
+}
+
+/// `WSASendMsg` (S1, S3–S25). Also returned by `WSAIoctl(WSAID_WSASENDMSG)`.
+///
+/// # Safety
+/// Winsock's contract: every non-null pointer valid for its documented use.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSASendMsg(
+    s: SOCKET,
+    msg: *mut WSAMSG,
+    flags: DWORD,
+    bytes_sent: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { raw::send_msg(&core, msg, flags, &results(bytes_sent, overlapped)) }.map(|_| 0)
+    })
+}
+
+/// # Safety
+/// Winsock's contract for `WSASend`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSASend(
+    s: SOCKET,
+    buffers: *mut WSABUF,
+    count: DWORD,
+    bytes_sent: *mut DWORD,
+    flags: DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            raw::send_gathered(
+                &core,
+                buffers,
+                count,
+                std::ptr::null(),
+                0,
+                no_control(),
+                flags,
+                &results(bytes_sent, overlapped),
+            )
+        }
+        .map(|_| 0)
+    })
+}
+
+/// # Safety
+/// Winsock's contract for `WSASendTo`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSASendTo(
+    s: SOCKET,
+    buffers: *mut WSABUF,
+    count: DWORD,
+    bytes_sent: *mut DWORD,
+    flags: DWORD,
+    to: *const SOCKADDR,
+    tolen: c_int,
+    overlapped: *mut WSAOVERLAPPED,
+    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe {
+            raw::send_gathered(
+                &core,
+                buffers,
+                count,
+                to,
+                tolen,
+                no_control(),
+                flags,
+                &results(bytes_sent, overlapped),
+            )
+        }
+        .map(|_| 0)
+    })
+}
+
+fn no_control() -> WSABUF {
+    WSABUF {
+        len: 0,
+        buf: std::ptr::null_mut(),
+    }
+}
+
+fn one_buffer(buf: *const c_char, len: c_int) -> Result<WSABUF> {
+    let len =
+        u32::try_from(len).map_err(|_| Error::new(WSAEFAULT, format!("len {len} is negative")))?;
+    Ok(WSABUF {
+        len,
+        buf: buf.cast_mut(),
+    })
+}
+
+/// # Safety
+/// `buf` readable for `len` bytes.
+#[unsafe(export_name = "ws2_send")]
+pub unsafe extern "C" fn send(s: SOCKET, buf: *const c_char, len: c_int, flags: c_int) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe { sendto(s, buf, len, flags, std::ptr::null(), 0) }
+}
+
+/// # Safety
+/// `buf` readable for `len` bytes, `to` for `tolen` bytes.
+#[unsafe(export_name = "ws2_sendto")]
+pub unsafe extern "C" fn sendto(
+    s: SOCKET,
+    buf: *const c_char,
+    len: c_int,
+    flags: c_int,
+    to: *const SOCKADDR,
+    tolen: c_int,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        let wsabuf = one_buffer(buf, len)?;
+        let mut sent: DWORD = 0;
+        // SAFETY: wsabuf describes the caller's buffer; `to` per the contract.
+        unsafe {
+            raw::send_gathered(
+                &core,
+                &wsabuf,
+                1,
+                to,
+                tolen,
+                no_control(),
+                flags as u32,
+                &results(&mut sent, std::ptr::null_mut()),
+            )
+        }
+        .map(|n| n as c_int)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Receiving
+
+/// # Safety
+/// `buf` writable for `len` bytes.
+#[unsafe(export_name = "ws2_recv")]
+pub unsafe extern "C" fn recv(s: SOCKET, buf: *mut c_char, len: c_int, flags: c_int) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        recvfrom(
+            s,
+            buf,
+            len,
+            flags,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    }
+}
+
+/// # Safety
+/// `buf` writable for `len` bytes; `from` writable for `*fromlen` bytes.
+#[unsafe(export_name = "ws2_recvfrom")]
+pub unsafe extern "C" fn recvfrom(
+    s: SOCKET,
+    buf: *mut c_char,
+    len: c_int,
+    flags: c_int,
+    from: *mut SOCKADDR,
+    fromlen: *mut c_int,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        let len = usize::try_from(len)
+            .map_err(|_| Error::new(WSAEFAULT, format!("len {len} is negative")))?;
+        if buf.is_null() && len != 0 {
+            return Err(Error::new(WSAEFAULT, "buf is NULL"));
+        }
+        if flags as u32 & !MSG_PEEK != 0 {
+            return Err(Error::new(
+                WSAEOPNOTSUPP,
+                format!("recv flags {flags:#x}: only MSG_PEEK is supported"),
+            ));
+        }
+        if !from.is_null() && fromlen.is_null() {
+            return Err(Error::new(WSAEFAULT, "from is given but fromlen is NULL"));
+        }
+        let slice: &mut [u8] = if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: buf writable for len bytes per the contract.
+            unsafe { std::slice::from_raw_parts_mut(buf.cast(), len) }
+        };
+        let (n, source) = core.recv_from(slice, flags as u32 & MSG_PEEK != 0)?;
+        if !from.is_null() {
+            if let Some(source) = source {
+                // SAFETY: forwarded contract.
+                unsafe { socket_addr_to_windows(&source, from, fromlen) }?;
+            }
+        }
+        Ok(n as c_int)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// WSAIoctl
+
+/// `WSAIoctl`: `SIO_GET_EXTENSION_FUNCTION_POINTER` (S1, S2), `FIONBIO`, `FIONREAD`.
+///
+/// # Safety
+/// Winsock's contract: buffers valid for their lengths.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSAIoctl(
+    s: SOCKET,
+    code: DWORD,
+    in_buf: *mut c_void,
+    in_len: DWORD,
+    out_buf: *mut c_void,
+    out_len: DWORD,
+    bytes_returned: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        if bytes_returned.is_null() {
+            return Err(Error::new(WSAEFAULT, "lpcbBytesReturned is NULL"));
+        }
+        let written: DWORD = match code {
+            SIO_GET_EXTENSION_FUNCTION_POINTER => {
+                if in_buf.is_null() || (in_len as usize) < size_of::<GUID>() {
+                    return Err(Error::new(WSAEFAULT, "lpvInBuffer must hold a GUID"));
+                }
+                // SAFETY: in_buf holds at least a GUID (checked).
+                let guid = unsafe { in_buf.cast::<GUID>().read_unaligned() };
+                let function: *const c_void = if guid == WSAID_WSASENDMSG {
+                    WSASendMsg as *const c_void
+                } else {
+                    return Err(Error::new(WSAEINVAL, "unknown extension function GUID"));
+                };
+                if out_buf.is_null() || (out_len as usize) < size_of::<*const c_void>() {
+                    return Err(Error::new(
+                        WSAEFAULT,
+                        "lpvOutBuffer must hold a function pointer",
+                    ));
+                }
+                // SAFETY: out_buf holds at least a pointer (checked).
+                unsafe { out_buf.cast::<*const c_void>().write_unaligned(function) };
+                size_of::<*const c_void>() as DWORD
+            }
+            FIONBIO | FIONREAD => {
+                let arg = if code == FIONBIO { in_buf } else { out_buf };
+                // SAFETY: the caller passes a u_long buffer for these codes.
+                unsafe { simple_ioctl(&core, code, arg.cast()) }?;
+                if code == FIONREAD { 4 } else { 0 }
+            }
+            other => {
+                return Err(Error::new(
+                    WSAEOPNOTSUPP,
+                    format!("ioctl code {other:#x} is not supported"),
+                ));
+            }
+        };
+        // SAFETY: bytes_returned is non-null (checked) and writable per the contract.
+        unsafe { bytes_returned.write_unaligned(written) };
+        if !overlapped.is_null() {
+            // SAFETY: overlapped writable per the contract.
+            unsafe {
+                (&raw mut (*overlapped).InternalHigh).write_unaligned(written as usize);
+                (&raw mut (*overlapped).Internal).write_unaligned(STATUS_SUCCESS as usize);
+            }
+        }
+        Ok(0)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Pure helpers: no WSAStartup needed (S4).
+
+#[unsafe(export_name = "ws2_htons")]
+pub extern "C" fn htons(v: u16) -> u16 {
+    v.to_be()
+}
+#[unsafe(export_name = "ws2_ntohs")]
+pub extern "C" fn ntohs(v: u16) -> u16 {
+    u16::from_be(v)
+}
+#[unsafe(export_name = "ws2_htonl")]
+pub extern "C" fn htonl(v: u32) -> u32 {
+    v.to_be()
+}
+#[unsafe(export_name = "ws2_ntohl")]
+pub extern "C" fn ntohl(v: u32) -> u32 {
+    u32::from_be(v)
+}
+
+/// `inet_pton` (= `InetPtonA`): 1 on success, 0 for text that is not an
+/// address, -1 with `WSAEAFNOSUPPORT`/`WSAEFAULT`.
+///
+/// # Safety
+/// `src` a NUL-terminated string; `dst` writable for 4 or 16 bytes.
+#[unsafe(export_name = "ws2_inet_pton")]
+pub unsafe extern "C" fn inet_pton(family: c_int, src: *const c_char, dst: *mut c_void) -> c_int {
+    guard(-1, || {
+        if src.is_null() || dst.is_null() {
+            return Err(Error::new(WSAEFAULT, "pszAddrString or pAddrBuf is NULL"));
+        }
+        // SAFETY: src is a NUL-terminated string per the contract.
+        let text = unsafe { CStr::from_ptr(src) }.to_str().unwrap_or("");
+        match family {
+            AF_INET => Ok(match text.parse::<Ipv4Addr>() {
+                // SAFETY: dst writable for 4 bytes per the contract.
+                Ok(a) => unsafe {
+                    std::ptr::copy_nonoverlapping(a.octets().as_ptr(), dst.cast(), 4);
+                    1
+                },
+                Err(_) => 0,
+            }),
+            AF_INET6 => Ok(match text.parse::<Ipv6Addr>() {
+                // SAFETY: dst writable for 16 bytes per the contract.
+                Ok(a) => unsafe {
+                    std::ptr::copy_nonoverlapping(a.octets().as_ptr(), dst.cast(), 16);
+                    1
+                },
+                Err(_) => 0,
+            }),
+            other => Err(Error::new(
+                WSAEAFNOSUPPORT,
+                format!("family {other} is not AF_INET or AF_INET6"),
+            )),
+        }
+    })
+}
+
+/// `inet_ntop` (= `InetNtopA`): `dst` or NULL (`WSAEAFNOSUPPORT`,
+/// `ERROR_INVALID_PARAMETER` when the buffer is too small).
+///
+/// # Safety
+/// `src` readable for 4 or 16 bytes; `dst` writable for `size` bytes.
+#[unsafe(export_name = "ws2_inet_ntop")]
+pub unsafe extern "C" fn inet_ntop(
+    family: c_int,
+    src: *const c_void,
+    dst: *mut c_char,
+    size: usize,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        if src.is_null() || dst.is_null() {
+            return Err(Error::new(
+                WSA_INVALID_PARAMETER,
+                "pAddr or pStringBuf is NULL",
+            ));
+        }
+        let text = match family {
+            AF_INET => {
+                let mut b = [0u8; 4];
+                // SAFETY: src readable for 4 bytes per the contract.
+                unsafe { std::ptr::copy_nonoverlapping(src.cast(), b.as_mut_ptr(), 4) };
+                Ipv4Addr::from(b).to_string()
+            }
+            AF_INET6 => {
+                let mut b = [0u8; 16];
+                // SAFETY: src readable for 16 bytes per the contract.
+                unsafe { std::ptr::copy_nonoverlapping(src.cast(), b.as_mut_ptr(), 16) };
+                Ipv6Addr::from(b).to_string()
+            }
+            other => {
+                return Err(Error::new(
+                    WSAEAFNOSUPPORT,
+                    format!("family {other} is not AF_INET or AF_INET6"),
+                ));
+            }
+        };
+        if text.len() + 1 > size {
+            return Err(Error::new(
+                WSA_INVALID_PARAMETER,
+                format!("StringBufSize {size} is too small for {text}"),
+            ));
+        }
+        // SAFETY: dst writable for size > text.len() bytes (checked).
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), dst.cast(), text.len());
+            dst.add(text.len()).write(0);
+        }
+        Ok(dst.cast_const())
+    })
+}
+
+/// `Sleep`: not alertable.
+#[unsafe(no_mangle)]
+pub extern "C" fn Sleep(ms: DWORD) {
+    if ms == INFINITE {
+        loop {
+            std::thread::park();
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(ms as u64));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn last_error_slot_is_shared() {
+        WSASetLastError(WSAEINVAL);
+        assert_eq!(GetLastError(), WSAEINVAL as u32);
+        SetLastError(5);
+        assert_eq!(WSAGetLastError(), 5);
+    }
+
+    #[test]
+    fn layouts_the_headers_promise() {
+        assert_eq!(size_of::<WSAMSG>(), 56);
+        assert_eq!(offset_of!(WSAMSG, Control), 32);
+        assert_eq!(size_of::<WSADATA>(), 408);
+    }
+}

@@ -767,6 +767,17 @@ impl SocketCore {
         }
     }
 
+    /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
+    pub fn bytes_readable(&self) -> Result<u32> {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one c_int to a valid pointer.
+        cvt(
+            unsafe { libc::ioctl(self.raw_fd(), libc::FIONREAD, &mut n) },
+            "ioctl(FIONREAD)",
+        )?;
+        Ok(n as u32)
+    }
+
     pub(crate) fn set_int_option(
         &self,
         level: i32,
