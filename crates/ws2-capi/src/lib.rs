@@ -539,6 +539,25 @@ pub unsafe extern "C" fn recvfrom(
     })
 }
 
+/// `WSARecvMsg` (S27): not exported by name on Windows, only returned by
+/// `WSAIoctl(WSAID_WSARECVMSG)` (S1).
+///
+/// # Safety
+/// Winsock's contract: every non-null pointer valid for its documented use.
+unsafe extern "C" fn wsa_recv_msg(
+    s: SOCKET,
+    msg: *mut WSAMSG,
+    bytes: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { raw::recv_msg(&core, msg, bytes, overlapped) }.map(|_| 0)
+    })
+}
+
 // ---------------------------------------------------------------------------
 // WSAIoctl
 
@@ -572,6 +591,8 @@ pub unsafe extern "C" fn WSAIoctl(
                 let guid = unsafe { in_buf.cast::<GUID>().read_unaligned() };
                 let function: *const c_void = if guid == WSAID_WSASENDMSG {
                     WSASendMsg as *const c_void
+                } else if guid == WSAID_WSARECVMSG {
+                    wsa_recv_msg as *const c_void
                 } else {
                     return Err(Error::new(WSAEINVAL, "unknown extension function GUID"));
                 };

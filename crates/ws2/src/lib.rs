@@ -30,5 +30,5 @@ mod socket;
 pub mod translate;
 
 pub use error::{Error, Result};
-pub use socket::{Message, SendFlags, Socket, SocketCore, SocketKind};
-pub use translate::{ControlMessage, Family};
+pub use socket::{Message, Received, RecvInfo, SendFlags, Socket, SocketCore, SocketKind};
+pub use translate::{ControlMessage, Family, ReceivedControls};

@@ -269,3 +269,97 @@ impl SocketCore {
         }
     }
 }
+
+/// `WSARecvMsg` after the handle lookup (S27): fills the buffers, `name`/
+/// `namelen`, `Control` (Windows layout, `Control.len` set to the bytes
+/// used) and `dwFlags` (`MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`, `MSG_MCAST`).
+/// A truncated datagram or control data → `WSAEMSGSIZE`, with everything
+/// that fit written.
+///
+/// # Safety
+/// `msg` readable and writable; its buffers, `name` and `Control` writable
+/// for their lengths; `bytes` writable or null.
+pub unsafe fn recv_msg(
+    core: &SocketCore,
+    msg: *mut abi::WSAMSG,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+) -> Result<u32> {
+    if msg.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "lpMsg is NULL"));
+    }
+    if bytes.is_null() && overlapped.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpdwNumberOfBytesRecvd is NULL and there is no OVERLAPPED",
+        ));
+    }
+    if !overlapped.is_null() && core.is_overlapped() {
+        return Err(Error::new(
+            abi::WSAEOPNOTSUPP,
+            "overlapped receives on overlapped-capable sockets are not implemented yet",
+        ));
+    }
+    // SAFETY: msg is non-null and readable per the contract.
+    let m = unsafe { std::ptr::read_unaligned(msg) };
+    if m.Control.buf.is_null() && m.Control.len != 0 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("Control.buf is NULL but Control.len is {}", m.Control.len),
+        ));
+    }
+    // SAFETY: lpBuffers readable for dwBufferCount entries per the contract.
+    let iov = unsafe { IoVecs::from_wsabufs(m.lpBuffers, m.dwBufferCount) }?;
+    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
+    if !m.name.is_null() {
+        let mut namelen = m.namelen;
+        if let Some(from) = got.from {
+            // SAFETY: name writable for namelen bytes per the contract.
+            unsafe { crate::translate::socket_addr_to_windows(&from, m.name, &mut namelen) }?;
+        }
+        // SAFETY: msg writable per the contract.
+        unsafe { (&raw mut (*msg).namelen).write_unaligned(namelen) };
+    }
+    let (used, ctrunc) = if m.Control.buf.is_null() {
+        (0, got.controls != Default::default())
+    } else {
+        // SAFETY: Control.buf writable for Control.len bytes per the contract.
+        let out = unsafe {
+            std::slice::from_raw_parts_mut(m.Control.buf.cast::<u8>(), m.Control.len as usize)
+        };
+        got.controls.to_windows(out)
+    };
+    let mut flags = got.controls.windows_flags();
+    if got.truncated {
+        flags |= abi::MSG_TRUNC;
+    }
+    if ctrunc {
+        flags |= abi::MSG_CTRUNC;
+    }
+    // SAFETY: msg (and bytes, when non-null) writable per the contract.
+    unsafe {
+        (&raw mut (*msg).Control.len).write_unaligned(used as u32);
+        (&raw mut (*msg).dwFlags).write_unaligned(flags);
+        if !bytes.is_null() {
+            bytes.write_unaligned(got.bytes as u32);
+        }
+    }
+    if got.truncated || ctrunc {
+        return Err(Error::new(
+            abi::WSAEMSGSIZE,
+            if got.truncated {
+                "the datagram was larger than the buffers (MSG_TRUNC)"
+            } else {
+                "the control data did not fit Control.len (MSG_CTRUNC)"
+            },
+        ));
+    }
+    if !overlapped.is_null() {
+        // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
+        unsafe {
+            (&raw mut (*overlapped).InternalHigh).write_unaligned(got.bytes);
+            (&raw mut (*overlapped).Internal).write_unaligned(abi::STATUS_SUCCESS as usize);
+        }
+    }
+    Ok(got.bytes as u32)
+}

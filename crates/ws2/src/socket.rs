@@ -14,7 +14,7 @@ use ws2_abi as abi;
 use crate::engine::{self, Readiness, SendFailure, ThreadWaker, WaitEnd};
 use crate::error::{Error, Result, errno};
 use crate::translate::{
-    CmsgBuf, ControlMessage, Family, LinuxAddr, SendControls, requested_source,
+    CmsgBuf, ControlMessage, Family, LinuxAddr, ReceivedControls, SendControls, requested_source,
 };
 
 /// The kind of socket (Windows `SOCK_*`).
@@ -690,9 +690,10 @@ impl SocketCore {
         Error::from_errno(e, "sendmsg")
     }
 
-    /// `recvfrom` with Windows semantics: `WSAEINVAL` when unbound (S15),
-    /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
-    pub fn recv_from(&self, buf: &mut [u8], peek: bool) -> Result<(usize, Option<SocketAddr>)> {
+    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
+    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
+    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
+    pub(crate) fn recvmsg_blocking(&self, msg: &mut libc::msghdr, flags: i32) -> Result<usize> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -709,34 +710,14 @@ impl SocketCore {
             ));
         }
         let mut deadline = None;
+        let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
-            let mut from = LinuxAddr::empty();
-            let mut iov = libc::iovec {
-                iov_base: buf.as_mut_ptr().cast(),
-                iov_len: buf.len(),
-            };
-            // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-            msg.msg_name = from.as_mut_ptr().cast();
-            msg.msg_namelen = from.len();
-            msg.msg_iov = &mut iov;
-            msg.msg_iovlen = 1;
-            let flags = if peek { libc::MSG_PEEK } else { 0 };
-            // SAFETY: msg points at `buf` and `from`, both live and writable.
-            let n = unsafe { libc::recvmsg(self.raw_fd(), &mut msg, flags) };
+            msg.msg_namelen = namelen;
+            msg.msg_controllen = controllen;
+            // SAFETY: msg describes live, writable buffers per this function's contract.
+            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
             if n >= 0 {
-                *from.len_mut() = msg.msg_namelen;
-                let addr = from.to_socket_addr();
-                if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
-                    return Err(Error::new(
-                        abi::WSAEMSGSIZE,
-                        format!(
-                            "datagram was larger than the {}-byte buffer and was truncated",
-                            buf.len()
-                        ),
-                    ));
-                }
-                return Ok((n as usize, addr));
+                return Ok(n as usize);
             }
             match errno() {
                 libc::EINTR => continue,
@@ -767,6 +748,63 @@ impl SocketCore {
         }
     }
 
+    /// `recvfrom` with Windows semantics (see `recvmsg_blocking`), and
+    /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
+    pub fn recv_from(&self, buf: &mut [u8], peek: bool) -> Result<(usize, Option<SocketAddr>)> {
+        let mut from = LinuxAddr::empty();
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 })?;
+        *from.len_mut() = msg.msg_namelen;
+        if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                format!(
+                    "datagram was larger than the {}-byte buffer and was truncated",
+                    buf.len()
+                ),
+            ));
+        }
+        Ok((n, from.to_socket_addr()))
+    }
+
+    /// Receives one datagram into `iov` with its control data (S27): the
+    /// Linux cmsgs are decoded into [`ReceivedControls`].
+    pub(crate) fn recv_with_controls(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+    ) -> Result<Received> {
+        let mut from = LinuxAddr::empty();
+        let mut cmsgs = CmsgBuf::default();
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = iov;
+        msg.msg_iovlen = iovlen;
+        msg.msg_control = cmsgs.as_mut_ptr().cast();
+        msg.msg_controllen = cmsgs.capacity();
+        let bytes = self.recvmsg_blocking(&mut msg, 0)?;
+        *from.len_mut() = msg.msg_namelen;
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        let controls = unsafe { ReceivedControls::from_linux(&msg) };
+        Ok(Received {
+            bytes,
+            from: from.to_socket_addr(),
+            controls,
+            truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
+        })
+    }
+
     /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
     pub fn bytes_readable(&self) -> Result<u32> {
         let mut n: libc::c_int = 0;
@@ -791,6 +829,39 @@ impl SocketCore {
     pub(crate) fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
         get_int(self.raw_fd(), level, name, context)
     }
+}
+
+/// What [`Socket::recv_msg`] reports besides the data.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecvInfo(u32);
+
+impl RecvInfo {
+    /// The datagram's destination address and interface (`IP_PKTINFO`).
+    pub const DESTINATION: RecvInfo = RecvInfo(1);
+    /// The TOS / traffic class byte, with its ECN bits.
+    pub const TOS: RecvInfo = RecvInfo(2);
+    /// The TTL / hop limit.
+    pub const TTL: RecvInfo = RecvInfo(4);
+}
+
+impl std::ops::BitOr for RecvInfo {
+    type Output = RecvInfo;
+    fn bitor(self, rhs: RecvInfo) -> RecvInfo {
+        RecvInfo(self.0 | rhs.0)
+    }
+}
+
+/// One received datagram (S27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Bytes placed in the buffers.
+    pub bytes: usize,
+    /// The source address.
+    pub from: Option<SocketAddr>,
+    /// What the control data said (destination, TOS, TTL...).
+    pub controls: ReceivedControls,
+    /// The datagram was longer than the buffers (`MSG_TRUNC`).
+    pub truncated: bool,
 }
 
 /// Whether `addr` is an address of this host (in the calling thread's
@@ -1045,6 +1116,71 @@ impl Socket {
         let from = from
             .ok_or_else(|| Error::new(abi::WSAEAFNOSUPPORT, "source address is not IPv4/IPv6"))?;
         Ok((n, from))
+    }
+
+    /// Receives one datagram into `bufs` with what its control data says
+    /// (`WSARecvMsg`, S27): turn the parts on with [`Socket::set_recv_info`].
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// use std::net::Ipv4Addr;
+    /// let rx = ws2::Socket::udp_v4()?;
+    /// rx.bind("127.0.0.1:0".parse().unwrap())?;
+    /// rx.set_recv_info(ws2::RecvInfo::DESTINATION)?;
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
+    /// let mut buf = [0u8; 16];
+    /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf)])?;
+    /// assert_eq!(got.bytes, 2);
+    /// assert_eq!(got.controls.destination_v4.unwrap().0, Ipv4Addr::LOCALHOST);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recv_msg(&self, bufs: &mut [std::io::IoSliceMut<'_>]) -> Result<Received> {
+        // IoSliceMut is ABI-compatible with iovec on Unix.
+        self.core
+            .recv_with_controls(bufs.as_mut_ptr().cast(), bufs.len())
+    }
+
+    /// Chooses what [`Socket::recv_msg`] reports: the `IP_PKTINFO`/
+    /// `IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`, `IP_RECVTTL`/
+    /// `IPV6_HOPLIMIT` socket options of the socket's family.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_dual_stack()?;
+    /// s.set_recv_info(ws2::RecvInfo::DESTINATION | ws2::RecvInfo::TOS | ws2::RecvInfo::TTL)?;
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_recv_info(&self, info: RecvInfo) -> Result<()> {
+        let on = |bit| (info.0 & bit != 0) as i32;
+        let ip = [
+            (libc::IP_PKTINFO, RecvInfo::DESTINATION.0),
+            (libc::IP_RECVTOS, RecvInfo::TOS.0),
+            (libc::IP_RECVTTL, RecvInfo::TTL.0),
+        ];
+        let ipv6 = [
+            (libc::IPV6_RECVPKTINFO, RecvInfo::DESTINATION.0),
+            (libc::IPV6_RECVTCLASS, RecvInfo::TOS.0),
+            (libc::IPV6_RECVHOPLIMIT, RecvInfo::TTL.0),
+        ];
+        // A dual-stack socket receives IPv4 datagrams too: set both families.
+        for (name, bit) in ip {
+            let r = self
+                .core
+                .set_int_option(libc::IPPROTO_IP, name, on(bit), "setsockopt(IP_*)");
+            if self.core.family() == Family::V4 {
+                r?;
+            }
+        }
+        if self.core.family() == Family::V6 {
+            for (name, bit) in ipv6 {
+                self.core.set_int_option(
+                    libc::IPPROTO_IPV6,
+                    name,
+                    on(bit),
+                    "setsockopt(IPV6_*)",
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// `shutdown(SD_SEND)` etc.: `how` is a Windows `SD_*` value.

@@ -637,6 +637,15 @@ impl CmsgBuf {
         self.len == 0
     }
 
+    /// The whole buffer, for the kernel to fill on receive.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.bytes.as_mut_ptr()
+    }
+
+    pub fn capacity(&self) -> usize {
+        CMSG_BUF_SIZE
+    }
+
     /// Encodes `controls` for a socket of `family` sending to an IPv4 or
     /// v4-mapped destination (`to_v4`) or a native IPv6 one. `socket_tos` is the
     /// socket's TOS/traffic class, whose DSCP stays when only ECN is given.
@@ -719,6 +728,144 @@ pub fn requested_source(
             .map(|(a, _)| a)
             .filter(|a| !a.is_unspecified())
             .map(Into::into)
+    }
+}
+
+/// What a received datagram's control data said (S27), decoded from
+/// Linux cmsgs; `to_windows` writes it back in Windows layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReceivedControls {
+    /// `IN_PKTINFO`: the datagram's destination address and arrival interface.
+    pub destination_v4: Option<(Ipv4Addr, u32)>,
+    /// `IN6_PKTINFO`.
+    pub destination_v6: Option<(Ipv6Addr, u32)>,
+    /// `IP_TOS` (also `IP_ECN` from its low two bits).
+    pub tos: Option<u8>,
+    /// `IP_TTL`.
+    pub ttl: Option<u8>,
+    /// `IPV6_TCLASS`.
+    pub traffic_class: Option<u8>,
+    /// `IPV6_HOPLIMIT`.
+    pub hop_limit: Option<u8>,
+}
+
+impl ReceivedControls {
+    /// Decodes the cmsgs the kernel wrote through `msg`.
+    ///
+    /// # Safety
+    /// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
+    /// written by the kernel.
+    pub unsafe fn from_linux(msg: &libc::msghdr) -> ReceivedControls {
+        let mut out = ReceivedControls::default();
+        // SAFETY: per the contract the control buffer holds valid cmsgs;
+        // CMSG_* stay within msg_controllen.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(msg);
+            while !c.is_null() {
+                let data = libc::CMSG_DATA(c);
+                let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
+                match ((*c).cmsg_level, (*c).cmsg_type) {
+                    (libc::SOL_IP, libc::IP_PKTINFO) => {
+                        let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
+                        out.destination_v4 = Some((
+                            Ipv4Addr::from(p.ipi_addr.s_addr.to_ne_bytes()),
+                            p.ipi_ifindex as u32,
+                        ));
+                    }
+                    (libc::SOL_IPV6, libc::IPV6_PKTINFO) => {
+                        let p = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
+                        out.destination_v6 =
+                            Some((Ipv6Addr::from(p.ipi6_addr.s6_addr), p.ipi6_ifindex));
+                    }
+                    // Linux delivers IP_TOS as one byte.
+                    (libc::SOL_IP, libc::IP_TOS) => out.tos = Some(*data),
+                    (libc::SOL_IP, libc::IP_TTL) => out.ttl = Some(int()),
+                    (libc::SOL_IPV6, libc::IPV6_TCLASS) => out.traffic_class = Some(int()),
+                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) => out.hop_limit = Some(int()),
+                    _ => {}
+                }
+                c = libc::CMSG_NXTHDR(msg, c);
+            }
+        }
+        out
+    }
+
+    /// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
+    /// entries advanced by `WSA_CMSG_SPACE`). Returns the bytes used and
+    /// whether some entry did not fit (`MSG_CTRUNC`).
+    pub fn to_windows(&self, out: &mut [u8]) -> (usize, bool) {
+        let mut w = WindowsControlWriter {
+            out,
+            used: 0,
+            truncated: false,
+        };
+        if let Some((addr, ifindex)) = self.destination_v4 {
+            let mut p = [0u8; 8];
+            p[..4].copy_from_slice(&addr.octets());
+            p[4..].copy_from_slice(&ifindex.to_ne_bytes());
+            w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, &p);
+        }
+        if let Some((addr, ifindex)) = self.destination_v6 {
+            let mut p = [0u8; 20];
+            p[..16].copy_from_slice(&addr.octets());
+            p[16..].copy_from_slice(&ifindex.to_ne_bytes());
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, &p);
+        }
+        if let Some(tos) = self.tos {
+            w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
+        }
+        if let Some(ttl) = self.ttl {
+            w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
+        }
+        if let Some(tclass) = self.traffic_class {
+            w.push(
+                abi::IPPROTO_IPV6,
+                abi::IPV6_TCLASS,
+                &(tclass as i32).to_ne_bytes(),
+            );
+        }
+        if let Some(hops) = self.hop_limit {
+            w.push(
+                abi::IPPROTO_IPV6,
+                abi::IPV6_HOPLIMIT,
+                &(hops as i32).to_ne_bytes(),
+            );
+        }
+        (w.used, w.truncated)
+    }
+
+    /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
+    pub fn windows_flags(&self) -> u32 {
+        match (self.destination_v4, self.destination_v6) {
+            (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
+            (Some((a, _)), _) if a.is_broadcast() => abi::MSG_BCAST,
+            (_, Some((a, _))) if a.is_multicast() => abi::MSG_MCAST,
+            _ => 0,
+        }
+    }
+}
+
+struct WindowsControlWriter<'a> {
+    out: &'a mut [u8],
+    used: usize,
+    truncated: bool,
+}
+
+impl WindowsControlWriter<'_> {
+    fn push(&mut self, level: i32, kind: i32, data: &[u8]) {
+        let len = abi::wsa_cmsg_len(data.len());
+        if self.truncated || self.used + len > self.out.len() {
+            self.truncated = true;
+            return;
+        }
+        let at = &mut self.out[self.used..];
+        at[..8].copy_from_slice(&(len as u64).to_ne_bytes());
+        at[8..12].copy_from_slice(&level.to_ne_bytes());
+        at[12..16].copy_from_slice(&kind.to_ne_bytes());
+        at[16..len].copy_from_slice(data);
+        let space = abi::wsa_cmsg_space(data.len()).min(at.len());
+        at[len..space].fill(0);
+        self.used += space;
     }
 }
 
