@@ -271,11 +271,9 @@ mod tests {
             for (level, kind, data) in &entries {
                 push_control(&mut buf, *level, *kind, data);
             }
-            if cut_padding {
-                if let Some((_, _, last)) = entries.last() {
-                    let pad = wsa_cmsg_space(last.len()) - wsa_cmsg_len(last.len());
-                    buf.truncate(buf.len() - pad);
-                }
+            if cut_padding && let Some((_, _, last)) = entries.last() {
+                let pad = wsa_cmsg_space(last.len()) - wsa_cmsg_len(last.len());
+                buf.truncate(buf.len() - pad);
             }
             let got: Vec<_> = ControlWalker::new(&buf).collect::<Result<_, _>>().unwrap();
             prop_assert_eq!(got.len(), entries.len());

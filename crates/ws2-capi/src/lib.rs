@@ -529,11 +529,11 @@ pub unsafe extern "C" fn recvfrom(
             unsafe { std::slice::from_raw_parts_mut(buf.cast(), len) }
         };
         let (n, source) = core.recv_from(slice, flags as u32 & MSG_PEEK != 0)?;
-        if !from.is_null() {
-            if let Some(source) = source {
-                // SAFETY: forwarded contract.
-                unsafe { socket_addr_to_windows(&source, from, fromlen) }?;
-            }
+        if !from.is_null()
+            && let Some(source) = source
+        {
+            // SAFETY: forwarded contract.
+            unsafe { socket_addr_to_windows(&source, from, fromlen) }?;
         }
         Ok(n as c_int)
     })

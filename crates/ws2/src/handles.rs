@@ -115,11 +115,11 @@ static NEXT: AtomicU32 = AtomicU32::new(1);
 
 /// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
 pub fn socket(handle: usize) -> Result<Arc<SocketCore>> {
-    if let Some(guard) = lookup(handle) {
-        if let Some(entry) = guard.as_ref() {
-            let Object::Socket(core) = &entry.object;
-            return Ok(core.clone());
-        }
+    if let Some(guard) = lookup(handle)
+        && let Some(entry) = guard.as_ref()
+    {
+        let Object::Socket(core) = &entry.object;
+        return Ok(core.clone());
     }
     Err(Error::new(
         abi::WSAENOTSOCK,

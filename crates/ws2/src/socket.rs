@@ -672,20 +672,19 @@ impl SocketCore {
     /// unreachable destination (`WSAENETUNREACH`); Linux answers both with
     /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). Only on the failure path.
     fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
-        if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL) {
-            if let Some(source) = requested_source(controls, self.family, to_v4) {
-                if !is_local_address(source) {
-                    let what = if source.is_ipv4() {
-                        "IN_PKTINFO"
-                    } else {
-                        "IN6_PKTINFO"
-                    };
-                    return Error::new(
-                        abi::WSAEINVAL,
-                        format!("{what} source address {source} is not an address of this host"),
-                    );
-                }
-            }
+        if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL)
+            && let Some(source) = requested_source(controls, self.family, to_v4)
+            && !is_local_address(source)
+        {
+            let what = if source.is_ipv4() {
+                "IN_PKTINFO"
+            } else {
+                "IN6_PKTINFO"
+            };
+            return Error::new(
+                abi::WSAEINVAL,
+                format!("{what} source address {source} is not an address of this host"),
+            );
         }
         Error::from_errno(e, "sendmsg")
     }

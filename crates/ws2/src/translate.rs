@@ -146,6 +146,7 @@ impl LinuxAddr {
         (&raw mut self.storage).cast()
     }
 
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> libc::socklen_t {
         self.len
     }

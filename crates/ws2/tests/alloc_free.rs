@@ -109,7 +109,8 @@ fn blocking_sends_with_in_pktinfo_allocate_nothing() {
             }
         }
     }
-    rx.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    rx.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     let to = rx.local_addr().unwrap();
 
     // Drain on another thread (not counted) so the receiver does not just
@@ -154,7 +155,10 @@ fn blocking_sends_with_in_pktinfo_allocate_nothing() {
         }
     });
     assert_eq!(failures, 0, "some of the 10,000 sends failed");
-    assert_eq!(n, 0, "10,000 blocking sends with IN_PKTINFO allocated {n} times");
+    assert_eq!(
+        n, 0,
+        "10,000 blocking sends with IN_PKTINFO allocated {n} times"
+    );
 
     // 16 gathered buffers (S21), with the source control message too.
     let pieces: Vec<[u8; 4]> = (0..16u8).map(|i| [i; 4]).collect();
@@ -173,9 +177,15 @@ fn blocking_sends_with_in_pktinfo_allocate_nothing() {
         }
     });
     assert_eq!(failures, 0, "some gathered sends failed");
-    assert_eq!(n, 0, "1,000 sends of 16 gathered buffers allocated {n} times");
+    assert_eq!(
+        n, 0,
+        "1,000 sends of 16 gathered buffers allocated {n} times"
+    );
 
     stop.store(true, Ordering::Relaxed);
     drain.join().unwrap();
-    assert!(received.load(Ordering::Relaxed) > 0, "nothing arrived at all");
+    assert!(
+        received.load(Ordering::Relaxed) > 0,
+        "nothing arrived at all"
+    );
 }

@@ -52,7 +52,12 @@ fn addr(rx: &UdpSocket) -> SocketAddr {
     rx.local_addr().unwrap()
 }
 
-fn send(tx: &Socket, bufs: &[IoSlice<'_>], to: SocketAddr, control: &[ControlMessage]) -> ws2::Result<usize> {
+fn send(
+    tx: &Socket,
+    bufs: &[IoSlice<'_>],
+    to: SocketAddr,
+    control: &[ControlMessage],
+) -> ws2::Result<usize> {
     tx.send_msg(&Message::new(bufs).to(to).control(control), SendFlags::NONE)
 }
 
@@ -183,7 +188,10 @@ fn s24_source_v6_loopback() {
         addr: Ipv6Addr::LOCALHOST,
         ifindex: 0,
     }];
-    assert_eq!(send(&tx, &[IoSlice::new(b"v6")], addr(&rx), &control).unwrap(), 2);
+    assert_eq!(
+        send(&tx, &[IoSlice::new(b"v6")], addr(&rx), &control).unwrap(),
+        2
+    );
     let (data, from) = recv(&rx);
     assert_eq!(data, b"v6");
     assert_eq!(from.ip(), IpAddr::V6(Ipv6Addr::LOCALHOST));
@@ -277,7 +285,13 @@ fn s22_duplicate_source_v4_is_einval() {
 fn s22_ecn_out_of_range_is_einval() {
     let rx = rx_v4();
     let tx = Socket::udp_v4().unwrap();
-    let err = send(&tx, &[IoSlice::new(b"x")], addr(&rx), &[ControlMessage::Ecn(4)]).unwrap_err();
+    let err = send(
+        &tx,
+        &[IoSlice::new(b"x")],
+        addr(&rx),
+        &[ControlMessage::Ecn(4)],
+    )
+    .unwrap_err();
     assert_eq!(err.code(), abi::WSAEINVAL, "{err}");
     assert!(err.message().contains("IP_ECN"), "{err}");
     assert_nothing(&rx);
@@ -349,7 +363,10 @@ fn s11_udp_v4_size_limit() {
     assert_eq!(err.code(), abi::WSAEMSGSIZE, "{err}");
     assert_nothing(&rx);
     let ok = &big[..65507];
-    assert_eq!(send(&tx, &[IoSlice::new(ok)], addr(&rx), &[]).unwrap(), 65507);
+    assert_eq!(
+        send(&tx, &[IoSlice::new(ok)], addr(&rx), &[]).unwrap(),
+        65507
+    );
     let (data, _) = recv(&rx);
     assert_eq!(data.len(), 65507);
     assert!(data.iter().all(|&b| b == 0xab));
@@ -365,7 +382,10 @@ fn s11_udp_v6_size_limit() {
     assert_eq!(err.code(), abi::WSAEMSGSIZE, "{err}");
     assert_nothing(&rx);
     let ok = &big[..65527];
-    assert_eq!(send(&tx, &[IoSlice::new(ok)], addr(&rx), &[]).unwrap(), 65527);
+    assert_eq!(
+        send(&tx, &[IoSlice::new(ok)], addr(&rx), &[]).unwrap(),
+        65527
+    );
     let (data, _) = recv(&rx);
     assert_eq!(data.len(), 65527);
 }
@@ -402,7 +422,8 @@ fn s12_broadcast_needs_so_broadcast() {
 fn s13_shutdown_send_on_unconnected_socket() {
     let rx = rx_v4();
     let tx = Socket::udp_v4().unwrap();
-    tx.shutdown(abi::SD_SEND).expect("shutdown on unconnected UDP returns 0");
+    tx.shutdown(abi::SD_SEND)
+        .expect("shutdown on unconnected UDP returns 0");
     let err = tx.send_to(b"x", addr(&rx)).unwrap_err();
     assert_eq!(err.code(), abi::WSAESHUTDOWN, "{err}");
     assert_nothing(&rx);
