@@ -1,0 +1,179 @@
+//! Runs the built `wsasend` binary.
+
+use std::net::{IpAddr, Ipv4Addr, UdpSocket};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+fn wsasend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsasend"))
+        .args(args)
+        .output()
+        .expect("run wsasend")
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+#[test]
+fn demo_without_arguments_passes_every_case() {
+    let out = wsasend(&[]);
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        text(&out.stderr)
+    );
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.ends_with("| ok") || l.ends_with("| MISMATCH"))
+        .collect();
+    for needle in [
+        "none, 2 buffers",
+        "IN_PKTINFO 127.0.0.2",
+        "IN_PKTINFO 127.0.0.3",
+        "IN6_PKTINFO ::1",
+        "IN_PKTINFO 127.0.0.4",
+        "no destination",
+        "0 bytes",
+        "198.51.100.77",
+        "65508 bytes",
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no row for {needle}:\n{stdout}"));
+        assert!(row.ends_with("| ok"), "{row}");
+    }
+    assert!(rows.iter().any(|r| r.starts_with("non-blocking")));
+    assert!(rows.iter().any(|r| r.starts_with("dual-stack")));
+    assert!(rows.iter().any(|r| r.contains("WSAEINVAL")));
+    assert!(rows.iter().any(|r| r.contains("WSAEMSGSIZE")));
+    assert!(rows.iter().all(|r| r.ends_with("| ok")), "{stdout}");
+    assert!(stdout.contains(&format!("{} passed, 0 failed", rows.len())));
+}
+
+#[test]
+fn demo_subcommand_is_the_default() {
+    assert!(wsasend(&["demo"]).status.success());
+}
+
+#[test]
+fn send_uses_the_requested_source() {
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let to = rx.local_addr().unwrap().to_string();
+    let out = wsasend(&[
+        "send",
+        "--to",
+        &to,
+        "--count",
+        "5",
+        "--from",
+        "127.0.0.2",
+        "--size",
+        "100",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("sent 5 of 5"));
+    let mut buf = [0u8; 256];
+    for _ in 0..5 {
+        let (n, from) = rx.recv_from(&mut buf).expect("datagram");
+        assert_eq!(n, 100);
+        assert_eq!(from.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+    }
+    rx.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    assert!(rx.recv_from(&mut buf).is_err(), "more than 5 datagrams");
+}
+
+#[test]
+fn send_with_tos_to_ipv6() {
+    let rx = UdpSocket::bind("[::1]:0").unwrap();
+    rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let to = rx.local_addr().unwrap().to_string();
+    let out = wsasend(&["send", "--to", &to, "--from", "::1", "--tos", "0x28"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut buf = [0u8; 256];
+    let (n, _) = rx.recv_from(&mut buf).expect("datagram");
+    assert_eq!(n, 64);
+}
+
+#[test]
+fn send_reports_winsock_errors() {
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = rx.local_addr().unwrap().to_string();
+    let out = wsasend(&["send", "--to", &to, "--from", "198.51.100.77"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stdout).contains("WSAEINVAL: 1"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn bench_prints_ratios() {
+    let out = wsasend(&["bench", "--rounds", "5", "--count", "2000", "--sizes", "64"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let ratio_rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("64 |"))
+        .collect();
+    assert_eq!(ratio_rows.len(), 2, "{stdout}");
+    for row in ratio_rows {
+        let ratio: f64 = row.rsplit('|').next().unwrap().trim().parse().unwrap();
+        assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
+    }
+    assert!(stdout.contains("ratio = ws2 / raw"));
+}
+
+#[test]
+fn bench_json() {
+    let out = wsasend(&[
+        "bench", "--rounds", "5", "--count", "500", "--sizes", "64", "--json",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success());
+    assert!(stdout.trim_start().starts_with('{') && stdout.trim_end().ends_with('}'));
+    assert_eq!(stdout.matches("\"ratio\":").count(), 2, "{stdout}");
+}
+
+#[test]
+fn bench_rejects_too_few_rounds() {
+    let out = wsasend(&["bench", "--rounds", "4"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn bad_destination_is_a_clear_error() {
+    for bad in ["nonsense", "127.0.0.1", "127.0.0.1:99999"] {
+        let out = wsasend(&["send", "--to", bad]);
+        assert!(!out.status.success(), "{bad}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("--to") && stderr.contains(bad),
+            "{bad}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn count_is_bounded() {
+    let out = wsasend(&["send", "--to", "127.0.0.1:9", "--count", "10000001"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("--count"));
+}
+
+#[test]
+fn mismatched_families_are_refused() {
+    let out = wsasend(&["send", "--to", "127.0.0.1:9", "--from", "::1"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("different address families"));
+}
