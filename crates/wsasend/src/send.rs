@@ -81,15 +81,15 @@ pub fn run(args: &SendArgs) -> AppResult<ExitCode> {
                 }
             }
         }
-        if let Some(bar) = &bar {
-            if i % 1024 == 1023 {
-                bar.set_position(i + 1);
-            }
+        if let Some(bar) = &bar
+            && i % 1024 == 1023
+        {
+            bar.set_position(i + 1);
         }
-        if let Some(d) = interval {
-            if i + 1 < args.count {
-                std::thread::sleep(d);
-            }
+        if let Some(d) = interval
+            && i + 1 < args.count
+        {
+            std::thread::sleep(d);
         }
     }
     let elapsed = start.elapsed();
