@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every check of the project, in the order CI runs them: formatting, lints,
+# then all Rust and C tests (cargo builds libws2_32 and the C tests compile
+# and run against it; the network tests build their own namespaces and need
+# root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then
+    echo "scripts/test.sh: the network-namespace and raw-socket tests need root" >&2
+    exit 1
+fi
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
