@@ -1,0 +1,119 @@
+//! The process's handle table and WSAStartup/WSACleanup state through
+//! `ws2::handles`. That state is process-global: every check of the
+//! startup count is in ONE test (`s4_startup_cleanup_counting`), and the
+//! tests of this file take a lock so a final cleanup in one never removes
+//! the handles another is looking at.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ws2::handles::{self, Object};
+use ws2::{Family, SocketCore, SocketKind};
+use ws2_abi as abi;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn new_core() -> Arc<SocketCore> {
+    Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap())
+}
+
+fn insert(core: &Arc<SocketCore>) -> usize {
+    handles::insert(Object::Socket(core.clone())).unwrap()
+}
+
+fn notsock(handle: usize) {
+    match handles::socket(handle) {
+        Ok(_) => panic!("handle {handle:#x} still names a socket"),
+        Err(e) => assert_eq!(e.code(), abi::WSAENOTSOCK, "{handle:#x}: {e}"),
+    }
+}
+
+// S4, S40: reference-counted startup; the final cleanup closes every socket
+// and their handles are gone (also after a new startup).
+#[test]
+fn s4_startup_cleanup_counting() {
+    let _g = serial();
+
+    // Before any startup.
+    let err = handles::check_started().unwrap_err();
+    assert_eq!(err.code(), abi::WSANOTINITIALISED, "{err}");
+    let err = handles::cleanup().unwrap_err();
+    assert_eq!(err.code(), abi::WSANOTINITIALISED, "cleanup without startup: {err}");
+    handles::check_started().unwrap_err();
+
+    // Two startups need two cleanups.
+    handles::startup();
+    handles::check_started().unwrap();
+    handles::startup();
+    let core1 = new_core();
+    let core2 = new_core();
+    let h1 = insert(&core1);
+    let h2 = insert(&core2);
+    assert!(handles::socket(h1).is_ok());
+    handles::cleanup().unwrap();
+    handles::check_started().expect("one startup is still in force");
+    assert!(
+        handles::socket(h1).is_ok(),
+        "a non-final cleanup must not close handles"
+    );
+    assert!(!core1.is_closed());
+
+    // The final cleanup.
+    handles::cleanup().unwrap();
+    let err = handles::check_started().unwrap_err();
+    assert_eq!(err.code(), abi::WSANOTINITIALISED, "{err}");
+    let err = handles::cleanup().unwrap_err();
+    assert_eq!(err.code(), abi::WSANOTINITIALISED, "second final cleanup: {err}");
+    assert!(core1.is_closed(), "final cleanup closes sockets");
+    assert!(core2.is_closed(), "final cleanup closes sockets");
+    notsock(h1);
+    notsock(h2);
+
+    // A new startup does not bring the old handles back.
+    handles::startup();
+    handles::check_started().unwrap();
+    notsock(h1);
+    notsock(h2);
+    let core3 = new_core();
+    let h3 = insert(&core3);
+    assert_ne!(h3, h1);
+    assert_ne!(h3, h2);
+    assert!(handles::socket(h3).is_ok());
+    notsock(h1);
+    notsock(h2);
+    handles::cleanup().unwrap();
+    assert!(core3.is_closed());
+    notsock(h3);
+    handles::check_started().unwrap_err();
+}
+
+// S5: closed, INVALID_SOCKET and forged handles are WSAENOTSOCK.
+#[test]
+fn s5_closed_and_forged_handles_are_not_sockets() {
+    let _g = serial();
+    let core = new_core();
+    let h = insert(&core);
+    let found = handles::socket(h).unwrap();
+    assert!(Arc::ptr_eq(&found, &core));
+    assert!(matches!(handles::remove(h), Some(Object::Socket(_))));
+    notsock(h);
+    assert!(handles::remove(h).is_none(), "a second close finds nothing");
+    notsock(h);
+
+    // The slot is reused with another generation: the old value stays dead.
+    let core2 = new_core();
+    let h2 = insert(&core2);
+    notsock(h);
+    assert!(Arc::ptr_eq(&handles::socket(h2).unwrap(), &core2));
+
+    const INVALID_SOCKET: usize = usize::MAX;
+    for forged in [INVALID_SOCKET, 0, 1, 2, 3, h2 + 1, h2 + 4 * 100_000, 1 << 31, 1 << 40] {
+        notsock(forged);
+        assert!(handles::remove(forged).is_none(), "{forged:#x}");
+    }
+    assert!(handles::remove(h2).is_some());
+    notsock(h2);
+}
