@@ -232,6 +232,37 @@ fn s25_dual_stack_to_ipv4_uses_in_pktinfo() {
     assert_eq!(from.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 4)));
 }
 
+// S25: a dual-stack socket connected to an IPv4 peer, sending without a
+// destination, takes its source from the IN_PKTINFO.
+#[test]
+fn s25_dual_stack_connected_to_ipv4_peer() {
+    let rx = rx_v4();
+    let tx = Socket::udp_dual_stack().unwrap();
+    tx.connect(addr(&rx)).unwrap();
+    let control = [
+        src4(127, 0, 0, 12),
+        ControlMessage::SourceV6 {
+            addr: Ipv6Addr::LOCALHOST,
+            ifindex: 0,
+        },
+    ];
+    let bufs = [IoSlice::new(b"c4")];
+    tx.send_msg(&Message::new(&bufs).control(&control), SendFlags::NONE)
+        .unwrap();
+    let (data, from) = recv(&rx);
+    assert_eq!(data, b"c4");
+    assert_eq!(from.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 12)));
+    // Connected to an IPv6 peer: the IN6_PKTINFO applies.
+    let rx6 = rx_v6();
+    let tx6 = Socket::udp_dual_stack().unwrap();
+    tx6.connect(addr(&rx6)).unwrap();
+    tx6.send_msg(&Message::new(&bufs).control(&control), SendFlags::NONE)
+        .unwrap();
+    let (data, from) = recv(&rx6);
+    assert_eq!(data, b"c4");
+    assert_eq!(from.ip(), IpAddr::V6(Ipv6Addr::LOCALHOST));
+}
+
 // S25
 #[test]
 fn s25_dual_stack_to_ipv6_uses_in6_pktinfo() {
@@ -616,4 +647,99 @@ fn s19_connected_port_unreachable_surfaces_on_receive() {
     let mut buf = [0u8; 16];
     let err = tx.recv_from(&mut buf).unwrap_err();
     assert_eq!(err.code(), abi::WSAECONNRESET, "{err}");
+    // Reported once: the next receive just times out.
+    tx.set_recv_timeout(Some(Duration::from_millis(100)));
+    let err = tx.recv_from(&mut buf).unwrap_err();
+    assert_eq!(err.code(), abi::WSAETIMEDOUT, "the error must be reported once: {err}");
+}
+
+// S19: unconnected too ("connected or not"): the next recvfrom reports the
+// port unreachable caused by an earlier sendto as WSAECONNRESET.
+#[test]
+fn s19_unconnected_port_unreachable_surfaces_on_receive() {
+    let tx = Socket::udp_v4().unwrap();
+    tx.send_to(b"anyone?", closed_port()).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    tx.set_recv_timeout(Some(Duration::from_millis(500)));
+    let mut buf = [0u8; 16];
+    let err = tx.recv_from(&mut buf).unwrap_err();
+    assert_eq!(err.code(), abi::WSAECONNRESET, "{err}");
+    tx.set_recv_timeout(Some(Duration::from_millis(100)));
+    let err = tx.recv_from(&mut buf).unwrap_err();
+    assert_eq!(err.code(), abi::WSAETIMEDOUT, "the error must be reported once: {err}");
+}
+
+// ---------------------------------------------------------------------------
+// S37 on loopback: a blocked receive is woken by a close.
+
+// S37
+#[test]
+fn s37_close_wakes_a_blocked_receive_with_wsaeintr() {
+    let s = Socket::udp_v4().unwrap();
+    s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let blocked = {
+        let s = s.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 16];
+            s.recv_from(&mut buf).map(|(n, _)| n)
+        })
+    };
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!blocked.is_finished(), "recv_from did not block");
+    let closed_at = std::time::Instant::now();
+    s.core().close();
+    while !blocked.is_finished() && closed_at.elapsed() < Duration::from_secs(1) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(blocked.is_finished(), "the blocked receive was not woken within 1 s");
+    let err = blocked.join().unwrap().unwrap_err();
+    assert_eq!(err.code(), abi::WSAEINTR, "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// S9, S23 on raw sockets (root).
+
+fn udp_header(src_port: u16, dst_port: u16, payload: &[u8]) -> Vec<u8> {
+    let mut d = Vec::with_capacity(8 + payload.len());
+    d.extend_from_slice(&src_port.to_be_bytes());
+    d.extend_from_slice(&dst_port.to_be_bytes());
+    d.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    d.extend_from_slice(&[0, 0]); // no checksum (allowed over IPv4)
+    d.extend_from_slice(payload);
+    d
+}
+
+// S9, S23: SOCK_RAW/IPPROTO_UDP honours IN_PKTINFO.
+#[test]
+fn s23_raw_udp_socket_honours_source_v4() {
+    let rx = rx_v4();
+    let tx = Socket::raw(Family::V4, libc::IPPROTO_UDP).expect("raw socket (root needed)");
+    let udp = udp_header(4242, addr(&rx).port(), b"raw");
+    let bufs = [IoSlice::new(&udp[..8]), IoSlice::new(&udp[8..])];
+    let to = SocketAddr::from(([127, 0, 0, 1], 0));
+    assert_eq!(send(&tx, &bufs, to, &[src4(127, 0, 0, 9)]).unwrap(), udp.len());
+    let (data, from) = recv(&rx);
+    assert_eq!(data, b"raw");
+    assert_eq!(from, SocketAddr::from(([127, 0, 0, 9], 4242)));
+}
+
+// S23: on IPPROTO_RAW (header included) the caller's IP header decides the source.
+#[test]
+fn s23_ipproto_raw_header_decides_source() {
+    let rx = rx_v4();
+    let tx = Socket::raw(Family::V4, libc::IPPROTO_RAW).expect("raw socket (root needed)");
+    let udp = udp_header(4343, addr(&rx).port(), b"hdrincl");
+    let total = (20 + udp.len()) as u16;
+    let mut ip = vec![0x45u8, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0, 0, 0x40, 0, 64, 17, 0, 0]); // id, DF, ttl, UDP, checksum (kernel fills)
+    ip.extend_from_slice(&[127, 0, 0, 10]);
+    ip.extend_from_slice(&[127, 0, 0, 1]);
+    let bufs = [IoSlice::new(&ip), IoSlice::new(&udp)];
+    let to = SocketAddr::from(([127, 0, 0, 1], 0));
+    let n = send(&tx, &bufs, to, &[src4(127, 0, 0, 11)]).unwrap();
+    assert_eq!(n, total as usize);
+    let (data, from) = recv(&rx);
+    assert_eq!(data, b"hdrincl");
+    assert_eq!(from, SocketAddr::from(([127, 0, 0, 10], 4343)));
 }
