@@ -68,6 +68,8 @@ fn s23_s24_multihomed_sources_and_unreachable() {
     b.route(&format!("10.0.1.0/24 dev {}", link.b_ifname))
         .expect("route on b");
 
+    a.route("10.5.0.0/16 via 10.0.0.2").expect("gateway route on a");
+
     let rx4 = bind_in(&b, "10.0.0.2:0");
     let rx6 = bind_in(&b, "[fd00:1::2]:0");
     let to4 = rx4.local_addr().unwrap();
@@ -105,6 +107,23 @@ fn s23_s24_multihomed_sources_and_unreachable() {
         }];
         send(&tx, b"three", to4, &with_if).unwrap();
 
+        // S12: a subnet broadcast without SO_BROADCAST → WSAEACCES.
+        let err = send(&tx, b"x", "10.0.0.255:9".parse().unwrap(), &[]).unwrap_err();
+        assert_eq!(err.code(), abi::WSAEACCES, "subnet broadcast: {err}");
+
+        // S10: MSG_DONTROUTE is honoured: a destination only reachable
+        // through a gateway is unreachable with it, fine without it.
+        let via_gw: SocketAddr = "10.5.0.1:9".parse().unwrap();
+        send(&tx, b"gw", via_gw, &[]).expect("routed send");
+        let bufs = [std::io::IoSlice::new(b"gw")];
+        let err = tx
+            .send_msg(&Message::new(&bufs).to(via_gw), SendFlags::DONTROUTE)
+            .unwrap_err();
+        assert_eq!(err.code(), abi::WSAENETUNREACH, "DONTROUTE via a gateway: {err}");
+        let bufs = [std::io::IoSlice::new(b"direct")];
+        tx.send_msg(&Message::new(&bufs).to(to4), SendFlags::DONTROUTE)
+            .expect("DONTROUTE to a neighbour");
+
         // S24: IPv6.
         let tx6 = Socket::udp_v6().unwrap();
         let err = send(&tx6, b"x", to6, &[src6("fd00:99::1")]).unwrap_err();
@@ -122,6 +141,8 @@ fn s23_s24_multihomed_sources_and_unreachable() {
     assert_eq!((d.as_slice(), from.ip()), (&b"two"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1))));
     let (d, from) = recv_from(&rx4);
     assert_eq!((d.as_slice(), from.ip()), (&b"three"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1))));
+    let (d, from) = recv_from(&rx4);
+    assert_eq!((d.as_slice(), from.ip()), (&b"direct"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
     let (d, from) = recv_from(&rx6);
     assert_eq!(d, b"six");
     assert_eq!(from.ip(), "fd00:1::1".parse::<Ipv6Addr>().unwrap());
