@@ -41,7 +41,11 @@ fn s4_startup_cleanup_counting() {
     let err = handles::check_started().unwrap_err();
     assert_eq!(err.code(), abi::WSANOTINITIALISED, "{err}");
     let err = handles::cleanup().unwrap_err();
-    assert_eq!(err.code(), abi::WSANOTINITIALISED, "cleanup without startup: {err}");
+    assert_eq!(
+        err.code(),
+        abi::WSANOTINITIALISED,
+        "cleanup without startup: {err}"
+    );
     handles::check_started().unwrap_err();
 
     // Two startups need two cleanups.
@@ -66,7 +70,11 @@ fn s4_startup_cleanup_counting() {
     let err = handles::check_started().unwrap_err();
     assert_eq!(err.code(), abi::WSANOTINITIALISED, "{err}");
     let err = handles::cleanup().unwrap_err();
-    assert_eq!(err.code(), abi::WSANOTINITIALISED, "second final cleanup: {err}");
+    assert_eq!(
+        err.code(),
+        abi::WSANOTINITIALISED,
+        "second final cleanup: {err}"
+    );
     assert!(core1.is_closed(), "final cleanup closes sockets");
     assert!(core2.is_closed(), "final cleanup closes sockets");
     notsock(h1);
@@ -110,7 +118,17 @@ fn s5_closed_and_forged_handles_are_not_sockets() {
     assert!(Arc::ptr_eq(&handles::socket(h2).unwrap(), &core2));
 
     const INVALID_SOCKET: usize = usize::MAX;
-    for forged in [INVALID_SOCKET, 0, 1, 2, 3, h2 + 1, h2 + 4 * 100_000, 1 << 31, 1 << 40] {
+    for forged in [
+        INVALID_SOCKET,
+        0,
+        1,
+        2,
+        3,
+        h2 + 1,
+        h2 + 4 * 100_000,
+        1 << 31,
+        1 << 40,
+    ] {
         notsock(forged);
         assert!(handles::remove(forged).is_none(), "{forged:#x}");
     }

@@ -17,9 +17,17 @@ fn recv_from(rx: &UdpSocket) -> (Vec<u8>, SocketAddr) {
     (buf[..n].to_vec(), from)
 }
 
-fn send(tx: &Socket, data: &[u8], to: SocketAddr, control: &[ControlMessage]) -> ws2::Result<usize> {
+fn send(
+    tx: &Socket,
+    data: &[u8],
+    to: SocketAddr,
+    control: &[ControlMessage],
+) -> ws2::Result<usize> {
     let bufs = [std::io::IoSlice::new(data)];
-    tx.send_msg(&Message::new(&bufs).to(to).control(control), SendFlags::NONE)
+    tx.send_msg(
+        &Message::new(&bufs).to(to).control(control),
+        SendFlags::NONE,
+    )
 }
 
 fn src4(addr: &str) -> ControlMessage {
@@ -63,12 +71,14 @@ fn s23_s24_multihomed_sources_and_unreachable() {
     let (_net, a, b, link) = two_hosts();
     a.add_addr(&link.a_ifname, "fd00:1::1/64").expect("v6 on a");
     b.add_addr(&link.b_ifname, "fd00:1::2/64").expect("v6 on b");
-    a.add_addr(&link.a_ifname, "10.0.1.1/24").expect("second v4 on a");
+    a.add_addr(&link.a_ifname, "10.0.1.1/24")
+        .expect("second v4 on a");
     // B can route back to A's second subnet (keeps reverse-path filters happy).
     b.route(&format!("10.0.1.0/24 dev {}", link.b_ifname))
         .expect("route on b");
 
-    a.route("10.5.0.0/16 via 10.0.0.2").expect("gateway route on a");
+    a.route("10.5.0.0/16 via 10.0.0.2")
+        .expect("gateway route on a");
 
     let rx4 = bind_in(&b, "10.0.0.2:0");
     let rx6 = bind_in(&b, "[fd00:1::2]:0");
@@ -82,7 +92,11 @@ fn s23_s24_multihomed_sources_and_unreachable() {
 
         // S23: a local source with an unreachable destination → WSAENETUNREACH.
         let err = send(&tx, b"x", nowhere, &[src4("10.0.0.1")]).unwrap_err();
-        assert_eq!(err.code(), abi::WSAENETUNREACH, "local source, no route: {err}");
+        assert_eq!(
+            err.code(),
+            abi::WSAENETUNREACH,
+            "local source, no route: {err}"
+        );
         // Same without any source.
         let err = send(&tx, b"x", nowhere, &[]).unwrap_err();
         assert_eq!(err.code(), abi::WSAENETUNREACH, "no route: {err}");
@@ -96,7 +110,11 @@ fn s23_s24_multihomed_sources_and_unreachable() {
         );
         // Non-local source and unreachable destination: the source is at fault.
         let err = send(&tx, b"x", nowhere, &[src4("10.0.0.77")]).unwrap_err();
-        assert_eq!(err.code(), abi::WSAEINVAL, "non-local source, no route: {err}");
+        assert_eq!(
+            err.code(),
+            abi::WSAEINVAL,
+            "non-local source, no route: {err}"
+        );
 
         // S23: local sources work, also with the interface index.
         send(&tx, b"one", to4, &[src4("10.0.0.1")]).unwrap();
@@ -119,7 +137,11 @@ fn s23_s24_multihomed_sources_and_unreachable() {
         let err = tx
             .send_msg(&Message::new(&bufs).to(via_gw), SendFlags::DONTROUTE)
             .unwrap_err();
-        assert_eq!(err.code(), abi::WSAENETUNREACH, "DONTROUTE via a gateway: {err}");
+        assert_eq!(
+            err.code(),
+            abi::WSAENETUNREACH,
+            "DONTROUTE via a gateway: {err}"
+        );
         let bufs = [std::io::IoSlice::new(b"direct")];
         tx.send_msg(&Message::new(&bufs).to(to4), SendFlags::DONTROUTE)
             .expect("DONTROUTE to a neighbour");
@@ -136,13 +158,25 @@ fn s23_s24_multihomed_sources_and_unreachable() {
     });
 
     let (d, from) = recv_from(&rx4);
-    assert_eq!((d.as_slice(), from.ip()), (&b"one"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
+    assert_eq!(
+        (d.as_slice(), from.ip()),
+        (&b"one"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)))
+    );
     let (d, from) = recv_from(&rx4);
-    assert_eq!((d.as_slice(), from.ip()), (&b"two"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1))));
+    assert_eq!(
+        (d.as_slice(), from.ip()),
+        (&b"two"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1)))
+    );
     let (d, from) = recv_from(&rx4);
-    assert_eq!((d.as_slice(), from.ip()), (&b"three"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1))));
+    assert_eq!(
+        (d.as_slice(), from.ip()),
+        (&b"three"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1)))
+    );
     let (d, from) = recv_from(&rx4);
-    assert_eq!((d.as_slice(), from.ip()), (&b"direct"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
+    assert_eq!(
+        (d.as_slice(), from.ip()),
+        (&b"direct"[..], IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)))
+    );
     let (d, from) = recv_from(&rx6);
     assert_eq!(d, b"six");
     assert_eq!(from.ip(), "fd00:1::1".parse::<Ipv6Addr>().unwrap());
@@ -239,7 +273,9 @@ fn s17_nonblocking_full_buffer_is_wsaewouldblock() {
     );
     // It stays non-blocking: the next one fails at once too.
     let t = Instant::now();
-    let err = tx.send_to(&[0u8; 1200], rx.local_addr().unwrap()).unwrap_err();
+    let err = tx
+        .send_to(&[0u8; 1200], rx.local_addr().unwrap())
+        .unwrap_err();
     assert_eq!(err.code(), abi::WSAEWOULDBLOCK, "{err}");
     assert!(t.elapsed() < Duration::from_millis(100));
 }

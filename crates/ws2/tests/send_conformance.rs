@@ -650,7 +650,11 @@ fn s19_connected_port_unreachable_surfaces_on_receive() {
     // Reported once: the next receive just times out.
     tx.set_recv_timeout(Some(Duration::from_millis(100)));
     let err = tx.recv_from(&mut buf).unwrap_err();
-    assert_eq!(err.code(), abi::WSAETIMEDOUT, "the error must be reported once: {err}");
+    assert_eq!(
+        err.code(),
+        abi::WSAETIMEDOUT,
+        "the error must be reported once: {err}"
+    );
 }
 
 // S19: unconnected too ("connected or not"): the next recvfrom reports the
@@ -666,7 +670,11 @@ fn s19_unconnected_port_unreachable_surfaces_on_receive() {
     assert_eq!(err.code(), abi::WSAECONNRESET, "{err}");
     tx.set_recv_timeout(Some(Duration::from_millis(100)));
     let err = tx.recv_from(&mut buf).unwrap_err();
-    assert_eq!(err.code(), abi::WSAETIMEDOUT, "the error must be reported once: {err}");
+    assert_eq!(
+        err.code(),
+        abi::WSAETIMEDOUT,
+        "the error must be reported once: {err}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -691,7 +699,10 @@ fn s37_close_wakes_a_blocked_receive_with_wsaeintr() {
     while !blocked.is_finished() && closed_at.elapsed() < Duration::from_secs(1) {
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert!(blocked.is_finished(), "the blocked receive was not woken within 1 s");
+    assert!(
+        blocked.is_finished(),
+        "the blocked receive was not woken within 1 s"
+    );
     let err = blocked.join().unwrap().unwrap_err();
     assert_eq!(err.code(), abi::WSAEINTR, "{err}");
 }
@@ -717,7 +728,10 @@ fn s23_raw_udp_socket_honours_source_v4() {
     let udp = udp_header(4242, addr(&rx).port(), b"raw");
     let bufs = [IoSlice::new(&udp[..8]), IoSlice::new(&udp[8..])];
     let to = SocketAddr::from(([127, 0, 0, 1], 0));
-    assert_eq!(send(&tx, &bufs, to, &[src4(127, 0, 0, 9)]).unwrap(), udp.len());
+    assert_eq!(
+        send(&tx, &bufs, to, &[src4(127, 0, 0, 9)]).unwrap(),
+        udp.len()
+    );
     let (data, from) = recv(&rx);
     assert_eq!(data, b"raw");
     assert_eq!(from, SocketAddr::from(([127, 0, 0, 9], 4242)));
