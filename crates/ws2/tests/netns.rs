@@ -260,11 +260,13 @@ fn s16_send_timeout_expires_with_wsaetimedout() {
     );
 }
 
-// S17
+// S17, S16
 #[test]
 fn s17_nonblocking_full_buffer_is_wsaewouldblock() {
     let (_net, _a, _b, rx, tx) = full_link_setup();
     tx.set_nonblocking(true);
+    // S16: SO_SNDTIMEO applies to blocking calls only.
+    tx.set_send_timeout(Some(Duration::from_millis(300)));
     let (err, took, sent) = send_until_error(&tx, rx.local_addr().unwrap());
     assert_eq!(err.code(), abi::WSAEWOULDBLOCK, "after {sent} sends: {err}");
     assert!(
