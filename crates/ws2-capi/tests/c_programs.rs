@@ -29,7 +29,10 @@ fn lib_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let exe = std::env::current_exe().expect("current_exe");
-        let deps = exe.parent().expect("test executable has a directory").to_path_buf();
+        let deps = exe
+            .parent()
+            .expect("test executable has a directory")
+            .to_path_buf();
         let mut candidates = vec![deps.clone()];
         if let Some(profile) = deps.parent() {
             candidates.push(profile.to_path_buf());
@@ -109,7 +112,12 @@ fn compile(source: &Path, name: &str) -> PathBuf {
 
 /// Compiles `tests/c/<name>.c`.
 fn compile_test(name: &str) -> PathBuf {
-    compile(&Path::new(MANIFEST_DIR).join("tests/c").join(format!("{name}.c")), name)
+    compile(
+        &Path::new(MANIFEST_DIR)
+            .join("tests/c")
+            .join(format!("{name}.c")),
+        name,
+    )
 }
 
 /// Runs `cmd` with stdout/stderr captured in files, killing it after
@@ -136,7 +144,10 @@ fn run_with_timeout(mut cmd: Command, label: &str) -> Output {
                 stdout: std::fs::read(&stdout_path).unwrap_or_default(),
                 stderr: std::fs::read(&stderr_path).unwrap_or_default(),
             };
-            panic!("{label} did not finish within {RUN_TIMEOUT:?}; killed\n{}", show(&out));
+            panic!(
+                "{label} did not finish within {RUN_TIMEOUT:?}; killed\n{}",
+                show(&out)
+            );
         }
         std::thread::sleep(Duration::from_millis(10));
     };
@@ -204,7 +215,8 @@ fn non_local_source_is_einval_and_unreachable_network_is_enetunreach() {
     let net = Net::new().expect("testnet");
     let a = net.host("unreach").expect("host a");
     let b = net.host("peer").expect("host b");
-    net.link(&a, "10.0.0.1/24", &b, "10.0.0.2/24").expect("link");
+    net.link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
     let exe = exe.to_str().expect("utf-8 path");
     let out = run_with_timeout(a.command(&[exe, "10.0.0.1"]), "netns_unreachable");
     assert_success(&out, "netns_unreachable");
@@ -217,11 +229,15 @@ fn full_send_buffer_times_out_when_blocking_and_would_block_when_not() {
     let net = Net::new().expect("testnet");
     let a = net.host("slowa").expect("host a");
     let b = net.host("slowb").expect("host b");
-    let link = net.link(&a, "10.0.0.1/24", &b, "10.0.0.2/24").expect("link");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
     a.rate_limit(&link.a_ifname, "8kbit").expect("rate limit");
     // A receiver in b, so the datagrams that get through are not answered
     // with ICMP port unreachable.
-    let rx = b.run(|| UdpSocket::bind("10.0.0.2:0")).expect("bind receiver in b");
+    let rx = b
+        .run(|| UdpSocket::bind("10.0.0.2:0"))
+        .expect("bind receiver in b");
     let port = rx.local_addr().unwrap().port().to_string();
     let exe = exe.to_str().expect("utf-8 path");
     let out = run_with_timeout(a.command(&[exe, "10.0.0.2", &port]), "netns_slow_link");
@@ -250,6 +266,7 @@ fn example_udp_sender_delivers_datagrams() {
         assert_eq!(String::from_utf8_lossy(&buf[..n]), expected);
         assert_eq!(from.ip().to_string(), "127.0.0.1");
     }
-    rx.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    rx.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     assert!(rx.recv_from(&mut buf).is_err(), "more than 3 datagrams");
 }
