@@ -13,7 +13,9 @@ use std::ffi::{CStr, c_char, c_int, c_long, c_void};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use ws2::completion::{self as wait, Event, Packet, Port, Waited};
 use ws2::handles::{self, Object};
 use ws2::raw::{self, SendResultPtrs};
 use ws2::translate::{socket_addr_from_windows, socket_addr_to_windows};
@@ -189,15 +191,11 @@ pub extern "C" fn WSASocketW(
 
 #[unsafe(no_mangle)]
 pub extern "C" fn closesocket(s: SOCKET) -> c_int {
-    winsock(SOCKET_ERROR, || match handles::remove(s) {
-        Some(Object::Socket(core)) => {
-            core.close();
-            Ok(0)
-        }
-        None => Err(Error::new(
-            WSAENOTSOCK,
-            format!("handle {s:#x} is not an open socket"),
-        )),
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        handles::remove(s);
+        core.close();
+        Ok(0)
     })
 }
 
@@ -328,10 +326,15 @@ unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -> Result<()
 // ---------------------------------------------------------------------------
 // Sending
 
-fn results(bytes_sent: *mut DWORD, overlapped: *mut WSAOVERLAPPED) -> SendResultPtrs {
+fn results(
+    bytes_sent: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> SendResultPtrs {
     SendResultPtrs {
         bytes_sent,
         overlapped,
+        routine,
     }
 }
 
@@ -346,12 +349,13 @@ pub unsafe extern "C" fn WSASendMsg(
     flags: DWORD,
     bytes_sent: *mut DWORD,
     overlapped: *mut WSAOVERLAPPED,
-    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        unsafe { raw::send_msg(&core, msg, flags, &results(bytes_sent, overlapped)) }.map(|_| 0)
+        unsafe { raw::send_msg(&core, msg, flags, &results(bytes_sent, overlapped, routine)) }
+            .map(|_| 0)
     })
 }
 
@@ -365,7 +369,7 @@ pub unsafe extern "C" fn WSASend(
     bytes_sent: *mut DWORD,
     flags: DWORD,
     overlapped: *mut WSAOVERLAPPED,
-    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
@@ -379,7 +383,7 @@ pub unsafe extern "C" fn WSASend(
                 0,
                 no_control(),
                 flags,
-                &results(bytes_sent, overlapped),
+                &results(bytes_sent, overlapped, routine),
             )
         }
         .map(|_| 0)
@@ -398,7 +402,7 @@ pub unsafe extern "C" fn WSASendTo(
     to: *const SOCKADDR,
     tolen: c_int,
     overlapped: *mut WSAOVERLAPPED,
-    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
@@ -412,7 +416,7 @@ pub unsafe extern "C" fn WSASendTo(
                 tolen,
                 no_control(),
                 flags,
-                &results(bytes_sent, overlapped),
+                &results(bytes_sent, overlapped, routine),
             )
         }
         .map(|_| 0)
@@ -468,7 +472,7 @@ pub unsafe extern "C" fn sendto(
                 tolen,
                 no_control(),
                 flags as u32,
-                &results(&mut sent, std::ptr::null_mut()),
+                &results(&mut sent, std::ptr::null_mut(), None),
             )
         }
         .map(|n| n as c_int)
@@ -575,7 +579,7 @@ pub unsafe extern "C" fn WSAIoctl(
     out_len: DWORD,
     bytes_returned: *mut DWORD,
     overlapped: *mut WSAOVERLAPPED,
-    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
@@ -606,6 +610,23 @@ pub unsafe extern "C" fn WSAIoctl(
                 unsafe { out_buf.cast::<*const c_void>().write_unaligned(function) };
                 size_of::<*const c_void>() as DWORD
             }
+            SIO_FLUSH => {
+                core.flush();
+                0
+            }
+            SIO_UDP_CONNRESET | SIO_UDP_NETRESET => {
+                if in_buf.is_null() || (in_len as usize) < size_of::<BOOL>() {
+                    return Err(Error::new(WSAEFAULT, "lpvInBuffer must hold a BOOL"));
+                }
+                // SAFETY: in_buf holds a BOOL (checked).
+                let on = unsafe { in_buf.cast::<BOOL>().read_unaligned() } != 0;
+                if code == SIO_UDP_CONNRESET {
+                    core.set_icmp_reporting(Some(on), None);
+                } else {
+                    core.set_icmp_reporting(None, Some(on));
+                }
+                0
+            }
             FIONBIO | FIONREAD => {
                 let arg = if code == FIONBIO { in_buf } else { out_buf };
                 // SAFETY: the caller passes a u_long buffer for these codes.
@@ -621,13 +642,8 @@ pub unsafe extern "C" fn WSAIoctl(
         };
         // SAFETY: bytes_returned is non-null (checked) and writable per the contract.
         unsafe { bytes_returned.write_unaligned(written) };
-        if !overlapped.is_null() {
-            // SAFETY: overlapped writable per the contract.
-            unsafe {
-                (&raw mut (*overlapped).InternalHigh).write_unaligned(written as usize);
-                (&raw mut (*overlapped).Internal).write_unaligned(STATUS_SUCCESS as usize);
-            }
-        }
+        // SAFETY: forwarded contract (S2: the completion is still delivered).
+        unsafe { raw::complete_ioctl(&core, overlapped, routine, written) }?;
         Ok(0)
     })
 }
@@ -774,4 +790,363 @@ mod tests {
         assert_eq!(offset_of!(WSAMSG, Control), 32);
         assert_eq!(size_of::<WSADATA>(), 408);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Events, waits, completion ports (S31-S37)
+
+const TRUE: BOOL = 1;
+const FALSE: BOOL = 0;
+const INVALID_HANDLE_VALUE: usize = usize::MAX;
+
+fn deadline(ms: DWORD) -> Option<Instant> {
+    (ms != INFINITE).then(|| Instant::now() + Duration::from_millis(ms as u64))
+}
+
+fn handle(h: HANDLE) -> usize {
+    h as usize
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSACreateEvent() -> WSAEVENT {
+    winsock(std::ptr::null_mut(), || {
+        handles::insert(Object::Event(Arc::new(Event::new()))).map(|h| h as WSAEVENT)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
+    winsock(FALSE, || {
+        handles::event(handle(h))?;
+        handles::remove(handle(h));
+        Ok(TRUE)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSASetEvent(h: WSAEVENT) -> BOOL {
+    winsock(FALSE, || {
+        handles::event(handle(h))?.set();
+        Ok(TRUE)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WSAResetEvent(h: WSAEVENT) -> BOOL {
+    winsock(FALSE, || {
+        handles::event(handle(h))?.reset();
+        Ok(TRUE)
+    })
+}
+
+/// Waits on up to 64 events (wait-any or wait-all), optionally alertable.
+///
+/// # Safety
+/// `list` readable for `count` handles.
+unsafe fn wait_for_events(
+    count: DWORD,
+    list: *const HANDLE,
+    all: BOOL,
+    ms: DWORD,
+    alertable: BOOL,
+) -> Result<DWORD> {
+    if count == 0 || count > MAXIMUM_WAIT_OBJECTS || list.is_null() {
+        return Err(Error::new(
+            WSA_INVALID_PARAMETER,
+            format!("{count} handles: between 1 and 64 are allowed, in a non-NULL array"),
+        ));
+    }
+    // SAFETY: list readable for count handles per the contract.
+    let handles_in = unsafe { std::slice::from_raw_parts(list, count as usize) };
+    let mut events: [Option<Arc<Event>>; 64] = [const { None }; 64];
+    for (slot, h) in events.iter_mut().zip(handles_in) {
+        *slot = Some(handles::event(handle(*h))?);
+    }
+    let refs: Vec<&Event> = events[..count as usize]
+        .iter()
+        .map(|e| &**e.as_ref().expect("filled"))
+        .collect();
+    Ok(
+        match wait::wait_events(&refs, all != 0, deadline(ms), alertable != 0)? {
+            Waited::Done(i) => WAIT_OBJECT_0 + i as DWORD,
+            Waited::TimedOut => WAIT_TIMEOUT,
+            Waited::IoCompletion => WAIT_IO_COMPLETION,
+        },
+    )
+}
+
+/// # Safety
+/// `list` readable for `count` handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSAWaitForMultipleEvents(
+    count: DWORD,
+    list: *const WSAEVENT,
+    all: BOOL,
+    ms: DWORD,
+    alertable: BOOL,
+) -> DWORD {
+    // SAFETY: forwarded contract.
+    winsock(WSA_WAIT_FAILED, || unsafe {
+        wait_for_events(count, list, all, ms, alertable)
+    })
+}
+
+/// # Safety
+/// `list` readable for `count` handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WaitForMultipleObjectsEx(
+    count: DWORD,
+    list: *const HANDLE,
+    all: BOOL,
+    ms: DWORD,
+    alertable: BOOL,
+) -> DWORD {
+    // SAFETY: forwarded contract.
+    guard(WAIT_FAILED, || unsafe {
+        wait_for_events(count, list, all, ms, alertable)
+    })
+}
+
+/// # Safety
+/// `list` readable for `count` handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WaitForMultipleObjects(
+    count: DWORD,
+    list: *const HANDLE,
+    all: BOOL,
+    ms: DWORD,
+) -> DWORD {
+    // SAFETY: forwarded contract.
+    unsafe { WaitForMultipleObjectsEx(count, list, all, ms, FALSE) }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WaitForSingleObjectEx(h: HANDLE, ms: DWORD, alertable: BOOL) -> DWORD {
+    // SAFETY: a one-element array on the stack.
+    unsafe { WaitForMultipleObjectsEx(1, &h, TRUE, ms, alertable) }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn WaitForSingleObject(h: HANDLE, ms: DWORD) -> DWORD {
+    WaitForSingleObjectEx(h, ms, FALSE)
+}
+
+/// `SleepEx`: 0, or `WAIT_IO_COMPLETION` when alertable and routines ran (S33).
+#[unsafe(no_mangle)]
+pub extern "C" fn SleepEx(ms: DWORD, alertable: BOOL) -> DWORD {
+    guard(0, || {
+        Ok(match wait::sleep(deadline(ms), alertable != 0)? {
+            Waited::IoCompletion => WAIT_IO_COMPLETION,
+            _ => 0,
+        })
+    })
+}
+
+/// # Safety
+/// `bytes`, `flags` writable; `ov` valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSAGetOverlappedResult(
+    s: SOCKET,
+    ov: *mut WSAOVERLAPPED,
+    bytes: *mut DWORD,
+    wait: BOOL,
+    flags: *mut DWORD,
+) -> BOOL {
+    winsock(FALSE, || {
+        let core = socket_of(s)?;
+        // SAFETY: forwarded contract.
+        unsafe { raw::get_overlapped_result(&core, ov, bytes, wait != 0, flags) }.map(|_| TRUE)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
+    guard(FALSE, || match handles::object(handle(h)) {
+        Some(Object::Socket(core)) => {
+            handles::remove(handle(h));
+            core.close();
+            Ok(TRUE)
+        }
+        Some(_) => {
+            handles::remove(handle(h));
+            Ok(TRUE)
+        }
+        None => Err(Error::new(
+            ERROR_INVALID_HANDLE as i32,
+            format!("handle {h:p} is not open"),
+        )),
+    })
+}
+
+/// Creates a port, and/or binds a socket to one with a key (S36).
+#[unsafe(no_mangle)]
+pub extern "C" fn CreateIoCompletionPort(
+    file: HANDLE,
+    existing: HANDLE,
+    key: ULONG_PTR,
+    _threads: DWORD,
+) -> HANDLE {
+    guard(std::ptr::null_mut(), || {
+        let (port, port_handle) = if existing.is_null() {
+            let port = Arc::new(Port::new());
+            let h = handles::insert(Object::Port(port.clone()))?;
+            (port, h)
+        } else {
+            (handles::port(handle(existing))?, handle(existing))
+        };
+        if handle(file) != INVALID_HANDLE_VALUE {
+            let core = handles::socket(handle(file)).map_err(|_| {
+                Error::new(ERROR_INVALID_HANDLE as i32, "FileHandle is not a socket")
+            })?;
+            if let Err(e) = core.set_port(port, key) {
+                if existing.is_null() {
+                    handles::remove(port_handle);
+                }
+                return Err(Error::new(
+                    ERROR_INVALID_PARAMETER as i32,
+                    e.message().to_owned(),
+                ));
+            }
+        } else if !existing.is_null() {
+            return Err(Error::new(
+                ERROR_INVALID_PARAMETER as i32,
+                "INVALID_HANDLE_VALUE with an existing port",
+            ));
+        }
+        Ok(port_handle as HANDLE)
+    })
+}
+
+/// One packet: TRUE for a successful operation; FALSE with the OVERLAPPED
+/// and the Win32 error for a failed one; FALSE, NULL and `WAIT_TIMEOUT`.
+///
+/// # Safety
+/// Out-pointers writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetQueuedCompletionStatus(
+    port: HANDLE,
+    bytes: *mut DWORD,
+    key: *mut ULONG_PTR,
+    ov: *mut *mut WSAOVERLAPPED,
+    ms: DWORD,
+) -> BOOL {
+    guard(FALSE, || {
+        if bytes.is_null() || key.is_null() || ov.is_null() {
+            return Err(Error::new(
+                ERROR_INVALID_PARAMETER as i32,
+                "an out-pointer is NULL",
+            ));
+        }
+        let port = handles::port(handle(port))?;
+        match port.get(deadline(ms), false)? {
+            Waited::Done(p) => {
+                // SAFETY: out-pointers writable per the contract (checked non-null).
+                unsafe {
+                    bytes.write_unaligned(p.bytes);
+                    key.write_unaligned(p.key);
+                    ov.write_unaligned(p.overlapped as *mut WSAOVERLAPPED);
+                }
+                if p.status == STATUS_SUCCESS {
+                    Ok(TRUE)
+                } else {
+                    Err(Error::new(
+                        win32_from_status(p.status) as i32,
+                        "the operation failed",
+                    ))
+                }
+            }
+            _ => {
+                // SAFETY: as above.
+                unsafe { ov.write_unaligned(std::ptr::null_mut()) };
+                Err(Error::new(
+                    WAIT_TIMEOUT as i32,
+                    "no completion packet before the timeout",
+                ))
+            }
+        }
+    })
+}
+
+/// A batch of packets (alertable when asked).
+///
+/// # Safety
+/// `entries` writable for `count` entries; `removed` writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
+    port: HANDLE,
+    entries: *mut OVERLAPPED_ENTRY,
+    count: ULONG,
+    removed: *mut ULONG,
+    ms: DWORD,
+    alertable: BOOL,
+) -> BOOL {
+    guard(FALSE, || {
+        if entries.is_null() || removed.is_null() || count == 0 {
+            return Err(Error::new(
+                ERROR_INVALID_PARAMETER as i32,
+                "entries/removed NULL or count 0",
+            ));
+        }
+        let port = handles::port(handle(port))?;
+        match port.get_many(count as usize, deadline(ms), alertable != 0)? {
+            Waited::Done(packets) => {
+                for (i, p) in packets.iter().enumerate() {
+                    let e = OVERLAPPED_ENTRY {
+                        lpCompletionKey: p.key,
+                        lpOverlapped: p.overlapped as *mut WSAOVERLAPPED,
+                        Internal: p.status as usize,
+                        dwNumberOfBytesTransferred: p.bytes,
+                    };
+                    // SAFETY: i < packets.len() <= count entries writable per the contract.
+                    unsafe { entries.add(i).write_unaligned(e) };
+                }
+                // SAFETY: removed writable per the contract.
+                unsafe { removed.write_unaligned(packets.len() as ULONG) };
+                Ok(TRUE)
+            }
+            Waited::TimedOut => Err(Error::new(
+                WAIT_TIMEOUT as i32,
+                "no completion packet before the timeout",
+            )),
+            Waited::IoCompletion => Err(Error::new(
+                WAIT_IO_COMPLETION as i32,
+                "completion routines ran",
+            )),
+        }
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn PostQueuedCompletionStatus(
+    port: HANDLE,
+    bytes: DWORD,
+    key: ULONG_PTR,
+    ov: *mut WSAOVERLAPPED,
+) -> BOOL {
+    guard(FALSE, || {
+        handles::port(handle(port))?.post(Packet {
+            bytes,
+            key,
+            overlapped: ov as usize,
+            status: STATUS_SUCCESS,
+            payload: None,
+        });
+        Ok(TRUE)
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn SetFileCompletionNotificationModes(h: HANDLE, flags: u8) -> BOOL {
+    guard(FALSE, || {
+        if flags & !(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0 {
+            return Err(Error::new(
+                ERROR_INVALID_PARAMETER as i32,
+                format!("unknown flags {flags:#x}"),
+            ));
+        }
+        let core = handles::socket(handle(h))
+            .map_err(|_| Error::new(ERROR_INVALID_HANDLE as i32, "not a socket"))?;
+        core.set_notification_modes(flags);
+        Ok(TRUE)
+    })
 }

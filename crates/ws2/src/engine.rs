@@ -1,145 +1,46 @@
-//! The send/receive engine: every fd is `O_NONBLOCK` in the kernel, and
-//! Windows blocking semantics are emulated by trying the syscall and, when it
-//! would block, `poll`ing the fd together with the calling thread's wake fd.
-//! The wake fd lets `closesocket` (and later completion routines) interrupt
-//! a blocked thread, which is what makes blocking calls alertable.
+//! The send engine. Every fd is `O_NONBLOCK` in the kernel:
+//! - a send whose socket has nothing queued is tried at once (`sendmsg`);
+//! - one that would block is queued in the socket's FIFO (overlapped calls
+//!   return `WSA_IO_PENDING`; blocking calls wait alertably for their turn),
+//!   and one reactor thread (epoll) drains each FIFO in order when the
+//!   socket is writable, in `sendmmsg` batches, completing each operation
+//!   with its own status (S29, S30, S34);
+//! - completion is exactly once: `InternalHigh`, then `Internal` with
+//!   release ordering, then the event, routine or port packet (S38).
 
-use std::cell::OnceCell;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
+use crate::completion::{self, Event, Packet, Port, ThreadState, Waitable, Waited};
 use crate::error::{Error, Result, errno};
 use crate::socket::SocketCore;
+use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
 
-/// One per thread that ever has to wait: an eventfd that other threads
-/// write to wake it.
-pub(crate) struct ThreadWaker {
-    fd: OwnedFd,
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl ThreadWaker {
-    fn new() -> Result<ThreadWaker> {
-        // SAFETY: eventfd has no pointer arguments.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        if fd < 0 {
-            return Err(Error::last_os("eventfd for the thread's wake fd"));
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        Ok(ThreadWaker {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
-    }
+/// Most overlapped sends one socket may have pending (S18); past it a call
+/// fails with `WSAEWOULDBLOCK`. The environment variable
+/// `WS2_MAX_PENDING_SENDS` changes it for the process.
+pub const DEFAULT_MAX_PENDING_SENDS: usize = 4096;
 
-    /// Wakes the thread if it is (or is about to be) in `poll`.
-    pub(crate) fn wake(&self) {
-        let one: u64 = 1;
-        // SAFETY: writes 8 bytes from a valid u64 to our eventfd. A full
-        // counter (EAGAIN) still leaves the fd readable, which is all we need.
-        unsafe { libc::write(self.fd.as_raw_fd(), (&raw const one).cast(), 8) };
-    }
-
-    fn drain(&self) {
-        let mut value: u64 = 0;
-        // SAFETY: reads 8 bytes into a valid u64 from our non-blocking eventfd.
-        unsafe { libc::read(self.fd.as_raw_fd(), (&raw mut value).cast(), 8) };
-    }
-
-    pub(crate) fn raw_fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
-    }
-}
-
-thread_local! {
-    static WAKER: OnceCell<Arc<ThreadWaker>> = const { OnceCell::new() };
-}
-
-/// The calling thread's waker, created on first use.
-pub(crate) fn thread_waker() -> Result<Arc<ThreadWaker>> {
-    WAKER.with(|cell| {
-        if let Some(w) = cell.get() {
-            return Ok(w.clone());
-        }
-        let w = Arc::new(ThreadWaker::new()?);
-        let _ = cell.set(w.clone());
-        Ok(w)
+/// The limit in force (see [`DEFAULT_MAX_PENDING_SENDS`]).
+pub fn max_pending_sends() -> usize {
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("WS2_MAX_PENDING_SENDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(DEFAULT_MAX_PENDING_SENDS)
     })
-}
-
-/// What a blocked call waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Readiness {
-    Writable,
-    Readable,
-}
-
-/// Why a wait ended without the fd becoming ready.
-pub(crate) enum WaitEnd {
-    Ready,
-    TimedOut,
-}
-
-/// Waits until `core`'s fd is ready, the deadline passes, or the socket is
-/// closed (→ `WSAEINTR`, S37). `EINTR` is retried with the remaining time.
-pub(crate) fn wait(
-    core: &SocketCore,
-    readiness: Readiness,
-    deadline: Option<Instant>,
-) -> Result<WaitEnd> {
-    let waker = thread_waker()?;
-    let _registration = core.register_waiter(&waker);
-    let events = match readiness {
-        Readiness::Writable => libc::POLLOUT,
-        Readiness::Readable => libc::POLLIN,
-    };
-    loop {
-        if core.is_closed() {
-            return Err(Error::new(
-                abi::WSAEINTR,
-                "the socket was closed while this call was blocked on it",
-            ));
-        }
-        let timeout_ms = match deadline {
-            None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(WaitEnd::TimedOut);
-                }
-                // Round up so we never wake just before the deadline.
-                left.as_millis().min(i32::MAX as u128) as i32 + 1
-            }
-        };
-        let mut fds = [
-            libc::pollfd {
-                fd: core.raw_fd(),
-                events,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: waker.raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            },
-        ];
-        // SAFETY: fds is a valid array of two pollfd structs.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
-        if n < 0 {
-            let e = errno();
-            if e == libc::EINTR {
-                continue;
-            }
-            return Err(Error::from_errno(e, "poll"));
-        }
-        if fds[1].revents != 0 {
-            waker.drain();
-        }
-        if fds[0].revents != 0 {
-            return Ok(WaitEnd::Ready);
-        }
-    }
 }
 
 /// Converts a Windows millisecond timeout (0 = none) into a deadline.
@@ -147,43 +48,233 @@ pub(crate) fn deadline_after(ms: u32) -> Option<Instant> {
     (ms != 0).then(|| Instant::now() + Duration::from_millis(ms as u64))
 }
 
-/// `sendmsg` with Windows blocking semantics (S16, S17): retries `EINTR`,
-/// waits alertably on `EAGAIN` unless the socket is non-blocking, and
-/// returns the raw `errno` of a final failure for the caller to translate.
-pub(crate) fn sendmsg_blocking(
+// ---------------------------------------------------------------------------
+// Operations
+
+/// A raw OVERLAPPED pointer; the caller keeps it valid until completion (S38).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OvPtr(pub *mut abi::WSAOVERLAPPED);
+// SAFETY: the pointer is only written at completion, once, under the rules
+// of S38; Winsock's contract makes the caller keep it valid until then.
+unsafe impl Send for OvPtr {}
+
+impl OvPtr {
+    /// Writes the result: `InternalHigh`, then `Internal` with release.
+    ///
+    /// # Safety
+    /// The OVERLAPPED must be valid and 8-aligned.
+    pub(crate) unsafe fn finish(self, status: u32, bytes: usize) {
+        // SAFETY: valid per the contract; Internal is the first usize of an
+        // 8-aligned struct, so it may be viewed as an AtomicUsize.
+        unsafe {
+            (&raw mut (*self.0).InternalHigh).write_volatile(bytes);
+            (*self.0.cast::<AtomicUsize>()).store(status as usize, Ordering::Release);
+        }
+    }
+
+    /// `STATUS_PENDING` before the operation becomes visible (S30).
+    ///
+    /// # Safety
+    /// As for `finish`.
+    pub(crate) unsafe fn mark_pending(self) {
+        // SAFETY: as in `finish`.
+        unsafe {
+            (*self.0.cast::<AtomicUsize>()).store(abi::STATUS_PENDING as usize, Ordering::Release)
+        };
+    }
+
+    /// `Internal` as it is now.
+    ///
+    /// # Safety
+    /// As for `finish`.
+    pub(crate) unsafe fn status(self) -> u32 {
+        // SAFETY: as in `finish`.
+        unsafe { (*self.0.cast::<AtomicUsize>()).load(Ordering::Acquire) as u32 }
+    }
+}
+
+/// A C completion routine.
+pub(crate) type Routine = unsafe extern "C" fn(u32, u32, *mut abi::WSAOVERLAPPED, u32);
+
+/// Where an operation's completion goes.
+pub(crate) enum Delivery {
+    /// A C OVERLAPPED: `Internal`/`InternalHigh`, then a routine queued to
+    /// its thread, or the event and the port packet.
+    Overlapped {
+        ov: OvPtr,
+        event: Option<Arc<Event>>,
+        routine: Option<(Routine, Arc<ThreadState>)>,
+        port: Option<(Arc<Port>, usize)>,
+    },
+    /// A blocking call queued behind overlapped ones (S34).
+    Waiter(Arc<WaiterSlot>),
+    /// A Rust operation: the closure runs on the completing thread.
+    Callback(Box<dyn FnOnce(Result<usize>, u32) + Send>),
+}
+
+/// Where a queued blocking call's result lands.
+#[derive(Default)]
+pub(crate) struct WaiterSlot {
+    result: Mutex<Option<Result<usize>>>,
+    event: Event,
+}
+
+/// One send: the Linux message, owned so it outlives the call (S21: the
+/// WSABUF array is captured; the data stays the caller's).
+pub(crate) struct Op {
+    iov_inline: [libc::iovec; INLINE_BUFFERS],
+    iov_heap: Vec<libc::iovec>,
+    iovlen: usize,
+    dest: Option<LinuxAddr>,
+    cmsg: CmsgBuf,
+    flags: i32,
+    controls: SendControls,
+    to_v4: bool,
+    delivery: Delivery,
+    issuer: u64,
+    /// Keeps a Rust operation's buffers alive while the kernel may read them.
+    _owned: Option<Box<dyn std::any::Any + Send>>,
+}
+
+// SAFETY: the iovec pointers refer to buffers the caller keeps valid until
+// completion (C contract) or that `_owned` keeps alive (Rust); nothing else
+// in an Op is thread-bound.
+unsafe impl Send for Op {}
+
+impl Op {
+    pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
+        if self.iovlen > INLINE_BUFFERS {
+            self.iov_heap.as_ptr()
+        } else {
+            self.iov_inline.as_ptr()
+        }
+    }
+
+    fn msghdr(&self) -> libc::msghdr {
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        if let Some(d) = &self.dest {
+            msg.msg_name = d.as_ptr() as *mut libc::c_void;
+            msg.msg_namelen = d.len();
+        }
+        msg.msg_iov = self.iov_ptr() as *mut libc::iovec;
+        msg.msg_iovlen = self.iovlen;
+        msg.msg_control = self.cmsg.as_ptr() as *mut libc::c_void;
+        msg.msg_controllen = self.cmsg.len();
+        msg
+    }
+}
+
+/// What a send needs besides its buffers, already validated.
+pub(crate) struct SendPlan<'a> {
+    pub iov: *const libc::iovec,
+    pub iovlen: usize,
+    pub dest: Option<LinuxAddr>,
+    pub cmsg: &'a CmsgBuf,
+    pub flags: i32,
+    pub controls: &'a SendControls,
+    pub to_v4: bool,
+}
+
+impl SendPlan<'_> {
+    fn msghdr(&self) -> libc::msghdr {
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        if let Some(d) = &self.dest {
+            msg.msg_name = d.as_ptr() as *mut libc::c_void;
+            msg.msg_namelen = d.len();
+        }
+        msg.msg_iov = self.iov as *mut libc::iovec;
+        msg.msg_iovlen = self.iovlen;
+        msg.msg_control = self.cmsg.as_ptr() as *mut libc::c_void;
+        msg.msg_controllen = self.cmsg.len();
+        msg
+    }
+
+    /// Captures the plan into an owned operation (the pending path).
+    pub(crate) fn to_op(
+        &self,
+        delivery: Delivery,
+        issuer: u64,
+        owned: Option<Box<dyn std::any::Any + Send>>,
+    ) -> Box<Op> {
+        let mut op = Box::new(Op {
+            iov_inline: [libc::iovec {
+                iov_base: std::ptr::null_mut(),
+                iov_len: 0,
+            }; INLINE_BUFFERS],
+            iov_heap: Vec::new(),
+            iovlen: self.iovlen,
+            dest: self.dest,
+            cmsg: CmsgBuf::default(),
+            flags: self.flags,
+            controls: *self.controls,
+            to_v4: self.to_v4,
+            delivery,
+            issuer,
+            _owned: owned,
+        });
+        op.cmsg.copy_from(self.cmsg);
+        // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
+        let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
+        if self.iovlen > INLINE_BUFFERS {
+            op.iov_heap = iov.to_vec();
+        } else {
+            op.iov_inline[..self.iovlen].copy_from_slice(iov);
+        }
+        op
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Per-socket FIFO
+
+/// The socket's queue of sends waiting for buffer space.
+#[derive(Default)]
+pub(crate) struct SendQueue {
+    ops: VecDeque<Box<Op>>,
+    /// The reactor holds the socket and will drain it.
+    registered: bool,
+}
+
+/// What happened to a submitted send.
+pub(crate) enum Submitted {
+    /// Sent at once: the byte count (the caller completes the delivery).
+    Now(usize, Delivery),
+    /// Queued; the reactor completes it.
+    Pending,
+}
+
+/// Failure of one `sendmsg`: a Winsock error, or an errno to interpret.
+pub(crate) enum SendFailure {
+    WouldBlock,
+    Errno(i32),
+}
+
+/// One `sendmsg` attempt; `ECONNREFUSED` (an ICMP error from an earlier
+/// datagram on a connected socket) drops this datagram in Linux, so it is
+/// sent again: Windows keeps sends succeeding (S19).
+fn try_send(
     core: &SocketCore,
     msg: &libc::msghdr,
     flags: i32,
-) -> Result<usize, SendFailure> {
-    let mut deadline: Option<Option<Instant>> = None;
+) -> std::result::Result<usize, SendFailure> {
+    let mut refused = false;
     loop {
-        // SAFETY: msg points to a msghdr whose buffers, name and control the
-        // caller keeps alive for the duration of this call.
+        // SAFETY: msg describes buffers, name and control valid for this call.
         let n = unsafe { libc::sendmsg(core.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
         if n >= 0 {
             return Ok(n as usize);
         }
         match errno() {
             libc::EINTR => continue,
-            libc::EAGAIN => {
-                if core.is_nonblocking() {
-                    return Err(SendFailure::Wsa(Error::new(
-                        abi::WSAEWOULDBLOCK,
-                        "the socket is non-blocking (FIONBIO) and its send buffer is full",
-                    )));
-                }
-                let d = *deadline.get_or_insert_with(|| deadline_after(core.send_timeout_ms()));
-                match wait(core, Readiness::Writable, d).map_err(SendFailure::Wsa)? {
-                    WaitEnd::Ready => continue,
-                    WaitEnd::TimedOut => {
-                        return Err(SendFailure::Wsa(Error::new(
-                            abi::WSAETIMEDOUT,
-                            format!(
-                                "SO_SNDTIMEO of {} ms expired with the send buffer full",
-                                core.send_timeout_ms()
-                            ),
-                        )));
-                    }
+            libc::EAGAIN => return Err(SendFailure::WouldBlock),
+            libc::ECONNREFUSED | libc::EHOSTUNREACH if !refused => {
+                // An earlier datagram's ICMP error: keep it for the next
+                // receive (S19) and send this one again.
+                refused = true;
+                if !core.collect_icmp_errors() {
+                    core.note_icmp_reset();
                 }
             }
             e => return Err(SendFailure::Errno(e)),
@@ -191,9 +282,538 @@ pub(crate) fn sendmsg_blocking(
     }
 }
 
-/// A send that failed: either already a Winsock error, or a raw `errno`
-/// the caller interprets with what it knows (requested source, ICMP state).
-pub(crate) enum SendFailure {
-    Wsa(Error),
-    Errno(i32),
+/// A blocking (non-overlapped) send (S16, S17, S34, S35).
+pub(crate) fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
+    let nonblocking = core.is_nonblocking();
+    if !nonblocking {
+        completion::check_not_nested_in_blocking_call()?;
+    }
+    let deadline = deadline_after(core.send_timeout_ms());
+    if core.queued.load(Ordering::Acquire) == 0 {
+        let msg = plan.msghdr();
+        loop {
+            match try_send(core, &msg, plan.flags) {
+                Ok(n) => return Ok(n),
+                Err(SendFailure::Errno(e)) => {
+                    return Err(core.send_error(e, plan.controls, plan.to_v4));
+                }
+                Err(SendFailure::WouldBlock) if nonblocking => return Err(would_block()),
+                Err(SendFailure::WouldBlock) => {
+                    // Keep POLLERR from an ICMP error from spinning the wait.
+                    core.collect_icmp_errors();
+                }
+            }
+            if core.queued.load(Ordering::Acquire) != 0 {
+                break;
+            }
+            let ready = completion::blocking_call_wait(
+                &[&**core],
+                deadline,
+                Some((core.raw_fd(), libc::POLLOUT)),
+                || {
+                    if core.is_closed() {
+                        return Some(false);
+                    }
+                    // SAFETY: polling the fd for writability needs no pointers beyond the array.
+                    let mut p = libc::pollfd {
+                        fd: core.raw_fd(),
+                        events: libc::POLLOUT,
+                        revents: 0,
+                    };
+                    (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
+                },
+            )?;
+            match ready {
+                Some(true) => continue,
+                Some(false) => return Err(interrupted()),
+                None => return Err(timed_out(core)),
+            }
+        }
+    } else if nonblocking {
+        return Err(would_block());
+    }
+    // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
+    let slot = Arc::new(WaiterSlot::default());
+    let me = completion::current_thread()?;
+    let op = plan.to_op(Delivery::Waiter(slot.clone()), me.id, None);
+    let op_ptr: *const Op = &*op;
+    enqueue(core, op, None, &me)?;
+    let got = completion::blocking_call_wait(&[&slot.event], deadline, None, || {
+        lock(&slot.result).take()
+    })?;
+    match got {
+        Some(r) => r,
+        None => {
+            // Timed out: take our operation back unless it is already done.
+            let removed = {
+                let mut q = lock(&core.queue);
+                let pos = q.ops.iter().position(|o| std::ptr::eq(&**o, op_ptr));
+                let removed = pos.and_then(|i| q.ops.remove(i));
+                core.queued.store(q.ops.len(), Ordering::Release);
+                removed
+            };
+            if removed.is_some() {
+                return Err(timed_out(core));
+            }
+            slot.event.wait(None);
+            lock(&slot.result)
+                .take()
+                .unwrap_or_else(|| Err(timed_out(core)))
+        }
+    }
 }
+
+fn would_block() -> Error {
+    Error::new(
+        abi::WSAEWOULDBLOCK,
+        "the socket is non-blocking (FIONBIO) and the send cannot complete now",
+    )
+}
+
+fn interrupted() -> Error {
+    Error::new(
+        abi::WSAEINTR,
+        "the socket was closed while this call was blocked on it",
+    )
+}
+
+fn timed_out(core: &SocketCore) -> Error {
+    Error::new(
+        abi::WSAETIMEDOUT,
+        format!(
+            "SO_SNDTIMEO of {} ms expired with the send buffer full",
+            core.send_timeout_ms()
+        ),
+    )
+}
+
+/// An overlapped send (S28–S30): at once when nothing is queued and the
+/// kernel takes it, else queued for the reactor. `on_pending` runs under the
+/// queue lock just before the operation becomes visible (it writes
+/// `STATUS_PENDING`). Errors at call time queue nothing (S20).
+pub(crate) fn send_overlapped(
+    core: &Arc<SocketCore>,
+    plan: &SendPlan<'_>,
+    delivery: Delivery,
+    owned: Option<Box<dyn std::any::Any + Send>>,
+    on_pending: impl FnOnce(),
+) -> Result<Submitted> {
+    if core.queued.load(Ordering::Acquire) == 0 {
+        match try_send(core, &plan.msghdr(), plan.flags) {
+            Ok(n) => return Ok(Submitted::Now(n, delivery)),
+            Err(SendFailure::Errno(e)) => {
+                return Err(core.send_error(e, plan.controls, plan.to_v4));
+            }
+            Err(SendFailure::WouldBlock) => {}
+        }
+    }
+    let me = completion::current_thread()?;
+    let op = plan.to_op(delivery, me.id, owned);
+    enqueue(core, op, Some(Box::new(on_pending)), &me)?;
+    Ok(Submitted::Pending)
+}
+
+fn enqueue(
+    core: &Arc<SocketCore>,
+    op: Box<Op>,
+    on_pending: Option<Box<dyn FnOnce() + '_>>,
+    me: &ThreadState,
+) -> Result<()> {
+    let limit = max_pending_sends();
+    let register = {
+        let mut q = lock(&core.queue);
+        if core.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if q.ops.len() >= limit {
+            return Err(Error::new(
+                abi::WSAEWOULDBLOCK,
+                format!("the socket already has {limit} pending sends (WS2_MAX_PENDING_SENDS)"),
+            ));
+        }
+        if let Some(f) = on_pending {
+            f();
+        }
+        q.ops.push_back(op);
+        core.queued.store(q.ops.len(), Ordering::Release);
+        !std::mem::replace(&mut q.registered, true)
+    };
+    {
+        let mut sockets = lock(&me.sockets);
+        if !sockets
+            .last()
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
+        {
+            sockets.retain(|w| w.strong_count() > 0);
+            sockets.push(Arc::downgrade(core));
+        }
+    }
+    if register {
+        reactor().watch(core);
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Completing
+
+/// Delivers one completion (S29–S33, S36, S38). `immediate` marks a send
+/// that succeeded at call time (for `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`).
+pub(crate) fn complete(
+    core: Option<&SocketCore>,
+    delivery: Delivery,
+    result: Result<usize>,
+    immediate: bool,
+) {
+    let (status, bytes) = match &result {
+        Ok(n) => (abi::STATUS_SUCCESS, *n),
+        Err(e) => (abi::status_from_wsa(e.code()), 0),
+    };
+    match delivery {
+        Delivery::Overlapped {
+            ov,
+            event,
+            routine,
+            port,
+        } => {
+            // SAFETY: the caller keeps the OVERLAPPED valid until this completion (S38).
+            unsafe { ov.finish(status, bytes) };
+            if let Some((routine, thread)) = routine {
+                let err = abi::wsa_from_status(status) as u32;
+                let ov = ov;
+                thread.queue_apc(Box::new(move || {
+                    let ov = ov;
+                    // SAFETY: the caller's routine, called as Windows would.
+                    unsafe { routine(err, bytes as u32, ov.0, 0) }
+                }));
+            } else {
+                if let Some(e) = event {
+                    e.set();
+                }
+                let skip = immediate
+                    && status == abi::STATUS_SUCCESS
+                    && core.is_some_and(|c| c.skips_port_on_success());
+                if let Some((port, key)) = port
+                    && !skip
+                {
+                    port.post(Packet {
+                        bytes: bytes as u32,
+                        key,
+                        overlapped: ov.0 as usize,
+                        status,
+                        payload: None,
+                    });
+                }
+            }
+        }
+        Delivery::Waiter(slot) => {
+            *lock(&slot.result) = Some(result);
+            slot.event.set();
+        }
+        Delivery::Callback(f) => f(result, status),
+    }
+    if let Some(core) = core {
+        core.wake_waiters();
+    }
+}
+
+/// Completes every queued send of `core` with `WSA_OPERATION_ABORTED`
+/// (closesocket, `SIO_FLUSH`: S37).
+pub(crate) fn cancel_all(core: &SocketCore) {
+    let ops: Vec<Box<Op>> = {
+        let mut q = lock(&core.queue);
+        let ops = q.ops.drain(..).collect();
+        core.queued.store(0, Ordering::Release);
+        ops
+    };
+    for op in ops {
+        complete(Some(core), op.delivery, Err(aborted()), false);
+    }
+}
+
+fn aborted() -> Error {
+    Error::new(
+        abi::WSA_OPERATION_ABORTED,
+        "the operation was cancelled (closesocket, SIO_FLUSH or thread exit)",
+    )
+}
+
+/// At thread exit: cancels the thread's queued sends on sockets not bound
+/// to a completion port (S37). Routines can no longer run: only `Internal`
+/// says `STATUS_CANCELLED`; events are set.
+pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
+    let sockets: Vec<_> = lock(&thread.sockets)
+        .drain(..)
+        .filter_map(|w| w.upgrade())
+        .collect();
+    for core in sockets {
+        if core.port().is_some() {
+            continue;
+        }
+        let ops: Vec<Box<Op>> = {
+            let mut q = lock(&core.queue);
+            let (mine, rest): (VecDeque<_>, VecDeque<_>) =
+                q.ops.drain(..).partition(|op| op.issuer == thread.id);
+            q.ops = rest;
+            core.queued.store(q.ops.len(), Ordering::Release);
+            mine.into_iter().collect()
+        };
+        for op in ops {
+            complete(Some(&core), op.delivery, Err(aborted()), false);
+        }
+    }
+}
+
+/// Finds a queued operation by its OVERLAPPED: whether it has a routine.
+pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED) -> Option<bool> {
+    let q = lock(&core.queue);
+    q.ops.iter().find_map(|op| match &op.delivery {
+        Delivery::Overlapped { ov: o, routine, .. } if o.0 == ov => Some(routine.is_some()),
+        _ => None,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The reactor
+
+struct Reactor {
+    epoll: RawFd,
+    sockets: Mutex<HashMap<u64, Arc<SocketCore>>>,
+}
+
+fn reactor() -> &'static Reactor {
+    static REACTOR: OnceLock<Reactor> = OnceLock::new();
+    REACTOR.get_or_init(|| {
+        // SAFETY: epoll_create1 has no pointer arguments.
+        let epoll = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        assert!(
+            epoll >= 0,
+            "epoll_create1 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        std::thread::Builder::new()
+            .name("ws2-reactor".into())
+            .spawn(move || run_reactor(epoll))
+            .expect("spawning the ws2 reactor thread");
+        Reactor {
+            epoll,
+            sockets: Mutex::new(HashMap::new()),
+        }
+    })
+}
+
+impl Reactor {
+    /// Arms the socket for one writability event; the reactor keeps it alive.
+    fn watch(&self, core: &Arc<SocketCore>) {
+        let first = lock(&self.sockets).insert(core.id, core.clone()).is_none();
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLOUT | libc::EPOLLONESHOT) as u32,
+            u64: core.id,
+        };
+        let op = if first {
+            libc::EPOLL_CTL_ADD
+        } else {
+            libc::EPOLL_CTL_MOD
+        };
+        // SAFETY: ev is a valid epoll_event; the fd stays open while the map holds the socket.
+        let mut r = unsafe { libc::epoll_ctl(self.epoll, op, core.raw_fd(), &mut ev) };
+        if r < 0 && errno() == libc::EEXIST {
+            // SAFETY: as above.
+            r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_MOD, core.raw_fd(), &mut ev) };
+        } else if r < 0 && errno() == libc::ENOENT {
+            // SAFETY: as above.
+            r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, core.raw_fd(), &mut ev) };
+        }
+        if r < 0 {
+            // Cannot watch: fail the queued sends rather than lose them.
+            let e = Error::last_os("epoll_ctl");
+            let ops: Vec<Box<Op>> = {
+                let mut q = lock(&core.queue);
+                q.registered = false;
+                core.queued.store(0, Ordering::Release);
+                q.ops.drain(..).collect()
+            };
+            for op in ops {
+                complete(Some(core), op.delivery, Err(e.clone()), false);
+            }
+        }
+    }
+
+    /// Forgets a socket whose queue is empty.
+    fn forget(&self, core: &SocketCore) {
+        // SAFETY: removing an fd from our epoll set; a null event is allowed.
+        unsafe {
+            libc::epoll_ctl(
+                self.epoll,
+                libc::EPOLL_CTL_DEL,
+                core.raw_fd(),
+                std::ptr::null_mut(),
+            )
+        };
+        lock(&self.sockets).remove(&core.id);
+    }
+}
+
+/// The reactor thread: blocks all signals and drains writable sockets.
+fn run_reactor(epoll: RawFd) {
+    // SAFETY: sigfillset/pthread_sigmask on a local, valid sigset_t.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut set);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+    let mut events = [libc::epoll_event { events: 0, u64: 0 }; 64];
+    loop {
+        // SAFETY: events is a valid array of 64 epoll_event.
+        let n = unsafe { libc::epoll_wait(epoll, events.as_mut_ptr(), events.len() as i32, -1) };
+        if n < 0 {
+            continue;
+        }
+        for ev in &events[..n as usize] {
+            let id = ev.u64;
+            let Some(core) = lock(&reactor().sockets).get(&id).cloned() else {
+                continue;
+            };
+            drain(&core);
+        }
+    }
+}
+
+/// Sends as much of the socket's FIFO as the kernel takes, in order, in
+/// `sendmmsg` batches; completes each operation with its own result.
+fn drain(core: &Arc<SocketCore>) {
+    const BATCH: usize = 64;
+    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
+    let rearm = {
+        let mut q = lock(&core.queue);
+        let rearm = loop {
+            if q.ops.is_empty() {
+                q.registered = false;
+                break false;
+            }
+            let n = q.ops.len().min(BATCH);
+            // SAFETY: mmsghdr is plain data; zeroed is valid.
+            let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
+            for (m, op) in msgs.iter_mut().zip(q.ops.iter()) {
+                m.msg_hdr = op.msghdr();
+            }
+            // Per-message flags are not possible in sendmmsg: batch only
+            // runs of equal flags.
+            let flags = q.ops[0].flags;
+            let n = q
+                .ops
+                .iter()
+                .take(n)
+                .take_while(|op| op.flags == flags)
+                .count();
+            // SAFETY: msgs[..n] describe the queued operations' live buffers.
+            let sent = unsafe {
+                libc::sendmmsg(
+                    core.raw_fd(),
+                    msgs.as_mut_ptr(),
+                    n as u32,
+                    flags | libc::MSG_NOSIGNAL,
+                )
+            };
+            if sent > 0 {
+                for m in &msgs[..sent as usize] {
+                    let op = q.ops.pop_front().expect("sent ops are queued");
+                    done.push((op.delivery, Ok(m.msg_len as usize)));
+                }
+                continue;
+            }
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => {
+                    core.collect_icmp_errors();
+                    break true;
+                }
+                // The ICMP error of an earlier datagram: this one was dropped; send it again (S19).
+                libc::ECONNREFUSED => {
+                    if !core.collect_icmp_errors() {
+                        core.note_icmp_reset();
+                    }
+                    continue;
+                }
+                e => {
+                    let op = q.ops.pop_front().expect("a failing op is queued");
+                    let err = core.send_error(e, &op.controls, op.to_v4);
+                    done.push((op.delivery, Err(err)));
+                }
+            }
+        };
+        core.queued.store(q.ops.len(), Ordering::Release);
+        rearm
+    };
+    for (delivery, result) in done {
+        complete(Some(core), delivery, result, false);
+    }
+    if rearm {
+        reactor().watch(core);
+    } else {
+        // Forget only if nothing was queued meanwhile (the enqueuer then re-registers).
+        let q = lock(&core.queue);
+        if !q.registered {
+            reactor().forget(core);
+        }
+    }
+}
+
+/// Releases the reactor's hold on a closed socket.
+pub(crate) fn forget_closed(core: &SocketCore) {
+    let q = lock(&core.queue);
+    if q.registered {
+        drop(q);
+        if let Some(r) = REACTOR_STARTED.get() {
+            let _ = r;
+        }
+        reactor().forget(core);
+        lock(&core.queue).registered = false;
+    }
+}
+
+static REACTOR_STARTED: OnceLock<()> = OnceLock::new();
+
+/// Socket waiters (WSAGetOverlappedResult, blocked calls) wait on the socket.
+impl Waitable for SocketCore {
+    fn add_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
+        lock(&self.waiters).push(waker.clone());
+    }
+    fn remove_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
+        let mut w = lock(&self.waiters);
+        if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, waker)) {
+            w.swap_remove(i);
+        }
+    }
+}
+
+/// Waits for readability (blocking receives), alertably (S35).
+pub(crate) fn wait_readable(core: &SocketCore, deadline: Option<Instant>) -> Result<bool> {
+    completion::check_not_nested_in_blocking_call()?;
+    let r = completion::blocking_call_wait(
+        &[core],
+        deadline,
+        Some((core.raw_fd(), libc::POLLIN)),
+        || {
+            if core.is_closed() {
+                return Some(false);
+            }
+            let mut p = libc::pollfd {
+                fd: core.raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: p is a valid pollfd.
+            (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
+        },
+    )?;
+    match r {
+        Some(true) => Ok(true),
+        Some(false) => Err(interrupted()),
+        None => Ok(false),
+    }
+}
+
+/// Keeps `SocketAddr` imported for docs of `SendPlan` users.
+#[allow(dead_code)]
+fn _uses(_: SocketAddr, _: Waited<()>) {}

@@ -13,6 +13,7 @@ use arc_swap::ArcSwapOption;
 
 use ws2_abi as abi;
 
+use crate::completion::{Event, Port};
 use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
@@ -20,6 +21,8 @@ use crate::socket::SocketCore;
 #[derive(Clone)]
 pub enum Object {
     Socket(Arc<SocketCore>),
+    Event(Arc<Event>),
+    Port(Arc<Port>),
 }
 
 struct Entry {
@@ -113,18 +116,43 @@ fn lookup(handle: usize) -> Option<arc_swap::Guard<Option<Arc<Entry>>>> {
 /// Mirrors `Alloc::next` for lock-free bound checks.
 static NEXT: AtomicU32 = AtomicU32::new(1);
 
+/// The object a handle names, if any.
+pub fn object(handle: usize) -> Option<Object> {
+    let guard = lookup(handle)?;
+    guard.as_ref().map(|e| e.object.clone())
+}
+
 /// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
 pub fn socket(handle: usize) -> Result<Arc<SocketCore>> {
-    if let Some(guard) = lookup(handle)
-        && let Some(entry) = guard.as_ref()
-    {
-        let Object::Socket(core) = &entry.object;
-        return Ok(core.clone());
+    match object(handle) {
+        Some(Object::Socket(core)) => Ok(core),
+        _ => Err(Error::new(
+            abi::WSAENOTSOCK,
+            format!("handle {handle:#x} is not an open socket"),
+        )),
     }
-    Err(Error::new(
-        abi::WSAENOTSOCK,
-        format!("handle {handle:#x} is not an open socket"),
-    ))
+}
+
+/// The event a handle names (`WSA_INVALID_HANDLE` otherwise).
+pub fn event(handle: usize) -> Result<Arc<Event>> {
+    match object(handle) {
+        Some(Object::Event(e)) => Ok(e),
+        _ => Err(Error::new(
+            abi::WSA_INVALID_HANDLE,
+            format!("handle {handle:#x} is not an event"),
+        )),
+    }
+}
+
+/// The completion port a handle names (`ERROR_INVALID_HANDLE` otherwise).
+pub fn port(handle: usize) -> Result<Arc<Port>> {
+    match object(handle) {
+        Some(Object::Port(p)) => Ok(p),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not a completion port"),
+        )),
+    }
 }
 
 /// Removes a handle and returns its object; the generation moves on so the
@@ -183,8 +211,8 @@ pub fn cleanup() -> Result<()> {
     STARTED.store(*n, Ordering::Release);
     if *n == 0 {
         for object in remove_all() {
-            match object {
-                Object::Socket(core) => core.close(),
+            if let Object::Socket(core) = object {
+                core.close();
             }
         }
     }

@@ -22,13 +22,15 @@
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod engine;
+pub mod completion;
+pub mod engine;
 mod error;
 pub mod handles;
 pub mod raw;
 mod socket;
 pub mod translate;
 
+pub use completion::{Event, Packet, Port, Waited};
 pub use error::{Error, Result};
 pub use socket::{Message, Received, RecvInfo, SendFlags, Socket, SocketCore, SocketKind};
 pub use translate::{ControlMessage, Family, ReceivedControls};

@@ -7,15 +7,86 @@ use std::net::SocketAddr;
 
 use ws2_abi as abi;
 
+use std::sync::Arc;
+
+use crate::completion;
+use crate::engine::{self, Delivery, OvPtr, Submitted};
 use crate::error::{Error, Result};
+use crate::handles;
 use crate::socket::{SendFlags, SocketCore, SocketKind};
 use crate::translate::{IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
 
-/// Where a send's result goes: the caller's byte count and, for a socket that
-/// is not overlapped-capable, an OVERLAPPED filled after the blocking call (S28).
+/// Where a call's result goes: the caller's byte count, its OVERLAPPED and
+/// completion routine.
 pub struct SendResultPtrs {
     pub bytes_sent: *mut u32,
     pub overlapped: *mut abi::WSAOVERLAPPED,
+    pub routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+}
+
+/// The delivery of an overlapped call's completion (S31–S33, S36): the
+/// routine on the calling thread, or the event in `hEvent` (low bit masked)
+/// and the socket's port packet unless `hEvent`'s low bit is set.
+///
+/// # Safety
+/// `ov` must be valid and writable.
+pub(crate) unsafe fn overlapped_delivery(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<Delivery> {
+    if let Some(routine) = routine {
+        if core.port().is_some() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "a completion routine cannot be used on a socket bound to a completion port",
+            ));
+        }
+        return Ok(Delivery::Overlapped {
+            ov: OvPtr(ov),
+            event: None,
+            routine: Some((routine, completion::current_thread()?)),
+            port: None,
+        });
+    }
+    // SAFETY: ov is valid per the contract.
+    let h_event = unsafe { (*ov).hEvent } as usize;
+    let event = (h_event & !1 != 0)
+        .then(|| handles::event(h_event & !1).ok())
+        .flatten();
+    let port = if h_event & 1 != 0 {
+        None
+    } else {
+        core.port().cloned()
+    };
+    Ok(Delivery::Overlapped {
+        ov: OvPtr(ov),
+        event,
+        routine: None,
+        port,
+    })
+}
+
+/// For a socket that is not overlapped-capable, an OVERLAPPED still reports
+/// the result of the blocking call and its event is set (S28).
+///
+/// # Safety
+/// `ov` valid and writable.
+unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
+    // SAFETY: per the contract.
+    unsafe {
+        OvPtr(ov).finish(abi::STATUS_SUCCESS, bytes);
+        let h = (*ov).hEvent as usize & !1;
+        if h != 0
+            && let Ok(e) = handles::event(h)
+        {
+            e.set();
+        }
+    }
+}
+
+fn io_pending() -> Error {
+    Error::new(abi::WSA_IO_PENDING, "the overlapped operation is pending")
 }
 
 /// `WSASendMsg` after the handle lookup (S3–S25).
@@ -25,7 +96,7 @@ pub struct SendResultPtrs {
 /// its `name`, `lpBuffers` and `Control` readable for their lengths, the
 /// buffers' data readable, `bytes_sent` writable, `overlapped` writable.
 pub unsafe fn send_msg(
-    core: &SocketCore,
+    core: &Arc<SocketCore>,
     msg: *const abi::WSAMSG,
     flags: u32,
     out: &SendResultPtrs,
@@ -57,7 +128,7 @@ pub unsafe fn send_msg(
 /// As for [`send_msg`]; `name` readable for `namelen` bytes when non-null.
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn send_gathered(
-    core: &SocketCore,
+    core: &Arc<SocketCore>,
     buffers: *const abi::WSABUF,
     count: u32,
     name: *const abi::SOCKADDR,
@@ -114,11 +185,35 @@ pub unsafe fn send_gathered(
     };
     // SAFETY: lpBuffers readable for count entries per the contract.
     let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
-    if !out.overlapped.is_null() && core.is_overlapped() {
-        return Err(Error::new(
-            abi::WSAEOPNOTSUPP,
-            "overlapped sends on overlapped-capable sockets are not implemented yet",
-        ));
+    let ov = out.overlapped;
+    if !ov.is_null() && core.is_overlapped() {
+        // SAFETY: ov valid per the contract.
+        let delivery = unsafe { overlapped_delivery(core, ov, out.routine) }?;
+        let submitted = core.send_datagram(
+            iov.as_ptr(),
+            iov.len(),
+            iov.total(),
+            to.as_ref(),
+            &controls,
+            flags,
+            |core, plan| {
+                engine::send_overlapped(core, plan, delivery, None, || {
+                    // SAFETY: ov valid per the contract; written before the op is visible.
+                    unsafe { OvPtr(ov).mark_pending() }
+                })
+            },
+        )?;
+        return match submitted {
+            Submitted::Now(n, delivery) => {
+                if !out.bytes_sent.is_null() {
+                    // SAFETY: bytes_sent writable per the contract.
+                    unsafe { out.bytes_sent.write_unaligned(n as u32) };
+                }
+                engine::complete(Some(core), delivery, Ok(n), true);
+                Ok(n as u32)
+            }
+            Submitted::Pending => Err(io_pending()),
+        };
     }
     let n = core.send_datagram(
         iov.as_ptr(),
@@ -127,19 +222,15 @@ pub unsafe fn send_gathered(
         to.as_ref(),
         &controls,
         flags,
+        engine::send_blocking,
     )? as u32;
     if !out.bytes_sent.is_null() {
         // SAFETY: bytes_sent is writable per the contract.
         unsafe { out.bytes_sent.write_unaligned(n) };
     }
-    if !out.overlapped.is_null() {
-        // S28: a socket that is not overlapped-capable blocked; the OVERLAPPED
-        // still reports the result.
-        // SAFETY: overlapped is writable per the contract.
-        unsafe {
-            (&raw mut (*out.overlapped).InternalHigh).write_unaligned(n as usize);
-            (&raw mut (*out.overlapped).Internal).write_unaligned(abi::STATUS_SUCCESS as usize);
-        }
+    if !ov.is_null() {
+        // SAFETY: ov writable per the contract (S28).
+        unsafe { fill_blocking_overlapped(ov, n as usize) };
     }
     Ok(n)
 }
@@ -356,10 +447,88 @@ pub unsafe fn recv_msg(
     }
     if !overlapped.is_null() {
         // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
-        unsafe {
-            (&raw mut (*overlapped).InternalHigh).write_unaligned(got.bytes);
-            (&raw mut (*overlapped).Internal).write_unaligned(abi::STATUS_SUCCESS as usize);
-        }
+        unsafe { fill_blocking_overlapped(overlapped, got.bytes) };
     }
     Ok(got.bytes as u32)
+}
+
+/// `WSAGetOverlappedResult` after the handle lookup (S31, S32): the byte
+/// count of a finished operation, `WSA_IO_INCOMPLETE` while pending without
+/// `wait`, the mapped error of a failed one. Waiting is not alertable.
+///
+/// # Safety
+/// `ov` valid; `bytes` and `flags` writable or null.
+pub unsafe fn get_overlapped_result(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    bytes: *mut u32,
+    wait: bool,
+    flags: *mut u32,
+) -> Result<u32> {
+    if ov.is_null() || bytes.is_null() || flags.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpOverlapped, lpcbTransfer or lpdwFlags is NULL",
+        ));
+    }
+    let ovp = OvPtr(ov);
+    // SAFETY: ov valid per the contract.
+    if unsafe { ovp.status() } == abi::STATUS_PENDING {
+        if !wait {
+            return Err(Error::new(
+                abi::WSA_IO_INCOMPLETE,
+                "the overlapped operation is still pending",
+            ));
+        }
+        if engine::pending_has_routine(core, ov) == Some(true) {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "fWait is TRUE but the operation completes through a completion routine",
+            ));
+        }
+        // SAFETY: ov valid per the contract.
+        completion::wait_until(&[core], None, false, None, || {
+            (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
+        })?;
+    }
+    // SAFETY: ov valid, bytes and flags writable per the contract.
+    unsafe {
+        let status = ovp.status();
+        let n = (*ov).InternalHigh as u32;
+        bytes.write_unaligned(n);
+        flags.write_unaligned(0);
+        if status != abi::STATUS_SUCCESS {
+            let code = abi::wsa_from_status(status);
+            return Err(Error::new(
+                code,
+                format!("the operation failed with NTSTATUS {status:#x}"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Completes an ioctl that succeeded at once: with an OVERLAPPED on an
+/// overlapped-capable socket the completion is still delivered (S2).
+///
+/// # Safety
+/// `ov` null or valid and writable.
+pub unsafe fn complete_ioctl(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    bytes: u32,
+) -> Result<()> {
+    if ov.is_null() {
+        return Ok(());
+    }
+    if !core.is_overlapped() {
+        // SAFETY: ov valid per the contract (S28).
+        unsafe { fill_blocking_overlapped(ov, bytes as usize) };
+        return Ok(());
+    }
+    // SAFETY: ov valid per the contract.
+    let delivery = unsafe { overlapped_delivery(core, ov, routine) }?;
+    engine::complete(Some(core), delivery, Ok(bytes as usize), true);
+    Ok(())
 }

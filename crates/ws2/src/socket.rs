@@ -5,13 +5,14 @@ use std::io::IoSlice;
 use std::mem::size_of;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use ws2_abi as abi;
 
-use crate::engine::{self, Readiness, SendFailure, ThreadWaker, WaitEnd};
+use crate::completion::{Port, ThreadWaker};
+use crate::engine::{self, SendPlan, SendQueue};
 use crate::error::{Error, Result, errno};
 use crate::translate::{
     CmsgBuf, ControlMessage, Family, LinuxAddr, ReceivedControls, SendControls, requested_source,
@@ -154,6 +155,14 @@ const SHUT_RECV: u32 = 1 << 4;
 const CLOSED: u32 = 1 << 5;
 const PEER_V4: u32 = 1 << 6;
 const HEADER_INCLUDED: u32 = 1 << 7;
+const NO_CONNRESET: u32 = 1 << 8;
+const NO_NETRESET: u32 = 1 << 9;
+
+fn take_one(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+        .is_ok()
+}
 
 /// The state of one socket, shared by the handle table, the Rust
 /// [`Socket`] and any thread blocked on it.
@@ -169,23 +178,24 @@ pub struct SocketCore {
     /// The socket's TOS / traffic class, kept for ECN-only sends (S26).
     tos: AtomicU8,
     /// Threads blocked in a call on this socket (slow path only).
-    waiters: Mutex<Vec<Arc<ThreadWaker>>>,
+    pub(crate) waiters: Mutex<Vec<Arc<ThreadWaker>>>,
+    /// A process-unique id (the reactor's key).
+    pub(crate) id: u64,
+    /// Sends waiting for buffer space, in call order (S34).
+    pub(crate) queue: Mutex<SendQueue>,
+    /// `queue.len()`, readable without the lock.
+    pub(crate) queued: AtomicUsize,
+    /// The completion port and key the socket is bound to (S36).
+    port: OnceLock<(Arc<Port>, usize)>,
+    /// `SetFileCompletionNotificationModes` flags.
+    notification_modes: AtomicU8,
+    /// ICMP port unreachable messages not yet reported (S19).
+    icmp_resets: AtomicU32,
+    /// ICMP time exceeded messages not yet reported (S19).
+    icmp_ttl_expired: AtomicU32,
 }
 
-/// Removes a waiter when the wait ends.
-pub(crate) struct WaiterRegistration<'a> {
-    core: &'a SocketCore,
-    waker: Arc<ThreadWaker>,
-}
-
-impl Drop for WaiterRegistration<'_> {
-    fn drop(&mut self) {
-        let mut waiters = self.core.waiters.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = waiters.iter().position(|w| Arc::ptr_eq(w, &self.waker)) {
-            waiters.swap_remove(i);
-        }
-    }
-}
+static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
 
 fn cvt(ret: libc::c_int, context: &'static str) -> Result<libc::c_int> {
     if ret < 0 {
@@ -275,6 +285,26 @@ impl SocketCore {
                 "setsockopt(IPV6_V6ONLY)",
             )?;
         }
+        if kind == SocketKind::Datagram {
+            // ICMP errors go to the error queue, to be reported on the next
+            // receive as Windows does (S19), not lost on unconnected sockets.
+            set_int(
+                core.raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_RECVERR,
+                1,
+                "setsockopt(IP_RECVERR)",
+            )?;
+            if family == Family::V6 {
+                set_int(
+                    core.raw_fd(),
+                    libc::IPPROTO_IPV6,
+                    libc::IPV6_RECVERR,
+                    1,
+                    "setsockopt(IPV6_RECVERR)",
+                )?;
+            }
+        }
         if kind == SocketKind::Raw && linux_protocol == libc::IPPROTO_RAW {
             core.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
         }
@@ -299,6 +329,13 @@ impl SocketCore {
             recv_timeout_ms: AtomicU32::new(0),
             tos: AtomicU8::new(0),
             waiters: Mutex::new(Vec::new()),
+            id: NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed),
+            queue: Mutex::new(SendQueue::default()),
+            queued: AtomicUsize::new(0),
+            port: OnceLock::new(),
+            notification_modes: AtomicU8::new(0),
+            icmp_resets: AtomicU32::new(0),
+            icmp_ttl_expired: AtomicU32::new(0),
         }
     }
 
@@ -423,23 +460,49 @@ impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
     /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
     /// reference goes.
+    /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
     pub fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
+        engine::cancel_all(self);
+        engine::forget_closed(self);
+        self.wake_waiters();
+    }
+
+    /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).
+    pub fn flush(&self) {
+        engine::cancel_all(self);
+    }
+
+    pub(crate) fn wake_waiters(&self) {
         let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
         for w in waiters.iter() {
             w.wake();
         }
     }
 
-    pub(crate) fn register_waiter(&self, waker: &Arc<ThreadWaker>) -> WaiterRegistration<'_> {
-        self.waiters
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(waker.clone());
-        WaiterRegistration {
-            core: self,
-            waker: waker.clone(),
-        }
+    /// The completion port this socket is bound to.
+    pub fn port(&self) -> Option<&(Arc<Port>, usize)> {
+        self.port.get()
+    }
+
+    /// Binds the socket to a completion port (once, S36).
+    pub fn set_port(&self, port: Arc<Port>, key: usize) -> Result<()> {
+        self.port.set((port, key)).map_err(|_| {
+            Error::new(
+                abi::WSAEINVAL,
+                "the socket is already bound to a completion port",
+            )
+        })
+    }
+
+    /// `SetFileCompletionNotificationModes`.
+    pub fn set_notification_modes(&self, modes: u8) {
+        self.notification_modes.store(modes, Ordering::Relaxed)
+    }
+
+    pub(crate) fn skips_port_on_success(&self) -> bool {
+        self.notification_modes.load(Ordering::Relaxed) & abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+            != 0
     }
 
     /// The largest datagram this socket sends (`SO_MAX_MSG_SIZE`, S11).
@@ -580,18 +643,20 @@ impl SocketCore {
         Ok(())
     }
 
-    /// Sends one datagram: the checks of S9–S14 and S22–S25, then `sendmsg`
-    /// with blocking emulation. `iov` must describe `total` bytes that stay
-    /// valid for the call.
-    pub(crate) fn send_datagram(
-        &self,
+    /// Validates one datagram (S9–S14, S22–S25), translates it, and hands
+    /// the Linux message to `dispatch` (blocking or overlapped send). `iov`
+    /// must describe `total` bytes valid for as long as `dispatch` needs.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_datagram<R>(
+        self: &Arc<Self>,
         iov: *const libc::iovec,
         iovlen: usize,
         total: usize,
         to: Option<&SocketAddr>,
         controls: &SendControls,
         flags: SendFlags,
-    ) -> Result<usize> {
+        dispatch: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
+    ) -> Result<R> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -607,13 +672,13 @@ impl SocketCore {
                 "MSG_OOB and MSG_PARTIAL are not supported on datagram and raw sockets",
             ));
         }
-        if self.has(SHUT_SEND) {
+        let state = self.state.load(Ordering::Acquire);
+        if state & SHUT_SEND != 0 {
             return Err(Error::new(
                 abi::WSAESHUTDOWN,
                 "the socket was shut down for sending",
             ));
         }
-        let state = self.state.load(Ordering::Acquire);
         if to.is_none() && state & CONNECTED == 0 {
             return Err(Error::new(
                 abi::WSAENOTCONN,
@@ -627,54 +692,44 @@ impl SocketCore {
                 format!("datagram of {total} bytes exceeds SO_MAX_MSG_SIZE {max}"),
             ));
         }
-        let dest = to.map(|a| LinuxAddr::new(a, self.family)).transpose()?;
+        let dest = match to {
+            Some(a) => Some(LinuxAddr::new(a, self.family)?),
+            None => None,
+        };
         let to_v4 = match to {
             Some(SocketAddr::V4(_)) => true,
             Some(SocketAddr::V6(a)) => a.ip().to_ipv4_mapped().is_some(),
             None => state & PEER_V4 != 0,
         };
-        let cmsgs = CmsgBuf::encode(controls, self.family, to_v4, self.socket_tos());
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        if let Some(d) = &dest {
-            msg.msg_name = d.as_ptr() as *mut libc::c_void;
-            msg.msg_namelen = d.len();
-        }
-        msg.msg_iov = iov as *mut libc::iovec;
-        msg.msg_iovlen = iovlen;
-        msg.msg_control = cmsgs.as_ptr() as *mut libc::c_void;
-        msg.msg_controllen = cmsgs.len();
-        let linux_flags = if flags.bits() & abi::MSG_DONTROUTE != 0 {
-            libc::MSG_DONTROUTE
-        } else {
-            0
+        let mut cmsg = CmsgBuf::default();
+        cmsg.encode(controls, self.family, to_v4, self.socket_tos());
+        let plan = SendPlan {
+            iov,
+            iovlen,
+            dest,
+            cmsg: &cmsg,
+            flags: if flags.bits() & abi::MSG_DONTROUTE != 0 {
+                libc::MSG_DONTROUTE
+            } else {
+                0
+            },
+            controls,
+            to_v4,
         };
-        let mut refused_once = false;
-        loop {
-            match engine::sendmsg_blocking(self, &msg, linux_flags) {
-                Ok(n) => {
-                    self.state.fetch_or(BOUND, Ordering::Release);
-                    return Ok(n);
-                }
-                Err(SendFailure::Wsa(e)) => return Err(e),
-                // A connected UDP socket reports an earlier ICMP port
-                // unreachable on this send and drops the datagram; Windows
-                // keeps sends succeeding (S19), so send it again.
-                Err(SendFailure::Errno(libc::ECONNREFUSED)) if !refused_once => {
-                    refused_once = true;
-                }
-                Err(SendFailure::Errno(e)) => return Err(self.send_error(e, controls, to_v4)),
-            }
+        let r = dispatch(self, &plan)?;
+        if state & BOUND == 0 {
+            self.state.fetch_or(BOUND, Ordering::Release);
         }
+        Ok(r)
     }
 
     /// Tells a non-local requested source (S23: `WSAEINVAL`) from an
     /// unreachable destination (`WSAENETUNREACH`); Linux answers both with
     /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). Only on the failure path.
-    fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
+    pub(crate) fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
         if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL)
             && let Some(source) = requested_source(controls, self.family, to_v4)
-            && !is_local_address(source)
+            && !is_local_address(self.raw_fd(), source)
         {
             let what = if source.is_ipv4() {
                 "IN_PKTINFO"
@@ -711,6 +766,7 @@ impl SocketCore {
         let mut deadline = None;
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
+            self.report_icmp_error()?;
             msg.msg_namelen = namelen;
             msg.msg_controllen = controllen;
             // SAFETY: msg describes live, writable buffers per this function's contract.
@@ -721,6 +777,11 @@ impl SocketCore {
             match errno() {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
+                    // An ICMP error in the error queue makes the fd readable
+                    // (POLLERR) without data: collect it so it is reported.
+                    if self.collect_icmp_errors() {
+                        continue;
+                    }
                     if self.is_nonblocking() {
                         return Err(Error::new(
                             abi::WSAEWOULDBLOCK,
@@ -729,20 +790,126 @@ impl SocketCore {
                     }
                     let d = *deadline
                         .get_or_insert_with(|| engine::deadline_after(self.recv_timeout_ms()));
-                    if let WaitEnd::TimedOut = engine::wait(self, Readiness::Readable, d)? {
+                    if !engine::wait_readable(self, d)? {
                         return Err(Error::new(
                             abi::WSAETIMEDOUT,
                             format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
                         ));
                     }
                 }
-                libc::ECONNREFUSED => {
-                    return Err(Error::new(
-                        abi::WSAECONNRESET,
-                        "an earlier send was answered with ICMP port unreachable",
-                    ));
+                libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
+                    // The pending socket error of an ICMP message (S19).
+                    self.collect_icmp_errors();
+                    if self.kind == SocketKind::Datagram
+                        && self.icmp_resets.load(Ordering::Acquire) == 0
+                    {
+                        self.icmp_resets.fetch_add(1, Ordering::AcqRel);
+                    }
                 }
                 e => return Err(Error::from_errno(e, "recvmsg")),
+            }
+        }
+    }
+
+    /// Reports one collected ICMP error on a receive call, once (S19):
+    /// port unreachable → `WSAECONNRESET`, TTL expired → `WSAENETRESET`,
+    /// unless `SIO_UDP_CONNRESET`/`SIO_UDP_NETRESET` turned them off.
+    fn report_icmp_error(&self) -> Result<()> {
+        if take_one(&self.icmp_resets) && !self.has(NO_CONNRESET) {
+            return Err(Error::new(
+                abi::WSAECONNRESET,
+                "an earlier datagram was answered with ICMP port unreachable",
+            ));
+        }
+        if take_one(&self.icmp_ttl_expired) && !self.has(NO_NETRESET) {
+            return Err(Error::new(
+                abi::WSAENETRESET,
+                "an earlier datagram's TTL expired in transit (ICMP time exceeded)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Drains the socket's error queue (`IP_RECVERR`), counting ICMP port
+    /// unreachable and time-exceeded messages. True if it found any entry.
+    pub(crate) fn collect_icmp_errors(&self) -> bool {
+        if self.kind != SocketKind::Datagram {
+            return false;
+        }
+        let mut found = false;
+        loop {
+            let mut data = [0u8; 1];
+            let mut iov = libc::iovec {
+                iov_base: data.as_mut_ptr().cast(),
+                iov_len: 1,
+            };
+            let mut control = CmsgBuf::default();
+            // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_iov = &mut iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = control.capacity();
+            // SAFETY: msg points at live local buffers.
+            let n = unsafe {
+                libc::recvmsg(
+                    self.raw_fd(),
+                    &mut msg,
+                    libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT,
+                )
+            };
+            if n < 0 {
+                return found;
+            }
+            found = true;
+            // SAFETY: the kernel wrote msg_controllen bytes of cmsgs.
+            unsafe {
+                let mut c = libc::CMSG_FIRSTHDR(&msg);
+                while !c.is_null() {
+                    let is_err = matches!(
+                        ((*c).cmsg_level, (*c).cmsg_type),
+                        (libc::SOL_IP, libc::IP_RECVERR) | (libc::SOL_IPV6, libc::IPV6_RECVERR)
+                    );
+                    if is_err {
+                        let e = std::ptr::read_unaligned(
+                            libc::CMSG_DATA(c).cast::<libc::sock_extended_err>(),
+                        );
+                        match (e.ee_origin, e.ee_type, e.ee_code) {
+                            (libc::SO_EE_ORIGIN_ICMP, 3, 3) | (libc::SO_EE_ORIGIN_ICMP6, 1, 4) => {
+                                self.icmp_resets.fetch_add(1, Ordering::AcqRel);
+                            }
+                            (libc::SO_EE_ORIGIN_ICMP, 11, _) | (libc::SO_EE_ORIGIN_ICMP6, 3, _) => {
+                                self.icmp_ttl_expired.fetch_add(1, Ordering::AcqRel);
+                            }
+                            _ => {}
+                        }
+                    }
+                    c = libc::CMSG_NXTHDR(&msg, c);
+                }
+            }
+        }
+    }
+
+    /// Counts an ICMP port unreachable that Linux reported as a send error
+    /// without an error-queue entry (connected sockets).
+    pub(crate) fn note_icmp_reset(&self) {
+        if self.kind == SocketKind::Datagram {
+            self.icmp_resets.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// `SIO_UDP_CONNRESET` / `SIO_UDP_NETRESET`: whether receives report
+    /// ICMP port unreachable / TTL expired (S19).
+    pub fn set_icmp_reporting(&self, connreset: Option<bool>, netreset: Option<bool>) {
+        for (on, bit) in [(connreset, NO_CONNRESET), (netreset, NO_NETRESET)] {
+            match on {
+                Some(true) => {
+                    self.state.fetch_and(!bit, Ordering::AcqRel);
+                }
+                Some(false) => {
+                    self.state.fetch_or(bit, Ordering::AcqRel);
+                }
+                None => {}
             }
         }
     }
@@ -863,24 +1030,67 @@ pub struct Received {
     pub truncated: bool,
 }
 
-/// Whether `addr` is an address of this host (in the calling thread's
-/// network namespace): binding a throwaway socket to it fails with
-/// `EADDRNOTAVAIL` when it is not.
-pub(crate) fn is_local_address(addr: IpAddr) -> bool {
-    let family = if addr.is_ipv4() {
-        Family::V4
-    } else {
-        Family::V6
+/// Whether `addr` is an address of the host `socket` lives on (its
+/// network namespace, which need not be the calling thread's): binding a
+/// throwaway socket to it fails with `EADDRNOTAVAIL` when it is not. Only
+/// called on the failure path.
+pub(crate) fn is_local_address(socket: RawFd, addr: IpAddr) -> bool {
+    const SIOCGSKNS: libc::c_ulong = 0x894C;
+    let probe = move || {
+        let family = if addr.is_ipv4() {
+            Family::V4
+        } else {
+            Family::V6
+        };
+        let Ok(probe) = SocketCore::new(family, SocketKind::Datagram, 0, false) else {
+            return true;
+        };
+        let Ok(la) = LinuxAddr::new(&SocketAddr::new(addr, 0), family) else {
+            return true;
+        };
+        // SAFETY: la holds a valid sockaddr of la.len() bytes.
+        let r = unsafe { libc::bind(probe.raw_fd(), la.as_ptr(), la.len()) };
+        !(r < 0 && errno() == libc::EADDRNOTAVAIL)
     };
-    let Ok(probe) = SocketCore::new(family, SocketKind::Datagram, 0, false) else {
-        return true;
+    // SAFETY: SIOCGSKNS takes no argument and returns a new fd for the
+    // socket's network namespace.
+    let ns = unsafe { libc::ioctl(socket, SIOCGSKNS as _) };
+    if ns < 0 {
+        return probe();
+    }
+    // SAFETY: ns is a fresh descriptor we own.
+    let ns = unsafe { OwnedFd::from_raw_fd(ns) };
+    let same = match (
+        std::fs::metadata("/proc/thread-self/ns/net"),
+        fd_inode(ns.as_raw_fd()),
+    ) {
+        (Ok(m), Some(ino)) => std::os::unix::fs::MetadataExt::ino(&m) == ino,
+        _ => true,
     };
-    let Ok(la) = LinuxAddr::new(&SocketAddr::new(addr, 0), family) else {
-        return true;
-    };
-    // SAFETY: la holds a valid sockaddr of la.len() bytes.
-    let r = unsafe { libc::bind(probe.raw_fd(), la.as_ptr(), la.len()) };
-    !(r < 0 && errno() == libc::EADDRNOTAVAIL)
+    if same {
+        return probe();
+    }
+    // Probe from a thread that enters the socket's namespace.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                // SAFETY: setns on this helper thread only, with a namespace fd we own.
+                if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } < 0 {
+                    return true;
+                }
+                probe()
+            })
+            .join()
+            .unwrap_or(true)
+    })
+}
+
+fn fd_inode(fd: RawFd) -> Option<u64> {
+    // SAFETY: fstat fills a valid, zeroed stat struct.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        (libc::fstat(fd, &mut st) == 0).then_some(st.st_ino)
+    }
 }
 
 /// A Winsock socket for Rust: Windows semantics (errors, implicit bind,
@@ -1066,6 +1276,7 @@ impl Socket {
             msg.to.as_ref(),
             &controls,
             flags,
+            engine::send_blocking,
         )
     }
 

@@ -581,9 +581,10 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
 }
 
 /// Linux control messages for one send, in an 8-aligned fixed buffer.
+/// Only the bytes written are ever initialised (no per-send memset).
 #[repr(C, align(8))]
 pub struct CmsgBuf {
-    bytes: [u8; CMSG_BUF_SIZE],
+    bytes: [std::mem::MaybeUninit<u8>; CMSG_BUF_SIZE],
     len: usize,
 }
 
@@ -593,7 +594,7 @@ const LINUX_CMSG_HDR: usize = size_of::<libc::cmsghdr>();
 impl Default for CmsgBuf {
     fn default() -> Self {
         CmsgBuf {
-            bytes: [0; CMSG_BUF_SIZE],
+            bytes: [std::mem::MaybeUninit::uninit(); CMSG_BUF_SIZE],
             len: 0,
         }
     }
@@ -611,12 +612,13 @@ impl CmsgBuf {
         };
         // SAFETY: `len + space` fits the buffer (asserted); `len` stays a
         // multiple of 8 so the header is aligned; the payload is written
-        // unaligned-safe.
+        // unaligned-safe and the padding zeroed.
         unsafe {
-            let base = self.bytes.as_mut_ptr().add(self.len);
-            std::ptr::write_bytes(base, 0, space);
+            let base = self.bytes.as_mut_ptr().add(self.len).cast::<u8>();
             std::ptr::write(base.cast::<libc::cmsghdr>(), hdr);
             std::ptr::write_unaligned(base.add(LINUX_CMSG_HDR).cast::<T>(), value);
+            let used = LINUX_CMSG_HDR + size_of::<T>();
+            std::ptr::write_bytes(base.add(used), 0, space - used);
         }
         self.len += space;
     }
@@ -626,7 +628,7 @@ impl CmsgBuf {
         if self.len == 0 {
             std::ptr::null()
         } else {
-            self.bytes.as_ptr()
+            self.bytes.as_ptr().cast()
         }
     }
 
@@ -640,11 +642,17 @@ impl CmsgBuf {
 
     /// The whole buffer, for the kernel to fill on receive.
     pub fn as_mut_ptr(&mut self) -> *mut u8 {
-        self.bytes.as_mut_ptr()
+        self.bytes.as_mut_ptr().cast()
     }
 
     pub fn capacity(&self) -> usize {
         CMSG_BUF_SIZE
+    }
+
+    /// Copies another buffer's messages (queuing a send).
+    pub fn copy_from(&mut self, other: &CmsgBuf) {
+        self.bytes[..other.len].copy_from_slice(&other.bytes[..other.len]);
+        self.len = other.len;
     }
 
     /// Encodes `controls` for a socket of `family` sending to an IPv4 or
@@ -652,11 +660,14 @@ impl CmsgBuf {
     /// socket's TOS/traffic class, whose DSCP stays when only ECN is given.
     /// Dual-stack rule (S25): to IPv4 destinations the IPv4 messages apply; to
     /// IPv6 destinations the IPv6 ones.
-    pub fn encode(controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) -> CmsgBuf {
-        let mut out = CmsgBuf::default();
+    pub fn encode(&mut self, controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
+        self.len = 0;
+        if controls.is_empty() {
+            return;
+        }
         if family == Family::V4 || to_v4 {
             if let Some((addr, ifindex)) = controls.source_v4 {
-                out.push(
+                self.push(
                     libc::SOL_IP,
                     libc::IP_PKTINFO,
                     libc::in_pktinfo {
@@ -670,14 +681,14 @@ impl CmsgBuf {
                 );
             }
             if let Some(tos) = merge_ecn(controls.tos, controls.ecn, socket_tos) {
-                out.push(libc::SOL_IP, libc::IP_TOS, tos as libc::c_int);
+                self.push(libc::SOL_IP, libc::IP_TOS, tos as libc::c_int);
             }
             if let Some(ttl) = controls.ttl {
-                out.push(libc::SOL_IP, libc::IP_TTL, ttl as libc::c_int);
+                self.push(libc::SOL_IP, libc::IP_TTL, ttl as libc::c_int);
             }
         } else {
             if let Some((addr, ifindex)) = controls.source_v6 {
-                out.push(
+                self.push(
                     libc::SOL_IPV6,
                     libc::IPV6_PKTINFO,
                     libc::in6_pktinfo {
@@ -689,13 +700,12 @@ impl CmsgBuf {
                 );
             }
             if let Some(tclass) = merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos) {
-                out.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tclass as libc::c_int);
+                self.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tclass as libc::c_int);
             }
             if let Some(hops) = controls.hop_limit {
-                out.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
+                self.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
             }
         }
-        out
     }
 }
 
@@ -988,7 +998,8 @@ mod tests {
         );
         let c = SendControls::from_windows(&buf, Family::V4).unwrap();
         assert_eq!(c.source_v4, Some((Ipv4Addr::new(127, 0, 0, 2), 1)));
-        let cm = CmsgBuf::encode(&c, Family::V4, true, 0);
+        let mut cm = CmsgBuf::default();
+        cm.encode(&c, Family::V4, true, 0);
         assert_eq!(cm.len(), linux_cmsg_space(12));
         // SAFETY (test): the buffer holds one in_pktinfo cmsg.
         let info = unsafe { std::ptr::read(cm.as_ptr().add(16).cast::<libc::in_pktinfo>()) };
@@ -1057,14 +1068,16 @@ mod tests {
             Family::V6,
         )
         .unwrap();
-        let to_v4 = CmsgBuf::encode(&c, Family::V6, true, 0);
+        let mut to_v4 = CmsgBuf::default();
+        to_v4.encode(&c, Family::V6, true, 0);
         // SAFETY (test): one cmsghdr at the start of an 8-aligned buffer.
         let hdr = unsafe { std::ptr::read(to_v4.as_ptr().cast::<libc::cmsghdr>()) };
         assert_eq!(
             (hdr.cmsg_level, hdr.cmsg_type),
             (libc::SOL_IP, libc::IP_PKTINFO)
         );
-        let to_v6 = CmsgBuf::encode(&c, Family::V6, false, 0);
+        let mut to_v6 = CmsgBuf::default();
+        to_v6.encode(&c, Family::V6, false, 0);
         // SAFETY (test): as above.
         let hdr = unsafe { std::ptr::read(to_v6.as_ptr().cast::<libc::cmsghdr>()) };
         assert_eq!(
@@ -1132,8 +1145,9 @@ mod tests {
         fn arbitrary_control_never_panics(buf in proptest::collection::vec(any::<u8>(), 0..160), v6 in any::<bool>()) {
             let family = if v6 { Family::V6 } else { Family::V4 };
             if let Ok(c) = SendControls::from_windows(&buf, family) {
-                let _ = CmsgBuf::encode(&c, family, true, 0);
-                let _ = CmsgBuf::encode(&c, family, false, 0);
+                let mut out = CmsgBuf::default();
+                out.encode(&c, family, true, 0);
+                out.encode(&c, family, false, 0);
             }
         }
 
