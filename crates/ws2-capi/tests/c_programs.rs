@@ -59,11 +59,31 @@ fn lib_dir() -> &'static Path {
     })
 }
 
-/// A per-process scratch directory for the compiled programs.
+const OUT_PREFIX: &str = "ws2-c-programs-";
+
+/// A per-process scratch directory for the compiled programs. Directories
+/// left by earlier runs whose process is gone are removed first (the last
+/// run's stays, for looking at after a failure).
 fn out_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("ws2-c-programs-{}", std::process::id()));
+        let tmp = std::env::temp_dir();
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix(OUT_PREFIX))
+                    .and_then(|p| p.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                if !Path::new("/proc").join(pid.to_string()).exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("{OUT_PREFIX}{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create temp dir");
         dir
     })
