@@ -771,27 +771,6 @@ pub extern "C" fn Sleep(ms: DWORD) {
     std::thread::sleep(std::time::Duration::from_millis(ms as u64));
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::mem::{offset_of, size_of};
-
-    #[test]
-    fn last_error_slot_is_shared() {
-        WSASetLastError(WSAEINVAL);
-        assert_eq!(GetLastError(), WSAEINVAL as u32);
-        SetLastError(5);
-        assert_eq!(WSAGetLastError(), 5);
-    }
-
-    #[test]
-    fn layouts_the_headers_promise() {
-        assert_eq!(size_of::<WSAMSG>(), 56);
-        assert_eq!(offset_of!(WSAMSG, Control), 32);
-        assert_eq!(size_of::<WSADATA>(), 408);
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Events, waits, completion ports (S31-S37)
 
@@ -1149,4 +1128,25 @@ pub extern "C" fn SetFileCompletionNotificationModes(h: HANDLE, flags: u8) -> BO
         core.set_notification_modes(flags);
         Ok(TRUE)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn last_error_slot_is_shared() {
+        WSASetLastError(WSAEINVAL);
+        assert_eq!(GetLastError(), WSAEINVAL as u32);
+        SetLastError(5);
+        assert_eq!(WSAGetLastError(), 5);
+    }
+
+    #[test]
+    fn layouts_the_headers_promise() {
+        assert_eq!(size_of::<WSAMSG>(), 56);
+        assert_eq!(offset_of!(WSAMSG, Control), 32);
+        assert_eq!(size_of::<WSADATA>(), 408);
+    }
 }

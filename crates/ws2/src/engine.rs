@@ -480,9 +480,9 @@ pub(crate) fn complete(
             unsafe { ov.finish(status, bytes) };
             if let Some((routine, thread)) = routine {
                 let err = abi::wsa_from_status(status) as u32;
-                let ov = ov;
                 thread.queue_apc(Box::new(move || {
-                    let ov = ov;
+                    // Capture the whole Send wrapper, not its raw pointer field.
+                    let ov: OvPtr = ov;
                     // SAFETY: the caller's routine, called as Windows would.
                     unsafe { routine(err, bytes as u32, ov.0, 0) }
                 }));

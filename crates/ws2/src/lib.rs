@@ -26,11 +26,16 @@ pub mod completion;
 pub mod engine;
 mod error;
 pub mod handles;
+mod overlapped;
 pub mod raw;
 mod socket;
 pub mod translate;
 
 pub use completion::{Event, Packet, Port, Waited};
 pub use error::{Error, Result};
+pub use overlapped::{
+    CompletionPort, PendingSend, PortCompletion, SendBuf, SendCompletion, SendError,
+    sleep_alertable,
+};
 pub use socket::{Message, Received, RecvInfo, SendFlags, Socket, SocketCore, SocketKind};
 pub use translate::{ControlMessage, Family, ReceivedControls};

@@ -1,0 +1,444 @@
+//! Overlapped sends for Rust: ws2 owns the buffer until the send completes
+//! and hands it back with the result, so no safe code can free memory the
+//! kernel may still read. Completion arrives as an [`Event`] / `Future`
+//! ([`PendingSend`]), as a routine run in an alertable wait of the issuing
+//! thread, or as a packet on a [`CompletionPort`]. Same engine as the C ABI.
+
+use std::any::Any;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use ws2_abi as abi;
+
+use crate::completion::{self, Event, Packet, Port, Waited};
+use crate::engine::{self, Delivery, Submitted};
+use crate::error::{Error, Result};
+use crate::socket::{SendFlags, Socket};
+use crate::translate::{ControlMessage, SendControls};
+
+/// A buffer whose bytes stay at the same address when the value moves, so
+/// the kernel may read them while ws2 holds it.
+///
+/// # Safety
+/// `as_ref()` must return the same memory for as long as the value lives,
+/// wherever it is moved.
+pub unsafe trait SendBuf: AsRef<[u8]> + Send + 'static {}
+// SAFETY: heap storage does not move with the handle.
+unsafe impl SendBuf for Vec<u8> {}
+// SAFETY: as above.
+unsafe impl SendBuf for Box<[u8]> {}
+// SAFETY: as above.
+unsafe impl SendBuf for String {}
+// SAFETY: as above.
+unsafe impl SendBuf for Arc<[u8]> {}
+// SAFETY: static memory never moves.
+unsafe impl SendBuf for &'static [u8] {}
+
+/// A finished send: its result and the buffer, handed back.
+#[derive(Debug)]
+pub struct SendCompletion<B> {
+    pub result: Result<usize>,
+    pub buffer: B,
+}
+
+/// A send refused at call time (nothing was queued): the error and the buffer.
+#[derive(Debug)]
+pub struct SendError<B> {
+    pub error: Error,
+    pub buffer: B,
+}
+
+impl<B> std::fmt::Display for SendError<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl<B: std::fmt::Debug> std::error::Error for SendError<B> {}
+
+impl<B> From<SendError<B>> for Error {
+    fn from(e: SendError<B>) -> Error {
+        e.error
+    }
+}
+
+impl<B> From<SendError<B>> for std::io::Error {
+    fn from(e: SendError<B>) -> std::io::Error {
+        e.error.into()
+    }
+}
+
+struct SendState<B> {
+    done: Mutex<Option<SendCompletion<B>>>,
+    event: Event,
+    waker: Mutex<Option<Waker>>,
+}
+
+/// An overlapped send in flight: wait on it, poll it as a `Future`, or
+/// watch its [`Event`].
+pub struct PendingSend<B> {
+    state: Arc<SendState<B>>,
+}
+
+impl<B> PendingSend<B> {
+    /// The manual-reset event set when the send completes.
+    pub fn event(&self) -> &Event {
+        &self.state.event
+    }
+
+    /// Whether the send has completed.
+    pub fn is_complete(&self) -> bool {
+        self.state.event.is_set()
+    }
+
+    /// Waits (not alertably) for the completion.
+    pub fn wait(self) -> SendCompletion<B> {
+        self.state.event.wait(None);
+        self.take()
+            .expect("the event is set only after the completion is stored")
+    }
+
+    /// Waits up to `timeout`; gives the pending send back on timeout.
+    pub fn wait_timeout(
+        self,
+        timeout: Duration,
+    ) -> std::result::Result<SendCompletion<B>, PendingSend<B>> {
+        if self.state.event.wait(Some(timeout)) {
+            Ok(self.take().expect("completion stored before the event"))
+        } else {
+            Err(self)
+        }
+    }
+
+    fn take(&self) -> Option<SendCompletion<B>> {
+        self.state
+            .done
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+impl<B> Future for PendingSend<B> {
+    type Output = SendCompletion<B>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SendCompletion<B>> {
+        *self.state.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+        match self.take() {
+            Some(c) => Poll::Ready(c),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// A completion port for Rust: sockets bound to it deliver their overlapped
+/// sends' completions as packets, which any thread may take.
+///
+/// ```
+/// use ws2::{CompletionPort, Socket};
+/// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let port = CompletionPort::new();
+/// let tx = Socket::udp_v4()?;
+/// port.associate(&tx, 7)?;
+/// tx.send_to_port(b"hi".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2::Error::from)?;
+/// let done = port.get(Some(std::time::Duration::from_secs(5))).expect("a packet");
+/// assert_eq!((done.key, done.result.clone()?), (7, 2));
+/// assert_eq!(done.buffer::<Vec<u8>>().unwrap(), b"hi");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct CompletionPort {
+    port: Arc<Port>,
+}
+
+/// One completion taken from a [`CompletionPort`].
+#[derive(Debug)]
+pub struct PortCompletion {
+    pub key: usize,
+    pub result: Result<usize>,
+    payload: Option<Box<dyn Any + Send>>,
+}
+
+impl PortCompletion {
+    /// The buffer of the send, if it was a `B`.
+    pub fn buffer<B: 'static>(self) -> Option<B> {
+        self.payload?.downcast::<B>().ok().map(|b| *b)
+    }
+}
+
+fn from_packet(p: Packet) -> PortCompletion {
+    let result = if p.status == abi::STATUS_SUCCESS {
+        Ok(p.bytes as usize)
+    } else {
+        let code = abi::wsa_from_status(p.status);
+        Err(Error::new(
+            code,
+            format!("the send failed with NTSTATUS {:#x}", p.status),
+        ))
+    };
+    PortCompletion {
+        key: p.key,
+        result,
+        payload: p.payload,
+    }
+}
+
+impl CompletionPort {
+    /// A new port.
+    pub fn new() -> CompletionPort {
+        CompletionPort::default()
+    }
+
+    /// Binds `socket` to this port with `key` (once per socket).
+    pub fn associate(&self, socket: &Socket, key: usize) -> Result<()> {
+        socket.core().set_port(self.port.clone(), key)
+    }
+
+    /// Takes one completion, waiting up to `timeout` (`None`: forever).
+    pub fn get(&self, timeout: Option<Duration>) -> Option<PortCompletion> {
+        match self.port.get(timeout.map(|t| Instant::now() + t), false) {
+            Ok(Waited::Done(p)) => Some(from_packet(p)),
+            _ => None,
+        }
+    }
+
+    /// Takes up to `max` completions, waiting for at least one.
+    pub fn get_many(&self, max: usize, timeout: Option<Duration>) -> Vec<PortCompletion> {
+        match self
+            .port
+            .get_many(max, timeout.map(|t| Instant::now() + t), false)
+        {
+            Ok(Waited::Done(ps)) => ps.into_iter().map(from_packet).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Posts a packet of our own.
+    pub fn post(&self, key: usize, bytes: u32) {
+        self.port.post(Packet {
+            bytes,
+            key,
+            overlapped: 0,
+            status: abi::STATUS_SUCCESS,
+            payload: None,
+        });
+    }
+}
+
+/// Sleeps up to `timeout`, running the completion routines queued to this
+/// thread; true if any ran (`SleepEx(ms, TRUE)` returning `WAIT_IO_COMPLETION`).
+///
+/// ```
+/// assert!(!ws2::sleep_alertable(std::time::Duration::from_millis(1)));
+/// ```
+pub fn sleep_alertable(timeout: Duration) -> bool {
+    matches!(
+        completion::sleep(Some(Instant::now() + timeout), true),
+        Ok(Waited::IoCompletion)
+    )
+}
+
+impl Socket {
+    fn submit<B: SendBuf>(
+        &self,
+        buffer: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        finish: impl FnOnce(SendCompletion<B>) + Send + 'static,
+    ) -> std::result::Result<(), SendError<B>> {
+        let core = self.core().clone();
+        let controls = match core
+            .ensure_bound()
+            .and_then(|()| SendControls::from_messages(control, core.family()))
+        {
+            Ok(c) => c,
+            Err(error) => return Err(SendError { error, buffer }),
+        };
+        let (ptr, len) = {
+            let s = buffer.as_ref();
+            (s.as_ptr(), s.len())
+        };
+        let iov = libc::iovec {
+            iov_base: ptr as *mut libc::c_void,
+            iov_len: len,
+        };
+        // The buffer lives in this slot until completion, or comes back on a
+        // call-time error.
+        let slot = Arc::new(Mutex::new(Some(buffer)));
+        let held = slot.clone();
+        let delivery = Delivery::Callback(Box::new(move |result, _status| {
+            let buffer = held.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(buffer) = buffer {
+                finish(SendCompletion { result, buffer });
+            }
+        }));
+        let submitted = core.send_datagram(
+            &iov,
+            1,
+            len,
+            to.as_ref(),
+            &controls,
+            SendFlags::NONE,
+            |core, plan| engine::send_overlapped(core, plan, delivery, None, || {}),
+        );
+        match submitted {
+            Ok(Submitted::Now(n, delivery)) => {
+                engine::complete(Some(&core), delivery, Ok(n), true);
+                Ok(())
+            }
+            Ok(Submitted::Pending) => Ok(()),
+            Err(error) => {
+                let buffer = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                Err(SendError {
+                    error,
+                    buffer: buffer.expect("a refused send keeps its buffer"),
+                })
+            }
+        }
+    }
+
+    /// An overlapped send of an owned buffer (S29, S30): the result and the
+    /// buffer come back through the returned [`PendingSend`] (its event, a
+    /// blocking wait, or `.await` on any executor).
+    ///
+    /// ```
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// let pending = tx.send_overlapped(b"hello".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2::Error::from)?;
+    /// let done = pending.wait();
+    /// assert_eq!(done.result?, 5);
+    /// assert_eq!(done.buffer, b"hello");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_overlapped<B: SendBuf>(
+        &self,
+        buffer: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+    ) -> std::result::Result<PendingSend<B>, SendError<B>> {
+        let state = Arc::new(SendState {
+            done: Mutex::new(None),
+            event: Event::new(),
+            waker: Mutex::new(None),
+        });
+        let target = state.clone();
+        self.submit(buffer, to, control, move |c| {
+            *target.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(c);
+            target.event.set();
+            if let Some(w) = target
+                .waker
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                w.wake();
+            }
+        })?;
+        Ok(PendingSend { state })
+    }
+
+    /// The same send as a runtime-agnostic `Future`.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut cx = std::task::Context::from_waker(&waker);
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
+    /// # }
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// let done = block_on(tx.send_msg_async(b"x".to_vec(), Some(rx.local_addr()?), &[])?);
+    /// assert_eq!(done.result?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_msg_async<B: SendBuf>(
+        &self,
+        buffer: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+    ) -> std::result::Result<PendingSend<B>, SendError<B>> {
+        self.send_overlapped(buffer, to, control)
+    }
+
+    /// An overlapped send whose completion runs `routine` on this thread,
+    /// in its next alertable wait ([`sleep_alertable`]), exactly once (S33).
+    /// If the thread exits first, the routine never runs (S37).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// let ran = Arc::new(AtomicUsize::new(0));
+    /// let seen = ran.clone();
+    /// tx.send_with_routine(b"hi".to_vec(), Some(rx.local_addr()?), &[], move |c| {
+    ///     assert_eq!(c.result.unwrap(), 2);
+    ///     seen.fetch_add(1, Ordering::SeqCst);
+    /// }).map_err(ws2::Error::from)?;
+    /// assert_eq!(ran.load(Ordering::SeqCst), 0); // not before an alertable wait
+    /// assert!(ws2::sleep_alertable(std::time::Duration::from_secs(5)));
+    /// assert_eq!(ran.load(Ordering::SeqCst), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_with_routine<B: SendBuf>(
+        &self,
+        buffer: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
+    ) -> std::result::Result<(), SendError<B>> {
+        if self.core().port().is_some() {
+            return Err(SendError {
+                error: Error::new(
+                    abi::WSAEINVAL,
+                    "a completion routine cannot be used on a socket bound to a completion port",
+                ),
+                buffer,
+            });
+        }
+        let thread = match completion::current_thread() {
+            Ok(t) => t,
+            Err(error) => return Err(SendError { error, buffer }),
+        };
+        self.submit(buffer, to, control, move |c| {
+            thread.queue_apc(Box::new(move || routine(c)));
+        })
+    }
+
+    /// An overlapped send whose completion is posted to the socket's
+    /// [`CompletionPort`] (see [`CompletionPort::associate`]).
+    pub fn send_to_port<B: SendBuf>(
+        &self,
+        buffer: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+    ) -> std::result::Result<(), SendError<B>> {
+        let Some((port, key)) = self.core().port().cloned() else {
+            return Err(SendError {
+                error: Error::new(
+                    abi::WSAEINVAL,
+                    "the socket is not bound to a completion port",
+                ),
+                buffer,
+            });
+        };
+        self.submit(buffer, to, control, move |c| {
+            let (bytes, status) = match &c.result {
+                Ok(n) => (*n as u32, abi::STATUS_SUCCESS),
+                Err(e) => (0, abi::status_from_wsa(e.code())),
+            };
+            port.post(Packet {
+                bytes,
+                key,
+                overlapped: 0,
+                status,
+                payload: Some(Box::new(c.buffer)),
+            });
+        })
+    }
+}
