@@ -576,6 +576,31 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
 // ---------------------------------------------------------------------------
 // The reactor
 
+/// What the reactor has done since the process started (pending path only;
+/// immediate sends are not counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReactorStats {
+    /// `epoll_wait` calls that returned events.
+    pub wakeups: u64,
+    /// `sendmmsg` calls.
+    pub sendmmsg_calls: u64,
+    /// Datagrams those calls sent.
+    pub datagrams: u64,
+}
+
+static WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SENDMMSG_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static BATCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The reactor's counters (for benchmarks: syscalls per queued datagram).
+pub fn reactor_stats() -> ReactorStats {
+    ReactorStats {
+        wakeups: WAKEUPS.load(Ordering::Relaxed),
+        sendmmsg_calls: SENDMMSG_CALLS.load(Ordering::Relaxed),
+        datagrams: BATCHED.load(Ordering::Relaxed),
+    }
+}
+
 struct Reactor {
     epoll: RawFd,
     sockets: Mutex<HashMap<u64, Arc<SocketCore>>>,
@@ -669,6 +694,7 @@ fn run_reactor(epoll: RawFd) {
         if n < 0 {
             continue;
         }
+        WAKEUPS.fetch_add(1, Ordering::Relaxed);
         for ev in &events[..n as usize] {
             let id = ev.u64;
             let Some(core) = lock(&reactor().sockets).get(&id).cloned() else {
@@ -715,7 +741,9 @@ fn drain(core: &Arc<SocketCore>) {
                     flags | libc::MSG_NOSIGNAL,
                 )
             };
+            SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
+                BATCHED.fetch_add(sent as u64, Ordering::Relaxed);
                 for m in &msgs[..sent as usize] {
                     let op = q.ops.pop_front().expect("sent ops are queued");
                     done.push((op.delivery, Ok(m.msg_len as usize)));
