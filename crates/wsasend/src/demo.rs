@@ -4,9 +4,11 @@
 use std::io::IoSlice;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use ws2::{ControlMessage, Message, SendFlags, Socket};
+use ws2::{CompletionPort, ControlMessage, Message, SendCompletion, SendFlags, Socket};
 
 use crate::AppResult;
 
@@ -64,6 +66,9 @@ struct Row {
 const LO2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 const LO3: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
 const LO4: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 4);
+const LO5: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 5);
+const LO6: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 6);
+const LO7: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 7);
 /// TEST-NET-2: certainly not an address of this host.
 const NON_LOCAL: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 77);
 
@@ -282,6 +287,171 @@ fn run_case(case: &Case, rx4: &UdpSocket, rx6: &UdpSocket) -> AppResult<Row> {
     Ok(row)
 }
 
+/// How an overlapped send's completion is collected.
+#[derive(Clone, Copy)]
+enum Overlapped {
+    /// `send_overlapped` and `PendingSend::wait`.
+    Event,
+    /// `send_with_routine`, run by `sleep_alertable` on this thread.
+    Routine,
+    /// `send_to_port` and `CompletionPort::get`.
+    Port,
+}
+
+/// Completion key of the demo's port row.
+const PORT_KEY: usize = 0x5eed;
+
+/// One overlapped send from 127.0.0.x to `rx`: the completion must carry
+/// the full byte count and hand the very buffer back, and the receiver must
+/// see the payload from the requested source.
+fn run_overlapped(how: Overlapped, rx: &UdpSocket) -> AppResult<Row> {
+    let dest = rx
+        .local_addr()
+        .map_err(|e| format!("receiver address: {e}"))?;
+    let (mode, source, tag) = match how {
+        Overlapped::Event => ("overlapped + event", LO5, 20),
+        Overlapped::Routine => ("overlapped + routine", LO6, 21),
+        Overlapped::Port => ("overlapped + port", LO7, 22),
+    };
+    let sent = payload(tag, 56);
+    let control = [src4(source)];
+    let mut row = Row {
+        mode: mode.to_string(),
+        control: format!("IN_PKTINFO {source}"),
+        destination: dest.to_string(),
+        expected: source.to_string(),
+        seen: String::new(),
+        bytes: String::new(),
+        ok: false,
+    };
+    let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
+    // (completion result, buffer handed back, extra check passed, note)
+    let (result, back, extra_ok, note): (ws2::Result<usize>, Option<Vec<u8>>, bool, String) =
+        match how {
+            Overlapped::Event => {
+                let pending = sock
+                    .send_overlapped(sent.clone(), Some(dest), &control)
+                    .map_err(|e| format!("send_overlapped: {e}"))?;
+                // The event is what a Windows caller waits on: it must be set.
+                let set =
+                    pending.event().wait(Some(Duration::from_secs(2))) && pending.is_complete();
+                let SendCompletion { result, buffer } = pending.wait();
+                let note = if set { "event set" } else { "event NOT set" };
+                (result, Some(buffer), set, note.to_string())
+            }
+            Overlapped::Routine => {
+                let runs = Arc::new(AtomicUsize::new(0));
+                let foreign = Arc::new(AtomicUsize::new(0));
+                let got: Arc<std::sync::Mutex<Option<SendCompletion<Vec<u8>>>>> = Arc::default();
+                let me = std::thread::current().id();
+                let (r, f, g) = (runs.clone(), foreign.clone(), got.clone());
+                sock.send_with_routine(sent.clone(), Some(dest), &control, move |c| {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    if std::thread::current().id() != me {
+                        f.fetch_add(1, Ordering::SeqCst);
+                    }
+                    *g.lock().unwrap_or_else(|e| e.into_inner()) = Some(c);
+                })
+                .map_err(|e| format!("send_with_routine: {e}"))?;
+                let early = runs.load(Ordering::SeqCst);
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while runs.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+                    ws2::sleep_alertable(Duration::from_millis(100));
+                }
+                // A second alertable wait must not run it again.
+                ws2::sleep_alertable(Duration::from_millis(20));
+                let n = runs.load(Ordering::SeqCst);
+                let on_this_thread = foreign.load(Ordering::SeqCst) == 0;
+                let done = got.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let note = format!(
+                    "routine ran {n}x{}",
+                    if on_this_thread {
+                        " on this thread"
+                    } else {
+                        " on ANOTHER thread"
+                    }
+                );
+                match done {
+                    Some(SendCompletion { result, buffer }) => (
+                        result,
+                        Some(buffer),
+                        early == 0 && n == 1 && on_this_thread,
+                        note,
+                    ),
+                    None => (
+                        Err(ws2::Error::new(
+                            ws2_abi::WSA_IO_PENDING,
+                            "the routine did not run",
+                        )),
+                        None,
+                        false,
+                        note,
+                    ),
+                }
+            }
+            Overlapped::Port => {
+                let port = CompletionPort::new();
+                port.associate(&sock, PORT_KEY)
+                    .map_err(|e| format!("associate: {e}"))?;
+                sock.send_to_port(sent.clone(), Some(dest), &control)
+                    .map_err(|e| format!("send_to_port: {e}"))?;
+                match port.get(Some(Duration::from_secs(2))) {
+                    Some(c) => {
+                        let key = c.key;
+                        let result = c.result.clone();
+                        let buffer = c.buffer::<Vec<u8>>();
+                        (
+                            result,
+                            buffer,
+                            key == PORT_KEY,
+                            format!("packet key {key:#x}"),
+                        )
+                    }
+                    None => (
+                        Err(ws2::Error::new(ws2_abi::WSA_IO_PENDING, "no packet")),
+                        None,
+                        false,
+                        "no packet".to_string(),
+                    ),
+                }
+            }
+        };
+    let n = match result {
+        Ok(n) => n,
+        Err(e) => {
+            row.seen = format!("send failed: {}", e.name());
+            row.bytes = format!("{}; {note}", e.message());
+            return Ok(row);
+        }
+    };
+    let buffer_back = back.as_deref() == Some(&sent[..]);
+    let mut buf = vec![0u8; 2048];
+    rx.set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| format!("receiver timeout: {e}"))?;
+    match rx.recv_from(&mut buf) {
+        Ok((got, from)) => {
+            row.seen = from.ip().to_canonical().to_string();
+            row.bytes = format!(
+                "{n} sent, {got} received; {note}, buffer {}",
+                if buffer_back { "back" } else { "NOT back" }
+            );
+            if buf[..got] != sent[..] {
+                row.bytes.push_str(" (payload differs)");
+            }
+            row.ok = n == sent.len()
+                && buf[..got] == sent[..]
+                && from.ip().to_canonical() == IpAddr::V4(source)
+                && buffer_back
+                && extra_ok;
+        }
+        Err(e) => {
+            row.seen = format!("nothing ({e})");
+            row.bytes = format!("{n} sent, 0 received; {note}");
+        }
+    }
+    Ok(row)
+}
+
 /// Empties a receiver after an unexpected success so later rows stay clean.
 fn drain(rx: &UdpSocket, buf: &mut [u8]) {
     let _ = rx.set_read_timeout(Some(Duration::from_millis(50)));
@@ -294,6 +464,9 @@ pub fn run() -> AppResult<ExitCode> {
     let mut rows = Vec::new();
     for case in cases() {
         rows.push(run_case(&case, &rx4, &rx6)?);
+    }
+    for how in [Overlapped::Event, Overlapped::Routine, Overlapped::Port] {
+        rows.push(run_overlapped(how, &rx4)?);
     }
     let headers = [
         "mode",

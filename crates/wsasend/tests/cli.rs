@@ -38,6 +38,9 @@ fn demo_without_arguments_passes_every_case() {
         "0 bytes",
         "198.51.100.77",
         "65508 bytes",
+        "IN_PKTINFO 127.0.0.5",
+        "IN_PKTINFO 127.0.0.6",
+        "IN_PKTINFO 127.0.0.7",
     ] {
         let row = rows
             .iter()
@@ -49,6 +52,20 @@ fn demo_without_arguments_passes_every_case() {
     assert!(rows.iter().any(|r| r.starts_with("dual-stack")));
     assert!(rows.iter().any(|r| r.contains("WSAEINVAL")));
     assert!(rows.iter().any(|r| r.contains("WSAEMSGSIZE")));
+    for (mode, note) in [
+        ("overlapped + event", "event set, buffer back"),
+        (
+            "overlapped + routine",
+            "routine ran 1x on this thread, buffer back",
+        ),
+        ("overlapped + port", "packet key 0x5eed, buffer back"),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(mode))
+            .unwrap_or_else(|| panic!("no row for {mode}:\n{stdout}"));
+        assert!(row.contains(note) && row.ends_with("| ok"), "{row}");
+    }
     assert!(rows.iter().all(|r| r.ends_with("| ok")), "{stdout}");
     assert!(stdout.contains(&format!("{} passed, 0 failed", rows.len())));
 }
