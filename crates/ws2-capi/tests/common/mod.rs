@@ -1,0 +1,248 @@
+//! Shared harness for the C test programs: finds the `libws2_32.so` cargo
+//! built for this test run (next to the test executable), compiles a C file
+//! against `include/` with the flags of a strict C11 Windows program, and
+//! runs the result with a timeout, showing its output when it fails.
+//!
+//! Nothing here skips: no `cc`, no library, no root or no namespaces make
+//! the test fail with the reason.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Longest a C program may run (by default) before it is killed and the
+/// test fails.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The directory holding the `libws2_32.so` cargo built for this run: the
+/// test executable's own directory (`target/<profile>/deps/`) or its parent
+/// (`target/<profile>/`), whichever copy is newer. A nested `cargo build`
+/// would wait on the target lock the running `cargo test` holds, so the
+/// library is only looked up, never built.
+pub fn lib_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let exe = std::env::current_exe().expect("current_exe");
+        let deps = exe
+            .parent()
+            .expect("test executable has a directory")
+            .to_path_buf();
+        let mut candidates = vec![deps.clone()];
+        if let Some(profile) = deps.parent() {
+            candidates.push(profile.to_path_buf());
+        }
+        let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
+        for dir in &candidates {
+            let so = dir.join("libws2_32.so");
+            if let Ok(meta) = std::fs::metadata(&so) {
+                let mtime = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                if best.as_ref().is_none_or(|(t, _)| mtime > *t) {
+                    best = Some((mtime, dir.clone()));
+                }
+            }
+        }
+        match best {
+            Some((_, dir)) => dir,
+            None => panic!(
+                "libws2_32.so not found in {candidates:?}; cargo test should have built the cdylib"
+            ),
+        }
+    })
+}
+
+/// Prefix of the per-process scratch directories (distinct from the one
+/// `c_programs.rs` uses, so the two sweeps never race on each other's).
+const OUT_PREFIX: &str = "ws2-c-harness-";
+
+/// A per-process scratch directory for compiled programs and their output.
+/// Directories of earlier runs whose process is gone are removed first.
+pub fn out_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let tmp = std::env::temp_dir();
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix(OUT_PREFIX))
+                    .and_then(|p| p.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                if !Path::new("/proc").join(pid.to_string()).exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = tmp.join(format!("{OUT_PREFIX}{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        dir
+    })
+}
+
+/// A program's exit status and output, for failure messages.
+pub fn show(out: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Compiles `source` (absolute path) into an executable `name` in the
+/// scratch directory: `cc -std=c11 -Wall -Wextra -Werror -g -I include
+/// -I tests/c -L<lib> -Wl,-rpath,<lib> -lws2_32 -pthread`. Fails the test
+/// if `cc` is missing or the compilation fails.
+pub fn compile(source: &Path, name: &str) -> PathBuf {
+    let include = Path::new(MANIFEST_DIR).join("include");
+    let lib = lib_dir();
+    let exe = out_dir().join(name);
+    let mut cmd = Command::new("cc");
+    cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-I"])
+        .arg(&include)
+        .arg("-I")
+        .arg(Path::new(MANIFEST_DIR).join("tests/c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(source)
+        .arg(format!("-L{}", lib.display()))
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-lws2_32")
+        .arg("-pthread");
+    let out = match cmd.output() {
+        Ok(o) => o,
+        Err(e) => panic!("cannot run the C compiler `cc` ({e}); it is required, not optional"),
+    };
+    assert!(
+        out.status.success(),
+        "compiling {} failed: {cmd:?}\n{}",
+        source.display(),
+        show(&out)
+    );
+    exe
+}
+
+/// Compiles `tests/c/<name>.c`.
+pub fn compile_test(name: &str) -> PathBuf {
+    compile(
+        &Path::new(MANIFEST_DIR)
+            .join("tests/c")
+            .join(format!("{name}.c")),
+        name,
+    )
+}
+
+/// Compiles `examples/c/<name>.c` (relative to the workspace root).
+pub fn compile_example(name: &str) -> PathBuf {
+    compile(
+        &Path::new(MANIFEST_DIR)
+            .join("../../examples/c")
+            .join(format!("{name}.c")),
+        name,
+    )
+}
+
+/// A started program whose stdout/stderr go to files in the scratch dir.
+pub struct Running {
+    child: Child,
+    label: String,
+    stdout_path: PathBuf,
+    stderr_path: PathBuf,
+}
+
+impl Running {
+    fn output(&self, status: std::process::ExitStatus) -> Output {
+        Output {
+            status,
+            stdout: std::fs::read(&self.stdout_path).unwrap_or_default(),
+            stderr: std::fs::read(&self.stderr_path).unwrap_or_default(),
+        }
+    }
+
+    /// Waits up to `timeout` for the program; kills it and fails the test
+    /// after that.
+    pub fn wait(mut self, timeout: Duration) -> Output {
+        let start = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().expect("try_wait") {
+                return self.output(st);
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                let st = self.child.wait().expect("wait after kill");
+                let out = self.output(st);
+                panic!(
+                    "{} did not finish within {timeout:?}; killed\n{}",
+                    self.label,
+                    show(&out)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// What the program printed on stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        String::from_utf8_lossy(&std::fs::read(&self.stdout_path).unwrap_or_default()).into_owned()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Never leave a program behind when a test fails early.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Starts `cmd` with stdout/stderr captured in files named after `label`.
+pub fn start(mut cmd: Command, label: &str) -> Running {
+    let stdout_path = out_dir().join(format!("{label}.stdout"));
+    let stderr_path = out_dir().join(format!("{label}.stderr"));
+    let stdout = std::fs::File::create(&stdout_path).expect("create stdout file");
+    let stderr = std::fs::File::create(&stderr_path).expect("create stderr file");
+    cmd.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    Running {
+        child,
+        label: label.to_string(),
+        stdout_path,
+        stderr_path,
+    }
+}
+
+/// Runs `cmd`, killing it after `timeout`; returns its output.
+pub fn run_with_timeout_of(cmd: Command, label: &str, timeout: Duration) -> Output {
+    start(cmd, label).wait(timeout)
+}
+
+/// Runs `cmd`, killing it after [`RUN_TIMEOUT`]; returns its output.
+pub fn run_with_timeout(cmd: Command, label: &str) -> Output {
+    run_with_timeout_of(cmd, label, RUN_TIMEOUT)
+}
+
+/// Fails the test with the program's output unless it exited 0.
+pub fn assert_success(out: &Output, label: &str) {
+    assert!(out.status.success(), "{label} failed\n{}", show(out));
+}
+
+/// Compiles and runs `tests/c/<name>.c` in the test's own namespace and
+/// asserts it exits 0.
+pub fn run_c_test(name: &str, args: &[&str]) -> Output {
+    let exe = compile_test(name);
+    let mut cmd = Command::new(&exe);
+    cmd.args(args);
+    let out = run_with_timeout(cmd, name);
+    assert_success(&out, name);
+    out
+}
