@@ -10,7 +10,16 @@
 //! count is reported, and it affects both sides alike.
 //!
 //! Each round runs raw then ws2 (even rounds) or ws2 then raw (odd rounds),
-//! for every size and control variant; the table shows medians over rounds.
+//! for every size and variant; the tables show medians over rounds.
+//!
+//! The overlapped variants send the same datagrams (no control data) through
+//! the overlapped API and collect every completion, each against its own
+//! interleaved raw `sendmsg` loop: Rust completion port (per datagram, and
+//! batches of 64 with `get_many`), `PendingSend::wait`, completion routines
+//! run by `sleep_alertable(0)` after each batch of 64, and through the C ABI
+//! (`WSASendMsg` with an OVERLAPPED on a port socket, with and without
+//! `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`). The Rust modes send a
+//! `&'static [u8]`, so no allocation of the caller's is measured.
 
 use std::io::IoSlice;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, UdpSocket};
@@ -18,18 +27,78 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ws2::{ControlMessage, Message, SendFlags, Socket};
+use ws2::{CompletionPort, ControlMessage, Message, SendFlags, Socket};
+use ws2_abi as abi;
 
 use crate::{AppResult, BenchArgs, BenchOneArgs, Mode};
 
 const SOURCE: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
-/// The socket pair: a ws2 sender and an unread std receiver.
+/// The sockets: ws2 senders and an unread std receiver.
 struct Pair {
+    /// Plain ws2 socket: blocking sends, events, routines, raw sendmsg.
     tx: Socket,
+    /// ws2 socket bound to `port`.
+    port_tx: Socket,
+    port: CompletionPort,
+    /// C ABI sockets bound to C ports, with and without skip-on-success.
+    capi: CapiSocket,
+    capi_skip: CapiSocket,
     rx: UdpSocket,
     dest: SocketAddrV4,
     rcvbuf: usize,
+}
+
+/// Most sends in flight in the batched modes (the engine's batch size).
+const BATCH: u64 = 64;
+
+/// A socket and its completion port made through the C ABI (`ws2_32`).
+struct CapiSocket {
+    socket: abi::SOCKET,
+    port: abi::HANDLE,
+    skip: bool,
+}
+
+impl CapiSocket {
+    fn new(skip: bool) -> AppResult<CapiSocket> {
+        // SAFETY: WSADATA is plain C data; all-zero is a valid out-buffer.
+        let mut data: abi::WSADATA = unsafe { std::mem::zeroed() };
+        // SAFETY: data is writable.
+        if unsafe { ws2_32::WSAStartup(0x0202, &mut data) } != 0 {
+            return Err(format!("WSAStartup: {}", ws2_32::WSAGetLastError()));
+        }
+        let socket = ws2_32::socket(abi::AF_INET, abi::SOCK_DGRAM, abi::IPPROTO_UDP);
+        if socket == abi::INVALID_SOCKET {
+            return Err(format!("C socket(): {}", ws2_32::WSAGetLastError()));
+        }
+        let port =
+            ws2_32::CreateIoCompletionPort(socket as abi::HANDLE, std::ptr::null_mut(), 9, 0);
+        if port.is_null() {
+            return Err(format!(
+                "CreateIoCompletionPort: {}",
+                ws2_32::GetLastError()
+            ));
+        }
+        if skip
+            && ws2_32::SetFileCompletionNotificationModes(
+                socket as abi::HANDLE,
+                abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+            ) == 0
+        {
+            return Err(format!(
+                "SetFileCompletionNotificationModes: {}",
+                ws2_32::GetLastError()
+            ));
+        }
+        Ok(CapiSocket { socket, port, skip })
+    }
+}
+
+impl Drop for CapiSocket {
+    fn drop(&mut self) {
+        ws2_32::closesocket(self.socket);
+        ws2_32::CloseHandle(self.port);
+    }
 }
 
 impl Pair {
@@ -48,8 +117,19 @@ impl Pair {
         let tx = Socket::udp_v4().map_err(|e| format!("ws2 socket: {e}"))?;
         tx.bind(SocketAddr::from((SOURCE, 0)))
             .map_err(|e| format!("ws2 bind: {e}"))?;
+        let port_tx = Socket::udp_v4().map_err(|e| format!("ws2 socket: {e}"))?;
+        port_tx
+            .bind(SocketAddr::from((SOURCE, 0)))
+            .map_err(|e| format!("ws2 bind: {e}"))?;
+        let port = CompletionPort::new();
+        port.associate(&port_tx, 1)
+            .map_err(|e| format!("associate: {e}"))?;
         Ok(Pair {
             tx,
+            port_tx,
+            port,
+            capi: CapiSocket::new(false)?,
+            capi_skip: CapiSocket::new(true)?,
             rx,
             dest,
             rcvbuf,
@@ -198,6 +278,171 @@ fn ws2_loop(tx: &Socket, msg: &Message<'_>, count: u64) -> u64 {
     errors
 }
 
+/// `send_to_port` then `port.get` per datagram. Returns the errors.
+fn port_each_loop(
+    tx: &Socket,
+    port: &CompletionPort,
+    buf: &'static [u8],
+    to: SocketAddr,
+    count: u64,
+) -> u64 {
+    let mut errors = 0;
+    for _ in 0..count {
+        if tx.send_to_port(buf, Some(to), &[]).is_err() {
+            errors += 1;
+            continue;
+        }
+        match port.get(None) {
+            Some(c) if c.result.is_ok() => {}
+            _ => errors += 1,
+        }
+    }
+    errors
+}
+
+/// Batches of 64 `send_to_port`, then `get_many(64)` until all are back.
+pub(crate) fn port_batch_loop(
+    tx: &Socket,
+    port: &CompletionPort,
+    buf: &'static [u8],
+    to: SocketAddr,
+    count: u64,
+) -> u64 {
+    let mut errors = 0;
+    let mut left = count;
+    while left > 0 {
+        let k = left.min(BATCH);
+        left -= k;
+        let mut out = 0;
+        for _ in 0..k {
+            match tx.send_to_port(buf, Some(to), &[]) {
+                Ok(()) => out += 1,
+                Err(_) => errors += 1,
+            }
+        }
+        while out > 0 {
+            for c in port.get_many(BATCH as usize, None) {
+                out -= 1;
+                errors += u64::from(c.result.is_err());
+            }
+        }
+    }
+    errors
+}
+
+/// `send_overlapped` then `PendingSend::wait` per datagram.
+fn event_loop(tx: &Socket, buf: &'static [u8], to: SocketAddr, count: u64) -> u64 {
+    let mut errors = 0;
+    for _ in 0..count {
+        match tx.send_overlapped(buf, Some(to), &[]) {
+            Ok(p) => errors += u64::from(p.wait().result.is_err()),
+            Err(_) => errors += 1,
+        }
+    }
+    errors
+}
+
+thread_local! {
+    /// Routines run on the issuing thread: (ran, failed).
+    static ROUTINES: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Batches of 64 `send_with_routine`, then `sleep_alertable(0)` (and a
+/// waiting one if some are still pending) until every routine ran.
+fn routine_loop(tx: &Socket, buf: &'static [u8], to: SocketAddr, count: u64) -> u64 {
+    let mut errors = 0;
+    let mut left = count;
+    ROUTINES.set((0, 0));
+    let mut issued = 0;
+    while left > 0 {
+        let k = left.min(BATCH);
+        left -= k;
+        for _ in 0..k {
+            let r = tx.send_with_routine(buf, Some(to), &[], |c| {
+                let (ran, failed) = ROUTINES.get();
+                ROUTINES.set((ran + 1, failed + u64::from(c.result.is_err())));
+            });
+            match r {
+                Ok(()) => issued += 1,
+                Err(_) => errors += 1,
+            }
+        }
+        ws2::sleep_alertable(Duration::ZERO);
+        while ROUTINES.get().0 < issued {
+            ws2::sleep_alertable(Duration::from_secs(5));
+        }
+    }
+    errors + ROUTINES.get().1
+}
+
+/// C ABI: `WSASendMsg` with an OVERLAPPED per datagram on a port socket; a
+/// packet is dequeued for every pending send, and for immediate ones unless
+/// the socket skips them.
+fn capi_loop(c: &CapiSocket, dest: SocketAddrV4, payload: &[u8], count: u64) -> u64 {
+    let mut to = abi::SOCKADDR_IN {
+        sin_family: abi::AF_INET as abi::ADDRESS_FAMILY,
+        sin_port: dest.port().to_be(),
+        sin_addr: abi::IN_ADDR {
+            s_addr: u32::from_ne_bytes(dest.ip().octets()),
+        },
+        sin_zero: [0; 8],
+    };
+    let mut wsabuf = abi::WSABUF {
+        len: payload.len() as u32,
+        buf: payload.as_ptr() as *mut std::ffi::c_char,
+    };
+    let mut msg = abi::WSAMSG {
+        name: (&raw mut to).cast(),
+        namelen: size_of::<abi::SOCKADDR_IN>() as i32,
+        lpBuffers: &raw mut wsabuf,
+        dwBufferCount: 1,
+        Control: abi::WSABUF {
+            len: 0,
+            buf: std::ptr::null_mut(),
+        },
+        dwFlags: 0,
+    };
+    let mut ov = abi::WSAOVERLAPPED::default();
+    let mut errors = 0;
+    for _ in 0..count {
+        ov = abi::WSAOVERLAPPED::default();
+        let mut sent: abi::DWORD = 0;
+        // SAFETY: msg points at `to`, `wsabuf` and the payload, all alive
+        // until the send completes (it is dequeued below before reuse); `ov`
+        // is reused only after its completion was taken.
+        let r = unsafe { ws2_32::WSASendMsg(c.socket, &mut msg, 0, &mut sent, &mut ov, None) };
+        if r == 0 {
+            if c.skip {
+                continue;
+            }
+        } else if ws2_32::WSAGetLastError() != abi::WSA_IO_PENDING {
+            errors += 1;
+            continue;
+        }
+        let (mut bytes, mut key, mut done) = (0, 0, std::ptr::null_mut());
+        // SAFETY: out-pointers are writable locals.
+        let ok = unsafe {
+            ws2_32::GetQueuedCompletionStatus(
+                c.port,
+                &mut bytes,
+                &mut key,
+                &mut done,
+                abi::INFINITE,
+            )
+        };
+        if ok == 0 || done != &raw mut ov {
+            errors += 1;
+        }
+    }
+    let _ = ov;
+    errors
+}
+
+/// A payload the Rust overlapped modes can lend to ws2 for good.
+pub(crate) fn leak(payload: &[u8]) -> &'static [u8] {
+    Box::leak(payload.to_vec().into_boxed_slice())
+}
+
 /// Runs one measured loop of `mode`; returns (elapsed, errors).
 fn measure(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u64) {
     let fd = pair.tx.as_raw_fd();
@@ -223,6 +468,27 @@ fn measure(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u6
             let errors = ws2_loop(&pair.tx, &msg, count);
             (start.elapsed(), errors)
         }
+        Mode::CapiPort | Mode::CapiPortSkip => {
+            let c = if mode == Mode::CapiPort {
+                &pair.capi
+            } else {
+                &pair.capi_skip
+            };
+            let start = Instant::now();
+            let errors = capi_loop(c, pair.dest, payload, count);
+            (start.elapsed(), errors)
+        }
+        Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
+            let buf = leak(payload);
+            let start = Instant::now();
+            let errors = match mode {
+                Mode::Ws2PortEach => port_each_loop(&pair.port_tx, &pair.port, buf, dest, count),
+                Mode::Ws2PortBatch => port_batch_loop(&pair.port_tx, &pair.port, buf, dest, count),
+                Mode::Ws2Event => event_loop(&pair.tx, buf, dest, count),
+                _ => routine_loop(&pair.tx, buf, dest, count),
+            };
+            (start.elapsed(), errors)
+        }
     }
 }
 
@@ -236,50 +502,89 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// One compared pair: a raw loop and a ws2 loop of the same datagrams.
 struct Variant {
     size: u32,
-    pktinfo: bool,
+    raw_mode: Mode,
+    ws2_mode: Mode,
     raw: Vec<f64>,
     ws2: Vec<f64>,
 }
 
 impl Variant {
-    fn modes(&self) -> (Mode, Mode) {
-        if self.pktinfo {
-            (Mode::RawPktinfo, Mode::Ws2Pktinfo)
-        } else {
-            (Mode::RawPlain, Mode::Ws2Plain)
+    fn new(size: u32, raw_mode: Mode, ws2_mode: Mode) -> Variant {
+        Variant {
+            size,
+            raw_mode,
+            ws2_mode,
+            raw: Vec::new(),
+            ws2: Vec::new(),
         }
     }
+
+    /// Control data of a blocking row.
     fn control(&self) -> &'static str {
-        if self.pktinfo { "IP_PKTINFO" } else { "none" }
+        if self.raw_mode == Mode::RawPktinfo {
+            "IP_PKTINFO"
+        } else {
+            "none"
+        }
+    }
+
+    /// How an overlapped row completes (None for the blocking rows).
+    fn completion(&self) -> Option<&'static str> {
+        Some(match self.ws2_mode {
+            Mode::Ws2PortEach => "port: send_to_port + get",
+            Mode::Ws2PortBatch => "port: 64 sends + get_many",
+            Mode::Ws2Event => "event: PendingSend::wait",
+            Mode::Ws2Routine => "routine: 64 + sleep_alertable",
+            Mode::CapiPort => "C port: GQCS each",
+            Mode::CapiPortSkip => "C port + skip-on-success",
+            _ => return None,
+        })
     }
 }
 
+/// A finished row: medians.
+struct Row {
+    size: u32,
+    control: &'static str,
+    completion: Option<&'static str>,
+    raw: f64,
+    ws2: f64,
+}
+
 pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
+    if args.pending {
+        return crate::pending::run(args);
+    }
     let pair = Pair::new()?;
     let mut rxbuf = vec![0u8; 65536];
     let max = args.sizes.iter().copied().max().unwrap_or(0) as usize;
     let payload: Vec<u8> = (0..max).map(|i| i as u8).collect();
-    let mut variants: Vec<Variant> = args
-        .sizes
-        .iter()
-        .flat_map(|&size| {
-            [true, false].map(|pktinfo| Variant {
-                size,
-                pktinfo,
-                raw: Vec::new(),
-                ws2: Vec::new(),
-            })
-        })
-        .collect();
+    let mut variants: Vec<Variant> = Vec::new();
+    for &size in &args.sizes {
+        variants.push(Variant::new(size, Mode::RawPktinfo, Mode::Ws2Pktinfo));
+        variants.push(Variant::new(size, Mode::RawPlain, Mode::Ws2Plain));
+    }
+    for &size in &args.sizes {
+        for ws2_mode in [
+            Mode::Ws2PortEach,
+            Mode::Ws2PortBatch,
+            Mode::Ws2Event,
+            Mode::Ws2Routine,
+            Mode::CapiPort,
+            Mode::CapiPortSkip,
+        ] {
+            variants.push(Variant::new(size, Mode::RawPlain, ws2_mode));
+        }
+    }
 
     // Warm-up: page in code and the socket path for every mode.
     for v in &variants {
-        let (a, b) = v.modes();
         let p = &payload[..v.size as usize];
-        measure(&pair, a, p, 1000);
-        measure(&pair, b, p, 1000);
+        measure(&pair, v.raw_mode, p, 1000);
+        measure(&pair, v.ws2_mode, p, 1000);
         pair.drain(&mut rxbuf);
     }
 
@@ -288,7 +593,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let mut errors = 0u64;
     for round in 0..args.rounds {
         for v in &mut variants {
-            let (a, b) = v.modes();
+            let (a, b) = (v.raw_mode, v.ws2_mode);
             let order = if round % 2 == 0 { [a, b] } else { [b, a] };
             let p = &payload[..v.size as usize];
             for mode in order {
@@ -298,7 +603,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 sent += args.count - errs;
                 errors += errs;
                 let rate = args.count as f64 / elapsed.as_secs_f64().max(1e-9);
-                if matches!(mode, Mode::RawPktinfo | Mode::RawPlain) {
+                if mode == v.raw_mode {
                     v.raw.push(rate);
                 } else {
                     v.ws2.push(rate);
@@ -307,12 +612,14 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         }
     }
 
-    let rows: Vec<(u32, &'static str, f64, f64)> = variants
+    let rows: Vec<Row> = variants
         .iter_mut()
-        .map(|v| {
-            let raw = median(&mut v.raw);
-            let ws2 = median(&mut v.ws2);
-            (v.size, v.control(), raw, ws2)
+        .map(|v| Row {
+            size: v.size,
+            control: v.control(),
+            completion: v.completion(),
+            raw: median(&mut v.raw),
+            ws2: median(&mut v.ws2),
         })
         .collect();
     let dropped = sent.saturating_sub(received);
@@ -320,10 +627,18 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     if args.json {
         let items: Vec<String> = rows
             .iter()
-            .map(|(size, control, raw, ws2)| {
+            .map(|r| {
+                let completion = match r.completion {
+                    Some(c) => format!("\"{c}\""),
+                    None => "null".to_string(),
+                };
                 format!(
-                    "    {{\"size\": {size}, \"control\": \"{control}\", \"raw_sendmsg_dgram_per_s\": {raw:.0}, \"ws2_wsasendmsg_dgram_per_s\": {ws2:.0}, \"ratio\": {:.4}}}",
-                    ws2 / raw
+                    "    {{\"size\": {}, \"control\": \"{}\", \"overlapped\": {completion}, \"raw_sendmsg_dgram_per_s\": {:.0}, \"ws2_wsasendmsg_dgram_per_s\": {:.0}, \"ratio\": {:.4}}}",
+                    r.size,
+                    r.control,
+                    r.raw,
+                    r.ws2,
+                    r.ws2 / r.raw
                 )
             })
             .collect();
@@ -336,18 +651,45 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         );
     } else {
         println!(
-            "{} rounds x {} datagrams per variant, medians; one ws2 socket 127.0.0.1 -> unread 127.0.0.1 receiver (SO_RCVBUF {} bytes, drained before each loop)",
+            "{} rounds x {} datagrams per variant, medians; ws2 sockets 127.0.0.1 -> unread 127.0.0.1 receiver (SO_RCVBUF {} bytes, drained before each loop)",
             args.rounds, args.count, pair.rcvbuf
         );
         println!(
-            "{:>6} | {:<10} | {:>18} | {:>22} | {:>6}",
+            "{:>6} | {:<10} | {:>19} | {:>22} | {:>6}",
             "size", "control", "raw sendmsg dgram/s", "ws2 WSASendMsg dgram/s", "ratio"
         );
-        println!("{}", "-".repeat(6 + 10 + 18 + 22 + 6 + 12));
-        for (size, control, raw, ws2) in &rows {
+        println!("{}", "-".repeat(6 + 10 + 19 + 22 + 6 + 12));
+        for r in rows.iter().filter(|r| r.completion.is_none()) {
             println!(
-                "{size:>6} | {control:<10} | {raw:>18.0} | {ws2:>22.0} | {:>6.3}",
-                ws2 / raw
+                "{:>6} | {:<10} | {:>19.0} | {:>22.0} | {:>6.3}",
+                r.size,
+                r.control,
+                r.raw,
+                r.ws2,
+                r.ws2 / r.raw
+            );
+        }
+        println!();
+        println!(
+            "overlapped sends, every completion collected (no control data; raw = plain sendmsg):"
+        );
+        println!(
+            "{:>6} | {:<29} | {:>19} | {:>22} | {:>6}",
+            "size",
+            "overlapped completion",
+            "raw sendmsg dgram/s",
+            "ws2 overlapped dgram/s",
+            "ratio"
+        );
+        println!("{}", "-".repeat(6 + 29 + 19 + 22 + 6 + 12));
+        for r in rows.iter().filter(|r| r.completion.is_some()) {
+            println!(
+                "{:>6} | {:<29} | {:>19.0} | {:>22.0} | {:>6.3}",
+                r.size,
+                r.completion.unwrap_or_default(),
+                r.raw,
+                r.ws2,
+                r.ws2 / r.raw
             );
         }
         println!(

@@ -4,11 +4,13 @@
 //! - `wsasend` / `wsasend demo`: loopback demo that checks every mode and
 //!   control message against its own receivers.
 //! - `wsasend send`: real traffic.
-//! - `wsasend bench`: ws2 `send_msg` against raw `libc::sendmsg` on the same
-//!   socket, interleaved rounds, medians.
+//! - `wsasend bench`: ws2 `send_msg` and the overlapped modes against raw
+//!   `libc::sendmsg`, interleaved rounds, medians; `--pending` measures the
+//!   pending path over a rate-limited veth link instead.
 
 mod bench;
 mod demo;
+mod pending;
 mod send;
 
 use std::net::{IpAddr, SocketAddr};
@@ -73,6 +75,13 @@ pub struct BenchArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Run only the pending-path bench instead: a rate-limited veth link
+    /// between two network namespaces (needs root, `ip` and `tc`).
+    #[arg(long)]
+    pub pending: bool,
+    /// Link rate of the pending bench (tc tbf syntax).
+    #[arg(long, default_value = "100mbit", requires = "pending")]
+    pub rate: String,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,6 +90,20 @@ pub enum Mode {
     Ws2Pktinfo,
     RawPlain,
     Ws2Plain,
+    /// Rust `send_to_port`, then `CompletionPort::get`, per datagram.
+    Ws2PortEach,
+    /// Rust `send_to_port` x64, then `get_many(64)`.
+    Ws2PortBatch,
+    /// Rust `send_overlapped`, then `PendingSend::wait`, per datagram.
+    Ws2Event,
+    /// Rust `send_with_routine` x64, then `sleep_alertable(0)`.
+    Ws2Routine,
+    /// C ABI `WSASendMsg` with an OVERLAPPED on a port socket with
+    /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (dequeue only pending ones).
+    CapiPortSkip,
+    /// C ABI `WSASendMsg` with an OVERLAPPED on a port socket, then
+    /// `GetQueuedCompletionStatus` per datagram.
+    CapiPort,
 }
 
 #[derive(clap::Args, Debug)]

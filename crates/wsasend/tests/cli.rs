@@ -143,7 +143,21 @@ fn bench_prints_ratios() {
         .lines()
         .filter(|l| l.trim_start().starts_with("64 |"))
         .collect();
-    assert_eq!(ratio_rows.len(), 2, "{stdout}");
+    // 2 blocking rows (IP_PKTINFO, none) + 6 overlapped rows.
+    assert_eq!(ratio_rows.len(), 8, "{stdout}");
+    for mode in [
+        "port: send_to_port + get",
+        "port: 64 sends + get_many",
+        "event: PendingSend::wait",
+        "routine: 64 + sleep_alertable",
+        "C port: GQCS each",
+        "C port + skip-on-success",
+    ] {
+        assert!(
+            ratio_rows.iter().any(|r| r.contains(mode)),
+            "no row for {mode}:\n{stdout}"
+        );
+    }
     for row in ratio_rows {
         let ratio: f64 = row.rsplit('|').next().unwrap().trim().parse().unwrap();
         assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
@@ -159,7 +173,9 @@ fn bench_json() {
     let stdout = text(&out.stdout);
     assert!(out.status.success());
     assert!(stdout.trim_start().starts_with('{') && stdout.trim_end().ends_with('}'));
-    assert_eq!(stdout.matches("\"ratio\":").count(), 2, "{stdout}");
+    assert_eq!(stdout.matches("\"ratio\":").count(), 8, "{stdout}");
+    assert!(stdout.contains("\"overlapped\": \"C port + skip-on-success\""));
+    assert!(stdout.contains("\"errors\": 0"), "{stdout}");
 }
 
 #[test]
