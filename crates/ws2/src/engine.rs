@@ -283,6 +283,7 @@ fn try_send(
 }
 
 /// A blocking (non-overlapped) send (S16, S17, S34, S35).
+#[inline(always)]
 pub(crate) fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     let nonblocking = core.is_nonblocking();
     if !nonblocking {

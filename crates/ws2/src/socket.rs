@@ -157,6 +157,8 @@ const PEER_V4: u32 = 1 << 6;
 const HEADER_INCLUDED: u32 = 1 << 7;
 const NO_CONNRESET: u32 = 1 << 8;
 const NO_NETRESET: u32 = 1 << 9;
+/// Set once for SOCK_STREAM sockets, so the send path tests one word.
+const STREAM: u32 = 1 << 10;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -275,6 +277,9 @@ impl SocketCore {
         // SAFETY: fd is a fresh descriptor we own.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         let core = SocketCore::from_parts(fd, family, kind, linux_protocol, overlapped);
+        if kind == SocketKind::Stream {
+            core.state.fetch_or(STREAM, Ordering::Relaxed);
+        }
         if family == Family::V6 {
             // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0.
             set_int(
@@ -384,6 +389,9 @@ impl SocketCore {
             )?;
         }
         let core = SocketCore::from_parts(fd, family, kind, protocol, true);
+        if kind == SocketKind::Stream {
+            core.state.fetch_or(STREAM, Ordering::Relaxed);
+        }
         if core.kernel_local_addr()?.is_some_and(|a| a.port() != 0) || kind == SocketKind::Raw {
             core.state.fetch_or(BOUND, Ordering::Relaxed);
         }
@@ -647,6 +655,7 @@ impl SocketCore {
     /// the Linux message to `dispatch` (blocking or overlapped send). `iov`
     /// must describe `total` bytes valid for as long as `dispatch` needs.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub(crate) fn send_datagram<R>(
         self: &Arc<Self>,
         iov: *const libc::iovec,
@@ -657,40 +666,14 @@ impl SocketCore {
         flags: SendFlags,
         dispatch: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
     ) -> Result<R> {
-        if self.is_closed() {
-            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
-        }
-        if self.kind == SocketKind::Stream {
-            return Err(Error::new(
-                abi::WSAEINVAL,
-                "WSASendMsg works on SOCK_DGRAM and SOCK_RAW sockets only, this one is SOCK_STREAM",
-            ));
-        }
-        if flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0 {
-            return Err(Error::new(
-                abi::WSAEOPNOTSUPP,
-                "MSG_OOB and MSG_PARTIAL are not supported on datagram and raw sockets",
-            ));
-        }
         let state = self.state.load(Ordering::Acquire);
-        if state & SHUT_SEND != 0 {
-            return Err(Error::new(
-                abi::WSAESHUTDOWN,
-                "the socket was shut down for sending",
-            ));
-        }
-        if to.is_none() && state & CONNECTED == 0 {
-            return Err(Error::new(
-                abi::WSAENOTCONN,
-                "no destination given and the socket is not connected",
-            ));
-        }
-        let max = self.max_msg_size() as usize;
-        if total > max {
-            return Err(Error::new(
-                abi::WSAEMSGSIZE,
-                format!("datagram of {total} bytes exceeds SO_MAX_MSG_SIZE {max}"),
-            ));
+        // One test for every rare refusal keeps the hot path short.
+        if state & (CLOSED | SHUT_SEND | STREAM) != 0
+            || flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0
+            || (to.is_none() && state & CONNECTED == 0)
+            || total > abi::UDP_MAX_MSG_SIZE_V4 as usize
+        {
+            self.check_send(state, to.is_some(), total, flags)?;
         }
         let dest = match to {
             Some(a) => Some(LinuxAddr::new(a, self.family)?),
@@ -721,6 +704,53 @@ impl SocketCore {
             self.state.fetch_or(BOUND, Ordering::Release);
         }
         Ok(r)
+    }
+
+    /// The refusals of S9–S14 and S11, in Windows' order (cold path).
+    #[cold]
+    #[inline(never)]
+    fn check_send(
+        &self,
+        state: u32,
+        has_destination: bool,
+        total: usize,
+        flags: SendFlags,
+    ) -> Result<()> {
+        if state & CLOSED != 0 {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if self.kind == SocketKind::Stream {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "WSASendMsg works on SOCK_DGRAM and SOCK_RAW sockets only, this one is SOCK_STREAM",
+            ));
+        }
+        if flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0 {
+            return Err(Error::new(
+                abi::WSAEOPNOTSUPP,
+                "MSG_OOB and MSG_PARTIAL are not supported on datagram and raw sockets",
+            ));
+        }
+        if state & SHUT_SEND != 0 {
+            return Err(Error::new(
+                abi::WSAESHUTDOWN,
+                "the socket was shut down for sending",
+            ));
+        }
+        if !has_destination && state & CONNECTED == 0 {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "no destination given and the socket is not connected",
+            ));
+        }
+        let max = self.max_msg_size() as usize;
+        if total > max {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                format!("datagram of {total} bytes exceeds SO_MAX_MSG_SIZE {max}"),
+            ));
+        }
+        Ok(())
     }
 
     /// Tells a non-local requested source (S23: `WSAEINVAL`) from an
@@ -1266,7 +1296,11 @@ impl Socket {
     /// ```
     pub fn send_msg(&self, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
         self.core.ensure_bound()?;
-        let controls = SendControls::from_messages(msg.control, self.core.family)?;
+        let controls = if msg.control.is_empty() {
+            SendControls::default()
+        } else {
+            SendControls::from_messages(msg.control, self.core.family)?
+        };
         let total = msg.len();
         // IoSlice is ABI-compatible with iovec on Unix.
         self.core.send_datagram(

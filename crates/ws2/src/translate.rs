@@ -51,10 +51,20 @@ impl Family {
 // ---------------------------------------------------------------------------
 // Socket addresses
 
+/// Room for an IPv4 or IPv6 Linux socket address: small, so the send path
+/// copies 32 bytes, not a 128-byte `sockaddr_storage`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+union SockaddrInet {
+    v4: libc::sockaddr_in,
+    v6: libc::sockaddr_in6,
+    family: libc::sa_family_t,
+}
+
 /// A Linux `sockaddr` ready for a syscall.
 #[derive(Clone, Copy)]
 pub struct LinuxAddr {
-    storage: libc::sockaddr_storage,
+    storage: SockaddrInet,
     len: libc::socklen_t,
 }
 
@@ -62,16 +72,15 @@ impl LinuxAddr {
     /// An empty address buffer for the kernel to fill (`getsockname`, `recvfrom`).
     pub fn empty() -> LinuxAddr {
         LinuxAddr {
-            // SAFETY: sockaddr_storage is plain data; all-zero is a valid value.
+            // SAFETY: plain data; all-zero is a valid value.
             storage: unsafe { std::mem::zeroed() },
-            len: size_of::<libc::sockaddr_storage>() as libc::socklen_t,
+            len: size_of::<SockaddrInet>() as libc::socklen_t,
         }
     }
 
     /// The Linux form of `addr` for a socket of `family`: an IPv4 address
     /// sent from an IPv6 (dual-stack) socket becomes v4-mapped.
     pub fn new(addr: &SocketAddr, family: Family) -> Result<LinuxAddr> {
-        let mut out = LinuxAddr::empty();
         let v6 = match (addr, family) {
             (SocketAddr::V4(v4), Family::V4) => {
                 let sin = libc::sockaddr_in {
@@ -82,10 +91,10 @@ impl LinuxAddr {
                     },
                     sin_zero: [0; 8],
                 };
-                // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
-                unsafe { std::ptr::write(out.as_mut_ptr().cast::<libc::sockaddr_in>(), sin) };
-                out.len = size_of::<libc::sockaddr_in>() as libc::socklen_t;
-                return Ok(out);
+                return Ok(LinuxAddr {
+                    storage: SockaddrInet { v4: sin },
+                    len: size_of::<libc::sockaddr_in>() as libc::socklen_t,
+                });
             }
             (SocketAddr::V4(v4), Family::V6) => {
                 SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0)
@@ -107,15 +116,16 @@ impl LinuxAddr {
             },
             sin6_scope_id: v6.scope_id(),
         };
-        // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
-        unsafe { std::ptr::write(out.as_mut_ptr().cast::<libc::sockaddr_in6>(), sin6) };
-        out.len = size_of::<libc::sockaddr_in6>() as libc::socklen_t;
-        Ok(out)
+        Ok(LinuxAddr {
+            storage: SockaddrInet { v6: sin6 },
+            len: size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+        })
     }
 
     /// The address as a `SocketAddr`, `None` for a family other than IPv4/IPv6.
     pub fn to_socket_addr(&self) -> Option<SocketAddr> {
-        match self.storage.ss_family as i32 {
+        // SAFETY: every variant starts with the family field.
+        match unsafe { self.storage.family } as i32 {
             libc::AF_INET if self.len as usize >= size_of::<libc::sockaddr_in>() => {
                 // SAFETY: the family says the storage holds a sockaddr_in, and it is long enough.
                 let sin = unsafe { &*self.as_ptr().cast::<libc::sockaddr_in>() };
@@ -415,15 +425,21 @@ pub struct SendControls {
     pub ecn_v6: Option<u8>,
 }
 
-fn once<T>(slot: &mut Option<T>, value: T, what: &str) -> Result<()> {
+#[inline]
+fn once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
     if slot.is_some() {
-        return Err(Error::new(
-            abi::WSAEINVAL,
-            format!("control message {what} appears twice"),
-        ));
+        return Err(twice(what));
     }
     *slot = Some(value);
     Ok(())
+}
+
+#[cold]
+fn twice(what: &str) -> Error {
+    Error::new(
+        abi::WSAEINVAL,
+        format!("control message {what} appears twice"),
+    )
 }
 
 fn ecn_bits(value: u8, what: &str) -> Result<u8> {
@@ -448,6 +464,7 @@ fn needs_v6_socket(family: Family, what: &str) -> Result<()> {
 
 impl SendControls {
     /// Adds one typed control message, with the checks of S22/S26.
+    #[inline]
     pub fn add(&mut self, msg: &ControlMessage, family: Family) -> Result<()> {
         match *msg {
             ControlMessage::SourceV4 { addr, ifindex } => {
@@ -584,18 +601,23 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
 /// Only the bytes written are ever initialised (no per-send memset).
 #[repr(C, align(8))]
 pub struct CmsgBuf {
-    bytes: [std::mem::MaybeUninit<u8>; CMSG_BUF_SIZE],
+    bytes: std::mem::MaybeUninit<[u8; CMSG_BUF_SIZE]>,
     len: usize,
 }
 
-const CMSG_BUF_SIZE: usize = 256;
+const CMSG_BUF_SIZE: usize = 192;
 const LINUX_CMSG_HDR: usize = size_of::<libc::cmsghdr>();
 
 impl Default for CmsgBuf {
+    #[inline(always)]
     fn default() -> Self {
-        CmsgBuf {
-            bytes: [std::mem::MaybeUninit::uninit(); CMSG_BUF_SIZE],
-            len: 0,
+        let mut buf = std::mem::MaybeUninit::<CmsgBuf>::uninit();
+        // SAFETY: `len` is the only field that needs initialising; `bytes`
+        // is MaybeUninit. (A struct literal here compiles to a memset of
+        // the whole buffer on every send.)
+        unsafe {
+            (&raw mut (*buf.as_mut_ptr()).len).write(0);
+            buf.assume_init()
         }
     }
 }
@@ -614,7 +636,7 @@ impl CmsgBuf {
         // multiple of 8 so the header is aligned; the payload is written
         // unaligned-safe and the padding zeroed.
         unsafe {
-            let base = self.bytes.as_mut_ptr().add(self.len).cast::<u8>();
+            let base = self.bytes.as_mut_ptr().cast::<u8>().add(self.len);
             std::ptr::write(base.cast::<libc::cmsghdr>(), hdr);
             std::ptr::write_unaligned(base.add(LINUX_CMSG_HDR).cast::<T>(), value);
             let used = LINUX_CMSG_HDR + size_of::<T>();
@@ -651,7 +673,14 @@ impl CmsgBuf {
 
     /// Copies another buffer's messages (queuing a send).
     pub fn copy_from(&mut self, other: &CmsgBuf) {
-        self.bytes[..other.len].copy_from_slice(&other.bytes[..other.len]);
+        // SAFETY: other's first `len` bytes are initialised; both buffers hold CMSG_BUF_SIZE bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                other.bytes.as_ptr().cast::<u8>(),
+                self.bytes.as_mut_ptr().cast::<u8>(),
+                other.len,
+            )
+        };
         self.len = other.len;
     }
 
@@ -662,9 +691,6 @@ impl CmsgBuf {
     /// IPv6 destinations the IPv6 ones.
     pub fn encode(&mut self, controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
         self.len = 0;
-        if controls.is_empty() {
-            return;
-        }
         if family == Family::V4 || to_v4 {
             if let Some((addr, ifindex)) = controls.source_v4 {
                 self.push(
