@@ -26,3 +26,46 @@ use testnet::Net;
 fn immediate_completions_reach_events_routines_and_ports() {
     run_c_test("ov_immediate", &[]);
 }
+
+/// Hosts `a` (10.0.0.1) and `b` (10.0.0.2) joined by a veth pair whose `a`
+/// end is rate-limited to `rate`, so sends from `a` to `b` really pend.
+struct SlowLink {
+    _net: Net,
+    a: testnet::Host,
+    b: testnet::Host,
+}
+
+fn slow_link(label: &str, rate: &str) -> SlowLink {
+    let net = Net::new().expect("testnet");
+    let a = net.host(&format!("{label}a")).expect("host a");
+    let b = net.host(&format!("{label}b")).expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.rate_limit(&link.a_ifname, rate).expect("rate limit");
+    SlowLink { _net: net, a, b }
+}
+
+/// A UDP receiver bound in `b` (so what gets through is not answered with
+/// ICMP port unreachable); returns it and its port as text.
+fn receiver_in(b: &testnet::Host) -> (UdpSocket, String) {
+    let rx = b
+        .run(|| UdpSocket::bind("10.0.0.2:0"))
+        .expect("bind receiver in b");
+    let port = rx.local_addr().unwrap().port().to_string();
+    (rx, port)
+}
+
+// S18 S20 S30 S31 S32 S33 S34 S36 S37 S38
+#[test]
+fn pending_sends_report_status_pending_and_are_cancelled_exactly_once() {
+    let exe = compile_test("ov_pending");
+    let link = slow_link("ovpend", "8kbit");
+    let (rx, port) = receiver_in(&link.b);
+    let exe = exe.to_str().expect("utf-8 path");
+    let mut cmd = link.a.command(&[exe, "10.0.0.2", &port]);
+    cmd.env("WS2_MAX_PENDING_SENDS", "8");
+    let out = run_with_timeout(cmd, "ov_pending");
+    assert_success(&out, "ov_pending");
+    drop(rx);
+}

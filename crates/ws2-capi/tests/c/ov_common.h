@@ -30,7 +30,7 @@ static inline int ov_send(LPFN_WSASENDMSG fn, SOCKET s, const void *to, int tole
 
 /* SOFT_EQ(a, b): like CHECK_EQ, but records the failure and goes on, so a
  * run reports every mismatch; call SOFT_DONE() before exiting 0. */
-static int ws2t_soft_failures;
+static int ws2t_soft_failures __attribute__((unused));
 #define SOFT_EQ(a, b)                                                                  \
     do {                                                                               \
         long long ws2t_a_ = (long long)(a), ws2t_b_ = (long long)(b);                  \
