@@ -69,3 +69,16 @@ fn pending_sends_report_status_pending_and_are_cancelled_exactly_once() {
     assert_success(&out, "ov_pending");
     drop(rx);
 }
+
+// S20 S29 S30 S33 S36 S37 S38
+#[test]
+fn every_accepted_operation_completes_exactly_once_under_close_flush_and_exit() {
+    let exe = compile_test("ov_stress");
+    let link = slow_link("ovstress", "1mbit");
+    let (rx, port) = receiver_in(&link.b);
+    let exe = exe.to_str().expect("utf-8 path");
+    let cmd = link.a.command(&[exe, "10.0.0.2", &port, "10", "500"]);
+    let out = run_with_timeout_of(cmd, "ov_stress", Duration::from_secs(30));
+    assert_success(&out, "ov_stress");
+    drop(rx);
+}
