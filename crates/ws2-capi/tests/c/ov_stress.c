@@ -7,7 +7,9 @@
  * accepted operation (0 or WSA_IO_PENDING) completed exactly once with a
  * final status, and that each refused one was left untouched (S20).
  *
- * argv: DEST_IPV4 PORT [ROUNDS [OPS_PER_THREAD]]. Meant for a rate-limited
+ * argv: DEST_IPV4 PORT [ROUNDS [OPS_PER_THREAD]]; or `sink PORT SECONDS` to
+ * bind 0.0.0.0:PORT and discard what arrives (a receiver for the other end
+ * of the link, so no ICMP port unreachable comes back). Meant for a rate-limited
  * link (the harness and scripts/valgrind-stress.sh build one), so sends
  * really pend; on loopback it still runs, with immediate completions only.
  * Clauses: S20, S29, S30, S33, S36, S37, S38. */
@@ -212,8 +214,35 @@ static void *issuer(void *arg)
         }                                                                                         \
     } while (0)
 
+static int sink(unsigned port, int seconds)
+{
+    startup();
+    SOCKET s;
+    CHECK_SOCKET(s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+    SOCKADDR_IN a = addr4("0.0.0.0", port);
+    CHECK_OK(bind(s, (SOCKADDR *)&a, sizeof a));
+    u_long one = 1;
+    CHECK_OK(ioctlsocket(s, FIONBIO, &one));
+    printf("sink: ready\n");
+    fflush(stdout);
+    long n = 0;
+    double end = now_ms() + seconds * 1000.0;
+    while (now_ms() < end) {
+        char buf[2048];
+        if (recv(s, buf, sizeof buf, 0) >= 0)
+            n++;
+        else
+            Sleep(1);
+    }
+    printf("sink: %ld datagrams\n", n);
+    closesocket(s);
+    WSACleanup();
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "sink") == 0) return sink((unsigned)atoi(argv[2]), atoi(argv[3]));
     if (argc < 3) {
         fprintf(stderr, "usage: %s DEST_IPV4 PORT [ROUNDS [OPS_PER_THREAD]]\n", argv[0]);
         return 2;
