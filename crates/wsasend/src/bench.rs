@@ -148,7 +148,7 @@ impl Pair {
 
 /// Sets the largest receive buffer we can get (SO_RCVBUFFORCE needs
 /// CAP_NET_ADMIN; else SO_RCVBUF, capped by rmem_max). Returns the result.
-fn big_rcvbuf(fd: RawFd) -> usize {
+pub(crate) fn big_rcvbuf(fd: RawFd) -> usize {
     let want: libc::c_int = 64 << 20;
     let len = size_of::<libc::c_int>() as libc::socklen_t;
     for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
@@ -231,6 +231,26 @@ impl RawMsg {
             }
         }
         m
+    }
+}
+
+/// A plain (no control data) raw message borrowing its payload.
+pub(crate) struct RawMsgRef<'a> {
+    m: Box<RawMsg>,
+    _payload: std::marker::PhantomData<&'a [u8]>,
+}
+
+impl<'a> RawMsgRef<'a> {
+    pub(crate) fn new(dest: SocketAddrV4, payload: &'a [u8]) -> RawMsgRef<'a> {
+        RawMsgRef {
+            m: RawMsg::new(dest, payload, false),
+            _payload: std::marker::PhantomData,
+        }
+    }
+
+    /// The msghdr, valid while `self` lives.
+    pub(crate) fn msg(&self) -> &libc::msghdr {
+        &self.m.msg
     }
 }
 

@@ -210,3 +210,47 @@ fn mismatched_families_are_refused() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("different address families"));
 }
+
+#[test]
+fn bench_pending_over_a_rate_limited_link() {
+    let out = wsasend(&["bench", "--pending", "--rounds", "5", "--count", "2000"]);
+    let stdout = text(&out.stdout);
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(!out.status.success());
+        assert!(
+            stdout.contains("pending bench skipped: it needs root"),
+            "{stdout}"
+        );
+        return;
+    }
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("tbf rate 100mbit"), "{stdout}");
+    for size in ["64", "1200"] {
+        for mode in [
+            "raw sendmsg + poll",
+            "ws2 port, 64 in flight",
+            "ws2 PendingSend, 64 in flight",
+        ] {
+            let row = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{size} | {mode}")))
+                .unwrap_or_else(|| panic!("no row for {size} {mode}:\n{stdout}"));
+            let cols: Vec<&str> = row.split('|').map(str::trim).collect();
+            let rate: f64 = cols[2].parse().unwrap();
+            let cpu: f64 = cols[3].parse().unwrap();
+            assert!(rate > 0.0 && cpu > 0.0 && cpu.is_finite(), "{row}");
+            if mode.starts_with("raw") {
+                let calls: f64 = cols[4].parse().unwrap();
+                assert!(calls >= 1.0, "{row}");
+            }
+        }
+    }
+    assert!(stdout.contains("drops: 0, send errors: 0"), "{stdout}");
+}
+
+#[test]
+fn pending_is_opt_in() {
+    let out = wsasend(&["bench", "--rate", "10mbit"]);
+    assert!(!out.status.success(), "--rate needs --pending");
+}
