@@ -167,6 +167,8 @@ impl Op {
 
 /// What a send needs besides its buffers, already validated.
 pub(crate) struct SendPlan<'a> {
+    /// `UDP_SEND_MSG_SIZE` when the datagram is longer than one segment.
+    pub segment: Option<u16>,
     pub iov: *const libc::iovec,
     pub iovlen: usize,
     pub dest: Option<LinuxAddr>,
@@ -285,51 +287,37 @@ fn try_send(
 /// A blocking (non-overlapped) send (S16, S17, S34, S35).
 #[inline(always)]
 pub(crate) fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
+    if plan.segment.is_none() && core.queued.load(Ordering::Acquire) == 0 {
+        // The common case: the kernel takes it at once.
+        match try_send(core, &plan.msghdr(), plan.flags) {
+            Ok(n) => return Ok(n),
+            Err(SendFailure::Errno(e)) => {
+                return Err(core.send_error(e, plan.controls, plan.to_v4));
+            }
+            Err(SendFailure::WouldBlock) => {}
+        }
+    }
+    send_blocking_slow(core, plan)
+}
+
+/// A blocking send that could not complete at once: wait for buffer space,
+/// or for our turn behind queued overlapped sends; or a segmented send.
+#[cold]
+#[inline(never)]
+fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     let nonblocking = core.is_nonblocking();
     if !nonblocking {
         completion::check_not_nested_in_blocking_call()?;
     }
     let deadline = deadline_after(core.send_timeout_ms());
     if core.queued.load(Ordering::Acquire) == 0 {
-        let msg = plan.msghdr();
-        loop {
-            match try_send(core, &msg, plan.flags) {
-                Ok(n) => return Ok(n),
-                Err(SendFailure::Errno(e)) => {
-                    return Err(core.send_error(e, plan.controls, plan.to_v4));
-                }
-                Err(SendFailure::WouldBlock) if nonblocking => return Err(would_block()),
-                Err(SendFailure::WouldBlock) => {
-                    // Keep POLLERR from an ICMP error from spinning the wait.
-                    core.collect_icmp_errors();
-                }
-            }
-            if core.queued.load(Ordering::Acquire) != 0 {
-                break;
-            }
-            let ready = completion::blocking_call_wait(
-                &[&**core],
-                deadline,
-                Some((core.raw_fd(), libc::POLLOUT)),
-                || {
-                    if core.is_closed() {
-                        return Some(false);
-                    }
-                    // SAFETY: polling the fd for writability needs no pointers beyond the array.
-                    let mut p = libc::pollfd {
-                        fd: core.raw_fd(),
-                        events: libc::POLLOUT,
-                        revents: 0,
-                    };
-                    (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
-                },
-            )?;
-            match ready {
-                Some(true) => continue,
-                Some(false) => return Err(interrupted()),
-                None => return Err(timed_out(core)),
-            }
+        if plan.segment.is_some() {
+            return send_segmented(core, plan, deadline);
         }
+        if let Some(n) = send_one_waiting(core, &plan.msghdr(), plan, deadline)? {
+            return Ok(n);
+        }
+        // Overlapped sends were queued meanwhile: join the FIFO.
     } else if nonblocking {
         return Err(would_block());
     }
@@ -361,6 +349,178 @@ pub(crate) fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Resu
                 .take()
                 .unwrap_or_else(|| Err(timed_out(core)))
         }
+    }
+}
+
+/// Sends one Linux message, waiting alertably for buffer space (unless
+/// FIONBIO). `None` when overlapped sends got queued while we waited.
+fn send_one_waiting(
+    core: &SocketCore,
+    msg: &libc::msghdr,
+    plan: &SendPlan<'_>,
+    deadline: Option<Instant>,
+) -> Result<Option<usize>> {
+    loop {
+        match try_send(core, msg, plan.flags) {
+            Ok(n) => return Ok(Some(n)),
+            Err(SendFailure::Errno(e)) => {
+                return Err(core.send_error(e, plan.controls, plan.to_v4));
+            }
+            Err(SendFailure::WouldBlock) if core.is_nonblocking() => return Err(would_block()),
+            Err(SendFailure::WouldBlock) => {
+                // Keep POLLERR from an ICMP error from spinning the wait.
+                core.collect_icmp_errors();
+            }
+        }
+        if core.queued.load(Ordering::Acquire) != 0 {
+            return Ok(None);
+        }
+        let ready = completion::blocking_call_wait(
+            &[core],
+            deadline,
+            Some((core.raw_fd(), libc::POLLOUT)),
+            || {
+                if core.is_closed() {
+                    return Some(false);
+                }
+                let mut p = libc::pollfd {
+                    fd: core.raw_fd(),
+                    events: libc::POLLOUT,
+                    revents: 0,
+                };
+                // SAFETY: p is a valid pollfd.
+                (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
+            },
+        )?;
+        match ready {
+            Some(true) => continue,
+            Some(false) => return Err(interrupted()),
+            None => return Err(timed_out(core)),
+        }
+    }
+}
+
+/// Most segments the kernel takes in one UDP GSO send.
+const GSO_MAX_SEGMENTS: usize = 128;
+
+/// `UDP_SEND_MSG_SIZE` (S26): the gathered buffer split into datagrams of
+/// `segment` bytes. UDP GSO does it in the kernel, in several sends past
+/// 128 segments; when the kernel refuses GSO (`EIO`, `EINVAL`) the socket
+/// falls back to segmenting in user space (`sendmmsg` batches) for good.
+/// The caller sees one call and the total byte count.
+fn send_segmented(
+    core: &SocketCore,
+    plan: &SendPlan<'_>,
+    deadline: Option<Instant>,
+) -> Result<usize> {
+    let segment = plan.segment.expect("a segmented plan") as usize;
+    // SAFETY: the plan's iov describes iovlen iovecs valid for this call.
+    let iov = unsafe { std::slice::from_raw_parts(plan.iov, plan.iovlen) };
+    let total: usize = iov.iter().map(|v| v.iov_len).sum();
+    if !core.gso_refused() {
+        match send_gso_chunks(core, plan, iov, total, segment, deadline) {
+            Ok(n) => return Ok(n),
+            Err(GsoFailure::Refused) => core.note_gso_refused(),
+            Err(GsoFailure::Other(e)) => return Err(e),
+        }
+    }
+    send_segments_in_user_space(core, plan, iov, total, segment, deadline)
+}
+
+enum GsoFailure {
+    Refused,
+    Other(Error),
+}
+
+fn send_gso_chunks(
+    core: &SocketCore,
+    plan: &SendPlan<'_>,
+    iov: &[libc::iovec],
+    total: usize,
+    segment: usize,
+    deadline: Option<Instant>,
+) -> std::result::Result<usize, GsoFailure> {
+    let chunk = segment * GSO_MAX_SEGMENTS;
+    let mut cmsg = CmsgBuf::default();
+    cmsg.copy_from(plan.cmsg);
+    cmsg.push_segment_size(segment as u16);
+    let mut sent = 0;
+    let mut pieces = Vec::new();
+    while sent < total {
+        let len = chunk.min(total - sent);
+        pieces.clear();
+        slice_iov(iov, sent, len, &mut pieces);
+        let mut msg = plan.msghdr();
+        msg.msg_iov = pieces.as_mut_ptr();
+        msg.msg_iovlen = pieces.len();
+        msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
+        msg.msg_controllen = cmsg.len();
+        match try_send(core, &msg, plan.flags) {
+            Ok(n) => sent += n,
+            Err(SendFailure::Errno(libc::EIO | libc::EINVAL)) if sent == 0 => {
+                return Err(GsoFailure::Refused);
+            }
+            Err(SendFailure::Errno(e)) => {
+                return Err(GsoFailure::Other(core.send_error(
+                    e,
+                    plan.controls,
+                    plan.to_v4,
+                )));
+            }
+            Err(SendFailure::WouldBlock) => match send_one_waiting(core, &msg, plan, deadline) {
+                Ok(Some(n)) => sent += n,
+                Ok(None) => continue,
+                Err(e) => return Err(GsoFailure::Other(e)),
+            },
+        }
+    }
+    Ok(sent)
+}
+
+fn send_segments_in_user_space(
+    core: &SocketCore,
+    plan: &SendPlan<'_>,
+    iov: &[libc::iovec],
+    total: usize,
+    segment: usize,
+    deadline: Option<Instant>,
+) -> Result<usize> {
+    let mut sent = 0;
+    let mut pieces = Vec::new();
+    while sent < total {
+        let len = segment.min(total - sent);
+        pieces.clear();
+        slice_iov(iov, sent, len, &mut pieces);
+        let mut msg = plan.msghdr();
+        msg.msg_iov = pieces.as_mut_ptr();
+        msg.msg_iovlen = pieces.len();
+        match send_one_waiting(core, &msg, plan, deadline)? {
+            Some(n) => sent += n,
+            None => continue,
+        }
+    }
+    Ok(sent)
+}
+
+/// The iovecs covering bytes `start..start + len` of `iov`.
+fn slice_iov(iov: &[libc::iovec], start: usize, len: usize, out: &mut Vec<libc::iovec>) {
+    let (mut skip, mut want) = (start, len);
+    for v in iov {
+        if want == 0 {
+            break;
+        }
+        if skip >= v.iov_len {
+            skip -= v.iov_len;
+            continue;
+        }
+        let take = (v.iov_len - skip).min(want);
+        out.push(libc::iovec {
+            // SAFETY: skip < iov_len: the pointer stays inside this buffer.
+            iov_base: unsafe { v.iov_base.cast::<u8>().add(skip) }.cast(),
+            iov_len: take,
+        });
+        want -= take;
+        skip = 0;
     }
 }
 
@@ -399,6 +559,12 @@ pub(crate) fn send_overlapped(
     owned: Option<Box<dyn std::any::Any + Send>>,
     on_pending: impl FnOnce(),
 ) -> Result<Submitted> {
+    if plan.segment.is_some() {
+        // A segmented send is several kernel sends: it is done now, and
+        // completes at once (waiting for buffer space if it must).
+        let n = send_segmented(core, plan, deadline_after(core.send_timeout_ms()))?;
+        return Ok(Submitted::Now(n, delivery));
+    }
     if core.queued.load(Ordering::Acquire) == 0 {
         match try_send(core, &plan.msghdr(), plan.flags) {
             Ok(n) => return Ok(Submitted::Now(n, delivery)),

@@ -327,6 +327,8 @@ impl SocketCore {
                 self.set_header_included(value != 0);
                 Ok(())
             }
+            SockOpt::SegmentSize => self.set_segment_size(value as u32),
+            SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
             SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
                 abi::WSAEINVAL,
                 "this option can be read with getsockopt but not set",
@@ -351,6 +353,8 @@ impl SocketCore {
                 self.int_option(libc::IPPROTO_IP, libc::IP_HDRINCL, "getsockopt(IP_HDRINCL)")
             }
             SockOpt::Type => Ok(self.kind().windows()),
+            SockOpt::SegmentSize => Ok(self.segment_size_option() as i32),
+            SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
             SockOpt::Error => {
                 let e =

@@ -159,6 +159,9 @@ const NO_CONNRESET: u32 = 1 << 8;
 const NO_NETRESET: u32 = 1 << 9;
 /// Set once for SOCK_STREAM sockets, so the send path tests one word.
 const STREAM: u32 = 1 << 10;
+const GSO_REFUSED: u32 = 1 << 11;
+const WANT_TOS: u32 = 1 << 12;
+const WANT_ECN: u32 = 1 << 13;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -191,6 +194,8 @@ pub struct SocketCore {
     port: OnceLock<(Arc<Port>, usize)>,
     /// `SetFileCompletionNotificationModes` flags.
     notification_modes: AtomicU8,
+    /// `UDP_SEND_MSG_SIZE` set as a socket option (0: none).
+    segment_size: AtomicU32,
     /// ICMP port unreachable messages not yet reported (S19).
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
@@ -339,6 +344,7 @@ impl SocketCore {
             queued: AtomicUsize::new(0),
             port: OnceLock::new(),
             notification_modes: AtomicU8::new(0),
+            segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
         }
@@ -686,7 +692,19 @@ impl SocketCore {
         };
         let mut cmsg = CmsgBuf::default();
         cmsg.encode(controls, self.family, to_v4, self.socket_tos());
+        let segment = match controls.segment_size {
+            Some(s) => Some(s),
+            None => match self.segment_size.load(Ordering::Relaxed) {
+                0 => None,
+                s => Some(s),
+            },
+        };
+        let segment = match segment {
+            Some(s) if total > s as usize => Some(self.check_segmentation(s)?),
+            _ => None,
+        };
         let plan = SendPlan {
+            segment,
             iov,
             iovlen,
             dest,
@@ -704,6 +722,72 @@ impl SocketCore {
             self.state.fetch_or(BOUND, Ordering::Release);
         }
         Ok(r)
+    }
+
+    /// `UDP_SEND_MSG_SIZE` works on UDP sockets only.
+    #[cold]
+    fn check_segmentation(&self, segment: u32) -> Result<u16> {
+        if self.kind != SocketKind::Datagram {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "UDP_SEND_MSG_SIZE works on UDP (SOCK_DGRAM) sockets only",
+            ));
+        }
+        Ok(segment as u16)
+    }
+
+    /// Whether the kernel refused UDP GSO on this socket (then ws2
+    /// segments in user space, S26).
+    pub(crate) fn gso_refused(&self) -> bool {
+        self.has(GSO_REFUSED)
+    }
+
+    pub(crate) fn note_gso_refused(&self) {
+        self.state.fetch_or(GSO_REFUSED, Ordering::Relaxed);
+    }
+
+    /// `UDP_SEND_MSG_SIZE` as a socket option: every send is segmented (0: off).
+    pub fn set_segment_size(&self, bytes: u32) -> Result<()> {
+        if bytes != 0 {
+            crate::translate::segment_size(bytes)?;
+        }
+        self.segment_size.store(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub(crate) fn segment_size_option(&self) -> u32 {
+        self.segment_size.load(Ordering::Relaxed)
+    }
+
+    /// `IP_RECVTOS`/`IP_RECVECN` (and IPv6): Linux has one option for both,
+    /// on while either is wanted.
+    pub(crate) fn set_recv_tos(&self, v6: bool, ecn: bool, on: bool) -> Result<()> {
+        let bit = if ecn { WANT_ECN } else { WANT_TOS };
+        let state = if on {
+            self.state.fetch_or(bit, Ordering::AcqRel) | bit
+        } else {
+            self.state.fetch_and(!bit, Ordering::AcqRel) & !bit
+        };
+        let linux_on = (state & (WANT_TOS | WANT_ECN) != 0) as i32;
+        if v6 {
+            self.set_int_option(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_RECVTCLASS,
+                linux_on,
+                "setsockopt(IPV6_RECVTCLASS)",
+            )
+        } else {
+            self.set_int_option(
+                libc::IPPROTO_IP,
+                libc::IP_RECVTOS,
+                linux_on,
+                "setsockopt(IP_RECVTOS)",
+            )
+        }
+    }
+
+    pub(crate) fn recv_tos_wanted(&self, ecn: bool) -> bool {
+        self.has(if ecn { WANT_ECN } else { WANT_TOS })
     }
 
     /// The refusals of S9–S14 and S11, in Windows' order (cold path).
@@ -992,7 +1076,10 @@ impl SocketCore {
         let bytes = self.recvmsg_blocking(&mut msg, 0)?;
         *from.len_mut() = msg.msg_namelen;
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        let controls = unsafe { ReceivedControls::from_linux(&msg) };
+        let state = self.state.load(Ordering::Relaxed);
+        let controls = unsafe {
+            ReceivedControls::from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0)
+        };
         Ok(Received {
             bytes,
             from: from.to_socket_addr(),
@@ -1405,6 +1492,15 @@ impl Socket {
             (libc::IPV6_RECVTCLASS, RecvInfo::TOS.0),
             (libc::IPV6_RECVHOPLIMIT, RecvInfo::TTL.0),
         ];
+        if info.0 & RecvInfo::TOS.0 != 0 {
+            self.core
+                .state
+                .fetch_or(WANT_TOS | WANT_ECN, Ordering::AcqRel);
+        } else {
+            self.core
+                .state
+                .fetch_and(!(WANT_TOS | WANT_ECN), Ordering::AcqRel);
+        }
         // A dual-stack socket receives IPv4 datagrams too: set both families.
         for (name, bit) in ip {
             let r = self

@@ -410,6 +410,9 @@ pub enum ControlMessage {
     TrafficClass(u8),
     /// `IPPROTO_IPV6`/`IPV6_ECN`: the two ECN bits (0–3). S26.
     EcnV6(u8),
+    /// `IPPROTO_UDP`/`UDP_SEND_MSG_SIZE`: split the gathered buffer into
+    /// datagrams of this many bytes, the last one shorter (UDP GSO). S26.
+    SegmentSize(u32),
 }
 
 /// Validated control data for one send: at most one of each kind.
@@ -423,6 +426,7 @@ pub struct SendControls {
     pub hop_limit: Option<u8>,
     pub traffic_class: Option<u8>,
     pub ecn_v6: Option<u8>,
+    pub segment_size: Option<u32>,
 }
 
 #[inline]
@@ -432,6 +436,20 @@ fn once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// A `UDP_SEND_MSG_SIZE` value: 1 to 65527 bytes.
+pub fn segment_size(v: u32) -> Result<u32> {
+    if v == 0 || v > abi::UDP_MAX_MSG_SIZE_V6 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "UDP_SEND_MSG_SIZE {v} is not between 1 and {}",
+                abi::UDP_MAX_MSG_SIZE_V6
+            ),
+        ));
+    }
+    Ok(v)
 }
 
 #[cold]
@@ -494,6 +512,11 @@ impl SendControls {
                 needs_v6_socket(family, "IPV6_ECN")?;
                 once(&mut self.ecn_v6, ecn_bits(v, "IPV6_ECN")?, "IPV6_ECN")
             }
+            ControlMessage::SegmentSize(v) => once(
+                &mut self.segment_size,
+                segment_size(v)?,
+                "UDP_SEND_MSG_SIZE",
+            ),
         }
     }
 
@@ -585,6 +608,9 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
         (abi::IPPROTO_IPV6, abi::IPV6_ECN) => {
             ControlMessage::EcnV6(int_payload(entry, "IPV6_ECN", 255)?)
         }
+        (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => ControlMessage::SegmentSize(
+            u32::from_ne_bytes(payload::<4>(entry, "UDP_SEND_MSG_SIZE")?),
+        ),
         (level, kind) => {
             return Err(Error::new(
                 abi::WSAEINVAL,
@@ -669,6 +695,11 @@ impl CmsgBuf {
 
     pub fn capacity(&self) -> usize {
         CMSG_BUF_SIZE
+    }
+
+    /// Adds `UDP_SEGMENT` (Linux UDP GSO) for `UDP_SEND_MSG_SIZE`.
+    pub fn push_segment_size(&mut self, segment: u16) {
+        self.push(libc::SOL_UDP, libc::UDP_SEGMENT, segment);
     }
 
     /// Copies another buffer's messages (queuing a send).
@@ -776,12 +807,16 @@ pub struct ReceivedControls {
     pub destination_v4: Option<(Ipv4Addr, u32)>,
     /// `IN6_PKTINFO`.
     pub destination_v6: Option<(Ipv6Addr, u32)>,
-    /// `IP_TOS` (also `IP_ECN` from its low two bits).
+    /// `IP_TOS` (with `IP_RECVTOS`).
     pub tos: Option<u8>,
+    /// `IP_ECN`: the ECN bits of the TOS byte (with `IP_RECVECN`).
+    pub ecn: Option<u8>,
     /// `IP_TTL`.
     pub ttl: Option<u8>,
-    /// `IPV6_TCLASS`.
+    /// `IPV6_TCLASS` (with `IPV6_RECVTCLASS`).
     pub traffic_class: Option<u8>,
+    /// `IPV6_ECN`: the ECN bits of the traffic class (with `IPV6_RECVECN`).
+    pub ecn_v6: Option<u8>,
     /// `IPV6_HOPLIMIT`.
     pub hop_limit: Option<u8>,
 }
@@ -792,7 +827,11 @@ impl ReceivedControls {
     /// # Safety
     /// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
     /// written by the kernel.
-    pub unsafe fn from_linux(msg: &libc::msghdr) -> ReceivedControls {
+    pub unsafe fn from_linux(
+        msg: &libc::msghdr,
+        want_tos: bool,
+        want_ecn: bool,
+    ) -> ReceivedControls {
         let mut out = ReceivedControls::default();
         // SAFETY: per the contract the control buffer holds valid cmsgs;
         // CMSG_* stay within msg_controllen.
@@ -814,10 +853,18 @@ impl ReceivedControls {
                         out.destination_v6 =
                             Some((Ipv6Addr::from(p.ipi6_addr.s6_addr), p.ipi6_ifindex));
                     }
-                    // Linux delivers IP_TOS as one byte.
-                    (libc::SOL_IP, libc::IP_TOS) => out.tos = Some(*data),
+                    // Linux delivers IP_TOS as one byte; Windows as an INT.
+                    (libc::SOL_IP, libc::IP_TOS) => {
+                        let tos = *data;
+                        out.tos = want_tos.then_some(tos);
+                        out.ecn = want_ecn.then_some(tos & 3);
+                    }
                     (libc::SOL_IP, libc::IP_TTL) => out.ttl = Some(int()),
-                    (libc::SOL_IPV6, libc::IPV6_TCLASS) => out.traffic_class = Some(int()),
+                    (libc::SOL_IPV6, libc::IPV6_TCLASS) => {
+                        let tclass = int();
+                        out.traffic_class = want_tos.then_some(tclass);
+                        out.ecn_v6 = want_ecn.then_some(tclass & 3);
+                    }
                     (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) => out.hop_limit = Some(int()),
                     _ => {}
                 }
@@ -850,6 +897,9 @@ impl ReceivedControls {
         }
         if let Some(tos) = self.tos {
             w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
+        }
+        if let Some(ecn) = self.ecn {
+            w.push(abi::IPPROTO_IP, abi::IP_ECN, &(ecn as i32).to_ne_bytes());
         }
         if let Some(ttl) = self.ttl {
             w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
@@ -929,6 +979,11 @@ pub enum SockOpt {
     MaxMsgSize,
     /// `SO_ERROR` (as a Winsock code), read-only.
     Error,
+    /// `UDP_SEND_MSG_SIZE`: segment every send (S26); 0 turns it off.
+    SegmentSize,
+    /// `IP_RECVTOS`/`IPV6_RECVTCLASS` (`ecn: false`) and `IP_RECVECN`/
+    /// `IPV6_RECVECN` (`ecn: true`): which of TOS and ECN receives report.
+    RecvTos { v6: bool, ecn: bool },
 }
 
 /// Translates a Windows (level, name); unknown → `WSAENOPROTOOPT`.
@@ -972,7 +1027,19 @@ pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
             linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP)
         }
         (abi::IPPROTO_IP, abi::IP_RECVTTL) => linux(libc::IPPROTO_IP, libc::IP_RECVTTL),
-        (abi::IPPROTO_IP, abi::IP_RECVTOS) => linux(libc::IPPROTO_IP, libc::IP_RECVTOS),
+        (abi::IPPROTO_IP, abi::IP_RECVTOS) => Ok(SockOpt::RecvTos {
+            v6: false,
+            ecn: false,
+        }),
+        (abi::IPPROTO_IP, abi::IP_RECVECN) => Ok(SockOpt::RecvTos {
+            v6: false,
+            ecn: true,
+        }),
+        (abi::IPPROTO_IPV6, abi::IPV6_RECVECN) => Ok(SockOpt::RecvTos {
+            v6: true,
+            ecn: true,
+        }),
+        (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => Ok(SockOpt::SegmentSize),
         (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => linux(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
         (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
         (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS) => {
@@ -987,9 +1054,10 @@ pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
         (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT) => {
             linux(libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT)
         }
-        (abi::IPPROTO_IPV6, abi::IPV6_RECVTCLASS) => {
-            linux(libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS)
-        }
+        (abi::IPPROTO_IPV6, abi::IPV6_RECVTCLASS) => Ok(SockOpt::RecvTos {
+            v6: true,
+            ecn: false,
+        }),
         (abi::IPPROTO_IPV6, abi::IPV6_TCLASS) => Ok(SockOpt::Tos {
             level: libc::IPPROTO_IPV6,
             name: libc::IPV6_TCLASS,
