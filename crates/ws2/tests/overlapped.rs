@@ -54,6 +54,7 @@ struct SlowLink {
     _net: Net,
     a: Host,
     b: Host,
+    link: testnet::Link,
 }
 
 fn slow_link(rate: &str) -> SlowLink {
@@ -64,7 +65,12 @@ fn slow_link(rate: &str) -> SlowLink {
         .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
         .expect("veth a-b");
     a.rate_limit(&link.a_ifname, rate).expect("tc tbf on a");
-    SlowLink { _net: net, a, b }
+    SlowLink {
+        _net: net,
+        a,
+        b,
+        link,
+    }
 }
 
 impl SlowLink {
@@ -75,6 +81,23 @@ impl SlowLink {
             tx.set_send_buffer_size(4096).expect("SO_SNDBUF");
             tx
         })
+    }
+
+    /// Steers every packet B receives to one CPU's backlog (RPS). Without
+    /// it, veth hands packets to the backlog of whichever CPU transmitted
+    /// them, and the receiver may see them reordered across CPUs (kernel
+    /// behaviour, independent of the sender).
+    fn receive_on_one_cpu(&self) {
+        let path = format!("/sys/class/net/{}/queues/rx-0/rps_cpus", self.link.b_ifname);
+        let out = self
+            .b
+            .exec(&["sh", "-c", &format!("echo 1 > {path}")])
+            .expect("ip netns exec");
+        assert!(
+            out.status.success(),
+            "setting {path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// A receiver bound in B.
@@ -194,17 +217,26 @@ fn s29_s33_immediate_routine_mode() {
     .unwrap();
     // Not in a non-alertable wait, nor a plain sleep.
     thread::sleep(Duration::from_millis(50));
-    assert!(ran.lock().unwrap().is_empty(), "ran outside an alertable wait");
+    assert!(
+        ran.lock().unwrap().is_empty(),
+        "ran outside an alertable wait"
+    );
     let e = ws2::Event::new();
     assert!(!e.wait(Some(Duration::from_millis(50))));
-    assert!(ran.lock().unwrap().is_empty(), "ran in a non-alertable wait");
+    assert!(
+        ran.lock().unwrap().is_empty(),
+        "ran in a non-alertable wait"
+    );
     // Another thread's alertable wait does not run it.
     thread::spawn(|| assert!(!ws2::sleep_alertable(Duration::from_millis(50))))
         .join()
         .unwrap();
     assert!(ran.lock().unwrap().is_empty(), "ran on another thread");
 
-    assert!(ws2::sleep_alertable(LONG), "S33: WAIT_IO_COMPLETION expected");
+    assert!(
+        ws2::sleep_alertable(LONG),
+        "S33: WAIT_IO_COMPLETION expected"
+    );
     {
         let r = ran.lock().unwrap();
         assert_eq!(r.len(), 1, "exactly once");
@@ -311,7 +343,8 @@ fn s20_call_time_error_queues_nothing() {
         "S20: a packet arrived"
     );
     // Nothing reached the receiver either.
-    rx.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    rx.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
     let mut buf = [0u8; 16];
     assert!(rx.recv_from(&mut buf).is_err(), "S20: a datagram was sent");
 }
@@ -379,10 +412,17 @@ fn s34_overlapped_and_blocking_sends_keep_per_thread_order() {
     const OVERLAPPED: u32 = 2000;
     const BLOCKING: u32 = 1000;
     let link = slow_link("10mbit");
+    link.receive_on_one_cpu();
     let rx = link.receiver();
     big_rcvbuf(&rx);
     let to = rx.local_addr().unwrap();
     let tx = Arc::new(link.sender());
+    // Resolve B's neighbour entry first: while ARP is unresolved Linux
+    // queues datagrams in the neighbour entry and may let a later one
+    // overtake them when resolution completes (kernel, not ws2).
+    tx.send_to(b"warm-up", to).expect("warm-up send");
+    let mut warm = [0u8; 16];
+    assert_eq!(rx.recv_from(&mut warm).expect("warm-up datagram").0, 7);
     let start = Instant::now();
 
     let reader = thread::spawn(move || {
@@ -435,6 +475,10 @@ fn s34_overlapped_and_blocking_sends_keep_per_thread_order() {
     assert!(start.elapsed() < Duration::from_secs(30));
     assert!(pended > 0, "no send ever pended: the link did not fill");
     let mut next = HashMap::from([(1u8, 0u32), (2u8, 0u32)]);
+    if std::env::var_os("S34_DUMP").is_some() {
+        eprintln!("first received: {:?}", &got[..got.len().min(40)]);
+        eprintln!("received {} of {}", got.len(), OVERLAPPED + BLOCKING);
+    }
     for (i, (tag, seq)) in got.iter().enumerate() {
         let want = next.get_mut(tag).expect("unknown tag");
         assert_eq!(seq, want, "datagram {i}: thread {tag} out of order");
@@ -513,7 +557,10 @@ fn s37_close_aborts_pending_routine_sends() {
         tx.send_with_routine(vec![i as u8; 300], Some(to), &[], move |c| {
             assert_eq!(thread::current().id(), me);
             runs[i].fetch_add(1, Ordering::SeqCst);
-            codes.lock().unwrap().push((i, err_code(&c.result), c.buffer));
+            codes
+                .lock()
+                .unwrap()
+                .push((i, err_code(&c.result), c.buffer));
         })
         .map_err(|e| e.error)
         .unwrap();
@@ -549,7 +596,9 @@ fn s37_close_aborts_pending_port_sends() {
         assert!(issued < 2000, "link never filled");
         let mut d = vec![0u8; 1200];
         d[..4].copy_from_slice(&issued.to_le_bytes());
-        tx.send_to_port(d, Some(to), &[]).map_err(|e| e.error).unwrap();
+        tx.send_to_port(d, Some(to), &[])
+            .map_err(|e| e.error)
+            .unwrap();
         issued += 1;
         // Immediate successes post at once; a send that posts nothing pends.
         if port.get(Some(Duration::from_millis(20))).is_none() {
@@ -559,7 +608,9 @@ fn s37_close_aborts_pending_port_sends() {
     for i in issued..issued + 20 {
         let mut d = vec![0u8; 1200];
         d[..4].copy_from_slice(&i.to_le_bytes());
-        tx.send_to_port(d, Some(to), &[]).map_err(|e| e.error).unwrap();
+        tx.send_to_port(d, Some(to), &[])
+            .map_err(|e| e.error)
+            .unwrap();
     }
     let first_pending = issued - 1;
     tx.core().close();
@@ -645,7 +696,12 @@ fn s18_pending_limit_is_wouldblock() {
             Err(e) => break e,
         }
     };
-    assert_eq!(refused.error.code(), abi::WSAEWOULDBLOCK, "{}", refused.error);
+    assert_eq!(
+        refused.error.code(),
+        abi::WSAEWOULDBLOCK,
+        "{}",
+        refused.error
+    );
     assert_eq!(
         u64::from_le_bytes(refused.buffer[..8].try_into().unwrap()),
         accepted_pending as u64,
@@ -855,9 +911,17 @@ fn s38_exactly_once_stress() {
     stop.store(true, Ordering::SeqCst);
     flusher.join().unwrap();
     let packets = port_counts.join().unwrap();
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
 
-    assert_eq!(wrong_thread.load(Ordering::SeqCst), 0, "routine on a foreign thread");
+    assert_eq!(
+        wrong_thread.load(Ordering::SeqCst),
+        0,
+        "routine on a foreign thread"
+    );
     let mut accepted_n = 0;
     let mut bad = Vec::new();
     for id in 0..total {
