@@ -82,3 +82,9 @@ fn every_accepted_operation_completes_exactly_once_under_close_flush_and_exit() 
     assert_success(&out, "ov_stress");
     drop(rx);
 }
+
+// S31 S33 S36 S40
+#[test]
+fn idle_waits_use_no_cpu_and_routines_stay_on_their_thread() {
+    run_c_test("ov_idle", &[]);
+}
