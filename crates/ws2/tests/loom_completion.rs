@@ -116,7 +116,10 @@ fn cancel_thread(s: &Socket, issuer: u64) {
 fn observe(op: &Op) {
     if op.delivered.load(Ordering::Acquire) {
         let status = op.internal.load(Ordering::Relaxed);
-        assert_ne!(status, STATUS_PENDING, "delivered before Internal was final");
+        assert_ne!(
+            status, STATUS_PENDING,
+            "delivered before Internal was final"
+        );
         let bytes = op.internal_high.with(|p| unsafe { *p });
         if status == STATUS_CANCELLED {
             assert_eq!(bytes, 0);

@@ -201,7 +201,9 @@ fn s37_port_bound_sends_survive_thread_exit() {
             for _ in 0..30 {
                 let mut d = vec![0u8; 1200];
                 d[..4].copy_from_slice(&n.to_le_bytes());
-                tx.send_to_port(d, Some(to), &[]).map_err(|e| e.error).unwrap();
+                tx.send_to_port(d, Some(to), &[])
+                    .map_err(|e| e.error)
+                    .unwrap();
                 n += 1;
             }
             n
@@ -240,7 +242,10 @@ fn s37_port_bound_sends_survive_thread_exit() {
         let b = p.buffer::<Vec<u8>>().unwrap();
         seen[u32::from_le_bytes(b[..4].try_into().unwrap()) as usize] += 1;
     }
-    assert!(aborted > 0, "close should have aborted the still-pending sends");
+    assert!(
+        aborted > 0,
+        "close should have aborted the still-pending sends"
+    );
     assert!(
         seen.iter().all(|&n| n == 1),
         "packets per send (want exactly 1 each): {seen:?}"
