@@ -91,7 +91,9 @@ fn idle_waits_use_no_cpu_and_routines_stay_on_their_thread() {
 /// `Udp: ... RcvbufErrors` of host `h` (datagrams dropped for a full
 /// receive buffer).
 fn udp_rcvbuf_errors(h: &testnet::Host) -> u64 {
-    let out = h.exec(&["cat", "/proc/net/snmp"]).expect("read /proc/net/snmp");
+    let out = h
+        .exec(&["cat", "/proc/net/snmp"])
+        .expect("read /proc/net/snmp");
     let text = String::from_utf8_lossy(&out.stdout);
     let mut udp = text.lines().filter(|l| l.starts_with("Udp:"));
     let (names, values) = (udp.next().unwrap_or(""), udp.next().unwrap_or(""));
@@ -139,4 +141,43 @@ fn blocking_and_overlapped_sends_from_two_threads_leave_in_issue_order() {
         show(&tx),
         show(&rx_out)
     );
+}
+
+/// Runs the example `name` against a loopback receiver and checks its
+/// `SENDS` datagrams arrive with the text the example sends.
+fn run_example(name: &str, sends: usize) {
+    let exe = compile_example(name);
+    let rx = UdpSocket::bind("127.0.0.1:0").expect("bind receiver");
+    rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let port = rx.local_addr().unwrap().port().to_string();
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(["127.0.0.1", &port]);
+    let out = run_with_timeout(cmd, name);
+    assert_success(&out, name);
+    let mut buf = [0u8; 256];
+    for i in 1..=sends {
+        let (n, _) = rx
+            .recv_from(&mut buf)
+            .unwrap_or_else(|e| panic!("datagram {i} did not arrive: {e}\n{}", show(&out)));
+        let expected = format!("datagram {i}/{sends}: hello from {name}");
+        assert_eq!(String::from_utf8_lossy(&buf[..n]), expected);
+    }
+    rx.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    assert!(
+        rx.recv_from(&mut buf).is_err(),
+        "more than {sends} datagrams"
+    );
+}
+
+// S1 S29 S36 (examples/c/completion_port.c builds warning-free and works)
+#[test]
+fn example_completion_port_delivers_datagrams() {
+    run_example("completion_port", 3);
+}
+
+// S1 S29 S32 S33 (examples/c/completion_routine.c builds warning-free and works)
+#[test]
+fn example_completion_routine_delivers_datagrams() {
+    run_example("completion_routine", 3);
 }
