@@ -939,3 +939,34 @@ fn s38_exactly_once_stress() {
     assert_eq!(packets, port_accepted);
     assert!(accepted_n > total / 4, "too few accepted: {accepted_n}");
 }
+
+// S37: after close, every kind of send is refused at call time with the
+// buffer back (also when the send buffer has room: loopback), and nothing
+// reaches the receiver.
+#[test]
+fn s37_sends_after_close_are_refused() {
+    let rx = loopback_rx();
+    rx.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let to = rx.local_addr().unwrap();
+    let tx = Socket::udp_v4().unwrap();
+    tx.send_to(b"before", to).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(rx.recv_from(&mut buf).unwrap().0, 6);
+    tx.core().close();
+    match tx.send_overlapped(b"after".to_vec(), Some(to), &[]) {
+        Err(e) => assert_eq!(e.buffer, b"after"),
+        Ok(p) => panic!(
+            "overlapped send after close accepted: {:?}",
+            p.wait_timeout(LONG).ok().map(|c| c.result)
+        ),
+    }
+    assert!(
+        tx.send_to(b"blocking", to).is_err(),
+        "blocking send after close succeeded"
+    );
+    assert!(
+        rx.recv_from(&mut buf).is_err(),
+        "a datagram sent after close arrived"
+    );
+}
