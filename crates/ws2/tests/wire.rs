@@ -1,0 +1,391 @@
+//! On-the-wire checks of what `send_msg` control data does (S19, S23, S26,
+//! S27), on multi-homed test hosts built with `testnet` (root required; a
+//! host that cannot be built FAILS the test). What crosses a link is read
+//! with an AF_PACKET socket in the receiving host and its IP header parsed
+//! here (`wire_common`). Every wait is bounded.
+
+mod wire_common;
+
+use std::io::{IoSlice, IoSliceMut};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use testnet::Host;
+use wire_common::{Capture, Pkt, multi_homed};
+use ws2::{ControlMessage, Message, RecvInfo, SendFlags, Socket};
+use ws2_abi as abi;
+
+const WAIT: Duration = Duration::from_secs(2);
+const QUIET: Duration = Duration::from_millis(400);
+
+fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn send(
+    tx: &Socket,
+    data: &[u8],
+    to: SocketAddr,
+    control: &[ControlMessage],
+) -> ws2::Result<usize> {
+    let bufs = [IoSlice::new(data)];
+    tx.send_msg(
+        &Message::new(&bufs).to(to).control(control),
+        SendFlags::NONE,
+    )
+}
+
+fn src4(addr: &str, ifindex: u32) -> ControlMessage {
+    ControlMessage::SourceV4 {
+        addr: addr.parse().unwrap(),
+        ifindex,
+    }
+}
+
+fn udp_to(p: &Pkt, dst: &str, port: u16) -> bool {
+    p.dst == ip(dst) && p.udp().is_some_and(|(_, d, _)| d == port)
+}
+
+fn ws2_in(host: &Host, make: fn() -> ws2::Result<Socket>) -> Socket {
+    host.run(make).expect("ws2 socket in host")
+}
+
+fn std_udp_in(host: &Host, addr: &str) -> UdpSocket {
+    let addr = addr.to_string();
+    let s = host.run(move || UdpSocket::bind(addr)).expect("bind");
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s
+}
+
+// S23: IN_PKTINFO's address is the source on the wire (a secondary address).
+#[test]
+fn source_address_on_the_wire() {
+    let h = multi_homed();
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    let n = send(
+        &tx,
+        b"from .11",
+        sa("10.1.0.2:4001"),
+        &[src4("10.1.0.11", 0)],
+    )
+    .expect("send");
+    assert_eq!(n, 8);
+    let p = cap.expect(WAIT, "datagram to 10.1.0.2:4001", |p| {
+        udp_to(p, "10.1.0.2", 4001)
+    });
+    assert_eq!(p.src, ip("10.1.0.11"), "S23: source on the wire");
+    assert_eq!(p.udp().unwrap().2, b"from .11");
+    // And the primary address when asked for it.
+    send(&tx, b"from .1", sa("10.1.0.2:4001"), &[src4("10.1.0.1", 0)]).expect("send");
+    let p = cap.expect(WAIT, "second datagram", |p| udp_to(p, "10.1.0.2", 4001));
+    assert_eq!(p.src, ip("10.1.0.1"));
+}
+
+// S23: a non-zero ipi_ifindex chooses the outgoing interface.
+#[test]
+fn ifindex_selects_the_outgoing_link() {
+    let h = multi_homed();
+    // 10.9.9.9 is reachable over both links; the B link is preferred.
+    h.a.route("10.9.9.9/32 via 10.1.0.2 metric 10")
+        .expect("route via B");
+    h.a.route("10.9.9.9/32 via 10.2.0.2 metric 20")
+        .expect("route via C");
+    let cap_b = Capture::start(&h.b, &h.ab.b_ifname);
+    let cap_c = Capture::start(&h.c, &h.ac.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+
+    // Without an interface: the preferred route, over B.
+    send(&tx, b"default", sa("10.9.9.9:4002"), &[]).expect("send");
+    cap_b.expect(WAIT, "10.9.9.9 over the B link", |p| {
+        udp_to(p, "10.9.9.9", 4002)
+    });
+    cap_c.expect_none(QUIET, "10.9.9.9 over the C link", |p| {
+        udp_to(p, "10.9.9.9", 4002)
+    });
+
+    // ifindex of the C link, wildcard address: over C, from C's address.
+    for (addr, expected_src) in [("0.0.0.0", "10.2.0.1"), ("10.2.0.1", "10.2.0.1")] {
+        send(
+            &tx,
+            b"via c",
+            sa("10.9.9.9:4002"),
+            &[src4(addr, h.ac.a_ifindex)],
+        )
+        .unwrap_or_else(|e| panic!("S23: send with ifindex {} and {addr}: {e}", h.ac.a_ifindex));
+        let p = cap_c.expect(WAIT, "10.9.9.9 over the C link (ifindex)", |p| {
+            udp_to(p, "10.9.9.9", 4002)
+        });
+        assert_eq!(p.src, ip(expected_src));
+        assert_eq!(p.udp().unwrap().2, b"via c");
+        cap_b.expect_none(QUIET, "ifindex-directed datagram leaking onto B", |p| {
+            udp_to(p, "10.9.9.9", 4002)
+        });
+    }
+}
+
+// S26: IP_TOS + IP_ECN, IP_TTL; IPV6_TCLASS + IPV6_ECN, IPV6_HOPLIMIT.
+#[test]
+fn tos_ecn_ttl_and_v6_traffic_class_on_the_wire() {
+    let h = multi_homed();
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    send(
+        &tx,
+        b"tos",
+        sa("10.1.0.2:4003"),
+        &[
+            ControlMessage::Tos(0xb8),
+            ControlMessage::Ecn(1),
+            ControlMessage::Ttl(7),
+        ],
+    )
+    .expect("send v4");
+    let p = cap.expect(WAIT, "v4 datagram", |p| udp_to(p, "10.1.0.2", 4003));
+    assert_eq!(p.tos, 0xb9, "S26: DSCP from IP_TOS, ECN from IP_ECN");
+    assert_eq!(p.ttl, 7, "S26: IP_TTL");
+
+    // Ecn alone keeps the socket's DSCP (0 here) and sets the ECN bits.
+    send(&tx, b"ecn", sa("10.1.0.2:4003"), &[ControlMessage::Ecn(3)]).expect("send ecn");
+    let p = cap.expect(WAIT, "v4 ecn datagram", |p| udp_to(p, "10.1.0.2", 4003));
+    assert_eq!(p.tos, 0x03);
+
+    let tx6 = ws2_in(&h.a, Socket::udp_v6);
+    send(
+        &tx6,
+        b"tclass",
+        sa("[fd00:1::2]:4003"),
+        &[
+            ControlMessage::TrafficClass(0xb8),
+            ControlMessage::EcnV6(2),
+            ControlMessage::HopLimit(9),
+        ],
+    )
+    .expect("send v6");
+    let p = cap.expect(WAIT, "v6 datagram", |p| udp_to(p, "fd00:1::2", 4003));
+    assert!(p.v6);
+    assert_eq!(
+        p.tos, 0xba,
+        "S26: traffic class from IPV6_TCLASS, ECN from IPV6_ECN"
+    );
+    assert_eq!(p.ttl, 9, "S26: IPV6_HOPLIMIT");
+}
+
+// S26: UDP_SEND_MSG_SIZE splits into datagrams of that size on the wire.
+#[test]
+fn segment_size_gives_separate_datagrams_on_the_wire() {
+    let h = multi_homed();
+    // veth passes a GSO super-packet through unsplit (a NIC would split
+    // it); allowing one segment per packet on A's end makes the kernel
+    // segment in software, so the link carries what a NIC would send.
+    h.a.ip(&["link", "set", "dev", &h.ab.a_ifname, "gso_max_segs", "1"])
+        .expect("gso_max_segs");
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let rx = std_udp_in(&h.b, "10.1.0.2:4004");
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    let data: Vec<u8> = (0..2500u32).map(|i| (i % 251) as u8).collect();
+    let n = send(
+        &tx,
+        &data,
+        sa("10.1.0.2:4004"),
+        &[ControlMessage::SegmentSize(1000)],
+    )
+    .expect("send with UDP_SEND_MSG_SIZE");
+    assert_eq!(n, 2500);
+    let pkts = cap.collect(WAIT, |p| udp_to(p, "10.1.0.2", 4004), |g| g.len() >= 3);
+    let sizes: Vec<usize> = pkts.iter().map(|p| p.udp().unwrap().2.len()).collect();
+    assert_eq!(sizes, [1000, 1000, 500], "S26: datagrams on the wire");
+    let wire: Vec<u8> = pkts
+        .iter()
+        .flat_map(|p| p.udp().unwrap().2.to_vec())
+        .collect();
+    assert_eq!(wire, data);
+    cap.expect_none(QUIET, "a fourth datagram", |p| udp_to(p, "10.1.0.2", 4004));
+    // The receiver gets three datagrams too.
+    let mut buf = [0u8; 4000];
+    for want in [1000, 1000, 500] {
+        let (got, _) = rx.recv_from(&mut buf).expect("segment at receiver");
+        assert_eq!(got, want);
+    }
+}
+
+// S27: WSARecvMsg's view (Rust recv_msg) of destination, ifindex, TOS, TTL.
+#[test]
+fn receiver_sees_destination_tos_and_ttl() {
+    let h = multi_homed();
+    let rx = ws2_in(&h.b, Socket::udp_v4);
+    rx.bind(sa("0.0.0.0:4005")).expect("bind rx");
+    rx.set_recv_info(RecvInfo::DESTINATION | RecvInfo::TOS | RecvInfo::TTL)
+        .expect("set_recv_info");
+    rx.set_recv_timeout(Some(WAIT));
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    send(
+        &tx,
+        b"controls",
+        sa("10.1.0.2:4005"),
+        &[
+            src4("10.1.0.11", 0),
+            ControlMessage::Tos(0x48),
+            ControlMessage::Ecn(2),
+            ControlMessage::Ttl(33),
+        ],
+    )
+    .expect("send");
+    let mut buf = [0u8; 64];
+    let got = rx
+        .recv_msg(&mut [IoSliceMut::new(&mut buf)])
+        .expect("recv_msg");
+    assert_eq!(&buf[..got.bytes], b"controls");
+    assert_eq!(
+        got.from.map(|a| a.ip()),
+        Some(ip("10.1.0.11")),
+        "source as sent"
+    );
+    assert_eq!(
+        got.controls.destination_v4,
+        Some((Ipv4Addr::new(10, 1, 0, 2), h.ab.b_ifindex)),
+        "S27: IN_PKTINFO destination and B's ifindex"
+    );
+    assert_eq!(got.controls.tos, Some(0x4a), "S27: IP_TOS as sent");
+    assert_eq!(got.controls.ecn, Some(2), "S27: IP_ECN as sent");
+    assert_eq!(got.controls.ttl, Some(33), "S27: IP_TTL as sent");
+    assert!(!got.truncated);
+}
+
+// S23: a source that is not local → WSAEINVAL and nothing is sent; a local
+// source with an unreachable destination → WSAENETUNREACH.
+#[test]
+fn non_local_source_and_unreachable_network() {
+    let h = multi_homed();
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    let e = send(&tx, b"x", sa("10.1.0.2:4006"), &[src4("10.1.0.99", 0)])
+        .expect_err("non-local source must fail");
+    assert_eq!(e.code(), abi::WSAEINVAL, "S23: non-local source: {e}");
+    let e = send(&tx, b"x", sa("10.1.0.2:4006"), &[src4("10.2.0.2", 0)])
+        .expect_err("C's address is not A's");
+    assert_eq!(e.code(), abi::WSAEINVAL, "S23: another host's address: {e}");
+    cap.expect_none(QUIET, "datagram with a non-local source", |p| {
+        udp_to(p, "10.1.0.2", 4006)
+    });
+
+    // A has no default route: 10.77.0.1 is unreachable, with or without a source.
+    let e = send(&tx, b"x", sa("10.77.0.1:4006"), &[src4("10.1.0.11", 0)])
+        .expect_err("unreachable network");
+    assert_eq!(
+        e.code(),
+        abi::WSAENETUNREACH,
+        "S23: local source, no route: {e}"
+    );
+    let e = send(&tx, b"x", sa("10.77.0.1:4006"), &[]).expect_err("unreachable network");
+    assert_eq!(e.code(), abi::WSAENETUNREACH, "S19: no route: {e}");
+    // The socket still works afterwards.
+    send(&tx, b"ok", sa("10.1.0.2:4006"), &[src4("10.1.0.11", 0)]).expect("send after errors");
+    cap.expect(WAIT, "datagram after the errors", |p| {
+        udp_to(p, "10.1.0.2", 4006)
+    });
+}
+
+/// Waits for an ICMP error of `kind` arriving at A on `cap`.
+fn expect_icmp(cap: &Capture, kind: u8, what: &str) {
+    cap.expect(WAIT, what, |p| p.icmp().is_some_and(|(t, _)| t == kind));
+}
+
+/// Asserts the next receive on `s` gets `data` (not an error).
+fn expect_datagram(s: &Socket, data: &[u8]) {
+    let mut buf = [0u8; 256];
+    let (n, _) = s.recv_from(&mut buf).unwrap_or_else(|e| {
+        panic!("S19: expected the datagram {data:?}, got {e}");
+    });
+    assert_eq!(&buf[..n], data);
+}
+
+// S19: ICMP time exceeded → WSAENETRESET on the next receive, once; not at
+// all after SIO_UDP_NETRESET(FALSE).
+#[test]
+fn ttl_expired_reports_netreset_once() {
+    let net = testnet::Net::new().expect("cannot set up network namespaces (root needed)");
+    let a = net.host("a").expect("host a");
+    let r = net.host("r").expect("host r");
+    let d = net.host("d").expect("host d");
+    let ar = net
+        .link(&a, "10.3.0.1/24", &r, "10.3.0.2/24")
+        .expect("veth a-r");
+    net.link(&r, "10.4.0.1/24", &d, "10.4.0.2/24")
+        .expect("veth r-d");
+    a.route("10.4.0.0/24 via 10.3.0.2").expect("route a→d");
+    d.route("10.3.0.0/24 via 10.4.0.1").expect("route d→a");
+    r.sysctl("net.ipv4.ip_forward", "1").expect("forwarding");
+    r.sysctl("net.ipv4.icmp_ratelimit", "0")
+        .expect("icmp_ratelimit");
+    let cap = Capture::start(&a, &ar.a_ifname);
+    let peer = std_udp_in(&d, "10.4.0.2:4007");
+
+    for report in [true, false] {
+        let s = ws2_in(&a, Socket::udp_v4);
+        s.set_recv_timeout(Some(Duration::from_millis(500)));
+        if !report {
+            s.core().set_icmp_reporting(None, Some(false));
+        }
+        // Forwarding works (TTL 64): D gets it.
+        send(&s, b"through", sa("10.4.0.2:4007"), &[]).expect("send through R");
+        let mut buf = [0u8; 64];
+        let (_, from) = peer.recv_from(&mut buf).expect("D receives through R");
+        // TTL 1 dies at R, which answers time exceeded.
+        send(&s, b"ttl1", sa("10.4.0.2:4007"), &[ControlMessage::Ttl(1)])
+            .expect("S19: the send itself succeeds");
+        expect_icmp(&cap, 11, "ICMP time exceeded from R");
+        // Sends keep succeeding with the error pending.
+        send(&s, b"again", sa("10.4.0.2:4007"), &[]).expect("send after time exceeded");
+        peer.recv_from(&mut buf).expect("D receives the next one");
+        if report {
+            let e = s
+                .recv_from(&mut buf)
+                .expect_err("S19: WSAENETRESET expected");
+            assert_eq!(e.code(), abi::WSAENETRESET, "S19: TTL expired: {e}");
+        }
+        // Reported (at most) once: the next receive gets D's datagram.
+        peer.send_to(b"reply", from).expect("D replies");
+        expect_datagram(&s, b"reply");
+        let e = s.recv_from(&mut buf).expect_err("nothing more to receive");
+        assert_eq!(e.code(), abi::WSAETIMEDOUT, "no second report: {e}");
+    }
+}
+
+// S19: ICMP port unreachable on an unconnected socket: sends succeed, the
+// next receive fails with WSAECONNRESET once; SIO_UDP_CONNRESET(FALSE)
+// turns it off.
+#[test]
+fn port_unreachable_reports_connreset_once() {
+    let h = multi_homed();
+    let cap = Capture::start(&h.a, &h.ab.a_ifname);
+    let peer = std_udp_in(&h.b, "10.1.0.2:4008");
+    for report in [true, false] {
+        let s = ws2_in(&h.a, Socket::udp_v4);
+        s.set_recv_timeout(Some(Duration::from_millis(500)));
+        if !report {
+            s.core().set_icmp_reporting(Some(false), None);
+        }
+        // Port 9 on B is closed.
+        send(&s, b"closed", sa("10.1.0.2:9"), &[]).expect("S19: send to a closed port succeeds");
+        expect_icmp(&cap, 3, "ICMP port unreachable from B");
+        // Sends keep succeeding with the error pending.
+        send(&s, b"open", sa("10.1.0.2:4008"), &[]).expect("S19: send after port unreachable");
+        let mut buf = [0u8; 64];
+        let (_, from) = peer.recv_from(&mut buf).expect("B receives");
+        if report {
+            let e = s
+                .recv_from(&mut buf)
+                .expect_err("S19: WSAECONNRESET expected");
+            assert_eq!(e.code(), abi::WSAECONNRESET, "S19: port unreachable: {e}");
+        }
+        peer.send_to(b"reply", from).expect("B replies");
+        expect_datagram(&s, b"reply");
+        let e = s.recv_from(&mut buf).expect_err("nothing more to receive");
+        assert_eq!(e.code(), abi::WSAETIMEDOUT, "no second report: {e}");
+    }
+}
