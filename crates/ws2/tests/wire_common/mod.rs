@@ -165,7 +165,7 @@ impl Capture {
         if n < 0 {
             return None;
         }
-        if sll.sll_ifindex != self.ifindex || sll.sll_pkttype == libc::PACKET_OUTGOING as u8 {
+        if sll.sll_ifindex != self.ifindex || sll.sll_pkttype == libc::PACKET_OUTGOING {
             return Some(None);
         }
         Some(parse(&buf[..n as usize]))
@@ -187,10 +187,10 @@ impl Capture {
         let deadline = Instant::now() + limit;
         let mut got = Vec::new();
         while Instant::now() < deadline && !done(&got) {
-            if let Some(Some(p)) = self.read_one() {
-                if keep(&p) {
-                    got.push(p);
-                }
+            if let Some(Some(p)) = self.read_one()
+                && keep(&p)
+            {
+                got.push(p);
             }
         }
         got
