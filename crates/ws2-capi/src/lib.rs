@@ -553,13 +553,91 @@ unsafe extern "C" fn wsa_recv_msg(
     msg: *mut WSAMSG,
     bytes: *mut DWORD,
     overlapped: *mut WSAOVERLAPPED,
-    _routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        unsafe { raw::recv_msg(&core, msg, bytes, overlapped) }.map(|_| 0)
+        unsafe { raw::recv_msg(&core, msg, bytes, overlapped, routine) }.map(|_| 0)
     })
+}
+
+/// `WSARecvFrom`: one datagram into gathered buffers, with its source;
+/// blocking or overlapped (S27, S28–S30). `*lpFlags` must be 0 on input.
+///
+/// # Safety
+/// Winsock's contract: every non-null pointer valid until completion.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSARecvFrom(
+    s: SOCKET,
+    buffers: *mut WSABUF,
+    count: DWORD,
+    bytes: *mut DWORD,
+    flags: *mut DWORD,
+    from: *mut SOCKADDR,
+    fromlen: *mut c_int,
+    overlapped: *mut WSAOVERLAPPED,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    winsock(SOCKET_ERROR, || {
+        let core = socket_of(s)?;
+        if flags.is_null() {
+            return Err(Error::new(WSAEFAULT, "lpFlags is NULL"));
+        }
+        // SAFETY: flags readable per the contract (checked non-null).
+        let in_flags = unsafe { flags.read_unaligned() };
+        if in_flags != 0 {
+            return Err(Error::new(
+                WSAEOPNOTSUPP,
+                format!("receive flags {in_flags:#x} are not supported on datagram sockets"),
+            ));
+        }
+        if !from.is_null() && fromlen.is_null() {
+            return Err(Error::new(
+                WSAEFAULT,
+                "lpFrom is given but lpFromlen is NULL",
+            ));
+        }
+        let outputs = raw::RecvOutputs {
+            name: from,
+            namelen: fromlen,
+            control: std::ptr::null_mut(),
+            flags,
+        };
+        // SAFETY: forwarded contract.
+        unsafe { raw::recv_into(&core, buffers, count, outputs, bytes, overlapped, routine) }
+            .map(|_| 0)
+    })
+}
+
+/// `WSARecv`: as `WSARecvFrom` without the source address.
+///
+/// # Safety
+/// Winsock's contract: every non-null pointer valid until completion.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn WSARecv(
+    s: SOCKET,
+    buffers: *mut WSABUF,
+    count: DWORD,
+    bytes: *mut DWORD,
+    flags: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    routine: LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        WSARecvFrom(
+            s,
+            buffers,
+            count,
+            bytes,
+            flags,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            overlapped,
+            routine,
+        )
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -643,7 +721,7 @@ pub unsafe extern "C" fn WSAIoctl(
         // SAFETY: bytes_returned is non-null (checked) and writable per the contract.
         unsafe { bytes_returned.write_unaligned(written) };
         // SAFETY: forwarded contract (S2: the completion is still delivered).
-        unsafe { raw::complete_ioctl(&core, overlapped, routine, written) }?;
+        unsafe { raw::complete_ioctl(&core, overlapped, routine) }?;
         Ok(0)
     })
 }

@@ -19,7 +19,7 @@ use ws2_abi as abi;
 
 use crate::completion::{self, Event, Packet, Port, ThreadState, Waitable, Waited};
 use crate::error::{Error, Result, errno};
-use crate::socket::SocketCore;
+use crate::socket::{Received, SocketCore};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -254,14 +254,16 @@ pub(crate) enum SendFailure {
 }
 
 /// One `sendmsg` attempt; `ECONNREFUSED` (an ICMP error from an earlier
-/// datagram on a connected socket) drops this datagram in Linux, so it is
-/// sent again: Windows keeps sends succeeding (S19).
+/// datagram) drops this datagram in Linux, so it is sent again: Windows
+/// keeps sends succeeding (S19). Other threads' datagrams may draw new ICMP
+/// errors between retries; each retry consumes one, so a bounded number of
+/// them always ends.
 fn try_send(
     core: &SocketCore,
     msg: &libc::msghdr,
     flags: i32,
 ) -> std::result::Result<usize, SendFailure> {
-    let mut refused = false;
+    let mut refusals = 0;
     loop {
         // SAFETY: msg describes buffers, name and control valid for this call.
         let n = unsafe { libc::sendmsg(core.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
@@ -271,10 +273,10 @@ fn try_send(
         match errno() {
             libc::EINTR => continue,
             libc::EAGAIN => return Err(SendFailure::WouldBlock),
-            libc::ECONNREFUSED | libc::EHOSTUNREACH if !refused => {
+            libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
                 // An earlier datagram's ICMP error: keep it for the next
                 // receive (S19) and send this one again.
-                refused = true;
+                refusals += 1;
                 if !core.collect_icmp_errors() {
                     core.note_icmp_reset();
                 }
@@ -605,18 +607,9 @@ fn enqueue(
         core.queued.store(q.ops.len(), Ordering::Release);
         !std::mem::replace(&mut q.registered, true)
     };
-    {
-        let mut sockets = lock(&me.sockets);
-        if !sockets
-            .last()
-            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
-        {
-            sockets.retain(|w| w.strong_count() > 0);
-            sockets.push(Arc::downgrade(core));
-        }
-    }
+    note_socket(me, core);
     if register {
-        reactor().watch(core);
+        reactor().watch(core, Direction::Send);
     }
     Ok(())
 }
@@ -694,7 +687,17 @@ pub(crate) fn cancel_all(core: &SocketCore) {
         ops
     };
     for op in ops {
-        complete(Some(core), op.delivery, Err(aborted()), false);
+        // A blocking call waiting its turn is interrupted, not aborted (S37).
+        let err = match op.delivery {
+            Delivery::Waiter(_) => interrupted(),
+            _ => aborted(),
+        };
+        complete(Some(core), op.delivery, Err(err), false);
+    }
+    let recvs: Vec<Box<RecvOp>> = lock(&core.recv_queue).ops.drain(..).collect();
+    for op in recvs {
+        let result = (op.finish)(Err(aborted()));
+        complete(Some(core), op.delivery, result, false);
     }
 }
 
@@ -728,15 +731,35 @@ pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
         for op in ops {
             complete(Some(&core), op.delivery, Err(aborted()), false);
         }
+        let recvs: Vec<Box<RecvOp>> = {
+            let mut q = lock(&core.recv_queue);
+            let (mine, rest): (VecDeque<_>, VecDeque<_>) =
+                q.ops.drain(..).partition(|op| op.issuer == thread.id);
+            q.ops = rest;
+            mine.into_iter().collect()
+        };
+        for op in recvs {
+            let result = (op.finish)(Err(aborted()));
+            complete(Some(&core), op.delivery, result, false);
+        }
     }
 }
 
 /// Finds a queued operation by its OVERLAPPED: whether it has a routine.
 pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED) -> Option<bool> {
-    let q = lock(&core.queue);
-    q.ops.iter().find_map(|op| match &op.delivery {
+    let routine_of = |d: &Delivery| match d {
         Delivery::Overlapped { ov: o, routine, .. } if o.0 == ov => Some(routine.is_some()),
         _ => None,
+    };
+    let sends = lock(&core.queue)
+        .ops
+        .iter()
+        .find_map(|op| routine_of(&op.delivery));
+    sends.or_else(|| {
+        lock(&core.recv_queue)
+            .ops
+            .iter()
+            .find_map(|op| routine_of(&op.delivery))
     })
 }
 
@@ -770,7 +793,8 @@ pub fn reactor_stats() -> ReactorStats {
 
 struct Reactor {
     epoll: RawFd,
-    sockets: Mutex<HashMap<u64, Arc<SocketCore>>>,
+    /// Sockets with an armed direction, and which directions (bits).
+    sockets: Mutex<HashMap<u64, (Arc<SocketCore>, u8)>>,
 }
 
 fn reactor() -> &'static Reactor {
@@ -794,59 +818,76 @@ fn reactor() -> &'static Reactor {
     })
 }
 
+/// Which queue of a socket the reactor watches: sends wait for EPOLLOUT on
+/// the socket's fd, receives for EPOLLIN on a duplicate of it (epoll keys
+/// registrations by fd, so each direction gets its own one-shot arming).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Send = 1,
+    Recv = 2,
+}
+
 impl Reactor {
-    /// Arms the socket for one writability event; the reactor keeps it alive.
-    fn watch(&self, core: &Arc<SocketCore>) {
-        let first = lock(&self.sockets).insert(core.id, core.clone()).is_none();
-        let mut ev = libc::epoll_event {
-            events: (libc::EPOLLOUT | libc::EPOLLONESHOT) as u32,
-            u64: core.id,
+    /// Arms one direction of the socket for one event; the reactor keeps the
+    /// socket alive while any direction is armed.
+    fn watch(&self, core: &Arc<SocketCore>, dir: Direction) {
+        let fd = match dir {
+            Direction::Send => Ok(core.raw_fd()),
+            Direction::Recv => core.recv_fd(),
         };
-        let op = if first {
-            libc::EPOLL_CTL_ADD
-        } else {
-            libc::EPOLL_CTL_MOD
-        };
-        // SAFETY: ev is a valid epoll_event; the fd stays open while the map holds the socket.
-        let mut r = unsafe { libc::epoll_ctl(self.epoll, op, core.raw_fd(), &mut ev) };
-        if r < 0 && errno() == libc::EEXIST {
-            // SAFETY: as above.
-            r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_MOD, core.raw_fd(), &mut ev) };
-        } else if r < 0 && errno() == libc::ENOENT {
-            // SAFETY: as above.
-            r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, core.raw_fd(), &mut ev) };
-        }
-        if r < 0 {
-            // Cannot watch: fail the queued sends rather than lose them.
-            let e = Error::last_os("epoll_ctl");
-            let ops: Vec<Box<Op>> = {
-                let mut q = lock(&core.queue);
-                q.registered = false;
-                core.queued.store(0, Ordering::Release);
-                q.ops.drain(..).collect()
+        lock(&self.sockets)
+            .entry(core.id)
+            .or_insert_with(|| (core.clone(), 0))
+            .1 |= dir as u8;
+        let r = fd.and_then(|fd| {
+            let mut ev = libc::epoll_event {
+                events: (match dir {
+                    Direction::Send => libc::EPOLLOUT,
+                    Direction::Recv => libc::EPOLLIN,
+                } | libc::EPOLLONESHOT) as u32,
+                u64: core.id << 2 | dir as u64,
             };
-            for op in ops {
-                complete(Some(core), op.delivery, Err(e.clone()), false);
+            // SAFETY: ev is a valid epoll_event; the fd stays open while the map holds the socket.
+            let mut r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_MOD, fd, &mut ev) };
+            if r < 0 && errno() == libc::ENOENT {
+                // SAFETY: as above.
+                r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut ev) };
+            }
+            if r < 0 {
+                Err(Error::last_os("epoll_ctl"))
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = r {
+            // Cannot watch: fail the queued operations rather than lose them.
+            for (delivery, result) in take_all(core, dir, e) {
+                complete(Some(core), delivery, result, false);
             }
         }
     }
 
-    /// Forgets a socket whose queue is empty.
-    fn forget(&self, core: &SocketCore) {
-        // SAFETY: removing an fd from our epoll set; a null event is allowed.
-        unsafe {
-            libc::epoll_ctl(
-                self.epoll,
-                libc::EPOLL_CTL_DEL,
-                core.raw_fd(),
-                std::ptr::null_mut(),
-            )
+    /// Disarms one direction (its queue is empty); called with that queue's lock held.
+    fn forget(&self, core: &SocketCore, dir: Direction) {
+        let fd = match dir {
+            Direction::Send => Some(core.raw_fd()),
+            Direction::Recv => core.recv_fd_if_open(),
         };
-        lock(&self.sockets).remove(&core.id);
+        if let Some(fd) = fd {
+            // SAFETY: removing an fd from our epoll set; a null event is allowed.
+            unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
+        }
+        let mut sockets = lock(&self.sockets);
+        if let Some(entry) = sockets.get_mut(&core.id) {
+            entry.1 &= !(dir as u8);
+            if entry.1 == 0 {
+                sockets.remove(&core.id);
+            }
+        }
     }
 }
 
-/// The reactor thread: blocks all signals and drains writable sockets.
+/// The reactor thread: blocks all signals and drains ready sockets.
 fn run_reactor(epoll: RawFd) {
     // SAFETY: sigfillset/pthread_sigmask on a local, valid sigset_t.
     unsafe {
@@ -863,11 +904,44 @@ fn run_reactor(epoll: RawFd) {
         }
         WAKEUPS.fetch_add(1, Ordering::Relaxed);
         for ev in &events[..n as usize] {
-            let id = ev.u64;
-            let Some(core) = lock(&reactor().sockets).get(&id).cloned() else {
+            let token = ev.u64;
+            let Some(core) = lock(&reactor().sockets)
+                .get(&(token >> 2))
+                .map(|e| e.0.clone())
+            else {
                 continue;
             };
-            drain(&core);
+            if token & Direction::Recv as u64 != 0 {
+                drain_recv(&core);
+            } else {
+                drain(&core);
+            }
+        }
+    }
+}
+
+/// Empties one direction's queue (for failures and cancellation).
+fn take_all(core: &SocketCore, dir: Direction, err: Error) -> Vec<(Delivery, Result<usize>)> {
+    match dir {
+        Direction::Send => {
+            let mut q = lock(&core.queue);
+            q.registered = false;
+            core.queued.store(0, Ordering::Release);
+            q.ops
+                .drain(..)
+                .map(|op| (op.delivery, Err(err.clone())))
+                .collect()
+        }
+        Direction::Recv => {
+            let mut q = lock(&core.recv_queue);
+            q.registered = false;
+            q.ops
+                .drain(..)
+                .map(|op| {
+                    let result = (op.finish)(Err(err.clone()));
+                    (op.delivery, result)
+                })
+                .collect()
         }
     }
 }
@@ -881,7 +955,6 @@ fn drain(core: &Arc<SocketCore>) {
         let mut q = lock(&core.queue);
         let rearm = loop {
             if q.ops.is_empty() {
-                q.registered = false;
                 break false;
             }
             let n = q.ops.len().min(BATCH);
@@ -938,36 +1011,139 @@ fn drain(core: &Arc<SocketCore>) {
             }
         };
         core.queued.store(q.ops.len(), Ordering::Release);
+        if !rearm {
+            // Disarm under the lock: an enqueuer that finds `registered`
+            // false re-arms after us.
+            q.registered = false;
+            reactor().forget(core, Direction::Send);
+        }
         rearm
     };
     for (delivery, result) in done {
         complete(Some(core), delivery, result, false);
     }
     if rearm {
-        reactor().watch(core);
-    } else {
-        // Forget only if nothing was queued meanwhile (the enqueuer then re-registers).
-        let q = lock(&core.queue);
-        if !q.registered {
-            reactor().forget(core);
-        }
+        reactor().watch(core, Direction::Send);
     }
 }
 
-/// Releases the reactor's hold on a closed socket.
+/// Releases the reactor's hold on a closed socket (both directions).
 pub(crate) fn forget_closed(core: &SocketCore) {
-    let q = lock(&core.queue);
-    if q.registered {
-        drop(q);
-        if let Some(r) = REACTOR_STARTED.get() {
-            let _ = r;
-        }
-        reactor().forget(core);
-        lock(&core.queue).registered = false;
+    let mut q = lock(&core.queue);
+    if std::mem::replace(&mut q.registered, false) {
+        reactor().forget(core, Direction::Send);
+    }
+    drop(q);
+    let mut q = lock(&core.recv_queue);
+    if std::mem::replace(&mut q.registered, false) {
+        reactor().forget(core, Direction::Recv);
     }
 }
 
-static REACTOR_STARTED: OnceLock<()> = OnceLock::new();
+// ---------------------------------------------------------------------------
+// Overlapped receives
+
+/// Writes a received datagram's outputs into the caller's memory and says
+/// how the operation ends (`WSAEMSGSIZE` for truncation, S27).
+pub(crate) type RecvFinish = Box<dyn FnOnce(Result<Received>) -> Result<usize> + Send>;
+
+/// One queued receive.
+pub(crate) struct RecvOp {
+    iov: Vec<libc::iovec>,
+    finish: RecvFinish,
+    delivery: Delivery,
+    issuer: u64,
+}
+
+// SAFETY: the iovecs point into buffers the caller keeps valid until
+// completion (Winsock's contract); nothing else is thread-bound.
+unsafe impl Send for RecvOp {}
+
+/// The socket's queue of receives waiting for datagrams.
+#[derive(Default)]
+pub(crate) struct RecvQueue {
+    ops: VecDeque<Box<RecvOp>>,
+    registered: bool,
+}
+
+/// An overlapped receive (S27 with S28–S30): at once when a datagram is
+/// waiting and nothing is queued, else queued for the reactor.
+pub(crate) fn recv_overlapped(
+    core: &Arc<SocketCore>,
+    iov: &[libc::iovec],
+    finish: RecvFinish,
+    delivery: Delivery,
+    on_pending: impl FnOnce(),
+) -> Result<Submitted> {
+    let mut q = lock(&core.recv_queue);
+    if q.ops.is_empty()
+        && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
+    {
+        drop(q);
+        let n = finish(Ok(got))?;
+        return Ok(Submitted::Now(n, delivery));
+    }
+    if core.is_closed() {
+        return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+    }
+    let me = completion::current_thread()?;
+    on_pending();
+    q.ops.push_back(Box::new(RecvOp {
+        iov: iov.to_vec(),
+        finish,
+        delivery,
+        issuer: me.id,
+    }));
+    let register = !std::mem::replace(&mut q.registered, true);
+    drop(q);
+    note_socket(&me, core);
+    if register {
+        reactor().watch(core, Direction::Recv);
+    }
+    Ok(Submitted::Pending)
+}
+
+/// Completes queued receives in order while datagrams are waiting.
+fn drain_recv(core: &Arc<SocketCore>) {
+    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
+    let rearm = {
+        let mut q = lock(&core.recv_queue);
+        let rearm = loop {
+            let Some(op) = q.ops.front() else { break false };
+            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
+            let got = match got {
+                Ok(None) => break true,
+                Ok(Some(got)) => Ok(got),
+                Err(e) => Err(e),
+            };
+            let op = q.ops.pop_front().expect("the front op");
+            let result = (op.finish)(got);
+            done.push((op.delivery, result));
+        };
+        if !rearm {
+            q.registered = false;
+            reactor().forget(core, Direction::Recv);
+        }
+        rearm
+    };
+    for (delivery, result) in done {
+        complete(Some(core), delivery, result, false);
+    }
+    if rearm {
+        reactor().watch(core, Direction::Recv);
+    }
+}
+
+fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
+    let mut sockets = lock(&me.sockets);
+    if !sockets
+        .last()
+        .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
+    {
+        sockets.retain(|w| w.strong_count() > 0);
+        sockets.push(Arc::downgrade(core));
+    }
+}
 
 /// Socket waiters (WSAGetOverlappedResult, blocked calls) wait on the socket.
 impl Waitable for SocketCore {

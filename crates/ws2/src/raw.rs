@@ -13,7 +13,7 @@ use crate::completion;
 use crate::engine::{self, Delivery, OvPtr, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
-use crate::socket::{SendFlags, SocketCore, SocketKind};
+use crate::socket::{Received, SendFlags, SocketCore, SocketKind};
 use crate::translate::{IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
@@ -365,95 +365,191 @@ impl SocketCore {
     }
 }
 
-/// `WSARecvMsg` after the handle lookup (S27): fills the buffers, `name`/
-/// `namelen`, `Control` (Windows layout, `Control.len` set to the bytes
-/// used) and `dwFlags` (`MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`, `MSG_MCAST`).
-/// A truncated datagram or control data → `WSAEMSGSIZE`, with everything
-/// that fit written.
+/// Where a receive's results go in the caller's memory: the source address
+/// and its length, the control buffer (whose `len` becomes the bytes used)
+/// and the flags word. Any may be null.
+#[derive(Clone, Copy)]
+pub struct RecvOutputs {
+    pub name: *mut abi::SOCKADDR,
+    pub namelen: *mut i32,
+    pub control: *mut abi::WSABUF,
+    pub flags: *mut u32,
+}
+
+// SAFETY: the pointers are written once, at completion, and Winsock's
+// contract keeps them valid until then.
+unsafe impl Send for RecvOutputs {}
+
+impl RecvOutputs {
+    /// Writes what arrived (S27): source, Windows-layout control entries,
+    /// `MSG_TRUNC`/`MSG_CTRUNC`/`MSG_BCAST`/`MSG_MCAST`; a truncated datagram
+    /// or control data is `WSAEMSGSIZE` after everything that fit is written.
+    ///
+    /// # Safety
+    /// Every non-null pointer valid and writable as Winsock documents.
+    unsafe fn write(self, got: &Received) -> Result<usize> {
+        if !self.name.is_null()
+            && !self.namelen.is_null()
+            && let Some(from) = got.from
+        {
+            // SAFETY: name writable for *namelen bytes per the contract.
+            unsafe { crate::translate::socket_addr_to_windows(&from, self.name, self.namelen) }?;
+        }
+        let (used, ctrunc) = if self.control.is_null() {
+            (0, false)
+        } else {
+            // SAFETY: control readable per the contract.
+            let c = unsafe { self.control.read_unaligned() };
+            if c.buf.is_null() {
+                (0, got.controls != Default::default())
+            } else {
+                // SAFETY: Control.buf writable for Control.len bytes per the contract.
+                let out =
+                    unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), c.len as usize) };
+                got.controls.to_windows(out)
+            }
+        };
+        let mut flags = got.controls.windows_flags();
+        if got.truncated {
+            flags |= abi::MSG_TRUNC;
+        }
+        if ctrunc {
+            flags |= abi::MSG_CTRUNC;
+        }
+        if !self.control.is_null() {
+            // SAFETY: control writable per the contract.
+            unsafe { (&raw mut (*self.control).len).write_unaligned(used as u32) };
+        }
+        if !self.flags.is_null() {
+            // SAFETY: flags writable per the contract.
+            unsafe { self.flags.write_unaligned(flags) };
+        }
+        if got.truncated {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                "the datagram was larger than the buffers (MSG_TRUNC)",
+            ));
+        }
+        if ctrunc {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                "the control data did not fit Control.len (MSG_CTRUNC)",
+            ));
+        }
+        Ok(got.bytes)
+    }
+}
+
+/// `WSARecvMsg`, `WSARecvFrom`, `WSARecv` after their own unpacking (S27):
+/// blocking, or overlapped with the same completion machinery as sends.
 ///
 /// # Safety
-/// `msg` readable and writable; its buffers, `name` and `Control` writable
-/// for their lengths; `bytes` writable or null.
+/// Winsock's contract: buffers writable for their lengths, outputs writable,
+/// all valid until completion for an overlapped call.
+pub unsafe fn recv_into(
+    core: &Arc<SocketCore>,
+    buffers: *const abi::WSABUF,
+    count: u32,
+    outputs: RecvOutputs,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    if bytes.is_null() && overlapped.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpNumberOfBytesRecvd is NULL and there is no OVERLAPPED",
+        ));
+    }
+    if !outputs.control.is_null() {
+        // SAFETY: control readable per the contract.
+        let c = unsafe { outputs.control.read_unaligned() };
+        if c.buf.is_null() && c.len != 0 {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("Control.buf is NULL but Control.len is {}", c.len),
+            ));
+        }
+    }
+    // SAFETY: lpBuffers readable for count entries per the contract.
+    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    // SAFETY: IoVecs holds len() initialised iovecs.
+    let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
+    if !overlapped.is_null() && core.is_overlapped() {
+        // SAFETY: overlapped valid per the contract.
+        let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+        let finish: engine::RecvFinish = Box::new(move |got| {
+            let outputs = outputs;
+            // SAFETY: the outputs stay valid until completion per the contract.
+            got.and_then(|got| unsafe { outputs.write(&got) })
+        });
+        let submitted = engine::recv_overlapped(core, iov_slice, finish, delivery, || {
+            // SAFETY: overlapped valid; written before the op is visible.
+            unsafe { OvPtr(overlapped).mark_pending() }
+        })?;
+        return match submitted {
+            Submitted::Now(n, delivery) => {
+                if !bytes.is_null() {
+                    // SAFETY: bytes writable per the contract.
+                    unsafe { bytes.write_unaligned(n as u32) };
+                }
+                engine::complete(Some(core), delivery, Ok(n), true);
+                Ok(n as u32)
+            }
+            Submitted::Pending => Err(io_pending()),
+        };
+    }
+    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
+    if !bytes.is_null() {
+        // SAFETY: bytes writable per the contract.
+        unsafe { bytes.write_unaligned(got.bytes as u32) };
+    }
+    // SAFETY: outputs writable per the contract.
+    let n = unsafe { outputs.write(&got) }?;
+    if !overlapped.is_null() {
+        // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
+        unsafe { fill_blocking_overlapped(overlapped, n) };
+    }
+    Ok(n as u32)
+}
+
+/// `WSARecvMsg` after the handle lookup (S27).
+///
+/// # Safety
+/// `msg` readable and writable, valid until completion; see [`recv_into`].
 pub unsafe fn recv_msg(
-    core: &SocketCore,
+    core: &Arc<SocketCore>,
     msg: *mut abi::WSAMSG,
     bytes: *mut u32,
     overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> Result<u32> {
     if msg.is_null() {
         return Err(Error::new(abi::WSAEFAULT, "lpMsg is NULL"));
     }
-    if bytes.is_null() && overlapped.is_null() {
-        return Err(Error::new(
-            abi::WSAEFAULT,
-            "lpdwNumberOfBytesRecvd is NULL and there is no OVERLAPPED",
-        ));
-    }
-    if !overlapped.is_null() && core.is_overlapped() {
-        return Err(Error::new(
-            abi::WSAEOPNOTSUPP,
-            "overlapped receives on overlapped-capable sockets are not implemented yet",
-        ));
-    }
     // SAFETY: msg is non-null and readable per the contract.
     let m = unsafe { std::ptr::read_unaligned(msg) };
-    if m.Control.buf.is_null() && m.Control.len != 0 {
-        return Err(Error::new(
-            abi::WSAEFAULT,
-            format!("Control.buf is NULL but Control.len is {}", m.Control.len),
-        ));
-    }
-    // SAFETY: lpBuffers readable for dwBufferCount entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(m.lpBuffers, m.dwBufferCount) }?;
-    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
-    if !m.name.is_null() {
-        let mut namelen = m.namelen;
-        if let Some(from) = got.from {
-            // SAFETY: name writable for namelen bytes per the contract.
-            unsafe { crate::translate::socket_addr_to_windows(&from, m.name, &mut namelen) }?;
-        }
-        // SAFETY: msg writable per the contract.
-        unsafe { (&raw mut (*msg).namelen).write_unaligned(namelen) };
-    }
-    let (used, ctrunc) = if m.Control.buf.is_null() {
-        (0, got.controls != Default::default())
-    } else {
-        // SAFETY: Control.buf writable for Control.len bytes per the contract.
-        let out = unsafe {
-            std::slice::from_raw_parts_mut(m.Control.buf.cast::<u8>(), m.Control.len as usize)
-        };
-        got.controls.to_windows(out)
+    let outputs = RecvOutputs {
+        name: m.name,
+        // SAFETY: msg stays valid (contract); these are field addresses.
+        namelen: unsafe { &raw mut (*msg).namelen },
+        // SAFETY: as above.
+        control: unsafe { &raw mut (*msg).Control },
+        // SAFETY: as above.
+        flags: unsafe { &raw mut (*msg).dwFlags },
     };
-    let mut flags = got.controls.windows_flags();
-    if got.truncated {
-        flags |= abi::MSG_TRUNC;
-    }
-    if ctrunc {
-        flags |= abi::MSG_CTRUNC;
-    }
-    // SAFETY: msg (and bytes, when non-null) writable per the contract.
+    // SAFETY: forwarded contract.
     unsafe {
-        (&raw mut (*msg).Control.len).write_unaligned(used as u32);
-        (&raw mut (*msg).dwFlags).write_unaligned(flags);
-        if !bytes.is_null() {
-            bytes.write_unaligned(got.bytes as u32);
-        }
+        recv_into(
+            core,
+            m.lpBuffers,
+            m.dwBufferCount,
+            outputs,
+            bytes,
+            overlapped,
+            routine,
+        )
     }
-    if got.truncated || ctrunc {
-        return Err(Error::new(
-            abi::WSAEMSGSIZE,
-            if got.truncated {
-                "the datagram was larger than the buffers (MSG_TRUNC)"
-            } else {
-                "the control data did not fit Control.len (MSG_CTRUNC)"
-            },
-        ));
-    }
-    if !overlapped.is_null() {
-        // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
-        unsafe { fill_blocking_overlapped(overlapped, got.bytes) };
-    }
-    Ok(got.bytes as u32)
 }
 
 /// `WSAGetOverlappedResult` after the handle lookup (S31, S32): the byte
@@ -513,7 +609,8 @@ pub unsafe fn get_overlapped_result(
 }
 
 /// Completes an ioctl that succeeded at once: with an OVERLAPPED on an
-/// overlapped-capable socket the completion is still delivered (S2).
+/// overlapped-capable socket the completion is still delivered, with 0
+/// bytes (S2; the byte count went to `lpcbBytesReturned`).
 ///
 /// # Safety
 /// `ov` null or valid and writable.
@@ -521,8 +618,8 @@ pub unsafe fn complete_ioctl(
     core: &SocketCore,
     ov: *mut abi::WSAOVERLAPPED,
     routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
-    bytes: u32,
 ) -> Result<()> {
+    let bytes = 0u32;
     if ov.is_null() {
         return Ok(());
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use ws2_abi as abi;
 
 use crate::completion::{Port, ThreadWaker};
-use crate::engine::{self, SendPlan, SendQueue};
+use crate::engine::{self, RecvQueue, SendPlan, SendQueue};
 use crate::error::{Error, Result, errno};
 use crate::translate::{
     CmsgBuf, ControlMessage, Family, LinuxAddr, ReceivedControls, SendControls, requested_source,
@@ -190,6 +190,11 @@ pub struct SocketCore {
     pub(crate) queue: Mutex<SendQueue>,
     /// `queue.len()`, readable without the lock.
     pub(crate) queued: AtomicUsize,
+    /// Overlapped receives waiting for datagrams, in call order.
+    pub(crate) recv_queue: Mutex<RecvQueue>,
+    /// A duplicate of the fd for the reactor's receive arming (made on
+    /// the first pending overlapped receive).
+    recv_fd: OnceLock<OwnedFd>,
     /// The completion port and key the socket is bound to (S36).
     port: OnceLock<(Arc<Port>, usize)>,
     /// `SetFileCompletionNotificationModes` flags.
@@ -342,6 +347,8 @@ impl SocketCore {
             id: NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed),
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
+            recv_queue: Mutex::new(RecvQueue::default()),
+            recv_fd: OnceLock::new(),
             port: OnceLock::new(),
             notification_modes: AtomicU8::new(0),
             segment_size: AtomicU32::new(0),
@@ -736,6 +743,38 @@ impl SocketCore {
         Ok(segment as u16)
     }
 
+    /// The duplicate fd the reactor watches for overlapped receives.
+    pub(crate) fn recv_fd(&self) -> Result<RawFd> {
+        if let Some(fd) = self.recv_fd.get() {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
+        let fd = cvt(
+            unsafe { libc::fcntl(self.raw_fd(), libc::F_DUPFD_CLOEXEC, 0) },
+            "fcntl(F_DUPFD_CLOEXEC)",
+        )?;
+        // SAFETY: fd is a fresh descriptor we own.
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(self.recv_fd.get_or_init(|| owned).as_raw_fd())
+    }
+
+    pub(crate) fn recv_fd_if_open(&self) -> Option<RawFd> {
+        self.recv_fd.get().map(|fd| fd.as_raw_fd())
+    }
+
+    /// One receive attempt without waiting: `None` when no datagram waits.
+    pub(crate) fn recv_controls_now(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+    ) -> Result<Option<Received>> {
+        match self.recv_with_controls_inner(iov, iovlen, false) {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.code() == abi::WSAEWOULDBLOCK => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether the kernel refused UDP GSO on this socket (then ws2
     /// segments in user space, S26).
     pub(crate) fn gso_refused(&self) -> bool {
@@ -861,7 +900,12 @@ impl SocketCore {
     /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
     /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
     /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
-    pub(crate) fn recvmsg_blocking(&self, msg: &mut libc::msghdr, flags: i32) -> Result<usize> {
+    pub(crate) fn recvmsg_blocking(
+        &self,
+        msg: &mut libc::msghdr,
+        flags: i32,
+        may_wait: bool,
+    ) -> Result<usize> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -896,7 +940,7 @@ impl SocketCore {
                     if self.collect_icmp_errors() {
                         continue;
                     }
-                    if self.is_nonblocking() {
+                    if !may_wait || self.is_nonblocking() {
                         return Err(Error::new(
                             abi::WSAEWOULDBLOCK,
                             "the socket is non-blocking (FIONBIO) and no datagram is waiting",
@@ -1042,7 +1086,7 @@ impl SocketCore {
         msg.msg_namelen = from.len();
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
-        let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 })?;
+        let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 }, true)?;
         *from.len_mut() = msg.msg_namelen;
         if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
             return Err(Error::new(
@@ -1063,6 +1107,15 @@ impl SocketCore {
         iov: *mut libc::iovec,
         iovlen: usize,
     ) -> Result<Received> {
+        self.recv_with_controls_inner(iov, iovlen, true)
+    }
+
+    fn recv_with_controls_inner(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+    ) -> Result<Received> {
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
         // SAFETY: msghdr is plain data; zeroed is a valid empty header.
@@ -1073,7 +1126,7 @@ impl SocketCore {
         msg.msg_iovlen = iovlen;
         msg.msg_control = cmsgs.as_mut_ptr().cast();
         msg.msg_controllen = cmsgs.capacity();
-        let bytes = self.recvmsg_blocking(&mut msg, 0)?;
+        let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
         *from.len_mut() = msg.msg_namelen;
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let state = self.state.load(Ordering::Relaxed);
