@@ -12,3 +12,5 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+# The overlapped stress program under valgrind memcheck (S37, S38).
+scripts/valgrind-stress.sh
