@@ -54,8 +54,8 @@ pub fn lib_dir() -> &'static Path {
     })
 }
 
-/// Prefix of the per-process scratch directories (distinct from the one
-/// `c_programs.rs` uses, so the two sweeps never race on each other's).
+/// Prefix of the per-process scratch directories (one per test executable,
+/// each sweeping only the directories of processes that are gone).
 const OUT_PREFIX: &str = "ws2-c-harness-";
 
 /// A per-process scratch directory for compiled programs and their output.
