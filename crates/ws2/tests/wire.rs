@@ -389,3 +389,242 @@ fn port_unreachable_reports_connreset_once() {
         assert_eq!(e.code(), abi::WSAETIMEDOUT, "no second report: {e}");
     }
 }
+
+// S25 + S26: dual-stack socket to a v4-mapped destination: IN_PKTINFO picks
+// the source, IP_TOS/IP_ECN/IP_TTL apply to the IPv4 packet.
+#[test]
+fn dual_stack_to_v4_mapped_source_and_tos_on_the_wire() {
+    let h = multi_homed();
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_dual_stack);
+    send(
+        &tx,
+        b"mapped",
+        sa("[::ffff:10.1.0.2]:4011"),
+        &[
+            src4("10.1.0.11", 0),
+            ControlMessage::Tos(0xb8),
+            ControlMessage::Ecn(1),
+            ControlMessage::Ttl(7),
+        ],
+    )
+    .expect("S25: dual-stack send to a v4-mapped address with IN_PKTINFO");
+    let p = cap.expect(WAIT, "v4 datagram from the dual-stack socket", |p| {
+        udp_to(p, "10.1.0.2", 4011)
+    });
+    assert!(!p.v6);
+    assert_eq!(p.src, ip("10.1.0.11"), "S25: source from IN_PKTINFO");
+    assert_eq!(p.tos, 0xb9, "S26: TOS + ECN on a v4-mapped send");
+    assert_eq!(p.ttl, 7, "S26: TTL on a v4-mapped send");
+
+    // Native IPv6 destination from the same socket: IN6_PKTINFO, TCLASS.
+    send(
+        &tx,
+        b"native",
+        sa("[fd00:1::2]:4011"),
+        &[
+            ControlMessage::SourceV6 {
+                addr: "fd00:1::1".parse().unwrap(),
+                ifindex: 0,
+            },
+            ControlMessage::TrafficClass(0x28),
+            ControlMessage::HopLimit(3),
+        ],
+    )
+    .expect("S25: dual-stack send to a native IPv6 address with IN6_PKTINFO");
+    let p = cap.expect(WAIT, "v6 datagram from the dual-stack socket", |p| {
+        udp_to(p, "fd00:1::2", 4011)
+    });
+    assert_eq!(p.src, ip("fd00:1::1"));
+    assert_eq!(p.tos, 0x28);
+    assert_eq!(p.ttl, 3);
+}
+
+// S24: IN6_PKTINFO picks among A's IPv6 addresses; a non-local one is WSAEINVAL.
+#[test]
+fn v6_source_address_on_the_wire() {
+    let h = multi_homed();
+    h.a.add_addr(&h.ab.a_ifname, "fd00:1::11/64")
+        .expect("fd00:1::11");
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v6);
+    let src6 = |a: &str| ControlMessage::SourceV6 {
+        addr: a.parse().unwrap(),
+        ifindex: 0,
+    };
+    for src in ["fd00:1::11", "fd00:1::1"] {
+        send(&tx, b"v6", sa("[fd00:1::2]:4012"), &[src6(src)]).expect("S24: send");
+        let p = cap.expect(WAIT, "v6 datagram", |p| udp_to(p, "fd00:1::2", 4012));
+        assert_eq!(p.src, ip(src), "S24: IPv6 source on the wire");
+    }
+    let e = send(&tx, b"v6", sa("[fd00:1::2]:4012"), &[src6("fd00:1::99")])
+        .expect_err("non-local IPv6 source");
+    assert_eq!(e.code(), abi::WSAEINVAL, "S23/S24: non-local source: {e}");
+    cap.expect_none(QUIET, "datagram from a non-local v6 source", |p| {
+        udp_to(p, "fd00:1::2", 4012) && p.src == ip("fd00:1::99")
+    });
+}
+
+// S26: more segments than one kernel call takes (128): ws2 splits the send
+// invisibly; the wire carries every datagram, in order.
+#[test]
+fn segment_size_beyond_128_segments_on_the_wire() {
+    let h = multi_homed();
+    h.a.ip(&["link", "set", "dev", &h.ab.a_ifname, "gso_max_segs", "1"])
+        .expect("gso_max_segs");
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let tx = ws2_in(&h.a, Socket::udp_v4);
+    // 300 segments of 100 bytes, the last one 50: 29950 bytes.
+    let data: Vec<u8> = (0..29_950u32).map(|i| (i / 100) as u8).collect();
+    let n = send(
+        &tx,
+        &data,
+        sa("10.1.0.2:4013"),
+        &[ControlMessage::SegmentSize(100)],
+    )
+    .expect("S26: 300-segment send");
+    assert_eq!(n, data.len());
+    let pkts = cap.collect(
+        Duration::from_secs(5),
+        |p| udp_to(p, "10.1.0.2", 4013),
+        |g| g.len() >= 300,
+    );
+    assert_eq!(pkts.len(), 300, "S26: datagrams on the wire");
+    let sizes: Vec<usize> = pkts.iter().map(|p| p.udp().unwrap().2.len()).collect();
+    assert!(
+        sizes[..299].iter().all(|&s| s == 100) && sizes[299] == 50,
+        "{sizes:?}"
+    );
+    let wire: Vec<u8> = pkts
+        .iter()
+        .flat_map(|p| p.udp().unwrap().2.to_vec())
+        .collect();
+    assert!(wire == data, "S26: segments in order, data intact");
+}
+
+// S27: IPv6 receiver: IN6_PKTINFO with B's ifindex, traffic class, hop limit;
+// a dual-stack receiver reports IN_PKTINFO for an IPv4 datagram.
+#[test]
+fn v6_and_dual_stack_receivers_see_controls() {
+    let h = multi_homed();
+    let rx = ws2_in(&h.b, Socket::udp_v6);
+    rx.bind(sa("[::]:4014")).expect("bind v6 rx");
+    rx.set_recv_info(RecvInfo::DESTINATION | RecvInfo::TOS | RecvInfo::TTL)
+        .expect("set_recv_info v6");
+    rx.set_recv_timeout(Some(WAIT));
+    let tx6 = ws2_in(&h.a, Socket::udp_v6);
+    send(
+        &tx6,
+        b"v6 controls",
+        sa("[fd00:1::2]:4014"),
+        &[
+            ControlMessage::TrafficClass(0x48),
+            ControlMessage::EcnV6(1),
+            ControlMessage::HopLimit(17),
+        ],
+    )
+    .expect("send v6");
+    let mut buf = [0u8; 64];
+    let got = rx
+        .recv_msg(&mut [IoSliceMut::new(&mut buf)])
+        .expect("recv_msg v6");
+    assert_eq!(&buf[..got.bytes], b"v6 controls");
+    assert_eq!(
+        got.controls.destination_v6,
+        Some(("fd00:1::2".parse().unwrap(), h.ab.b_ifindex)),
+        "S27: IN6_PKTINFO"
+    );
+    assert_eq!(got.controls.traffic_class, Some(0x49), "S27: IPV6_TCLASS");
+    assert_eq!(got.controls.ecn_v6, Some(1), "S27: IPV6_ECN");
+    assert_eq!(got.controls.hop_limit, Some(17), "S27: IPV6_HOPLIMIT");
+
+    let ds = ws2_in(&h.b, Socket::udp_dual_stack);
+    ds.bind(sa("[::]:4015")).expect("bind dual-stack rx");
+    ds.set_recv_info(RecvInfo::DESTINATION | RecvInfo::TTL)
+        .expect("set_recv_info dual");
+    ds.set_recv_timeout(Some(WAIT));
+    let tx4 = ws2_in(&h.a, Socket::udp_v4);
+    send(
+        &tx4,
+        b"v4 to dual",
+        sa("10.1.0.2:4015"),
+        &[ControlMessage::Ttl(21)],
+    )
+    .expect("send v4");
+    let got = ds
+        .recv_msg(&mut [IoSliceMut::new(&mut buf)])
+        .expect("recv_msg dual");
+    assert_eq!(&buf[..got.bytes], b"v4 to dual");
+    assert_eq!(
+        got.controls.destination_v4,
+        Some((Ipv4Addr::new(10, 1, 0, 2), h.ab.b_ifindex)),
+        "S27: IN_PKTINFO on a dual-stack socket"
+    );
+    assert_eq!(
+        got.controls.ttl,
+        Some(21),
+        "S27: IP_TTL on a dual-stack socket"
+    );
+}
+
+// S19: a CONNECTED UDP socket: Linux would fail the next send with
+// ECONNREFUSED and drop it; Windows keeps sending (the datagram goes out)
+// and reports WSAECONNRESET on the next receive, once.
+#[test]
+fn port_unreachable_on_a_connected_socket() {
+    let h = multi_homed();
+    let cap_a = Capture::start(&h.a, &h.ab.a_ifname);
+    let cap_b = Capture::start(&h.b, &h.ab.b_ifname);
+    let s = ws2_in(&h.a, Socket::udp_v4);
+    s.set_recv_timeout(Some(Duration::from_millis(500)));
+    s.connect(sa("10.1.0.2:9")).expect("connect");
+    s.send(b"first").expect("S19: first send");
+    expect_icmp(&cap_a, 3, "ICMP port unreachable from B");
+    cap_b.drain();
+    s.send(b"second")
+        .expect("S19: send after port unreachable succeeds");
+    let p = cap_b.expect(WAIT, "the second datagram on the wire", |p| {
+        udp_to(p, "10.1.0.2", 9)
+    });
+    assert_eq!(
+        p.udp().unwrap().2,
+        b"second",
+        "S19: the datagram is not dropped"
+    );
+    expect_icmp(&cap_a, 3, "second ICMP port unreachable");
+    let mut buf = [0u8; 64];
+    let e = s
+        .recv_from(&mut buf)
+        .expect_err("S19: WSAECONNRESET expected");
+    assert_eq!(
+        e.code(),
+        abi::WSAECONNRESET,
+        "S19: connected, port unreachable: {e}"
+    );
+}
+
+// S19 over IPv6, and through recv_msg (WSARecvMsg): ICMPv6 port unreachable
+// → WSAECONNRESET on the next receive.
+#[test]
+fn v6_port_unreachable_reported_on_recv_msg() {
+    let h = multi_homed();
+    h.b.sysctl("net.ipv6.icmp.ratelimit", "0")
+        .expect("icmpv6 ratelimit");
+    let cap_a = Capture::start(&h.a, &h.ab.a_ifname);
+    let s = ws2_in(&h.a, Socket::udp_v6);
+    s.set_recv_timeout(Some(Duration::from_millis(500)));
+    send(&s, b"closed", sa("[fd00:1::2]:9"), &[]).expect("S19: send to a closed port");
+    cap_a.expect(WAIT, "ICMPv6 port unreachable", |p| {
+        p.v6 && p.proto == 58 && p.payload.first() == Some(&1)
+    });
+    send(&s, b"again", sa("[fd00:1::2]:9"), &[]).expect("S19: sends keep succeeding");
+    let mut buf = [0u8; 64];
+    let e = s
+        .recv_msg(&mut [IoSliceMut::new(&mut buf)])
+        .expect_err("S19: WSAECONNRESET expected on recv_msg");
+    assert_eq!(
+        e.code(),
+        abi::WSAECONNRESET,
+        "S19: IPv6 port unreachable: {e}"
+    );
+}

@@ -137,6 +137,19 @@ impl Capture {
                 )
             };
             assert_eq!(r, 0);
+            // Room for bursts (hundreds of segments) without capture drops.
+            let size: libc::c_int = 8 << 20;
+            // SAFETY: SO_RCVBUFFORCE takes an int; root may exceed rmem_max.
+            let r = unsafe {
+                libc::setsockopt(
+                    fd.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_RCVBUFFORCE,
+                    (&size as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as u32,
+                )
+            };
+            assert_eq!(r, 0, "SO_RCVBUFFORCE: {}", std::io::Error::last_os_error());
             fd
         });
         let cap = Capture { fd, ifindex };
