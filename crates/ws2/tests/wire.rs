@@ -308,20 +308,7 @@ fn expect_datagram(s: &Socket, data: &[u8]) {
 // all after SIO_UDP_NETRESET(FALSE).
 #[test]
 fn ttl_expired_reports_netreset_once() {
-    let net = testnet::Net::new().expect("cannot set up network namespaces (root needed)");
-    let a = net.host("a").expect("host a");
-    let r = net.host("r").expect("host r");
-    let d = net.host("d").expect("host d");
-    let ar = net
-        .link(&a, "10.3.0.1/24", &r, "10.3.0.2/24")
-        .expect("veth a-r");
-    net.link(&r, "10.4.0.1/24", &d, "10.4.0.2/24")
-        .expect("veth r-d");
-    a.route("10.4.0.0/24 via 10.3.0.2").expect("route a→d");
-    d.route("10.3.0.0/24 via 10.4.0.1").expect("route d→a");
-    r.sysctl("net.ipv4.ip_forward", "1").expect("forwarding");
-    r.sysctl("net.ipv4.icmp_ratelimit", "0")
-        .expect("icmp_ratelimit");
+    let (_net, a, _r, d, ar) = routed();
     let cap = Capture::start(&a, &ar.a_ifname);
     let peer = std_udp_in(&d, "10.4.0.2:4007");
 
@@ -627,4 +614,88 @@ fn v6_port_unreachable_reported_on_recv_msg() {
         abi::WSAECONNRESET,
         "S19: IPv6 port unreachable: {e}"
     );
+}
+
+/// A → R → D with R forwarding: A 10.3.0.1 ↔ R 10.3.0.2, R 10.4.0.1 ↔ D 10.4.0.2.
+fn routed() -> (testnet::Net, Host, Host, Host, testnet::Link) {
+    let net = testnet::Net::new().expect("cannot set up network namespaces (root needed)");
+    let a = net.host("a").expect("host a");
+    let r = net.host("r").expect("host r");
+    let d = net.host("d").expect("host d");
+    let ar = net
+        .link(&a, "10.3.0.1/24", &r, "10.3.0.2/24")
+        .expect("veth a-r");
+    net.link(&r, "10.4.0.1/24", &d, "10.4.0.2/24")
+        .expect("veth r-d");
+    a.route("10.4.0.0/24 via 10.3.0.2").expect("route a→d");
+    d.route("10.3.0.0/24 via 10.4.0.1").expect("route d→a");
+    r.sysctl("net.ipv4.ip_forward", "1").expect("forwarding");
+    r.sysctl("net.ipv4.icmp_ratelimit", "0")
+        .expect("icmp_ratelimit");
+    (net, a, r, d, ar)
+}
+
+// S19: TTL expired on a CONNECTED socket: Linux would fail the next send
+// (EHOSTUNREACH with IP_RECVERR); Windows keeps sending and reports
+// WSAENETRESET on the next receive.
+#[test]
+fn ttl_expired_on_a_connected_socket() {
+    let (_net, a, _r, d, ar) = routed();
+    let cap = Capture::start(&a, &ar.a_ifname);
+    let peer = std_udp_in(&d, "10.4.0.2:4016");
+    let s = ws2_in(&a, Socket::udp_v4);
+    s.set_recv_timeout(Some(Duration::from_millis(500)));
+    s.connect(sa("10.4.0.2:4016")).expect("connect");
+    let bufs = [IoSlice::new(b"ttl1")];
+    s.send_msg(
+        &Message::new(&bufs).control(&[ControlMessage::Ttl(1)]),
+        SendFlags::NONE,
+    )
+    .expect("S19: TTL-1 send succeeds");
+    expect_icmp(&cap, 11, "ICMP time exceeded from R");
+    s.send(b"after")
+        .expect("S19: send after time exceeded succeeds");
+    let mut buf = [0u8; 64];
+    let (n, from) = peer
+        .recv_from(&mut buf)
+        .expect("D receives the next datagram");
+    assert_eq!(&buf[..n], b"after");
+    let e = s
+        .recv_from(&mut buf)
+        .expect_err("S19: WSAENETRESET expected");
+    assert_eq!(
+        e.code(),
+        abi::WSAENETRESET,
+        "S19: connected, TTL expired: {e}"
+    );
+    peer.send_to(b"reply", from).expect("D replies");
+    expect_datagram(&s, b"reply");
+}
+
+// S10: MSG_DONTROUTE is honoured: an on-link destination goes out, one
+// that needs the gateway does not.
+#[test]
+fn dontroute_on_the_wire() {
+    let (_net, a, r, _d, ar) = routed();
+    let cap = Capture::start(&r, &ar.b_ifname);
+    let s = ws2_in(&a, Socket::udp_v4);
+    let bufs = [IoSlice::new(b"onlink")];
+    s.send_msg(
+        &Message::new(&bufs).to(sa("10.3.0.2:4017")),
+        SendFlags::DONTROUTE,
+    )
+    .expect("S10: MSG_DONTROUTE to an on-link address");
+    cap.expect(WAIT, "on-link datagram", |p| udp_to(p, "10.3.0.2", 4017));
+    let bufs = [IoSlice::new(b"routed")];
+    let r = s.send_msg(
+        &Message::new(&bufs).to(sa("10.4.0.2:4017")),
+        SendFlags::DONTROUTE,
+    );
+    assert!(
+        r.is_err(),
+        "S10: MSG_DONTROUTE to an address behind a gateway must not be sent: {r:?}"
+    );
+    cap.expect_none(QUIET, "datagram routed despite MSG_DONTROUTE", |p| {
+        udp_to(p, "10.4.0.2", 4017)
+    });
 }
