@@ -79,9 +79,10 @@ pub struct BenchArgs {
     /// between two network namespaces (needs root, `ip` and `tc`).
     #[arg(long)]
     pub pending: bool,
-    /// Link rate of the pending bench (tc tbf syntax).
-    #[arg(long, default_value = "100mbit", requires = "pending")]
-    pub rate: String,
+    /// Link rate of the pending bench (tc tbf syntax); by default, per
+    /// size, the rate that carries 20,000 datagrams/s.
+    #[arg(long, requires = "pending")]
+    pub rate: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

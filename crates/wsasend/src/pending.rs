@@ -30,10 +30,14 @@ use crate::{AppResult, BenchArgs};
 
 const TX_ADDR: &str = "10.77.0.1";
 const RX_ADDR: &str = "10.77.0.2";
-/// Asked-for SO_SNDBUF of the senders (the kernel doubles it).
-const SNDBUF: libc::c_int = 4096;
-/// Overlapped sends kept in flight by the ws2 modes.
-const WINDOW: usize = 64;
+/// Asked-for SO_SNDBUF of every sender, raw and ws2 alike (the kernel
+/// doubles it). Large, so that when the kernel wakes a writer (half the
+/// buffer free) there is room for many datagrams: with a small buffer every
+/// batch is small, whoever sends.
+const SNDBUF: libc::c_int = 256 * 1024;
+/// Overlapped sends kept in flight by the ws2 modes: more than the send
+/// buffer holds, so the queue never runs dry between wakeups.
+const WINDOW: usize = 1024;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Pmode {
@@ -46,8 +50,8 @@ impl Pmode {
     fn label(self) -> &'static str {
         match self {
             Pmode::Raw => "raw sendmsg + poll",
-            Pmode::Ws2Port => "ws2 port, 64 in flight",
-            Pmode::Ws2Event => "ws2 PendingSend, 64 in flight",
+            Pmode::Ws2Port => "ws2 port, window refilled",
+            Pmode::Ws2Event => "ws2 PendingSend window",
         }
     }
 }
@@ -126,13 +130,30 @@ struct Sample {
     cpu: Duration,
     /// Syscalls the loop made itself (raw only: sendmsg + poll).
     syscalls: Option<u64>,
+    /// Raw: sendmsg calls that failed with EAGAIN.
+    eagain: u64,
+    /// ws2: what the reactor did during the loop.
+    reactor: Option<ws2::engine::ReactorStats>,
     errors: u64,
 }
 
-/// One raw sendmsg per datagram, poll on EAGAIN; counts both calls.
-fn raw_loop(fd: RawFd, m: &crate::bench::RawMsgRef<'_>, count: u64) -> (u64, u64) {
+fn stats_delta(
+    a: ws2::engine::ReactorStats,
+    b: ws2::engine::ReactorStats,
+) -> ws2::engine::ReactorStats {
+    ws2::engine::ReactorStats {
+        wakeups: b.wakeups - a.wakeups,
+        sendmmsg_calls: b.sendmmsg_calls - a.sendmmsg_calls,
+        datagrams: b.datagrams - a.datagrams,
+    }
+}
+
+/// One raw sendmsg per datagram, poll on EAGAIN; counts both calls and
+/// the EAGAINs: (errors, calls, eagain).
+fn raw_loop(fd: RawFd, m: &crate::bench::RawMsgRef<'_>, count: u64) -> (u64, u64, u64) {
     let mut errors = 0;
     let mut calls = 0;
+    let mut eagain = 0;
     for _ in 0..count {
         loop {
             calls += 1;
@@ -144,6 +165,7 @@ fn raw_loop(fd: RawFd, m: &crate::bench::RawMsgRef<'_>, count: u64) -> (u64, u64
             match std::io::Error::last_os_error().raw_os_error() {
                 Some(libc::EINTR) => continue,
                 Some(libc::EAGAIN) => {
+                    eagain += 1;
                     let mut pfd = libc::pollfd {
                         fd,
                         events: libc::POLLOUT,
@@ -160,7 +182,7 @@ fn raw_loop(fd: RawFd, m: &crate::bench::RawMsgRef<'_>, count: u64) -> (u64, u64
             }
         }
     }
-    (errors, calls)
+    (errors, calls, eagain)
 }
 
 /// Overlapped `send_to_port` with `WINDOW` in flight.
@@ -210,19 +232,25 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
     };
     let raw = crate::bench::RawMsgRef::new(dest4, payload);
     let buf = crate::bench::leak(payload);
+    let stats0 = ws2::engine::reactor_stats();
     let (cpu0, t0) = (cpu_time(), Instant::now());
-    let (errors, syscalls) = match mode {
+    let (errors, syscalls, eagain) = match mode {
         Pmode::Raw => {
-            let (e, calls) = raw_loop(s.tx.as_raw_fd(), &raw, count);
-            (e, Some(calls))
+            let (e, calls, eagain) = raw_loop(s.tx.as_raw_fd(), &raw, count);
+            (e, Some(calls), eagain)
         }
-        Pmode::Ws2Port => (port_window_loop(s, buf, dest, count), None),
-        Pmode::Ws2Event => (event_window_loop(s, buf, dest, count), None),
+        Pmode::Ws2Port => (port_window_loop(s, buf, dest, count), None, 0),
+        Pmode::Ws2Event => (event_window_loop(s, buf, dest, count), None, 0),
     };
+    let (elapsed, cpu) = (t0.elapsed(), cpu_time() - cpu0);
+    let reactor = (mode != Pmode::Raw)
+        .then(|| stats_delta(stats0, ws2::engine::reactor_stats()));
     Sample {
-        elapsed: t0.elapsed(),
-        cpu: cpu_time() - cpu0,
+        elapsed,
+        cpu,
         syscalls,
+        eagain,
+        reactor,
         errors,
     }
 }
@@ -261,12 +289,53 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// The tbf rate for `size`: `--rate`, else one that carries 20,000
+/// datagrams/s (payload + UDP, IPv4 and Ethernet headers), slower than the
+/// CPU can send at any size, so that sends pend.
+fn link_rate(args: &BenchArgs, size: u32) -> String {
+    match &args.rate {
+        Some(r) => r.clone(),
+        None => format!("{}kbit", 20_000 * (u64::from(size) + 42) * 8 / 1000),
+    }
+}
+
+fn set_link_rate(host: &testnet::Host, dev: &str, rate: &str) -> Result<(), testnet::Error> {
+    host.tc(&[
+        "qdisc", "replace", "dev", dev, "root", "tbf", "rate", rate, "burst", "32k", "limit",
+        "1000000",
+    ])
+    .map(drop)
+}
+
 struct PRow {
     size: u32,
     mode: Pmode,
     rate: f64,
     cpu_us: f64,
-    syscalls: Option<f64>,
+    /// Send syscalls per datagram: raw (sendmsg + poll) / datagrams; ws2
+    /// (sendmmsg + epoll_wait wakeups) / datagrams the reactor sent.
+    syscalls: f64,
+    /// Raw: EAGAINs per loop; ws2: share of the datagrams that pended (sent
+    /// by the reactor, not at call time), in percent.
+    pended: f64,
+}
+
+/// Send syscalls per datagram of one loop (see `PRow::syscalls`).
+fn syscalls_per_dgram(s: &Sample, count: u64) -> f64 {
+    match (s.syscalls, s.reactor) {
+        (Some(calls), _) => calls as f64 / count as f64,
+        (None, Some(r)) if r.datagrams > 0 => {
+            (r.sendmmsg_calls + r.wakeups) as f64 / r.datagrams as f64
+        }
+        _ => f64::NAN,
+    }
+}
+
+fn pended(s: &Sample, count: u64) -> f64 {
+    match s.reactor {
+        Some(r) => 100.0 * r.datagrams as f64 / count as f64,
+        None => s.eagain as f64,
+    }
 }
 
 pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
@@ -284,21 +353,6 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let link = net
         .link(&a, &format!("{TX_ADDR}/24"), &b, &format!("{RX_ADDR}/24"))
         .map_err(terr)?;
-    a.tc(&[
-        "qdisc",
-        "add",
-        "dev",
-        &link.a_ifname,
-        "root",
-        "tbf",
-        "rate",
-        &args.rate,
-        "burst",
-        "32k",
-        "limit",
-        "1000000",
-    ])
-    .map_err(terr)?;
     let rx = b
         .run(|| UdpSocket::bind(format!("{RX_ADDR}:0")))
         .map_err(|e| format!("bind receiver: {e}"))?;
@@ -317,6 +371,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
 
     // Warm-up: every mode once, short.
     for &size in &args.sizes {
+        set_link_rate(&a, &link.a_ifname, &link_rate(args, size)).map_err(terr)?;
         for mode in MODES {
             let s = measure(&senders, mode, &payload[..size as usize], dest, 200);
             collect(&rx, 200 - s.errors, &mut rxbuf);
@@ -324,7 +379,11 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     }
 
     let mut rows = Vec::new();
+    let mut rates = Vec::new();
     for &size in &args.sizes {
+        let rate = link_rate(args, size);
+        set_link_rate(&a, &link.a_ifname, &rate).map_err(terr)?;
+        rates.push(format!("{size} B: {rate}"));
         let p = &payload[..size as usize];
         let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); MODES.len()];
         for round in 0..args.rounds {
@@ -346,39 +405,43 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 mode,
                 rate: per(&|s| n / s.elapsed.as_secs_f64().max(1e-9)),
                 cpu_us: per(&|s| s.cpu.as_secs_f64() * 1e6 / n),
-                syscalls: samples[i][0]
-                    .syscalls
-                    .map(|_| per(&|s| s.syscalls.unwrap_or(0) as f64 / n)),
+                syscalls: per(&|s| syscalls_per_dgram(s, args.count)),
+                pended: per(&|s| pended(s, args.count)),
             });
         }
     }
     let dropped = sent.saturating_sub(received);
-    let raw_cpu = |size: u32| {
+    let raw_of = |size: u32| {
         rows.iter()
             .find(|r| r.size == size && r.mode == Pmode::Raw)
-            .map_or(f64::NAN, |r| r.cpu_us)
+            .map_or((f64::NAN, f64::NAN), |r| (r.cpu_us, r.syscalls))
     };
 
     if args.json {
         let items: Vec<String> = rows
             .iter()
             .map(|r| {
-                let sc = r
-                    .syscalls
-                    .map_or("null".to_string(), |v| format!("{v:.3}"));
+                let (raw_cpu, raw_calls) = raw_of(r.size);
+                let pended = if r.mode == Pmode::Raw {
+                    format!("\"eagain_per_loop\": {:.0}", r.pended)
+                } else {
+                    format!("\"pended_percent\": {:.1}", r.pended)
+                };
                 format!(
-                    "    {{\"size\": {}, \"mode\": \"{}\", \"dgram_per_s\": {:.0}, \"cpu_us_per_dgram\": {:.3}, \"syscalls_per_dgram\": {sc}, \"cpu_ratio_vs_raw\": {:.4}}}",
+                    "    {{\"size\": {}, \"mode\": \"{}\", \"dgram_per_s\": {:.0}, \"cpu_us_per_dgram\": {:.3}, \"send_syscalls_per_dgram\": {:.4}, {pended}, \"syscall_ratio_raw_over_mode\": {:.3}, \"cpu_ratio_vs_raw\": {:.4}}}",
                     r.size,
                     r.mode.label(),
                     r.rate,
                     r.cpu_us,
-                    r.cpu_us / raw_cpu(r.size)
+                    r.syscalls,
+                    raw_calls / r.syscalls,
+                    r.cpu_us / raw_cpu
                 )
             })
             .collect();
         println!(
-            "{{\n  \"pending\": true,\n  \"rate\": \"{}\",\n  \"rounds\": {},\n  \"count_per_round\": {},\n  \"sender_sndbuf\": {},\n  \"receiver_rcvbuf\": {rcvbuf},\n  \"dropped\": {dropped},\n  \"errors\": {errors},\n  \"results\": [\n{}\n  ]\n}}",
-            args.rate,
+            "{{\n  \"pending\": true,\n  \"rate\": \"{}\",\n  \"rounds\": {},\n  \"count_per_round\": {},\n  \"sender_sndbuf\": {},\n  \"ws2_in_flight\": {WINDOW},\n  \"receiver_rcvbuf\": {rcvbuf},\n  \"dropped\": {dropped},\n  \"errors\": {errors},\n  \"results\": [\n{}\n  ]\n}}",
+            rates.join(", "),
             args.rounds,
             args.count,
             senders.sndbuf,
@@ -386,28 +449,45 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         );
     } else {
         println!(
-            "pending path: {} rounds x {} datagrams per mode, medians; veth {TX_ADDR} -> {RX_ADDR} with tbf rate {} burst 32k; sender SO_SNDBUF {} bytes",
-            args.rounds, args.count, args.rate, senders.sndbuf
+            "pending path: {} rounds x {} datagrams per mode, medians; veth {TX_ADDR} -> {RX_ADDR} with tbf burst 32k, rate ({}); every sender SO_SNDBUF {} bytes; ws2 keeps {WINDOW} sends in flight",
+            args.rounds,
+            args.count,
+            rates.join(", "),
+            senders.sndbuf
         );
         println!(
-            "{:>6} | {:<29} | {:>9} | {:>14} | {:>15} | {:>9}",
-            "size", "mode", "dgram/s", "CPU us / dgram", "syscalls / dgram", "CPU ratio"
+            "{:>6} | {:<29} | {:>9} | {:>8} | {:>11} | {:>11} | {:>9} | {:>9}",
+            "size",
+            "mode",
+            "dgram/s",
+            "CPU us/d",
+            "sends sc/d",
+            "pended",
+            "sc ratio",
+            "CPU ratio"
         );
-        println!("{}", "-".repeat(6 + 29 + 9 + 14 + 16 + 9 + 15));
+        println!("{}", "-".repeat(6 + 29 + 9 + 8 + 11 + 11 + 9 + 9 + 21));
         for r in &rows {
-            let sc = r.syscalls.map_or("n/a".to_string(), |v| format!("{v:.3}"));
+            let (raw_cpu, raw_calls) = raw_of(r.size);
+            let pended = if r.mode == Pmode::Raw {
+                format!("{:.0} EAGAIN", r.pended)
+            } else {
+                format!("{:.1}%", r.pended)
+            };
             println!(
-                "{:>6} | {:<29} | {:>9.0} | {:>14.3} | {:>16} | {:>9.3}",
+                "{:>6} | {:<29} | {:>9.0} | {:>8.3} | {:>11.4} | {:>11} | {:>9.2} | {:>9.3}",
                 r.size,
                 r.mode.label(),
                 r.rate,
                 r.cpu_us,
-                sc,
-                r.cpu_us / raw_cpu(r.size)
+                r.syscalls,
+                pended,
+                raw_calls / r.syscalls,
+                r.cpu_us / raw_cpu
             );
         }
         println!(
-            "CPU = getrusage(RUSAGE_SELF) user+sys over the loop, whole process; CPU ratio = mode / raw (< 1: cheaper); syscalls counted for raw only (ws2 needs an engine counter); drops: {dropped}, send errors: {errors}"
+            "CPU us/d = getrusage(RUSAGE_SELF) user+sys per datagram over the loop (whole process, reactor thread included); sends sc/d = send syscalls per datagram: raw (sendmsg + poll) / datagrams, ws2 (sendmmsg + epoll_wait wakeups) / datagrams the reactor sent (ws2::engine::reactor_stats deltas); pended = raw: EAGAINs per loop, ws2: share of datagrams sent by the reactor; sc ratio = raw / mode (higher: fewer syscalls); CPU ratio = mode / raw (< 1: cheaper); drops: {dropped}, send errors: {errors}"
         );
     }
     Ok(if errors == 0 {
