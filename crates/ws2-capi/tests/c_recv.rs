@@ -1,0 +1,100 @@
+//! The receive path, driven from C on loopback: `tests/c/recv_paths.c` is
+//! compiled once against `include/` and the `libws2_32` of this test run,
+//! and each test runs one of its sections (`recv_paths SECTION LO_IFINDEX`).
+//! The program exits 0 on success and prints every failed check
+//! (`file:line`, observed and expected values) otherwise; the clauses each
+//! test proves are listed above it.
+//!
+//! Nothing here skips: no `cc` or no library make the test fail with the
+//! reason.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::{assert_success, compile_test, run_with_timeout};
+
+/// `recv_paths`, compiled once for all the tests of this file (they run in
+/// parallel and would otherwise overwrite each other's executable).
+fn recv_paths() -> &'static PathBuf {
+    static EXE: OnceLock<PathBuf> = OnceLock::new();
+    EXE.get_or_init(|| compile_test("recv_paths"))
+}
+
+/// The interface index of `lo` in this test's network namespace.
+fn lo_index() -> String {
+    std::fs::read_to_string("/sys/class/net/lo/ifindex")
+        .expect("read /sys/class/net/lo/ifindex")
+        .trim()
+        .to_string()
+}
+
+fn run_section(section: &str) {
+    let mut cmd = Command::new(recv_paths());
+    cmd.args([section, &lo_index()]);
+    let label = format!("recv_paths_{section}");
+    let out = run_with_timeout(cmd, &label);
+    assert_success(&out, &label);
+}
+
+// S1 S27 S22: IN_PKTINFO, IP_TOS (widened), IP_ECN, IP_TTL in Windows layout
+#[test]
+fn wsarecvmsg_reports_ipv4_pktinfo_tos_ecn_and_ttl() {
+    run_section("v4");
+}
+
+// S27 S22 S24: IN6_PKTINFO, IPV6_TCLASS, IPV6_ECN, IPV6_HOPLIMIT
+#[test]
+fn wsarecvmsg_reports_ipv6_pktinfo_tclass_ecn_and_hop_limit() {
+    run_section("v6");
+}
+
+// S25 S27
+#[test]
+fn dual_stack_socket_reports_in_pktinfo_for_ipv4_datagrams() {
+    run_section("dual");
+}
+
+// S27 (MSG_CTRUNC, MSG_TRUNC, WSAEMSGSIZE) S30 G
+#[test]
+fn truncated_control_or_datagram_is_wsaemsgsize_with_what_fits() {
+    run_section("trunc");
+}
+
+// S21 S27 S40: WSARecv / WSARecvFrom scatter into two WSABUFs
+#[test]
+fn blocking_wsarecv_and_wsarecvfrom_scatter_and_fill_the_source() {
+    run_section("plain");
+}
+
+// S29 S30 S31
+#[test]
+fn overlapped_receives_pend_then_signal_the_event_or_complete_at_once() {
+    run_section("ov_event");
+}
+
+// S29 S32 S33
+#[test]
+fn overlapped_receive_runs_its_completion_routine_in_an_alertable_wait() {
+    run_section("ov_routine");
+}
+
+// S29 S36: key and OVERLAPPED; several pending complete in call order
+#[test]
+fn overlapped_receives_complete_through_a_port_in_call_order() {
+    run_section("ov_port");
+}
+
+// S37 S36 S33
+#[test]
+fn closesocket_aborts_pending_receives_in_every_delivery_mode() {
+    run_section("ov_close");
+}
+
+// S19 S31
+#[test]
+fn icmp_port_unreachable_is_wsaeconnreset_on_the_next_receive_once() {
+    run_section("icmp");
+}
