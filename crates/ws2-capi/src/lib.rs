@@ -60,7 +60,7 @@ fn winsock<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     })
 }
 
-fn socket_of(s: SOCKET) -> Result<Arc<SocketCore>> {
+fn socket_of(s: SOCKET) -> Result<handles::SocketRef> {
     handles::socket(s)
 }
 

@@ -7,15 +7,25 @@ use std::process::Command;
 fn lib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let deps = exe.parent().expect("deps dir").to_path_buf();
-    [deps.clone(), deps.parent().expect("profile dir").to_path_buf()]
-        .into_iter()
-        .filter(|d| d.join("libws2_32.so").exists())
-        .max_by_key(|d| d.join("libws2_32.so").metadata().and_then(|m| m.modified()).ok())
-        .expect("cargo test builds libws2_32.so next to the test executable")
+    [
+        deps.clone(),
+        deps.parent().expect("profile dir").to_path_buf(),
+    ]
+    .into_iter()
+    .filter(|d| d.join("libws2_32.so").exists())
+    .max_by_key(|d| {
+        d.join("libws2_32.so")
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+    })
+    .expect("cargo test builds libws2_32.so next to the test executable")
 }
 
 fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed: {}\n{}\n{}",
@@ -31,7 +41,9 @@ fn pkg_config_builds_the_tutorial_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let prefix = std::env::temp_dir().join(format!("ws2-install-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&prefix);
-    run(Command::new(root.join("scripts/install-c.sh")).arg(&prefix).arg(lib_dir()));
+    run(Command::new(root.join("scripts/install-c.sh"))
+        .arg(&prefix)
+        .arg(lib_dir()));
     let pc = prefix.join("lib/pkgconfig");
     let flags = run(Command::new("pkg-config")
         .env("PKG_CONFIG_PATH", &pc)
@@ -44,11 +56,14 @@ fn pkg_config_builds_the_tutorial_example() {
         .args(flags.split_whitespace());
     run(&mut cc);
     let rx = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-    rx.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    rx.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
     let port = rx.local_addr().unwrap().port().to_string();
     run(Command::new(&exe).args(["127.0.0.1", &port]));
     let mut buf = [0u8; 2048];
-    let (n, from) = rx.recv_from(&mut buf).expect("a datagram from the installed example");
+    let (n, from) = rx
+        .recv_from(&mut buf)
+        .expect("a datagram from the installed example");
     assert!(n > 0);
     assert!(from.ip().is_loopback());
     let _ = std::fs::remove_dir_all(&prefix);

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, Packet, Port, ThreadState, Waitable, Waited};
+use crate::completion::{self, Event, Packet, ThreadState, Waitable, Waited};
 use crate::error::{Error, Result, errno};
 use crate::socket::{Received, SocketCore};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
@@ -104,7 +104,9 @@ pub(crate) enum Delivery {
         ov: OvPtr,
         event: Option<Arc<Event>>,
         routine: Option<(Routine, Arc<ThreadState>)>,
-        port: Option<(Arc<Port>, usize)>,
+        /// Post a packet to the socket's completion port (if it has one):
+        /// false when `hEvent`'s low bit is set.
+        to_port: bool,
     },
     /// A blocking call queued behind overlapped ones (S34).
     Waiter(Arc<WaiterSlot>),
@@ -634,7 +636,7 @@ pub(crate) fn complete(
             ov,
             event,
             routine,
-            port,
+            to_port,
         } => {
             // SAFETY: the caller keeps the OVERLAPPED valid until this completion (S38).
             unsafe { ov.finish(status, bytes) };
@@ -653,12 +655,13 @@ pub(crate) fn complete(
                 let skip = immediate
                     && status == abi::STATUS_SUCCESS
                     && core.is_some_and(|c| c.skips_port_on_success());
-                if let Some((port, key)) = port
+                if to_port
                     && !skip
+                    && let Some((port, key)) = core.and_then(|c| c.port())
                 {
                     port.post(Packet {
                         bytes: bytes as u32,
-                        key,
+                        key: *key,
                         overlapped: ov.0 as usize,
                         status,
                         payload: None,
@@ -672,7 +675,9 @@ pub(crate) fn complete(
         }
         Delivery::Callback(f) => f(result, status),
     }
-    if let Some(core) = core {
+    // An immediate completion happens before the call returns: nobody can
+    // be waiting on it yet, so only deferred ones wake the socket's waiters.
+    if !immediate && let Some(core) = core {
         core.wake_waiters();
     }
 }
@@ -1148,12 +1153,19 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
 /// Socket waiters (WSAGetOverlappedResult, blocked calls) wait on the socket.
 impl Waitable for SocketCore {
     fn add_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
-        lock(&self.waiters).push(waker.clone());
+        let mut w = lock(&self.waiters);
+        w.push(waker.clone());
+        self.waiter_count.store(w.len(), Ordering::Relaxed);
+        drop(w);
+        // Pairs with the fence in `wake_waiters`: the caller re-checks its
+        // condition after this, so a completion is never missed.
+        std::sync::atomic::fence(Ordering::SeqCst);
     }
     fn remove_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
         let mut w = lock(&self.waiters);
         if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, waker)) {
             w.swap_remove(i);
+            self.waiter_count.store(w.len(), Ordering::Relaxed);
         }
     }
 }

@@ -122,15 +122,45 @@ pub fn object(handle: usize) -> Option<Object> {
     guard.as_ref().map(|e| e.object.clone())
 }
 
-/// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
-pub fn socket(handle: usize) -> Result<Arc<SocketCore>> {
-    match object(handle) {
-        Some(Object::Socket(core)) => Ok(core),
-        _ => Err(Error::new(
-            abi::WSAENOTSOCK,
-            format!("handle {handle:#x} is not an open socket"),
-        )),
+/// A socket borrowed from the table for one call: no reference-count
+/// traffic on the hot path (`arc-swap` guard); the socket stays alive while
+/// this lives, even if another thread closes the handle meanwhile.
+pub struct SocketRef {
+    guard: arc_swap::Guard<Option<Arc<Entry>>>,
+}
+
+impl std::ops::Deref for SocketRef {
+    type Target = Arc<SocketCore>;
+    fn deref(&self) -> &Arc<SocketCore> {
+        match self.guard.as_ref().map(|e| &e.object) {
+            Some(Object::Socket(core)) => core,
+            _ => unreachable!("SocketRef is made only for socket entries"),
+        }
     }
+}
+
+impl std::fmt::Debug for SocketRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+/// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
+pub fn socket(handle: usize) -> Result<SocketRef> {
+    if let Some(guard) = lookup(handle)
+        && matches!(guard.as_ref().map(|e| &e.object), Some(Object::Socket(_)))
+    {
+        return Ok(SocketRef { guard });
+    }
+    Err(not_a_socket(handle))
+}
+
+#[cold]
+fn not_a_socket(handle: usize) -> Error {
+    Error::new(
+        abi::WSAENOTSOCK,
+        format!("handle {handle:#x} is not an open socket"),
+    )
 }
 
 /// The event a handle names (`WSA_INVALID_HANDLE` otherwise).

@@ -46,7 +46,7 @@ pub(crate) unsafe fn overlapped_delivery(
             ov: OvPtr(ov),
             event: None,
             routine: Some((routine, completion::current_thread()?)),
-            port: None,
+            to_port: false,
         });
     }
     // SAFETY: ov is valid per the contract.
@@ -54,16 +54,12 @@ pub(crate) unsafe fn overlapped_delivery(
     let event = (h_event & !1 != 0)
         .then(|| handles::event(h_event & !1).ok())
         .flatten();
-    let port = if h_event & 1 != 0 {
-        None
-    } else {
-        core.port().cloned()
-    };
+    let to_port = h_event & 1 == 0;
     Ok(Delivery::Overlapped {
         ov: OvPtr(ov),
         event,
         routine: None,
-        port,
+        to_port,
     })
 }
 
@@ -183,8 +179,9 @@ pub unsafe fn send_gathered(
             unsafe { std::slice::from_raw_parts(control.buf.cast::<u8>(), control.len as usize) };
         SendControls::from_windows(bytes, core.family())?
     };
+    let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    unsafe { iov.gather(buffers, count) }?;
     let ov = out.overlapped;
     if !ov.is_null() && core.is_overlapped() {
         // SAFETY: ov valid per the contract.

@@ -184,6 +184,8 @@ pub struct SocketCore {
     tos: AtomicU8,
     /// Threads blocked in a call on this socket (slow path only).
     pub(crate) waiters: Mutex<Vec<Arc<ThreadWaker>>>,
+    /// `waiters.len()`, so completions skip the lock when nobody waits.
+    pub(crate) waiter_count: AtomicUsize,
     /// A process-unique id (the reactor's key).
     pub(crate) id: u64,
     /// Sends waiting for buffer space, in call order (S34).
@@ -344,6 +346,7 @@ impl SocketCore {
             recv_timeout_ms: AtomicU32::new(0),
             tos: AtomicU8::new(0),
             waiters: Mutex::new(Vec::new()),
+            waiter_count: AtomicUsize::new(0),
             id: NEXT_SOCKET_ID.fetch_add(1, Ordering::Relaxed),
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
@@ -495,6 +498,12 @@ impl SocketCore {
     }
 
     pub(crate) fn wake_waiters(&self) {
+        // Pairs with the fence in `add_waiter`: either the waiter sees the
+        // new status on its re-check, or we see it registered (Dekker).
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.waiter_count.load(Ordering::Relaxed) == 0 {
+            return;
+        }
         let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
         for w in waiters.iter() {
             w.wake();

@@ -302,19 +302,42 @@ pub unsafe fn socket_addr_to_windows(
 
 /// `iovec`s for one datagram, inline up to [`INLINE_BUFFERS`].
 pub struct IoVecs {
-    inline: [libc::iovec; INLINE_BUFFERS],
+    /// The first `len` entries are initialised when `len <= INLINE_BUFFERS`.
+    inline: std::mem::MaybeUninit<[libc::iovec; INLINE_BUFFERS]>,
     heap: Vec<libc::iovec>,
     len: usize,
     total: usize,
 }
 
+impl Default for IoVecs {
+    fn default() -> Self {
+        IoVecs::new()
+    }
+}
+
 impl IoVecs {
-    /// Gathers a Windows `WSABUF` array (S21). A NULL array with a non-zero
+    /// An empty set, with nothing initialised (no per-call memset).
+    #[inline(always)]
+    pub fn new() -> IoVecs {
+        let mut out = std::mem::MaybeUninit::<IoVecs>::uninit();
+        // SAFETY: every field but `inline` (MaybeUninit) is written before
+        // assume_init.
+        unsafe {
+            let p = out.as_mut_ptr();
+            (&raw mut (*p).heap).write(Vec::new());
+            (&raw mut (*p).len).write(0);
+            (&raw mut (*p).total).write(0);
+            out.assume_init()
+        }
+    }
+
+    /// Gathers a Windows `WSABUF` array (S21) into `self`, filled in place
+    /// (a returned value would be copied). A NULL array with a non-zero
     /// count, or a NULL `buf` with a non-zero `len`, is `WSAEFAULT`.
     ///
     /// # Safety
     /// `bufs` must be null or point to `count` readable `WSABUF`s.
-    pub unsafe fn from_wsabufs(bufs: *const abi::WSABUF, count: u32) -> Result<IoVecs> {
+    pub unsafe fn gather(&mut self, bufs: *const abi::WSABUF, count: u32) -> Result<()> {
         let count = count as usize;
         if bufs.is_null() && count != 0 {
             return Err(Error::new(
@@ -322,18 +345,12 @@ impl IoVecs {
                 format!("lpBuffers is NULL with dwBufferCount {count}"),
             ));
         }
-        let mut out = IoVecs {
-            inline: [libc::iovec {
-                iov_base: std::ptr::null_mut(),
-                iov_len: 0,
-            }; INLINE_BUFFERS],
-            heap: Vec::new(),
-            len: count,
-            total: 0,
-        };
+        self.heap.clear();
         if count > INLINE_BUFFERS {
-            out.heap.reserve_exact(count);
+            self.heap.reserve_exact(count);
         }
+        let inline = self.inline.as_mut_ptr().cast::<libc::iovec>();
+        let mut total = 0;
         for i in 0..count {
             // SAFETY: i < count readable WSABUFs per the contract; unaligned read.
             let wb = unsafe { std::ptr::read_unaligned(bufs.add(i)) };
@@ -347,13 +364,27 @@ impl IoVecs {
                 iov_base: wb.buf.cast(),
                 iov_len: wb.len as usize,
             };
-            out.total += iov.iov_len;
+            total += iov.iov_len;
             if count > INLINE_BUFFERS {
-                out.heap.push(iov);
+                self.heap.push(iov);
             } else {
-                out.inline[i] = iov;
+                // SAFETY: i < count <= INLINE_BUFFERS.
+                unsafe { inline.add(i).write(iov) };
             }
         }
+        self.len = count;
+        self.total = total;
+        Ok(())
+    }
+
+    /// `gather` into a new set (tests and cold paths).
+    ///
+    /// # Safety
+    /// As for [`IoVecs::gather`].
+    pub unsafe fn from_wsabufs(bufs: *const abi::WSABUF, count: u32) -> Result<IoVecs> {
+        let mut out = IoVecs::new();
+        // SAFETY: forwarded contract.
+        unsafe { out.gather(bufs, count) }?;
         Ok(out)
     }
 
@@ -361,7 +392,7 @@ impl IoVecs {
         if self.len > INLINE_BUFFERS {
             self.heap.as_ptr()
         } else {
-            self.inline.as_ptr()
+            self.inline.as_ptr().cast()
         }
     }
 
