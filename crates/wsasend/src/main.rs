@@ -4,6 +4,8 @@
 //! - `wsasend` / `wsasend demo`: loopback demo that checks every mode and
 //!   control message against its own receivers.
 //! - `wsasend send`: real traffic.
+//! - `wsasend recv`: receive and print each datagram's path (source,
+//!   destination, interface, TOS/ECN, TTL).
 //! - `wsasend bench`: ws2 `send_msg` and the overlapped modes against raw
 //!   `libc::sendmsg`, interleaved rounds, medians; `--pending` measures the
 //!   pending path over a rate-limited veth link instead.
@@ -11,6 +13,7 @@
 mod bench;
 mod demo;
 mod pending;
+mod recv;
 mod send;
 
 use std::net::{IpAddr, SocketAddr};
@@ -32,6 +35,9 @@ enum Command {
     Demo,
     /// Send real traffic with WSASendMsg.
     Send(SendArgs),
+    /// Receive datagrams with WSARecvMsg-style control data and print each
+    /// one's source, destination, interface, TOS/ECN and TTL.
+    Recv(RecvArgs),
     /// Compare ws2 WSASendMsg with raw sendmsg on the same socket.
     Bench(BenchArgs),
     /// One measured loop (for callgrind; see bench-callgrind.sh).
@@ -56,9 +62,33 @@ pub struct SendArgs {
     /// TOS byte (IPv4 IP_TOS) or traffic class (IPv6 IPV6_TCLASS); decimal or 0x hex.
     #[arg(long, value_parser = parse_u8)]
     pub tos: Option<u8>,
+    /// ECN bits (0-3) with IP_ECN / IPV6_ECN; with --tos, DSCP comes from
+    /// --tos and ECN from --ecn.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub ecn: Option<u8>,
+    /// TTL (IPv4 IP_TTL) or hop limit (IPv6 IPV6_HOPLIMIT), 1-255.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=255))]
+    pub ttl: Option<u8>,
+    /// Split each call's --size bytes into datagrams of B bytes
+    /// (UDP_SEND_MSG_SIZE, UDP GSO); --count counts calls.
+    #[arg(long, value_name = "B", value_parser = clap::value_parser!(u32).range(1..=65535))]
+    pub segment_size: Option<u32>,
     /// Pause between datagrams, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub interval_ms: Option<u64>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RecvArgs {
+    /// Address to bind, e.g. 127.0.0.1:9000, [::]:9000 (dual-stack) or [::1]:9000.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub bind: SocketAddr,
+    /// Stop after this many datagrams (default: run until the timeout).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub count: Option<u64>,
+    /// Give up after this long without a datagram (default: wait forever).
+    #[arg(long, value_name = "MS")]
+    pub timeout_ms: Option<u64>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -130,6 +160,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Demo) {
         Command::Demo => demo::run(),
         Command::Send(args) => send::run(&args),
+        Command::Recv(args) => recv::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchOne(args) => bench::run_one(&args),
     };

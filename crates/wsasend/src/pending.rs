@@ -243,8 +243,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         Pmode::Ws2Event => (event_window_loop(s, buf, dest, count), None, 0),
     };
     let (elapsed, cpu) = (t0.elapsed(), cpu_time() - cpu0);
-    let reactor = (mode != Pmode::Raw)
-        .then(|| stats_delta(stats0, ws2::engine::reactor_stats()));
+    let reactor = (mode != Pmode::Raw).then(|| stats_delta(stats0, ws2::engine::reactor_stats()));
     Sample {
         elapsed,
         cpu,
@@ -457,14 +456,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         );
         println!(
             "{:>6} | {:<29} | {:>9} | {:>8} | {:>11} | {:>11} | {:>9} | {:>9}",
-            "size",
-            "mode",
-            "dgram/s",
-            "CPU us/d",
-            "sends sc/d",
-            "pended",
-            "sc ratio",
-            "CPU ratio"
+            "size", "mode", "dgram/s", "CPU us/d", "sends sc/d", "pended", "sc ratio", "CPU ratio"
         );
         println!("{}", "-".repeat(6 + 29 + 9 + 8 + 11 + 11 + 9 + 9 + 21));
         for r in &rows {

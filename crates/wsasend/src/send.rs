@@ -11,12 +11,11 @@ use ws2::{ControlMessage, Message, SendFlags, Socket};
 
 use crate::{AppResult, SendArgs};
 
-/// Control messages for `--from` and `--tos`, for the destination's family.
-fn controls(
-    to: SocketAddr,
-    from: Option<IpAddr>,
-    tos: Option<u8>,
-) -> AppResult<Vec<ControlMessage>> {
+/// Control messages for `--from`, `--tos`, `--ecn`, `--ttl` and
+/// `--segment-size`, for the destination's family.
+fn controls(args: &SendArgs) -> AppResult<Vec<ControlMessage>> {
+    let (to, from) = (args.to, args.from);
+    let v4 = to.is_ipv4();
     let mut control = Vec::new();
     match (to, from) {
         (_, None) => {}
@@ -32,17 +31,35 @@ fn controls(
             ));
         }
     }
-    if let Some(tos) = tos {
-        control.push(match to {
-            SocketAddr::V4(_) => ControlMessage::Tos(tos),
-            SocketAddr::V6(_) => ControlMessage::TrafficClass(tos),
+    if let Some(tos) = args.tos {
+        control.push(if v4 {
+            ControlMessage::Tos(tos)
+        } else {
+            ControlMessage::TrafficClass(tos)
         });
+    }
+    if let Some(ecn) = args.ecn {
+        control.push(if v4 {
+            ControlMessage::Ecn(ecn)
+        } else {
+            ControlMessage::EcnV6(ecn)
+        });
+    }
+    if let Some(ttl) = args.ttl {
+        control.push(if v4 {
+            ControlMessage::Ttl(ttl)
+        } else {
+            ControlMessage::HopLimit(ttl)
+        });
+    }
+    if let Some(seg) = args.segment_size {
+        control.push(ControlMessage::SegmentSize(seg));
     }
     Ok(control)
 }
 
 pub fn run(args: &SendArgs) -> AppResult<ExitCode> {
-    let control = controls(args.to, args.from, args.tos)?;
+    let control = controls(args)?;
     let sock = match args.to {
         SocketAddr::V4(_) => Socket::udp_v4(),
         SocketAddr::V6(_) => Socket::udp_v6(),
@@ -101,10 +118,22 @@ pub fn run(args: &SendArgs) -> AppResult<ExitCode> {
     let rate = if secs > 0.0 { sent as f64 / secs } else { 0.0 };
     let failed: u64 = errors.values().map(|(n, _)| n).sum();
     let from = args.from.map(|f| format!(" from {f}")).unwrap_or_default();
-    println!(
-        "sent {sent} of {} datagrams ({bytes} bytes) to {}{from} in {secs:.3} s: {rate:.0} datagrams/s",
-        args.count, args.to
-    );
+    match args.segment_size {
+        None => println!(
+            "sent {sent} of {} datagrams ({bytes} bytes) to {}{from} in {secs:.3} s: {rate:.0} datagrams/s",
+            args.count, args.to
+        ),
+        Some(seg) => {
+            let per_call = u64::from(args.size.div_ceil(seg).max(1));
+            println!(
+                "sent {sent} of {} calls ({bytes} bytes, {} datagrams of up to {seg} bytes) to {}{from} in {secs:.3} s: {:.0} datagrams/s",
+                args.count,
+                sent * per_call,
+                args.to,
+                rate * per_call as f64
+            );
+        }
+    }
     if failed == 0 {
         println!("errors: none");
     } else {

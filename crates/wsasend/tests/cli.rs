@@ -264,3 +264,115 @@ fn pending_is_opt_in() {
     let out = wsasend(&["bench", "--rate", "10mbit"]);
     assert!(!out.status.success(), "--rate needs --pending");
 }
+
+/// Starts `wsasend recv --bind 127.0.0.1:PORT --count N` and waits until it
+/// listens; returns the child and the address.
+fn spawn_recv(count: u32) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsasend"))
+        .args([
+            "recv",
+            "--bind",
+            &addr,
+            "--count",
+            &count.to_string(),
+            "--timeout-ms",
+            "5000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn wsasend recv");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
+    (child, addr)
+}
+
+/// The datagram lines of a finished `wsasend recv`.
+fn recv_lines(child: std::process::Child) -> Vec<String> {
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("from "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn recv_shows_source_destination_tos_ecn_ttl() {
+    let (child, to) = spawn_recv(3);
+    let out = wsasend(&[
+        "send",
+        "--to",
+        &to,
+        "--from",
+        "127.0.0.2",
+        "--tos",
+        "0xb8",
+        "--ecn",
+        "1",
+        "--ttl",
+        "9",
+        "--count",
+        "3",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let lines = recv_lines(child);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for l in &lines {
+        assert!(l.starts_with("from 127.0.0.2:"), "{l}");
+        assert!(l.contains(" to 127.0.0.1 ifindex "), "{l}");
+        assert!(l.contains(" tos 0xb9 (185) "), "{l}");
+        assert!(l.contains(" ecn 1 "), "{l}");
+        assert!(l.contains(" ttl 9 "), "{l}");
+        assert!(l.ends_with(" bytes 64"), "{l}");
+    }
+}
+
+#[test]
+fn send_segment_size_splits_one_call() {
+    let (child, to) = spawn_recv(3);
+    let out = wsasend(&[
+        "send",
+        "--to",
+        &to,
+        "--segment-size",
+        "500",
+        "--size",
+        "1200",
+        "--count",
+        "1",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("sent 1 of 1 calls (1200 bytes, 3 datagrams"),
+        "{stdout}"
+    );
+    let sizes: Vec<String> = recv_lines(child)
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(sizes, ["500", "500", "200"]);
+}
+
+#[test]
+fn send_rejects_bad_ecn_and_ttl() {
+    for args in [["--ecn", "4"], ["--ttl", "0"], ["--segment-size", "0"]] {
+        let mut all = vec!["send", "--to", "127.0.0.1:9"];
+        all.extend(args);
+        let out = wsasend(&all);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains(args[0]), "{args:?}");
+    }
+}
