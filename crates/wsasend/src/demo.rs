@@ -452,6 +452,116 @@ fn run_overlapped(how: Overlapped, rx: &UdpSocket) -> AppResult<Row> {
     Ok(row)
 }
 
+/// ECN (S26, S27): `IP_TOS` 0xb8 (DSCP EF) with `IP_ECN` 1 (ECT(1)) from
+/// 127.0.0.1; a ws2 receiver with `RecvInfo::TOS` must see TOS 0xb9 (DSCP
+/// from `IP_TOS`, ECN from `IP_ECN`) and ECN 1.
+fn run_ecn() -> AppResult<Row> {
+    let rx = Socket::udp_v4().map_err(|e| format!("receiver socket: {e}"))?;
+    rx.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .map_err(|e| format!("bind receiver: {e}"))?;
+    rx.set_recv_info(ws2::RecvInfo::TOS)
+        .map_err(|e| format!("set_recv_info: {e}"))?;
+    rx.set_recv_timeout(Some(Duration::from_secs(2)));
+    let dest = rx
+        .local_addr()
+        .map_err(|e| format!("receiver address: {e}"))?;
+    let sent = payload(30, 48);
+    let control = [ControlMessage::Tos(0xb8), ControlMessage::Ecn(1)];
+    let mut row = Row {
+        mode: Setup::V4.label().to_string(),
+        control: "IP_TOS 0xb8 + IP_ECN 1".to_string(),
+        destination: dest.to_string(),
+        expected: "TOS 0xb9, ECN 1".to_string(),
+        seen: String::new(),
+        bytes: String::new(),
+        ok: false,
+    };
+    let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
+    let bufs = [IoSlice::new(&sent)];
+    let msg = Message::new(&bufs).to(dest).control(&control);
+    let n = match sock.send_msg(&msg, SendFlags::NONE) {
+        Ok(n) => n,
+        Err(e) => {
+            row.seen = format!("send failed: {e}");
+            return Ok(row);
+        }
+    };
+    let mut buf = [0u8; 256];
+    match rx.recv_msg(&mut [std::io::IoSliceMut::new(&mut buf)]) {
+        Ok(r) => {
+            let c = r.controls;
+            let hex = |v: Option<u8>| v.map_or("-".to_string(), |v| format!("0x{v:02x}"));
+            let ecn = c.ecn.map_or("-".to_string(), |v| v.to_string());
+            row.seen = format!("TOS {}, ECN {ecn}", hex(c.tos));
+            row.bytes = format!("{n} sent, {} received", r.bytes);
+            row.ok = n == sent.len()
+                && buf[..r.bytes] == sent[..]
+                && c.tos == Some(0xb9)
+                && c.ecn.is_none_or(|e| e == 1);
+        }
+        Err(e) => {
+            row.seen = format!("nothing ({e})");
+            row.bytes = format!("{n} sent, 0 received");
+        }
+    }
+    Ok(row)
+}
+
+/// Segmentation (S26, `UDP_SEND_MSG_SIZE`): one call with 2500 bytes and
+/// `SegmentSize(1000)` must arrive as three datagrams, 1000, 1000 and 500
+/// bytes, in order, carrying the buffer's consecutive slices.
+fn run_segmentation() -> AppResult<Row> {
+    let rx = UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind 127.0.0.1: {e}"))?;
+    rx.set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| format!("receiver timeout: {e}"))?;
+    let dest = rx
+        .local_addr()
+        .map_err(|e| format!("receiver address: {e}"))?;
+    let sent: Vec<u8> = (0..2500u32).map(|i| (i * 7 % 251) as u8).collect();
+    let control = [ControlMessage::SegmentSize(1000)];
+    let mut row = Row {
+        mode: Setup::V4.label().to_string(),
+        control: "UDP_SEND_MSG_SIZE 1000".to_string(),
+        destination: dest.to_string(),
+        expected: "3 datagrams: 1000/1000/500".to_string(),
+        seen: String::new(),
+        bytes: String::new(),
+        ok: false,
+    };
+    let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
+    let bufs = [IoSlice::new(&sent)];
+    let msg = Message::new(&bufs).to(dest).control(&control);
+    let n = match sock.send_msg(&msg, SendFlags::NONE) {
+        Ok(n) => n,
+        Err(e) => {
+            row.seen = format!("send failed: {e}");
+            return Ok(row);
+        }
+    };
+    let mut buf = vec![0u8; 65536];
+    let mut sizes = Vec::new();
+    let mut in_order = true;
+    let mut offset = 0;
+    while offset < sent.len() {
+        let Ok(got) = rx.recv(&mut buf) else { break };
+        in_order &= sent.get(offset..offset + got) == Some(&buf[..got]);
+        sizes.push(got.to_string());
+        offset += got;
+    }
+    // Nothing more may follow.
+    let _ = rx.set_read_timeout(Some(Duration::from_millis(50)));
+    let extra = rx.recv(&mut buf).is_ok();
+    row.seen = format!(
+        "{} datagrams: {}{}",
+        sizes.len(),
+        sizes.join("/"),
+        if in_order { "" } else { " (OUT OF ORDER)" }
+    );
+    row.bytes = format!("{n} sent in 1 call, {offset} received");
+    row.ok = n == sent.len() && sizes == ["1000", "1000", "500"] && in_order && !extra;
+    Ok(row)
+}
+
 /// Empties a receiver after an unexpected success so later rows stay clean.
 fn drain(rx: &UdpSocket, buf: &mut [u8]) {
     let _ = rx.set_read_timeout(Some(Duration::from_millis(50)));
@@ -468,12 +578,14 @@ pub fn run() -> AppResult<ExitCode> {
     for how in [Overlapped::Event, Overlapped::Routine, Overlapped::Port] {
         rows.push(run_overlapped(how, &rx4)?);
     }
+    rows.push(run_ecn()?);
+    rows.push(run_segmentation()?);
     let headers = [
         "mode",
         "control",
         "destination",
-        "expected source",
-        "seen source",
+        "expected (source...)",
+        "seen",
         "bytes",
         "result",
     ];

@@ -66,6 +66,16 @@ fn demo_without_arguments_passes_every_case() {
             .unwrap_or_else(|| panic!("no row for {mode}:\n{stdout}"));
         assert!(row.contains(note) && row.ends_with("| ok"), "{row}");
     }
+    for (control, seen) in [
+        ("IP_TOS 0xb8 + IP_ECN 1", "| TOS 0xb9, ECN 1 "),
+        ("UDP_SEND_MSG_SIZE 1000", "| 3 datagrams: 1000/1000/500 "),
+    ] {
+        let row = rows
+            .iter()
+            .find(|r| r.contains(control))
+            .unwrap_or_else(|| panic!("no row for {control}:\n{stdout}"));
+        assert!(row.contains(seen) && row.ends_with("| ok"), "{row}");
+    }
     assert!(rows.iter().all(|r| r.ends_with("| ok")), "{stdout}");
     assert!(stdout.contains(&format!("{} passed, 0 failed", rows.len())));
 }
