@@ -187,6 +187,33 @@ static void prepare_msg(WSAMSG *msg, WSABUF *data, char *buf, ULONG len, char *c
     msg->dwFlags = 0;
 }
 
+/* Receives one datagram with a blocking WSARecvMsg into buf/control and
+ * checks it is `text` from src_ip at txa's port (namelen of that family),
+ * dwFlags 0; returns the walk of its Control. */
+static struct seen recv_expect(LPFN_WSARECVMSG fn, SOCKET rx, WSAMSG *msg, char *buf, ULONG blen,
+                               char *control, ULONG clen, const char *text,
+                               const SOCKADDR_STORAGE *txa, const char *src_ip)
+{
+    static WSABUF data;
+    static SOCKADDR_STORAGE from;
+    prepare_msg(msg, &data, buf, blen, control, clen, &from);
+    DWORD got = 0xdeadbeef;
+    CHECK_OK(fn(rx, msg, &got, NULL, NULL)); /* S27 */
+    CHECK_EQ(WSAGetLastError(), 0);
+    CHECK_EQ(got, strlen(text));
+    CHECK(memcmp(buf, text, got) == 0);
+    int v6 = strchr(src_ip, ':') != NULL;
+    SOFT_EQ(msg->namelen, v6 ? sizeof(SOCKADDR_IN6) : sizeof(SOCKADDR_IN));
+    SOFT_EQ(from.ss_family, v6 ? AF_INET6 : AF_INET);
+    SOFT_EQ(port_of(&from), port_of(txa));
+    if (strcmp(ip_of(&from), src_ip) != 0) {
+        fprintf(stderr, "source %s, expected %s\n", ip_of(&from), src_ip);
+        SOFT_EQ(0, 1);
+    }
+    SOFT_EQ(msg->dwFlags, 0);
+    return walk(msg);
+}
+
 /* ---- S27: IPv4 ---------------------------------------------------------- */
 
 static const struct ctl v4_ctls[] = {
@@ -202,7 +229,7 @@ static void enable_v4_controls(SOCKET rx)
 
 static void section_v4(void)
 {
-    SOCKADDR_STORAGE rxa, txa, from;
+    SOCKADDR_STORAGE rxa, txa;
     SOCKET rx = bound_udp("127.0.0.1", &rxa);
     SOCKET tx = bound_udp("127.0.0.1", &txa);
     LPFN_WSARECVMSG recvmsg_fn = get_wsarecvmsg(rx);
@@ -210,21 +237,9 @@ static void section_v4(void)
     send_with(tx, &rxa, "hello v4", 8, v4_ctls, 3);
 
     WSAMSG msg;
-    WSABUF data;
     char buf[64], control[256];
-    prepare_msg(&msg, &data, buf, sizeof buf, control, sizeof control, &from);
-    DWORD got = 0xdeadbeef;
-    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL)); /* S27 */
-    CHECK_EQ(WSAGetLastError(), 0);
-    CHECK_EQ(got, 8);
-    CHECK(memcmp(buf, "hello v4", 8) == 0);
-    SOFT_EQ(msg.namelen, sizeof(SOCKADDR_IN));
-    SOFT_EQ(from.ss_family, AF_INET);
-    SOFT_EQ(port_of(&from), port_of(&txa));
-    SOFT_EQ(strcmp(ip_of(&from), "127.0.0.1"), 0);
-    SOFT_EQ(msg.dwFlags, 0);
-
-    struct seen s = walk(&msg);
+    struct seen s = recv_expect(recvmsg_fn, rx, &msg, buf, sizeof buf, control, sizeof control,
+                                "hello v4", &txa, "127.0.0.1");
     SOFT_EQ(s.unknown, 0);
     SOFT_EQ(s.bad_len, 0); /* cmsg_len == WSA_CMSG_LEN(payload), unpadded */
     SOFT_EQ(s.entries, 4);
@@ -247,11 +262,9 @@ static void section_v4(void)
     set_int_opt(rx, IPPROTO_IP, IP_RECVECN, 0);
     set_int_opt(rx, IPPROTO_IP, IP_RECVTTL, 0);
     send_with(tx, &rxa, "plain", 5, v4_ctls, 3);
-    prepare_msg(&msg, &data, buf, sizeof buf, control, sizeof control, &from);
-    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
-    CHECK_EQ(got, 5);
+    recv_expect(recvmsg_fn, rx, &msg, buf, sizeof buf, control, sizeof control, "plain", &txa,
+                "127.0.0.1");
     SOFT_EQ(msg.Control.len, 0);
-    SOFT_EQ(msg.dwFlags, 0);
     closesocket(rx);
     closesocket(tx);
 }
@@ -260,7 +273,7 @@ static void section_v4(void)
 
 static void section_v6(void)
 {
-    SOCKADDR_STORAGE rxa, txa, from;
+    SOCKADDR_STORAGE rxa, txa;
     SOCKET rx = bound_udp("::1", &rxa);
     SOCKET tx = bound_udp("::1", &txa);
     LPFN_WSARECVMSG recvmsg_fn = get_wsarecvmsg(rx);
@@ -274,20 +287,9 @@ static void section_v6(void)
     send_with(tx, &rxa, "hello v6!", 9, ctls, 3);
 
     WSAMSG msg;
-    WSABUF data;
     char buf[64], control[256];
-    prepare_msg(&msg, &data, buf, sizeof buf, control, sizeof control, &from);
-    DWORD got = 0xdeadbeef;
-    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL)); /* S27 */
-    CHECK_EQ(got, 9);
-    CHECK(memcmp(buf, "hello v6!", 9) == 0);
-    SOFT_EQ(msg.namelen, sizeof(SOCKADDR_IN6));
-    SOFT_EQ(from.ss_family, AF_INET6);
-    SOFT_EQ(port_of(&from), port_of(&txa));
-    SOFT_EQ(strcmp(ip_of(&from), "::1"), 0);
-    SOFT_EQ(msg.dwFlags, 0);
-
-    struct seen s = walk(&msg);
+    struct seen s = recv_expect(recvmsg_fn, rx, &msg, buf, sizeof buf, control, sizeof control,
+                                "hello v6!", &txa, "::1");
     IN6_ADDR loop6 = IN6ADDR_LOOPBACK_INIT;
     SOFT_EQ(s.unknown, 0);
     SOFT_EQ(s.bad_len, 0);
@@ -312,7 +314,7 @@ static void section_v6(void)
 
 static void section_dual(void)
 {
-    SOCKADDR_STORAGE rxa, txa, from;
+    SOCKADDR_STORAGE rxa, txa;
     SOCKET rx = bound_udp("::", &rxa);
     SOCKET tx = bound_udp("127.0.0.1", &txa);
     LPFN_WSARECVMSG recvmsg_fn = get_wsarecvmsg(rx);
@@ -324,22 +326,15 @@ static void section_dual(void)
     send_plain(tx, &to, "via v4");
 
     WSAMSG msg;
-    WSABUF data;
     char buf[64], control[256];
-    prepare_msg(&msg, &data, buf, sizeof buf, control, sizeof control, &from);
-    DWORD got = 0;
-    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
-    CHECK_EQ(got, 6);
-    SOFT_EQ(from.ss_family, AF_INET6); /* the v4-mapped source */
-    SOFT_EQ(strcmp(ip_of(&from), "::ffff:127.0.0.1"), 0);
-    SOFT_EQ(port_of(&from), port_of(&txa));
-    struct seen s = walk(&msg);
+    /* the source is v4-mapped */
+    struct seen s = recv_expect(recvmsg_fn, rx, &msg, buf, sizeof buf, control, sizeof control,
+                                "via v4", &txa, "::ffff:127.0.0.1");
     SOFT_EQ(s.bad_len, 0);
     SOFT_EQ(s.pktinfo4, 1); /* IN_PKTINFO for an IPv4 datagram */
     SOFT_EQ(s.pi4.ipi_addr.s_addr, htonl(INADDR_LOOPBACK));
     SOFT_EQ(s.pi4.ipi_ifindex, lo_index);
     SOFT_EQ(msg.Control.len, s.end);
-    SOFT_EQ(msg.dwFlags, 0);
     closesocket(rx);
     closesocket(tx);
 }
