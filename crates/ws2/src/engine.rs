@@ -556,6 +556,7 @@ fn timed_out(core: &SocketCore) -> Error {
 /// kernel takes it, else queued for the reactor. `on_pending` runs under the
 /// queue lock just before the operation becomes visible (it writes
 /// `STATUS_PENDING`). Errors at call time queue nothing (S20).
+#[inline]
 pub(crate) fn send_overlapped(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,

@@ -16,7 +16,12 @@ use ws2_abi as abi;
 /// assert!(io.to_string().contains("IN_PKTINFO"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+/// Boxed so a `Result` stays two words and travels in registers on the
+/// success path; errors are the cold path.
+#[derive(Clone, PartialEq, Eq)]
+struct Inner {
     code: i32,
     message: Cow<'static, str>,
 }
@@ -26,11 +31,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// An error with a Winsock code and a message.
+    #[cold]
     pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
-        Error {
+        Error(Box::new(Inner {
             code,
             message: message.into(),
-        }
+        }))
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.
@@ -54,17 +60,17 @@ impl Error {
 
     /// The Winsock code (`WSAGetLastError` value).
     pub fn code(&self) -> i32 {
-        self.code
+        self.0.code
     }
 
     /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
     pub fn name(&self) -> &'static str {
-        abi::wsa_error_name(self.code)
+        abi::wsa_error_name(self.0.code)
     }
 
     /// The message (without the code).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
@@ -74,7 +80,7 @@ pub(crate) fn errno() -> i32 {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.name(), self.code, self.message)
+        write!(f, "{} ({}): {}", self.name(), self.0.code, self.0.message)
     }
 }
 
@@ -90,7 +96,7 @@ impl Error {
     /// The `io::ErrorKind` closest to the Winsock code.
     pub fn kind(&self) -> io::ErrorKind {
         use io::ErrorKind as K;
-        match self.code {
+        match self.0.code {
             abi::WSAEWOULDBLOCK => K::WouldBlock,
             abi::WSAETIMEDOUT => K::TimedOut,
             abi::WSAEINVAL | abi::WSAEFAULT | abi::WSAEAFNOSUPPORT => K::InvalidInput,

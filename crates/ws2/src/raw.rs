@@ -30,6 +30,7 @@ pub struct SendResultPtrs {
 ///
 /// # Safety
 /// `ov` must be valid and writable.
+#[inline]
 pub(crate) unsafe fn overlapped_delivery(
     core: &SocketCore,
     ov: *mut abi::WSAOVERLAPPED,

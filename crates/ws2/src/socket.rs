@@ -652,6 +652,7 @@ impl SocketCore {
 
     /// Binds an unbound datagram socket to its family's wildcard address and
     /// an ephemeral port, as Windows does on the first send (S15).
+    #[inline]
     pub fn ensure_bound(&self) -> Result<()> {
         if self.is_bound() {
             return Ok(());

@@ -172,6 +172,7 @@ impl LinuxAddr {
 ///
 /// # Safety
 /// `name` must be null or point to `namelen` readable bytes.
+#[inline]
 pub unsafe fn socket_addr_from_windows(
     name: *const abi::SOCKADDR,
     namelen: i32,
@@ -337,6 +338,7 @@ impl IoVecs {
     ///
     /// # Safety
     /// `bufs` must be null or point to `count` readable `WSABUF`s.
+    #[inline]
     pub unsafe fn gather(&mut self, bufs: *const abi::WSABUF, count: u32) -> Result<()> {
         let count = count as usize;
         if bufs.is_null() && count != 0 {
