@@ -9,6 +9,11 @@
 //! kernel drops the rest silently while `sendmsg` still succeeds; the drop
 //! count is reported, and it affects both sides alike.
 //!
+//! For sizes of 1200 bytes and more a GSO row compares raw Linux UDP GSO
+//! (`sendmsg` with a `SOL_UDP`/`UDP_SEGMENT` u16 cmsg, 65507 / size
+//! segments per call: 54 x 1200 = 64800 bytes) with ws2 `send_msg` and
+//! `ControlMessage::SegmentSize(size)` on the same socket, in datagrams/s.
+//!
 //! Each round runs raw then ws2 (even rounds) or ws2 then raw (odd rounds),
 //! for every size and variant; the tables show medians over rounds.
 //!
@@ -190,7 +195,40 @@ struct RawMsg {
     msg: libc::msghdr,
 }
 
+/// Linux `SOL_UDP` / `UDP_SEGMENT` (not in every libc target).
+const SOL_UDP: libc::c_int = 17;
+const UDP_SEGMENT: libc::c_int = 103;
+
+/// Largest UDP payload of one IPv4 datagram: a GSO send carries at most this.
+const MAX_UDP4: usize = 65507;
+
+/// Segments per GSO call for `size`-byte datagrams (54 for 1200).
+pub(crate) fn gso_segments(size: u32) -> u64 {
+    (MAX_UDP4 / size.max(1) as usize).clamp(1, 64) as u64
+}
+
 impl RawMsg {
+    /// A message whose payload the kernel splits into `segment`-byte
+    /// datagrams (UDP GSO: one `SOL_UDP`/`UDP_SEGMENT` u16 cmsg).
+    fn new_gso(dest: SocketAddrV4, payload: &[u8], segment: u16) -> Box<RawMsg> {
+        let mut m = RawMsg::new(dest, payload, false);
+        let data_len = size_of::<u16>() as u32;
+        m.msg.msg_control = m.cmsg.as_mut_ptr().cast();
+        // SAFETY: CMSG_SPACE/CMSG_LEN are pure arithmetic.
+        m.msg.msg_controllen = unsafe { libc::CMSG_SPACE(data_len) } as usize;
+        assert!(m.msg.msg_controllen <= size_of::<[u64; 8]>());
+        // SAFETY: msg_control points to an 8-aligned zeroed buffer of
+        // msg_controllen bytes, room for one u16 cmsg.
+        unsafe {
+            let c = libc::CMSG_FIRSTHDR(&m.msg);
+            (*c).cmsg_level = SOL_UDP;
+            (*c).cmsg_type = UDP_SEGMENT;
+            (*c).cmsg_len = libc::CMSG_LEN(data_len) as usize;
+            std::ptr::write_unaligned(libc::CMSG_DATA(c).cast::<u16>(), segment);
+        }
+        m
+    }
+
     fn new(dest: SocketAddrV4, payload: &[u8], pktinfo: bool) -> Box<RawMsg> {
         // SAFETY: sockaddr_in, iovec and msghdr are plain C data for which
         // all-zero is a valid (empty) value.
@@ -463,8 +501,53 @@ pub(crate) fn leak(payload: &[u8]) -> &'static [u8] {
     Box::leak(payload.to_vec().into_boxed_slice())
 }
 
-/// Runs one measured loop of `mode`; returns (elapsed, errors).
-fn measure(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u64) {
+/// Runs one measured loop of `mode`; returns (elapsed, errors, datagrams
+/// attempted). Errors count datagrams, not calls.
+fn measure(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u64, u64) {
+    if matches!(mode, Mode::RawGso | Mode::Ws2Gso) {
+        return measure_gso(pair, mode, payload, count);
+    }
+    let (elapsed, errors) = measure_each(pair, mode, payload, count);
+    (elapsed, errors, count)
+}
+
+/// GSO: `count` datagrams (rounded up to whole calls) of `payload.len()`
+/// bytes, `gso_segments` of them per call, from one buffer of
+/// `segments * size` bytes (`payload` must be that long: see `gso_payload`).
+fn measure_gso(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u64, u64) {
+    let size = payload.len();
+    let segs = gso_segments(size as u32);
+    let calls = count.div_ceil(segs);
+    let big = gso_payload(size);
+    let fd = pair.tx.as_raw_fd();
+    let mut errors = 0;
+    let start = Instant::now();
+    if mode == Mode::RawGso {
+        let m = RawMsg::new_gso(pair.dest, &big, size as u16);
+        errors = raw_loop(fd, &m, calls) * segs;
+    } else {
+        let bufs = [IoSlice::new(&big)];
+        let control = [ControlMessage::SegmentSize(size as u32)];
+        let msg = Message::new(&bufs)
+            .to(SocketAddr::V4(pair.dest))
+            .control(&control);
+        for _ in 0..calls {
+            if pair.tx.send_msg(&msg, SendFlags::NONE).is_err() {
+                errors += segs;
+            }
+        }
+    }
+    (start.elapsed(), errors, calls * segs)
+}
+
+/// The buffer one GSO call sends for `size`-byte datagrams.
+fn gso_payload(size: usize) -> Vec<u8> {
+    let len = size * gso_segments(size as u32) as usize;
+    (0..len).map(|i| i as u8).collect()
+}
+
+/// Runs one measured loop of a per-datagram mode; returns (elapsed, errors).
+fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u64) {
     let fd = pair.tx.as_raw_fd();
     let control = [ControlMessage::SourceV4 {
         addr: SOURCE,
@@ -498,6 +581,7 @@ fn measure(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duration, u6
             let errors = capi_loop(c, pair.dest, payload, count);
             (start.elapsed(), errors)
         }
+        Mode::RawGso | Mode::Ws2Gso => unreachable!("measure_gso"),
         Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
             let buf = leak(payload);
             let start = Instant::now();
@@ -543,11 +627,11 @@ impl Variant {
     }
 
     /// Control data of a blocking row.
-    fn control(&self) -> &'static str {
-        if self.raw_mode == Mode::RawPktinfo {
-            "IP_PKTINFO"
-        } else {
-            "none"
+    fn control(&self) -> String {
+        match self.raw_mode {
+            Mode::RawPktinfo => "IP_PKTINFO".to_string(),
+            Mode::RawGso => format!("GSO {}x{}", gso_segments(self.size), self.size),
+            _ => "none".to_string(),
         }
     }
 
@@ -568,7 +652,7 @@ impl Variant {
 /// A finished row: medians.
 struct Row {
     size: u32,
-    control: &'static str,
+    control: String,
     completion: Option<&'static str>,
     raw: f64,
     ws2: f64,
@@ -586,6 +670,9 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     for &size in &args.sizes {
         variants.push(Variant::new(size, Mode::RawPktinfo, Mode::Ws2Pktinfo));
         variants.push(Variant::new(size, Mode::RawPlain, Mode::Ws2Plain));
+        if size >= 1200 {
+            variants.push(Variant::new(size, Mode::RawGso, Mode::Ws2Gso));
+        }
     }
     for &size in &args.sizes {
         for ws2_mode in [
@@ -618,11 +705,11 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             let p = &payload[..v.size as usize];
             for mode in order {
                 pair.drain(&mut rxbuf);
-                let (elapsed, errs) = measure(&pair, mode, p, args.count);
+                let (elapsed, errs, datagrams) = measure(&pair, mode, p, args.count);
                 received += pair.drain(&mut rxbuf);
-                sent += args.count - errs;
+                sent += datagrams - errs;
                 errors += errs;
-                let rate = args.count as f64 / elapsed.as_secs_f64().max(1e-9);
+                let rate = datagrams as f64 / elapsed.as_secs_f64().max(1e-9);
                 if mode == v.raw_mode {
                     v.raw.push(rate);
                 } else {
@@ -675,13 +762,13 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             args.rounds, args.count, pair.rcvbuf
         );
         println!(
-            "{:>6} | {:<10} | {:>19} | {:>22} | {:>6}",
+            "{:>6} | {:<12} | {:>19} | {:>22} | {:>6}",
             "size", "control", "raw sendmsg dgram/s", "ws2 WSASendMsg dgram/s", "ratio"
         );
-        println!("{}", "-".repeat(6 + 10 + 19 + 22 + 6 + 12));
+        println!("{}", "-".repeat(6 + 12 + 19 + 22 + 6 + 12));
         for r in rows.iter().filter(|r| r.completion.is_none()) {
             println!(
-                "{:>6} | {:<10} | {:>19.0} | {:>22.0} | {:>6.3}",
+                "{:>6} | {:<12} | {:>19.0} | {:>22.0} | {:>6.3}",
                 r.size,
                 r.control,
                 r.raw,
@@ -727,7 +814,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
 pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();
-    let (elapsed, errors) = measure(&pair, args.mode, &payload, args.count);
+    let (elapsed, errors, _) = measure(&pair, args.mode, &payload, args.count);
     println!(
         "{:?} size {} count {}: {:.3} s, {errors} errors",
         args.mode,

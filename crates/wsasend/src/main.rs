@@ -135,6 +135,11 @@ pub enum Mode {
     /// C ABI `WSASendMsg` with an OVERLAPPED on a port socket, then
     /// `GetQueuedCompletionStatus` per datagram.
     CapiPort,
+    /// Raw Linux UDP GSO: `sendmsg` with a `SOL_UDP`/`UDP_SEGMENT` cmsg,
+    /// 65507 / size segments per call (54 x 1200 bytes); --count datagrams.
+    RawGso,
+    /// ws2 `send_msg` with `ControlMessage::SegmentSize(size)`, same calls.
+    Ws2Gso,
 }
 
 #[derive(clap::Args, Debug)]

@@ -386,3 +386,28 @@ fn send_rejects_bad_ecn_and_ttl() {
         assert!(text(&out.stderr).contains(args[0]), "{args:?}");
     }
 }
+
+#[test]
+fn bench_has_a_gso_row_from_1200_bytes() {
+    let out = wsasend(&[
+        "bench", "--rounds", "5", "--count", "5400", "--sizes", "1200",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let row = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("1200 | GSO 54x1200"))
+        .unwrap_or_else(|| panic!("no GSO row:\n{stdout}"));
+    let cols: Vec<f64> = row
+        .split('|')
+        .skip(2)
+        .map(|c| c.trim().parse().unwrap())
+        .collect();
+    // GSO sends many datagrams per call: far above one sendmsg each.
+    assert!(cols[0] > 0.0 && cols[1] > 0.0, "{row}");
+    assert!(cols[2] > 0.5 && cols[2].is_finite(), "{row}");
+    assert!(
+        stdout.contains("kernel drops: 0, send errors: 0"),
+        "{stdout}"
+    );
+}
