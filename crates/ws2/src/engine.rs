@@ -244,7 +244,9 @@ pub(crate) struct SendQueue {
 /// What happened to a submitted send.
 pub(crate) enum Submitted {
     /// Sent at once: the byte count (the caller completes the delivery).
-    Now(usize, Delivery),
+    /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
+    /// which still completes, SPEC G) and the delivery to complete.
+    Now(Result<usize>, Delivery),
     /// Queued; the reactor completes it.
     Pending,
 }
@@ -568,11 +570,11 @@ pub(crate) fn send_overlapped(
         // A segmented send is several kernel sends: it is done now, and
         // completes at once (waiting for buffer space if it must).
         let n = send_segmented(core, plan, deadline_after(core.send_timeout_ms()))?;
-        return Ok(Submitted::Now(n, delivery));
+        return Ok(Submitted::Now(Ok(n), delivery));
     }
     if core.queued.load(Ordering::Acquire) == 0 {
         match try_send(core, &plan.msghdr(), plan.flags) {
-            Ok(n) => return Ok(Submitted::Now(n, delivery)),
+            Ok(n) => return Ok(Submitted::Now(Ok(n), delivery)),
             Err(SendFailure::Errno(e)) => {
                 return Err(core.send_error(e, plan.controls, plan.to_v4));
             }
@@ -1086,8 +1088,12 @@ pub(crate) fn recv_overlapped(
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
     {
         drop(q);
-        let n = finish(Ok(got))?;
-        return Ok(Submitted::Now(n, delivery));
+        // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW) is
+        // a completed receive: it still completes (SPEC G).
+        return match finish(Ok(got)) {
+            Err(e) if e.code() != abi::WSAEMSGSIZE => Err(e),
+            r => Ok(Submitted::Now(r, delivery)),
+        };
     }
     if core.is_closed() {
         return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));

@@ -286,8 +286,8 @@ impl Socket {
             |core, plan| engine::send_overlapped(core, plan, delivery, None, || {}),
         );
         match submitted {
-            Ok(Submitted::Now(n, delivery)) => {
-                engine::complete(Some(&core), delivery, Ok(n), true);
+            Ok(Submitted::Now(result, delivery)) => {
+                engine::complete(Some(&core), delivery, result, true);
                 Ok(())
             }
             Ok(Submitted::Pending) => Ok(()),

@@ -202,7 +202,8 @@ pub unsafe fn send_gathered(
             },
         )?;
         return match submitted {
-            Submitted::Now(n, delivery) => {
+            Submitted::Now(result, delivery) => {
+                let n = result?; // sends complete at call time only on success
                 if !out.bytes_sent.is_null() {
                     // SAFETY: bytes_sent writable per the contract.
                     unsafe { out.bytes_sent.write_unaligned(n as u32) };
@@ -486,13 +487,15 @@ pub unsafe fn recv_into(
             unsafe { OvPtr(overlapped).mark_pending() }
         })?;
         return match submitted {
-            Submitted::Now(n, delivery) => {
-                if !bytes.is_null() {
+            Submitted::Now(result, delivery) => {
+                if !bytes.is_null()
+                    && let Ok(n) = result
+                {
                     // SAFETY: bytes writable per the contract.
                     unsafe { bytes.write_unaligned(n as u32) };
                 }
-                engine::complete(Some(core), delivery, Ok(n), true);
-                Ok(n as u32)
+                engine::complete(Some(core), delivery, result.clone(), true);
+                result.map(|n| n as u32)
             }
             Submitted::Pending => Err(io_pending()),
         };

@@ -944,6 +944,13 @@ impl ReceivedControls {
                 &(tclass as i32).to_ne_bytes(),
             );
         }
+        if let Some(ecn) = self.ecn_v6 {
+            w.push(
+                abi::IPPROTO_IPV6,
+                abi::IPV6_ECN,
+                &(ecn as i32).to_ne_bytes(),
+            );
+        }
         if let Some(hops) = self.hop_limit {
             w.push(
                 abi::IPPROTO_IPV6,
