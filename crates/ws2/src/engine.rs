@@ -9,7 +9,6 @@
 //!   release ordering, then the event, routine or port packet (S38).
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -17,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, Packet, ThreadState, Waitable, Waited};
+use crate::completion::{self, Event, Packet, ThreadState, Waitable};
 use crate::error::{Error, Result, errno};
 use crate::socket::{Received, SocketCore};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
@@ -1203,7 +1202,3 @@ pub(crate) fn wait_readable(core: &SocketCore, deadline: Option<Instant>) -> Res
         None => Ok(false),
     }
 }
-
-/// Keeps `SocketAddr` imported for docs of `SendPlan` users.
-#[allow(dead_code)]
-fn _uses(_: SocketAddr, _: Waited<()>) {}

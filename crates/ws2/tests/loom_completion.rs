@@ -120,6 +120,8 @@ fn observe(op: &Op) {
             status, STATUS_PENDING,
             "delivered before Internal was final"
         );
+        // SAFETY: loom's UnsafeCell; the Acquire load of `delivered` above
+        // orders this read after the completer's write (loom checks it).
         let bytes = op.internal_high.with(|p| unsafe { *p });
         if status == STATUS_CANCELLED {
             assert_eq!(bytes, 0);
@@ -233,6 +235,7 @@ fn status_is_final_before_delivery() {
         // A waiter polling Internal (HasOverlappedIoCompleted) instead.
         let op = &s.ops[0];
         if op.internal.load(Ordering::Acquire) != STATUS_PENDING {
+            // SAFETY: loom's UnsafeCell, read after an Acquire of a final Internal.
             assert!(op.internal_high.with(|p| unsafe { *p }) >= 100);
         }
         r.join().unwrap();
