@@ -26,6 +26,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The eventfd other threads write to wake a waiting thread.
 pub(crate) struct ThreadWaker {
     fd: OwnedFd,
+    /// A wake was written and not drained yet: later wakes skip the
+    /// syscall (a burst of completions costs one write).
+    signalled: AtomicBool,
 }
 
 impl ThreadWaker {
@@ -38,11 +41,15 @@ impl ThreadWaker {
         // SAFETY: fd is a fresh descriptor we own.
         Ok(ThreadWaker {
             fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            signalled: AtomicBool::new(false),
         })
     }
 
     /// Wakes the thread if it is (or is about to be) in `poll`.
     pub(crate) fn wake(&self) {
+        if self.signalled.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let one: u64 = 1;
         // SAFETY: writes 8 bytes from a valid u64 to our eventfd. A full
         // counter (EAGAIN) still leaves the fd readable, which is all we need.
@@ -53,6 +60,11 @@ impl ThreadWaker {
         let mut value: u64 = 0;
         // SAFETY: reads 8 bytes into a valid u64 from our non-blocking eventfd.
         unsafe { libc::read(self.fd.as_raw_fd(), (&raw mut value).cast(), 8) };
+        // Clear after the read: a wake skipped between the two made its
+        // condition visible before calling `wake`, and the caller re-checks
+        // its condition after draining, so nothing is lost; clearing first
+        // could leave the flag set with the counter empty.
+        self.signalled.store(false, Ordering::SeqCst);
     }
 
     pub(crate) fn raw_fd(&self) -> RawFd {
