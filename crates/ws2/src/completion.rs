@@ -84,6 +84,8 @@ pub(crate) struct ThreadState {
     alive: AtomicBool,
     /// Sockets this thread has queued operations on (for S37 at exit).
     pub(crate) sockets: Mutex<Vec<std::sync::Weak<crate::socket::SocketCore>>>,
+    /// The id of the socket last added to `sockets`.
+    pub(crate) last_socket: AtomicU64,
 }
 
 impl ThreadState {
@@ -147,6 +149,7 @@ pub(crate) fn current_thread() -> Result<Arc<ThreadState>> {
             has_apcs: AtomicBool::new(false),
             alive: AtomicBool::new(true),
             sockets: Mutex::new(Vec::new()),
+            last_socket: AtomicU64::new(0),
         });
         let _ = cell.set(ThreadSlot(state.clone()));
         Ok(state)

@@ -131,7 +131,8 @@ pub(crate) struct Op {
     flags: i32,
     controls: SendControls,
     to_v4: bool,
-    delivery: Delivery,
+    /// Taken when the operation completes (the box may then be reused).
+    delivery: Option<Delivery>,
     issuer: u64,
     /// Keeps a Rust operation's buffers alive while the kernel may read them.
     _owned: Option<Box<dyn std::any::Any + Send>>,
@@ -194,14 +195,16 @@ impl SendPlan<'_> {
         msg
     }
 
-    /// Captures the plan into an owned operation (the pending path).
-    pub(crate) fn to_op(
+    /// Captures the plan into an owned operation (the pending path), in a
+    /// recycled box when there is one.
+    fn to_op(
         &self,
         delivery: Delivery,
         issuer: u64,
         owned: Option<Box<dyn std::any::Any + Send>>,
+        spare: Option<Box<Op>>,
     ) -> Box<Op> {
-        let mut op = Box::new(Op {
+        let fields = Op {
             iov_inline: [libc::iovec {
                 iov_base: std::ptr::null_mut(),
                 iov_len: 0,
@@ -213,10 +216,17 @@ impl SendPlan<'_> {
             flags: self.flags,
             controls: *self.controls,
             to_v4: self.to_v4,
-            delivery,
+            delivery: Some(delivery),
             issuer,
             _owned: owned,
-        });
+        };
+        let mut op = match spare {
+            Some(mut op) => {
+                *op = fields;
+                op
+            }
+            None => Box::new(fields),
+        };
         op.cmsg.copy_from(self.cmsg);
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
@@ -236,6 +246,9 @@ impl SendPlan<'_> {
 #[derive(Default)]
 pub(crate) struct SendQueue {
     ops: VecDeque<Box<Op>>,
+    /// Boxes of completed operations, reused by the next pending sends so
+    /// the pending path does not allocate per datagram.
+    spare: Vec<Box<Op>>,
     /// The reactor holds the socket and will drain it.
     registered: bool,
 }
@@ -329,9 +342,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
     let slot = Arc::new(WaiterSlot::default());
     let me = completion::current_thread()?;
-    let op = plan.to_op(Delivery::Waiter(slot.clone()), me.id, None);
-    let op_ptr: *const Op = &*op;
-    enqueue(core, op, None, &me)?;
+    enqueue(core, plan, Delivery::Waiter(slot.clone()), None, None, &me)?;
     let got = completion::blocking_call_wait(&[&slot.event], deadline, None, || {
         lock(&slot.result).take()
     })?;
@@ -341,7 +352,10 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
             // Timed out: take our operation back unless it is already done.
             let removed = {
                 let mut q = lock(&core.queue);
-                let pos = q.ops.iter().position(|o| std::ptr::eq(&**o, op_ptr));
+                // Boxes are recycled: find ours by its slot, not its address.
+                let pos = q.ops.iter().position(
+                    |o| matches!(&o.delivery, Some(Delivery::Waiter(s)) if Arc::ptr_eq(s, &slot)),
+                );
                 let removed = pos.and_then(|i| q.ops.remove(i));
                 core.queued.store(q.ops.len(), Ordering::Release);
                 removed
@@ -581,14 +595,16 @@ pub(crate) fn send_overlapped(
         }
     }
     let me = completion::current_thread()?;
-    let op = plan.to_op(delivery, me.id, owned);
-    enqueue(core, op, Some(Box::new(on_pending)), &me)?;
+    enqueue(core, plan, delivery, owned, Some(Box::new(on_pending)), &me)?;
     Ok(Submitted::Pending)
 }
 
+/// Queues a send (in a recycled box when possible) and arms the reactor.
 fn enqueue(
     core: &Arc<SocketCore>,
-    op: Box<Op>,
+    plan: &SendPlan<'_>,
+    delivery: Delivery,
+    owned: Option<Box<dyn std::any::Any + Send>>,
     on_pending: Option<Box<dyn FnOnce() + '_>>,
     me: &ThreadState,
 ) -> Result<()> {
@@ -607,7 +623,8 @@ fn enqueue(
         if let Some(f) = on_pending {
             f();
         }
-        q.ops.push_back(op);
+        let spare = q.spare.pop();
+        q.ops.push_back(plan.to_op(delivery, me.id, owned, spare));
         core.queued.store(q.ops.len(), Ordering::Release);
         !std::mem::replace(&mut q.registered, true)
     };
@@ -695,11 +712,12 @@ pub(crate) fn cancel_all(core: &SocketCore) {
     };
     for op in ops {
         // A blocking call waiting its turn is interrupted, not aborted (S37).
-        let err = match op.delivery {
+        let Some(delivery) = op.delivery else { continue };
+        let err = match delivery {
             Delivery::Waiter(_) => interrupted(),
             _ => aborted(),
         };
-        complete(Some(core), op.delivery, Err(err), false);
+        complete(Some(core), delivery, Err(err), false);
     }
     let recvs: Vec<Box<RecvOp>> = lock(&core.recv_queue).ops.drain(..).collect();
     for op in recvs {
@@ -736,7 +754,9 @@ pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
             mine.into_iter().collect()
         };
         for op in ops {
-            complete(Some(&core), op.delivery, Err(aborted()), false);
+            if let Some(delivery) = op.delivery {
+                complete(Some(&core), delivery, Err(aborted()), false);
+            }
         }
         let recvs: Vec<Box<RecvOp>> = {
             let mut q = lock(&core.recv_queue);
@@ -761,7 +781,7 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
     let sends = lock(&core.queue)
         .ops
         .iter()
-        .find_map(|op| routine_of(&op.delivery));
+        .find_map(|op| op.delivery.as_ref().and_then(routine_of));
     sends.or_else(|| {
         lock(&core.recv_queue)
             .ops
@@ -936,7 +956,7 @@ fn take_all(core: &SocketCore, dir: Direction, err: Error) -> Vec<(Delivery, Res
             core.queued.store(0, Ordering::Release);
             q.ops
                 .drain(..)
-                .map(|op| (op.delivery, Err(err.clone())))
+                .filter_map(|op| op.delivery.map(|d| (d, Err(err.clone()))))
                 .collect()
         }
         Direction::Recv => {
@@ -992,8 +1012,11 @@ fn drain(core: &Arc<SocketCore>) {
             if sent > 0 {
                 BATCHED.fetch_add(sent as u64, Ordering::Relaxed);
                 for m in &msgs[..sent as usize] {
-                    let op = q.ops.pop_front().expect("sent ops are queued");
-                    done.push((op.delivery, Ok(m.msg_len as usize)));
+                    let mut op = q.ops.pop_front().expect("sent ops are queued");
+                    if let Some(delivery) = op.delivery.take() {
+                        done.push((delivery, Ok(m.msg_len as usize)));
+                    }
+                    recycle(&mut q, op);
                 }
                 continue;
             }
@@ -1011,9 +1034,12 @@ fn drain(core: &Arc<SocketCore>) {
                     continue;
                 }
                 e => {
-                    let op = q.ops.pop_front().expect("a failing op is queued");
+                    let mut op = q.ops.pop_front().expect("a failing op is queued");
                     let err = core.send_error(e, &op.controls, op.to_v4);
-                    done.push((op.delivery, Err(err)));
+                    if let Some(delivery) = op.delivery.take() {
+                        done.push((delivery, Err(err)));
+                    }
+                    recycle(&mut q, op);
                 }
             }
         };
@@ -1031,6 +1057,16 @@ fn drain(core: &Arc<SocketCore>) {
     }
     if rearm {
         reactor().watch(core, Direction::Send);
+    }
+}
+
+/// Keeps a completed operation's box for the next pending send.
+fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
+    const SPARE: usize = 64;
+    if q.spare.len() < SPARE {
+        op._owned = None;
+        op.iov_heap = Vec::new();
+        q.spare.push(op);
     }
 }
 
@@ -1145,12 +1181,15 @@ fn drain_recv(core: &Arc<SocketCore>) {
     }
 }
 
+/// Remembers that this thread has operations on `core` (for S37 at exit).
 fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
+    // Only this thread writes `last_socket`: a burst on one socket skips the lock.
+    if me.last_socket.load(Ordering::Relaxed) == core.id {
+        return;
+    }
+    me.last_socket.store(core.id, Ordering::Relaxed);
     let mut sockets = lock(&me.sockets);
-    if !sockets
-        .last()
-        .is_some_and(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
-    {
+    if !sockets.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core))) {
         sockets.retain(|w| w.strong_count() > 0);
         sockets.push(Arc::downgrade(core));
     }
