@@ -134,12 +134,10 @@ pub(crate) struct Op {
     /// Taken when the operation completes (the box may then be reused).
     delivery: Option<Delivery>,
     issuer: u64,
-    /// Keeps a Rust operation's buffers alive while the kernel may read them.
-    _owned: Option<Box<dyn std::any::Any + Send>>,
 }
 
 // SAFETY: the iovec pointers refer to buffers the caller keeps valid until
-// completion (C contract) or that `_owned` keeps alive (Rust); nothing else
+// completion (C contract) or that the delivery closure owns (Rust); nothing else
 // in an Op is thread-bound.
 unsafe impl Send for Op {}
 
@@ -197,13 +195,7 @@ impl SendPlan<'_> {
 
     /// Captures the plan into an owned operation (the pending path), in a
     /// recycled box when there is one.
-    fn to_op(
-        &self,
-        delivery: Delivery,
-        issuer: u64,
-        owned: Option<Box<dyn std::any::Any + Send>>,
-        spare: Option<Box<Op>>,
-    ) -> Box<Op> {
+    fn to_op(&self, delivery: Delivery, issuer: u64, spare: Option<Box<Op>>) -> Box<Op> {
         let fields = Op {
             iov_inline: [libc::iovec {
                 iov_base: std::ptr::null_mut(),
@@ -218,7 +210,6 @@ impl SendPlan<'_> {
             to_v4: self.to_v4,
             delivery: Some(delivery),
             issuer,
-            _owned: owned,
         };
         let mut op = match spare {
             Some(mut op) => {
@@ -342,7 +333,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
     let slot = Arc::new(WaiterSlot::default());
     let me = completion::current_thread()?;
-    enqueue(core, plan, Delivery::Waiter(slot.clone()), None, None, &me)?;
+    enqueue(core, plan, Delivery::Waiter(slot.clone()), None, &me)?;
     let got = completion::blocking_call_wait(&[&slot.event], deadline, None, || {
         lock(&slot.result).take()
     })?;
@@ -394,23 +385,7 @@ fn send_one_waiting(
         if core.queued.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        let ready = completion::blocking_call_wait(
-            &[core],
-            deadline,
-            Some((core.raw_fd(), libc::POLLOUT)),
-            || {
-                if core.is_closed() {
-                    return Some(false);
-                }
-                let mut p = libc::pollfd {
-                    fd: core.raw_fd(),
-                    events: libc::POLLOUT,
-                    revents: 0,
-                };
-                // SAFETY: p is a valid pollfd.
-                (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
-            },
-        )?;
+        let ready = wait_fd(core, libc::POLLOUT, deadline)?;
         match ready {
             Some(true) => continue,
             Some(false) => return Err(interrupted()),
@@ -576,7 +551,6 @@ pub(crate) fn send_overlapped(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     delivery: Delivery,
-    owned: Option<Box<dyn std::any::Any + Send>>,
     on_pending: impl FnOnce(),
 ) -> Result<Submitted> {
     if plan.segment.is_some() {
@@ -595,7 +569,7 @@ pub(crate) fn send_overlapped(
         }
     }
     let me = completion::current_thread()?;
-    enqueue(core, plan, delivery, owned, Some(Box::new(on_pending)), &me)?;
+    enqueue(core, plan, delivery, Some(Box::new(on_pending)), &me)?;
     Ok(Submitted::Pending)
 }
 
@@ -604,7 +578,6 @@ fn enqueue(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     delivery: Delivery,
-    owned: Option<Box<dyn std::any::Any + Send>>,
     on_pending: Option<Box<dyn FnOnce() + '_>>,
     me: &ThreadState,
 ) -> Result<()> {
@@ -624,7 +597,7 @@ fn enqueue(
             f();
         }
         let spare = q.spare.pop();
-        q.ops.push_back(plan.to_op(delivery, me.id, owned, spare));
+        q.ops.push_back(plan.to_op(delivery, me.id, spare));
         core.queued.store(q.ops.len(), Ordering::Release);
         !std::mem::replace(&mut q.registered, true)
     };
@@ -712,7 +685,9 @@ pub(crate) fn cancel_all(core: &SocketCore) {
     };
     for op in ops {
         // A blocking call waiting its turn is interrupted, not aborted (S37).
-        let Some(delivery) = op.delivery else { continue };
+        let Some(delivery) = op.delivery else {
+            continue;
+        };
         let err = match delivery {
             Delivery::Waiter(_) => interrupted(),
             _ => aborted(),
@@ -1064,7 +1039,6 @@ fn drain(core: &Arc<SocketCore>) {
 fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
     const SPARE: usize = 64;
     if q.spare.len() < SPARE {
-        op._owned = None;
         op.iov_heap = Vec::new();
         q.spare.push(op);
     }
@@ -1189,7 +1163,10 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
     }
     me.last_socket.store(core.id, Ordering::Relaxed);
     let mut sockets = lock(&me.sockets);
-    if !sockets.iter().any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core))) {
+    if !sockets
+        .iter()
+        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
+    {
         sockets.retain(|w| w.strong_count() > 0);
         sockets.push(Arc::downgrade(core));
     }
@@ -1218,26 +1195,30 @@ impl Waitable for SocketCore {
 /// Waits for readability (blocking receives), alertably (S35).
 pub(crate) fn wait_readable(core: &SocketCore, deadline: Option<Instant>) -> Result<bool> {
     completion::check_not_nested_in_blocking_call()?;
-    let r = completion::blocking_call_wait(
-        &[core],
-        deadline,
-        Some((core.raw_fd(), libc::POLLIN)),
-        || {
-            if core.is_closed() {
-                return Some(false);
-            }
-            let mut p = libc::pollfd {
-                fd: core.raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: p is a valid pollfd.
-            (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
-        },
-    )?;
-    match r {
+    match wait_fd(core, libc::POLLIN, deadline)? {
         Some(true) => Ok(true),
         Some(false) => Err(interrupted()),
         None => Ok(false),
     }
+}
+
+/// A blocking call's alertable wait (S35) for `events` on the socket's fd:
+/// `Some(true)` ready, `Some(false)` the socket was closed, `None` timed out.
+fn wait_fd(
+    core: &SocketCore,
+    events: libc::c_short,
+    deadline: Option<Instant>,
+) -> Result<Option<bool>> {
+    completion::blocking_call_wait(&[core], deadline, Some((core.raw_fd(), events)), || {
+        if core.is_closed() {
+            return Some(false);
+        }
+        let mut p = libc::pollfd {
+            fd: core.raw_fd(),
+            events,
+            revents: 0,
+        };
+        // SAFETY: p is a valid pollfd.
+        (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
+    })
 }

@@ -283,7 +283,7 @@ impl Socket {
             to.as_ref(),
             &controls,
             SendFlags::NONE,
-            |core, plan| engine::send_overlapped(core, plan, delivery, None, || {}),
+            |core, plan| engine::send_overlapped(core, plan, delivery, || {}),
         );
         match submitted {
             Ok(Submitted::Now(result, delivery)) => {

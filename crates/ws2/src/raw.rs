@@ -195,7 +195,7 @@ pub unsafe fn send_gathered(
             &controls,
             flags,
             |core, plan| {
-                engine::send_overlapped(core, plan, delivery, None, || {
+                engine::send_overlapped(core, plan, delivery, || {
                     // SAFETY: ov valid per the contract; written before the op is visible.
                     unsafe { OvPtr(ov).mark_pending() }
                 })
