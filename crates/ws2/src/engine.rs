@@ -238,7 +238,9 @@ impl SendPlan<'_> {
 pub(crate) struct SendQueue {
     ops: VecDeque<Box<Op>>,
     /// Boxes of completed operations, reused by the next pending sends so
-    /// the pending path does not allocate per datagram.
+    /// the pending path does not allocate per datagram. Boxed because they
+    /// move into `ops` as boxes.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<Op>>,
     /// The reactor holds the socket and will drain it.
     registered: bool,
