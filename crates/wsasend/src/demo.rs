@@ -69,6 +69,7 @@ const LO4: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 4);
 const LO5: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 5);
 const LO6: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 6);
 const LO7: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 7);
+const LO8: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 8);
 /// TEST-NET-2: certainly not an address of this host.
 const NON_LOCAL: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 77);
 
@@ -452,6 +453,124 @@ fn run_overlapped(how: Overlapped, rx: &UdpSocket) -> AppResult<Row> {
     Ok(row)
 }
 
+/// Skip-on-success through the C ABI (S29, S36): a socket bound to a port
+/// with `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`; an overlapped `WSASendMsg`
+/// that completes at once returns 0 with `Internal`/`InternalHigh` final and
+/// queues no packet. (Only the C surface has this mode.)
+fn run_skip_on_success(rx: &UdpSocket) -> AppResult<Row> {
+    use ws2_abi as abi;
+    let dest = rx
+        .local_addr()
+        .map_err(|e| format!("receiver address: {e}"))?;
+    let sent = payload(23, 56);
+    let mut row = Row {
+        mode: "C: port, skip on success".to_string(),
+        control: format!("IN_PKTINFO {LO8}"),
+        destination: dest.to_string(),
+        expected: format!("{LO8}, no packet"),
+        seen: String::new(),
+        bytes: String::new(),
+        ok: false,
+    };
+    // SAFETY: every pointer handed to the C functions points to live locals
+    // of the right Windows layout for the duration of the call; the
+    // OVERLAPPED outlives the operation (it completes at once or never
+    // leaves this function before the port is drained).
+    unsafe {
+        // SAFETY: WSADATA is plain data; zero is valid.
+        let mut data: abi::WSADATA = std::mem::zeroed();
+        if ws2_32::WSAStartup(0x0202, &mut data) != 0 {
+            return Err("WSAStartup failed".into());
+        }
+        let s = ws2_32::socket(abi::AF_INET, abi::SOCK_DGRAM, abi::IPPROTO_UDP);
+        let port =
+            ws2_32::CreateIoCompletionPort(s as abi::HANDLE, std::ptr::null_mut(), PORT_KEY, 0);
+        if s == abi::INVALID_SOCKET
+            || port.is_null()
+            || ws2_32::SetFileCompletionNotificationModes(
+                s as abi::HANDLE,
+                abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
+            ) == 0
+        {
+            return Err(format!(
+                "C socket/port setup failed: {}",
+                ws2_32::WSAGetLastError()
+            ));
+        }
+        let to = abi::SOCKADDR_IN {
+            sin_family: abi::AF_INET as u16,
+            sin_port: dest.port().to_be(),
+            sin_addr: abi::IN_ADDR {
+                s_addr: u32::from_ne_bytes([127, 0, 0, 1]),
+            },
+            sin_zero: [0; 8],
+        };
+        let mut data_buf = abi::WSABUF {
+            len: sent.len() as u32,
+            buf: sent.as_ptr() as *mut _,
+        };
+        let mut control = Vec::new();
+        let mut info = LO8.octets().to_vec();
+        info.extend_from_slice(&0u32.to_ne_bytes());
+        abi::push_control(&mut control, abi::IPPROTO_IP, abi::IP_PKTINFO, &info);
+        let mut msg = abi::WSAMSG {
+            name: (&raw const to).cast_mut().cast(),
+            namelen: std::mem::size_of::<abi::SOCKADDR_IN>() as i32,
+            lpBuffers: &mut data_buf,
+            dwBufferCount: 1,
+            Control: abi::WSABUF {
+                len: control.len() as u32,
+                buf: control.as_mut_ptr().cast(),
+            },
+            dwFlags: 0,
+        };
+        let mut ov = abi::WSAOVERLAPPED::default();
+        let mut bytes: u32 = 0;
+        let r = ws2_32::WSASendMsg(s, &mut msg, 0, &mut bytes, &mut ov, None);
+        let immediate = r == 0
+            && ov.Internal == 0
+            && ov.InternalHigh == sent.len()
+            && bytes as usize == sent.len();
+        let (mut got_bytes, mut key, mut got_ov) = (0u32, 0usize, std::ptr::null_mut());
+        let packet =
+            ws2_32::GetQueuedCompletionStatus(port, &mut got_bytes, &mut key, &mut got_ov, 100);
+        let no_packet =
+            packet == 0 && got_ov.is_null() && ws2_32::GetLastError() == abi::WAIT_TIMEOUT;
+        ws2_32::closesocket(s);
+        ws2_32::CloseHandle(port);
+        ws2_32::WSACleanup();
+        let mut buf = vec![0u8; 2048];
+        rx.set_read_timeout(Some(Duration::from_secs(2)))
+            .map_err(|e| format!("receiver timeout: {e}"))?;
+        let note = format!(
+            "returned {r}, Internal {:#x}, {}",
+            ov.Internal,
+            if no_packet {
+                "no packet"
+            } else {
+                "a packet (NOT skipped)"
+            }
+        );
+        match rx.recv_from(&mut buf) {
+            Ok((n, from)) => {
+                row.seen = format!(
+                    "{}, {}",
+                    from.ip(),
+                    if no_packet { "no packet" } else { "packet" }
+                );
+                row.bytes = format!("{bytes} sent, {n} received; {note}");
+                row.ok =
+                    immediate && no_packet && buf[..n] == sent[..] && from.ip() == IpAddr::V4(LO8);
+            }
+            Err(e) => {
+                row.seen = format!("nothing ({e})");
+                row.bytes = format!("{bytes} sent; {note}");
+            }
+        }
+    }
+    Ok(row)
+}
+
 /// ECN (S26, S27): `IP_TOS` 0xb8 (DSCP EF) with `IP_ECN` 1 (ECT(1)) from
 /// 127.0.0.1; a ws2 receiver with `RecvInfo::TOS` must see TOS 0xb9 (DSCP
 /// from `IP_TOS`, ECN from `IP_ECN`) and ECN 1.
@@ -578,6 +697,7 @@ pub fn run() -> AppResult<ExitCode> {
     for how in [Overlapped::Event, Overlapped::Routine, Overlapped::Port] {
         rows.push(run_overlapped(how, &rx4)?);
     }
+    rows.push(run_skip_on_success(&rx4)?);
     rows.push(run_ecn()?);
     rows.push(run_segmentation()?);
     let headers = [
