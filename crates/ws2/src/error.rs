@@ -27,10 +27,25 @@ struct Inner {
 }
 
 /// `Result` with [`Error`].
+///
+/// ```
+/// fn check(n: usize) -> ws2::Result<usize> {
+///     if n > 65507 {
+///         return Err(ws2::Error::new(ws2_abi::WSAEMSGSIZE, "too big"));
+///     }
+///     Ok(n)
+/// }
+/// assert_eq!(check(70000).unwrap_err().code(), ws2_abi::WSAEMSGSIZE);
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// An error with a Winsock code and a message.
+    ///
+    /// ```
+    /// let err = ws2::Error::new(ws2_abi::WSAENOTSOCK, "handle 0x4 is not an open socket");
+    /// assert_eq!(err.message(), "handle 0x4 is not an open socket");
+    /// ```
     #[cold]
     pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
         Error(Box::new(Inner {
@@ -59,16 +74,32 @@ impl Error {
     }
 
     /// The Winsock code (`WSAGetLastError` value).
+    ///
+    /// ```
+    /// let err = ws2::Error::from_errno(libc::EMSGSIZE, "sendmsg");
+    /// assert_eq!(err.code(), ws2_abi::WSAEMSGSIZE);
+    /// ```
     pub fn code(&self) -> i32 {
         self.0.code
     }
 
     /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
+    ///
+    /// ```
+    /// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// assert_eq!(err.name(), "WSAEINVAL");
+    /// ```
     pub fn name(&self) -> &'static str {
         abi::wsa_error_name(self.0.code)
     }
 
     /// The message (without the code).
+    ///
+    /// ```
+    /// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// assert_eq!(err.message(), "bad flags");
+    /// assert_eq!(err.to_string(), "WSAEINVAL (10022): bad flags");
+    /// ```
     pub fn message(&self) -> &str {
         &self.0.message
     }
@@ -94,6 +125,12 @@ impl std::error::Error for Error {}
 
 impl Error {
     /// The `io::ErrorKind` closest to the Winsock code.
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// let err = ws2::Error::new(ws2_abi::WSAEWOULDBLOCK, "no buffer space yet");
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// ```
     pub fn kind(&self) -> io::ErrorKind {
         use io::ErrorKind as K;
         match self.0.code {

@@ -18,10 +18,23 @@ use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
 /// What a handle names.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// assert!(matches!(handles::object(h), Some(Object::Event(_))));
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub enum Object {
+    /// A socket (`SOCKET`).
     Socket(Arc<SocketCore>),
+    /// An event object (`WSAEVENT`, from `WSACreateEvent`).
     Event(Arc<Event>),
+    /// An I/O completion port (`HANDLE`, from `CreateIoCompletionPort`).
     Port(Arc<Port>),
 }
 
@@ -77,7 +90,19 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
     (index != 0 && index as usize <= MAX_SLOTS).then_some((index, v >> SLOT_BITS))
 }
 
-/// Registers an object and returns its handle value.
+/// Registers an object and returns its handle value: non-zero, a multiple
+/// of 4, below 2^31. `WSAEMFILE` when the table is full.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Port(Arc::new(ws2::Port::new())))?;
+/// assert!(h != 0 && h % 4 == 0 && h < 1 << 31);
+/// assert!(handles::port(h).is_ok());
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn insert(object: Object) -> Result<usize> {
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
     let index = match alloc.free.pop() {
@@ -117,6 +142,17 @@ fn lookup(handle: usize) -> Option<arc_swap::Guard<Option<Arc<Entry>>>> {
 static NEXT: AtomicU32 = AtomicU32::new(1);
 
 /// The object a handle names, if any.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// assert!(handles::object(h).is_some());
+/// assert!(handles::object(h + 1).is_none(), "not a multiple of 4");
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn object(handle: usize) -> Option<Object> {
     let guard = lookup(handle)?;
     guard.as_ref().map(|e| e.object.clone())
@@ -125,6 +161,21 @@ pub fn object(handle: usize) -> Option<Object> {
 /// A socket borrowed from the table for one call: no reference-count
 /// traffic on the hot path (`arc-swap` guard); the socket stays alive while
 /// this lives, even if another thread closes the handle meanwhile.
+/// Dereferences to `Arc<SocketCore>`; made by [`socket`].
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+/// use ws2::{translate::Family, SocketCore, SocketKind};
+///
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let h = handles::insert(Object::Socket(Arc::new(core)))?;
+/// let sock: handles::SocketRef = handles::socket(h)?;
+/// assert_eq!(sock.kind(), SocketKind::Datagram);
+/// # drop(sock);
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct SocketRef {
     guard: arc_swap::Guard<Option<Arc<Entry>>>,
 }
@@ -146,6 +197,17 @@ impl std::fmt::Debug for SocketRef {
 }
 
 /// The socket a handle names; `WSAENOTSOCK` for anything else (S5).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let err = handles::socket(h).unwrap_err();
+/// assert_eq!(err.code(), ws2_abi::WSAENOTSOCK);
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn socket(handle: usize) -> Result<SocketRef> {
     if let Some(guard) = lookup(handle)
         && matches!(guard.as_ref().map(|e| &e.object), Some(Object::Socket(_)))
@@ -164,6 +226,18 @@ fn not_a_socket(handle: usize) -> Error {
 }
 
 /// The event a handle names (`WSA_INVALID_HANDLE` otherwise).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// handles::event(h)?.set();
+/// assert!(handles::event(h)?.is_set());
+/// assert_eq!(handles::event(0).err().map(|e| e.code()), Some(ws2_abi::WSA_INVALID_HANDLE));
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn event(handle: usize) -> Result<Arc<Event>> {
     match object(handle) {
         Some(Object::Event(e)) => Ok(e),
@@ -175,6 +249,18 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
 }
 
 /// The completion port a handle names (`ERROR_INVALID_HANDLE` otherwise).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Port(Arc::new(ws2::Port::new())))?;
+/// assert!(handles::port(h).is_ok());
+/// let err = handles::port(0).err().map(|e| e.code());
+/// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn port(handle: usize) -> Result<Arc<Port>> {
     match object(handle) {
         Some(Object::Port(p)) => Ok(p),
@@ -187,6 +273,17 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
 
 /// Removes a handle and returns its object; the generation moves on so the
 /// value never names anything again (until it wraps after 256 reuses).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// assert!(handles::remove(h).is_some());
+/// assert!(handles::remove(h).is_none(), "a stale handle names nothing");
+/// assert!(handles::object(h).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn remove(handle: usize) -> Option<Object> {
     let (index, generation) = decode(handle)?;
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
@@ -225,13 +322,31 @@ static STARTUPS: Mutex<u32> = Mutex::new(0);
 static STARTED: AtomicU32 = AtomicU32::new(0);
 
 /// Counts one successful `WSAStartup`.
+///
+/// ```
+/// ws2::handles::startup();
+/// assert!(ws2::handles::check_started().is_ok());
+/// # ws2::handles::cleanup()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn startup() {
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     *n += 1;
     STARTED.store(*n, Ordering::Release);
 }
 
-/// One `WSACleanup`: the last one closes every handle (S4).
+/// One `WSACleanup`: the last one closes every handle (S4);
+/// `WSANOTINITIALISED` if there was no matching [`startup`].
+///
+/// ```
+/// use ws2::handles;
+///
+/// handles::startup();
+/// handles::cleanup()?;
+/// let err = handles::cleanup().unwrap_err();
+/// assert_eq!(err.code(), ws2_abi::WSANOTINITIALISED);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn cleanup() -> Result<()> {
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     if *n == 0 {
@@ -250,6 +365,15 @@ pub fn cleanup() -> Result<()> {
 }
 
 /// `WSANOTINITIALISED` unless `WSAStartup` is in force (S4).
+///
+/// ```
+/// use ws2::handles;
+///
+/// assert_eq!(handles::check_started().unwrap_err().code(), ws2_abi::WSANOTINITIALISED);
+/// handles::startup();
+/// assert!(handles::check_started().is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_started() -> Result<()> {
     if STARTED.load(Ordering::Acquire) == 0 {
         return Err(not_initialised());

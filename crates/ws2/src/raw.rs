@@ -18,9 +18,23 @@ use crate::translate::{IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
 /// completion routine.
+///
+/// ```
+/// let mut sent = 0u32;
+/// let out = ws2::raw::SendResultPtrs {
+///     bytes_sent: &mut sent,
+///     overlapped: std::ptr::null_mut(),
+///     routine: None,
+/// };
+/// assert!(out.overlapped.is_null() && out.routine.is_none());
+/// ```
 pub struct SendResultPtrs {
+    /// `lpNumberOfBytesSent`: written when the send completes at call time
+    /// (null: not wanted).
     pub bytes_sent: *mut u32,
+    /// `lpOverlapped` (null: a blocking call).
     pub overlapped: *mut abi::WSAOVERLAPPED,
+    /// `lpCompletionRoutine`, run on the calling thread in an alertable wait.
     pub routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 }
 
@@ -92,6 +106,29 @@ fn io_pending() -> Error {
 /// Every non-null pointer must be valid as Winsock documents: `msg` readable,
 /// its `name`, `lpBuffers` and `Control` readable for their lengths, the
 /// buffers' data readable, `bytes_sent` writable, `overlapped` writable.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
+/// # use ws2::raw::{send_msg, SendResultPtrs};
+/// # use ws2_abi::{SOCKADDR_STORAGE, WSABUF, WSAMSG};
+/// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// let (mut name, mut namelen) = (SOCKADDR_STORAGE::default(), 128);
+/// // SAFETY: `name` is writable for `namelen` (128) bytes.
+/// unsafe { socket_addr_to_windows(&rx.local_addr()?, (&raw mut name).cast(), &mut namelen) }?;
+/// let mut data = *b"hello";
+/// let mut buf = WSABUF { len: 5, buf: data.as_mut_ptr().cast() };
+/// let no_control = WSABUF { len: 0, buf: std::ptr::null_mut() };
+/// let msg = WSAMSG { name: (&raw mut name).cast(), namelen, lpBuffers: &mut buf,
+///     dwBufferCount: 1, Control: no_control, dwFlags: 0 };
+/// let mut sent = 0u32;
+/// let out = SendResultPtrs { bytes_sent: &mut sent, overlapped: std::ptr::null_mut(), routine: None };
+/// // SAFETY: msg, its address and buffer, and `sent` are live locals.
+/// assert_eq!(unsafe { send_msg(&core, &msg, 0, &out) }?, 5);
+/// assert_eq!(sent, 5);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn send_msg(
     core: &Arc<SocketCore>,
     msg: *const abi::WSAMSG,
@@ -123,6 +160,27 @@ pub unsafe fn send_msg(
 ///
 /// # Safety
 /// As for [`send_msg`]; `name` readable for `namelen` bytes when non-null.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2::raw::{send_gathered, SendResultPtrs};
+/// # use ws2_abi::WSABUF;
+/// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.connect(&rx.local_addr()?)?;
+/// let (mut a, mut b) = (*b"hel", *b"lo");
+/// let bufs = [WSABUF { len: 3, buf: a.as_mut_ptr().cast() }, WSABUF { len: 2, buf: b.as_mut_ptr().cast() }];
+/// let no_control = WSABUF { len: 0, buf: std::ptr::null_mut() };
+/// let mut sent = 0u32;
+/// let out = SendResultPtrs { bytes_sent: &mut sent, overlapped: std::ptr::null_mut(), routine: None };
+/// // SAFETY: both buffers and `sent` are live locals; no name (connected socket).
+/// unsafe { send_gathered(&core, bufs.as_ptr(), 2, std::ptr::null(), 0, no_control, 0, &out) }?;
+/// let mut got = [0u8; 8];
+/// assert_eq!(rx.recv(&mut got)?, 5);
+/// assert_eq!(&got[..5], b"hello");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub unsafe fn send_gathered(
     core: &Arc<SocketCore>,
@@ -238,6 +296,17 @@ pub unsafe fn send_gathered(
 ///
 /// # Safety
 /// `optval` must be null or readable for `optlen` bytes.
+///
+/// ```
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let on = 1i32;
+/// // SAFETY: `on` is a live 4-byte value.
+/// unsafe { ws2::raw::setsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST, (&raw const on).cast(), 4) }?;
+/// let broadcast = ws2::translate::sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST)?;
+/// assert_eq!(core.option(broadcast)?, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn setsockopt(
     core: &SocketCore,
     level: i32,
@@ -268,6 +337,16 @@ pub unsafe fn setsockopt(
 ///
 /// # Safety
 /// `optval` writable for `*optlen` bytes, `optlen` valid, or either null.
+///
+/// ```
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let (mut value, mut len) = (0i32, 4i32);
+/// // SAFETY: `value` is a live 4-byte buffer and `len` says so.
+/// unsafe { ws2::raw::getsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE, (&raw mut value).cast(), &mut len) }?;
+/// assert_eq!((value, len), (ws2_abi::SOCK_DGRAM, 4));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn getsockopt(
     core: &SocketCore,
     level: i32,
@@ -298,6 +377,14 @@ pub unsafe fn getsockopt(
 
 impl SocketCore {
     /// Sets a translated option (see [`SockOpt`]).
+    ///
+    /// ```
+    /// # use ws2::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_RCVTIMEO)?, 250)?;
+    /// assert_eq!(core.recv_timeout_ms(), 250);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_option(&self, opt: SockOpt, value: i32) -> Result<()> {
         match opt {
             SockOpt::Linux { level, name, .. } => {
@@ -336,6 +423,14 @@ impl SocketCore {
     }
 
     /// Reads a translated option.
+    ///
+    /// ```
+    /// # use ws2::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let ty = core.option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE)?)?;
+    /// assert_eq!(ty, ws2_abi::SOCK_DGRAM);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn option(&self, opt: SockOpt) -> Result<i32> {
         match opt {
             SockOpt::Linux { level, name, halve } => {
@@ -367,11 +462,26 @@ impl SocketCore {
 /// Where a receive's results go in the caller's memory: the source address
 /// and its length, the control buffer (whose `len` becomes the bytes used)
 /// and the flags word. Any may be null.
+///
+/// ```
+/// let none = ws2::raw::RecvOutputs {
+///     name: std::ptr::null_mut(),
+///     namelen: std::ptr::null_mut(),
+///     control: std::ptr::null_mut(),
+///     flags: std::ptr::null_mut(),
+/// };
+/// assert!(none.name.is_null());
+/// ```
 #[derive(Clone, Copy)]
 pub struct RecvOutputs {
+    /// `lpFrom` / `WSAMSG::name`: receives the source address.
     pub name: *mut abi::SOCKADDR,
+    /// `lpFromlen` / `WSAMSG::namelen`: capacity in, size written out.
     pub namelen: *mut i32,
+    /// `WSAMSG::Control`: Windows-layout control entries; `len` becomes
+    /// the bytes used.
     pub control: *mut abi::WSABUF,
+    /// `lpFlags` / `WSAMSG::dwFlags`: `MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`...
     pub flags: *mut u32,
 }
 
@@ -445,6 +555,26 @@ impl RecvOutputs {
 /// # Safety
 /// Winsock's contract: buffers writable for their lengths, outputs writable,
 /// all valid until completion for an overlapped call.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2::raw::{recv_into, RecvOutputs};
+/// # use ws2_abi::{SOCKADDR_STORAGE, WSABUF};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"127.0.0.1:0".parse()?)?;
+/// let tx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// tx.send_to(b"ping", core.local_addr()?)?;
+/// let mut data = [0u8; 16];
+/// let buf = WSABUF { len: 16, buf: data.as_mut_ptr().cast() };
+/// let (mut from, mut fromlen, mut flags, mut got) = (SOCKADDR_STORAGE::default(), 128, 0u32, 0u32);
+/// let outputs = RecvOutputs { name: (&raw mut from).cast(), namelen: &mut fromlen,
+///     control: std::ptr::null_mut(), flags: &mut flags };
+/// // SAFETY: the buffer and every output are live locals; a blocking call.
+/// unsafe { recv_into(&core, &buf, 1, outputs, &mut got, std::ptr::null_mut(), None) }?;
+/// assert_eq!((&data[..got as usize], fromlen), (&b"ping"[..], 16));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn recv_into(
     core: &Arc<SocketCore>,
     buffers: *const abi::WSABUF,
@@ -518,6 +648,25 @@ pub unsafe fn recv_into(
 ///
 /// # Safety
 /// `msg` readable and writable, valid until completion; see [`recv_into`].
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_abi::{WSABUF, WSAMSG};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"127.0.0.1:0".parse()?)?;
+/// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"ping", core.local_addr()?)?;
+/// let mut data = [0u8; 16];
+/// let mut buf = WSABUF { len: 16, buf: data.as_mut_ptr().cast() };
+/// let no_control = WSABUF { len: 0, buf: std::ptr::null_mut() };
+/// let mut msg = WSAMSG { name: std::ptr::null_mut(), namelen: 0, lpBuffers: &mut buf,
+///     dwBufferCount: 1, Control: no_control, dwFlags: 0 };
+/// let mut got = 0u32;
+/// // SAFETY: msg, its buffer and `got` are live locals; a blocking call.
+/// unsafe { ws2::raw::recv_msg(&core, &mut msg, &mut got, std::ptr::null_mut(), None) }?;
+/// assert_eq!((&data[..got as usize], msg.dwFlags), (&b"ping"[..], 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn recv_msg(
     core: &Arc<SocketCore>,
     msg: *mut abi::WSAMSG,
@@ -559,6 +708,18 @@ pub unsafe fn recv_msg(
 ///
 /// # Safety
 /// `ov` valid; `bytes` and `flags` writable or null.
+///
+/// ```
+/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// // An operation that finished with 5 bytes (Internal = STATUS_SUCCESS).
+/// let mut ov = ws2_abi::WSAOVERLAPPED { InternalHigh: 5, ..Default::default() };
+/// let (mut bytes, mut flags) = (0u32, 0u32);
+/// // SAFETY: `ov`, `bytes` and `flags` are live locals.
+/// let n = unsafe { ws2::raw::get_overlapped_result(&core, &mut ov, &mut bytes, false, &mut flags) }?;
+/// assert_eq!((n, bytes), (5, 5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn get_overlapped_result(
     core: &SocketCore,
     ov: *mut abi::WSAOVERLAPPED,
@@ -615,6 +776,21 @@ pub unsafe fn get_overlapped_result(
 ///
 /// # Safety
 /// `ov` null or valid and writable.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2::{handles::{self, Object}, translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let event = Arc::new(ws2::Event::new());
+/// let h = handles::insert(Object::Event(event.clone()))?;
+/// // Low bit set in hEvent: signal the event, post nothing to a port.
+/// let mut ov = ws2_abi::WSAOVERLAPPED { hEvent: (h | 1) as _, ..Default::default() };
+/// // SAFETY: `ov` is a live local that outlives the (immediate) completion.
+/// unsafe { ws2::raw::complete_ioctl(&core, &mut ov, None) }?;
+/// assert!(event.is_set());
+/// assert_eq!(ov.Internal as ws2_abi::NTSTATUS, ws2_abi::STATUS_SUCCESS);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn complete_ioctl(
     core: &SocketCore,
     ov: *mut abi::WSAOVERLAPPED,
