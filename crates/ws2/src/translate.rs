@@ -12,17 +12,37 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 
 /// WSABUF counts up to this are translated without touching the heap.
+///
+/// ```
+/// let bufs = [ws2_abi::WSABUF { len: 0, buf: std::ptr::null_mut() }; ws2::translate::INLINE_BUFFERS];
+/// // SAFETY: `bufs` holds INLINE_BUFFERS readable WSABUFs.
+/// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(bufs.as_ptr(), bufs.len() as u32) }?;
+/// assert_eq!(iov.len(), ws2::translate::INLINE_BUFFERS);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const INLINE_BUFFERS: usize = 16;
 
 /// The address family of a socket, as Linux sees it.
+///
+/// ```
+/// use ws2::Family;
+/// assert_eq!(Family::from_windows(ws2_abi::AF_INET6), Some(Family::V6));
+/// assert_eq!(Family::V6.linux(), libc::AF_INET6);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
+    /// IPv4 (`AF_INET`).
     V4,
+    /// IPv6 (`AF_INET6`), possibly dual-stack.
     V6,
 }
 
 impl Family {
     /// The Windows `AF_*` number.
+    ///
+    /// ```
+    /// assert_eq!(ws2::Family::V6.windows(), 23);
+    /// ```
     pub fn windows(self) -> i32 {
         match self {
             Family::V4 => abi::AF_INET,
@@ -31,6 +51,10 @@ impl Family {
     }
 
     /// The Linux `AF_*` number.
+    ///
+    /// ```
+    /// assert_eq!(ws2::Family::V6.linux(), 10);
+    /// ```
     pub fn linux(self) -> i32 {
         match self {
             Family::V4 => libc::AF_INET,
@@ -38,7 +62,13 @@ impl Family {
         }
     }
 
-    /// From a Windows `AF_*` number.
+    /// From a Windows `AF_*` number; `None` for anything but `AF_INET`/`AF_INET6`.
+    ///
+    /// ```
+    /// use ws2::Family;
+    /// assert_eq!(Family::from_windows(2), Some(Family::V4));
+    /// assert_eq!(Family::from_windows(10), None, "10 is Linux's AF_INET6, not Windows'");
+    /// ```
     pub fn from_windows(af: i32) -> Option<Family> {
         match af {
             abi::AF_INET => Some(Family::V4),
@@ -62,6 +92,14 @@ union SockaddrInet {
 }
 
 /// A Linux `sockaddr` ready for a syscall.
+///
+/// ```
+/// use ws2::translate::{Family, LinuxAddr};
+/// let addr = LinuxAddr::new(&"127.0.0.1:53".parse()?, Family::V4)?;
+/// assert_eq!(addr.len() as usize, size_of::<libc::sockaddr_in>());
+/// assert_eq!(addr.to_socket_addr(), Some("127.0.0.1:53".parse()?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy)]
 pub struct LinuxAddr {
     storage: SockaddrInet,
@@ -70,6 +108,12 @@ pub struct LinuxAddr {
 
 impl LinuxAddr {
     /// An empty address buffer for the kernel to fill (`getsockname`, `recvfrom`).
+    ///
+    /// ```
+    /// let addr = ws2::translate::LinuxAddr::empty();
+    /// assert!(addr.len() as usize >= size_of::<libc::sockaddr_in6>());
+    /// assert_eq!(addr.to_socket_addr(), None, "family 0 is not IPv4/IPv6");
+    /// ```
     pub fn empty() -> LinuxAddr {
         LinuxAddr {
             // SAFETY: plain data; all-zero is a valid value.
@@ -80,6 +124,13 @@ impl LinuxAddr {
 
     /// The Linux form of `addr` for a socket of `family`: an IPv4 address
     /// sent from an IPv6 (dual-stack) socket becomes v4-mapped.
+    ///
+    /// ```
+    /// use ws2::translate::{Family, LinuxAddr};
+    /// let addr = LinuxAddr::new(&"127.0.0.1:53".parse()?, Family::V6)?;
+    /// assert_eq!(addr.to_socket_addr(), Some("[::ffff:127.0.0.1]:53".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(addr: &SocketAddr, family: Family) -> Result<LinuxAddr> {
         let v6 = match (addr, family) {
             (SocketAddr::V4(v4), Family::V4) => {
@@ -123,6 +174,13 @@ impl LinuxAddr {
     }
 
     /// The address as a `SocketAddr`, `None` for a family other than IPv4/IPv6.
+    ///
+    /// ```
+    /// use ws2::translate::{Family, LinuxAddr};
+    /// let addr = LinuxAddr::new(&"[::1]:8080".parse()?, Family::V6)?;
+    /// assert_eq!(addr.to_socket_addr(), Some("[::1]:8080".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_socket_addr(&self) -> Option<SocketAddr> {
         // SAFETY: every variant starts with the family field.
         match unsafe { self.storage.family } as i32 {
@@ -148,19 +206,58 @@ impl LinuxAddr {
         }
     }
 
+    /// Pointer for a syscall's `const sockaddr *` argument (`sendto`, `bind`).
+    ///
+    /// ```
+    /// use ws2::translate::{Family, LinuxAddr};
+    /// let addr = LinuxAddr::new(&"127.0.0.1:0".parse()?, Family::V4)?;
+    /// // SAFETY: the pointer is to a live sockaddr_in.
+    /// let family = unsafe { (*addr.as_ptr()).sa_family };
+    /// assert_eq!(family as i32, libc::AF_INET);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_ptr(&self) -> *const libc::sockaddr {
         (&raw const self.storage).cast()
     }
 
+    /// Pointer for the kernel to write an address through (`getsockname`,
+    /// `recvfrom`), with [`LinuxAddr::len_mut`] as its length.
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// let sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let mut addr = ws2::translate::LinuxAddr::empty();
+    /// let (ptr, len) = (addr.as_mut_ptr(), addr.len_mut() as *mut libc::socklen_t);
+    /// // SAFETY: ptr is writable for *len bytes, len is valid.
+    /// assert_eq!(unsafe { libc::getsockname(sock.as_raw_fd(), ptr, len) }, 0);
+    /// assert_eq!(addr.to_socket_addr(), Some(sock.local_addr()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_mut_ptr(&mut self) -> *mut libc::sockaddr {
         (&raw mut self.storage).cast()
     }
 
+    /// The address's size in bytes (`socklen_t`).
+    ///
+    /// ```
+    /// use ws2::translate::{Family, LinuxAddr};
+    /// let addr = LinuxAddr::new(&"[::1]:0".parse()?, Family::V6)?;
+    /// assert_eq!(addr.len() as usize, size_of::<libc::sockaddr_in6>());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> libc::socklen_t {
         self.len
     }
 
+    /// The length for the kernel to read and update (value-result
+    /// `socklen_t *`), paired with [`LinuxAddr::as_mut_ptr`].
+    ///
+    /// ```
+    /// let mut addr = ws2::translate::LinuxAddr::empty();
+    /// *addr.len_mut() = 16;
+    /// assert_eq!(addr.len(), 16);
+    /// ```
     pub fn len_mut(&mut self) -> &mut libc::socklen_t {
         &mut self.len
     }
@@ -172,6 +269,17 @@ impl LinuxAddr {
 ///
 /// # Safety
 /// `name` must be null or point to `namelen` readable bytes.
+///
+/// ```
+/// use ws2::translate::{socket_addr_from_windows, socket_addr_to_windows};
+/// let (mut name, mut namelen) = (ws2_abi::SOCKADDR_STORAGE::default(), 128);
+/// let addr = "127.0.0.1:5000".parse()?;
+/// // SAFETY: `name` is writable and readable for 128 bytes.
+/// unsafe { socket_addr_to_windows(&addr, (&raw mut name).cast(), &mut namelen) }?;
+/// // SAFETY: as above.
+/// assert_eq!(unsafe { socket_addr_from_windows((&raw const name).cast(), namelen) }?, addr);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[inline]
 pub unsafe fn socket_addr_from_windows(
     name: *const abi::SOCKADDR,
@@ -238,6 +346,16 @@ pub unsafe fn socket_addr_from_windows(
 ///
 /// # Safety
 /// `name` must be null or writable for `*namelen` bytes; `namelen` null or valid.
+///
+/// ```
+/// use ws2::translate::socket_addr_to_windows;
+/// let mut sin6 = ws2_abi::SOCKADDR_IN6::default();
+/// let mut namelen = size_of::<ws2_abi::SOCKADDR_IN6>() as i32;
+/// // SAFETY: `sin6` is writable for `namelen` (28) bytes.
+/// unsafe { socket_addr_to_windows(&"[::1]:80".parse()?, (&raw mut sin6).cast(), &mut namelen) }?;
+/// assert_eq!((sin6.sin6_family as i32, u16::from_be(sin6.sin6_port), namelen), (ws2_abi::AF_INET6, 80, 28));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub unsafe fn socket_addr_to_windows(
     addr: &SocketAddr,
     name: *mut abi::SOCKADDR,
@@ -302,6 +420,18 @@ pub unsafe fn socket_addr_to_windows(
 // Buffers
 
 /// `iovec`s for one datagram, inline up to [`INLINE_BUFFERS`].
+///
+/// ```
+/// use ws2::translate::IoVecs;
+/// let (mut a, mut b) = (*b"abc", *b"de");
+/// let bufs = [ws2_abi::WSABUF { len: 3, buf: a.as_mut_ptr().cast() },
+///             ws2_abi::WSABUF { len: 2, buf: b.as_mut_ptr().cast() }];
+/// let mut iov = IoVecs::new();
+/// // SAFETY: `bufs` holds 2 readable WSABUFs over live arrays.
+/// unsafe { iov.gather(bufs.as_ptr(), 2) }?;
+/// assert_eq!((iov.len(), iov.total()), (2, 5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct IoVecs {
     /// The first `len` entries are initialised when `len <= INLINE_BUFFERS`.
     inline: std::mem::MaybeUninit<[libc::iovec; INLINE_BUFFERS]>,
@@ -318,6 +448,11 @@ impl Default for IoVecs {
 
 impl IoVecs {
     /// An empty set, with nothing initialised (no per-call memset).
+    ///
+    /// ```
+    /// let iov = ws2::translate::IoVecs::new();
+    /// assert!(iov.is_empty() && iov.total() == 0);
+    /// ```
     #[inline(always)]
     pub fn new() -> IoVecs {
         let mut out = std::mem::MaybeUninit::<IoVecs>::uninit();
@@ -338,6 +473,13 @@ impl IoVecs {
     ///
     /// # Safety
     /// `bufs` must be null or point to `count` readable `WSABUF`s.
+    ///
+    /// ```
+    /// let mut iov = ws2::translate::IoVecs::new();
+    /// // SAFETY: a null array is allowed (it is the error being shown).
+    /// let err = unsafe { iov.gather(std::ptr::null(), 1) }.unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::WSAEFAULT);
+    /// ```
     #[inline]
     pub unsafe fn gather(&mut self, bufs: *const abi::WSABUF, count: u32) -> Result<()> {
         let count = count as usize;
@@ -383,6 +525,15 @@ impl IoVecs {
     ///
     /// # Safety
     /// As for [`IoVecs::gather`].
+    ///
+    /// ```
+    /// let mut data = [0u8; 32];
+    /// let buf = ws2_abi::WSABUF { len: 32, buf: data.as_mut_ptr().cast() };
+    /// // SAFETY: one readable WSABUF over a live array.
+    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// assert_eq!(iov.total(), 32);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub unsafe fn from_wsabufs(bufs: *const abi::WSABUF, count: u32) -> Result<IoVecs> {
         let mut out = IoVecs::new();
         // SAFETY: forwarded contract.
@@ -390,6 +541,17 @@ impl IoVecs {
         Ok(out)
     }
 
+    /// Pointer to the first of [`IoVecs::len`] `iovec`s (`msg_iov`).
+    ///
+    /// ```
+    /// let mut data = *b"hello";
+    /// let buf = ws2_abi::WSABUF { len: 5, buf: data.as_mut_ptr().cast() };
+    /// // SAFETY: one readable WSABUF over a live array.
+    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// // SAFETY: as_ptr() points to len() (= 1) initialised iovecs.
+    /// assert_eq!(unsafe { (*iov.as_ptr()).iov_len }, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_ptr(&self) -> *const libc::iovec {
         if self.len > INLINE_BUFFERS {
             self.heap.as_ptr()
@@ -398,15 +560,41 @@ impl IoVecs {
         }
     }
 
+    /// The number of buffers (`msg_iovlen`).
+    ///
+    /// ```
+    /// let empty = [ws2_abi::WSABUF { len: 0, buf: std::ptr::null_mut() }; 3];
+    /// // SAFETY: three readable WSABUFs (zero-length buffers may be null).
+    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(empty.as_ptr(), 3) }?;
+    /// assert_eq!((iov.len(), iov.total()), (3, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// True when there are no buffers (a zero-byte datagram).
+    ///
+    /// ```
+    /// // SAFETY: a null array with a zero count is a valid, empty set.
+    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(std::ptr::null(), 0) }?;
+    /// assert!(iov.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Total bytes of the datagram.
+    ///
+    /// ```
+    /// let mut data = [0u8; 1200];
+    /// let buf = ws2_abi::WSABUF { len: 1200, buf: data.as_mut_ptr().cast() };
+    /// // SAFETY: one readable WSABUF over a live array.
+    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// assert_eq!(iov.total(), 1200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn total(&self) -> usize {
         self.total
     }
@@ -428,9 +616,19 @@ impl IoVecs {
 pub enum ControlMessage {
     /// `IPPROTO_IP`/`IP_PKTINFO`: send from `addr` (and out of interface
     /// `ifindex` when non-zero). S23, S25.
-    SourceV4 { addr: Ipv4Addr, ifindex: u32 },
+    SourceV4 {
+        /// The source address (`ipi_addr`).
+        addr: Ipv4Addr,
+        /// The outgoing interface index (`ipi_ifindex`); 0: any.
+        ifindex: u32,
+    },
     /// `IPPROTO_IPV6`/`IPV6_PKTINFO`: send from `addr` (and `ifindex`). S24.
-    SourceV6 { addr: Ipv6Addr, ifindex: u32 },
+    SourceV6 {
+        /// The source address (`ipi6_addr`).
+        addr: Ipv6Addr,
+        /// The outgoing interface index (`ipi6_ifindex`); 0: any.
+        ifindex: u32,
+    },
     /// `IPPROTO_IP`/`IP_TOS`: the whole TOS byte (DSCP and ECN). S26.
     Tos(u8),
     /// `IPPROTO_IP`/`IP_TTL` (1–255). S26.
@@ -449,16 +647,34 @@ pub enum ControlMessage {
 }
 
 /// Validated control data for one send: at most one of each kind.
+///
+/// ```
+/// use ws2::{translate::SendControls, ControlMessage, Family};
+/// let controls = SendControls::from_messages(&[ControlMessage::Ttl(3)], Family::V4)?;
+/// assert_eq!(controls.ttl, Some(3));
+/// let twice = [ControlMessage::Ttl(3), ControlMessage::Ttl(4)];
+/// assert_eq!(SendControls::from_messages(&twice, Family::V4).unwrap_err().code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendControls {
+    /// [`ControlMessage::SourceV4`]: source address and interface index.
     pub source_v4: Option<(Ipv4Addr, u32)>,
+    /// [`ControlMessage::SourceV6`]: source address and interface index.
     pub source_v6: Option<(Ipv6Addr, u32)>,
+    /// [`ControlMessage::Tos`]: the whole TOS byte.
     pub tos: Option<u8>,
+    /// [`ControlMessage::Ttl`] (1–255).
     pub ttl: Option<u8>,
+    /// [`ControlMessage::Ecn`]: the ECN bits (0–3).
     pub ecn: Option<u8>,
+    /// [`ControlMessage::HopLimit`].
     pub hop_limit: Option<u8>,
+    /// [`ControlMessage::TrafficClass`]: the whole traffic class byte.
     pub traffic_class: Option<u8>,
+    /// [`ControlMessage::EcnV6`]: the ECN bits (0–3).
     pub ecn_v6: Option<u8>,
+    /// [`ControlMessage::SegmentSize`]: UDP GSO segment size in bytes.
     pub segment_size: Option<u32>,
 }
 
@@ -471,7 +687,14 @@ fn once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
     Ok(())
 }
 
-/// A `UDP_SEND_MSG_SIZE` value: 1 to 65527 bytes.
+/// A `UDP_SEND_MSG_SIZE` value: 1 to 65527 bytes, `WSAEINVAL` otherwise.
+///
+/// ```
+/// use ws2::translate::segment_size;
+/// assert_eq!(segment_size(1200)?, 1200);
+/// assert_eq!(segment_size(0).unwrap_err().code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn segment_size(v: u32) -> Result<u32> {
     if v == 0 || v > abi::UDP_MAX_MSG_SIZE_V6 {
         return Err(Error::new(
@@ -515,6 +738,15 @@ fn needs_v6_socket(family: Family, what: &str) -> Result<()> {
 
 impl SendControls {
     /// Adds one typed control message, with the checks of S22/S26.
+    ///
+    /// ```
+    /// use ws2::{translate::SendControls, ControlMessage, Family};
+    /// let mut controls = SendControls::default();
+    /// controls.add(&ControlMessage::Tos(0xb8), Family::V4)?;
+    /// let err = controls.add(&ControlMessage::HopLimit(8), Family::V4).unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::WSAEINVAL, "IPv6 message on an AF_INET socket");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[inline]
     pub fn add(&mut self, msg: &ControlMessage, family: Family) -> Result<()> {
         match *msg {
@@ -554,6 +786,14 @@ impl SendControls {
     }
 
     /// Validates typed control messages.
+    ///
+    /// ```
+    /// use ws2::{translate::SendControls, ControlMessage, Family};
+    /// let msgs = [ControlMessage::Ecn(1), ControlMessage::SegmentSize(1200)];
+    /// let controls = SendControls::from_messages(&msgs, Family::V4)?;
+    /// assert_eq!((controls.ecn, controls.segment_size), (Some(1), Some(1200)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_messages(msgs: &[ControlMessage], family: Family) -> Result<SendControls> {
         let mut out = SendControls::default();
         for msg in msgs {
@@ -563,6 +803,15 @@ impl SendControls {
     }
 
     /// Parses and validates a Windows control buffer (S22).
+    ///
+    /// ```
+    /// use ws2::{translate::SendControls, Family};
+    /// let mut buf = Vec::new();
+    /// ws2_abi::push_control(&mut buf, ws2_abi::IPPROTO_IP, ws2_abi::IP_TTL, &7i32.to_ne_bytes());
+    /// let controls = SendControls::from_windows(&buf, Family::V4)?;
+    /// assert_eq!(controls.ttl, Some(7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_windows(control: &[u8], family: Family) -> Result<SendControls> {
         let mut out = SendControls::default();
         for entry in abi::ControlWalker::new(control) {
@@ -579,6 +828,12 @@ impl SendControls {
     }
 
     /// True when nothing was asked for.
+    ///
+    /// ```
+    /// use ws2::{translate::SendControls, Family};
+    /// assert!(SendControls::from_windows(&[], Family::V4)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         *self == SendControls::default()
     }
@@ -658,6 +913,15 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
 
 /// Linux control messages for one send, in an 8-aligned fixed buffer.
 /// Only the bytes written are ever initialised (no per-send memset).
+///
+/// ```
+/// use ws2::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+/// let controls = SendControls::from_messages(&[ControlMessage::Ttl(9)], Family::V4)?;
+/// let mut buf = CmsgBuf::default();
+/// buf.encode(&controls, Family::V4, true, 0);
+/// assert_eq!(buf.len(), 24, "one 16-byte cmsghdr plus an int padded to 8");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[repr(C, align(8))]
 pub struct CmsgBuf {
     bytes: std::mem::MaybeUninit<[u8; CMSG_BUF_SIZE]>,
@@ -705,6 +969,13 @@ impl CmsgBuf {
     }
 
     /// Pointer for `msg_control` (null when empty).
+    ///
+    /// ```
+    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// assert!(buf.as_ptr().is_null());
+    /// buf.push_segment_size(1200);
+    /// assert!(!buf.as_ptr().is_null());
+    /// ```
     pub fn as_ptr(&self) -> *const u8 {
         if self.len == 0 {
             std::ptr::null()
@@ -713,29 +984,68 @@ impl CmsgBuf {
         }
     }
 
+    /// Bytes of control messages written (`msg_controllen`).
+    ///
+    /// ```
+    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// buf.push_segment_size(1200);
+    /// assert_eq!(buf.len(), 24);
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
+    /// True when no control message was written.
+    ///
+    /// ```
+    /// assert!(ws2::translate::CmsgBuf::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// The whole buffer, for the kernel to fill on receive.
+    ///
+    /// ```
+    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// let p = buf.as_mut_ptr();
+    /// assert_eq!(p as usize % 8, 0, "cmsghdr-aligned");
+    /// ```
     pub fn as_mut_ptr(&mut self) -> *mut u8 {
         self.bytes.as_mut_ptr().cast()
     }
 
+    /// The buffer's size in bytes (`msg_controllen` for a receive).
+    ///
+    /// ```
+    /// let buf = ws2::translate::CmsgBuf::default();
+    /// assert!(buf.capacity() >= 128);
+    /// ```
     pub fn capacity(&self) -> usize {
         CMSG_BUF_SIZE
     }
 
     /// Adds `UDP_SEGMENT` (Linux UDP GSO) for `UDP_SEND_MSG_SIZE`.
+    ///
+    /// ```
+    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// buf.push_segment_size(1400);
+    /// assert!(!buf.is_empty());
+    /// ```
     pub fn push_segment_size(&mut self, segment: u16) {
         self.push(libc::SOL_UDP, libc::UDP_SEGMENT, segment);
     }
 
     /// Copies another buffer's messages (queuing a send).
+    ///
+    /// ```
+    /// use ws2::translate::CmsgBuf;
+    /// let mut a = CmsgBuf::default();
+    /// a.push_segment_size(1200);
+    /// let mut b = CmsgBuf::default();
+    /// b.copy_from(&a);
+    /// assert_eq!(b.len(), a.len());
+    /// ```
     pub fn copy_from(&mut self, other: &CmsgBuf) {
         // SAFETY: other's first `len` bytes are initialised; both buffers hold CMSG_BUF_SIZE bytes.
         unsafe {
@@ -753,6 +1063,16 @@ impl CmsgBuf {
     /// socket's TOS/traffic class, whose DSCP stays when only ECN is given.
     /// Dual-stack rule (S25): to IPv4 destinations the IPv4 messages apply; to
     /// IPv6 destinations the IPv6 ones.
+    ///
+    /// ```
+    /// use ws2::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+    /// let msgs = [ControlMessage::Ttl(9), ControlMessage::HopLimit(9)];
+    /// let controls = SendControls::from_messages(&msgs, Family::V6)?;
+    /// let mut buf = CmsgBuf::default();
+    /// buf.encode(&controls, Family::V6, true, 0);
+    /// assert_eq!(buf.len(), 24, "to an IPv4 destination only IP_TTL applies");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn encode(&mut self, controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
         self.len = 0;
         if family == Family::V4 || to_v4 {
@@ -811,7 +1131,17 @@ const fn linux_cmsg_space(len: usize) -> usize {
     LINUX_CMSG_HDR + ((len + 7) & !7)
 }
 
-/// The source address the controls ask for on a send to `to_v4`/IPv6.
+/// The source address the controls ask for on a send to `to_v4`/IPv6
+/// (`None` when none, or the unspecified address, was given).
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ws2::{translate::{requested_source, SendControls}, ControlMessage, Family};
+/// let msg = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
+/// let controls = SendControls::from_messages(&[msg], Family::V4)?;
+/// assert_eq!(requested_source(&controls, Family::V4, true), Some(Ipv4Addr::LOCALHOST.into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn requested_source(
     controls: &SendControls,
     family: Family,
@@ -834,6 +1164,13 @@ pub fn requested_source(
 
 /// What a received datagram's control data said (S27), decoded from
 /// Linux cmsgs; `to_windows` writes it back in Windows layout.
+///
+/// ```
+/// use ws2::ReceivedControls;
+/// let got = ReceivedControls { ttl: Some(64), ..Default::default() };
+/// let mut out = [0u8; 64];
+/// assert_eq!(got.to_windows(&mut out), (24, false));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReceivedControls {
     /// `IN_PKTINFO`: the datagram's destination address and arrival interface.
@@ -860,6 +1197,14 @@ impl ReceivedControls {
     /// # Safety
     /// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
     /// written by the kernel.
+    ///
+    /// ```
+    /// // SAFETY: an all-zero msghdr has no control data (msg_controllen 0).
+    /// let msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    /// // SAFETY: the (empty) control buffer holds valid cmsgs.
+    /// let got = unsafe { ws2::ReceivedControls::from_linux(&msg, false, false) };
+    /// assert_eq!(got, ws2::ReceivedControls::default());
+    /// ```
     pub unsafe fn from_linux(
         msg: &libc::msghdr,
         want_tos: bool,
@@ -910,6 +1255,13 @@ impl ReceivedControls {
     /// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
     /// entries advanced by `WSA_CMSG_SPACE`). Returns the bytes used and
     /// whether some entry did not fit (`MSG_CTRUNC`).
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// let got = ws2::ReceivedControls { destination_v4: Some((Ipv4Addr::LOCALHOST, 1)), ..Default::default() };
+    /// let mut small = [0u8; 8];
+    /// assert_eq!(got.to_windows(&mut small), (0, true), "IN_PKTINFO needs 24 bytes");
+    /// ```
     pub fn to_windows(&self, out: &mut [u8]) -> (usize, bool) {
         let mut w = WindowsControlWriter {
             out,
@@ -962,6 +1314,12 @@ impl ReceivedControls {
     }
 
     /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// let got = ws2::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
+    /// assert_eq!(got.windows_flags(), ws2_abi::MSG_BCAST);
+    /// ```
     pub fn windows_flags(&self) -> u32 {
         match (self.destination_v4, self.destination_v6) {
             (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
@@ -1000,17 +1358,35 @@ impl WindowsControlWriter<'_> {
 // Socket options
 
 /// A Windows socket option, translated.
+///
+/// ```
+/// use ws2::translate::{sock_opt, SockOpt};
+/// assert_eq!(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_SNDTIMEO)?, SockOpt::SendTimeout);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SockOpt {
     /// An `int` option Linux has under another number. `halve`: Linux
     /// reports the value doubled (`SO_SNDBUF`, `SO_RCVBUF`).
-    Linux { level: i32, name: i32, halve: bool },
+    Linux {
+        /// The Linux level (`SOL_SOCKET`, `IPPROTO_IP`, ...).
+        level: i32,
+        /// The Linux option number.
+        name: i32,
+        /// Whether reads divide the Linux value by 2.
+        halve: bool,
+    },
     /// `SO_SNDTIMEO`: milliseconds, kept by ws2 (blocking is emulated).
     SendTimeout,
     /// `SO_RCVTIMEO`: milliseconds, kept by ws2.
     RecvTimeout,
     /// `IP_TOS`/`IPV6_TCLASS`: also remembered for ECN-only sends.
-    Tos { level: i32, name: i32 },
+    Tos {
+        /// `IPPROTO_IP` or `IPPROTO_IPV6` (Linux numbers).
+        level: i32,
+        /// `IP_TOS` or `IPV6_TCLASS` (Linux numbers).
+        name: i32,
+    },
     /// `IP_HDRINCL`.
     HeaderIncluded,
     /// `SO_TYPE` (Windows numbers), read-only.
@@ -1023,10 +1399,23 @@ pub enum SockOpt {
     SegmentSize,
     /// `IP_RECVTOS`/`IPV6_RECVTCLASS` (`ecn: false`) and `IP_RECVECN`/
     /// `IPV6_RECVECN` (`ecn: true`): which of TOS and ECN receives report.
-    RecvTos { v6: bool, ecn: bool },
+    RecvTos {
+        /// The IPv6 option (`IPV6_RECVTCLASS`/`IPV6_RECVECN`).
+        v6: bool,
+        /// The ECN-only option (`IP_RECVECN`/`IPV6_RECVECN`).
+        ecn: bool,
+    },
 }
 
 /// Translates a Windows (level, name); unknown → `WSAENOPROTOOPT`.
+///
+/// ```
+/// use ws2::translate::{sock_opt, SockOpt};
+/// let opt = sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_SNDBUF)?;
+/// assert!(matches!(opt, SockOpt::Linux { halve: true, .. }));
+/// assert_eq!(sock_opt(ws2_abi::SOL_SOCKET, 0x7777).unwrap_err().code(), ws2_abi::WSAENOPROTOOPT);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
     let linux = |level, name| {
         Ok(SockOpt::Linux {
