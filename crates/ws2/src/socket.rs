@@ -19,15 +19,26 @@ use crate::translate::{
 };
 
 /// The kind of socket (Windows `SOCK_*`).
+/// ```
+/// use ws2::SocketKind;
+/// assert_eq!(SocketKind::from_windows(ws2_abi::SOCK_DGRAM), Some(SocketKind::Datagram));
+/// assert_eq!(SocketKind::Raw.windows(), ws2_abi::SOCK_RAW);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketKind {
+    /// `SOCK_DGRAM`: UDP.
     Datagram,
+    /// `SOCK_RAW`: IP datagrams of one protocol (needs `CAP_NET_RAW`).
     Raw,
+    /// `SOCK_STREAM`: TCP; `WSASendMsg` refuses it (`WSAEINVAL`).
     Stream,
 }
 
 impl SocketKind {
     /// The Windows `SOCK_*` number.
+    /// ```
+    /// assert_eq!(ws2::SocketKind::Datagram.windows(), 2);
+    /// ```
     pub fn windows(self) -> i32 {
         match self {
             SocketKind::Datagram => abi::SOCK_DGRAM,
@@ -45,6 +56,10 @@ impl SocketKind {
     }
 
     /// From a Windows `SOCK_*` number.
+    /// ```
+    /// assert_eq!(ws2::SocketKind::from_windows(1), Some(ws2::SocketKind::Stream));
+    /// assert_eq!(ws2::SocketKind::from_windows(99), None);
+    /// ```
     pub fn from_windows(ty: i32) -> Option<SocketKind> {
         match ty {
             abi::SOCK_DGRAM => Some(SocketKind::Datagram),
@@ -76,12 +91,21 @@ impl SendFlags {
     pub const PARTIAL: SendFlags = SendFlags(abi::MSG_PARTIAL);
 
     /// Flags from Windows bits; `None` if a bit other than the three above is set.
+    /// ```
+    /// use ws2::SendFlags;
+    /// assert_eq!(SendFlags::from_bits(0x4), Some(SendFlags::DONTROUTE));
+    /// assert_eq!(SendFlags::from_bits(0x2), None); // MSG_PEEK
+    /// ```
     pub fn from_bits(bits: u32) -> Option<SendFlags> {
         (bits & !(abi::MSG_OOB | abi::MSG_DONTROUTE | abi::MSG_PARTIAL) == 0)
             .then_some(SendFlags(bits))
     }
 
     /// The Windows bits.
+    /// ```
+    /// use ws2::SendFlags;
+    /// assert_eq!((SendFlags::OOB | SendFlags::DONTROUTE).bits(), 0x5);
+    /// ```
     pub fn bits(self) -> u32 {
         self.0
     }
@@ -108,13 +132,21 @@ impl std::ops::BitOr for SendFlags {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Message<'a> {
+    /// The payload, gathered in order.
     pub buffers: &'a [IoSlice<'a>],
+    /// The destination; `None` for the connected peer.
     pub to: Option<SocketAddr>,
+    /// Control messages sent with the datagram.
     pub control: &'a [ControlMessage],
 }
 
 impl<'a> Message<'a> {
     /// A message of these buffers, to the connected peer, without control data.
+    /// ```
+    /// let bufs = [std::io::IoSlice::new(b"abc")];
+    /// let msg = ws2::Message::new(&bufs);
+    /// assert!(msg.to.is_none() && msg.control.is_empty());
+    /// ```
     pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
         Message {
             buffers,
@@ -124,23 +156,43 @@ impl<'a> Message<'a> {
     }
 
     /// Sets the destination.
+    /// ```
+    /// let bufs = [std::io::IoSlice::new(b"abc")];
+    /// let msg = ws2::Message::new(&bufs).to("127.0.0.1:9".parse()?);
+    /// assert_eq!(msg.to, Some("127.0.0.1:9".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to(mut self, addr: SocketAddr) -> Message<'a> {
         self.to = Some(addr);
         self
     }
 
     /// Sets the control messages.
+    /// ```
+    /// use ws2::{ControlMessage, Message};
+    /// let control = [ControlMessage::Ttl(2)];
+    /// let msg = Message::new(&[]).control(&control);
+    /// assert_eq!(msg.control, &[ControlMessage::Ttl(2)]);
+    /// ```
     pub fn control(mut self, control: &'a [ControlMessage]) -> Message<'a> {
         self.control = control;
         self
     }
 
     /// Total payload bytes.
+    ///
+    ///```
+    ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
+    ///assert_eq!(ws2::Message::new(&bufs).len(), 5);
+    ///```
     pub fn len(&self) -> usize {
         self.buffers.iter().map(|b| b.len()).sum()
     }
 
     /// True for a zero-length datagram.
+    /// ```
+    /// assert!(ws2::Message::new(&[]).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -171,6 +223,13 @@ fn take_one(counter: &AtomicU32) -> bool {
 
 /// The state of one socket, shared by the handle table, the Rust
 /// [`Socket`] and any thread blocked on it.
+/// ```
+/// use ws2::{Family, Socket, SocketKind};
+/// let s = Socket::udp_v4()?;
+/// let core = s.core();
+/// assert_eq!((core.family(), core.kind()), (Family::V4, SocketKind::Datagram));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct SocketCore {
     fd: OwnedFd,
     family: Family,
@@ -250,6 +309,13 @@ fn get_int(fd: RawFd, level: i32, name: i32, context: &'static str) -> Result<i3
 impl SocketCore {
     /// Creates a socket with Windows family/type/protocol numbers.
     /// `overlapped` is `WSA_FLAG_OVERLAPPED` (always true for `socket()`).
+    ///
+    /// ```
+    /// use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(
         family: Family,
         kind: SocketKind,
@@ -361,6 +427,15 @@ impl SocketCore {
     }
 
     /// Adopts an open Linux socket (made non-blocking in the kernel).
+    /// ```
+    /// use std::os::fd::OwnedFd;
+    /// let std_sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let addr = std_sock.local_addr()?;
+    /// let core = ws2::SocketCore::from_fd(OwnedFd::from(std_sock))?;
+    /// assert_eq!(core.kind(), ws2::SocketKind::Datagram);
+    /// assert_eq!(core.local_addr()?, addr);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_fd(fd: OwnedFd) -> Result<SocketCore> {
         let raw = fd.as_raw_fd();
         let domain = get_int(
@@ -417,49 +492,158 @@ impl SocketCore {
         Ok(core)
     }
 
+    /// The Linux file descriptor (owned by the core).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.raw_fd() >= 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
+    /// The address family.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.family(), Family::V4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn family(&self) -> Family {
         self.family
     }
+    /// The socket kind.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.kind(), SocketKind::Datagram);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> SocketKind {
         self.kind
     }
     /// The Linux protocol number.
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn protocol(&self) -> i32 {
         self.protocol
     }
     /// Whether overlapped calls are overlapped on this socket (S28).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, false)?;
+    /// assert!(!core.is_overlapped());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_overlapped(&self) -> bool {
         self.overlapped
     }
     fn has(&self, bit: u32) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0
     }
+    /// Whether [`SocketCore::close`] was called.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.close();
+    /// assert!(core.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.has(CLOSED)
     }
+    /// Whether `FIONBIO` is on (see [`SocketCore::set_nonblocking`]).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(!core.is_nonblocking());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_nonblocking(&self) -> bool {
         self.has(NONBLOCKING)
     }
+    /// Whether the socket has a local address (bind, connect or a first send).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(!core.is_bound());
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert!(core.is_bound());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_bound(&self) -> bool {
         self.has(BOUND)
     }
+    /// `SO_SNDTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.send_timeout_ms(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send_timeout_ms(&self) -> u32 {
         self.send_timeout_ms.load(Ordering::Relaxed)
     }
+    /// `SO_RCVTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.recv_timeout_ms(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recv_timeout_ms(&self) -> u32 {
         self.recv_timeout_ms.load(Ordering::Relaxed)
     }
+    /// Sets `SO_SNDTIMEO` in milliseconds (0: wait forever, S16).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_send_timeout_ms(500);
+    /// assert_eq!(core.send_timeout_ms(), 500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_send_timeout_ms(&self, ms: u32) {
         self.send_timeout_ms.store(ms, Ordering::Relaxed)
     }
+    /// Sets `SO_RCVTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_recv_timeout_ms(20);
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(core.recv_from(&mut buf, false).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_recv_timeout_ms(&self, ms: u32) {
         self.recv_timeout_ms.store(ms, Ordering::Relaxed)
     }
     /// `ioctlsocket(FIONBIO)`: the kernel fd stays non-blocking; this only
     /// changes what a call that would block answers (S17).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_nonblocking(true);
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(core.recv_from(&mut buf, false).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_nonblocking(&self, on: bool) {
         if on {
             self.state.fetch_or(NONBLOCKING, Ordering::Release);
@@ -485,6 +669,13 @@ impl SocketCore {
     /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
     /// reference goes.
     /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.close();
+    /// assert!(core.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         engine::cancel_all(self);
@@ -493,6 +684,13 @@ impl SocketCore {
     }
 
     /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.flush(); // nothing pending: a no-op
+    /// assert!(!core.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn flush(&self) {
         engine::cancel_all(self);
     }
@@ -511,11 +709,27 @@ impl SocketCore {
     }
 
     /// The completion port this socket is bound to.
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.port().is_none());
+    /// core.set_port(std::sync::Arc::new(ws2::Port::new()), 7)?;
+    /// assert_eq!(core.port().map(|(_, key)| *key), Some(7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn port(&self) -> Option<&(Arc<Port>, usize)> {
         self.port.get()
     }
 
     /// Binds the socket to a completion port (once, S36).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let port = std::sync::Arc::new(ws2::Port::new());
+    /// core.set_port(port.clone(), 1)?;
+    /// assert_eq!(core.set_port(port, 2).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_port(&self, port: Arc<Port>, key: usize) -> Result<()> {
         self.port.set((port, key)).map_err(|_| {
             Error::new(
@@ -526,6 +740,13 @@ impl SocketCore {
     }
 
     /// `SetFileCompletionNotificationModes`.
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_notification_modes(ws2_abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+    /// assert!(core.port().is_none()); // the mode applies once a port is bound
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_notification_modes(&self, modes: u8) {
         self.notification_modes.store(modes, Ordering::Relaxed)
     }
@@ -536,6 +757,13 @@ impl SocketCore {
     }
 
     /// The largest datagram this socket sends (`SO_MAX_MSG_SIZE`, S11).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.max_msg_size(), 65507);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn max_msg_size(&self) -> u32 {
         match (self.kind, self.family) {
             (SocketKind::Stream, _) => u32::MAX,
@@ -547,6 +775,15 @@ impl SocketCore {
         }
     }
 
+    /// `bind`: an IPv4 address on an IPv6 socket is bound v4-mapped.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert_eq!(core.local_addr()?.ip(), std::net::Ipv4Addr::LOCALHOST);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bind(&self, addr: &SocketAddr) -> Result<()> {
         let la = LinuxAddr::new(addr, self.family)?;
         // SAFETY: la holds a valid sockaddr of la.len() bytes.
@@ -558,6 +795,17 @@ impl SocketCore {
         Ok(())
     }
 
+    /// `connect`: sets the default destination and binds the socket.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// core.connect(&peer.local_addr()?)?;
+    /// assert_eq!(core.peer_addr()?, peer.local_addr()?);
+    /// assert!(core.is_bound());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn connect(&self, addr: &SocketAddr) -> Result<()> {
         let la = LinuxAddr::new(addr, self.family)?;
         // SAFETY: la holds a valid sockaddr of la.len() bytes.
@@ -581,6 +829,13 @@ impl SocketCore {
 
     /// `shutdown` as Windows does it (S13): on an unconnected datagram socket
     /// Linux says `ENOTCONN` but records the shutdown; Windows returns 0.
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.shutdown(ws2_abi::SD_SEND)?; // not connected: still 0, as on Windows
+    /// assert_eq!(core.shutdown(7).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn shutdown(&self, how: i32) -> Result<()> {
         let (linux, bits) = match how {
             abi::SD_RECEIVE => (libc::SHUT_RD, SHUT_RECV),
@@ -627,6 +882,15 @@ impl SocketCore {
     }
 
     /// `getsockname`: `WSAEINVAL` on a socket that is not bound yet (S15).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert_ne!(core.local_addr()?.port(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn local_addr(&self) -> Result<SocketAddr> {
         if !self.is_bound() {
             return Err(Error::new(
@@ -643,6 +907,13 @@ impl SocketCore {
     }
 
     /// `getpeername`: `WSAENOTCONN` when not connected.
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         if !self.has(CONNECTED) {
             return Err(Error::new(abi::WSAENOTCONN, "the socket is not connected"));
@@ -652,6 +923,14 @@ impl SocketCore {
 
     /// Binds an unbound datagram socket to its family's wildcard address and
     /// an ephemeral port, as Windows does on the first send (S15).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.ensure_bound()?;
+    /// let local = core.local_addr()?;
+    /// assert!(local.ip().is_unspecified() && local.port() != 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[inline]
     pub fn ensure_bound(&self) -> Result<()> {
         if self.is_bound() {
@@ -796,6 +1075,15 @@ impl SocketCore {
     }
 
     /// `UDP_SEND_MSG_SIZE` as a socket option: every send is segmented (0: off).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_segment_size(1200)?;
+    /// let opt = ws2::translate::sock_opt(ws2_abi::IPPROTO_UDP, ws2_abi::UDP_SEND_MSG_SIZE)?;
+    /// assert_eq!(core.option(opt)?, 1200);
+    /// assert_eq!(core.set_segment_size(70000).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_segment_size(&self, bytes: u32) -> Result<()> {
         if bytes != 0 {
             crate::translate::segment_size(bytes)?;
@@ -1068,6 +1356,18 @@ impl SocketCore {
 
     /// `SIO_UDP_CONNRESET` / `SIO_UDP_NETRESET`: whether receives report
     /// ICMP port unreachable / TTL expired (S19).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_recv_timeout_ms(50);
+    /// core.set_icmp_reporting(Some(false), None);
+    /// let closed = std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()?; // now nobody listens
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"x", closed)?;
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(core.recv_from(&mut buf, false).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_icmp_reporting(&self, connreset: Option<bool>, netreset: Option<bool>) {
         for (on, bit) in [(connreset, NO_CONNRESET), (netreset, NO_NETRESET)] {
             match on {
@@ -1084,6 +1384,19 @@ impl SocketCore {
 
     /// `recvfrom` with Windows semantics (see `recvmsg_blocking`), and
     /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
+    /// let mut big = [0u8; 16];
+    /// assert_eq!(core.recv_from(&mut big, true)?.0, 5); // peek: still queued
+    /// let mut small = [0u8; 3];
+    /// let err = core.recv_from(&mut small, false).unwrap_err();
+    /// assert_eq!((err.code(), &small), (ws2_abi::WSAEMSGSIZE, b"hel"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn recv_from(&self, buf: &mut [u8], peek: bool) -> Result<(usize, Option<SocketAddr>)> {
         let mut from = LinuxAddr::empty();
         let mut iov = libc::iovec {
@@ -1152,6 +1465,15 @@ impl SocketCore {
     }
 
     /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert_eq!(core.bytes_readable()?, 0);
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
+    /// assert_eq!(core.bytes_readable()?, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bytes_readable(&self) -> Result<u32> {
         let mut n: libc::c_int = 0;
         // SAFETY: FIONREAD writes one c_int to a valid pointer.
@@ -1178,6 +1500,12 @@ impl SocketCore {
 }
 
 /// What [`Socket::recv_msg`] reports besides the data.
+/// ```
+/// let s = ws2::Socket::udp_v4()?;
+/// s.set_recv_info(ws2::RecvInfo::DESTINATION | ws2::RecvInfo::TTL)?;
+/// assert_ne!(ws2::RecvInfo::TOS, ws2::RecvInfo::TTL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecvInfo(u32);
 
@@ -1198,6 +1526,17 @@ impl std::ops::BitOr for RecvInfo {
 }
 
 /// One received datagram (S27).
+/// ```
+/// let rx = ws2::Socket::udp_v4()?;
+/// rx.bind("127.0.0.1:0".parse()?)?;
+/// let tx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// tx.send_to(b"hello", rx.local_addr()?)?;
+/// let mut buf = [0u8; 2];
+/// let got: ws2::Received = rx.recv_msg(&mut [std::io::IoSliceMut::new(&mut buf)])?;
+/// assert!(got.truncated);
+/// assert_eq!((got.bytes, got.from), (2, Some(tx.local_addr()?)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Received {
     /// Bytes placed in the buffers.
@@ -1367,21 +1706,45 @@ impl Socket {
     }
 
     /// Wraps a shared core (used by the C surface's handle table).
+    /// ```
+    /// use std::sync::Arc;
+    /// use ws2::{Family, Socket, SocketCore, SocketKind};
+    /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+    /// let s = Socket::from_core(core.clone());
+    /// assert!(Arc::ptr_eq(s.core(), &core));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_core(core: Arc<SocketCore>) -> Socket {
         Socket { core }
     }
 
     /// The shared core.
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.core().set_send_timeout_ms(100);
+    /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(100)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn core(&self) -> &Arc<SocketCore> {
         &self.core
     }
 
     /// The socket's family.
+    ///
+    /// ```
+    /// assert_eq!(ws2::Socket::udp_dual_stack()?.family(), ws2::Family::V6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn family(&self) -> Family {
         self.core.family
     }
 
     /// The socket's kind.
+    ///
+    /// ```
+    /// assert_eq!(ws2::Socket::udp_v4()?.kind(), ws2::SocketKind::Datagram);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> SocketKind {
         self.core.kind
     }
@@ -1625,6 +1988,11 @@ impl Socket {
     }
 
     /// The `SO_SNDTIMEO` in force.
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert_eq!(s.send_timeout(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send_timeout(&self) -> Option<Duration> {
         ms_duration(self.core.send_timeout_ms())
     }
@@ -1661,6 +2029,11 @@ impl Socket {
     }
 
     /// Whether `SO_BROADCAST` is on.
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert!(!s.broadcast()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn broadcast(&self) -> Result<bool> {
         Ok(self.core.int_option(
             libc::SOL_SOCKET,
@@ -1688,6 +2061,11 @@ impl Socket {
     }
 
     /// The kernel's `SO_SNDBUF`.
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// assert!(s.send_buffer_size()? > 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn send_buffer_size(&self) -> Result<usize> {
         Ok(self
             .core
@@ -1713,6 +2091,11 @@ impl Socket {
     }
 
     /// Whether `IPV6_V6ONLY` is on.
+    /// ```
+    /// let s = ws2::Socket::udp_dual_stack()?;
+    /// assert!(!s.only_v6()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn only_v6(&self) -> Result<bool> {
         Ok(self.core.int_option(
             libc::IPPROTO_IPV6,
