@@ -59,7 +59,10 @@ fn demo_without_arguments_passes_every_case() {
             "routine ran 1x on this thread, buffer back",
         ),
         ("overlapped + port", "packet key 0x5eed, buffer back"),
-        ("C: port, skip on success", "returned 0, Internal 0x0, no packet"),
+        (
+            "C: port, skip on success",
+            "returned 0, Internal 0x0, no packet",
+        ),
     ] {
         let row = rows
             .iter()
