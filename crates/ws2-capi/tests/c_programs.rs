@@ -16,6 +16,12 @@ use std::time::Duration;
 use common::{assert_success, compile_example, compile_test, run_c_test, run_with_timeout, show};
 use testnet::Net;
 
+// S26 S40
+#[test]
+fn segment_size_and_send_options_from_c() {
+    run_c_test("send_options", &[]);
+}
+
 // S1 S3 S21 S23
 #[test]
 fn seed_scenario_gathers_buffers_and_sets_source_address() {
