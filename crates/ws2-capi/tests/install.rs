@@ -1,26 +1,10 @@
 //! `scripts/install-c.sh` installs headers, libraries and a pkg-config file
 //! that a C program builds against with `pkg-config --cflags --libs ws2_32`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("deps dir").to_path_buf();
-    [
-        deps.clone(),
-        deps.parent().expect("profile dir").to_path_buf(),
-    ]
-    .into_iter()
-    .filter(|d| d.join("libws2_32.so").exists())
-    .max_by_key(|d| {
-        d.join("libws2_32.so")
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-    })
-    .expect("cargo test builds libws2_32.so next to the test executable")
-}
+use std::path::Path;
+use std::process::Command;
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd
@@ -43,7 +27,7 @@ fn pkg_config_builds_the_tutorial_example() {
     let _ = std::fs::remove_dir_all(&prefix);
     run(Command::new(root.join("scripts/install-c.sh"))
         .arg(&prefix)
-        .arg(lib_dir()));
+        .arg(common::lib_dir()));
     let pc = prefix.join("lib/pkgconfig");
     let flags = run(Command::new("pkg-config")
         .env("PKG_CONFIG_PATH", &pc)
