@@ -58,6 +58,30 @@ impl Pmode {
 
 const MODES: [Pmode; 3] = [Pmode::Raw, Pmode::Ws2Port, Pmode::Ws2Event];
 
+/// The modes to run: all, or those named in `WSASEND_PENDING_MODES`
+/// (comma-separated `raw`, `port`, `event`; for profiling one mode alone).
+fn modes() -> Vec<Pmode> {
+    let Ok(names) = std::env::var("WSASEND_PENDING_MODES") else {
+        return MODES.to_vec();
+    };
+    let picked: Vec<Pmode> = MODES
+        .into_iter()
+        .filter(|m| {
+            let name = match m {
+                Pmode::Raw => "raw",
+                Pmode::Ws2Port => "port",
+                Pmode::Ws2Event => "event",
+            };
+            names.split(',').any(|n| n.trim() == name)
+        })
+        .collect();
+    if picked.is_empty() {
+        MODES.to_vec()
+    } else {
+        picked
+    }
+}
+
 struct Senders {
     /// Raw sendmsg and PendingSend socket.
     tx: Socket,
@@ -123,6 +147,24 @@ fn cpu_time() -> Duration {
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
+/// CPU time of the calling thread alone.
+fn thread_cpu_time() -> Duration {
+    // SAFETY: timespec is plain C data; clock_gettime fills it.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    // SAFETY: ts is writable.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Context switches of the whole process: (voluntary, involuntary).
+fn context_switches() -> (u64, u64) {
+    // SAFETY: rusage is plain C data; getrusage fills it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: ru is writable.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    (ru.ru_nvcsw as u64, ru.ru_nivcsw as u64)
+}
+
 /// One measured loop's totals.
 #[derive(Default, Clone, Copy)]
 struct Sample {
@@ -135,6 +177,10 @@ struct Sample {
     /// ws2: what the reactor did during the loop.
     reactor: Option<ws2::engine::ReactorStats>,
     errors: u64,
+    /// CPU time of the calling thread alone (the rest is the reactor).
+    caller_cpu: Duration,
+    /// Voluntary + involuntary context switches of the process.
+    switches: u64,
 }
 
 fn stats_delta(
@@ -234,6 +280,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
     let buf = crate::bench::leak(payload);
     let stats0 = ws2::engine::reactor_stats();
     let (cpu0, t0) = (cpu_time(), Instant::now());
+    let (tcpu0, sw0) = (thread_cpu_time(), context_switches());
     let (errors, syscalls, eagain) = match mode {
         Pmode::Raw => {
             let (e, calls, eagain) = raw_loop(s.tx.as_raw_fd(), &raw, count);
@@ -243,6 +290,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         Pmode::Ws2Event => (event_window_loop(s, buf, dest, count), None, 0),
     };
     let (elapsed, cpu) = (t0.elapsed(), cpu_time() - cpu0);
+    let (tcpu, sw) = (thread_cpu_time() - tcpu0, context_switches());
     let reactor = (mode != Pmode::Raw).then(|| stats_delta(stats0, ws2::engine::reactor_stats()));
     Sample {
         elapsed,
@@ -251,6 +299,8 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         eagain,
         reactor,
         errors,
+        caller_cpu: tcpu,
+        switches: (sw.0 + sw.1) - (sw0.0 + sw0.1),
     }
 }
 
@@ -366,12 +416,14 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let max = args.sizes.iter().copied().max().unwrap_or(0) as usize;
     let payload: Vec<u8> = (0..max).map(|i| i as u8).collect();
     let mut rxbuf = vec![0u8; 65536];
+    let modes = modes();
+    let verbose = std::env::var_os("WSASEND_PENDING_VERBOSE").is_some();
     let (mut sent, mut received, mut errors) = (0u64, 0u64, 0u64);
 
     // Warm-up: every mode once, short.
     for &size in &args.sizes {
         set_link_rate(&a, &link.a_ifname, &link_rate(args, size)).map_err(terr)?;
-        for mode in MODES {
+        for &mode in &modes {
             let s = measure(&senders, mode, &payload[..size as usize], dest, 200);
             collect(&rx, 200 - s.errors, &mut rxbuf);
         }
@@ -384,19 +436,28 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         set_link_rate(&a, &link.a_ifname, &rate).map_err(terr)?;
         rates.push(format!("{size} B: {rate}"));
         let p = &payload[..size as usize];
-        let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); MODES.len()];
+        let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); modes.len()];
         for round in 0..args.rounds {
             // Rotate the order every round: A B C, B C A, C A B, ...
-            for k in 0..MODES.len() {
-                let i = (k + round as usize) % MODES.len();
-                let s = measure(&senders, MODES[i], p, dest, args.count);
+            for k in 0..modes.len() {
+                let i = (k + round as usize) % modes.len();
+                let s = measure(&senders, modes[i], p, dest, args.count);
                 sent += args.count - s.errors;
                 errors += s.errors;
                 received += collect(&rx, args.count - s.errors, &mut rxbuf);
+                if verbose {
+                    eprintln!(
+                        "{size:>5} {:<29} cpu {:>6.3} us/d, caller {:>6.3} us/d, switches {:>6}",
+                        modes[i].label(),
+                        s.cpu.as_secs_f64() * 1e6 / args.count as f64,
+                        s.caller_cpu.as_secs_f64() * 1e6 / args.count as f64,
+                        s.switches
+                    );
+                }
                 samples[i].push(s);
             }
         }
-        for (i, mode) in MODES.into_iter().enumerate() {
+        for (i, &mode) in modes.iter().enumerate() {
             let per = |f: &dyn Fn(&Sample) -> f64| median(samples[i].iter().map(f).collect());
             let n = args.count as f64;
             rows.push(PRow {
