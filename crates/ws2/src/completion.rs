@@ -362,6 +362,9 @@ impl Event {
 
     /// Waits (not alertably) until the event is set; false on timeout.
     pub fn wait(&self, timeout: Option<std::time::Duration>) -> bool {
+        if self.is_set() {
+            return true;
+        }
         let deadline = timeout.map(|t| Instant::now() + t);
         matches!(
             wait_until(&[self], deadline, false, None, || self
@@ -453,6 +456,21 @@ impl Port {
         let mut s = lock(&self.state);
         s.packets.push_back(packet);
         self.posted.fetch_add(1, Ordering::Relaxed);
+        if let Some(w) = s.waiters.last() {
+            w.wake();
+        }
+    }
+
+    /// Queues several packets under one lock and wakes the most recent
+    /// waiter once (as that many `post`s in a row would); empties `packets`.
+    pub fn post_many(&self, packets: &mut Vec<Packet>) {
+        if packets.is_empty() {
+            return;
+        }
+        let n = packets.len();
+        let mut s = lock(&self.state);
+        s.packets.extend(packets.drain(..));
+        self.posted.fetch_add(n, Ordering::Relaxed);
         if let Some(w) = s.waiters.last() {
             w.wake();
         }

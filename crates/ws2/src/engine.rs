@@ -8,6 +8,7 @@
 //! - completion is exactly once: `InternalHigh`, then `Internal` with
 //!   release ordering, then the event, routine or port packet (S38).
 
+use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -109,8 +110,41 @@ pub(crate) enum Delivery {
     },
     /// A blocking call queued behind overlapped ones (S34).
     Waiter(Arc<WaiterSlot>),
+    /// A Rust send on a socket bound to a port: the packet's payload (the
+    /// caller's buffer, boxed), posted with the socket's key. Always
+    /// posted, whatever the notification modes: it hands the buffer back.
+    Port(Box<dyn Any + Send>),
+    /// A Rust operation that records its own completion (a `PendingSend`).
+    Notify(Arc<dyn Notify>),
     /// A Rust operation: the closure runs on the completing thread.
     Callback(Box<dyn FnOnce(Result<usize>, u32) + Send>),
+}
+
+/// A Rust operation's own completion record ([`Delivery::Notify`]).
+pub(crate) trait Notify: Send + Sync {
+    /// Called exactly once, on the completing thread.
+    fn notify(&self, result: Result<usize>);
+}
+
+/// A delivery, or what makes one: an overlapped send builds its delivery
+/// only once the operation is accepted (sent now or queued), so a Rust
+/// caller keeps its buffer when the call is refused.
+pub(crate) trait MakeDelivery {
+    fn make(self) -> Delivery;
+}
+
+impl MakeDelivery for Delivery {
+    #[inline(always)]
+    fn make(self) -> Delivery {
+        self
+    }
+}
+
+impl<F: FnOnce() -> Delivery> MakeDelivery for F {
+    #[inline(always)]
+    fn make(self) -> Delivery {
+        self()
+    }
 }
 
 /// Where a queued blocking call's result lands.
@@ -120,20 +154,28 @@ pub(crate) struct WaiterSlot {
     event: Event,
 }
 
+/// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
+/// on the heap. Small, so that a queued op spans few cache lines: the
+/// reactor reads every op it sends.
+const OP_INLINE_IOV: usize = 4;
+
 /// One send: the Linux message, owned so it outlives the call (S21: the
-/// WSABUF array is captured; the data stays the caller's).
+/// WSABUF array is captured; the data stays the caller's). `repr(C)` keeps
+/// what the reactor reads for every datagram (the message) together at the
+/// start; the control bytes follow only when there are any.
+#[repr(C)]
 pub(crate) struct Op {
-    iov_inline: [libc::iovec; INLINE_BUFFERS],
-    iov_heap: Vec<libc::iovec>,
     iovlen: usize,
-    dest: Option<LinuxAddr>,
-    cmsg: CmsgBuf,
     flags: i32,
-    controls: SendControls,
     to_v4: bool,
+    dest: Option<LinuxAddr>,
+    iov_inline: [libc::iovec; OP_INLINE_IOV],
     /// Taken when the operation completes (the box may then be reused).
     delivery: Option<Delivery>,
     issuer: u64,
+    iov_heap: Vec<libc::iovec>,
+    controls: SendControls,
+    cmsg: CmsgBuf,
 }
 
 // SAFETY: the iovec pointers refer to buffers the caller keeps valid until
@@ -142,8 +184,27 @@ pub(crate) struct Op {
 unsafe impl Send for Op {}
 
 impl Op {
+    /// A fresh, empty operation box.
+    fn boxed() -> Box<Op> {
+        Box::new(Op {
+            iovlen: 0,
+            flags: 0,
+            to_v4: false,
+            dest: None,
+            iov_inline: [libc::iovec {
+                iov_base: std::ptr::null_mut(),
+                iov_len: 0,
+            }; OP_INLINE_IOV],
+            delivery: None,
+            issuer: 0,
+            iov_heap: Vec::new(),
+            controls: SendControls::default(),
+            cmsg: CmsgBuf::default(),
+        })
+    }
+
     pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
-        if self.iovlen > INLINE_BUFFERS {
+        if self.iovlen > OP_INLINE_IOV {
             self.iov_heap.as_ptr()
         } else {
             self.iov_inline.as_ptr()
@@ -193,40 +254,25 @@ impl SendPlan<'_> {
         msg
     }
 
-    /// Captures the plan into an owned operation (the pending path), in a
-    /// recycled box when there is one.
-    fn to_op(&self, delivery: Delivery, issuer: u64, spare: Option<Box<Op>>) -> Box<Op> {
-        let fields = Op {
-            iov_inline: [libc::iovec {
-                iov_base: std::ptr::null_mut(),
-                iov_len: 0,
-            }; INLINE_BUFFERS],
-            iov_heap: Vec::new(),
-            iovlen: self.iovlen,
-            dest: self.dest,
-            cmsg: CmsgBuf::default(),
-            flags: self.flags,
-            controls: *self.controls,
-            to_v4: self.to_v4,
-            delivery: Some(delivery),
-            issuer,
-        };
-        let mut op = match spare {
-            Some(mut op) => {
-                *op = fields;
-                op
-            }
-            None => Box::new(fields),
-        };
+    /// Captures the plan into an owned operation (the pending path), field
+    /// by field (a recycled box is overwritten in place, not rebuilt).
+    fn fill(&self, op: &mut Op, delivery: Delivery, issuer: u64) {
+        op.iovlen = self.iovlen;
+        op.flags = self.flags;
+        op.to_v4 = self.to_v4;
+        op.dest = self.dest;
+        op.delivery = Some(delivery);
+        op.issuer = issuer;
+        op.controls = *self.controls;
         op.cmsg.copy_from(self.cmsg);
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
-        if self.iovlen > INLINE_BUFFERS {
-            op.iov_heap = iov.to_vec();
+        if self.iovlen > OP_INLINE_IOV {
+            op.iov_heap.clear();
+            op.iov_heap.extend_from_slice(iov);
         } else {
             op.iov_inline[..self.iovlen].copy_from_slice(iov);
         }
-        op
     }
 }
 
@@ -335,7 +381,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
     let slot = Arc::new(WaiterSlot::default());
     let me = completion::current_thread()?;
-    enqueue(core, plan, Delivery::Waiter(slot.clone()), None, &me)?;
+    enqueue(core, plan, Delivery::Waiter(slot.clone()), || {}, &me)?;
     let got = completion::blocking_call_wait(&[&slot.event], deadline, None, || {
         lock(&slot.result).take()
     })?;
@@ -552,18 +598,18 @@ fn timed_out(core: &SocketCore) -> Error {
 pub(crate) fn send_overlapped(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
-    delivery: Delivery,
+    delivery: impl MakeDelivery,
     on_pending: impl FnOnce(),
 ) -> Result<Submitted> {
     if plan.segment.is_some() {
         // A segmented send is several kernel sends: it is done now, and
         // completes at once (waiting for buffer space if it must).
         let n = send_segmented(core, plan, deadline_after(core.send_timeout_ms()))?;
-        return Ok(Submitted::Now(Ok(n), delivery));
+        return Ok(Submitted::Now(Ok(n), delivery.make()));
     }
     if core.queued.load(Ordering::Acquire) == 0 {
         match try_send(core, &plan.msghdr(), plan.flags) {
-            Ok(n) => return Ok(Submitted::Now(Ok(n), delivery)),
+            Ok(n) => return Ok(Submitted::Now(Ok(n), delivery.make())),
             Err(SendFailure::Errno(e)) => {
                 return Err(core.send_error(e, plan.controls, plan.to_v4));
             }
@@ -571,16 +617,17 @@ pub(crate) fn send_overlapped(
         }
     }
     let me = completion::current_thread()?;
-    enqueue(core, plan, delivery, Some(Box::new(on_pending)), &me)?;
+    enqueue(core, plan, delivery, on_pending, &me)?;
     Ok(Submitted::Pending)
 }
 
 /// Queues a send (in a recycled box when possible) and arms the reactor.
+/// The delivery is made only once the send is accepted.
 fn enqueue(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
-    delivery: Delivery,
-    on_pending: Option<Box<dyn FnOnce() + '_>>,
+    delivery: impl MakeDelivery,
+    on_pending: impl FnOnce(),
     me: &ThreadState,
 ) -> Result<()> {
     let limit = max_pending_sends();
@@ -595,11 +642,10 @@ fn enqueue(
                 format!("the socket already has {limit} pending sends (WS2_MAX_PENDING_SENDS)"),
             ));
         }
-        if let Some(f) = on_pending {
-            f();
-        }
-        let spare = q.spare.pop();
-        q.ops.push_back(plan.to_op(delivery, me.id, spare));
+        on_pending();
+        let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
+        plan.fill(&mut op, delivery.make(), me.id);
+        q.ops.push_back(op);
         core.queued.store(q.ops.len(), Ordering::Release);
         !std::mem::replace(&mut q.registered, true)
     };
@@ -621,6 +667,55 @@ pub(crate) fn complete(
     result: Result<usize>,
     immediate: bool,
 ) {
+    deliver(core, delivery, result, immediate, None);
+    // An immediate completion happens before the call returns: nobody can
+    // be waiting on it yet, so only deferred ones wake the socket's waiters.
+    if !immediate && let Some(core) = core {
+        core.wake_waiters();
+    }
+}
+
+/// Delivers a batch of deferred completions of one socket (the reactor's
+/// drain): each operation's own result, then the port packets posted
+/// under one lock with one wake, and the socket's waiters woken once.
+fn complete_batch(
+    core: &SocketCore,
+    done: &mut Vec<(Delivery, Result<usize>)>,
+    packets: &mut Vec<Packet>,
+) {
+    if done.is_empty() {
+        return;
+    }
+    for (delivery, result) in done.drain(..) {
+        deliver(Some(core), delivery, result, false, Some(packets));
+    }
+    if !packets.is_empty()
+        && let Some((port, _)) = core.port()
+    {
+        port.post_many(packets);
+    }
+    packets.clear();
+    core.wake_waiters();
+}
+
+/// One completion's delivery; port packets go to `packets` when given
+/// (posted together by the caller), else straight to the port.
+fn deliver(
+    core: Option<&SocketCore>,
+    delivery: Delivery,
+    result: Result<usize>,
+    immediate: bool,
+    packets: Option<&mut Vec<Packet>>,
+) {
+    let post = |packet: Packet| {
+        let Some((port, _)) = core.and_then(|c| c.port()) else {
+            return;
+        };
+        match packets {
+            Some(batch) => batch.push(packet),
+            None => port.post(packet),
+        }
+    };
     let (status, bytes) = match &result {
         Ok(n) => (abi::STATUS_SUCCESS, *n),
         Err(e) => (abi::status_from_wsa(e.code()), 0),
@@ -651,9 +746,9 @@ pub(crate) fn complete(
                     && core.is_some_and(|c| c.skips_port_on_success());
                 if to_port
                     && !skip
-                    && let Some((port, key)) = core.and_then(|c| c.port())
+                    && let Some((_, key)) = core.and_then(|c| c.port())
                 {
-                    port.post(Packet {
+                    post(Packet {
                         bytes: bytes as u32,
                         key: *key,
                         overlapped: ov.0 as usize,
@@ -667,12 +762,19 @@ pub(crate) fn complete(
             *lock(&slot.result) = Some(result);
             slot.event.set();
         }
+        Delivery::Port(payload) => {
+            if let Some((_, key)) = core.and_then(|c| c.port()) {
+                post(Packet {
+                    bytes: bytes as u32,
+                    key: *key,
+                    overlapped: 0,
+                    status,
+                    payload: Some(payload),
+                });
+            }
+        }
+        Delivery::Notify(n) => n.notify(result),
         Delivery::Callback(f) => f(result, status),
-    }
-    // An immediate completion happens before the call returns: nobody can
-    // be waiting on it yet, so only deferred ones wake the socket's waiters.
-    if !immediate && let Some(core) = core {
-        core.wake_waiters();
     }
 }
 
@@ -900,6 +1002,7 @@ fn run_reactor(epoll: RawFd) {
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
     let mut events = [libc::epoll_event { events: 0, u64: 0 }; 64];
+    let mut scratch = Scratch::default();
     loop {
         // SAFETY: events is a valid array of 64 epoll_event.
         let n = unsafe { libc::epoll_wait(epoll, events.as_mut_ptr(), events.len() as i32, -1) };
@@ -918,7 +1021,7 @@ fn run_reactor(epoll: RawFd) {
             if token & Direction::Recv as u64 != 0 {
                 drain_recv(&core);
             } else {
-                drain(&core);
+                drain(&core, &mut scratch);
             }
         }
     }
@@ -950,11 +1053,18 @@ fn take_all(core: &SocketCore, dir: Direction, err: Error) -> Vec<(Delivery, Res
     }
 }
 
+/// The reactor's reusable buffers (no allocation per drain).
+#[derive(Default)]
+struct Scratch {
+    done: Vec<(Delivery, Result<usize>)>,
+    packets: Vec<Packet>,
+}
+
 /// Sends as much of the socket's FIFO as the kernel takes, in order, in
 /// `sendmmsg` batches; completes each operation with its own result.
-fn drain(core: &Arc<SocketCore>) {
+fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
     const BATCH: usize = 64;
-    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
+    let done = &mut scratch.done;
     let rearm = {
         let mut q = lock(&core.queue);
         let rearm = loop {
@@ -1029,19 +1139,22 @@ fn drain(core: &Arc<SocketCore>) {
         }
         rearm
     };
-    for (delivery, result) in done {
-        complete(Some(core), delivery, result, false);
-    }
+    complete_batch(core, done, &mut scratch.packets);
     if rearm {
         reactor().watch(core, Direction::Send);
     }
 }
 
-/// Keeps a completed operation's box for the next pending send.
+/// Keeps a completed operation's box for the next pending send: as many as
+/// a window of sends in flight uses, so a steady stream of pending sends
+/// neither allocates nor frees (the caller's thread would allocate what
+/// the reactor's frees, through the allocator's shared arenas).
 fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
-    const SPARE: usize = 64;
+    const SPARE: usize = 1024;
     if q.spare.len() < SPARE {
-        op.iov_heap = Vec::new();
+        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
+            op.iov_heap = Vec::new();
+        }
         q.spare.push(op);
     }
 }

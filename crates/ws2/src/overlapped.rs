@@ -8,14 +8,14 @@ use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
 use crate::completion::{self, Event, Packet, Port, Waited};
-use crate::engine::{self, Delivery, Submitted};
+use crate::engine::{self, Delivery, Notify, Submitted};
 use crate::error::{Error, Result};
 use crate::socket::{SendFlags, Socket};
 use crate::translate::{ControlMessage, SendControls};
@@ -72,10 +72,47 @@ impl<B> From<SendError<B>> for std::io::Error {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Where a `PendingSend`'s buffer is.
+enum Slot<B> {
+    /// Held while the send is in flight (the kernel may read it).
+    Held(B),
+    /// Completed: the result and the buffer, until taken.
+    Done(SendCompletion<B>),
+    /// Taken by the owner (or given back on a refused call).
+    Taken,
+}
+
+struct SendInner<B> {
+    slot: Slot<B>,
+    waker: Option<Waker>,
+}
+
+/// One allocation per `send_overlapped`: the buffer, the result, the event
+/// and the async waker, shared by the `PendingSend` and the engine.
 struct SendState<B> {
-    done: Mutex<Option<SendCompletion<B>>>,
+    inner: Mutex<SendInner<B>>,
     event: Event,
-    waker: Mutex<Option<Waker>>,
+}
+
+impl<B: SendBuf> Notify for SendState<B> {
+    fn notify(&self, result: Result<usize>) {
+        let waker = {
+            let mut g = lock(&self.inner);
+            if let Slot::Held(buffer) = std::mem::replace(&mut g.slot, Slot::Taken) {
+                g.slot = Slot::Done(SendCompletion { result, buffer });
+            }
+            g.waker.take()
+        };
+        // The completion is stored before the event is set.
+        self.event.set();
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
 }
 
 /// An overlapped send in flight: wait on it, poll it as a `Future`, or
@@ -97,7 +134,9 @@ impl<B> PendingSend<B> {
 
     /// Waits (not alertably) for the completion.
     pub fn wait(self) -> SendCompletion<B> {
-        self.state.event.wait(None);
+        if !self.state.event.is_set() {
+            self.state.event.wait(None);
+        }
         self.take()
             .expect("the event is set only after the completion is stored")
     }
@@ -115,11 +154,18 @@ impl<B> PendingSend<B> {
     }
 
     fn take(&self) -> Option<SendCompletion<B>> {
-        self.state
-            .done
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
+        take_done(&mut lock(&self.state.inner))
+    }
+}
+
+/// The completion, if there is one not yet taken.
+fn take_done<B>(inner: &mut SendInner<B>) -> Option<SendCompletion<B>> {
+    match std::mem::replace(&mut inner.slot, Slot::Taken) {
+        Slot::Done(c) => Some(c),
+        other => {
+            inner.slot = other;
+            None
+        }
     }
 }
 
@@ -127,10 +173,18 @@ impl<B> Future for PendingSend<B> {
     type Output = SendCompletion<B>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SendCompletion<B>> {
-        *self.state.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
-        match self.take() {
+        // Checked and registered under the lock the completion takes: a
+        // completion either is seen here or finds the waker.
+        let mut g = lock(&self.state.inner);
+        match take_done(&mut g) {
             Some(c) => Poll::Ready(c),
-            None => Poll::Pending,
+            None => {
+                match &mut g.waker {
+                    Some(w) => w.clone_from(cx.waker()),
+                    none => *none = Some(cx.waker().clone()),
+                }
+                Poll::Pending
+            }
         }
     }
 }
@@ -242,63 +296,70 @@ pub fn sleep_alertable(timeout: Duration) -> bool {
     )
 }
 
+/// The bytes of a buffer as one iovec; `SendBuf` keeps them in place
+/// when the buffer moves.
+fn iovec_of<B: SendBuf>(buffer: &B) -> libc::iovec {
+    let s = buffer.as_ref();
+    libc::iovec {
+        iov_base: s.as_ptr() as *mut libc::c_void,
+        iov_len: s.len(),
+    }
+}
+
 impl Socket {
-    fn submit<B: SendBuf>(
+    /// Submits one overlapped send of the bytes `iov` describes (a
+    /// `SendBuf` the caller holds until `make` takes it). `make` builds the
+    /// delivery only when the send is accepted: on an error nothing was
+    /// made and the caller still has its buffer.
+    fn submit(
+        &self,
+        iov: libc::iovec,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        make: impl FnOnce() -> Delivery,
+    ) -> Result<()> {
+        let core = self.core();
+        core.ensure_bound()?;
+        let controls = if control.is_empty() {
+            SendControls::default()
+        } else {
+            SendControls::from_messages(control, core.family())?
+        };
+        let submitted = core.send_datagram(
+            &iov,
+            1,
+            iov.iov_len,
+            to.as_ref(),
+            &controls,
+            SendFlags::NONE,
+            |core, plan| engine::send_overlapped(core, plan, make, || {}),
+        )?;
+        if let Submitted::Now(result, delivery) = submitted {
+            engine::complete(Some(core), delivery, result, true);
+        }
+        Ok(())
+    }
+
+    /// `submit` for a buffer moved into the delivery by `wrap`; a refused
+    /// call gives the buffer back.
+    fn submit_owned<B: SendBuf>(
         &self,
         buffer: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
-        finish: impl FnOnce(SendCompletion<B>) + Send + 'static,
+        wrap: impl FnOnce(B) -> Delivery,
     ) -> std::result::Result<(), SendError<B>> {
-        let core = self.core().clone();
-        let controls = match core
-            .ensure_bound()
-            .and_then(|()| SendControls::from_messages(control, core.family()))
-        {
-            Ok(c) => c,
-            Err(error) => return Err(SendError { error, buffer }),
-        };
-        let (ptr, len) = {
-            let s = buffer.as_ref();
-            (s.as_ptr(), s.len())
-        };
-        let iov = libc::iovec {
-            iov_base: ptr as *mut libc::c_void,
-            iov_len: len,
-        };
-        // The buffer lives in this slot until completion, or comes back on a
-        // call-time error.
-        let slot = Arc::new(Mutex::new(Some(buffer)));
-        let held = slot.clone();
-        let delivery = Delivery::Callback(Box::new(move |result, _status| {
-            let buffer = held.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(buffer) = buffer {
-                finish(SendCompletion { result, buffer });
-            }
-        }));
-        let submitted = core.send_datagram(
-            &iov,
-            1,
-            len,
-            to.as_ref(),
-            &controls,
-            SendFlags::NONE,
-            |core, plan| engine::send_overlapped(core, plan, delivery, || {}),
-        );
-        match submitted {
-            Ok(Submitted::Now(result, delivery)) => {
-                engine::complete(Some(&core), delivery, result, true);
-                Ok(())
-            }
-            Ok(Submitted::Pending) => Ok(()),
-            Err(error) => {
-                let buffer = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-                Err(SendError {
-                    error,
-                    buffer: buffer.expect("a refused send keeps its buffer"),
-                })
-            }
-        }
+        let iov = iovec_of(&buffer);
+        let mut held = Some(buffer);
+        let r = self.submit(iov, to, control, || {
+            wrap(held.take().expect("a delivery is made once"))
+        });
+        r.map_err(|error| SendError {
+            error,
+            buffer: held
+                .take()
+                .expect("a refused send made no delivery: it keeps its buffer"),
+        })
     }
 
     /// An overlapped send of an owned buffer (S29, S30): the result and the
@@ -320,25 +381,21 @@ impl Socket {
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
+        let iov = iovec_of(&buffer);
         let state = Arc::new(SendState {
-            done: Mutex::new(None),
+            inner: Mutex::new(SendInner {
+                slot: Slot::Held(buffer),
+                waker: None,
+            }),
             event: Event::new(),
-            waker: Mutex::new(None),
         });
-        let target = state.clone();
-        self.submit(buffer, to, control, move |c| {
-            *target.done.lock().unwrap_or_else(|e| e.into_inner()) = Some(c);
-            target.event.set();
-            if let Some(w) = target
-                .waker
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
-                w.wake();
-            }
-        })?;
-        Ok(PendingSend { state })
+        match self.submit(iov, to, control, || Delivery::Notify(state.clone())) {
+            Ok(()) => Ok(PendingSend { state }),
+            Err(error) => match std::mem::replace(&mut lock(&state.inner).slot, Slot::Taken) {
+                Slot::Held(buffer) => Err(SendError { error, buffer }),
+                _ => unreachable!("a refused send was never completed"),
+            },
+        }
     }
 
     /// The same send as a runtime-agnostic `Future`.
@@ -405,8 +462,10 @@ impl Socket {
             Ok(t) => t,
             Err(error) => return Err(SendError { error, buffer }),
         };
-        self.submit(buffer, to, control, move |c| {
-            thread.queue_apc(Box::new(move || routine(c)));
+        self.submit_owned(buffer, to, control, move |buffer| {
+            Delivery::Callback(Box::new(move |result, _status| {
+                thread.queue_apc(Box::new(move || routine(SendCompletion { result, buffer })));
+            }))
         })
     }
 
@@ -418,7 +477,7 @@ impl Socket {
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<(), SendError<B>> {
-        let Some((port, key)) = self.core().port().cloned() else {
+        if self.core().port().is_none() {
             return Err(SendError {
                 error: Error::new(
                     abi::WSAEINVAL,
@@ -426,19 +485,10 @@ impl Socket {
                 ),
                 buffer,
             });
-        };
-        self.submit(buffer, to, control, move |c| {
-            let (bytes, status) = match &c.result {
-                Ok(n) => (*n as u32, abi::STATUS_SUCCESS),
-                Err(e) => (0, abi::status_from_wsa(e.code())),
-            };
-            port.post(Packet {
-                bytes,
-                key,
-                overlapped: 0,
-                status,
-                payload: Some(Box::new(c.buffer)),
-            });
+        }
+        // The buffer travels as the packet's payload: one allocation.
+        self.submit_owned(buffer, to, control, |buffer| {
+            Delivery::Port(Box::new(buffer))
         })
     }
 }
