@@ -19,7 +19,7 @@ use ws2_abi as abi;
 
 use crate::completion::{self, Event, Packet, ThreadState, Waitable};
 use crate::error::{Error, Result, errno};
-use crate::socket::{Received, SocketCore};
+use crate::socket::{Received, SocketCore, SocketKind};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -166,6 +166,8 @@ const OP_INLINE_IOV: usize = 4;
 #[repr(C)]
 pub(crate) struct Op {
     iovlen: usize,
+    /// Bytes of the datagram (the iovecs' total).
+    len: usize,
     flags: i32,
     to_v4: bool,
     dest: Option<LinuxAddr>,
@@ -188,6 +190,7 @@ impl Op {
     fn boxed() -> Box<Op> {
         Box::new(Op {
             iovlen: 0,
+            len: 0,
             flags: 0,
             to_v4: false,
             dest: None,
@@ -201,6 +204,19 @@ impl Op {
             controls: SendControls::default(),
             cmsg: CmsgBuf::default(),
         })
+    }
+
+    /// Whether `other` may share a UDP GSO message with this op: same
+    /// destination, same control data, same flags.
+    fn same_shape(&self, other: &Op) -> bool {
+        self.flags == other.flags
+            && self.to_v4 == other.to_v4
+            && cmsg_bytes(&self.cmsg) == cmsg_bytes(&other.cmsg)
+            && match (&self.dest, &other.dest) {
+                (None, None) => true,
+                (Some(a), Some(b)) => addr_bytes(a) == addr_bytes(b),
+                _ => false,
+            }
     }
 
     pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
@@ -224,6 +240,21 @@ impl Op {
         msg.msg_controllen = self.cmsg.len();
         msg
     }
+}
+
+/// The control bytes a `CmsgBuf` holds.
+fn cmsg_bytes(c: &CmsgBuf) -> &[u8] {
+    if c.is_empty() {
+        return &[]; // as_ptr() is null then
+    }
+    // SAFETY: a CmsgBuf's first len() bytes are initialised.
+    unsafe { std::slice::from_raw_parts(c.as_ptr(), c.len()) }
+}
+
+/// The bytes of a Linux socket address.
+fn addr_bytes(a: &LinuxAddr) -> &[u8] {
+    // SAFETY: a LinuxAddr holds a valid sockaddr of len() bytes.
+    unsafe { std::slice::from_raw_parts(a.as_ptr().cast::<u8>(), a.len() as usize) }
 }
 
 /// What a send needs besides its buffers, already validated.
@@ -267,6 +298,7 @@ impl SendPlan<'_> {
         op.cmsg.copy_from(self.cmsg);
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
+        op.len = iov.iter().map(|v| v.iov_len).sum();
         if self.iovlen > OP_INLINE_IOV {
             op.iov_heap.clear();
             op.iov_heap.extend_from_slice(iov);
@@ -290,6 +322,12 @@ pub(crate) struct SendQueue {
     spare: Vec<Box<Op>>,
     /// The reactor holds the socket and will drain it.
     registered: bool,
+    /// The kernel refused UDP GSO on this socket's route (EIO): queued
+    /// datagrams are not coalesced.
+    no_coalesce: bool,
+    /// Coalesce only datagrams shorter than this (0: any); set when the
+    /// kernel refused a GSO message of that segment size (over the MTU).
+    coalesce_below: usize,
 }
 
 /// What happened to a submitted send.
@@ -1058,52 +1096,105 @@ fn take_all(core: &SocketCore, dir: Direction, err: Error) -> Vec<(Delivery, Res
 struct Scratch {
     done: Vec<(Delivery, Result<usize>)>,
     packets: Vec<Packet>,
+    runs: Vec<Run>,
+    iovs: Vec<libc::iovec>,
+    cmsgs: Vec<CmsgBuf>,
 }
 
 /// Sends as much of the socket's FIFO as the kernel takes, in order, in
 /// `sendmmsg` batches; completes each operation with its own result.
 fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
-    const BATCH: usize = 64;
-    let done = &mut scratch.done;
+    let Scratch {
+        done,
+        packets,
+        runs,
+        iovs,
+        cmsgs,
+    } = scratch;
     let rearm = {
         let mut q = lock(&core.queue);
+        // A coalesced message the kernel refused is sent again one
+        // datagram per message, for the rest of this drain.
+        let mut one_by_one = false;
         let rearm = loop {
             if q.ops.is_empty() {
                 break false;
             }
-            let n = q.ops.len().min(BATCH);
+            let coalesce = !one_by_one
+                && !q.no_coalesce
+                && core.kind() == SocketKind::Datagram
+                && core.protocol() == libc::IPPROTO_UDP
+                && !core.gso_refused();
+            plan_batch(&q, coalesce, runs);
+            // The messages: one per run; a run of several datagrams is one
+            // UDP GSO message (its ops' iovecs, their control data plus
+            // UDP_SEGMENT). `iovs` and `cmsgs` are filled before any pointer
+            // into them is taken.
+            iovs.clear();
+            cmsgs.clear();
+            for run in runs.iter() {
+                if run.count > 1 {
+                    for op in q.ops.range(run.first..run.first + run.count) {
+                        // SAFETY: an op's iov_ptr points to its iovlen iovecs.
+                        iovs.extend_from_slice(unsafe {
+                            std::slice::from_raw_parts(op.iov_ptr(), op.iovlen)
+                        });
+                    }
+                    let mut cmsg = CmsgBuf::default();
+                    cmsg.copy_from(&q.ops[run.first].cmsg);
+                    cmsg.push_segment_size(run.segment as u16);
+                    cmsgs.push(cmsg);
+                }
+            }
             // SAFETY: mmsghdr is plain data; zeroed is valid.
             let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
-            for (m, op) in msgs.iter_mut().zip(q.ops.iter()) {
+            let (mut next_iov, mut next_cmsg) = (0, 0);
+            for (m, run) in msgs.iter_mut().zip(runs.iter()) {
+                let op = &q.ops[run.first];
                 m.msg_hdr = op.msghdr();
+                if run.count > 1 {
+                    let n: usize = q
+                        .ops
+                        .range(run.first..run.first + run.count)
+                        .map(|o| o.iovlen)
+                        .sum();
+                    m.msg_hdr.msg_iov = iovs[next_iov..].as_mut_ptr();
+                    m.msg_hdr.msg_iovlen = n;
+                    next_iov += n;
+                    let c = &cmsgs[next_cmsg];
+                    m.msg_hdr.msg_control = c.as_ptr() as *mut libc::c_void;
+                    m.msg_hdr.msg_controllen = c.len();
+                    next_cmsg += 1;
+                }
             }
-            // Per-message flags are not possible in sendmmsg: batch only
-            // runs of equal flags.
             let flags = q.ops[0].flags;
-            let n = q
-                .ops
-                .iter()
-                .take(n)
-                .take_while(|op| op.flags == flags)
-                .count();
-            // SAFETY: msgs[..n] describe the queued operations' live buffers.
+            // SAFETY: msgs[..runs.len()] describe the queued operations' live
+            // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
             let sent = unsafe {
                 libc::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
-                    n as u32,
+                    runs.len() as u32,
                     flags | libc::MSG_NOSIGNAL,
                 )
             };
             SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
-                BATCHED.fetch_add(sent as u64, Ordering::Relaxed);
-                for m in &msgs[..sent as usize] {
-                    let mut op = q.ops.pop_front().expect("sent ops are queued");
-                    if let Some(delivery) = op.delivery.take() {
-                        done.push((delivery, Ok(m.msg_len as usize)));
+                for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {
+                    BATCHED.fetch_add(run.count as u64, Ordering::Relaxed);
+                    for _ in 0..run.count {
+                        let mut op = q.ops.pop_front().expect("sent ops are queued");
+                        // A GSO message sent every datagram whole.
+                        let n = if run.count > 1 {
+                            op.len
+                        } else {
+                            m.msg_len as usize
+                        };
+                        if let Some(delivery) = op.delivery.take() {
+                            done.push((delivery, Ok(n)));
+                        }
+                        recycle(&mut q, op);
                     }
-                    recycle(&mut q, op);
                 }
                 continue;
             }
@@ -1119,6 +1210,17 @@ fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
                         core.note_icmp_reset();
                     }
                     continue;
+                }
+                e if runs[0].count > 1 => {
+                    // The kernel refused the GSO message: EIO (no checksum
+                    // offload on the route) for good; otherwise (a segment
+                    // over the path MTU, ...) segments of this size.
+                    if e == libc::EIO {
+                        q.no_coalesce = true;
+                    } else {
+                        q.coalesce_below = runs[0].segment;
+                    }
+                    one_by_one = true;
                 }
                 e => {
                     let mut op = q.ops.pop_front().expect("a failing op is queued");
@@ -1139,9 +1241,74 @@ fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
         }
         rearm
     };
-    complete_batch(core, done, &mut scratch.packets);
+    complete_batch(core, done, packets);
     if rearm {
         reactor().watch(core, Direction::Send);
+    }
+}
+
+/// Messages per `sendmmsg`.
+const BATCH: usize = 64;
+/// Most datagrams coalesced into one UDP GSO message (the kernel's limit
+/// is 64 segments on older kernels, 128 on newer ones).
+const RUN_SEGMENTS: usize = 64;
+/// Most bytes in one coalesced message (an IP datagram holds 65,535).
+const RUN_BYTES: usize = 60_000;
+/// Most iovecs in one message (`UIO_MAXIOV`).
+const RUN_IOVECS: usize = 1024;
+
+/// One message of a `sendmmsg` batch: `count` queued ops from `first`,
+/// coalesced into one UDP GSO message of `segment`-byte segments when
+/// `count > 1`.
+#[derive(Clone, Copy)]
+struct Run {
+    first: usize,
+    count: usize,
+    segment: usize,
+}
+
+/// Splits the front of the FIFO into up to `BATCH` messages of one flags
+/// value. With `coalesce`, consecutive datagrams to the same destination
+/// with the same control data and the same length (the last may be
+/// shorter) go out as one UDP GSO message: the kernel builds and routes
+/// one packet and cuts it into the same datagrams, in order.
+fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
+    runs.clear();
+    let flags = q.ops[0].flags;
+    let mut i = 0;
+    while runs.len() < BATCH && i < q.ops.len() && q.ops[i].flags == flags {
+        let op = &q.ops[i];
+        let mut run = Run {
+            first: i,
+            count: 1,
+            segment: op.len,
+        };
+        if coalesce
+            && op.len > 0
+            && (q.coalesce_below == 0 || op.len < q.coalesce_below)
+            && op.cmsg.len() + 32 <= op.cmsg.capacity()
+        {
+            let (mut bytes, mut iovecs) = (op.len, op.iovlen);
+            for next in q.ops.range(i + 1..) {
+                if run.count == RUN_SEGMENTS
+                    || next.len == 0
+                    || next.len > op.len
+                    || bytes + next.len > RUN_BYTES
+                    || iovecs + next.iovlen > RUN_IOVECS
+                    || !op.same_shape(next)
+                {
+                    break;
+                }
+                run.count += 1;
+                bytes += next.len;
+                iovecs += next.iovlen;
+                if next.len < op.len {
+                    break; // a shorter datagram ends a GSO message
+                }
+            }
+        }
+        i += run.count;
+        runs.push(run);
     }
 }
 
