@@ -1213,12 +1213,15 @@ fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
                 }
                 e if runs[0].count > 1 => {
                     // The kernel refused the GSO message: EIO (no checksum
-                    // offload on the route) for good; otherwise (a segment
-                    // over the path MTU, ...) segments of this size.
-                    if e == libc::EIO {
-                        q.no_coalesce = true;
-                    } else {
-                        q.coalesce_below = runs[0].segment;
+                    // offload on the route) for good; EINVAL/EMSGSIZE (a
+                    // segment over the path MTU, no UDP GSO, ...) segments
+                    // of this size. Either way, and for any other error,
+                    // the rest of this drain goes one datagram per message,
+                    // so that an error lands on its own operation.
+                    match e {
+                        libc::EIO => q.no_coalesce = true,
+                        libc::EINVAL | libc::EMSGSIZE => q.coalesce_below = runs[0].segment,
+                        _ => {}
                     }
                     one_by_one = true;
                 }
