@@ -156,6 +156,31 @@ fn thread_cpu_time() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
+/// Busy time of the whole machine from /proc/stat (every CPU, every task,
+/// interrupts and softirqs wherever they ran; not idle, iowait or steal),
+/// and of that the softirq time: a check on getrusage, which misses
+/// softirq work done on an idle CPU. Clock ticks (10 ms), so coarse.
+fn machine_busy() -> (Duration, Duration) {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
+        return (Duration::ZERO, Duration::ZERO);
+    };
+    let f: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    if f.len() < 7 {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    // user nice system idle iowait irq softirq
+    let busy = f[0] + f[1] + f[2] + f[5] + f[6];
+    let tick = |t: u64| Duration::from_millis(t * 10);
+    (tick(busy), tick(f[6]))
+}
+
 /// Context switches of the whole process: (voluntary, involuntary).
 fn context_switches() -> (u64, u64) {
     // SAFETY: rusage is plain C data; getrusage fills it.
@@ -181,6 +206,8 @@ struct Sample {
     caller_cpu: Duration,
     /// Voluntary + involuntary context switches of the process.
     switches: u64,
+    /// Busy time of the whole machine, and its softirq part (`machine_busy`).
+    machine: (Duration, Duration),
 }
 
 fn stats_delta(
@@ -280,7 +307,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
     let buf = crate::bench::leak(payload);
     let stats0 = ws2::engine::reactor_stats();
     let (cpu0, t0) = (cpu_time(), Instant::now());
-    let (tcpu0, sw0) = (thread_cpu_time(), context_switches());
+    let (tcpu0, sw0, m0) = (thread_cpu_time(), context_switches(), machine_busy());
     let (errors, syscalls, eagain) = match mode {
         Pmode::Raw => {
             let (e, calls, eagain) = raw_loop(s.tx.as_raw_fd(), &raw, count);
@@ -290,7 +317,11 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         Pmode::Ws2Event => (event_window_loop(s, buf, dest, count), None, 0),
     };
     let (elapsed, cpu) = (t0.elapsed(), cpu_time() - cpu0);
-    let (tcpu, sw) = (thread_cpu_time() - tcpu0, context_switches());
+    let (tcpu, sw, m) = (
+        thread_cpu_time() - tcpu0,
+        context_switches(),
+        machine_busy(),
+    );
     let reactor = (mode != Pmode::Raw).then(|| stats_delta(stats0, ws2::engine::reactor_stats()));
     Sample {
         elapsed,
@@ -301,6 +332,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         errors,
         caller_cpu: tcpu,
         switches: (sw.0 + sw.1) - (sw0.0 + sw0.1),
+        machine: (m.0.saturating_sub(m0.0), m.1.saturating_sub(m0.1)),
     }
 }
 
@@ -447,11 +479,13 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 received += collect(&rx, args.count - s.errors, &mut rxbuf);
                 if verbose {
                     eprintln!(
-                        "{size:>5} {:<29} cpu {:>6.3} us/d, caller {:>6.3} us/d, switches {:>6}",
+                        "{size:>5} {:<29} cpu {:>6.3} us/d, caller {:>6.3} us/d, switches {:>6}, machine {:>6.3} us/d (softirq {:>6.3})",
                         modes[i].label(),
                         s.cpu.as_secs_f64() * 1e6 / args.count as f64,
                         s.caller_cpu.as_secs_f64() * 1e6 / args.count as f64,
-                        s.switches
+                        s.switches,
+                        s.machine.0.as_secs_f64() * 1e6 / args.count as f64,
+                        s.machine.1.as_secs_f64() * 1e6 / args.count as f64,
                     );
                 }
                 samples[i].push(s);
