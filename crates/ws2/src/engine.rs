@@ -1512,3 +1512,16 @@ fn wait_fd(
         (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README states the memory per pending send: keep it true.
+    #[test]
+    fn a_pending_send_fits_its_stated_budget() {
+        assert!(
+            std::mem::size_of::<super::Op>() <= 512,
+            "{}",
+            std::mem::size_of::<super::Op>()
+        );
+    }
+}
