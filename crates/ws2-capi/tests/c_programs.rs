@@ -119,3 +119,9 @@ fn example_udp_sender_delivers_datagrams() {
         .unwrap();
     assert!(rx.recv_from(&mut buf).is_err(), "more than 3 datagrams");
 }
+
+// S35
+#[test]
+fn blocking_waits_run_routines_and_nested_blocking_calls_get_wsaeinprogress() {
+    run_c_test("nested_blocking", &[]);
+}
