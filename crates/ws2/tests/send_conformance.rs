@@ -757,3 +757,24 @@ fn s23_ipproto_raw_header_decides_source() {
     assert_eq!(data, b"hdrincl");
     assert_eq!(from, SocketAddr::from(([127, 0, 0, 10], 4343)));
 }
+
+// S39: success means the transport took the datagram, not that anyone
+// received it: a send to a port nobody listens on, and to a receiver whose
+// queue is full, still succeeds with the full byte count.
+#[test]
+fn s39_success_means_taken_not_delivered() {
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let nobody = closed.local_addr().unwrap();
+    drop(closed);
+    let tx = ws2::Socket::udp_v4().unwrap();
+    assert_eq!(tx.send_to(&[1u8; 100], nobody).unwrap(), 100);
+    let full = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for _ in 0..2000 {
+        // The receiver never reads: its queue overflows and the kernel drops.
+        assert_eq!(
+            tx.send_to(&[2u8; 1000], full.local_addr().unwrap())
+                .unwrap(),
+            1000
+        );
+    }
+}
