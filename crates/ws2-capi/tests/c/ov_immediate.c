@@ -2,29 +2,10 @@
  * and the event/port/wait machinery around them.
  * Clauses: S2, S20, S28, S29, S31, S32, S33, S36, S40. */
 #include "ov_common.h"
+#include "cr_record.h"
 
 static char payload[100];
 
-/* ---- completion routine bookkeeping ---- */
-static int cr_runs;
-static DWORD cr_err, cr_bytes, cr_flags;
-static LPWSAOVERLAPPED cr_ov;
-
-static void CALLBACK routine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED ov, DWORD dwFlags)
-{
-    cr_runs++;
-    cr_err = dwError;
-    cr_bytes = cbTransferred;
-    cr_ov = ov;
-    cr_flags = dwFlags;
-}
-
-static void reset_routine(void)
-{
-    cr_runs = 0;
-    cr_err = cr_bytes = cr_flags = 0xdead;
-    cr_ov = NULL;
-}
 
 #define KEY 0x1234abcdu
 #define KEY2 0x77u

@@ -8,6 +8,7 @@
  * run reports every mismatch of that section.
  * Clauses: S19 S22 S27 S28 S29 S30 S31 S33 S36 S37. */
 #include "ov_common.h"
+#include "cr_record.h"
 #include <mstcpip.h>
 
 static ULONG lo_index;
@@ -604,25 +605,6 @@ static void section_ov_event(void)
 
 /* ---- overlapped: completion routine -------------------------------------- */
 
-static int cr_runs;
-static DWORD cr_err, cr_bytes, cr_flags;
-static LPWSAOVERLAPPED cr_ov;
-
-static void CALLBACK routine(DWORD dwError, DWORD cbTransferred, LPWSAOVERLAPPED ov, DWORD dwFlags)
-{
-    cr_runs++;
-    cr_err = dwError;
-    cr_bytes = cbTransferred;
-    cr_ov = ov;
-    cr_flags = dwFlags;
-}
-
-static void reset_routine(void)
-{
-    cr_runs = 0;
-    cr_err = cr_bytes = cr_flags = 0xdead;
-    cr_ov = NULL;
-}
 
 #define MARKER ((HANDLE)(UINT_PTR)0x5eed0000u)
 
