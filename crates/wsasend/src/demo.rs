@@ -63,6 +63,26 @@ struct Row {
     ok: bool,
 }
 
+impl Row {
+    /// A row not yet run: what is sent and what should be seen.
+    fn new(
+        mode: impl Into<String>,
+        control: impl Into<String>,
+        destination: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Row {
+        Row {
+            mode: mode.into(),
+            control: control.into(),
+            destination: destination.into(),
+            expected: expected.into(),
+            seen: String::new(),
+            bytes: String::new(),
+            ok: false,
+        }
+    }
+}
+
 const LO2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 const LO3: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
 const LO4: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 4);
@@ -217,22 +237,21 @@ fn run_case(case: &Case, rx4: &UdpSocket, rx6: &UdpSocket) -> AppResult<Row> {
         .local_addr()
         .map_err(|e| format!("receiver address: {e}"))?;
     let sent: Vec<u8> = case.pieces.concat();
-    let mut row = Row {
-        mode: case.setup.label().to_string(),
-        control: case.control_label.to_string(),
-        destination: if matches!(case.setup, Setup::V4Connected) {
-            format!("(connected {dest})")
-        } else {
-            dest.to_string()
-        },
-        expected: match &case.expect {
-            Expect::From(ip) => ip.to_string(),
-            Expect::Error(code) => ws2_abi::wsa_error_name(*code).to_string(),
-        },
-        seen: String::new(),
-        bytes: String::new(),
-        ok: false,
+    let destination = if matches!(case.setup, Setup::V4Connected) {
+        format!("(connected {dest})")
+    } else {
+        dest.to_string()
     };
+    let expected = match &case.expect {
+        Expect::From(ip) => ip.to_string(),
+        Expect::Error(code) => ws2_abi::wsa_error_name(*code).to_string(),
+    };
+    let mut row = Row::new(
+        case.setup.label(),
+        case.control_label,
+        destination,
+        expected,
+    );
     let sock = make_socket(case.setup, dest).map_err(|e| format!("socket setup: {e}"))?;
     let bufs: Vec<IoSlice<'_>> = case.pieces.iter().map(|p| IoSlice::new(p)).collect();
     let mut msg = Message::new(&bufs).control(&case.control);
@@ -316,15 +335,12 @@ fn run_overlapped(how: Overlapped, rx: &UdpSocket) -> AppResult<Row> {
     };
     let sent = payload(tag, 56);
     let control = [src4(source)];
-    let mut row = Row {
-        mode: mode.to_string(),
-        control: format!("IN_PKTINFO {source}"),
-        destination: dest.to_string(),
-        expected: source.to_string(),
-        seen: String::new(),
-        bytes: String::new(),
-        ok: false,
-    };
+    let mut row = Row::new(
+        mode.to_string(),
+        format!("IN_PKTINFO {source}"),
+        dest.to_string(),
+        source.to_string(),
+    );
     let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
     // (completion result, buffer handed back, extra check passed, note)
     let (result, back, extra_ok, note): (ws2::Result<usize>, Option<Vec<u8>>, bool, String) =
@@ -463,15 +479,12 @@ fn run_skip_on_success(rx: &UdpSocket) -> AppResult<Row> {
         .local_addr()
         .map_err(|e| format!("receiver address: {e}"))?;
     let sent = payload(23, 56);
-    let mut row = Row {
-        mode: "C: port, skip on success".to_string(),
-        control: format!("IN_PKTINFO {LO8}"),
-        destination: dest.to_string(),
-        expected: format!("{LO8}, no packet"),
-        seen: String::new(),
-        bytes: String::new(),
-        ok: false,
-    };
+    let mut row = Row::new(
+        "C: port, skip on success",
+        format!("IN_PKTINFO {LO8}"),
+        dest.to_string(),
+        format!("{LO8}, no packet"),
+    );
     // SAFETY: every pointer handed to the C functions points to live locals
     // of the right Windows layout for the duration of the call; the
     // OVERLAPPED outlives the operation (it completes at once or never
@@ -586,15 +599,12 @@ fn run_ecn() -> AppResult<Row> {
         .map_err(|e| format!("receiver address: {e}"))?;
     let sent = payload(30, 48);
     let control = [ControlMessage::Tos(0xb8), ControlMessage::Ecn(1)];
-    let mut row = Row {
-        mode: Setup::V4.label().to_string(),
-        control: "IP_TOS 0xb8 + IP_ECN 1".to_string(),
-        destination: dest.to_string(),
-        expected: "TOS 0xb9, ECN 1".to_string(),
-        seen: String::new(),
-        bytes: String::new(),
-        ok: false,
-    };
+    let mut row = Row::new(
+        Setup::V4.label().to_string(),
+        "IP_TOS 0xb8 + IP_ECN 1",
+        dest.to_string(),
+        "TOS 0xb9, ECN 1",
+    );
     let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
     let bufs = [IoSlice::new(&sent)];
     let msg = Message::new(&bufs).to(dest).control(&control);
@@ -638,15 +648,12 @@ fn run_segmentation() -> AppResult<Row> {
         .map_err(|e| format!("receiver address: {e}"))?;
     let sent: Vec<u8> = (0..2500u32).map(|i| (i * 7 % 251) as u8).collect();
     let control = [ControlMessage::SegmentSize(1000)];
-    let mut row = Row {
-        mode: Setup::V4.label().to_string(),
-        control: "UDP_SEND_MSG_SIZE 1000".to_string(),
-        destination: dest.to_string(),
-        expected: "3 datagrams: 1000/1000/500".to_string(),
-        seen: String::new(),
-        bytes: String::new(),
-        ok: false,
-    };
+    let mut row = Row::new(
+        Setup::V4.label().to_string(),
+        "UDP_SEND_MSG_SIZE 1000",
+        dest.to_string(),
+        "3 datagrams: 1000/1000/500",
+    );
     let sock = Socket::udp_v4().map_err(|e| format!("socket setup: {e}"))?;
     let bufs = [IoSlice::new(&sent)];
     let msg = Message::new(&bufs).to(dest).control(&control);
