@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
@@ -19,11 +19,12 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
-use testnet::{Host, Net};
 use ws2::{CompletionPort, ControlMessage, PendingSend, SendCompletion, Socket};
 use ws2_abi as abi;
 
-const LONG: Duration = Duration::from_secs(10);
+mod slow_link;
+
+use slow_link::{LONG, fill_until_pending, slow_link};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -47,90 +48,6 @@ fn big_rcvbuf(rx: &UdpSocket) {
         )
     };
     assert_eq!(r, 0, "SO_RCVBUFFORCE: {}", std::io::Error::last_os_error());
-}
-
-/// A (10.0.0.1) ↔ B (10.0.0.2) with A's side limited to `rate`.
-struct SlowLink {
-    _net: Net,
-    a: Host,
-    b: Host,
-    link: testnet::Link,
-}
-
-fn slow_link(rate: &str) -> SlowLink {
-    let net = Net::new().expect("cannot set up network namespaces (root needed)");
-    let a = net.host("a").expect("host a");
-    let b = net.host("b").expect("host b");
-    let link = net
-        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
-        .expect("veth a-b");
-    a.rate_limit(&link.a_ifname, rate).expect("tc tbf on a");
-    SlowLink {
-        _net: net,
-        a,
-        b,
-        link,
-    }
-}
-
-impl SlowLink {
-    /// A socket living in A with a small send buffer.
-    fn sender(&self) -> Socket {
-        self.a.run(|| {
-            let tx = Socket::udp_v4().expect("socket in a");
-            tx.set_send_buffer_size(4096).expect("SO_SNDBUF");
-            tx
-        })
-    }
-
-    /// Steers every packet B receives to one CPU's backlog (RPS). Without
-    /// it, veth hands packets to the backlog of whichever CPU transmitted
-    /// them, and the receiver may see them reordered across CPUs (kernel
-    /// behaviour, independent of the sender).
-    fn receive_on_one_cpu(&self) {
-        let path = format!("/sys/class/net/{}/queues/rx-0/rps_cpus", self.link.b_ifname);
-        let out = self
-            .b
-            .exec(&["sh", "-c", &format!("echo 1 > {path}")])
-            .expect("ip netns exec");
-        assert!(
-            out.status.success(),
-            "setting {path}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// A receiver bound in B.
-    fn receiver(&self) -> UdpSocket {
-        let rx = self
-            .b
-            .run(|| UdpSocket::bind("10.0.0.2:0"))
-            .expect("bind receiver in b");
-        rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        rx
-    }
-}
-
-/// Queues 1200-byte overlapped sends until one stays pending (S30); returns
-/// every `PendingSend` issued, the last one pending.
-fn fill_until_pending(tx: &Socket, to: SocketAddr) -> Vec<PendingSend<Vec<u8>>> {
-    let mut out = Vec::new();
-    let start = Instant::now();
-    for i in 0..2000u32 {
-        assert!(start.elapsed() < LONG, "nothing pended within {LONG:?}");
-        let mut data = vec![0x5a; 1200];
-        data[..4].copy_from_slice(&i.to_le_bytes());
-        let p = tx
-            .send_overlapped(data, Some(to), &[])
-            .map_err(|e| e.error)
-            .expect("overlapped send accepted");
-        let pending = !p.is_complete();
-        out.push(p);
-        if pending {
-            return out;
-        }
-    }
-    panic!("2000 overlapped sends never filled the rate-limited link");
 }
 
 fn wait_done<B>(p: PendingSend<B>, what: &str) -> SendCompletion<B> {

@@ -5,17 +5,17 @@
 //! namespaces joined by an 8kbit veth (root required). A host that cannot
 //! be built FAILS the test; nothing here skips.
 
-use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testnet::{Host, Net};
-use ws2::{CompletionPort, PendingSend, SendBuf, Socket};
+use ws2::{CompletionPort, SendBuf};
 use ws2_abi as abi;
 
-const LONG: Duration = Duration::from_secs(10);
+mod slow_link;
+
+use slow_link::{LONG, fill_until_pending, slow_link};
 
 /// A buffer that counts its drops, to see that ws2 releases the buffers of
 /// routines that can never run.
@@ -39,54 +39,16 @@ impl Drop for Tracked {
 // SAFETY: the bytes live on the heap in `data`, which never moves or changes.
 unsafe impl SendBuf for Tracked {}
 
-fn slow_link() -> (Net, Host, UdpSocket) {
-    let net = Net::new().expect("cannot set up network namespaces (root needed)");
-    let a = net.host("a").expect("host a");
-    let b = net.host("b").expect("host b");
-    let link = net
-        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
-        .expect("veth a-b");
-    a.rate_limit(&link.a_ifname, "8kbit").expect("tc tbf on a");
-    let rx = b
-        .run(|| UdpSocket::bind("10.0.0.2:0"))
-        .expect("bind receiver in b");
-    (net, a, rx)
-}
-
-fn sender(a: &Host) -> Socket {
-    a.run(|| {
-        let tx = Socket::udp_v4().expect("socket in a");
-        tx.set_send_buffer_size(4096).expect("SO_SNDBUF");
-        tx
-    })
-}
-
-/// 1200-byte event-mode sends until one pends; returns them all.
-fn fill_until_pending(tx: &Socket, to: SocketAddr) -> Vec<PendingSend<Vec<u8>>> {
-    let mut out = Vec::new();
-    for _ in 0..2000 {
-        let p = tx
-            .send_overlapped(vec![0u8; 1200], Some(to), &[])
-            .map_err(|e| e.error)
-            .expect("send accepted");
-        let pending = !p.is_complete();
-        out.push(p);
-        if pending {
-            return out;
-        }
-    }
-    panic!("the rate-limited link never filled");
-}
-
 // S37: a thread issues event-mode and routine-mode sends that pend, then
 // exits. Its event-mode sends complete with WSA_OPERATION_ABORTED, its
 // routines never run (their buffers are released), and sends of other
 // threads on the same socket are not touched.
 #[test]
 fn s37_thread_exit_cancels_its_sends_not_others() {
-    let (_net, a, rx) = slow_link();
+    let link = slow_link("8kbit");
+    let rx = link.receiver();
     let to = rx.local_addr().unwrap();
-    let tx = Arc::new(sender(&a));
+    let tx = Arc::new(link.sender());
     let routine_runs = Arc::new(AtomicUsize::new(0));
     let drops = Arc::new(AtomicUsize::new(0));
 
@@ -187,9 +149,10 @@ fn s37_thread_exit_cancels_its_sends_not_others() {
 // normally or on close, one packet each.
 #[test]
 fn s37_port_bound_sends_survive_thread_exit() {
-    let (_net, a, rx) = slow_link();
+    let link = slow_link("8kbit");
+    let rx = link.receiver();
     let to = rx.local_addr().unwrap();
-    let tx = Arc::new(sender(&a));
+    let tx = Arc::new(link.sender());
     let port = CompletionPort::new();
     port.associate(&tx, 5).unwrap();
 

@@ -1,0 +1,97 @@
+//! Test hosts A (10.0.0.1) and B (10.0.0.2) joined by a veth whose A side is
+//! rate-limited, so overlapped sends really pend; shared by the overlapped
+//! test binaries. Building the hosts needs root; a failure fails the test.
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+use testnet::{Host, Net};
+use ws2::{PendingSend, Socket};
+
+/// How long any single wait in these tests may take.
+pub const LONG: Duration = Duration::from_secs(10);
+
+/// A (10.0.0.1) ↔ B (10.0.0.2) with A's side limited to `rate`.
+pub struct SlowLink {
+    _net: Net,
+    pub a: Host,
+    pub b: Host,
+    pub link: testnet::Link,
+}
+
+pub fn slow_link(rate: &str) -> SlowLink {
+    let net = Net::new().expect("cannot set up network namespaces (root needed)");
+    let a = net.host("a").expect("host a");
+    let b = net.host("b").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("veth a-b");
+    a.rate_limit(&link.a_ifname, rate).expect("tc tbf on a");
+    SlowLink {
+        _net: net,
+        a,
+        b,
+        link,
+    }
+}
+
+impl SlowLink {
+    /// A socket living in A with a small send buffer.
+    pub fn sender(&self) -> Socket {
+        self.a.run(|| {
+            let tx = Socket::udp_v4().expect("socket in a");
+            tx.set_send_buffer_size(4096).expect("SO_SNDBUF");
+            tx
+        })
+    }
+
+    /// Steers every packet B receives to one CPU's backlog (RPS). Without
+    /// it, veth hands packets to the backlog of whichever CPU transmitted
+    /// them, and the receiver may see them reordered across CPUs (kernel
+    /// behaviour, independent of the sender).
+    pub fn receive_on_one_cpu(&self) {
+        let path = format!("/sys/class/net/{}/queues/rx-0/rps_cpus", self.link.b_ifname);
+        let out = self
+            .b
+            .exec(&["sh", "-c", &format!("echo 1 > {path}")])
+            .expect("ip netns exec");
+        assert!(
+            out.status.success(),
+            "setting {path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A receiver bound in B.
+    pub fn receiver(&self) -> UdpSocket {
+        let rx = self
+            .b
+            .run(|| UdpSocket::bind("10.0.0.2:0"))
+            .expect("bind receiver in b");
+        rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        rx
+    }
+}
+
+/// Queues 1200-byte overlapped sends until one stays pending (S30); returns
+/// every `PendingSend` issued, the last one pending.
+pub fn fill_until_pending(tx: &Socket, to: SocketAddr) -> Vec<PendingSend<Vec<u8>>> {
+    let mut out = Vec::new();
+    let start = Instant::now();
+    for i in 0..2000u32 {
+        assert!(start.elapsed() < LONG, "nothing pended within {LONG:?}");
+        let mut data = vec![0x5a; 1200];
+        data[..4].copy_from_slice(&i.to_le_bytes());
+        let p = tx
+            .send_overlapped(data, Some(to), &[])
+            .map_err(|e| e.error)
+            .expect("overlapped send accepted");
+        let pending = !p.is_complete();
+        out.push(p);
+        if pending {
+            return out;
+        }
+    }
+    panic!("2000 overlapped sends never filled the rate-limited link");
+}
