@@ -105,11 +105,6 @@ impl ThreadState {
     fn has_apcs(&self) -> bool {
         self.has_apcs.load(Ordering::Acquire)
     }
-
-    #[allow(dead_code)]
-    pub(crate) fn is_alive(&self) -> bool {
-        self.alive.load(Ordering::Acquire)
-    }
 }
 
 /// Owns the thread's state; its destructor runs at thread exit and cancels
@@ -119,9 +114,11 @@ struct ThreadSlot(Arc<ThreadState>);
 impl Drop for ThreadSlot {
     fn drop(&mut self) {
         let state = &self.0;
-        lock(&state.apcs).clear();
         state.alive.store(false, Ordering::Release);
-        lock(&state.apcs).clear();
+        // Drop the routines that can never run outside the lock: their
+        // captured values' destructors may call back into ws2.
+        let never_run = std::mem::take(&mut *lock(&state.apcs));
+        drop(never_run);
         crate::engine::cancel_thread_operations(state);
     }
 }

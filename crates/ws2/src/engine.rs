@@ -405,10 +405,11 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
         completion::check_not_nested_in_blocking_call()?;
     }
     let deadline = deadline_after(core.send_timeout_ms());
+    if plan.segment.is_some() {
+        // Not a single queued operation: it waits for the FIFO itself.
+        return send_segmented(core, plan, deadline);
+    }
     if core.queued.load(Ordering::Acquire) == 0 {
-        if plan.segment.is_some() {
-            return send_segmented(core, plan, deadline);
-        }
         if let Some(n) = send_one_waiting(core, &plan.msghdr(), plan, deadline)? {
             return Ok(n);
         }
@@ -480,6 +481,27 @@ fn send_one_waiting(
     }
 }
 
+/// Waits (alertably, as a blocking call: S35) until the socket's send FIFO
+/// is empty; `WSAEWOULDBLOCK` on a non-blocking socket, `WSAETIMEDOUT` at
+/// the deadline.
+fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> Result<()> {
+    if core.queued.load(Ordering::Acquire) == 0 {
+        return Ok(());
+    }
+    if core.is_nonblocking() {
+        return Err(would_block());
+    }
+    completion::check_not_nested_in_blocking_call()?;
+    let emptied = completion::blocking_call_wait(&[core], deadline, None, || {
+        (core.is_closed() || core.queued.load(Ordering::Acquire) == 0).then_some(())
+    })?;
+    match emptied {
+        Some(()) if core.is_closed() => Err(interrupted()),
+        Some(()) => Ok(()),
+        None => Err(timed_out(core)),
+    }
+}
+
 /// Most segments the kernel takes in one UDP GSO send.
 const GSO_MAX_SEGMENTS: usize = 128;
 
@@ -494,6 +516,9 @@ fn send_segmented(
     deadline: Option<Instant>,
 ) -> Result<usize> {
     let segment = plan.segment.expect("a segmented plan") as usize;
+    // Several kernel sends cannot be one queued operation: keep call order
+    // (S34) by waiting until the sends queued before this one have left.
+    wait_queue_empty(core, deadline)?;
     // SAFETY: the plan's iov describes iovlen iovecs valid for this call.
     let iov = unsafe { std::slice::from_raw_parts(plan.iov, plan.iovlen) };
     let total: usize = iov.iter().map(|v| v.iov_len).sum();
@@ -549,7 +574,7 @@ fn send_gso_chunks(
             }
             Err(SendFailure::WouldBlock) => match send_one_waiting(core, &msg, plan, deadline) {
                 Ok(Some(n)) => sent += n,
-                Ok(None) => continue,
+                Ok(None) => wait_queue_empty(core, deadline).map_err(GsoFailure::Other)?,
                 Err(e) => return Err(GsoFailure::Other(e)),
             },
         }
@@ -576,7 +601,7 @@ fn send_segments_in_user_space(
         msg.msg_iovlen = pieces.len();
         match send_one_waiting(core, &msg, plan, deadline)? {
             Some(n) => sent += n,
-            None => continue,
+            None => wait_queue_empty(core, deadline)?,
         }
     }
     Ok(sent)
@@ -1004,7 +1029,17 @@ impl Reactor {
             }
         });
         if let Err(e) = r {
-            // Cannot watch: fail the queued operations rather than lose them.
+            // Cannot watch: release the socket and fail the queued
+            // operations rather than lose them.
+            {
+                let mut sockets = lock(&self.sockets);
+                if let Some(entry) = sockets.get_mut(&core.id) {
+                    entry.1 &= !(dir as u8);
+                    if entry.1 == 0 {
+                        sockets.remove(&core.id);
+                    }
+                }
+            }
             for (delivery, result) in take_all(core, dir, e) {
                 complete(Some(core), delivery, result, false);
             }
@@ -1116,6 +1151,8 @@ fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
         // A coalesced message the kernel refused is sent again one
         // datagram per message, for the rest of this drain.
         let mut one_by_one = false;
+        // Stale ICMP errors retried, bounded as in `try_send`.
+        let mut refusals = 0;
         let rearm = loop {
             if q.ops.is_empty() {
                 break false;
@@ -1204,8 +1241,10 @@ fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     core.collect_icmp_errors();
                     break true;
                 }
-                // The ICMP error of an earlier datagram: this one was dropped; send it again (S19).
-                libc::ECONNREFUSED => {
+                // The ICMP error of an earlier datagram: this one was
+                // dropped; send it again (S19), as `try_send` does.
+                libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
+                    refusals += 1;
                     if !core.collect_icmp_errors() {
                         core.note_icmp_reset();
                     }

@@ -887,3 +887,42 @@ fn s37_sends_after_close_are_refused() {
         "a datagram sent after close arrived"
     );
 }
+
+// S34 with S26: a segmented send (UDP_SEND_MSG_SIZE) made while overlapped
+// sends are queued waits for them and leaves after them, still segmented.
+#[test]
+fn s34_segmented_send_keeps_its_place_behind_queued_sends() {
+    let link = slow_link("1mbit");
+    link.receive_on_one_cpu();
+    let rx = link.receiver();
+    big_rcvbuf(&rx);
+    let to = rx.local_addr().unwrap();
+    let tx = link.sender();
+    tx.send_to(b"warm-up", to).unwrap();
+    let mut buf = vec![0u8; 65536];
+    assert_eq!(rx.recv(&mut buf).unwrap(), 7);
+
+    let queued = fill_until_pending(&tx, to);
+    let data: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
+    let bufs = [std::io::IoSlice::new(&data)];
+    let control = [ControlMessage::SegmentSize(500)];
+    let msg = ws2::Message::new(&bufs).to(to).control(&control);
+    assert_eq!(tx.send_msg(&msg, ws2::SendFlags::NONE).unwrap(), 1500);
+    for p in queued {
+        wait_done(p, "queued send").result.unwrap();
+    }
+    // Every earlier 1200-byte datagram first, then the three segments.
+    let mut lens = Vec::new();
+    loop {
+        let n = rx
+            .recv(&mut buf)
+            .unwrap_or_else(|e| panic!("datagram after {lens:?}: {e}"));
+        lens.push(n);
+        if n == 500 && lens.iter().filter(|&&l| l == 500).count() == 3 {
+            break;
+        }
+    }
+    let first_segment = lens.iter().position(|&l| l == 500).unwrap();
+    assert!(lens[..first_segment].iter().all(|&l| l == 1200), "{lens:?}");
+    assert_eq!(&lens[first_segment..], &[500, 500, 500], "{lens:?}");
+}
