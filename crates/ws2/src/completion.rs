@@ -473,7 +473,7 @@ impl Port {
         }
     }
 
-    /// Takes up to `out.len()` packets, waiting for at least one.
+    /// Takes up to `max` packets, waiting for at least one.
     pub fn get_many(
         &self,
         max: usize,

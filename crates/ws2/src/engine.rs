@@ -117,7 +117,7 @@ pub(crate) enum Delivery {
     /// A Rust operation that records its own completion (a `PendingSend`).
     Notify(Arc<dyn Notify>),
     /// A Rust operation: the closure runs on the completing thread.
-    Callback(Box<dyn FnOnce(Result<usize>, u32) + Send>),
+    Callback(Box<dyn FnOnce(Result<usize>) + Send>),
 }
 
 /// A Rust operation's own completion record ([`Delivery::Notify`]).
@@ -228,18 +228,29 @@ impl Op {
     }
 
     fn msghdr(&self) -> libc::msghdr {
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        if let Some(d) = &self.dest {
-            msg.msg_name = d.as_ptr() as *mut libc::c_void;
-            msg.msg_namelen = d.len();
-        }
-        msg.msg_iov = self.iov_ptr() as *mut libc::iovec;
-        msg.msg_iovlen = self.iovlen;
-        msg.msg_control = self.cmsg.as_ptr() as *mut libc::c_void;
-        msg.msg_controllen = self.cmsg.len();
-        msg
+        msghdr(self.dest.as_ref(), self.iov_ptr(), self.iovlen, &self.cmsg)
     }
+}
+
+/// A Linux `msghdr` over a destination, iovecs and control messages that
+/// outlive its use.
+fn msghdr(
+    dest: Option<&LinuxAddr>,
+    iov: *const libc::iovec,
+    iovlen: usize,
+    cmsg: &CmsgBuf,
+) -> libc::msghdr {
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    if let Some(d) = dest {
+        msg.msg_name = d.as_ptr() as *mut libc::c_void;
+        msg.msg_namelen = d.len();
+    }
+    msg.msg_iov = iov as *mut libc::iovec;
+    msg.msg_iovlen = iovlen;
+    msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
+    msg.msg_controllen = cmsg.len();
+    msg
 }
 
 /// The control bytes a `CmsgBuf` holds.
@@ -272,17 +283,7 @@ pub(crate) struct SendPlan<'a> {
 
 impl SendPlan<'_> {
     fn msghdr(&self) -> libc::msghdr {
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        if let Some(d) = &self.dest {
-            msg.msg_name = d.as_ptr() as *mut libc::c_void;
-            msg.msg_namelen = d.len();
-        }
-        msg.msg_iov = self.iov as *mut libc::iovec;
-        msg.msg_iovlen = self.iovlen;
-        msg.msg_control = self.cmsg.as_ptr() as *mut libc::c_void;
-        msg.msg_controllen = self.cmsg.len();
-        msg
+        msghdr(self.dest.as_ref(), self.iov, self.iovlen, self.cmsg)
     }
 
     /// Captures the plan into an owned operation (the pending path), field
@@ -332,7 +333,6 @@ pub(crate) struct SendQueue {
 
 /// What happened to a submitted send.
 pub(crate) enum Submitted {
-    /// Sent at once: the byte count (the caller completes the delivery).
     /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
     /// which still completes, SPEC G) and the delivery to complete.
     Now(Result<usize>, Delivery),
@@ -502,13 +502,16 @@ fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> Result<()> 
     }
 }
 
+/// Room a `UDP_SEGMENT` control message (a `u16`) takes in a `CmsgBuf`.
+const SEGMENT_CMSG_SPACE: usize = std::mem::size_of::<libc::cmsghdr>() + 8;
+
 /// Most segments the kernel takes in one UDP GSO send.
 const GSO_MAX_SEGMENTS: usize = 128;
 
 /// `UDP_SEND_MSG_SIZE` (S26): the gathered buffer split into datagrams of
 /// `segment` bytes. UDP GSO does it in the kernel, in several sends past
 /// 128 segments; when the kernel refuses GSO (`EIO`, `EINVAL`) the socket
-/// falls back to segmenting in user space (`sendmmsg` batches) for good.
+/// falls back to segmenting in user space (one `sendmsg` per segment) for good.
 /// The caller sees one call and the total byte count.
 fn send_segmented(
     core: &SocketCore,
@@ -837,7 +840,7 @@ fn deliver(
             }
         }
         Delivery::Notify(n) => n.notify(result),
-        Delivery::Callback(f) => f(result, status),
+        Delivery::Callback(f) => f(result),
     }
 }
 
@@ -1333,7 +1336,7 @@ fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
         if coalesce
             && op.len > 0
             && (q.coalesce_below == 0 || op.len < q.coalesce_below)
-            && op.cmsg.len() + 32 <= op.cmsg.capacity()
+            && op.cmsg.len() + SEGMENT_CMSG_SPACE <= op.cmsg.capacity()
         {
             let (mut bytes, mut iovecs) = (op.len, op.iovlen);
             for next in q.ops.range(i + 1..) {

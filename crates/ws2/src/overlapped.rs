@@ -366,6 +366,10 @@ impl Socket {
     /// buffer come back through the returned [`PendingSend`] (its event, a
     /// blocking wait, or `.await` on any executor).
     ///
+    /// If the issuing thread exits while the send is still queued, it is
+    /// cancelled and completes with `WSA_OPERATION_ABORTED`, as an
+    /// event-mode operation does on Windows (S37).
+    ///
     /// ```
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let tx = ws2::Socket::udp_v4()?;
@@ -463,7 +467,7 @@ impl Socket {
             Err(error) => return Err(SendError { error, buffer }),
         };
         self.submit_owned(buffer, to, control, move |buffer| {
-            Delivery::Callback(Box::new(move |result, _status| {
+            Delivery::Callback(Box::new(move |result| {
                 thread.queue_apc(Box::new(move || routine(SendCompletion { result, buffer })));
             }))
         })
