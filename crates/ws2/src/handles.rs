@@ -1,11 +1,22 @@
 //! The process's Winsock handles and `WSAStartup` state.
 //!
-//! `SOCKET` values (and later event and port `HANDLE`s) come from one table
-//! with a generation per slot: a stale or forged value finds nothing
+//! `SOCKET` values, event and port `HANDLE`s come from one table with a
+//! generation per slot: a stale or forged value finds nothing
 //! (`WSAENOTSOCK`), never another socket that reused the fd. Values are
-//! non-zero multiples of 4 below 2^31. Lookup is lock-free (one atomic load
-//! per slot, `arc-swap`); only creating and closing take the table's lock.
+//! non-zero multiples of 4 below 2^31: `((generation << 17) | slot) << 2`,
+//! 17 bits of slot and 12 of generation. Lookup is lock-free (one atomic
+//! load per slot, `arc-swap`); only creating and closing take the table's
+//! lock.
+//!
+//! Reuse (S5): closed slots wait in a FIFO and are taken again only while
+//! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
+//! generation moves on at every close. So a closed value names nothing
+//! again until its slot has been closed 4096 times, each time after at
+//! least 256 other closes: at least 4096 × 257 − 1 = 1,052,671 further
+//! closes of handles of any kind (more than 2^20). The price is the live
+//! ceiling: [`MAX_LIVE_HANDLES`] (130,815), past which `WSAEMFILE`.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -44,11 +55,18 @@ struct Entry {
 }
 
 const SEGMENT: usize = 4096;
-const SEGMENTS: usize = 512;
+const SEGMENTS: usize = 32;
+const SLOT_BITS: u32 = 17;
 /// Slots 1..=MAX_SLOTS (slot 0 is never used, so no handle is 0).
-const MAX_SLOTS: usize = SEGMENT * SEGMENTS - 1;
-const SLOT_BITS: u32 = 21;
-const GENERATION_MASK: u32 = (1 << 8) - 1;
+const MAX_SLOTS: usize = (1 << SLOT_BITS) - 1;
+/// The 12 bits left below 2^31 once the slot and the two tag bits are taken.
+const GENERATION_MASK: u32 = (1 << (31 - 2 - SLOT_BITS)) - 1;
+/// Closed slots are reused only while more than this many wait (S5).
+pub const REUSE_DELAY: usize = 256;
+/// Most handles (sockets, events and ports together) open at once.
+pub const MAX_LIVE_HANDLES: usize = MAX_SLOTS - REUSE_DELAY;
+const _: () = assert!(SEGMENT * SEGMENTS == MAX_SLOTS + 1);
+const _: () = assert!(MAX_LIVE_HANDLES >= 100_000);
 
 struct Table {
     segments: [OnceLock<Box<[ArcSwapOption<Entry>]>>; SEGMENTS],
@@ -56,15 +74,18 @@ struct Table {
 }
 
 struct Alloc {
-    free: Vec<u32>,
+    /// Closed slots, least recently closed first.
+    free: VecDeque<u32>,
+    /// The first slot never used yet.
     next: u32,
+    /// The generation the next handle of each slot gets (masked).
     generations: Vec<u32>,
 }
 
 static TABLE: Table = Table {
     segments: [const { OnceLock::new() }; SEGMENTS],
     alloc: Mutex::new(Alloc {
-        free: Vec::new(),
+        free: VecDeque::new(),
         next: 1,
         generations: Vec::new(),
     }),
@@ -78,7 +99,7 @@ fn slot(index: u32) -> &'static ArcSwapOption<Entry> {
 }
 
 fn encode(index: u32, generation: u32) -> usize {
-    (((generation & GENERATION_MASK) << SLOT_BITS | index) as usize) << 2
+    ((generation << SLOT_BITS | index) as usize) << 2
 }
 
 fn decode(handle: usize) -> Option<(u32, u32)> {
@@ -91,7 +112,7 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
 }
 
 /// Registers an object and returns its handle value: non-zero, a multiple
-/// of 4, below 2^31. `WSAEMFILE` when the table is full.
+/// of 4, below 2^31. `WSAEMFILE` past [`MAX_LIVE_HANDLES`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -105,20 +126,18 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
 /// ```
 pub fn insert(object: Object) -> Result<usize> {
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
-    let index = match alloc.free.pop() {
-        Some(i) => i,
-        None => {
-            if alloc.next as usize > MAX_SLOTS {
-                return Err(Error::new(
-                    abi::WSAEMFILE,
-                    format!("all {MAX_SLOTS} Winsock handles are in use"),
-                ));
-            }
-            alloc.next += 1;
-            NEXT.store(alloc.next, Ordering::Release);
-            alloc.generations.push(0);
-            alloc.next - 1
-        }
+    let index = if alloc.free.len() > REUSE_DELAY {
+        alloc.free.pop_front().expect("more than REUSE_DELAY wait")
+    } else if alloc.next as usize <= MAX_SLOTS {
+        alloc.next += 1;
+        NEXT.store(alloc.next, Ordering::Release);
+        alloc.generations.push(0);
+        alloc.next - 1
+    } else {
+        return Err(Error::new(
+            abi::WSAEMFILE,
+            format!("{MAX_LIVE_HANDLES} Winsock handles are open, the most there may be"),
+        ));
     };
     let generation = alloc.generations[index as usize - 1];
     slot(index).store(Some(Arc::new(Entry { generation, object })));
@@ -133,7 +152,7 @@ fn lookup(handle: usize) -> Option<arc_swap::Guard<Option<Arc<Entry>>>> {
     }
     let guard = slot(index).load();
     match guard.as_ref() {
-        Some(e) if e.generation & GENERATION_MASK == generation => Some(guard),
+        Some(e) if e.generation == generation => Some(guard),
         _ => None,
     }
 }
@@ -271,8 +290,8 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
     }
 }
 
-/// Removes a handle and returns its object; the generation moves on so the
-/// value never names anything again (until it wraps after 256 reuses).
+/// Removes a handle and returns its object; the generation moves on, so the
+/// value names nothing for at least 2^20 further closes (module docs).
 ///
 /// ```
 /// use std::sync::Arc;
@@ -292,12 +311,12 @@ pub fn remove(handle: usize) -> Option<Object> {
     }
     let s = slot(index);
     match s.load().as_ref() {
-        Some(e) if e.generation & GENERATION_MASK == generation => {}
+        Some(e) if e.generation == generation => {}
         _ => return None,
     }
     let entry = s.swap(None)?;
     alloc.generations[index as usize - 1] = (generation + 1) & GENERATION_MASK;
-    alloc.free.push(index);
+    alloc.free.push_back(index);
     drop(alloc);
     Some(entry.object.clone())
 }

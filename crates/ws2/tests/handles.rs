@@ -135,3 +135,58 @@ fn s5_closed_and_forged_handles_are_not_sockets() {
     assert!(handles::remove(h2).is_some());
     notsock(h2);
 }
+
+fn new_event() -> usize {
+    handles::insert(Object::Event(Arc::new(ws2::Event::new()))).unwrap()
+}
+
+// S5: a closed handle's value stays dead across 2^20 further close/open
+// cycles. Before the FIFO free list and the 12-bit generation, the slot
+// came straight back with an 8-bit generation, so the value named a live
+// object again after 256 cycles. Events exercise the same table as sockets,
+// without an fd per cycle.
+#[test]
+fn s5_closed_value_stays_dead_for_2_pow_20_cycles() {
+    let _g = serial();
+    let core = new_core();
+    let closed = insert(&core);
+    assert!(handles::remove(closed).is_some());
+    for cycle in 0..1u32 << 20 {
+        let h = new_event();
+        assert_ne!(h, closed, "cycle {cycle}: the closed value was handed out again");
+        assert!(handles::remove(h).is_some());
+        if cycle % 4096 == 0 || cycle >= (1 << 20) - 4096 {
+            notsock(closed);
+        }
+    }
+    notsock(closed);
+    assert!(handles::object(closed).is_none());
+}
+
+// S5: the live-handle ceiling the README states; past it WSAEMFILE, and a
+// close makes room again.
+#[test]
+fn s5_live_handle_ceiling_is_wsaemfile() {
+    let _g = serial();
+    let mut open = Vec::with_capacity(handles::MAX_LIVE_HANDLES);
+    let err = loop {
+        match handles::insert(Object::Event(Arc::new(ws2::Event::new()))) {
+            Ok(h) => open.push(h),
+            Err(e) => break e,
+        }
+        assert!(
+            open.len() <= handles::MAX_LIVE_HANDLES,
+            "more than MAX_LIVE_HANDLES handles were handed out"
+        );
+    };
+    assert_eq!(err.code(), abi::WSAEMFILE, "{err}");
+    // This test holds the lock, so nothing else is open but leftovers of
+    // tests in this process (none hold handles past their end).
+    assert!(open.len() + 8 >= handles::MAX_LIVE_HANDLES, "{}", open.len());
+    assert!(handles::MAX_LIVE_HANDLES >= 100_000);
+    assert!(handles::remove(open.pop().unwrap()).is_some());
+    open.push(new_event());
+    for h in open {
+        assert!(handles::remove(h).is_some());
+    }
+}

@@ -1,0 +1,14 @@
+//! Robustness through the C ABI (issue 7): caller arrays that run into
+//! unreadable memory, huge buffer counts, stale handle values, and the last
+//! error after success. Each program in `tests/c/` is compiled against the
+//! headers and the `libws2_32` of this test run and must exit 0.
+
+mod common;
+
+use common::run_c_test;
+
+// S5
+#[test]
+fn closed_socket_value_stays_dead_across_2_pow_20_cycles() {
+    run_c_test("stale_handles", &[]);
+}
