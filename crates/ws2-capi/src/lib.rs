@@ -36,11 +36,18 @@ fn set_last_error(code: u32) {
 /// Runs `f`, never letting a panic cross the C ABI. Success sets the last
 /// error to 0 (S3); failure stores the Winsock code and returns `fail`.
 fn guard<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
+    kernel32(fail, || {
+        let v = f()?;
+        set_last_error(0);
+        Ok(v)
+    })
+}
+
+/// `guard` for the kernel32-style calls (waits, completion ports, handles,
+/// event signalling): success leaves the last error as it was (S41).
+fn kernel32<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     match std::panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(v)) => {
-            set_last_error(0);
-            v
-        }
+        Ok(Ok(v)) => v,
         Ok(Err(e)) => {
             set_last_error(e.code() as u32);
             fail
@@ -55,6 +62,15 @@ fn guard<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
 /// `guard` for Winsock calls that need `WSAStartup` (S4).
 fn winsock<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     guard(fail, || {
+        handles::check_started()?;
+        f()
+    })
+}
+
+/// `kernel32` for the `WSA*` event calls that are kernel32 calls in
+/// disguise but still need `WSAStartup` (S4, S41).
+fn winsock_kernel32<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
+    kernel32(fail, || {
         handles::check_started()?;
         f()
     })
@@ -873,7 +889,7 @@ pub extern "C" fn WSACreateEvent() -> WSAEVENT {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
-    winsock(FALSE, || {
+    winsock_kernel32(FALSE, || {
         handles::event(handle(h))?;
         handles::remove(handle(h));
         Ok(TRUE)
@@ -882,7 +898,7 @@ pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn WSASetEvent(h: WSAEVENT) -> BOOL {
-    winsock(FALSE, || {
+    winsock_kernel32(FALSE, || {
         handles::event(handle(h))?.set();
         Ok(TRUE)
     })
@@ -890,7 +906,7 @@ pub extern "C" fn WSASetEvent(h: WSAEVENT) -> BOOL {
 
 #[unsafe(no_mangle)]
 pub extern "C" fn WSAResetEvent(h: WSAEVENT) -> BOOL {
-    winsock(FALSE, || {
+    winsock_kernel32(FALSE, || {
         handles::event(handle(h))?.reset();
         Ok(TRUE)
     })
@@ -943,7 +959,7 @@ pub unsafe extern "C" fn WSAWaitForMultipleEvents(
     alertable: BOOL,
 ) -> DWORD {
     // SAFETY: forwarded contract.
-    winsock(WSA_WAIT_FAILED, || unsafe {
+    winsock_kernel32(WSA_WAIT_FAILED, || unsafe {
         wait_for_events(count, list, all, ms, alertable)
     })
 }
@@ -959,7 +975,7 @@ pub unsafe extern "C" fn WaitForMultipleObjectsEx(
     alertable: BOOL,
 ) -> DWORD {
     // SAFETY: forwarded contract.
-    guard(WAIT_FAILED, || unsafe {
+    kernel32(WAIT_FAILED, || unsafe {
         wait_for_events(count, list, all, ms, alertable)
     })
 }
@@ -991,7 +1007,7 @@ pub extern "C" fn WaitForSingleObject(h: HANDLE, ms: DWORD) -> DWORD {
 /// `SleepEx`: 0, or `WAIT_IO_COMPLETION` when alertable and routines ran (S33).
 #[unsafe(no_mangle)]
 pub extern "C" fn SleepEx(ms: DWORD, alertable: BOOL) -> DWORD {
-    guard(0, || {
+    kernel32(0, || {
         Ok(match wait::sleep(deadline(ms), alertable != 0)? {
             Waited::IoCompletion => WAIT_IO_COMPLETION,
             _ => 0,
@@ -1018,7 +1034,7 @@ pub unsafe extern "C" fn WSAGetOverlappedResult(
 
 #[unsafe(no_mangle)]
 pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
-    guard(FALSE, || match handles::object(handle(h)) {
+    kernel32(FALSE, || match handles::object(handle(h)) {
         Some(Object::Socket(core)) => {
             handles::remove(handle(h));
             core.close();
@@ -1043,7 +1059,7 @@ pub extern "C" fn CreateIoCompletionPort(
     key: ULONG_PTR,
     _threads: DWORD,
 ) -> HANDLE {
-    guard(std::ptr::null_mut(), || {
+    kernel32(std::ptr::null_mut(), || {
         let (port, port_handle) = if existing.is_null() {
             let port = Arc::new(Port::new());
             let h = handles::insert(Object::Port(port.clone()))?;
@@ -1087,7 +1103,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
     ov: *mut *mut WSAOVERLAPPED,
     ms: DWORD,
 ) -> BOOL {
-    guard(FALSE, || {
+    kernel32(FALSE, || {
         if bytes.is_null() || key.is_null() || ov.is_null() {
             return Err(Error::new(
                 ERROR_INVALID_PARAMETER as i32,
@@ -1137,7 +1153,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
     ms: DWORD,
     alertable: BOOL,
 ) -> BOOL {
-    guard(FALSE, || {
+    kernel32(FALSE, || {
         if entries.is_null() || removed.is_null() || count == 0 {
             return Err(Error::new(
                 ERROR_INVALID_PARAMETER as i32,
@@ -1180,7 +1196,7 @@ pub extern "C" fn PostQueuedCompletionStatus(
     key: ULONG_PTR,
     ov: *mut WSAOVERLAPPED,
 ) -> BOOL {
-    guard(FALSE, || {
+    kernel32(FALSE, || {
         handles::port(handle(port))?.post(Packet {
             bytes,
             key,
@@ -1194,7 +1210,7 @@ pub extern "C" fn PostQueuedCompletionStatus(
 
 #[unsafe(no_mangle)]
 pub extern "C" fn SetFileCompletionNotificationModes(h: HANDLE, flags: u8) -> BOOL {
-    guard(FALSE, || {
+    kernel32(FALSE, || {
         if flags & !(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE) != 0 {
             return Err(Error::new(
                 ERROR_INVALID_PARAMETER as i32,

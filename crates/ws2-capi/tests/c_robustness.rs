@@ -12,3 +12,9 @@ use common::run_c_test;
 fn closed_socket_value_stays_dead_across_2_pow_20_cycles() {
     run_c_test("stale_handles", &[]);
 }
+
+// S41
+#[test]
+fn kernel32_calls_leave_the_last_error_on_success() {
+    run_c_test("last_error", &[]);
+}
