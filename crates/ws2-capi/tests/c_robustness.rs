@@ -18,3 +18,9 @@ fn closed_socket_value_stays_dead_across_2_pow_20_cycles() {
 fn kernel32_calls_leave_the_last_error_on_success() {
     run_c_test("last_error", &[]);
 }
+
+// S26 S20
+#[test]
+fn ecn_congestion_experienced_is_refused_and_nothing_is_sent() {
+    run_c_test("ecn_send", &[]);
+}

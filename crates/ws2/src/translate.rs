@@ -633,13 +633,14 @@ pub enum ControlMessage {
     Tos(u8),
     /// `IPPROTO_IP`/`IP_TTL` (1–255). S26.
     Ttl(u8),
-    /// `IPPROTO_IP`/`IP_ECN`: the two ECN bits (0–3). S26.
+    /// `IPPROTO_IP`/`IP_ECN`: the ECN codepoint, 0–2 (Congestion
+    /// Experienced, 3, may not be sent). S26.
     Ecn(u8),
     /// `IPPROTO_IPV6`/`IPV6_HOPLIMIT`. S26.
     HopLimit(u8),
     /// `IPPROTO_IPV6`/`IPV6_TCLASS`: the whole traffic class byte. S26.
     TrafficClass(u8),
-    /// `IPPROTO_IPV6`/`IPV6_ECN`: the two ECN bits (0–3). S26.
+    /// `IPPROTO_IPV6`/`IPV6_ECN`: the ECN codepoint, 0–2 (not CE). S26.
     EcnV6(u8),
     /// `IPPROTO_UDP`/`UDP_SEND_MSG_SIZE`: split the gathered buffer into
     /// datagrams of this many bytes, the last one shorter (UDP GSO). S26.
@@ -666,13 +667,13 @@ pub struct SendControls {
     pub tos: Option<u8>,
     /// [`ControlMessage::Ttl`] (1–255).
     pub ttl: Option<u8>,
-    /// [`ControlMessage::Ecn`]: the ECN bits (0–3).
+    /// [`ControlMessage::Ecn`]: the ECN codepoint (0–2).
     pub ecn: Option<u8>,
     /// [`ControlMessage::HopLimit`].
     pub hop_limit: Option<u8>,
     /// [`ControlMessage::TrafficClass`]: the whole traffic class byte.
     pub traffic_class: Option<u8>,
-    /// [`ControlMessage::EcnV6`]: the ECN bits (0–3).
+    /// [`ControlMessage::EcnV6`]: the ECN codepoint (0–2).
     pub ecn_v6: Option<u8>,
     /// [`ControlMessage::SegmentSize`]: UDP GSO segment size in bytes.
     pub segment_size: Option<u32>,
@@ -716,11 +717,23 @@ fn twice(what: &str) -> Error {
     )
 }
 
+/// ECN Congestion Experienced: routers set it, senders may not (S26).
+const ECN_CE: u8 = 3;
+
+/// An `IP_ECN`/`IPV6_ECN` value to send: Not-ECT (0), ECT(1) or ECT(0) (2).
+/// More than the two ECN bits, or CE (3), is `WSAEINVAL` (S26; Microsoft's
+/// Winsock ECN page: an application may not send Congestion Experienced).
 fn ecn_bits(value: u8, what: &str) -> Result<u8> {
-    if value > 3 {
+    if value > ECN_CE {
         return Err(Error::new(
             abi::WSAEINVAL,
             format!("{what} value {value} is more than the two ECN bits (0-3)"),
+        ));
+    }
+    if value == ECN_CE {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("{what} value 3 is Congestion Experienced, which a sender may not set"),
         ));
     }
     Ok(value)
@@ -1575,6 +1588,31 @@ mod tests {
     }
 
     #[test]
+    fn ecn_congestion_experienced_is_refused() {
+        // S26 (Microsoft's Winsock ECN page: a sender may not set CE).
+        for msg in [ControlMessage::Ecn(3), ControlMessage::EcnV6(3)] {
+            let err = SendControls::from_messages(&[msg], Family::V6).unwrap_err();
+            assert_eq!(err.code(), abi::WSAEINVAL);
+            assert!(err.message().contains("Congestion Experienced"), "{err}");
+        }
+        for (level, kind) in [
+            (abi::IPPROTO_IP, abi::IP_ECN),
+            (abi::IPPROTO_IPV6, abi::IPV6_ECN),
+        ] {
+            let mut buf = Vec::new();
+            abi::push_control(
+                &mut buf,
+                abi::IPPROTO_IP,
+                abi::IP_TOS,
+                &0xb8i32.to_ne_bytes(),
+            );
+            abi::push_control(&mut buf, level, kind, &3i32.to_ne_bytes());
+            let err = SendControls::from_windows(&buf, Family::V6).unwrap_err();
+            assert_eq!(err.code(), abi::WSAEINVAL, "{err}");
+        }
+    }
+
+    #[test]
     fn dual_stack_picks_by_destination() {
         // S25
         let c = SendControls::from_messages(
@@ -1662,6 +1700,38 @@ mod tests {
     }
 
     proptest! {
+        // S26: an IP_ECN/IPV6_ECN entry of any INT value is accepted exactly
+        // when it is Not-ECT, ECT(1) or ECT(0) (0-2), else WSAEINVAL.
+        #[test]
+        fn ecn_values_accepted_iff_sendable(v in any::<i32>(), v6 in any::<bool>()) {
+            let (level, kind) = if v6 {
+                (abi::IPPROTO_IPV6, abi::IPV6_ECN)
+            } else {
+                (abi::IPPROTO_IP, abi::IP_ECN)
+            };
+            let mut buf = Vec::new();
+            abi::push_control(&mut buf, level, kind, &v.to_ne_bytes());
+            match SendControls::from_windows(&buf, Family::V6) {
+                Ok(c) => {
+                    prop_assert!((0..=2).contains(&v), "{v} accepted");
+                    prop_assert_eq!(if v6 { c.ecn_v6 } else { c.ecn }, Some(v as u8));
+                }
+                Err(e) => {
+                    prop_assert!(!(0..=2).contains(&v), "{v} refused: {e}");
+                    prop_assert_eq!(e.code(), abi::WSAEINVAL);
+                }
+            }
+        }
+
+        // S26: DSCP from IP_TOS (or the socket's TOS), ECN from IP_ECN.
+        #[test]
+        fn tos_and_ecn_merge(tos in any::<u8>(), ecn in 0u8..3, socket_tos in any::<u8>()) {
+            prop_assert_eq!(merge_ecn(Some(tos), Some(ecn), socket_tos), Some((tos & !3) | ecn));
+            prop_assert_eq!(merge_ecn(None, Some(ecn), socket_tos), Some((socket_tos & !3) | ecn));
+            prop_assert_eq!(merge_ecn(Some(tos), None, socket_tos), Some(tos));
+            prop_assert_eq!(merge_ecn(None, None, socket_tos), None);
+        }
+
         // S22: arbitrary control bytes never panic, and any accepted buffer
         // re-encodes into the fixed Linux buffer.
         #[test]

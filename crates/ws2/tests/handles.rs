@@ -153,7 +153,10 @@ fn s5_closed_value_stays_dead_for_2_pow_20_cycles() {
     assert!(handles::remove(closed).is_some());
     for cycle in 0..1u32 << 20 {
         let h = new_event();
-        assert_ne!(h, closed, "cycle {cycle}: the closed value was handed out again");
+        assert_ne!(
+            h, closed,
+            "cycle {cycle}: the closed value was handed out again"
+        );
         assert!(handles::remove(h).is_some());
         if cycle % 4096 == 0 || cycle >= (1 << 20) - 4096 {
             notsock(closed);
@@ -182,7 +185,11 @@ fn s5_live_handle_ceiling_is_wsaemfile() {
     assert_eq!(err.code(), abi::WSAEMFILE, "{err}");
     // This test holds the lock, so nothing else is open but leftovers of
     // tests in this process (none hold handles past their end).
-    assert!(open.len() + 8 >= handles::MAX_LIVE_HANDLES, "{}", open.len());
+    assert!(
+        open.len() + 8 >= handles::MAX_LIVE_HANDLES,
+        "{}",
+        open.len()
+    );
     assert!(handles::MAX_LIVE_HANDLES >= 100_000);
     assert!(handles::remove(open.pop().unwrap()).is_some());
     open.push(new_event());

@@ -150,9 +150,31 @@ fn tos_ecn_ttl_and_v6_traffic_class_on_the_wire() {
     assert_eq!(p.ttl, 7, "S26: IP_TTL");
 
     // Ecn alone keeps the socket's DSCP (0 here) and sets the ECN bits.
-    send(&tx, b"ecn", sa("10.1.0.2:4003"), &[ControlMessage::Ecn(3)]).expect("send ecn");
+    send(&tx, b"ecn", sa("10.1.0.2:4003"), &[ControlMessage::Ecn(2)]).expect("send ecn");
     let p = cap.expect(WAIT, "v4 ecn datagram", |p| udp_to(p, "10.1.0.2", 4003));
-    assert_eq!(p.tos, 0x03);
+    assert_eq!(p.tos, 0x02);
+
+    // With IP_TOS, the ECN bits of the TOS byte give way to IP_ECN's.
+    send(
+        &tx,
+        b"tos+ecn",
+        sa("10.1.0.2:4003"),
+        &[ControlMessage::Tos(0xbb), ControlMessage::Ecn(1)],
+    )
+    .expect("send tos+ecn");
+    let p = cap.expect(WAIT, "v4 tos+ecn datagram", |p| udp_to(p, "10.1.0.2", 4003));
+    assert_eq!(p.tos, 0xb9, "S26: DSCP from IP_TOS, ECN from IP_ECN");
+
+    // S26: Congestion Experienced (3) may not be sent: WSAEINVAL, nothing
+    // on the wire (it used to leave with TOS 0x03).
+    for control in [
+        &[ControlMessage::Ecn(3)][..],
+        &[ControlMessage::Tos(0xb8), ControlMessage::Ecn(3)][..],
+    ] {
+        let err = send(&tx, b"ce", sa("10.1.0.2:4003"), control).unwrap_err();
+        assert_eq!(err.code(), abi::WSAEINVAL, "{err}");
+    }
+    cap.expect_none(QUIET, "a CE datagram", |p| udp_to(p, "10.1.0.2", 4003));
 
     let tx6 = ws2_in(&h.a, Socket::udp_v6);
     send(
@@ -173,6 +195,15 @@ fn tos_ecn_ttl_and_v6_traffic_class_on_the_wire() {
         "S26: traffic class from IPV6_TCLASS, ECN from IPV6_ECN"
     );
     assert_eq!(p.ttl, 9, "S26: IPV6_HOPLIMIT");
+    let err = send(
+        &tx6,
+        b"ce6",
+        sa("[fd00:1::2]:4003"),
+        &[ControlMessage::EcnV6(3)],
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), abi::WSAEINVAL, "S26: IPV6_ECN CE: {err}");
+    cap.expect_none(QUIET, "a v6 CE datagram", |p| udp_to(p, "fd00:1::2", 4003));
 }
 
 // S26: UDP_SEND_MSG_SIZE splits into datagrams of that size on the wire.
