@@ -80,6 +80,8 @@ struct Alloc {
     next: u32,
     /// The generation the next handle of each slot gets (masked).
     generations: Vec<u32>,
+    /// Handles open now.
+    live: usize,
 }
 
 static TABLE: Table = Table {
@@ -88,6 +90,7 @@ static TABLE: Table = Table {
         free: VecDeque::new(),
         next: 1,
         generations: Vec::new(),
+        live: 0,
     }),
 };
 
@@ -126,19 +129,27 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
 /// ```
 pub fn insert(object: Object) -> Result<usize> {
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
-    let index = if alloc.free.len() > REUSE_DELAY {
-        alloc.free.pop_front().expect("more than REUSE_DELAY wait")
+    // Below the ceiling a slot is always there: live + waiting + never used
+    // = MAX_SLOTS, so with at most REUSE_DELAY waiting some are unused.
+    let index = if alloc.live >= MAX_LIVE_HANDLES {
+        None
+    } else if alloc.free.len() > REUSE_DELAY {
+        alloc.free.pop_front()
     } else if alloc.next as usize <= MAX_SLOTS {
         alloc.next += 1;
         NEXT.store(alloc.next, Ordering::Release);
         alloc.generations.push(0);
-        alloc.next - 1
+        Some(alloc.next - 1)
     } else {
+        None
+    };
+    let Some(index) = index else {
         return Err(Error::new(
             abi::WSAEMFILE,
             format!("{MAX_LIVE_HANDLES} Winsock handles are open, the most there may be"),
         ));
     };
+    alloc.live += 1;
     let generation = alloc.generations[index as usize - 1];
     slot(index).store(Some(Arc::new(Entry { generation, object })));
     Ok(encode(index, generation))
@@ -317,6 +328,7 @@ pub fn remove(handle: usize) -> Option<Object> {
     let entry = s.swap(None)?;
     alloc.generations[index as usize - 1] = (generation + 1) & GENERATION_MASK;
     alloc.free.push_back(index);
+    alloc.live -= 1;
     drop(alloc);
     Some(entry.object.clone())
 }
