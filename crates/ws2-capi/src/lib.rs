@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use ws2::completion::{self as wait, Event, Packet, Port, Waited};
 use ws2::handles::{self, Object};
 use ws2::raw::{self, SendResultPtrs};
-use ws2::translate::{socket_addr_from_windows, socket_addr_to_windows};
+use ws2::translate::socket_addr_to_windows;
 use ws2::{Error, Family, Result, SocketCore, SocketKind};
 use ws2_abi::*;
 
@@ -222,7 +222,7 @@ pub unsafe extern "C" fn bind(s: SOCKET, name: *const SOCKADDR, namelen: c_int) 
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
+        let addr = unsafe { raw::socket_addr_for(&core, name, namelen) }?;
         core.bind(&addr).map(|()| 0)
     })
 }
@@ -234,7 +234,7 @@ pub unsafe extern "C" fn connect(s: SOCKET, name: *const SOCKADDR, namelen: c_in
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
+        let addr = unsafe { raw::socket_addr_for(&core, name, namelen) }?;
         core.connect(&addr).map(|()| 0)
     })
 }

@@ -24,3 +24,15 @@ fn kernel32_calls_leave_the_last_error_on_success() {
 fn ecn_congestion_experienced_is_refused_and_nothing_is_sent() {
     run_c_test("ecn_send", &[]);
 }
+
+// S8 S25 S20
+#[test]
+fn ipv4_sockaddr_on_ipv6_sockets_is_wsaeafnosupport() {
+    run_c_test("address_families", &[]);
+}
+
+// S9 S24
+#[test]
+fn raw_ipv6_sockets_send_icmpv6_and_udp_from_the_chosen_source() {
+    run_c_test("raw_ipv6", &[]);
+}

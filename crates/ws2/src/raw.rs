@@ -14,7 +14,7 @@ use crate::engine::{self, Delivery, OvPtr, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::socket::{Received, SendFlags, SocketCore, SocketKind};
-use crate::translate::{IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
+use crate::translate::{Family, IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
 /// completion routine.
@@ -94,6 +94,47 @@ unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
             e.set();
         }
     }
+}
+
+/// Reads the `SOCKADDR` a C caller gives `core` (a destination, or the
+/// address of `bind`/`connect`), S8: an `AF_INET` `SOCKADDR` on an
+/// `AF_INET6` socket is `WSAEAFNOSUPPORT`, dual-stack or not: Windows'
+/// AF_INET6 sockets take IPv4 peers only as IPv4-mapped `AF_INET6`
+/// addresses (Microsoft's "Dual-Stack Sockets" page: "dual-stack sockets
+/// always require IPv6 addresses"). (The Rust API's `SocketAddr::V4` on a
+/// dual-stack socket means its mapped form.)
+///
+/// # Safety
+/// `name` null or readable for `namelen` bytes.
+///
+/// ```
+/// # use ws2::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
+/// let dual = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+/// dual.set_v6_only(false)?;
+/// let (mut name, mut namelen) = (ws2_abi::SOCKADDR_STORAGE::default(), 128);
+/// // SAFETY: `name` is writable for 128 bytes.
+/// unsafe { socket_addr_to_windows(&"127.0.0.1:9".parse()?, (&raw mut name).cast(), &mut namelen) }?;
+/// // SAFETY: `name` holds `namelen` readable bytes.
+/// let err = unsafe { ws2::raw::socket_addr_for(&dual, (&raw const name).cast(), namelen) }.unwrap_err();
+/// assert_eq!(err.code(), ws2_abi::WSAEAFNOSUPPORT);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[inline]
+pub unsafe fn socket_addr_for(
+    core: &SocketCore,
+    name: *const abi::SOCKADDR,
+    namelen: i32,
+) -> Result<SocketAddr> {
+    // SAFETY: forwarded contract.
+    let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
+    if addr.is_ipv4() && core.family() == Family::V6 {
+        return Err(Error::new(
+            abi::WSAEAFNOSUPPORT,
+            "an AF_INET SOCKADDR on an AF_INET6 socket: give an IPv4 peer of a dual-stack \
+             socket as an IPv4-mapped AF_INET6 address (::ffff:a.b.c.d)",
+        ));
+    }
+    Ok(addr)
 }
 
 fn io_pending() -> Error {
@@ -222,7 +263,7 @@ pub unsafe fn send_gathered(
         None
     } else {
         // SAFETY: name readable for namelen bytes per the contract.
-        Some(unsafe { socket_addr_from_windows(name, namelen) }?)
+        Some(unsafe { socket_addr_for(core, name, namelen) }?)
     };
     let controls = if control.len == 0 {
         SendControls::default()
@@ -414,6 +455,7 @@ impl SocketCore {
                 Ok(())
             }
             SockOpt::SegmentSize => self.set_segment_size(value as u32),
+            SockOpt::V6Only => self.set_v6_only(value != 0),
             SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
             SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
                 abi::WSAEINVAL,
@@ -448,6 +490,7 @@ impl SocketCore {
             }
             SockOpt::Type => Ok(self.kind().windows()),
             SockOpt::SegmentSize => Ok(self.segment_size_option() as i32),
+            SockOpt::V6Only => Ok(self.v6_only()? as i32),
             SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
             SockOpt::Error => {

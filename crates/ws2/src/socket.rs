@@ -214,6 +214,9 @@ const STREAM: u32 = 1 << 10;
 const GSO_REFUSED: u32 = 1 << 11;
 const WANT_TOS: u32 = 1 << 12;
 const WANT_ECN: u32 = 1 << 13;
+/// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
+/// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
+const V6ONLY: u32 = 1 << 14;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -359,14 +362,19 @@ impl SocketCore {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
         }
         if family == Family::V6 {
-            // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0.
-            set_int(
-                core.raw_fd(),
-                libc::IPPROTO_IPV6,
-                libc::IPV6_V6ONLY,
-                1,
-                "setsockopt(IPV6_V6ONLY)",
-            )?;
+            // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0. A raw
+            // IPv6 socket carries IPv6 only anyway, and Linux refuses the
+            // option on it (EINVAL), so it is only recorded (S9, S23).
+            if kind != SocketKind::Raw {
+                set_int(
+                    core.raw_fd(),
+                    libc::IPPROTO_IPV6,
+                    libc::IPV6_V6ONLY,
+                    1,
+                    "setsockopt(IPV6_V6ONLY)",
+                )?;
+            }
+            core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }
         if kind == SocketKind::Datagram {
             // ICMP errors go to the error queue, to be reported on the next
@@ -482,6 +490,17 @@ impl SocketCore {
         let core = SocketCore::from_parts(fd, family, kind, protocol, true);
         if kind == SocketKind::Stream {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
+        }
+        if family == Family::V6
+            && (kind == SocketKind::Raw
+                || get_int(
+                    raw,
+                    libc::IPPROTO_IPV6,
+                    libc::IPV6_V6ONLY,
+                    "getsockopt(IPV6_V6ONLY)",
+                )? != 0)
+        {
+            core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }
         if core.kernel_local_addr()?.is_some_and(|a| a.port() != 0) || kind == SocketKind::Raw {
             core.state.fetch_or(BOUND, Ordering::Relaxed);
@@ -785,7 +804,7 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn bind(&self, addr: &SocketAddr) -> Result<()> {
-        let la = LinuxAddr::new(addr, self.family)?;
+        let la = self.linux_addr(addr, self.state.load(Ordering::Acquire))?;
         // SAFETY: la holds a valid sockaddr of la.len() bytes.
         cvt(
             unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
@@ -807,7 +826,7 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn connect(&self, addr: &SocketAddr) -> Result<()> {
-        let la = LinuxAddr::new(addr, self.family)?;
+        let la = self.linux_addr(addr, self.state.load(Ordering::Acquire))?;
         // SAFETY: la holds a valid sockaddr of la.len() bytes.
         let r = unsafe { libc::connect(self.raw_fd(), la.as_ptr(), la.len()) };
         if r < 0 {
@@ -978,7 +997,7 @@ impl SocketCore {
             self.check_send(state, to.is_some(), total, flags)?;
         }
         let dest = match to {
-            Some(a) => Some(LinuxAddr::new(a, self.family)?),
+            Some(a) => Some(self.linux_addr(a, state)?),
             None => None,
         };
         let to_v4 = match to {
@@ -1018,6 +1037,74 @@ impl SocketCore {
             self.state.fetch_or(BOUND, Ordering::Release);
         }
         Ok(r)
+    }
+
+    /// The Linux form of a peer or local address for this socket (`state`:
+    /// the socket's state word): an IPv4 address on a dual-stack socket
+    /// becomes v4-mapped; on an `IPV6_V6ONLY` socket it is `WSAEAFNOSUPPORT`
+    /// (S8), not the `ENETUNREACH` Linux would give.
+    #[inline(always)]
+    fn linux_addr(&self, addr: &SocketAddr, state: u32) -> Result<LinuxAddr> {
+        LinuxAddr::for_socket(addr, self.family, state & V6ONLY != 0)
+    }
+
+    /// `IPV6_V6ONLY`: whether an `AF_INET6` socket refuses IPv4 peers. A raw
+    /// IPv6 socket is always IPv6-only (Windows' default for every
+    /// `AF_INET6` socket, and what a raw socket can carry): setting it is
+    /// accepted, clearing it is `WSAEINVAL`. On an `AF_INET` socket the
+    /// kernel answers (`WSAENOPROTOOPT`).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.v6_only()?, "the Windows default");
+    /// core.set_v6_only(false)?;
+    /// assert!(!core.v6_only()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_v6_only(&self, on: bool) -> Result<()> {
+        if self.family == Family::V6 && self.kind == SocketKind::Raw {
+            if on {
+                return Ok(());
+            }
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "IPV6_V6ONLY cannot be turned off on a raw IPv6 socket: it carries IPv6 only",
+            ));
+        }
+        self.set_int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            on as i32,
+            "setsockopt(IPV6_V6ONLY)",
+        )?;
+        if self.family == Family::V6 {
+            if on {
+                self.state.fetch_or(V6ONLY, Ordering::AcqRel);
+            } else {
+                self.state.fetch_and(!V6ONLY, Ordering::AcqRel);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `IPV6_V6ONLY` is on (see [`SocketCore::set_v6_only`]).
+    ///
+    /// ```
+    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.v6_only()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn v6_only(&self) -> Result<bool> {
+        if self.family == Family::V6 {
+            return Ok(self.has(V6ONLY));
+        }
+        Ok(self.int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            "getsockopt(IPV6_V6ONLY)",
+        )? != 0)
     }
 
     /// `UDP_SEND_MSG_SIZE` works on UDP sockets only.
@@ -2082,12 +2169,7 @@ impl Socket {
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn set_only_v6(&self, on: bool) -> Result<()> {
-        self.core.set_int_option(
-            libc::IPPROTO_IPV6,
-            libc::IPV6_V6ONLY,
-            on as i32,
-            "setsockopt(IPV6_V6ONLY)",
-        )
+        self.core.set_v6_only(on)
     }
 
     /// Whether `IPV6_V6ONLY` is on.
@@ -2097,11 +2179,7 @@ impl Socket {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn only_v6(&self) -> Result<bool> {
-        Ok(self.core.int_option(
-            libc::IPPROTO_IPV6,
-            libc::IPV6_V6ONLY,
-            "getsockopt(IPV6_V6ONLY)",
-        )? != 0)
+        self.core.v6_only()
     }
 
     /// `IP_TOS` for every datagram (IPv4 and v4-mapped).

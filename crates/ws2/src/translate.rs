@@ -132,6 +132,21 @@ impl LinuxAddr {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(addr: &SocketAddr, family: Family) -> Result<LinuxAddr> {
+        LinuxAddr::for_socket(addr, family, false)
+    }
+
+    /// As [`LinuxAddr::new`], for a socket that may be `IPV6_V6ONLY`: then
+    /// an IPv4 address is `WSAEAFNOSUPPORT` (S8), where Linux would answer
+    /// `ENETUNREACH` for its v4-mapped form.
+    ///
+    /// ```
+    /// use ws2::translate::{Family, LinuxAddr};
+    /// let err = LinuxAddr::for_socket(&"127.0.0.1:53".parse()?, Family::V6, true).err().unwrap();
+    /// assert_eq!(err.code(), ws2_abi::WSAEAFNOSUPPORT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline(always)]
+    pub fn for_socket(addr: &SocketAddr, family: Family, v6_only: bool) -> Result<LinuxAddr> {
         let v6 = match (addr, family) {
             (SocketAddr::V4(v4), Family::V4) => {
                 let sin = libc::sockaddr_in {
@@ -147,6 +162,7 @@ impl LinuxAddr {
                     len: size_of::<libc::sockaddr_in>() as libc::socklen_t,
                 });
             }
+            (SocketAddr::V4(_), Family::V6) if v6_only => return Err(ipv4_on_v6_only()),
             (SocketAddr::V4(v4), Family::V6) => {
                 SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0)
             }
@@ -261,6 +277,14 @@ impl LinuxAddr {
     pub fn len_mut(&mut self) -> &mut libc::socklen_t {
         &mut self.len
     }
+}
+
+#[cold]
+fn ipv4_on_v6_only() -> Error {
+    Error::new(
+        abi::WSAEAFNOSUPPORT,
+        "an IPv4 address on an IPV6_V6ONLY socket (turn IPV6_V6ONLY off for a dual-stack socket)",
+    )
 }
 
 /// Reads a Windows `SOCKADDR` of `namelen` bytes (S8): too short for its
@@ -1410,6 +1434,8 @@ pub enum SockOpt {
     Error,
     /// `UDP_SEND_MSG_SIZE`: segment every send (S26); 0 turns it off.
     SegmentSize,
+    /// `IPV6_V6ONLY`: kept by ws2 too (S8, S25), always on for raw IPv6.
+    V6Only,
     /// `IP_RECVTOS`/`IPV6_RECVTCLASS` (`ecn: false`) and `IP_RECVECN`/
     /// `IPV6_RECVECN` (`ecn: true`): which of TOS and ECN receives report.
     RecvTos {
@@ -1482,7 +1508,7 @@ pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
             ecn: true,
         }),
         (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => Ok(SockOpt::SegmentSize),
-        (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => linux(libc::IPPROTO_IPV6, libc::IPV6_V6ONLY),
+        (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => Ok(SockOpt::V6Only),
         (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
         (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS) => {
             linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS)
@@ -1719,6 +1745,73 @@ mod tests {
                 Err(e) => {
                     prop_assert!(!(0..=2).contains(&v), "{v} refused: {e}");
                     prop_assert_eq!(e.code(), abi::WSAEINVAL);
+                }
+            }
+        }
+
+        // S8: any bytes and namelen read as a SOCKADDR give an address, or
+        // WSAEFAULT (too short for its family) / WSAEAFNOSUPPORT (another
+        // family); what is read never depends on bytes past namelen.
+        #[test]
+        fn arbitrary_sockaddr_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..40), namelen in -4i32..48, v6 in any::<bool>()) {
+            let mut buf = bytes.clone();
+            if buf.len() >= 2 {
+                let family = if v6 { abi::AF_INET6 } else { abi::AF_INET } as u16;
+                buf[..2].copy_from_slice(&family.to_ne_bytes());
+            }
+            let len = namelen.clamp(0, buf.len() as i32);
+            // SAFETY (test): `buf` holds at least `len` readable bytes.
+            let got = unsafe { socket_addr_from_windows(buf.as_ptr().cast(), len) };
+            let need = match (buf.len() >= 2, v6) {
+                (false, _) => usize::MAX,
+                (true, false) => size_of::<abi::SOCKADDR_IN>(),
+                (true, true) => size_of::<abi::SOCKADDR_IN6>(),
+            };
+            match got {
+                Ok(a) => {
+                    prop_assert!(len as usize >= need);
+                    prop_assert_eq!(a.is_ipv6(), v6);
+                    let mut tail = buf.clone();
+                    tail.truncate(len as usize);
+                    tail.extend_from_slice(&[0xa5; 40]);
+                    // SAFETY (test): as above.
+                    let again = unsafe { socket_addr_from_windows(tail.as_ptr().cast(), len) };
+                    prop_assert_eq!(again.ok(), Some(a));
+                }
+                Err(e) => {
+                    prop_assert!((len as usize) < need);
+                    prop_assert_eq!(e.code(), abi::WSAEFAULT);
+                }
+            }
+        }
+
+        // S8, S25: an address for a socket of a family: IPv6 on AF_INET and
+        // IPv4 on an IPV6_V6ONLY socket are WSAEAFNOSUPPORT; IPv4 on a
+        // dual-stack socket becomes v4-mapped; the rest round-trips.
+        #[test]
+        fn addresses_for_socket_families(ip in any::<[u8; 16]>(), port in any::<u16>(), v4 in any::<bool>(), family_v6 in any::<bool>(), v6_only in any::<bool>()) {
+            let addr: SocketAddr = if v4 {
+                (Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]), port).into()
+            } else {
+                (Ipv6Addr::from(ip), port).into()
+            };
+            let family = if family_v6 { Family::V6 } else { Family::V4 };
+            match LinuxAddr::for_socket(&addr, family, v6_only) {
+                Ok(la) => {
+                    let refused = (family == Family::V4 && !v4) || (family == Family::V6 && v4 && v6_only);
+                    prop_assert!(!refused);
+                    let back = la.to_socket_addr().unwrap();
+                    match (addr, family) {
+                        (SocketAddr::V4(a), Family::V6) => prop_assert_eq!(
+                            back,
+                            SocketAddr::new(a.ip().to_ipv6_mapped().into(), port)
+                        ),
+                        _ => prop_assert_eq!(back, addr),
+                    }
+                }
+                Err(e) => {
+                    prop_assert_eq!(e.code(), abi::WSAEAFNOSUPPORT);
+                    prop_assert!((family == Family::V4 && !v4) || (family == Family::V6 && v4 && v6_only));
                 }
             }
         }

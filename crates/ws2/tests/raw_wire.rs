@@ -6,7 +6,7 @@
 mod wire_common;
 
 use std::io::IoSlice;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use wire_common::{Capture, multi_homed};
@@ -180,4 +180,113 @@ fn header_included_source_on_the_wire() {
     let (n, from) = rx.recv_from(&mut buf).expect("B's UDP socket receives it");
     assert_eq!(&buf[..n], payload);
     assert_eq!(from, "10.1.0.11:4321".parse::<SocketAddr>().unwrap());
+}
+
+/// The ICMPv6/UDP checksum of `upper` over the IPv6 pseudo-header.
+fn checksum_v6(src: Ipv6Addr, dst: Ipv6Addr, next_header: u8, upper: &[u8]) -> u16 {
+    let mut pseudo = Vec::with_capacity(40 + upper.len());
+    pseudo.extend_from_slice(&src.octets());
+    pseudo.extend_from_slice(&dst.octets());
+    pseudo.extend_from_slice(&(upper.len() as u32).to_be_bytes());
+    pseudo.extend_from_slice(&[0, 0, 0, next_header]);
+    pseudo.extend_from_slice(upper);
+    checksum(&pseudo)
+}
+
+// S9 S24: a raw IPv6 socket can be made (it failed with WSAEINVAL while every
+// AF_INET6 socket got IPV6_V6ONLY, which Linux refuses on raw sockets), is
+// IPv6-only, and its ICMPv6 echo request leaves from the IN6_PKTINFO source.
+#[test]
+fn raw_icmpv6_echo_with_source() {
+    let h = multi_homed();
+    h.a.add_addr(&h.ab.a_ifname, "fd00:1::11/64")
+        .expect("fd00:1::11");
+    let cap = Capture::start(&h.b, &h.ab.b_ifname);
+    let s =
+        h.a.run(|| Socket::raw(Family::V6, abi::IPPROTO_ICMPV6))
+            .expect("S9: raw ICMPv6 socket in A");
+    assert!(s.only_v6().unwrap(), "a raw IPv6 socket is IPv6-only");
+    assert_eq!(
+        s.set_only_v6(false).unwrap_err().code(),
+        abi::WSAEINVAL,
+        "a raw IPv6 socket cannot be dual-stack"
+    );
+    let id = (std::process::id() & 0xffff) as u16;
+    let mut req = vec![128, 0, 0, 0];
+    req.extend_from_slice(&id.to_be_bytes());
+    req.extend_from_slice(&3u16.to_be_bytes());
+    req.extend_from_slice(b"ws2 raw echo v6");
+    let source: Ipv6Addr = "fd00:1::11".parse().unwrap();
+    let bufs = [IoSlice::new(&req[..8]), IoSlice::new(&req[8..])];
+    let control = [ControlMessage::SourceV6 {
+        addr: source,
+        ifindex: 0,
+    }];
+    let to: SocketAddr = "[fd00:1::2]:0".parse().unwrap();
+    let n = s
+        .send_msg(
+            &Message::new(&bufs).to(to).control(&control),
+            SendFlags::NONE,
+        )
+        .expect("S24: raw ICMPv6 send with IN6_PKTINFO");
+    assert_eq!(n, req.len());
+    let p = cap.expect(WAIT, "ICMPv6 echo request at B", |p| {
+        p.v6 && p.proto == 58
+            && p.payload.len() >= 8
+            && p.payload[0] == 128
+            && p.payload[4..6] == id.to_be_bytes()
+    });
+    assert_eq!(
+        p.src,
+        IpAddr::V6(source),
+        "S24: raw IPv6 source on the wire"
+    );
+    assert_eq!(p.dst, to.ip());
+    assert_eq!(&p.payload[8..], &req[8..]);
+    assert_eq!(
+        checksum_v6(source, "fd00:1::2".parse().unwrap(), 58, &p.payload),
+        0,
+        "the kernel filled in the ICMPv6 checksum for the chosen source"
+    );
+}
+
+// S9 S24: raw UDP over IPv6 (caller-built header and checksum) from the
+// IN6_PKTINFO source reaches B's UDP socket.
+#[test]
+fn raw_udp_v6_with_source() {
+    let h = multi_homed();
+    h.a.add_addr(&h.ab.a_ifname, "fd00:1::11/64")
+        .expect("fd00:1::11");
+    let rx =
+        h.b.run(|| UdpSocket::bind("[fd00:1::2]:4011"))
+            .expect("receiver in B");
+    rx.set_read_timeout(Some(WAIT)).unwrap();
+    let s =
+        h.a.run(|| Socket::raw(Family::V6, abi::IPPROTO_UDP))
+            .expect("S9: raw UDP/IPv6 socket in A");
+    let source: Ipv6Addr = "fd00:1::11".parse().unwrap();
+    let payload = b"raw udp v6";
+    let mut udp = Vec::new();
+    udp.extend_from_slice(&4322u16.to_be_bytes());
+    udp.extend_from_slice(&4011u16.to_be_bytes());
+    udp.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    udp.extend_from_slice(&[0, 0]);
+    udp.extend_from_slice(payload);
+    let c = checksum_v6(source, "fd00:1::2".parse().unwrap(), 17, &udp);
+    udp[6..8].copy_from_slice(&c.to_be_bytes());
+    let bufs = [IoSlice::new(&udp)];
+    let control = [ControlMessage::SourceV6 {
+        addr: source,
+        ifindex: 0,
+    }];
+    let to: SocketAddr = "[fd00:1::2]:0".parse().unwrap();
+    s.send_msg(
+        &Message::new(&bufs).to(to).control(&control),
+        SendFlags::NONE,
+    )
+    .expect("S24: raw UDP/IPv6 send with IN6_PKTINFO");
+    let mut buf = [0u8; 64];
+    let (n, from) = rx.recv_from(&mut buf).expect("B's UDP socket receives it");
+    assert_eq!(&buf[..n], payload);
+    assert_eq!(from, SocketAddr::new(IpAddr::V6(source), 4322));
 }

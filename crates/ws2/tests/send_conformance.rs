@@ -204,6 +204,38 @@ fn s24_source_v6_loopback() {
     assert_eq!(recv(&rx).0, b"v6i");
 }
 
+// S8: an IPv4 destination, bind or connect address on an IPV6_V6ONLY
+// socket is WSAEAFNOSUPPORT (it was WSAENETUNREACH from Linux's answer to
+// the v4-mapped form) and nothing is sent; an overlapped send hands the
+// buffer back. Turned dual-stack, the socket takes it (S25).
+#[test]
+fn s8_ipv4_address_on_v6_only_socket_is_wsaeafnosupport() {
+    let rx = rx_v4();
+    let tx = Socket::udp_v6().unwrap();
+    assert!(tx.only_v6().unwrap(), "IPV6_V6ONLY is the Windows default");
+    let err = send(&tx, &[IoSlice::new(b"x")], addr(&rx), &[]).unwrap_err();
+    assert_eq!(err.code(), abi::WSAEAFNOSUPPORT, "{err}");
+    assert!(err.message().contains("IPV6_V6ONLY"), "{err}");
+    let refused = tx
+        .send_overlapped(b"ov".to_vec(), Some(addr(&rx)), &[])
+        .err()
+        .expect("overlapped send refused");
+    assert_eq!(refused.error.code(), abi::WSAEAFNOSUPPORT);
+    assert_eq!(refused.buffer, b"ov");
+    let err = tx.connect(addr(&rx)).unwrap_err();
+    assert_eq!(err.code(), abi::WSAEAFNOSUPPORT, "connect: {err}");
+    let err = tx.bind("127.0.0.1:0".parse().unwrap()).unwrap_err();
+    assert_eq!(err.code(), abi::WSAEAFNOSUPPORT, "bind: {err}");
+    assert_nothing(&rx);
+
+    // (The failed sends bound the socket, as on Windows (S7), so the
+    // option can no longer change: a new socket.)
+    let dual = Socket::udp_v6().unwrap();
+    dual.set_only_v6(false).unwrap();
+    send(&dual, &[IoSlice::new(b"d")], addr(&rx), &[]).unwrap();
+    assert_eq!(recv(&rx).0, b"d");
+}
+
 // S25
 #[test]
 fn s25_dual_stack_to_ipv4_uses_in_pktinfo() {
