@@ -36,3 +36,9 @@ fn ipv4_sockaddr_on_ipv6_sockets_is_wsaeafnosupport() {
 fn raw_ipv6_sockets_send_icmpv6_and_udp_from_the_chosen_source() {
     run_c_test("raw_ipv6", &[]);
 }
+
+// S3 S20 S21 S11 S27
+#[test]
+fn arrays_into_unreadable_memory_are_wsaefault_and_many_buffers_make_one_datagram() {
+    run_c_test("buffer_arrays", &[]);
+}

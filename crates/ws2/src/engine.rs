@@ -20,7 +20,7 @@ use ws2_abi as abi;
 use crate::completion::{self, Event, Packet, ThreadState, Waitable};
 use crate::error::{Error, Result, errno};
 use crate::socket::{Received, SocketCore, SocketKind};
-use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, SendControls};
+use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, SendControls};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -176,6 +176,9 @@ pub(crate) struct Op {
     delivery: Option<Delivery>,
     issuer: u64,
     iov_heap: Vec<libc::iovec>,
+    /// The datagram's bytes when they were gathered into one bounce buffer
+    /// (more buffers than one Linux message takes, S21); empty otherwise.
+    bounce: Vec<u8>,
     controls: SendControls,
     cmsg: CmsgBuf,
 }
@@ -201,6 +204,7 @@ impl Op {
             delivery: None,
             issuer: 0,
             iov_heap: Vec::new(),
+            bounce: Vec::new(),
             controls: SendControls::default(),
             cmsg: CmsgBuf::default(),
         })
@@ -420,7 +424,14 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
     let slot = Arc::new(WaiterSlot::default());
     let me = completion::current_thread()?;
-    enqueue(core, plan, Delivery::Waiter(slot.clone()), || {}, &me)?;
+    enqueue(
+        core,
+        plan,
+        Delivery::Waiter(slot.clone()),
+        Vec::new(),
+        || {},
+        &me,
+    )?;
     let got = completion::blocking_call_wait(&[&slot.event], deadline, None, || {
         lock(&slot.result).take()
     })?;
@@ -667,6 +678,20 @@ pub(crate) fn send_overlapped(
     delivery: impl MakeDelivery,
     on_pending: impl FnOnce(),
 ) -> Result<Submitted> {
+    send_overlapped_keeping(core, plan, Vec::new(), delivery, on_pending)
+}
+
+/// [`send_overlapped`] of a datagram whose bytes are in `bounce` (the
+/// plan's one iovec points into it): a queued operation keeps it until it
+/// completes.
+#[inline(always)]
+pub(crate) fn send_overlapped_keeping(
+    core: &Arc<SocketCore>,
+    plan: &SendPlan<'_>,
+    bounce: Vec<u8>,
+    delivery: impl MakeDelivery,
+    on_pending: impl FnOnce(),
+) -> Result<Submitted> {
     if plan.segment.is_some() {
         // A segmented send is several kernel sends: it is done now, and
         // completes at once (waiting for buffer space if it must).
@@ -683,16 +708,18 @@ pub(crate) fn send_overlapped(
         }
     }
     let me = completion::current_thread()?;
-    enqueue(core, plan, delivery, on_pending, &me)?;
+    enqueue(core, plan, delivery, bounce, on_pending, &me)?;
     Ok(Submitted::Pending)
 }
 
-/// Queues a send (in a recycled box when possible) and arms the reactor.
-/// The delivery is made only once the send is accepted.
+/// Queues a send (in a recycled box when possible, keeping `bounce`, see
+/// [`send_overlapped_keeping`]) and arms the reactor. The delivery is made
+/// only once the send is accepted.
 fn enqueue(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     delivery: impl MakeDelivery,
+    bounce: Vec<u8>,
     on_pending: impl FnOnce(),
     me: &ThreadState,
 ) -> Result<()> {
@@ -711,6 +738,7 @@ fn enqueue(
         on_pending();
         let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
         plan.fill(&mut op, delivery.make(), me.id);
+        op.bounce = bounce;
         q.ops.push_back(op);
         core.queued.store(q.ops.len(), Ordering::Release);
         !std::mem::replace(&mut q.registered, true)
@@ -1305,7 +1333,7 @@ const RUN_SEGMENTS: usize = 64;
 /// loop, against 0.020 and 266 with 60,000.
 const RUN_BYTES: usize = 30_000;
 /// Most iovecs in one message (`UIO_MAXIOV`).
-const RUN_IOVECS: usize = 1024;
+const RUN_IOVECS: usize = MAX_IOVECS;
 
 /// One message of a `sendmmsg` batch: `count` queued ops from `first`,
 /// coalesced into one UDP GSO message of `segment`-byte segments when
@@ -1372,6 +1400,7 @@ fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
         if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
             op.iov_heap = Vec::new();
         }
+        op.bounce = Vec::new();
         q.spare.push(op);
     }
 }

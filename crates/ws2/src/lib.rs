@@ -22,6 +22,7 @@
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod caller_memory;
 pub mod completion;
 pub mod engine;
 mod error;

@@ -14,7 +14,10 @@ use crate::engine::{self, Delivery, OvPtr, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::socket::{Received, SendFlags, SocketCore, SocketKind};
-use crate::translate::{Family, IoVecs, SendControls, SockOpt, sock_opt, socket_addr_from_windows};
+use crate::translate::{
+    CONTROL_INLINE, Family, IoVecs, RECEIVED_CONTROL_MAX, SendControls, SockOpt, sock_opt,
+    socket_addr_from_windows,
+};
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
 /// completion routine.
@@ -97,7 +100,9 @@ unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
 }
 
 /// Reads the `SOCKADDR` a C caller gives `core` (a destination, or the
-/// address of `bind`/`connect`), S8: an `AF_INET` `SOCKADDR` on an
+/// address of `bind`/`connect`), S8. A `namelen` above
+/// `sizeof(SOCKADDR_STORAGE)` is first checked to be readable (`WSAEFAULT`
+/// if it runs into unreadable memory). An `AF_INET` `SOCKADDR` on an
 /// `AF_INET6` socket is `WSAEAFNOSUPPORT`, dual-stack or not: Windows'
 /// AF_INET6 sockets take IPv4 peers only as IPv4-mapped `AF_INET6`
 /// addresses (Microsoft's "Dual-Stack Sockets" page: "dual-stack sockets
@@ -105,7 +110,8 @@ unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
 /// dual-stack socket means its mapped form.)
 ///
 /// # Safety
-/// `name` null or readable for `namelen` bytes.
+/// `name` null or readable for `namelen` bytes (or, past
+/// `sizeof(SOCKADDR_STORAGE)`, for as far as it is mapped).
 ///
 /// ```
 /// # use ws2::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
@@ -125,6 +131,15 @@ pub unsafe fn socket_addr_for(
     name: *const abi::SOCKADDR,
     namelen: i32,
 ) -> Result<SocketAddr> {
+    if namelen as usize > size_of::<abi::SOCKADDR_STORAGE>()
+        && !name.is_null()
+        && !crate::caller_memory::readable(name.cast(), namelen as usize)
+    {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("name runs into unreadable memory before its namelen {namelen} bytes end"),
+        ));
+    }
     // SAFETY: forwarded contract.
     let addr = unsafe { socket_addr_from_windows(name, namelen) }?;
     if addr.is_ipv4() && core.family() == Family::V6 {
@@ -274,14 +289,31 @@ pub unsafe fn send_gathered(
                 format!("Control.buf is NULL but Control.len is {}", control.len),
             ));
         }
-        // SAFETY: Control.buf is readable for Control.len bytes per the contract.
+        if control.len as usize > CONTROL_INLINE
+            && !crate::caller_memory::readable(control.buf.cast(), control.len as usize)
+        {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!(
+                    "Control.buf runs into unreadable memory before its Control.len {} bytes end",
+                    control.len
+                ),
+            ));
+        }
+        // SAFETY: Control.buf is readable for Control.len bytes per the
+        // contract (checked above when it is long).
         let bytes =
             unsafe { std::slice::from_raw_parts(control.buf.cast::<u8>(), control.len as usize) };
         SendControls::from_windows(bytes, core.family())?
     };
     let mut iov = IoVecs::new();
-    // SAFETY: lpBuffers readable for count entries per the contract.
+    // SAFETY: lpBuffers readable for count entries per the contract
+    // (checked when there are many).
     unsafe { iov.gather(buffers, count) }?;
+    // More buffers than one Linux message takes: one bounce buffer, which
+    // lives until the send is done (or in the queued operation).
+    // SAFETY: the iovecs describe the caller's buffers.
+    let bounce = unsafe { iov.bounce(core.max_msg_size() as usize) }?.unwrap_or_default();
     let ov = out.overlapped;
     if !ov.is_null() && core.is_overlapped() {
         // SAFETY: ov valid per the contract.
@@ -294,7 +326,7 @@ pub unsafe fn send_gathered(
             &controls,
             flags,
             |core, plan| {
-                engine::send_overlapped(core, plan, delivery, || {
+                engine::send_overlapped_keeping(core, plan, bounce, delivery, || {
                     // SAFETY: ov valid per the contract; written before the op is visible.
                     unsafe { OvPtr(ov).mark_pending() }
                 })
@@ -322,6 +354,7 @@ pub unsafe fn send_gathered(
         flags,
         engine::send_blocking,
     )? as u32;
+    drop(bounce);
     if !out.bytes_sent.is_null() {
         // SAFETY: bytes_sent is writable per the contract.
         unsafe { out.bytes_sent.write_unaligned(n) };
@@ -555,9 +588,11 @@ impl RecvOutputs {
             if c.buf.is_null() {
                 (0, got.controls != Default::default())
             } else {
+                // Only as far as the entries can go: a Control.len larger
+                // than that claims nothing more.
+                let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
                 // SAFETY: Control.buf writable for Control.len bytes per the contract.
-                let out =
-                    unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), c.len as usize) };
+                let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
                 got.controls.to_windows(out)
             }
         };

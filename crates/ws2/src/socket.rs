@@ -15,7 +15,8 @@ use crate::completion::{Port, ThreadWaker};
 use crate::engine::{self, RecvQueue, SendPlan, SendQueue};
 use crate::error::{Error, Result, errno};
 use crate::translate::{
-    CmsgBuf, ControlMessage, Family, LinuxAddr, ReceivedControls, SendControls, requested_source,
+    CmsgBuf, ControlMessage, Family, LinuxAddr, MAX_IOVECS, ReceivedControls, SendControls,
+    requested_source,
 };
 
 /// The kind of socket (Windows `SOCK_*`).
@@ -1526,6 +1527,9 @@ impl SocketCore {
         iovlen: usize,
         may_wait: bool,
     ) -> Result<Received> {
+        if iovlen > MAX_IOVECS {
+            return self.recv_bounced(iov, iovlen, may_wait);
+        }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
         // SAFETY: msghdr is plain data; zeroed is a valid empty header.
@@ -1549,6 +1553,42 @@ impl SocketCore {
             controls,
             truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
         })
+    }
+
+    /// A receive into more buffers than one Linux message takes (S21, S27):
+    /// into one bounce buffer, then scattered over the caller's buffers (a
+    /// buffer that is not writable is `WSAEFAULT`). The bounce buffer holds
+    /// any datagram (65,536 bytes) or the buffers' total if less, so a
+    /// datagram is truncated exactly when it would be without it.
+    #[cold]
+    #[inline(never)]
+    fn recv_bounced(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+    ) -> Result<Received> {
+        // SAFETY: `iov` points to `iovlen` iovecs (this function's callers).
+        let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
+        let total = iov
+            .iter()
+            .fold(0usize, |sum, v| sum.saturating_add(v.iov_len));
+        let mut data = Vec::new();
+        data.try_reserve_exact(total.min(1 << 16))
+            .map_err(|_| Error::new(abi::WSAENOBUFS, "no memory for a receive bounce buffer"))?;
+        data.resize(total.min(1 << 16), 0);
+        let mut one = libc::iovec {
+            iov_base: data.as_mut_ptr().cast(),
+            iov_len: data.len(),
+        };
+        let got = self.recv_with_controls_inner(&mut one, 1, may_wait)?;
+        if !crate::caller_memory::scatter(&data[..got.bytes.min(data.len())], iov) {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("a buffer of the {iovlen} in lpBuffers is not writable"),
+            ));
+        }
+        Ok(got)
     }
 
     /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
@@ -1902,6 +1942,9 @@ impl Socket {
             SendControls::from_messages(msg.control, self.core.family)?
         };
         let total = msg.len();
+        if msg.buffers.len() > MAX_IOVECS && total <= self.core.max_msg_size() as usize {
+            return self.send_msg_bounced(msg, &controls, flags);
+        }
         // IoSlice is ABI-compatible with iovec on Unix.
         self.core.send_datagram(
             msg.buffers.as_ptr().cast(),
@@ -1909,6 +1952,32 @@ impl Socket {
             total,
             msg.to.as_ref(),
             &controls,
+            flags,
+            engine::send_blocking,
+        )
+    }
+
+    /// `send_msg` of more buffers than one Linux message takes (S21): they
+    /// are gathered into one buffer, sent as one datagram.
+    #[cold]
+    #[inline(never)]
+    fn send_msg_bounced(
+        &self,
+        msg: &Message<'_>,
+        controls: &SendControls,
+        flags: SendFlags,
+    ) -> Result<usize> {
+        let data: Vec<u8> = msg.buffers.iter().flat_map(|b| b.iter().copied()).collect();
+        let one = libc::iovec {
+            iov_base: data.as_ptr().cast_mut().cast(),
+            iov_len: data.len(),
+        };
+        self.core.send_datagram(
+            &one,
+            1,
+            data.len(),
+            msg.to.as_ref(),
+            controls,
             flags,
             engine::send_blocking,
         )

@@ -22,6 +22,16 @@ use crate::error::{Error, Result};
 /// ```
 pub const INLINE_BUFFERS: usize = 16;
 
+/// Most iovecs one Linux message takes (`UIO_MAXIOV`). Windows has no such
+/// limit: a datagram of more buffers is gathered into one bounce buffer on
+/// send and scattered from one on receive (S21).
+pub const MAX_IOVECS: usize = 1024;
+
+/// A send's `Control.len` up to this is read directly; a longer one is
+/// first checked to be readable (`WSAEFAULT` otherwise). Every valid control
+/// buffer fits: each of the 9 kinds at most once is 232 bytes.
+pub const CONTROL_INLINE: usize = 512;
+
 /// The address family of a socket, as Linux sees it.
 ///
 /// ```
@@ -493,10 +503,14 @@ impl IoVecs {
 
     /// Gathers a Windows `WSABUF` array (S21) into `self`, filled in place
     /// (a returned value would be copied). A NULL array with a non-zero
-    /// count, or a NULL `buf` with a non-zero `len`, is `WSAEFAULT`.
+    /// count, or a NULL `buf` with a non-zero `len`, is `WSAEFAULT`; so is an
+    /// array of more than [`INLINE_BUFFERS`] entries that runs into
+    /// unreadable memory (checked before anything is sized from the count).
     ///
     /// # Safety
-    /// `bufs` must be null or point to `count` readable `WSABUF`s.
+    /// `bufs` must be null or point to `count` readable `WSABUF`s, except
+    /// that an array longer than [`INLINE_BUFFERS`] may end early (that is
+    /// the `WSAEFAULT` above).
     ///
     /// ```
     /// let mut iov = ws2::translate::IoVecs::new();
@@ -513,36 +527,108 @@ impl IoVecs {
                 format!("lpBuffers is NULL with dwBufferCount {count}"),
             ));
         }
-        self.heap.clear();
         if count > INLINE_BUFFERS {
-            self.heap.reserve_exact(count);
+            // SAFETY: forwarded contract.
+            return unsafe { self.gather_many(bufs, count) };
         }
         let inline = self.inline.as_mut_ptr().cast::<libc::iovec>();
         let mut total = 0;
         for i in 0..count {
             // SAFETY: i < count readable WSABUFs per the contract; unaligned read.
             let wb = unsafe { std::ptr::read_unaligned(bufs.add(i)) };
-            if wb.buf.is_null() && wb.len != 0 {
-                return Err(Error::new(
-                    abi::WSAEFAULT,
-                    format!("lpBuffers[{i}].buf is NULL with len {}", wb.len),
-                ));
-            }
-            let iov = libc::iovec {
-                iov_base: wb.buf.cast(),
-                iov_len: wb.len as usize,
-            };
+            let iov = iovec_of(wb, i)?;
             total += iov.iov_len;
-            if count > INLINE_BUFFERS {
-                self.heap.push(iov);
-            } else {
-                // SAFETY: i < count <= INLINE_BUFFERS.
-                unsafe { inline.add(i).write(iov) };
-            }
+            // SAFETY: i < count <= INLINE_BUFFERS.
+            unsafe { inline.add(i).write(iov) };
         }
         self.len = count;
         self.total = total;
         Ok(())
+    }
+
+    /// `gather` of more than [`INLINE_BUFFERS`] entries, into `heap`: the
+    /// array is checked to be readable before the heap is sized from the
+    /// caller's count.
+    ///
+    /// # Safety
+    /// `bufs` is non-null; see [`IoVecs::gather`].
+    #[cold]
+    #[inline(never)]
+    unsafe fn gather_many(&mut self, bufs: *const abi::WSABUF, count: usize) -> Result<()> {
+        let bytes = count * size_of::<abi::WSABUF>();
+        if !crate::caller_memory::readable(bufs.cast(), bytes) {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!(
+                    "lpBuffers runs into unreadable memory before its dwBufferCount {count} entries end"
+                ),
+            ));
+        }
+        self.heap.clear();
+        self.heap.try_reserve_exact(count).map_err(|_| {
+            Error::new(
+                abi::WSAENOBUFS,
+                format!("no memory for the iovecs of {count} buffers"),
+            )
+        })?;
+        let mut total = 0;
+        for i in 0..count {
+            // SAFETY: the count entries were just read (probed); unaligned read.
+            let wb = unsafe { std::ptr::read_unaligned(bufs.add(i)) };
+            let iov = iovec_of(wb, i)?;
+            total += iov.iov_len;
+            self.heap.push(iov);
+        }
+        self.len = count;
+        self.total = total;
+        Ok(())
+    }
+
+    /// For more than [`MAX_IOVECS`] buffers (one Linux message takes no
+    /// more), copies the data into one bounce buffer, which `self` then
+    /// describes as a single iovec, and returns it: it must outlive every
+    /// use of `self`. The caller's buffers are read through
+    /// `process_vm_readv` (unreadable → `WSAEFAULT`). A datagram larger
+    /// than `max` (S11) is left as it is, to fail with S11's error.
+    ///
+    /// # Safety
+    /// The iovecs of `self` describe the caller's buffers, which Winsock's
+    /// contract makes readable (this checks it).
+    pub(crate) unsafe fn bounce(&mut self, max: usize) -> Result<Option<Vec<u8>>> {
+        if self.len <= MAX_IOVECS || self.total > max {
+            return Ok(None);
+        }
+        let mut data = Vec::new();
+        data.try_reserve_exact(self.total).map_err(|_| {
+            Error::new(
+                abi::WSAENOBUFS,
+                format!("no memory for a {}-byte bounce buffer", self.total),
+            )
+        })?;
+        data.resize(self.total, 0);
+        if !crate::caller_memory::gather(&self.heap, &mut data) {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!(
+                    "a buffer of the {} in lpBuffers runs into unreadable memory",
+                    self.len
+                ),
+            ));
+        }
+        self.heap.clear();
+        self.len = 1;
+        // SAFETY: index 0 < INLINE_BUFFERS; `data`'s heap block does not
+        // move when the Vec does.
+        unsafe {
+            self.inline
+                .as_mut_ptr()
+                .cast::<libc::iovec>()
+                .write(libc::iovec {
+                    iov_base: data.as_mut_ptr().cast(),
+                    iov_len: data.len(),
+                })
+        };
+        Ok(Some(data))
     }
 
     /// `gather` into a new set (tests and cold paths).
@@ -622,6 +708,26 @@ impl IoVecs {
     pub fn total(&self) -> usize {
         self.total
     }
+}
+
+/// One `WSABUF` as an iovec: a NULL `buf` with a non-zero `len` is `WSAEFAULT`.
+#[inline(always)]
+fn iovec_of(wb: abi::WSABUF, i: usize) -> Result<libc::iovec> {
+    if wb.buf.is_null() && wb.len != 0 {
+        return Err(null_buffer(i, wb.len));
+    }
+    Ok(libc::iovec {
+        iov_base: wb.buf.cast(),
+        iov_len: wb.len as usize,
+    })
+}
+
+#[cold]
+fn null_buffer(i: usize, len: u32) -> Error {
+    Error::new(
+        abi::WSAEFAULT,
+        format!("lpBuffers[{i}].buf is NULL with len {len}"),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -1367,6 +1473,10 @@ impl ReceivedControls {
     }
 }
 
+/// The most bytes [`ReceivedControls::to_windows`] writes: every entry once.
+pub(crate) const RECEIVED_CONTROL_MAX: usize =
+    abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 6 * abi::wsa_cmsg_space(4);
+
 struct WindowsControlWriter<'a> {
     out: &'a mut [u8],
     used: usize,
@@ -1613,6 +1723,62 @@ mod tests {
         assert!(err.message().contains("ECN"));
     }
 
+    /// `entries` zero-length WSABUFs that end where a PROT_NONE page begins.
+    struct GuardedArray {
+        map: *mut libc::c_void,
+        map_len: usize,
+        bufs: *const abi::WSABUF,
+    }
+
+    impl Drop for GuardedArray {
+        fn drop(&mut self) {
+            // SAFETY (test): our own mapping, no longer used.
+            unsafe { libc::munmap(self.map, self.map_len) };
+        }
+    }
+
+    fn before_guard_page(entries: usize) -> GuardedArray {
+        let bytes = entries * size_of::<abi::WSABUF>();
+        let pages = bytes.div_ceil(4096);
+        let map_len = (pages + 1) * 4096;
+        // SAFETY (test): a fresh anonymous mapping; its last page made PROT_NONE.
+        unsafe {
+            let map = libc::mmap(
+                std::ptr::null_mut(),
+                map_len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            );
+            assert_ne!(map, libc::MAP_FAILED);
+            let guard = map.cast::<u8>().add(pages * 4096);
+            assert_eq!(libc::mprotect(guard.cast(), 4096, libc::PROT_NONE), 0);
+            // mmap memory is zeroed: zero-length, NULL buffers are valid.
+            GuardedArray {
+                map,
+                map_len,
+                bufs: guard.sub(bytes).cast(),
+            }
+        }
+    }
+
+    #[test]
+    fn every_received_control_fits_received_control_max() {
+        let all = ReceivedControls {
+            destination_v4: Some((Ipv4Addr::LOCALHOST, 1)),
+            destination_v6: Some((Ipv6Addr::LOCALHOST, 1)),
+            tos: Some(1),
+            ecn: Some(1),
+            ttl: Some(1),
+            traffic_class: Some(1),
+            ecn_v6: Some(1),
+            hop_limit: Some(1),
+        };
+        let mut out = [0u8; RECEIVED_CONTROL_MAX];
+        assert_eq!(all.to_windows(&mut out), (RECEIVED_CONTROL_MAX, false));
+    }
+
     #[test]
     fn ecn_congestion_experienced_is_refused() {
         // S26 (Microsoft's Winsock ECN page: a sender may not set CE).
@@ -1726,6 +1892,65 @@ mod tests {
     }
 
     proptest! {
+        // S21: any WSABUF array (up to past MAX_IOVECS, zero lengths too)
+        // gathers to iovecs of the same lengths and total; past MAX_IOVECS
+        // one bounce buffer holds the bytes in order (within S11's max).
+        #[test]
+        fn wsabuf_arrays_gather_and_bounce(lens in proptest::collection::vec(0u32..48, 0..2100)) {
+            let total: usize = lens.iter().map(|&l| l as usize).sum();
+            let data: Vec<u8> = (0..total).map(|i| (i * 13) as u8).collect();
+            let mut at = 0;
+            let bufs: Vec<abi::WSABUF> = lens
+                .iter()
+                .map(|&l| {
+                    let b = abi::WSABUF { len: l, buf: data[at..].as_ptr().cast_mut().cast() };
+                    at += l as usize;
+                    b
+                })
+                .collect();
+            let mut iov = IoVecs::new();
+            // SAFETY (test): `bufs` holds lens.len() WSABUFs over `data`.
+            unsafe { iov.gather(bufs.as_ptr(), bufs.len() as u32) }.unwrap();
+            prop_assert_eq!(iov.len(), lens.len());
+            prop_assert_eq!(iov.total(), total);
+            // SAFETY (test): the iovecs describe `data`.
+            let bounce = unsafe { iov.bounce(65507) }.unwrap();
+            match bounce {
+                Some(b) => {
+                    prop_assert!(lens.len() > MAX_IOVECS);
+                    prop_assert_eq!(&b[..], &data[..]);
+                    prop_assert_eq!((iov.len(), iov.total()), (1, total));
+                    // SAFETY (test): one initialised iovec.
+                    prop_assert_eq!(unsafe { (*iov.as_ptr()).iov_base }, b.as_ptr().cast_mut().cast());
+                }
+                None => prop_assert!(lens.len() <= MAX_IOVECS || total > 65507),
+            }
+        }
+
+        // S3, S21: a WSABUF array that ends where an unreadable page begins:
+        // any count past its end (up to 0xFFFFFFFF) is WSAEFAULT once there
+        // are more than INLINE_BUFFERS, never a fault or an allocation of
+        // the count; counts within it gather.
+        #[test]
+        fn counts_past_an_unreadable_page_are_wsaefault(entries in 1usize..80, count in any::<u32>()) {
+            let guarded = before_guard_page(entries);
+            let bufs = guarded.bufs;
+            let mut iov = IoVecs::new();
+            let readable = count as usize <= entries;
+            if !readable && count as usize <= INLINE_BUFFERS {
+                return Ok(()); // read directly, as the contract allows: not probed
+            }
+            // SAFETY (test): `bufs` holds `entries` WSABUFs; a longer count
+            // is probed (count > INLINE_BUFFERS).
+            let r = unsafe { iov.gather(bufs, count) };
+            if readable {
+                prop_assert!(r.is_ok());
+                prop_assert_eq!(iov.len(), count as usize);
+            } else {
+                prop_assert_eq!(r.unwrap_err().code(), abi::WSAEFAULT);
+            }
+        }
+
         // S26: an IP_ECN/IPV6_ECN entry of any INT value is accepted exactly
         // when it is Not-ECT, ECT(1) or ECT(0) (0-2), else WSAEINVAL.
         #[test]
