@@ -131,9 +131,10 @@ pub unsafe fn socket_addr_for(
     name: *const abi::SOCKADDR,
     namelen: i32,
 ) -> Result<SocketAddr> {
-    if namelen as usize > size_of::<abi::SOCKADDR_STORAGE>()
+    let len = usize::try_from(namelen).unwrap_or(0);
+    if len > size_of::<abi::SOCKADDR_STORAGE>()
         && !name.is_null()
-        && !crate::caller_memory::readable(name.cast(), namelen as usize)
+        && !crate::caller_memory::readable(name.cast(), len)
     {
         return Err(Error::new(
             abi::WSAEFAULT,
