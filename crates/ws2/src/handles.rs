@@ -11,8 +11,9 @@
 //! Reuse (S5): closed slots wait in a FIFO and are taken again only while
 //! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
 //! generation moves on at every close. So a closed value names nothing
-//! again until its slot has been closed 4096 times, each time after at
-//! least 256 other closes: at least 4096 × 257 − 1 = 1,052,671 further
+//! again until its slot has been closed 4096 times (the 12-bit generation
+//! wraps), and each time the slot is taken again at least 256 other
+//! handles were closed since: at least 4096 × 257 − 1 = 1,052,671 further
 //! closes of handles of any kind (more than 2^20). The price is the live
 //! ceiling: [`MAX_LIVE_HANDLES`] (130,815), past which `WSAEMFILE`.
 
