@@ -355,6 +355,7 @@ pub unsafe fn send_gathered(
         flags,
         engine::send_blocking,
     )? as u32;
+    // The kernel has read the bounce buffer (if any); it goes now.
     drop(bounce);
     if !out.bytes_sent.is_null() {
         // SAFETY: bytes_sent is writable per the contract.
