@@ -58,8 +58,9 @@ Examples:
 
 --rate: a plain number is datagrams per second (1000, 0.5); a number with
 k, M or G, optionally followed by 'bit' (800k, 10M, 1Gbit, 64000bit), is
-bits per second of UDP payload (decimal: k = 1000). A token bucket one
-millisecond deep paces the sends.
+bits per second of UDP payload (decimal: k = 1000). A token bucket 20 ms
+deep paces the sends: the long-run rate holds, a burst after a stall stays
+within 20 ms worth.
 
 Each generated datagram starts with a 24-byte header, all big-endian:
   0  magic 57 53 32 01 ('WS2', header version 1)

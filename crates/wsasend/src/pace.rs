@@ -1,7 +1,7 @@
 //! `--rate` pacing: a token bucket.
 //!
 //! Tokens (datagrams, or bits of payload) accrue at the rate, up to a
-//! depth of 5 ms worth, and at least two sends' cost; a send takes its
+//! depth of 20 ms worth, and at least two sends' cost; a send takes its
 //! cost and waits only when the bucket is short. Oversleeping is paid back
 //! by the tokens that accrued meanwhile (the depth leaves room for them),
 //! so the long-run rate holds however coarse the sleeps are, and a burst
@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 /// How much tokens may pile up, in seconds of rate.
-const DEPTH: f64 = 0.005;
+const DEPTH: f64 = 0.02;
 
 #[derive(Debug)]
 pub struct TokenBucket {
@@ -97,14 +97,14 @@ mod tests {
         let t0 = Instant::now();
         let mut b = TokenBucket::new(1000.0, 1.0, t0);
         b.take(1.0);
-        // A second without sending: 5 ms worth, not 1000, may go at once.
+        // A second without sending: 20 ms worth, not 1000, may go at once.
         let later = t0 + Duration::from_secs(1);
         let mut burst = 0;
         while b.wait(1.0, later).is_zero() {
             b.take(1.0);
             burst += 1;
         }
-        assert_eq!(burst, 5);
+        assert_eq!(burst, 20);
     }
 
     #[test]

@@ -288,39 +288,61 @@ fn flow_json(f: &Flow, base: Counts, secs: f64) -> FlowJson {
     }
 }
 
-/// A flow's report as text: `1000 datagrams 64000 bytes 512 kbit/s lost
-/// 0/1000 (0.00%) reordered 0 duplicates 0 jitter 0.012 ms`.
-/// `aligned`: fixed-width counts, for interval lines under each other.
-fn flow_text(j: &FlowJson, aligned: bool) -> String {
-    let head = if aligned {
-        format!(
-            "{:>8} datagrams {:>10} bytes {:>12}",
-            j.datagrams,
-            j.bytes,
-            human_bits(j.bits_per_s)
-        )
-    } else {
-        format!(
-            "{}, {} bytes, {}",
-            output::count(j.datagrams, "datagram"),
-            j.bytes,
-            human_bits(j.bits_per_s)
-        )
-    };
+/// A flow's report as text. An interval line (`interval`) is aligned and
+/// short: reordered, duplicates and too old only when not zero:
+/// `1000 datagrams  200000 bytes  1.60 Mbit/s  jitter 0.009 ms  lost
+/// 0/1000 (0.00%)`. A summary line says everything.
+fn flow_text(j: &FlowJson, interval: bool) -> String {
+    let rate = human_bits(j.bits_per_s);
     let (Some(lost), Some(expected)) = (j.lost, j.expected) else {
-        return format!("{head}  (no sequence header: loss, order, jitter unknown)");
+        let unknown = "no sequence header: loss, order, jitter unknown";
+        return if interval {
+            format!(
+                "{:>6} datagrams {:>9} bytes {rate:>12}  ({unknown})",
+                j.datagrams, j.bytes
+            )
+        } else {
+            format!(
+                "{}, {} bytes, {rate} ({unknown})",
+                output::count(j.datagrams, "datagram"),
+                j.bytes
+            )
+        };
     };
-    let too_old = match j.too_old {
-        Some(n) if n > 0 => format!("  too old to check {n}"),
-        _ => String::new(),
-    };
-    format!(
-        "{head}  lost {lost}/{expected} ({:.2}%)  reordered {}  duplicates {}  jitter {}{too_old}",
-        j.loss_percent.unwrap_or(0.0),
+    let jitter = j
+        .jitter_ms
+        .map_or("-".to_string(), |ms| format!("{ms:.3} ms"));
+    let loss = format!("{lost}/{expected} ({:.2}%)", j.loss_percent.unwrap_or(0.0));
+    let (reordered, duplicates, too_old) = (
         j.reordered.unwrap_or(0),
         j.duplicates.unwrap_or(0),
-        j.jitter_ms
-            .map_or("-".to_string(), |ms| format!("{ms:.3} ms")),
+        j.too_old.unwrap_or(0),
+    );
+    if interval {
+        let mut line = format!(
+            "{:>6} datagrams {:>9} bytes {rate:>12}  jitter {jitter}  lost {loss}",
+            j.datagrams, j.bytes
+        );
+        for (n, what) in [
+            (reordered, "reordered"),
+            (duplicates, "duplicates"),
+            (too_old, "too old"),
+        ] {
+            if n > 0 {
+                line.push_str(&format!("  {what} {n}"));
+            }
+        }
+        return line;
+    }
+    let too_old = if too_old > 0 {
+        format!(", too old to check {too_old}")
+    } else {
+        String::new()
+    };
+    format!(
+        "{}, {} bytes, {rate}, lost {loss}, reordered {reordered}, duplicates {duplicates}, jitter {jitter}{too_old}",
+        output::count(j.datagrams, "datagram"),
+        j.bytes
     )
 }
 
@@ -404,7 +426,7 @@ impl Run<'_> {
         }
         let span = format!("{:>13} s", format!("{t0:.2}-{t1:.2}"));
         if reports.is_empty() {
-            return self.out.line(&format!("{span} {:>8} datagrams", 0));
+            return self.out.line(&format!("{span}  {:>6} datagrams", 0));
         }
         let many = self.flows.flows.len() > 1;
         for j in &reports {

@@ -295,7 +295,7 @@ impl Run<'_> {
                 String::new()
             };
             self.out.line(&format!(
-                "{:>13} s  sent {:>8} datagrams {:>10} bytes {:>12}{failed}",
+                "{:>13} s  sent {:>6} datagrams {:>9} bytes {:>12}{failed}",
                 format!("{t0:.2}-{t1:.2}"),
                 d.datagrams,
                 d.bytes,

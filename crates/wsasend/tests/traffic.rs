@@ -146,8 +146,19 @@ fn recv_text_reports_intervals_and_a_summary() {
             && rest.contains("ended by --count"),
         "{rest}"
     );
+    assert!(rest.contains(" 100 datagrams, 6400 bytes, "), "{rest}");
     assert!(
-        rest.contains("lost 0/100 (0.00%)  reordered 0  duplicates 0  jitter "),
+        rest.contains(", lost 0/100 (0.00%), reordered 0, duplicates 0, jitter "),
+        "{rest}"
+    );
+    // Interval lines: jitter and loss; reordering only when there is any.
+    assert!(
+        intervals
+            .iter()
+            .any(|l| l.contains("  jitter ") && l.contains("  lost "))
+    );
+    assert!(
+        !intervals.iter().any(|l| l.contains("  reordered ")),
         "{rest}"
     );
 }
@@ -440,7 +451,10 @@ fn signals_end_a_run_with_its_summary() {
         "{rest}"
     );
     assert!(rest.contains("stopped by SIGTERM"), "{rest}");
-    assert!(rest.contains(&format!("lost 0/{sent} (0.00%)")), "{rest}");
+    assert!(
+        rest.contains(&format!("lost 0/{sent} (0.00%), reordered 0")),
+        "{rest}"
+    );
 }
 
 #[test]
