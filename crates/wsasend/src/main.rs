@@ -111,10 +111,18 @@ enum Command {
     Demo,
     /// Send numbered datagrams with WSASendMsg: HOST PORT, HOST:PORT,
     /// [IPV6]:PORT or --to.
-    #[command(after_help = SEND_HELP)]
+    #[command(
+        after_help = SEND_HELP,
+        override_usage = "wsasend send [OPTIONS] HOST PORT\n       \
+                          wsasend send [OPTIONS] HOST:PORT | [IPV6]:PORT | --to HOST:PORT"
+    )]
     Send(SendArgs),
     /// Receive datagrams and report loss, reordering, duplicates, jitter.
-    #[command(after_help = RECV_HELP)]
+    #[command(
+        after_help = RECV_HELP,
+        override_usage = "wsasend recv [OPTIONS] [ADDRESS] PORT\n       \
+                          wsasend recv [OPTIONS] ADDRESS:PORT | --bind ADDR:PORT"
+    )]
     Recv(RecvArgs),
     /// Compare ws2 WSASendMsg with raw sendmsg on the same socket.
     #[command(after_help = BENCH_HELP)]
@@ -187,9 +195,9 @@ pub struct SendArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct RecvArgs {
-    /// [ADDRESS] PORT: the local address (a name or an IP; default every
-    /// address, IPv6 and IPv4) and the port to listen on.
-    #[arg(value_name = "ADDRESS", num_args = 0..=2)]
+    /// The local address (a name or an IP; default every address, IPv6
+    /// and IPv4) and the port to listen on.
+    #[arg(value_names = ["ADDRESS", "PORT"], num_args = 0..=2)]
     pub listen: Vec<String>,
     /// Address to listen on as ADDR:PORT (instead of [ADDRESS] PORT).
     #[arg(long, value_name = "ADDR:PORT", conflicts_with = "listen")]
@@ -197,7 +205,8 @@ pub struct RecvArgs {
     /// Listen on IPv4 only (ADDRESS resolved to IPv4; default 0.0.0.0).
     #[arg(short = '4', conflicts_with = "ipv6")]
     pub ipv4: bool,
-    /// Resolve ADDRESS to IPv6 only.
+    /// Listen on IPv6 only (ADDRESS resolved to IPv6; default [::] without
+    /// IPv4).
     #[arg(short = '6')]
     pub ipv6: bool,
     /// Stop after this many datagrams.

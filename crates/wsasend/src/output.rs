@@ -92,8 +92,7 @@ impl Out {
     /// a broken pipe, or (checked without writing, at most every 100 ms)
     /// the pipe's reading end is closed.
     pub fn closed(&mut self) -> bool {
-        let due = self.polled.is_none_or(|t| t.elapsed() >= POLL_EVERY);
-        if !self.closed && self.is_pipe && due {
+        if !self.closed && self.is_pipe && self.polled.is_none_or(|t| t.elapsed() >= POLL_EVERY) {
             self.polled = Some(Instant::now());
             let mut pfd = libc::pollfd {
                 fd: 1,

@@ -110,6 +110,21 @@ fn demo_without_arguments_passes_every_case() {
 }
 
 #[test]
+fn demo_ends_quietly_when_its_reader_goes_away() {
+    // `wsasend | head -1` where head is gone before the table comes (the
+    // demo runs its cases first): the first write meets a closed pipe.
+    let mut child = Command::new(BIN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    assert!(out.stderr.is_empty(), "{}", shown(&out));
+}
+
+#[test]
 fn demo_subcommand_is_the_default() {
     assert!(wsasend(&["demo"]).status.success());
 }
