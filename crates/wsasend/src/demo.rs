@@ -735,9 +735,18 @@ pub fn run() -> AppResult<ExitCode> {
     let passed = rows.iter().filter(|r| r.ok).count();
     let failed = rows.len() - passed;
     outln!("{passed} passed, {failed} failed")?;
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if failed == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let which: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| format!("{} / {}", r.mode, r.control))
+        .collect();
+    crate::complain(&format!(
+        "{failed} of {} demo cases mismatched: {}",
+        rows.len(),
+        which.join(", ")
+    ));
+    Ok(ExitCode::from(crate::exit::FAILED))
 }
