@@ -331,7 +331,10 @@ impl Run<'_> {
                 destination: to.to_string(),
                 local: local.map(|a| a.to_string()),
                 header: payload.no_header.is_none(),
-                session: (payload.no_header.is_none()).then(|| format!("{session:08x}")),
+                session: payload
+                    .no_header
+                    .is_none()
+                    .then(|| format!("{session:08x}")),
                 first_seq: numbered.then_some(0),
                 last_seq: numbered.then(|| t.datagrams - 1),
                 size: payload.buf.len(),
@@ -374,12 +377,12 @@ impl Run<'_> {
             ),
             _ => String::new(),
         };
+        let sent = output::count(t.datagrams, "datagram");
+        let speed = format!("{rate:.0} datagrams/s, {}", human_bits(bps));
         self.out.line(&format!(
-        "sent {} ({} bytes){split} to {to}{from} in {elapsed:.3} s: {rate:.0} datagrams/s, {}{stopped}",
-        output::count(t.datagrams, "datagram"),
-        t.bytes,
-        human_bits(bps)
-    ))?;
+            "sent {sent} ({} bytes){split} to {to}{from} in {elapsed:.3} s: {speed}{stopped}",
+            t.bytes
+        ))?;
         self.out.line(&match payload.no_header {
             None if numbered => format!(
                 "header: session {session:08x}, sequence 0-{}",
