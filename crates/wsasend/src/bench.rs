@@ -35,7 +35,10 @@ use std::time::{Duration, Instant};
 use ws2::{CompletionPort, ControlMessage, Message, SendFlags, Socket};
 use ws2_abi as abi;
 
-use crate::{AppResult, BenchArgs, BenchOneArgs, Mode};
+use serde::Serialize;
+
+use crate::output::{JSON_VERSION, Out};
+use crate::{AppError, AppResult, BenchArgs, BenchOneArgs, Mode};
 
 const SOURCE: Ipv4Addr = Ipv4Addr::LOCALHOST;
 
@@ -54,6 +57,9 @@ struct Pair {
     rcvbuf: usize,
 }
 
+/// The progress bar's look (stderr, a terminal only).
+pub(crate) const PROGRESS: &str = "bench {bar:40} {pos}/{len} loops, eta {eta}";
+
 /// Most sends in flight in the batched modes (the engine's batch size).
 const BATCH: u64 = 64;
 
@@ -70,19 +76,16 @@ impl CapiSocket {
         let mut data: abi::WSADATA = unsafe { std::mem::zeroed() };
         // SAFETY: data is writable.
         if unsafe { ws2_32::WSAStartup(0x0202, &mut data) } != 0 {
-            return Err(format!("WSAStartup: {}", ws2_32::WSAGetLastError()));
+            return Err(format!("WSAStartup: {}", ws2_32::WSAGetLastError()).into());
         }
         let socket = ws2_32::socket(abi::AF_INET, abi::SOCK_DGRAM, abi::IPPROTO_UDP);
         if socket == abi::INVALID_SOCKET {
-            return Err(format!("C socket(): {}", ws2_32::WSAGetLastError()));
+            return Err(format!("C socket(): {}", ws2_32::WSAGetLastError()).into());
         }
         let port =
             ws2_32::CreateIoCompletionPort(socket as abi::HANDLE, std::ptr::null_mut(), 9, 0);
         if port.is_null() {
-            return Err(format!(
-                "CreateIoCompletionPort: {}",
-                ws2_32::GetLastError()
-            ));
+            return Err(format!("CreateIoCompletionPort: {}", ws2_32::GetLastError()).into());
         }
         if skip
             && ws2_32::SetFileCompletionNotificationModes(
@@ -93,7 +96,8 @@ impl CapiSocket {
             return Err(format!(
                 "SetFileCompletionNotificationModes: {}",
                 ws2_32::GetLastError()
-            ));
+            )
+            .into());
         }
         Ok(CapiSocket { socket, port, skip })
     }
@@ -649,6 +653,35 @@ impl Variant {
     }
 }
 
+/// `bench --json` (schema version [`JSON_VERSION`]; see the README).
+#[derive(Serialize)]
+struct BenchJson {
+    version: u32,
+    rounds: u32,
+    count_per_round: u64,
+    receiver_rcvbuf: usize,
+    dropped: u64,
+    errors: u64,
+    results: Vec<ResultJson>,
+}
+
+#[derive(Serialize)]
+struct ResultJson {
+    size: u32,
+    control: String,
+    overlapped: Option<&'static str>,
+    raw_sendmsg_dgram_per_s: f64,
+    ws2_wsasendmsg_dgram_per_s: f64,
+    ratio: f64,
+}
+
+/// Prints a bench report as one pretty JSON object.
+pub(crate) fn print_json<T: Serialize>(report: &T) -> AppResult<()> {
+    let text = serde_json::to_string_pretty(report)
+        .map_err(|e| AppError::setup(format!("JSON output: {e}")))?;
+    Out::new().line(&text)
+}
+
 /// A finished row: medians.
 struct Row {
     size: u32,
@@ -687,12 +720,20 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         }
     }
 
+    let loops = variants.len() as u64 * (1 + 2 * u64::from(args.rounds));
+    let bar = crate::output::progress(loops, PROGRESS);
+    let step = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
     // Warm-up: page in code and the socket path for every mode.
     for v in &variants {
         let p = &payload[..v.size as usize];
         measure(&pair, v.raw_mode, p, 1000);
         measure(&pair, v.ws2_mode, p, 1000);
         pair.drain(&mut rxbuf);
+        step();
     }
 
     let mut sent = 0u64;
@@ -715,8 +756,12 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 } else {
                     v.ws2.push(rate);
                 }
+                step();
             }
         }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
 
     let rows: Vec<Row> = variants
@@ -732,76 +777,78 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let dropped = sent.saturating_sub(received);
 
     if args.json {
-        let items: Vec<String> = rows
-            .iter()
-            .map(|r| {
-                let completion = match r.completion {
-                    Some(c) => format!("\"{c}\""),
-                    None => "null".to_string(),
-                };
-                format!(
-                    "    {{\"size\": {}, \"control\": \"{}\", \"overlapped\": {completion}, \"raw_sendmsg_dgram_per_s\": {:.0}, \"ws2_wsasendmsg_dgram_per_s\": {:.0}, \"ratio\": {:.4}}}",
-                    r.size,
-                    r.control,
-                    r.raw,
-                    r.ws2,
-                    r.ws2 / r.raw
-                )
-            })
-            .collect();
-        println!(
-            "{{\n  \"rounds\": {},\n  \"count_per_round\": {},\n  \"receiver_rcvbuf\": {},\n  \"dropped\": {dropped},\n  \"errors\": {errors},\n  \"results\": [\n{}\n  ]\n}}",
+        let report = BenchJson {
+            version: JSON_VERSION,
+            rounds: args.rounds,
+            count_per_round: args.count,
+            receiver_rcvbuf: pair.rcvbuf,
+            dropped,
+            errors,
+            results: rows
+                .iter()
+                .map(|r| ResultJson {
+                    size: r.size,
+                    control: r.control.clone(),
+                    overlapped: r.completion,
+                    raw_sendmsg_dgram_per_s: r.raw.round(),
+                    ws2_wsasendmsg_dgram_per_s: r.ws2.round(),
+                    ratio: r.ws2 / r.raw,
+                })
+                .collect(),
+        };
+        print_json(&report)?;
+    } else {
+        outln!(
+            "{} rounds x {} datagrams per variant, medians; ws2 sockets 127.0.0.1 -> unread 127.0.0.1 receiver (SO_RCVBUF {} bytes, drained before each loop)",
             args.rounds,
             args.count,
-            pair.rcvbuf,
-            items.join(",\n")
-        );
-    } else {
-        println!(
-            "{} rounds x {} datagrams per variant, medians; ws2 sockets 127.0.0.1 -> unread 127.0.0.1 receiver (SO_RCVBUF {} bytes, drained before each loop)",
-            args.rounds, args.count, pair.rcvbuf
-        );
-        println!(
+            pair.rcvbuf
+        )?;
+        outln!(
             "{:>6} | {:<12} | {:>19} | {:>22} | {:>6}",
-            "size", "control", "raw sendmsg dgram/s", "ws2 WSASendMsg dgram/s", "ratio"
-        );
-        println!("{}", "-".repeat(6 + 12 + 19 + 22 + 6 + 12));
+            "size",
+            "control",
+            "raw sendmsg dgram/s",
+            "ws2 WSASendMsg dgram/s",
+            "ratio"
+        )?;
+        outln!("{}", "-".repeat(6 + 12 + 19 + 22 + 6 + 12))?;
         for r in rows.iter().filter(|r| r.completion.is_none()) {
-            println!(
+            outln!(
                 "{:>6} | {:<12} | {:>19.0} | {:>22.0} | {:>6.3}",
                 r.size,
                 r.control,
                 r.raw,
                 r.ws2,
                 r.ws2 / r.raw
-            );
+            )?;
         }
-        println!();
-        println!(
+        outln!()?;
+        outln!(
             "overlapped sends, every completion collected (no control data; raw = plain sendmsg):"
-        );
-        println!(
+        )?;
+        outln!(
             "{:>6} | {:<29} | {:>19} | {:>22} | {:>6}",
             "size",
             "overlapped completion",
             "raw sendmsg dgram/s",
             "ws2 overlapped dgram/s",
             "ratio"
-        );
-        println!("{}", "-".repeat(6 + 29 + 19 + 22 + 6 + 12));
+        )?;
+        outln!("{}", "-".repeat(6 + 29 + 19 + 22 + 6 + 12))?;
         for r in rows.iter().filter(|r| r.completion.is_some()) {
-            println!(
+            outln!(
                 "{:>6} | {:<29} | {:>19.0} | {:>22.0} | {:>6.3}",
                 r.size,
                 r.completion.unwrap_or_default(),
                 r.raw,
                 r.ws2,
                 r.ws2 / r.raw
-            );
+            )?;
         }
-        println!(
+        outln!(
             "ratio = ws2 / raw (1.0 = same speed); kernel drops: {dropped}, send errors: {errors}"
-        );
+        )?;
     }
     Ok(if errors == 0 {
         ExitCode::SUCCESS
@@ -815,13 +862,13 @@ pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();
     let (elapsed, errors, _) = measure(&pair, args.mode, &payload, args.count);
-    println!(
+    outln!(
         "{:?} size {} count {}: {:.3} s, {errors} errors",
         args.mode,
         args.size,
         args.count,
         elapsed.as_secs_f64()
-    );
+    )?;
     Ok(if errors == 0 {
         ExitCode::SUCCESS
     } else {

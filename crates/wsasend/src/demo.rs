@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 use ws2::{CompletionPort, ControlMessage, Message, SendCompletion, SendFlags, Socket};
 
-use crate::AppResult;
+use crate::{AppResult, table};
+
+/// The demo table's width: it fits a 100-column terminal.
+pub const TABLE_WIDTH: usize = 100;
 
 /// How a socket is set up for one case.
 #[derive(Clone, Copy)]
@@ -505,10 +508,9 @@ fn run_skip_on_success(rx: &UdpSocket) -> AppResult<Row> {
                 abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS,
             ) == 0
         {
-            return Err(format!(
-                "C socket/port setup failed: {}",
-                ws2_32::WSAGetLastError()
-            ));
+            return Err(
+                format!("C socket/port setup failed: {}", ws2_32::WSAGetLastError()).into(),
+            );
         }
         let to = abi::SOCKADDR_IN {
             sin_family: abi::AF_INET as u16,
@@ -707,56 +709,44 @@ pub fn run() -> AppResult<ExitCode> {
     rows.push(run_skip_on_success(&rx4)?);
     rows.push(run_ecn()?);
     rows.push(run_segmentation()?);
-    let headers = [
-        "mode",
-        "control",
-        "destination",
-        "expected (source...)",
-        "seen",
-        "bytes",
-        "result",
-    ];
-    let cells: Vec<[String; 7]> = rows
+    let cells: Vec<(Vec<String>, String)> = rows
         .iter()
         .map(|r| {
-            [
+            let result = if r.ok { "ok" } else { "MISMATCH" };
+            let cells = vec![
                 r.mode.clone(),
                 r.control.clone(),
-                r.destination.clone(),
-                r.expected.clone(),
                 r.seen.clone(),
-                r.bytes.clone(),
-                if r.ok { "ok" } else { "MISMATCH" }.to_string(),
-            ]
+                result.to_string(),
+            ];
+            let detail = format!("expected {}; to {}: {}", r.expected, r.destination, r.bytes);
+            (cells, detail)
         })
         .collect();
-    let mut widths = headers.map(str::len);
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.len());
-        }
-    }
-    let line = |cols: &[&str]| {
-        let parts: Vec<String> = cols
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", parts.join(" | ").trim_end());
-    };
-    line(&headers);
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    println!("{}", rule.join("-+-"));
-    for row in &cells {
-        let cols: Vec<&str> = row.iter().map(String::as_str).collect();
-        line(&cols);
+    // The seen column gives way first (long only when something failed).
+    for line in table::render(
+        &["mode", "control", "seen", "result"],
+        &cells,
+        &[2, 1, 0],
+        TABLE_WIDTH,
+    ) {
+        outln!("{line}")?;
     }
     let passed = rows.iter().filter(|r| r.ok).count();
     let failed = rows.len() - passed;
-    println!("{passed} passed, {failed} failed");
-    Ok(if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    outln!("{passed} passed, {failed} failed")?;
+    if failed == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let which: Vec<String> = rows
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| format!("{} / {}", r.mode, r.control))
+        .collect();
+    crate::complain(&format!(
+        "{failed} of {} demo cases mismatched: {}",
+        rows.len(),
+        which.join(", ")
+    ));
+    Ok(ExitCode::from(crate::exit::FAILED))
 }

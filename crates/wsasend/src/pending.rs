@@ -26,7 +26,10 @@ use std::time::{Duration, Instant};
 
 use ws2::{CompletionPort, Socket};
 
-use crate::{AppResult, BenchArgs};
+use serde::Serialize;
+
+use crate::output::JSON_VERSION;
+use crate::{AppError, AppResult, BenchArgs};
 
 const TX_ADDR: &str = "10.77.0.1";
 const RX_ADDR: &str = "10.77.0.2";
@@ -388,6 +391,36 @@ fn set_link_rate(host: &testnet::Host, dev: &str, rate: &str) -> Result<(), test
     .map(drop)
 }
 
+/// `bench --pending --json` (schema version [`JSON_VERSION`]; README).
+#[derive(Serialize)]
+struct PendingJson {
+    version: u32,
+    pending: bool,
+    rate: String,
+    rounds: u32,
+    count_per_round: u64,
+    sender_sndbuf: usize,
+    ws2_in_flight: usize,
+    receiver_rcvbuf: usize,
+    dropped: u64,
+    errors: u64,
+    results: Vec<PendingResultJson>,
+}
+
+/// One row; `eagain_per_loop` for raw, `pended_percent` for ws2 (else null).
+#[derive(Serialize)]
+struct PendingResultJson {
+    size: u32,
+    mode: &'static str,
+    dgram_per_s: f64,
+    cpu_us_per_dgram: f64,
+    send_syscalls_per_dgram: f64,
+    eagain_per_loop: Option<f64>,
+    pended_percent: Option<f64>,
+    syscall_ratio_raw_over_mode: f64,
+    cpu_ratio_vs_raw: f64,
+}
+
 struct PRow {
     size: u32,
     mode: Pmode,
@@ -422,10 +455,9 @@ fn pended(s: &Sample, count: u64) -> f64 {
 pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
-        println!(
-            "pending bench skipped: it needs root (network namespaces, a veth pair and a tc qdisc)"
-        );
-        return Ok(ExitCode::FAILURE);
+        return Err(AppError::setup(
+            "bench --pending needs root (network namespaces, a veth pair and a tc qdisc)",
+        ));
     }
     let terr = |e: testnet::Error| e.to_string();
     let net = testnet::Net::new().map_err(terr)?;
@@ -452,12 +484,20 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let verbose = std::env::var_os("WSASEND_PENDING_VERBOSE").is_some();
     let (mut sent, mut received, mut errors) = (0u64, 0u64, 0u64);
 
+    let loops = (args.sizes.len() * modes.len()) as u64 * (1 + u64::from(args.rounds));
+    let bar = crate::output::progress(loops, crate::bench::PROGRESS);
+    let step = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
     // Warm-up: every mode once, short.
     for &size in &args.sizes {
         set_link_rate(&a, &link.a_ifname, &link_rate(args, size)).map_err(terr)?;
         for &mode in &modes {
             let s = measure(&senders, mode, &payload[..size as usize], dest, 200);
             collect(&rx, 200 - s.errors, &mut rxbuf);
+            step();
         }
     }
 
@@ -489,6 +529,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                     );
                 }
                 samples[i].push(s);
+                step();
             }
         }
         for (i, &mode) in modes.iter().enumerate() {
@@ -504,6 +545,9 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             });
         }
     }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let dropped = sent.saturating_sub(received);
     let raw_of = |size: u32| {
         rows.iter()
@@ -512,48 +556,57 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     };
 
     if args.json {
-        let items: Vec<String> = rows
+        let results = rows
             .iter()
             .map(|r| {
                 let (raw_cpu, raw_calls) = raw_of(r.size);
-                let pended = if r.mode == Pmode::Raw {
-                    format!("\"eagain_per_loop\": {:.0}", r.pended)
-                } else {
-                    format!("\"pended_percent\": {:.1}", r.pended)
-                };
-                format!(
-                    "    {{\"size\": {}, \"mode\": \"{}\", \"dgram_per_s\": {:.0}, \"cpu_us_per_dgram\": {:.3}, \"send_syscalls_per_dgram\": {:.4}, {pended}, \"syscall_ratio_raw_over_mode\": {:.3}, \"cpu_ratio_vs_raw\": {:.4}}}",
-                    r.size,
-                    r.mode.label(),
-                    r.rate,
-                    r.cpu_us,
-                    r.syscalls,
-                    raw_calls / r.syscalls,
-                    r.cpu_us / raw_cpu
-                )
+                let raw = r.mode == Pmode::Raw;
+                PendingResultJson {
+                    size: r.size,
+                    mode: r.mode.label(),
+                    dgram_per_s: r.rate.round(),
+                    cpu_us_per_dgram: r.cpu_us,
+                    send_syscalls_per_dgram: r.syscalls,
+                    eagain_per_loop: raw.then_some(r.pended),
+                    pended_percent: (!raw).then_some(r.pended),
+                    syscall_ratio_raw_over_mode: raw_calls / r.syscalls,
+                    cpu_ratio_vs_raw: r.cpu_us / raw_cpu,
+                }
             })
             .collect();
-        println!(
-            "{{\n  \"pending\": true,\n  \"rate\": \"{}\",\n  \"rounds\": {},\n  \"count_per_round\": {},\n  \"sender_sndbuf\": {},\n  \"ws2_in_flight\": {WINDOW},\n  \"receiver_rcvbuf\": {rcvbuf},\n  \"dropped\": {dropped},\n  \"errors\": {errors},\n  \"results\": [\n{}\n  ]\n}}",
-            rates.join(", "),
-            args.rounds,
-            args.count,
-            senders.sndbuf,
-            items.join(",\n")
-        );
+        crate::bench::print_json(&PendingJson {
+            version: JSON_VERSION,
+            pending: true,
+            rate: rates.join(", "),
+            rounds: args.rounds,
+            count_per_round: args.count,
+            sender_sndbuf: senders.sndbuf,
+            ws2_in_flight: WINDOW,
+            receiver_rcvbuf: rcvbuf,
+            dropped,
+            errors,
+            results,
+        })?;
     } else {
-        println!(
+        outln!(
             "pending path: {} rounds x {} datagrams per mode, medians; veth {TX_ADDR} -> {RX_ADDR} with tbf burst 32k, rate ({}); every sender SO_SNDBUF {} bytes; ws2 keeps {WINDOW} sends in flight",
             args.rounds,
             args.count,
             rates.join(", "),
             senders.sndbuf
-        );
-        println!(
+        )?;
+        outln!(
             "{:>6} | {:<29} | {:>9} | {:>8} | {:>11} | {:>11} | {:>9} | {:>9}",
-            "size", "mode", "dgram/s", "CPU us/d", "sends sc/d", "pended", "sc ratio", "CPU ratio"
-        );
-        println!("{}", "-".repeat(6 + 29 + 9 + 8 + 11 + 11 + 9 + 9 + 21));
+            "size",
+            "mode",
+            "dgram/s",
+            "CPU us/d",
+            "sends sc/d",
+            "pended",
+            "sc ratio",
+            "CPU ratio"
+        )?;
+        outln!("{}", "-".repeat(6 + 29 + 9 + 8 + 11 + 11 + 9 + 9 + 21))?;
         for r in &rows {
             let (raw_cpu, raw_calls) = raw_of(r.size);
             let pended = if r.mode == Pmode::Raw {
@@ -561,7 +614,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             } else {
                 format!("{:.1}%", r.pended)
             };
-            println!(
+            outln!(
                 "{:>6} | {:<29} | {:>9.0} | {:>8.3} | {:>11.4} | {:>11} | {:>9.2} | {:>9.3}",
                 r.size,
                 r.mode.label(),
@@ -571,11 +624,11 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 pended,
                 raw_calls / r.syscalls,
                 r.cpu_us / raw_cpu
-            );
+            )?;
         }
-        println!(
+        outln!(
             "CPU us/d = getrusage(RUSAGE_SELF) user+sys per datagram over the loop (whole process, reactor thread included); sends sc/d = send syscalls per datagram: raw (sendmsg + poll) / datagrams, ws2 (sendmmsg + epoll_wait wakeups) / datagrams the reactor sent (ws2::engine::reactor_stats deltas); pended = raw: EAGAINs per loop, ws2: share of datagrams sent by the reactor; sc ratio = raw / mode (higher: fewer syscalls); CPU ratio = mode / raw (< 1: cheaper); drops: {dropped}, send errors: {errors}"
-        );
+        )?;
     }
     Ok(if errors == 0 {
         ExitCode::SUCCESS
