@@ -80,7 +80,10 @@ names() {
     # shellcheck disable=SC2086
     macros_by_file $wflags < "$src" | grep -E "$scope" | awk '{ print $2 }' >> "$tmp/windows"
     # shellcheck disable=SC2086
-    gcc -E $wflags "$src" | sed -n -E 's/^ *extern [^(]*[ *]([A-Za-z_][A-Za-z0-9_]*) *;.*/\1/p' >> "$tmp/windows"
+    gcc -E $wflags "$src" | awk -v scope="$scope" '
+        /^# [0-9]+ "/ { f = $3; next }
+        f ~ scope && /^ *extern [^(]*[ *][A-Za-z_][A-Za-z0-9_]* *;/ {
+            sub(/ *;.*/, ""); n = split($0, w, /[ *]+/); print w[n] }' >> "$tmp/windows"
     # ws2's headers: whatever they rename to ws2_<name>, and Windows macros
     # of their own (gai_strerror -> gai_strerrorA).
     printf '#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mswsock.h>\n#include <mstcpip.h>\n' |
