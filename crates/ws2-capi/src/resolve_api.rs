@@ -37,12 +37,15 @@ unsafe fn lookup<T: AddrInfo>(
     res: *mut *mut T,
     resolve: impl FnOnce(&Hints) -> Result<Resolved>,
 ) -> c_int {
+    if !res.is_null() {
+        // SAFETY: res is writable per the contract. Cleared before anything
+        // else, WSAStartup included.
+        unsafe { res.write_unaligned(std::ptr::null_mut()) };
+    }
     code_of(|| {
         if res.is_null() {
             return Err(Error::new(WSAEFAULT, "ppResult is NULL"));
         }
-        // SAFETY: res is writable per the contract.
-        unsafe { res.write_unaligned(std::ptr::null_mut()) };
         let hints = if hints.is_null() {
             Hints::default()
         } else {

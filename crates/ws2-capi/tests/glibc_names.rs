@@ -167,7 +167,7 @@ fn compile(src: &Path, exe: &Path, cxx: bool, link: bool) -> Output {
         cmd.arg("-o")
             .arg(exe)
             .arg(format!("-L{}", lib.display()))
-            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg(format!("-Wl,--disable-new-dtags,-rpath,{}", lib.display()))
             .arg("-lws2_32");
     } else {
         cmd.args(["-c", "-o"]).arg(exe);
