@@ -1,5 +1,6 @@
-/* P2 P3 P7: glibc's socket headers first, then the Winsock headers: the
- * Windows types, numbers and functions win (ws2_libc.h). */
+/* P2 P3 P7: glibc's socket headers first, then the Winsock headers (in
+ * Windows' own spellings, wspiapi.h included): the Windows types, numbers
+ * and functions win (ws2_libc.h). */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,10 +9,11 @@
 #include <sys/select.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#include <mstcpip.h>
-#include <mswsock.h>
+#include <WinSock2.h>
+#include <WS2tcpip.h>
+#include <MSTcpIP.h>
+#include <MSWSock.h>
+#include <WSPiApi.h>
 #include <stdio.h>
 
 #include "headers_names_body.h"
