@@ -298,6 +298,9 @@ pub fn wsa_from_eai(eai: i32, errno: i32) -> i32 {
         libc::EAI_MEMORY => WSA_NOT_ENOUGH_MEMORY,
         // A result that does not fit the caller's buffer.
         libc::EAI_OVERFLOW => WSAEFAULT,
+        // A name libidn2 cannot convert (or no libidn2): unknown, as
+        // Windows 7 answered for non-ASCII names.
+        EAI_IDN_ENCODE_GLIBC => WSAHOST_NOT_FOUND,
         libc::EAI_SYSTEM if errno == 0 => WSAHOST_NOT_FOUND,
         libc::EAI_SYSTEM => crate::errors::wsa_from_errno(errno),
         _ => WSANO_RECOVERY,
@@ -306,6 +309,8 @@ pub fn wsa_from_eai(eai: i32, errno: i32) -> i32 {
 
 /// glibc's `EAI_ADDRFAMILY` (not exported by the `libc` crate).
 pub const EAI_ADDRFAMILY_GLIBC: i32 = -9;
+/// glibc's `EAI_IDN_ENCODE` (not exported by the `libc` crate).
+pub const EAI_IDN_ENCODE_GLIBC: i32 = -105;
 
 /// glibc's `h_errno` values (netdb.h).
 pub const GLIBC_HOST_NOT_FOUND: i32 = 1;
@@ -531,6 +536,7 @@ mod tests {
         assert_eq!(wsa_from_eai(libc::EAI_AGAIN, 0), WSATRY_AGAIN);
         assert_eq!(wsa_from_eai(libc::EAI_NODATA, 0), WSANO_DATA);
         assert_eq!(wsa_from_eai(libc::EAI_SYSTEM, libc::ENOMEM), WSAENOBUFS);
+        assert_eq!(wsa_from_eai(EAI_IDN_ENCODE_GLIBC, 0), WSAHOST_NOT_FOUND);
         assert_eq!(wsa_from_h_errno(GLIBC_HOST_NOT_FOUND), WSAHOST_NOT_FOUND);
         assert_eq!(wsa_from_h_errno(GLIBC_NO_DATA), WSANO_DATA);
     }
