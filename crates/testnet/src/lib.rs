@@ -50,6 +50,20 @@ pub const PREFIX: &str = "ws2t-";
 /// Directory where `ip netns` keeps its namespace handles.
 const NETNS_DIR: &str = "/run/netns";
 
+/// Directory whose `<name>/<file>` `ip netns exec <name>` mounts over
+/// `/etc/<file>` for the program it runs.
+const NETNS_ETC_DIR: &str = "/etc/netns";
+
+/// Removes a namespace's `/etc/netns/<name>` files, if it has any.
+fn remove_etc(name: &str) {
+    let dir = Path::new(NETNS_ETC_DIR).join(name);
+    if dir.exists()
+        && let Err(e) = std::fs::remove_dir_all(&dir)
+    {
+        eprintln!("testnet: cannot remove {}: {e}", dir.display());
+    }
+}
+
 /// Process-wide counter for namespace names.
 static NEXT_NS: AtomicU32 = AtomicU32::new(0);
 
@@ -143,7 +157,10 @@ pub fn sweep_stale() -> Result<Vec<String>> {
             continue;
         }
         match checked("ip", &["netns", "del", &name]) {
-            Ok(_) => removed.push(name),
+            Ok(_) => {
+                remove_etc(&name);
+                removed.push(name);
+            }
             Err(_) if !ns_exists(&name) => {}
             Err(e) => return Err(e),
         }
@@ -282,6 +299,7 @@ impl Drop for HostInner {
         if let Err(e) = checked("ip", &["netns", "del", &self.name]) {
             eprintln!("{e}");
         }
+        remove_etc(&self.name);
     }
 }
 
@@ -448,6 +466,39 @@ impl Host {
                 f()
             })
             .expect("testnet: cannot spawn thread")
+    }
+
+    /// Gives programs run in this host ([`Host::command`], [`Host::exec`])
+    /// their own name-resolution files: `hosts` as `/etc/hosts`, an
+    /// `nsswitch.conf` that consults files only (hosts, services,
+    /// protocols) and an empty `resolv.conf`, so a lookup never leaves the
+    /// machine and an unknown name fails at once instead of waiting for
+    /// DNS. `ip netns exec` mounts them (from `/etc/netns/<name>/`) over
+    /// `/etc` for the program it starts; threads of [`Host::run`] do not see
+    /// them. They are removed with the namespace.
+    pub fn resolver_files(&self, hosts: &str) -> Result<()> {
+        let dir = Path::new(NETNS_ETC_DIR).join(self.name());
+        let files = [
+            ("hosts", hosts),
+            (
+                "nsswitch.conf",
+                "hosts: files\nservices: files\nprotocols: files\n",
+            ),
+            ("resolv.conf", ""),
+        ];
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| {
+                files
+                    .iter()
+                    .try_for_each(|(file, text)| std::fs::write(dir.join(file), text))
+            })
+            .map_err(|e| Error {
+                command: format!(
+                    "write {}/{{hosts,nsswitch.conf,resolv.conf}}",
+                    dir.display()
+                ),
+                detail: e.to_string(),
+            })
     }
 
     /// A [`Command`] running `argv[0] argv[1..]` inside this namespace via

@@ -215,3 +215,30 @@ fn stale_namespace_of_dead_pid_is_swept() {
         .output()
         .unwrap();
 }
+
+#[test]
+fn resolver_files_answer_from_the_hosts_file_only() {
+    let net = Net::new().expect("net");
+    let h = net.host("names").expect("host");
+    h.resolver_files("127.0.0.1 localhost\n10.7.7.7 seven.test\n")
+        .expect("resolver files");
+    let etc = std::path::Path::new("/etc/netns").join(h.name());
+    assert!(etc.join("hosts").exists());
+    let found = h.exec(&["getent", "hosts", "seven.test"]).expect("getent");
+    assert!(String::from_utf8_lossy(&found.stdout).contains("10.7.7.7"));
+    let start = std::time::Instant::now();
+    let missing = h
+        .exec(&["getent", "hosts", "not-there.test"])
+        .expect("getent");
+    assert!(
+        !missing.status.success(),
+        "an unknown name must not resolve"
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "no DNS wait"
+    );
+    drop(h);
+    drop(net);
+    assert!(!etc.exists(), "{} outlived its namespace", etc.display());
+}

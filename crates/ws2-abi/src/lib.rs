@@ -7,12 +7,15 @@
 //! documentation finds every field where it expects it.
 #![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
 
+pub mod addrstr;
 pub mod cmsg;
 pub mod consts;
 pub mod errors;
+pub mod resolve;
 pub mod types;
 
 pub use cmsg::*;
 pub use consts::*;
 pub use errors::*;
+pub use resolve::*;
 pub use types::*;

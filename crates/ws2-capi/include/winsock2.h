@@ -7,9 +7,11 @@
  * Winsock semantics and libc is never interposed.  Windows-only names
  * (WSAStartup, closesocket, ioctlsocket, ...) keep their own symbol names.
  *
- * select()/fd_set are not provided by libws2_32 yet: glibc's are left alone.
- * struct timeval is glibc's.  Never include <sys/socket.h>, <netinet/in.h> or
- * <arpa/inet.h> in the same translation unit.
+ * glibc's socket headers may be included before or after this one: see
+ * ws2_libc.h.  struct timeval is glibc's.  select(), accept() and listen()
+ * are not provided by libws2_32 yet: they (and FD_SET & co.) are declared
+ * unavailable, so a program using them fails to compile rather than link
+ * glibc's.
  */
 #ifndef WS2_WINSOCK2_H
 #define WS2_WINSOCK2_H
@@ -19,10 +21,6 @@
 
 #include "windows.h"
 #include "ws2def.h"
-
-#ifndef WS2_ASM
-#define WS2_ASM(name) __asm__("ws2_" #name)
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -299,6 +297,117 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
                                       BOOL fWaitAll, DWORD dwTimeout, BOOL fAlertable);
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                    LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags);
+
+/* ---- IPv4 address classes ---- */
+#define IN_CLASSA(i)            (((LONG)(i) & 0x80000000) == 0)
+#define IN_CLASSA_NET           0xff000000
+#define IN_CLASSA_NSHIFT        24
+#define IN_CLASSA_HOST          0x00ffffff
+#define IN_CLASSA_MAX           128
+#define IN_CLASSB(i)            (((LONG)(i) & 0xc0000000) == 0x80000000)
+#define IN_CLASSB_NET           0xffff0000
+#define IN_CLASSB_NSHIFT        16
+#define IN_CLASSB_HOST          0x0000ffff
+#define IN_CLASSB_MAX           65536
+#define IN_CLASSC(i)            (((LONG)(i) & 0xe0000000) == 0xc0000000)
+#define IN_CLASSC_NET           0xffffff00
+#define IN_CLASSC_NSHIFT        8
+#define IN_CLASSC_HOST          0x000000ff
+#define IN_CLASSD(i)            (((LONG)(i) & 0xf0000000) == 0xe0000000)
+#define IN_CLASSD_NET           0xf0000000
+#define IN_CLASSD_NSHIFT        28
+#define IN_CLASSD_HOST          0x0fffffff
+#define IN_MULTICAST(i)         IN_CLASSD(i)
+#define ADDR_ANY                INADDR_ANY
+
+/* ---- host, service and protocol entries (64-bit layouts) ---- */
+typedef struct hostent {
+    char  *h_name;
+    char **h_aliases;
+    short  h_addrtype;
+    short  h_length;
+    char **h_addr_list;
+#define h_addr h_addr_list[0]
+} HOSTENT, *PHOSTENT, *LPHOSTENT;
+
+struct netent {
+    char   *n_name;
+    char  **n_aliases;
+    short   n_addrtype;
+    u_long  n_net;
+};
+
+/* On 64-bit Windows s_proto comes before s_port. */
+typedef struct servent {
+    char  *s_name;
+    char **s_aliases;
+    char  *s_proto;
+    short  s_port;
+} SERVENT, *PSERVENT, *LPSERVENT;
+
+typedef struct protoent {
+    char  *p_name;
+    char **p_aliases;
+    short  p_proto;
+} PROTOENT, *PPROTOENT, *LPPROTOENT;
+
+#define MAXGETHOSTSTRUCT        1024
+
+#define h_errno                 WSAGetLastError()
+#define HOST_NOT_FOUND          WSAHOST_NOT_FOUND
+#define TRY_AGAIN               WSATRY_AGAIN
+#define NO_RECOVERY             WSANO_RECOVERY
+#define NO_DATA                 WSANO_DATA
+#define NO_ADDRESS              WSANO_ADDRESS
+
+typedef void (CALLBACK *LPLOOKUPSERVICE_COMPLETION_ROUTINE)(
+    DWORD dwError, DWORD dwBytes, LPWSAOVERLAPPED lpOverlapped);
+
+/* ---- names and address strings (SPEC P2, P3) ---- */
+struct hostent *WSAAPI gethostbyname(const char *name) WS2_ASM(gethostbyname);
+struct hostent *WSAAPI gethostbyaddr(const char *addr, int len, int type) WS2_ASM(gethostbyaddr);
+int WSAAPI gethostname(char *name, int namelen) WS2_ASM(gethostname);
+int WSAAPI GetHostNameW(PWSTR name, int namelen);
+struct servent *WSAAPI getservbyname(const char *name, const char *proto) WS2_ASM(getservbyname);
+struct servent *WSAAPI getservbyport(int port, const char *proto) WS2_ASM(getservbyport);
+struct protoent *WSAAPI getprotobyname(const char *name) WS2_ASM(getprotobyname);
+struct protoent *WSAAPI getprotobynumber(int number) WS2_ASM(getprotobynumber);
+u_long WSAAPI inet_addr(const char *cp) WS2_ASM(inet_addr); /* 32-bit, as on Windows */
+char *WSAAPI inet_ntoa(struct in_addr in) WS2_ASM(inet_ntoa);
+
+INT WSAAPI WSAAddressToStringA(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
+                               LPWSAPROTOCOL_INFOA lpProtocolInfo, LPSTR lpszAddressString,
+                               LPDWORD lpdwAddressStringLength);
+INT WSAAPI WSAAddressToStringW(LPSOCKADDR lpsaAddress, DWORD dwAddressLength,
+                               LPWSAPROTOCOL_INFOW lpProtocolInfo, LPWSTR lpszAddressString,
+                               LPDWORD lpdwAddressStringLength);
+INT WSAAPI WSAStringToAddressA(LPSTR AddressString, INT AddressFamily,
+                               LPWSAPROTOCOL_INFOA lpProtocolInfo, LPSOCKADDR lpAddress,
+                               LPINT lpAddressLength);
+INT WSAAPI WSAStringToAddressW(LPWSTR AddressString, INT AddressFamily,
+                               LPWSAPROTOCOL_INFOW lpProtocolInfo, LPSOCKADDR lpAddress,
+                               LPINT lpAddressLength);
+#ifdef UNICODE
+#define WSAAddressToString  WSAAddressToStringW
+#define WSAStringToAddress  WSAStringToAddressW
+#else
+#define WSAAddressToString  WSAAddressToStringA
+#define WSAStringToAddress  WSAStringToAddressA
+#endif
+
+/* ---- not provided yet: using these fails to compile (never glibc's) ---- */
+SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_UNPROVIDED(accept);
+int WSAAPI listen(SOCKET s, int backlog) WS2_UNPROVIDED(listen);
+int WSAAPI select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+                  const struct timeval *timeout) WS2_UNPROVIDED(select);
+int WSAAPI __WSAFDIsSet(SOCKET fd, fd_set *set) WS2_UNPROVIDED(__WSAFDIsSet);
+void WSAAPI ws2_FD_SET(SOCKET fd, fd_set *set) WS2_UNPROVIDED(FD_SET);
+void WSAAPI ws2_FD_CLR(SOCKET fd, fd_set *set) WS2_UNPROVIDED(FD_CLR);
+void WSAAPI ws2_FD_ZERO(fd_set *set) WS2_UNPROVIDED(FD_ZERO);
+#define FD_ISSET(fd, set)   __WSAFDIsSet((SOCKET)(fd), (fd_set *)(set))
+#define FD_SET(fd, set)     ws2_FD_SET((SOCKET)(fd), (fd_set *)(set))
+#define FD_CLR(fd, set)     ws2_FD_CLR((SOCKET)(fd), (fd_set *)(set))
+#define FD_ZERO(set)        ws2_FD_ZERO((fd_set *)(set))
 
 u_short WSAAPI htons(u_short hostshort) WS2_ASM(htons);
 u_long  WSAAPI htonl(u_long hostlong) WS2_ASM(htonl);

@@ -4,14 +4,16 @@
  * WSA_CMSG_* macros, IPPROTO_*, MSG_* flags, IOC_* codes.  64-bit Windows
  * layouts and numbers (AF_INET6 is 23, SOL_SOCKET is 0xffff).
  *
- * glibc's <sys/socket.h>, <netinet/in.h>, <arpa/inet.h> are never included:
- * the Windows definitions of struct sockaddr, struct in_addr, ... take their
- * place and must not be mixed with them in one translation unit.
+ * glibc's socket headers are included first and their names renamed
+ * (ws2_libc.h): struct sockaddr, struct in_addr, ... are the Windows ones
+ * here, whether or not the program also includes <sys/socket.h>,
+ * <netinet/in.h>, <arpa/inet.h> or <netdb.h>, before or after.
  */
 #ifndef WS2_WS2DEF_H
 #define WS2_WS2DEF_H
 
 #include "windows.h"
+#include "ws2_libc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -343,6 +345,126 @@ typedef WSACMSGHDR CMSGHDR, *PCMSGHDR;
 #define MSG_BCAST           0x0400
 #define MSG_MCAST           0x0800
 #define MSG_ERRQUEUE        0x1000
+
+/* ---- name resolution (getaddrinfo/getnameinfo): Windows' bits ---- */
+#define AI_PASSIVE                  0x00000001
+#define AI_CANONNAME                0x00000002
+#define AI_NUMERICHOST              0x00000004
+#define AI_NUMERICSERV              0x00000008
+#define AI_DNS_ONLY                 0x00000010
+#define AI_FORCE_CLEAR_TEXT         0x00000020
+#define AI_BYPASS_DNS_CACHE         0x00000040
+#define AI_RETURN_TTL               0x00000080
+#define AI_ALL                      0x00000100
+#define AI_ADDRCONFIG               0x00000400
+#define AI_V4MAPPED                 0x00000800
+#define AI_NON_AUTHORITATIVE        0x00004000
+#define AI_SECURE                   0x00008000
+#define AI_RETURN_PREFERRED_NAMES   0x00010000
+#define AI_FQDN                     0x00020000
+#define AI_FILESERVER               0x00040000
+#define AI_DISABLE_IDN_ENCODING     0x00080000
+#define AI_SECURE_WITH_FALLBACK     0x00100000
+#define AI_EXCLUSIVE_CUSTOM_SERVERS 0x00200000
+#define AI_RETURN_RESPONSE_FLAGS    0x10000000
+#define AI_REQUIRE_SECURE           0x20000000
+#define AI_RESOLUTION_HANDLE        0x40000000
+#define AI_EXTENDED                 0x80000000
+
+/* ADDRINFOA: ai_addrlen is a size_t and ai_canonname comes before ai_addr
+ * (glibc's struct addrinfo has them the other way round). */
+typedef struct addrinfo {
+    int              ai_flags;
+    int              ai_family;
+    int              ai_socktype;
+    int              ai_protocol;
+    size_t           ai_addrlen;
+    char            *ai_canonname;
+    struct sockaddr *ai_addr;
+    struct addrinfo *ai_next;
+} ADDRINFOA, *PADDRINFOA;
+
+typedef struct addrinfoW {
+    int               ai_flags;
+    int               ai_family;
+    int               ai_socktype;
+    int               ai_protocol;
+    size_t            ai_addrlen;
+    PWSTR             ai_canonname;
+    struct sockaddr  *ai_addr;
+    struct addrinfoW *ai_next;
+} ADDRINFOW, *PADDRINFOW;
+
+typedef struct addrinfoexA {
+    int                 ai_flags;
+    int                 ai_family;
+    int                 ai_socktype;
+    int                 ai_protocol;
+    size_t              ai_addrlen;
+    char               *ai_canonname;
+    struct sockaddr    *ai_addr;
+    void               *ai_blob;
+    size_t              ai_bloblen;
+    LPGUID              ai_provider;
+    struct addrinfoexA *ai_next;
+} ADDRINFOEXA, *PADDRINFOEXA, *LPADDRINFOEXA;
+
+typedef struct addrinfoexW {
+    int                 ai_flags;
+    int                 ai_family;
+    int                 ai_socktype;
+    int                 ai_protocol;
+    size_t              ai_addrlen;
+    PWSTR               ai_canonname;
+    struct sockaddr    *ai_addr;
+    void               *ai_blob;
+    size_t              ai_bloblen;
+    LPGUID              ai_provider;
+    struct addrinfoexW *ai_next;
+} ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
+
+#ifdef UNICODE
+typedef ADDRINFOW   ADDRINFOT, *PADDRINFOT;
+typedef ADDRINFOEXW ADDRINFOEX, *PADDRINFOEX;
+#else
+typedef ADDRINFOA   ADDRINFOT, *PADDRINFOT;
+typedef ADDRINFOEXA ADDRINFOEX, *PADDRINFOEX;
+#endif
+typedef ADDRINFOA ADDRINFO, *LPADDRINFO;
+
+#define ADDRINFOEX_VERSION_2    2
+#define ADDRINFOEX_VERSION_3    3
+#define ADDRINFOEX_VERSION_4    4
+#define ADDRINFOEX_VERSION_5    5
+#define ADDRINFOEX_VERSION_6    6
+
+/* ---- name spaces (GetAddrInfoEx) ---- */
+#define NS_ALL          0
+#define NS_SAP          1
+#define NS_NDS          2
+#define NS_PEER_BROWSE  3
+#define NS_SLP          5
+#define NS_DHCP         6
+#define NS_TCPIP_LOCAL  10
+#define NS_TCPIP_HOSTS  11
+#define NS_DNS          12
+#define NS_NETBT        13
+#define NS_WINS         14
+#define NS_NLA          15
+#define NS_BTH          16
+#define NS_NTDS         32
+#define NS_EMAIL        37
+#define NS_PNRPNAME     38
+#define NS_PNRPCLOUD    39
+
+/* ---- getnameinfo flags and sizes ---- */
+#define NI_NOFQDN       0x01
+#define NI_NUMERICHOST  0x02
+#define NI_NAMEREQD     0x04
+#define NI_NUMERICSERV  0x08
+#define NI_DGRAM        0x10
+#define NI_MAXHOST      1025
+#define NI_MAXSERV      32
 
 #ifdef __cplusplus
 }

@@ -44,37 +44,183 @@ typedef union _SOCKADDR_INET {
     ADDRESS_FAMILY si_family;
 } SOCKADDR_INET, *PSOCKADDR_INET;
 
-#define IN6ADDR_ANY_INIT        { { { 0 } } }
-#define IN6ADDR_LOOPBACK_INIT   { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } }
+#define SS_PORT(ssp)        (((PSOCKADDR_IN)(ssp))->sin_port)
 
 #define INET_ADDRSTRLEN     22
 #define INET6_ADDRSTRLEN    65
 
+/* ---- well-known IPv6 addresses (network order) ---- */
+#define IN6ADDR_ANY_INIT                      { { { 0 } } }
+#define IN6ADDR_LOOPBACK_INIT                 { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } }
+#define IN6ADDR_ALLNODESONNODE_INIT           { { { 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 } } }
+#define IN6ADDR_ALLNODESONLINK_INIT           { { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01 } } }
+#define IN6ADDR_ALLROUTERSONLINK_INIT         { { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02 } } }
+#define IN6ADDR_ALLMLDV2ROUTERSONLINK_INIT    { { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16 } } }
+#define IN6ADDR_TEREDOINITIALLINKLOCALADDRESS_INIT \
+    { { { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe } } }
+#define IN6ADDR_LINKLOCALPREFIX_INIT          { { { 0xfe, 0x80 } } }
+#define IN6ADDR_MULTICASTPREFIX_INIT          { { { 0xff, 0x00 } } }
+#define IN6ADDR_SOLICITEDNODEMULTICASTPREFIX_INIT \
+    { { { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff } } }
+#define IN6ADDR_V4MAPPEDPREFIX_INIT           { { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff } } }
+#define IN6ADDR_6TO4PREFIX_INIT               { { { 0x20, 0x02 } } }
+#define IN6ADDR_TEREDOPREFIX_INIT             { { { 0x20, 0x01, 0, 0 } } }
+#define IN6ADDR_TEREDOPREFIX_INIT_OLD         { { { 0x3f, 0xfe, 0x83, 0x1f } } }
+
+#define IN6ADDR_LINKLOCALPREFIX_LENGTH                  64
+#define IN6ADDR_MULTICASTPREFIX_LENGTH                  8
+#define IN6ADDR_SOLICITEDNODEMULTICASTPREFIX_LENGTH     104
+#define IN6ADDR_V4MAPPEDPREFIX_LENGTH                   96
+#define IN6ADDR_6TO4PREFIX_LENGTH                       16
+#define IN6ADDR_TEREDOPREFIX_LENGTH                     32
+
+/* Exported by libws2_32; in6addr_any/in6addr_loopback under ws2_ names
+ * (ws2_libc.h), since glibc has variables of those names. */
+extern const IN6_ADDR in6addr_any;
+extern const IN6_ADDR in6addr_loopback;
+extern const IN6_ADDR in6addr_allnodesonnode;
+extern const IN6_ADDR in6addr_allnodesonlink;
+extern const IN6_ADDR in6addr_allroutersonlink;
+extern const IN6_ADDR in6addr_allmldv2routersonlink;
+extern const IN6_ADDR in6addr_teredoinitiallinklocaladdress;
+extern const IN6_ADDR in6addr_linklocalprefix;
+extern const IN6_ADDR in6addr_multicastprefix;
+extern const IN6_ADDR in6addr_solicitednodemulticastprefix;
+extern const IN6_ADDR in6addr_v4mappedprefix;
+extern const IN6_ADDR in6addr_6to4prefix;
+extern const IN6_ADDR in6addr_teredoprefix;
+extern const IN6_ADDR in6addr_teredoprefix_old;
+
+/* ---- IPv6 address tests (SDK shapes: BOOLEAN inline functions) ---- */
+static __inline BOOLEAN IN6_ADDR_EQUAL(const IN6_ADDR *x, const IN6_ADDR *y)
+{
+    return memcmp(x, y, sizeof(IN6_ADDR)) == 0;
+}
+#define IN6_ARE_ADDR_EQUAL IN6_ADDR_EQUAL
+
 static __inline BOOLEAN IN6_IS_ADDR_UNSPECIFIED(const IN6_ADDR *a)
 {
-    int i;
-    for (i = 0; i < 16; i++) if (a->u.Byte[i] != 0) return FALSE;
-    return TRUE;
+    static const IN6_ADDR zero = IN6ADDR_ANY_INIT;
+    return IN6_ADDR_EQUAL(a, &zero);
 }
 static __inline BOOLEAN IN6_IS_ADDR_LOOPBACK(const IN6_ADDR *a)
 {
-    int i;
-    for (i = 0; i < 15; i++) if (a->u.Byte[i] != 0) return FALSE;
-    return a->u.Byte[15] == 1;
+    static const IN6_ADDR loopback = IN6ADDR_LOOPBACK_INIT;
+    return IN6_ADDR_EQUAL(a, &loopback);
 }
 static __inline BOOLEAN IN6_IS_ADDR_MULTICAST(const IN6_ADDR *a)
 {
     return a->u.Byte[0] == 0xff;
 }
+static __inline BOOLEAN IN6_IS_ADDR_EUI64(const IN6_ADDR *a)
+{
+    return (a->u.Byte[0] & 0xe0) != 0 && !IN6_IS_ADDR_MULTICAST(a);
+}
+static __inline BOOLEAN IN6_IS_ADDR_SUBNET_ROUTER_ANYCAST(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_EUI64(a) && a->u.Word[4] == 0 && a->u.Word[5] == 0 &&
+           a->u.Word[6] == 0 && a->u.Word[7] == 0;
+}
+static __inline BOOLEAN IN6_IS_ADDR_SUBNET_RESERVED_ANYCAST(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_EUI64(a) && a->u.Word[4] == 0xfffd && a->u.Word[5] == 0xffff &&
+           a->u.Word[6] == 0xffff && (a->u.Word[7] & 0x80ff) == 0x80ff;
+}
+static __inline BOOLEAN IN6_IS_ADDR_ANYCAST(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_SUBNET_RESERVED_ANYCAST(a) || IN6_IS_ADDR_SUBNET_ROUTER_ANYCAST(a);
+}
 static __inline BOOLEAN IN6_IS_ADDR_LINKLOCAL(const IN6_ADDR *a)
 {
     return a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0x80;
 }
+static __inline BOOLEAN IN6_IS_ADDR_SITELOCAL(const IN6_ADDR *a)
+{
+    return a->u.Byte[0] == 0xfe && (a->u.Byte[1] & 0xc0) == 0xc0;
+}
+static __inline BOOLEAN IN6_IS_ADDR_GLOBAL(const IN6_ADDR *a)
+{
+    ULONG high = a->u.Byte[0] & 0xf0;
+    return high != 0 && high != 0xf0;
+}
 static __inline BOOLEAN IN6_IS_ADDR_V4MAPPED(const IN6_ADDR *a)
 {
-    int i;
-    for (i = 0; i < 10; i++) if (a->u.Byte[i] != 0) return FALSE;
-    return a->u.Byte[10] == 0xff && a->u.Byte[11] == 0xff;
+    return a->u.Word[0] == 0 && a->u.Word[1] == 0 && a->u.Word[2] == 0 &&
+           a->u.Word[3] == 0 && a->u.Word[4] == 0 && a->u.Word[5] == 0xffff;
+}
+static __inline BOOLEAN IN6_IS_ADDR_V4COMPAT(const IN6_ADDR *a)
+{
+    return a->u.Word[0] == 0 && a->u.Word[1] == 0 && a->u.Word[2] == 0 &&
+           a->u.Word[3] == 0 && a->u.Word[4] == 0 && a->u.Word[5] == 0 &&
+           !(a->u.Word[6] == 0 && (a->u.Word[7] == 0 || a->u.Word[7] == 0x0100));
+}
+static __inline BOOLEAN IN6_IS_ADDR_V4TRANSLATED(const IN6_ADDR *a)
+{
+    return a->u.Word[0] == 0 && a->u.Word[1] == 0 && a->u.Word[2] == 0 &&
+           a->u.Word[3] == 0 && a->u.Word[4] == 0xffff && a->u.Word[5] == 0;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MC_NODELOCAL(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0xf) == 1;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MC_LINKLOCAL(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0xf) == 2;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MC_SITELOCAL(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0xf) == 5;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MC_ORGLOCAL(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0xf) == 8;
+}
+static __inline BOOLEAN IN6_IS_ADDR_MC_GLOBAL(const IN6_ADDR *a)
+{
+    return IN6_IS_ADDR_MULTICAST(a) && (a->u.Byte[1] & 0xf) == 0xe;
+}
+static __inline VOID IN6_SET_ADDR_UNSPECIFIED(PIN6_ADDR a)
+{
+    memset(a, 0, sizeof(IN6_ADDR));
+}
+static __inline VOID IN6_SET_ADDR_LOOPBACK(PIN6_ADDR a)
+{
+    memset(a, 0, sizeof(IN6_ADDR));
+    a->u.Byte[15] = 1;
+}
+
+/* ---- IPv6 socket addresses ---- */
+static __inline VOID IN6ADDR_SETANY(PSOCKADDR_IN6 a)
+{
+    a->sin6_family = AF_INET6;
+    a->sin6_port = 0;
+    a->sin6_flowinfo = 0;
+    IN6_SET_ADDR_UNSPECIFIED(&a->sin6_addr);
+    a->sin6_scope_id = 0;
+}
+static __inline VOID IN6ADDR_SETLOOPBACK(PSOCKADDR_IN6 a)
+{
+    a->sin6_family = AF_INET6;
+    a->sin6_port = 0;
+    a->sin6_flowinfo = 0;
+    IN6_SET_ADDR_LOOPBACK(&a->sin6_addr);
+    a->sin6_scope_id = 0;
+}
+static __inline BOOLEAN IN6ADDR_ISANY(const SOCKADDR_IN6 *a)
+{
+    return IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+}
+static __inline BOOLEAN IN6ADDR_ISLOOPBACK(const SOCKADDR_IN6 *a)
+{
+    return IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+}
+static __inline BOOLEAN IN6ADDR_ISEQUAL(const SOCKADDR_IN6 *a, const SOCKADDR_IN6 *b)
+{
+    return a->sin6_scope_id == b->sin6_scope_id && IN6_ADDR_EQUAL(&a->sin6_addr, &b->sin6_addr);
+}
+static __inline BOOLEAN IN6ADDR_ISUNSPECIFIED(const SOCKADDR_IN6 *a)
+{
+    return a->sin6_scope_id == 0 && IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
 }
 
 /* ---- IPPROTO_IP options ---- */

@@ -1,5 +1,10 @@
 /*
- * ws2tcpip.h -- TCP/IP specific Winsock 2 definitions: IPv6, inet_pton/ntop.
+ * ws2tcpip.h -- TCP/IP specific Winsock 2 definitions: name resolution
+ * (getaddrinfo, GetAddrInfoW, GetAddrInfoEx, getnameinfo, gai_strerror),
+ * inet_pton/inet_ntop and their W forms, socklen_t.
+ *
+ * EAI_* are the WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND, 11001), and
+ * getaddrinfo stores its result code as the last error too.
  */
 #ifndef WS2_WS2TCPIP_H
 #define WS2_WS2TCPIP_H
@@ -11,27 +16,139 @@
 extern "C" {
 #endif
 
-/* Winsock's socklen_t is int.  If glibc already declared its own (unsigned)
- * socklen_t, keep that one; otherwise stop later glibc headers from adding it. */
-#ifndef __socklen_t_defined
+/* Winsock's socklen_t is a signed int (glibc's, renamed away, is unsigned). */
 typedef int socklen_t;
-#define __socklen_t_defined
+
+/* ---- getaddrinfo / getnameinfo error codes ---- */
+#define EAI_AGAIN           WSATRY_AGAIN
+#define EAI_BADFLAGS        WSAEINVAL
+#define EAI_FAIL            WSANO_RECOVERY
+#define EAI_FAMILY          WSAEAFNOSUPPORT
+#define EAI_MEMORY          WSA_NOT_ENOUGH_MEMORY
+#define EAI_NOSECURENAME    WSA_SECURE_HOST_NOT_FOUND
+#define EAI_NONAME          WSAHOST_NOT_FOUND
+#define EAI_SERVICE         WSATYPE_NOT_FOUND
+#define EAI_SOCKTYPE        WSAESOCKTNOSUPPORT
+#define EAI_IPSECPOLICY     WSA_IPSEC_NAME_POLICY_ERROR
+/* Kept by the SDK as an alias of EAI_NONAME (dropped from RFC 2553bis). */
+#define EAI_NODATA          EAI_NONAME
+
+#ifndef WSA_SECURE_HOST_NOT_FOUND
+#define WSA_SECURE_HOST_NOT_FOUND   11032
+#endif
+#ifndef WSA_IPSEC_NAME_POLICY_ERROR
+#define WSA_IPSEC_NAME_POLICY_ERROR 11033
 #endif
 
-/* Returns 1 on success, 0 for a malformed string, -1 (WSAEAFNOSUPPORT) for a
- * bad family. */
+#define GAI_STRERROR_BUFFER_SIZE    1024
+
+/* ---- getaddrinfo and friends ---- */
+INT WSAAPI getaddrinfo(PCSTR pNodeName, PCSTR pServiceName, const ADDRINFOA *pHints,
+                       PADDRINFOA *ppResult) WS2_ASM(getaddrinfo);
+INT WSAAPI GetAddrInfoW(PCWSTR pNodeName, PCWSTR pServiceName, const ADDRINFOW *pHints,
+                        PADDRINFOW *ppResult);
+VOID WSAAPI freeaddrinfo(PADDRINFOA pAddrInfo) WS2_ASM(freeaddrinfo);
+VOID WSAAPI FreeAddrInfoW(PADDRINFOW pAddrInfo);
+#define GetAddrInfoA    getaddrinfo
+#define FreeAddrInfoA   freeaddrinfo
+
+typedef INT (WSAAPI *LPFN_GETADDRINFO)(PCSTR pNodeName, PCSTR pServiceName,
+                                        const ADDRINFOA *pHints, PADDRINFOA *ppResult);
+typedef INT (WSAAPI *LPFN_GETADDRINFOW)(PCWSTR pNodeName, PCWSTR pServiceName,
+                                         const ADDRINFOW *pHints, PADDRINFOW *ppResult);
+typedef VOID (WSAAPI *LPFN_FREEADDRINFO)(PADDRINFOA pAddrInfo);
+typedef VOID (WSAAPI *LPFN_FREEADDRINFOW)(PADDRINFOW pAddrInfo);
+
+/* GetAddrInfoEx answers synchronously here: timeout, lpOverlapped,
+ * lpCompletionRoutine and lpNameHandle must be NULL (else WSAEINVAL). */
+INT WSAAPI GetAddrInfoExA(PCSTR pName, PCSTR pServiceName, DWORD dwNameSpace, LPGUID lpNspId,
+                          const ADDRINFOEXA *hints, PADDRINFOEXA *ppResult,
+                          struct timeval *timeout, LPOVERLAPPED lpOverlapped,
+                          LPLOOKUPSERVICE_COMPLETION_ROUTINE lpCompletionRoutine,
+                          LPHANDLE lpNameHandle);
+INT WSAAPI GetAddrInfoExW(PCWSTR pName, PCWSTR pServiceName, DWORD dwNameSpace, LPGUID lpNspId,
+                          const ADDRINFOEXW *hints, PADDRINFOEXW *ppResult,
+                          struct timeval *timeout, LPOVERLAPPED lpOverlapped,
+                          LPLOOKUPSERVICE_COMPLETION_ROUTINE lpCompletionRoutine,
+                          LPHANDLE lpHandle);
+INT WSAAPI GetAddrInfoExCancel(LPHANDLE lpHandle);
+INT WSAAPI GetAddrInfoExOverlappedResult(LPOVERLAPPED lpOverlapped);
+void WSAAPI FreeAddrInfoEx(PADDRINFOEXA pAddrInfoEx);
+void WSAAPI FreeAddrInfoExW(PADDRINFOEXW pAddrInfoEx);
+#define FreeAddrInfoExA FreeAddrInfoEx
+
+INT WSAAPI getnameinfo(const SOCKADDR *pSockaddr, socklen_t SockaddrLength, PCHAR pNodeBuffer,
+                       DWORD NodeBufferSize, PCHAR pServiceBuffer, DWORD ServiceBufferSize,
+                       INT Flags) WS2_ASM(getnameinfo);
+INT WSAAPI GetNameInfoW(const SOCKADDR *pSockaddr, socklen_t SockaddrLength, PWCHAR pNodeBuffer,
+                        DWORD NodeBufferSize, PWCHAR pServiceBuffer, DWORD ServiceBufferSize,
+                        INT Flags);
+#define GetNameInfoA    getnameinfo
+
+typedef INT (WSAAPI *LPFN_GETNAMEINFO)(const SOCKADDR *pSockaddr, socklen_t SockaddrLength,
+                                        PCHAR pNodeBuffer, DWORD NodeBufferSize,
+                                        PCHAR pServiceBuffer, DWORD ServiceBufferSize, INT Flags);
+typedef INT (WSAAPI *LPFN_GETNAMEINFOW)(const SOCKADDR *pSockaddr, socklen_t SockaddrLength,
+                                         PWCHAR pNodeBuffer, DWORD NodeBufferSize,
+                                         PWCHAR pServiceBuffer, DWORD ServiceBufferSize,
+                                         INT Flags);
+
+/* Windows' system text for an EAI_ / WSA code ("No such host is known. "),
+ * in a buffer of the calling thread. */
+const char *WSAAPI gai_strerrorA(int ecode);
+const WCHAR *WSAAPI gai_strerrorW(int ecode);
+
+#ifdef UNICODE
+#define GetAddrInfo         GetAddrInfoW
+#define FreeAddrInfo        FreeAddrInfoW
+#define GetAddrInfoEx       GetAddrInfoExW
+#define GetNameInfo         GetNameInfoW
+#define gai_strerror        gai_strerrorW
+#else
+#define GetAddrInfo         GetAddrInfoA
+#define FreeAddrInfo        FreeAddrInfoA
+#define GetAddrInfoEx       GetAddrInfoExA
+#define GetNameInfo         GetNameInfoA
+#define gai_strerror        gai_strerrorA
+#endif
+
+/* ---- address text ---- */
+/* Returns 1 on success, 0 for a malformed string (the last error untouched;
+ * part of the address may be written, as Windows does), -1 with WSAEFAULT
+ * or WSAEAFNOSUPPORT. */
 INT WSAAPI inet_pton(INT Family, PCSTR pszAddrString, PVOID pAddrBuf) WS2_ASM(inet_pton);
-/* Returns pStringBuf, or NULL on failure. */
+/* As inet_pton; a 0 result also sets WSAEINVAL. */
+INT WSAAPI InetPtonW(INT Family, PCWSTR pszAddrString, PVOID pAddrBuf);
+/* Returns pStringBuf, or NULL (WSAEAFNOSUPPORT; a NULL or too small buffer
+ * leaves STATUS_INVALID_PARAMETER, 0xC000000D, as modern Windows does). */
 PCSTR WSAAPI inet_ntop(INT Family, const VOID *pAddr, PSTR pStringBuf,
                        size_t StringBufSize) WS2_ASM(inet_ntop);
+PCWSTR WSAAPI InetNtopW(INT Family, const VOID *pAddr, PWSTR pStringBuf, size_t StringBufSize);
 
 /* As on Windows, the ANSI names are macros for inet_pton / inet_ntop. */
 #define InetPtonA   inet_pton
 #define InetNtopA   inet_ntop
-#ifndef UNICODE
+#ifdef UNICODE
+#define InetPton    InetPtonW
+#define InetNtop    InetNtopW
+#else
 #define InetPton    InetPtonA
 #define InetNtop    InetNtopA
 #endif
+
+/* ---- multicast source filters: not provided yet ---- */
+int WSAAPI getipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
+                               ULONG *FilterMode, ULONG *SourceCount,
+                               IN_ADDR *SourceList) WS2_UNPROVIDED(getipv4sourcefilter);
+int WSAAPI setipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
+                               ULONG FilterMode, ULONG SourceCount,
+                               const IN_ADDR *SourceList) WS2_UNPROVIDED(setipv4sourcefilter);
+int WSAAPI getsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
+                           ULONG *FilterMode, ULONG *SourceCount,
+                           SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(getsourcefilter);
+int WSAAPI setsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
+                           ULONG FilterMode, ULONG SourceCount,
+                           const SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(setsourcefilter);
 
 #ifdef __cplusplus
 }

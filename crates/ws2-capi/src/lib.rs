@@ -8,9 +8,13 @@
 //! labels, so this library never interposes libc.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod addrstr_api;
+mod cstr;
+mod resolve;
+mod resolve_api;
+
 use std::cell::Cell;
-use std::ffi::{CStr, c_char, c_int, c_long, c_void};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ffi::{c_char, c_int, c_long, c_void};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -760,98 +764,6 @@ pub extern "C" fn htonl(v: u32) -> u32 {
 #[unsafe(export_name = "ws2_ntohl")]
 pub extern "C" fn ntohl(v: u32) -> u32 {
     u32::from_be(v)
-}
-
-/// `inet_pton` (= `InetPtonA`): 1 on success, 0 for text that is not an
-/// address, -1 with `WSAEAFNOSUPPORT`/`WSAEFAULT`.
-///
-/// # Safety
-/// `src` a NUL-terminated string; `dst` writable for 4 or 16 bytes.
-#[unsafe(export_name = "ws2_inet_pton")]
-pub unsafe extern "C" fn inet_pton(family: c_int, src: *const c_char, dst: *mut c_void) -> c_int {
-    guard(-1, || {
-        if src.is_null() || dst.is_null() {
-            return Err(Error::new(WSAEFAULT, "pszAddrString or pAddrBuf is NULL"));
-        }
-        // SAFETY: src is a NUL-terminated string per the contract.
-        let text = unsafe { CStr::from_ptr(src) }.to_str().unwrap_or("");
-        match family {
-            AF_INET => Ok(match text.parse::<Ipv4Addr>() {
-                // SAFETY: dst writable for 4 bytes per the contract.
-                Ok(a) => unsafe {
-                    std::ptr::copy_nonoverlapping(a.octets().as_ptr(), dst.cast(), 4);
-                    1
-                },
-                Err(_) => 0,
-            }),
-            AF_INET6 => Ok(match text.parse::<Ipv6Addr>() {
-                // SAFETY: dst writable for 16 bytes per the contract.
-                Ok(a) => unsafe {
-                    std::ptr::copy_nonoverlapping(a.octets().as_ptr(), dst.cast(), 16);
-                    1
-                },
-                Err(_) => 0,
-            }),
-            other => Err(Error::new(
-                WSAEAFNOSUPPORT,
-                format!("family {other} is not AF_INET or AF_INET6"),
-            )),
-        }
-    })
-}
-
-/// `inet_ntop` (= `InetNtopA`): `dst` or NULL (`WSAEAFNOSUPPORT`,
-/// `ERROR_INVALID_PARAMETER` when the buffer is too small).
-///
-/// # Safety
-/// `src` readable for 4 or 16 bytes; `dst` writable for `size` bytes.
-#[unsafe(export_name = "ws2_inet_ntop")]
-pub unsafe extern "C" fn inet_ntop(
-    family: c_int,
-    src: *const c_void,
-    dst: *mut c_char,
-    size: usize,
-) -> *const c_char {
-    guard(std::ptr::null(), || {
-        if src.is_null() || dst.is_null() {
-            return Err(Error::new(
-                WSA_INVALID_PARAMETER,
-                "pAddr or pStringBuf is NULL",
-            ));
-        }
-        let text = match family {
-            AF_INET => {
-                let mut b = [0u8; 4];
-                // SAFETY: src readable for 4 bytes per the contract.
-                unsafe { std::ptr::copy_nonoverlapping(src.cast(), b.as_mut_ptr(), 4) };
-                Ipv4Addr::from(b).to_string()
-            }
-            AF_INET6 => {
-                let mut b = [0u8; 16];
-                // SAFETY: src readable for 16 bytes per the contract.
-                unsafe { std::ptr::copy_nonoverlapping(src.cast(), b.as_mut_ptr(), 16) };
-                Ipv6Addr::from(b).to_string()
-            }
-            other => {
-                return Err(Error::new(
-                    WSAEAFNOSUPPORT,
-                    format!("family {other} is not AF_INET or AF_INET6"),
-                ));
-            }
-        };
-        if text.len() + 1 > size {
-            return Err(Error::new(
-                WSA_INVALID_PARAMETER,
-                format!("StringBufSize {size} is too small for {text}"),
-            ));
-        }
-        // SAFETY: dst writable for size > text.len() bytes (checked).
-        unsafe {
-            std::ptr::copy_nonoverlapping(text.as_ptr(), dst.cast(), text.len());
-            dst.add(text.len()).write(0);
-        }
-        Ok(dst.cast_const())
-    })
 }
 
 /// `Sleep`: not alertable.

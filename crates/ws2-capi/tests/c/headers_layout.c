@@ -92,6 +92,38 @@ OFF(WSADATA, lpVendorInfo, 8); OFF(WSADATA, szDescription, 16);
 OFF(WSADATA, szSystemStatus, 273);
 SIZE(LINGER, 4);
 
+/* ---- name resolution (P2): ai_addrlen is a size_t, ai_canonname before
+ *      ai_addr; hostent's type/length are shorts; servent's 64-bit order ---- */
+SIZE(ADDRINFOA, 48); SIZE(struct addrinfo, 48); SIZE(ADDRINFOW, 48);
+OFF(ADDRINFOA, ai_flags, 0); OFF(ADDRINFOA, ai_family, 4); OFF(ADDRINFOA, ai_socktype, 8);
+OFF(ADDRINFOA, ai_protocol, 12); OFF(ADDRINFOA, ai_addrlen, 16);
+OFF(ADDRINFOA, ai_canonname, 24); OFF(ADDRINFOA, ai_addr, 32); OFF(ADDRINFOA, ai_next, 40);
+OFF(ADDRINFOW, ai_addrlen, 16); OFF(ADDRINFOW, ai_canonname, 24);
+OFF(ADDRINFOW, ai_addr, 32); OFF(ADDRINFOW, ai_next, 40);
+SA(sizeof(((ADDRINFOA *)0)->ai_addrlen) == 8, "ai_addrlen is a size_t");
+SIZE(ADDRINFOEXW, 72); SIZE(ADDRINFOEXA, 72);
+OFF(ADDRINFOEXW, ai_canonname, 24); OFF(ADDRINFOEXW, ai_addr, 32); OFF(ADDRINFOEXW, ai_blob, 40);
+OFF(ADDRINFOEXW, ai_bloblen, 48); OFF(ADDRINFOEXW, ai_provider, 56); OFF(ADDRINFOEXW, ai_next, 64);
+OFF(ADDRINFOEXA, ai_blob, 40); OFF(ADDRINFOEXA, ai_next, 64);
+SIZE(HOSTENT, 32); SIZE(struct hostent, 32);
+OFF(HOSTENT, h_name, 0); OFF(HOSTENT, h_aliases, 8); OFF(HOSTENT, h_addrtype, 16);
+OFF(HOSTENT, h_length, 18); OFF(HOSTENT, h_addr_list, 24);
+SIZE(SERVENT, 32); SIZE(struct servent, 32);
+OFF(SERVENT, s_name, 0); OFF(SERVENT, s_aliases, 8); OFF(SERVENT, s_proto, 16);
+OFF(SERVENT, s_port, 24);
+SIZE(PROTOENT, 24); OFF(PROTOENT, p_aliases, 8); OFF(PROTOENT, p_proto, 16);
+SA(sizeof(((PROTOENT *)0)->p_proto) == 2, "p_proto is a short");
+VAL(AI_PASSIVE, 1); VAL(AI_CANONNAME, 2); VAL(AI_NUMERICHOST, 4); VAL(AI_NUMERICSERV, 8);
+VAL(AI_ALL, 0x100); VAL(AI_ADDRCONFIG, 0x400); VAL(AI_V4MAPPED, 0x800);
+VAL(AI_FQDN, 0x20000); VAL(AI_DISABLE_IDN_ENCODING, 0x80000);
+VAL(NI_NOFQDN, 1); VAL(NI_NUMERICHOST, 2); VAL(NI_NAMEREQD, 4); VAL(NI_NUMERICSERV, 8);
+VAL(NI_DGRAM, 0x10); VAL(NI_MAXHOST, 1025); VAL(NI_MAXSERV, 32);
+VAL(EAI_AGAIN, 11002); VAL(EAI_BADFLAGS, 10022); VAL(EAI_FAIL, 11003); VAL(EAI_FAMILY, 10047);
+VAL(EAI_MEMORY, 8); VAL(EAI_NONAME, 11001); VAL(EAI_NODATA, 11001); VAL(EAI_SERVICE, 10109);
+VAL(EAI_SOCKTYPE, 10044); VAL(WSAHOST_NOT_FOUND, 11001); VAL(WSANO_DATA, 11004);
+VAL(NS_ALL, 0); VAL(NS_DNS, 12); VAL(GAI_STRERROR_BUFFER_SIZE, 1024); VAL(MAXGETHOSTSTRUCT, 1024);
+SIZE(socklen_t, 4); SA((socklen_t)-1 < 0, "Winsock's socklen_t is signed");
+
 /* ---- constants ---- */
 VAL(AF_UNSPEC, 0); VAL(AF_INET, 2); VAL(AF_INET6, 23); VAL(PF_INET6, 23);
 VAL(SOCK_STREAM, 1); VAL(SOCK_DGRAM, 2); VAL(SOCK_RAW, 3);

@@ -97,7 +97,11 @@ pub fn show(out: &Output) -> String {
 
 /// Compiles `source` (absolute path) into an executable `name` in the
 /// scratch directory: `cc -std=c11 -Wall -Wextra -Werror -g -I include
-/// -I tests/c -L<lib> -Wl,-rpath,<lib> -lws2_32 -pthread`. Fails the test
+/// -I tests/c -L<lib> -Wl,-rpath,<lib> -lws2_32 -pthread`. The rpath is an
+/// old-style DT_RPATH (`--disable-new-dtags`), which the loader consults
+/// before `LD_LIBRARY_PATH`: cargo puts `target/<profile>` there, and a
+/// `libws2_32.so` left in it by an earlier `cargo build` must not be loaded
+/// in place of the one this run built. Fails the test
 /// if `cc` is missing or the compilation fails.
 pub fn compile(source: &Path, name: &str) -> PathBuf {
     let include = Path::new(MANIFEST_DIR).join("include");
@@ -112,7 +116,7 @@ pub fn compile(source: &Path, name: &str) -> PathBuf {
         .arg(&exe)
         .arg(source)
         .arg(format!("-L{}", lib.display()))
-        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg(format!("-Wl,--disable-new-dtags,-rpath,{}", lib.display()))
         .arg("-lws2_32")
         .arg("-pthread");
     let out = match cmd.output() {

@@ -1,0 +1,2 @@
+/* Windows spelling of <wspiapi.h>. */
+#include "wspiapi.h"
