@@ -213,12 +213,7 @@ pub fn start(mut cmd: Command, label: &str) -> Running {
     let stderr_path = out_dir().join(format!("{label}.stderr"));
     let stdout = std::fs::File::create(&stdout_path).expect("create stdout file");
     let stderr = std::fs::File::create(&stderr_path).expect("create stderr file");
-    // cargo's LD_LIBRARY_PATH would win over the -rpath the program was
-    // linked with and could load an older libws2_32.so from target/<profile>.
-    cmd.env("LD_LIBRARY_PATH", lib_dir())
-        .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr);
+    cmd.stdin(Stdio::null()).stdout(stdout).stderr(stderr);
     let child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
