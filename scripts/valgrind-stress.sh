@@ -15,7 +15,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "valgrind-stress.sh: needs root (network namespaces)" >&2
     exit 1
 fi
-for tool in cc valgrind ip tc; do
+for tool in cc readelf valgrind ip tc; do
     command -v "$tool" >/dev/null || { echo "valgrind-stress.sh: $tool is required" >&2; exit 1; }
 done
 
@@ -33,10 +33,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Programs load the library by its SONAME (libws2_32.so.0), which cargo does
+# not create: a symlink to it in the scratch directory, found through the rpath.
+SONAME="$(LC_ALL=C readelf -d "$LIB/libws2_32.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')"
+[ -n "$SONAME" ] || { echo "valgrind-stress.sh: $LIB/libws2_32.so has no SONAME" >&2; exit 1; }
+mkdir "$WORK/lib"
+ln -s "$LIB/libws2_32.so" "$WORK/lib/$SONAME"
 cc -std=c11 -Wall -Wextra -Werror -g \
     -I crates/ws2-capi/include -I crates/ws2-capi/tests/c \
     -o "$WORK/ov_stress" crates/ws2-capi/tests/c/ov_stress.c \
-    -L"$LIB" -Wl,-rpath,"$LIB" -lws2_32 -pthread
+    -L"$LIB" -Wl,-rpath,"$WORK/lib" -lws2_32 -pthread
 
 ip netns add "$NSA"
 ip netns add "$NSB"

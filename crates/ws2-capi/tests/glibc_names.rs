@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{MANIFEST_DIR, lib_dir, out_dir, show};
+use common::{MANIFEST_DIR, link_args, out_dir, show};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Status {
@@ -160,15 +160,10 @@ fn compile(src: &Path, exe: &Path, cxx: bool, link: bool) -> Output {
         .arg(include_dir())
         .arg(src);
     if link {
-        let lib = lib_dir();
         if cxx {
             cmd.args(["-x", "none"]);
         }
-        cmd.arg("-o")
-            .arg(exe)
-            .arg(format!("-L{}", lib.display()))
-            .arg(format!("-Wl,--disable-new-dtags,-rpath,{}", lib.display()))
-            .arg("-lws2_32");
+        cmd.arg("-o").arg(exe).args(link_args());
     } else {
         cmd.args(["-c", "-o"]).arg(exe);
     }

@@ -54,6 +54,39 @@ pub fn lib_dir() -> &'static Path {
     })
 }
 
+/// The SONAME the build script gives `libws2_32.so` (crates/ws2-capi/build.rs):
+/// what every program linked against it loads.
+pub const SONAME: &str = concat!("libws2_32.so.", env!("CARGO_PKG_VERSION_MAJOR"));
+
+/// Where programs built by the tests load the library from: a scratch
+/// directory holding `libws2_32.so.0` (the SONAME, which cargo does not
+/// create) as a symlink to this run's [`lib_dir`]`/libws2_32.so`.
+pub fn run_lib_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = out_dir().join("lib");
+        std::fs::create_dir_all(&dir).expect("create the run-time library directory");
+        let link = dir.join(SONAME);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(lib_dir().join("libws2_32.so"), &link)
+            .unwrap_or_else(|e| panic!("symlink {}: {e}", link.display()));
+        dir
+    })
+}
+
+/// The linker arguments for this run's library: `-L<lib_dir>
+/// -Wl,--disable-new-dtags,-rpath,<run_lib_dir> -lws2_32`. The rpath is an
+/// old-style DT_RPATH, which the loader consults before `LD_LIBRARY_PATH`
+/// (where cargo puts `target/<profile>`), so no other copy of the library is
+/// ever loaded in place of the one this run built.
+pub fn link_args() -> Vec<String> {
+    vec![
+        format!("-L{}", lib_dir().display()),
+        format!("-Wl,--disable-new-dtags,-rpath,{}", run_lib_dir().display()),
+        "-lws2_32".to_string(),
+    ]
+}
+
 /// Prefix of the per-process scratch directories (one per test executable,
 /// each sweeping only the directories of processes that are gone).
 const OUT_PREFIX: &str = "ws2-c-harness-";
@@ -97,15 +130,10 @@ pub fn show(out: &Output) -> String {
 
 /// Compiles `source` (absolute path) into an executable `name` in the
 /// scratch directory: `cc -std=c11 -Wall -Wextra -Werror -g -I include
-/// -I tests/c -L<lib> -Wl,-rpath,<lib> -lws2_32 -pthread`. The rpath is an
-/// old-style DT_RPATH (`--disable-new-dtags`), which the loader consults
-/// before `LD_LIBRARY_PATH`: cargo puts `target/<profile>` there, and a
-/// `libws2_32.so` left in it by an earlier `cargo build` must not be loaded
-/// in place of the one this run built. Fails the test
-/// if `cc` is missing or the compilation fails.
+/// -I tests/c` and [`link_args`] `-pthread`. Fails the test if `cc` is
+/// missing or the compilation fails.
 pub fn compile(source: &Path, name: &str) -> PathBuf {
     let include = Path::new(MANIFEST_DIR).join("include");
-    let lib = lib_dir();
     let exe = out_dir().join(name);
     let mut cmd = Command::new("cc");
     cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-I"])
@@ -115,9 +143,7 @@ pub fn compile(source: &Path, name: &str) -> PathBuf {
         .arg("-o")
         .arg(&exe)
         .arg(source)
-        .arg(format!("-L{}", lib.display()))
-        .arg(format!("-Wl,--disable-new-dtags,-rpath,{}", lib.display()))
-        .arg("-lws2_32")
+        .args(link_args())
         .arg("-pthread");
     let out = match cmd.output() {
         Ok(o) => o,
