@@ -243,10 +243,11 @@ CMAKE
 echo "installed ws2_32 $version in $prefix${destdir:+ (staged under $destdir)}"
 if [ -z "$destdir" ]; then
     cat >&2 <<NOTE
-Programs load $soname from $libdir at run time once the loader knows that
-directory: run ldconfig (as root; /usr/local/lib is configured on Debian), or
-add it to /etc/ld.so.conf.d/, or use LD_LIBRARY_PATH or -Wl,-rpath,$libdir.
-pkg-config finds ws2_32 with PKG_CONFIG_PATH=$libdir/pkgconfig (unless that
-is on its default path); CMake finds ws2 with CMAKE_PREFIX_PATH=$prefix.
+next steps (README.md, "Using it from C"):
+  run time:   programs load $soname from $libdir once the loader knows it:
+              ldconfig as root (Debian lists /usr/local/lib), an /etc/ld.so.conf.d/
+              entry, LD_LIBRARY_PATH, or -Wl,-rpath,$libdir
+  pkg-config: PKG_CONFIG_PATH=$libdir/pkgconfig unless that is on its default path
+  CMake:      -DCMAKE_PREFIX_PATH=$prefix unless that is on its default path
 NOTE
 fi

@@ -11,9 +11,9 @@
  * addresses gets its answer from it (a reply from another address is
  * dropped by most clients and NATs). After COUNT datagrams it exits 0.
  *
- * Build on Linux against ws2's libws2_32:
- *   cc -std=c11 -Wall -Werror -I crates/ws2-capi/include examples/c/echo_server.c \
- *      -L target/debug -Wl,-rpath,$PWD/target/debug -lws2_32 -o echo_server
+ * Build on Linux against an installed ws2 (README.md, "Using it from C"):
+ *   cc -std=c11 -Wall -Werror examples/c/echo_server.c $(pkg-config --cflags --libs ws2_32) \
+ *      -o echo_server
  */
 #include <WinSock2.h>
 #include <WS2tcpip.h>

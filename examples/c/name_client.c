@@ -10,9 +10,9 @@
  * answers wins; each attempt is printed with WSAAddressToString. Exits 0
  * when an echo came back.
  *
- * Build on Linux against ws2's libws2_32:
- *   cc -std=c11 -Wall -Werror -I crates/ws2-capi/include examples/c/name_client.c \
- *      -L target/debug -Wl,-rpath,$PWD/target/debug -lws2_32 -o name_client
+ * Build on Linux against an installed ws2 (README.md, "Using it from C"):
+ *   cc -std=c11 -Wall -Werror examples/c/name_client.c $(pkg-config --cflags --libs ws2_32) \
+ *      -o name_client
  */
 #define WIN32_LEAN_AND_MEAN
 

@@ -11,9 +11,9 @@
  * WSAAddressToString ("[fd00:44::2]:40001", "10.44.0.2:40002"). After
  * COUNT datagrams (default 10) it exits 0.
  *
- * Build on Linux against ws2's libws2_32:
- *   cc -std=c11 -Wall -Werror -I crates/ws2-capi/include examples/c/name_server.c \
- *      -L target/debug -Wl,-rpath,$PWD/target/debug -lws2_32 -o name_server
+ * Build on Linux against an installed ws2 (README.md, "Using it from C"):
+ *   cc -std=c11 -Wall -Werror examples/c/name_server.c $(pkg-config --cflags --libs ws2_32) \
+ *      -o name_server
  */
 #define WIN32_LEAN_AND_MEAN
 

@@ -4,9 +4,9 @@
  *   udp_sender [DEST_IP [PORT]]      (defaults: 127.0.0.1 27015)
  *
  * Each datagram is gathered from two buffers (a header line and a body).
- * Build on Linux against ws2's libws2_32:
- *   cc -std=c11 -Wall -Werror -I crates/ws2-capi/include examples/c/udp_sender.c \
- *      -L target/debug -Wl,-rpath,$PWD/target/debug -lws2_32 -o udp_sender
+ * Build on Linux against an installed ws2 (README.md, "Using it from C"):
+ *   cc -std=c11 -Wall -Werror examples/c/udp_sender.c $(pkg-config --cflags --libs ws2_32) \
+ *      -o udp_sender
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>

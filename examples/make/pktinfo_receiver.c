@@ -7,8 +7,8 @@
  * It listens on every IPv4 address; PORT 0 takes any free port, which it
  * prints ("listening on 0.0.0.0:PORT"). After COUNT datagrams it exits 0;
  * with nothing to receive for 10 seconds it gives up (WSAETIMEDOUT).
- * Built by this directory's Makefile: `make` with MinGW on Windows; on Linux
- * with ws2 installed, see README.md.
+ * Built by this directory's Makefile, unchanged on Windows (MinGW) and on
+ * Linux with ws2 installed (the Makefile says how).
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>
