@@ -1,8 +1,8 @@
 /*
  * ws2_ifaces.h -- the interface-discovery part of ws2def.h, ws2ipdef.h and
  * winsock2.h (SPEC P5): SOCKET_ADDRESS, SOCKET_ADDRESS_LIST, sockaddr_gen,
- * INTERFACE_INFO, Windows' IFF_* values, SIO_GET_INTERFACE_LIST and the
- * FD_*_CHANGE event bits.  Included by winsock2.h; not a Windows header,
+ * INTERFACE_INFO, Windows' IFF_* values, SIO_GET_INTERFACE_LIST, the
+ * FD_*_CHANGE event bits and the winerror.h codes of the IP Helper calls.  Included by winsock2.h; not a Windows header,
  * do not include it yourself.  64-bit Windows layouts, asserted by
  * tests/c/headers_iphlpapi.c.
  */
@@ -18,6 +18,27 @@ extern "C" {
 
 #ifndef FIELD_OFFSET
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
+#endif
+
+/* ---- winerror.h: the codes the IP Helper calls return that windows.h
+ * does not define yet ---- */
+#ifndef ERROR_INVALID_DATA
+#define ERROR_INVALID_DATA              13
+#endif
+#ifndef ERROR_BUFFER_OVERFLOW
+#define ERROR_BUFFER_OVERFLOW           111
+#endif
+#ifndef ERROR_INVALID_NAME
+#define ERROR_INVALID_NAME              123
+#endif
+#ifndef ERROR_NO_DATA
+#define ERROR_NO_DATA                   232
+#endif
+#ifndef ERROR_CAN_NOT_COMPLETE
+#define ERROR_CAN_NOT_COMPLETE          1003
+#endif
+#ifndef ERROR_CANCELLED
+#define ERROR_CANCELLED                 1223
 #endif
 
 /* ---- ws2def.h ---- */
