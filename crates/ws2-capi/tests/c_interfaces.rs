@@ -76,3 +76,44 @@ fn ip_helper_calls_answer_as_windows_on_a_multi_homed_host() {
     h.m.route("default via 10.51.2.2").expect("default route");
     run_in(&h.m, "iphlpapi_calls", &[]);
 }
+
+// P5 S37 S38 (sock.c test_sioAddressListChange, iphlpapi.c
+// testNotifyAddrChange): an address added while SIO_ADDRESS_LIST_CHANGE or
+// NotifyAddrChange waits completes it, in every mode; closesocket and
+// CancelIPChangeNotify abort exactly once. The program asks for each
+// change by printing `add <cidr>`; this harness adds it to veth0.
+#[test]
+fn address_changes_complete_waiting_requests_in_every_mode() {
+    let h = multi_homed();
+    let exe = compile_test("ifaces_changes");
+    let mut running = start(
+        h.m.command(&[exe.to_str().expect("utf-8 path")]),
+        "ifaces_changes",
+    );
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut done_lines = 0;
+    let out = loop {
+        let finished = running.try_finish();
+        let text = running.stdout_so_far();
+        for line in text.lines().skip(done_lines) {
+            if let Some(cidr) = line.strip_prefix("add ") {
+                // An address asked twice (or racing the kernel) is harmless.
+                let _ = h.m.add_addr(&h.left.a_ifname, cidr);
+            }
+            done_lines += 1;
+        }
+        if let Some(out) = finished {
+            break out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ifaces_changes did not finish in 90 s: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(
+        out.status.success(),
+        "ifaces_changes failed\n{}",
+        show(&out)
+    );
+}
