@@ -315,3 +315,53 @@ fn p5_address_list_query_lists_each_familys_addresses() {
         ]
     );
 }
+
+// P5 S37 S38: a pending SIO_ADDRESS_LIST_CHANGE of a socket not bound to a
+// completion port is cancelled when its issuing thread exits (event set,
+// Internal STATUS_CANCELLED), exactly once: a later change and closesocket
+// find nothing left to complete.
+#[test]
+fn p5_pending_address_list_change_is_cancelled_at_thread_exit() {
+    let h = multi_homed();
+    let core =
+        h.m.run(|| Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap()));
+    let event = Arc::new(ws2::Event::new());
+    let handle = ws2::handles::insert(ws2::handles::Object::Event(event.clone())).unwrap();
+    let ov = Box::into_raw(Box::new(abi::WSAOVERLAPPED {
+        hEvent: handle as _,
+        ..Default::default()
+    }));
+    let addr = ov as usize;
+    let issuer = core.clone();
+    h.m.run(move || {
+        let mut size = 0u32;
+        let b = IoctlBuffers {
+            in_buf: std::ptr::null(),
+            in_len: 0,
+            out_buf: std::ptr::null_mut(),
+            out_len: 0,
+            bytes_returned: &mut size,
+            overlapped: addr as *mut abi::WSAOVERLAPPED,
+            routine: None,
+        };
+        // SAFETY: the OVERLAPPED is leaked until the end of the test.
+        let e = unsafe { wsa_ioctl(&issuer, abi::SIO_ADDRESS_LIST_CHANGE, &b) }.unwrap_err();
+        assert_eq!(e.code(), abi::WSA_IO_PENDING);
+    }); // the issuing thread exits here
+    assert!(
+        event.wait(Some(Duration::from_secs(5))),
+        "not cancelled at thread exit"
+    );
+    // SAFETY: completed: ws2 no longer touches it.
+    let done = unsafe { Box::from_raw(ov) };
+    assert_eq!(done.Internal as u32, abi::STATUS_CANCELLED);
+    event.reset();
+    h.m.add_addr(&h.left.a_ifname, "10.51.1.88/24")
+        .expect("new address");
+    core.close();
+    assert!(
+        !event.wait(Some(Duration::from_millis(300))),
+        "completed twice"
+    );
+    ws2::handles::remove(handle);
+}

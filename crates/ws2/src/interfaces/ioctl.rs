@@ -5,19 +5,22 @@
 //! `test_sioRoutingInterfaceQuery`, `test_address_list_query`,
 //! `test_get_interface_list`, `test_sioAddressListChange`).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use ws2_abi as abi;
 
 use super::changes::{self, Families, Request};
-use super::{AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to};
+use super::{
+    AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
+    windows_sockaddr,
+};
 use crate::completion::{self, Event, Waitable};
 use crate::engine::{self, Delivery, OvPtr};
 use crate::error::{Error, Result};
 use crate::raw::{complete_ioctl, fill_blocking_overlapped, overlapped_delivery};
 use crate::socket::SocketCore;
-use crate::translate::Family;
+use crate::translate::{Family, socket_addr_from_windows};
 
 /// Whether `code` is one of the ioctls this module answers.
 ///
@@ -90,37 +93,10 @@ fn io_pending() -> Error {
 
 /// The Windows `SOCKADDR_IN`/`SOCKADDR_IN6` of an address, as bytes.
 fn sockaddr_bytes(addr: SocketAddr) -> Vec<u8> {
-    match addr {
-        SocketAddr::V4(v4) => {
-            let s = abi::SOCKADDR_IN {
-                sin_family: abi::AF_INET as u16,
-                sin_port: v4.port().to_be(),
-                sin_addr: abi::IN_ADDR {
-                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
-                },
-                sin_zero: [0; 8],
-            };
-            as_bytes(&s).to_vec()
-        }
-        SocketAddr::V6(v6) => {
-            let s = abi::SOCKADDR_IN6 {
-                sin6_family: abi::AF_INET6 as u16,
-                sin6_port: v6.port().to_be(),
-                sin6_flowinfo: 0,
-                sin6_addr: abi::IN6_ADDR {
-                    s6_addr: v6.ip().octets(),
-                },
-                sin6_scope_id: v6.scope_id(),
-            };
-            as_bytes(&s).to_vec()
-        }
-    }
-}
-
-fn as_bytes<T: Copy>(v: &T) -> &[u8] {
-    // SAFETY: T is a plain #[repr(C)] Windows struct without padding
-    // holes that matter to the caller (all fields initialised).
-    unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }
+    let (storage, len) = windows_sockaddr(addr);
+    // SAFETY: `storage` is a plain 128-byte struct whose first `len` bytes
+    // hold the sockaddr.
+    unsafe { std::slice::from_raw_parts((&raw const storage).cast::<u8>(), len) }.to_vec()
 }
 
 /// # Safety
@@ -154,29 +130,18 @@ unsafe fn routing_interface_query(core: &Arc<SocketCore>, b: &IoctlBuffers) -> R
     }
     // SAFETY: in_buf holds at least 16 bytes (checked).
     let family = unsafe { b.in_buf.cast::<u16>().read_unaligned() } as i32;
-    let (dest, needed) = match family {
-        abi::AF_INET => {
-            // SAFETY: 16 readable bytes (checked).
-            let s = unsafe { b.in_buf.cast::<abi::SOCKADDR_IN>().read_unaligned() };
-            let ip = Ipv4Addr::from(s.sin_addr.s_addr.to_ne_bytes());
-            (SocketAddr::new(ip.into(), 0), size_of::<abi::SOCKADDR_IN>())
+    let needed = match family {
+        abi::AF_INET => size_of::<abi::SOCKADDR_IN>(),
+        abi::AF_INET6 if (b.in_len as usize) < size_of::<abi::SOCKADDR_IN6>() => {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                format!(
+                    "an AF_INET6 SOCKADDR is 28 bytes, cbInBuffer is {}",
+                    b.in_len
+                ),
+            ));
         }
-        abi::AF_INET6 => {
-            if (b.in_len as usize) < size_of::<abi::SOCKADDR_IN6>() {
-                return Err(Error::new(
-                    abi::WSAEINVAL,
-                    format!(
-                        "an AF_INET6 SOCKADDR is 28 bytes, cbInBuffer is {}",
-                        b.in_len
-                    ),
-                ));
-            }
-            // SAFETY: 28 readable bytes (checked).
-            let s = unsafe { b.in_buf.cast::<abi::SOCKADDR_IN6>().read_unaligned() };
-            let ip = Ipv6Addr::from(s.sin6_addr.s6_addr);
-            let v6 = SocketAddrV6::new(ip, 0, 0, s.sin6_scope_id);
-            (SocketAddr::V6(v6), size_of::<abi::SOCKADDR_IN6>())
-        }
+        abi::AF_INET6 => size_of::<abi::SOCKADDR_IN6>(),
         other => {
             return Err(Error::new(
                 abi::WSAEAFNOSUPPORT,
@@ -184,6 +149,8 @@ unsafe fn routing_interface_query(core: &Arc<SocketCore>, b: &IoctlBuffers) -> R
             ));
         }
     };
+    // SAFETY: in_buf holds a whole SOCKADDR of its family (checked above).
+    let dest = unsafe { socket_addr_from_windows(b.in_buf.cast(), needed as i32) }?;
     if dest.ip().is_unspecified() {
         return Err(Error::new(
             abi::WSAEINVAL,

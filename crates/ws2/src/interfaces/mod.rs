@@ -244,6 +244,18 @@ impl InterfaceAddress {
     }
 }
 
+/// The Windows `SOCKADDR_IN`/`SOCKADDR_IN6` of an address (in a
+/// `SOCKADDR_STORAGE`) and its length, 16 or 28.
+pub(crate) fn windows_sockaddr(addr: SocketAddr) -> (abi::SOCKADDR_STORAGE, usize) {
+    let mut storage = abi::SOCKADDR_STORAGE::default();
+    let mut len = size_of::<abi::SOCKADDR_STORAGE>() as i32;
+    // SAFETY: `storage` is writable for `len` (128) bytes, enough for either
+    // family, so the conversion cannot fail.
+    unsafe { crate::translate::socket_addr_to_windows(&addr, (&raw mut storage).cast(), &mut len) }
+        .expect("a SOCKADDR_STORAGE holds any address");
+    (storage, len as usize)
+}
+
 /// The mask of a prefix length.
 pub(crate) fn prefix_mask(v4: bool, len: u8) -> IpAddr {
     if v4 {
