@@ -2,6 +2,7 @@
 //! for `OVERLAPPED.Internal`, NTSTATUS → Win32 for completion ports (SPEC G).
 
 use crate::consts::*;
+use crate::ifioctl::{ERROR_INSUFFICIENT_BUFFER, STATUS_BUFFER_TOO_SMALL};
 use crate::types::NTSTATUS;
 
 /// The Winsock code for a Linux `errno` (S19). `EINTR` is retried by callers
@@ -63,6 +64,8 @@ pub fn status_from_wsa(code: i32) -> NTSTATUS {
         WSAENOBUFS => STATUS_INSUFFICIENT_RESOURCES,
         WSAENOTCONN => STATUS_INVALID_CONNECTION,
         WSAEOPNOTSUPP => STATUS_NOT_SUPPORTED,
+        // The only asynchronous WSAEFAULT: an output buffer too small (P5).
+        WSAEFAULT => STATUS_BUFFER_TOO_SMALL,
         _ => STATUS_INVALID_PARAMETER,
     }
 }
@@ -85,6 +88,7 @@ pub fn wsa_from_status(status: NTSTATUS) -> i32 {
         STATUS_INSUFFICIENT_RESOURCES => WSAENOBUFS,
         STATUS_INVALID_CONNECTION => WSAENOTCONN,
         STATUS_NOT_SUPPORTED => WSAEOPNOTSUPP,
+        STATUS_BUFFER_TOO_SMALL => WSAEFAULT,
         _ => WSAEINVAL,
     }
 }
@@ -108,6 +112,7 @@ pub fn win32_from_status(status: NTSTATUS) -> u32 {
         STATUS_INSUFFICIENT_RESOURCES => ERROR_NO_SYSTEM_RESOURCES,
         STATUS_INVALID_CONNECTION => ERROR_CONNECTION_INVALID,
         STATUS_NOT_SUPPORTED => ERROR_NOT_SUPPORTED,
+        STATUS_BUFFER_TOO_SMALL => ERROR_INSUFFICIENT_BUFFER,
         _ => ERROR_INVALID_PARAMETER,
     }
 }
@@ -217,6 +222,7 @@ mod tests {
             (STATUS_INSUFFICIENT_RESOURCES, WSAENOBUFS),
             (STATUS_INVALID_CONNECTION, WSAENOTCONN),
             (STATUS_NOT_SUPPORTED, WSAEOPNOTSUPP),
+            (STATUS_BUFFER_TOO_SMALL, WSAEFAULT), // P5 test_get_interface_list
         ];
         for (status, wsa) in table {
             assert_eq!(wsa_from_status(status), wsa);
@@ -225,5 +231,6 @@ mod tests {
         assert_eq!(wsa_from_status(STATUS_PORT_UNREACHABLE), WSAECONNRESET);
         assert_eq!(wsa_from_status(STATUS_PENDING), WSA_IO_INCOMPLETE);
         assert_eq!(win32_from_status(STATUS_CANCELLED), 995);
+        assert_eq!(win32_from_status(STATUS_BUFFER_TOO_SMALL), 122);
     }
 }

@@ -11,11 +11,16 @@ pub mod addrstr;
 pub mod cmsg;
 pub mod consts;
 pub mod errors;
+pub mod ifioctl;
+#[allow(non_upper_case_globals)]
+pub mod iphlpapi;
 pub mod resolve;
 pub mod types;
 
 pub use cmsg::*;
 pub use consts::*;
 pub use errors::*;
+pub use ifioctl::*;
+pub use iphlpapi::*;
 pub use resolve::*;
 pub use types::*;

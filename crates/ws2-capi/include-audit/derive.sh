@@ -25,7 +25,7 @@ mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # The glibc headers include/ws2_libc.h includes, in its order.
-libc_headers='sys/types.h sys/socket.h netinet/in.h netinet/tcp.h arpa/inet.h netdb.h sys/select.h sys/ioctl.h unistd.h'
+libc_headers='sys/types.h sys/socket.h netinet/in.h netinet/tcp.h arpa/inet.h netdb.h sys/select.h sys/ioctl.h net/if.h unistd.h'
 
 # "<file> <macro>" for every macro defined while preprocessing stdin.
 macros_by_file() {
@@ -43,7 +43,7 @@ undefs() {
             $2 !~ /^[A-Za-z]/ || $2 == "FD_SETSIZE" { next }
             $1 ~ /\/(sys|bits)\/(socket|socket_type|sockaddr|select)\.h$/ ||
             $1 ~ /\/asm(-generic)?\/(socket|sockios)\.h$/ ||
-            $1 ~ /\/(netinet\/in|bits\/in|netinet\/tcp|arpa\/inet|netdb|bits\/netdb|rpc\/netdb)\.h$/ { print $2; next }
+            $1 ~ /\/(netinet\/in|bits\/in|netinet\/tcp|arpa\/inet|netdb|bits\/netdb|rpc\/netdb|net\/if)\.h$/ { print $2; next }
             # From the ioctl headers, only the socket ioctls.
             $1 ~ /ioctl/ && $2 ~ /^(FIO|SIOC|IOC_|IOCSIZE_)/ { print $2 }' |
         sort -u > "$tmp/undefs"
@@ -70,10 +70,10 @@ names() {
     # Windows' headers: functions (gcc -aux-info), extern data and macros
     # declared in the socket headers themselves.
     src="$tmp/win.c"
-    printf '#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mswsock.h>\n#include <mstcpip.h>\n#include <wspiapi.h>\n' > "$src"
+    printf '#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mswsock.h>\n#include <mstcpip.h>\n#include <wspiapi.h>\n#include <iphlpapi.h>\n' > "$src"
     gccinc=$(gcc -print-file-name=include)
     wflags="-nostdinc -isystem $gccinc -isystem $mingw -D_WIN32 -D_WIN64 -D__MINGW32__ -D__MINGW64__ -D_M_AMD64 -D__MSVCRT__ -D__cdecl= -D__stdcall= -D__fastcall= -D__thiscall= -D__declspec(x)= -D_cdecl= -D_stdcall= -w"
-    scope='/(winsock2|ws2tcpip|mswsock|mstcpip|wspiapi|ws2def|ws2ipdef|winsock|inaddr|in6addr)\.h|/psdk_inc/_(ws1_undef|socket_types|fd_types|ip_types|ip_mreq1|wsadata|xmitfile|wsa_errnos)\.h'
+    scope='/(winsock2|ws2tcpip|mswsock|mstcpip|wspiapi|ws2def|ws2ipdef|winsock|inaddr|in6addr|iphlpapi|iptypes|ipifcons|ifdef|nldef|ipmib|netioapi)\.h|/psdk_inc/_(ws1_undef|socket_types|fd_types|ip_types|ip_mreq1|wsadata|xmitfile|wsa_errnos)\.h'
     # shellcheck disable=SC2086
     gcc -fsyntax-only -aux-info "$tmp/win.aux" $wflags "$src"
     grep -E "$scope" "$tmp/win.aux" | sed -E 's@^/\* [^*]*\*/ *@@; s/ \(.*//; s/.*[ *]//' > "$tmp/windows"
@@ -86,7 +86,7 @@ names() {
             sub(/ *;.*/, ""); n = split($0, w, /[ *]+/); print w[n] }' >> "$tmp/windows"
     # ws2's headers: whatever they rename to ws2_<name>, and Windows macros
     # of their own (gai_strerror -> gai_strerrorA).
-    printf '#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mswsock.h>\n#include <mstcpip.h>\n' |
+    printf '#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mswsock.h>\n#include <mstcpip.h>\n#include <iphlpapi.h>\n' |
         macros_by_file -I "$inc" -D_GNU_SOURCE | grep -F "$inc/" | awk '{ print $2 }' >> "$tmp/windows"
     sort -u "$tmp/windows" | comm -12 - "$tmp/libc" > "$tmp/both"
     out="$here/glibc-names.txt"

@@ -418,4 +418,7 @@ u_long  WSAAPI ntohl(u_long netlong) WS2_ASM(ntohl);
 }
 #endif
 
+/* SOCKET_ADDRESS_LIST, INTERFACE_INFO, FD_ADDRESS_LIST_CHANGE (P5). */
+#include "ws2_ifaces.h"
+
 #endif /* WS2_WINSOCK2_H */

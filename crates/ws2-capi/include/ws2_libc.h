@@ -6,7 +6,7 @@
  * (struct sockaddr_in6, AF_INET6 = 10, getaddrinfo with glibc's struct
  * addrinfo, ...).  So that a program may include <netdb.h>, <arpa/inet.h>,
  * <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>, <sys/select.h>,
- * <sys/ioctl.h> or <unistd.h> before or after the Winsock headers and
+ * <sys/ioctl.h>, <net/if.h> or <unistd.h> before or after the Winsock headers and
  * still get Windows' types, numbers and functions, this header
  *   1. includes those glibc headers itself, first (so a later #include of
  *      them changes nothing),
@@ -39,6 +39,7 @@
 #include <netdb.h>
 #include <sys/select.h>
 #include <sys/ioctl.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include "ws2_libc_undef.h"
@@ -122,6 +123,8 @@
 #define getsourcefilter     ws2_getsourcefilter
 #define setsourcefilter     ws2_setsourcefilter
 #define getipv4sourcefilter ws2_getipv4sourcefilter
+#define if_nametoindex      ws2_if_nametoindex
+#define if_indextoname      ws2_if_indextoname
 #define setipv4sourcefilter ws2_setipv4sourcefilter
 #define in6addr_any         ws2_in6addr_any
 #define in6addr_loopback    ws2_in6addr_loopback

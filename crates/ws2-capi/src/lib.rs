@@ -10,6 +10,7 @@
 
 mod addrstr_api;
 mod cstr;
+mod iphlpapi;
 mod resolve;
 mod resolve_api;
 
@@ -663,7 +664,8 @@ pub unsafe extern "C" fn WSARecv(
 // ---------------------------------------------------------------------------
 // WSAIoctl
 
-/// `WSAIoctl`: `SIO_GET_EXTENSION_FUNCTION_POINTER` (S1, S2), `FIONBIO`, `FIONREAD`.
+/// `WSAIoctl`: `SIO_GET_EXTENSION_FUNCTION_POINTER` (S1, S2), `FIONBIO`, `FIONREAD`,
+/// and the interface ioctls (P5, `ws2::interfaces::ioctl`).
 ///
 /// # Safety
 /// Winsock's contract: buffers valid for their lengths.
@@ -724,6 +726,19 @@ pub unsafe extern "C" fn WSAIoctl(
                     core.set_icmp_reporting(None, Some(on));
                 }
                 0
+            }
+            code if ws2::interfaces::ioctl::handles(code) => {
+                let b = ws2::interfaces::ioctl::IoctlBuffers {
+                    in_buf: in_buf.cast_const().cast(),
+                    in_len,
+                    out_buf: out_buf.cast(),
+                    out_len,
+                    bytes_returned,
+                    overlapped,
+                    routine,
+                };
+                // SAFETY: forwarded contract (P5: the interface ioctls).
+                return unsafe { ws2::interfaces::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
             FIONBIO | FIONREAD => {
                 let arg = if code == FIONBIO { in_buf } else { out_buf };

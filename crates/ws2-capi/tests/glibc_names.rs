@@ -71,9 +71,8 @@ fn libc_exports() -> BTreeSet<String> {
         .collect()
 }
 
-const OUR_HEADERS: &str =
-    "#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mstcpip.h>\n#include <mswsock.h>\n";
-const GLIBC_HEADERS: &str = "#include <sys/socket.h>\n#include <netinet/in.h>\n#include <arpa/inet.h>\n#include <netdb.h>\n#include <sys/select.h>\n#include <unistd.h>\n";
+const OUR_HEADERS: &str = "#include <winsock2.h>\n#include <ws2tcpip.h>\n#include <mstcpip.h>\n#include <mswsock.h>\n#include <iphlpapi.h>\n";
+const GLIBC_HEADERS: &str = "#include <sys/socket.h>\n#include <netinet/in.h>\n#include <arpa/inet.h>\n#include <netdb.h>\n#include <sys/select.h>\n#include <net/if.h>\n#include <unistd.h>\n";
 
 fn write(name: &str, text: &str) -> PathBuf {
     let path = out_dir().join(name);

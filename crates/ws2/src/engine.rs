@@ -910,6 +910,7 @@ fn aborted() -> Error {
 /// to a completion port (S37). Routines can no longer run: only `Internal`
 /// says `STATUS_CANCELLED`; events are set.
 pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
+    crate::interfaces::changes::cancel_thread(thread.id);
     let sockets: Vec<_> = lock(&thread.sockets)
         .drain(..)
         .filter_map(|w| w.upgrade())
@@ -955,12 +956,14 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
         .ops
         .iter()
         .find_map(|op| op.delivery.as_ref().and_then(routine_of));
-    sends.or_else(|| {
-        lock(&core.recv_queue)
-            .ops
-            .iter()
-            .find_map(|op| routine_of(&op.delivery))
-    })
+    sends
+        .or_else(|| {
+            lock(&core.recv_queue)
+                .ops
+                .iter()
+                .find_map(|op| routine_of(&op.delivery))
+        })
+        .or_else(|| crate::interfaces::changes::pending_has_routine(core, ov))
 }
 
 // ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ pub mod completion;
 pub mod engine;
 mod error;
 pub mod handles;
+pub mod interfaces;
 mod overlapped;
 pub mod raw;
 mod socket;
@@ -34,6 +35,10 @@ pub mod translate;
 
 pub use completion::{Event, Packet, Port, Waited};
 pub use error::{Error, Result};
+pub use interfaces::{
+    AddressState, Interface, InterfaceAddress, InterfaceFlags, OperStatus, Route, interfaces,
+    route_to,
+};
 pub use overlapped::{
     CompletionPort, PendingSend, PortCompletion, SendBuf, SendCompletion, SendError,
     sleep_alertable,

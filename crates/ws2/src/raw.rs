@@ -86,7 +86,7 @@ pub(crate) unsafe fn overlapped_delivery(
 ///
 /// # Safety
 /// `ov` valid and writable.
-unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
+pub(crate) unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
     // SAFETY: per the contract.
     unsafe {
         OvPtr(ov).finish(abi::STATUS_SUCCESS, bytes);

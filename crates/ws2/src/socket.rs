@@ -699,6 +699,7 @@ impl SocketCore {
     pub fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         engine::cancel_all(self);
+        crate::interfaces::changes::cancel_socket(self);
         engine::forget_closed(self);
         self.wake_waiters();
     }

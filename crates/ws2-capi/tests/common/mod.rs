@@ -217,6 +217,12 @@ impl Running {
         }
     }
 
+    /// The program's output if it has ended (without waiting).
+    pub fn try_finish(&mut self) -> Option<Output> {
+        let st = self.child.try_wait().expect("try_wait")?;
+        Some(self.output(st))
+    }
+
     /// What the program printed on stdout so far.
     pub fn stdout_so_far(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(&self.stdout_path).unwrap_or_default()).into_owned()

@@ -1,0 +1,2 @@
+/* Windows spelling of <ipifcons.h>. */
+#include "ipifcons.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <iptypes.h>. */
+#include "iptypes.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <iphlpapi.h>. */
+#include "iphlpapi.h"
