@@ -25,6 +25,7 @@
 pub mod completion;
 pub mod engine;
 mod error;
+mod fork;
 pub mod handles;
 mod overlapped;
 pub mod raw;
