@@ -71,6 +71,15 @@ fn fork_daemonize_pattern_works() {
     }
     let report = stdout_so_far();
     let parent = running.wait(Duration::from_secs(5));
+    if !report.contains("daemon: ")
+        && let Some(pid) = report
+            .lines()
+            .find_map(|l| l.strip_prefix("daemon pid "))
+            .and_then(|p| p.trim().parse::<i32>().ok())
+    {
+        // SAFETY: the daemon this test started, which hangs: not left behind.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
     assert!(
         report.contains("daemon: ok"),
         "the daemonized child did not report success within 60 s\nreport: {report}\n{}",

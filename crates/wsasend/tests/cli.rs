@@ -415,3 +415,68 @@ fn bench_has_a_gso_row_from_1200_bytes() {
         "{stdout}"
     );
 }
+
+// S42: on a link whose interface queue overflows (host A's token bucket
+// holds 3000 bytes), `wsasend send` reports the same count of datagrams
+// sent as a plain Linux UDP socket does, and no WSAENOBUFS: a datagram the
+// local queue drops counts as sent. Needs root (network namespaces).
+#[test]
+fn send_over_a_dropping_link_counts_like_a_plain_socket() {
+    const COUNT: usize = 500;
+    let net = testnet::Net::new().expect("network namespaces (root needed)");
+    let a = net.host("a").expect("host a");
+    let b = net.host("b").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("veth a-b");
+    a.tc(&[
+        "qdisc",
+        "add",
+        "dev",
+        &link.a_ifname,
+        "root",
+        "tbf",
+        "rate",
+        "1mbit",
+        "burst",
+        "1600",
+        "limit",
+        "3000",
+    ])
+    .expect("tc tbf on a");
+    let rx = b.run(|| UdpSocket::bind("10.0.0.2:0")).expect("receiver");
+    let to = rx.local_addr().unwrap();
+    let plain = a.run(|| {
+        let s = UdpSocket::bind("0.0.0.0:0").unwrap();
+        (0..COUNT)
+            .filter(|_| s.send_to(&[9u8; 1200], to).is_ok())
+            .count()
+    });
+    let out = a
+        .command(&[
+            env!("CARGO_BIN_EXE_wsasend"),
+            "send",
+            "--to",
+            &to.to_string(),
+            "--count",
+            &COUNT.to_string(),
+            "--size",
+            "1200",
+        ])
+        .output()
+        .expect("run wsasend in host a");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("sent {plain} of {COUNT} datagrams")),
+        "a plain socket sent {plain}:\n{stdout}"
+    );
+    assert!(stdout.contains("errors: none"), "{stdout}");
+    let stats = a
+        .tc(&["-s", "qdisc", "show", "dev", &link.a_ifname])
+        .expect("tc -s qdisc show");
+    assert!(
+        !stats.contains("dropped 0,"),
+        "the queue dropped nothing, so nothing was tested:\n{stats}"
+    );
+}

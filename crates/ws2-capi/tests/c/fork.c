@@ -272,6 +272,8 @@ static int mode_daemon(void)
     if (pid > 0) return 0; /* the parent exits at once */
     atexit(report_daemon);
     CHECK(setsid() > 0);
+    printf("daemon pid %d\n", (int)getpid()); /* the harness kills a daemon that hangs */
+    fflush(stdout);
     send_and_wait_event(s);
     send_and_wait_routine(s);
     SOCKET n = udp_socket(0);
