@@ -374,6 +374,7 @@ fn forget_parent_operations(core: &SocketCore) {
     };
     // Rust buffers and routines are freed here, outside the locks.
     drop((sends, recvs));
+    reactor::forget_parent();
 }
 
 /// The number of queued sends, after the check of a fork child's first use.

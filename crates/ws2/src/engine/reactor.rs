@@ -81,6 +81,22 @@ pub(crate) fn current() -> Option<&'static Reactor> {
     (r.generation == fork::generation()).then_some(r)
 }
 
+/// In a fork child, lets go of what the parent's reactor held (its epoll
+/// fd, the sockets it kept armed) before the child needs a reactor of its
+/// own, so that a socket the child closes is really closed here.
+#[cold]
+pub(super) fn forget_parent() {
+    let parents = {
+        let _starting = lock(&STARTING);
+        // SAFETY: as in `current`.
+        match unsafe { REACTOR.load(Ordering::Acquire).as_ref() } {
+            Some(r) if r.generation != fork::generation() => r.retire(),
+            _ => return,
+        }
+    };
+    drop(parents);
+}
+
 #[cold]
 fn start() -> Result<&'static Reactor> {
     let starting = lock(&STARTING);
