@@ -711,7 +711,7 @@ impl Port {
         deadline: Option<Instant>,
         alertable: bool,
     ) -> Result<Waited<Vec<Packet>>> {
-        let got = wait_until(&[self], deadline, alertable, None, || {
+        let take = || {
             let mut s = lock(&self.state);
             if s.closed {
                 return Some(None);
@@ -721,31 +721,41 @@ impl Port {
             }
             let n = s.packets.len().min(max.max(1));
             Some(Some(s.packets.drain(..n).collect()))
-        })?;
-        abandoned_if_closed(got)
+        };
+        self.wait_for(take, deadline, alertable)
     }
 
     /// Takes one packet, waiting for it; `ERROR_ABANDONED_WAIT_0` if the
     /// port is closed.
     pub fn get(&self, deadline: Option<Instant>, alertable: bool) -> Result<Waited<Packet>> {
-        let got = wait_until(&[self], deadline, alertable, None, || {
+        let take = || {
             let mut s = lock(&self.state);
             if s.closed {
                 return Some(None);
             }
             s.packets.pop_front().map(Some)
-        })?;
-        abandoned_if_closed(got)
+        };
+        self.wait_for(take, deadline, alertable)
     }
-}
 
-/// A wait's outcome, with `Done(None)` (the port closed) as the error.
-fn abandoned_if_closed<R>(got: Waited<Option<R>>) -> Result<Waited<R>> {
-    match got {
-        Waited::Done(Some(r)) => Ok(Waited::Done(r)),
-        Waited::Done(None) => Err(abandoned()),
-        Waited::TimedOut => Ok(Waited::TimedOut),
-        Waited::IoCompletion => Ok(Waited::IoCompletion),
+    /// `take` at once (no waiter registration when a packet is there), else
+    /// in a wait; `take` yields `Some(None)` when the port is closed.
+    fn wait_for<R>(
+        &self,
+        mut take: impl FnMut() -> Option<Option<R>>,
+        deadline: Option<Instant>,
+        alertable: bool,
+    ) -> Result<Waited<R>> {
+        let got = match take() {
+            Some(got) => Waited::Done(got),
+            None => wait_until(&[self], deadline, alertable, None, take)?,
+        };
+        match got {
+            Waited::Done(Some(r)) => Ok(Waited::Done(r)),
+            Waited::Done(None) => Err(abandoned()),
+            Waited::TimedOut => Ok(Waited::TimedOut),
+            Waited::IoCompletion => Ok(Waited::IoCompletion),
+        }
     }
 }
 

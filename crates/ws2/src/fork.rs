@@ -26,7 +26,7 @@
 //! thread, with `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)` (where the
 //! kernel refuses it, every entry pays a full fence instead).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Once};
@@ -64,11 +64,24 @@ static MEMBARRIER: AtomicBool = AtomicBool::new(false);
 const MEMBARRIER_CMD_PRIVATE_EXPEDITED: libc::c_int = 1 << 3;
 const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: libc::c_int = 1 << 4;
 
-thread_local! {
-    static SLOT: Arc<Slot> = register();
+/// Owns a thread's slot; its destructor (thread exit) makes later sections
+/// of the thread orphans.
+struct SlotOwner(Arc<Slot>);
+
+impl Drop for SlotOwner {
+    fn drop(&mut self) {
+        SLOT.set(std::ptr::null());
+    }
 }
 
-fn register() -> Arc<Slot> {
+thread_local! {
+    /// This thread's slot, without the lazy-initialisation check on each
+    /// section (null until the first one, and again after thread exit).
+    static SLOT: Cell<*const Slot> = const { Cell::new(std::ptr::null()) };
+    static OWNER: SlotOwner = register();
+}
+
+fn register() -> SlotOwner {
     install();
     let slot = Arc::new(Slot {
         depth: AtomicU32::new(0),
@@ -77,7 +90,30 @@ fn register() -> Arc<Slot> {
     // A slot only the registry still holds belongs to a thread that exited.
     slots.retain(|s| Arc::strong_count(s) > 1);
     slots.push(slot.clone());
+    SlotOwner(slot)
+}
+
+/// This thread's slot (registering the thread on its first section); null
+/// once the thread's thread-local storage is being destroyed.
+#[inline(always)]
+fn my_slot() -> *const Slot {
+    let slot = SLOT.get();
+    if slot.is_null() {
+        return register_slot();
+    }
     slot
+}
+
+#[cold]
+#[inline(never)]
+fn register_slot() -> *const Slot {
+    OWNER
+        .try_with(|o| {
+            let p = Arc::as_ptr(&o.0);
+            SLOT.set(p);
+            p
+        })
+        .unwrap_or(std::ptr::null())
 }
 
 /// Registers the fork handlers (once per process).
@@ -108,23 +144,19 @@ pub(crate) struct Section {
 }
 
 /// Opens a section (nested sections just count).
-#[inline]
+#[inline(always)]
 pub(crate) fn enter() -> Section {
-    let slot = SLOT.try_with(Arc::as_ptr).unwrap_or(std::ptr::null());
+    let slot = my_slot();
     if slot.is_null() {
         enter_orphan();
         return Section { slot };
     }
-    // SAFETY: the thread-local Arc keeps the slot alive until this thread's
-    // thread-local storage is destroyed, which no open section outlives.
+    // SAFETY: the thread's SlotOwner keeps the slot alive until its
+    // destructor, which nulls SLOT; no open section outlives it.
     let s = unsafe { &*slot };
     let depth = s.depth.load(Ordering::Relaxed);
-    if depth > 0 {
-        s.depth.store(depth + 1, Ordering::Relaxed);
-        return Section { slot };
-    }
-    loop {
-        s.depth.store(1, Ordering::Relaxed);
+    s.depth.store(depth + 1, Ordering::Relaxed);
+    if depth == 0 {
         // Store, then load: the forking thread stores CLOSED, then reads
         // every depth. One of the two sees the other's store; the fence on
         // this side is a compiler fence when the forking thread's
@@ -134,16 +166,30 @@ pub(crate) fn enter() -> Section {
         } else {
             std::sync::atomic::fence(Ordering::SeqCst);
         }
-        if CLOSED.load(Ordering::Relaxed) == 0 {
-            break;
+        if CLOSED.load(Ordering::Relaxed) != 0 {
+            wait_at_gate(s);
         }
-        s.depth.store(0, Ordering::Release);
-        wait_open();
     }
     Section { slot }
 }
 
+/// A fork is being prepared: step back out, wait, and enter again.
 #[cold]
+#[inline(never)]
+fn wait_at_gate(s: &Slot) {
+    loop {
+        s.depth.store(0, Ordering::Release);
+        wait_open();
+        s.depth.store(1, Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if CLOSED.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
 fn enter_orphan() {
     loop {
         ORPHANS.fetch_add(1, Ordering::SeqCst);
@@ -155,11 +201,17 @@ fn enter_orphan() {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn leave_orphan() {
+    ORPHANS.fetch_sub(1, Ordering::SeqCst);
+}
+
 impl Drop for Section {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         if self.slot.is_null() {
-            ORPHANS.fetch_sub(1, Ordering::SeqCst);
+            leave_orphan();
             return;
         }
         // SAFETY: as in `enter`.
@@ -188,7 +240,7 @@ pub(crate) struct Locked<'a, T> {
 
 /// Locks one of ws2's mutexes (a poisoned one is still used: every holder
 /// leaves its data consistent before anything that can panic).
-#[inline]
+#[inline(always)]
 pub(crate) fn lock<T>(m: &Mutex<T>) -> Locked<'_, T> {
     let section = enter();
     Locked {
@@ -229,7 +281,7 @@ extern "C" fn prepare() {
     // The handle table's locks first: a holder of them may still need to
     // enter a section (WSACleanup closes sockets) before it lets go.
     let handles = crate::handles::lock_for_fork();
-    let me = SLOT.try_with(Arc::as_ptr).ok();
+    let me = Some(my_slot());
     let slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
     CLOSED.store(1, Ordering::SeqCst);
     if MEMBARRIER.load(Ordering::Relaxed) {
