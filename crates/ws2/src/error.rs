@@ -79,14 +79,8 @@ impl Error {
     /// `WSAENOBUFS` (`ENOMEM`, `EAGAIN` from thread creation, `ENOSPC` of
     /// epoll's watch limit...). The caller has queued nothing; a later
     /// call tries again (S18, S20).
-    ///
-    /// ```
-    /// let e = ws2::Error::resource(libc::EMFILE, "epoll_create1 for the reactor");
-    /// assert_eq!(e.code(), ws2_abi::WSAEMFILE);
-    /// assert_eq!(ws2::Error::resource(libc::ENOMEM, "eventfd").code(), ws2_abi::WSAENOBUFS);
-    /// ```
     #[cold]
-    pub fn resource(errno: i32, what: &'static str) -> Error {
+    pub(crate) fn resource(errno: i32, what: &'static str) -> Error {
         let code = match errno {
             libc::EMFILE | libc::ENFILE => abi::WSAEMFILE,
             _ => abi::WSAENOBUFS,
@@ -203,6 +197,25 @@ mod tests {
         let inner = io.get_ref().unwrap().downcast_ref::<Error>().unwrap();
         assert_eq!(inner.code(), abi::WSAEMSGSIZE);
         assert!(io.to_string().starts_with("WSAEMSGSIZE (10040)"));
+    }
+
+    #[test]
+    fn resource_errors_by_errno() {
+        // S18
+        for (errno, code) in [
+            (libc::EMFILE, abi::WSAEMFILE),
+            (libc::ENFILE, abi::WSAEMFILE),
+            (libc::ENOMEM, abi::WSAENOBUFS),
+            (libc::EAGAIN, abi::WSAENOBUFS),
+            (libc::ENOSPC, abi::WSAENOBUFS),
+        ] {
+            let e = Error::resource(errno, "epoll_create1 for the reactor");
+            assert_eq!(e.code(), code, "errno {errno}");
+            assert!(
+                e.message().starts_with("epoll_create1 for the reactor: "),
+                "{e}"
+            );
+        }
     }
 
     #[test]
