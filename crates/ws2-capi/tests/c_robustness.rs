@@ -40,7 +40,7 @@ fn closing_a_port_ends_its_waits_with_abandoned() {
 // operations complete exactly once in the parent.
 #[test]
 fn fork_child_sends_and_parent_completes_its_own() {
-    let exe = compile_test("fork");
+    let exe = fork_program("child");
     let link = slow_link("forkc", "1mbit");
     let (rx, port) = receiver_in(&link.b);
     let exe = exe.to_str().expect("utf-8 path");
@@ -56,7 +56,7 @@ fn fork_child_sends_and_parent_completes_its_own() {
 // and its overlapped sends complete.
 #[test]
 fn fork_daemonize_pattern_works() {
-    let exe = compile_test("fork");
+    let exe = fork_program("daemon");
     let link = slow_link("forkd", "1mbit");
     let (rx, port) = receiver_in(&link.b);
     let exe = exe.to_str().expect("utf-8 path");
@@ -93,7 +93,7 @@ fn fork_daemonize_pattern_works() {
 // reactor, events, ports): no child deadlocks, each finishes in bounded time.
 #[test]
 fn fork_while_threads_hammer_ws2_never_deadlocks() {
-    let exe = compile_test("fork");
+    let exe = fork_program("hammer");
     let link = slow_link("forkh", "2mbit");
     let (rx, port) = receiver_in(&link.b);
     let exe = exe.to_str().expect("utf-8 path");

@@ -74,6 +74,9 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
 
     let held = exhaust_fds(64)?;
     let data = vec![7u8; 1200];
+    // Each send below must have to pend: the buffer is filled again right
+    // before it (filling needs no descriptor).
+    fill(tx, to)?;
     match tx.send_overlapped(data.clone(), Some(to), &[]) {
         Ok(_) => return Err("an overlapped send was accepted with no fd for the reactor".into()),
         Err(e) => {
@@ -90,6 +93,7 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
         }
     }
     let r = runs.clone();
+    fill(tx, to)?;
     let refused = tx.send_with_routine(data.clone(), Some(to), &[], move |_| {
         r.fetch_add(1, Ordering::SeqCst);
     });
@@ -102,6 +106,7 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
             )
         },
     )?;
+    fill(tx_port, to)?;
     let refused = tx_port.send_to_port(data.clone(), Some(to), &[]);
     check(
         refused.as_ref().err().map(|e| code(&e.error)) == Some(abi::WSAEMFILE),
@@ -156,13 +161,13 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
     })?;
 
     // The reactor runs: queuing and waiting need no descriptor.
-    fill(tx, to)?;
     let held = exhaust_fds(64)?;
     let fresh = std::thread::spawn({
         let tx = Socket::from_core(tx.core().clone());
         let tx_port = Socket::from_core(tx_port.core().clone());
         let port = port.clone();
         move || -> Outcome {
+            fill(&tx, to)?;
             let p = tx
                 .send_overlapped(vec![3u8; 1000], Some(to), &[])
                 .map_err(|e| format!("send with no free fd: {}", e.error))?;

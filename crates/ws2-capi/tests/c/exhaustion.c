@@ -112,7 +112,11 @@ int main(int argc, char **argv)
     fill(fn, sp, &to);
     exhaust_fds();
 
+    /* Each send below must have to pend: its buffer is filled again right
+     * before it (filling needs no descriptor). */
+
     /* Event mode. */
+    fill(fn, s, &to);
     WSAOVERLAPPED ov_e;
     prepare(&ov_e, ev);
     DWORD sent = 0xabcd;
@@ -122,6 +126,7 @@ int main(int argc, char **argv)
     CHECK(!event_is_set(ev));
 
     /* Completion routine. */
+    fill(fn, s, &to);
     WSAOVERLAPPED ov_r;
     prepare(&ov_r, NULL);
     reset_routine();
@@ -131,6 +136,7 @@ int main(int argc, char **argv)
     CHECK_EQ(cr_runs, 0);
 
     /* Completion port. */
+    fill(fn, sp, &to);
     WSAOVERLAPPED ov_p;
     prepare(&ov_p, NULL);
     CHECK_ERR(ov_send(fn, sp, &to, sizeof to, data, sizeof data, &sent, &ov_p, NULL), WSAEMFILE);
