@@ -9,11 +9,23 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{
-    assert_success, compile_test, receiver_in, run_c_test, run_with_timeout, show, slow_link, start,
+    MANIFEST_DIR, assert_success, compile, compile_test, receiver_in, run_c_test, run_with_timeout,
+    show, slow_link, start,
 };
+
+/// `tests/c/fork.c`, compiled under a name of its own for each mode: the
+/// fork tests run in parallel, and one must not run the executable another
+/// is still writing.
+fn fork_program(mode: &str) -> PathBuf {
+    compile(
+        &Path::new(MANIFEST_DIR).join("tests/c/fork.c"),
+        &format!("fork_{mode}"),
+    )
+}
 
 // S18 S20 S30 S38: no free descriptor for the reactor: WSAEMFILE, the
 // OVERLAPPED untouched, no completion; the socket works once fds are back.
