@@ -8,8 +8,9 @@
  * have what pending needs (the reactor's epoll instance): it must fail at
  * call time with WSAEMFILE, leave its OVERLAPPED untouched and queue no
  * completion (no event, routine or packet), and closesocket must not
- * touch that OVERLAPPED later either. Once descriptors are free again the
- * same sockets send, and each send completes exactly once. */
+ * touch that OVERLAPPED later either; an overlapped receive with nothing
+ * to receive likewise. Once descriptors are free again the same sockets
+ * send and receive, and each operation completes exactly once. */
 #include "cr_record.h"
 
 #include <errno.h>
@@ -104,6 +105,15 @@ int main(int argc, char **argv)
     CHECK(port != NULL);
     CHECK(CreateIoCompletionPort((HANDLE)sp, port, 7, 0) == port);
     WSAEVENT ev = new_event();
+    /* A receiver in this host, with nothing to receive yet. */
+    SOCKADDR_STORAGE rx_addr;
+    SOCKET rx = udp_receiver("10.0.0.1", &rx_addr);
+    u_long off = 0;
+    CHECK_OK(ioctlsocket(rx, FIONBIO, &off));
+    static char rx_data[2000];
+    WSABUF rx_buf;
+    rx_buf.buf = rx_data;
+    rx_buf.len = sizeof rx_data;
     /* This thread's own Winsock state exists before the descriptors run
      * out: what is missing below is the reactor. */
     CHECK_EQ(SleepEx(0, TRUE), 0);
@@ -148,9 +158,31 @@ int main(int argc, char **argv)
     CHECK_EQ(GetLastError(), WAIT_TIMEOUT);
     CHECK(got == NULL);
 
-    /* Descriptors are free again: the same sockets send, each send
-     * completes exactly once. */
+    /* An overlapped receive that has to pend. */
+    WSAOVERLAPPED ov_rx;
+    prepare(&ov_rx, NULL);
+    DWORD got_bytes = 0xabcd, rx_flags = 0;
+    CHECK_ERR(WSARecv(rx, &rx_buf, 1, &got_bytes, &rx_flags, &ov_rx, NULL), WSAEMFILE);
+    UNTOUCHED(&ov_rx);
+    CHECK_EQ(got_bytes, 0xabcd);
+
+    /* Descriptors are free again: the same sockets send and receive, each
+     * operation completes exactly once. */
     release_fds();
+
+    WSAEVENT rx_ev = new_event();
+    WSAOVERLAPPED ov_rx2;
+    prepare(&ov_rx2, rx_ev);
+    rx_flags = 0;
+    CHECK_ERR(WSARecv(rx, &rx_buf, 1, &got_bytes, &rx_flags, &ov_rx2, NULL), WSA_IO_PENDING);
+    SOCKET local = udp_socket(0);
+    DWORD local_sent;
+    CHECK_OK(ov_send(fn, local, &rx_addr, sizeof(SOCKADDR_IN), "to the receiver", 15, &local_sent,
+                     NULL, NULL));
+    CHECK_EQ(WaitForSingleObject(rx_ev, LONG_MS), WAIT_OBJECT_0);
+    CHECK_HEX_EQ(ov_rx2.Internal, 0);
+    CHECK_EQ(ov_rx2.InternalHigh, 15);
+    CHECK(memcmp(rx_data, "to the receiver", 15) == 0);
 
     WSAOVERLAPPED ov_e2;
     prepare(&ov_e2, ev);
@@ -183,9 +215,13 @@ int main(int argc, char **argv)
     /* closesocket cancels what is pending, never the refused calls. */
     CHECK_OK(closesocket(s));
     CHECK_OK(closesocket(sp));
+    CHECK_OK(closesocket(rx));
+    CHECK_OK(closesocket(local));
     UNTOUCHED(&ov_e);
     UNTOUCHED(&ov_r);
     UNTOUCHED(&ov_p);
+    UNTOUCHED(&ov_rx);
+    WSACloseEvent(rx_ev);
     CHECK_EQ(SleepEx(50, TRUE), 0);
     CHECK_EQ(cr_runs, 1);
 
