@@ -967,7 +967,13 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             core.close();
             Ok(TRUE)
         }
-        Some(_) => {
+        Some(Object::Port(port)) => {
+            handles::remove(handle(h));
+            // Threads waiting on it return ERROR_ABANDONED_WAIT_0 (S36).
+            port.close();
+            Ok(TRUE)
+        }
+        Some(Object::Event(_)) => {
             handles::remove(handle(h));
             Ok(TRUE)
         }
@@ -1018,7 +1024,11 @@ pub extern "C" fn CreateIoCompletionPort(
 }
 
 /// One packet: TRUE for a successful operation; FALSE with the OVERLAPPED
-/// and the Win32 error for a failed one; FALSE, NULL and `WAIT_TIMEOUT`.
+/// and the Win32 error for a failed one; FALSE, NULL and `WAIT_TIMEOUT`;
+/// FALSE, NULL and `ERROR_ABANDONED_WAIT_0` when another thread closes the
+/// port during the wait (`ERROR_INVALID_HANDLE` when it was closed before).
+/// Without a packet, `*lpNumberOfBytes` and `*lpCompletionKey` are left
+/// alone (Microsoft's GetQueuedCompletionStatus page).
 ///
 /// # Safety
 /// Out-pointers writable.
@@ -1037,6 +1047,9 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
                 "an out-pointer is NULL",
             ));
         }
+        // SAFETY: ov writable per the contract (checked non-null): no packet
+        // until one is taken.
+        unsafe { ov.write_unaligned(std::ptr::null_mut()) };
         let port = handles::port(handle(port))?;
         match port.get(deadline(ms), false)? {
             Waited::Done(p) => {
@@ -1055,19 +1068,16 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
                     ))
                 }
             }
-            _ => {
-                // SAFETY: as above.
-                unsafe { ov.write_unaligned(std::ptr::null_mut()) };
-                Err(Error::new(
-                    WAIT_TIMEOUT as i32,
-                    "no completion packet before the timeout",
-                ))
-            }
+            _ => Err(Error::new(
+                WAIT_TIMEOUT as i32,
+                "no completion packet before the timeout",
+            )),
         }
     })
 }
 
-/// A batch of packets (alertable when asked).
+/// A batch of packets (alertable when asked). A port closed during the
+/// wait: FALSE, `*ulNumEntriesRemoved` 0, `ERROR_ABANDONED_WAIT_0`.
 ///
 /// # Safety
 /// `entries` writable for `count` entries; `removed` writable.
@@ -1088,7 +1098,12 @@ pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
             ));
         }
         let port = handles::port(handle(port))?;
-        match port.get_many(count as usize, deadline(ms), alertable != 0)? {
+        let got = port.get_many(count as usize, deadline(ms), alertable != 0);
+        if got.is_err() {
+            // SAFETY: removed writable per the contract (checked non-null).
+            unsafe { removed.write_unaligned(0) };
+        }
+        match got? {
             Waited::Done(packets) => {
                 for (i, p) in packets.iter().enumerate() {
                     let e = OVERLAPPED_ENTRY {

@@ -15,44 +15,14 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 use common::{
-    assert_success, compile_example, compile_test, run_c_test, run_with_timeout,
-    run_with_timeout_of, show, start,
+    assert_success, compile_example, compile_test, receiver_in, run_c_test, run_with_timeout,
+    run_with_timeout_of, show, slow_link, start,
 };
-use testnet::Net;
 
 // S2 S20 S28 S29 S31 S32 S33 S36 S40
 #[test]
 fn immediate_completions_reach_events_routines_and_ports() {
     run_c_test("ov_immediate", &[]);
-}
-
-/// Hosts `a` (10.0.0.1) and `b` (10.0.0.2) joined by a veth pair whose `a`
-/// end is rate-limited to `rate`, so sends from `a` to `b` really pend.
-struct SlowLink {
-    _net: Net,
-    a: testnet::Host,
-    b: testnet::Host,
-}
-
-fn slow_link(label: &str, rate: &str) -> SlowLink {
-    let net = Net::new().expect("testnet");
-    let a = net.host(&format!("{label}a")).expect("host a");
-    let b = net.host(&format!("{label}b")).expect("host b");
-    let link = net
-        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
-        .expect("link");
-    a.rate_limit(&link.a_ifname, rate).expect("rate limit");
-    SlowLink { _net: net, a, b }
-}
-
-/// A UDP receiver bound in `b` (so what gets through is not answered with
-/// ICMP port unreachable); returns it and its port as text.
-fn receiver_in(b: &testnet::Host) -> (UdpSocket, String) {
-    let rx = b
-        .run(|| UdpSocket::bind("10.0.0.2:0"))
-        .expect("bind receiver in b");
-    let port = rx.local_addr().unwrap().port().to_string();
-    (rx, port)
 }
 
 // S18 S20 S30 S31 S32 S33 S34 S36 S37 S38

@@ -5,70 +5,208 @@
 //! event per OVERLAPPED never meets the fd limit.
 
 use std::any::Any;
-use std::cell::{Cell, OnceCell};
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+use crate::fork::{self, lock};
 
 // ---------------------------------------------------------------------------
 // Threads: a wake fd and a queue of completion routines (APCs) each.
 
-/// The eventfd other threads write to wake a waiting thread.
+/// How other threads wake a waiting thread: a write to its eventfd, which
+/// its `poll` includes, or, when no eventfd could be made (the process is
+/// out of fds), a futex wake on `signalled`. Only the owning thread makes
+/// the eventfd, at the start of a wait, so each wait uses one of the two.
 pub(crate) struct ThreadWaker {
-    fd: OwnedFd,
-    /// A wake was written and not drained yet: later wakes skip the
-    /// syscall (a burst of completions costs one write).
-    signalled: AtomicBool,
+    /// The eventfd (-1 until the thread's first wait makes it, or while
+    /// none can be made).
+    fd: AtomicI32,
+    /// 1 when a wake was delivered and not consumed yet: later wakes skip
+    /// the syscall (a burst of completions costs one write). Also the
+    /// futex word of waits without an eventfd.
+    signalled: AtomicU32,
+    /// The fork generation of the thread. In a fork child the parent's
+    /// threads do not exist: their wakers never write (their eventfds are
+    /// shared with the parent).
+    generation: u64,
 }
 
+/// Writes one wake to an eventfd. A full counter (EAGAIN) still leaves the
+/// fd readable, which is all that is needed.
+fn write_wake(fd: RawFd) {
+    let one: u64 = 1;
+    // SAFETY: writes 8 bytes from a valid u64 to an eventfd.
+    unsafe { libc::write(fd, (&raw const one).cast(), 8) };
+}
+
+/// `FUTEX_WAIT` on `word` while it holds `expected`, up to `timeout_ms`
+/// (negative: no timeout).
+pub(crate) fn futex_wait(word: &AtomicU32, expected: u32, timeout_ms: i32) {
+    let ts = libc::timespec {
+        tv_sec: (timeout_ms.max(0) / 1000) as libc::time_t,
+        tv_nsec: (timeout_ms.max(0) % 1000) as libc::c_long * 1_000_000,
+    };
+    let tsp = if timeout_ms < 0 {
+        std::ptr::null()
+    } else {
+        &raw const ts
+    };
+    // SAFETY: a live word and a live (or null) timespec.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
+            expected,
+            tsp,
+        )
+    };
+}
+
+/// `FUTEX_WAKE` of up to `n` waiters on `word`.
+pub(crate) fn futex_wake(word: &AtomicU32, n: i32) {
+    // SAFETY: a live word.
+    unsafe {
+        libc::syscall(
+            libc::SYS_futex,
+            word.as_ptr(),
+            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+            n,
+        )
+    };
+}
+
+/// Every thread's waker, so that a fork child can close the eventfds it
+/// inherited from the parent's threads.
+static WAKERS: Mutex<Vec<Weak<ThreadWaker>>> = Mutex::new(Vec::new());
+
 impl ThreadWaker {
-    fn new() -> Result<ThreadWaker> {
+    fn new() -> Arc<ThreadWaker> {
+        let waker = Arc::new(ThreadWaker {
+            fd: AtomicI32::new(-1),
+            signalled: AtomicU32::new(0),
+            generation: fork::generation(),
+        });
+        let mut all = lock(&WAKERS);
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&waker));
+        waker
+    }
+
+    fn is_current(&self) -> bool {
+        self.generation == fork::generation()
+    }
+
+    /// Wakes the thread if it is (or is about to be) waiting.
+    pub(crate) fn wake(&self) {
+        if !self.is_current() {
+            return; // a thread of the parent process, gone in this one
+        }
+        if self.signalled.swap(1, Ordering::SeqCst) == 1 {
+            return;
+        }
+        let fd = self.fd.load(Ordering::Acquire);
+        if fd >= 0 {
+            write_wake(fd);
+            return;
+        }
+        futex_wake(&self.signalled, 1);
+        // The thread may have just made its eventfd and be polling it: the
+        // fence pairs with the one in `ensure_fd`, so either this load sees
+        // the fd or the thread's re-check sees what this wake announces.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        let fd = self.fd.load(Ordering::Acquire);
+        if fd >= 0 {
+            write_wake(fd);
+        }
+    }
+
+    /// The eventfd, made on first use (owning thread only); the retry
+    /// happens at each wait while none can be made.
+    fn ensure_fd(&self) -> Result<RawFd> {
+        let fd = self.fd.load(Ordering::Relaxed);
+        if fd >= 0 {
+            return Ok(fd);
+        }
         // SAFETY: eventfd has no pointer arguments.
         let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         if fd < 0 {
-            return Err(Error::last_os("eventfd for the thread's wake fd"));
+            return Err(Error::resource(errno(), "eventfd for the thread's wake fd"));
         }
-        // SAFETY: fd is a fresh descriptor we own.
-        Ok(ThreadWaker {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-            signalled: AtomicBool::new(false),
-        })
+        self.fd.store(fd, Ordering::Release);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        // A wake that found no eventfd left `signalled` set and went to the
+        // futex word: one wake on the new fd lets the first poll return and
+        // drain, so `signalled` and the counter agree again.
+        write_wake(fd);
+        Ok(fd)
     }
 
-    /// Wakes the thread if it is (or is about to be) in `poll`.
-    pub(crate) fn wake(&self) {
-        if self.signalled.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let one: u64 = 1;
-        // SAFETY: writes 8 bytes from a valid u64 to our eventfd. A full
-        // counter (EAGAIN) still leaves the fd readable, which is all we need.
-        unsafe { libc::write(self.fd.as_raw_fd(), (&raw const one).cast(), 8) };
-    }
-
-    pub(crate) fn drain(&self) {
+    /// After `poll` saw the eventfd readable.
+    fn drain(&self, fd: RawFd) {
         let mut value: u64 = 0;
         // SAFETY: reads 8 bytes into a valid u64 from our non-blocking eventfd.
-        unsafe { libc::read(self.fd.as_raw_fd(), (&raw mut value).cast(), 8) };
+        unsafe { libc::read(fd, (&raw mut value).cast(), 8) };
         // Clear after the read: a wake skipped between the two made its
         // condition visible before calling `wake`, and the caller re-checks
         // its condition after draining, so nothing is lost; clearing first
         // could leave the flag set with the counter empty.
-        self.signalled.store(false, Ordering::SeqCst);
+        self.signalled.store(0, Ordering::SeqCst);
     }
 
-    pub(crate) fn raw_fd(&self) -> RawFd {
-        self.fd.as_raw_fd()
+    /// Waits without an eventfd: on the futex word, until a wake or the timeout.
+    fn sleep_on_word(&self, timeout_ms: i32) {
+        futex_wait(&self.signalled, 0, timeout_ms);
+        self.signalled.store(0, Ordering::SeqCst);
+    }
+
+    /// Closes the eventfd of a parent's thread in a fork child (it never
+    /// wakes or waits here; the parent keeps its own copy).
+    fn retire(&self) {
+        let fd = self.fd.swap(-1, Ordering::AcqRel);
+        if fd >= 0 {
+            // SAFETY: our descriptor, swapped out so it is closed once.
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+impl Drop for ThreadWaker {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+/// In a fork child, closes the eventfds inherited from the parent's
+/// threads (once per generation).
+fn retire_parent_wakers() {
+    static DONE: AtomicU64 = AtomicU64::new(0);
+    let generation = fork::generation();
+    if generation == 0 || DONE.swap(generation, Ordering::AcqRel) == generation {
+        return;
+    }
+    let parents: Vec<Arc<ThreadWaker>> = lock(&WAKERS)
+        .iter()
+        .filter_map(Weak::upgrade)
+        .filter(|w| !w.is_current())
+        .collect();
+    for w in &parents {
+        w.retire();
+    }
+}
+
+/// Drops the wakers of a fork parent's threads from a waiter list (they
+/// would take a LIFO wake meant for a thread of this process).
+pub(crate) fn forget_parent_waiters(waiters: &mut Vec<Arc<ThreadWaker>>) {
+    if fork::generation() != 0 {
+        waiters.retain(|w| w.is_current());
     }
 }
 
@@ -89,6 +227,18 @@ pub(crate) struct ThreadState {
 }
 
 impl ThreadState {
+    fn new(alive: bool) -> ThreadState {
+        ThreadState {
+            id: NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed),
+            waker: ThreadWaker::new(),
+            apcs: Mutex::new(VecDeque::new()),
+            has_apcs: AtomicBool::new(false),
+            alive: AtomicBool::new(alive),
+            sockets: Mutex::new(Vec::new()),
+            last_socket: AtomicU64::new(0),
+        }
+    }
+
     /// Queues a routine; false if the thread has exited (it never runs).
     pub(crate) fn queue_apc(&self, apc: Apc) -> bool {
         let mut q = lock(&self.apcs);
@@ -114,6 +264,11 @@ struct ThreadSlot(Arc<ThreadState>);
 impl Drop for ThreadSlot {
     fn drop(&mut self) {
         let state = &self.0;
+        if !state.waker.is_current() {
+            // The parent's state, copied by fork: its operations belong to
+            // the parent, which completes them (S43).
+            return;
+        }
         state.alive.store(false, Ordering::Release);
         // Drop the routines that can never run outside the lock: their
         // captured values' destructors may call back into ws2.
@@ -126,31 +281,35 @@ impl Drop for ThreadSlot {
 static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    static THREAD: OnceCell<ThreadSlot> = const { OnceCell::new() };
+    static THREAD: RefCell<Option<ThreadSlot>> = const { RefCell::new(None) };
     /// Set while this thread runs completion routines: no nesting (S34).
     static RUNNING_APCS: Cell<bool> = const { Cell::new(false) };
     /// Set while routines run inside a blocking call's wait (S35).
     static APCS_IN_BLOCKING_CALL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The calling thread's state, created on first use.
-pub(crate) fn current_thread() -> Result<Arc<ThreadState>> {
-    THREAD.with(|cell| {
-        if let Some(slot) = cell.get() {
-            return Ok(slot.0.clone());
-        }
-        let state = Arc::new(ThreadState {
-            id: NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed),
-            waker: Arc::new(ThreadWaker::new()?),
-            apcs: Mutex::new(VecDeque::new()),
-            has_apcs: AtomicBool::new(false),
-            alive: AtomicBool::new(true),
-            sockets: Mutex::new(Vec::new()),
-            last_socket: AtomicU64::new(0),
-        });
-        let _ = cell.set(ThreadSlot(state.clone()));
-        Ok(state)
-    })
+/// The calling thread's state, created on first use (and again on first
+/// use in a fork child, whose copy of it belongs to the parent). It needs
+/// no fd: the eventfd is made by the first wait that can have one.
+pub(crate) fn current_thread() -> Arc<ThreadState> {
+    THREAD
+        .try_with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if let Some(s) = slot.as_ref()
+                && s.0.waker.is_current()
+            {
+                return s.0.clone();
+            }
+            let state = Arc::new(ThreadState::new(true));
+            let parents = slot.replace(ThreadSlot(state.clone()));
+            drop(slot);
+            retire_parent_wakers();
+            drop(parents);
+            state
+        })
+        // A thread-local destructor of an exiting thread: a state of its
+        // own for this call; routines queued to it never run (S37).
+        .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
 }
 
 /// Runs every routine queued to this thread; returns how many ran.
@@ -215,6 +374,11 @@ pub(crate) trait Waitable {
 /// polled too (a socket waiting to become writable) and re-checks `check`.
 /// Routines already running on this thread make every wait non-alertable,
 /// so routines never nest (S34).
+///
+/// A wait with `also_fd` polls it together with the thread's eventfd, so
+/// it fails (`WSAEMFILE`/`WSAENOBUFS`) when no eventfd can be made; every
+/// other wait then sleeps on the thread's futex word instead, and never
+/// fails.
 pub(crate) fn wait_until<R>(
     sources: &[&dyn Waitable],
     deadline: Option<Instant>,
@@ -222,8 +386,13 @@ pub(crate) fn wait_until<R>(
     also_fd: Option<(RawFd, libc::c_short)>,
     mut check: impl FnMut() -> Option<R>,
 ) -> Result<Waited<R>> {
-    let me = current_thread()?;
+    let me = current_thread();
     let alertable = alertable && !RUNNING_APCS.with(|r| r.get());
+    let wake_fd = match me.waker.ensure_fd() {
+        Ok(fd) => Some(fd),
+        Err(e) if also_fd.is_some() => return Err(e),
+        Err(_) => None,
+    };
     for s in sources {
         s.add_waiter(&me.waker);
     }
@@ -246,9 +415,13 @@ pub(crate) fn wait_until<R>(
                 left.as_millis().min(i32::MAX as u128 - 1) as i32 + 1
             }
         };
+        let Some(wake_fd) = wake_fd else {
+            me.waker.sleep_on_word(timeout_ms);
+            continue;
+        };
         let mut fds = [
             libc::pollfd {
-                fd: me.waker.raw_fd(),
+                fd: wake_fd,
                 events: libc::POLLIN,
                 revents: 0,
             },
@@ -261,11 +434,17 @@ pub(crate) fn wait_until<R>(
         let nfds = if also_fd.is_some() { 2 } else { 1 };
         // SAFETY: fds is a valid array of at least nfds pollfd structs.
         let n = unsafe { libc::poll(fds.as_mut_ptr(), nfds, timeout_ms) };
-        if n < 0 && errno() != libc::EINTR {
-            return Err(Error::last_os("poll"));
+        if n < 0 {
+            match errno() {
+                libc::EINTR => {}
+                e if also_fd.is_some() => return Err(Error::resource(e, "poll")),
+                // The kernel could not run poll (ENOMEM): look again soon.
+                _ => std::thread::sleep(Duration::from_millis(1)),
+            }
+            continue;
         }
         if fds[0].revents != 0 {
-            me.waker.drain();
+            me.waker.drain(wake_fd);
         }
     })();
     for s in sources {
@@ -282,7 +461,7 @@ pub(crate) fn blocking_call_wait<R>(
     also_fd: Option<(RawFd, libc::c_short)>,
     mut check: impl FnMut() -> Option<R>,
 ) -> Result<Option<R>> {
-    let me = current_thread()?;
+    let me = current_thread();
     loop {
         let nested = RUNNING_APCS.with(|r| r.get());
         match wait_until(sources, deadline, false, also_fd, || {
@@ -357,12 +536,13 @@ impl Event {
         lock(&self.state).signaled
     }
 
-    /// Waits (not alertably) until the event is set; false on timeout.
-    pub fn wait(&self, timeout: Option<std::time::Duration>) -> bool {
+    /// Waits (not alertably) until the event is set; false on timeout. It
+    /// needs no file descriptor, so it works when the process has none left.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
         if self.is_set() {
             return true;
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(deadline_in);
         matches!(
             wait_until(&[self], deadline, false, None, || self
                 .is_set()
@@ -372,9 +552,17 @@ impl Event {
     }
 }
 
+/// The deadline `t` from now; `None` (no deadline) when it is too far away
+/// to represent.
+pub(crate) fn deadline_in(t: Duration) -> Option<Instant> {
+    Instant::now().checked_add(t)
+}
+
 impl Waitable for Event {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
-        lock(&self.state).waiters.push(waker.clone());
+        let mut s = lock(&self.state);
+        forget_parent_waiters(&mut s.waiters);
+        s.waiters.push(waker.clone());
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
@@ -440,6 +628,16 @@ pub struct Port {
 struct PortState {
     packets: VecDeque<Packet>,
     waiters: Vec<Arc<ThreadWaker>>,
+    /// `CloseHandle` closed the port: waits end, packets are dropped.
+    closed: bool,
+}
+
+/// A wait on a port that `close` ended (S36): `ERROR_ABANDONED_WAIT_0`.
+fn abandoned() -> Error {
+    Error::new(
+        abi::ERROR_ABANDONED_WAIT_0 as i32,
+        "the completion port was closed while this call waited on it",
+    )
 }
 
 impl Port {
@@ -448,9 +646,15 @@ impl Port {
         Port::default()
     }
 
-    /// Queues a packet and wakes the most recent waiter.
+    /// Queues a packet and wakes the most recent waiter (a closed port
+    /// drops it).
     pub fn post(&self, packet: Packet) {
         let mut s = lock(&self.state);
+        if s.closed {
+            drop(s);
+            drop(packet);
+            return;
+        }
         s.packets.push_back(packet);
         self.posted.fetch_add(1, Ordering::Relaxed);
         if let Some(w) = s.waiters.last() {
@@ -466,6 +670,11 @@ impl Port {
         }
         let n = packets.len();
         let mut s = lock(&self.state);
+        if s.closed {
+            drop(s);
+            packets.clear();
+            return;
+        }
         s.packets.extend(packets.drain(..));
         self.posted.fetch_add(n, Ordering::Relaxed);
         if let Some(w) = s.waiters.last() {
@@ -473,34 +682,88 @@ impl Port {
         }
     }
 
-    /// Takes up to `max` packets, waiting for at least one.
+    /// Closes the port (`CloseHandle`, S36): every thread waiting on it
+    /// returns `ERROR_ABANDONED_WAIT_0`, queued and later packets are
+    /// dropped.
+    ///
+    /// ```
+    /// let port = ws2::Port::new();
+    /// port.close();
+    /// let err = port.get(None, false).unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::ERROR_ABANDONED_WAIT_0 as i32);
+    /// ```
+    pub fn close(&self) {
+        let mut s = lock(&self.state);
+        s.closed = true;
+        let dropped = std::mem::take(&mut s.packets);
+        for w in &s.waiters {
+            w.wake();
+        }
+        drop(s);
+        drop(dropped); // Rust payloads' destructors run outside the lock
+    }
+
+    /// Takes up to `max` packets, waiting for at least one;
+    /// `ERROR_ABANDONED_WAIT_0` if the port is closed.
     pub fn get_many(
         &self,
         max: usize,
         deadline: Option<Instant>,
         alertable: bool,
     ) -> Result<Waited<Vec<Packet>>> {
-        wait_until(&[self], deadline, alertable, None, || {
+        let take = || {
             let mut s = lock(&self.state);
+            if s.closed {
+                return Some(None);
+            }
             if s.packets.is_empty() {
                 return None;
             }
             let n = s.packets.len().min(max.max(1));
-            Some(s.packets.drain(..n).collect())
-        })
+            Some(Some(s.packets.drain(..n).collect()))
+        };
+        self.wait_for(take, deadline, alertable)
     }
 
-    /// Takes one packet, waiting for it.
+    /// Takes one packet, waiting for it; `ERROR_ABANDONED_WAIT_0` if the
+    /// port is closed.
     pub fn get(&self, deadline: Option<Instant>, alertable: bool) -> Result<Waited<Packet>> {
-        wait_until(&[self], deadline, alertable, None, || {
-            lock(&self.state).packets.pop_front()
-        })
+        let take = || {
+            let mut s = lock(&self.state);
+            if s.closed {
+                return Some(None);
+            }
+            s.packets.pop_front().map(Some)
+        };
+        self.wait_for(take, deadline, alertable)
+    }
+
+    /// `take` at once (no waiter registration when a packet is there), else
+    /// in a wait; `take` yields `Some(None)` when the port is closed.
+    fn wait_for<R>(
+        &self,
+        mut take: impl FnMut() -> Option<Option<R>>,
+        deadline: Option<Instant>,
+        alertable: bool,
+    ) -> Result<Waited<R>> {
+        let got = match take() {
+            Some(got) => Waited::Done(got),
+            None => wait_until(&[self], deadline, alertable, None, take)?,
+        };
+        match got {
+            Waited::Done(Some(r)) => Ok(Waited::Done(r)),
+            Waited::Done(None) => Err(abandoned()),
+            Waited::TimedOut => Ok(Waited::TimedOut),
+            Waited::IoCompletion => Ok(Waited::IoCompletion),
+        }
     }
 }
 
 impl Waitable for Port {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
-        lock(&self.state).waiters.push(waker.clone());
+        let mut s = lock(&self.state);
+        forget_parent_waiters(&mut s.waiters);
+        s.waiters.push(waker.clone());
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);

@@ -9,22 +9,24 @@
 //!   release ordering, then the event, routine or port packet (S38).
 
 use std::any::Any;
-use std::collections::{HashMap, VecDeque};
-use std::os::fd::RawFd;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
 use crate::completion::{self, Event, Packet, ThreadState, Waitable};
 use crate::error::{Error, Result, errno};
+use crate::fork::{self, Locked, lock};
 use crate::socket::{Received, SocketCore, SocketKind};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, SendControls};
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
+mod reactor;
+
+pub(crate) use reactor::forget_closed;
+use reactor::{Direction, arm_or_fail};
+pub use reactor::{ReactorStats, reactor_stats};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable
@@ -327,12 +329,67 @@ pub(crate) struct SendQueue {
     spare: Vec<Box<Op>>,
     /// The reactor holds the socket and will drain it.
     registered: bool,
+    /// The serial of the reactor whose epoll set holds the socket's fd (0:
+    /// none yet).
+    in_epoll: u64,
     /// The kernel refused UDP GSO on this socket's route (EIO): queued
     /// datagrams are not coalesced.
     no_coalesce: bool,
     /// Coalesce only datagrams shorter than this (0: any); set when the
     /// kernel refused a GSO message of that segment size (over the MTU).
     coalesce_below: usize,
+}
+
+/// Locks the socket's send queue. In a fork child, the first use of a
+/// socket first drops the operations its queues held in the parent (S43).
+#[inline]
+pub(crate) fn send_queue(core: &SocketCore) -> Locked<'_, SendQueue> {
+    if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+    }
+    lock(&core.queue)
+}
+
+/// Locks the socket's receive queue (see [`send_queue`]).
+pub(crate) fn recv_queue(core: &SocketCore) -> Locked<'_, RecvQueue> {
+    if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+    }
+    lock(&core.recv_queue)
+}
+
+/// In a fork child: the operations the socket's queues hold were pending
+/// in the parent, which completes them. Here they are dropped without
+/// completing, their OVERLAPPEDs untouched (S43); the queues start empty
+/// and unregistered (the child has its own reactor).
+#[cold]
+fn forget_parent_operations(core: &SocketCore) {
+    let (sends, recvs) = {
+        let mut q = lock(&core.queue);
+        let mut r = lock(&core.recv_queue);
+        let generation = fork::generation();
+        if core.queue_generation.load(Ordering::Relaxed) == generation {
+            return;
+        }
+        core.queue_generation.store(generation, Ordering::Relaxed);
+        core.queued.store(0, Ordering::Release);
+        (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
+        (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
+    };
+    // Rust buffers and routines are freed here, outside the locks.
+    drop((sends, recvs));
+    reactor::forget_parent();
+}
+
+/// The number of queued sends, after the check of a fork child's first use.
+#[inline]
+fn queued_now(core: &SocketCore) -> usize {
+    let n = core.queued.load(Ordering::Acquire);
+    if n != 0 && core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+        return core.queued.load(Ordering::Acquire);
+    }
+    n
 }
 
 /// What happened to a submitted send.
@@ -378,9 +435,32 @@ fn try_send(
                     core.note_icmp_reset();
                 }
             }
+            libc::ENOBUFS if counts_local_drops_as_sent(core) => return Ok(msg_len(msg)),
             e => return Err(SendFailure::Errno(e)),
         }
     }
+}
+
+/// S42: a datagram the local interface queue drops counts as sent. Linux
+/// reports such a drop as `ENOBUFS` only to a UDP socket with
+/// `IP_RECVERR`/`IPV6_RECVERR` (`udp_send_skb` swallows it otherwise),
+/// which ws2 sets for ICMP reporting (S19); a socket without it, like a
+/// Windows one, reports every datagram sent. `ENOBUFS` from an allocation
+/// that failed before the datagram was built cannot be told apart here; it
+/// is lost the same way and counts as sent too. Raw sockets keep the error
+/// (they have no `IP_RECVERR`, so theirs is never a queue drop).
+fn counts_local_drops_as_sent(core: &SocketCore) -> bool {
+    core.kind() == SocketKind::Datagram
+}
+
+/// Bytes of the datagram a Linux message describes.
+fn msg_len(msg: &libc::msghdr) -> usize {
+    if msg.msg_iovlen == 0 {
+        return 0;
+    }
+    // SAFETY: msg_iov points to msg_iovlen iovecs valid for this call.
+    let iov = unsafe { std::slice::from_raw_parts(msg.msg_iov, msg.msg_iovlen) };
+    iov.iter().map(|v| v.iov_len).sum()
 }
 
 /// A blocking (non-overlapped) send (S16, S17, S34, S35).
@@ -413,7 +493,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
         // Not a single queued operation: it waits for the FIFO itself.
         return send_segmented(core, plan, deadline);
     }
-    if core.queued.load(Ordering::Acquire) == 0 {
+    if queued_now(core) == 0 {
         if let Some(n) = send_one_waiting(core, &plan.msghdr(), plan, deadline)? {
             return Ok(n);
         }
@@ -423,7 +503,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     }
     // Overlapped sends are queued ahead of us: wait for our turn in the FIFO.
     let slot = Arc::new(WaiterSlot::default());
-    let me = completion::current_thread()?;
+    let me = completion::current_thread();
     enqueue(
         core,
         plan,
@@ -440,7 +520,7 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
         None => {
             // Timed out: take our operation back unless it is already done.
             let removed = {
-                let mut q = lock(&core.queue);
+                let mut q = send_queue(core);
                 // Boxes are recycled: find ours by its slot, not its address.
                 let pos = q.ops.iter().position(
                     |o| matches!(&o.delivery, Some(Delivery::Waiter(s)) if Arc::ptr_eq(s, &slot)),
@@ -496,7 +576,7 @@ fn send_one_waiting(
 /// is empty; `WSAEWOULDBLOCK` on a non-blocking socket, `WSAETIMEDOUT` at
 /// the deadline.
 fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> Result<()> {
-    if core.queued.load(Ordering::Acquire) == 0 {
+    if queued_now(core) == 0 {
         return Ok(());
     }
     if core.is_nonblocking() {
@@ -670,7 +750,8 @@ fn timed_out(core: &SocketCore) -> Error {
 /// An overlapped send (S28–S30): at once when nothing is queued and the
 /// kernel takes it, else queued for the reactor. `on_pending` runs under the
 /// queue lock just before the operation becomes visible (it writes
-/// `STATUS_PENDING`). Errors at call time queue nothing (S20).
+/// `STATUS_PENDING`). Errors at call time queue nothing (S20), also when
+/// what a pending send needs (the reactor) cannot be had.
 #[inline]
 pub(crate) fn send_overlapped(
     core: &Arc<SocketCore>,
@@ -698,7 +779,7 @@ pub(crate) fn send_overlapped_keeping(
         let n = send_segmented(core, plan, deadline_after(core.send_timeout_ms()))?;
         return Ok(Submitted::Now(Ok(n), delivery.make()));
     }
-    if core.queued.load(Ordering::Acquire) == 0 {
+    if queued_now(core) == 0 {
         match try_send(core, &plan.msghdr(), plan.flags) {
             Ok(n) => return Ok(Submitted::Now(Ok(n), delivery.make())),
             Err(SendFailure::Errno(e)) => {
@@ -707,14 +788,16 @@ pub(crate) fn send_overlapped_keeping(
             Err(SendFailure::WouldBlock) => {}
         }
     }
-    let me = completion::current_thread()?;
+    let me = completion::current_thread();
     enqueue(core, plan, delivery, bounce, on_pending, &me)?;
     Ok(Submitted::Pending)
 }
 
 /// Queues a send (in a recycled box when possible, keeping `bounce`, see
-/// [`send_overlapped_keeping`]) and arms the reactor. The delivery is made
-/// only once the send is accepted.
+/// [`send_overlapped_keeping`]) and arms the reactor.
+/// Everything the send needs is acquired before it becomes visible: the
+/// reactor and the socket's place in its epoll set (S20); the delivery is
+/// made only once the send is accepted.
 fn enqueue(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
@@ -724,8 +807,9 @@ fn enqueue(
     me: &ThreadState,
 ) -> Result<()> {
     let limit = max_pending_sends();
-    let register = {
-        let mut q = lock(&core.queue);
+    let r = reactor::reactor()?;
+    let arm = {
+        let mut q = send_queue(core);
         if core.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -735,17 +819,25 @@ fn enqueue(
                 format!("the socket already has {limit} pending sends (WS2_MAX_PENDING_SENDS)"),
             ));
         }
+        if q.in_epoll != r.serial {
+            r.add(core, core.raw_fd(), Direction::Send)?;
+            q.in_epoll = r.serial;
+        }
         on_pending();
         let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
         plan.fill(&mut op, delivery.make(), me.id);
         op.bounce = bounce;
         q.ops.push_back(op);
         core.queued.store(q.ops.len(), Ordering::Release);
-        !std::mem::replace(&mut q.registered, true)
+        let arm = !std::mem::replace(&mut q.registered, true);
+        if arm {
+            r.hold(core, Direction::Send);
+        }
+        arm
     };
     note_socket(me, core);
-    if register {
-        reactor().watch(core, Direction::Send);
+    if arm {
+        arm_or_fail(r, core, Direction::Send);
     }
     Ok(())
 }
@@ -875,11 +967,10 @@ fn deliver(
 /// Completes every queued send of `core` with `WSA_OPERATION_ABORTED`
 /// (closesocket, `SIO_FLUSH`: S37).
 pub(crate) fn cancel_all(core: &SocketCore) {
-    let ops: Vec<Box<Op>> = {
-        let mut q = lock(&core.queue);
-        let ops = q.ops.drain(..).collect();
+    let ops = {
+        let mut q = send_queue(core);
         core.queued.store(0, Ordering::Release);
-        ops
+        std::mem::take(&mut q.ops)
     };
     for op in ops {
         // A blocking call waiting its turn is interrupted, not aborted (S37).
@@ -892,7 +983,7 @@ pub(crate) fn cancel_all(core: &SocketCore) {
         };
         complete(Some(core), delivery, Err(err), false);
     }
-    let recvs: Vec<Box<RecvOp>> = lock(&core.recv_queue).ops.drain(..).collect();
+    let recvs = std::mem::take(&mut recv_queue(core).ops);
     for op in recvs {
         let result = (op.finish)(Err(aborted()));
         complete(Some(core), op.delivery, result, false);
@@ -920,7 +1011,7 @@ pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
             continue;
         }
         let ops: Vec<Box<Op>> = {
-            let mut q = lock(&core.queue);
+            let mut q = send_queue(&core);
             let (mine, rest): (VecDeque<_>, VecDeque<_>) =
                 q.ops.drain(..).partition(|op| op.issuer == thread.id);
             q.ops = rest;
@@ -933,7 +1024,7 @@ pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
             }
         }
         let recvs: Vec<Box<RecvOp>> = {
-            let mut q = lock(&core.recv_queue);
+            let mut q = recv_queue(&core);
             let (mine, rest): (VecDeque<_>, VecDeque<_>) =
                 q.ops.drain(..).partition(|op| op.issuer == thread.id);
             q.ops = rest;
@@ -952,473 +1043,18 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
         Delivery::Overlapped { ov: o, routine, .. } if o.0 == ov => Some(routine.is_some()),
         _ => None,
     };
-    let sends = lock(&core.queue)
+    let sends = send_queue(core)
         .ops
         .iter()
         .find_map(|op| op.delivery.as_ref().and_then(routine_of));
     sends
         .or_else(|| {
-            lock(&core.recv_queue)
+            recv_queue(core)
                 .ops
                 .iter()
                 .find_map(|op| routine_of(&op.delivery))
         })
         .or_else(|| crate::interfaces::changes::pending_has_routine(core, ov))
-}
-
-// ---------------------------------------------------------------------------
-// The reactor
-
-/// What the reactor has done since the process started (pending path only;
-/// immediate sends are not counted).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReactorStats {
-    /// `epoll_wait` calls that returned events.
-    pub wakeups: u64,
-    /// `sendmmsg` calls.
-    pub sendmmsg_calls: u64,
-    /// Datagrams those calls sent.
-    pub datagrams: u64,
-}
-
-static WAKEUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static SENDMMSG_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-static BATCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// The reactor's counters (for benchmarks: syscalls per queued datagram).
-pub fn reactor_stats() -> ReactorStats {
-    ReactorStats {
-        wakeups: WAKEUPS.load(Ordering::Relaxed),
-        sendmmsg_calls: SENDMMSG_CALLS.load(Ordering::Relaxed),
-        datagrams: BATCHED.load(Ordering::Relaxed),
-    }
-}
-
-struct Reactor {
-    epoll: RawFd,
-    /// Sockets with an armed direction, and which directions (bits).
-    sockets: Mutex<HashMap<u64, (Arc<SocketCore>, u8)>>,
-}
-
-fn reactor() -> &'static Reactor {
-    static REACTOR: OnceLock<Reactor> = OnceLock::new();
-    REACTOR.get_or_init(|| {
-        // SAFETY: epoll_create1 has no pointer arguments.
-        let epoll = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-        assert!(
-            epoll >= 0,
-            "epoll_create1 failed: {}",
-            std::io::Error::last_os_error()
-        );
-        std::thread::Builder::new()
-            .name("ws2-reactor".into())
-            .spawn(move || run_reactor(epoll))
-            .expect("spawning the ws2 reactor thread");
-        Reactor {
-            epoll,
-            sockets: Mutex::new(HashMap::new()),
-        }
-    })
-}
-
-/// Which queue of a socket the reactor watches: sends wait for EPOLLOUT on
-/// the socket's fd, receives for EPOLLIN on a duplicate of it (epoll keys
-/// registrations by fd, so each direction gets its own one-shot arming).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    Send = 1,
-    Recv = 2,
-}
-
-impl Reactor {
-    /// Arms one direction of the socket for one event; the reactor keeps the
-    /// socket alive while any direction is armed.
-    fn watch(&self, core: &Arc<SocketCore>, dir: Direction) {
-        let fd = match dir {
-            Direction::Send => Ok(core.raw_fd()),
-            Direction::Recv => core.recv_fd(),
-        };
-        lock(&self.sockets)
-            .entry(core.id)
-            .or_insert_with(|| (core.clone(), 0))
-            .1 |= dir as u8;
-        let r = fd.and_then(|fd| {
-            let mut ev = libc::epoll_event {
-                events: (match dir {
-                    Direction::Send => libc::EPOLLOUT,
-                    Direction::Recv => libc::EPOLLIN,
-                } | libc::EPOLLONESHOT) as u32,
-                u64: core.id << 2 | dir as u64,
-            };
-            // SAFETY: ev is a valid epoll_event; the fd stays open while the map holds the socket.
-            let mut r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_MOD, fd, &mut ev) };
-            if r < 0 && errno() == libc::ENOENT {
-                // SAFETY: as above.
-                r = unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_ADD, fd, &mut ev) };
-            }
-            if r < 0 {
-                Err(Error::last_os("epoll_ctl"))
-            } else {
-                Ok(())
-            }
-        });
-        if let Err(e) = r {
-            // Cannot watch: release the socket and fail the queued
-            // operations rather than lose them.
-            {
-                let mut sockets = lock(&self.sockets);
-                if let Some(entry) = sockets.get_mut(&core.id) {
-                    entry.1 &= !(dir as u8);
-                    if entry.1 == 0 {
-                        sockets.remove(&core.id);
-                    }
-                }
-            }
-            for (delivery, result) in take_all(core, dir, e) {
-                complete(Some(core), delivery, result, false);
-            }
-        }
-    }
-
-    /// Disarms one direction (its queue is empty); called with that queue's lock held.
-    fn forget(&self, core: &SocketCore, dir: Direction) {
-        let fd = match dir {
-            Direction::Send => Some(core.raw_fd()),
-            Direction::Recv => core.recv_fd_if_open(),
-        };
-        if let Some(fd) = fd {
-            // SAFETY: removing an fd from our epoll set; a null event is allowed.
-            unsafe { libc::epoll_ctl(self.epoll, libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
-        }
-        let mut sockets = lock(&self.sockets);
-        if let Some(entry) = sockets.get_mut(&core.id) {
-            entry.1 &= !(dir as u8);
-            if entry.1 == 0 {
-                sockets.remove(&core.id);
-            }
-        }
-    }
-}
-
-/// The reactor thread: blocks all signals and drains ready sockets.
-fn run_reactor(epoll: RawFd) {
-    // SAFETY: sigfillset/pthread_sigmask on a local, valid sigset_t.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
-    let mut events = [libc::epoll_event { events: 0, u64: 0 }; 64];
-    let mut scratch = Scratch::default();
-    loop {
-        // SAFETY: events is a valid array of 64 epoll_event.
-        let n = unsafe { libc::epoll_wait(epoll, events.as_mut_ptr(), events.len() as i32, -1) };
-        if n < 0 {
-            continue;
-        }
-        WAKEUPS.fetch_add(1, Ordering::Relaxed);
-        for ev in &events[..n as usize] {
-            let token = ev.u64;
-            let Some(core) = lock(&reactor().sockets)
-                .get(&(token >> 2))
-                .map(|e| e.0.clone())
-            else {
-                continue;
-            };
-            if token & Direction::Recv as u64 != 0 {
-                drain_recv(&core);
-            } else {
-                drain(&core, &mut scratch);
-            }
-        }
-    }
-}
-
-/// Empties one direction's queue (for failures and cancellation).
-fn take_all(core: &SocketCore, dir: Direction, err: Error) -> Vec<(Delivery, Result<usize>)> {
-    match dir {
-        Direction::Send => {
-            let mut q = lock(&core.queue);
-            q.registered = false;
-            core.queued.store(0, Ordering::Release);
-            q.ops
-                .drain(..)
-                .filter_map(|op| op.delivery.map(|d| (d, Err(err.clone()))))
-                .collect()
-        }
-        Direction::Recv => {
-            let mut q = lock(&core.recv_queue);
-            q.registered = false;
-            q.ops
-                .drain(..)
-                .map(|op| {
-                    let result = (op.finish)(Err(err.clone()));
-                    (op.delivery, result)
-                })
-                .collect()
-        }
-    }
-}
-
-/// The reactor's reusable buffers (no allocation per drain).
-#[derive(Default)]
-struct Scratch {
-    done: Vec<(Delivery, Result<usize>)>,
-    packets: Vec<Packet>,
-    runs: Vec<Run>,
-    iovs: Vec<libc::iovec>,
-    cmsgs: Vec<CmsgBuf>,
-}
-
-/// Sends as much of the socket's FIFO as the kernel takes, in order, in
-/// `sendmmsg` batches; completes each operation with its own result.
-fn drain(core: &Arc<SocketCore>, scratch: &mut Scratch) {
-    let Scratch {
-        done,
-        packets,
-        runs,
-        iovs,
-        cmsgs,
-    } = scratch;
-    let rearm = {
-        let mut q = lock(&core.queue);
-        // A coalesced message the kernel refused is sent again one
-        // datagram per message, for the rest of this drain.
-        let mut one_by_one = false;
-        // Stale ICMP errors retried, bounded as in `try_send`.
-        let mut refusals = 0;
-        let rearm = loop {
-            if q.ops.is_empty() {
-                break false;
-            }
-            let coalesce = !one_by_one
-                && !q.no_coalesce
-                && core.kind() == SocketKind::Datagram
-                && core.protocol() == libc::IPPROTO_UDP
-                && !core.gso_refused();
-            plan_batch(&q, coalesce, runs);
-            // The messages: one per run; a run of several datagrams is one
-            // UDP GSO message (its ops' iovecs, their control data plus
-            // UDP_SEGMENT). `iovs` and `cmsgs` are filled before any pointer
-            // into them is taken.
-            iovs.clear();
-            cmsgs.clear();
-            for run in runs.iter() {
-                if run.count > 1 {
-                    for op in q.ops.range(run.first..run.first + run.count) {
-                        // SAFETY: an op's iov_ptr points to its iovlen iovecs.
-                        iovs.extend_from_slice(unsafe {
-                            std::slice::from_raw_parts(op.iov_ptr(), op.iovlen)
-                        });
-                    }
-                    let mut cmsg = CmsgBuf::default();
-                    cmsg.copy_from(&q.ops[run.first].cmsg);
-                    cmsg.push_segment_size(run.segment as u16);
-                    cmsgs.push(cmsg);
-                }
-            }
-            // SAFETY: mmsghdr is plain data; zeroed is valid.
-            let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
-            let (mut next_iov, mut next_cmsg) = (0, 0);
-            for (m, run) in msgs.iter_mut().zip(runs.iter()) {
-                let op = &q.ops[run.first];
-                m.msg_hdr = op.msghdr();
-                if run.count > 1 {
-                    let n: usize = q
-                        .ops
-                        .range(run.first..run.first + run.count)
-                        .map(|o| o.iovlen)
-                        .sum();
-                    m.msg_hdr.msg_iov = iovs[next_iov..].as_mut_ptr();
-                    m.msg_hdr.msg_iovlen = n;
-                    next_iov += n;
-                    let c = &cmsgs[next_cmsg];
-                    m.msg_hdr.msg_control = c.as_ptr() as *mut libc::c_void;
-                    m.msg_hdr.msg_controllen = c.len();
-                    next_cmsg += 1;
-                }
-            }
-            let flags = q.ops[0].flags;
-            // SAFETY: msgs[..runs.len()] describe the queued operations' live
-            // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
-                libc::sendmmsg(
-                    core.raw_fd(),
-                    msgs.as_mut_ptr(),
-                    runs.len() as u32,
-                    flags | libc::MSG_NOSIGNAL,
-                )
-            };
-            SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
-            if sent > 0 {
-                for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {
-                    BATCHED.fetch_add(run.count as u64, Ordering::Relaxed);
-                    for _ in 0..run.count {
-                        let mut op = q.ops.pop_front().expect("sent ops are queued");
-                        // A GSO message sent every datagram whole.
-                        let n = if run.count > 1 {
-                            op.len
-                        } else {
-                            m.msg_len as usize
-                        };
-                        if let Some(delivery) = op.delivery.take() {
-                            done.push((delivery, Ok(n)));
-                        }
-                        recycle(&mut q, op);
-                    }
-                }
-                continue;
-            }
-            match errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => {
-                    core.collect_icmp_errors();
-                    break true;
-                }
-                // The ICMP error of an earlier datagram: this one was
-                // dropped; send it again (S19), as `try_send` does.
-                libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
-                    refusals += 1;
-                    if !core.collect_icmp_errors() {
-                        core.note_icmp_reset();
-                    }
-                    continue;
-                }
-                e if runs[0].count > 1 => {
-                    // The kernel refused the GSO message: EIO (no checksum
-                    // offload on the route) for good; EINVAL/EMSGSIZE (a
-                    // segment over the path MTU, no UDP GSO, ...) segments
-                    // of this size. Either way, and for any other error,
-                    // the rest of this drain goes one datagram per message,
-                    // so that an error lands on its own operation.
-                    match e {
-                        libc::EIO => q.no_coalesce = true,
-                        libc::EINVAL | libc::EMSGSIZE => q.coalesce_below = runs[0].segment,
-                        _ => {}
-                    }
-                    one_by_one = true;
-                }
-                e => {
-                    let mut op = q.ops.pop_front().expect("a failing op is queued");
-                    let err = core.send_error(e, &op.controls, op.to_v4);
-                    if let Some(delivery) = op.delivery.take() {
-                        done.push((delivery, Err(err)));
-                    }
-                    recycle(&mut q, op);
-                }
-            }
-        };
-        core.queued.store(q.ops.len(), Ordering::Release);
-        if !rearm {
-            // Disarm under the lock: an enqueuer that finds `registered`
-            // false re-arms after us.
-            q.registered = false;
-            reactor().forget(core, Direction::Send);
-        }
-        rearm
-    };
-    complete_batch(core, done, packets);
-    if rearm {
-        reactor().watch(core, Direction::Send);
-    }
-}
-
-/// Messages per `sendmmsg`.
-const BATCH: usize = 64;
-/// Most datagrams coalesced into one UDP GSO message (the kernel's limit
-/// is 64 segments on older kernels, 128 on newer ones).
-const RUN_SEGMENTS: usize = 64;
-/// Most bytes in one coalesced message (an IP datagram holds 65,535):
-/// about half of that, so that a message fits a send buffer that is partly
-/// full (a GSO packet waits for its whole size) and a shaper's burst
-/// without being cut up again there. Measured on the pending bench at
-/// 1200 B: 0.012 send syscalls per datagram and 160 context switches per
-/// loop, against 0.020 and 266 with 60,000.
-const RUN_BYTES: usize = 30_000;
-/// Most iovecs in one message (`UIO_MAXIOV`).
-const RUN_IOVECS: usize = MAX_IOVECS;
-
-/// One message of a `sendmmsg` batch: `count` queued ops from `first`,
-/// coalesced into one UDP GSO message of `segment`-byte segments when
-/// `count > 1`.
-#[derive(Clone, Copy)]
-struct Run {
-    first: usize,
-    count: usize,
-    segment: usize,
-}
-
-/// Splits the front of the FIFO into up to `BATCH` messages of one flags
-/// value. With `coalesce`, consecutive datagrams to the same destination
-/// with the same control data and the same length (the last may be
-/// shorter) go out as one UDP GSO message: the kernel builds and routes
-/// one packet and cuts it into the same datagrams, in order.
-fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
-    runs.clear();
-    let flags = q.ops[0].flags;
-    let mut i = 0;
-    while runs.len() < BATCH && i < q.ops.len() && q.ops[i].flags == flags {
-        let op = &q.ops[i];
-        let mut run = Run {
-            first: i,
-            count: 1,
-            segment: op.len,
-        };
-        if coalesce
-            && op.len > 0
-            && (q.coalesce_below == 0 || op.len < q.coalesce_below)
-            && op.cmsg.len() + SEGMENT_CMSG_SPACE <= op.cmsg.capacity()
-        {
-            let (mut bytes, mut iovecs) = (op.len, op.iovlen);
-            for next in q.ops.range(i + 1..) {
-                if run.count == RUN_SEGMENTS
-                    || next.len == 0
-                    || next.len > op.len
-                    || bytes + next.len > RUN_BYTES
-                    || iovecs + next.iovlen > RUN_IOVECS
-                    || !op.same_shape(next)
-                {
-                    break;
-                }
-                run.count += 1;
-                bytes += next.len;
-                iovecs += next.iovlen;
-                if next.len < op.len {
-                    break; // a shorter datagram ends a GSO message
-                }
-            }
-        }
-        i += run.count;
-        runs.push(run);
-    }
-}
-
-/// Keeps a completed operation's box for the next pending send: as many as
-/// a window of sends in flight uses, so a steady stream of pending sends
-/// neither allocates nor frees (the caller's thread would allocate what
-/// the reactor's frees, through the allocator's shared arenas).
-fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
-    const SPARE: usize = 1024;
-    if q.spare.len() < SPARE {
-        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
-            op.iov_heap = Vec::new();
-        }
-        op.bounce = Vec::new();
-        q.spare.push(op);
-    }
-}
-
-/// Releases the reactor's hold on a closed socket (both directions).
-pub(crate) fn forget_closed(core: &SocketCore) {
-    let mut q = lock(&core.queue);
-    if std::mem::replace(&mut q.registered, false) {
-        reactor().forget(core, Direction::Send);
-    }
-    drop(q);
-    let mut q = lock(&core.recv_queue);
-    if std::mem::replace(&mut q.registered, false) {
-        reactor().forget(core, Direction::Recv);
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1445,10 +1081,14 @@ unsafe impl Send for RecvOp {}
 pub(crate) struct RecvQueue {
     ops: VecDeque<Box<RecvOp>>,
     registered: bool,
+    /// The serial of the reactor whose epoll set holds the receive fd.
+    in_epoll: u64,
 }
 
 /// An overlapped receive (S27 with S28–S30): at once when a datagram is
-/// waiting and nothing is queued, else queued for the reactor.
+/// waiting and nothing is queued, else queued for the reactor, once what
+/// that needs is acquired (S20): the reactor, the duplicate fd it watches,
+/// that fd's place in its epoll set.
 pub(crate) fn recv_overlapped(
     core: &Arc<SocketCore>,
     iov: &[libc::iovec],
@@ -1456,7 +1096,7 @@ pub(crate) fn recv_overlapped(
     delivery: Delivery,
     on_pending: impl FnOnce(),
 ) -> Result<Submitted> {
-    let mut q = lock(&core.recv_queue);
+    let mut q = recv_queue(core);
     if q.ops.is_empty()
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
     {
@@ -1471,7 +1111,13 @@ pub(crate) fn recv_overlapped(
     if core.is_closed() {
         return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
     }
-    let me = completion::current_thread()?;
+    let me = completion::current_thread();
+    let r = reactor::reactor()?;
+    if q.in_epoll != r.serial {
+        let fd = core.recv_fd()?;
+        r.add(core, fd, Direction::Recv)?;
+        q.in_epoll = r.serial;
+    }
     on_pending();
     q.ops.push_back(Box::new(RecvOp {
         iov: iov.to_vec(),
@@ -1479,44 +1125,16 @@ pub(crate) fn recv_overlapped(
         delivery,
         issuer: me.id,
     }));
-    let register = !std::mem::replace(&mut q.registered, true);
+    let arm = !std::mem::replace(&mut q.registered, true);
+    if arm {
+        r.hold(core, Direction::Recv);
+    }
     drop(q);
     note_socket(&me, core);
-    if register {
-        reactor().watch(core, Direction::Recv);
+    if arm {
+        arm_or_fail(r, core, Direction::Recv);
     }
     Ok(Submitted::Pending)
-}
-
-/// Completes queued receives in order while datagrams are waiting.
-fn drain_recv(core: &Arc<SocketCore>) {
-    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
-    let rearm = {
-        let mut q = lock(&core.recv_queue);
-        let rearm = loop {
-            let Some(op) = q.ops.front() else { break false };
-            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
-            let got = match got {
-                Ok(None) => break true,
-                Ok(Some(got)) => Ok(got),
-                Err(e) => Err(e),
-            };
-            let op = q.ops.pop_front().expect("the front op");
-            let result = (op.finish)(got);
-            done.push((op.delivery, result));
-        };
-        if !rearm {
-            q.registered = false;
-            reactor().forget(core, Direction::Recv);
-        }
-        rearm
-    };
-    for (delivery, result) in done {
-        complete(Some(core), delivery, result, false);
-    }
-    if rearm {
-        reactor().watch(core, Direction::Recv);
-    }
 }
 
 /// Remembers that this thread has operations on `core` (for S37 at exit).
@@ -1540,6 +1158,7 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
 impl Waitable for SocketCore {
     fn add_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
         let mut w = lock(&self.waiters);
+        completion::forget_parent_waiters(&mut w);
         w.push(waker.clone());
         self.waiter_count.store(w.len(), Ordering::Relaxed);
         drop(w);

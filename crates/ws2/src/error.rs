@@ -73,6 +73,25 @@ impl Error {
         Error::from_errno(errno(), context)
     }
 
+    /// A resource ws2 needs for an operation (an fd, a thread, kernel
+    /// memory) could not be had: `WSAEMFILE` when the process or the
+    /// system is out of file descriptors (`EMFILE`, `ENFILE`), else
+    /// `WSAENOBUFS` (`ENOMEM`, `EAGAIN` from thread creation, `ENOSPC` of
+    /// epoll's watch limit...). The caller has queued nothing; a later
+    /// call tries again (S18, S20).
+    #[cold]
+    pub(crate) fn resource(errno: i32, what: &'static str) -> Error {
+        let code = match errno {
+            libc::EMFILE | libc::ENFILE => abi::WSAEMFILE,
+            _ => abi::WSAENOBUFS,
+        };
+        let text = io::Error::from_raw_os_error(errno);
+        Error::new(
+            code,
+            format!("{what}: {text} (Linux errno {errno}); nothing was queued, try again later"),
+        )
+    }
+
     /// The Winsock code (`WSAGetLastError` value).
     ///
     /// ```
@@ -149,7 +168,11 @@ impl Error {
             abi::WSAEINTR | abi::WSA_OPERATION_ABORTED => K::Interrupted,
             abi::WSAESHUTDOWN => K::BrokenPipe,
             abi::WSAEOPNOTSUPP => K::Unsupported,
-            abi::WSAENOBUFS => K::OutOfMemory,
+            // "No buffer space available ... or a queue was full", and
+            // "too many open sockets": a limit of the system or of the
+            // process was reached, which may pass. `OutOfMemory` would say
+            // this process's heap failed, which a caller may treat as fatal.
+            abi::WSAENOBUFS | abi::WSAEMFILE => K::QuotaExceeded,
             abi::WSAEMSGSIZE => K::InvalidInput,
             _ => K::Other,
         }
@@ -174,5 +197,33 @@ mod tests {
         let inner = io.get_ref().unwrap().downcast_ref::<Error>().unwrap();
         assert_eq!(inner.code(), abi::WSAEMSGSIZE);
         assert!(io.to_string().starts_with("WSAEMSGSIZE (10040)"));
+    }
+
+    #[test]
+    fn resource_errors_by_errno() {
+        // S18
+        for (errno, code) in [
+            (libc::EMFILE, abi::WSAEMFILE),
+            (libc::ENFILE, abi::WSAEMFILE),
+            (libc::ENOMEM, abi::WSAENOBUFS),
+            (libc::EAGAIN, abi::WSAENOBUFS),
+            (libc::ENOSPC, abi::WSAENOBUFS),
+        ] {
+            let e = Error::resource(errno, "epoll_create1 for the reactor");
+            assert_eq!(e.code(), code, "errno {errno}");
+            assert!(
+                e.message().starts_with("epoll_create1 for the reactor: "),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn enobufs_does_not_read_as_out_of_memory() {
+        // S18 S42
+        for code in [abi::WSAENOBUFS, abi::WSAEMFILE] {
+            let io: io::Error = Error::new(code, "a limit").into();
+            assert_eq!(io.kind(), io::ErrorKind::QuotaExceeded, "{code}");
+        }
     }
 }

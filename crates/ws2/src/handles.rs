@@ -362,6 +362,7 @@ static STARTED: AtomicU32 = AtomicU32::new(0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn startup() {
+    crate::fork::install();
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     *n += 1;
     STARTED.store(*n, Ordering::Release);
@@ -418,6 +419,23 @@ fn not_initialised() -> Error {
         abi::WSANOTINITIALISED,
         "WSAStartup has not been called (or WSACleanup undid it)",
     )
+}
+
+/// The handle table's locks, held across `fork` (see `fork.rs`): the
+/// child must not inherit them taken by a thread it does not have.
+pub(crate) struct ForkLocks {
+    _startups: std::sync::MutexGuard<'static, u32>,
+    _alloc: std::sync::MutexGuard<'static, Alloc>,
+}
+
+/// Takes the table's locks in the order `cleanup` takes them.
+pub(crate) fn lock_for_fork() -> ForkLocks {
+    let startups = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
+    let alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
+    ForkLocks {
+        _startups: startups,
+        _alloc: alloc,
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod caller_memory;
 pub mod completion;
 pub mod engine;
 mod error;
+mod fork;
 pub mod handles;
 pub mod interfaces;
 mod overlapped;

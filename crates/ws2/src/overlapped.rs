@@ -8,15 +8,16 @@ use std::any::Any;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, Packet, Port, Waited};
+use crate::completion::{self, Event, Packet, Port, Waited, deadline_in};
 use crate::engine::{self, Delivery, Notify, Submitted};
 use crate::error::{Error, Result};
+use crate::fork::lock;
 use crate::socket::{SendFlags, Socket};
 use crate::translate::{ControlMessage, SendControls};
 
@@ -70,10 +71,6 @@ impl<B> From<SendError<B>> for std::io::Error {
     fn from(e: SendError<B>) -> std::io::Error {
         e.error.into()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Where a `PendingSend`'s buffer is.
@@ -132,13 +129,16 @@ impl<B> PendingSend<B> {
         self.state.event.is_set()
     }
 
-    /// Waits (not alertably) for the completion.
+    /// Waits (not alertably) for the completion. The wait needs no file
+    /// descriptor: it works when the process has none left.
     pub fn wait(self) -> SendCompletion<B> {
-        if !self.state.event.is_set() {
+        loop {
+            // The completion is stored before the event is set.
+            if let Some(done) = self.take() {
+                return done;
+            }
             self.state.event.wait(None);
         }
-        self.take()
-            .expect("the event is set only after the completion is stored")
     }
 
     /// Waits up to `timeout`; gives the pending send back on timeout.
@@ -146,10 +146,10 @@ impl<B> PendingSend<B> {
         self,
         timeout: Duration,
     ) -> std::result::Result<SendCompletion<B>, PendingSend<B>> {
-        if self.state.event.wait(Some(timeout)) {
-            Ok(self.take().expect("completion stored before the event"))
-        } else {
-            Err(self)
+        self.state.event.wait(Some(timeout));
+        match self.take() {
+            Some(done) => Ok(done),
+            None => Err(self),
         }
     }
 
@@ -254,7 +254,7 @@ impl CompletionPort {
 
     /// Takes one completion, waiting up to `timeout` (`None`: forever).
     pub fn get(&self, timeout: Option<Duration>) -> Option<PortCompletion> {
-        match self.port.get(timeout.map(|t| Instant::now() + t), false) {
+        match self.port.get(timeout.and_then(deadline_in), false) {
             Ok(Waited::Done(p)) => Some(from_packet(p)),
             _ => None,
         }
@@ -264,7 +264,7 @@ impl CompletionPort {
     pub fn get_many(&self, max: usize, timeout: Option<Duration>) -> Vec<PortCompletion> {
         match self
             .port
-            .get_many(max, timeout.map(|t| Instant::now() + t), false)
+            .get_many(max, timeout.and_then(deadline_in), false)
         {
             Ok(Waited::Done(ps)) => ps.into_iter().map(from_packet).collect(),
             _ => Vec::new(),
@@ -291,7 +291,7 @@ impl CompletionPort {
 /// ```
 pub fn sleep_alertable(timeout: Duration) -> bool {
     matches!(
-        completion::sleep(Some(Instant::now() + timeout), true),
+        completion::sleep(deadline_in(timeout), true),
         Ok(Waited::IoCompletion)
     )
 }
@@ -462,10 +462,7 @@ impl Socket {
                 buffer,
             });
         }
-        let thread = match completion::current_thread() {
-            Ok(t) => t,
-            Err(error) => return Err(SendError { error, buffer }),
-        };
+        let thread = completion::current_thread();
         self.submit_owned(buffer, to, control, move |buffer| {
             Delivery::Callback(Box::new(move |result| {
                 thread.queue_apc(Box::new(move || routine(SendCompletion { result, buffer })));

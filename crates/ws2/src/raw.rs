@@ -63,7 +63,7 @@ pub(crate) unsafe fn overlapped_delivery(
         return Ok(Delivery::Overlapped {
             ov: OvPtr(ov),
             event: None,
-            routine: Some((routine, completion::current_thread()?)),
+            routine: Some((routine, completion::current_thread())),
             to_port: false,
         });
     }

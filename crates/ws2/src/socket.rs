@@ -257,6 +257,9 @@ pub struct SocketCore {
     pub(crate) queued: AtomicUsize,
     /// Overlapped receives waiting for datagrams, in call order.
     pub(crate) recv_queue: Mutex<RecvQueue>,
+    /// The fork generation whose operations `queue` and `recv_queue` hold
+    /// (a fork child drops its parent's on first use, S43).
+    pub(crate) queue_generation: AtomicU64,
     /// A duplicate of the fd for the reactor's receive arming (made on
     /// the first pending overlapped receive).
     recv_fd: OnceLock<OwnedFd>,
@@ -426,6 +429,7 @@ impl SocketCore {
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
             recv_queue: Mutex::new(RecvQueue::default()),
+            queue_generation: AtomicU64::new(crate::fork::generation()),
             recv_fd: OnceLock::new(),
             port: OnceLock::new(),
             notification_modes: AtomicU8::new(0),
@@ -723,7 +727,7 @@ impl SocketCore {
         if self.waiter_count.load(Ordering::Relaxed) == 0 {
             return;
         }
-        let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        let waiters = crate::fork::lock(&self.waiters);
         for w in waiters.iter() {
             w.wake();
         }
@@ -752,6 +756,8 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_port(&self, port: Arc<Port>, key: usize) -> Result<()> {
+        // A OnceLock being set is a lock of its own: not across a fork.
+        let _section = crate::fork::enter();
         self.port.set((port, key)).map_err(|_| {
             Error::new(
                 abi::WSAEINVAL,

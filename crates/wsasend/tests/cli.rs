@@ -551,3 +551,71 @@ fn missing_privileges_are_one_line_errors() {
     assert!(out.status.success(), "{}", shown(&out));
     let _ = std::fs::remove_dir_all(bin.parent().unwrap());
 }
+
+// S42: on a link whose interface queue overflows (host A's token bucket
+// holds 3000 bytes), `wsasend send` reports the same count of datagrams
+// sent as a plain Linux UDP socket does, and no WSAENOBUFS: a datagram the
+// local queue drops counts as sent. Needs root (network namespaces).
+#[test]
+fn send_over_a_dropping_link_counts_like_a_plain_socket() {
+    const COUNT: usize = 500;
+    let net = testnet::Net::new().expect("network namespaces (root needed)");
+    let a = net.host("a").expect("host a");
+    let b = net.host("b").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("veth a-b");
+    a.tc(&[
+        "qdisc",
+        "add",
+        "dev",
+        &link.a_ifname,
+        "root",
+        "tbf",
+        "rate",
+        "1mbit",
+        "burst",
+        "1600",
+        "limit",
+        "3000",
+    ])
+    .expect("tc tbf on a");
+    let rx = b
+        .run(|| std::net::UdpSocket::bind("10.0.0.2:0"))
+        .expect("receiver");
+    let to = rx.local_addr().unwrap();
+    let plain = a.run(|| {
+        let s = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        (0..COUNT)
+            .filter(|_| s.send_to(&[9u8; 1200], to).is_ok())
+            .count()
+    });
+    let out = a
+        .command(&[
+            BIN,
+            "send",
+            "--to",
+            &to.to_string(),
+            "--count",
+            &COUNT.to_string(),
+            "--size",
+            "1200",
+            "--json",
+        ])
+        .output()
+        .expect("run wsasend in host a");
+    assert!(out.status.success(), "{}", shown(&out));
+    let summary = common::json_lines(&out.stdout)
+        .into_iter()
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| panic!("no summary: {}", shown(&out)));
+    assert_eq!(u(&summary["datagrams"]), plain as u64, "{summary}");
+    assert_eq!(u(&summary["failed"]), 0, "{summary}");
+    let stats = a
+        .tc(&["-s", "qdisc", "show", "dev", &link.a_ifname])
+        .expect("tc -s qdisc show");
+    assert!(
+        !stats.contains("dropped 0,"),
+        "the queue dropped nothing, so nothing was tested:\n{stats}"
+    );
+}

@@ -282,3 +282,34 @@ pub fn run_c_test(name: &str, args: &[&str]) -> Output {
     assert_success(&out, name);
     out
 }
+
+/// Hosts `a` (10.0.0.1) and `b` (10.0.0.2) joined by a veth pair whose `a`
+/// end is rate-limited to `rate`, so sends from `a` to `b` really pend.
+pub struct SlowLink {
+    _net: testnet::Net,
+    pub a: testnet::Host,
+    pub b: testnet::Host,
+}
+
+/// Builds a [`SlowLink`]; `label` names its namespaces. Needs root: a
+/// failure fails the test.
+pub fn slow_link(label: &str, rate: &str) -> SlowLink {
+    let net = testnet::Net::new().expect("testnet");
+    let a = net.host(&format!("{label}a")).expect("host a");
+    let b = net.host(&format!("{label}b")).expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.rate_limit(&link.a_ifname, rate).expect("rate limit");
+    SlowLink { _net: net, a, b }
+}
+
+/// A UDP receiver bound in `b` (so what gets through is not answered with
+/// ICMP port unreachable); returns it and its port as text.
+pub fn receiver_in(b: &testnet::Host) -> (std::net::UdpSocket, String) {
+    let rx = b
+        .run(|| std::net::UdpSocket::bind("10.0.0.2:0"))
+        .expect("bind receiver in b");
+    let port = rx.local_addr().unwrap().port().to_string();
+    (rx, port)
+}

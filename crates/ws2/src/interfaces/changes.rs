@@ -23,7 +23,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::os::fd::AsRawFd;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
@@ -31,6 +31,7 @@ use ws2_abi as abi;
 
 use crate::engine::{self, Delivery};
 use crate::error::{Error, Result};
+use crate::fork::lock;
 use crate::socket::SocketCore;
 
 /// `RTMGRP_IPV4_IFADDR` | `RTMGRP_IPV6_IFADDR` (linux/rtnetlink.h).
@@ -39,10 +40,6 @@ const RTM_NEWADDR: u16 = 20;
 const RTM_DELADDR: u16 = 21;
 /// How often an idle reader checks whether it is still needed.
 const IDLE_CHECK: Duration = Duration::from_millis(500);
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// Which address families a request waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -379,7 +379,7 @@ unsafe fn address_list_change(core: &Arc<SocketCore>, b: &IoctlBuffers) -> Resul
     } else {
         Families::V4
     };
-    let issuer = completion::current_thread()?.id;
+    let issuer = completion::current_thread().id;
     if !b.overlapped.is_null() && core.is_overlapped() {
         // SAFETY: the OVERLAPPED is valid until completion per the contract.
         let delivery = unsafe { overlapped_delivery(core, b.overlapped, b.routine) }?;
@@ -414,7 +414,7 @@ unsafe fn address_list_change(core: &Arc<SocketCore>, b: &IoctlBuffers) -> Resul
             core: Some(core.clone()),
             families,
             delivery: Delivery::Callback(Box::new(move |r| {
-                *done.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                *crate::fork::lock(&done) = Some(r);
                 signal.set();
             })),
             overlapped: 0,
@@ -424,9 +424,8 @@ unsafe fn address_list_change(core: &Arc<SocketCore>, b: &IoctlBuffers) -> Resul
         || {},
     )?;
     let sources: [&dyn Waitable; 2] = [&*event, &**core];
-    let got = completion::blocking_call_wait(&sources, None, None, || {
-        slot.lock().unwrap_or_else(|e| e.into_inner()).take()
-    })?;
+    let got =
+        completion::blocking_call_wait(&sources, None, None, || crate::fork::lock(&slot).take())?;
     match got {
         Some(Ok(_)) => {
             // SAFETY: bytes_returned writable per the contract.

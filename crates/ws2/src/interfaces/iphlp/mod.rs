@@ -382,10 +382,7 @@ pub unsafe fn notify_addr_change(
     handle: *mut abi::HANDLE,
     overlapped: *mut abi::OVERLAPPED,
 ) -> u32 {
-    let issuer = match completion::current_thread() {
-        Ok(t) => t.id,
-        Err(e) => return win32_of(&e),
-    };
+    let issuer = completion::current_thread().id;
     if overlapped.is_null() {
         if !handle.is_null() {
             return abi::ERROR_INVALID_PARAMETER;
