@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 # Budget: the whole step, cargo-fuzz installation included, takes at most
 # 4 minutes on 2 cores from a clean state (measured: README "Fuzzing").
-seconds=${FUZZ_SECONDS:-25}
+seconds=${FUZZ_SECONDS:-20}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(cmsg_walk sockaddr recv_control wsamsg_capi)
 cargo_fuzz_version=0.13.2
@@ -45,7 +45,9 @@ for t in "${targets[@]}"; do
     if ! cargo +nightly fuzz run "$t" "$scratch/$t" "fuzz/corpus/$t" -- \
         -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="fuzz/artifacts/$t/" 2>"$scratch/$t.log"; then
-        tail -n 60 "$scratch/$t.log" >&2
+        # What failed (panic message or sanitizer report), then how libFuzzer ended.
+        grep -E -A4 'panicked at|ERROR: AddressSanitizer|ERROR: libFuzzer' "$scratch/$t.log" | head -n 40 >&2
+        tail -n 8 "$scratch/$t.log" >&2
         echo "scripts/fuzz.sh: $t FAILED; the input is in fuzz/artifacts/$t/" >&2
         failed+=("$t")
     else
