@@ -58,7 +58,10 @@ fn kernel_cut_cmsgs_are_not_read_past_their_length() {
     assert_eq!(used, 44, "the kernel cut IP_PKTINFO to cmsg_len 20");
     let got = decode(&mut buf, used);
     assert_eq!(got.ttl, Some(9), "the whole cmsg before it still counts");
-    assert_eq!(got.destination_v4, None, "a cut IP_PKTINFO carries no address");
+    assert_eq!(
+        got.destination_v4, None,
+        "a cut IP_PKTINFO carries no address"
+    );
 
     // Whole, the same cmsg is read.
     let (mut buf, used) = kernel_cmsgs(128, &[(libc::SOL_IP, libc::IP_PKTINFO, &pktinfo)]);
