@@ -14,3 +14,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 # The overlapped stress program under valgrind memcheck (S37, S38).
 scripts/valgrind-stress.sh
+# The fuzz targets in fuzz/, each for a bounded time from its committed corpus
+# (nightly toolchain, cargo-fuzz, libFuzzer, ASan; at most 4 minutes in all).
+scripts/fuzz.sh

@@ -1341,6 +1341,10 @@ impl ReceivedControls {
     /// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
     /// written by the kernel.
     ///
+    /// A cmsg the kernel cut short for lack of room (`MSG_CTRUNC`: its
+    /// `cmsg_len` ends at `msg_controllen`, before its payload does) carries
+    /// no value and is skipped; nothing past `msg_controllen` is read.
+    ///
     /// ```
     /// // SAFETY: an all-zero msghdr has no control data (msg_controllen 0).
     /// let msg: libc::msghdr = unsafe { std::mem::zeroed() };
@@ -1354,39 +1358,50 @@ impl ReceivedControls {
         want_ecn: bool,
     ) -> ReceivedControls {
         let mut out = ReceivedControls::default();
+        let end = msg.msg_control as usize + msg.msg_controllen;
         // SAFETY: per the contract the control buffer holds valid cmsgs;
-        // CMSG_* stay within msg_controllen.
+        // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
+        // msg_controllen, and a payload is read only when `len` (its bytes
+        // within both cmsg_len and msg_controllen) covers it.
         unsafe {
             let mut c = libc::CMSG_FIRSTHDR(msg);
             while !c.is_null() {
                 let data = libc::CMSG_DATA(c);
+                let len = ((*c).cmsg_len as usize)
+                    .min(end - c as usize)
+                    .saturating_sub(LINUX_CMSG_HDR);
                 let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
+                const INT: usize = size_of::<libc::c_int>();
                 match ((*c).cmsg_level, (*c).cmsg_type) {
-                    (libc::SOL_IP, libc::IP_PKTINFO) => {
+                    (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
                         let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
                         out.destination_v4 = Some((
                             Ipv4Addr::from(p.ipi_addr.s_addr.to_ne_bytes()),
                             p.ipi_ifindex as u32,
                         ));
                     }
-                    (libc::SOL_IPV6, libc::IPV6_PKTINFO) => {
+                    (libc::SOL_IPV6, libc::IPV6_PKTINFO)
+                        if len >= size_of::<libc::in6_pktinfo>() =>
+                    {
                         let p = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
                         out.destination_v6 =
                             Some((Ipv6Addr::from(p.ipi6_addr.s6_addr), p.ipi6_ifindex));
                     }
                     // Linux delivers IP_TOS as one byte; Windows as an INT.
-                    (libc::SOL_IP, libc::IP_TOS) => {
+                    (libc::SOL_IP, libc::IP_TOS) if len >= 1 => {
                         let tos = *data;
                         out.tos = want_tos.then_some(tos);
                         out.ecn = want_ecn.then_some(tos & 3);
                     }
-                    (libc::SOL_IP, libc::IP_TTL) => out.ttl = Some(int()),
-                    (libc::SOL_IPV6, libc::IPV6_TCLASS) => {
+                    (libc::SOL_IP, libc::IP_TTL) if len >= INT => out.ttl = Some(int()),
+                    (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => {
                         let tclass = int();
                         out.traffic_class = want_tos.then_some(tclass);
                         out.ecn_v6 = want_ecn.then_some(tclass & 3);
                     }
-                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) => out.hop_limit = Some(int()),
+                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => {
+                        out.hop_limit = Some(int())
+                    }
                     _ => {}
                 }
                 c = libc::CMSG_NXTHDR(msg, c);
