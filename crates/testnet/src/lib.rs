@@ -380,6 +380,26 @@ impl Host {
         .map(drop)
     }
 
+    /// Steers every packet `dev` receives to CPU 0's backlog (RPS). Without
+    /// it, veth hands each packet to the backlog of whichever CPU sent it
+    /// (or ran the qdisc), so packets sent in order from two CPUs may be
+    /// received reordered: kernel behaviour, independent of the sender.
+    /// Tests of send order use it on the receiving side.
+    pub fn receive_on_one_cpu(&self, dev: &str) -> Result<()> {
+        // sysfs shows a namespace's devices only where it is mounted in
+        // that namespace, as `ip netns exec` does.
+        let path = format!("/sys/class/net/{dev}/queues/rx-0/rps_cpus");
+        let out = self.exec(&["sh", "-c", &format!("echo 1 > {path}")])?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error {
+                command: format!("echo 1 > {path} (in {})", self.name()),
+                detail: String::from_utf8_lossy(&out.stderr).into_owned(),
+            })
+        }
+    }
+
     /// Sets a sysctl inside the namespace, e.g. `("net.ipv4.ip_forward", "1")`.
     /// A key with a `/` is taken as a path under `/proc/sys/` as is.
     pub fn sysctl(&self, key: &str, value: &str) -> Result<()> {

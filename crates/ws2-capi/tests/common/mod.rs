@@ -301,6 +301,10 @@ pub fn slow_link(label: &str, rate: &str) -> SlowLink {
         .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
         .expect("link");
     a.rate_limit(&link.a_ifname, rate).expect("rate limit");
+    // Tests compare arrival order with send order: keep veth from
+    // reordering across CPUs.
+    b.receive_on_one_cpu(&link.b_ifname)
+        .expect("RPS on one CPU");
     SlowLink { _net: net, a, b }
 }
 

@@ -46,21 +46,12 @@ impl SlowLink {
         })
     }
 
-    /// Steers every packet B receives to one CPU's backlog (RPS). Without
-    /// it, veth hands packets to the backlog of whichever CPU transmitted
-    /// them, and the receiver may see them reordered across CPUs (kernel
-    /// behaviour, independent of the sender).
+    /// Steers every packet B receives to one CPU's backlog (see
+    /// `testnet::Host::receive_on_one_cpu`).
     pub fn receive_on_one_cpu(&self) {
-        let path = format!("/sys/class/net/{}/queues/rx-0/rps_cpus", self.link.b_ifname);
-        let out = self
-            .b
-            .exec(&["sh", "-c", &format!("echo 1 > {path}")])
-            .expect("ip netns exec");
-        assert!(
-            out.status.success(),
-            "setting {path}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        self.b
+            .receive_on_one_cpu(&self.link.b_ifname)
+            .expect("RPS on one CPU");
     }
 
     /// A receiver bound in B.
