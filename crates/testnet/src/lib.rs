@@ -238,6 +238,15 @@ impl Net {
         let link = self.link_bare(a, b)?;
         a.add_addr(&link.a_ifname, a_addr)?;
         b.add_addr(&link.b_ifname, b_addr)?;
+        // Permanent neighbour entries: the first datagrams to a neighbour
+        // that is still being resolved wait in its queue and may leave
+        // after later ones sent once it is resolved (kernel behaviour that
+        // would make order tests flaky, and that Windows' tests never see
+        // on a warm link).
+        let ip_of = |cidr: &str| cidr.split('/').next().unwrap_or(cidr).to_string();
+        let (a_mac, b_mac) = (a.mac(&link.a_ifname)?, b.mac(&link.b_ifname)?);
+        a.pin_neighbour(&link.a_ifname, &ip_of(b_addr), &b_mac)?;
+        b.pin_neighbour(&link.b_ifname, &ip_of(a_addr), &a_mac)?;
         Ok(link)
     }
 
@@ -376,6 +385,40 @@ impl Host {
         self.tc(&[
             "qdisc", "add", "dev", dev, "root", "tbf", "rate", rate, "burst", "1600", "limit",
             "200000",
+        ])
+        .map(drop)
+    }
+
+    /// The link-layer address of `dev` (`aa:bb:...`).
+    pub fn mac(&self, dev: &str) -> Result<String> {
+        // sysfs shows a namespace's devices only where it is mounted in
+        // that namespace, as `ip netns exec` does.
+        let path = format!("/sys/class/net/{dev}/address");
+        let out = self.exec(&["cat", &path])?;
+        let mac = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if out.status.success() && !mac.is_empty() {
+            Ok(mac)
+        } else {
+            Err(Error {
+                command: format!("cat {path} (in {})", self.name()),
+                detail: String::from_utf8_lossy(&out.stderr).into_owned(),
+            })
+        }
+    }
+
+    /// A permanent neighbour entry: `ip` is at `mac` on `dev`, never
+    /// resolved (ARP / neighbour discovery) again.
+    pub fn pin_neighbour(&self, dev: &str, ip: &str, mac: &str) -> Result<()> {
+        self.ip(&[
+            "neigh",
+            "replace",
+            ip,
+            "lladdr",
+            mac,
+            "dev",
+            dev,
+            "nud",
+            "permanent",
         ])
         .map(drop)
     }
