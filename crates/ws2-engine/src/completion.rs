@@ -493,7 +493,7 @@ pub fn sleep(deadline: Option<Instant>, alertable: bool) -> Result<Waited<()>> {
 /// waited on by any number of threads.
 ///
 /// ```
-/// let e = ws2::Event::new();
+/// let e = ws2_engine::Event::new();
 /// assert!(!e.is_set());
 /// e.set();
 /// assert!(e.wait(Some(std::time::Duration::ZERO)));
@@ -687,7 +687,7 @@ impl Port {
     /// dropped.
     ///
     /// ```
-    /// let port = ws2::Port::new();
+    /// let port = ws2_engine::Port::new();
     /// port.close();
     /// let err = port.get(None, false).unwrap_err();
     /// assert_eq!(err.code(), ws2_abi::ERROR_ABANDONED_WAIT_0 as i32);

@@ -21,7 +21,7 @@ use crate::translate::{
 
 /// The kind of socket (Windows `SOCK_*`).
 /// ```
-/// use ws2::SocketKind;
+/// use ws2_engine::SocketKind;
 /// assert_eq!(SocketKind::from_windows(ws2_abi::SOCK_DGRAM), Some(SocketKind::Datagram));
 /// assert_eq!(SocketKind::Raw.windows(), ws2_abi::SOCK_RAW);
 /// ```
@@ -38,7 +38,7 @@ pub enum SocketKind {
 impl SocketKind {
     /// The Windows `SOCK_*` number.
     /// ```
-    /// assert_eq!(ws2::SocketKind::Datagram.windows(), 2);
+    /// assert_eq!(ws2_engine::SocketKind::Datagram.windows(), 2);
     /// ```
     pub fn windows(self) -> i32 {
         match self {
@@ -58,8 +58,8 @@ impl SocketKind {
 
     /// From a Windows `SOCK_*` number.
     /// ```
-    /// assert_eq!(ws2::SocketKind::from_windows(1), Some(ws2::SocketKind::Stream));
-    /// assert_eq!(ws2::SocketKind::from_windows(99), None);
+    /// assert_eq!(ws2_engine::SocketKind::from_windows(1), Some(ws2_engine::SocketKind::Stream));
+    /// assert_eq!(ws2_engine::SocketKind::from_windows(99), None);
     /// ```
     pub fn from_windows(ty: i32) -> Option<SocketKind> {
         match ty {
@@ -74,9 +74,9 @@ impl SocketKind {
 /// Flags for [`Socket::send_msg`]: Windows' `dwFlags` (S10).
 ///
 /// ```
-/// let flags = ws2::SendFlags::DONTROUTE;
+/// let flags = ws2_engine::SendFlags::DONTROUTE;
 /// assert_eq!(flags.bits(), 0x4);
-/// assert!(ws2::SendFlags::from_bits(0x2).is_none()); // MSG_PEEK is not a send flag
+/// assert!(ws2_engine::SendFlags::from_bits(0x2).is_none()); // MSG_PEEK is not a send flag
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendFlags(u32);
@@ -93,7 +93,7 @@ impl SendFlags {
 
     /// Flags from Windows bits; `None` if a bit other than the three above is set.
     /// ```
-    /// use ws2::SendFlags;
+    /// use ws2_engine::SendFlags;
     /// assert_eq!(SendFlags::from_bits(0x4), Some(SendFlags::DONTROUTE));
     /// assert_eq!(SendFlags::from_bits(0x2), None); // MSG_PEEK
     /// ```
@@ -104,7 +104,7 @@ impl SendFlags {
 
     /// The Windows bits.
     /// ```
-    /// use ws2::SendFlags;
+    /// use ws2_engine::SendFlags;
     /// assert_eq!((SendFlags::OOB | SendFlags::DONTROUTE).bits(), 0x5);
     /// ```
     pub fn bits(self) -> u32 {
@@ -125,7 +125,7 @@ impl std::ops::BitOr for SendFlags {
 /// ```
 /// use std::io::IoSlice;
 /// use std::net::Ipv4Addr;
-/// use ws2::{ControlMessage, Message};
+/// use ws2_engine::{ControlMessage, Message};
 /// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
 /// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
 /// let msg = Message::new(&bufs).to("127.0.0.1:9".parse().unwrap()).control(&control);
@@ -145,7 +145,7 @@ impl<'a> Message<'a> {
     /// A message of these buffers, to the connected peer, without control data.
     /// ```
     /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2::Message::new(&bufs);
+    /// let msg = ws2_engine::Message::new(&bufs);
     /// assert!(msg.to.is_none() && msg.control.is_empty());
     /// ```
     pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
@@ -159,7 +159,7 @@ impl<'a> Message<'a> {
     /// Sets the destination.
     /// ```
     /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2::Message::new(&bufs).to("127.0.0.1:9".parse()?);
+    /// let msg = ws2_engine::Message::new(&bufs).to("127.0.0.1:9".parse()?);
     /// assert_eq!(msg.to, Some("127.0.0.1:9".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -170,7 +170,7 @@ impl<'a> Message<'a> {
 
     /// Sets the control messages.
     /// ```
-    /// use ws2::{ControlMessage, Message};
+    /// use ws2_engine::{ControlMessage, Message};
     /// let control = [ControlMessage::Ttl(2)];
     /// let msg = Message::new(&[]).control(&control);
     /// assert_eq!(msg.control, &[ControlMessage::Ttl(2)]);
@@ -184,7 +184,7 @@ impl<'a> Message<'a> {
     ///
     ///```
     ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
-    ///assert_eq!(ws2::Message::new(&bufs).len(), 5);
+    ///assert_eq!(ws2_engine::Message::new(&bufs).len(), 5);
     ///```
     pub fn len(&self) -> usize {
         self.buffers.iter().map(|b| b.len()).sum()
@@ -192,7 +192,7 @@ impl<'a> Message<'a> {
 
     /// True for a zero-length datagram.
     /// ```
-    /// assert!(ws2::Message::new(&[]).is_empty());
+    /// assert!(ws2_engine::Message::new(&[]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -228,7 +228,7 @@ fn take_one(counter: &AtomicU32) -> bool {
 /// The state of one socket, shared by the handle table, the Rust
 /// [`Socket`] and any thread blocked on it.
 /// ```
-/// use ws2::{Family, Socket, SocketKind};
+/// use ws2_engine::{Family, Socket, SocketKind};
 /// let s = Socket::udp_v4()?;
 /// let core = s.core();
 /// assert_eq!((core.family(), core.kind()), (Family::V4, SocketKind::Datagram));
@@ -318,7 +318,7 @@ impl SocketCore {
     /// `overlapped` is `WSA_FLAG_OVERLAPPED` (always true for `socket()`).
     ///
     /// ```
-    /// use ws2::{Family, SocketCore, SocketKind};
+    /// use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -444,8 +444,8 @@ impl SocketCore {
     /// use std::os::fd::OwnedFd;
     /// let std_sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let addr = std_sock.local_addr()?;
-    /// let core = ws2::SocketCore::from_fd(OwnedFd::from(std_sock))?;
-    /// assert_eq!(core.kind(), ws2::SocketKind::Datagram);
+    /// let core = ws2_engine::SocketCore::from_fd(OwnedFd::from(std_sock))?;
+    /// assert_eq!(core.kind(), ws2_engine::SocketKind::Datagram);
     /// assert_eq!(core.local_addr()?, addr);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -519,7 +519,7 @@ impl SocketCore {
     /// The Linux file descriptor (owned by the core).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert!(core.raw_fd() >= 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -530,7 +530,7 @@ impl SocketCore {
     /// The address family.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.family(), Family::V4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -541,7 +541,7 @@ impl SocketCore {
     /// The socket kind.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.kind(), SocketKind::Datagram);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -551,7 +551,7 @@ impl SocketCore {
     }
     /// The Linux protocol number.
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -561,7 +561,7 @@ impl SocketCore {
     }
     /// Whether overlapped calls are overlapped on this socket (S28).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, false)?;
     /// assert!(!core.is_overlapped());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -575,7 +575,7 @@ impl SocketCore {
     /// Whether [`SocketCore::close`] was called.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.close();
     /// assert!(core.is_closed());
@@ -587,7 +587,7 @@ impl SocketCore {
     /// Whether `FIONBIO` is on (see [`SocketCore::set_nonblocking`]).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert!(!core.is_nonblocking());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -598,7 +598,7 @@ impl SocketCore {
     /// Whether the socket has a local address (bind, connect or a first send).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert!(!core.is_bound());
     /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -611,7 +611,7 @@ impl SocketCore {
     /// `SO_SNDTIMEO` in milliseconds (0: wait forever).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.send_timeout_ms(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -622,7 +622,7 @@ impl SocketCore {
     /// `SO_RCVTIMEO` in milliseconds (0: wait forever).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.recv_timeout_ms(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -633,7 +633,7 @@ impl SocketCore {
     /// Sets `SO_SNDTIMEO` in milliseconds (0: wait forever, S16).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_send_timeout_ms(500);
     /// assert_eq!(core.send_timeout_ms(), 500);
@@ -645,7 +645,7 @@ impl SocketCore {
     /// Sets `SO_RCVTIMEO` in milliseconds (0: wait forever).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_recv_timeout_ms(20);
     /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -660,7 +660,7 @@ impl SocketCore {
     /// changes what a call that would block answers (S17).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_nonblocking(true);
     /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -694,7 +694,7 @@ impl SocketCore {
     /// reference goes.
     /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.close();
     /// assert!(core.is_closed());
@@ -710,7 +710,7 @@ impl SocketCore {
 
     /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.flush(); // nothing pending: a no-op
     /// assert!(!core.is_closed());
@@ -735,10 +735,10 @@ impl SocketCore {
 
     /// The completion port this socket is bound to.
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert!(core.port().is_none());
-    /// core.set_port(std::sync::Arc::new(ws2::Port::new()), 7)?;
+    /// core.set_port(std::sync::Arc::new(ws2_engine::Port::new()), 7)?;
     /// assert_eq!(core.port().map(|(_, key)| *key), Some(7));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -748,9 +748,9 @@ impl SocketCore {
 
     /// Binds the socket to a completion port (once, S36).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// let port = std::sync::Arc::new(ws2::Port::new());
+    /// let port = std::sync::Arc::new(ws2_engine::Port::new());
     /// core.set_port(port.clone(), 1)?;
     /// assert_eq!(core.set_port(port, 2).unwrap_err().code(), ws2_abi::WSAEINVAL);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -768,7 +768,7 @@ impl SocketCore {
 
     /// `SetFileCompletionNotificationModes`.
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_notification_modes(ws2_abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
     /// assert!(core.port().is_none()); // the mode applies once a port is bound
@@ -786,7 +786,7 @@ impl SocketCore {
     /// The largest datagram this socket sends (`SO_MAX_MSG_SIZE`, S11).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.max_msg_size(), 65507);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -805,7 +805,7 @@ impl SocketCore {
     /// `bind`: an IPv4 address on an IPv6 socket is bound v4-mapped.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.bind(&"127.0.0.1:0".parse()?)?;
     /// assert_eq!(core.local_addr()?.ip(), std::net::Ipv4Addr::LOCALHOST);
@@ -825,7 +825,7 @@ impl SocketCore {
     /// `connect`: sets the default destination and binds the socket.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// core.connect(&peer.local_addr()?)?;
@@ -857,7 +857,7 @@ impl SocketCore {
     /// `shutdown` as Windows does it (S13): on an unconnected datagram socket
     /// Linux says `ENOTCONN` but records the shutdown; Windows returns 0.
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.shutdown(ws2_abi::SD_SEND)?; // not connected: still 0, as on Windows
     /// assert_eq!(core.shutdown(7).unwrap_err().code(), ws2_abi::WSAEINVAL);
@@ -911,7 +911,7 @@ impl SocketCore {
     /// `getsockname`: `WSAEINVAL` on a socket that is not bound yet (S15).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
     /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -936,7 +936,7 @@ impl SocketCore {
     /// `getpeername`: `WSAENOTCONN` when not connected.
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(core.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -951,7 +951,7 @@ impl SocketCore {
     /// Binds an unbound datagram socket to its family's wildcard address and
     /// an ephemeral port, as Windows does on the first send (S15).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.ensure_bound()?;
     /// let local = core.local_addr()?;
@@ -1063,7 +1063,7 @@ impl SocketCore {
     /// kernel answers (`WSAENOPROTOOPT`).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
     /// assert!(core.v6_only()?, "the Windows default");
     /// core.set_v6_only(false)?;
@@ -1099,7 +1099,7 @@ impl SocketCore {
     /// Whether `IPV6_V6ONLY` is on (see [`SocketCore::set_v6_only`]).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
     /// assert!(core.v6_only()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1171,10 +1171,10 @@ impl SocketCore {
 
     /// `UDP_SEND_MSG_SIZE` as a socket option: every send is segmented (0: off).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_segment_size(1200)?;
-    /// let opt = ws2::translate::sock_opt(ws2_abi::IPPROTO_UDP, ws2_abi::UDP_SEND_MSG_SIZE)?;
+    /// let opt = ws2_engine::translate::sock_opt(ws2_abi::IPPROTO_UDP, ws2_abi::UDP_SEND_MSG_SIZE)?;
     /// assert_eq!(core.option(opt)?, 1200);
     /// assert_eq!(core.set_segment_size(70000).unwrap_err().code(), ws2_abi::WSAEINVAL);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1452,7 +1452,7 @@ impl SocketCore {
     /// `SIO_UDP_CONNRESET` / `SIO_UDP_NETRESET`: whether receives report
     /// ICMP port unreachable / TTL expired (S19).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_recv_timeout_ms(50);
     /// core.set_icmp_reporting(Some(false), None);
@@ -1481,7 +1481,7 @@ impl SocketCore {
     /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
     ///
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.bind(&"127.0.0.1:0".parse()?)?;
     /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
@@ -1600,7 +1600,7 @@ impl SocketCore {
 
     /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
     /// ```
-    /// # use ws2::{Family, SocketCore, SocketKind};
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.bind(&"127.0.0.1:0".parse()?)?;
     /// assert_eq!(core.bytes_readable()?, 0);
@@ -1635,9 +1635,9 @@ impl SocketCore {
 
 /// What [`Socket::recv_msg`] reports besides the data.
 /// ```
-/// let s = ws2::Socket::udp_v4()?;
-/// s.set_recv_info(ws2::RecvInfo::DESTINATION | ws2::RecvInfo::TTL)?;
-/// assert_ne!(ws2::RecvInfo::TOS, ws2::RecvInfo::TTL);
+/// let s = ws2_engine::Socket::udp_v4()?;
+/// s.set_recv_info(ws2_engine::RecvInfo::DESTINATION | ws2_engine::RecvInfo::TTL)?;
+/// assert_ne!(ws2_engine::RecvInfo::TOS, ws2_engine::RecvInfo::TTL);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -1661,12 +1661,12 @@ impl std::ops::BitOr for RecvInfo {
 
 /// One received datagram (S27).
 /// ```
-/// let rx = ws2::Socket::udp_v4()?;
+/// let rx = ws2_engine::Socket::udp_v4()?;
 /// rx.bind("127.0.0.1:0".parse()?)?;
 /// let tx = std::net::UdpSocket::bind("127.0.0.1:0")?;
 /// tx.send_to(b"hello", rx.local_addr()?)?;
 /// let mut buf = [0u8; 2];
-/// let got: ws2::Received = rx.recv_msg(&mut [std::io::IoSliceMut::new(&mut buf)])?;
+/// let got: ws2_engine::Received = rx.recv_msg(&mut [std::io::IoSliceMut::new(&mut buf)])?;
 /// assert!(got.truncated);
 /// assert_eq!((got.bytes, got.from), (2, Some(tx.local_addr()?)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1752,7 +1752,7 @@ fn fd_inode(fd: RawFd) -> Option<u64> {
 /// ```
 /// use std::io::IoSlice;
 /// use std::net::{Ipv4Addr, UdpSocket};
-/// use ws2::{ControlMessage, Message, SendFlags, Socket};
+/// use ws2_engine::{ControlMessage, Message, SendFlags, Socket};
 ///
 /// let rx = UdpSocket::bind("127.0.0.1:0")?;
 /// let tx = Socket::udp_v4()?;
@@ -1776,10 +1776,10 @@ impl Socket {
     /// `SOCK_DGRAM`/`SOCK_RAW`/`SOCK_STREAM`, protocol, overlapped-capable).
     ///
     /// ```
-    /// use ws2::{Family, Socket, SocketKind};
+    /// use ws2_engine::{Family, Socket, SocketKind};
     /// let s = Socket::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// assert_eq!(s.kind(), SocketKind::Datagram);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn new(
         family: Family,
@@ -1795,9 +1795,9 @@ impl Socket {
     /// An IPv4 UDP socket.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
-    /// assert_eq!(s.family(), ws2::Family::V4);
-    /// # Ok::<(), ws2::Error>(())
+    /// let s = ws2_engine::Socket::udp_v4()?;
+    /// assert_eq!(s.family(), ws2_engine::Family::V4);
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn udp_v4() -> Result<Socket> {
         Socket::new(Family::V4, SocketKind::Datagram, 0, true)
@@ -1806,9 +1806,9 @@ impl Socket {
     /// An IPv6-only UDP socket (`IPV6_V6ONLY` = 1, the Windows default).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v6()?;
+    /// let s = ws2_engine::Socket::udp_v6()?;
     /// assert!(s.only_v6()?);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn udp_v6() -> Result<Socket> {
         Socket::new(Family::V6, SocketKind::Datagram, 0, true)
@@ -1817,9 +1817,9 @@ impl Socket {
     /// A dual-stack UDP socket: `AF_INET6` with `IPV6_V6ONLY` = 0 (S25).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_dual_stack()?;
+    /// let s = ws2_engine::Socket::udp_dual_stack()?;
     /// assert!(!s.only_v6()?);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn udp_dual_stack() -> Result<Socket> {
         let s = Socket::udp_v6()?;
@@ -1832,8 +1832,8 @@ impl Socket {
     /// caller-built IP header).
     ///
     /// ```no_run
-    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2_abi::IPPROTO_UDP)?;
-    /// # Ok::<(), ws2::Error>(())
+    /// let s = ws2_engine::Socket::raw(ws2_engine::Family::V4, ws2_abi::IPPROTO_UDP)?;
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn raw(family: Family, protocol: i32) -> Result<Socket> {
         Socket::new(family, SocketKind::Raw, protocol, true)
@@ -1842,7 +1842,7 @@ impl Socket {
     /// Wraps a shared core (used by the C surface's handle table).
     /// ```
     /// use std::sync::Arc;
-    /// use ws2::{Family, Socket, SocketCore, SocketKind};
+    /// use ws2_engine::{Family, Socket, SocketCore, SocketKind};
     /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
     /// let s = Socket::from_core(core.clone());
     /// assert!(Arc::ptr_eq(s.core(), &core));
@@ -1854,7 +1854,7 @@ impl Socket {
 
     /// The shared core.
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.core().set_send_timeout_ms(100);
     /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(100)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1866,7 +1866,7 @@ impl Socket {
     /// The socket's family.
     ///
     /// ```
-    /// assert_eq!(ws2::Socket::udp_dual_stack()?.family(), ws2::Family::V6);
+    /// assert_eq!(ws2_engine::Socket::udp_dual_stack()?.family(), ws2_engine::Family::V6);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn family(&self) -> Family {
@@ -1876,7 +1876,7 @@ impl Socket {
     /// The socket's kind.
     ///
     /// ```
-    /// assert_eq!(ws2::Socket::udp_v4()?.kind(), ws2::SocketKind::Datagram);
+    /// assert_eq!(ws2_engine::Socket::udp_v4()?.kind(), ws2_engine::SocketKind::Datagram);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn kind(&self) -> SocketKind {
@@ -1886,10 +1886,10 @@ impl Socket {
     /// Binds to a local address.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.bind("127.0.0.1:0".parse().unwrap())?;
     /// assert_ne!(s.local_addr()?.port(), 0);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn bind(&self, addr: SocketAddr) -> Result<()> {
         self.core.bind(&addr)
@@ -1898,10 +1898,10 @@ impl Socket {
     /// Connects (for UDP: sets the default destination).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.connect("127.0.0.1:9".parse().unwrap())?;
     /// assert_eq!(s.peer_addr()?.port(), 9);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn connect(&self, addr: SocketAddr) -> Result<()> {
         self.core.connect(&addr)
@@ -1910,9 +1910,9 @@ impl Socket {
     /// The local address; `WSAEINVAL` before any bind, connect or send (S15).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// assert_eq!(s.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn local_addr(&self) -> Result<SocketAddr> {
         self.core.local_addr()
@@ -1921,9 +1921,9 @@ impl Socket {
     /// The connected peer.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// assert_eq!(s.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr> {
         self.core.peer_addr()
@@ -1934,7 +1934,7 @@ impl Socket {
     ///
     /// ```
     /// use std::io::IoSlice;
-    /// use ws2::{Message, SendFlags, Socket};
+    /// use ws2_engine::{Message, SendFlags, Socket};
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
     /// let tx = Socket::udp_v4()?;
     /// let bufs = [IoSlice::new(b"ping")];
@@ -1994,7 +1994,7 @@ impl Socket {
     ///
     /// ```
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2::Socket::udp_v4()?;
+    /// let tx = ws2_engine::Socket::udp_v4()?;
     /// assert_eq!(tx.send_to(b"x", rx.local_addr()?)?, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -2009,7 +2009,7 @@ impl Socket {
     ///
     /// ```
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2::Socket::udp_v4()?;
+    /// let tx = ws2_engine::Socket::udp_v4()?;
     /// tx.connect(rx.local_addr()?)?;
     /// assert_eq!(tx.send(b"x")?, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -2023,7 +2023,7 @@ impl Socket {
     /// `SO_RCVTIMEO` → `WSAETIMEDOUT`).
     ///
     /// ```
-    /// let rx = ws2::Socket::udp_v4()?;
+    /// let rx = ws2_engine::Socket::udp_v4()?;
     /// rx.bind("127.0.0.1:0".parse().unwrap())?;
     /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
     /// let mut buf = [0u8; 16];
@@ -2044,9 +2044,9 @@ impl Socket {
     /// ```
     /// use std::io::IoSliceMut;
     /// use std::net::Ipv4Addr;
-    /// let rx = ws2::Socket::udp_v4()?;
+    /// let rx = ws2_engine::Socket::udp_v4()?;
     /// rx.bind("127.0.0.1:0".parse().unwrap())?;
-    /// rx.set_recv_info(ws2::RecvInfo::DESTINATION)?;
+    /// rx.set_recv_info(ws2_engine::RecvInfo::DESTINATION)?;
     /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
     /// let mut buf = [0u8; 16];
     /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf)])?;
@@ -2065,9 +2065,9 @@ impl Socket {
     /// `IPV6_HOPLIMIT` socket options of the socket's family.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_dual_stack()?;
-    /// s.set_recv_info(ws2::RecvInfo::DESTINATION | ws2::RecvInfo::TOS | ws2::RecvInfo::TTL)?;
-    /// # Ok::<(), ws2::Error>(())
+    /// let s = ws2_engine::Socket::udp_dual_stack()?;
+    /// s.set_recv_info(ws2_engine::RecvInfo::DESTINATION | ws2_engine::RecvInfo::TOS | ws2_engine::RecvInfo::TTL)?;
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_recv_info(&self, info: RecvInfo) -> Result<()> {
         let on = |bit| (info.0 & bit != 0) as i32;
@@ -2115,10 +2115,10 @@ impl Socket {
     /// `shutdown(SD_SEND)` etc.: `how` is a Windows `SD_*` value.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.shutdown(ws2_abi::SD_SEND)?;
     /// assert_eq!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err().code(), ws2_abi::WSAESHUTDOWN);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn shutdown(&self, how: i32) -> Result<()> {
         self.core.shutdown(how)
@@ -2127,12 +2127,12 @@ impl Socket {
     /// `FIONBIO`: a call that would block fails with `WSAEWOULDBLOCK` (S17).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.bind("127.0.0.1:0".parse().unwrap())?;
     /// s.set_nonblocking(true);
     /// let mut buf = [0u8; 4];
     /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_nonblocking(&self, on: bool) {
         self.core.set_nonblocking(on)
@@ -2141,10 +2141,10 @@ impl Socket {
     /// `SO_SNDTIMEO` for blocking calls (S16); `None` waits forever.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.set_send_timeout(Some(std::time::Duration::from_millis(200)));
     /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(200)));
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_send_timeout(&self, timeout: Option<Duration>) {
         self.core.set_send_timeout_ms(duration_ms(timeout))
@@ -2152,7 +2152,7 @@ impl Socket {
 
     /// The `SO_SNDTIMEO` in force.
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// assert_eq!(s.send_timeout(), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -2163,12 +2163,12 @@ impl Socket {
     /// `SO_RCVTIMEO` for blocking receives; `None` waits forever.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.bind("127.0.0.1:0".parse().unwrap())?;
     /// s.set_recv_timeout(Some(std::time::Duration::from_millis(20)));
     /// let mut buf = [0u8; 4];
     /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_recv_timeout(&self, timeout: Option<Duration>) {
         self.core.set_recv_timeout_ms(duration_ms(timeout))
@@ -2177,10 +2177,10 @@ impl Socket {
     /// `SO_BROADCAST`: without it a send to a broadcast address is `WSAEACCES` (S12).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.set_broadcast(true)?;
     /// assert!(s.broadcast()?);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_broadcast(&self, on: bool) -> Result<()> {
         self.core.set_int_option(
@@ -2193,7 +2193,7 @@ impl Socket {
 
     /// Whether `SO_BROADCAST` is on.
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// assert!(!s.broadcast()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -2208,10 +2208,10 @@ impl Socket {
     /// `SO_SNDBUF`.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.set_send_buffer_size(65536)?;
     /// assert!(s.send_buffer_size()? >= 65536);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_send_buffer_size(&self, bytes: usize) -> Result<()> {
         let v = i32::try_from(bytes).unwrap_or(i32::MAX);
@@ -2225,7 +2225,7 @@ impl Socket {
 
     /// The kernel's `SO_SNDBUF`.
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// assert!(s.send_buffer_size()? > 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -2239,10 +2239,10 @@ impl Socket {
     /// `IPV6_V6ONLY` (IPv6 sockets only).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v6()?;
+    /// let s = ws2_engine::Socket::udp_v6()?;
     /// s.set_only_v6(false)?;
     /// assert!(!s.only_v6()?);
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_only_v6(&self, on: bool) -> Result<()> {
         self.core.set_v6_only(on)
@@ -2250,7 +2250,7 @@ impl Socket {
 
     /// Whether `IPV6_V6ONLY` is on.
     /// ```
-    /// let s = ws2::Socket::udp_dual_stack()?;
+    /// let s = ws2_engine::Socket::udp_dual_stack()?;
     /// assert!(!s.only_v6()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -2261,9 +2261,9 @@ impl Socket {
     /// `IP_TOS` for every datagram (IPv4 and v4-mapped).
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.set_tos(0xb8)?;
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_tos(&self, tos: u8) -> Result<()> {
         self.core.set_int_option(
@@ -2279,9 +2279,9 @@ impl Socket {
     /// `IP_TTL` for every datagram.
     ///
     /// ```
-    /// let s = ws2::Socket::udp_v4()?;
+    /// let s = ws2_engine::Socket::udp_v4()?;
     /// s.set_ttl(7)?;
-    /// # Ok::<(), ws2::Error>(())
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn set_ttl(&self, ttl: u8) -> Result<()> {
         self.core.set_int_option(
@@ -2295,9 +2295,9 @@ impl Socket {
     /// `SO_MAX_MSG_SIZE`: the largest datagram this socket sends (S11).
     ///
     /// ```
-    /// assert_eq!(ws2::Socket::udp_v4()?.max_msg_size(), 65507);
-    /// assert_eq!(ws2::Socket::udp_v6()?.max_msg_size(), 65527);
-    /// # Ok::<(), ws2::Error>(())
+    /// assert_eq!(ws2_engine::Socket::udp_v4()?.max_msg_size(), 65507);
+    /// assert_eq!(ws2_engine::Socket::udp_v6()?.max_msg_size(), 65527);
+    /// # Ok::<(), ws2_engine::Error>(())
     /// ```
     pub fn max_msg_size(&self) -> u32 {
         self.core.max_msg_size()
@@ -2335,7 +2335,7 @@ impl TryFrom<std::net::UdpSocket> for Socket {
     ///
     /// ```
     /// let std_sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let s = ws2::Socket::try_from(std_sock)?;
+    /// let s = ws2_engine::Socket::try_from(std_sock)?;
     /// assert_ne!(s.local_addr()?.port(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

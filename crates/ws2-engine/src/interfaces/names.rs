@@ -89,8 +89,8 @@ pub(crate) fn luid(index: u32, if_type: abi::IFTYPE) -> abi::NET_LUID {
 ///
 /// ```
 /// # use ws2_abi::NET_LUID;
-/// assert_eq!(ws2::interfaces::luid_name(NET_LUID::new(24, 1)), "loopback_1");
-/// assert_eq!(ws2::interfaces::luid_name(NET_LUID::new(199, 4)), "iftype199_4");
+/// assert_eq!(ws2_engine::interfaces::luid_name(NET_LUID::new(24, 1)), "loopback_1");
+/// assert_eq!(ws2_engine::interfaces::luid_name(NET_LUID::new(199, 4)), "iftype199_4");
 /// ```
 pub fn luid_name(luid: abi::NET_LUID) -> String {
     let index = luid.net_luid_index();

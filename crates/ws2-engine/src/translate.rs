@@ -14,10 +14,10 @@ use crate::error::{Error, Result};
 /// WSABUF counts up to this are translated without touching the heap.
 ///
 /// ```
-/// let bufs = [ws2_abi::WSABUF { len: 0, buf: std::ptr::null_mut() }; ws2::translate::INLINE_BUFFERS];
+/// let bufs = [ws2_abi::WSABUF { len: 0, buf: std::ptr::null_mut() }; ws2_engine::translate::INLINE_BUFFERS];
 /// // SAFETY: `bufs` holds INLINE_BUFFERS readable WSABUFs.
-/// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(bufs.as_ptr(), bufs.len() as u32) }?;
-/// assert_eq!(iov.len(), ws2::translate::INLINE_BUFFERS);
+/// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(bufs.as_ptr(), bufs.len() as u32) }?;
+/// assert_eq!(iov.len(), ws2_engine::translate::INLINE_BUFFERS);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const INLINE_BUFFERS: usize = 16;
@@ -35,7 +35,7 @@ pub const CONTROL_INLINE: usize = 512;
 /// The address family of a socket, as Linux sees it.
 ///
 /// ```
-/// use ws2::Family;
+/// use ws2_engine::Family;
 /// assert_eq!(Family::from_windows(ws2_abi::AF_INET6), Some(Family::V6));
 /// assert_eq!(Family::V6.linux(), libc::AF_INET6);
 /// ```
@@ -51,7 +51,7 @@ impl Family {
     /// The Windows `AF_*` number.
     ///
     /// ```
-    /// assert_eq!(ws2::Family::V6.windows(), 23);
+    /// assert_eq!(ws2_engine::Family::V6.windows(), 23);
     /// ```
     pub fn windows(self) -> i32 {
         match self {
@@ -63,7 +63,7 @@ impl Family {
     /// The Linux `AF_*` number.
     ///
     /// ```
-    /// assert_eq!(ws2::Family::V6.linux(), 10);
+    /// assert_eq!(ws2_engine::Family::V6.linux(), 10);
     /// ```
     pub fn linux(self) -> i32 {
         match self {
@@ -75,7 +75,7 @@ impl Family {
     /// From a Windows `AF_*` number; `None` for anything but `AF_INET`/`AF_INET6`.
     ///
     /// ```
-    /// use ws2::Family;
+    /// use ws2_engine::Family;
     /// assert_eq!(Family::from_windows(2), Some(Family::V4));
     /// assert_eq!(Family::from_windows(10), None, "10 is Linux's AF_INET6, not Windows'");
     /// ```
@@ -104,7 +104,7 @@ union SockaddrInet {
 /// A Linux `sockaddr` ready for a syscall.
 ///
 /// ```
-/// use ws2::translate::{Family, LinuxAddr};
+/// use ws2_engine::translate::{Family, LinuxAddr};
 /// let addr = LinuxAddr::new(&"127.0.0.1:53".parse()?, Family::V4)?;
 /// assert_eq!(addr.len() as usize, size_of::<libc::sockaddr_in>());
 /// assert_eq!(addr.to_socket_addr(), Some("127.0.0.1:53".parse()?));
@@ -120,7 +120,7 @@ impl LinuxAddr {
     /// An empty address buffer for the kernel to fill (`getsockname`, `recvfrom`).
     ///
     /// ```
-    /// let addr = ws2::translate::LinuxAddr::empty();
+    /// let addr = ws2_engine::translate::LinuxAddr::empty();
     /// assert!(addr.len() as usize >= size_of::<libc::sockaddr_in6>());
     /// assert_eq!(addr.to_socket_addr(), None, "family 0 is not IPv4/IPv6");
     /// ```
@@ -136,7 +136,7 @@ impl LinuxAddr {
     /// sent from an IPv6 (dual-stack) socket becomes v4-mapped.
     ///
     /// ```
-    /// use ws2::translate::{Family, LinuxAddr};
+    /// use ws2_engine::translate::{Family, LinuxAddr};
     /// let addr = LinuxAddr::new(&"127.0.0.1:53".parse()?, Family::V6)?;
     /// assert_eq!(addr.to_socket_addr(), Some("[::ffff:127.0.0.1]:53".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -150,7 +150,7 @@ impl LinuxAddr {
     /// `ENETUNREACH` for its v4-mapped form.
     ///
     /// ```
-    /// use ws2::translate::{Family, LinuxAddr};
+    /// use ws2_engine::translate::{Family, LinuxAddr};
     /// let err = LinuxAddr::for_socket(&"127.0.0.1:53".parse()?, Family::V6, true).err().unwrap();
     /// assert_eq!(err.code(), ws2_abi::WSAEAFNOSUPPORT);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -202,7 +202,7 @@ impl LinuxAddr {
     /// The address as a `SocketAddr`, `None` for a family other than IPv4/IPv6.
     ///
     /// ```
-    /// use ws2::translate::{Family, LinuxAddr};
+    /// use ws2_engine::translate::{Family, LinuxAddr};
     /// let addr = LinuxAddr::new(&"[::1]:8080".parse()?, Family::V6)?;
     /// assert_eq!(addr.to_socket_addr(), Some("[::1]:8080".parse()?));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -235,7 +235,7 @@ impl LinuxAddr {
     /// Pointer for a syscall's `const sockaddr *` argument (`sendto`, `bind`).
     ///
     /// ```
-    /// use ws2::translate::{Family, LinuxAddr};
+    /// use ws2_engine::translate::{Family, LinuxAddr};
     /// let addr = LinuxAddr::new(&"127.0.0.1:0".parse()?, Family::V4)?;
     /// // SAFETY: the pointer is to a live sockaddr_in.
     /// let family = unsafe { (*addr.as_ptr()).sa_family };
@@ -252,7 +252,7 @@ impl LinuxAddr {
     /// ```
     /// use std::os::fd::AsRawFd;
     /// let sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let mut addr = ws2::translate::LinuxAddr::empty();
+    /// let mut addr = ws2_engine::translate::LinuxAddr::empty();
     /// let (ptr, len) = (addr.as_mut_ptr(), addr.len_mut() as *mut libc::socklen_t);
     /// // SAFETY: ptr is writable for *len bytes, len is valid.
     /// assert_eq!(unsafe { libc::getsockname(sock.as_raw_fd(), ptr, len) }, 0);
@@ -266,7 +266,7 @@ impl LinuxAddr {
     /// The address's size in bytes (`socklen_t`).
     ///
     /// ```
-    /// use ws2::translate::{Family, LinuxAddr};
+    /// use ws2_engine::translate::{Family, LinuxAddr};
     /// let addr = LinuxAddr::new(&"[::1]:0".parse()?, Family::V6)?;
     /// assert_eq!(addr.len() as usize, size_of::<libc::sockaddr_in6>());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -280,7 +280,7 @@ impl LinuxAddr {
     /// `socklen_t *`), paired with [`LinuxAddr::as_mut_ptr`].
     ///
     /// ```
-    /// let mut addr = ws2::translate::LinuxAddr::empty();
+    /// let mut addr = ws2_engine::translate::LinuxAddr::empty();
     /// *addr.len_mut() = 16;
     /// assert_eq!(addr.len(), 16);
     /// ```
@@ -305,7 +305,7 @@ fn ipv4_on_v6_only() -> Error {
 /// `name` must be null or point to `namelen` readable bytes.
 ///
 /// ```
-/// use ws2::translate::{socket_addr_from_windows, socket_addr_to_windows};
+/// use ws2_engine::translate::{socket_addr_from_windows, socket_addr_to_windows};
 /// let (mut name, mut namelen) = (ws2_abi::SOCKADDR_STORAGE::default(), 128);
 /// let addr = "127.0.0.1:5000".parse()?;
 /// // SAFETY: `name` is writable and readable for 128 bytes.
@@ -382,7 +382,7 @@ pub unsafe fn socket_addr_from_windows(
 /// `name` must be null or writable for `*namelen` bytes; `namelen` null or valid.
 ///
 /// ```
-/// use ws2::translate::socket_addr_to_windows;
+/// use ws2_engine::translate::socket_addr_to_windows;
 /// let mut sin6 = ws2_abi::SOCKADDR_IN6::default();
 /// let mut namelen = size_of::<ws2_abi::SOCKADDR_IN6>() as i32;
 /// // SAFETY: `sin6` is writable for `namelen` (28) bytes.
@@ -456,7 +456,7 @@ pub unsafe fn socket_addr_to_windows(
 /// `iovec`s for one datagram, inline up to [`INLINE_BUFFERS`].
 ///
 /// ```
-/// use ws2::translate::IoVecs;
+/// use ws2_engine::translate::IoVecs;
 /// let (mut a, mut b) = (*b"abc", *b"de");
 /// let bufs = [ws2_abi::WSABUF { len: 3, buf: a.as_mut_ptr().cast() },
 ///             ws2_abi::WSABUF { len: 2, buf: b.as_mut_ptr().cast() }];
@@ -484,7 +484,7 @@ impl IoVecs {
     /// An empty set, with nothing initialised (no per-call memset).
     ///
     /// ```
-    /// let iov = ws2::translate::IoVecs::new();
+    /// let iov = ws2_engine::translate::IoVecs::new();
     /// assert!(iov.is_empty() && iov.total() == 0);
     /// ```
     #[inline(always)]
@@ -513,7 +513,7 @@ impl IoVecs {
     /// the `WSAEFAULT` above).
     ///
     /// ```
-    /// let mut iov = ws2::translate::IoVecs::new();
+    /// let mut iov = ws2_engine::translate::IoVecs::new();
     /// // SAFETY: a null array is allowed (it is the error being shown).
     /// let err = unsafe { iov.gather(std::ptr::null(), 1) }.unwrap_err();
     /// assert_eq!(err.code(), ws2_abi::WSAEFAULT);
@@ -640,7 +640,7 @@ impl IoVecs {
     /// let mut data = [0u8; 32];
     /// let buf = ws2_abi::WSABUF { len: 32, buf: data.as_mut_ptr().cast() };
     /// // SAFETY: one readable WSABUF over a live array.
-    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(&buf, 1) }?;
     /// assert_eq!(iov.total(), 32);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -657,7 +657,7 @@ impl IoVecs {
     /// let mut data = *b"hello";
     /// let buf = ws2_abi::WSABUF { len: 5, buf: data.as_mut_ptr().cast() };
     /// // SAFETY: one readable WSABUF over a live array.
-    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(&buf, 1) }?;
     /// // SAFETY: as_ptr() points to len() (= 1) initialised iovecs.
     /// assert_eq!(unsafe { (*iov.as_ptr()).iov_len }, 5);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -675,7 +675,7 @@ impl IoVecs {
     /// ```
     /// let empty = [ws2_abi::WSABUF { len: 0, buf: std::ptr::null_mut() }; 3];
     /// // SAFETY: three readable WSABUFs (zero-length buffers may be null).
-    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(empty.as_ptr(), 3) }?;
+    /// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(empty.as_ptr(), 3) }?;
     /// assert_eq!((iov.len(), iov.total()), (3, 0));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -687,7 +687,7 @@ impl IoVecs {
     ///
     /// ```
     /// // SAFETY: a null array with a zero count is a valid, empty set.
-    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(std::ptr::null(), 0) }?;
+    /// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(std::ptr::null(), 0) }?;
     /// assert!(iov.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -701,7 +701,7 @@ impl IoVecs {
     /// let mut data = [0u8; 1200];
     /// let buf = ws2_abi::WSABUF { len: 1200, buf: data.as_mut_ptr().cast() };
     /// // SAFETY: one readable WSABUF over a live array.
-    /// let iov = unsafe { ws2::translate::IoVecs::from_wsabufs(&buf, 1) }?;
+    /// let iov = unsafe { ws2_engine::translate::IoVecs::from_wsabufs(&buf, 1) }?;
     /// assert_eq!(iov.total(), 1200);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -738,7 +738,7 @@ fn null_buffer(i: usize, len: u32) -> Error {
 ///
 /// ```
 /// use std::net::Ipv4Addr;
-/// use ws2::ControlMessage;
+/// use ws2_engine::ControlMessage;
 /// let source = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
 /// assert!(matches!(source, ControlMessage::SourceV4 { .. }));
 /// ```
@@ -780,7 +780,7 @@ pub enum ControlMessage {
 /// Validated control data for one send: at most one of each kind.
 ///
 /// ```
-/// use ws2::{translate::SendControls, ControlMessage, Family};
+/// use ws2_engine::{translate::SendControls, ControlMessage, Family};
 /// let controls = SendControls::from_messages(&[ControlMessage::Ttl(3)], Family::V4)?;
 /// assert_eq!(controls.ttl, Some(3));
 /// let twice = [ControlMessage::Ttl(3), ControlMessage::Ttl(4)];
@@ -821,7 +821,7 @@ fn once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
 /// A `UDP_SEND_MSG_SIZE` value: 1 to 65527 bytes, `WSAEINVAL` otherwise.
 ///
 /// ```
-/// use ws2::translate::segment_size;
+/// use ws2_engine::translate::segment_size;
 /// assert_eq!(segment_size(1200)?, 1200);
 /// assert_eq!(segment_size(0).unwrap_err().code(), ws2_abi::WSAEINVAL);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -883,7 +883,7 @@ impl SendControls {
     /// Adds one typed control message, with the checks of S22/S26.
     ///
     /// ```
-    /// use ws2::{translate::SendControls, ControlMessage, Family};
+    /// use ws2_engine::{translate::SendControls, ControlMessage, Family};
     /// let mut controls = SendControls::default();
     /// controls.add(&ControlMessage::Tos(0xb8), Family::V4)?;
     /// let err = controls.add(&ControlMessage::HopLimit(8), Family::V4).unwrap_err();
@@ -931,7 +931,7 @@ impl SendControls {
     /// Validates typed control messages.
     ///
     /// ```
-    /// use ws2::{translate::SendControls, ControlMessage, Family};
+    /// use ws2_engine::{translate::SendControls, ControlMessage, Family};
     /// let msgs = [ControlMessage::Ecn(1), ControlMessage::SegmentSize(1200)];
     /// let controls = SendControls::from_messages(&msgs, Family::V4)?;
     /// assert_eq!((controls.ecn, controls.segment_size), (Some(1), Some(1200)));
@@ -948,7 +948,7 @@ impl SendControls {
     /// Parses and validates a Windows control buffer (S22).
     ///
     /// ```
-    /// use ws2::{translate::SendControls, Family};
+    /// use ws2_engine::{translate::SendControls, Family};
     /// let mut buf = Vec::new();
     /// ws2_abi::push_control(&mut buf, ws2_abi::IPPROTO_IP, ws2_abi::IP_TTL, &7i32.to_ne_bytes());
     /// let controls = SendControls::from_windows(&buf, Family::V4)?;
@@ -973,7 +973,7 @@ impl SendControls {
     /// True when nothing was asked for.
     ///
     /// ```
-    /// use ws2::{translate::SendControls, Family};
+    /// use ws2_engine::{translate::SendControls, Family};
     /// assert!(SendControls::from_windows(&[], Family::V4)?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -1058,7 +1058,7 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
 /// Only the bytes written are ever initialised (no per-send memset).
 ///
 /// ```
-/// use ws2::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+/// use ws2_engine::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
 /// let controls = SendControls::from_messages(&[ControlMessage::Ttl(9)], Family::V4)?;
 /// let mut buf = CmsgBuf::default();
 /// buf.encode(&controls, Family::V4, true, 0);
@@ -1114,7 +1114,7 @@ impl CmsgBuf {
     /// Pointer for `msg_control` (null when empty).
     ///
     /// ```
-    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
     /// assert!(buf.as_ptr().is_null());
     /// buf.push_segment_size(1200);
     /// assert!(!buf.as_ptr().is_null());
@@ -1130,7 +1130,7 @@ impl CmsgBuf {
     /// Bytes of control messages written (`msg_controllen`).
     ///
     /// ```
-    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
     /// buf.push_segment_size(1200);
     /// assert_eq!(buf.len(), 24);
     /// ```
@@ -1141,7 +1141,7 @@ impl CmsgBuf {
     /// True when no control message was written.
     ///
     /// ```
-    /// assert!(ws2::translate::CmsgBuf::default().is_empty());
+    /// assert!(ws2_engine::translate::CmsgBuf::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -1150,7 +1150,7 @@ impl CmsgBuf {
     /// The whole buffer, for the kernel to fill on receive.
     ///
     /// ```
-    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
     /// let p = buf.as_mut_ptr();
     /// assert_eq!(p as usize % 8, 0, "cmsghdr-aligned");
     /// ```
@@ -1161,7 +1161,7 @@ impl CmsgBuf {
     /// The buffer's size in bytes (`msg_controllen` for a receive).
     ///
     /// ```
-    /// let buf = ws2::translate::CmsgBuf::default();
+    /// let buf = ws2_engine::translate::CmsgBuf::default();
     /// assert!(buf.capacity() >= 128);
     /// ```
     pub fn capacity(&self) -> usize {
@@ -1171,7 +1171,7 @@ impl CmsgBuf {
     /// Adds `UDP_SEGMENT` (Linux UDP GSO) for `UDP_SEND_MSG_SIZE`.
     ///
     /// ```
-    /// let mut buf = ws2::translate::CmsgBuf::default();
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
     /// buf.push_segment_size(1400);
     /// assert!(!buf.is_empty());
     /// ```
@@ -1182,7 +1182,7 @@ impl CmsgBuf {
     /// Copies another buffer's messages (queuing a send).
     ///
     /// ```
-    /// use ws2::translate::CmsgBuf;
+    /// use ws2_engine::translate::CmsgBuf;
     /// let mut a = CmsgBuf::default();
     /// a.push_segment_size(1200);
     /// let mut b = CmsgBuf::default();
@@ -1208,7 +1208,7 @@ impl CmsgBuf {
     /// IPv6 destinations the IPv6 ones.
     ///
     /// ```
-    /// use ws2::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+    /// use ws2_engine::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
     /// let msgs = [ControlMessage::Ttl(9), ControlMessage::HopLimit(9)];
     /// let controls = SendControls::from_messages(&msgs, Family::V6)?;
     /// let mut buf = CmsgBuf::default();
@@ -1279,7 +1279,7 @@ const fn linux_cmsg_space(len: usize) -> usize {
 ///
 /// ```
 /// use std::net::Ipv4Addr;
-/// use ws2::{translate::{requested_source, SendControls}, ControlMessage, Family};
+/// use ws2_engine::{translate::{requested_source, SendControls}, ControlMessage, Family};
 /// let msg = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
 /// let controls = SendControls::from_messages(&[msg], Family::V4)?;
 /// assert_eq!(requested_source(&controls, Family::V4, true), Some(Ipv4Addr::LOCALHOST.into()));
@@ -1309,7 +1309,7 @@ pub fn requested_source(
 /// Linux cmsgs; `to_windows` writes it back in Windows layout.
 ///
 /// ```
-/// use ws2::ReceivedControls;
+/// use ws2_engine::ReceivedControls;
 /// let got = ReceivedControls { ttl: Some(64), ..Default::default() };
 /// let mut out = [0u8; 64];
 /// assert_eq!(got.to_windows(&mut out), (24, false));
@@ -1349,8 +1349,8 @@ impl ReceivedControls {
     /// // SAFETY: an all-zero msghdr has no control data (msg_controllen 0).
     /// let msg: libc::msghdr = unsafe { std::mem::zeroed() };
     /// // SAFETY: the (empty) control buffer holds valid cmsgs.
-    /// let got = unsafe { ws2::ReceivedControls::from_linux(&msg, false, false) };
-    /// assert_eq!(got, ws2::ReceivedControls::default());
+    /// let got = unsafe { ws2_engine::ReceivedControls::from_linux(&msg, false, false) };
+    /// assert_eq!(got, ws2_engine::ReceivedControls::default());
     /// ```
     pub unsafe fn from_linux(
         msg: &libc::msghdr,
@@ -1416,7 +1416,7 @@ impl ReceivedControls {
     ///
     /// ```
     /// use std::net::Ipv4Addr;
-    /// let got = ws2::ReceivedControls { destination_v4: Some((Ipv4Addr::LOCALHOST, 1)), ..Default::default() };
+    /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::LOCALHOST, 1)), ..Default::default() };
     /// let mut small = [0u8; 8];
     /// assert_eq!(got.to_windows(&mut small), (0, true), "IN_PKTINFO needs 24 bytes");
     /// ```
@@ -1475,7 +1475,7 @@ impl ReceivedControls {
     ///
     /// ```
     /// use std::net::Ipv4Addr;
-    /// let got = ws2::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
+    /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
     /// assert_eq!(got.windows_flags(), ws2_abi::MSG_BCAST);
     /// ```
     pub fn windows_flags(&self) -> u32 {
@@ -1522,7 +1522,7 @@ impl WindowsControlWriter<'_> {
 /// A Windows socket option, translated.
 ///
 /// ```
-/// use ws2::translate::{sock_opt, SockOpt};
+/// use ws2_engine::translate::{sock_opt, SockOpt};
 /// assert_eq!(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_SNDTIMEO)?, SockOpt::SendTimeout);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -1574,7 +1574,7 @@ pub enum SockOpt {
 /// Translates a Windows (level, name); unknown → `WSAENOPROTOOPT`.
 ///
 /// ```
-/// use ws2::translate::{sock_opt, SockOpt};
+/// use ws2_engine::translate::{sock_opt, SockOpt};
 /// let opt = sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_SNDBUF)?;
 /// assert!(matches!(opt, SockOpt::Linux { halve: true, .. }));
 /// assert_eq!(sock_opt(ws2_abi::SOL_SOCKET, 0x7777).unwrap_err().code(), ws2_abi::WSAENOPROTOOPT);

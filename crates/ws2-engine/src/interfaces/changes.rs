@@ -326,10 +326,10 @@ pub(crate) fn arm(core: &Arc<SocketCore>, families: Families) -> Result<()> {
 /// HOOK for `WSAEventSelect`/`WSAEnumNetworkEvents` (readiness, SPEC P1).
 ///
 /// ```
-/// # use ws2::{Family, SocketCore, SocketKind};
+/// # use ws2_engine::{Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-/// assert!(!ws2::interfaces::changes::address_list_change_recorded(&core));
-/// # Ok::<(), ws2::Error>(())
+/// assert!(!ws2_engine::interfaces::changes::address_list_change_recorded(&core));
+/// # Ok::<(), ws2_engine::Error>(())
 /// ```
 pub fn address_list_change_recorded(core: &SocketCore) -> bool {
     lock(recorded()).remove(&core.id)

@@ -1,4 +1,4 @@
-//! `ws2::Error`: a Winsock code plus a message that says what was wrong.
+//! `ws2_engine::Error`: a Winsock code plus a message that says what was wrong.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -10,7 +10,7 @@ use ws2_abi as abi;
 /// message naming the field, control message or limit at fault.
 ///
 /// ```
-/// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "IN_PKTINFO payload is 4 bytes, expected 8");
+/// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "IN_PKTINFO payload is 4 bytes, expected 8");
 /// assert_eq!(err.code(), ws2_abi::WSAEINVAL);
 /// let io: std::io::Error = err.into();
 /// assert!(io.to_string().contains("IN_PKTINFO"));
@@ -29,9 +29,9 @@ struct Inner {
 /// `Result` with [`Error`].
 ///
 /// ```
-/// fn check(n: usize) -> ws2::Result<usize> {
+/// fn check(n: usize) -> ws2_engine::Result<usize> {
 ///     if n > 65507 {
-///         return Err(ws2::Error::new(ws2_abi::WSAEMSGSIZE, "too big"));
+///         return Err(ws2_engine::Error::new(ws2_abi::WSAEMSGSIZE, "too big"));
 ///     }
 ///     Ok(n)
 /// }
@@ -43,7 +43,7 @@ impl Error {
     /// An error with a Winsock code and a message.
     ///
     /// ```
-    /// let err = ws2::Error::new(ws2_abi::WSAENOTSOCK, "handle 0x4 is not an open socket");
+    /// let err = ws2_engine::Error::new(ws2_abi::WSAENOTSOCK, "handle 0x4 is not an open socket");
     /// assert_eq!(err.message(), "handle 0x4 is not an open socket");
     /// ```
     #[cold]
@@ -57,7 +57,7 @@ impl Error {
     /// The error for a Linux `errno`, mapped as SPEC S19 says.
     ///
     /// ```
-    /// let err = ws2::Error::from_errno(libc::ENETUNREACH, "sendmsg");
+    /// let err = ws2_engine::Error::from_errno(libc::ENETUNREACH, "sendmsg");
     /// assert_eq!(err.code(), ws2_abi::WSAENETUNREACH);
     /// ```
     pub fn from_errno(errno: i32, context: &'static str) -> Error {
@@ -95,7 +95,7 @@ impl Error {
     /// The Winsock code (`WSAGetLastError` value).
     ///
     /// ```
-    /// let err = ws2::Error::from_errno(libc::EMSGSIZE, "sendmsg");
+    /// let err = ws2_engine::Error::from_errno(libc::EMSGSIZE, "sendmsg");
     /// assert_eq!(err.code(), ws2_abi::WSAEMSGSIZE);
     /// ```
     pub fn code(&self) -> i32 {
@@ -105,7 +105,7 @@ impl Error {
     /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
     ///
     /// ```
-    /// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "bad flags");
     /// assert_eq!(err.name(), "WSAEINVAL");
     /// ```
     pub fn name(&self) -> &'static str {
@@ -115,7 +115,7 @@ impl Error {
     /// The message (without the code).
     ///
     /// ```
-    /// let err = ws2::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "bad flags");
     /// assert_eq!(err.message(), "bad flags");
     /// assert_eq!(err.to_string(), "WSAEINVAL (10022): bad flags");
     /// ```
@@ -147,7 +147,7 @@ impl Error {
     ///
     /// ```
     /// use std::io::ErrorKind;
-    /// let err = ws2::Error::new(ws2_abi::WSAEWOULDBLOCK, "no buffer space yet");
+    /// let err = ws2_engine::Error::new(ws2_abi::WSAEWOULDBLOCK, "no buffer space yet");
     /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
     /// ```
     pub fn kind(&self) -> io::ErrorKind {

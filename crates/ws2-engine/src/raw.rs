@@ -24,7 +24,7 @@ use crate::translate::{
 ///
 /// ```
 /// let mut sent = 0u32;
-/// let out = ws2::raw::SendResultPtrs {
+/// let out = ws2_engine::raw::SendResultPtrs {
 ///     bytes_sent: &mut sent,
 ///     overlapped: std::ptr::null_mut(),
 ///     routine: None,
@@ -114,14 +114,14 @@ pub(crate) unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes
 /// `sizeof(SOCKADDR_STORAGE)`, for as far as it is mapped).
 ///
 /// ```
-/// # use ws2::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
+/// # use ws2_engine::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
 /// let dual = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
 /// dual.set_v6_only(false)?;
 /// let (mut name, mut namelen) = (ws2_abi::SOCKADDR_STORAGE::default(), 128);
 /// // SAFETY: `name` is writable for 128 bytes.
 /// unsafe { socket_addr_to_windows(&"127.0.0.1:9".parse()?, (&raw mut name).cast(), &mut namelen) }?;
 /// // SAFETY: `name` holds `namelen` readable bytes.
-/// let err = unsafe { ws2::raw::socket_addr_for(&dual, (&raw const name).cast(), namelen) }.unwrap_err();
+/// let err = unsafe { ws2_engine::raw::socket_addr_for(&dual, (&raw const name).cast(), namelen) }.unwrap_err();
 /// assert_eq!(err.code(), ws2_abi::WSAEAFNOSUPPORT);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -166,8 +166,8 @@ fn io_pending() -> Error {
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
-/// # use ws2::raw::{send_msg, SendResultPtrs};
+/// # use ws2_engine::{translate::{socket_addr_to_windows, Family}, SocketCore, SocketKind};
+/// # use ws2_engine::raw::{send_msg, SendResultPtrs};
 /// # use ws2_abi::{SOCKADDR_STORAGE, WSABUF, WSAMSG};
 /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
@@ -220,8 +220,8 @@ pub unsafe fn send_msg(
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
-/// # use ws2::raw::{send_gathered, SendResultPtrs};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::raw::{send_gathered, SendResultPtrs};
 /// # use ws2_abi::WSABUF;
 /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
@@ -374,12 +374,12 @@ pub unsafe fn send_gathered(
 /// `optval` must be null or readable for `optlen` bytes.
 ///
 /// ```
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
 /// let on = 1i32;
 /// // SAFETY: `on` is a live 4-byte value.
-/// unsafe { ws2::raw::setsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST, (&raw const on).cast(), 4) }?;
-/// let broadcast = ws2::translate::sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST)?;
+/// unsafe { ws2_engine::raw::setsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST, (&raw const on).cast(), 4) }?;
+/// let broadcast = ws2_engine::translate::sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_BROADCAST)?;
 /// assert_eq!(core.option(broadcast)?, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -415,11 +415,11 @@ pub unsafe fn setsockopt(
 /// `optval` writable for `*optlen` bytes, `optlen` valid, or either null.
 ///
 /// ```
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
 /// let (mut value, mut len) = (0i32, 4i32);
 /// // SAFETY: `value` is a live 4-byte buffer and `len` says so.
-/// unsafe { ws2::raw::getsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE, (&raw mut value).cast(), &mut len) }?;
+/// unsafe { ws2_engine::raw::getsockopt(&core, ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE, (&raw mut value).cast(), &mut len) }?;
 /// assert_eq!((value, len), (ws2_abi::SOCK_DGRAM, 4));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -455,7 +455,7 @@ impl SocketCore {
     /// Sets a translated option (see [`SockOpt`]).
     ///
     /// ```
-    /// # use ws2::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// # use ws2_engine::{translate::{sock_opt, Family}, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// core.set_option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_RCVTIMEO)?, 250)?;
     /// assert_eq!(core.recv_timeout_ms(), 250);
@@ -502,7 +502,7 @@ impl SocketCore {
     /// Reads a translated option.
     ///
     /// ```
-    /// # use ws2::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// # use ws2_engine::{translate::{sock_opt, Family}, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
     /// let ty = core.option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE)?)?;
     /// assert_eq!(ty, ws2_abi::SOCK_DGRAM);
@@ -542,7 +542,7 @@ impl SocketCore {
 /// and the flags word. Any may be null.
 ///
 /// ```
-/// let none = ws2::raw::RecvOutputs {
+/// let none = ws2_engine::raw::RecvOutputs {
 ///     name: std::ptr::null_mut(),
 ///     namelen: std::ptr::null_mut(),
 ///     control: std::ptr::null_mut(),
@@ -638,8 +638,8 @@ impl RecvOutputs {
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
-/// # use ws2::raw::{recv_into, RecvOutputs};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::raw::{recv_into, RecvOutputs};
 /// # use ws2_abi::{SOCKADDR_STORAGE, WSABUF};
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -731,7 +731,7 @@ pub unsafe fn recv_into(
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
 /// # use ws2_abi::{WSABUF, WSAMSG};
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// core.bind(&"127.0.0.1:0".parse()?)?;
@@ -743,7 +743,7 @@ pub unsafe fn recv_into(
 ///     dwBufferCount: 1, Control: no_control, dwFlags: 0 };
 /// let mut got = 0u32;
 /// // SAFETY: msg, its buffer and `got` are live locals; a blocking call.
-/// unsafe { ws2::raw::recv_msg(&core, &mut msg, &mut got, std::ptr::null_mut(), None) }?;
+/// unsafe { ws2_engine::raw::recv_msg(&core, &mut msg, &mut got, std::ptr::null_mut(), None) }?;
 /// assert_eq!((&data[..got as usize], msg.dwFlags), (&b"ping"[..], 0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -790,13 +790,13 @@ pub unsafe fn recv_msg(
 /// `ov` valid; `bytes` and `flags` writable or null.
 ///
 /// ```
-/// # use ws2::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
 /// // An operation that finished with 5 bytes (Internal = STATUS_SUCCESS).
 /// let mut ov = ws2_abi::WSAOVERLAPPED { InternalHigh: 5, ..Default::default() };
 /// let (mut bytes, mut flags) = (0u32, 0u32);
 /// // SAFETY: `ov`, `bytes` and `flags` are live locals.
-/// let n = unsafe { ws2::raw::get_overlapped_result(&core, &mut ov, &mut bytes, false, &mut flags) }?;
+/// let n = unsafe { ws2_engine::raw::get_overlapped_result(&core, &mut ov, &mut bytes, false, &mut flags) }?;
 /// assert_eq!((n, bytes), (5, 5));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -859,14 +859,14 @@ pub unsafe fn get_overlapped_result(
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{handles::{self, Object}, translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::{handles::{self, Object}, translate::Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-/// let event = Arc::new(ws2::Event::new());
+/// let event = Arc::new(ws2_engine::Event::new());
 /// let h = handles::insert(Object::Event(event.clone()))?;
 /// // Low bit set in hEvent: signal the event, post nothing to a port.
 /// let mut ov = ws2_abi::WSAOVERLAPPED { hEvent: (h | 1) as _, ..Default::default() };
 /// // SAFETY: `ov` is a live local that outlives the (immediate) completion.
-/// unsafe { ws2::raw::complete_ioctl(&core, &mut ov, None) }?;
+/// unsafe { ws2_engine::raw::complete_ioctl(&core, &mut ov, None) }?;
 /// assert!(event.is_set());
 /// assert_eq!(ov.Internal as ws2_abi::NTSTATUS, ws2_abi::STATUS_SUCCESS);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -33,9 +33,9 @@ use crate::socket::SocketCore;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
 /// assert!(matches!(handles::object(h), Some(Object::Event(_))));
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -120,9 +120,9 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Port(Arc::new(ws2::Port::new())))?;
+/// let h = handles::insert(Object::Port(Arc::new(ws2_engine::Port::new())))?;
 /// assert!(h != 0 && h % 4 == 0 && h < 1 << 31);
 /// assert!(handles::port(h).is_ok());
 /// # handles::remove(h);
@@ -176,9 +176,9 @@ static NEXT: AtomicU32 = AtomicU32::new(1);
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
 /// assert!(handles::object(h).is_some());
 /// assert!(handles::object(h + 1).is_none(), "not a multiple of 4");
 /// # handles::remove(h);
@@ -196,8 +196,8 @@ pub fn object(handle: usize) -> Option<Object> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
-/// use ws2::{translate::Family, SocketCore, SocketKind};
+/// use ws2_engine::handles::{self, Object};
+/// use ws2_engine::{translate::Family, SocketCore, SocketKind};
 ///
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
 /// let h = handles::insert(Object::Socket(Arc::new(core)))?;
@@ -231,9 +231,9 @@ impl std::fmt::Debug for SocketRef {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
 /// let err = handles::socket(h).unwrap_err();
 /// assert_eq!(err.code(), ws2_abi::WSAENOTSOCK);
 /// # handles::remove(h);
@@ -260,9 +260,9 @@ fn not_a_socket(handle: usize) -> Error {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
 /// handles::event(h)?.set();
 /// assert!(handles::event(h)?.is_set());
 /// assert_eq!(handles::event(0).err().map(|e| e.code()), Some(ws2_abi::WSA_INVALID_HANDLE));
@@ -283,9 +283,9 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Port(Arc::new(ws2::Port::new())))?;
+/// let h = handles::insert(Object::Port(Arc::new(ws2_engine::Port::new())))?;
 /// assert!(handles::port(h).is_ok());
 /// let err = handles::port(0).err().map(|e| e.code());
 /// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
@@ -307,9 +307,9 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use ws2::handles::{self, Object};
+/// use ws2_engine::handles::{self, Object};
 ///
-/// let h = handles::insert(Object::Event(Arc::new(ws2::Event::new())))?;
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
 /// assert!(handles::remove(h).is_some());
 /// assert!(handles::remove(h).is_none(), "a stale handle names nothing");
 /// assert!(handles::object(h).is_none());
@@ -356,9 +356,9 @@ static STARTED: AtomicU32 = AtomicU32::new(0);
 /// Counts one successful `WSAStartup`.
 ///
 /// ```
-/// ws2::handles::startup();
-/// assert!(ws2::handles::check_started().is_ok());
-/// # ws2::handles::cleanup()?;
+/// ws2_engine::handles::startup();
+/// assert!(ws2_engine::handles::check_started().is_ok());
+/// # ws2_engine::handles::cleanup()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn startup() {
@@ -372,7 +372,7 @@ pub fn startup() {
 /// `WSANOTINITIALISED` if there was no matching [`startup`].
 ///
 /// ```
-/// use ws2::handles;
+/// use ws2_engine::handles;
 ///
 /// handles::startup();
 /// handles::cleanup()?;
@@ -400,7 +400,7 @@ pub fn cleanup() -> Result<()> {
 /// `WSANOTINITIALISED` unless `WSAStartup` is in force (S4).
 ///
 /// ```
-/// use ws2::handles;
+/// use ws2_engine::handles;
 ///
 /// assert_eq!(handles::check_started().unwrap_err().code(), ws2_abi::WSANOTINITIALISED);
 /// handles::startup();

@@ -25,8 +25,8 @@ use crate::translate::{Family, socket_addr_from_windows};
 /// Whether `code` is one of the ioctls this module answers.
 ///
 /// ```
-/// assert!(ws2::interfaces::ioctl::handles(ws2_abi::SIO_ADDRESS_LIST_QUERY));
-/// assert!(!ws2::interfaces::ioctl::handles(ws2_abi::SIO_FLUSH));
+/// assert!(ws2_engine::interfaces::ioctl::handles(ws2_abi::SIO_ADDRESS_LIST_QUERY));
+/// assert!(!ws2_engine::interfaces::ioctl::handles(ws2_abi::SIO_FLUSH));
 /// ```
 pub fn handles(code: u32) -> bool {
     matches!(
@@ -60,8 +60,8 @@ pub struct IoctlBuffers {
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use ws2::{Family, SocketCore, SocketKind};
-/// # use ws2::interfaces::ioctl::{wsa_ioctl, IoctlBuffers};
+/// # use ws2_engine::{Family, SocketCore, SocketKind};
+/// # use ws2_engine::interfaces::ioctl::{wsa_ioctl, IoctlBuffers};
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// let (mut out, mut size) = ([0u64; 64], 0u32);
 /// let b = IoctlBuffers { in_buf: std::ptr::null(), in_len: 0, out_buf: out.as_mut_ptr().cast(),
@@ -69,7 +69,7 @@ pub struct IoctlBuffers {
 /// // SAFETY: `out` and `size` are live locals of the lengths given.
 /// unsafe { wsa_ioctl(&core, ws2_abi::SIO_GET_INTERFACE_LIST, &b) }?;
 /// assert!(size >= 76 && size % 76 == 0); // at least 127.0.0.1
-/// # Ok::<(), ws2::Error>(())
+/// # Ok::<(), ws2_engine::Error>(())
 /// ```
 pub unsafe fn wsa_ioctl(core: &Arc<SocketCore>, code: u32, b: &IoctlBuffers) -> Result<()> {
     // SAFETY: forwarded contract.
