@@ -9,9 +9,9 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ws2::Family;
-use ws2::translate::{CmsgBuf, SendControls};
 use ws2_abi::{self as abi, ControlWalker};
+use ws2_engine::Family;
+use ws2_engine::translate::{CmsgBuf, SendControls};
 
 use crate::input::{Input, Seed};
 

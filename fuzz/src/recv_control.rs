@@ -18,8 +18,8 @@
 use std::alloc::{Layout, alloc, dealloc};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ws2::ReceivedControls;
 use ws2_abi::{self as abi, ControlWalker};
+use ws2_engine::ReceivedControls;
 
 use crate::input::{Input, Seed};
 

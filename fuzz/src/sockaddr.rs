@@ -15,9 +15,9 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-use ws2::Family;
-use ws2::translate::{LinuxAddr, socket_addr_from_windows, socket_addr_to_windows};
 use ws2_abi::{self as abi, SOCKADDR};
+use ws2_engine::Family;
+use ws2_engine::translate::{LinuxAddr, socket_addr_from_windows, socket_addr_to_windows};
 
 use crate::input::{Input, Seed, exact};
 

@@ -13,12 +13,12 @@ use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, c_void};
 use std::panic::AssertUnwindSafe;
 
-use ws2::{Error, Result};
 use ws2_abi::addrstr::{self, Pton};
 use ws2_abi::*;
+use ws2_engine::{Error, Result};
 
-use crate::cstr::{self, Char};
 use crate::{set_last_error, winsock};
+use ws2_engine::cstr::{self, Char};
 
 /// Runs `f` for a call that leaves the last error alone unless it fails
 /// (`inet_pton`, `inet_ntop`, `inet_addr`): an error stores its code and

@@ -9,9 +9,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod addrstr_api;
-mod cstr;
 mod iphlpapi;
-mod resolve;
 mod resolve_api;
 
 use std::cell::Cell;
@@ -20,12 +18,12 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ws2::completion::{self as wait, Event, Packet, Port, Waited};
-use ws2::handles::{self, Object};
-use ws2::raw::{self, SendResultPtrs};
-use ws2::translate::socket_addr_to_windows;
-use ws2::{Error, Family, Result, SocketCore, SocketKind};
 use ws2_abi::*;
+use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited};
+use ws2_engine::handles::{self, Object};
+use ws2_engine::raw::{self, SendResultPtrs};
+use ws2_engine::translate::socket_addr_to_windows;
+use ws2_engine::{Error, Family, Result, SocketCore, SocketKind};
 
 // ---------------------------------------------------------------------------
 // Last error: one per-thread slot shared by WSAGetLastError and GetLastError.
@@ -665,7 +663,7 @@ pub unsafe extern "C" fn WSARecv(
 // WSAIoctl
 
 /// `WSAIoctl`: `SIO_GET_EXTENSION_FUNCTION_POINTER` (S1, S2), `FIONBIO`, `FIONREAD`,
-/// and the interface ioctls (P5, `ws2::interfaces::ioctl`).
+/// and the interface ioctls (P5, `ws2_engine::interfaces::ioctl`).
 ///
 /// # Safety
 /// Winsock's contract: buffers valid for their lengths.
@@ -727,8 +725,8 @@ pub unsafe extern "C" fn WSAIoctl(
                 }
                 0
             }
-            code if ws2::interfaces::ioctl::handles(code) => {
-                let b = ws2::interfaces::ioctl::IoctlBuffers {
+            code if ws2_engine::interfaces::ioctl::handles(code) => {
+                let b = ws2_engine::interfaces::ioctl::IoctlBuffers {
                     in_buf: in_buf.cast_const().cast(),
                     in_len,
                     out_buf: out_buf.cast(),
@@ -738,7 +736,8 @@ pub unsafe extern "C" fn WSAIoctl(
                     routine,
                 };
                 // SAFETY: forwarded contract (P5: the interface ioctls).
-                return unsafe { ws2::interfaces::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
+                return unsafe { ws2_engine::interfaces::ioctl::wsa_ioctl(&core, code, &b) }
+                    .map(|()| 0);
             }
             FIONBIO | FIONREAD => {
                 let arg = if code == FIONBIO { in_buf } else { out_buf };

@@ -9,13 +9,13 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use ws2::{Error, Result};
 use ws2_abi::*;
+use ws2_engine::{Error, Result};
 
 use crate::WSAGetLastError;
-use crate::cstr::{self, Char};
-use crate::resolve::{self, AddrInfo, Hints, Resolved};
 use crate::winsock;
+use ws2_engine::cstr::{self, Char};
+use ws2_engine::resolve::{self, AddrInfo, Hints, Resolved};
 
 /// Runs a call that returns its error code (0 on success) and also stores
 /// it as the last error, as the getaddrinfo family does.

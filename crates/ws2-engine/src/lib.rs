@@ -24,6 +24,7 @@
 
 mod caller_memory;
 pub mod completion;
+pub mod cstr;
 pub mod engine;
 mod error;
 mod fork;
@@ -31,6 +32,7 @@ pub mod handles;
 pub mod interfaces;
 mod overlapped;
 pub mod raw;
+pub mod resolve;
 mod socket;
 pub mod translate;
 

@@ -13,7 +13,7 @@
 //!
 //! Caller memory is what its lengths say: a name of `namelen` bytes, a
 //! control buffer of `Control.len` bytes. A `dwBufferCount` above
-//! `ws2::translate::INLINE_BUFFERS` may lie (an array shorter than it says,
+//! `ws2_engine::translate::INLINE_BUFFERS` may lie (an array shorter than it says,
 //! which must give `WSAEFAULT`, issue 7); a smaller one is an array of that
 //! many entries (the common path reads it without a probe). A buffer's
 //! `len` may run past its data, or its `buf` point at unmapped memory.
@@ -23,9 +23,9 @@
 
 use std::sync::OnceLock;
 
-use ws2::translate::INLINE_BUFFERS;
 use ws2_32 as capi;
 use ws2_abi::*;
+use ws2_engine::translate::INLINE_BUFFERS;
 
 use crate::guarded::Guarded;
 use crate::input::{Input, Seed};

@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use ws2::Result;
+use crate::error::Result;
 use ws2_abi::*;
 
 use super::{Hints, Resolved, WinAddr, err};

@@ -12,7 +12,7 @@
 
 use std::ffi::{CString, c_char, c_int, c_void};
 
-use ws2::{Error, Result};
+use crate::error::{Error, Result};
 use ws2_abi::addrstr;
 use ws2_abi::*;
 
