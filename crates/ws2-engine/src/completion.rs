@@ -16,6 +16,7 @@ use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
+use crate::sync::{futex_wait, futex_wake};
 
 // ---------------------------------------------------------------------------
 // Threads: a wake fd and a queue of completion routines (APCs) each.
@@ -44,43 +45,6 @@ fn write_wake(fd: RawFd) {
     let one: u64 = 1;
     // SAFETY: writes 8 bytes from a valid u64 to an eventfd.
     unsafe { libc::write(fd, (&raw const one).cast(), 8) };
-}
-
-/// `FUTEX_WAIT` on `word` while it holds `expected`, up to `timeout_ms`
-/// (negative: no timeout).
-pub(crate) fn futex_wait(word: &AtomicU32, expected: u32, timeout_ms: i32) {
-    let ts = libc::timespec {
-        tv_sec: (timeout_ms.max(0) / 1000) as libc::time_t,
-        tv_nsec: (timeout_ms.max(0) % 1000) as libc::c_long * 1_000_000,
-    };
-    let tsp = if timeout_ms < 0 {
-        std::ptr::null()
-    } else {
-        &raw const ts
-    };
-    // SAFETY: a live word and a live (or null) timespec.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG,
-            expected,
-            tsp,
-        )
-    };
-}
-
-/// `FUTEX_WAKE` of up to `n` waiters on `word`.
-pub(crate) fn futex_wake(word: &AtomicU32, n: i32) {
-    // SAFETY: a live word.
-    unsafe {
-        libc::syscall(
-            libc::SYS_futex,
-            word.as_ptr(),
-            libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
-            n,
-        )
-    };
 }
 
 /// Every thread's waker, so that a fork child can close the eventfds it

@@ -18,7 +18,8 @@
 //!   [`lock`], inside a gate *section*; `pthread_atfork`'s prepare handler
 //!   closes the gate, waits until no other thread is inside a section, and
 //!   the parent and child handlers open it again. The handle table's two
-//!   global locks are taken directly (`handles::lock_for_fork`).
+//!   global locks are taken directly, first: the table hands `prepare` the
+//!   function that takes them ([`take_first_at_fork`]).
 //!
 //! A section costs its thread two stores to a line of its own and a load
 //! of a flag that only changes around `fork`: the fence that makes the
@@ -26,10 +27,11 @@
 //! thread, with `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)` (where the
 //! kernel refuses it, every entry pays a full fence instead).
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Once};
+use std::sync::{Arc, Mutex, MutexGuard, Once, OnceLock};
 
 /// The fork generation of this process: 0 in a process that never was a
 /// fork child, incremented in each child.
@@ -227,7 +229,7 @@ impl Drop for Section {
 #[cold]
 fn wait_open() {
     while CLOSED.load(Ordering::Acquire) != 0 {
-        crate::completion::futex_wait(&CLOSED, 1, -1);
+        crate::sync::futex_wait(&CLOSED, 1, -1);
     }
 }
 
@@ -267,9 +269,20 @@ impl<T> DerefMut for Locked<'_, T> {
 // ---------------------------------------------------------------------------
 // The handlers
 
+/// Takes the locks of a higher layer that are held across `fork` without
+/// a gate section (the handle table's); set once, by that layer.
+static TAKE_FIRST: OnceLock<fn() -> Box<dyn Any>> = OnceLock::new();
+
+/// Makes `prepare` call `take` before it closes the gate, and hold what it
+/// returns (the guards of locks the child must not inherit taken) until
+/// the parent and child handlers. The first function given is kept.
+pub fn take_first_at_fork(take: fn() -> Box<dyn Any>) {
+    let _ = TAKE_FIRST.set(take);
+}
+
 /// What the forking thread holds from `prepare` to `parent`/`child`.
 struct Held {
-    _handles: crate::handles::ForkLocks,
+    _handles: Option<Box<dyn Any>>,
     _slots: MutexGuard<'static, Vec<Arc<Slot>>>,
 }
 
@@ -280,7 +293,7 @@ thread_local! {
 extern "C" fn prepare() {
     // The handle table's locks first: a holder of them may still need to
     // enter a section (WSACleanup closes sockets) before it lets go.
-    let handles = crate::handles::lock_for_fork();
+    let handles = TAKE_FIRST.get().map(|take| take());
     let me = Some(my_slot());
     let slots = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
     CLOSED.store(1, Ordering::SeqCst);
@@ -312,7 +325,7 @@ fn reopen() {
     let held = HELD.try_with(|h| h.borrow_mut().take()).ok().flatten();
     drop(held);
     CLOSED.store(0, Ordering::SeqCst);
-    crate::completion::futex_wake(&CLOSED, i32::MAX);
+    crate::sync::futex_wake(&CLOSED, i32::MAX);
 }
 
 extern "C" fn parent() {

@@ -129,6 +129,7 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn insert(object: Object) -> Result<usize> {
+    hold_locks_across_fork();
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
     // Below the ceiling a slot is always there: live + waiting + never used
     // = MAX_SLOTS, so with at most REUSE_DELAY waiting some are unused.
@@ -317,6 +318,7 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
 /// ```
 pub fn remove(handle: usize) -> Option<Object> {
     let (index, generation) = decode(handle)?;
+    hold_locks_across_fork();
     let mut alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
     if index >= alloc.next {
         return None;
@@ -363,6 +365,7 @@ static STARTED: AtomicU32 = AtomicU32::new(0);
 /// ```
 pub fn startup() {
     crate::fork::install();
+    hold_locks_across_fork();
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     *n += 1;
     STARTED.store(*n, Ordering::Release);
@@ -381,6 +384,7 @@ pub fn startup() {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn cleanup() -> Result<()> {
+    hold_locks_across_fork();
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     if *n == 0 {
         return Err(not_initialised());
@@ -423,19 +427,26 @@ fn not_initialised() -> Error {
 
 /// The handle table's locks, held across `fork` (see `fork.rs`): the
 /// child must not inherit them taken by a thread it does not have.
-pub(crate) struct ForkLocks {
+struct ForkLocks {
     _startups: std::sync::MutexGuard<'static, u32>,
     _alloc: std::sync::MutexGuard<'static, Alloc>,
 }
 
 /// Takes the table's locks in the order `cleanup` takes them.
-pub(crate) fn lock_for_fork() -> ForkLocks {
+fn lock_for_fork() -> Box<dyn std::any::Any> {
     let startups = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     let alloc = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner());
-    ForkLocks {
+    Box::new(ForkLocks {
         _startups: startups,
         _alloc: alloc,
-    }
+    })
+}
+
+/// Hands the fork handlers the table's locks, before the first use of
+/// either lock can hold them.
+fn hold_locks_across_fork() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| crate::fork::take_first_at_fork(lock_for_fork));
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ mod overlapped;
 pub mod raw;
 pub mod resolve;
 mod socket;
+pub mod sync;
 pub mod translate;
 
 pub use completion::{Event, Packet, Port, Waited};
