@@ -18,7 +18,7 @@ use ws2_abi::*;
 use ws2_engine::{Error, Result};
 
 use crate::{set_last_error, winsock};
-use ws2_engine::cstr::{self, Char};
+use ws2_engine::translate::cstr::{self, Char};
 
 /// Runs `f` for a call that leaves the last error alone unless it fails
 /// (`inet_pton`, `inet_ntop`, `inet_addr`): an error stores its code and

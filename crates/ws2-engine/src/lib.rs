@@ -22,9 +22,7 @@
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod caller_memory;
 pub mod completion;
-pub mod cstr;
 pub mod engine;
 mod error;
 mod fork;

@@ -134,7 +134,7 @@ pub unsafe fn socket_addr_for(
     let len = usize::try_from(namelen).unwrap_or(0);
     if len > size_of::<abi::SOCKADDR_STORAGE>()
         && !name.is_null()
-        && !crate::caller_memory::readable(name.cast(), len)
+        && !crate::translate::caller_memory::readable(name.cast(), len)
     {
         return Err(Error::new(
             abi::WSAEFAULT,
@@ -291,7 +291,7 @@ pub unsafe fn send_gathered(
             ));
         }
         if control.len as usize > CONTROL_INLINE
-            && !crate::caller_memory::readable(control.buf.cast(), control.len as usize)
+            && !crate::translate::caller_memory::readable(control.buf.cast(), control.len as usize)
         {
             return Err(Error::new(
                 abi::WSAEFAULT,

@@ -1589,7 +1589,7 @@ impl SocketCore {
             iov_len: data.len(),
         };
         let got = self.recv_with_controls_inner(&mut one, 1, may_wait)?;
-        if !crate::caller_memory::scatter(&data[..got.bytes.min(data.len())], iov) {
+        if !crate::translate::caller_memory::scatter(&data[..got.bytes.min(data.len())], iov) {
             return Err(Error::new(
                 abi::WSAEFAULT,
                 format!("a buffer of the {iovlen} in lpBuffers is not writable"),

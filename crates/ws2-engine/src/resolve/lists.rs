@@ -8,7 +8,7 @@ use crate::error::Result;
 use ws2_abi::*;
 
 use super::{Hints, Resolved, WinAddr, err};
-use crate::cstr::Char;
+use crate::translate::cstr::Char;
 
 /// What the four ADDRINFO structures have in common.
 pub trait AddrInfo: Sized {

@@ -1,0 +1,583 @@
+//! Control messages to send: Windows `WSACMSGHDR` entries or typed
+//! [`ControlMessage`]s → validated [`SendControls`] → Linux `cmsghdr`s.
+
+use std::mem::size_of;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+
+use super::*;
+
+/// A control message to send with a datagram: the typed form of Windows'
+/// `WSACMSGHDR` entries.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ws2_engine::ControlMessage;
+/// let source = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
+/// assert!(matches!(source, ControlMessage::SourceV4 { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControlMessage {
+    /// `IPPROTO_IP`/`IP_PKTINFO`: send from `addr` (and out of interface
+    /// `ifindex` when non-zero). S23, S25.
+    SourceV4 {
+        /// The source address (`ipi_addr`).
+        addr: Ipv4Addr,
+        /// The outgoing interface index (`ipi_ifindex`); 0: any.
+        ifindex: u32,
+    },
+    /// `IPPROTO_IPV6`/`IPV6_PKTINFO`: send from `addr` (and `ifindex`). S24.
+    SourceV6 {
+        /// The source address (`ipi6_addr`).
+        addr: Ipv6Addr,
+        /// The outgoing interface index (`ipi6_ifindex`); 0: any.
+        ifindex: u32,
+    },
+    /// `IPPROTO_IP`/`IP_TOS`: the whole TOS byte (DSCP and ECN). S26.
+    Tos(u8),
+    /// `IPPROTO_IP`/`IP_TTL` (1–255). S26.
+    Ttl(u8),
+    /// `IPPROTO_IP`/`IP_ECN`: the ECN codepoint, 0–2 (Congestion
+    /// Experienced, 3, may not be sent). S26.
+    Ecn(u8),
+    /// `IPPROTO_IPV6`/`IPV6_HOPLIMIT`. S26.
+    HopLimit(u8),
+    /// `IPPROTO_IPV6`/`IPV6_TCLASS`: the whole traffic class byte. S26.
+    TrafficClass(u8),
+    /// `IPPROTO_IPV6`/`IPV6_ECN`: the ECN codepoint, 0–2 (not CE). S26.
+    EcnV6(u8),
+    /// `IPPROTO_UDP`/`UDP_SEND_MSG_SIZE`: split the gathered buffer into
+    /// datagrams of this many bytes, the last one shorter (UDP GSO). S26.
+    SegmentSize(u32),
+}
+
+/// Validated control data for one send: at most one of each kind.
+///
+/// ```
+/// use ws2_engine::{translate::SendControls, ControlMessage, Family};
+/// let controls = SendControls::from_messages(&[ControlMessage::Ttl(3)], Family::V4)?;
+/// assert_eq!(controls.ttl, Some(3));
+/// let twice = [ControlMessage::Ttl(3), ControlMessage::Ttl(4)];
+/// assert_eq!(SendControls::from_messages(&twice, Family::V4).unwrap_err().code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendControls {
+    /// [`ControlMessage::SourceV4`]: source address and interface index.
+    pub source_v4: Option<(Ipv4Addr, u32)>,
+    /// [`ControlMessage::SourceV6`]: source address and interface index.
+    pub source_v6: Option<(Ipv6Addr, u32)>,
+    /// [`ControlMessage::Tos`]: the whole TOS byte.
+    pub tos: Option<u8>,
+    /// [`ControlMessage::Ttl`] (1–255).
+    pub ttl: Option<u8>,
+    /// [`ControlMessage::Ecn`]: the ECN codepoint (0–2).
+    pub ecn: Option<u8>,
+    /// [`ControlMessage::HopLimit`].
+    pub hop_limit: Option<u8>,
+    /// [`ControlMessage::TrafficClass`]: the whole traffic class byte.
+    pub traffic_class: Option<u8>,
+    /// [`ControlMessage::EcnV6`]: the ECN codepoint (0–2).
+    pub ecn_v6: Option<u8>,
+    /// [`ControlMessage::SegmentSize`]: UDP GSO segment size in bytes.
+    pub segment_size: Option<u32>,
+}
+
+#[inline]
+fn once<T>(slot: &mut Option<T>, value: T, what: &'static str) -> Result<()> {
+    if slot.is_some() {
+        return Err(twice(what));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A `UDP_SEND_MSG_SIZE` value: 1 to 65527 bytes, `WSAEINVAL` otherwise.
+///
+/// ```
+/// use ws2_engine::translate::segment_size;
+/// assert_eq!(segment_size(1200)?, 1200);
+/// assert_eq!(segment_size(0).unwrap_err().code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn segment_size(v: u32) -> Result<u32> {
+    if v == 0 || v > abi::UDP_MAX_MSG_SIZE_V6 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "UDP_SEND_MSG_SIZE {v} is not between 1 and {}",
+                abi::UDP_MAX_MSG_SIZE_V6
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+#[cold]
+fn twice(what: &str) -> Error {
+    Error::new(
+        abi::WSAEINVAL,
+        format!("control message {what} appears twice"),
+    )
+}
+
+/// ECN Congestion Experienced: routers set it, senders may not (S26).
+const ECN_CE: u8 = 3;
+
+/// An `IP_ECN`/`IPV6_ECN` value to send: Not-ECT (0), ECT(1) or ECT(0) (2).
+/// More than the two ECN bits, or CE (3), is `WSAEINVAL` (S26; Microsoft's
+/// Winsock ECN page: an application may not send Congestion Experienced).
+fn ecn_bits(value: u8, what: &str) -> Result<u8> {
+    if value > ECN_CE {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("{what} value {value} is more than the two ECN bits (0-3)"),
+        ));
+    }
+    if value == ECN_CE {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("{what} value 3 is Congestion Experienced, which a sender may not set"),
+        ));
+    }
+    Ok(value)
+}
+
+fn needs_v6_socket(family: Family, what: &str) -> Result<()> {
+    if family == Family::V4 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("control message {what} does not fit an AF_INET socket"),
+        ));
+    }
+    Ok(())
+}
+
+impl SendControls {
+    /// Adds one typed control message, with the checks of S22/S26.
+    ///
+    /// ```
+    /// use ws2_engine::{translate::SendControls, ControlMessage, Family};
+    /// let mut controls = SendControls::default();
+    /// controls.add(&ControlMessage::Tos(0xb8), Family::V4)?;
+    /// let err = controls.add(&ControlMessage::HopLimit(8), Family::V4).unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::WSAEINVAL, "IPv6 message on an AF_INET socket");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn add(&mut self, msg: &ControlMessage, family: Family) -> Result<()> {
+        match *msg {
+            ControlMessage::SourceV4 { addr, ifindex } => {
+                once(&mut self.source_v4, (addr, ifindex), "IP_PKTINFO")
+            }
+            ControlMessage::SourceV6 { addr, ifindex } => {
+                needs_v6_socket(family, "IPV6_PKTINFO")?;
+                once(&mut self.source_v6, (addr, ifindex), "IPV6_PKTINFO")
+            }
+            ControlMessage::Tos(v) => once(&mut self.tos, v, "IP_TOS"),
+            ControlMessage::Ttl(v) => {
+                if v == 0 {
+                    return Err(Error::new(abi::WSAEINVAL, "IP_TTL value 0 is not 1-255"));
+                }
+                once(&mut self.ttl, v, "IP_TTL")
+            }
+            ControlMessage::Ecn(v) => once(&mut self.ecn, ecn_bits(v, "IP_ECN")?, "IP_ECN"),
+            ControlMessage::HopLimit(v) => {
+                needs_v6_socket(family, "IPV6_HOPLIMIT")?;
+                once(&mut self.hop_limit, v, "IPV6_HOPLIMIT")
+            }
+            ControlMessage::TrafficClass(v) => {
+                needs_v6_socket(family, "IPV6_TCLASS")?;
+                once(&mut self.traffic_class, v, "IPV6_TCLASS")
+            }
+            ControlMessage::EcnV6(v) => {
+                needs_v6_socket(family, "IPV6_ECN")?;
+                once(&mut self.ecn_v6, ecn_bits(v, "IPV6_ECN")?, "IPV6_ECN")
+            }
+            ControlMessage::SegmentSize(v) => once(
+                &mut self.segment_size,
+                segment_size(v)?,
+                "UDP_SEND_MSG_SIZE",
+            ),
+        }
+    }
+
+    /// Validates typed control messages.
+    ///
+    /// ```
+    /// use ws2_engine::{translate::SendControls, ControlMessage, Family};
+    /// let msgs = [ControlMessage::Ecn(1), ControlMessage::SegmentSize(1200)];
+    /// let controls = SendControls::from_messages(&msgs, Family::V4)?;
+    /// assert_eq!((controls.ecn, controls.segment_size), (Some(1), Some(1200)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_messages(msgs: &[ControlMessage], family: Family) -> Result<SendControls> {
+        let mut out = SendControls::default();
+        for msg in msgs {
+            out.add(msg, family)?;
+        }
+        Ok(out)
+    }
+
+    /// Parses and validates a Windows control buffer (S22).
+    ///
+    /// ```
+    /// use ws2_engine::{translate::SendControls, Family};
+    /// let mut buf = Vec::new();
+    /// ws2_abi::push_control(&mut buf, ws2_abi::IPPROTO_IP, ws2_abi::IP_TTL, &7i32.to_ne_bytes());
+    /// let controls = SendControls::from_windows(&buf, Family::V4)?;
+    /// assert_eq!(controls.ttl, Some(7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_windows(control: &[u8], family: Family) -> Result<SendControls> {
+        let mut out = SendControls::default();
+        for entry in abi::ControlWalker::new(control) {
+            let entry = entry.map_err(|e| Error::new(abi::WSAEINVAL, e.to_string()))?;
+            let msg = parse_entry(&entry)?;
+            out.add(&msg, family).map_err(|e| {
+                Error::new(
+                    e.code(),
+                    format!("offset {}: {}", entry.offset, e.message()),
+                )
+            })?;
+        }
+        Ok(out)
+    }
+
+    /// True when nothing was asked for.
+    ///
+    /// ```
+    /// use ws2_engine::{translate::SendControls, Family};
+    /// assert!(SendControls::from_windows(&[], Family::V4)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        *self == SendControls::default()
+    }
+}
+
+fn payload<const N: usize>(entry: &abi::ControlEntry<'_>, what: &str) -> Result<[u8; N]> {
+    entry.data.try_into().map_err(|_| {
+        Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "control message {what} at offset {}: payload is {} bytes, expected {N}",
+                entry.offset,
+                entry.data.len()
+            ),
+        )
+    })
+}
+
+fn int_payload(entry: &abi::ControlEntry<'_>, what: &str, max: i32) -> Result<u8> {
+    let v = i32::from_ne_bytes(payload::<4>(entry, what)?);
+    if !(0..=max).contains(&v) {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "control message {what} at offset {}: value {v} is outside 0-{max}",
+                entry.offset
+            ),
+        ));
+    }
+    Ok(v as u8)
+}
+
+fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
+    Ok(match (entry.level, entry.kind) {
+        (abi::IPPROTO_IP, abi::IP_PKTINFO) => {
+            let p = payload::<8>(entry, "IP_PKTINFO")?;
+            ControlMessage::SourceV4 {
+                addr: Ipv4Addr::new(p[0], p[1], p[2], p[3]),
+                ifindex: u32::from_ne_bytes([p[4], p[5], p[6], p[7]]),
+            }
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => {
+            let p = payload::<20>(entry, "IPV6_PKTINFO")?;
+            let mut addr = [0u8; 16];
+            addr.copy_from_slice(&p[..16]);
+            ControlMessage::SourceV6 {
+                addr: Ipv6Addr::from(addr),
+                ifindex: u32::from_ne_bytes([p[16], p[17], p[18], p[19]]),
+            }
+        }
+        (abi::IPPROTO_IP, abi::IP_TOS) => ControlMessage::Tos(int_payload(entry, "IP_TOS", 255)?),
+        (abi::IPPROTO_IP, abi::IP_TTL) => ControlMessage::Ttl(int_payload(entry, "IP_TTL", 255)?),
+        (abi::IPPROTO_IP, abi::IP_ECN) => ControlMessage::Ecn(int_payload(entry, "IP_ECN", 255)?),
+        (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT) => {
+            ControlMessage::HopLimit(int_payload(entry, "IPV6_HOPLIMIT", 255)?)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_TCLASS) => {
+            ControlMessage::TrafficClass(int_payload(entry, "IPV6_TCLASS", 255)?)
+        }
+        (abi::IPPROTO_IPV6, abi::IPV6_ECN) => {
+            ControlMessage::EcnV6(int_payload(entry, "IPV6_ECN", 255)?)
+        }
+        (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => ControlMessage::SegmentSize(
+            u32::from_ne_bytes(payload::<4>(entry, "UDP_SEND_MSG_SIZE")?),
+        ),
+        (level, kind) => {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                format!(
+                    "control message at offset {}: level {level} type {kind} is not supported",
+                    entry.offset
+                ),
+            ));
+        }
+    })
+}
+
+/// Linux control messages for one send, in an 8-aligned fixed buffer.
+/// Only the bytes written are ever initialised (no per-send memset).
+///
+/// ```
+/// use ws2_engine::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+/// let controls = SendControls::from_messages(&[ControlMessage::Ttl(9)], Family::V4)?;
+/// let mut buf = CmsgBuf::default();
+/// buf.encode(&controls, Family::V4, true, 0);
+/// assert_eq!(buf.len(), 24, "one 16-byte cmsghdr plus an int padded to 8");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[repr(C, align(8))]
+pub struct CmsgBuf {
+    bytes: std::mem::MaybeUninit<[u8; CMSG_BUF_SIZE]>,
+    len: usize,
+}
+
+const CMSG_BUF_SIZE: usize = 192;
+pub(super) const LINUX_CMSG_HDR: usize = size_of::<libc::cmsghdr>();
+
+impl Default for CmsgBuf {
+    #[inline(always)]
+    fn default() -> Self {
+        let mut buf = std::mem::MaybeUninit::<CmsgBuf>::uninit();
+        // SAFETY: `len` is the only field that needs initialising; `bytes`
+        // is MaybeUninit. (A struct literal here compiles to a memset of
+        // the whole buffer on every send.)
+        unsafe {
+            (&raw mut (*buf.as_mut_ptr()).len).write(0);
+            buf.assume_init()
+        }
+    }
+}
+
+impl CmsgBuf {
+    fn push<T: Copy>(&mut self, level: i32, kind: i32, value: T) {
+        let space = linux_cmsg_space(size_of::<T>());
+        // Every kind appears at most once, so the buffer is always big enough.
+        assert!(self.len + space <= CMSG_BUF_SIZE, "cmsg buffer overflow");
+        let hdr = libc::cmsghdr {
+            cmsg_len: LINUX_CMSG_HDR + size_of::<T>(),
+            cmsg_level: level,
+            cmsg_type: kind,
+        };
+        // SAFETY: `len + space` fits the buffer (asserted); `len` stays a
+        // multiple of 8 so the header is aligned; the payload is written
+        // unaligned-safe and the padding zeroed.
+        unsafe {
+            let base = self.bytes.as_mut_ptr().cast::<u8>().add(self.len);
+            std::ptr::write(base.cast::<libc::cmsghdr>(), hdr);
+            std::ptr::write_unaligned(base.add(LINUX_CMSG_HDR).cast::<T>(), value);
+            let used = LINUX_CMSG_HDR + size_of::<T>();
+            std::ptr::write_bytes(base.add(used), 0, space - used);
+        }
+        self.len += space;
+    }
+
+    /// Pointer for `msg_control` (null when empty).
+    ///
+    /// ```
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
+    /// assert!(buf.as_ptr().is_null());
+    /// buf.push_segment_size(1200);
+    /// assert!(!buf.as_ptr().is_null());
+    /// ```
+    pub fn as_ptr(&self) -> *const u8 {
+        if self.len == 0 {
+            std::ptr::null()
+        } else {
+            self.bytes.as_ptr().cast()
+        }
+    }
+
+    /// Bytes of control messages written (`msg_controllen`).
+    ///
+    /// ```
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
+    /// buf.push_segment_size(1200);
+    /// assert_eq!(buf.len(), 24);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no control message was written.
+    ///
+    /// ```
+    /// assert!(ws2_engine::translate::CmsgBuf::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The whole buffer, for the kernel to fill on receive.
+    ///
+    /// ```
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
+    /// let p = buf.as_mut_ptr();
+    /// assert_eq!(p as usize % 8, 0, "cmsghdr-aligned");
+    /// ```
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.bytes.as_mut_ptr().cast()
+    }
+
+    /// The buffer's size in bytes (`msg_controllen` for a receive).
+    ///
+    /// ```
+    /// let buf = ws2_engine::translate::CmsgBuf::default();
+    /// assert!(buf.capacity() >= 128);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        CMSG_BUF_SIZE
+    }
+
+    /// Adds `UDP_SEGMENT` (Linux UDP GSO) for `UDP_SEND_MSG_SIZE`.
+    ///
+    /// ```
+    /// let mut buf = ws2_engine::translate::CmsgBuf::default();
+    /// buf.push_segment_size(1400);
+    /// assert!(!buf.is_empty());
+    /// ```
+    pub fn push_segment_size(&mut self, segment: u16) {
+        self.push(libc::SOL_UDP, libc::UDP_SEGMENT, segment);
+    }
+
+    /// Copies another buffer's messages (queuing a send).
+    ///
+    /// ```
+    /// use ws2_engine::translate::CmsgBuf;
+    /// let mut a = CmsgBuf::default();
+    /// a.push_segment_size(1200);
+    /// let mut b = CmsgBuf::default();
+    /// b.copy_from(&a);
+    /// assert_eq!(b.len(), a.len());
+    /// ```
+    pub fn copy_from(&mut self, other: &CmsgBuf) {
+        // SAFETY: other's first `len` bytes are initialised; both buffers hold CMSG_BUF_SIZE bytes.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                other.bytes.as_ptr().cast::<u8>(),
+                self.bytes.as_mut_ptr().cast::<u8>(),
+                other.len,
+            )
+        };
+        self.len = other.len;
+    }
+
+    /// Encodes `controls` for a socket of `family` sending to an IPv4 or
+    /// v4-mapped destination (`to_v4`) or a native IPv6 one. `socket_tos` is the
+    /// socket's TOS/traffic class, whose DSCP stays when only ECN is given.
+    /// Dual-stack rule (S25): to IPv4 destinations the IPv4 messages apply; to
+    /// IPv6 destinations the IPv6 ones.
+    ///
+    /// ```
+    /// use ws2_engine::{translate::{CmsgBuf, SendControls}, ControlMessage, Family};
+    /// let msgs = [ControlMessage::Ttl(9), ControlMessage::HopLimit(9)];
+    /// let controls = SendControls::from_messages(&msgs, Family::V6)?;
+    /// let mut buf = CmsgBuf::default();
+    /// buf.encode(&controls, Family::V6, true, 0);
+    /// assert_eq!(buf.len(), 24, "to an IPv4 destination only IP_TTL applies");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn encode(&mut self, controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
+        self.len = 0;
+        if family == Family::V4 || to_v4 {
+            if let Some((addr, ifindex)) = controls.source_v4 {
+                self.push(
+                    libc::SOL_IP,
+                    libc::IP_PKTINFO,
+                    libc::in_pktinfo {
+                        ipi_ifindex: ifindex as i32,
+                        // Windows' ipi_addr is the source: Linux reads ipi_spec_dst.
+                        ipi_spec_dst: libc::in_addr {
+                            s_addr: u32::from_ne_bytes(addr.octets()),
+                        },
+                        ipi_addr: libc::in_addr { s_addr: 0 },
+                    },
+                );
+            }
+            if let Some(tos) = merge_ecn(controls.tos, controls.ecn, socket_tos) {
+                self.push(libc::SOL_IP, libc::IP_TOS, tos as libc::c_int);
+            }
+            if let Some(ttl) = controls.ttl {
+                self.push(libc::SOL_IP, libc::IP_TTL, ttl as libc::c_int);
+            }
+        } else {
+            if let Some((addr, ifindex)) = controls.source_v6 {
+                self.push(
+                    libc::SOL_IPV6,
+                    libc::IPV6_PKTINFO,
+                    libc::in6_pktinfo {
+                        ipi6_addr: libc::in6_addr {
+                            s6_addr: addr.octets(),
+                        },
+                        ipi6_ifindex: ifindex,
+                    },
+                );
+            }
+            if let Some(tclass) = merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos) {
+                self.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tclass as libc::c_int);
+            }
+            if let Some(hops) = controls.hop_limit {
+                self.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
+            }
+        }
+    }
+}
+
+/// DSCP from the TOS byte (or the socket's), ECN bits from the ECN message (S26).
+pub(super) fn merge_ecn(tos: Option<u8>, ecn: Option<u8>, socket_tos: u8) -> Option<u8> {
+    match (tos, ecn) {
+        (tos, None) => tos,
+        (tos, Some(ecn)) => Some((tos.unwrap_or(socket_tos) & !3) | ecn),
+    }
+}
+
+pub(crate) const fn linux_cmsg_space(len: usize) -> usize {
+    LINUX_CMSG_HDR + ((len + 7) & !7)
+}
+
+/// The source address the controls ask for on a send to `to_v4`/IPv6
+/// (`None` when none, or the unspecified address, was given).
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// use ws2_engine::{translate::{requested_source, SendControls}, ControlMessage, Family};
+/// let msg = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
+/// let controls = SendControls::from_messages(&[msg], Family::V4)?;
+/// assert_eq!(requested_source(&controls, Family::V4, true), Some(Ipv4Addr::LOCALHOST.into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn requested_source(
+    controls: &SendControls,
+    family: Family,
+    to_v4: bool,
+) -> Option<std::net::IpAddr> {
+    if family == Family::V4 || to_v4 {
+        controls
+            .source_v4
+            .map(|(a, _)| a)
+            .filter(|a| !a.is_unspecified())
+            .map(Into::into)
+    } else {
+        controls
+            .source_v6
+            .map(|(a, _)| a)
+            .filter(|a| !a.is_unspecified())
+            .map(Into::into)
+    }
+}
