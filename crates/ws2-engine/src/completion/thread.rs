@@ -1,0 +1,311 @@
+//! Threads: a wake fd and a queue of completion routines (APCs) each, and
+//! what happens at a thread's exit (S37).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result, errno};
+use crate::fork::{self, lock};
+use crate::sync::{futex_wait, futex_wake};
+
+/// How other threads wake a waiting thread: a write to its eventfd, which
+/// its `poll` includes, or, when no eventfd could be made (the process is
+/// out of fds), a futex wake on `signalled`. Only the owning thread makes
+/// the eventfd, at the start of a wait, so each wait uses one of the two.
+pub struct ThreadWaker {
+    /// The eventfd (-1 until the thread's first wait makes it, or while
+    /// none can be made).
+    fd: AtomicI32,
+    /// 1 when a wake was delivered and not consumed yet: later wakes skip
+    /// the syscall (a burst of completions costs one write). Also the
+    /// futex word of waits without an eventfd.
+    signalled: AtomicU32,
+    /// The fork generation of the thread. In a fork child the parent's
+    /// threads do not exist: their wakers never write (their eventfds are
+    /// shared with the parent).
+    generation: u64,
+}
+
+/// Writes one wake to an eventfd. A full counter (EAGAIN) still leaves the
+/// fd readable, which is all that is needed.
+fn write_wake(fd: RawFd) {
+    let one: u64 = 1;
+    // SAFETY: writes 8 bytes from a valid u64 to an eventfd.
+    unsafe { libc::write(fd, (&raw const one).cast(), 8) };
+}
+
+/// Every thread's waker, so that a fork child can close the eventfds it
+/// inherited from the parent's threads.
+static WAKERS: Mutex<Vec<Weak<ThreadWaker>>> = Mutex::new(Vec::new());
+
+impl ThreadWaker {
+    fn new() -> Arc<ThreadWaker> {
+        let waker = Arc::new(ThreadWaker {
+            fd: AtomicI32::new(-1),
+            signalled: AtomicU32::new(0),
+            generation: fork::generation(),
+        });
+        let mut all = lock(&WAKERS);
+        all.retain(|w| w.strong_count() > 0);
+        all.push(Arc::downgrade(&waker));
+        waker
+    }
+
+    fn is_current(&self) -> bool {
+        self.generation == fork::generation()
+    }
+
+    /// Wakes the thread if it is (or is about to be) waiting.
+    pub(crate) fn wake(&self) {
+        if !self.is_current() {
+            return; // a thread of the parent process, gone in this one
+        }
+        if self.signalled.swap(1, Ordering::SeqCst) == 1 {
+            return;
+        }
+        let fd = self.fd.load(Ordering::Acquire);
+        if fd >= 0 {
+            write_wake(fd);
+            return;
+        }
+        futex_wake(&self.signalled, 1);
+        // The thread may have just made its eventfd and be polling it: the
+        // fence pairs with the one in `ensure_fd`, so either this load sees
+        // the fd or the thread's re-check sees what this wake announces.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        let fd = self.fd.load(Ordering::Acquire);
+        if fd >= 0 {
+            write_wake(fd);
+        }
+    }
+
+    /// The eventfd, made on first use (owning thread only); the retry
+    /// happens at each wait while none can be made.
+    pub(super) fn ensure_fd(&self) -> Result<RawFd> {
+        let fd = self.fd.load(Ordering::Relaxed);
+        if fd >= 0 {
+            return Ok(fd);
+        }
+        // SAFETY: eventfd has no pointer arguments.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if fd < 0 {
+            return Err(Error::resource(errno(), "eventfd for the thread's wake fd"));
+        }
+        self.fd.store(fd, Ordering::Release);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        // A wake that found no eventfd left `signalled` set and went to the
+        // futex word: one wake on the new fd lets the first poll return and
+        // drain, so `signalled` and the counter agree again.
+        write_wake(fd);
+        Ok(fd)
+    }
+
+    /// After `poll` saw the eventfd readable.
+    pub(super) fn drain(&self, fd: RawFd) {
+        let mut value: u64 = 0;
+        // SAFETY: reads 8 bytes into a valid u64 from our non-blocking eventfd.
+        unsafe { libc::read(fd, (&raw mut value).cast(), 8) };
+        // Clear after the read: a wake skipped between the two made its
+        // condition visible before calling `wake`, and the caller re-checks
+        // its condition after draining, so nothing is lost; clearing first
+        // could leave the flag set with the counter empty.
+        self.signalled.store(0, Ordering::SeqCst);
+    }
+
+    /// Waits without an eventfd: on the futex word, until a wake or the timeout.
+    pub(super) fn sleep_on_word(&self, timeout_ms: i32) {
+        futex_wait(&self.signalled, 0, timeout_ms);
+        self.signalled.store(0, Ordering::SeqCst);
+    }
+
+    /// Closes the eventfd of a parent's thread in a fork child (it never
+    /// wakes or waits here; the parent keeps its own copy).
+    fn retire(&self) {
+        let fd = self.fd.swap(-1, Ordering::AcqRel);
+        if fd >= 0 {
+            // SAFETY: our descriptor, swapped out so it is closed once.
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+impl Drop for ThreadWaker {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+/// In a fork child, closes the eventfds inherited from the parent's
+/// threads (once per generation).
+fn retire_parent_wakers() {
+    static DONE: AtomicU64 = AtomicU64::new(0);
+    let generation = fork::generation();
+    if generation == 0 || DONE.swap(generation, Ordering::AcqRel) == generation {
+        return;
+    }
+    let parents: Vec<Arc<ThreadWaker>> = lock(&WAKERS)
+        .iter()
+        .filter_map(Weak::upgrade)
+        .filter(|w| !w.is_current())
+        .collect();
+    for w in &parents {
+        w.retire();
+    }
+}
+
+/// Drops the wakers of a fork parent's threads from a waiter list (they
+/// would take a LIFO wake meant for a thread of this process).
+pub fn forget_parent_waiters(waiters: &mut Vec<Arc<ThreadWaker>>) {
+    if fork::generation() != 0 {
+        waiters.retain(|w| w.is_current());
+    }
+}
+
+/// A completion routine waiting for its thread's next alertable wait.
+pub type Apc = Box<dyn FnOnce() + Send>;
+
+/// One thread as ws2 sees it.
+pub struct ThreadState {
+    pub(crate) id: u64,
+    pub(crate) waker: Arc<ThreadWaker>,
+    apcs: Mutex<VecDeque<Apc>>,
+    has_apcs: AtomicBool,
+    alive: AtomicBool,
+    /// Sockets this thread has queued operations on (for S37 at exit).
+    pub(crate) sockets: Mutex<Vec<std::sync::Weak<crate::socket::SocketCore>>>,
+    /// The id of the socket last added to `sockets`.
+    pub(crate) last_socket: AtomicU64,
+}
+
+impl ThreadState {
+    fn new(alive: bool) -> ThreadState {
+        ThreadState {
+            id: NEXT_THREAD_ID.fetch_add(1, Ordering::Relaxed),
+            waker: ThreadWaker::new(),
+            apcs: Mutex::new(VecDeque::new()),
+            has_apcs: AtomicBool::new(false),
+            alive: AtomicBool::new(alive),
+            sockets: Mutex::new(Vec::new()),
+            last_socket: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues a routine; false if the thread has exited (it never runs).
+    pub(crate) fn queue_apc(&self, apc: Apc) -> bool {
+        let mut q = lock(&self.apcs);
+        if !self.alive.load(Ordering::Acquire) {
+            return false;
+        }
+        q.push_back(apc);
+        self.has_apcs.store(true, Ordering::Release);
+        drop(q);
+        self.waker.wake();
+        true
+    }
+
+    pub(super) fn has_apcs(&self) -> bool {
+        self.has_apcs.load(Ordering::Acquire)
+    }
+}
+
+/// Owns the thread's state; its destructor runs at thread exit and cancels
+/// the thread's pending operations (S37).
+struct ThreadSlot(Arc<ThreadState>);
+
+impl Drop for ThreadSlot {
+    fn drop(&mut self) {
+        let state = &self.0;
+        if !state.waker.is_current() {
+            // The parent's state, copied by fork: its operations belong to
+            // the parent, which completes them (S43).
+            return;
+        }
+        state.alive.store(false, Ordering::Release);
+        // Drop the routines that can never run outside the lock: their
+        // captured values' destructors may call back into ws2.
+        let never_run = std::mem::take(&mut *lock(&state.apcs));
+        drop(never_run);
+        crate::engine::cancel_thread_operations(state);
+    }
+}
+
+static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static THREAD: RefCell<Option<ThreadSlot>> = const { RefCell::new(None) };
+    /// Set while this thread runs completion routines: no nesting (S34).
+    static RUNNING_APCS: Cell<bool> = const { Cell::new(false) };
+    /// Set while routines run inside a blocking call's wait (S35).
+    static APCS_IN_BLOCKING_CALL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The calling thread's state, created on first use (and again on first
+/// use in a fork child, whose copy of it belongs to the parent). It needs
+/// no fd: the eventfd is made by the first wait that can have one.
+pub fn current_thread() -> Arc<ThreadState> {
+    THREAD
+        .try_with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if let Some(s) = slot.as_ref()
+                && s.0.waker.is_current()
+            {
+                return s.0.clone();
+            }
+            let state = Arc::new(ThreadState::new(true));
+            let parents = slot.replace(ThreadSlot(state.clone()));
+            drop(slot);
+            retire_parent_wakers();
+            drop(parents);
+            state
+        })
+        // A thread-local destructor of an exiting thread: a state of its
+        // own for this call; routines queued to it never run (S37).
+        .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
+}
+
+/// Whether this thread is running completion routines now.
+pub(super) fn running_apcs() -> bool {
+    RUNNING_APCS.with(|r| r.get())
+}
+
+/// Runs every routine queued to this thread; returns how many ran.
+pub(super) fn run_apcs(me: &ThreadState, inside_blocking_call: bool) -> usize {
+    RUNNING_APCS.with(|r| r.set(true));
+    APCS_IN_BLOCKING_CALL.with(|r| r.set(inside_blocking_call));
+    let mut ran = 0;
+    loop {
+        let next = {
+            let mut q = lock(&me.apcs);
+            let next = q.pop_front();
+            if q.is_empty() {
+                me.has_apcs.store(false, Ordering::Release);
+            }
+            next
+        };
+        let Some(apc) = next else { break };
+        // A routine that panics must not take the waiting thread down with
+        // it across the C ABI; its completion was already recorded.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(apc));
+        ran += 1;
+    }
+    RUNNING_APCS.with(|r| r.set(false));
+    APCS_IN_BLOCKING_CALL.with(|r| r.set(false));
+    ran
+}
+
+/// `WSAEINPROGRESS` for a blocking call made by a routine that interrupted
+/// another blocking call on this thread (S35).
+pub fn check_not_nested_in_blocking_call() -> Result<()> {
+    if APCS_IN_BLOCKING_CALL.with(|r| r.get()) {
+        return Err(Error::new(
+            abi::WSAEINPROGRESS,
+            "a blocking call made from a completion routine that interrupted another blocking call",
+        ));
+    }
+    Ok(())
+}
