@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, Packet, ThreadState, Waitable};
+use crate::completion::{self, Event, IssuedOn, Packet, ThreadState, Waitable};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, Locked, lock};
 use crate::socket::{Received, SocketCore, SocketKind};
@@ -997,34 +997,28 @@ fn aborted() -> Error {
     )
 }
 
-/// At thread exit: cancels the thread's queued sends on sockets not bound
-/// to a completion port (S37). Routines can no longer run: only `Internal`
-/// says `STATUS_CANCELLED`; events are set.
-pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
-    crate::interfaces::changes::cancel_thread(thread.id);
-    let sockets: Vec<_> = lock(&thread.sockets)
-        .drain(..)
-        .filter_map(|w| w.upgrade())
-        .collect();
-    for core in sockets {
-        if core.port().is_some() {
-            continue;
+/// At thread exit: cancels the thread's queued sends and receives on this
+/// socket unless it is bound to a completion port (S37).
+impl IssuedOn for SocketCore {
+    fn thread_exited(&self, thread: &ThreadState) {
+        if self.port().is_some() {
+            return;
         }
         let ops: Vec<Box<Op>> = {
-            let mut q = send_queue(&core);
+            let mut q = send_queue(self);
             let (mine, rest): (VecDeque<_>, VecDeque<_>) =
                 q.ops.drain(..).partition(|op| op.issuer == thread.id);
             q.ops = rest;
-            core.queued.store(q.ops.len(), Ordering::Release);
+            self.queued.store(q.ops.len(), Ordering::Release);
             mine.into_iter().collect()
         };
         for op in ops {
             if let Some(delivery) = op.delivery {
-                complete(Some(&core), delivery, Err(aborted()), false);
+                complete(Some(self), delivery, Err(aborted()), false);
             }
         }
         let recvs: Vec<Box<RecvOp>> = {
-            let mut q = recv_queue(&core);
+            let mut q = recv_queue(self);
             let (mine, rest): (VecDeque<_>, VecDeque<_>) =
                 q.ops.drain(..).partition(|op| op.issuer == thread.id);
             q.ops = rest;
@@ -1032,7 +1026,7 @@ pub(crate) fn cancel_thread_operations(thread: &ThreadState) {
         };
         for op in recvs {
             let result = (op.finish)(Err(aborted()));
-            complete(Some(&core), op.delivery, result, false);
+            complete(Some(self), op.delivery, result, false);
         }
     }
 }
@@ -1147,10 +1141,11 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
     let mut sockets = lock(&me.sockets);
     if !sockets
         .iter()
-        .any(|w| std::ptr::eq(w.as_ptr(), Arc::as_ptr(core)))
+        .any(|w| std::ptr::addr_eq(w.as_ptr(), Arc::as_ptr(core)))
     {
         sockets.retain(|w| w.strong_count() > 0);
-        sockets.push(Arc::downgrade(core));
+        let socket = Arc::downgrade(core);
+        sockets.push(socket);
     }
 }
 

@@ -12,7 +12,7 @@ mod wait;
 pub use event::{Event, wait_events};
 pub use port::{Packet, Port};
 pub use thread::{
-    Apc, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
-    forget_parent_waiters,
+    Apc, IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
+    forget_parent_waiters, on_thread_exit,
 };
 pub use wait::{Waitable, Waited, blocking_call_wait, deadline_in, sleep, wait_until};

@@ -171,15 +171,15 @@ pub type Apc = Box<dyn FnOnce() + Send>;
 
 /// One thread as ws2 sees it.
 pub struct ThreadState {
-    pub(crate) id: u64,
-    pub(crate) waker: Arc<ThreadWaker>,
+    pub id: u64,
+    pub waker: Arc<ThreadWaker>,
     apcs: Mutex<VecDeque<Apc>>,
     has_apcs: AtomicBool,
     alive: AtomicBool,
     /// Sockets this thread has queued operations on (for S37 at exit).
-    pub(crate) sockets: Mutex<Vec<std::sync::Weak<crate::socket::SocketCore>>>,
+    pub sockets: Mutex<Vec<Weak<dyn IssuedOn>>>,
     /// The id of the socket last added to `sockets`.
-    pub(crate) last_socket: AtomicU64,
+    pub last_socket: AtomicU64,
 }
 
 impl ThreadState {
@@ -196,7 +196,7 @@ impl ThreadState {
     }
 
     /// Queues a routine; false if the thread has exited (it never runs).
-    pub(crate) fn queue_apc(&self, apc: Apc) -> bool {
+    pub fn queue_apc(&self, apc: Apc) -> bool {
         let mut q = lock(&self.apcs);
         if !self.alive.load(Ordering::Acquire) {
             return false;
@@ -230,7 +230,44 @@ impl Drop for ThreadSlot {
         // captured values' destructors may call back into ws2.
         let never_run = std::mem::take(&mut *lock(&state.apcs));
         drop(never_run);
-        crate::engine::cancel_thread_operations(state);
+        cancel_thread_operations(state);
+    }
+}
+
+/// Something a thread issues operations on (a socket, through the queues
+/// of a higher layer): told at the thread's exit, to cancel them (S37).
+pub trait IssuedOn: Send + Sync {
+    /// Cancels the operations `thread` issued here that do not outlive it.
+    fn thread_exited(&self, thread: &ThreadState);
+}
+
+/// What runs first at every thread's exit: the cancellations of a higher
+/// layer that keeps its own operations by thread (address-change requests).
+static EXIT_HOOKS: Mutex<Vec<fn(&ThreadState)>> = Mutex::new(Vec::new());
+
+/// Makes `hook` run at the exit of every thread from now on (once, however
+/// often it is given).
+pub fn on_thread_exit(hook: fn(&ThreadState)) {
+    let mut hooks = lock(&EXIT_HOOKS);
+    if !hooks.iter().any(|h| std::ptr::fn_addr_eq(*h, hook)) {
+        hooks.push(hook);
+    }
+}
+
+/// At thread exit: cancels the thread's pending operations (S37): the
+/// hooks' first, then those queued on each socket it used. Routines can no
+/// longer run: only `Internal` says `STATUS_CANCELLED`; events are set.
+fn cancel_thread_operations(thread: &ThreadState) {
+    let hooks = lock(&EXIT_HOOKS).clone();
+    for hook in hooks {
+        hook(thread);
+    }
+    let sockets: Vec<_> = lock(&thread.sockets)
+        .drain(..)
+        .filter_map(|w| w.upgrade())
+        .collect();
+    for socket in sockets {
+        socket.thread_exited(thread);
     }
 }
 

@@ -284,6 +284,7 @@ fn aborted() -> Error {
 /// its families changes. `on_accepted` runs under the lock just before the
 /// request becomes visible (it writes `STATUS_PENDING`).
 pub(crate) fn register(request: Request, on_accepted: impl FnOnce()) -> Result<()> {
+    crate::completion::on_thread_exit(|thread| cancel_thread(thread.id));
     if let Some(core) = &request.core
         && core.is_closed()
     {
