@@ -8,15 +8,17 @@
 //! - completion is exactly once: `InternalHigh`, then `Internal` with
 //!   release ordering, then the event, routine or port packet (S38).
 
-use std::any::Any;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, IssuedOn, Packet, ThreadState, Waitable};
+use crate::completion::{
+    self, Delivery, IssuedOn, MakeDelivery, Packet, PortBound, ThreadState, Waitable, WaiterSlot,
+    deliver,
+};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, Locked, lock};
 use crate::socket::{Received, SocketCore, SocketKind};
@@ -52,109 +54,6 @@ pub(crate) fn deadline_after(ms: u32) -> Option<Instant> {
 
 // ---------------------------------------------------------------------------
 // Operations
-
-/// A raw OVERLAPPED pointer; the caller keeps it valid until completion (S38).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct OvPtr(pub *mut abi::WSAOVERLAPPED);
-// SAFETY: the pointer is only written at completion, once, under the rules
-// of S38; Winsock's contract makes the caller keep it valid until then.
-unsafe impl Send for OvPtr {}
-
-impl OvPtr {
-    /// Writes the result: `InternalHigh`, then `Internal` with release.
-    ///
-    /// # Safety
-    /// The OVERLAPPED must be valid and 8-aligned.
-    pub(crate) unsafe fn finish(self, status: u32, bytes: usize) {
-        // SAFETY: valid per the contract; Internal is the first usize of an
-        // 8-aligned struct, so it may be viewed as an AtomicUsize.
-        unsafe {
-            (&raw mut (*self.0).InternalHigh).write_volatile(bytes);
-            (*self.0.cast::<AtomicUsize>()).store(status as usize, Ordering::Release);
-        }
-    }
-
-    /// `STATUS_PENDING` before the operation becomes visible (S30).
-    ///
-    /// # Safety
-    /// As for `finish`.
-    pub(crate) unsafe fn mark_pending(self) {
-        // SAFETY: as in `finish`.
-        unsafe {
-            (*self.0.cast::<AtomicUsize>()).store(abi::STATUS_PENDING as usize, Ordering::Release)
-        };
-    }
-
-    /// `Internal` as it is now.
-    ///
-    /// # Safety
-    /// As for `finish`.
-    pub(crate) unsafe fn status(self) -> u32 {
-        // SAFETY: as in `finish`.
-        unsafe { (*self.0.cast::<AtomicUsize>()).load(Ordering::Acquire) as u32 }
-    }
-}
-
-/// A C completion routine.
-pub(crate) type Routine = unsafe extern "C" fn(u32, u32, *mut abi::WSAOVERLAPPED, u32);
-
-/// Where an operation's completion goes.
-pub(crate) enum Delivery {
-    /// A C OVERLAPPED: `Internal`/`InternalHigh`, then a routine queued to
-    /// its thread, or the event and the port packet.
-    Overlapped {
-        ov: OvPtr,
-        event: Option<Arc<Event>>,
-        routine: Option<(Routine, Arc<ThreadState>)>,
-        /// Post a packet to the socket's completion port (if it has one):
-        /// false when `hEvent`'s low bit is set.
-        to_port: bool,
-    },
-    /// A blocking call queued behind overlapped ones (S34).
-    Waiter(Arc<WaiterSlot>),
-    /// A Rust send on a socket bound to a port: the packet's payload (the
-    /// caller's buffer, boxed), posted with the socket's key. Always
-    /// posted, whatever the notification modes: it hands the buffer back.
-    Port(Box<dyn Any + Send>),
-    /// A Rust operation that records its own completion (a `PendingSend`).
-    Notify(Arc<dyn Notify>),
-    /// A Rust operation: the closure runs on the completing thread.
-    Callback(Box<dyn FnOnce(Result<usize>) + Send>),
-}
-
-/// A Rust operation's own completion record ([`Delivery::Notify`]).
-pub(crate) trait Notify: Send + Sync {
-    /// Called exactly once, on the completing thread.
-    fn notify(&self, result: Result<usize>);
-}
-
-/// A delivery, or what makes one: an overlapped send builds its delivery
-/// only once the operation is accepted (sent now or queued), so a Rust
-/// caller keeps its buffer when the call is refused.
-pub(crate) trait MakeDelivery {
-    fn make(self) -> Delivery;
-}
-
-impl MakeDelivery for Delivery {
-    #[inline(always)]
-    fn make(self) -> Delivery {
-        self
-    }
-}
-
-impl<F: FnOnce() -> Delivery> MakeDelivery for F {
-    #[inline(always)]
-    fn make(self) -> Delivery {
-        self()
-    }
-}
-
-/// Where a queued blocking call's result lands.
-#[derive(Default)]
-pub(crate) struct WaiterSlot {
-    result: Mutex<Option<Result<usize>>>,
-    event: Event,
-}
 
 /// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
 /// on the heap. Small, so that a queued op spans few cache lines: the
@@ -884,86 +783,6 @@ fn complete_batch(
     core.wake_waiters();
 }
 
-/// One completion's delivery; port packets go to `packets` when given
-/// (posted together by the caller), else straight to the port.
-fn deliver(
-    core: Option<&SocketCore>,
-    delivery: Delivery,
-    result: Result<usize>,
-    immediate: bool,
-    packets: Option<&mut Vec<Packet>>,
-) {
-    let post = |packet: Packet| {
-        let Some((port, _)) = core.and_then(|c| c.port()) else {
-            return;
-        };
-        match packets {
-            Some(batch) => batch.push(packet),
-            None => port.post(packet),
-        }
-    };
-    let (status, bytes) = match &result {
-        Ok(n) => (abi::STATUS_SUCCESS, *n),
-        Err(e) => (abi::status_from_wsa(e.code()), 0),
-    };
-    match delivery {
-        Delivery::Overlapped {
-            ov,
-            event,
-            routine,
-            to_port,
-        } => {
-            // SAFETY: the caller keeps the OVERLAPPED valid until this completion (S38).
-            unsafe { ov.finish(status, bytes) };
-            if let Some((routine, thread)) = routine {
-                let err = abi::wsa_from_status(status) as u32;
-                thread.queue_apc(Box::new(move || {
-                    // Capture the whole Send wrapper, not its raw pointer field.
-                    let ov: OvPtr = ov;
-                    // SAFETY: the caller's routine, called as Windows would.
-                    unsafe { routine(err, bytes as u32, ov.0, 0) }
-                }));
-            } else {
-                if let Some(e) = event {
-                    e.set();
-                }
-                let skip = immediate
-                    && status == abi::STATUS_SUCCESS
-                    && core.is_some_and(|c| c.skips_port_on_success());
-                if to_port
-                    && !skip
-                    && let Some((_, key)) = core.and_then(|c| c.port())
-                {
-                    post(Packet {
-                        bytes: bytes as u32,
-                        key: *key,
-                        overlapped: ov.0 as usize,
-                        status,
-                        payload: None,
-                    });
-                }
-            }
-        }
-        Delivery::Waiter(slot) => {
-            *lock(&slot.result) = Some(result);
-            slot.event.set();
-        }
-        Delivery::Port(payload) => {
-            if let Some((_, key)) = core.and_then(|c| c.port()) {
-                post(Packet {
-                    bytes: bytes as u32,
-                    key: *key,
-                    overlapped: 0,
-                    status,
-                    payload: Some(payload),
-                });
-            }
-        }
-        Delivery::Notify(n) => n.notify(result),
-        Delivery::Callback(f) => f(result),
-    }
-}
-
 /// Completes every queued send of `core` with `WSA_OPERATION_ABORTED`
 /// (closesocket, `SIO_FLUSH`: S37).
 pub(crate) fn cancel_all(core: &SocketCore) {
@@ -1146,6 +965,17 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
         sockets.retain(|w| w.strong_count() > 0);
         let socket = Arc::downgrade(core);
         sockets.push(socket);
+    }
+}
+
+impl PortBound for SocketCore {
+    #[inline]
+    fn port(&self) -> Option<&(Arc<completion::Port>, usize)> {
+        SocketCore::port(self)
+    }
+    #[inline]
+    fn skips_port_on_success(&self) -> bool {
+        SocketCore::skips_port_on_success(self)
     }
 }
 

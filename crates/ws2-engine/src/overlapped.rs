@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Event, Packet, Port, Waited, deadline_in};
-use crate::engine::{self, Delivery, Notify, Submitted};
+use crate::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
+use crate::engine::{self, Submitted};
 use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::socket::{SendFlags, Socket};

@@ -10,7 +10,8 @@ use ws2_abi as abi;
 use std::sync::Arc;
 
 use crate::completion;
-use crate::engine::{self, Delivery, OvPtr, Submitted};
+use crate::completion::{Delivery, OvPtr};
+use crate::engine::{self, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::socket::{Received, SendFlags, SocketCore, SocketKind};

@@ -4,11 +4,15 @@
 //! involved is one eventfd per thread that ever waits, so a program with one
 //! event per OVERLAPPED never meets the fd limit.
 
+mod delivery;
 mod event;
 mod port;
 mod thread;
 mod wait;
 
+pub use delivery::{
+    Delivery, MakeDelivery, Notify, OvPtr, PortBound, Routine, WaiterSlot, deliver,
+};
 pub use event::{Event, wait_events};
 pub use port::{Packet, Port};
 pub use thread::{

@@ -29,7 +29,8 @@ use std::time::Duration;
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 use ws2_abi as abi;
 
-use crate::engine::{self, Delivery};
+use crate::completion::Delivery;
+use crate::engine;
 use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::socket::SocketCore;

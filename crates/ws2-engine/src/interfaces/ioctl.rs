@@ -15,8 +15,8 @@ use super::{
     AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
     windows_sockaddr,
 };
-use crate::completion::{self, Event, Waitable};
-use crate::engine::{self, Delivery, OvPtr};
+use crate::completion::{self, Delivery, Event, OvPtr, Waitable};
+use crate::engine;
 use crate::error::{Error, Result};
 use crate::raw::{complete_ioctl, fill_blocking_overlapped, overlapped_delivery};
 use crate::socket::SocketCore;

@@ -14,8 +14,7 @@ use super::changes::{self, Families, Request};
 use super::ioctl::wait_slot;
 use super::names;
 use super::{AddressState, Extras, Interface, read, route_to};
-use crate::completion::{self, Waitable};
-use crate::engine::{Delivery, OvPtr};
+use crate::completion::{self, Delivery, OvPtr, Waitable};
 use crate::error::Error;
 use crate::handles::{self, Object};
 
