@@ -174,7 +174,7 @@ fn addr_bytes(a: &LinuxAddr) -> &[u8] {
 }
 
 /// What a send needs besides its buffers, already validated.
-pub(crate) struct SendPlan<'a> {
+pub struct SendPlan<'a> {
     /// `UDP_SEND_MSG_SIZE` when the datagram is longer than one segment.
     pub segment: Option<u16>,
     pub iov: *const libc::iovec,
@@ -292,7 +292,7 @@ fn queued_now(core: &SocketCore) -> usize {
 }
 
 /// What happened to a submitted send.
-pub(crate) enum Submitted {
+pub enum Submitted {
     /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
     /// which still completes, SPEC G) and the delivery to complete.
     Now(Result<usize>, Delivery),
@@ -364,7 +364,7 @@ fn msg_len(msg: &libc::msghdr) -> usize {
 
 /// A blocking (non-overlapped) send (S16, S17, S34, S35).
 #[inline(always)]
-pub(crate) fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
+pub fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     if plan.segment.is_none() && core.queued.load(Ordering::Acquire) == 0 {
         // The common case: the kernel takes it at once.
         match try_send(core, &plan.msghdr(), plan.flags) {
@@ -652,7 +652,7 @@ fn timed_out(core: &SocketCore) -> Error {
 /// `STATUS_PENDING`). Errors at call time queue nothing (S20), also when
 /// what a pending send needs (the reactor) cannot be had.
 #[inline]
-pub(crate) fn send_overlapped(
+pub fn send_overlapped(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     delivery: impl MakeDelivery,
@@ -665,7 +665,7 @@ pub(crate) fn send_overlapped(
 /// plan's one iovec points into it): a queued operation keeps it until it
 /// completes.
 #[inline(always)]
-pub(crate) fn send_overlapped_keeping(
+pub fn send_overlapped_keeping(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     bounce: Vec<u8>,
@@ -746,7 +746,7 @@ fn enqueue(
 
 /// Delivers one completion (S29–S33, S36, S38). `immediate` marks a send
 /// that succeeded at call time (for `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`).
-pub(crate) fn complete(
+pub fn complete(
     core: Option<&SocketCore>,
     delivery: Delivery,
     result: Result<usize>,

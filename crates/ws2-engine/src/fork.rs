@@ -39,7 +39,7 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// This process's fork generation (see the module comment).
 #[inline]
-pub(crate) fn generation() -> u64 {
+pub fn generation() -> u64 {
     // Written only by the child handler, before the child has other threads.
     GENERATION.load(Ordering::Relaxed)
 }
@@ -119,7 +119,7 @@ fn register_slot() -> *const Slot {
 }
 
 /// Registers the fork handlers (once per process).
-pub(crate) fn install() {
+pub fn install() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // SAFETY: membarrier takes no pointers; a refusal leaves MEMBARRIER false.
@@ -140,14 +140,14 @@ pub(crate) fn install() {
 }
 
 /// A gate section: while one is open on any thread, `fork` waits.
-pub(crate) struct Section {
+pub struct Section {
     /// This thread's slot; null for an orphan section.
     slot: *const Slot,
 }
 
 /// Opens a section (nested sections just count).
 #[inline(always)]
-pub(crate) fn enter() -> Section {
+pub fn enter() -> Section {
     let slot = my_slot();
     if slot.is_null() {
         enter_orphan();
@@ -235,7 +235,7 @@ fn wait_open() {
 
 /// A locked ws2 mutex, inside a gate section (unlocked before the section
 /// closes).
-pub(crate) struct Locked<'a, T> {
+pub struct Locked<'a, T> {
     guard: MutexGuard<'a, T>,
     _section: Section,
 }
@@ -243,7 +243,7 @@ pub(crate) struct Locked<'a, T> {
 /// Locks one of ws2's mutexes (a poisoned one is still used: every holder
 /// leaves its data consistent before anything that can panic).
 #[inline(always)]
-pub(crate) fn lock<T>(m: &Mutex<T>) -> Locked<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> Locked<'_, T> {
     let section = enter();
     Locked {
         guard: m.lock().unwrap_or_else(|e| e.into_inner()),

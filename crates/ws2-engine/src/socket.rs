@@ -1,13 +1,11 @@
 //! Sockets: the shared core both faces use ([`SocketCore`]) and the safe
 //! Rust API over it ([`Socket`], [`Message`], [`SendFlags`]).
 
-use std::io::IoSlice;
 use std::mem::size_of;
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use ws2_abi as abi;
 
@@ -15,8 +13,7 @@ use crate::completion::{Port, ThreadWaker};
 use crate::engine::{self, RecvQueue, SendPlan, SendQueue};
 use crate::error::{Error, Result, errno};
 use crate::translate::{
-    CmsgBuf, ControlMessage, Family, LinuxAddr, MAX_IOVECS, ReceivedControls, SendControls,
-    requested_source,
+    CmsgBuf, Family, LinuxAddr, MAX_IOVECS, ReceivedControls, SendControls, requested_source,
 };
 
 /// The kind of socket (Windows `SOCK_*`).
@@ -119,86 +116,6 @@ impl std::ops::BitOr for SendFlags {
     }
 }
 
-/// One datagram to send: buffers gathered in order (S21), an optional
-/// destination (S14) and control messages (S22–S26).
-///
-/// ```
-/// use std::io::IoSlice;
-/// use std::net::Ipv4Addr;
-/// use ws2_engine::{ControlMessage, Message};
-/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
-/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
-/// let msg = Message::new(&bufs).to("127.0.0.1:9".parse().unwrap()).control(&control);
-/// assert_eq!(msg.len(), 12);
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct Message<'a> {
-    /// The payload, gathered in order.
-    pub buffers: &'a [IoSlice<'a>],
-    /// The destination; `None` for the connected peer.
-    pub to: Option<SocketAddr>,
-    /// Control messages sent with the datagram.
-    pub control: &'a [ControlMessage],
-}
-
-impl<'a> Message<'a> {
-    /// A message of these buffers, to the connected peer, without control data.
-    /// ```
-    /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2_engine::Message::new(&bufs);
-    /// assert!(msg.to.is_none() && msg.control.is_empty());
-    /// ```
-    pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
-        Message {
-            buffers,
-            to: None,
-            control: &[],
-        }
-    }
-
-    /// Sets the destination.
-    /// ```
-    /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2_engine::Message::new(&bufs).to("127.0.0.1:9".parse()?);
-    /// assert_eq!(msg.to, Some("127.0.0.1:9".parse()?));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn to(mut self, addr: SocketAddr) -> Message<'a> {
-        self.to = Some(addr);
-        self
-    }
-
-    /// Sets the control messages.
-    /// ```
-    /// use ws2_engine::{ControlMessage, Message};
-    /// let control = [ControlMessage::Ttl(2)];
-    /// let msg = Message::new(&[]).control(&control);
-    /// assert_eq!(msg.control, &[ControlMessage::Ttl(2)]);
-    /// ```
-    pub fn control(mut self, control: &'a [ControlMessage]) -> Message<'a> {
-        self.control = control;
-        self
-    }
-
-    /// Total payload bytes.
-    ///
-    ///```
-    ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
-    ///assert_eq!(ws2_engine::Message::new(&bufs).len(), 5);
-    ///```
-    pub fn len(&self) -> usize {
-        self.buffers.iter().map(|b| b.len()).sum()
-    }
-
-    /// True for a zero-length datagram.
-    /// ```
-    /// assert!(ws2_engine::Message::new(&[]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 // State bits of a socket.
 const NONBLOCKING: u32 = 1 << 0;
 const BOUND: u32 = 1 << 1;
@@ -226,11 +143,10 @@ fn take_one(counter: &AtomicU32) -> bool {
 }
 
 /// The state of one socket, shared by the handle table, the Rust
-/// [`Socket`] and any thread blocked on it.
+/// `Socket` and any thread blocked on it.
 /// ```
-/// use ws2_engine::{Family, Socket, SocketKind};
-/// let s = Socket::udp_v4()?;
-/// let core = s.core();
+/// use ws2_engine::{Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
 /// assert_eq!((core.family(), core.kind()), (Family::V4, SocketKind::Datagram));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -678,7 +594,7 @@ impl SocketCore {
     pub(crate) fn socket_tos(&self) -> u8 {
         self.tos.load(Ordering::Relaxed)
     }
-    pub(crate) fn set_socket_tos(&self, tos: u8) {
+    pub fn set_socket_tos(&self, tos: u8) {
         self.tos.store(tos, Ordering::Relaxed)
     }
     pub(crate) fn set_header_included(&self, on: bool) {
@@ -985,7 +901,7 @@ impl SocketCore {
     /// must describe `total` bytes valid for as long as `dispatch` needs.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    pub(crate) fn send_datagram<R>(
+    pub fn send_datagram<R>(
         self: &Arc<Self>,
         iov: *const libc::iovec,
         iovlen: usize,
@@ -1520,11 +1436,7 @@ impl SocketCore {
 
     /// Receives one datagram into `iov` with its control data (S27): the
     /// Linux cmsgs are decoded into [`ReceivedControls`].
-    pub(crate) fn recv_with_controls(
-        &self,
-        iov: *mut libc::iovec,
-        iovlen: usize,
-    ) -> Result<Received> {
+    pub fn recv_with_controls(&self, iov: *mut libc::iovec, iovlen: usize) -> Result<Received> {
         self.recv_with_controls_inner(iov, iovlen, true)
     }
 
@@ -1618,7 +1530,43 @@ impl SocketCore {
         Ok(n as u32)
     }
 
-    pub(crate) fn set_int_option(
+    /// What `WSARecvMsg` reports (the Rust `Socket::set_recv_info`): the
+    /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`,
+    /// `IP_RECVTTL`/`IPV6_HOPLIMIT` options of the socket's family, each on
+    /// or off.
+    pub fn set_recv_info(&self, destination: bool, tos: bool, ttl: bool) -> Result<()> {
+        let ip = [
+            (libc::IP_PKTINFO, destination),
+            (libc::IP_RECVTOS, tos),
+            (libc::IP_RECVTTL, ttl),
+        ];
+        let ipv6 = [
+            (libc::IPV6_RECVPKTINFO, destination),
+            (libc::IPV6_RECVTCLASS, tos),
+            (libc::IPV6_RECVHOPLIMIT, ttl),
+        ];
+        if tos {
+            self.state.fetch_or(WANT_TOS | WANT_ECN, Ordering::AcqRel);
+        } else {
+            self.state
+                .fetch_and(!(WANT_TOS | WANT_ECN), Ordering::AcqRel);
+        }
+        // A dual-stack socket receives IPv4 datagrams too: set both families.
+        for (name, on) in ip {
+            let r = self.set_int_option(libc::IPPROTO_IP, name, on as i32, "setsockopt(IP_*)");
+            if self.family() == Family::V4 {
+                r?;
+            }
+        }
+        if self.family() == Family::V6 {
+            for (name, on) in ipv6 {
+                self.set_int_option(libc::IPPROTO_IPV6, name, on as i32, "setsockopt(IPV6_*)")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn set_int_option(
         &self,
         level: i32,
         name: i32,
@@ -1628,49 +1576,12 @@ impl SocketCore {
         set_int(self.raw_fd(), level, name, value, context)
     }
 
-    pub(crate) fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
+    pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
         get_int(self.raw_fd(), level, name, context)
     }
 }
 
-/// What [`Socket::recv_msg`] reports besides the data.
-/// ```
-/// let s = ws2_engine::Socket::udp_v4()?;
-/// s.set_recv_info(ws2_engine::RecvInfo::DESTINATION | ws2_engine::RecvInfo::TTL)?;
-/// assert_ne!(ws2_engine::RecvInfo::TOS, ws2_engine::RecvInfo::TTL);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RecvInfo(u32);
-
-impl RecvInfo {
-    /// The datagram's destination address and interface (`IP_PKTINFO`).
-    pub const DESTINATION: RecvInfo = RecvInfo(1);
-    /// The TOS / traffic class byte, with its ECN bits.
-    pub const TOS: RecvInfo = RecvInfo(2);
-    /// The TTL / hop limit.
-    pub const TTL: RecvInfo = RecvInfo(4);
-}
-
-impl std::ops::BitOr for RecvInfo {
-    type Output = RecvInfo;
-    fn bitor(self, rhs: RecvInfo) -> RecvInfo {
-        RecvInfo(self.0 | rhs.0)
-    }
-}
-
 /// One received datagram (S27).
-/// ```
-/// let rx = ws2_engine::Socket::udp_v4()?;
-/// rx.bind("127.0.0.1:0".parse()?)?;
-/// let tx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-/// tx.send_to(b"hello", rx.local_addr()?)?;
-/// let mut buf = [0u8; 2];
-/// let got: ws2_engine::Received = rx.recv_msg(&mut [std::io::IoSliceMut::new(&mut buf)])?;
-/// assert!(got.truncated);
-/// assert_eq!((got.bytes, got.from), (2, Some(tx.local_addr()?)));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Received {
     /// Bytes placed in the buffers.
@@ -1746,605 +1657,9 @@ fn fd_inode(fd: RawFd) -> Option<u64> {
     }
 }
 
-/// A Winsock socket for Rust: Windows semantics (errors, implicit bind,
-/// blocking emulation, control messages) with Rust types.
-///
-/// ```
-/// use std::io::IoSlice;
-/// use std::net::{Ipv4Addr, UdpSocket};
-/// use ws2_engine::{ControlMessage, Message, SendFlags, Socket};
-///
-/// let rx = UdpSocket::bind("127.0.0.1:0")?;
-/// let tx = Socket::udp_v4()?;
-/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
-/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
-/// let sent = tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?).control(&control), SendFlags::NONE)?;
-/// assert_eq!(sent, 12);
-/// let mut buf = [0u8; 64];
-/// let (n, from) = rx.recv_from(&mut buf)?;
-/// assert_eq!(&buf[..n], b"hello, world");
-/// assert_eq!(from.ip(), Ipv4Addr::new(127, 0, 0, 2));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone)]
-pub struct Socket {
-    core: Arc<SocketCore>,
-}
-
-impl Socket {
-    /// A socket from Windows-style parts (`AF_INET`/`AF_INET6`,
-    /// `SOCK_DGRAM`/`SOCK_RAW`/`SOCK_STREAM`, protocol, overlapped-capable).
-    ///
-    /// ```
-    /// use ws2_engine::{Family, Socket, SocketKind};
-    /// let s = Socket::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// assert_eq!(s.kind(), SocketKind::Datagram);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn new(
-        family: Family,
-        kind: SocketKind,
-        protocol: i32,
-        overlapped: bool,
-    ) -> Result<Socket> {
-        Ok(Socket {
-            core: Arc::new(SocketCore::new(family, kind, protocol, overlapped)?),
-        })
-    }
-
-    /// An IPv4 UDP socket.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert_eq!(s.family(), ws2_engine::Family::V4);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn udp_v4() -> Result<Socket> {
-        Socket::new(Family::V4, SocketKind::Datagram, 0, true)
-    }
-
-    /// An IPv6-only UDP socket (`IPV6_V6ONLY` = 1, the Windows default).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v6()?;
-    /// assert!(s.only_v6()?);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn udp_v6() -> Result<Socket> {
-        Socket::new(Family::V6, SocketKind::Datagram, 0, true)
-    }
-
-    /// A dual-stack UDP socket: `AF_INET6` with `IPV6_V6ONLY` = 0 (S25).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_dual_stack()?;
-    /// assert!(!s.only_v6()?);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn udp_dual_stack() -> Result<Socket> {
-        let s = Socket::udp_v6()?;
-        s.set_only_v6(false)?;
-        Ok(s)
-    }
-
-    /// A raw socket (needs root / `CAP_NET_RAW`): `protocol` is the IP
-    /// protocol (`IPPROTO_UDP`, `IPPROTO_ICMP`, or `IPPROTO_RAW` for a
-    /// caller-built IP header).
-    ///
-    /// ```no_run
-    /// let s = ws2_engine::Socket::raw(ws2_engine::Family::V4, ws2_abi::IPPROTO_UDP)?;
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn raw(family: Family, protocol: i32) -> Result<Socket> {
-        Socket::new(family, SocketKind::Raw, protocol, true)
-    }
-
-    /// Wraps a shared core (used by the C surface's handle table).
-    /// ```
-    /// use std::sync::Arc;
-    /// use ws2_engine::{Family, Socket, SocketCore, SocketKind};
-    /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
-    /// let s = Socket::from_core(core.clone());
-    /// assert!(Arc::ptr_eq(s.core(), &core));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_core(core: Arc<SocketCore>) -> Socket {
-        Socket { core }
-    }
-
-    /// The shared core.
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.core().set_send_timeout_ms(100);
-    /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(100)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn core(&self) -> &Arc<SocketCore> {
-        &self.core
-    }
-
-    /// The socket's family.
-    ///
-    /// ```
-    /// assert_eq!(ws2_engine::Socket::udp_dual_stack()?.family(), ws2_engine::Family::V6);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn family(&self) -> Family {
-        self.core.family
-    }
-
-    /// The socket's kind.
-    ///
-    /// ```
-    /// assert_eq!(ws2_engine::Socket::udp_v4()?.kind(), ws2_engine::SocketKind::Datagram);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn kind(&self) -> SocketKind {
-        self.core.kind
-    }
-
-    /// Binds to a local address.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.bind("127.0.0.1:0".parse().unwrap())?;
-    /// assert_ne!(s.local_addr()?.port(), 0);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn bind(&self, addr: SocketAddr) -> Result<()> {
-        self.core.bind(&addr)
-    }
-
-    /// Connects (for UDP: sets the default destination).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.connect("127.0.0.1:9".parse().unwrap())?;
-    /// assert_eq!(s.peer_addr()?.port(), 9);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn connect(&self, addr: SocketAddr) -> Result<()> {
-        self.core.connect(&addr)
-    }
-
-    /// The local address; `WSAEINVAL` before any bind, connect or send (S15).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert_eq!(s.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn local_addr(&self) -> Result<SocketAddr> {
-        self.core.local_addr()
-    }
-
-    /// The connected peer.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert_eq!(s.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn peer_addr(&self) -> Result<SocketAddr> {
-        self.core.peer_addr()
-    }
-
-    /// Sends one datagram with Windows `WSASendMsg` semantics (S3–S25).
-    /// Returns the bytes sent. Allocation-free on the success path.
-    ///
-    /// ```
-    /// use std::io::IoSlice;
-    /// use ws2_engine::{Message, SendFlags, Socket};
-    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = Socket::udp_v4()?;
-    /// let bufs = [IoSlice::new(b"ping")];
-    /// assert_eq!(tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?), SendFlags::NONE)?, 4);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn send_msg(&self, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
-        self.core.ensure_bound()?;
-        let controls = if msg.control.is_empty() {
-            SendControls::default()
-        } else {
-            SendControls::from_messages(msg.control, self.core.family)?
-        };
-        let total = msg.len();
-        if msg.buffers.len() > MAX_IOVECS && total <= self.core.max_msg_size() as usize {
-            return self.send_msg_bounced(msg, &controls, flags);
-        }
-        // IoSlice is ABI-compatible with iovec on Unix.
-        self.core.send_datagram(
-            msg.buffers.as_ptr().cast(),
-            msg.buffers.len(),
-            total,
-            msg.to.as_ref(),
-            &controls,
-            flags,
-            engine::send_blocking,
-        )
-    }
-
-    /// `send_msg` of more buffers than one Linux message takes (S21): they
-    /// are gathered into one buffer, sent as one datagram.
-    #[cold]
-    #[inline(never)]
-    fn send_msg_bounced(
-        &self,
-        msg: &Message<'_>,
-        controls: &SendControls,
-        flags: SendFlags,
-    ) -> Result<usize> {
-        let data: Vec<u8> = msg.buffers.iter().flat_map(|b| b.iter().copied()).collect();
-        let one = libc::iovec {
-            iov_base: data.as_ptr().cast_mut().cast(),
-            iov_len: data.len(),
-        };
-        self.core.send_datagram(
-            &one,
-            1,
-            data.len(),
-            msg.to.as_ref(),
-            controls,
-            flags,
-            engine::send_blocking,
-        )
-    }
-
-    /// Sends `buf` to `addr`.
-    ///
-    /// ```
-    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2_engine::Socket::udp_v4()?;
-    /// assert_eq!(tx.send_to(b"x", rx.local_addr()?)?, 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn send_to(&self, buf: &[u8], addr: SocketAddr) -> Result<usize> {
-        self.send_msg(
-            &Message::new(&[IoSlice::new(buf)]).to(addr),
-            SendFlags::NONE,
-        )
-    }
-
-    /// Sends `buf` to the connected peer.
-    ///
-    /// ```
-    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2_engine::Socket::udp_v4()?;
-    /// tx.connect(rx.local_addr()?)?;
-    /// assert_eq!(tx.send(b"x")?, 1);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn send(&self, buf: &[u8]) -> Result<usize> {
-        self.send_msg(&Message::new(&[IoSlice::new(buf)]), SendFlags::NONE)
-    }
-
-    /// Receives one datagram and its source, with Windows semantics
-    /// (`WSAEINVAL` when unbound, `WSAEMSGSIZE` when truncated,
-    /// `SO_RCVTIMEO` → `WSAETIMEDOUT`).
-    ///
-    /// ```
-    /// let rx = ws2_engine::Socket::udp_v4()?;
-    /// rx.bind("127.0.0.1:0".parse().unwrap())?;
-    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
-    /// let mut buf = [0u8; 16];
-    /// let (n, _from) = rx.recv_from(&mut buf)?;
-    /// assert_eq!(&buf[..n], b"hi");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn recv_from(&self, buf: &mut [u8]) -> Result<(usize, SocketAddr)> {
-        let (n, from) = self.core.recv_from(buf, false)?;
-        let from = from
-            .ok_or_else(|| Error::new(abi::WSAEAFNOSUPPORT, "source address is not IPv4/IPv6"))?;
-        Ok((n, from))
-    }
-
-    /// Receives one datagram into `bufs` with what its control data says
-    /// (`WSARecvMsg`, S27): turn the parts on with [`Socket::set_recv_info`].
-    ///
-    /// ```
-    /// use std::io::IoSliceMut;
-    /// use std::net::Ipv4Addr;
-    /// let rx = ws2_engine::Socket::udp_v4()?;
-    /// rx.bind("127.0.0.1:0".parse().unwrap())?;
-    /// rx.set_recv_info(ws2_engine::RecvInfo::DESTINATION)?;
-    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", rx.local_addr()?)?;
-    /// let mut buf = [0u8; 16];
-    /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf)])?;
-    /// assert_eq!(got.bytes, 2);
-    /// assert_eq!(got.controls.destination_v4.unwrap().0, Ipv4Addr::LOCALHOST);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn recv_msg(&self, bufs: &mut [std::io::IoSliceMut<'_>]) -> Result<Received> {
-        // IoSliceMut is ABI-compatible with iovec on Unix.
-        self.core
-            .recv_with_controls(bufs.as_mut_ptr().cast(), bufs.len())
-    }
-
-    /// Chooses what [`Socket::recv_msg`] reports: the `IP_PKTINFO`/
-    /// `IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`, `IP_RECVTTL`/
-    /// `IPV6_HOPLIMIT` socket options of the socket's family.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_dual_stack()?;
-    /// s.set_recv_info(ws2_engine::RecvInfo::DESTINATION | ws2_engine::RecvInfo::TOS | ws2_engine::RecvInfo::TTL)?;
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_recv_info(&self, info: RecvInfo) -> Result<()> {
-        let on = |bit| (info.0 & bit != 0) as i32;
-        let ip = [
-            (libc::IP_PKTINFO, RecvInfo::DESTINATION.0),
-            (libc::IP_RECVTOS, RecvInfo::TOS.0),
-            (libc::IP_RECVTTL, RecvInfo::TTL.0),
-        ];
-        let ipv6 = [
-            (libc::IPV6_RECVPKTINFO, RecvInfo::DESTINATION.0),
-            (libc::IPV6_RECVTCLASS, RecvInfo::TOS.0),
-            (libc::IPV6_RECVHOPLIMIT, RecvInfo::TTL.0),
-        ];
-        if info.0 & RecvInfo::TOS.0 != 0 {
-            self.core
-                .state
-                .fetch_or(WANT_TOS | WANT_ECN, Ordering::AcqRel);
-        } else {
-            self.core
-                .state
-                .fetch_and(!(WANT_TOS | WANT_ECN), Ordering::AcqRel);
-        }
-        // A dual-stack socket receives IPv4 datagrams too: set both families.
-        for (name, bit) in ip {
-            let r = self
-                .core
-                .set_int_option(libc::IPPROTO_IP, name, on(bit), "setsockopt(IP_*)");
-            if self.core.family() == Family::V4 {
-                r?;
-            }
-        }
-        if self.core.family() == Family::V6 {
-            for (name, bit) in ipv6 {
-                self.core.set_int_option(
-                    libc::IPPROTO_IPV6,
-                    name,
-                    on(bit),
-                    "setsockopt(IPV6_*)",
-                )?;
-            }
-        }
-        Ok(())
-    }
-
-    /// `shutdown(SD_SEND)` etc.: `how` is a Windows `SD_*` value.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.shutdown(ws2_abi::SD_SEND)?;
-    /// assert_eq!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err().code(), ws2_abi::WSAESHUTDOWN);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn shutdown(&self, how: i32) -> Result<()> {
-        self.core.shutdown(how)
-    }
-
-    /// `FIONBIO`: a call that would block fails with `WSAEWOULDBLOCK` (S17).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.bind("127.0.0.1:0".parse().unwrap())?;
-    /// s.set_nonblocking(true);
-    /// let mut buf = [0u8; 4];
-    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_nonblocking(&self, on: bool) {
-        self.core.set_nonblocking(on)
-    }
-
-    /// `SO_SNDTIMEO` for blocking calls (S16); `None` waits forever.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.set_send_timeout(Some(std::time::Duration::from_millis(200)));
-    /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(200)));
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_send_timeout(&self, timeout: Option<Duration>) {
-        self.core.set_send_timeout_ms(duration_ms(timeout))
-    }
-
-    /// The `SO_SNDTIMEO` in force.
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert_eq!(s.send_timeout(), None);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn send_timeout(&self) -> Option<Duration> {
-        ms_duration(self.core.send_timeout_ms())
-    }
-
-    /// `SO_RCVTIMEO` for blocking receives; `None` waits forever.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.bind("127.0.0.1:0".parse().unwrap())?;
-    /// s.set_recv_timeout(Some(std::time::Duration::from_millis(20)));
-    /// let mut buf = [0u8; 4];
-    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_recv_timeout(&self, timeout: Option<Duration>) {
-        self.core.set_recv_timeout_ms(duration_ms(timeout))
-    }
-
-    /// `SO_BROADCAST`: without it a send to a broadcast address is `WSAEACCES` (S12).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.set_broadcast(true)?;
-    /// assert!(s.broadcast()?);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_broadcast(&self, on: bool) -> Result<()> {
-        self.core.set_int_option(
-            libc::SOL_SOCKET,
-            libc::SO_BROADCAST,
-            on as i32,
-            "setsockopt(SO_BROADCAST)",
-        )
-    }
-
-    /// Whether `SO_BROADCAST` is on.
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert!(!s.broadcast()?);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn broadcast(&self) -> Result<bool> {
-        Ok(self.core.int_option(
-            libc::SOL_SOCKET,
-            libc::SO_BROADCAST,
-            "getsockopt(SO_BROADCAST)",
-        )? != 0)
-    }
-
-    /// `SO_SNDBUF`.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.set_send_buffer_size(65536)?;
-    /// assert!(s.send_buffer_size()? >= 65536);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_send_buffer_size(&self, bytes: usize) -> Result<()> {
-        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
-        self.core.set_int_option(
-            libc::SOL_SOCKET,
-            libc::SO_SNDBUF,
-            v,
-            "setsockopt(SO_SNDBUF)",
-        )
-    }
-
-    /// The kernel's `SO_SNDBUF`.
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// assert!(s.send_buffer_size()? > 0);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn send_buffer_size(&self) -> Result<usize> {
-        Ok(self
-            .core
-            .int_option(libc::SOL_SOCKET, libc::SO_SNDBUF, "getsockopt(SO_SNDBUF)")?
-            as usize)
-    }
-
-    /// `IPV6_V6ONLY` (IPv6 sockets only).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v6()?;
-    /// s.set_only_v6(false)?;
-    /// assert!(!s.only_v6()?);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_only_v6(&self, on: bool) -> Result<()> {
-        self.core.set_v6_only(on)
-    }
-
-    /// Whether `IPV6_V6ONLY` is on.
-    /// ```
-    /// let s = ws2_engine::Socket::udp_dual_stack()?;
-    /// assert!(!s.only_v6()?);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn only_v6(&self) -> Result<bool> {
-        self.core.v6_only()
-    }
-
-    /// `IP_TOS` for every datagram (IPv4 and v4-mapped).
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.set_tos(0xb8)?;
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_tos(&self, tos: u8) -> Result<()> {
-        self.core.set_int_option(
-            libc::IPPROTO_IP,
-            libc::IP_TOS,
-            tos as i32,
-            "setsockopt(IP_TOS)",
-        )?;
-        self.core.set_socket_tos(tos);
-        Ok(())
-    }
-
-    /// `IP_TTL` for every datagram.
-    ///
-    /// ```
-    /// let s = ws2_engine::Socket::udp_v4()?;
-    /// s.set_ttl(7)?;
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn set_ttl(&self, ttl: u8) -> Result<()> {
-        self.core.set_int_option(
-            libc::IPPROTO_IP,
-            libc::IP_TTL,
-            ttl as i32,
-            "setsockopt(IP_TTL)",
-        )
-    }
-
-    /// `SO_MAX_MSG_SIZE`: the largest datagram this socket sends (S11).
-    ///
-    /// ```
-    /// assert_eq!(ws2_engine::Socket::udp_v4()?.max_msg_size(), 65507);
-    /// assert_eq!(ws2_engine::Socket::udp_v6()?.max_msg_size(), 65527);
-    /// # Ok::<(), ws2_engine::Error>(())
-    /// ```
-    pub fn max_msg_size(&self) -> u32 {
-        self.core.max_msg_size()
-    }
-}
-
-fn duration_ms(d: Option<Duration>) -> u32 {
-    match d {
-        None => 0,
-        Some(d) => d.as_millis().clamp(1, u32::MAX as u128) as u32,
-    }
-}
-
-fn ms_duration(ms: u32) -> Option<Duration> {
-    (ms != 0).then(|| Duration::from_millis(ms as u64))
-}
-
-impl AsFd for Socket {
+impl AsFd for SocketCore {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        self.core.fd.as_fd()
-    }
-}
-
-impl AsRawFd for Socket {
-    fn as_raw_fd(&self) -> RawFd {
-        self.core.raw_fd()
-    }
-}
-
-impl TryFrom<std::net::UdpSocket> for Socket {
-    type Error = Error;
-
-    /// Adopts a std UDP socket (it becomes non-blocking in the kernel;
-    /// Windows blocking semantics are emulated).
-    ///
-    /// ```
-    /// let std_sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let s = ws2_engine::Socket::try_from(std_sock)?;
-    /// assert_ne!(s.local_addr()?.port(), 0);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    fn try_from(sock: std::net::UdpSocket) -> Result<Socket> {
-        // SAFETY: into_raw_fd hands us ownership of an open socket fd.
-        let fd = unsafe { OwnedFd::from_raw_fd(sock.into_raw_fd()) };
-        Ok(Socket {
-            core: Arc::new(SocketCore::from_fd(fd)?),
-        })
+        self.fd.as_fd()
     }
 }
 
@@ -2358,12 +1673,6 @@ impl std::fmt::Debug for SocketCore {
             .field("overlapped", &self.overlapped)
             .field("state", &self.state.load(Ordering::Relaxed))
             .finish()
-    }
-}
-
-impl std::fmt::Debug for Socket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.core.fmt(f)
     }
 }
 

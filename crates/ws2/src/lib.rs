@@ -1,5 +1,35 @@
 //! Winsock's `WSASendMsg` and the machinery around it, on Linux, with
-//! Windows-exact behaviour: the safe Rust API over `ws2-engine`.
+//! Windows-exact behaviour: the safe Rust API.
+//!
+//! ```
+//! use std::io::IoSlice;
+//! use std::net::{Ipv4Addr, UdpSocket};
+//! use ws2::{ControlMessage, Message, SendFlags, Socket};
+//!
+//! let rx = UdpSocket::bind("127.0.0.1:0")?;
+//! let tx = Socket::udp_v4()?;
+//! let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
+//! let bufs = [IoSlice::new(b"hi")];
+//! tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?).control(&control), SendFlags::NONE)?;
+//! let mut buf = [0u8; 8];
+//! let (_, from) = rx.recv_from(&mut buf)?;
+//! assert_eq!(from.ip(), Ipv4Addr::new(127, 0, 0, 2));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub use ws2_engine::*;
+mod overlapped;
+mod socket;
+
+pub use overlapped::{
+    CompletionPort, PendingSend, PortCompletion, SendBuf, SendCompletion, SendError,
+    sleep_alertable,
+};
+pub use socket::{Message, RecvInfo, Socket};
+pub use ws2_engine::{
+    AddressState, ControlMessage, Error, Event, Family, Interface, InterfaceAddress,
+    InterfaceFlags, OperStatus, Received, ReceivedControls, Result, Route, SendFlags, SocketKind,
+    interfaces, route_to,
+};
+#[doc(hidden)]
+pub use ws2_engine::{SocketCore, completion, engine, handles, raw, translate};

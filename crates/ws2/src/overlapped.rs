@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use ws2_abi as abi;
 
-use crate::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
-use crate::engine::{self, Submitted};
-use crate::error::{Error, Result};
-use crate::fork::lock;
-use crate::socket::{SendFlags, Socket};
-use crate::translate::{ControlMessage, SendControls};
+use ws2_engine::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
+use ws2_engine::engine::{self, Submitted};
+use ws2_engine::fork::lock;
+use ws2_engine::translate::SendControls;
+use ws2_engine::{ControlMessage, Error, Result, SendFlags};
+
+use crate::socket::Socket;
 
 /// A buffer whose bytes stay at the same address when the value moves, so
 /// the kernel may read them while ws2 holds it.
@@ -193,12 +194,12 @@ impl<B> Future for PendingSend<B> {
 /// sends' completions as packets, which any thread may take.
 ///
 /// ```
-/// use ws2_engine::{CompletionPort, Socket};
+/// use ws2::{CompletionPort, Socket};
 /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
 /// let port = CompletionPort::new();
 /// let tx = Socket::udp_v4()?;
 /// port.associate(&tx, 7)?;
-/// tx.send_to_port(b"hi".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2_engine::Error::from)?;
+/// tx.send_to_port(b"hi".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2::Error::from)?;
 /// let done = port.get(Some(std::time::Duration::from_secs(5))).expect("a packet");
 /// assert_eq!((done.key, done.result.clone()?), (7, 2));
 /// assert_eq!(done.buffer::<Vec<u8>>().unwrap(), b"hi");
@@ -287,7 +288,7 @@ impl CompletionPort {
 /// thread; true if any ran (`SleepEx(ms, TRUE)` returning `WAIT_IO_COMPLETION`).
 ///
 /// ```
-/// assert!(!ws2_engine::sleep_alertable(std::time::Duration::from_millis(1)));
+/// assert!(!ws2::sleep_alertable(std::time::Duration::from_millis(1)));
 /// ```
 pub fn sleep_alertable(timeout: Duration) -> bool {
     matches!(
@@ -372,8 +373,8 @@ impl Socket {
     ///
     /// ```
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2_engine::Socket::udp_v4()?;
-    /// let pending = tx.send_overlapped(b"hello".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2_engine::Error::from)?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// let pending = tx.send_overlapped(b"hello".to_vec(), Some(rx.local_addr()?), &[]).map_err(ws2::Error::from)?;
     /// let done = pending.wait();
     /// assert_eq!(done.result?, 5);
     /// assert_eq!(done.buffer, b"hello");
@@ -412,7 +413,7 @@ impl Socket {
     /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } std::thread::yield_now(); }
     /// # }
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2_engine::Socket::udp_v4()?;
+    /// let tx = ws2::Socket::udp_v4()?;
     /// let done = block_on(tx.send_msg_async(b"x".to_vec(), Some(rx.local_addr()?), &[])?);
     /// assert_eq!(done.result?, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -434,15 +435,15 @@ impl Socket {
     /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use std::sync::Arc;
     /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
-    /// let tx = ws2_engine::Socket::udp_v4()?;
+    /// let tx = ws2::Socket::udp_v4()?;
     /// let ran = Arc::new(AtomicUsize::new(0));
     /// let seen = ran.clone();
     /// tx.send_with_routine(b"hi".to_vec(), Some(rx.local_addr()?), &[], move |c| {
     ///     assert_eq!(c.result.unwrap(), 2);
     ///     seen.fetch_add(1, Ordering::SeqCst);
-    /// }).map_err(ws2_engine::Error::from)?;
+    /// }).map_err(ws2::Error::from)?;
     /// assert_eq!(ran.load(Ordering::SeqCst), 0); // not before an alertable wait
-    /// assert!(ws2_engine::sleep_alertable(std::time::Duration::from_secs(5)));
+    /// assert!(ws2::sleep_alertable(std::time::Duration::from_secs(5)));
     /// assert_eq!(ran.load(Ordering::SeqCst), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
