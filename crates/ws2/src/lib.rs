@@ -31,5 +31,3 @@ pub use ws2_engine::{
     InterfaceFlags, OperStatus, Received, ReceivedControls, Result, Route, SendFlags, SocketKind,
     interfaces, route_to,
 };
-#[doc(hidden)]
-pub use ws2_engine::{SocketCore, completion, engine, handles, raw, translate};

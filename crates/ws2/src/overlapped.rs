@@ -250,7 +250,7 @@ impl CompletionPort {
 
     /// Binds `socket` to this port with `key` (once per socket).
     pub fn associate(&self, socket: &Socket, key: usize) -> Result<()> {
-        socket.core().set_port(self.port.clone(), key)
+        socket.core.set_port(self.port.clone(), key)
     }
 
     /// Takes one completion, waiting up to `timeout` (`None`: forever).
@@ -319,7 +319,7 @@ impl Socket {
         control: &[ControlMessage],
         make: impl FnOnce() -> Delivery,
     ) -> Result<()> {
-        let core = self.core();
+        let core = &self.core;
         core.ensure_bound()?;
         let controls = if control.is_empty() {
             SendControls::default()
@@ -454,7 +454,7 @@ impl Socket {
         control: &[ControlMessage],
         routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
     ) -> std::result::Result<(), SendError<B>> {
-        if self.core().port().is_some() {
+        if self.core.port().is_some() {
             return Err(SendError {
                 error: Error::new(
                     abi::WSAEINVAL,
@@ -479,7 +479,7 @@ impl Socket {
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<(), SendError<B>> {
-        if self.core().port().is_none() {
+        if self.core.port().is_none() {
             return Err(SendError {
                 error: Error::new(
                     abi::WSAEINVAL,

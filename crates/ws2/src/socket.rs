@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ws2_abi as abi;
 use ws2_engine::engine;
-use ws2_engine::translate::{MAX_IOVECS, SendControls};
+use ws2_engine::translate::{MAX_IOVECS, SendControls, SockOpt};
 use ws2_engine::{
     ControlMessage, Error, Family, Received, Result, SendFlags, SocketCore, SocketKind,
 };
@@ -142,7 +142,7 @@ impl std::ops::BitOr for RecvInfo {
 /// ```
 #[derive(Clone)]
 pub struct Socket {
-    core: Arc<SocketCore>,
+    pub(crate) core: Arc<SocketCore>,
 }
 
 impl Socket {
@@ -211,32 +211,6 @@ impl Socket {
     /// ```
     pub fn raw(family: Family, protocol: i32) -> Result<Socket> {
         Socket::new(family, SocketKind::Raw, protocol, true)
-    }
-
-    /// Wraps a shared core (used by the C surface's handle table).
-    #[doc(hidden)]
-    /// ```
-    /// use std::sync::Arc;
-    /// use ws2::{Family, Socket, SocketCore, SocketKind};
-    /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
-    /// let s = Socket::from_core(core.clone());
-    /// assert!(Arc::ptr_eq(s.core(), &core));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_core(core: Arc<SocketCore>) -> Socket {
-        Socket { core }
-    }
-
-    /// The shared core.
-    #[doc(hidden)]
-    /// ```
-    /// let s = ws2::Socket::udp_v4()?;
-    /// s.core().set_send_timeout_ms(100);
-    /// assert_eq!(s.send_timeout(), Some(std::time::Duration::from_millis(100)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn core(&self) -> &Arc<SocketCore> {
-        &self.core
     }
 
     /// The socket's family.
@@ -645,6 +619,89 @@ impl Socket {
             ttl as i32,
             "setsockopt(IP_TTL)",
         )
+    }
+
+    /// `UDP_SEND_MSG_SIZE` as a socket option: every send longer than
+    /// `bytes` goes out as datagrams of that size (0: off; S26). The
+    /// `ControlMessage::SegmentSize` of one send overrides it.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_segment_size(1200)?;
+    /// assert_eq!(s.set_segment_size(70_000).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_segment_size(&self, bytes: u32) -> Result<()> {
+        self.core.set_segment_size(bytes)
+    }
+
+    /// `IP_HDRINCL` (raw IPv4 sockets): the caller's buffer starts with the
+    /// IPv4 header, which decides the source address (S23).
+    ///
+    /// ```no_run
+    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2_abi::IPPROTO_UDP)?;
+    /// s.set_header_included(true)?;
+    /// assert_eq!(s.max_msg_size(), 65535);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_header_included(&self, on: bool) -> Result<()> {
+        self.core.set_option(SockOpt::HeaderIncluded, on as i32)
+    }
+
+    /// `SIO_UDP_CONNRESET`: whether a receive reports an ICMP port
+    /// unreachable answer to an earlier datagram as `WSAECONNRESET` (on by
+    /// default, S19).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_udp_connreset(false);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_udp_connreset(&self, on: bool) {
+        self.core.set_icmp_reporting(Some(on), None)
+    }
+
+    /// `SIO_UDP_NETRESET`: whether a receive reports an ICMP time exceeded
+    /// answer to an earlier datagram as `WSAENETRESET` (on by default, S19).
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.set_udp_netreset(false);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn set_udp_netreset(&self, on: bool) {
+        self.core.set_icmp_reporting(None, Some(on))
+    }
+
+    /// `SIO_FLUSH`: completes every pending overlapped send with
+    /// `WSA_OPERATION_ABORTED` (S37); the socket stays open.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.cancel_pending(); // nothing pending: a no-op
+    /// assert!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).is_ok());
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn cancel_pending(&self) {
+        self.core.flush()
+    }
+
+    /// `closesocket`, for this socket and every clone of it: pending
+    /// overlapped sends complete with `WSA_OPERATION_ABORTED`, a call blocked
+    /// on the socket in another thread fails with `WSAEINTR`, and later
+    /// calls fail with `WSAENOTSOCK` (S37). The descriptor itself closes
+    /// when the last clone is dropped. Dropping the last clone without
+    /// `close` lets pending sends finish.
+    ///
+    /// ```
+    /// let s = ws2::Socket::udp_v4()?;
+    /// s.close();
+    /// let err = s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::WSAENOTSOCK);
+    /// # Ok::<(), ws2::Error>(())
+    /// ```
+    pub fn close(&self) {
+        self.core.close()
     }
 
     /// `SO_MAX_MSG_SIZE`: the largest datagram this socket sends (S11).

@@ -123,7 +123,7 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
     // wake fd (it polls the socket): it fails the same way, sending nothing.
     fill(tx, to)?;
     let blocked = std::thread::spawn({
-        let tx = Socket::from_core(tx.core().clone());
+        let tx = tx.clone();
         move || tx.send_to(&[1; 1200], to).map_err(|e| e.code())
     })
     .join()
@@ -163,8 +163,8 @@ fn exhausted_then_recovered(tx: &Socket, tx_port: &Socket, to: SocketAddr) -> Ou
     // The reactor runs: queuing and waiting need no descriptor.
     let held = exhaust_fds(64)?;
     let fresh = std::thread::spawn({
-        let tx = Socket::from_core(tx.core().clone());
-        let tx_port = Socket::from_core(tx_port.core().clone());
+        let tx = tx.clone();
+        let tx_port = tx_port.clone();
         let port = port.clone();
         move || -> Outcome {
             fill(&tx, to)?;

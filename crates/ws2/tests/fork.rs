@@ -105,7 +105,7 @@ fn child_side(
     send_to_port_and_get(&on_port, &fresh_port, to, "port send on a new socket")?;
     // The parent's operations: dropped here, never completed, not even by
     // closing the socket; their routines never run here.
-    tx.core().close();
+    tx.close();
     ws2::sleep_alertable(Duration::from_millis(100));
     for (i, (p, was)) in parent_pending.iter().zip(&was_pending).enumerate() {
         check(!was || !p.is_complete(), || {

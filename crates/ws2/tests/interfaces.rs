@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use testnet::{Host, Link, Net};
-use ws2::interfaces::ioctl::{IoctlBuffers, wsa_ioctl};
-use ws2::{AddressState, Family, InterfaceFlags, OperStatus, SocketCore, SocketKind};
+use ws2::{AddressState, Family, InterfaceFlags, OperStatus, SocketKind};
 use ws2_abi as abi;
+use ws2_engine::SocketCore;
+use ws2_engine::interfaces::ioctl::{IoctlBuffers, wsa_ioctl};
 
 /// The multi-homed host `m`: veth0 (10.51.1.1/24, fd00:51:1::1/64,
 /// fe80::51/64) to peer `l`, veth1 (10.51.2.1/24, fd00:51:2::1/64) to peer
@@ -238,7 +239,7 @@ fn p5_address_list_change_is_recorded_only_for_sockets_that_asked() {
         }
         (asked, silent, v6)
     });
-    let recorded = ws2::interfaces::changes::address_list_change_recorded;
+    let recorded = ws2_engine::interfaces::changes::address_list_change_recorded;
     assert!(!recorded(&asked));
     // An IPv4 address appears: the IPv4 socket that asked records it, once;
     // the one that did not ask and the IPv6 one do not.
@@ -326,7 +327,8 @@ fn p5_pending_address_list_change_is_cancelled_at_thread_exit() {
     let core =
         h.m.run(|| Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap()));
     let event = Arc::new(ws2::Event::new());
-    let handle = ws2::handles::insert(ws2::handles::Object::Event(event.clone())).unwrap();
+    let handle =
+        ws2_engine::handles::insert(ws2_engine::handles::Object::Event(event.clone())).unwrap();
     let ov = Box::into_raw(Box::new(abi::WSAOVERLAPPED {
         hEvent: handle as _,
         ..Default::default()
@@ -363,5 +365,5 @@ fn p5_pending_address_list_change_is_cancelled_at_thread_exit() {
         !event.wait(Some(Duration::from_millis(300))),
         "completed twice"
     );
-    ws2::handles::remove(handle);
+    ws2_engine::handles::remove(handle);
 }

@@ -11,10 +11,10 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 use slow_link::{LONG, slow_link};
-use ws2::raw::{self, SendResultPtrs};
-use ws2::translate::{MAX_IOVECS, socket_addr_to_windows};
 use ws2::{Message, SendFlags, Socket};
 use ws2_abi as abi;
+use ws2_engine::raw::{self, SendResultPtrs};
+use ws2_engine::translate::{MAX_IOVECS, socket_addr_to_windows};
 
 const MANY: usize = 2000;
 
@@ -96,8 +96,7 @@ fn s21_pending_overlapped_sends_keep_their_bounce_buffers() {
     let link = slow_link("200kbit");
     let rx = link.receiver();
     rx.set_read_timeout(Some(LONG)).unwrap();
-    let tx = link.sender();
-    let core = tx.core();
+    let core = &link.sender_core();
     let (mut name, mut namelen) = (abi::SOCKADDR_STORAGE::default(), 128);
     // SAFETY: `name` is writable for 128 bytes.
     unsafe {

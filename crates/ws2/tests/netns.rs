@@ -308,7 +308,7 @@ fn s37_close_wakes_a_blocked_send_with_wsaeintr() {
         "the send did not block on the full link"
     );
     let closed_at = Instant::now();
-    tx.core().close();
+    tx.close();
     // Bounded wait for the thread: poll is_finished for up to 1 s.
     while !blocked.is_finished() && closed_at.elapsed() < Duration::from_secs(1) {
         std::thread::sleep(Duration::from_millis(5));

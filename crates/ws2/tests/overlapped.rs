@@ -294,7 +294,7 @@ fn s30_pending_then_completes() {
     };
     assert_eq!(c.result.unwrap(), 1200);
     assert_eq!(c.buffer.len(), 1200);
-    tx.core().close();
+    tx.close();
 }
 
 // S30 via the Future: polled by a thread-parking executor, first Pending,
@@ -315,7 +315,7 @@ fn future_completes_on_the_pending_path() {
     assert!(polls >= 2, "first poll should have been Pending");
     assert_eq!(done.result.unwrap(), 1200);
     assert_eq!(done.buffer, vec![7u8; 1200]);
-    tx.core().close();
+    tx.close();
 }
 
 // ---------------------------------------------------------------------------
@@ -426,7 +426,7 @@ fn s37_close_aborts_pending_event_sends() {
         assert!(!p.is_complete(), "behind a pending send, must pend");
         pending.push((i, p));
     }
-    tx.core().close();
+    tx.close();
     for (i, p) in pending {
         // Already complete: close completes synchronously.
         assert!(p.is_complete(), "op {i} not complete after close");
@@ -482,7 +482,7 @@ fn s37_close_aborts_pending_routine_sends() {
         .map_err(|e| e.error)
         .unwrap();
     }
-    tx.core().close();
+    tx.close();
     let deadline = Instant::now() + LONG;
     while codes.lock().unwrap().len() < 20 && Instant::now() < deadline {
         ws2::sleep_alertable(Duration::from_millis(200));
@@ -530,7 +530,7 @@ fn s37_close_aborts_pending_port_sends() {
             .unwrap();
     }
     let first_pending = issued - 1;
-    tx.core().close();
+    tx.close();
     let mut seen = HashMap::new();
     while let Some(p) = port.get(Some(Duration::from_millis(300))) {
         assert_eq!(p.key, 99);
@@ -548,7 +548,7 @@ fn s37_close_aborts_pending_port_sends() {
     assert_eq!(seen.len() as u32, 21, "packets for unknown ops: {seen:?}");
 }
 
-// S37: SIO_FLUSH (core().flush()) aborts pending sends like close, and the
+// S37: SIO_FLUSH (cancel_pending()) aborts pending sends like close, and the
 // socket stays usable.
 #[test]
 fn s37_flush_aborts_pending_and_socket_stays_usable() {
@@ -564,7 +564,7 @@ fn s37_flush_aborts_pending_and_socket_stays_usable() {
                 .unwrap()
         })
         .collect();
-    tx.core().flush();
+    tx.cancel_pending();
     for (i, p) in pending.into_iter().enumerate() {
         assert!(p.is_complete(), "op {i} not complete after flush");
         let c = wait_done(p, "flushed send");
@@ -575,7 +575,7 @@ fn s37_flush_aborts_pending_and_socket_stays_usable() {
         .send_overlapped(b"after flush".to_vec(), Some(to), &[])
         .map_err(|e| e.error)
         .expect("the socket stays open after a flush");
-    tx.core().close();
+    tx.close();
     let c = wait_done(after, "send after flush");
     assert!(
         c.result.is_ok() || err_code(&c.result) == Some(abi::WSA_OPERATION_ABORTED),
@@ -591,7 +591,7 @@ fn s37_flush_aborts_pending_and_socket_stays_usable() {
 // WSAEWOULDBLOCK and its buffer; nothing is queued for it.
 #[test]
 fn s18_pending_limit_is_wouldblock() {
-    let limit = ws2::engine::max_pending_sends();
+    let limit = ws2_engine::engine::max_pending_sends();
     let link = slow_link("8kbit");
     let rx = link.receiver();
     let to = rx.local_addr().unwrap();
@@ -629,7 +629,7 @@ fn s18_pending_limit_is_wouldblock() {
         accepted_pending >= limit,
         "refused after {accepted_pending} pending, limit {limit}"
     );
-    tx.core().close();
+    tx.close();
     let mut aborted = 0;
     for p in all {
         let c = wait_done(p, "send at the limit");
@@ -775,7 +775,7 @@ fn s38_exactly_once_stress() {
         thread::spawn(move || {
             let mut i = 0;
             while !stop.load(Ordering::SeqCst) {
-                sockets[i % SOCKETS].core().flush();
+                sockets[i % SOCKETS].cancel_pending();
                 i += 1;
                 thread::sleep(Duration::from_millis(3));
             }
@@ -786,9 +786,9 @@ fn s38_exactly_once_stress() {
         let sockets = sockets.clone();
         thread::spawn(move || {
             thread::sleep(Duration::from_millis(20));
-            sockets[0].core().close();
+            sockets[0].close();
             thread::sleep(Duration::from_millis(20));
-            sockets[1].core().close();
+            sockets[1].close();
         })
     };
     // Port drainer.
@@ -820,7 +820,7 @@ fn s38_exactly_once_stress() {
     }
     // Everything still pending ends here.
     for s in sockets.iter() {
-        s.core().close();
+        s.close();
     }
     for h in issuers {
         h.join().unwrap();
@@ -870,7 +870,7 @@ fn s37_sends_after_close_are_refused() {
     tx.send_to(b"before", to).unwrap();
     let mut buf = [0u8; 16];
     assert_eq!(rx.recv_from(&mut buf).unwrap().0, 6);
-    tx.core().close();
+    tx.close();
     match tx.send_overlapped(b"after".to_vec(), Some(to), &[]) {
         Err(e) => assert_eq!(e.buffer, b"after"),
         Ok(p) => panic!(

@@ -132,7 +132,7 @@ fn s37_thread_exit_cancels_its_sends_not_others() {
             c.result
         );
     }
-    tx.core().close();
+    tx.close();
     for p in mine {
         let c = p.wait_timeout(LONG).ok().expect("completes on close");
         assert!(
@@ -192,7 +192,7 @@ fn s37_port_bound_sends_survive_thread_exit() {
         ok_before_close < issued,
         "the link should still hold pending sends (all {issued} completed)"
     );
-    tx.core().close();
+    tx.close();
     let mut aborted = 0;
     while let Some(p) = port.get(Some(Duration::from_millis(300))) {
         if p.result.is_err() {

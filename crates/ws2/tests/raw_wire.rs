@@ -114,18 +114,7 @@ fn header_included_source_on_the_wire() {
     let s =
         h.a.run(|| Socket::raw(Family::V4, abi::IPPROTO_UDP))
             .expect("raw UDP socket in A");
-    let one: i32 = 1;
-    // SAFETY: optval points to a live 4-byte i32.
-    unsafe {
-        ws2::raw::setsockopt(
-            s.core(),
-            abi::IPPROTO_IP,
-            abi::IP_HDRINCL,
-            (&one as *const i32).cast(),
-            4,
-        )
-    }
-    .expect("IP_HDRINCL");
+    s.set_header_included(true).expect("IP_HDRINCL");
 
     let payload = b"hdrincl";
     let udp_len = 8 + payload.len();

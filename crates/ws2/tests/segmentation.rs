@@ -130,14 +130,14 @@ fn segment_size_as_a_socket_option_applies_to_every_send() {
     // S26: UDP_SEND_MSG_SIZE as a socket option.
     let rx = receiver();
     let tx = Socket::udp_v4().unwrap();
-    tx.core().set_segment_size(500).unwrap();
+    tx.set_segment_size(500).unwrap();
     let data = payload(1200);
     assert_eq!(tx.send_to(&data, rx.local_addr().unwrap()).unwrap(), 1200);
     let (lens, all) = collect(&rx, 3);
     assert_eq!(lens, [500, 500, 200]);
     assert_eq!(all, data);
     assert_eq!(
-        tx.core().set_segment_size(70_000).unwrap_err().code(),
+        tx.set_segment_size(70_000).unwrap_err().code(),
         ws2_abi::WSAEINVAL
     );
 }

@@ -347,7 +347,7 @@ fn ttl_expired_reports_netreset_once() {
         let s = ws2_in(&a, Socket::udp_v4);
         s.set_recv_timeout(Some(Duration::from_millis(500)));
         if !report {
-            s.core().set_icmp_reporting(None, Some(false));
+            s.set_udp_netreset(false);
         }
         // Forwarding works (TTL 64): D gets it.
         send(&s, b"through", sa("10.4.0.2:4007"), &[]).expect("send through R");
@@ -386,7 +386,7 @@ fn port_unreachable_reports_connreset_once() {
         let s = ws2_in(&h.a, Socket::udp_v4);
         s.set_recv_timeout(Some(Duration::from_millis(500)));
         if !report {
-            s.core().set_icmp_reporting(Some(false), None);
+            s.set_udp_connreset(false);
         }
         // Port 9 on B is closed.
         send(&s, b"closed", sa("10.1.0.2:9"), &[]).expect("S19: send to a closed port succeeds");

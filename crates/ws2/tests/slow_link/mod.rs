@@ -4,10 +4,12 @@
 #![allow(dead_code)]
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use testnet::{Host, Net};
-use ws2::{PendingSend, Socket};
+use ws2::{Family, PendingSend, Socket, SocketKind};
+use ws2_engine::SocketCore;
 
 /// How long any single wait in these tests may take.
 pub const LONG: Duration = Duration::from_secs(10);
@@ -43,6 +45,23 @@ impl SlowLink {
             let tx = Socket::udp_v4().expect("socket in a");
             tx.set_send_buffer_size(4096).expect("SO_SNDBUF");
             tx
+        })
+    }
+
+    /// The engine's socket core (what the C ABI calls), living in A with
+    /// the same small send buffer as [`SlowLink::sender`].
+    pub fn sender_core(&self) -> Arc<SocketCore> {
+        self.a.run(|| {
+            let core =
+                SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).expect("socket in a");
+            core.set_int_option(
+                libc::SOL_SOCKET,
+                libc::SO_SNDBUF,
+                4096,
+                "setsockopt(SO_SNDBUF)",
+            )
+            .expect("SO_SNDBUF");
+            Arc::new(core)
         })
     }
 

@@ -1,14 +1,14 @@
 //! The process's handle table and WSAStartup/WSACleanup state through
-//! `ws2::handles`. That state is process-global: every check of the
+//! `ws2_engine::handles`. That state is process-global: every check of the
 //! startup count is in ONE test (`s4_startup_cleanup_counting`), and the
 //! tests of this file take a lock so a final cleanup in one never removes
 //! the handles another is looking at.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ws2::handles::{self, Object};
-use ws2::{Family, SocketCore, SocketKind};
 use ws2_abi as abi;
+use ws2_engine::handles::{self, Object};
+use ws2_engine::{Family, SocketCore, SocketKind};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -137,7 +137,7 @@ fn s5_closed_and_forged_handles_are_not_sockets() {
 }
 
 fn new_event() -> usize {
-    handles::insert(Object::Event(Arc::new(ws2::Event::new()))).unwrap()
+    handles::insert(Object::Event(Arc::new(ws2_engine::Event::new()))).unwrap()
 }
 
 // S5: a closed handle's value stays dead across 2^20 further close/open
@@ -182,7 +182,7 @@ fn s5_live_handle_ceiling_is_wsaemfile() {
     let _g = serial();
     let mut open = Open(Vec::with_capacity(handles::MAX_LIVE_HANDLES));
     let err = loop {
-        match handles::insert(Object::Event(Arc::new(ws2::Event::new()))) {
+        match handles::insert(Object::Event(Arc::new(ws2_engine::Event::new()))) {
             Ok(h) => open.0.push(h),
             Err(e) => break e,
         }
@@ -199,7 +199,7 @@ fn s5_live_handle_ceiling_is_wsaemfile() {
     assert!(handles::remove(open.0.pop().unwrap()).is_some());
     open.0.push(new_event());
     assert_eq!(
-        handles::insert(Object::Event(Arc::new(ws2::Event::new())))
+        handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))
             .unwrap_err()
             .code(),
         abi::WSAEMFILE

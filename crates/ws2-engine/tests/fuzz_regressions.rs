@@ -3,7 +3,7 @@
 
 use std::net::Ipv4Addr;
 
-use ws2::ReceivedControls;
+use ws2_engine::ReceivedControls;
 
 /// Lays out cmsgs as the kernel's `put_cmsg` does in a buffer of
 /// `controllen` bytes: a cmsg that does not fit whole is cut to the room

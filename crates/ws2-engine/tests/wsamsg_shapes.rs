@@ -7,9 +7,9 @@ use std::net::UdpSocket;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use ws2::raw::{self, SendResultPtrs};
-use ws2::{Socket, SocketCore};
 use ws2_abi as abi;
+use ws2_engine::raw::{self, SendResultPtrs};
+use ws2_engine::{Family, SocketCore, SocketKind};
 
 /// `len` bytes placed so that the byte after the last one is unmapped.
 struct Guarded {
@@ -212,7 +212,7 @@ proptest! {
     fn arbitrary_wsamsg_shapes(s in shape()) {
         let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = rx.local_addr().unwrap().port();
-        let sock = Socket::udp_v4().unwrap();
-        run(sock.core(), port, &s);
+        let sock = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap());
+        run(&sock, port, &s);
     }
 }
