@@ -1,5 +1,5 @@
 //! The IP Helper API of `iphlpapi.h` (SPEC P5): thin `extern "C"` faces
-//! over `ws2_engine::interfaces::iphlp`. These calls return their Win32 error
+//! over `ws2_engine::raw::iphlp`. These calls return their Win32 error
 //! code (they need no `WSAStartup`); only `NotifyAddrChange` also leaves
 //! `ERROR_IO_PENDING` in the last error, as Windows does (iphlpapi.c
 //! `testNotifyAddrChange`). A panic never crosses the ABI: it becomes
@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_void};
 use std::panic::AssertUnwindSafe;
 
 use ws2_abi::*;
-use ws2_engine::interfaces::iphlp;
+use ws2_engine::raw::iphlp;
 
 fn status(f: impl FnOnce() -> u32) -> u32 {
     std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or(ERROR_CAN_NOT_COMPLETE)

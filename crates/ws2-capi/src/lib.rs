@@ -725,8 +725,8 @@ pub unsafe extern "C" fn WSAIoctl(
                 }
                 0
             }
-            code if ws2_engine::interfaces::ioctl::handles(code) => {
-                let b = ws2_engine::interfaces::ioctl::IoctlBuffers {
+            code if ws2_engine::raw::ioctl::handles(code) => {
+                let b = ws2_engine::raw::ioctl::IoctlBuffers {
                     in_buf: in_buf.cast_const().cast(),
                     in_len,
                     out_buf: out_buf.cast(),
@@ -736,8 +736,7 @@ pub unsafe extern "C" fn WSAIoctl(
                     routine,
                 };
                 // SAFETY: forwarded contract (P5: the interface ioctls).
-                return unsafe { ws2_engine::interfaces::ioctl::wsa_ioctl(&core, code, &b) }
-                    .map(|()| 0);
+                return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
             FIONBIO | FIONREAD => {
                 let arg = if code == FIONBIO { in_buf } else { out_buf };

@@ -867,7 +867,7 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
                 .iter()
                 .find_map(|op| routine_of(&op.delivery))
         })
-        .or_else(|| crate::interfaces::changes::pending_has_routine(core, ov))
+        .or_else(|| crate::addr_changes::pending_has_routine(core, ov))
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! completions live here; the faces only unpack their arguments and call in.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod addr_changes;
 pub mod completion;
 pub mod engine;
 mod error;

@@ -619,7 +619,7 @@ impl SocketCore {
     pub fn close(&self) {
         self.state.fetch_or(CLOSED, Ordering::AcqRel);
         engine::cancel_all(self);
-        crate::interfaces::changes::cancel_socket(self);
+        crate::addr_changes::cancel_socket(self);
         engine::forget_closed(self);
         self.wake_waiters();
     }

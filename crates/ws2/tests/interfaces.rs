@@ -11,7 +11,7 @@ use testnet::{Host, Link, Net};
 use ws2::{AddressState, Family, InterfaceFlags, OperStatus, SocketKind};
 use ws2_abi as abi;
 use ws2_engine::SocketCore;
-use ws2_engine::interfaces::ioctl::{IoctlBuffers, wsa_ioctl};
+use ws2_engine::raw::ioctl::{IoctlBuffers, wsa_ioctl};
 
 /// The multi-homed host `m`: veth0 (10.51.1.1/24, fd00:51:1::1/64,
 /// fe80::51/64) to peer `l`, veth1 (10.51.2.1/24, fd00:51:2::1/64) to peer
@@ -239,7 +239,7 @@ fn p5_address_list_change_is_recorded_only_for_sockets_that_asked() {
         }
         (asked, silent, v6)
     });
-    let recorded = ws2_engine::interfaces::changes::address_list_change_recorded;
+    let recorded = ws2_engine::addr_changes::address_list_change_recorded;
     assert!(!recorded(&asked));
     // An IPv4 address appears: the IPv4 socket that asked records it, once;
     // the one that did not ask and the IPv6 one do not.

@@ -4,12 +4,13 @@
 //! `IN_PKTINFO`.
 //!
 //! Everything is read from rtnetlink in the calling thread's network
-//! namespace ([`netlink`]); nothing is cached, so each call sees the host
+//! namespace (`netlink`); nothing is cached, so each call sees the host
 //! as it is. The safe API is [`interfaces()`] and [`route_to()`]; the
-//! Windows faces built on them are the `WSAIoctl` codes ([`ioctl`]), the
-//! IP Helper calls ([`iphlp`]) and the address-change notifications
-//! ([`changes`]), which the C ABI calls. Names follow one scheme
-//! ([`names`]).
+//! Windows faces built on them are the `WSAIoctl` codes
+//! ([`raw::ioctl`](crate::raw::ioctl)), the IP Helper calls
+//! ([`raw::iphlp`](crate::raw::iphlp)) and the address-change
+//! notifications ([`addr_changes`](crate::addr_changes)), which the C ABI
+//! calls. Names follow one scheme ([`names`]).
 //!
 //! ```
 //! // Every host has a loopback interface with 127.0.0.1.
@@ -23,10 +24,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod changes;
-pub mod ioctl;
-pub mod iphlp;
-mod names;
+pub mod names;
 mod netlink;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};

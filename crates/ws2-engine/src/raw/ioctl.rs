@@ -10,14 +10,14 @@ use std::sync::{Arc, Mutex};
 
 use ws2_abi as abi;
 
-use super::changes::{self, Families, Request};
-use super::{
-    AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
-    windows_sockaddr,
-};
+use crate::addr_changes::{self as changes, Families, Request};
 use crate::completion::{self, Delivery, Event, OvPtr, Waitable};
 use crate::engine;
 use crate::error::{Error, Result};
+use crate::interfaces::{
+    AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
+    windows_sockaddr,
+};
 use crate::raw::{complete_ioctl, fill_blocking_overlapped, overlapped_delivery};
 use crate::socket::SocketCore;
 use crate::translate::{Family, socket_addr_from_windows};

@@ -3,6 +3,9 @@
 //! same engine as the safe API. Every function here is `unsafe` because it
 //! trusts the caller's pointers exactly as far as Winsock's contract says.
 
+pub mod ioctl;
+pub mod iphlp;
+
 use std::net::SocketAddr;
 
 use ws2_abi as abi;

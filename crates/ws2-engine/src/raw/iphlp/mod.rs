@@ -10,13 +10,12 @@ use std::sync::Mutex;
 
 use ws2_abi as abi;
 
-use super::changes::{self, Families, Request};
-use super::ioctl::wait_slot;
-use super::names;
-use super::{AddressState, Extras, Interface, read, route_to};
+use crate::addr_changes::{self as changes, Families, Request};
 use crate::completion::{self, Delivery, OvPtr, Waitable};
 use crate::error::Error;
 use crate::handles::{self, Object};
+use crate::interfaces::{AddressState, Extras, Interface, names, prefix_mask, read, route_to};
+use crate::raw::ioctl::wait_slot;
 
 mod adapters;
 pub use adapters::{get_adapters_addresses, get_adapters_info};
@@ -189,7 +188,7 @@ pub unsafe fn get_best_route(dest: u32, _source: u32, row: *mut abi::MIB_IPFORWA
     let IpAddr::V4(prefix) = route.prefix else {
         return abi::ERROR_CAN_NOT_COMPLETE;
     };
-    let IpAddr::V4(mask) = super::prefix_mask(true, route.prefix_len) else {
+    let IpAddr::V4(mask) = prefix_mask(true, route.prefix_len) else {
         return abi::ERROR_CAN_NOT_COMPLETE;
     };
     let (next_hop, kind) = match route.gateway {
