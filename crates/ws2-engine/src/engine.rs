@@ -21,8 +21,9 @@ use crate::completion::{
 };
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, Locked, lock};
-use crate::socket::{Received, SocketCore, SocketKind};
-use crate::translate::{CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, SendControls};
+use crate::ops::{Op, RecvFinish, RecvOp, RecvQueue, SendPlan, SendQueue};
+use crate::socket::{SocketCore, SocketKind};
+use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
 
 mod reactor;
 
@@ -53,191 +54,7 @@ pub(crate) fn deadline_after(ms: u32) -> Option<Instant> {
 }
 
 // ---------------------------------------------------------------------------
-// Operations
-
-/// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
-/// on the heap. Small, so that a queued op spans few cache lines: the
-/// reactor reads every op it sends.
-const OP_INLINE_IOV: usize = 4;
-
-/// One send: the Linux message, owned so it outlives the call (S21: the
-/// WSABUF array is captured; the data stays the caller's). `repr(C)` keeps
-/// what the reactor reads for every datagram (the message) together at the
-/// start; the control bytes follow only when there are any.
-#[repr(C)]
-pub(crate) struct Op {
-    iovlen: usize,
-    /// Bytes of the datagram (the iovecs' total).
-    len: usize,
-    flags: i32,
-    to_v4: bool,
-    dest: Option<LinuxAddr>,
-    iov_inline: [libc::iovec; OP_INLINE_IOV],
-    /// Taken when the operation completes (the box may then be reused).
-    delivery: Option<Delivery>,
-    issuer: u64,
-    iov_heap: Vec<libc::iovec>,
-    /// The datagram's bytes when they were gathered into one bounce buffer
-    /// (more buffers than one Linux message takes, S21); empty otherwise.
-    bounce: Vec<u8>,
-    controls: SendControls,
-    cmsg: CmsgBuf,
-}
-
-// SAFETY: the iovec pointers refer to buffers the caller keeps valid until
-// completion (C contract) or that the delivery closure owns (Rust); nothing else
-// in an Op is thread-bound.
-unsafe impl Send for Op {}
-
-impl Op {
-    /// A fresh, empty operation box.
-    fn boxed() -> Box<Op> {
-        Box::new(Op {
-            iovlen: 0,
-            len: 0,
-            flags: 0,
-            to_v4: false,
-            dest: None,
-            iov_inline: [libc::iovec {
-                iov_base: std::ptr::null_mut(),
-                iov_len: 0,
-            }; OP_INLINE_IOV],
-            delivery: None,
-            issuer: 0,
-            iov_heap: Vec::new(),
-            bounce: Vec::new(),
-            controls: SendControls::default(),
-            cmsg: CmsgBuf::default(),
-        })
-    }
-
-    /// Whether `other` may share a UDP GSO message with this op: same
-    /// destination, same control data, same flags.
-    fn same_shape(&self, other: &Op) -> bool {
-        self.flags == other.flags
-            && self.to_v4 == other.to_v4
-            && cmsg_bytes(&self.cmsg) == cmsg_bytes(&other.cmsg)
-            && match (&self.dest, &other.dest) {
-                (None, None) => true,
-                (Some(a), Some(b)) => addr_bytes(a) == addr_bytes(b),
-                _ => false,
-            }
-    }
-
-    pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
-        if self.iovlen > OP_INLINE_IOV {
-            self.iov_heap.as_ptr()
-        } else {
-            self.iov_inline.as_ptr()
-        }
-    }
-
-    fn msghdr(&self) -> libc::msghdr {
-        msghdr(self.dest.as_ref(), self.iov_ptr(), self.iovlen, &self.cmsg)
-    }
-}
-
-/// A Linux `msghdr` over a destination, iovecs and control messages that
-/// outlive its use.
-fn msghdr(
-    dest: Option<&LinuxAddr>,
-    iov: *const libc::iovec,
-    iovlen: usize,
-    cmsg: &CmsgBuf,
-) -> libc::msghdr {
-    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    if let Some(d) = dest {
-        msg.msg_name = d.as_ptr() as *mut libc::c_void;
-        msg.msg_namelen = d.len();
-    }
-    msg.msg_iov = iov as *mut libc::iovec;
-    msg.msg_iovlen = iovlen;
-    msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
-    msg.msg_controllen = cmsg.len();
-    msg
-}
-
-/// The control bytes a `CmsgBuf` holds.
-fn cmsg_bytes(c: &CmsgBuf) -> &[u8] {
-    if c.is_empty() {
-        return &[]; // as_ptr() is null then
-    }
-    // SAFETY: a CmsgBuf's first len() bytes are initialised.
-    unsafe { std::slice::from_raw_parts(c.as_ptr(), c.len()) }
-}
-
-/// The bytes of a Linux socket address.
-fn addr_bytes(a: &LinuxAddr) -> &[u8] {
-    // SAFETY: a LinuxAddr holds a valid sockaddr of len() bytes.
-    unsafe { std::slice::from_raw_parts(a.as_ptr().cast::<u8>(), a.len() as usize) }
-}
-
-/// What a send needs besides its buffers, already validated.
-pub struct SendPlan<'a> {
-    /// `UDP_SEND_MSG_SIZE` when the datagram is longer than one segment.
-    pub segment: Option<u16>,
-    pub iov: *const libc::iovec,
-    pub iovlen: usize,
-    pub dest: Option<LinuxAddr>,
-    pub cmsg: &'a CmsgBuf,
-    pub flags: i32,
-    pub controls: &'a SendControls,
-    pub to_v4: bool,
-}
-
-impl SendPlan<'_> {
-    fn msghdr(&self) -> libc::msghdr {
-        msghdr(self.dest.as_ref(), self.iov, self.iovlen, self.cmsg)
-    }
-
-    /// Captures the plan into an owned operation (the pending path), field
-    /// by field (a recycled box is overwritten in place, not rebuilt).
-    fn fill(&self, op: &mut Op, delivery: Delivery, issuer: u64) {
-        op.iovlen = self.iovlen;
-        op.flags = self.flags;
-        op.to_v4 = self.to_v4;
-        op.dest = self.dest;
-        op.delivery = Some(delivery);
-        op.issuer = issuer;
-        op.controls = *self.controls;
-        op.cmsg.copy_from(self.cmsg);
-        // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
-        let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
-        op.len = iov.iter().map(|v| v.iov_len).sum();
-        if self.iovlen > OP_INLINE_IOV {
-            op.iov_heap.clear();
-            op.iov_heap.extend_from_slice(iov);
-        } else {
-            op.iov_inline[..self.iovlen].copy_from_slice(iov);
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
 // Per-socket FIFO
-
-/// The socket's queue of sends waiting for buffer space.
-#[derive(Default)]
-pub(crate) struct SendQueue {
-    ops: VecDeque<Box<Op>>,
-    /// Boxes of completed operations, reused by the next pending sends so
-    /// the pending path does not allocate per datagram. Boxed because they
-    /// move into `ops` as boxes.
-    #[allow(clippy::vec_box)]
-    spare: Vec<Box<Op>>,
-    /// The reactor holds the socket and will drain it.
-    registered: bool,
-    /// The serial of the reactor whose epoll set holds the socket's fd (0:
-    /// none yet).
-    in_epoll: u64,
-    /// The kernel refused UDP GSO on this socket's route (EIO): queued
-    /// datagrams are not coalesced.
-    no_coalesce: bool,
-    /// Coalesce only datagrams shorter than this (0: any); set when the
-    /// kernel refused a GSO message of that segment size (over the MTU).
-    coalesce_below: usize,
-}
 
 /// Locks the socket's send queue. In a fork child, the first use of a
 /// socket first drops the operations its queues held in the parent (S43).
@@ -872,31 +689,6 @@ pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED
 
 // ---------------------------------------------------------------------------
 // Overlapped receives
-
-/// Writes a received datagram's outputs into the caller's memory and says
-/// how the operation ends (`WSAEMSGSIZE` for truncation, S27).
-pub(crate) type RecvFinish = Box<dyn FnOnce(Result<Received>) -> Result<usize> + Send>;
-
-/// One queued receive.
-pub(crate) struct RecvOp {
-    iov: Vec<libc::iovec>,
-    finish: RecvFinish,
-    delivery: Delivery,
-    issuer: u64,
-}
-
-// SAFETY: the iovecs point into buffers the caller keeps valid until
-// completion (Winsock's contract); nothing else is thread-bound.
-unsafe impl Send for RecvOp {}
-
-/// The socket's queue of receives waiting for datagrams.
-#[derive(Default)]
-pub(crate) struct RecvQueue {
-    ops: VecDeque<Box<RecvOp>>,
-    registered: bool,
-    /// The serial of the reactor whose epoll set holds the receive fd.
-    in_epoll: u64,
-}
 
 /// An overlapped receive (S27 with S28–S30): at once when a datagram is
 /// waiting and nothing is queued, else queued for the reactor, once what

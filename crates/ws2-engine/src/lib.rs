@@ -11,6 +11,7 @@ mod error;
 pub mod fork;
 pub mod handles;
 pub mod interfaces;
+pub mod ops;
 pub mod raw;
 pub mod resolve;
 mod socket;
@@ -23,5 +24,5 @@ pub use interfaces::{
     AddressState, Interface, InterfaceAddress, InterfaceFlags, OperStatus, Route, interfaces,
     route_to,
 };
-pub use socket::{Received, SendFlags, SocketCore, SocketKind};
-pub use translate::{ControlMessage, Family, ReceivedControls};
+pub use socket::{SendFlags, SocketCore, SocketKind};
+pub use translate::{ControlMessage, Family, Received, ReceivedControls};

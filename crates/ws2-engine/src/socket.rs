@@ -10,10 +10,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use ws2_abi as abi;
 
 use crate::completion::{Port, ThreadWaker};
-use crate::engine::{self, RecvQueue, SendPlan, SendQueue};
+use crate::engine;
 use crate::error::{Error, Result, errno};
+use crate::ops::{RecvQueue, SendPlan, SendQueue};
 use crate::translate::{
-    CmsgBuf, Family, LinuxAddr, MAX_IOVECS, ReceivedControls, SendControls, requested_source,
+    CmsgBuf, Family, LinuxAddr, MAX_IOVECS, Received, ReceivedControls, SendControls,
+    requested_source,
 };
 
 /// The kind of socket (Windows `SOCK_*`).
@@ -1579,19 +1581,6 @@ impl SocketCore {
     pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
         get_int(self.raw_fd(), level, name, context)
     }
-}
-
-/// One received datagram (S27).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Received {
-    /// Bytes placed in the buffers.
-    pub bytes: usize,
-    /// The source address.
-    pub from: Option<SocketAddr>,
-    /// What the control data said (destination, TOS, TTL...).
-    pub controls: ReceivedControls,
-    /// The datagram was longer than the buffers (`MSG_TRUNC`).
-    pub truncated: bool,
 }
 
 /// Whether `addr` is an address of the host `socket` lives on (its

@@ -17,10 +17,10 @@ use crate::completion::{Delivery, OvPtr};
 use crate::engine::{self, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
-use crate::socket::{Received, SendFlags, SocketCore, SocketKind};
+use crate::socket::{SendFlags, SocketCore, SocketKind};
 use crate::translate::{
-    CONTROL_INLINE, Family, IoVecs, RECEIVED_CONTROL_MAX, SendControls, SockOpt, sock_opt,
-    socket_addr_from_windows,
+    CONTROL_INLINE, Family, IoVecs, RECEIVED_CONTROL_MAX, Received, SendControls, SockOpt,
+    sock_opt, socket_addr_from_windows,
 };
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
@@ -691,7 +691,7 @@ pub unsafe fn recv_into(
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        let finish: engine::RecvFinish = Box::new(move |got| {
+        let finish: crate::ops::RecvFinish = Box::new(move |got| {
             let outputs = outputs;
             // SAFETY: the outputs stay valid until completion per the contract.
             got.and_then(|got| unsafe { outputs.write(&got) })

@@ -2,7 +2,7 @@
 //! → Windows `WSACMSGHDR` entries in the caller's buffer.
 
 use std::mem::size_of;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use ws2_abi as abi;
 
@@ -217,4 +217,17 @@ impl WindowsControlWriter<'_> {
         at[len..space].fill(0);
         self.used += space;
     }
+}
+
+/// One received datagram (S27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// Bytes placed in the buffers.
+    pub bytes: usize,
+    /// The source address.
+    pub from: Option<SocketAddr>,
+    /// What the control data said (destination, TOS, TTL...).
+    pub controls: ReceivedControls,
+    /// The datagram was longer than the buffers (`MSG_TRUNC`).
+    pub truncated: bool,
 }

@@ -1,0 +1,216 @@
+//! The pending operations of a socket, as data: a send captured so it
+//! outlives its call ([`Op`], from a validated [`SendPlan`]), the FIFO of
+//! sends waiting for buffer space ([`SendQueue`], S34) and the queue of
+//! overlapped receives ([`RecvQueue`]). The `io` layer drives them.
+
+use std::collections::VecDeque;
+
+use crate::completion::Delivery;
+use crate::error::Result;
+use crate::translate::{CmsgBuf, LinuxAddr, Received, SendControls};
+
+/// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
+/// on the heap. Small, so that a queued op spans few cache lines: the
+/// reactor reads every op it sends.
+const OP_INLINE_IOV: usize = 4;
+
+/// One send: the Linux message, owned so it outlives the call (S21: the
+/// WSABUF array is captured; the data stays the caller's). `repr(C)` keeps
+/// what the reactor reads for every datagram (the message) together at the
+/// start; the control bytes follow only when there are any.
+#[repr(C)]
+pub(crate) struct Op {
+    pub(crate) iovlen: usize,
+    /// Bytes of the datagram (the iovecs' total).
+    pub(crate) len: usize,
+    pub(crate) flags: i32,
+    pub(crate) to_v4: bool,
+    pub(crate) dest: Option<LinuxAddr>,
+    pub(crate) iov_inline: [libc::iovec; OP_INLINE_IOV],
+    /// Taken when the operation completes (the box may then be reused).
+    pub(crate) delivery: Option<Delivery>,
+    pub(crate) issuer: u64,
+    pub(crate) iov_heap: Vec<libc::iovec>,
+    /// The datagram's bytes when they were gathered into one bounce buffer
+    /// (more buffers than one Linux message takes, S21); empty otherwise.
+    pub(crate) bounce: Vec<u8>,
+    pub(crate) controls: SendControls,
+    pub(crate) cmsg: CmsgBuf,
+}
+
+// SAFETY: the iovec pointers refer to buffers the caller keeps valid until
+// completion (C contract) or that the delivery closure owns (Rust); nothing else
+// in an Op is thread-bound.
+unsafe impl Send for Op {}
+
+impl Op {
+    /// A fresh, empty operation box.
+    pub(crate) fn boxed() -> Box<Op> {
+        Box::new(Op {
+            iovlen: 0,
+            len: 0,
+            flags: 0,
+            to_v4: false,
+            dest: None,
+            iov_inline: [libc::iovec {
+                iov_base: std::ptr::null_mut(),
+                iov_len: 0,
+            }; OP_INLINE_IOV],
+            delivery: None,
+            issuer: 0,
+            iov_heap: Vec::new(),
+            bounce: Vec::new(),
+            controls: SendControls::default(),
+            cmsg: CmsgBuf::default(),
+        })
+    }
+
+    /// Whether `other` may share a UDP GSO message with this op: same
+    /// destination, same control data, same flags.
+    pub(crate) fn same_shape(&self, other: &Op) -> bool {
+        self.flags == other.flags
+            && self.to_v4 == other.to_v4
+            && cmsg_bytes(&self.cmsg) == cmsg_bytes(&other.cmsg)
+            && match (&self.dest, &other.dest) {
+                (None, None) => true,
+                (Some(a), Some(b)) => addr_bytes(a) == addr_bytes(b),
+                _ => false,
+            }
+    }
+
+    pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
+        if self.iovlen > OP_INLINE_IOV {
+            self.iov_heap.as_ptr()
+        } else {
+            self.iov_inline.as_ptr()
+        }
+    }
+
+    pub(crate) fn msghdr(&self) -> libc::msghdr {
+        msghdr(self.dest.as_ref(), self.iov_ptr(), self.iovlen, &self.cmsg)
+    }
+}
+
+/// A Linux `msghdr` over a destination, iovecs and control messages that
+/// outlive its use.
+fn msghdr(
+    dest: Option<&LinuxAddr>,
+    iov: *const libc::iovec,
+    iovlen: usize,
+    cmsg: &CmsgBuf,
+) -> libc::msghdr {
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    if let Some(d) = dest {
+        msg.msg_name = d.as_ptr() as *mut libc::c_void;
+        msg.msg_namelen = d.len();
+    }
+    msg.msg_iov = iov as *mut libc::iovec;
+    msg.msg_iovlen = iovlen;
+    msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
+    msg.msg_controllen = cmsg.len();
+    msg
+}
+
+/// The control bytes a `CmsgBuf` holds.
+fn cmsg_bytes(c: &CmsgBuf) -> &[u8] {
+    if c.is_empty() {
+        return &[]; // as_ptr() is null then
+    }
+    // SAFETY: a CmsgBuf's first len() bytes are initialised.
+    unsafe { std::slice::from_raw_parts(c.as_ptr(), c.len()) }
+}
+
+/// The bytes of a Linux socket address.
+fn addr_bytes(a: &LinuxAddr) -> &[u8] {
+    // SAFETY: a LinuxAddr holds a valid sockaddr of len() bytes.
+    unsafe { std::slice::from_raw_parts(a.as_ptr().cast::<u8>(), a.len() as usize) }
+}
+
+/// What a send needs besides its buffers, already validated.
+pub struct SendPlan<'a> {
+    /// `UDP_SEND_MSG_SIZE` when the datagram is longer than one segment.
+    pub segment: Option<u16>,
+    pub iov: *const libc::iovec,
+    pub iovlen: usize,
+    pub dest: Option<LinuxAddr>,
+    pub cmsg: &'a CmsgBuf,
+    pub flags: i32,
+    pub controls: &'a SendControls,
+    pub to_v4: bool,
+}
+
+impl SendPlan<'_> {
+    pub(crate) fn msghdr(&self) -> libc::msghdr {
+        msghdr(self.dest.as_ref(), self.iov, self.iovlen, self.cmsg)
+    }
+
+    /// Captures the plan into an owned operation (the pending path), field
+    /// by field (a recycled box is overwritten in place, not rebuilt).
+    pub(crate) fn fill(&self, op: &mut Op, delivery: Delivery, issuer: u64) {
+        op.iovlen = self.iovlen;
+        op.flags = self.flags;
+        op.to_v4 = self.to_v4;
+        op.dest = self.dest;
+        op.delivery = Some(delivery);
+        op.issuer = issuer;
+        op.controls = *self.controls;
+        op.cmsg.copy_from(self.cmsg);
+        // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
+        let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
+        op.len = iov.iter().map(|v| v.iov_len).sum();
+        if self.iovlen > OP_INLINE_IOV {
+            op.iov_heap.clear();
+            op.iov_heap.extend_from_slice(iov);
+        } else {
+            op.iov_inline[..self.iovlen].copy_from_slice(iov);
+        }
+    }
+}
+
+/// The socket's queue of sends waiting for buffer space.
+#[derive(Default)]
+pub(crate) struct SendQueue {
+    pub(crate) ops: VecDeque<Box<Op>>,
+    /// Boxes of completed operations, reused by the next pending sends so
+    /// the pending path does not allocate per datagram. Boxed because they
+    /// move into `ops` as boxes.
+    #[allow(clippy::vec_box)]
+    pub(crate) spare: Vec<Box<Op>>,
+    /// The reactor holds the socket and will drain it.
+    pub(crate) registered: bool,
+    /// The serial of the reactor whose epoll set holds the socket's fd (0:
+    /// none yet).
+    pub(crate) in_epoll: u64,
+    /// The kernel refused UDP GSO on this socket's route (EIO): queued
+    /// datagrams are not coalesced.
+    pub(crate) no_coalesce: bool,
+    /// Coalesce only datagrams shorter than this (0: any); set when the
+    /// kernel refused a GSO message of that segment size (over the MTU).
+    pub(crate) coalesce_below: usize,
+}
+
+/// Writes a received datagram's outputs into the caller's memory and says
+/// how the operation ends (`WSAEMSGSIZE` for truncation, S27).
+pub type RecvFinish = Box<dyn FnOnce(Result<Received>) -> Result<usize> + Send>;
+
+/// One queued receive.
+pub(crate) struct RecvOp {
+    pub(crate) iov: Vec<libc::iovec>,
+    pub(crate) finish: RecvFinish,
+    pub(crate) delivery: Delivery,
+    pub(crate) issuer: u64,
+}
+
+// SAFETY: the iovecs point into buffers the caller keeps valid until
+// completion (Winsock's contract); nothing else is thread-bound.
+unsafe impl Send for RecvOp {}
+
+/// The socket's queue of receives waiting for datagrams.
+#[derive(Default)]
+pub(crate) struct RecvQueue {
+    pub(crate) ops: VecDeque<Box<RecvOp>>,
+    pub(crate) registered: bool,
+    /// The serial of the reactor whose epoll set holds the receive fd.
+    pub(crate) in_epoll: u64,
+}
