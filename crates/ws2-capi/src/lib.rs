@@ -663,7 +663,7 @@ pub unsafe extern "C" fn WSARecv(
 // WSAIoctl
 
 /// `WSAIoctl`: `SIO_GET_EXTENSION_FUNCTION_POINTER` (S1, S2), `FIONBIO`, `FIONREAD`,
-/// and the interface ioctls (P5, `ws2_engine::interfaces::ioctl`).
+/// and the interface ioctls (P5, `ws2_engine::raw::ioctl`).
 ///
 /// # Safety
 /// Winsock's contract: buffers valid for their lengths.

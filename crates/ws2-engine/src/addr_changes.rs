@@ -30,7 +30,6 @@ use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 use ws2_abi as abi;
 
 use crate::completion::Delivery;
-use crate::engine;
 use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::socket::SocketCore;
@@ -268,7 +267,7 @@ fn fire(source: &Source, changed: Families) {
 }
 
 fn finish(r: Request, result: Result<usize>) {
-    engine::complete(r.core.as_deref(), r.delivery, result, false);
+    crate::socket::complete(r.core.as_deref(), r.delivery, result, false);
     if let Some(after) = r.after {
         after();
     }
@@ -330,7 +329,7 @@ pub(crate) fn arm(core: &Arc<SocketCore>, families: Families) -> Result<()> {
 /// ```
 /// # use ws2_engine::{Family, SocketCore, SocketKind};
 /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-/// assert!(!ws2_engine::interfaces::changes::address_list_change_recorded(&core));
+/// assert!(!ws2_engine::addr_changes::address_list_change_recorded(&core));
 /// # Ok::<(), ws2_engine::Error>(())
 /// ```
 pub fn address_list_change_recorded(core: &SocketCore) -> bool {

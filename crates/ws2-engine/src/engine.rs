@@ -11,23 +11,22 @@
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ws2_abi as abi;
 
+use crate::completion::deadline_after;
 use crate::completion::{
-    self, Delivery, IssuedOn, MakeDelivery, Packet, PortBound, ThreadState, Waitable, WaiterSlot,
-    deliver,
+    self, Delivery, IssuedOn, MakeDelivery, Packet, ThreadState, WaiterSlot, deliver,
 };
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, Locked, lock};
 use crate::ops::{Op, RecvFinish, RecvOp, RecvQueue, SendPlan, SendQueue};
-use crate::socket::{SocketCore, SocketKind};
+use crate::socket::{SocketCore, SocketKind, complete, interrupted, wait_fd};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
 
 mod reactor;
 
-pub(crate) use reactor::forget_closed;
 use reactor::{Direction, arm_or_fail};
 pub use reactor::{ReactorStats, reactor_stats};
 
@@ -46,11 +45,6 @@ pub fn max_pending_sends() -> usize {
             .filter(|&n| n > 0)
             .unwrap_or(DEFAULT_MAX_PENDING_SENDS)
     })
-}
-
-/// Converts a Windows millisecond timeout (0 = none) into a deadline.
-pub(crate) fn deadline_after(ms: u32) -> Option<Instant> {
-    (ms != 0).then(|| Instant::now() + Duration::from_millis(ms as u64))
 }
 
 // ---------------------------------------------------------------------------
@@ -446,13 +440,6 @@ fn would_block() -> Error {
     )
 }
 
-fn interrupted() -> Error {
-    Error::new(
-        abi::WSAEINTR,
-        "the socket was closed while this call was blocked on it",
-    )
-}
-
 fn timed_out(core: &SocketCore) -> Error {
     Error::new(
         abi::WSAETIMEDOUT,
@@ -561,22 +548,6 @@ fn enqueue(
 // ---------------------------------------------------------------------------
 // Completing
 
-/// Delivers one completion (S29–S33, S36, S38). `immediate` marks a send
-/// that succeeded at call time (for `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`).
-pub fn complete(
-    core: Option<&SocketCore>,
-    delivery: Delivery,
-    result: Result<usize>,
-    immediate: bool,
-) {
-    deliver(core, delivery, result, immediate, None);
-    // An immediate completion happens before the call returns: nobody can
-    // be waiting on it yet, so only deferred ones wake the socket's waiters.
-    if !immediate && let Some(core) = core {
-        core.wake_waiters();
-    }
-}
-
 /// Delivers a batch of deferred completions of one socket (the reactor's
 /// drain): each operation's own result, then the port packets posted
 /// under one lock with one wake, and the socket's waiters woken once.
@@ -598,6 +569,39 @@ fn complete_batch(
     }
     packets.clear();
     core.wake_waiters();
+}
+
+impl SocketCore {
+    /// Marks the socket closed and wakes every thread blocked on it, which
+    /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
+    /// reference goes.
+    /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.close();
+    /// assert!(core.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn close(&self) {
+        self.mark_closed();
+        cancel_all(self);
+        crate::addr_changes::cancel_socket(self);
+        reactor::forget_closed(self);
+        self.wake_waiters();
+    }
+
+    /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.flush(); // nothing pending: a no-op
+    /// assert!(!core.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn flush(&self) {
+        cancel_all(self);
+    }
 }
 
 /// Completes every queued send of `core` with `WSA_OPERATION_ABORTED`
@@ -758,69 +762,6 @@ fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
         let socket = Arc::downgrade(core);
         sockets.push(socket);
     }
-}
-
-impl PortBound for SocketCore {
-    #[inline]
-    fn port(&self) -> Option<&(Arc<completion::Port>, usize)> {
-        SocketCore::port(self)
-    }
-    #[inline]
-    fn skips_port_on_success(&self) -> bool {
-        SocketCore::skips_port_on_success(self)
-    }
-}
-
-/// Socket waiters (WSAGetOverlappedResult, blocked calls) wait on the socket.
-impl Waitable for SocketCore {
-    fn add_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
-        let mut w = lock(&self.waiters);
-        completion::forget_parent_waiters(&mut w);
-        w.push(waker.clone());
-        self.waiter_count.store(w.len(), Ordering::Relaxed);
-        drop(w);
-        // Pairs with the fence in `wake_waiters`: the caller re-checks its
-        // condition after this, so a completion is never missed.
-        std::sync::atomic::fence(Ordering::SeqCst);
-    }
-    fn remove_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
-        let mut w = lock(&self.waiters);
-        if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, waker)) {
-            w.swap_remove(i);
-            self.waiter_count.store(w.len(), Ordering::Relaxed);
-        }
-    }
-}
-
-/// Waits for readability (blocking receives), alertably (S35).
-pub(crate) fn wait_readable(core: &SocketCore, deadline: Option<Instant>) -> Result<bool> {
-    completion::check_not_nested_in_blocking_call()?;
-    match wait_fd(core, libc::POLLIN, deadline)? {
-        Some(true) => Ok(true),
-        Some(false) => Err(interrupted()),
-        None => Ok(false),
-    }
-}
-
-/// A blocking call's alertable wait (S35) for `events` on the socket's fd:
-/// `Some(true)` ready, `Some(false)` the socket was closed, `None` timed out.
-fn wait_fd(
-    core: &SocketCore,
-    events: libc::c_short,
-    deadline: Option<Instant>,
-) -> Result<Option<bool>> {
-    completion::blocking_call_wait(&[core], deadline, Some((core.raw_fd(), events)), || {
-        if core.is_closed() {
-            return Some(false);
-        }
-        let mut p = libc::pollfd {
-            fd: core.raw_fd(),
-            events,
-            revents: 0,
-        };
-        // SAFETY: p is a valid pollfd.
-        (unsafe { libc::poll(&mut p, 1, 0) } > 0).then_some(true)
-    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod interfaces;
 pub mod ops;
 pub mod raw;
 pub mod resolve;
-mod socket;
+pub mod socket;
 pub mod sync;
 pub mod translate;
 

@@ -336,7 +336,7 @@ impl Socket {
             |core, plan| engine::send_overlapped(core, plan, make, || {}),
         )?;
         if let Submitted::Now(result, delivery) = submitted {
-            engine::complete(Some(core), delivery, result, true);
+            ws2_engine::socket::complete(Some(core), delivery, result, true);
         }
         Ok(())
     }

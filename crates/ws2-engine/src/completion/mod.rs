@@ -19,4 +19,6 @@ pub use thread::{
     Apc, IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
     forget_parent_waiters, on_thread_exit,
 };
-pub use wait::{Waitable, Waited, blocking_call_wait, deadline_in, sleep, wait_until};
+pub use wait::{
+    Waitable, Waited, blocking_call_wait, deadline_after, deadline_in, sleep, wait_until,
+};

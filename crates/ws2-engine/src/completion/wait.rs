@@ -148,3 +148,8 @@ pub fn sleep(deadline: Option<Instant>, alertable: bool) -> Result<Waited<()>> {
 pub fn deadline_in(t: Duration) -> Option<Instant> {
     Instant::now().checked_add(t)
 }
+
+/// Converts a Windows millisecond timeout (0 = none) into a deadline.
+pub fn deadline_after(ms: u32) -> Option<Instant> {
+    (ms != 0).then(|| Instant::now() + Duration::from_millis(ms as u64))
+}

@@ -12,7 +12,6 @@ use ws2_abi as abi;
 
 use crate::addr_changes::{self as changes, Families, Request};
 use crate::completion::{self, Delivery, Event, OvPtr, Waitable};
-use crate::engine;
 use crate::error::{Error, Result};
 use crate::interfaces::{
     AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
@@ -25,8 +24,8 @@ use crate::translate::{Family, socket_addr_from_windows};
 /// Whether `code` is one of the ioctls this module answers.
 ///
 /// ```
-/// assert!(ws2_engine::interfaces::ioctl::handles(ws2_abi::SIO_ADDRESS_LIST_QUERY));
-/// assert!(!ws2_engine::interfaces::ioctl::handles(ws2_abi::SIO_FLUSH));
+/// assert!(ws2_engine::raw::ioctl::handles(ws2_abi::SIO_ADDRESS_LIST_QUERY));
+/// assert!(!ws2_engine::raw::ioctl::handles(ws2_abi::SIO_FLUSH));
 /// ```
 pub fn handles(code: u32) -> bool {
     matches!(
@@ -61,7 +60,7 @@ pub struct IoctlBuffers {
 /// ```
 /// # use std::sync::Arc;
 /// # use ws2_engine::{Family, SocketCore, SocketKind};
-/// # use ws2_engine::interfaces::ioctl::{wsa_ioctl, IoctlBuffers};
+/// # use ws2_engine::raw::ioctl::{wsa_ioctl, IoctlBuffers};
 /// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// let (mut out, mut size) = ([0u64; 64], 0u32);
 /// let b = IoctlBuffers { in_buf: std::ptr::null(), in_len: 0, out_buf: out.as_mut_ptr().cast(),
@@ -350,7 +349,7 @@ unsafe fn get_interface_list(core: &Arc<SocketCore>, b: &IoctlBuffers) -> Result
         let delivery = unsafe { overlapped_delivery(core, b.overlapped, b.routine) }?;
         // SAFETY: as above.
         unsafe { OvPtr(b.overlapped).mark_pending() };
-        engine::complete(Some(core), delivery, result, false);
+        crate::socket::complete(Some(core), delivery, result, false);
         return Err(io_pending());
     }
     // SAFETY: bytes_returned writable per the contract.

@@ -344,7 +344,7 @@ pub unsafe fn send_gathered(
                     // SAFETY: bytes_sent writable per the contract.
                     unsafe { out.bytes_sent.write_unaligned(n as u32) };
                 }
-                engine::complete(Some(core), delivery, Ok(n), true);
+                crate::socket::complete(Some(core), delivery, Ok(n), true);
                 Ok(n as u32)
             }
             Submitted::Pending => Err(io_pending()),
@@ -708,7 +708,7 @@ pub unsafe fn recv_into(
                     // SAFETY: bytes writable per the contract.
                     unsafe { bytes.write_unaligned(n as u32) };
                 }
-                engine::complete(Some(core), delivery, result.clone(), true);
+                crate::socket::complete(Some(core), delivery, result.clone(), true);
                 result.map(|n| n as u32)
             }
             Submitted::Pending => Err(io_pending()),
@@ -891,6 +891,6 @@ pub unsafe fn complete_ioctl(
     }
     // SAFETY: ov valid per the contract.
     let delivery = unsafe { overlapped_delivery(core, ov, routine) }?;
-    engine::complete(Some(core), delivery, Ok(bytes as usize), true);
+    crate::socket::complete(Some(core), delivery, Ok(bytes as usize), true);
     Ok(())
 }

@@ -490,12 +490,12 @@ fn multicast_link_scope(a: IpAddr) -> bool {
 /// # use ws2_abi::*;
 /// let mut size = 0u32;
 /// // SAFETY: `size` is a live local; no buffer: only the size is asked.
-/// let r = unsafe { ws2_engine::interfaces::iphlp::get_adapters_addresses(AF_UNSPEC as u32, 0,
+/// let r = unsafe { ws2_engine::raw::iphlp::get_adapters_addresses(AF_UNSPEC as u32, 0,
 ///     std::ptr::null_mut(), std::ptr::null_mut(), &mut size) };
 /// assert_eq!(r, ERROR_BUFFER_OVERFLOW);
 /// let mut buf = vec![0u64; size as usize / 8 + 1];
 /// // SAFETY: `buf` holds at least `size` bytes.
-/// let r = unsafe { ws2_engine::interfaces::iphlp::get_adapters_addresses(AF_UNSPEC as u32, 0,
+/// let r = unsafe { ws2_engine::raw::iphlp::get_adapters_addresses(AF_UNSPEC as u32, 0,
 ///     std::ptr::null_mut(), buf.as_mut_ptr().cast(), &mut size) };
 /// assert_eq!(r, NO_ERROR);
 /// ```

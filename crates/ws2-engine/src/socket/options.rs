@@ -1,0 +1,354 @@
+//! A socket's options and settings: timeouts, `FIONBIO`, TOS, `IPV6_V6ONLY`,
+//! `UDP_SEND_MSG_SIZE`, what receives report, its completion port.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use ws2_abi as abi;
+
+use crate::completion::Port;
+use crate::error::{Error, Result};
+use crate::translate::Family;
+
+use super::*;
+
+impl SocketCore {
+    /// `SO_SNDTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.send_timeout_ms(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_timeout_ms(&self) -> u32 {
+        self.send_timeout_ms.load(Ordering::Relaxed)
+    }
+
+    /// `SO_RCVTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.recv_timeout_ms(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recv_timeout_ms(&self) -> u32 {
+        self.recv_timeout_ms.load(Ordering::Relaxed)
+    }
+
+    /// Sets `SO_SNDTIMEO` in milliseconds (0: wait forever, S16).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_send_timeout_ms(500);
+    /// assert_eq!(core.send_timeout_ms(), 500);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_send_timeout_ms(&self, ms: u32) {
+        self.send_timeout_ms.store(ms, Ordering::Relaxed)
+    }
+
+    /// Sets `SO_RCVTIMEO` in milliseconds (0: wait forever).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_recv_timeout_ms(20);
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(core.recv_from(&mut buf, false).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_recv_timeout_ms(&self, ms: u32) {
+        self.recv_timeout_ms.store(ms, Ordering::Relaxed)
+    }
+
+    /// `ioctlsocket(FIONBIO)`: the kernel fd stays non-blocking; this only
+    /// changes what a call that would block answers (S17).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_nonblocking(true);
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// let mut buf = [0u8; 4];
+    /// assert_eq!(core.recv_from(&mut buf, false).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_nonblocking(&self, on: bool) {
+        if on {
+            self.state.fetch_or(NONBLOCKING, Ordering::Release);
+        } else {
+            self.state.fetch_and(!NONBLOCKING, Ordering::Release);
+        }
+    }
+
+    pub(crate) fn socket_tos(&self) -> u8 {
+        self.tos.load(Ordering::Relaxed)
+    }
+
+    pub fn set_socket_tos(&self, tos: u8) {
+        self.tos.store(tos, Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_header_included(&self, on: bool) {
+        if on {
+            self.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
+        } else {
+            self.state.fetch_and(!HEADER_INCLUDED, Ordering::Relaxed);
+        }
+    }
+
+    /// The completion port this socket is bound to.
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.port().is_none());
+    /// core.set_port(std::sync::Arc::new(ws2_engine::Port::new()), 7)?;
+    /// assert_eq!(core.port().map(|(_, key)| *key), Some(7));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn port(&self) -> Option<&(Arc<Port>, usize)> {
+        self.port.get()
+    }
+
+    /// Binds the socket to a completion port (once, S36).
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let port = std::sync::Arc::new(ws2_engine::Port::new());
+    /// core.set_port(port.clone(), 1)?;
+    /// assert_eq!(core.set_port(port, 2).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_port(&self, port: Arc<Port>, key: usize) -> Result<()> {
+        // A OnceLock being set is a lock of its own: not across a fork.
+        let _section = crate::fork::enter();
+        self.port.set((port, key)).map_err(|_| {
+            Error::new(
+                abi::WSAEINVAL,
+                "the socket is already bound to a completion port",
+            )
+        })
+    }
+
+    /// `SetFileCompletionNotificationModes`.
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_notification_modes(ws2_abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS);
+    /// assert!(core.port().is_none()); // the mode applies once a port is bound
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_notification_modes(&self, modes: u8) {
+        self.notification_modes.store(modes, Ordering::Relaxed)
+    }
+
+    pub(crate) fn skips_port_on_success(&self) -> bool {
+        self.notification_modes.load(Ordering::Relaxed) & abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+            != 0
+    }
+
+    /// The largest datagram this socket sends (`SO_MAX_MSG_SIZE`, S11).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.max_msg_size(), 65507);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_msg_size(&self) -> u32 {
+        match (self.kind, self.family) {
+            (SocketKind::Stream, _) => u32::MAX,
+            (_, Family::V4) if self.has(HEADER_INCLUDED) => 65535,
+            (SocketKind::Raw, Family::V4) => 65515,
+            (SocketKind::Raw, Family::V6) => 65535,
+            (_, Family::V4) => abi::UDP_MAX_MSG_SIZE_V4,
+            (_, Family::V6) => abi::UDP_MAX_MSG_SIZE_V6,
+        }
+    }
+
+    /// `IPV6_V6ONLY`: whether an `AF_INET6` socket refuses IPv4 peers. A raw
+    /// IPv6 socket is always IPv6-only (Windows' default for every
+    /// `AF_INET6` socket, and what a raw socket can carry): setting it is
+    /// accepted, clearing it is `WSAEINVAL`. On an `AF_INET` socket the
+    /// kernel answers (`WSAENOPROTOOPT`).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.v6_only()?, "the Windows default");
+    /// core.set_v6_only(false)?;
+    /// assert!(!core.v6_only()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_v6_only(&self, on: bool) -> Result<()> {
+        if self.family == Family::V6 && self.kind == SocketKind::Raw {
+            if on {
+                return Ok(());
+            }
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "IPV6_V6ONLY cannot be turned off on a raw IPv6 socket: it carries IPv6 only",
+            ));
+        }
+        self.set_int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            on as i32,
+            "setsockopt(IPV6_V6ONLY)",
+        )?;
+        if self.family == Family::V6 {
+            if on {
+                self.state.fetch_or(V6ONLY, Ordering::AcqRel);
+            } else {
+                self.state.fetch_and(!V6ONLY, Ordering::AcqRel);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `IPV6_V6ONLY` is on (see [`SocketCore::set_v6_only`]).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+    /// assert!(core.v6_only()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn v6_only(&self) -> Result<bool> {
+        if self.family == Family::V6 {
+            return Ok(self.has(V6ONLY));
+        }
+        Ok(self.int_option(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_V6ONLY,
+            "getsockopt(IPV6_V6ONLY)",
+        )? != 0)
+    }
+
+    /// `UDP_SEND_MSG_SIZE` as a socket option: every send is segmented (0: off).
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_segment_size(1200)?;
+    /// let opt = ws2_engine::translate::sock_opt(ws2_abi::IPPROTO_UDP, ws2_abi::UDP_SEND_MSG_SIZE)?;
+    /// assert_eq!(core.option(opt)?, 1200);
+    /// assert_eq!(core.set_segment_size(70000).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_segment_size(&self, bytes: u32) -> Result<()> {
+        if bytes != 0 {
+            crate::translate::segment_size(bytes)?;
+        }
+        self.segment_size.store(bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub(crate) fn segment_size_option(&self) -> u32 {
+        self.segment_size.load(Ordering::Relaxed)
+    }
+
+    /// `IP_RECVTOS`/`IP_RECVECN` (and IPv6): Linux has one option for both,
+    /// on while either is wanted.
+    pub(crate) fn set_recv_tos(&self, v6: bool, ecn: bool, on: bool) -> Result<()> {
+        let bit = if ecn { WANT_ECN } else { WANT_TOS };
+        let state = if on {
+            self.state.fetch_or(bit, Ordering::AcqRel) | bit
+        } else {
+            self.state.fetch_and(!bit, Ordering::AcqRel) & !bit
+        };
+        let linux_on = (state & (WANT_TOS | WANT_ECN) != 0) as i32;
+        if v6 {
+            self.set_int_option(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_RECVTCLASS,
+                linux_on,
+                "setsockopt(IPV6_RECVTCLASS)",
+            )
+        } else {
+            self.set_int_option(
+                libc::IPPROTO_IP,
+                libc::IP_RECVTOS,
+                linux_on,
+                "setsockopt(IP_RECVTOS)",
+            )
+        }
+    }
+
+    pub(crate) fn recv_tos_wanted(&self, ecn: bool) -> bool {
+        self.has(if ecn { WANT_ECN } else { WANT_TOS })
+    }
+
+    /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert_eq!(core.bytes_readable()?, 0);
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
+    /// assert_eq!(core.bytes_readable()?, 5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bytes_readable(&self) -> Result<u32> {
+        let mut n: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one c_int to a valid pointer.
+        cvt(
+            unsafe { libc::ioctl(self.raw_fd(), libc::FIONREAD, &mut n) },
+            "ioctl(FIONREAD)",
+        )?;
+        Ok(n as u32)
+    }
+
+    /// What `WSARecvMsg` reports (the Rust `Socket::set_recv_info`): the
+    /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`,
+    /// `IP_RECVTTL`/`IPV6_HOPLIMIT` options of the socket's family, each on
+    /// or off.
+    pub fn set_recv_info(&self, destination: bool, tos: bool, ttl: bool) -> Result<()> {
+        let ip = [
+            (libc::IP_PKTINFO, destination),
+            (libc::IP_RECVTOS, tos),
+            (libc::IP_RECVTTL, ttl),
+        ];
+        let ipv6 = [
+            (libc::IPV6_RECVPKTINFO, destination),
+            (libc::IPV6_RECVTCLASS, tos),
+            (libc::IPV6_RECVHOPLIMIT, ttl),
+        ];
+        if tos {
+            self.state.fetch_or(WANT_TOS | WANT_ECN, Ordering::AcqRel);
+        } else {
+            self.state
+                .fetch_and(!(WANT_TOS | WANT_ECN), Ordering::AcqRel);
+        }
+        // A dual-stack socket receives IPv4 datagrams too: set both families.
+        for (name, on) in ip {
+            let r = self.set_int_option(libc::IPPROTO_IP, name, on as i32, "setsockopt(IP_*)");
+            if self.family() == Family::V4 {
+                r?;
+            }
+        }
+        if self.family() == Family::V6 {
+            for (name, on) in ipv6 {
+                self.set_int_option(libc::IPPROTO_IPV6, name, on as i32, "setsockopt(IPV6_*)")?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn set_int_option(
+        &self,
+        level: i32,
+        name: i32,
+        value: i32,
+        context: &'static str,
+    ) -> Result<()> {
+        set_int(self.raw_fd(), level, name, value, context)
+    }
+
+    pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
+        get_int(self.raw_fd(), level, name, context)
+    }
+}

@@ -1,0 +1,237 @@
+//! Receiving: blocking `recvmsg` with Windows semantics (S15–S17, S19),
+//! control data decoded (S27), more buffers than Linux takes (S21).
+
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::Ordering;
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result, errno};
+use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, ReceivedControls};
+
+use super::*;
+
+impl SocketCore {
+    /// The duplicate fd the reactor watches for overlapped receives.
+    pub(crate) fn recv_fd(&self) -> Result<RawFd> {
+        if let Some(fd) = self.recv_fd.get() {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
+        let fd = cvt(
+            unsafe { libc::fcntl(self.raw_fd(), libc::F_DUPFD_CLOEXEC, 0) },
+            "fcntl(F_DUPFD_CLOEXEC)",
+        )?;
+        // SAFETY: fd is a fresh descriptor we own.
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(self.recv_fd.get_or_init(|| owned).as_raw_fd())
+    }
+
+    pub(crate) fn recv_fd_if_open(&self) -> Option<RawFd> {
+        self.recv_fd.get().map(|fd| fd.as_raw_fd())
+    }
+
+    /// One receive attempt without waiting: `None` when no datagram waits.
+    pub(crate) fn recv_controls_now(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+    ) -> Result<Option<Received>> {
+        match self.recv_with_controls_inner(iov, iovlen, false) {
+            Ok(r) => Ok(Some(r)),
+            Err(e) if e.code() == abi::WSAEWOULDBLOCK => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
+    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
+    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
+    pub(crate) fn recvmsg_blocking(
+        &self,
+        msg: &mut libc::msghdr,
+        flags: i32,
+        may_wait: bool,
+    ) -> Result<usize> {
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if !self.is_bound() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "the socket is not bound: nothing can arrive on it",
+            ));
+        }
+        if self.has(SHUT_RECV) {
+            return Err(Error::new(
+                abi::WSAESHUTDOWN,
+                "the socket was shut down for receiving",
+            ));
+        }
+        let mut deadline = None;
+        let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
+        loop {
+            self.report_icmp_error()?;
+            msg.msg_namelen = namelen;
+            msg.msg_controllen = controllen;
+            // SAFETY: msg describes live, writable buffers per this function's contract.
+            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN => {
+                    // An ICMP error in the error queue makes the fd readable
+                    // (POLLERR) without data: collect it so it is reported.
+                    if self.collect_icmp_errors() {
+                        continue;
+                    }
+                    if !may_wait || self.is_nonblocking() {
+                        return Err(Error::new(
+                            abi::WSAEWOULDBLOCK,
+                            "the socket is non-blocking (FIONBIO) and no datagram is waiting",
+                        ));
+                    }
+                    let d = *deadline.get_or_insert_with(|| {
+                        crate::completion::deadline_after(self.recv_timeout_ms())
+                    });
+                    if !super::waiters::wait_readable(self, d)? {
+                        return Err(Error::new(
+                            abi::WSAETIMEDOUT,
+                            format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
+                        ));
+                    }
+                }
+                libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
+                    // The pending socket error of an ICMP message (S19).
+                    self.collect_icmp_errors();
+                    if self.kind == SocketKind::Datagram
+                        && self.icmp_resets.load(Ordering::Acquire) == 0
+                    {
+                        self.icmp_resets.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                e => return Err(Error::from_errno(e, "recvmsg")),
+            }
+        }
+    }
+
+    /// `recvfrom` with Windows semantics (see `recvmsg_blocking`), and
+    /// `WSAEMSGSIZE` for a datagram longer than `buf` (which gets its start).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.bind(&"127.0.0.1:0".parse()?)?;
+    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
+    /// let mut big = [0u8; 16];
+    /// assert_eq!(core.recv_from(&mut big, true)?.0, 5); // peek: still queued
+    /// let mut small = [0u8; 3];
+    /// let err = core.recv_from(&mut small, false).unwrap_err();
+    /// assert_eq!((err.code(), &small), (ws2_abi::WSAEMSGSIZE, b"hel"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recv_from(&self, buf: &mut [u8], peek: bool) -> Result<(usize, Option<SocketAddr>)> {
+        let mut from = LinuxAddr::empty();
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 }, true)?;
+        *from.len_mut() = msg.msg_namelen;
+        if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                format!(
+                    "datagram was larger than the {}-byte buffer and was truncated",
+                    buf.len()
+                ),
+            ));
+        }
+        Ok((n, from.to_socket_addr()))
+    }
+
+    /// Receives one datagram into `iov` with its control data (S27): the
+    /// Linux cmsgs are decoded into [`ReceivedControls`].
+    pub fn recv_with_controls(&self, iov: *mut libc::iovec, iovlen: usize) -> Result<Received> {
+        self.recv_with_controls_inner(iov, iovlen, true)
+    }
+
+    fn recv_with_controls_inner(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+    ) -> Result<Received> {
+        if iovlen > MAX_IOVECS {
+            return self.recv_bounced(iov, iovlen, may_wait);
+        }
+        let mut from = LinuxAddr::empty();
+        let mut cmsgs = CmsgBuf::default();
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = iov;
+        msg.msg_iovlen = iovlen;
+        msg.msg_control = cmsgs.as_mut_ptr().cast();
+        msg.msg_controllen = cmsgs.capacity();
+        let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
+        *from.len_mut() = msg.msg_namelen;
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        let state = self.state.load(Ordering::Relaxed);
+        let controls = unsafe {
+            ReceivedControls::from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0)
+        };
+        Ok(Received {
+            bytes,
+            from: from.to_socket_addr(),
+            controls,
+            truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
+        })
+    }
+
+    /// A receive into more buffers than one Linux message takes (S21, S27):
+    /// into one bounce buffer, then scattered over the caller's buffers (a
+    /// buffer that is not writable is `WSAEFAULT`). The bounce buffer holds
+    /// any datagram (65,536 bytes) or the buffers' total if less, so a
+    /// datagram is truncated exactly when it would be without it.
+    #[cold]
+    #[inline(never)]
+    fn recv_bounced(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+    ) -> Result<Received> {
+        // SAFETY: `iov` points to `iovlen` iovecs (this function's callers).
+        let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
+        let total = iov
+            .iter()
+            .fold(0usize, |sum, v| sum.saturating_add(v.iov_len));
+        let mut data = Vec::new();
+        data.try_reserve_exact(total.min(1 << 16))
+            .map_err(|_| Error::new(abi::WSAENOBUFS, "no memory for a receive bounce buffer"))?;
+        data.resize(total.min(1 << 16), 0);
+        let mut one = libc::iovec {
+            iov_base: data.as_mut_ptr().cast(),
+            iov_len: data.len(),
+        };
+        let got = self.recv_with_controls_inner(&mut one, 1, may_wait)?;
+        if !crate::translate::caller_memory::scatter(&data[..got.bytes.min(data.len())], iov) {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("a buffer of the {iovlen} in lpBuffers is not writable"),
+            ));
+        }
+        Ok(got)
+    }
+}

@@ -1,0 +1,173 @@
+//! A datagram to send, validated and translated (S9–S14, S22–S26) into the
+//! plan the `io` layer sends now or queues; and the errors of a failed send.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+use crate::ops::SendPlan;
+use crate::translate::{CmsgBuf, SendControls, requested_source};
+
+use super::*;
+
+impl SocketCore {
+    /// Validates one datagram (S9–S14, S22–S25), translates it, and hands
+    /// the Linux message to `dispatch` (blocking or overlapped send). `iov`
+    /// must describe `total` bytes valid for as long as `dispatch` needs.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub fn send_datagram<R>(
+        self: &Arc<Self>,
+        iov: *const libc::iovec,
+        iovlen: usize,
+        total: usize,
+        to: Option<&SocketAddr>,
+        controls: &SendControls,
+        flags: SendFlags,
+        dispatch: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let state = self.state.load(Ordering::Acquire);
+        // One test for every rare refusal keeps the hot path short.
+        if state & (CLOSED | SHUT_SEND | STREAM) != 0
+            || flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0
+            || (to.is_none() && state & CONNECTED == 0)
+            || total > abi::UDP_MAX_MSG_SIZE_V4 as usize
+        {
+            self.check_send(state, to.is_some(), total, flags)?;
+        }
+        let dest = match to {
+            Some(a) => Some(self.linux_addr(a, state)?),
+            None => None,
+        };
+        let to_v4 = match to {
+            Some(SocketAddr::V4(_)) => true,
+            Some(SocketAddr::V6(a)) => a.ip().to_ipv4_mapped().is_some(),
+            None => state & PEER_V4 != 0,
+        };
+        let mut cmsg = CmsgBuf::default();
+        cmsg.encode(controls, self.family, to_v4, self.socket_tos());
+        let segment = match controls.segment_size {
+            Some(s) => Some(s),
+            None => match self.segment_size.load(Ordering::Relaxed) {
+                0 => None,
+                s => Some(s),
+            },
+        };
+        let segment = match segment {
+            Some(s) if total > s as usize => Some(self.check_segmentation(s)?),
+            _ => None,
+        };
+        let plan = SendPlan {
+            segment,
+            iov,
+            iovlen,
+            dest,
+            cmsg: &cmsg,
+            flags: if flags.bits() & abi::MSG_DONTROUTE != 0 {
+                libc::MSG_DONTROUTE
+            } else {
+                0
+            },
+            controls,
+            to_v4,
+        };
+        let r = dispatch(self, &plan)?;
+        if state & BOUND == 0 {
+            self.state.fetch_or(BOUND, Ordering::Release);
+        }
+        Ok(r)
+    }
+
+    /// `UDP_SEND_MSG_SIZE` works on UDP sockets only.
+    #[cold]
+    fn check_segmentation(&self, segment: u32) -> Result<u16> {
+        if self.kind != SocketKind::Datagram {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "UDP_SEND_MSG_SIZE works on UDP (SOCK_DGRAM) sockets only",
+            ));
+        }
+        Ok(segment as u16)
+    }
+
+    /// Whether the kernel refused UDP GSO on this socket (then ws2
+    /// segments in user space, S26).
+    pub(crate) fn gso_refused(&self) -> bool {
+        self.has(GSO_REFUSED)
+    }
+
+    pub(crate) fn note_gso_refused(&self) {
+        self.state.fetch_or(GSO_REFUSED, Ordering::Relaxed);
+    }
+
+    /// The refusals of S9–S14 and S11, in Windows' order (cold path).
+    #[cold]
+    #[inline(never)]
+    fn check_send(
+        &self,
+        state: u32,
+        has_destination: bool,
+        total: usize,
+        flags: SendFlags,
+    ) -> Result<()> {
+        if state & CLOSED != 0 {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if self.kind == SocketKind::Stream {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "WSASendMsg works on SOCK_DGRAM and SOCK_RAW sockets only, this one is SOCK_STREAM",
+            ));
+        }
+        if flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0 {
+            return Err(Error::new(
+                abi::WSAEOPNOTSUPP,
+                "MSG_OOB and MSG_PARTIAL are not supported on datagram and raw sockets",
+            ));
+        }
+        if state & SHUT_SEND != 0 {
+            return Err(Error::new(
+                abi::WSAESHUTDOWN,
+                "the socket was shut down for sending",
+            ));
+        }
+        if !has_destination && state & CONNECTED == 0 {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "no destination given and the socket is not connected",
+            ));
+        }
+        let max = self.max_msg_size() as usize;
+        if total > max {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                format!("datagram of {total} bytes exceeds SO_MAX_MSG_SIZE {max}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Tells a non-local requested source (S23: `WSAEINVAL`) from an
+    /// unreachable destination (`WSAENETUNREACH`); Linux answers both with
+    /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). Only on the failure path.
+    pub(crate) fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
+        if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL)
+            && let Some(source) = requested_source(controls, self.family, to_v4)
+            && !is_local_address(self.raw_fd(), source)
+        {
+            let what = if source.is_ipv4() {
+                "IN_PKTINFO"
+            } else {
+                "IN6_PKTINFO"
+            };
+            return Error::new(
+                abi::WSAEINVAL,
+                format!("{what} source address {source} is not an address of this host"),
+            );
+        }
+        Error::from_errno(e, "sendmsg")
+    }
+}
