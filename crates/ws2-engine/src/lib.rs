@@ -6,11 +6,11 @@
 
 pub mod addr_changes;
 pub mod completion;
-pub mod engine;
 mod error;
 pub mod fork;
 pub mod handles;
 pub mod interfaces;
+pub mod io;
 pub mod ops;
 pub mod raw;
 pub mod resolve;

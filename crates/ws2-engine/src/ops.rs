@@ -214,3 +214,16 @@ pub(crate) struct RecvQueue {
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README states the memory per pending send: keep it true.
+    #[test]
+    fn a_pending_send_fits_its_stated_budget() {
+        assert!(
+            std::mem::size_of::<super::Op>() <= 512,
+            "{}",
+            std::mem::size_of::<super::Op>()
+        );
+    }
+}

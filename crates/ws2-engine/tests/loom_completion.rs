@@ -1,20 +1,20 @@
 //! A loom model of the engine's exactly-once completion protocol (S37, S38).
 //!
-//! It models `crates/ws2/src/engine.rs`: every pending operation sits in the
+//! It models `crates/ws2-engine/src/io/` and `completion/delivery.rs`: every pending operation sits in the
 //! socket's FIFO (`SendQueue`, behind `SocketCore::queue`'s mutex), and
 //! **whoever pops an operation out of the queue while holding the lock owns
 //! its completion**; completion happens after the lock is released. Three
 //! parties race for the same operations:
 //!
-//! - the reactor, `engine::drain`: locks, pops a batch (what `sendmmsg`
-//!   took), unlocks, then `engine::complete`s each with success;
-//! - `engine::cancel_all` (`SocketCore::close`, `SocketCore::flush`): locks,
+//! - the reactor, `io::reactor::drain`: locks, pops a batch (what `sendmmsg`
+//!   took), unlocks, then `socket::complete`s each with success;
+//! - `io::cancel_all` (`SocketCore::close`, `SocketCore::flush`): locks,
 //!   drains everything, unlocks, completes each with `STATUS_CANCELLED`;
-//! - `engine::cancel_thread_operations` (the issuing thread's exit): locks,
+//! - `IssuedOn::thread_exited` for a socket (the issuing thread's exit): locks,
 //!   removes only the operations whose `issuer` is that thread, unlocks,
 //!   completes them with `STATUS_CANCELLED`.
 //!
-//! `complete` mirrors `engine::complete` / `OvPtr::finish`: `InternalHigh`
+//! `complete` mirrors `socket::complete` / `OvPtr::finish`: `InternalHigh`
 //! (a plain write, modelled with `loom::cell::UnsafeCell` so loom reports a
 //! data race if the ordering is wrong), then `Internal` with release, then
 //! the delivery flag (event / routine / packet). An observer that sees the
@@ -56,7 +56,7 @@ impl Op {
     }
 }
 
-/// A queued operation (engine.rs `Op`): which caller op, and its issuer.
+/// A queued operation (ops.rs `Op`): which caller op, and its issuer.
 struct Queued {
     op: usize,
     issuer: u64,
@@ -67,7 +67,7 @@ struct Socket {
     ops: Vec<Op>,
 }
 
-/// `engine::complete` + `OvPtr::finish`.
+/// `socket::complete` + `OvPtr::finish`.
 fn complete(s: &Socket, i: usize, status: u32, bytes: usize) {
     let op = &s.ops[i];
     op.completions.fetch_add(1, Ordering::Relaxed);
@@ -77,7 +77,7 @@ fn complete(s: &Socket, i: usize, status: u32, bytes: usize) {
     op.delivered.store(true, Ordering::Release);
 }
 
-/// `engine::drain`: pops a batch under the lock, completes after.
+/// `io::reactor::drain`: pops a batch under the lock, completes after.
 fn reactor(s: &Socket, batch: usize) {
     let taken: Vec<Queued> = {
         let mut q = s.queue.lock().unwrap();
@@ -89,7 +89,7 @@ fn reactor(s: &Socket, batch: usize) {
     }
 }
 
-/// `engine::cancel_all` (close, SIO_FLUSH).
+/// `io::cancel_all` (close, SIO_FLUSH).
 fn cancel_all(s: &Socket) {
     let taken: Vec<Queued> = s.queue.lock().unwrap().drain(..).collect();
     for t in taken {
@@ -97,7 +97,7 @@ fn cancel_all(s: &Socket) {
     }
 }
 
-/// `engine::cancel_thread_operations`: only this issuer's operations.
+/// `IssuedOn::thread_exited`: only this issuer's operations.
 fn cancel_thread(s: &Socket, issuer: u64) {
     let mine: Vec<Queued> = {
         let mut q = s.queue.lock().unwrap();

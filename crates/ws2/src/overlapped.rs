@@ -15,8 +15,8 @@ use std::time::Duration;
 use ws2_abi as abi;
 
 use ws2_engine::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
-use ws2_engine::engine::{self, Submitted};
 use ws2_engine::fork::lock;
+use ws2_engine::io::{self, Submitted};
 use ws2_engine::translate::SendControls;
 use ws2_engine::{ControlMessage, Error, Result, SendFlags};
 
@@ -333,7 +333,7 @@ impl Socket {
             to.as_ref(),
             &controls,
             SendFlags::NONE,
-            |core, plan| engine::send_overlapped(core, plan, make, || {}),
+            |core, plan| io::send_overlapped(core, plan, make, || {}),
         )?;
         if let Submitted::Now(result, delivery) = submitted {
             ws2_engine::socket::complete(Some(core), delivery, result, true);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ws2_abi as abi;
-use ws2_engine::engine;
+use ws2_engine::io;
 use ws2_engine::translate::{MAX_IOVECS, SendControls, SockOpt};
 use ws2_engine::{
     ControlMessage, Error, Family, Received, Result, SendFlags, SocketCore, SocketKind,
@@ -310,7 +310,7 @@ impl Socket {
             msg.to.as_ref(),
             &controls,
             flags,
-            engine::send_blocking,
+            io::send_blocking,
         )
     }
 
@@ -336,7 +336,7 @@ impl Socket {
             msg.to.as_ref(),
             controls,
             flags,
-            engine::send_blocking,
+            io::send_blocking,
         )
     }
 

@@ -81,7 +81,7 @@ fn send_over_slow_link(mtu: &str, len: usize, count: u32) {
             .unwrap_or_else(|e| panic!("datagram {seq}: {e}"));
         assert_eq!(&buf[..n], &payload(seq as u32, size)[..], "datagram {seq}");
     }
-    let stats = ws2_engine::engine::reactor_stats();
+    let stats = ws2_engine::io::reactor_stats();
     assert!(stats.datagrams > 0, "the sends must have pended: {stats:?}");
 }
 

@@ -206,7 +206,7 @@ fn s42_queue_drops_count_as_sent_on_the_reactor_path() {
         tx
     });
     let before_drops = link.drops();
-    let before = ws2_engine::engine::reactor_stats();
+    let before = ws2_engine::io::reactor_stats();
     // Small datagrams fill the send buffer (their memory, not the queue's
     // 3000 bytes, runs out first), so what follows is queued in ws2.
     let mut pending = Vec::new();
@@ -248,7 +248,7 @@ fn s42_queue_drops_count_as_sent_on_the_reactor_path() {
         failed.len(),
         failed[0]
     );
-    let after = ws2_engine::engine::reactor_stats();
+    let after = ws2_engine::io::reactor_stats();
     assert!(
         after.sendmmsg_calls > before.sendmmsg_calls,
         "the reactor sent nothing"

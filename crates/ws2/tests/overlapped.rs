@@ -591,7 +591,7 @@ fn s37_flush_aborts_pending_and_socket_stays_usable() {
 // WSAEWOULDBLOCK and its buffer; nothing is queued for it.
 #[test]
 fn s18_pending_limit_is_wouldblock() {
-    let limit = ws2_engine::engine::max_pending_sends();
+    let limit = ws2_engine::io::max_pending_sends();
     let link = slow_link("8kbit");
     let rx = link.receiver();
     let to = rx.local_addr().unwrap();

@@ -203,7 +203,7 @@ struct Sample {
     /// Raw: sendmsg calls that failed with EAGAIN.
     eagain: u64,
     /// ws2: what the reactor did during the loop.
-    reactor: Option<ws2_engine::engine::ReactorStats>,
+    reactor: Option<ws2_engine::io::ReactorStats>,
     errors: u64,
     /// CPU time of the calling thread alone (the rest is the reactor).
     caller_cpu: Duration,
@@ -214,10 +214,10 @@ struct Sample {
 }
 
 fn stats_delta(
-    a: ws2_engine::engine::ReactorStats,
-    b: ws2_engine::engine::ReactorStats,
-) -> ws2_engine::engine::ReactorStats {
-    ws2_engine::engine::ReactorStats {
+    a: ws2_engine::io::ReactorStats,
+    b: ws2_engine::io::ReactorStats,
+) -> ws2_engine::io::ReactorStats {
+    ws2_engine::io::ReactorStats {
         wakeups: b.wakeups - a.wakeups,
         sendmmsg_calls: b.sendmmsg_calls - a.sendmmsg_calls,
         datagrams: b.datagrams - a.datagrams,
@@ -308,7 +308,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
     };
     let raw = crate::bench::RawMsgRef::new(dest4, payload);
     let buf = crate::bench::leak(payload);
-    let stats0 = ws2_engine::engine::reactor_stats();
+    let stats0 = ws2_engine::io::reactor_stats();
     let (cpu0, t0) = (cpu_time(), Instant::now());
     let (tcpu0, sw0, m0) = (thread_cpu_time(), context_switches(), machine_busy());
     let (errors, syscalls, eagain) = match mode {
@@ -326,7 +326,7 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
         machine_busy(),
     );
     let reactor =
-        (mode != Pmode::Raw).then(|| stats_delta(stats0, ws2_engine::engine::reactor_stats()));
+        (mode != Pmode::Raw).then(|| stats_delta(stats0, ws2_engine::io::reactor_stats()));
     Sample {
         elapsed,
         cpu,
@@ -628,7 +628,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             )?;
         }
         outln!(
-            "CPU us/d = getrusage(RUSAGE_SELF) user+sys per datagram over the loop (whole process, reactor thread included); sends sc/d = send syscalls per datagram: raw (sendmsg + poll) / datagrams, ws2 (sendmmsg + epoll_wait wakeups) / datagrams the reactor sent (ws2_engine::engine::reactor_stats deltas); pended = raw: EAGAINs per loop, ws2: share of datagrams sent by the reactor; sc ratio = raw / mode (higher: fewer syscalls); CPU ratio = mode / raw (< 1: cheaper); drops: {dropped}, send errors: {errors}"
+            "CPU us/d = getrusage(RUSAGE_SELF) user+sys per datagram over the loop (whole process, reactor thread included); sends sc/d = send syscalls per datagram: raw (sendmsg + poll) / datagrams, ws2 (sendmmsg + epoll_wait wakeups) / datagrams the reactor sent (ws2_engine::io::reactor_stats deltas); pended = raw: EAGAINs per loop, ws2: share of datagrams sent by the reactor; sc ratio = raw / mode (higher: fewer syscalls); CPU ratio = mode / raw (< 1: cheaper); drops: {dropped}, send errors: {errors}"
         )?;
     }
     Ok(if errors == 0 {

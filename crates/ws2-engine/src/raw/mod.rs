@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use crate::completion;
 use crate::completion::{Delivery, OvPtr};
-use crate::engine::{self, Submitted};
 use crate::error::{Error, Result};
 use crate::handles;
+use crate::io::{self, Submitted};
 use crate::socket::{SendFlags, SocketCore, SocketKind};
 use crate::translate::{
     CONTROL_INLINE, Family, IoVecs, RECEIVED_CONTROL_MAX, Received, SendControls, SockOpt,
@@ -331,7 +331,7 @@ pub unsafe fn send_gathered(
             &controls,
             flags,
             |core, plan| {
-                engine::send_overlapped_keeping(core, plan, bounce, delivery, || {
+                io::send_overlapped_keeping(core, plan, bounce, delivery, || {
                     // SAFETY: ov valid per the contract; written before the op is visible.
                     unsafe { OvPtr(ov).mark_pending() }
                 })
@@ -357,7 +357,7 @@ pub unsafe fn send_gathered(
         to.as_ref(),
         &controls,
         flags,
-        engine::send_blocking,
+        io::send_blocking,
     )? as u32;
     // The kernel has read the bounce buffer (if any); it goes now.
     drop(bounce);
@@ -696,7 +696,7 @@ pub unsafe fn recv_into(
             // SAFETY: the outputs stay valid until completion per the contract.
             got.and_then(|got| unsafe { outputs.write(&got) })
         });
-        let submitted = engine::recv_overlapped(core, iov_slice, finish, delivery, || {
+        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
             // SAFETY: overlapped valid; written before the op is visible.
             unsafe { OvPtr(overlapped).mark_pending() }
         })?;
@@ -826,7 +826,7 @@ pub unsafe fn get_overlapped_result(
                 "the overlapped operation is still pending",
             ));
         }
-        if engine::pending_has_routine(core, ov) == Some(true) {
+        if io::pending_has_routine(core, ov) == Some(true) {
             return Err(Error::new(
                 abi::WSAEINVAL,
                 "fWait is TRUE but the operation completes through a completion routine",

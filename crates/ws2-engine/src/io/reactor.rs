@@ -17,7 +17,18 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::*;
+use ws2_abi as abi;
+
+use crate::completion::{Delivery, Packet, deliver};
+use crate::error::{Error, Result, errno};
+use crate::fork::{self, lock};
+use crate::ops::{Op, SendQueue};
+use crate::socket::{SocketCore, SocketKind, complete};
+use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
+
+use super::queues::{recv_queue, send_queue};
+use super::segmented::SEGMENT_CMSG_SPACE;
+use super::send::counts_local_drops_as_sent;
 
 /// What the reactor has done since the process started (pending path only;
 /// immediate sends are not counted).
@@ -650,4 +661,27 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     if rearm {
         arm_or_fail(r, core, Direction::Recv);
     }
+}
+
+/// Delivers a batch of deferred completions of one socket (the reactor's
+/// drain): each operation's own result, then the port packets posted
+/// under one lock with one wake, and the socket's waiters woken once.
+fn complete_batch(
+    core: &SocketCore,
+    done: &mut Vec<(Delivery, Result<usize>)>,
+    packets: &mut Vec<Packet>,
+) {
+    if done.is_empty() {
+        return;
+    }
+    for (delivery, result) in done.drain(..) {
+        deliver(Some(core), delivery, result, false, Some(packets));
+    }
+    if !packets.is_empty()
+        && let Some((port, _)) = core.port()
+    {
+        port.post_many(packets);
+    }
+    packets.clear();
+    core.wake_waiters();
 }

@@ -1,0 +1,59 @@
+//! The queues and the reactor: sends and receives that cannot complete at
+//! once. Every fd is `O_NONBLOCK` in the kernel:
+//! - a send whose socket has nothing queued is tried at once (`sendmsg`);
+//! - one that would block is queued in the socket's FIFO (overlapped calls
+//!   return `WSA_IO_PENDING`; blocking calls wait alertably for their turn),
+//!   and one reactor thread (epoll) drains each FIFO in order when the
+//!   socket is writable, in `sendmmsg` batches, completing each operation
+//!   with its own status (S29, S30, S34);
+//! - completion is exactly once: `InternalHigh`, then `Internal` with
+//!   release ordering, then the event, routine or port packet (S38).
+
+use std::sync::OnceLock;
+
+use crate::completion::Delivery;
+use crate::error::Result;
+
+mod cancel;
+mod queues;
+mod reactor;
+mod recv;
+mod segmented;
+mod send;
+
+pub(crate) use cancel::pending_has_routine;
+pub use reactor::{ReactorStats, reactor_stats};
+pub use recv::recv_overlapped;
+pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
+
+/// Most overlapped sends one socket may have pending (S18); past it a call
+/// fails with `WSAEWOULDBLOCK`. The environment variable
+/// `WS2_MAX_PENDING_SENDS` changes it for the process.
+pub const DEFAULT_MAX_PENDING_SENDS: usize = 4096;
+
+/// The limit in force (see [`DEFAULT_MAX_PENDING_SENDS`]).
+pub fn max_pending_sends() -> usize {
+    static LIMIT: OnceLock<usize> = OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("WS2_MAX_PENDING_SENDS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(DEFAULT_MAX_PENDING_SENDS)
+    })
+}
+
+/// What happened to a submitted send.
+pub enum Submitted {
+    /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
+    /// which still completes, SPEC G) and the delivery to complete.
+    Now(Result<usize>, Delivery),
+    /// Queued; the reactor completes it.
+    Pending,
+}
+
+// ---------------------------------------------------------------------------
+// Completing
+
+// ---------------------------------------------------------------------------
+// Overlapped receives

@@ -1,0 +1,82 @@
+//! Locking a socket's queues (a fork child first drops what its parent
+//! had pending, S43), and the sockets each thread has operations on (S37).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::completion::ThreadState;
+use crate::fork::{self, Locked, lock};
+use crate::ops::{RecvQueue, SendQueue};
+use crate::socket::SocketCore;
+
+use super::reactor;
+
+/// Locks the socket's send queue. In a fork child, the first use of a
+/// socket first drops the operations its queues held in the parent (S43).
+#[inline]
+pub(crate) fn send_queue(core: &SocketCore) -> Locked<'_, SendQueue> {
+    if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+    }
+    lock(&core.queue)
+}
+
+/// Locks the socket's receive queue (see [`send_queue`]).
+pub(crate) fn recv_queue(core: &SocketCore) -> Locked<'_, RecvQueue> {
+    if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+    }
+    lock(&core.recv_queue)
+}
+
+/// In a fork child: the operations the socket's queues hold were pending
+/// in the parent, which completes them. Here they are dropped without
+/// completing, their OVERLAPPEDs untouched (S43); the queues start empty
+/// and unregistered (the child has its own reactor).
+#[cold]
+fn forget_parent_operations(core: &SocketCore) {
+    let (sends, recvs) = {
+        let mut q = lock(&core.queue);
+        let mut r = lock(&core.recv_queue);
+        let generation = fork::generation();
+        if core.queue_generation.load(Ordering::Relaxed) == generation {
+            return;
+        }
+        core.queue_generation.store(generation, Ordering::Relaxed);
+        core.queued.store(0, Ordering::Release);
+        (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
+        (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
+    };
+    // Rust buffers and routines are freed here, outside the locks.
+    drop((sends, recvs));
+    reactor::forget_parent();
+}
+
+/// The number of queued sends, after the check of a fork child's first use.
+#[inline]
+pub(super) fn queued_now(core: &SocketCore) -> usize {
+    let n = core.queued.load(Ordering::Acquire);
+    if n != 0 && core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+        return core.queued.load(Ordering::Acquire);
+    }
+    n
+}
+
+/// Remembers that this thread has operations on `core` (for S37 at exit).
+pub(super) fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
+    // Only this thread writes `last_socket`: a burst on one socket skips the lock.
+    if me.last_socket.load(Ordering::Relaxed) == core.id {
+        return;
+    }
+    me.last_socket.store(core.id, Ordering::Relaxed);
+    let mut sockets = lock(&me.sockets);
+    if !sockets
+        .iter()
+        .any(|w| std::ptr::addr_eq(w.as_ptr(), Arc::as_ptr(core)))
+    {
+        sockets.retain(|w| w.strong_count() > 0);
+        let socket = Arc::downgrade(core);
+        sockets.push(socket);
+    }
+}

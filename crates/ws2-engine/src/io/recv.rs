@@ -1,0 +1,67 @@
+//! Overlapped receives (S27 with S28–S30): at once when a datagram waits,
+//! else queued for the reactor.
+
+use std::sync::Arc;
+
+use ws2_abi as abi;
+
+use crate::completion::{self, Delivery};
+use crate::error::{Error, Result};
+use crate::ops::{RecvFinish, RecvOp};
+use crate::socket::SocketCore;
+
+use super::Submitted;
+use super::queues::{note_socket, recv_queue};
+use super::reactor::{self, Direction, arm_or_fail};
+
+/// An overlapped receive (S27 with S28–S30): at once when a datagram is
+/// waiting and nothing is queued, else queued for the reactor, once what
+/// that needs is acquired (S20): the reactor, the duplicate fd it watches,
+/// that fd's place in its epoll set.
+pub fn recv_overlapped(
+    core: &Arc<SocketCore>,
+    iov: &[libc::iovec],
+    finish: RecvFinish,
+    delivery: Delivery,
+    on_pending: impl FnOnce(),
+) -> Result<Submitted> {
+    let mut q = recv_queue(core);
+    if q.ops.is_empty()
+        && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
+    {
+        drop(q);
+        // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW) is
+        // a completed receive: it still completes (SPEC G).
+        return match finish(Ok(got)) {
+            Err(e) if e.code() != abi::WSAEMSGSIZE => Err(e),
+            r => Ok(Submitted::Now(r, delivery)),
+        };
+    }
+    if core.is_closed() {
+        return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+    }
+    let me = completion::current_thread();
+    let r = reactor::reactor()?;
+    if q.in_epoll != r.serial {
+        let fd = core.recv_fd()?;
+        r.add(core, fd, Direction::Recv)?;
+        q.in_epoll = r.serial;
+    }
+    on_pending();
+    q.ops.push_back(Box::new(RecvOp {
+        iov: iov.to_vec(),
+        finish,
+        delivery,
+        issuer: me.id,
+    }));
+    let arm = !std::mem::replace(&mut q.registered, true);
+    if arm {
+        r.hold(core, Direction::Recv);
+    }
+    drop(q);
+    note_socket(&me, core);
+    if arm {
+        arm_or_fail(r, core, Direction::Recv);
+    }
+    Ok(Submitted::Pending)
+}
