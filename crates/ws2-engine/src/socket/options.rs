@@ -8,7 +8,7 @@ use ws2_abi as abi;
 
 use crate::completion::Port;
 use crate::error::{Error, Result};
-use crate::translate::Family;
+use crate::translate::{Family, SockOpt};
 
 use super::*;
 
@@ -350,5 +350,91 @@ impl SocketCore {
 
     pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
         get_int(self.raw_fd(), level, name, context)
+    }
+}
+
+impl SocketCore {
+    /// Sets a translated option (see [`SockOpt`]).
+    ///
+    /// ```
+    /// # use ws2_engine::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_RCVTIMEO)?, 250)?;
+    /// assert_eq!(core.recv_timeout_ms(), 250);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_option(&self, opt: SockOpt, value: i32) -> Result<()> {
+        match opt {
+            SockOpt::Linux { level, name, .. } => {
+                self.set_int_option(level, name, value, "setsockopt")
+            }
+            SockOpt::SendTimeout => {
+                self.set_send_timeout_ms(value as u32);
+                Ok(())
+            }
+            SockOpt::RecvTimeout => {
+                self.set_recv_timeout_ms(value as u32);
+                Ok(())
+            }
+            SockOpt::Tos { level, name } => {
+                self.set_int_option(level, name, value, "setsockopt(IP_TOS/IPV6_TCLASS)")?;
+                self.set_socket_tos(value as u8);
+                Ok(())
+            }
+            SockOpt::HeaderIncluded => {
+                self.set_int_option(
+                    libc::IPPROTO_IP,
+                    libc::IP_HDRINCL,
+                    value,
+                    "setsockopt(IP_HDRINCL)",
+                )?;
+                self.set_header_included(value != 0);
+                Ok(())
+            }
+            SockOpt::SegmentSize => self.set_segment_size(value as u32),
+            SockOpt::V6Only => self.set_v6_only(value != 0),
+            SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
+            SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
+                abi::WSAEINVAL,
+                "this option can be read with getsockopt but not set",
+            )),
+        }
+    }
+
+    /// Reads a translated option.
+    ///
+    /// ```
+    /// # use ws2_engine::{translate::{sock_opt, Family}, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let ty = core.option(sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_TYPE)?)?;
+    /// assert_eq!(ty, ws2_abi::SOCK_DGRAM);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn option(&self, opt: SockOpt) -> Result<i32> {
+        match opt {
+            SockOpt::Linux { level, name, halve } => {
+                let v = self.int_option(level, name, "getsockopt")?;
+                // Linux reports SO_SNDBUF/SO_RCVBUF doubled; Windows reports what was set.
+                Ok(if halve { v / 2 } else { v })
+            }
+            SockOpt::SendTimeout => Ok(self.send_timeout_ms() as i32),
+            SockOpt::RecvTimeout => Ok(self.recv_timeout_ms() as i32),
+            SockOpt::Tos { level, name } => {
+                self.int_option(level, name, "getsockopt(IP_TOS/IPV6_TCLASS)")
+            }
+            SockOpt::HeaderIncluded => {
+                self.int_option(libc::IPPROTO_IP, libc::IP_HDRINCL, "getsockopt(IP_HDRINCL)")
+            }
+            SockOpt::Type => Ok(self.kind().windows()),
+            SockOpt::SegmentSize => Ok(self.segment_size_option() as i32),
+            SockOpt::V6Only => Ok(self.v6_only()? as i32),
+            SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
+            SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
+            SockOpt::Error => {
+                let e =
+                    self.int_option(libc::SOL_SOCKET, libc::SO_ERROR, "getsockopt(SO_ERROR)")?;
+                Ok(if e == 0 { 0 } else { abi::wsa_from_errno(e) })
+            }
+        }
     }
 }

@@ -1,0 +1,119 @@
+//! `WSAGetOverlappedResult`, and completing a raw OVERLAPPED of an ioctl.
+
+use ws2_abi as abi;
+
+use crate::completion::{self, OvPtr};
+use crate::error::{Error, Result};
+use crate::io::{self};
+use crate::socket::SocketCore;
+
+use super::*;
+
+/// `WSAGetOverlappedResult` after the handle lookup (S31, S32): the byte
+/// count of a finished operation, `WSA_IO_INCOMPLETE` while pending without
+/// `wait`, the mapped error of a failed one. Waiting is not alertable.
+///
+/// # Safety
+/// `ov` valid; `bytes` and `flags` writable or null.
+///
+/// ```
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// // An operation that finished with 5 bytes (Internal = STATUS_SUCCESS).
+/// let mut ov = ws2_abi::WSAOVERLAPPED { InternalHigh: 5, ..Default::default() };
+/// let (mut bytes, mut flags) = (0u32, 0u32);
+/// // SAFETY: `ov`, `bytes` and `flags` are live locals.
+/// let n = unsafe { ws2_engine::raw::get_overlapped_result(&core, &mut ov, &mut bytes, false, &mut flags) }?;
+/// assert_eq!((n, bytes), (5, 5));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn get_overlapped_result(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    bytes: *mut u32,
+    wait: bool,
+    flags: *mut u32,
+) -> Result<u32> {
+    if ov.is_null() || bytes.is_null() || flags.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpOverlapped, lpcbTransfer or lpdwFlags is NULL",
+        ));
+    }
+    let ovp = OvPtr(ov);
+    // SAFETY: ov valid per the contract.
+    if unsafe { ovp.status() } == abi::STATUS_PENDING {
+        if !wait {
+            return Err(Error::new(
+                abi::WSA_IO_INCOMPLETE,
+                "the overlapped operation is still pending",
+            ));
+        }
+        if io::pending_has_routine(core, ov) == Some(true) {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "fWait is TRUE but the operation completes through a completion routine",
+            ));
+        }
+        // SAFETY: ov valid per the contract.
+        completion::wait_until(&[core], None, false, None, || {
+            (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
+        })?;
+    }
+    // SAFETY: ov valid, bytes and flags writable per the contract.
+    unsafe {
+        let status = ovp.status();
+        let n = (*ov).InternalHigh as u32;
+        bytes.write_unaligned(n);
+        flags.write_unaligned(0);
+        if status != abi::STATUS_SUCCESS {
+            let code = abi::wsa_from_status(status);
+            return Err(Error::new(
+                code,
+                format!("the operation failed with NTSTATUS {status:#x}"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// Completes an ioctl that succeeded at once: with an OVERLAPPED on an
+/// overlapped-capable socket the completion is still delivered, with 0
+/// bytes (S2; the byte count went to `lpcbBytesReturned`).
+///
+/// # Safety
+/// `ov` null or valid and writable.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{handles::{self, Object}, translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let event = Arc::new(ws2_engine::Event::new());
+/// let h = handles::insert(Object::Event(event.clone()))?;
+/// // Low bit set in hEvent: signal the event, post nothing to a port.
+/// let mut ov = ws2_abi::WSAOVERLAPPED { hEvent: (h | 1) as _, ..Default::default() };
+/// // SAFETY: `ov` is a live local that outlives the (immediate) completion.
+/// unsafe { ws2_engine::raw::complete_ioctl(&core, &mut ov, None) }?;
+/// assert!(event.is_set());
+/// assert_eq!(ov.Internal as ws2_abi::NTSTATUS, ws2_abi::STATUS_SUCCESS);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn complete_ioctl(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<()> {
+    let bytes = 0u32;
+    if ov.is_null() {
+        return Ok(());
+    }
+    if !core.is_overlapped() {
+        // SAFETY: ov valid per the contract (S28).
+        unsafe { fill_blocking_overlapped(ov, bytes as usize) };
+        return Ok(());
+    }
+    // SAFETY: ov valid per the contract.
+    let delivery = unsafe { overlapped_delivery(core, ov, routine) }?;
+    crate::socket::complete(Some(core), delivery, Ok(bytes as usize), true);
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! Receives into raw caller memory (`WSARecvFrom`, `WSARecvMsg`, `recv`,
+//! `recvfrom`): blocking or overlapped, outputs written at completion (S27).
+
+use std::sync::Arc;
+
+use ws2_abi as abi;
+
+use crate::completion::OvPtr;
+use crate::error::{Error, Result};
+use crate::io::{self, Submitted};
+use crate::socket::SocketCore;
+use crate::translate::{IoVecs, RECEIVED_CONTROL_MAX, Received};
+
+use super::*;
+
+/// Where a receive's results go in the caller's memory: the source address
+/// and its length, the control buffer (whose `len` becomes the bytes used)
+/// and the flags word. Any may be null.
+///
+/// ```
+/// let none = ws2_engine::raw::RecvOutputs {
+///     name: std::ptr::null_mut(),
+///     namelen: std::ptr::null_mut(),
+///     control: std::ptr::null_mut(),
+///     flags: std::ptr::null_mut(),
+/// };
+/// assert!(none.name.is_null());
+/// ```
+#[derive(Clone, Copy)]
+pub struct RecvOutputs {
+    /// `lpFrom` / `WSAMSG::name`: receives the source address.
+    pub name: *mut abi::SOCKADDR,
+    /// `lpFromlen` / `WSAMSG::namelen`: capacity in, size written out.
+    pub namelen: *mut i32,
+    /// `WSAMSG::Control`: Windows-layout control entries; `len` becomes
+    /// the bytes used.
+    pub control: *mut abi::WSABUF,
+    /// `lpFlags` / `WSAMSG::dwFlags`: `MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`...
+    pub flags: *mut u32,
+}
+
+// SAFETY: the pointers are written once, at completion, and Winsock's
+// contract keeps them valid until then.
+unsafe impl Send for RecvOutputs {}
+
+impl RecvOutputs {
+    /// Writes what arrived (S27): source, Windows-layout control entries,
+    /// `MSG_TRUNC`/`MSG_CTRUNC`/`MSG_BCAST`/`MSG_MCAST`; a truncated datagram
+    /// or control data is `WSAEMSGSIZE` after everything that fit is written.
+    ///
+    /// # Safety
+    /// Every non-null pointer valid and writable as Winsock documents.
+    unsafe fn write(self, got: &Received) -> Result<usize> {
+        if !self.name.is_null()
+            && !self.namelen.is_null()
+            && let Some(from) = got.from
+        {
+            // SAFETY: name writable for *namelen bytes per the contract.
+            unsafe { crate::translate::socket_addr_to_windows(&from, self.name, self.namelen) }?;
+        }
+        let (used, ctrunc) = if self.control.is_null() {
+            (0, false)
+        } else {
+            // SAFETY: control readable per the contract.
+            let c = unsafe { self.control.read_unaligned() };
+            if c.buf.is_null() {
+                (0, got.controls != Default::default())
+            } else {
+                // Only as far as the entries can go: a Control.len larger
+                // than that claims nothing more.
+                let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
+                // SAFETY: Control.buf writable for Control.len bytes per the contract.
+                let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
+                got.controls.to_windows(out)
+            }
+        };
+        let mut flags = got.controls.windows_flags();
+        if got.truncated {
+            flags |= abi::MSG_TRUNC;
+        }
+        if ctrunc {
+            flags |= abi::MSG_CTRUNC;
+        }
+        if !self.control.is_null() {
+            // SAFETY: control writable per the contract.
+            unsafe { (&raw mut (*self.control).len).write_unaligned(used as u32) };
+        }
+        if !self.flags.is_null() {
+            // SAFETY: flags writable per the contract.
+            unsafe { self.flags.write_unaligned(flags) };
+        }
+        if got.truncated {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                "the datagram was larger than the buffers (MSG_TRUNC)",
+            ));
+        }
+        if ctrunc {
+            return Err(Error::new(
+                abi::WSAEMSGSIZE,
+                "the control data did not fit Control.len (MSG_CTRUNC)",
+            ));
+        }
+        Ok(got.bytes)
+    }
+}
+
+/// `WSARecvMsg`, `WSARecvFrom`, `WSARecv` after their own unpacking (S27):
+/// blocking, or overlapped with the same completion machinery as sends.
+///
+/// # Safety
+/// Winsock's contract: buffers writable for their lengths, outputs writable,
+/// all valid until completion for an overlapped call.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_engine::raw::{recv_into, RecvOutputs};
+/// # use ws2_abi::{SOCKADDR_STORAGE, WSABUF};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"127.0.0.1:0".parse()?)?;
+/// let tx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// tx.send_to(b"ping", core.local_addr()?)?;
+/// let mut data = [0u8; 16];
+/// let buf = WSABUF { len: 16, buf: data.as_mut_ptr().cast() };
+/// let (mut from, mut fromlen, mut flags, mut got) = (SOCKADDR_STORAGE::default(), 128, 0u32, 0u32);
+/// let outputs = RecvOutputs { name: (&raw mut from).cast(), namelen: &mut fromlen,
+///     control: std::ptr::null_mut(), flags: &mut flags };
+/// // SAFETY: the buffer and every output are live locals; a blocking call.
+/// unsafe { recv_into(&core, &buf, 1, outputs, &mut got, std::ptr::null_mut(), None) }?;
+/// assert_eq!((&data[..got as usize], fromlen), (&b"ping"[..], 16));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn recv_into(
+    core: &Arc<SocketCore>,
+    buffers: *const abi::WSABUF,
+    count: u32,
+    outputs: RecvOutputs,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    if bytes.is_null() && overlapped.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "lpNumberOfBytesRecvd is NULL and there is no OVERLAPPED",
+        ));
+    }
+    if !outputs.control.is_null() {
+        // SAFETY: control readable per the contract.
+        let c = unsafe { outputs.control.read_unaligned() };
+        if c.buf.is_null() && c.len != 0 {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("Control.buf is NULL but Control.len is {}", c.len),
+            ));
+        }
+    }
+    // SAFETY: lpBuffers readable for count entries per the contract.
+    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    // SAFETY: IoVecs holds len() initialised iovecs.
+    let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
+    if !overlapped.is_null() && core.is_overlapped() {
+        // SAFETY: overlapped valid per the contract.
+        let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+        let finish: crate::ops::RecvFinish = Box::new(move |got| {
+            let outputs = outputs;
+            // SAFETY: the outputs stay valid until completion per the contract.
+            got.and_then(|got| unsafe { outputs.write(&got) })
+        });
+        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
+            // SAFETY: overlapped valid; written before the op is visible.
+            unsafe { OvPtr(overlapped).mark_pending() }
+        })?;
+        return match submitted {
+            Submitted::Now(result, delivery) => {
+                if !bytes.is_null()
+                    && let Ok(n) = result
+                {
+                    // SAFETY: bytes writable per the contract.
+                    unsafe { bytes.write_unaligned(n as u32) };
+                }
+                crate::socket::complete(Some(core), delivery, result.clone(), true);
+                result.map(|n| n as u32)
+            }
+            Submitted::Pending => Err(io_pending()),
+        };
+    }
+    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
+    if !bytes.is_null() {
+        // SAFETY: bytes writable per the contract.
+        unsafe { bytes.write_unaligned(got.bytes as u32) };
+    }
+    // SAFETY: outputs writable per the contract.
+    let n = unsafe { outputs.write(&got) }?;
+    if !overlapped.is_null() {
+        // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
+        unsafe { fill_blocking_overlapped(overlapped, n) };
+    }
+    Ok(n as u32)
+}
+
+/// `WSARecvMsg` after the handle lookup (S27).
+///
+/// # Safety
+/// `msg` readable and writable, valid until completion; see [`recv_into`].
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// # use ws2_abi::{WSABUF, WSAMSG};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"127.0.0.1:0".parse()?)?;
+/// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"ping", core.local_addr()?)?;
+/// let mut data = [0u8; 16];
+/// let mut buf = WSABUF { len: 16, buf: data.as_mut_ptr().cast() };
+/// let no_control = WSABUF { len: 0, buf: std::ptr::null_mut() };
+/// let mut msg = WSAMSG { name: std::ptr::null_mut(), namelen: 0, lpBuffers: &mut buf,
+///     dwBufferCount: 1, Control: no_control, dwFlags: 0 };
+/// let mut got = 0u32;
+/// // SAFETY: msg, its buffer and `got` are live locals; a blocking call.
+/// unsafe { ws2_engine::raw::recv_msg(&core, &mut msg, &mut got, std::ptr::null_mut(), None) }?;
+/// assert_eq!((&data[..got as usize], msg.dwFlags), (&b"ping"[..], 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn recv_msg(
+    core: &Arc<SocketCore>,
+    msg: *mut abi::WSAMSG,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    if msg.is_null() {
+        return Err(Error::new(abi::WSAEFAULT, "lpMsg is NULL"));
+    }
+    // SAFETY: msg is non-null and readable per the contract.
+    let m = unsafe { std::ptr::read_unaligned(msg) };
+    let outputs = RecvOutputs {
+        name: m.name,
+        // SAFETY: msg stays valid (contract); these are field addresses.
+        namelen: unsafe { &raw mut (*msg).namelen },
+        // SAFETY: as above.
+        control: unsafe { &raw mut (*msg).Control },
+        // SAFETY: as above.
+        flags: unsafe { &raw mut (*msg).dwFlags },
+    };
+    // SAFETY: forwarded contract.
+    unsafe {
+        recv_into(
+            core,
+            m.lpBuffers,
+            m.dwBufferCount,
+            outputs,
+            bytes,
+            overlapped,
+            routine,
+        )
+    }
+}
