@@ -11,8 +11,8 @@ use crate::error::Error;
 use crate::ops::{Op, RecvOp};
 use crate::socket::{SocketCore, complete, interrupted};
 
+use super::drain;
 use super::queues::{recv_queue, send_queue};
-use super::reactor;
 
 impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
@@ -30,7 +30,7 @@ impl SocketCore {
         self.mark_closed();
         cancel_all(self);
         crate::addr_changes::cancel_socket(self);
-        reactor::forget_closed(self);
+        drain::forget_closed(self);
         self.wake_waiters();
     }
 

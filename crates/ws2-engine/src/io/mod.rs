@@ -14,7 +14,9 @@ use std::sync::OnceLock;
 use crate::completion::Delivery;
 use crate::error::Result;
 
+mod attempt;
 mod cancel;
+mod drain;
 mod queues;
 mod reactor;
 mod recv;

@@ -1,10 +1,10 @@
-//! The reactor: one thread per process waits (epoll) until sockets with
-//! queued operations are ready and drains their queues in order, sends in
-//! `sendmmsg` batches (S30, S34), receives one datagram per operation.
+//! The reactor: one per process, an epoll instance and the thread that
+//! waits on it (`drain.rs`), which drains the queues of sockets whose
+//! operations are queued.
 //!
 //! Everything an operation needs from the reactor is acquired before the
 //! operation becomes visible (S20): the reactor itself (epoll instance and
-//! thread, [`reactor`]) and the socket's fd in its epoll set
+//! thread, `drain::reactor`) and the socket's fd in its epoll set
 //! ([`Reactor::add`], disabled until armed). Arming a registered fd
 //! (`EPOLL_CTL_MOD`) then needs nothing more. A failure to start the reactor
 //! is not remembered: the next operation tries again.
@@ -17,18 +17,9 @@ use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ws2_abi as abi;
-
-use crate::completion::{Delivery, Packet, deliver};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
-use crate::ops::{Op, SendQueue};
-use crate::socket::{SocketCore, SocketKind, complete};
-use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
-
-use super::queues::{recv_queue, send_queue};
-use super::segmented::SEGMENT_CMSG_SPACE;
-use super::send::counts_local_drops_as_sent;
+use crate::socket::SocketCore;
 
 /// What the reactor has done since the process started (pending path only;
 /// immediate sends are not counted).
@@ -42,9 +33,9 @@ pub struct ReactorStats {
     pub datagrams: u64,
 }
 
-static WAKEUPS: AtomicU64 = AtomicU64::new(0);
-static SENDMMSG_CALLS: AtomicU64 = AtomicU64::new(0);
-static BATCHED: AtomicU64 = AtomicU64::new(0);
+pub(super) static WAKEUPS: AtomicU64 = AtomicU64::new(0);
+pub(super) static SENDMMSG_CALLS: AtomicU64 = AtomicU64::new(0);
+pub(super) static BATCHED: AtomicU64 = AtomicU64::new(0);
 
 /// The reactor's counters (for benchmarks: syscalls per queued datagram).
 pub fn reactor_stats() -> ReactorStats {
@@ -60,29 +51,19 @@ pub fn reactor_stats() -> ReactorStats {
 /// retired: its epoll fd closed, its sockets let go.
 pub(crate) struct Reactor {
     /// The epoll instance (-1 once retired).
-    epoll: AtomicI32,
+    pub(super) epoll: AtomicI32,
     /// Tells reactors apart: a socket queue records the reactor whose
     /// epoll set holds its fd (`in_epoll`).
     pub(super) serial: u64,
     /// The fork generation it belongs to.
-    generation: u64,
+    pub(super) generation: u64,
     /// Sockets with an armed direction, and which directions (bits).
-    sockets: Mutex<HashMap<u64, (Arc<SocketCore>, u8)>>,
+    pub(super) sockets: Mutex<HashMap<u64, (Arc<SocketCore>, u8)>>,
 }
 
-static REACTOR: AtomicPtr<Reactor> = AtomicPtr::new(std::ptr::null_mut());
-static STARTING: Mutex<()> = Mutex::new(());
-static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
-
-/// This process's reactor, started on first use (and on first use in a
-/// fork child): `WSAEMFILE`/`WSAENOBUFS` when its epoll instance or its
-/// thread cannot be made.
-pub(crate) fn reactor() -> Result<&'static Reactor> {
-    match current() {
-        Some(r) => Ok(r),
-        None => start(),
-    }
-}
+pub(super) static REACTOR: AtomicPtr<Reactor> = AtomicPtr::new(std::ptr::null_mut());
+pub(super) static STARTING: Mutex<()> = Mutex::new(());
+pub(super) static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// The reactor, if this process has started one.
 pub(crate) fn current() -> Option<&'static Reactor> {
@@ -108,46 +89,6 @@ pub(super) fn forget_parent() {
     drop(parents);
 }
 
-#[cold]
-fn start() -> Result<&'static Reactor> {
-    let starting = lock(&STARTING);
-    if let Some(r) = current() {
-        return Ok(r);
-    }
-    // SAFETY: as in `current`.
-    let parents = unsafe { REACTOR.load(Ordering::Acquire).as_ref() }.map(Reactor::retire);
-    // SAFETY: epoll_create1 has no pointer arguments.
-    let epoll = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
-    if epoll < 0 {
-        return Err(Error::resource(
-            errno(),
-            "epoll_create1 for the ws2 reactor",
-        ));
-    }
-    let reactor: &'static Reactor = Box::leak(Box::new(Reactor {
-        epoll: AtomicI32::new(epoll),
-        serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
-        generation: fork::generation(),
-        sockets: Mutex::new(HashMap::new()),
-    }));
-    let spawned = std::thread::Builder::new()
-        .name("ws2-reactor".into())
-        .spawn(move || run(reactor));
-    if let Err(e) = spawned {
-        let reactor = std::ptr::from_ref(reactor).cast_mut();
-        // SAFETY: the Box was leaked just above, and the only other
-        // reference, in the thread's closure, was dropped with the failed
-        // spawn: nothing else can reach it. Dropping it closes the epoll fd.
-        drop(unsafe { Box::from_raw(reactor) });
-        let e = e.raw_os_error().unwrap_or(libc::EAGAIN);
-        return Err(Error::resource(e, "starting the ws2 reactor thread"));
-    }
-    REACTOR.store(std::ptr::from_ref(reactor).cast_mut(), Ordering::Release);
-    drop(starting);
-    drop(parents); // the parent's sockets, let go outside the lock
-    Ok(reactor)
-}
-
 impl Drop for Reactor {
     fn drop(&mut self) {
         self.retire();
@@ -163,19 +104,19 @@ pub(crate) enum Direction {
     Recv = 2,
 }
 
-fn token(core: &SocketCore, dir: Direction) -> u64 {
+pub(super) fn token(core: &SocketCore, dir: Direction) -> u64 {
     core.id << 2 | dir as u64
 }
 
 impl Reactor {
-    fn epoll(&self) -> RawFd {
+    pub(super) fn epoll(&self) -> RawFd {
         self.epoll.load(Ordering::Relaxed)
     }
 
     /// A fork child's copy of the parent's reactor: closes the child's
     /// copy of the epoll fd (the same epoll instance as the parent's) and
     /// hands back the sockets it held.
-    fn retire(&self) -> HashMap<u64, (Arc<SocketCore>, u8)> {
+    pub(super) fn retire(&self) -> HashMap<u64, (Arc<SocketCore>, u8)> {
         let fd = self.epoll.swap(-1, Ordering::AcqRel);
         if fd >= 0 {
             // SAFETY: our descriptor, swapped out so it is closed once.
@@ -230,7 +171,7 @@ impl Reactor {
     }
 
     /// Arms a registered direction for one readiness event.
-    fn arm(&self, core: &SocketCore, fd: RawFd, dir: Direction) -> Result<()> {
+    pub(super) fn arm(&self, core: &SocketCore, fd: RawFd, dir: Direction) -> Result<()> {
         let mut ev = libc::epoll_event {
             events: (match dir {
                 Direction::Send => libc::EPOLLOUT,
@@ -247,441 +188,8 @@ impl Reactor {
     }
 
     /// Removes a closed socket's fd from the epoll set.
-    fn remove(&self, fd: RawFd) {
+    pub(super) fn remove(&self, fd: RawFd) {
         // SAFETY: removing an fd from our epoll set; a null event is allowed.
         unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) };
     }
-}
-
-/// Arms a direction that has operations queued; if the kernel refuses,
-/// fails those operations (each completes once, with the error) rather than
-/// leave them waiting for ever.
-pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
-    let fd = match dir {
-        Direction::Send => Some(core.raw_fd()),
-        Direction::Recv => core.recv_fd_if_open(),
-    };
-    let armed = match fd {
-        Some(fd) => r.arm(core, fd, dir),
-        None => Err(Error::new(abi::WSAENOTSOCK, "the socket was closed")),
-    };
-    if let Err(e) = armed {
-        for (delivery, result) in take_all(r, core, dir, e) {
-            complete(Some(core), delivery, result, false);
-        }
-    }
-}
-
-/// The reactor thread: blocks all signals and drains ready sockets.
-fn run(r: &'static Reactor) {
-    // SAFETY: sigfillset/pthread_sigmask on a local, valid sigset_t.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut set);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
-    let mut events = [libc::epoll_event { events: 0, u64: 0 }; 64];
-    let mut scratch = Scratch::default();
-    loop {
-        // SAFETY: events is a valid array of 64 epoll_event.
-        let n =
-            unsafe { libc::epoll_wait(r.epoll(), events.as_mut_ptr(), events.len() as i32, -1) };
-        if n < 0 {
-            continue;
-        }
-        WAKEUPS.fetch_add(1, Ordering::Relaxed);
-        for ev in &events[..n as usize] {
-            let token = ev.u64;
-            let Some(core) = lock(&r.sockets).get(&(token >> 2)).map(|e| e.0.clone()) else {
-                continue;
-            };
-            if token & Direction::Recv as u64 != 0 {
-                drain_recv(r, &core);
-            } else {
-                drain(r, &core, &mut scratch);
-            }
-        }
-    }
-}
-
-/// Empties one direction's queue (its arming failed) and lets go of it.
-fn take_all(
-    r: &Reactor,
-    core: &SocketCore,
-    dir: Direction,
-    err: Error,
-) -> Vec<(Delivery, Result<usize>)> {
-    match dir {
-        Direction::Send => {
-            let mut q = send_queue(core);
-            q.registered = false;
-            r.release(core, dir);
-            core.queued.store(0, Ordering::Release);
-            q.ops
-                .drain(..)
-                .filter_map(|op| op.delivery.map(|d| (d, Err(err.clone()))))
-                .collect()
-        }
-        Direction::Recv => {
-            let mut q = recv_queue(core);
-            q.registered = false;
-            r.release(core, dir);
-            q.ops
-                .drain(..)
-                .map(|op| {
-                    let result = (op.finish)(Err(err.clone()));
-                    (op.delivery, result)
-                })
-                .collect()
-        }
-    }
-}
-
-/// The reactor's reusable buffers (no allocation per drain).
-#[derive(Default)]
-struct Scratch {
-    done: Vec<(Delivery, Result<usize>)>,
-    packets: Vec<Packet>,
-    runs: Vec<Run>,
-    iovs: Vec<libc::iovec>,
-    cmsgs: Vec<CmsgBuf>,
-}
-
-/// Sends as much of the socket's FIFO as the kernel takes, in order, in
-/// `sendmmsg` batches; completes each operation with its own result.
-fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
-    let Scratch {
-        done,
-        packets,
-        runs,
-        iovs,
-        cmsgs,
-    } = scratch;
-    let rearm = {
-        let mut q = send_queue(core);
-        // A coalesced message the kernel refused is sent again one
-        // datagram per message, for the rest of this drain.
-        let mut one_by_one = false;
-        // Stale ICMP errors retried, bounded as in `try_send`.
-        let mut refusals = 0;
-        let rearm = loop {
-            if q.ops.is_empty() {
-                break false;
-            }
-            let coalesce = !one_by_one
-                && !q.no_coalesce
-                && core.kind() == SocketKind::Datagram
-                && core.protocol() == libc::IPPROTO_UDP
-                && !core.gso_refused();
-            plan_batch(&q, coalesce, runs);
-            // The messages: one per run; a run of several datagrams is one
-            // UDP GSO message (its ops' iovecs, their control data plus
-            // UDP_SEGMENT). `iovs` and `cmsgs` are filled before any pointer
-            // into them is taken.
-            iovs.clear();
-            cmsgs.clear();
-            for run in runs.iter() {
-                if run.count > 1 {
-                    for op in q.ops.range(run.first..run.first + run.count) {
-                        // SAFETY: an op's iov_ptr points to its iovlen iovecs.
-                        iovs.extend_from_slice(unsafe {
-                            std::slice::from_raw_parts(op.iov_ptr(), op.iovlen)
-                        });
-                    }
-                    let mut cmsg = CmsgBuf::default();
-                    cmsg.copy_from(&q.ops[run.first].cmsg);
-                    cmsg.push_segment_size(run.segment as u16);
-                    cmsgs.push(cmsg);
-                }
-            }
-            // SAFETY: mmsghdr is plain data; zeroed is valid.
-            let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
-            let (mut next_iov, mut next_cmsg) = (0, 0);
-            for (m, run) in msgs.iter_mut().zip(runs.iter()) {
-                let op = &q.ops[run.first];
-                m.msg_hdr = op.msghdr();
-                if run.count > 1 {
-                    let n: usize = q
-                        .ops
-                        .range(run.first..run.first + run.count)
-                        .map(|o| o.iovlen)
-                        .sum();
-                    m.msg_hdr.msg_iov = iovs[next_iov..].as_mut_ptr();
-                    m.msg_hdr.msg_iovlen = n;
-                    next_iov += n;
-                    let c = &cmsgs[next_cmsg];
-                    m.msg_hdr.msg_control = c.as_ptr() as *mut libc::c_void;
-                    m.msg_hdr.msg_controllen = c.len();
-                    next_cmsg += 1;
-                }
-            }
-            let flags = q.ops[0].flags;
-            // SAFETY: msgs[..runs.len()] describe the queued operations' live
-            // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
-                libc::sendmmsg(
-                    core.raw_fd(),
-                    msgs.as_mut_ptr(),
-                    runs.len() as u32,
-                    flags | libc::MSG_NOSIGNAL,
-                )
-            };
-            SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
-            if sent > 0 {
-                for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {
-                    BATCHED.fetch_add(run.count as u64, Ordering::Relaxed);
-                    for _ in 0..run.count {
-                        let Some(mut op) = q.ops.pop_front() else {
-                            break;
-                        };
-                        // A GSO message sent every datagram whole.
-                        let n = if run.count > 1 {
-                            op.len
-                        } else {
-                            m.msg_len as usize
-                        };
-                        if let Some(delivery) = op.delivery.take() {
-                            done.push((delivery, Ok(n)));
-                        }
-                        recycle(&mut q, op);
-                    }
-                }
-                continue;
-            }
-            match errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => {
-                    core.collect_icmp_errors();
-                    break true;
-                }
-                // The ICMP error of an earlier datagram: this one was
-                // dropped; send it again (S19), as `try_send` does.
-                libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
-                    refusals += 1;
-                    if !core.collect_icmp_errors() {
-                        core.note_icmp_reset();
-                    }
-                    continue;
-                }
-                // The interface queue dropped the first message (S42): its
-                // datagrams count as sent, as `try_send` counts them.
-                libc::ENOBUFS if counts_local_drops_as_sent(core) => {
-                    for _ in 0..runs[0].count {
-                        let Some(mut op) = q.ops.pop_front() else {
-                            break;
-                        };
-                        if let Some(delivery) = op.delivery.take() {
-                            done.push((delivery, Ok(op.len)));
-                        }
-                        recycle(&mut q, op);
-                    }
-                    continue;
-                }
-                e if runs[0].count > 1 => {
-                    // The kernel refused the GSO message: EIO (no checksum
-                    // offload on the route) for good; EINVAL/EMSGSIZE (a
-                    // segment over the path MTU, no UDP GSO, ...) segments
-                    // of this size. Either way, and for any other error,
-                    // the rest of this drain goes one datagram per message,
-                    // so that an error lands on its own operation.
-                    match e {
-                        libc::EIO => q.no_coalesce = true,
-                        libc::EINVAL | libc::EMSGSIZE => q.coalesce_below = runs[0].segment,
-                        _ => {}
-                    }
-                    one_by_one = true;
-                }
-                e => {
-                    let Some(mut op) = q.ops.pop_front() else {
-                        break false;
-                    };
-                    let err = core.send_error(e, &op.controls, op.to_v4);
-                    if let Some(delivery) = op.delivery.take() {
-                        done.push((delivery, Err(err)));
-                    }
-                    recycle(&mut q, op);
-                }
-            }
-        };
-        core.queued.store(q.ops.len(), Ordering::Release);
-        if !rearm {
-            // Let go under the lock: an enqueuer that finds `registered`
-            // false arms it again after us. The one-shot registration
-            // stays, disabled, for the next pending send.
-            q.registered = false;
-            r.release(core, Direction::Send);
-        }
-        rearm
-    };
-    complete_batch(core, done, packets);
-    if rearm {
-        arm_or_fail(r, core, Direction::Send);
-    }
-}
-
-/// Messages per `sendmmsg`.
-const BATCH: usize = 64;
-/// Most datagrams coalesced into one UDP GSO message (the kernel's limit
-/// is 64 segments on older kernels, 128 on newer ones).
-const RUN_SEGMENTS: usize = 64;
-/// Most bytes in one coalesced message (an IP datagram holds 65,535):
-/// about half of that, so that a message fits a send buffer that is partly
-/// full (a GSO packet waits for its whole size) and a shaper's burst
-/// without being cut up again there. Measured on the pending bench at
-/// 1200 B: 0.012 send syscalls per datagram and 160 context switches per
-/// loop, against 0.020 and 266 with 60,000.
-const RUN_BYTES: usize = 30_000;
-/// Most iovecs in one message (`UIO_MAXIOV`).
-const RUN_IOVECS: usize = MAX_IOVECS;
-
-/// One message of a `sendmmsg` batch: `count` queued ops from `first`,
-/// coalesced into one UDP GSO message of `segment`-byte segments when
-/// `count > 1`.
-#[derive(Clone, Copy)]
-struct Run {
-    first: usize,
-    count: usize,
-    segment: usize,
-}
-
-/// Splits the front of the FIFO into up to `BATCH` messages of one flags
-/// value. With `coalesce`, consecutive datagrams to the same destination
-/// with the same control data and the same length (the last may be
-/// shorter) go out as one UDP GSO message: the kernel builds and routes
-/// one packet and cuts it into the same datagrams, in order.
-fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
-    runs.clear();
-    let flags = q.ops[0].flags;
-    let mut i = 0;
-    while runs.len() < BATCH && i < q.ops.len() && q.ops[i].flags == flags {
-        let op = &q.ops[i];
-        let mut run = Run {
-            first: i,
-            count: 1,
-            segment: op.len,
-        };
-        if coalesce
-            && op.len > 0
-            && (q.coalesce_below == 0 || op.len < q.coalesce_below)
-            && op.cmsg.len() + SEGMENT_CMSG_SPACE <= op.cmsg.capacity()
-        {
-            let (mut bytes, mut iovecs) = (op.len, op.iovlen);
-            for next in q.ops.range(i + 1..) {
-                if run.count == RUN_SEGMENTS
-                    || next.len == 0
-                    || next.len > op.len
-                    || bytes + next.len > RUN_BYTES
-                    || iovecs + next.iovlen > RUN_IOVECS
-                    || !op.same_shape(next)
-                {
-                    break;
-                }
-                run.count += 1;
-                bytes += next.len;
-                iovecs += next.iovlen;
-                if next.len < op.len {
-                    break; // a shorter datagram ends a GSO message
-                }
-            }
-        }
-        i += run.count;
-        runs.push(run);
-    }
-}
-
-/// Keeps a completed operation's box for the next pending send: as many as
-/// a window of sends in flight uses, so a steady stream of pending sends
-/// neither allocates nor frees (the caller's thread would allocate what
-/// the reactor's frees, through the allocator's shared arenas).
-fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
-    const SPARE: usize = 1024;
-    if q.spare.len() < SPARE {
-        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
-            op.iov_heap = Vec::new();
-        }
-        op.bounce = Vec::new();
-        q.spare.push(op);
-    }
-}
-
-/// Releases the reactor's hold on a closed socket (both directions) and
-/// takes its fds out of the epoll set.
-pub(crate) fn forget_closed(core: &SocketCore) {
-    let Some(r) = current() else {
-        return; // nothing was ever queued in this process
-    };
-    {
-        let mut q = send_queue(core);
-        if std::mem::replace(&mut q.registered, false) {
-            r.release(core, Direction::Send);
-        }
-        if std::mem::replace(&mut q.in_epoll, 0) == r.serial {
-            r.remove(core.raw_fd());
-        }
-    }
-    let mut q = recv_queue(core);
-    if std::mem::replace(&mut q.registered, false) {
-        r.release(core, Direction::Recv);
-    }
-    if std::mem::replace(&mut q.in_epoll, 0) == r.serial
-        && let Some(fd) = core.recv_fd_if_open()
-    {
-        r.remove(fd);
-    }
-}
-
-/// Completes queued receives in order while datagrams are waiting.
-fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
-    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
-    let rearm = {
-        let mut q = recv_queue(core);
-        let rearm = loop {
-            let Some(op) = q.ops.front() else { break false };
-            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
-            let got = match got {
-                Ok(None) => break true,
-                Ok(Some(got)) => Ok(got),
-                Err(e) => Err(e),
-            };
-            let Some(op) = q.ops.pop_front() else {
-                break false;
-            };
-            let result = (op.finish)(got);
-            done.push((op.delivery, result));
-        };
-        if !rearm {
-            q.registered = false;
-            r.release(core, Direction::Recv);
-        }
-        rearm
-    };
-    for (delivery, result) in done {
-        complete(Some(core), delivery, result, false);
-    }
-    if rearm {
-        arm_or_fail(r, core, Direction::Recv);
-    }
-}
-
-/// Delivers a batch of deferred completions of one socket (the reactor's
-/// drain): each operation's own result, then the port packets posted
-/// under one lock with one wake, and the socket's waiters woken once.
-fn complete_batch(
-    core: &SocketCore,
-    done: &mut Vec<(Delivery, Result<usize>)>,
-    packets: &mut Vec<Packet>,
-) {
-    if done.is_empty() {
-        return;
-    }
-    for (delivery, result) in done.drain(..) {
-        deliver(Some(core), delivery, result, false, Some(packets));
-    }
-    if !packets.is_empty()
-        && let Some((port, _)) = core.port()
-    {
-        port.post_many(packets);
-    }
-    packets.clear();
-    core.wake_waiters();
 }

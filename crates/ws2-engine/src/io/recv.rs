@@ -11,8 +11,9 @@ use crate::ops::{RecvFinish, RecvOp};
 use crate::socket::SocketCore;
 
 use super::Submitted;
+use super::drain::{self, arm_or_fail};
 use super::queues::{note_socket, recv_queue};
-use super::reactor::{self, Direction, arm_or_fail};
+use super::reactor::Direction;
 
 /// An overlapped receive (S27 with S28–S30): at once when a datagram is
 /// waiting and nothing is queued, else queued for the reactor, once what
@@ -41,7 +42,7 @@ pub fn recv_overlapped(
         return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
     }
     let me = completion::current_thread();
-    let r = reactor::reactor()?;
+    let r = drain::reactor()?;
     if q.in_epoll != r.serial {
         let fd = core.recv_fd()?;
         r.add(core, fd, Direction::Recv)?;

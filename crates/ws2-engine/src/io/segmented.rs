@@ -8,7 +8,7 @@ use crate::ops::SendPlan;
 use crate::socket::SocketCore;
 use crate::translate::CmsgBuf;
 
-use super::send::{SendFailure, send_one_waiting, try_send, wait_queue_empty};
+use super::attempt::{SendFailure, send_one_waiting, try_send, wait_queue_empty};
 
 /// Room a `UDP_SEGMENT` control message (a `u16`) takes in a `CmsgBuf`.
 pub(super) const SEGMENT_CMSG_SPACE: usize = std::mem::size_of::<libc::cmsghdr>() + 8;

@@ -4,82 +4,21 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use ws2_abi as abi;
 
 use crate::completion::{self, Delivery, MakeDelivery, ThreadState, WaiterSlot, deadline_after};
-use crate::error::{Error, Result, errno};
+use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::{Op, SendPlan};
-use crate::socket::{SocketCore, SocketKind, interrupted, wait_fd};
+use crate::socket::SocketCore;
 
+use super::attempt::{SendFailure, send_one_waiting, timed_out, try_send, would_block};
+use super::drain::{self, arm_or_fail};
 use super::queues::{note_socket, queued_now, send_queue};
-use super::reactor::{self, Direction, arm_or_fail};
+use super::reactor::Direction;
 use super::segmented::send_segmented;
 use super::{Submitted, max_pending_sends};
-
-/// Failure of one `sendmsg`: a Winsock error, or an errno to interpret.
-pub(crate) enum SendFailure {
-    WouldBlock,
-    Errno(i32),
-}
-
-/// One `sendmsg` attempt; `ECONNREFUSED` (an ICMP error from an earlier
-/// datagram) drops this datagram in Linux, so it is sent again: Windows
-/// keeps sends succeeding (S19). Other threads' datagrams may draw new ICMP
-/// errors between retries; each retry consumes one, so a bounded number of
-/// them always ends.
-pub(super) fn try_send(
-    core: &SocketCore,
-    msg: &libc::msghdr,
-    flags: i32,
-) -> std::result::Result<usize, SendFailure> {
-    let mut refusals = 0;
-    loop {
-        // SAFETY: msg describes buffers, name and control valid for this call.
-        let n = unsafe { libc::sendmsg(core.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        match errno() {
-            libc::EINTR => continue,
-            libc::EAGAIN => return Err(SendFailure::WouldBlock),
-            libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
-                // An earlier datagram's ICMP error: keep it for the next
-                // receive (S19) and send this one again.
-                refusals += 1;
-                if !core.collect_icmp_errors() {
-                    core.note_icmp_reset();
-                }
-            }
-            libc::ENOBUFS if counts_local_drops_as_sent(core) => return Ok(msg_len(msg)),
-            e => return Err(SendFailure::Errno(e)),
-        }
-    }
-}
-
-/// S42: a datagram the local interface queue drops counts as sent. Linux
-/// reports such a drop as `ENOBUFS` only to a UDP socket with
-/// `IP_RECVERR`/`IPV6_RECVERR` (`udp_send_skb` swallows it otherwise),
-/// which ws2 sets for ICMP reporting (S19); a socket without it, like a
-/// Windows one, reports every datagram sent. `ENOBUFS` from an allocation
-/// that failed before the datagram was built cannot be told apart here; it
-/// is lost the same way and counts as sent too. Raw sockets keep the error
-/// (they have no `IP_RECVERR`, so theirs is never a queue drop).
-pub(super) fn counts_local_drops_as_sent(core: &SocketCore) -> bool {
-    core.kind() == SocketKind::Datagram
-}
-
-/// Bytes of the datagram a Linux message describes.
-fn msg_len(msg: &libc::msghdr) -> usize {
-    if msg.msg_iovlen == 0 {
-        return 0;
-    }
-    // SAFETY: msg_iov points to msg_iovlen iovecs valid for this call.
-    let iov = unsafe { std::slice::from_raw_parts(msg.msg_iov, msg.msg_iovlen) };
-    iov.iter().map(|v| v.iov_len).sum()
-}
 
 /// A blocking (non-overlapped) send (S16, S17, S34, S35).
 #[inline(always)]
@@ -158,76 +97,6 @@ fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usi
     }
 }
 
-/// Sends one Linux message, waiting alertably for buffer space (unless
-/// FIONBIO). `None` when overlapped sends got queued while we waited.
-pub(super) fn send_one_waiting(
-    core: &SocketCore,
-    msg: &libc::msghdr,
-    plan: &SendPlan<'_>,
-    deadline: Option<Instant>,
-) -> Result<Option<usize>> {
-    loop {
-        match try_send(core, msg, plan.flags) {
-            Ok(n) => return Ok(Some(n)),
-            Err(SendFailure::Errno(e)) => {
-                return Err(core.send_error(e, plan.controls, plan.to_v4));
-            }
-            Err(SendFailure::WouldBlock) if core.is_nonblocking() => return Err(would_block()),
-            Err(SendFailure::WouldBlock) => {
-                // Keep POLLERR from an ICMP error from spinning the wait.
-                core.collect_icmp_errors();
-            }
-        }
-        if core.queued.load(Ordering::Acquire) != 0 {
-            return Ok(None);
-        }
-        let ready = wait_fd(core, libc::POLLOUT, deadline)?;
-        match ready {
-            Some(true) => continue,
-            Some(false) => return Err(interrupted()),
-            None => return Err(timed_out(core)),
-        }
-    }
-}
-
-/// Waits (alertably, as a blocking call: S35) until the socket's send FIFO
-/// is empty; `WSAEWOULDBLOCK` on a non-blocking socket, `WSAETIMEDOUT` at
-/// the deadline.
-pub(super) fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> Result<()> {
-    if queued_now(core) == 0 {
-        return Ok(());
-    }
-    if core.is_nonblocking() {
-        return Err(would_block());
-    }
-    completion::check_not_nested_in_blocking_call()?;
-    let emptied = completion::blocking_call_wait(&[core], deadline, None, || {
-        (core.is_closed() || core.queued.load(Ordering::Acquire) == 0).then_some(())
-    })?;
-    match emptied {
-        Some(()) if core.is_closed() => Err(interrupted()),
-        Some(()) => Ok(()),
-        None => Err(timed_out(core)),
-    }
-}
-
-fn would_block() -> Error {
-    Error::new(
-        abi::WSAEWOULDBLOCK,
-        "the socket is non-blocking (FIONBIO) and the send cannot complete now",
-    )
-}
-
-fn timed_out(core: &SocketCore) -> Error {
-    Error::new(
-        abi::WSAETIMEDOUT,
-        format!(
-            "SO_SNDTIMEO of {} ms expired with the send buffer full",
-            core.send_timeout_ms()
-        ),
-    )
-}
-
 /// An overlapped send (S28–S30): at once when nothing is queued and the
 /// kernel takes it, else queued for the reactor. `on_pending` runs under the
 /// queue lock just before the operation becomes visible (it writes
@@ -288,7 +157,7 @@ fn enqueue(
     me: &ThreadState,
 ) -> Result<()> {
     let limit = max_pending_sends();
-    let r = reactor::reactor()?;
+    let r = drain::reactor()?;
     let arm = {
         let mut q = send_queue(core);
         if core.is_closed() {
