@@ -6,7 +6,7 @@
 //! as WSA codes, and per-thread `HOSTENT`/`SERVENT`/`PROTOENT` blocks laid
 //! out as Windows lays them out.
 //!
-//! This module holds the logic; `resolve_api.rs` holds the `extern "C"`
+//! This module holds the logic; `ws2-capi/src/resolve.rs` holds the `extern "C"`
 //! functions, which only read the caller's pointers, call in here and set
 //! the last error.
 

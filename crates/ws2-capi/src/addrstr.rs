@@ -7,7 +7,8 @@
 //! last error where Windows does (and only there).
 //!
 //! `inet_*` are pure helpers: no `WSAStartup` needed (S4); the `WSA*`
-//! calls need it.
+//! calls need it. The byte-order helpers (`htons`, `ntohl`...) close the
+//! file.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, c_void};
@@ -525,4 +526,24 @@ pub extern "C" fn gai_strerrorA(code: c_int) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn gai_strerrorW(code: c_int) -> *const u16 {
     GAI_TEXT_W.with(|cell| gai_text(code, cell))
+}
+
+// ---------------------------------------------------------------------------
+// Byte order: no WSAStartup needed (S4).
+
+#[unsafe(export_name = "ws2_htons")]
+pub extern "C" fn htons(v: u16) -> u16 {
+    v.to_be()
+}
+#[unsafe(export_name = "ws2_ntohs")]
+pub extern "C" fn ntohs(v: u16) -> u16 {
+    u16::from_be(v)
+}
+#[unsafe(export_name = "ws2_htonl")]
+pub extern "C" fn htonl(v: u32) -> u32 {
+    v.to_be()
+}
+#[unsafe(export_name = "ws2_ntohl")]
+pub extern "C" fn ntohl(v: u32) -> u32 {
+    u32::from_be(v)
 }
