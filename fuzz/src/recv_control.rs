@@ -2,8 +2,8 @@
 //! Linux cmsgs, laid out exactly as the kernel's `put_cmsg` lays them out in
 //! a `msg_controllen` of any size (a cmsg that does not fit is cut to the
 //! room left and `MSG_CTRUNC` set; no room for a header, nothing), are
-//! decoded by `ReceivedControls::from_linux`, then written in Windows
-//! layout into a caller's `Control` buffer of any length by `to_windows`:
+//! decoded by `translate::controls_from_linux`, then written in Windows
+//! layout into a caller's `Control` buffer of any length by `controls_to_windows`:
 //! each entry whole or not at all, in order, stopping at the first that
 //! does not fit (`MSG_CTRUNC`), `cmsg_len` unpadded, nothing touched past
 //! the bytes reported used.
@@ -20,6 +20,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ws2_abi::{self as abi, ControlWalker};
 use ws2_engine::ReceivedControls;
+use ws2_engine::translate::{controls_from_linux, controls_to_windows, controls_windows_flags};
 
 use crate::input::{Input, Seed};
 
@@ -59,7 +60,7 @@ pub fn run(data: &[u8]) {
     // SAFETY: msg_control holds msg_controllen bytes of cmsgs as the kernel
     // writes them, in an 8-aligned block of exactly that size (ASan sees
     // any read past it).
-    let got = unsafe { ReceivedControls::from_linux(&msg, want_tos, want_ecn) };
+    let got = unsafe { controls_from_linux(&msg, want_tos, want_ecn) };
     assert_eq!(
         got,
         decode_model(&kernel.entries, want_tos, want_ecn),
@@ -67,7 +68,7 @@ pub fn run(data: &[u8]) {
     );
 
     let mut out = vec![UNTOUCHED; out_len].into_boxed_slice();
-    let (used, truncated) = got.to_windows(&mut out);
+    let (used, truncated) = controls_to_windows(&got, &mut out);
     let want = write_model(&got, out_len);
     assert_eq!(
         (used, truncated),
@@ -83,7 +84,7 @@ pub fn run(data: &[u8]) {
     assert_eq!(walked.len(), want.entries, "S22 walk of what S27 wrote");
     assert!(walked.iter().all(Result::is_ok));
 
-    let flags = got.windows_flags();
+    let flags = controls_windows_flags(&got);
     let want_flags = match (got.destination_v4, got.destination_v6) {
         (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
         (Some((a, _)), _) if a.is_broadcast() => abi::MSG_BCAST,
@@ -129,7 +130,7 @@ impl Kernel {
     }
 }
 
-/// What `from_linux` must find: each message the kernel wrote whole (a
+/// What `controls_from_linux` must find: each message the kernel wrote whole (a
 /// message cut short by `MSG_CTRUNC` carries no value), the last of a kind
 /// winning; TOS and ECN as the socket asked for them (S27).
 fn decode_model(

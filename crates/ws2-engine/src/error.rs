@@ -10,8 +10,9 @@ use ws2_abi as abi;
 /// message naming the field, control message or limit at fault.
 ///
 /// ```
-/// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "IN_PKTINFO payload is 4 bytes, expected 8");
-/// assert_eq!(err.code(), ws2_abi::WSAEINVAL);
+/// # use ws2_engine as ws2;
+/// let err = ws2::Error::new(ws2::WSAEINVAL, "IN_PKTINFO payload is 4 bytes, expected 8");
+/// assert_eq!(err.code(), ws2::WSAEINVAL);
 /// let io: std::io::Error = err.into();
 /// assert!(io.to_string().contains("IN_PKTINFO"));
 /// ```
@@ -29,13 +30,14 @@ struct Inner {
 /// `Result` with [`Error`].
 ///
 /// ```
-/// fn check(n: usize) -> ws2_engine::Result<usize> {
+/// # use ws2_engine as ws2;
+/// fn check(n: usize) -> ws2::Result<usize> {
 ///     if n > 65507 {
-///         return Err(ws2_engine::Error::new(ws2_abi::WSAEMSGSIZE, "too big"));
+///         return Err(ws2::Error::new(ws2::WSAEMSGSIZE, "too big"));
 ///     }
 ///     Ok(n)
 /// }
-/// assert_eq!(check(70000).unwrap_err().code(), ws2_abi::WSAEMSGSIZE);
+/// assert_eq!(check(70000).unwrap_err().code(), ws2::WSAEMSGSIZE);
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -43,7 +45,8 @@ impl Error {
     /// An error with a Winsock code and a message.
     ///
     /// ```
-    /// let err = ws2_engine::Error::new(ws2_abi::WSAENOTSOCK, "handle 0x4 is not an open socket");
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAENOTSOCK, "handle 0x4 is not an open socket");
     /// assert_eq!(err.message(), "handle 0x4 is not an open socket");
     /// ```
     #[cold]
@@ -55,10 +58,12 @@ impl Error {
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.
+    #[doc(hidden)]
     ///
     /// ```
-    /// let err = ws2_engine::Error::from_errno(libc::ENETUNREACH, "sendmsg");
-    /// assert_eq!(err.code(), ws2_abi::WSAENETUNREACH);
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::from_errno(libc::ENETUNREACH, "sendmsg");
+    /// assert_eq!(err.code(), ws2::WSAENETUNREACH);
     /// ```
     pub fn from_errno(errno: i32, context: &'static str) -> Error {
         let text = io::Error::from_raw_os_error(errno);
@@ -95,8 +100,9 @@ impl Error {
     /// The Winsock code (`WSAGetLastError` value).
     ///
     /// ```
-    /// let err = ws2_engine::Error::from_errno(libc::EMSGSIZE, "sendmsg");
-    /// assert_eq!(err.code(), ws2_abi::WSAEMSGSIZE);
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::from_errno(libc::EMSGSIZE, "sendmsg");
+    /// assert_eq!(err.code(), ws2::WSAEMSGSIZE);
     /// ```
     pub fn code(&self) -> i32 {
         self.0.code
@@ -105,7 +111,8 @@ impl Error {
     /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
     ///
     /// ```
-    /// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAEINVAL, "bad flags");
     /// assert_eq!(err.name(), "WSAEINVAL");
     /// ```
     pub fn name(&self) -> &'static str {
@@ -115,7 +122,8 @@ impl Error {
     /// The message (without the code).
     ///
     /// ```
-    /// let err = ws2_engine::Error::new(ws2_abi::WSAEINVAL, "bad flags");
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAEINVAL, "bad flags");
     /// assert_eq!(err.message(), "bad flags");
     /// assert_eq!(err.to_string(), "WSAEINVAL (10022): bad flags");
     /// ```
@@ -146,8 +154,9 @@ impl Error {
     /// The `io::ErrorKind` closest to the Winsock code.
     ///
     /// ```
+    /// # use ws2_engine as ws2;
     /// use std::io::ErrorKind;
-    /// let err = ws2_engine::Error::new(ws2_abi::WSAEWOULDBLOCK, "no buffer space yet");
+    /// let err = ws2::Error::new(ws2::WSAEWOULDBLOCK, "no buffer space yet");
     /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
     /// ```
     pub fn kind(&self) -> io::ErrorKind {

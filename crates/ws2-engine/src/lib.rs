@@ -12,7 +12,7 @@
 //! files of one module do not import each other in a circle). Lowest first:
 //!
 //! 1. [`error`] (`Error`, `Result`, errno mapping), [`sync`] (futex waits
-//!    and wakes)
+//!    and wakes), [`consts`] (the Windows numbers of the safe API)
 //! 2. [`fork`]: the fork generation and the gate every lock goes through
 //!    (`fork::lock`)
 //! 3. [`translate`]: Windows ↔ Linux addresses, `WSABUF` arrays and caller
@@ -43,6 +43,7 @@
 
 pub mod addr_changes;
 pub mod completion;
+pub mod consts;
 pub mod error;
 pub mod fork;
 pub mod handles;
@@ -56,6 +57,7 @@ pub mod sync;
 pub mod translate;
 
 pub use completion::{Event, Packet, Port, Waited};
+pub use consts::*;
 pub use error::{Error, Result};
 pub use interfaces::{
     AddressState, Interface, InterfaceAddress, InterfaceFlags, OperStatus, Route, interfaces,

@@ -4,6 +4,7 @@
 use std::net::Ipv4Addr;
 
 use ws2_engine::ReceivedControls;
+use ws2_engine::translate::controls_from_linux;
 
 /// Lays out cmsgs as the kernel's `put_cmsg` does in a buffer of
 /// `controllen` bytes: a cmsg that does not fit whole is cut to the room
@@ -36,7 +37,7 @@ fn decode(buf: &mut [u64; 16], used: usize) -> ReceivedControls {
     msg.msg_controllen = used;
     // SAFETY (test): the buffer holds `used` bytes of cmsgs as the kernel
     // lays them out.
-    unsafe { ReceivedControls::from_linux(&msg, true, true) }
+    unsafe { controls_from_linux(&msg, true, true) }
 }
 
 /// fuzz target `recv_control`, corpus `seed-v4_kernel_cut_pktinfo`:

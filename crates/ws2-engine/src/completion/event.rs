@@ -13,7 +13,8 @@ use super::wait::{Waitable, Waited, deadline_in, wait_until};
 /// waited on by any number of threads.
 ///
 /// ```
-/// let e = ws2_engine::Event::new();
+/// # use ws2_engine as ws2;
+/// let e = ws2::Event::new();
 /// assert!(!e.is_set());
 /// e.set();
 /// assert!(e.wait(Some(std::time::Duration::ZERO)));
@@ -72,6 +73,7 @@ impl Event {
     }
 }
 
+#[doc(hidden)]
 impl Waitable for Event {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);

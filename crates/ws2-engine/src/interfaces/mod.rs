@@ -13,12 +13,13 @@
 //! calls. Names follow one scheme ([`names`]).
 //!
 //! ```
+//! # use ws2_engine as ws2;
 //! // Every host has a loopback interface with 127.0.0.1.
-//! let all = ws2_engine::interfaces()?;
+//! let all = ws2::interfaces()?;
 //! let lo = all.iter().find(|i| i.is_loopback()).expect("a loopback interface");
 //! assert!(lo.addresses.iter().any(|a| a.addr == std::net::Ipv4Addr::LOCALHOST));
 //! // And the kernel sends to it from it.
-//! let route = ws2_engine::route_to("127.0.0.1:9".parse()?)?;
+//! let route = ws2::route_to("127.0.0.1:9".parse()?)?;
 //! assert_eq!(route.interface_index, lo.index);
 //! assert_eq!(route.source, std::net::Ipv4Addr::LOCALHOST);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -40,7 +41,8 @@ pub use names::luid_name;
 /// with `0x1f` is what `SIO_GET_INTERFACE_LIST` reports.
 ///
 /// ```
-/// use ws2_engine::InterfaceFlags;
+/// # use ws2_engine as ws2;
+/// use ws2::InterfaceFlags;
 /// let f = InterfaceFlags::UP | InterfaceFlags::LOOPBACK;
 /// assert!(f.contains(InterfaceFlags::UP) && !f.contains(InterfaceFlags::MULTICAST));
 /// assert_eq!(f.bits(), 0x5);
@@ -115,8 +117,9 @@ impl OperStatus {
     /// The `IF_OPER_STATUS` number (`IfOperStatusUp` = 1 ...).
     ///
     /// ```
-    /// assert_eq!(ws2_engine::OperStatus::Up.windows(), 1);
-    /// assert_eq!(ws2_engine::OperStatus::LowerLayerDown.windows(), 7);
+    /// # use ws2_engine as ws2;
+    /// assert_eq!(ws2::OperStatus::Up.windows(), 1);
+    /// assert_eq!(ws2::OperStatus::LowerLayerDown.windows(), 7);
     /// ```
     pub fn windows(self) -> u32 {
         match self {
@@ -215,10 +218,11 @@ impl InterfaceAddress {
     /// IPv6 link-local address carries its zone.
     ///
     /// ```
-    /// let lo = ws2_engine::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
+    /// # use ws2_engine as ws2;
+    /// let lo = ws2::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
     /// let a = lo.addresses.iter().find(|a| a.addr.is_ipv4()).unwrap();
     /// assert_eq!(a.socket_addr(53).to_string(), "127.0.0.1:53");
-    /// # Ok::<(), ws2_engine::Error>(())
+    /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn socket_addr(&self, port: u16) -> SocketAddr {
         match self.addr {
@@ -319,11 +323,12 @@ impl Interface {
     /// The Windows `NET_LUID` value (see the naming scheme in the README).
     ///
     /// ```
-    /// let lo = ws2_engine::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
+    /// # use ws2_engine as ws2;
+    /// let lo = ws2::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
     /// assert_eq!(lo.luid() >> 48, 24);
-    /// assert_eq!(ws2_engine::interfaces::luid_name(ws2_abi::NET_LUID { Value: lo.luid() }),
+    /// assert_eq!(ws2::interfaces::luid_name(ws2_abi::NET_LUID { Value: lo.luid() }),
     ///            format!("loopback_{}", lo.index));
-    /// # Ok::<(), ws2_engine::Error>(())
+    /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn luid(&self) -> u64 {
         names::luid(self.index, self.if_type).Value
@@ -466,12 +471,13 @@ fn address_of(a: &netlink::Addr, index: u32, link_broadcast: bool) -> InterfaceA
 /// calling thread's network namespace), in interface-index order.
 ///
 /// ```
-/// for i in ws2_engine::interfaces()? {
+/// # use ws2_engine as ws2;
+/// for i in ws2::interfaces()? {
 ///     for a in &i.addresses {
 ///         println!("{} ({}): {}/{}", i.name, i.index, a.addr, a.prefix_len);
 ///     }
 /// }
-/// # Ok::<(), ws2_engine::Error>(())
+/// # Ok::<(), ws2::Error>(())
 /// ```
 pub fn interfaces() -> Result<Vec<Interface>> {
     read(Extras {
@@ -528,12 +534,13 @@ impl Route {
 /// `WSAENETUNREACH`.
 ///
 /// ```
+/// # use ws2_engine as ws2;
 /// use std::net::Ipv6Addr;
-/// let r = ws2_engine::route_to("[::1]:443".parse()?)?;
+/// let r = ws2::route_to("[::1]:443".parse()?)?;
 /// assert_eq!(r.source, Ipv6Addr::LOCALHOST);
 /// assert!(r.local);
-/// let bad = ws2_engine::route_to("0.0.0.0:9".parse()?).unwrap_err();
-/// assert_eq!(bad.code(), ws2_abi::WSAEINVAL);
+/// let bad = ws2::route_to("0.0.0.0:9".parse()?).unwrap_err();
+/// assert_eq!(bad.code(), ws2::WSAEINVAL);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn route_to(destination: SocketAddr) -> Result<Route> {

@@ -9,7 +9,9 @@ use crate::completion::OvPtr;
 use crate::error::{Error, Result};
 use crate::io::{self, Submitted};
 use crate::socket::SocketCore;
-use crate::translate::{IoVecs, RECEIVED_CONTROL_MAX, Received};
+use crate::translate::{
+    IoVecs, RECEIVED_CONTROL_MAX, Received, controls_to_windows, controls_windows_flags,
+};
 
 use super::*;
 
@@ -71,10 +73,10 @@ impl RecvOutputs {
                 let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
                 // SAFETY: Control.buf writable for Control.len bytes per the contract.
                 let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
-                got.controls.to_windows(out)
+                controls_to_windows(&got.controls, out)
             }
         };
-        let mut flags = got.controls.windows_flags();
+        let mut flags = controls_windows_flags(&got.controls);
         if got.truncated {
             flags |= abi::MSG_TRUNC;
         }

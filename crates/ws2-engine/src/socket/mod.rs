@@ -29,9 +29,10 @@ use crate::translate::Family;
 
 /// The kind of socket (Windows `SOCK_*`).
 /// ```
-/// use ws2_engine::SocketKind;
-/// assert_eq!(SocketKind::from_windows(ws2_abi::SOCK_DGRAM), Some(SocketKind::Datagram));
-/// assert_eq!(SocketKind::Raw.windows(), ws2_abi::SOCK_RAW);
+/// # use ws2_engine as ws2;
+/// use ws2::SocketKind;
+/// assert_eq!(SocketKind::from_windows(ws2::SOCK_DGRAM), Some(SocketKind::Datagram));
+/// assert_eq!(SocketKind::Raw.windows(), ws2::SOCK_RAW);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketKind {
@@ -46,7 +47,8 @@ pub enum SocketKind {
 impl SocketKind {
     /// The Windows `SOCK_*` number.
     /// ```
-    /// assert_eq!(ws2_engine::SocketKind::Datagram.windows(), 2);
+    /// # use ws2_engine as ws2;
+    /// assert_eq!(ws2::SocketKind::Datagram.windows(), 2);
     /// ```
     pub fn windows(self) -> i32 {
         match self {
@@ -66,8 +68,9 @@ impl SocketKind {
 
     /// From a Windows `SOCK_*` number.
     /// ```
-    /// assert_eq!(ws2_engine::SocketKind::from_windows(1), Some(ws2_engine::SocketKind::Stream));
-    /// assert_eq!(ws2_engine::SocketKind::from_windows(99), None);
+    /// # use ws2_engine as ws2;
+    /// assert_eq!(ws2::SocketKind::from_windows(1), Some(ws2::SocketKind::Stream));
+    /// assert_eq!(ws2::SocketKind::from_windows(99), None);
     /// ```
     pub fn from_windows(ty: i32) -> Option<SocketKind> {
         match ty {
@@ -82,9 +85,10 @@ impl SocketKind {
 /// Flags for [`Socket::send_msg`]: Windows' `dwFlags` (S10).
 ///
 /// ```
-/// let flags = ws2_engine::SendFlags::DONTROUTE;
+/// # use ws2_engine as ws2;
+/// let flags = ws2::SendFlags::DONTROUTE;
 /// assert_eq!(flags.bits(), 0x4);
-/// assert!(ws2_engine::SendFlags::from_bits(0x2).is_none()); // MSG_PEEK is not a send flag
+/// assert!(ws2::SendFlags::from_bits(0x2).is_none()); // MSG_PEEK is not a send flag
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendFlags(u32);
@@ -101,7 +105,8 @@ impl SendFlags {
 
     /// Flags from Windows bits; `None` if a bit other than the three above is set.
     /// ```
-    /// use ws2_engine::SendFlags;
+    /// # use ws2_engine as ws2;
+    /// use ws2::SendFlags;
     /// assert_eq!(SendFlags::from_bits(0x4), Some(SendFlags::DONTROUTE));
     /// assert_eq!(SendFlags::from_bits(0x2), None); // MSG_PEEK
     /// ```
@@ -112,7 +117,8 @@ impl SendFlags {
 
     /// The Windows bits.
     /// ```
-    /// use ws2_engine::SendFlags;
+    /// # use ws2_engine as ws2;
+    /// use ws2::SendFlags;
     /// assert_eq!((SendFlags::OOB | SendFlags::DONTROUTE).bits(), 0x5);
     /// ```
     pub fn bits(self) -> u32 {

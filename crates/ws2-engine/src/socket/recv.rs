@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, ReceivedControls};
+use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux};
 
 use super::*;
 
@@ -188,9 +188,8 @@ impl SocketCore {
         *from.len_mut() = msg.msg_namelen;
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let state = self.state.load(Ordering::Relaxed);
-        let controls = unsafe {
-            ReceivedControls::from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0)
-        };
+        let controls =
+            unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
         Ok(Received {
             bytes,
             from: from.to_socket_addr(),

@@ -46,8 +46,9 @@ pub const CONTROL_INLINE: usize = 512;
 /// The address family of a socket, as Linux sees it.
 ///
 /// ```
-/// use ws2_engine::Family;
-/// assert_eq!(Family::from_windows(ws2_abi::AF_INET6), Some(Family::V6));
+/// # use ws2_engine as ws2;
+/// use ws2::Family;
+/// assert_eq!(Family::from_windows(ws2::AF_INET6), Some(Family::V6));
 /// assert_eq!(Family::V6.linux(), libc::AF_INET6);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +63,8 @@ impl Family {
     /// The Windows `AF_*` number.
     ///
     /// ```
-    /// assert_eq!(ws2_engine::Family::V6.windows(), 23);
+    /// # use ws2_engine as ws2;
+    /// assert_eq!(ws2::Family::V6.windows(), 23);
     /// ```
     pub fn windows(self) -> i32 {
         match self {
@@ -72,9 +74,11 @@ impl Family {
     }
 
     /// The Linux `AF_*` number.
+    #[doc(hidden)]
     ///
     /// ```
-    /// assert_eq!(ws2_engine::Family::V6.linux(), 10);
+    /// # use ws2_engine as ws2;
+    /// assert_eq!(ws2::Family::V6.linux(), 10);
     /// ```
     pub fn linux(self) -> i32 {
         match self {
@@ -86,7 +90,8 @@ impl Family {
     /// From a Windows `AF_*` number; `None` for anything but `AF_INET`/`AF_INET6`.
     ///
     /// ```
-    /// use ws2_engine::Family;
+    /// # use ws2_engine as ws2;
+    /// use ws2::Family;
     /// assert_eq!(Family::from_windows(2), Some(Family::V4));
     /// assert_eq!(Family::from_windows(10), None, "10 is Linux's AF_INET6, not Windows'");
     /// ```

@@ -8,14 +8,12 @@ use ws2_abi as abi;
 
 use super::send_controls::LINUX_CMSG_HDR;
 
-/// What a received datagram's control data said (S27), decoded from
-/// Linux cmsgs; `to_windows` writes it back in Windows layout.
+/// What a received datagram's control data said (S27).
 ///
 /// ```
-/// use ws2_engine::ReceivedControls;
-/// let got = ReceivedControls { ttl: Some(64), ..Default::default() };
-/// let mut out = [0u8; 64];
-/// assert_eq!(got.to_windows(&mut out), (24, false));
+/// # use ws2_engine as ws2;
+/// let got = ws2::ReceivedControls { ttl: Some(64), ..Default::default() };
+/// assert_eq!(got.ttl, Some(64));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReceivedControls {
@@ -37,161 +35,155 @@ pub struct ReceivedControls {
     pub hop_limit: Option<u8>,
 }
 
-impl ReceivedControls {
-    /// Decodes the cmsgs the kernel wrote through `msg`.
-    ///
-    /// # Safety
-    /// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
-    /// written by the kernel.
-    ///
-    /// A cmsg the kernel cut short for lack of room (`MSG_CTRUNC`: its
-    /// `cmsg_len` ends at `msg_controllen`, before its payload does) carries
-    /// no value and is skipped; nothing past `msg_controllen` is read.
-    ///
-    /// ```
-    /// // SAFETY: an all-zero msghdr has no control data (msg_controllen 0).
-    /// let msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    /// // SAFETY: the (empty) control buffer holds valid cmsgs.
-    /// let got = unsafe { ws2_engine::ReceivedControls::from_linux(&msg, false, false) };
-    /// assert_eq!(got, ws2_engine::ReceivedControls::default());
-    /// ```
-    pub unsafe fn from_linux(
-        msg: &libc::msghdr,
-        want_tos: bool,
-        want_ecn: bool,
-    ) -> ReceivedControls {
-        let mut out = ReceivedControls::default();
-        let end = msg.msg_control as usize + msg.msg_controllen;
-        // SAFETY: per the contract the control buffer holds valid cmsgs;
-        // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
-        // msg_controllen, and a payload is read only when `len` (its bytes
-        // within both cmsg_len and msg_controllen) covers it.
-        unsafe {
-            let mut c = libc::CMSG_FIRSTHDR(msg);
-            while !c.is_null() {
-                let data = libc::CMSG_DATA(c);
-                let len = ((*c).cmsg_len as usize)
-                    .min(end - c as usize)
-                    .saturating_sub(LINUX_CMSG_HDR);
-                let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
-                const INT: usize = size_of::<libc::c_int>();
-                match ((*c).cmsg_level, (*c).cmsg_type) {
-                    (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
-                        let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
-                        out.destination_v4 = Some((
-                            Ipv4Addr::from(p.ipi_addr.s_addr.to_ne_bytes()),
-                            p.ipi_ifindex as u32,
-                        ));
-                    }
-                    (libc::SOL_IPV6, libc::IPV6_PKTINFO)
-                        if len >= size_of::<libc::in6_pktinfo>() =>
-                    {
-                        let p = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
-                        out.destination_v6 =
-                            Some((Ipv6Addr::from(p.ipi6_addr.s6_addr), p.ipi6_ifindex));
-                    }
-                    // Linux delivers IP_TOS as one byte; Windows as an INT.
-                    (libc::SOL_IP, libc::IP_TOS) if len >= 1 => {
-                        let tos = *data;
-                        out.tos = want_tos.then_some(tos);
-                        out.ecn = want_ecn.then_some(tos & 3);
-                    }
-                    (libc::SOL_IP, libc::IP_TTL) if len >= INT => out.ttl = Some(int()),
-                    (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => {
-                        let tclass = int();
-                        out.traffic_class = want_tos.then_some(tclass);
-                        out.ecn_v6 = want_ecn.then_some(tclass & 3);
-                    }
-                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => {
-                        out.hop_limit = Some(int())
-                    }
-                    _ => {}
+/// Decodes the cmsgs the kernel wrote through `msg` (S27).
+///
+/// # Safety
+/// `msg.msg_control` must hold `msg.msg_controllen` bytes of cmsgs
+/// written by the kernel.
+///
+/// A cmsg the kernel cut short for lack of room (`MSG_CTRUNC`: its
+/// `cmsg_len` ends at `msg_controllen`, before its payload does) carries
+/// no value and is skipped; nothing past `msg_controllen` is read.
+///
+/// ```
+/// // SAFETY: an all-zero msghdr has no control data (msg_controllen 0).
+/// let msg: libc::msghdr = unsafe { std::mem::zeroed() };
+/// // SAFETY: the (empty) control buffer holds valid cmsgs.
+/// let got = unsafe { ws2_engine::translate::controls_from_linux(&msg, false, false) };
+/// assert_eq!(got, ws2_engine::ReceivedControls::default());
+/// ```
+pub unsafe fn controls_from_linux(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+) -> ReceivedControls {
+    let mut out = ReceivedControls::default();
+    let end = msg.msg_control as usize + msg.msg_controllen;
+    // SAFETY: per the contract the control buffer holds valid cmsgs;
+    // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
+    // msg_controllen, and a payload is read only when `len` (its bytes
+    // within both cmsg_len and msg_controllen) covers it.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            let data = libc::CMSG_DATA(c);
+            let len = ((*c).cmsg_len as usize)
+                .min(end - c as usize)
+                .saturating_sub(LINUX_CMSG_HDR);
+            let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
+            const INT: usize = size_of::<libc::c_int>();
+            match ((*c).cmsg_level, (*c).cmsg_type) {
+                (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
+                    let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
+                    out.destination_v4 = Some((
+                        Ipv4Addr::from(p.ipi_addr.s_addr.to_ne_bytes()),
+                        p.ipi_ifindex as u32,
+                    ));
                 }
-                c = libc::CMSG_NXTHDR(msg, c);
+                (libc::SOL_IPV6, libc::IPV6_PKTINFO) if len >= size_of::<libc::in6_pktinfo>() => {
+                    let p = std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>());
+                    out.destination_v6 =
+                        Some((Ipv6Addr::from(p.ipi6_addr.s6_addr), p.ipi6_ifindex));
+                }
+                // Linux delivers IP_TOS as one byte; Windows as an INT.
+                (libc::SOL_IP, libc::IP_TOS) if len >= 1 => {
+                    let tos = *data;
+                    out.tos = want_tos.then_some(tos);
+                    out.ecn = want_ecn.then_some(tos & 3);
+                }
+                (libc::SOL_IP, libc::IP_TTL) if len >= INT => out.ttl = Some(int()),
+                (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => {
+                    let tclass = int();
+                    out.traffic_class = want_tos.then_some(tclass);
+                    out.ecn_v6 = want_ecn.then_some(tclass & 3);
+                }
+                (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => out.hop_limit = Some(int()),
+                _ => {}
             }
+            c = libc::CMSG_NXTHDR(msg, c);
         }
-        out
     }
+    out
+}
 
-    /// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
-    /// entries advanced by `WSA_CMSG_SPACE`). Returns the bytes used and
-    /// whether some entry did not fit (`MSG_CTRUNC`).
-    ///
-    /// ```
-    /// use std::net::Ipv4Addr;
-    /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::LOCALHOST, 1)), ..Default::default() };
-    /// let mut small = [0u8; 8];
-    /// assert_eq!(got.to_windows(&mut small), (0, true), "IN_PKTINFO needs 24 bytes");
-    /// ```
-    pub fn to_windows(&self, out: &mut [u8]) -> (usize, bool) {
-        let mut w = WindowsControlWriter {
-            out,
-            used: 0,
-            truncated: false,
-        };
-        if let Some((addr, ifindex)) = self.destination_v4 {
-            let mut p = [0u8; 8];
-            p[..4].copy_from_slice(&addr.octets());
-            p[4..].copy_from_slice(&ifindex.to_ne_bytes());
-            w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, &p);
-        }
-        if let Some((addr, ifindex)) = self.destination_v6 {
-            let mut p = [0u8; 20];
-            p[..16].copy_from_slice(&addr.octets());
-            p[16..].copy_from_slice(&ifindex.to_ne_bytes());
-            w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, &p);
-        }
-        if let Some(tos) = self.tos {
-            w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
-        }
-        if let Some(ecn) = self.ecn {
-            w.push(abi::IPPROTO_IP, abi::IP_ECN, &(ecn as i32).to_ne_bytes());
-        }
-        if let Some(ttl) = self.ttl {
-            w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
-        }
-        if let Some(tclass) = self.traffic_class {
-            w.push(
-                abi::IPPROTO_IPV6,
-                abi::IPV6_TCLASS,
-                &(tclass as i32).to_ne_bytes(),
-            );
-        }
-        if let Some(ecn) = self.ecn_v6 {
-            w.push(
-                abi::IPPROTO_IPV6,
-                abi::IPV6_ECN,
-                &(ecn as i32).to_ne_bytes(),
-            );
-        }
-        if let Some(hops) = self.hop_limit {
-            w.push(
-                abi::IPPROTO_IPV6,
-                abi::IPV6_HOPLIMIT,
-                &(hops as i32).to_ne_bytes(),
-            );
-        }
-        (w.used, w.truncated)
+/// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
+/// entries advanced by `WSA_CMSG_SPACE`). Returns the bytes used and
+/// whether some entry did not fit (`MSG_CTRUNC`).
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::LOCALHOST, 1)), ..Default::default() };
+/// let mut small = [0u8; 8];
+/// assert_eq!(ws2_engine::translate::controls_to_windows(&got, &mut small), (0, true), "IN_PKTINFO needs 24 bytes");
+/// ```
+pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usize, bool) {
+    let mut w = WindowsControlWriter {
+        out,
+        used: 0,
+        truncated: false,
+    };
+    if let Some((addr, ifindex)) = controls.destination_v4 {
+        let mut p = [0u8; 8];
+        p[..4].copy_from_slice(&addr.octets());
+        p[4..].copy_from_slice(&ifindex.to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, &p);
     }
+    if let Some((addr, ifindex)) = controls.destination_v6 {
+        let mut p = [0u8; 20];
+        p[..16].copy_from_slice(&addr.octets());
+        p[16..].copy_from_slice(&ifindex.to_ne_bytes());
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, &p);
+    }
+    if let Some(tos) = controls.tos {
+        w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
+    }
+    if let Some(ecn) = controls.ecn {
+        w.push(abi::IPPROTO_IP, abi::IP_ECN, &(ecn as i32).to_ne_bytes());
+    }
+    if let Some(ttl) = controls.ttl {
+        w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
+    }
+    if let Some(tclass) = controls.traffic_class {
+        w.push(
+            abi::IPPROTO_IPV6,
+            abi::IPV6_TCLASS,
+            &(tclass as i32).to_ne_bytes(),
+        );
+    }
+    if let Some(ecn) = controls.ecn_v6 {
+        w.push(
+            abi::IPPROTO_IPV6,
+            abi::IPV6_ECN,
+            &(ecn as i32).to_ne_bytes(),
+        );
+    }
+    if let Some(hops) = controls.hop_limit {
+        w.push(
+            abi::IPPROTO_IPV6,
+            abi::IPV6_HOPLIMIT,
+            &(hops as i32).to_ne_bytes(),
+        );
+    }
+    (w.used, w.truncated)
+}
 
-    /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
-    ///
-    /// ```
-    /// use std::net::Ipv4Addr;
-    /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
-    /// assert_eq!(got.windows_flags(), ws2_abi::MSG_BCAST);
-    /// ```
-    pub fn windows_flags(&self) -> u32 {
-        match (self.destination_v4, self.destination_v6) {
-            (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
-            (Some((a, _)), _) if a.is_broadcast() => abi::MSG_BCAST,
-            (_, Some((a, _))) if a.is_multicast() => abi::MSG_MCAST,
-            _ => 0,
-        }
+/// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
+///
+/// ```
+/// use std::net::Ipv4Addr;
+/// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
+/// assert_eq!(ws2_engine::translate::controls_windows_flags(&got), ws2_abi::MSG_BCAST);
+/// ```
+pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
+    match (controls.destination_v4, controls.destination_v6) {
+        (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
+        (Some((a, _)), _) if a.is_broadcast() => abi::MSG_BCAST,
+        (_, Some((a, _))) if a.is_multicast() => abi::MSG_MCAST,
+        _ => 0,
     }
 }
 
-/// The most bytes [`ReceivedControls::to_windows`] writes: every entry once.
+/// The most bytes [`controls_to_windows`] writes: every entry once.
 pub(crate) const RECEIVED_CONTROL_MAX: usize =
     abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 6 * abi::wsa_cmsg_space(4);
 

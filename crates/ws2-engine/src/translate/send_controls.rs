@@ -14,12 +14,14 @@ use super::*;
 /// `WSACMSGHDR` entries.
 ///
 /// ```
+/// # use ws2_engine as ws2;
 /// use std::net::Ipv4Addr;
-/// use ws2_engine::ControlMessage;
+/// use ws2::ControlMessage;
 /// let source = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
 /// assert!(matches!(source, ControlMessage::SourceV4 { .. }));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ControlMessage {
     /// `IPPROTO_IP`/`IP_PKTINFO`: send from `addr` (and out of interface
     /// `ifindex` when non-zero). S23, S25.

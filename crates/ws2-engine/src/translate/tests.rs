@@ -133,7 +133,10 @@ fn every_received_control_fits_received_control_max() {
         hop_limit: Some(1),
     };
     let mut out = [0u8; RECEIVED_CONTROL_MAX];
-    assert_eq!(all.to_windows(&mut out), (RECEIVED_CONTROL_MAX, false));
+    assert_eq!(
+        controls_to_windows(&all, &mut out),
+        (RECEIVED_CONTROL_MAX, false)
+    );
 }
 
 #[test]
