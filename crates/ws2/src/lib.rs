@@ -22,10 +22,13 @@ mod overlapped;
 mod socket;
 
 pub use overlapped::{
-    CompletionPort, PendingSend, PortCompletion, SendBuf, SendCompletion, SendError,
+    CompletionPort, PendingSend, PortCompletion, SendBuf, SendBufs, SendCompletion, SendError,
     sleep_alertable,
 };
 pub use socket::{Message, RecvInfo, Socket};
+/// The Windows numbers a program compares or passes: Winsock error codes
+/// ([`Error::code`]), address families, socket types, IP protocols.
+pub use ws2_engine::consts::*;
 pub use ws2_engine::{
     AddressState, ControlMessage, Error, Event, Family, Interface, InterfaceAddress,
     InterfaceFlags, OperStatus, Received, ReceivedControls, Result, Route, SendFlags, SocketKind,

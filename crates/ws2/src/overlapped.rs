@@ -17,7 +17,7 @@ use ws2_abi as abi;
 use ws2_engine::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
 use ws2_engine::fork::lock;
 use ws2_engine::io::{self, Submitted};
-use ws2_engine::translate::SendControls;
+use ws2_engine::translate::{MAX_IOVECS, SendControls};
 use ws2_engine::{ControlMessage, Error, Result, SendFlags};
 
 use crate::socket::Socket;
@@ -40,8 +40,69 @@ unsafe impl SendBuf for Arc<[u8]> {}
 // SAFETY: static memory never moves.
 unsafe impl SendBuf for &'static [u8] {}
 
+/// The buffers of one overlapped send, gathered in order into one
+/// datagram (S21): one [`SendBuf`], or a `Vec` or array of them. ws2 holds
+/// them until the send completes and hands them back whole.
+///
+/// ```
+/// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+/// let tx = ws2::Socket::udp_v4()?;
+/// let parts = vec![b"hello, ".to_vec(), b"world".to_vec()];
+/// let done = tx.send_overlapped(parts, Some(rx.local_addr()?), &[]).map_err(ws2::Error::from)?.wait();
+/// assert_eq!(done.result?, 12);
+/// assert_eq!(done.buffer.len(), 2);
+/// let mut got = [0u8; 16];
+/// let n = rx.recv(&mut got)?;
+/// assert_eq!(&got[..n], b"hello, world");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Safety
+/// `get(i)` must return the same memory for as long as the value lives,
+/// wherever it is moved, for every `i` below `count()`.
+pub unsafe trait SendBufs: Send + 'static {
+    /// How many buffers.
+    fn count(&self) -> usize;
+    /// The bytes of buffer `i` (below `count()`).
+    fn get(&self, i: usize) -> &[u8];
+}
+
+// SAFETY: one buffer, whose `SendBuf` contract is this one's.
+unsafe impl<B: SendBuf> SendBufs for B {
+    #[inline]
+    fn count(&self) -> usize {
+        1
+    }
+    #[inline]
+    fn get(&self, _: usize) -> &[u8] {
+        self.as_ref()
+    }
+}
+
+// SAFETY: each element keeps its bytes in place (`SendBuf`); moving the
+// `Vec` moves neither its elements nor their bytes.
+unsafe impl<B: SendBuf> SendBufs for Vec<B> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        self[i].as_ref()
+    }
+}
+
+// SAFETY: moving the array moves its elements, not their bytes (`SendBuf`).
+unsafe impl<B: SendBuf, const N: usize> SendBufs for [B; N] {
+    fn count(&self) -> usize {
+        N
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        self[i].as_ref()
+    }
+}
+
 /// A finished send: its result and the buffer, handed back.
 #[derive(Debug)]
+#[must_use = "a completion holds the send's result"]
 pub struct SendCompletion<B> {
     pub result: Result<usize>,
     pub buffer: B,
@@ -96,7 +157,7 @@ struct SendState<B> {
     event: Event,
 }
 
-impl<B: SendBuf> Notify for SendState<B> {
+impl<B: SendBufs> Notify for SendState<B> {
     fn notify(&self, result: Result<usize>) {
         let waker = {
             let mut g = lock(&self.inner);
@@ -114,9 +175,19 @@ impl<B: SendBuf> Notify for SendState<B> {
 }
 
 /// An overlapped send in flight: wait on it, poll it as a `Future`, or
-/// watch its [`Event`].
+/// watch its [`Event`]. Dropping it does not cancel the send, which still
+/// completes (and frees its buffers), but its result is then lost.
+#[must_use = "dropping a PendingSend loses the send's result"]
 pub struct PendingSend<B> {
     state: Arc<SendState<B>>,
+}
+
+impl<B> std::fmt::Debug for PendingSend<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingSend")
+            .field("complete", &self.is_complete())
+            .finish()
+    }
 }
 
 impl<B> PendingSend<B> {
@@ -212,6 +283,7 @@ pub struct CompletionPort {
 
 /// One completion taken from a [`CompletionPort`].
 #[derive(Debug)]
+#[must_use = "a completion holds the send's result"]
 pub struct PortCompletion {
     pub key: usize,
     pub result: Result<usize>,
@@ -254,6 +326,7 @@ impl CompletionPort {
     }
 
     /// Takes one completion, waiting up to `timeout` (`None`: forever).
+    #[must_use = "a completion taken from the port is gone from it"]
     pub fn get(&self, timeout: Option<Duration>) -> Option<PortCompletion> {
         match self.port.get(timeout.and_then(deadline_in), false) {
             Ok(Waited::Done(p)) => Some(from_packet(p)),
@@ -262,6 +335,7 @@ impl CompletionPort {
     }
 
     /// Takes up to `max` completions, waiting for at least one.
+    #[must_use = "completions taken from the port are gone from it"]
     pub fn get_many(&self, max: usize, timeout: Option<Duration>) -> Vec<PortCompletion> {
         match self
             .port
@@ -297,26 +371,52 @@ pub fn sleep_alertable(timeout: Duration) -> bool {
     )
 }
 
-/// The bytes of a buffer as one iovec; `SendBuf` keeps them in place
-/// when the buffer moves.
-fn iovec_of<B: SendBuf>(buffer: &B) -> libc::iovec {
-    let s = buffer.as_ref();
+/// A buffer's bytes as an iovec.
+fn iovec(bytes: &[u8]) -> libc::iovec {
     libc::iovec {
-        iov_base: s.as_ptr() as *mut libc::c_void,
-        iov_len: s.len(),
+        iov_base: bytes.as_ptr().cast_mut().cast(),
+        iov_len: bytes.len(),
+    }
+}
+
+/// The iovecs of a send's buffers: raw copies, so the buffers may move
+/// once these are taken (their bytes stay in place: `SendBufs`).
+enum Iovecs {
+    One([libc::iovec; 1]),
+    /// Gathered buffers (an overlapped Rust send allocates its state anyway).
+    Many(Vec<libc::iovec>),
+}
+
+impl Iovecs {
+    #[inline]
+    fn of<B: SendBufs>(buffers: &B) -> Iovecs {
+        match buffers.count() {
+            1 => Iovecs::One([iovec(buffers.get(0))]),
+            n => Iovecs::Many((0..n).map(|i| iovec(buffers.get(i))).collect()),
+        }
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[libc::iovec] {
+        match self {
+            Iovecs::One(one) => one,
+            Iovecs::Many(many) => many,
+        }
     }
 }
 
 impl Socket {
-    /// Submits one overlapped send of the bytes `iov` describes (a
-    /// `SendBuf` the caller holds until `make` takes it). `make` builds the
+    /// Submits one overlapped send of the bytes `iovs` describe (buffers
+    /// the caller holds until `make` takes them). `make` builds the
     /// delivery only when the send is accepted: on an error nothing was
-    /// made and the caller still has its buffer.
+    /// made and the caller still has its buffers.
+    #[inline]
     fn submit(
         &self,
-        iov: libc::iovec,
+        iovs: &[libc::iovec],
         to: Option<SocketAddr>,
         control: &[ControlMessage],
+        flags: SendFlags,
         make: impl FnOnce() -> Delivery,
     ) -> Result<()> {
         let core = &self.core;
@@ -326,33 +426,58 @@ impl Socket {
         } else {
             SendControls::from_messages(control, core.family())?
         };
-        let submitted = core.send_datagram(
-            &iov,
-            1,
-            iov.iov_len,
-            to.as_ref(),
-            &controls,
-            SendFlags::NONE,
-            |core, plan| io::send_overlapped(core, plan, make, || {}),
-        )?;
+        let total: usize = iovs.iter().map(|v| v.iov_len).sum();
+        let submitted = if iovs.len() > MAX_IOVECS && total <= core.max_msg_size() as usize {
+            // More buffers than one Linux message takes (S21): gathered
+            // into one bounce buffer, which a queued send keeps.
+            let mut bounce = Vec::with_capacity(total);
+            for v in iovs {
+                // SAFETY: each iovec describes the bytes of a buffer the
+                // caller holds for this call.
+                bounce.extend_from_slice(unsafe {
+                    std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+                });
+            }
+            let one = iovec(&bounce);
+            core.send_datagram(
+                &one,
+                1,
+                total,
+                to.as_ref(),
+                &controls,
+                flags,
+                |core, plan| io::send_overlapped_keeping(core, plan, bounce, make, || {}),
+            )?
+        } else {
+            core.send_datagram(
+                iovs.as_ptr(),
+                iovs.len(),
+                total,
+                to.as_ref(),
+                &controls,
+                flags,
+                |core, plan| io::send_overlapped(core, plan, make, || {}),
+            )?
+        };
         if let Submitted::Now(result, delivery) = submitted {
             ws2_engine::socket::complete(Some(core), delivery, result, true);
         }
         Ok(())
     }
 
-    /// `submit` for a buffer moved into the delivery by `wrap`; a refused
-    /// call gives the buffer back.
-    fn submit_owned<B: SendBuf>(
+    /// `submit` for buffers moved into the delivery by `wrap`; a refused
+    /// call gives them back.
+    fn submit_owned<B: SendBufs>(
         &self,
-        buffer: B,
+        buffers: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
+        flags: SendFlags,
         wrap: impl FnOnce(B) -> Delivery,
     ) -> std::result::Result<(), SendError<B>> {
-        let iov = iovec_of(&buffer);
-        let mut held = Some(buffer);
-        let r = self.submit(iov, to, control, || {
+        let iovs = Iovecs::of(&buffers);
+        let mut held = Some(buffers);
+        let r = self.submit(iovs.as_slice(), to, control, flags, || {
             wrap(held.take().expect("a delivery is made once"))
         });
         r.map_err(|error| SendError {
@@ -363,9 +488,10 @@ impl Socket {
         })
     }
 
-    /// An overlapped send of an owned buffer (S29, S30): the result and the
-    /// buffer come back through the returned [`PendingSend`] (its event, a
-    /// blocking wait, or `.await` on any executor).
+    /// An overlapped send of owned buffers (S29, S30): one [`SendBuf`], or
+    /// several gathered into one datagram ([`SendBufs`]). The result and
+    /// the buffers come back through the returned [`PendingSend`] (its
+    /// event, a blocking wait, or `.await` on any executor).
     ///
     /// If the issuing thread exits while the send is still queued, it is
     /// cancelled and completes with `WSA_OPERATION_ABORTED`, as an
@@ -380,21 +506,50 @@ impl Socket {
     /// assert_eq!(done.buffer, b"hello");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_overlapped<B: SendBuf>(
+    pub fn send_overlapped<B: SendBufs>(
         &self,
-        buffer: B,
+        buffers: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
-        let iov = iovec_of(&buffer);
+        self.send_overlapped_with_flags(buffers, to, control, SendFlags::NONE)
+    }
+
+    /// [`Socket::send_overlapped`] with `dwFlags` (S10): `MSG_DONTROUTE`;
+    /// `MSG_OOB` and `MSG_PARTIAL` are refused (`WSAEOPNOTSUPP`).
+    ///
+    /// ```
+    /// use ws2::SendFlags;
+    /// let rx = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let tx = ws2::Socket::udp_v4()?;
+    /// let to = Some(rx.local_addr()?);
+    /// let done = tx.send_overlapped_with_flags(b"x".to_vec(), to, &[], SendFlags::DONTROUTE)
+    ///     .map_err(ws2::Error::from)?
+    ///     .wait();
+    /// assert_eq!(done.result?, 1);
+    /// let refused = tx.send_overlapped_with_flags(b"x".to_vec(), to, &[], SendFlags::OOB).unwrap_err();
+    /// assert_eq!(refused.error.code(), ws2::WSAEOPNOTSUPP);
+    /// assert_eq!(refused.buffer, b"x", "a refused send gives its buffer back");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_overlapped_with_flags<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
+    ) -> std::result::Result<PendingSend<B>, SendError<B>> {
+        let iovs = Iovecs::of(&buffers);
         let state = Arc::new(SendState {
             inner: Mutex::new(SendInner {
-                slot: Slot::Held(buffer),
+                slot: Slot::Held(buffers),
                 waker: None,
             }),
             event: Event::new(),
         });
-        match self.submit(iov, to, control, || Delivery::Notify(state.clone())) {
+        match self.submit(iovs.as_slice(), to, control, flags, || {
+            Delivery::Notify(state.clone())
+        }) {
             Ok(()) => Ok(PendingSend { state }),
             Err(error) => match std::mem::replace(&mut lock(&state.inner).slot, Slot::Taken) {
                 Slot::Held(buffer) => Err(SendError { error, buffer }),
@@ -418,13 +573,13 @@ impl Socket {
     /// assert_eq!(done.result?, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_msg_async<B: SendBuf>(
+    pub fn send_msg_async<B: SendBufs>(
         &self,
-        buffer: B,
+        buffers: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
-        self.send_overlapped(buffer, to, control)
+        self.send_overlapped(buffers, to, control)
     }
 
     /// An overlapped send whose completion runs `routine` on this thread,
@@ -447,11 +602,23 @@ impl Socket {
     /// assert_eq!(ran.load(Ordering::SeqCst), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_with_routine<B: SendBuf>(
+    pub fn send_with_routine<B: SendBufs>(
         &self,
-        buffer: B,
+        buffers: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
+        routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
+    ) -> std::result::Result<(), SendError<B>> {
+        self.send_with_routine_with_flags(buffers, to, control, SendFlags::NONE, routine)
+    }
+
+    /// [`Socket::send_with_routine`] with `dwFlags` (S10).
+    pub fn send_with_routine_with_flags<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
         routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
     ) -> std::result::Result<(), SendError<B>> {
         if self.core.port().is_some() {
@@ -460,11 +627,11 @@ impl Socket {
                     abi::WSAEINVAL,
                     "a completion routine cannot be used on a socket bound to a completion port",
                 ),
-                buffer,
+                buffer: buffers,
             });
         }
         let thread = completion::current_thread();
-        self.submit_owned(buffer, to, control, move |buffer| {
+        self.submit_owned(buffers, to, control, flags, move |buffer| {
             Delivery::Callback(Box::new(move |result| {
                 thread.queue_apc(Box::new(move || routine(SendCompletion { result, buffer })));
             }))
@@ -473,11 +640,22 @@ impl Socket {
 
     /// An overlapped send whose completion is posted to the socket's
     /// [`CompletionPort`] (see [`CompletionPort::associate`]).
-    pub fn send_to_port<B: SendBuf>(
+    pub fn send_to_port<B: SendBufs>(
         &self,
-        buffer: B,
+        buffers: B,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
+    ) -> std::result::Result<(), SendError<B>> {
+        self.send_to_port_with_flags(buffers, to, control, SendFlags::NONE)
+    }
+
+    /// [`Socket::send_to_port`] with `dwFlags` (S10).
+    pub fn send_to_port_with_flags<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
     ) -> std::result::Result<(), SendError<B>> {
         if self.core.port().is_none() {
             return Err(SendError {
@@ -485,11 +663,11 @@ impl Socket {
                     abi::WSAEINVAL,
                     "the socket is not bound to a completion port",
                 ),
-                buffer,
+                buffer: buffers,
             });
         }
-        // The buffer travels as the packet's payload: one allocation.
-        self.submit_owned(buffer, to, control, |buffer| {
+        // The buffers travel as the packet's payload: one allocation.
+        self.submit_owned(buffers, to, control, flags, |buffer| {
             Delivery::Port(Box::new(buffer))
         })
     }

@@ -2,7 +2,7 @@
 //! what its receives report ([`RecvInfo`]), over the engine's socket core.
 
 use std::io::IoSlice;
-use std::net::SocketAddr;
+use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
@@ -441,16 +441,23 @@ impl Socket {
         )
     }
 
-    /// `shutdown(SD_SEND)` etc.: `how` is a Windows `SD_*` value.
+    /// `shutdown`: `Write` is `SD_SEND`, `Read` is `SD_RECEIVE`, `Both` is
+    /// `SD_BOTH`. On a datagram socket that is not connected it succeeds,
+    /// as on Windows (S13).
     ///
     /// ```
+    /// use std::net::Shutdown;
     /// let s = ws2::Socket::udp_v4()?;
-    /// s.shutdown(ws2_abi::SD_SEND)?;
-    /// assert_eq!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err().code(), ws2_abi::WSAESHUTDOWN);
+    /// s.shutdown(Shutdown::Write)?;
+    /// assert_eq!(s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err().code(), ws2::WSAESHUTDOWN);
     /// # Ok::<(), ws2::Error>(())
     /// ```
-    pub fn shutdown(&self, how: i32) -> Result<()> {
-        self.core.shutdown(how)
+    pub fn shutdown(&self, how: Shutdown) -> Result<()> {
+        self.core.shutdown(match how {
+            Shutdown::Read => abi::SD_RECEIVE,
+            Shutdown::Write => abi::SD_SEND,
+            Shutdown::Both => abi::SD_BOTH,
+        })
     }
 
     /// `FIONBIO`: a call that would block fails with `WSAEWOULDBLOCK` (S17).

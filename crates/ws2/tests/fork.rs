@@ -320,7 +320,7 @@ fn s43_fork_while_threads_hammer_ws2_never_deadlocks() {
                     .filter_map(|_| tx.send_overlapped(vec![1u8; 200], Some(to), &[]).ok())
                     .collect();
                 for p in window {
-                    p.wait();
+                    let _ = p.wait();
                 }
             }
         }));
@@ -331,7 +331,7 @@ fn s43_fork_while_threads_hammer_ws2_never_deadlocks() {
             while !stop.load(Ordering::Relaxed) {
                 let _ = tx_port.send_to_port(vec![2u8; 200], Some(to), &[]);
                 port.post(99, 1);
-                port.get_many(8, Some(Duration::from_millis(100)));
+                let _ = port.get_many(8, Some(Duration::from_millis(100)));
                 let e = ws2::Event::new();
                 e.set();
                 e.wait(Some(Duration::ZERO));

@@ -224,8 +224,7 @@ fn s20_call_time_error_queues_nothing() {
     let tx = Socket::udp_v4().unwrap();
     let err = tx
         .send_overlapped(b"event".to_vec(), Some(to), &bad)
-        .err()
-        .expect("must fail at call time");
+        .expect_err("must fail at call time");
     assert_eq!(err.error.code(), abi::WSAEINVAL, "{}", err.error);
     assert_eq!(err.buffer, b"event");
 
@@ -451,8 +450,7 @@ fn s37_close_aborts_pending_event_sends() {
     // After close, a new send is refused with its buffer.
     let err = tx
         .send_overlapped(b"late".to_vec(), Some(to), &[])
-        .err()
-        .expect("send after close must fail");
+        .expect_err("send after close must fail");
     assert_eq!(err.buffer, b"late");
 }
 

@@ -124,7 +124,7 @@ fn s37_thread_exit_cancels_its_sends_not_others() {
     );
     // The filling sends: successes, or the pending one aborted with the rest.
     for p in filled {
-        let c = p.wait_timeout(LONG).ok().expect("filling send completes");
+        let c = p.wait_timeout(LONG).expect("filling send completes");
         assert!(
             c.result.is_ok()
                 || c.result.as_ref().err().map(|e| e.code()) == Some(abi::WSA_OPERATION_ABORTED),
@@ -134,7 +134,7 @@ fn s37_thread_exit_cancels_its_sends_not_others() {
     }
     tx.close();
     for p in mine {
-        let c = p.wait_timeout(LONG).ok().expect("completes on close");
+        let c = p.wait_timeout(LONG).expect("completes on close");
         assert!(
             c.result.is_ok()
                 || c.result.as_ref().err().map(|e| e.code()) == Some(abi::WSA_OPERATION_ABORTED),
