@@ -58,13 +58,15 @@ impl Error {
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.
-    #[doc(hidden)]
     ///
     /// ```
     /// # use ws2_engine as ws2;
     /// let err = ws2::Error::from_errno(libc::ENETUNREACH, "sendmsg");
     /// assert_eq!(err.code(), ws2::WSAENETUNREACH);
+    /// let err = ws2::Error::from_errno(libc::EMSGSIZE, "sendmsg");
+    /// assert_eq!(err.code(), ws2::WSAEMSGSIZE);
     /// ```
+    #[doc(hidden)]
     pub fn from_errno(errno: i32, context: &'static str) -> Error {
         let text = io::Error::from_raw_os_error(errno);
         Error::new(
@@ -101,7 +103,7 @@ impl Error {
     ///
     /// ```
     /// # use ws2_engine as ws2;
-    /// let err = ws2::Error::from_errno(libc::EMSGSIZE, "sendmsg");
+    /// let err = ws2::Error::new(ws2::WSAEMSGSIZE, "datagram of 70000 bytes");
     /// assert_eq!(err.code(), ws2::WSAEMSGSIZE);
     /// ```
     pub fn code(&self) -> i32 {

@@ -29,8 +29,10 @@ pub use socket::{Message, RecvInfo, Socket};
 /// The Windows numbers a program compares or passes: Winsock error codes
 /// ([`Error::code`]), address families, socket types, IP protocols.
 pub use ws2_engine::consts::*;
+pub use ws2_engine::interfaces::{
+    AddressState, Interface, InterfaceAddress, InterfaceFlags, OperStatus, Route, interfaces,
+    route_to,
+};
 pub use ws2_engine::{
-    AddressState, ControlMessage, Error, Event, Family, Interface, InterfaceAddress,
-    InterfaceFlags, OperStatus, Received, ReceivedControls, Result, Route, SendFlags, SocketKind,
-    interfaces, route_to,
+    ControlMessage, Error, Event, Family, Received, ReceivedControls, Result, SendFlags, SocketKind,
 };

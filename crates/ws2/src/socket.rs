@@ -206,7 +206,7 @@ impl Socket {
     /// caller-built IP header).
     ///
     /// ```no_run
-    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2_abi::IPPROTO_UDP)?;
+    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2::IPPROTO_UDP)?;
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn raw(family: Family, protocol: i32) -> Result<Socket> {
@@ -261,7 +261,7 @@ impl Socket {
     ///
     /// ```
     /// let s = ws2::Socket::udp_v4()?;
-    /// assert_eq!(s.local_addr().unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// assert_eq!(s.local_addr().unwrap_err().code(), ws2::WSAEINVAL);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn local_addr(&self) -> Result<SocketAddr> {
@@ -272,7 +272,7 @@ impl Socket {
     ///
     /// ```
     /// let s = ws2::Socket::udp_v4()?;
-    /// assert_eq!(s.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+    /// assert_eq!(s.peer_addr().unwrap_err().code(), ws2::WSAENOTCONN);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr> {
@@ -467,7 +467,7 @@ impl Socket {
     /// s.bind("127.0.0.1:0".parse().unwrap())?;
     /// s.set_nonblocking(true);
     /// let mut buf = [0u8; 4];
-    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAEWOULDBLOCK);
+    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2::WSAEWOULDBLOCK);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn set_nonblocking(&self, on: bool) {
@@ -503,7 +503,7 @@ impl Socket {
     /// s.bind("127.0.0.1:0".parse().unwrap())?;
     /// s.set_recv_timeout(Some(std::time::Duration::from_millis(20)));
     /// let mut buf = [0u8; 4];
-    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2_abi::WSAETIMEDOUT);
+    /// assert_eq!(s.recv_from(&mut buf).unwrap_err().code(), ws2::WSAETIMEDOUT);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn set_recv_timeout(&self, timeout: Option<Duration>) {
@@ -635,7 +635,7 @@ impl Socket {
     /// ```
     /// let s = ws2::Socket::udp_v4()?;
     /// s.set_segment_size(1200)?;
-    /// assert_eq!(s.set_segment_size(70_000).unwrap_err().code(), ws2_abi::WSAEINVAL);
+    /// assert_eq!(s.set_segment_size(70_000).unwrap_err().code(), ws2::WSAEINVAL);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn set_segment_size(&self, bytes: u32) -> Result<()> {
@@ -646,7 +646,7 @@ impl Socket {
     /// IPv4 header, which decides the source address (S23).
     ///
     /// ```no_run
-    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2_abi::IPPROTO_UDP)?;
+    /// let s = ws2::Socket::raw(ws2::Family::V4, ws2::IPPROTO_UDP)?;
     /// s.set_header_included(true)?;
     /// assert_eq!(s.max_msg_size(), 65535);
     /// # Ok::<(), ws2::Error>(())
@@ -704,7 +704,7 @@ impl Socket {
     /// let s = ws2::Socket::udp_v4()?;
     /// s.close();
     /// let err = s.send_to(b"x", "127.0.0.1:9".parse().unwrap()).unwrap_err();
-    /// assert_eq!(err.code(), ws2_abi::WSAENOTSOCK);
+    /// assert_eq!(err.code(), ws2::WSAENOTSOCK);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn close(&self) {

@@ -326,8 +326,6 @@ impl Interface {
     /// # use ws2_engine as ws2;
     /// let lo = ws2::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
     /// assert_eq!(lo.luid() >> 48, 24);
-    /// assert_eq!(ws2::interfaces::luid_name(ws2_abi::NET_LUID { Value: lo.luid() }),
-    ///            format!("loopback_{}", lo.index));
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn luid(&self) -> u64 {

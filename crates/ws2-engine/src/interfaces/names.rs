@@ -91,6 +91,11 @@ pub(crate) fn luid(index: u32, if_type: abi::IFTYPE) -> abi::NET_LUID {
 /// # use ws2_abi::NET_LUID;
 /// assert_eq!(ws2_engine::interfaces::luid_name(NET_LUID::new(24, 1)), "loopback_1");
 /// assert_eq!(ws2_engine::interfaces::luid_name(NET_LUID::new(199, 4)), "iftype199_4");
+/// // The loopback interface's own LUID names it.
+/// let lo = ws2_engine::interfaces()?.into_iter().find(|i| i.is_loopback()).unwrap();
+/// assert_eq!(ws2_engine::interfaces::luid_name(ws2_abi::NET_LUID { Value: lo.luid() }),
+///            format!("loopback_{}", lo.index));
+/// # Ok::<(), ws2_engine::Error>(())
 /// ```
 pub fn luid_name(luid: abi::NET_LUID) -> String {
     let index = luid.net_luid_index();

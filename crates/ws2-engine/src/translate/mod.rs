@@ -49,7 +49,6 @@ pub const CONTROL_INLINE: usize = 512;
 /// # use ws2_engine as ws2;
 /// use ws2::Family;
 /// assert_eq!(Family::from_windows(ws2::AF_INET6), Some(Family::V6));
-/// assert_eq!(Family::V6.linux(), libc::AF_INET6);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -74,12 +73,13 @@ impl Family {
     }
 
     /// The Linux `AF_*` number.
-    #[doc(hidden)]
     ///
     /// ```
     /// # use ws2_engine as ws2;
     /// assert_eq!(ws2::Family::V6.linux(), 10);
+    /// assert_eq!(ws2::Family::V6.linux(), libc::AF_INET6);
     /// ```
+    #[doc(hidden)]
     pub fn linux(self) -> i32 {
         match self {
             Family::V4 => libc::AF_INET,
