@@ -20,6 +20,26 @@
 extern "C" {
 #endif
 
+/* winerror.h's codes of the IP Helper calls that windows.h does not define. */
+#ifndef ERROR_INVALID_DATA
+#define ERROR_INVALID_DATA              13
+#endif
+#ifndef ERROR_BUFFER_OVERFLOW
+#define ERROR_BUFFER_OVERFLOW           111
+#endif
+#ifndef ERROR_INVALID_NAME
+#define ERROR_INVALID_NAME              123
+#endif
+#ifndef ERROR_NO_DATA
+#define ERROR_NO_DATA                   232
+#endif
+#ifndef ERROR_CAN_NOT_COMPLETE
+#define ERROR_CAN_NOT_COMPLETE          1003
+#endif
+#ifndef ERROR_CANCELLED
+#define ERROR_CANCELLED                 1223
+#endif
+
 #ifndef IPHLPAPI_DLL_LINKAGE
 #define IPHLPAPI_DLL_LINKAGE
 #endif

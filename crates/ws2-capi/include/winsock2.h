@@ -160,6 +160,12 @@ typedef void (CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(
 #define WSA_WAIT_TIMEOUT        (WAIT_TIMEOUT)
 #define WSA_INFINITE            (INFINITE)
 
+/* ---- network events of address and route changes (P5) ---- */
+#define FD_ROUTING_INTERFACE_CHANGE_BIT 8
+#define FD_ROUTING_INTERFACE_CHANGE     (1 << FD_ROUTING_INTERFACE_CHANGE_BIT)
+#define FD_ADDRESS_LIST_CHANGE_BIT      9
+#define FD_ADDRESS_LIST_CHANGE          (1 << FD_ADDRESS_LIST_CHANGE_BIT)
+
 /* ---- error codes (WSAGetLastError) ---- */
 #define WSABASEERR              10000
 #define WSAEINTR                10004
@@ -418,7 +424,8 @@ u_long  WSAAPI ntohl(u_long netlong) WS2_ASM(ntohl);
 }
 #endif
 
-/* SOCKET_ADDRESS_LIST, INTERFACE_INFO, FD_ADDRESS_LIST_CHANGE (P5). */
-#include "ws2_ifaces.h"
+/* INTERFACE_INFO and SIO_GET_INTERFACE_LIST (P5), and the IPv6 types,
+ * as this header has always brought them in. */
+#include "ws2ipdef.h"
 
 #endif /* WS2_WINSOCK2_H */

@@ -466,6 +466,24 @@ typedef ADDRINFOA ADDRINFO, *LPADDRINFO;
 #define NI_MAXHOST      1025
 #define NI_MAXSERV      32
 
+/* ---- socket address lists (SIO_ADDRESS_LIST_QUERY, P5) ---- */
+#ifndef FIELD_OFFSET
+#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
+#endif
+
+typedef struct _SOCKET_ADDRESS {
+    LPSOCKADDR lpSockaddr;
+    INT        iSockaddrLength;
+} SOCKET_ADDRESS, *PSOCKET_ADDRESS, *LPSOCKET_ADDRESS;
+
+typedef struct _SOCKET_ADDRESS_LIST {
+    INT            iAddressCount;
+    SOCKET_ADDRESS Address[1];
+} SOCKET_ADDRESS_LIST, *PSOCKET_ADDRESS_LIST, *LPSOCKET_ADDRESS_LIST;
+
+#define SIZEOF_SOCKET_ADDRESS_LIST(AddressCount) \
+    (FIELD_OFFSET(SOCKET_ADDRESS_LIST, Address) + (AddressCount) * sizeof(SOCKET_ADDRESS))
+
 #ifdef __cplusplus
 }
 #endif

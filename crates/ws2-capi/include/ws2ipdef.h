@@ -339,6 +339,38 @@ typedef struct ipv6_mreq {
     ULONG    ipv6mr_interface;
 } IPV6_MREQ, *PIPV6_MREQ;
 
+/* ---- SIO_GET_INTERFACE_LIST (P5) ---- */
+typedef struct sockaddr_in6_old {
+    SHORT    sin6_family;
+    USHORT   sin6_port;
+    ULONG    sin6_flowinfo;
+    IN6_ADDR sin6_addr;
+} SOCKADDR_IN6_OLD;
+
+typedef union sockaddr_gen {
+    struct sockaddr         Address;
+    struct sockaddr_in      AddressIn;
+    struct sockaddr_in6_old AddressIn6;
+} sockaddr_gen;
+
+typedef struct _INTERFACE_INFO {
+    ULONG        iiFlags;
+    sockaddr_gen iiAddress;
+    sockaddr_gen iiBroadcastAddress;
+    sockaddr_gen iiNetmask;
+} INTERFACE_INFO, *LPINTERFACE_INFO;
+
+/* Windows' values, not Linux's (IFF_LOOPBACK is 8 there, IFF_MULTICAST 0x1000). */
+#define IFF_UP              0x00000001
+#define IFF_BROADCAST       0x00000002
+#define IFF_LOOPBACK        0x00000004
+#define IFF_POINTTOPOINT    0x00000008
+#define IFF_MULTICAST       0x00000010
+
+/* _IOR('t', 127, u_long) and _IOR('t', 126, u_long) with a 32-bit u_long. */
+#define SIO_GET_INTERFACE_LIST      0x4004747F
+#define SIO_GET_INTERFACE_LIST_EX   0x4004747E
+
 #ifdef __cplusplus
 }
 #endif
