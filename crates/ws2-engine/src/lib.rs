@@ -63,5 +63,5 @@ pub use interfaces::{
     AddressState, Interface, InterfaceAddress, InterfaceFlags, OperStatus, Route, interfaces,
     route_to,
 };
-pub use socket::{SendFlags, SocketCore, SocketKind};
+pub use socket::{Message, SendFlags, SocketCore, SocketKind};
 pub use translate::{ControlMessage, Family, Received, ReceivedControls};

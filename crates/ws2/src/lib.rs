@@ -103,7 +103,7 @@ pub use overlapped::{
     CompletionPort, PendingSend, PortCompletion, SendBuf, SendBufs, SendCompletion, SendError,
     sleep_alertable,
 };
-pub use socket::{Message, RecvInfo, Socket};
+pub use socket::{RecvInfo, Socket};
 /// The Windows numbers a program compares or passes: Winsock error codes
 /// ([`Error::code`]), address families, socket types, IP protocols.
 pub use ws2_engine::consts::*;
@@ -112,5 +112,6 @@ pub use ws2_engine::interfaces::{
     route_to,
 };
 pub use ws2_engine::{
-    ControlMessage, Error, Event, Family, Received, ReceivedControls, Result, SendFlags, SocketKind,
+    ControlMessage, Error, Event, Family, Message, Received, ReceivedControls, Result, SendFlags,
+    SocketKind,
 };

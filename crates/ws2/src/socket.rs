@@ -8,91 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ws2_abi as abi;
-use ws2_engine::io;
-use ws2_engine::translate::{MAX_IOVECS, SendControls, SockOpt};
-use ws2_engine::{
-    ControlMessage, Error, Family, Received, Result, SendFlags, SocketCore, SocketKind,
-};
-
-/// One datagram to send: buffers gathered in order (S21), an optional
-/// destination (S14) and control messages (S22–S26).
-///
-/// ```
-/// use std::io::IoSlice;
-/// use std::net::Ipv4Addr;
-/// use ws2::{ControlMessage, Message};
-/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
-/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
-/// let msg = Message::new(&bufs).to("127.0.0.1:9".parse().unwrap()).control(&control);
-/// assert_eq!(msg.len(), 12);
-/// ```
-#[derive(Clone, Copy, Debug)]
-pub struct Message<'a> {
-    /// The payload, gathered in order.
-    pub buffers: &'a [IoSlice<'a>],
-    /// The destination; `None` for the connected peer.
-    pub to: Option<SocketAddr>,
-    /// Control messages sent with the datagram.
-    pub control: &'a [ControlMessage],
-}
-
-impl<'a> Message<'a> {
-    /// A message of these buffers, to the connected peer, without control data.
-    /// ```
-    /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2::Message::new(&bufs);
-    /// assert!(msg.to.is_none() && msg.control.is_empty());
-    /// ```
-    pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
-        Message {
-            buffers,
-            to: None,
-            control: &[],
-        }
-    }
-
-    /// Sets the destination.
-    /// ```
-    /// let bufs = [std::io::IoSlice::new(b"abc")];
-    /// let msg = ws2::Message::new(&bufs).to("127.0.0.1:9".parse()?);
-    /// assert_eq!(msg.to, Some("127.0.0.1:9".parse()?));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn to(mut self, addr: SocketAddr) -> Message<'a> {
-        self.to = Some(addr);
-        self
-    }
-
-    /// Sets the control messages.
-    /// ```
-    /// use ws2::{ControlMessage, Message};
-    /// let control = [ControlMessage::Ttl(2)];
-    /// let msg = Message::new(&[]).control(&control);
-    /// assert_eq!(msg.control, &[ControlMessage::Ttl(2)]);
-    /// ```
-    pub fn control(mut self, control: &'a [ControlMessage]) -> Message<'a> {
-        self.control = control;
-        self
-    }
-
-    /// Total payload bytes.
-    ///
-    ///```
-    ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
-    ///assert_eq!(ws2::Message::new(&bufs).len(), 5);
-    ///```
-    pub fn len(&self) -> usize {
-        self.buffers.iter().map(|b| b.len()).sum()
-    }
-
-    /// True for a zero-length datagram.
-    /// ```
-    /// assert!(ws2::Message::new(&[]).is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+use ws2_engine::translate::SockOpt;
+use ws2_engine::{Error, Family, Message, Received, Result, SendFlags, SocketCore, SocketKind};
 
 /// What [`Socket::recv_msg`] reports besides the data.
 /// ```
@@ -291,53 +208,9 @@ impl Socket {
     /// assert_eq!(tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?), SendFlags::NONE)?, 4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn send_msg(&self, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
-        self.core.ensure_bound()?;
-        let controls = if msg.control.is_empty() {
-            SendControls::default()
-        } else {
-            SendControls::from_messages(msg.control, self.core.family())?
-        };
-        let total = msg.len();
-        if msg.buffers.len() > MAX_IOVECS && total <= self.core.max_msg_size() as usize {
-            return self.send_msg_bounced(msg, &controls, flags);
-        }
-        // IoSlice is ABI-compatible with iovec on Unix.
-        self.core.send_datagram(
-            msg.buffers.as_ptr().cast(),
-            msg.buffers.len(),
-            total,
-            msg.to.as_ref(),
-            &controls,
-            flags,
-            io::send_blocking,
-        )
-    }
-
-    /// `send_msg` of more buffers than one Linux message takes (S21): they
-    /// are gathered into one buffer, sent as one datagram.
-    #[cold]
-    #[inline(never)]
-    fn send_msg_bounced(
-        &self,
-        msg: &Message<'_>,
-        controls: &SendControls,
-        flags: SendFlags,
-    ) -> Result<usize> {
-        let data: Vec<u8> = msg.buffers.iter().flat_map(|b| b.iter().copied()).collect();
-        let one = libc::iovec {
-            iov_base: data.as_ptr().cast_mut().cast(),
-            iov_len: data.len(),
-        };
-        self.core.send_datagram(
-            &one,
-            1,
-            data.len(),
-            msg.to.as_ref(),
-            controls,
-            flags,
-            io::send_blocking,
-        )
+        self.core.send_message(msg, flags)
     }
 
     /// Sends `buf` to `addr`.

@@ -11,7 +11,8 @@ use crate::completion::{self, Delivery, MakeDelivery, ThreadState, WaiterSlot, d
 use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::{Op, SendPlan};
-use crate::socket::SocketCore;
+use crate::socket::{Message, SendFlags, SocketCore};
+use crate::translate::{MAX_IOVECS, SendControls};
 
 use super::attempt::{SendFailure, send_one_waiting, timed_out, try_send, would_block};
 use super::drain::{self, arm_or_fail};
@@ -190,4 +191,59 @@ fn enqueue(
         arm_or_fail(r, core, Direction::Send);
     }
     Ok(())
+}
+
+impl SocketCore {
+    /// A blocking send of buffers and typed control messages (the safe
+    /// API's `Socket::send_msg`), validated and translated as `WSASendMsg`
+    /// is (S3–S25). Allocation-free on the success path; more buffers than
+    /// one Linux message takes are gathered into one datagram (S21).
+    pub fn send_message(self: &Arc<Self>, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
+        self.ensure_bound()?;
+        let controls = if msg.control.is_empty() {
+            SendControls::default()
+        } else {
+            SendControls::from_messages(msg.control, self.family())?
+        };
+        let total = msg.len();
+        if msg.buffers.len() > MAX_IOVECS && total <= self.max_msg_size() as usize {
+            return self.send_message_bounced(msg, &controls, flags);
+        }
+        // IoSlice is ABI-compatible with iovec on Unix.
+        self.send_datagram(
+            msg.buffers.as_ptr().cast(),
+            msg.buffers.len(),
+            total,
+            msg.to.as_ref(),
+            &controls,
+            flags,
+            send_blocking,
+        )
+    }
+
+    /// `send_message` of more buffers than one Linux message takes (S21):
+    /// they are gathered into one buffer, sent as one datagram.
+    #[cold]
+    #[inline(never)]
+    fn send_message_bounced(
+        self: &Arc<Self>,
+        msg: &Message<'_>,
+        controls: &SendControls,
+        flags: SendFlags,
+    ) -> Result<usize> {
+        let data: Vec<u8> = msg.buffers.iter().flat_map(|b| b.iter().copied()).collect();
+        let one = libc::iovec {
+            iov_base: data.as_ptr().cast_mut().cast(),
+            iov_len: data.len(),
+        };
+        self.send_datagram(
+            &one,
+            1,
+            data.len(),
+            msg.to.as_ref(),
+            controls,
+            flags,
+            send_blocking,
+        )
+    }
 }

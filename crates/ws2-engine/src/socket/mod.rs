@@ -12,6 +12,7 @@ mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use send::Message;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 

@@ -1,6 +1,7 @@
 //! A datagram to send, validated and translated (S9–S14, S22–S26) into the
 //! plan the `io` layer sends now or queues; and the errors of a failed send.
 
+use std::io::IoSlice;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -9,9 +10,95 @@ use ws2_abi as abi;
 
 use crate::error::{Error, Result};
 use crate::ops::SendPlan;
-use crate::translate::{CmsgBuf, SendControls, requested_source};
+use crate::translate::{CmsgBuf, ControlMessage, SendControls, requested_source};
 
 use super::*;
+
+/// One datagram to send: buffers gathered in order (S21), an optional
+/// destination (S14) and control messages (S22–S26).
+///
+/// ```
+/// # use ws2_engine as ws2;
+/// use std::io::IoSlice;
+/// use std::net::Ipv4Addr;
+/// use ws2::{ControlMessage, Message};
+/// let bufs = [IoSlice::new(b"hello, "), IoSlice::new(b"world")];
+/// let control = [ControlMessage::SourceV4 { addr: Ipv4Addr::new(127, 0, 0, 2), ifindex: 0 }];
+/// let msg = Message::new(&bufs).to("127.0.0.1:9".parse().unwrap()).control(&control);
+/// assert_eq!(msg.len(), 12);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    /// The payload, gathered in order.
+    pub buffers: &'a [IoSlice<'a>],
+    /// The destination; `None` for the connected peer.
+    pub to: Option<SocketAddr>,
+    /// Control messages sent with the datagram.
+    pub control: &'a [ControlMessage],
+}
+
+impl<'a> Message<'a> {
+    /// A message of these buffers, to the connected peer, without control data.
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let bufs = [std::io::IoSlice::new(b"abc")];
+    /// let msg = ws2::Message::new(&bufs);
+    /// assert!(msg.to.is_none() && msg.control.is_empty());
+    /// ```
+    pub fn new(buffers: &'a [IoSlice<'a>]) -> Message<'a> {
+        Message {
+            buffers,
+            to: None,
+            control: &[],
+        }
+    }
+
+    /// Sets the destination.
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let bufs = [std::io::IoSlice::new(b"abc")];
+    /// let msg = ws2::Message::new(&bufs).to("127.0.0.1:9".parse()?);
+    /// assert_eq!(msg.to, Some("127.0.0.1:9".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to(mut self, addr: SocketAddr) -> Message<'a> {
+        self.to = Some(addr);
+        self
+    }
+
+    /// Sets the control messages.
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// use ws2::{ControlMessage, Message};
+    /// let control = [ControlMessage::Ttl(2)];
+    /// let msg = Message::new(&[]).control(&control);
+    /// assert_eq!(msg.control, &[ControlMessage::Ttl(2)]);
+    /// ```
+    pub fn control(mut self, control: &'a [ControlMessage]) -> Message<'a> {
+        self.control = control;
+        self
+    }
+
+    /// Total payload bytes.
+    ///
+    ///```
+    /// # use ws2_engine as ws2;
+    ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
+    ///assert_eq!(ws2::Message::new(&bufs).len(), 5);
+    ///```
+    pub fn len(&self) -> usize {
+        self.buffers.iter().map(|b| b.len()).sum()
+    }
+
+    /// True for a zero-length datagram.
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// assert!(ws2::Message::new(&[]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
 
 impl SocketCore {
     /// Validates one datagram (S9–S14, S22–S25), translates it, and hands
