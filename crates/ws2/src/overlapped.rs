@@ -18,7 +18,7 @@ use ws2_engine::completion::{self, Delivery, Event, Notify, Packet, Port, Waited
 use ws2_engine::fork::lock;
 use ws2_engine::io::{self, Submitted};
 use ws2_engine::translate::{MAX_IOVECS, SendControls};
-use ws2_engine::{ControlMessage, Error, Result, SendFlags};
+use ws2_engine::{ControlMessage, Error, Result, SendFlags, SocketCore};
 
 use crate::socket::Socket;
 
@@ -395,14 +395,50 @@ impl Iovecs {
             n => Iovecs::Many((0..n).map(|i| iovec(buffers.get(i))).collect()),
         }
     }
+}
 
-    #[inline]
-    fn as_slice(&self) -> &[libc::iovec] {
-        match self {
-            Iovecs::One(one) => one,
-            Iovecs::Many(many) => many,
+/// The overlapped send of gathered buffers, as one datagram (S21); more
+/// buffers than one Linux message takes are gathered into one bounce
+/// buffer, which a queued send keeps.
+#[inline(never)]
+fn gathered(
+    core: &Arc<SocketCore>,
+    iovs: &[libc::iovec],
+    to: Option<SocketAddr>,
+    controls: &SendControls,
+    flags: SendFlags,
+    make: impl FnOnce() -> Delivery,
+) -> Result<Submitted> {
+    let total: usize = iovs.iter().map(|v| v.iov_len).sum();
+    if iovs.len() > MAX_IOVECS && total <= core.max_msg_size() as usize {
+        let mut bounce = Vec::with_capacity(total);
+        for v in iovs {
+            // SAFETY: each iovec describes the bytes of a buffer the caller
+            // holds for this call.
+            bounce.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+            });
         }
+        let one = iovec(&bounce);
+        return core.send_datagram(
+            &one,
+            1,
+            total,
+            to.as_ref(),
+            controls,
+            flags,
+            |core, plan| io::send_overlapped_keeping(core, plan, bounce, make, || {}),
+        );
     }
+    core.send_datagram(
+        iovs.as_ptr(),
+        iovs.len(),
+        total,
+        to.as_ref(),
+        controls,
+        flags,
+        |core, plan| io::send_overlapped(core, plan, make, || {}),
+    )
 }
 
 impl Socket {
@@ -413,7 +449,7 @@ impl Socket {
     #[inline]
     fn submit(
         &self,
-        iovs: &[libc::iovec],
+        iovs: &Iovecs,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
         flags: SendFlags,
@@ -426,38 +462,17 @@ impl Socket {
         } else {
             SendControls::from_messages(control, core.family())?
         };
-        let total: usize = iovs.iter().map(|v| v.iov_len).sum();
-        let submitted = if iovs.len() > MAX_IOVECS && total <= core.max_msg_size() as usize {
-            // More buffers than one Linux message takes (S21): gathered
-            // into one bounce buffer, which a queued send keeps.
-            let mut bounce = Vec::with_capacity(total);
-            for v in iovs {
-                // SAFETY: each iovec describes the bytes of a buffer the
-                // caller holds for this call.
-                bounce.extend_from_slice(unsafe {
-                    std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
-                });
-            }
-            let one = iovec(&bounce);
-            core.send_datagram(
-                &one,
+        let submitted = match iovs {
+            Iovecs::One([iov]) => core.send_datagram(
+                iov,
                 1,
-                total,
-                to.as_ref(),
-                &controls,
-                flags,
-                |core, plan| io::send_overlapped_keeping(core, plan, bounce, make, || {}),
-            )?
-        } else {
-            core.send_datagram(
-                iovs.as_ptr(),
-                iovs.len(),
-                total,
+                iov.iov_len,
                 to.as_ref(),
                 &controls,
                 flags,
                 |core, plan| io::send_overlapped(core, plan, make, || {}),
-            )?
+            )?,
+            Iovecs::Many(iovs) => gathered(core, iovs, to, &controls, flags, make)?,
         };
         if let Submitted::Now(result, delivery) = submitted {
             ws2_engine::socket::complete(Some(core), delivery, result, true);
@@ -477,7 +492,7 @@ impl Socket {
     ) -> std::result::Result<(), SendError<B>> {
         let iovs = Iovecs::of(&buffers);
         let mut held = Some(buffers);
-        let r = self.submit(iovs.as_slice(), to, control, flags, || {
+        let r = self.submit(&iovs, to, control, flags, || {
             wrap(held.take().expect("a delivery is made once"))
         });
         r.map_err(|error| SendError {
@@ -512,7 +527,7 @@ impl Socket {
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
-        self.send_overlapped_with_flags(buffers, to, control, SendFlags::NONE)
+        self.pending_send(buffers, to, control, SendFlags::NONE)
     }
 
     /// [`Socket::send_overlapped`] with `dwFlags` (S10): `MSG_DONTROUTE`;
@@ -539,6 +554,19 @@ impl Socket {
         control: &[ControlMessage],
         flags: SendFlags,
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
+        self.pending_send(buffers, to, control, flags)
+    }
+
+    /// The send of [`Socket::send_overlapped_with_flags`], inlined into each
+    /// form so that constant flags fold away.
+    #[inline(always)]
+    fn pending_send<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
+    ) -> std::result::Result<PendingSend<B>, SendError<B>> {
         let iovs = Iovecs::of(&buffers);
         let state = Arc::new(SendState {
             inner: Mutex::new(SendInner {
@@ -547,7 +575,7 @@ impl Socket {
             }),
             event: Event::new(),
         });
-        match self.submit(iovs.as_slice(), to, control, flags, || {
+        match self.submit(&iovs, to, control, flags, || {
             Delivery::Notify(state.clone())
         }) {
             Ok(()) => Ok(PendingSend { state }),
@@ -609,11 +637,25 @@ impl Socket {
         control: &[ControlMessage],
         routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
     ) -> std::result::Result<(), SendError<B>> {
-        self.send_with_routine_with_flags(buffers, to, control, SendFlags::NONE, routine)
+        self.routine_send(buffers, to, control, SendFlags::NONE, routine)
     }
 
     /// [`Socket::send_with_routine`] with `dwFlags` (S10).
     pub fn send_with_routine_with_flags<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
+        routine: impl FnOnce(SendCompletion<B>) + Send + 'static,
+    ) -> std::result::Result<(), SendError<B>> {
+        self.routine_send(buffers, to, control, flags, routine)
+    }
+
+    /// The send of [`Socket::send_with_routine_with_flags`] (see
+    /// `pending_send`).
+    #[inline(always)]
+    fn routine_send<B: SendBufs>(
         &self,
         buffers: B,
         to: Option<SocketAddr>,
@@ -646,11 +688,23 @@ impl Socket {
         to: Option<SocketAddr>,
         control: &[ControlMessage],
     ) -> std::result::Result<(), SendError<B>> {
-        self.send_to_port_with_flags(buffers, to, control, SendFlags::NONE)
+        self.port_send(buffers, to, control, SendFlags::NONE)
     }
 
     /// [`Socket::send_to_port`] with `dwFlags` (S10).
     pub fn send_to_port_with_flags<B: SendBufs>(
+        &self,
+        buffers: B,
+        to: Option<SocketAddr>,
+        control: &[ControlMessage],
+        flags: SendFlags,
+    ) -> std::result::Result<(), SendError<B>> {
+        self.port_send(buffers, to, control, flags)
+    }
+
+    /// The send of [`Socket::send_to_port_with_flags`] (see `pending_send`).
+    #[inline(always)]
+    fn port_send<B: SendBufs>(
         &self,
         buffers: B,
         to: Option<SocketAddr>,
