@@ -95,6 +95,7 @@ static TABLE: Table = Table {
     }),
 };
 
+#[inline]
 fn slot(index: u32) -> &'static ArcSwapOption<Entry> {
     let index = index as usize;
     let segment = TABLE.segments[index / SEGMENT]
@@ -106,6 +107,7 @@ fn encode(index: u32, generation: u32) -> usize {
     ((generation << SLOT_BITS | index) as usize) << 2
 }
 
+#[inline]
 fn decode(handle: usize) -> Option<(u32, u32)> {
     if handle & 3 != 0 || handle >= 1 << 31 {
         return None;
@@ -157,6 +159,7 @@ pub fn insert(object: Object) -> Result<usize> {
     Ok(encode(index, generation))
 }
 
+#[inline]
 fn lookup(handle: usize) -> Option<arc_swap::Guard<Option<Arc<Entry>>>> {
     let (index, generation) = decode(handle)?;
     // Never create a segment for a forged value.
@@ -214,6 +217,7 @@ pub struct SocketRef {
 
 impl std::ops::Deref for SocketRef {
     type Target = Arc<SocketCore>;
+    #[inline]
     fn deref(&self) -> &Arc<SocketCore> {
         match self.guard.as_ref().map(|e| &e.object) {
             Some(Object::Socket(core)) => core,
@@ -240,6 +244,7 @@ impl std::fmt::Debug for SocketRef {
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
     if let Some(guard) = lookup(handle)
         && matches!(guard.as_ref().map(|e| &e.object), Some(Object::Socket(_)))
