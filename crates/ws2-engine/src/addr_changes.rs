@@ -6,17 +6,17 @@
 //! A request is a [`Delivery`] (the engine's: an OVERLAPPED with its event,
 //! routine or port packet, or a Rust callback) parked here until an address
 //! of its family is added or removed. Whoever takes a request out of the
-//! list under its lock completes it, with the engine's `complete`: the
-//! change (success, 0 bytes), `closesocket` ([`cancel_socket`]), the exit of
-//! the issuing thread ([`cancel_thread`]) or `CancelIPChangeNotify`
-//! ([`cancel_overlapped`]) — so each completes exactly once (S38).
+//! list under its lock completes it, with `socket::complete`: the
+//! change (success, 0 bytes), `closesocket` (`cancel_socket`), the exit of
+//! the issuing thread (`cancel_thread`) or `CancelIPChangeNotify`
+//! (`cancel_overlapped`) — so each completes exactly once (S38).
 //!
 //! The socket is opened before the first request of a namespace is
 //! accepted, so every change after the call is seen; its thread ends (and
 //! the socket closes, releasing the namespace) once nothing waits.
 //!
 //! `FD_ADDRESS_LIST_CHANGE`: a non-blocking socket that asked without an
-//! OVERLAPPED got `WSAEWOULDBLOCK` and is *armed* ([`arm`]); the next change
+//! OVERLAPPED got `WSAEWOULDBLOCK` and is *armed* (`arm`); the next change
 //! records the event for that socket only, which
 //! [`address_list_change_recorded`] hands to `WSAEventSelect` /
 //! `WSAEnumNetworkEvents` (the readiness work, which wires the event).

@@ -18,7 +18,7 @@
 //! 3. [`translate`]: Windows ↔ Linux addresses, `WSABUF` arrays and caller
 //!    memory, control messages sent and received, socket options, C strings
 //! 4. [`completion`] (thread states and APCs, the waiting loop, events,
-//!    ports, deliveries), [`interfaces`] (reading interfaces and routes over
+//!    ports, deliveries), [`interfaces`](mod@interfaces) (reading interfaces and routes over
 //!    rtnetlink), [`resolve`] (the system resolver in Windows' structures)
 //! 5. [`ops`]: a socket's pending operations as data
 //! 6. [`socket`]: `SocketCore`, the state of one socket and its synchronous

@@ -1,7 +1,7 @@
 //! The pending operations of a socket, as data: a send captured so it
-//! outlives its call ([`Op`], from a validated [`SendPlan`]), the FIFO of
-//! sends waiting for buffer space ([`SendQueue`], S34) and the queue of
-//! overlapped receives ([`RecvQueue`]). The `io` layer drives them.
+//! outlives its call (`Op`, from a validated [`SendPlan`]), the FIFO of
+//! sends waiting for buffer space (`SendQueue`, S34) and the queue of
+//! overlapped receives (`RecvQueue`). The `io` layer drives them.
 
 use std::collections::VecDeque;
 

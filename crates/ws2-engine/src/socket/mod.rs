@@ -83,7 +83,7 @@ impl SocketKind {
     }
 }
 
-/// Flags for [`Socket::send_msg`]: Windows' `dwFlags` (S10).
+/// Flags for `Socket::send_msg` and the overlapped sends: Windows' `dwFlags` (S10).
 ///
 /// ```
 /// # use ws2_engine as ws2;

@@ -160,7 +160,7 @@ impl SocketCore {
     }
 
     /// Receives one datagram into `iov` with its control data (S27): the
-    /// Linux cmsgs are decoded into [`ReceivedControls`].
+    /// Linux cmsgs are decoded into [`ReceivedControls`](crate::ReceivedControls).
     pub fn recv_with_controls(&self, iov: *mut libc::iovec, iovlen: usize) -> Result<Received> {
         self.recv_with_controls_inner(iov, iovlen, true)
     }

@@ -2,7 +2,7 @@
 //! unpacked: each takes the caller's raw pointers and returns the Win32
 //! error code the Windows function returns, with the rules Wine's
 //! Windows-run tests record (`dlls/iphlpapi/tests/iphlpapi.c`) and
-//! Microsoft documents. The adapter chains are in [`adapters`].
+//! Microsoft documents. The adapter chains are in `adapters.rs`.
 
 use std::ffi::{CStr, c_char};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
