@@ -18,8 +18,8 @@ use ws2_abi::addrstr::{self, Pton};
 use ws2_abi::*;
 use ws2_engine::{Error, Result};
 
+use crate::cstr::{self, Char};
 use crate::{set_last_error, winsock};
-use ws2_engine::translate::cstr::{self, Char};
 
 /// Runs `f` for a call that leaves the last error alone unless it fails
 /// (`inet_pton`, `inet_ntop`, `inet_addr`): an error stores its code and

@@ -50,6 +50,8 @@ use std::panic::AssertUnwindSafe;
 use ws2_abi::*;
 use ws2_engine::Result;
 use ws2_engine::handles;
+// The C-string helpers the modules share, as `crate::cstr`.
+use ws2_engine::translate::cstr;
 
 thread_local! {
     static LAST_ERROR: Cell<u32> = const { Cell::new(0) };

@@ -13,9 +13,9 @@ use ws2_abi::*;
 use ws2_engine::{Error, Result};
 
 use crate::WSAGetLastError;
+use crate::cstr::{self, Char};
 use crate::winsock;
 use ws2_engine::resolve::{self, AddrInfo, Hints, Resolved};
-use ws2_engine::translate::cstr::{self, Char};
 
 /// Runs a call that returns its error code (0 on success) and also stores
 /// it as the last error, as the getaddrinfo family does.
