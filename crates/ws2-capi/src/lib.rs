@@ -13,6 +13,7 @@ mod cstr;
 mod iphlpapi;
 mod resolve;
 mod resolve_api;
+mod win32;
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, c_long, c_void};
