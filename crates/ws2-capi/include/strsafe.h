@@ -231,8 +231,13 @@ StringCbPrintfA(STRSAFE_LPSTR pszDest, size_t cbDest, STRSAFE_LPCSTR pszFormat, 
 }
 
 /* ---- not provided: no UTF-16 printf ---- */
+#define WS2_STRSAFE_WHY(name) #name " is not provided by ws2 (no UTF-16 printf): use the A form"
+#if defined(__has_attribute) && __has_attribute(unavailable)
 #define WS2_STRSAFE_UNPROVIDED(name) \
-    __attribute__((error(#name " is not provided by ws2 (no UTF-16 printf): use the A form")))
+    __attribute__((unavailable(WS2_STRSAFE_WHY(name)), error(WS2_STRSAFE_WHY(name))))
+#else
+#define WS2_STRSAFE_UNPROVIDED(name) __attribute__((error(WS2_STRSAFE_WHY(name))))
+#endif
 HRESULT StringCchPrintfW(STRSAFE_LPWSTR, size_t, STRSAFE_LPCWSTR, ...) WS2_STRSAFE_UNPROVIDED(StringCchPrintfW);
 HRESULT StringCbPrintfW(STRSAFE_LPWSTR, size_t, STRSAFE_LPCWSTR, ...) WS2_STRSAFE_UNPROVIDED(StringCbPrintfW);
 HRESULT StringCchVPrintfW(STRSAFE_LPWSTR, size_t, STRSAFE_LPCWSTR, va_list) WS2_STRSAFE_UNPROVIDED(StringCchVPrintfW);

@@ -623,7 +623,7 @@ mod tests {
     fn ignore_inserts_copies_percent_sequences() {
         // P6: format_msg.c test_message_ignore_inserts.
         let i = S | FORMAT_MESSAGE_IGNORE_INSERTS;
-        assert_eq!(fmt("%1%2!*.*s!%99", i).unwrap(), "%1%2!*.*s!%99");
+        assert_eq!(fmt("test%1%2!*.*s!%99", i).unwrap(), "test%1%2!*.*s!%99");
         assert_eq!(fmt("%%% %.%!", i).unwrap(), "%%% %.%!");
         assert_eq!(fmt("%0test", i).unwrap(), "");
         assert_eq!(fmt("hi\r\n", i | 0xFF).unwrap(), "hi ");

@@ -40,9 +40,10 @@ struct Header {
 const HEADER: usize = std::mem::size_of::<Header>();
 const TAG: usize = 0x5753_3248_4541_5021; // "WS2HEAP!"
 
-/// The largest block a fixed-size heap gives (Windows: "slightly less than
-/// 512 KB" on 64-bit; heap.c: 1 MiB fails, 256 KiB works).
-const FIXED_HEAP_MAX_BLOCK: usize = 0x7_F000;
+/// The largest block a fixed-size heap gives: 0xFE00 granules of 16 bytes
+/// on 64-bit Windows (Microsoft's HeapCreate page says "slightly less than
+/// 512 KB" for 8-byte granules; heap.c: 512 KiB works, 1 MiB fails).
+const FIXED_HEAP_MAX_BLOCK: usize = 0xF_E000;
 
 /// A heap: the process heap (untracked) or one from `HeapCreate`.
 struct Heap {
