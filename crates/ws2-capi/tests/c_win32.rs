@@ -135,30 +135,44 @@ fn windows_exports(lib: &Path) -> BTreeMap<String, String> {
     names
 }
 
+/// This run's libws2_32, loaded into the test process.
+struct Lib {
+    handle: *mut c_void,
+}
+
+impl Lib {
+    fn open() -> Lib {
+        let lib = lib_dir().join("libws2_32.so");
+        let path = CString::new(lib.to_str().unwrap()).unwrap();
+        // SAFETY: dlopen of this run's library; it stays loaded for the test.
+        let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+        assert!(!handle.is_null(), "dlopen {}", lib.display());
+        Lib { handle }
+    }
+
+    /// The address of `symbol` in the library (NULL if absent).
+    fn sym(&self, symbol: &str) -> *mut c_void {
+        let c = CString::new(symbol).unwrap();
+        // SAFETY: handle is live; c is NUL-terminated.
+        unsafe { libc::dlsym(self.handle, c.as_ptr()) }
+    }
+}
+
 // P6: each Windows-named function of libws2_32 is found by GetProcAddress
 // in exactly one module (its Windows DLL), and it is the same function the
 // program links.
 #[test]
 fn every_export_is_found_in_exactly_one_module() {
-    let lib = lib_dir().join("libws2_32.so");
-    let exports = windows_exports(&lib);
+    let exports = windows_exports(&lib_dir().join("libws2_32.so"));
     assert!(exports.len() > 150, "only {} exports", exports.len());
-    let path = CString::new(lib.to_str().unwrap()).unwrap();
-    // SAFETY: dlopen of this run's library; it stays loaded for the test.
-    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
-    assert!(!handle.is_null(), "dlopen {}", lib.display());
-    let sym = |name: &str| {
-        let c = CString::new(name).unwrap();
-        // SAFETY: handle is live; c is NUL-terminated.
-        unsafe { libc::dlsym(handle, c.as_ptr()) }
-    };
+    let lib = Lib::open();
     type GetModuleHandleA = unsafe extern "C" fn(*const c_char) -> *mut c_void;
     type GetProcAddress = unsafe extern "C" fn(*mut c_void, *const c_char) -> *mut c_void;
     // SAFETY: the symbols are these functions (winbase.h's signatures).
     let (get_module, get_proc) = unsafe {
         (
-            std::mem::transmute::<*mut c_void, GetModuleHandleA>(sym("GetModuleHandleA")),
-            std::mem::transmute::<*mut c_void, GetProcAddress>(sym("GetProcAddress")),
+            std::mem::transmute::<*mut c_void, GetModuleHandleA>(lib.sym("GetModuleHandleA")),
+            std::mem::transmute::<*mut c_void, GetProcAddress>(lib.sym("GetProcAddress")),
         )
     };
     let modules: Vec<(&str, *mut c_void)> = ["ws2_32", "mswsock", "iphlpapi", "winmm", "kernel32"]
@@ -174,7 +188,7 @@ fn every_export_is_found_in_exactly_one_module() {
         assert!(!h.is_null(), "GetModuleHandleA({m})");
     }
     for (name, symbol) in &exports {
-        let want = sym(symbol);
+        let want = lib.sym(symbol);
         assert!(!want.is_null(), "{symbol}");
         let c = CString::new(name.as_str()).unwrap();
         let found: Vec<&str> = modules
@@ -195,6 +209,61 @@ fn every_export_is_found_in_exactly_one_module() {
             // SAFETY: as above.
             assert!(unsafe { get_proc(*h, c.as_ptr()) }.is_null(), "{m}!{name}");
         }
+    }
+}
+
+/// Every `#define NAME <decimal>` of our headers whose name says it is a
+/// Win32 or Winsock error code.
+fn header_error_codes() -> BTreeMap<String, u32> {
+    const NOT_CODES: &[&str] = &["WSABASEERR", "WSADESCRIPTION_LEN", "WSASYS_STATUS_LEN"];
+    let mut codes = BTreeMap::new();
+    let dir = Path::new(MANIFEST_DIR).join("include");
+    for entry in std::fs::read_dir(&dir).expect("include/") {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            let (Some("#define"), Some(name), Some(value)) =
+                (words.next(), words.next(), words.next())
+            else {
+                continue;
+            };
+            let is_code = name.starts_with("ERROR_") || name.starts_with("WSA");
+            if let (true, false, Ok(v)) = (is_code, NOT_CODES.contains(&name), value.parse::<u32>())
+            {
+                codes.insert(name.to_string(), v);
+            }
+        }
+    }
+    codes
+}
+
+// P6: FormatMessage(FROM_SYSTEM) has a message for every error code our
+// headers define (ws2-abi's messages test covers the Rust constants).
+#[test]
+fn every_header_error_code_has_a_system_message() {
+    let codes = header_error_codes();
+    assert!(codes.len() > 120, "only {} codes", codes.len());
+    let lib = Lib::open();
+    type FormatMessageA =
+        unsafe extern "C" fn(u32, *const c_void, u32, u32, *mut c_char, u32, *mut c_void) -> u32;
+    // SAFETY: the symbol is FormatMessageA (winbase.h's signature).
+    let format: FormatMessageA = unsafe { std::mem::transmute(lib.sym("FormatMessageA")) };
+    let mut buf = [0 as c_char; 512];
+    for (name, code) in codes {
+        // FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, LANG_USER_DEFAULT.
+        // SAFETY: buf holds 512 chars; no inserts are read.
+        let n = unsafe {
+            format(
+                0x1200,
+                std::ptr::null(),
+                code,
+                0x400,
+                buf.as_mut_ptr(),
+                512,
+                std::ptr::null_mut(),
+            )
+        };
+        assert!(n > 2, "{name} ({code}) has no system message");
     }
 }
 
