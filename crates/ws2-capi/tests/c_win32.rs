@@ -16,7 +16,12 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{MANIFEST_DIR, compile_test, lib_dir, out_dir, run_c_test, run_with_timeout, show};
+use std::time::{Duration, Instant};
+
+use common::{
+    MANIFEST_DIR, assert_success, compile, compile_example, compile_test, lib_dir, out_dir,
+    run_c_test, run_with_timeout, show, start,
+};
 
 // P6
 #[test]
@@ -374,4 +379,106 @@ fn header_switches_behave_as_windows_headers() {
         "#include <windows.h>\nvoid f(char *d);\nvoid f(char *d) { sprintf_s(d, 8, \"%I64d\", 1LL); }\n",
         "format",
     );
+}
+
+// ---------------------------------------------------------------------------
+// The tutorial corpus (examples/c/tutorial_*.c), built with -Wall -Wextra
+// -Werror and run on loopback.
+
+/// Starts `tutorial_receiver 0 COUNT` and returns it with its port. Each
+/// test compiles its own copy: tests run in parallel, and one must not
+/// start the executable another is still writing.
+fn receiver(count: &str, label: &str) -> (common::Running, String) {
+    let exe = compile(
+        &Path::new(MANIFEST_DIR).join("../../examples/c/tutorial_receiver.c"),
+        label,
+    );
+    let mut cmd = Command::new(exe);
+    cmd.args(["0", count]);
+    let running = start(cmd, label);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let so_far = running.stdout_so_far();
+        if let Some(port) = so_far
+            .lines()
+            .find_map(|l| l.strip_prefix("listening on port "))
+        {
+            return (running, port.trim().to_string());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the receiver did not start: {so_far}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+// P6 P7: the sender and receiver of the tutorial corpus talk on loopback.
+#[test]
+fn tutorial_sender_and_receiver() {
+    let (rx, port) = receiver("10", "tutorial_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_sender"));
+    cmd.args(["127.0.0.1", &port, "3"]);
+    let sent = run_with_timeout(cmd, "tutorial_sender");
+    assert_success(&sent, "tutorial_sender");
+    assert!(String::from_utf8_lossy(&sent.stdout).contains("sent 4 datagrams"));
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    for i in 1..=3 {
+        assert!(
+            log.contains(&format!("datagram {i} of 3 from process ")),
+            "{log}"
+        );
+    }
+    assert!(
+        log.contains("bytes from 127.0.0.1:") && log.contains(": quit"),
+        "{log}"
+    );
+    assert!(log.contains("received 4 datagrams"), "{log}");
+}
+
+// P6 P7: the paced sender (winmm timer, FILETIME stamps, no
+// WIN32_LEAN_AND_MEAN) reaches the receiver at its pace.
+#[test]
+fn tutorial_pacer_paces_its_sends() {
+    let (rx, port) = receiver("10", "tutorial_pacer_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_pacer"));
+    cmd.args(["127.0.0.1", &port, "5", "20"]);
+    let sent = run_with_timeout(cmd, "tutorial_pacer");
+    assert_success(&sent, "tutorial_pacer");
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_pacer_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    let stamps: Vec<u64> = log
+        .lines()
+        .filter_map(|l| l.split(" at ").nth(1))
+        .map(|t| t.trim().parse().expect("a FILETIME stamp"))
+        .collect();
+    assert_eq!(stamps.len(), 5, "{log}");
+    // 100 ns units: 4 intervals of 20 ms take at least 80 ms.
+    assert!(stamps[4] - stamps[0] >= 750_000, "{stamps:?}");
+    assert!(stamps.windows(2).all(|w| w[1] > w[0]), "{stamps:?}");
+}
+
+// P6: the error-text helper prints the system messages and fails on an
+// unknown code with ERROR_MR_MID_NOT_FOUND.
+#[test]
+fn tutorial_winerr_prints_system_messages() {
+    let exe = compile_example("tutorial_winerr");
+    let mut cmd = Command::new(&exe);
+    cmd.args(["10054", "0x80070005", "126"]);
+    let out = run_with_timeout(cmd, "tutorial_winerr");
+    assert_success(&out, "tutorial_winerr");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("\r\n").count(), 3, "{text:?}");
+    assert!(
+        text.starts_with("10054: The remote end reset the connection"),
+        "{text}"
+    );
+    let mut cmd = Command::new(&exe);
+    cmd.args(["99999"]);
+    let out = run_with_timeout(cmd, "tutorial_winerr_unknown");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("failed with error 317"));
 }
