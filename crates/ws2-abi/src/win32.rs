@@ -293,24 +293,27 @@ pub const TRUNCATE: usize = usize::MAX;
 /// `_NLSCMPERROR`: what `_stricmp`/`_strnicmp` return for a NULL argument.
 pub const NLSCMPERROR: i32 = i32::MAX;
 
-/// io.h's `_O_*` open flags (Windows values; translated to Linux's).
-pub const O_RDONLY: i32 = 0x0000;
-pub const O_WRONLY: i32 = 0x0001;
-pub const O_RDWR: i32 = 0x0002;
-pub const O_APPEND: i32 = 0x0008;
-pub const O_CREAT: i32 = 0x0100;
-pub const O_TRUNC: i32 = 0x0200;
-pub const O_EXCL: i32 = 0x0400;
-pub const O_TEXT: i32 = 0x4000;
-pub const O_BINARY: i32 = 0x8000;
-pub const O_WTEXT: i32 = 0x10000;
-pub const O_U16TEXT: i32 = 0x20000;
-pub const O_U8TEXT: i32 = 0x40000;
-pub const O_NOINHERIT: i32 = 0x0080;
-pub const O_TEMPORARY: i32 = 0x0040;
-pub const O_SHORT_LIVED: i32 = 0x1000;
-pub const O_SEQUENTIAL: i32 = 0x0020;
-pub const O_RANDOM: i32 = 0x0010;
+/// io.h's `_O_*` open flags (Windows values; `_open` translates them to
+/// Linux's). In a module of their own: the names are Linux's too.
+pub mod open_flags {
+    pub const O_RDONLY: i32 = 0x0000;
+    pub const O_WRONLY: i32 = 0x0001;
+    pub const O_RDWR: i32 = 0x0002;
+    pub const O_APPEND: i32 = 0x0008;
+    pub const O_CREAT: i32 = 0x0100;
+    pub const O_TRUNC: i32 = 0x0200;
+    pub const O_EXCL: i32 = 0x0400;
+    pub const O_TEXT: i32 = 0x4000;
+    pub const O_BINARY: i32 = 0x8000;
+    pub const O_WTEXT: i32 = 0x10000;
+    pub const O_U16TEXT: i32 = 0x20000;
+    pub const O_U8TEXT: i32 = 0x40000;
+    pub const O_NOINHERIT: i32 = 0x0080;
+    pub const O_TEMPORARY: i32 = 0x0040;
+    pub const O_SHORT_LIVED: i32 = 0x1000;
+    pub const O_SEQUENTIAL: i32 = 0x0020;
+    pub const O_RANDOM: i32 = 0x0010;
+}
 
 #[cfg(test)]
 mod tests {

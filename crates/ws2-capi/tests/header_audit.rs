@@ -222,14 +222,14 @@ fn declared_by_headers() -> BTreeSet<String> {
             if let Some(f) = rest.split('"').nth(1) {
                 file = f.to_string();
             }
-        } else if let Some(def) = line.strip_prefix("#define ") {
-            if file.starts_with(&inc_text) {
-                names.insert(
-                    def.chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect(),
-                );
-            }
+        } else if let Some(def) = line.strip_prefix("#define ")
+            && file.starts_with(&inc_text)
+        {
+            names.insert(
+                def.chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect(),
+            );
         }
     }
     let aux = out_dir().join("audit_declared.aux");

@@ -16,7 +16,7 @@
 
 use std::ffi::{c_char, c_int, c_long, c_void};
 
-use ws2_abi::win32::*;
+use ws2_abi::win32::open_flags::*;
 
 use super::crt::invalid_parameter;
 
