@@ -82,9 +82,9 @@ realname="libws2_32.so.$version"
 
 # Compiler flags every consumer needs besides -I, written into both the
 # pkg-config file (Cflags) and the CMake targets (INTERFACE_COMPILE_OPTIONS).
-# None today. Issue 13 (UNICODE builds: WCHAR is 16-bit, gcc's wchar_t 32)
-# decides whether UNICODE builds need -fshort-wchar; if they do, the flag, or a
-# pkg-config variable naming it, belongs here so both stay in step.
+# None: UNICODE builds are refused by windows.h (WCHAR is 16-bit, gcc's
+# wchar_t 32; README "Porting"), so no -fshort-wchar is needed. A flag every
+# consumer must get belongs here, so both files stay in step.
 extra_cflags=()
 
 stage_lib="$destdir$libdir"

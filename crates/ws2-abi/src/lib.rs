@@ -14,8 +14,10 @@ pub mod errors;
 pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
+pub mod messages;
 pub mod resolve;
 pub mod types;
+pub mod win32;
 
 pub use cmsg::*;
 pub use consts::*;
@@ -24,3 +26,4 @@ pub use ifioctl::*;
 pub use iphlpapi::*;
 pub use resolve::*;
 pub use types::*;
+pub use win32::*;

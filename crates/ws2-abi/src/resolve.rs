@@ -328,38 +328,16 @@ pub fn wsa_from_h_errno(h_errno: i32) -> i32 {
     }
 }
 
-/// The text `gai_strerror` returns for a code: Windows' system message for
-/// it, as `FormatMessage(FORMAT_MESSAGE_MAX_WIDTH_MASK)` produces it (the
-/// message's final line break becomes one space; kernel32's
-/// `test_message_from_string_wide` records that rule), or an
-/// unknown-error text for codes getaddrinfo/getnameinfo never return.
-pub fn gai_error_text(code: i32) -> &'static str {
-    match code {
-        0 => "The operation completed successfully. ",
-        WSATRY_AGAIN => {
-            "This is usually a temporary error during hostname resolution and means that \
-             the local server did not receive a response from an authoritative server. "
-        }
-        WSAEINVAL => "An invalid argument was supplied. ",
-        WSANO_RECOVERY => "A non-recoverable error occurred during a database lookup. ",
-        WSAEAFNOSUPPORT => "An address incompatible with the requested protocol was used. ",
-        WSA_NOT_ENOUGH_MEMORY => {
-            "Not enough memory resources are available to process this command. "
-        }
-        WSAHOST_NOT_FOUND => "No such host is known. ",
-        WSANO_DATA => "The requested name is valid, but no data of the requested type was found. ",
-        WSATYPE_NOT_FOUND => "The specified class was not found. ",
-        WSAESOCKTNOSUPPORT => {
-            "The support for the specified socket type does not exist in this address family. "
-        }
-        WSAEFAULT => {
-            "The system detected an invalid pointer address in attempting to use a pointer \
-             argument in a call. "
-        }
-        WSANOTINITIALISED => {
-            "Either the application has not called WSAStartup, or WSAStartup failed. "
-        }
-        _ => "Unknown error. ",
+/// The text `gai_strerror` returns for a code: the system message for it
+/// (`crate::messages`), as `FormatMessage(FORMAT_MESSAGE_MAX_WIDTH_MASK)`
+/// gives it, which is how the SDK's `gai_strerror` makes it: the message's
+/// closing line break becomes one space (kernel32's
+/// `test_message_from_string_wide` records that rule). A code without a
+/// message gets an unknown-error text.
+pub fn gai_error_text(code: i32) -> String {
+    match crate::messages::system_message(code as u32) {
+        Some(text) => format!("{text} "),
+        None => format!("Unknown error {code}. "),
     }
 }
 
@@ -563,8 +541,8 @@ mod tests {
 
     #[test]
     fn gai_texts_end_like_format_message_max_width() {
-        assert_eq!(gai_error_text(EAI_NONAME), "No such host is known. ");
-        assert!(gai_error_text(12345).starts_with("Unknown error"));
+        assert_eq!(gai_error_text(EAI_NONAME), "The host name is not known. ");
+        assert_eq!(gai_error_text(12345), "Unknown error 12345. ");
         assert!(gai_error_text(EAI_AGAIN).len() < GAI_STRERROR_BUFFER_SIZE);
     }
 }

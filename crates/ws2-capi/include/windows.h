@@ -1,18 +1,46 @@
 /*
- * windows.h -- minimal Win32 types, constants and the kernel32 calls that
- * libws2_32 (ws2 for Linux) implements.  Hand-written for the 64-bit Windows
- * (LLP64) data model: LONG/ULONG/DWORD are 32-bit, pointers and *_PTR 64-bit.
+ * windows.h -- the Win32 types, constants and kernel32 calls that libws2_32
+ * (ws2 for Linux) implements.  Hand-written for the 64-bit Windows (LLP64)
+ * data model: LONG/ULONG/DWORD/HRESULT are 32-bit, pointers and *_PTR
+ * 64-bit.
  *
- * This header never defines _WIN32.  It includes a few glibc headers first
- * (<stddef.h>, <stdint.h>, <string.h>, <sys/types.h>, <sys/time.h>) so that
- * glibc headers the program includes later cannot clash with what follows.
+ * Like Windows' windows.h it brings in <ctype.h>, <stdarg.h>, <string.h>,
+ * <stdlib.h>, <wchar.h> (Windows programs call tolower or memcpy without
+ * including them), winerror.h, winnt.h, winbase.h, the Microsoft-named C
+ * runtime (ws2_crt.h: strcpy_s, _stricmp, sprintf_s...), and, unless
+ * WIN32_LEAN_AND_MEAN is defined, mmsystem.h and Winsock (winsock2.h,
+ * which serves programs written for winsock.h too).  min and max are
+ * Windows' macros unless NOMINMAX is defined.
+ *
+ * Two things differ on purpose:
+ *   - _WIN32 (and WIN32) stay undefined: portable code uses them to pick
+ *     Windows-only paths (__declspec, MSVC intrinsics, <process.h>...);
+ *   - UNICODE and _UNICODE builds are refused (#error below).
+ *
+ * MSVC's #pragma comment(lib, ...), #pragma warning(...) and #pragma region
+ * are everywhere in Windows sources, and gcc's -Wall warns about each
+ * (-Wunknown-pragmas).  gcc has no switch for one pragma, so this header
+ * turns -Wunknown-pragmas off for the rest of the translation unit (and
+ * nothing else).  g++ before 13 ignores that pragma for code it has already
+ * lexed (GCC bug 53431): C++ programs built with an older g++ need
+ * -Wno-unknown-pragmas on the command line.
  */
 #ifndef WS2_WINDOWS_H
 #define WS2_WINDOWS_H
 
+#if defined(UNICODE) || defined(_UNICODE)
+#error "ws2: UNICODE and _UNICODE builds are not supported. Windows' WCHAR is 16-bit, but gcc's wchar_t and L\"...\" are 32-bit on Linux, so TCHAR text would silently be the wrong kind of string. Build without UNICODE and _UNICODE (TCHAR is then char); the W functions stay available with WCHAR (16-bit) buffers."
+#endif
+
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+
+#include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <sys/types.h>
 #include <sys/time.h>
 
@@ -185,10 +213,35 @@ typedef CHAR               *LPSTR,   *PSTR,  *NPSTR;
 typedef const CHAR         *LPCSTR,  *PCSTR;
 typedef WCHAR              *LPWSTR,  *PWSTR;
 typedef const WCHAR        *LPCWSTR, *PCWSTR;
-/* No UNICODE support: TCHAR is char. */
-typedef char                TCHAR;
-typedef char               *LPTSTR;
-typedef const char         *LPCTSTR;
+/* TCHAR is char: UNICODE builds are refused (above). */
+#ifndef _TCHAR_DEFINED
+#define _TCHAR_DEFINED
+typedef char TCHAR, *PTCHAR;
+typedef unsigned char TBYTE, *PTBYTE;
+#endif
+typedef char               *LPTSTR,  *PTSTR;
+typedef const char         *LPCTSTR, *PCTSTR;
+typedef const CHAR         *LPCCH,   *PCCH;
+typedef CHAR               *PSZ;
+#define __TEXT(quote) quote
+#define TEXT(quote) __TEXT(quote)
+
+/* ---- time structures (minwinbase.h) ---- */
+typedef struct _FILETIME {
+    DWORD dwLowDateTime;
+    DWORD dwHighDateTime;
+} FILETIME, *PFILETIME, *LPFILETIME;
+
+typedef struct _SYSTEMTIME {
+    WORD wYear;
+    WORD wMonth;
+    WORD wDayOfWeek;
+    WORD wDay;
+    WORD wHour;
+    WORD wMinute;
+    WORD wSecond;
+    WORD wMilliseconds;
+} SYSTEMTIME, *PSYSTEMTIME, *LPSYSTEMTIME;
 
 /* ---- GUID ---- */
 #ifndef GUID_DEFINED
@@ -278,38 +331,6 @@ typedef VOID (WINAPI *LPOVERLAPPED_COMPLETION_ROUTINE)(
 #define WAIT_TIMEOUT            258
 #define WAIT_FAILED             ((DWORD)0xFFFFFFFF)
 
-/* Win32 error codes (GetLastError). */
-#define NO_ERROR                        0
-#define ERROR_SUCCESS                   0
-#define ERROR_INVALID_FUNCTION          1
-#define ERROR_FILE_NOT_FOUND            2
-#define ERROR_ACCESS_DENIED             5
-#define ERROR_INVALID_HANDLE            6
-#define ERROR_NOT_ENOUGH_MEMORY         8
-#define ERROR_OUTOFMEMORY               14
-#define ERROR_NOT_SUPPORTED             50
-#define ERROR_NETNAME_DELETED           64
-#define ERROR_INVALID_PARAMETER         87
-#define ERROR_SEM_TIMEOUT               121
-#define ERROR_INSUFFICIENT_BUFFER       122
-#define ERROR_ALREADY_EXISTS            183
-#define ERROR_MORE_DATA                 234
-#define ERROR_ABANDONED_WAIT_0          735
-#define ERROR_OPERATION_ABORTED         995
-#define ERROR_IO_INCOMPLETE             996
-#define ERROR_IO_PENDING                997
-#define ERROR_NOACCESS                  998
-#define ERROR_NOT_FOUND                 1168
-#define ERROR_CONNECTION_REFUSED        1225
-#define ERROR_NETWORK_UNREACHABLE       1231
-#define ERROR_HOST_UNREACHABLE          1232
-#define ERROR_PROTOCOL_UNREACHABLE      1233
-#define ERROR_PORT_UNREACHABLE          1234
-#define ERROR_REQUEST_ABORTED           1235
-#define ERROR_CONNECTION_ABORTED        1236
-#define ERROR_TIMEOUT                   1460
-#define ERROR_INVALID_USER_BUFFER       1784
-
 #define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS    0x1
 #define FILE_SKIP_SET_EVENT_ON_HANDLE           0x2
 
@@ -330,6 +351,17 @@ typedef VOID (WINAPI *LPOVERLAPPED_COMPLETION_ROUTINE)(
 #define RtlFillMemory FillMemory
 #define RtlZeroMemory ZeroMemory
 #define SecureZeroMemory ZeroMemory
+
+/* min and max, as Windows defines them (each argument may be evaluated
+ * twice), unless NOMINMAX or the program's own come first. */
+#ifndef NOMINMAX
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#endif
 
 #define UNREFERENCED_PARAMETER(P)           ((void)(P))
 #define DBG_UNREFERENCED_PARAMETER(P)       ((void)(P))
@@ -365,6 +397,16 @@ BOOL  WINAPI SetFileCompletionNotificationModes(HANDLE FileHandle, UCHAR Flags);
 
 #ifdef __cplusplus
 }
+#endif
+
+#include "winerror.h"
+#include "winnt.h"
+#include "winbase.h"
+#include "ws2_crt.h"
+
+#ifndef WIN32_LEAN_AND_MEAN
+#include "mmsystem.h"
+#include "winsock2.h"
 #endif
 
 #endif /* WS2_WINDOWS_H */

@@ -8,7 +8,9 @@
  * (WSAStartup, closesocket, ioctlsocket, ...) keep their own symbol names.
  *
  * glibc's socket headers may be included before or after this one: see
- * ws2_libc.h.  struct timeval is glibc's.  select(), accept() and listen()
+ * ws2_libc.h.  Including this header includes windows.h first, which also
+ * turns gcc's -Wunknown-pragmas off for the translation unit (MSVC's
+ * #pragma comment(lib, "Ws2_32.lib") then compiles under -Wall -Werror).  struct timeval is glibc's.  select(), accept() and listen()
  * are not provided by libws2_32 yet: they (and FD_SET & co.) are declared
  * unavailable, so a program using them fails to compile rather than link
  * glibc's.

@@ -505,7 +505,7 @@ thread_local! {
 /// Puts `code`'s text in a thread's buffer and returns the buffer, whose
 /// address stays the same from call to call, as Windows' does.
 fn gai_text<C: Char>(code: c_int, cell: &RefCell<[C; GAI_BUF]>) -> *const C {
-    let text = C::encode(gai_error_text(code));
+    let text = C::encode(&gai_error_text(code));
     let n = text.len().min(GAI_BUF - 1);
     let mut buf = cell.borrow_mut();
     buf[..n].copy_from_slice(&text[..n]);

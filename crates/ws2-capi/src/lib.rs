@@ -33,6 +33,7 @@ mod resolve;
 mod send;
 mod sockets;
 mod startup;
+mod win32;
 
 pub use addrstr::*;
 pub use ioctl::*;

@@ -126,7 +126,7 @@ fn example_name_client_and_server_resolve_and_talk_over_both_families() {
     assert!(!unknown.status.success());
     assert!(
         String::from_utf8_lossy(&unknown.stdout)
-            .contains("getaddrinfo failed with error: 11001 (No such host is known. )"),
+            .contains("getaddrinfo failed with error: 11001 (The host name is not known. )"),
         "{}",
         show(&unknown)
     );

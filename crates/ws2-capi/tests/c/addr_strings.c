@@ -475,15 +475,15 @@ static void address_helpers(void)
     CHECK(INETADDR_ISEQUAL(sa, sa));
 }
 
-/* ---- gai_strerror: Windows' system texts -------------------------------- */
+/* ---- gai_strerror: the system texts (FormatMessage's, one line) ----------- */
 static void gai_strerror_texts(void)
 {
     const char *t = gai_strerror(EAI_NONAME);
     const WCHAR *wt = gai_strerrorW(EAI_NONAME);
-    CHECK(strcmp(t, "No such host is known. ") == 0);
-    CHECK(wcs_eq(wt, "No such host is known. "));
+    CHECK(strcmp(t, "The host name is not known. ") == 0);
+    CHECK(wcs_eq(wt, "The host name is not known. "));
     CHECK(gai_strerror(EAI_SERVICE) == t); /* one buffer, reused */
-    CHECK(strcmp(t, "The specified class was not found. ") == 0);
+    CHECK(strcmp(t, "The class or service type requested was not found. ") == 0);
     CHECK(strlen(gai_strerrorA(EAI_AGAIN)) < GAI_STRERROR_BUFFER_SIZE);
 }
 

@@ -1,0 +1,2 @@
+/* Windows spelling of <mstcpip.h>. */
+#include "mstcpip.h"

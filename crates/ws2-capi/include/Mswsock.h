@@ -1,0 +1,2 @@
+/* Windows spelling of <mswsock.h>. */
+#include "mswsock.h"

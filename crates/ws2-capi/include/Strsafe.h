@@ -1,0 +1,2 @@
+/* Windows spelling of <strsafe.h>. */
+#include "strsafe.h"

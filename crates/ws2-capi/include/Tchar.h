@@ -1,0 +1,2 @@
+/* Windows spelling of <tchar.h>. */
+#include "tchar.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <winbase.h>. */
+#include "winbase.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <winerror.h>. */
+#include "winerror.h"

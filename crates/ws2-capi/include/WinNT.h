@@ -1,0 +1,2 @@
+/* Windows spelling of <winnt.h>. */
+#include "winnt.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <winsock.h>. */
+#include "winsock.h"

@@ -1,0 +1,2 @@
+/* Windows spelling of <ws2tcpip.h>. */
+#include "ws2tcpip.h"

@@ -1,0 +1,151 @@
+/*
+ * winbase.h -- the kernel32 calls libws2_32 implements besides waits and
+ * completion ports (those are in windows.h): heaps and Local/Global memory,
+ * lstr*, time, process ids, module look-ups and FormatMessage (SPEC P6).
+ * Included by windows.h.  The TCHAR names (lstrlen, FormatMessage,
+ * LoadLibrary, ...) are the A functions: UNICODE builds are refused (see
+ * windows.h).
+ */
+#ifndef WS2_WINBASE_H
+#define WS2_WINBASE_H
+
+#include "windows.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- heaps (heapapi.h) ---- */
+HANDLE WINAPI GetProcessHeap(void);
+HANDLE WINAPI HeapCreate(DWORD flOptions, SIZE_T dwInitialSize, SIZE_T dwMaximumSize);
+BOOL   WINAPI HeapDestroy(HANDLE hHeap);
+LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
+LPVOID WINAPI HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes);
+SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+BOOL   WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
+BOOL   WINAPI HeapValidate(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+
+/* ---- Local and Global memory (fixed blocks of the process heap) ---- */
+typedef HANDLE HLOCAL;
+typedef HANDLE HGLOBAL;
+
+#define LMEM_FIXED          0x0000
+#define LMEM_MOVEABLE       0x0002
+#define LMEM_NOCOMPACT      0x0010
+#define LMEM_NODISCARD      0x0020
+#define LMEM_ZEROINIT       0x0040
+#define LMEM_MODIFY         0x0080
+#define LMEM_DISCARDABLE    0x0F00
+#define LMEM_VALID_FLAGS    0x0F72
+#define LMEM_INVALID_HANDLE 0x8000
+#define LHND                (LMEM_MOVEABLE | LMEM_ZEROINIT)
+#define LPTR                (LMEM_FIXED | LMEM_ZEROINIT)
+#define NONZEROLHND         (LMEM_MOVEABLE)
+#define NONZEROLPTR         (LMEM_FIXED)
+
+#define GMEM_FIXED          0x0000
+#define GMEM_MOVEABLE       0x0002
+#define GMEM_NOCOMPACT      0x0010
+#define GMEM_NODISCARD      0x0020
+#define GMEM_ZEROINIT       0x0040
+#define GMEM_MODIFY         0x0080
+#define GMEM_DISCARDABLE    0x0100
+#define GMEM_VALID_FLAGS    0x7F72
+#define GHND                (GMEM_MOVEABLE | GMEM_ZEROINIT)
+#define GPTR                (GMEM_FIXED | GMEM_ZEROINIT)
+
+HLOCAL  WINAPI LocalAlloc(UINT uFlags, SIZE_T uBytes);
+HLOCAL  WINAPI LocalFree(HLOCAL hMem);
+HLOCAL  WINAPI LocalReAlloc(HLOCAL hMem, SIZE_T uBytes, UINT uFlags);
+SIZE_T  WINAPI LocalSize(HLOCAL hMem);
+LPVOID  WINAPI LocalLock(HLOCAL hMem);
+BOOL    WINAPI LocalUnlock(HLOCAL hMem);
+HGLOBAL WINAPI GlobalAlloc(UINT uFlags, SIZE_T dwBytes);
+HGLOBAL WINAPI GlobalFree(HGLOBAL hMem);
+HGLOBAL WINAPI GlobalReAlloc(HGLOBAL hMem, SIZE_T dwBytes, UINT uFlags);
+SIZE_T  WINAPI GlobalSize(HGLOBAL hMem);
+LPVOID  WINAPI GlobalLock(HGLOBAL hMem);
+BOOL    WINAPI GlobalUnlock(HGLOBAL hMem);
+
+/* ---- lstr* ---- */
+int    WINAPI lstrlenA(LPCSTR lpString);
+int    WINAPI lstrlenW(LPCWSTR lpString);
+LPSTR  WINAPI lstrcpyA(LPSTR lpString1, LPCSTR lpString2);
+LPWSTR WINAPI lstrcpyW(LPWSTR lpString1, LPCWSTR lpString2);
+LPSTR  WINAPI lstrcpynA(LPSTR lpString1, LPCSTR lpString2, int iMaxLength);
+LPWSTR WINAPI lstrcpynW(LPWSTR lpString1, LPCWSTR lpString2, int iMaxLength);
+LPSTR  WINAPI lstrcatA(LPSTR lpString1, LPCSTR lpString2);
+LPWSTR WINAPI lstrcatW(LPWSTR lpString1, LPCWSTR lpString2);
+int    WINAPI lstrcmpA(LPCSTR lpString1, LPCSTR lpString2);
+int    WINAPI lstrcmpW(LPCWSTR lpString1, LPCWSTR lpString2);
+int    WINAPI lstrcmpiA(LPCSTR lpString1, LPCSTR lpString2);
+int    WINAPI lstrcmpiW(LPCWSTR lpString1, LPCWSTR lpString2);
+#define lstrlen     lstrlenA
+#define lstrcpy     lstrcpyA
+#define lstrcpyn    lstrcpynA
+#define lstrcat     lstrcatA
+#define lstrcmp     lstrcmpA
+#define lstrcmpi    lstrcmpiA
+
+/* ---- time (sysinfoapi.h, profileapi.h, timezoneapi.h) ---- */
+DWORD     WINAPI GetTickCount(void);
+ULONGLONG WINAPI GetTickCount64(void);
+BOOL      WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
+BOOL      WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+VOID      WINAPI GetSystemTimeAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
+VOID      WINAPI GetSystemTimePreciseAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
+VOID      WINAPI GetSystemTime(LPSYSTEMTIME lpSystemTime);
+VOID      WINAPI GetLocalTime(LPSYSTEMTIME lpSystemTime);
+BOOL      WINAPI FileTimeToSystemTime(const FILETIME *lpFileTime, LPSYSTEMTIME lpSystemTime);
+BOOL      WINAPI SystemTimeToFileTime(const SYSTEMTIME *lpSystemTime, LPFILETIME lpFileTime);
+
+/* ---- the process and its modules ---- */
+typedef INT_PTR (WINAPI *FARPROC)();
+typedef INT_PTR (WINAPI *NEARPROC)();
+typedef INT_PTR (WINAPI *PROC)();
+
+DWORD   WINAPI GetCurrentProcessId(void);
+DWORD   WINAPI GetCurrentThreadId(void);
+__attribute__((noreturn)) VOID WINAPI ExitProcess(UINT uExitCode);
+
+#define LOAD_LIBRARY_AS_DATAFILE            0x00000002
+#define LOAD_WITH_ALTERED_SEARCH_PATH       0x00000008
+#define LOAD_LIBRARY_AS_IMAGE_RESOURCE      0x00000020
+#define LOAD_LIBRARY_SEARCH_APPLICATION_DIR 0x00000200
+#define LOAD_LIBRARY_SEARCH_SYSTEM32        0x00000800
+#define LOAD_LIBRARY_SEARCH_DEFAULT_DIRS    0x00001000
+
+HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
+HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
+HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName);
+HMODULE WINAPI LoadLibraryW(LPCWSTR lpLibFileName);
+HMODULE WINAPI LoadLibraryExA(LPCSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+BOOL    WINAPI FreeLibrary(HMODULE hLibModule);
+#define GetModuleHandle GetModuleHandleA
+#define LoadLibrary     LoadLibraryA
+#define LoadLibraryEx   LoadLibraryExA
+
+/* ---- FormatMessage ---- */
+#define FORMAT_MESSAGE_ALLOCATE_BUFFER  0x00000100
+#define FORMAT_MESSAGE_IGNORE_INSERTS   0x00000200
+#define FORMAT_MESSAGE_FROM_STRING      0x00000400
+#define FORMAT_MESSAGE_FROM_HMODULE     0x00000800
+#define FORMAT_MESSAGE_FROM_SYSTEM      0x00001000
+#define FORMAT_MESSAGE_ARGUMENT_ARRAY   0x00002000
+#define FORMAT_MESSAGE_MAX_WIDTH_MASK   0x000000FF
+
+DWORD WINAPI FormatMessageA(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
+                            DWORD dwLanguageId, LPSTR lpBuffer, DWORD nSize,
+                            va_list *Arguments);
+DWORD WINAPI FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
+                            DWORD dwLanguageId, LPWSTR lpBuffer, DWORD nSize,
+                            va_list *Arguments);
+#define FormatMessage FormatMessageA
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WS2_WINBASE_H */

@@ -1,0 +1,49 @@
+//! The Win32 basics Windows network programs call besides Winsock (SPEC P6):
+//! heaps and `LocalAlloc`, the `lstr*` functions, time and winmm's timer,
+//! process ids and module look-ups, `FormatMessage`, and the
+//! Microsoft-named C runtime (`strcpy_s`, `_stricmp`, io.h). Each module is
+//! one area, with Windows' semantics as Microsoft documents them and as
+//! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
+//! leave the last error alone when they succeed.
+//!
+//! The printf-style functions (`sprintf_s`, `_snprintf_s`, `StringCchPrintf`)
+//! and `_open` are variadic: they live in the headers as inline C
+//! (`include/ws2_crt.h`, `include/strsafe.h`, `include/io.h`), as strsafe's
+//! functions do in Windows' own header, and call into `crt` for what needs
+//! the library.
+
+mod crt;
+mod format_message;
+mod format_render;
+mod heap;
+mod io;
+mod modules;
+mod strings;
+mod time;
+
+use std::panic::AssertUnwindSafe;
+
+use ws2_abi::DWORD;
+use ws2_abi::iphlpapi::ERROR_CAN_NOT_COMPLETE;
+
+/// Stores `code` in this thread's last-error slot (`GetLastError`).
+fn set_last_error(code: DWORD) {
+    crate::set_last_error(code)
+}
+
+/// Runs a kernel32-style call: `Ok` is returned as it is (the last error
+/// untouched), `Err(code)` stores the code and returns `fail`. A panic never
+/// crosses the C ABI: it becomes `ERROR_CAN_NOT_COMPLETE`.
+fn win32<T>(fail: T, f: impl FnOnce() -> Result<T, DWORD>) -> T {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(code)) => {
+            set_last_error(code);
+            fail
+        }
+        Err(_) => {
+            set_last_error(ERROR_CAN_NOT_COMPLETE);
+            fail
+        }
+    }
+}
