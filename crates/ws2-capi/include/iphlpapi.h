@@ -1,6 +1,6 @@
 /*
  * iphlpapi.h -- the IP Helper calls ws2 provides (SPEC P5), in libws2_32
- * (link -lws2_32; there is no separate libiphlpapi): GetAdaptersAddresses,
+ * (-liphlpapi resolves to it, see the README's "Link names"): GetAdaptersAddresses,
  * GetAdaptersInfo, GetIpAddrTable, GetBestInterface(Ex), GetBestRoute,
  * NotifyAddrChange / CancelIPChangeNotify, and from netioapi.h the
  * ConvertInterface* calls and if_nametoindex / if_indextoname.  Everything
@@ -11,6 +11,7 @@
 #define WS2_IPHLPAPI_H
 
 #include "winsock2.h"
+#include "winerror.h"
 #include "ws2ipdef.h"
 #include "iptypes.h"
 #include "ipmib.h"
@@ -18,26 +19,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-/* winerror.h's codes of the IP Helper calls that windows.h does not define. */
-#ifndef ERROR_INVALID_DATA
-#define ERROR_INVALID_DATA              13
-#endif
-#ifndef ERROR_BUFFER_OVERFLOW
-#define ERROR_BUFFER_OVERFLOW           111
-#endif
-#ifndef ERROR_INVALID_NAME
-#define ERROR_INVALID_NAME              123
-#endif
-#ifndef ERROR_NO_DATA
-#define ERROR_NO_DATA                   232
-#endif
-#ifndef ERROR_CAN_NOT_COMPLETE
-#define ERROR_CAN_NOT_COMPLETE          1003
-#endif
-#ifndef ERROR_CANCELLED
-#define ERROR_CANCELLED                 1223
 #endif
 
 #ifndef IPHLPAPI_DLL_LINKAGE
