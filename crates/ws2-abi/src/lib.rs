@@ -16,6 +16,7 @@ pub mod ifioctl;
 pub mod iphlpapi;
 pub mod messages;
 pub mod resolve;
+pub mod stream;
 pub mod types;
 pub mod win32;
 
@@ -25,5 +26,6 @@ pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
 pub use resolve::*;
+pub use stream::*;
 pub use types::*;
 pub use win32::*;

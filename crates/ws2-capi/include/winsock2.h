@@ -10,9 +10,9 @@
  * glibc's socket headers may be included before or after this one: see
  * ws2_libc.h.  Including this header includes windows.h first, which also
  * turns gcc's -Wunknown-pragmas off for the translation unit (MSVC's
- * #pragma comment(lib, "Ws2_32.lib") then compiles under -Wall -Werror).  struct timeval is glibc's.  select(), accept() and listen()
- * are not provided by libws2_32 yet: they (and FD_SET & co.) are declared
- * unavailable, so a program using them fails to compile rather than link
+ * #pragma comment(lib, "Ws2_32.lib") then compiles under -Wall -Werror).  struct timeval is glibc's.  select() is
+ * not provided by libws2_32 yet: it (and FD_SET & co.) is declared
+ * unavailable, so a program using it fails to compile rather than link
  * glibc's.
  */
 #ifndef WS2_WINSOCK2_H
@@ -306,6 +306,20 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                    LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags);
 
+/* ---- stream sockets: WSAAccept's condition function (P8) ---- */
+typedef struct _QualityOfService QOS, *LPQOS;   /* opaque: ws2 passes NULL */
+
+#define CF_ACCEPT       0x0000
+#define CF_REJECT       0x0001
+#define CF_DEFER        0x0002
+
+typedef int (CALLBACK *LPCONDITIONPROC)(
+    LPWSABUF lpCallerId, LPWSABUF lpCallerData, LPQOS lpSQOS, LPQOS lpGQOS,
+    LPWSABUF lpCalleeId, LPWSABUF lpCalleeData, GROUP *g, DWORD_PTR dwCallbackData);
+
+SOCKET WSAAPI WSAAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen,
+                        LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData);
+
 /* ---- IPv4 address classes ---- */
 #define IN_CLASSA(i)            (((LONG)(i) & 0x80000000) == 0)
 #define IN_CLASSA_NET           0xff000000
@@ -404,8 +418,8 @@ INT WSAAPI WSAStringToAddressW(LPWSTR AddressString, INT AddressFamily,
 #endif
 
 /* ---- not provided yet: using these fails to compile (never glibc's) ---- */
-SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_UNPROVIDED(accept);
-int WSAAPI listen(SOCKET s, int backlog) WS2_UNPROVIDED(listen);
+SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_ASM(accept);
+int WSAAPI listen(SOCKET s, int backlog) WS2_ASM(listen);
 int WSAAPI select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
                   const struct timeval *timeout) WS2_UNPROVIDED(select);
 int WSAAPI __WSAFDIsSet(SOCKET fd, fd_set *set) WS2_UNPROVIDED(__WSAFDIsSet);

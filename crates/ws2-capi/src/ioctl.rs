@@ -88,11 +88,21 @@ pub unsafe extern "C" fn WSAIoctl(
                 // SAFETY: forwarded contract (P5: the interface ioctls).
                 return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
-            FIONBIO | FIONREAD => {
+            FIONBIO | FIONREAD | SIOCATMARK => {
                 let arg = if code == FIONBIO { in_buf } else { out_buf };
                 // SAFETY: the caller passes a u_long buffer for these codes.
                 unsafe { simple_ioctl(&core, code, arg.cast()) }?;
-                if code == FIONREAD { 4 } else { 0 }
+                if code == FIONBIO { 0 } else { 4 }
+            }
+            SIO_KEEPALIVE_VALS => {
+                if overlapped.is_null() {
+                    // Windows writes 0 to lpcbBytesReturned, also when it fails.
+                    // SAFETY: bytes_returned is non-null (checked) and writable.
+                    unsafe { bytes_returned.write_unaligned(0) };
+                }
+                // SAFETY: in_buf readable for in_len bytes per the contract.
+                unsafe { raw::stream::keepalive_vals(&core, in_buf.cast_const().cast(), in_len) }?;
+                0
             }
             other => {
                 return Err(Error::new(

@@ -30,7 +30,10 @@ impl SocketCore {
         self.mark_closed();
         cancel_all(self);
         crate::addr_changes::cancel_socket(self);
-        drain::forget_closed(self);
+        // A graceful stream close still sends what the backlog holds (P8).
+        if !super::stream::drains_after_close(self) {
+            drain::forget_closed(self);
+        }
         self.wake_waiters();
     }
 

@@ -118,6 +118,8 @@ fn run(r: &'static Reactor) {
             };
             if token & Direction::Recv as u64 != 0 {
                 drain_recv(r, &core);
+            } else if core.is_stream() {
+                drain_stream(r, &core);
             } else {
                 drain(r, &core, &mut scratch);
             }
@@ -485,6 +487,26 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     if rearm {
         arm_or_fail(r, core, Direction::Recv);
     }
+}
+
+/// The reactor's turn for a stream socket: writes its backlog; lets go of
+/// the socket once it is empty (its FIN, if a `shutdown` waits, is sent
+/// then), else waits for room again. Blocked senders and a lingering
+/// `closesocket` are woken.
+fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
+    {
+        let mut q = send_queue(core);
+        let mut b = lock(&core.stream.backlog);
+        // A failure drops the backlog and leaves the connection broken.
+        let _ = core.write_backlog(&mut b);
+        let armed = !b.is_empty() && r.arm(core, core.raw_fd(), Direction::Send).is_ok();
+        if !armed {
+            b.clear();
+            q.registered = false;
+            r.release(core, Direction::Send);
+        }
+    }
+    core.wake_waiters();
 }
 
 /// Delivers a batch of deferred completions of one socket (the reactor's

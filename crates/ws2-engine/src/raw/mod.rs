@@ -9,6 +9,7 @@ mod options;
 mod overlapped;
 mod recv;
 mod send;
+pub mod stream;
 
 pub use options::{getsockopt, setsockopt};
 pub use overlapped::{complete_ioctl, get_overlapped_result};

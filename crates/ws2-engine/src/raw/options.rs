@@ -4,7 +4,7 @@
 use ws2_abi as abi;
 
 use crate::error::{Error, Result};
-use crate::socket::SocketCore;
+use crate::socket::{SocketCore, StreamOpt};
 use crate::translate::sock_opt;
 
 /// `setsockopt` with a Windows level/name and an `optval` of `optlen` bytes.
@@ -29,6 +29,10 @@ pub unsafe fn setsockopt(
     optval: *const u8,
     optlen: i32,
 ) -> Result<()> {
+    if let Some(opt) = StreamOpt::from_windows(level, name, core.is_stream()) {
+        // SAFETY: forwarded contract.
+        return unsafe { super::stream::set_option(core, opt, optval, optlen) };
+    }
     let opt = sock_opt(level, name)?;
     if optval.is_null() || optlen < 1 {
         return Err(Error::new(
@@ -69,6 +73,10 @@ pub unsafe fn getsockopt(
     optval: *mut u8,
     optlen: *mut i32,
 ) -> Result<()> {
+    if let Some(opt) = StreamOpt::from_windows(level, name, core.is_stream()) {
+        // SAFETY: forwarded contract.
+        return unsafe { super::stream::get_option(core, opt, optval, optlen) };
+    }
     let opt = sock_opt(level, name)?;
     if optval.is_null() || optlen.is_null() {
         return Err(Error::new(abi::WSAEFAULT, "optval or optlen is NULL"));

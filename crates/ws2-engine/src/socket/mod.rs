@@ -9,10 +9,17 @@ mod icmp;
 mod options;
 mod recv;
 mod send;
+mod stream;
+mod stream_options;
+mod stream_recv;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use send::Message;
+pub use stream::AcceptDecision;
+pub(crate) use stream::StreamState;
+pub use stream::Backlog;
+pub use stream_options::StreamOpt;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -153,6 +160,12 @@ const WANT_ECN: u32 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
 const V6ONLY: u32 = 1 << 14;
+/// A stream socket that `listen` made a listener.
+const LISTENING: u32 = 1 << 15;
+/// A stream `connect` in progress (the kernel's `SYN_SENT`).
+const CONNECTING: u32 = 1 << 16;
+/// The last stream `connect` failed (refused, unreachable, timed out).
+const CONNECT_FAILED: u32 = 1 << 17;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -207,6 +220,8 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// What a stream socket keeps beyond the kernel's state (P8).
+    pub(crate) stream: StreamState,
 }
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
@@ -370,6 +385,7 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            stream: StreamState::default(),
         }
     }
 

@@ -57,6 +57,9 @@ impl SocketCore {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
+        if self.has(STREAM) {
+            return self.recv_stream_msg(msg, flags, may_wait);
+        }
         if !self.is_bound() {
             return Err(Error::new(
                 abi::WSAEINVAL,
@@ -171,7 +174,7 @@ impl SocketCore {
         iovlen: usize,
         may_wait: bool,
     ) -> Result<Received> {
-        if iovlen > MAX_IOVECS {
+        if iovlen > MAX_IOVECS && !self.has(STREAM) {
             return self.recv_bounced(iov, iovlen, may_wait);
         }
         let mut from = LinuxAddr::empty();
