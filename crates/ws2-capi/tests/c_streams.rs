@@ -119,3 +119,74 @@ fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
     let total = reader.join().expect("reader");
     assert_eq!(total, 13 * CHUNK, "{}", show(&out));
 }
+
+/// Starts `simple_server` with `args` and returns it with the port it
+/// printed (`listening (...) on ADDRESS:PORT`).
+fn start_simple_server(args: &[&str], label: &str) -> (common::Running, String) {
+    let exe = common::compile_example("simple_server");
+    let mut cmd = Command::new(&exe);
+    cmd.args(args);
+    let running = common::start(cmd, label);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let so_far = running.stdout_so_far();
+        if let Some(line) = so_far.lines().find(|l| l.starts_with("listening")) {
+            let port = line.rsplit(':').next().unwrap().trim().to_string();
+            return (running, port);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{label} did not start listening; stdout so far: {so_far}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn run_simple_client(args: &[&str], label: &str) -> std::process::Output {
+    let exe = common::compile_example("simple_client");
+    let mut cmd = Command::new(&exe);
+    cmd.args(args);
+    let out = run_with_timeout(cmd, label);
+    assert_success(&out, label);
+    out
+}
+
+// P8: examples/c/simple_server.c and simple_client.c, TCP over IPv4 (two
+// clients, messages larger than the server's 1024-byte reads) and UDP over IPv6.
+#[test]
+fn example_simple_server_and_client_echo_over_tcp_and_udp() {
+    let (server, port) = start_simple_server(
+        &["-p", "tcp", "-i", "127.0.0.1", "-e", "0", "-n", "2"],
+        "simple_server_tcp",
+    );
+    for bytes in ["64", "60000"] {
+        let out = run_simple_client(
+            &["-p", "tcp", "-n", "127.0.0.1", "-e", &port, "-l", "5", "-b", bytes],
+            "simple_client_tcp",
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("echo 5 of 5"), "{text}");
+    }
+    let out = server.wait(Duration::from_secs(10));
+    assert_success(&out, "simple_server tcp");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("accepted connection from 127.0.0.1:").count(), 2, "{text}");
+
+    let (server, port) = start_simple_server(
+        &["-p", "udp", "-i", "::1", "-e", "0", "-n", "3"],
+        "simple_server_udp",
+    );
+    let out = run_simple_client(
+        &["-p", "udp", "-n", "::1", "-e", &port, "-l", "3"],
+        "simple_client_udp",
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("echo 3 of 3"));
+    let out = server.wait(Duration::from_secs(10));
+    assert_success(&out, "simple_server udp");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).matches("datagram from [::1]:").count(),
+        3,
+        "{}",
+        show(&out)
+    );
+}
