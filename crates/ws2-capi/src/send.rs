@@ -100,19 +100,8 @@ pub unsafe extern "C" fn WSASendTo(
             return unsafe { raw::stream::send(&core, buffers, count, flags, &out) }.map(|_| 0);
         }
         // SAFETY: forwarded contract.
-        unsafe {
-            raw::send_gathered(
-                &core,
-                buffers,
-                count,
-                to,
-                tolen,
-                no_control(),
-                flags,
-                &out,
-            )
-        }
-        .map(|_| 0)
+        unsafe { raw::send_gathered(&core, buffers, count, to, tolen, no_control(), flags, &out) }
+            .map(|_| 0)
     })
 }
 

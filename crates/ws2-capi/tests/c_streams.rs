@@ -161,7 +161,18 @@ fn example_simple_server_and_client_echo_over_tcp_and_udp() {
     );
     for bytes in ["64", "60000"] {
         let out = run_simple_client(
-            &["-p", "tcp", "-n", "127.0.0.1", "-e", &port, "-l", "5", "-b", bytes],
+            &[
+                "-p",
+                "tcp",
+                "-n",
+                "127.0.0.1",
+                "-e",
+                &port,
+                "-l",
+                "5",
+                "-b",
+                bytes,
+            ],
             "simple_client_tcp",
         );
         let text = String::from_utf8_lossy(&out.stdout);
@@ -170,7 +181,11 @@ fn example_simple_server_and_client_echo_over_tcp_and_udp() {
     let out = server.wait(Duration::from_secs(10));
     assert_success(&out, "simple_server tcp");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.matches("accepted connection from 127.0.0.1:").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("accepted connection from 127.0.0.1:").count(),
+        2,
+        "{text}"
+    );
 
     let (server, port) = start_simple_server(
         &["-p", "udp", "-i", "::1", "-e", "0", "-n", "3"],
@@ -184,7 +199,9 @@ fn example_simple_server_and_client_echo_over_tcp_and_udp() {
     let out = server.wait(Duration::from_secs(10));
     assert_success(&out, "simple_server udp");
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).matches("datagram from [::1]:").count(),
+        String::from_utf8_lossy(&out.stdout)
+            .matches("datagram from [::1]:")
+            .count(),
         3,
         "{}",
         show(&out)

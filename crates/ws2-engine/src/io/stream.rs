@@ -265,7 +265,9 @@ fn gather_from(iov: &[libc::iovec], skip: usize, out: &mut Vec<u8>) {
     advance(iov, skip, &mut rest);
     for v in rest {
         // SAFETY: each iovec describes the caller's readable buffer.
-        out.extend_from_slice(unsafe { std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len) });
+        out.extend_from_slice(unsafe {
+            std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+        });
     }
 }
 
@@ -299,10 +301,15 @@ pub(super) fn drains_after_close(core: &SocketCore) -> bool {
     }
     if core.closes_abortively() {
         core.abort_on_close();
+        core.reset_closed_stream();
         return false;
     }
     let _q = send_queue(core);
-    !lock(&core.stream.backlog).is_empty()
+    if lock(&core.stream.backlog).is_empty() {
+        core.end_closed_stream();
+        return false;
+    }
+    true
 }
 
 impl SocketCore {
@@ -321,9 +328,7 @@ impl SocketCore {
         if l.l_onoff == 0 || l.l_linger == 0 {
             return Ok(());
         }
-        let unsent = || {
-            !lock(&self.stream.backlog).is_empty() || self.unacknowledged() > 0
-        };
+        let unsent = || !lock(&self.stream.backlog).is_empty() || self.unacknowledged() > 0;
         if !unsent() {
             return Ok(());
         }

@@ -13,7 +13,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::handles::{self, Object};
 use crate::io;
-use crate::socket::{AcceptDecision, SocketCore, StreamOpt};
+use crate::socket::{AcceptCondition, AcceptDecision, SocketCore, StreamOpt};
 use crate::translate::{Family, IoVecs, socket_addr_to_windows};
 
 use super::{SendResultPtrs, fill_blocking_overlapped};
@@ -74,11 +74,7 @@ pub unsafe fn accept(
             unsafe { call_condition(f, peer, local, data) }
         }
     });
-    let (core, peer) = listener.accept(
-        decide
-            .as_mut()
-            .map(|d| d as &mut dyn FnMut(&SocketAddr, &SocketAddr) -> AcceptDecision),
-    )?;
+    let (core, peer) = listener.accept(decide.as_mut().map(|d| d as &mut AcceptCondition<'_>))?;
     let s = handles::insert(Object::Socket(Arc::new(core)))?;
     if want_addr {
         // SAFETY: addr writable for *addrlen bytes (checked large enough).

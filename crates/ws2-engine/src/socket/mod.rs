@@ -16,9 +16,9 @@ mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use send::Message;
-pub use stream::AcceptDecision;
-pub(crate) use stream::StreamState;
 pub use stream::Backlog;
+pub(crate) use stream::StreamState;
+pub use stream::{AcceptCondition, AcceptDecision};
 pub use stream_options::StreamOpt;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};

@@ -83,11 +83,7 @@ impl Backlog {
     /// Appends the rest of a send (`oob`: its last byte is urgent).
     pub(crate) fn push(&mut self, data: Vec<u8>, oob: bool) {
         self.bytes += data.len();
-        self.chunks.push_back(Chunk {
-            data,
-            sent: 0,
-            oob,
-        });
+        self.chunks.push_back(Chunk { data, sent: 0, oob });
     }
 
     /// Forgets everything (an abortive close, a broken connection, a fork
@@ -111,6 +107,9 @@ pub enum AcceptDecision {
     /// Any other value: `WSAEINVAL`, and the connection stays first in line.
     Invalid(i32),
 }
+
+/// `WSAAccept`'s condition function, given the peer and the local address.
+pub type AcceptCondition<'a> = dyn FnMut(&SocketAddr, &SocketAddr) -> AcceptDecision + 'a;
 
 /// The kernel's TCP states this module reads (`tcp_info.tcpi_state`).
 const TCP_SYN_SENT: u8 = 2;
@@ -206,14 +205,14 @@ impl SocketCore {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
         if self.is_listening() {
-            return Err(Error::new(
-                abi::WSAEINVAL,
-                "connect on a listening socket",
-            ));
+            return Err(Error::new(abi::WSAEINVAL, "connect on a listening socket"));
         }
         self.refresh_connect();
         if self.has(CONNECTED) {
-            return Err(Error::new(abi::WSAEISCONN, "the socket is already connected"));
+            return Err(Error::new(
+                abi::WSAEISCONN,
+                "the socket is already connected",
+            ));
         }
         if self.has(CONNECTING) {
             return Err(Error::new(
@@ -236,7 +235,11 @@ impl SocketCore {
         let e = if r < 0 { errno() } else { 0 };
         if e != 0 && e != libc::EINPROGRESS {
             let err = Error::from_errno(
-                if e == libc::EINVAL { libc::ENETUNREACH } else { e },
+                if e == libc::EINVAL {
+                    libc::ENETUNREACH
+                } else {
+                    e
+                },
                 "connect",
             );
             self.stream
@@ -279,7 +282,10 @@ impl SocketCore {
             }
             if self.has(CONNECT_FAILED) {
                 let code = self.stream.so_error.swap(0, Ordering::AcqRel);
-                return Err(Error::new(code, format!("connect failed: {}", failure_text(code))));
+                return Err(Error::new(
+                    code,
+                    format!("connect failed: {}", failure_text(code)),
+                ));
             }
             match wait_fd(self, libc::POLLOUT, None)? {
                 Some(true) | None => {}
@@ -288,22 +294,11 @@ impl SocketCore {
         }
     }
 
-    /// Lets the kernel forget a failed connect (`connect(AF_UNSPEC)`): its
-    /// socket is then like a fresh bound one, so it may connect or listen
-    /// again, as on Windows. The local address stays bound.
+    /// Lets the kernel forget a failed connect: its socket is then like a
+    /// fresh bound one, so it may connect or listen again, as on Windows.
+    /// The local address stays bound.
     fn forget_failed_connect(&self) {
-        let unspec = libc::sockaddr {
-            sa_family: libc::AF_UNSPEC as libc::sa_family_t,
-            sa_data: [0; 14],
-        };
-        // SAFETY: a valid AF_UNSPEC sockaddr and its size.
-        unsafe {
-            libc::connect(
-                self.raw_fd(),
-                &unspec,
-                size_of::<libc::sockaddr>() as libc::socklen_t,
-            )
-        };
+        disconnect(self.raw_fd());
         self.state.fetch_and(!CONNECT_FAILED, Ordering::AcqRel);
     }
 
@@ -392,7 +387,7 @@ impl SocketCore {
     /// `closesocket` of the listener wakes it (`WSAEINTR`).
     pub fn accept(
         &self,
-        mut decide: Option<&mut dyn FnMut(&SocketAddr, &SocketAddr) -> AcceptDecision>,
+        mut decide: Option<&mut AcceptCondition<'_>>,
     ) -> Result<(SocketCore, SocketAddr)> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
@@ -432,7 +427,9 @@ impl SocketCore {
                     *lock(&self.stream.deferred) = Some((fd, peer));
                     return Err(Error::new(
                         abi::WSAEINVAL,
-                        format!("the condition function returned {v}, not CF_ACCEPT, CF_REJECT or CF_DEFER"),
+                        format!(
+                            "the condition function returned {v}, not CF_ACCEPT, CF_REJECT or CF_DEFER"
+                        ),
                     ));
                 }
             }
@@ -496,7 +493,8 @@ impl SocketCore {
     /// The socket of an accepted connection, with what Windows' accepted
     /// sockets take from their listener and the kernel does not copy.
     fn accepted(&self, fd: OwnedFd, peer: SocketAddr) -> SocketCore {
-        let core = SocketCore::from_parts(fd, self.family, self.kind, self.protocol, self.overlapped);
+        let core =
+            SocketCore::from_parts(fd, self.family, self.kind, self.protocol, self.overlapped);
         let v4 = match peer {
             SocketAddr::V4(_) => true,
             SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
@@ -509,9 +507,10 @@ impl SocketCore {
         core.set_send_timeout_ms(self.send_timeout_ms());
         core.set_recv_timeout_ms(self.recv_timeout_ms());
         core.set_socket_tos(self.socket_tos());
-        core.stream
-            .linger
-            .store(self.stream.linger.load(Ordering::Relaxed), Ordering::Relaxed);
+        core.stream.linger.store(
+            self.stream.linger.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         *lock(&core.stream.peer) = Some(peer);
         core
     }
@@ -653,11 +652,22 @@ impl SocketCore {
                 }
             }
         }
-        if std::mem::take(&mut b.fin_pending) {
+        if self.is_closed() {
+            self.end_closed_stream();
+        } else if std::mem::take(&mut b.fin_pending) {
             // SAFETY: shutdown has no pointer arguments.
             unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_WR) };
         }
         Ok(())
+    }
+
+    /// Ends the connection of a closed stream socket now, gracefully: the
+    /// kernel's own close waits for the last reference to the fd (a Rust
+    /// clone, a thread waking from a call), and Windows' `closesocket` does
+    /// not wait for those. A listener stops listening.
+    pub(crate) fn end_closed_stream(&self) {
+        // SAFETY: shutdown has no pointer arguments.
+        unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_RDWR) };
     }
 
     /// `SO_LINGER` as Windows reads it.
@@ -713,6 +723,13 @@ impl SocketCore {
         lock(&self.stream.backlog).clear();
     }
 
+    /// Resets the connection of a closed stream socket now (see
+    /// [`SocketCore::end_closed_stream`] for why not at the kernel's close):
+    /// `connect(AF_UNSPEC)` disconnects with a reset.
+    pub(crate) fn reset_closed_stream(&self) {
+        disconnect(self.raw_fd());
+    }
+
     /// Whether the close resets (see [`SocketCore::abort_on_close`]).
     pub(crate) fn closes_abortively(&self) -> bool {
         let l = self.linger();
@@ -730,7 +747,11 @@ impl SocketCore {
 
 /// One non-blocking `send` of a stream's bytes (never `SIGPIPE`): the count
 /// the kernel took (0: its buffer is full), or the errno.
-pub(crate) fn send_now(fd: libc::c_int, bytes: &[u8], flags: i32) -> std::result::Result<usize, i32> {
+pub(crate) fn send_now(
+    fd: libc::c_int,
+    bytes: &[u8],
+    flags: i32,
+) -> std::result::Result<usize, i32> {
     loop {
         // SAFETY: bytes is a live slice of its length.
         let n = unsafe {
@@ -750,6 +771,17 @@ pub(crate) fn send_now(fd: libc::c_int, bytes: &[u8], flags: i32) -> std::result
             e => return Err(e),
         }
     }
+}
+
+/// `connect(AF_UNSPEC)`: the kernel disconnects the socket (with a reset
+/// if it was connected) and it may connect or listen again.
+fn disconnect(fd: libc::c_int) {
+    let unspec = libc::sockaddr {
+        sa_family: libc::AF_UNSPEC as libc::sa_family_t,
+        sa_data: [0; 14],
+    };
+    // SAFETY: a valid AF_UNSPEC sockaddr and its size.
+    unsafe { libc::connect(fd, &unspec, size_of::<libc::sockaddr>() as libc::socklen_t) };
 }
 
 /// Sets the kernel's abortive linger: closing `fd` then resets the connection.

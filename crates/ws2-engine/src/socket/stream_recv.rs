@@ -17,7 +17,8 @@ use crate::translate::MAX_IOVECS;
 use super::*;
 
 /// The receive flags streams take (Windows numbers).
-const STREAM_RECV_FLAGS: u32 = abi::MSG_PEEK | abi::MSG_OOB | abi::MSG_WAITALL | abi::MSG_PUSH_IMMEDIATE;
+const STREAM_RECV_FLAGS: u32 =
+    abi::MSG_PEEK | abi::MSG_OOB | abi::MSG_WAITALL | abi::MSG_PUSH_IMMEDIATE;
 
 impl SocketCore {
     /// `recv`/`WSARecv` on a stream socket into `iovlen` buffers with
