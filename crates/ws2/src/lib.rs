@@ -98,12 +98,14 @@
 
 mod overlapped;
 mod socket;
+mod stream;
 
 pub use overlapped::{
     CompletionPort, PendingSend, PortCompletion, SendBuf, SendBufs, SendCompletion, SendError,
     sleep_alertable,
 };
 pub use socket::{RecvInfo, Socket};
+pub use stream::{TcpListener, TcpStream};
 /// The Windows numbers a program compares or passes: Winsock error codes
 /// ([`Error::code`]), address families, socket types, IP protocols.
 pub use ws2_engine::consts::*;
