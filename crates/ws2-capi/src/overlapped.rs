@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ws2_abi::*;
-use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited};
+use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited, named};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::raw::{self};
 use ws2_engine::{Error, Result};
@@ -48,8 +48,9 @@ pub extern "C" fn WSACreateEvent() -> WSAEVENT {
 #[unsafe(no_mangle)]
 pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
     winsock_kernel32(FALSE, || {
-        handles::event(handle(h))?;
+        let event = handles::event(handle(h))?;
         handles::remove(handle(h));
+        named::handle_closed(&event);
         Ok(TRUE)
     })
 }
@@ -70,7 +71,8 @@ pub extern "C" fn WSAResetEvent(h: WSAEVENT) -> BOOL {
     })
 }
 
-/// Waits on up to 64 events (wait-any or wait-all), optionally alertable.
+/// Waits on up to 64 events and threads (wait-any or wait-all), optionally
+/// alertable.
 ///
 /// # Safety
 /// `list` readable for `count` handles.
@@ -91,7 +93,7 @@ unsafe fn wait_for_events(
     let handles_in = unsafe { std::slice::from_raw_parts(list, count as usize) };
     let mut events: [Option<Arc<Event>>; 64] = [const { None }; 64];
     for (slot, h) in events.iter_mut().zip(handles_in) {
-        *slot = Some(handles::event(handle(*h))?);
+        *slot = Some(handles::waitable(handle(*h))?);
     }
     let refs: Vec<&Event> = events[..count as usize]
         .iter()
@@ -204,7 +206,13 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             port.close();
             Ok(TRUE)
         }
-        Some(Object::Event(_)) => {
+        Some(Object::Event(event)) => {
+            handles::remove(handle(h));
+            named::handle_closed(&event);
+            Ok(TRUE)
+        }
+        Some(Object::Thread(_)) => {
+            // The thread runs on; its object lives while it does.
             handles::remove(handle(h));
             Ok(TRUE)
         }

@@ -25,7 +25,7 @@ use arc_swap::ArcSwapOption;
 
 use ws2_abi as abi;
 
-use crate::completion::{Event, Port};
+use crate::completion::{Event, Port, ThreadObject, named};
 use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
@@ -48,6 +48,9 @@ pub enum Object {
     Event(Arc<Event>),
     /// An I/O completion port (`HANDLE`, from `CreateIoCompletionPort`).
     Port(Arc<Port>),
+    /// A thread (`HANDLE`, from `CreateThread`): waitable, signalled when
+    /// the thread has ended.
+    Thread(Arc<ThreadObject>),
 }
 
 struct Entry {
@@ -285,6 +288,45 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
     }
 }
 
+/// The event a wait on `handle` waits on: an event itself, or a thread's
+/// exit event (`ERROR_INVALID_HANDLE` for anything else).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2_engine::handles::{self, Object};
+///
+/// let e = Arc::new(ws2_engine::Event::new());
+/// let h = handles::insert(Object::Event(e.clone()))?;
+/// assert!(Arc::ptr_eq(&handles::waitable(h)?, &e));
+/// let p = handles::insert(Object::Port(Arc::new(ws2_engine::Port::new())))?;
+/// let err = handles::waitable(p).err().map(|e| e.code());
+/// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
+/// # handles::remove(h);
+/// # handles::remove(p);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn waitable(handle: usize) -> Result<Arc<Event>> {
+    match object(handle) {
+        Some(Object::Event(e)) => Ok(e),
+        Some(Object::Thread(t)) => Ok(t.exit_event().clone()),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not an event or thread handle"),
+        )),
+    }
+}
+
+/// The thread a handle names (`ERROR_INVALID_HANDLE` otherwise).
+pub fn thread(handle: usize) -> Result<Arc<ThreadObject>> {
+    match object(handle) {
+        Some(Object::Thread(t)) => Ok(t),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not a thread handle"),
+        )),
+    }
+}
+
 /// The completion port a handle names (`ERROR_INVALID_HANDLE` otherwise).
 ///
 /// ```
@@ -341,13 +383,19 @@ pub fn remove(handle: usize) -> Option<Object> {
     Some(entry.object.clone())
 }
 
-/// Removes every handle (the final `WSACleanup`, S4) and returns the objects.
+/// Removes every handle but thread handles (the final `WSACleanup`, S4)
+/// and returns the objects. A thread handle is kernel32's, not Winsock's:
+/// it outlives `WSACleanup`, as on Windows.
 fn remove_all() -> Vec<Object> {
     let next = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner()).next;
     (1..next)
         .filter_map(|index| {
             let guard = slot(index).load();
-            let generation = guard.as_ref()?.generation;
+            let entry = guard.as_ref()?;
+            if matches!(entry.object, Object::Thread(_)) {
+                return None;
+            }
+            let generation = entry.generation;
             drop(guard);
             remove(encode(index, generation))
         })
@@ -398,8 +446,10 @@ pub fn cleanup() -> Result<()> {
     STARTED.store(*n, Ordering::Release);
     if *n == 0 {
         for object in remove_all() {
-            if let Object::Socket(core) = object {
-                core.close();
+            match object {
+                Object::Socket(core) => core.close(),
+                Object::Event(event) => named::handle_closed(&event),
+                _ => {}
             }
         }
     }
