@@ -93,14 +93,16 @@ pub fn wsa_from_status(status: NTSTATUS) -> i32 {
     }
 }
 
-/// The Win32 code `GetQueuedCompletionStatus` leaves in `GetLastError` for a
-/// failed operation's NTSTATUS.
+/// The Win32 code `GetQueuedCompletionStatus` and `GetOverlappedResult`
+/// leave in `GetLastError` for a failed operation's NTSTATUS
+/// (`RtlNtStatusToDosError`, ntdll error.c).
 pub fn win32_from_status(status: NTSTATUS) -> u32 {
     match status {
         STATUS_SUCCESS => ERROR_SUCCESS,
         STATUS_PENDING => ERROR_IO_PENDING,
         STATUS_CANCELLED => ERROR_OPERATION_ABORTED,
         STATUS_BUFFER_OVERFLOW => ERROR_MORE_DATA,
+        STATUS_INVALID_HANDLE => ERROR_INVALID_HANDLE,
         STATUS_INVALID_PARAMETER => ERROR_INVALID_PARAMETER,
         STATUS_ACCESS_DENIED => ERROR_ACCESS_DENIED,
         STATUS_NETWORK_UNREACHABLE => ERROR_NETWORK_UNREACHABLE,

@@ -276,7 +276,7 @@ fn finish(r: Request, result: Result<usize>) {
 fn aborted() -> Error {
     Error::new(
         abi::WSA_OPERATION_ABORTED,
-        "the address-change request was cancelled (closesocket, CancelIPChangeNotify or thread exit)",
+        "the address-change request was cancelled (closesocket, CancelIo(Ex), CancelIPChangeNotify or thread exit)",
     )
 }
 
@@ -365,6 +365,23 @@ pub(crate) fn cancel_socket(core: &SocketCore) {
         lock(&s.armed).retain(|a| a.socket_id != id);
     }
     lock(recorded()).remove(&id);
+}
+
+/// `CancelIo`/`CancelIoEx`: the overlapped requests of `core` that `pick`
+/// chooses (by issuing thread and OVERLAPPED) complete with
+/// `WSA_OPERATION_ABORTED`; returns how many.
+pub(crate) fn cancel_socket_where(core: &SocketCore, pick: impl Fn(u64, usize) -> bool) -> usize {
+    let id = core.id;
+    let mine = take_where(|r| {
+        r.core.as_ref().is_some_and(|c| c.id == id)
+            && matches!(r.delivery, Delivery::Overlapped { .. })
+            && pick(r.issuer, r.overlapped)
+    });
+    let n = mine.len();
+    for r in mine {
+        finish(r, Err(aborted()));
+    }
+    n
 }
 
 /// Thread exit: the thread's requests not tied to a completion port are

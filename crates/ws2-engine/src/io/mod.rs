@@ -23,6 +23,7 @@ mod recv;
 mod segmented;
 mod send;
 
+pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;

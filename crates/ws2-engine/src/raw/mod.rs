@@ -11,7 +11,7 @@ mod recv;
 mod send;
 
 pub use options::{getsockopt, setsockopt};
-pub use overlapped::{complete_ioctl, get_overlapped_result};
+pub use overlapped::{complete_ioctl, get_overlapped_result, overlapped_result};
 pub use recv::{RecvOutputs, recv_into, recv_msg};
 pub use send::{send_gathered, send_msg};
 

@@ -1,4 +1,5 @@
-//! `WSAGetOverlappedResult`, and completing a raw OVERLAPPED of an ioctl.
+//! `WSAGetOverlappedResult` and `GetOverlappedResult`, and completing a raw
+//! OVERLAPPED of an ioctl.
 
 use ws2_abi as abi;
 
@@ -70,6 +71,94 @@ pub unsafe fn get_overlapped_result(
             let code = abi::wsa_from_status(status);
             return Err(Error::new(
                 code,
+                format!("the operation failed with NTSTATUS {status:#x}"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// `GetOverlappedResult` (P6): the byte count of a finished operation in
+/// `*bytes`, written on failure too; the failure is the Win32 code of the
+/// operation's NTSTATUS (`RtlNtStatusToDosError`: `STATUS_CONNECTION_RESET`
+/// → `ERROR_NETNAME_DELETED`, `STATUS_CANCELLED` → `ERROR_OPERATION_ABORTED`
+/// ...), not the Winsock code `WSAGetOverlappedResult` gives. While the
+/// operation is pending: `ERROR_IO_INCOMPLETE` without `wait` (`*bytes`
+/// untouched), else a wait that is not alertable, as Windows' is: on
+/// `hEvent` (taking an auto-reset event's signal), trusting it once set,
+/// or, when `hEvent` is NULL, until the operation on the socket `file`
+/// completes. `file` is looked at only then (kernel32 file.c
+/// `test_overlapped`, Microsoft's GetOverlappedResult page).
+///
+/// # Safety
+/// `ov` valid (or null); `bytes` writable (or null).
+///
+/// ```
+/// // An OVERLAPPED whose operation failed: a TCP reset (Windows' file.c
+/// // test_overlapped writes Internal and InternalHigh by hand the same way).
+/// let mut ov = ws2_abi::WSAOVERLAPPED {
+///     Internal: ws2_abi::STATUS_CONNECTION_RESET as usize,
+///     InternalHigh: 7,
+///     ..Default::default()
+/// };
+/// let mut bytes = 0u32;
+/// // SAFETY: `ov` and `bytes` are live locals.
+/// let err = unsafe { ws2_engine::raw::overlapped_result(0, &mut ov, &mut bytes, false) };
+/// assert_eq!(err.unwrap_err().code(), ws2_abi::ERROR_NETNAME_DELETED as i32);
+/// assert_eq!(bytes, 7);
+/// ```
+pub unsafe fn overlapped_result(
+    file: usize,
+    ov: *mut abi::WSAOVERLAPPED,
+    bytes: *mut u32,
+    wait: bool,
+) -> Result<u32> {
+    if ov.is_null() || bytes.is_null() {
+        return Err(Error::new(
+            abi::ERROR_INVALID_PARAMETER as i32,
+            "lpOverlapped or lpNumberOfBytesTransferred is NULL",
+        ));
+    }
+    let ovp = OvPtr(ov);
+    // SAFETY: ov valid per the contract.
+    if unsafe { ovp.status() } == abi::STATUS_PENDING {
+        if !wait {
+            return Err(Error::new(
+                abi::ERROR_IO_INCOMPLETE as i32,
+                "the overlapped operation is still pending",
+            ));
+        }
+        // SAFETY: ov valid per the contract. Windows ignores a handle's
+        // low two bits (the low bit of hEvent only tells ports to skip).
+        let h_event = unsafe { (*ov).hEvent } as usize & !3;
+        if h_event != 0 {
+            handles::waitable(h_event)?.wait(None);
+        } else {
+            let core = handles::socket(file).map_err(|_| {
+                Error::new(
+                    abi::ERROR_INVALID_HANDLE as i32,
+                    format!("hEvent is NULL and hFile {file:#x} is not a socket"),
+                )
+            })?;
+            // SAFETY: ov valid per the contract.
+            completion::wait_until(
+                &[&**core as &dyn completion::Waitable],
+                None,
+                false,
+                None,
+                || (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(()),
+            )?;
+        }
+    }
+    // SAFETY: ov valid, bytes writable per the contract.
+    unsafe {
+        let status = ovp.status();
+        let n = (*ov).InternalHigh as u32;
+        bytes.write_unaligned(n);
+        // Set, the event is trusted even if Internal still says pending.
+        if status != abi::STATUS_SUCCESS && status != abi::STATUS_PENDING {
+            return Err(Error::new(
+                abi::win32_from_status(status) as i32,
                 format!("the operation failed with NTSTATUS {status:#x}"),
             ));
         }

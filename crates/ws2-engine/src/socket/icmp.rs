@@ -19,7 +19,8 @@ impl SocketCore {
             return Err(Error::new(
                 abi::WSAECONNRESET,
                 "an earlier datagram was answered with ICMP port unreachable",
-            ));
+            )
+            .with_status(abi::STATUS_PORT_UNREACHABLE));
         }
         if take_one(&self.icmp_ttl_expired) && !self.has(NO_NETRESET) {
             return Err(Error::new(
