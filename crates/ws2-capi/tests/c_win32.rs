@@ -1,6 +1,7 @@
 //! The Win32 basics (SPEC P6) and the header modes (P7) through the C ABI:
 //! one program of `tests/c/` per area (heap, strings, time, modules,
-//! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h), each citing
+//! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h, events and
+//! waits, threads, overlapped results and cancellation), each citing
 //! the Windows-run test or Microsoft page it follows; the processes that
 //! must end (`ExitProcess`, the default invalid-parameter handler); the
 //! exported names every module look-up finds; and the header switches
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     MANIFEST_DIR, assert_success, compile, compile_example, compile_test, lib_dir, out_dir,
-    run_c_test, run_with_timeout, show, start,
+    receiver_in, run_c_test, run_with_timeout, show, slow_link, start,
 };
 
 // P6
@@ -99,6 +100,60 @@ fn default_invalid_parameter_handler_ends_the_process() {
 #[test]
 fn strsafe_functions() {
     run_c_test("win32_strsafe", &[]);
+}
+
+// P6 (events: manual- and auto-reset, named, wait-any and atomic wait-all,
+// MAXIMUM_WAIT_OBJECTS; the events of WSACreateEvent)
+#[test]
+fn events_and_waits_follow_windows_rules() {
+    run_c_test("win32_events", &[]);
+}
+
+// P6 S33 S37 (threads: handles, exit codes, CREATE_SUSPENDED, APCs,
+// completion routines on them, pending operations cancelled at their end)
+#[test]
+fn threads_are_waitable_and_run_apcs() {
+    run_c_test("win32_threads", &[]);
+}
+
+// P6: ExitThread from an APC would unwind through ws2's own frames: the
+// process ends with a message instead (documented in winbase.h).
+#[test]
+fn exit_thread_from_an_apc_ends_the_process() {
+    let exe = compile_test("win32_threads");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("exit-in-apc");
+    let out = run_with_timeout(cmd, "win32_threads_exit_in_apc");
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("ExitThread called from a completion routine"),
+        "{}",
+        show(&out)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("returned from SleepEx"));
+}
+
+// P6 S19 S37 S38 (GetOverlappedResult's Win32 codes, CancelIo/CancelIoEx
+// of pending receives: events, routines, port packets, exactly once)
+#[test]
+fn overlapped_results_and_cancellation_on_sockets() {
+    run_c_test("win32_overlapped_io", &[]);
+}
+
+// P6 S34 S37 S38: CancelIoEx/CancelIo of sends pending on a slow link.
+#[test]
+fn cancel_io_ex_of_pending_sends_on_a_slow_link() {
+    let exe = compile_test("win32_cancel_send");
+    let link = slow_link("w32cancel", "8kbit");
+    let (rx, port) = receiver_in(&link.b);
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(
+        link.a.command(&[exe, "10.0.0.2", &port]),
+        "win32_cancel_send",
+    );
+    assert_success(&out, "win32_cancel_send");
+    drop(rx);
 }
 
 // ---------------------------------------------------------------------------
