@@ -493,6 +493,67 @@ fn tutorial_sender_and_receiver() {
     assert!(log.contains("received 4 datagrams"), "{log}");
 }
 
+// P6 P7: the worker-thread sender (CreateThread, two auto-reset events,
+// GetExitCodeThread) hands its jobs to a thread that sends them.
+#[test]
+fn tutorial_worker_sends_from_its_thread() {
+    let (rx, port) = receiver("10", "tutorial_worker_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_worker"));
+    cmd.args(["127.0.0.1", &port, "3"]);
+    let sent = run_with_timeout(cmd, "tutorial_worker");
+    assert_success(&sent, "tutorial_worker");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    let main_id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("main thread "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("no main thread id\n{out}"));
+    let worker_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("worker thread "))
+        .collect();
+    assert_eq!(worker_lines.len(), 4, "{out}");
+    for l in &worker_lines {
+        assert!(
+            !l.starts_with(&format!("worker thread {main_id} ")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("the worker sent 4 datagrams"), "{out}");
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_worker_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    for i in 1..=3 {
+        assert!(log.contains(&format!(": job {i} of 3")), "{log}");
+    }
+    assert!(log.contains("received 4 datagrams"), "{log}");
+}
+
+// P6 P7: the overlapped sender reads each completion with
+// GetOverlappedResult after WaitForMultipleObjects on CreateEvent events.
+#[test]
+fn tutorial_overlapped_reads_completions_with_get_overlapped_result() {
+    let (rx, port) = receiver("10", "tutorial_overlapped_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_overlapped"));
+    cmd.args(["127.0.0.1", &port, "5"]);
+    let sent = run_with_timeout(cmd, "tutorial_overlapped");
+    assert_success(&sent, "tutorial_overlapped");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    for i in 1..=5 {
+        assert!(
+            out.contains(&format!("send {i} completed: 22 bytes")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("send 6 completed: 4 bytes"), "{out}");
+    assert!(out.contains("6 of 6 sends succeeded"), "{out}");
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_overlapped_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    assert!(log.contains(": overlapped send 5 of 5"), "{log}");
+    assert!(log.contains("received 6 datagrams"), "{log}");
+}
+
 // P6 P7: the paced sender (winmm timer, FILETIME stamps, no
 // WIN32_LEAN_AND_MEAN) reaches the receiver at its pace.
 #[test]
