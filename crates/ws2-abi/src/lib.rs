@@ -7,6 +7,11 @@
 //! documentation finds every field where it expects it.
 #![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
 
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-abi supports Linux only: its error mappings are Linux's errno and glibc's EAI_* values"
+);
+
 pub mod addrstr;
 pub mod cmsg;
 pub mod consts;

@@ -1,6 +1,6 @@
 //! `libws2_32` for Linux: the Winsock C ABI as a thin layer over the
-//! engine (crate `ws2-engine`). Each function unpacks its pointers, calls
-//! the engine, and turns the result into Windows' return value and
+//! engine (package `ws2-linux-engine`). Each function unpacks its pointers,
+//! calls the engine, and turns the result into Windows' return value and
 //! per-thread last error. No Winsock logic lives here.
 //!
 //! One module per Windows area, as the headers lay them out:
@@ -23,6 +23,11 @@
 //! as `ws2_<name>`; the headers bind the Windows spelling to them with asm
 //! labels, so this library never interposes libc.
 #![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-capi supports Linux only: it is libws2_32 for Linux, built on Linux's sockets, epoll and rtnetlink; Windows has its own ws2_32.dll"
+);
 
 mod addrstr;
 mod ioctl;

@@ -1,7 +1,8 @@
-//! The engine behind both faces of ws2: the safe Rust API (crate `ws2`)
-//! and the C ABI of `libws2_32` (crate `ws2-capi`). Handles, translation,
-//! socket state, the send and receive queues and their reactor, and
-//! completions live here; the faces only unpack their arguments and call in.
+//! The engine behind both faces of ws2: the safe Rust API (crate `ws2`,
+//! package `ws2-linux`) and the C ABI of `libws2_32` (package
+//! `ws2-linux-capi`). Handles, translation, socket state, the send and
+//! receive queues and their reactor, and completions live here; the faces
+//! only unpack their arguments and call in.
 //! It is not an API for programs: its items are public for the two faces.
 //!
 //! # Layers
@@ -40,6 +41,11 @@
 //! and the handle table gives the fork handlers its locks through
 //! [`fork::take_first_at_fork`].
 #![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-engine supports Linux only: it is built on Linux's sockets, epoll, futexes and rtnetlink"
+);
 
 pub mod addr_changes;
 pub mod completion;
