@@ -31,7 +31,15 @@ fn new_socket(af: c_int, ty: c_int, protocol: c_int, overlapped: bool) -> Result
 
 #[unsafe(export_name = "ws2_socket")]
 pub extern "C" fn socket(af: c_int, ty: c_int, protocol: c_int) -> SOCKET {
-    winsock(INVALID_SOCKET, || new_socket(af, ty, protocol, true))
+    // SO_OPENTYPE (per thread) decides whether socket() makes overlapped sockets.
+    winsock(INVALID_SOCKET, || {
+        new_socket(
+            af,
+            ty,
+            protocol,
+            ws2_engine::socket::socket_makes_overlapped(),
+        )
+    })
 }
 
 fn wsa_socket(af: c_int, ty: c_int, protocol: c_int, info: *const c_void, flags: DWORD) -> SOCKET {
@@ -120,9 +128,8 @@ pub unsafe extern "C" fn setsockopt(
     optlen: c_int,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
-        let core = socket_of(s)?;
-        // SAFETY: forwarded contract.
-        unsafe { raw::setsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+        // SAFETY: forwarded contract (the engine probes optval).
+        unsafe { raw::setsockopt(s, level, name, optval.cast(), optlen) }.map(|()| 0)
     })
 }
 
@@ -137,9 +144,8 @@ pub unsafe extern "C" fn getsockopt(
     optlen: *mut c_int,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
-        let core = socket_of(s)?;
-        // SAFETY: forwarded contract.
-        unsafe { raw::getsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+        // SAFETY: forwarded contract (the engine probes optval and optlen).
+        unsafe { raw::getsockopt(s, level, name, optval.cast(), optlen) }.map(|()| 0)
     })
 }
 
