@@ -54,6 +54,8 @@ pub unsafe extern "C" fn recvfrom(
         if !from.is_null() && fromlen.is_null() {
             return Err(Error::new(WSAEFAULT, "from is given but fromlen is NULL"));
         }
+        // SAFETY: fromlen readable per the contract (non-null when from is).
+        unsafe { raw::check_source_room(&core, from, fromlen) }?;
         let slice: &mut [u8] = if len == 0 {
             &mut []
         } else {

@@ -9,10 +9,51 @@
 
 mod common;
 
-use common::run_c_test;
+use common::{assert_success, compile_test, run_c_test, run_with_timeout};
+use testnet::Net;
 
 // S40 S41
 #[test]
 fn options_follow_windows_length_value_and_socket_type_rules() {
     run_c_test("fidelity_options", &[]);
+}
+
+// S4 S5 S6 S7 S8 S9 S13 S14 S15 S19 S40 S41
+#[test]
+fn sockets_and_addresses_follow_windows_rules() {
+    run_c_test("fidelity_sockets", &["main"]);
+}
+
+// S12
+#[test]
+fn limited_broadcast_needs_so_broadcast_and_connect_to_it_works_without() {
+    let exe = compile_test("fidelity_sockets");
+    let net = Net::new().expect("testnet");
+    let a = net.host("bcast").expect("host a");
+    let b = net.host("bcpeer").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.route(&format!("default dev {}", link.a_ifname))
+        .expect("default route");
+    // An IPv6 source for the interface-local multicast send.
+    a.add_addr(&link.a_ifname, "fd00::1/64")
+        .expect("IPv6 address");
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(a.command(&[exe, "broadcast"]), "fidelity_sockets broadcast");
+    assert_success(&out, "fidelity_sockets broadcast");
+}
+
+// S12
+#[test]
+fn limited_broadcast_without_route_is_still_wsaeacces() {
+    let exe = compile_test("fidelity_sockets");
+    let net = Net::new().expect("testnet");
+    let a = net.host("bcnoroute").expect("host");
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(
+        a.command(&[exe, "broadcast-noroute"]),
+        "fidelity_sockets broadcast-noroute",
+    );
+    assert_success(&out, "fidelity_sockets broadcast-noroute");
 }

@@ -25,6 +25,9 @@ pub struct Error(Box<Inner>);
 struct Inner {
     code: i32,
     message: Cow<'static, str>,
+    /// Bytes the failed operation still transferred (a receive whose
+    /// datagram or control data was truncated: `InternalHigh`).
+    bytes: usize,
 }
 
 /// `Result` with [`Error`].
@@ -54,7 +57,28 @@ impl Error {
         Error(Box::new(Inner {
             code,
             message: message.into(),
+            bytes: 0,
         }))
+    }
+
+    /// The error of an operation that still transferred `bytes`: a receive
+    /// completing with `STATUS_BUFFER_OVERFLOW` reports the datagram's byte
+    /// count in `InternalHigh`, to `WSAGetOverlappedResult` and to a
+    /// completion routine (sock.c `test_ip_pktinfo`).
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAEMSGSIZE, "control data truncated").with_bytes(6);
+    /// assert_eq!(err.bytes(), 6);
+    /// ```
+    pub fn with_bytes(mut self, bytes: usize) -> Error {
+        self.0.bytes = bytes;
+        self
+    }
+
+    /// Bytes the failed operation still transferred (0 for most errors).
+    pub fn bytes(&self) -> usize {
+        self.0.bytes
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.

@@ -7,13 +7,16 @@
 mod addr;
 mod icmp;
 mod options;
+mod params;
 mod recv;
 mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
+pub use params::socket_params;
 pub use send::Message;
+pub(crate) use send::message_len;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
