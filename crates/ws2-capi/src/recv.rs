@@ -111,6 +111,14 @@ pub unsafe extern "C" fn WSARecvFrom(
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
+        // A receive needs a buffer to receive into (sock.c test_empty_recv:
+        // NULL lpBuffers or dwBufferCount 0 is WSAEINVAL).
+        if buffers.is_null() || count == 0 {
+            return Err(Error::new(
+                WSAEINVAL,
+                "lpBuffers is NULL or dwBufferCount is 0: nothing to receive into",
+            ));
+        }
         if flags.is_null() {
             return Err(Error::new(WSAEFAULT, "lpFlags is NULL"));
         }

@@ -57,3 +57,27 @@ fn limited_broadcast_without_route_is_still_wsaeacces() {
     );
     assert_success(&out, "fidelity_sockets broadcast-noroute");
 }
+
+// S15 S20 S27 S29 S30 S31 S33 S41
+#[test]
+fn receives_follow_windows_length_and_control_data_rules() {
+    run_c_test("fidelity_recv", &[]);
+}
+
+// S2 S20 S29 S33 S36 S41
+#[test]
+fn ioctls_follow_windows_rules() {
+    run_c_test("fidelity_ioctl", &[]);
+}
+
+// S31 S32 S41
+#[test]
+fn overlapped_results_follow_the_windows_status_table() {
+    run_c_test("fidelity_overlapped", &[]);
+}
+
+// S31 S40 S41
+#[test]
+fn waits_ignore_tag_bits_and_take_pseudo_handles_as_windows_does() {
+    run_c_test("fidelity_waits", &[]);
+}

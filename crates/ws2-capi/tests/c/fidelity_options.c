@@ -463,11 +463,11 @@ static void open_type(void)
     int size = sizeof v;
     SUCCEEDS(getsockopt(INVALID_SOCKET, SOL_SOCKET, SO_OPENTYPE, (char *)&v, &size));
     CHECK_EQ(v, 0);
-    v = 0x20; /* SO_SYNCHRONOUS_NONALERT */
+    v = SO_SYNCHRONOUS_NONALERT;
     SUCCEEDS(setsockopt(INVALID_SOCKET, SOL_SOCKET, SO_OPENTYPE, (char *)&v, sizeof v));
     v = 0;
     SUCCEEDS(getsockopt(INVALID_SOCKET, SOL_SOCKET, SO_OPENTYPE, (char *)&v, &size));
-    CHECK_EQ(v, 0x20);
+    CHECK_EQ(v, SO_SYNCHRONOUS_NONALERT);
 
     /* A socket made now blocks in an overlapped receive (S28): with nothing
      * queued the call waits (here until its SO_RCVTIMEO) instead of pending. */

@@ -46,6 +46,7 @@ pub unsafe fn get_overlapped_result(
         ));
     }
     let ovp = OvPtr(ov);
+    let mut waited = false;
     // SAFETY: ov valid per the contract.
     if unsafe { ovp.status() } == abi::STATUS_PENDING {
         if !wait {
@@ -60,17 +61,31 @@ pub unsafe fn get_overlapped_result(
                 "fWait is TRUE but the operation completes through a completion routine",
             ));
         }
+        // Windows waits on hEvent when there is one, and then trusts it
+        // (sock.c test_WSAGetOverlappedResult: a signalled event with
+        // Internal still STATUS_PENDING returns TRUE); else on the
+        // operation itself (S40).
         // SAFETY: ov valid per the contract.
-        completion::wait_until(&[core], None, false, None, || {
-            (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
-        })?;
+        let h_event = unsafe { (*ov).hEvent } as usize & !1;
+        match crate::handles::event(h_event) {
+            Ok(event) => {
+                completion::wait_events(&[&event], false, None, false)?;
+            }
+            Err(_) => {
+                // SAFETY: ov valid per the contract.
+                completion::wait_until(&[core], None, false, None, || {
+                    (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
+                })?;
+            }
+        }
+        waited = true;
     }
     // SAFETY: ov valid, bytes writable, flags writable or null per the contract.
     unsafe {
         let status = ovp.status();
         let n = (*ov).InternalHigh as u32;
         bytes.write_unaligned(n);
-        if !abi::overlapped_succeeded(status) {
+        if !abi::overlapped_succeeded(status) && !(waited && status == abi::STATUS_PENDING) {
             let code = abi::wsa_from_status(status);
             return Err(Error::new(
                 code,
