@@ -85,7 +85,10 @@ pub unsafe fn get_overlapped_result(
         let status = ovp.status();
         let n = (*ov).InternalHigh as u32;
         bytes.write_unaligned(n);
-        if !abi::overlapped_succeeded(status) && !(waited && status == abi::STATUS_PENDING) {
+        // After a wait on hEvent, a status still pending counts as done.
+        let succeeded =
+            abi::overlapped_succeeded(status) || (waited && status == abi::STATUS_PENDING);
+        if !succeeded {
             let code = abi::wsa_from_status(status);
             return Err(Error::new(
                 code,
