@@ -159,3 +159,47 @@ fn slice_iov(iov: &[libc::iovec], start: usize, len: usize, out: &mut Vec<libc::
         skip = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::IoSlice;
+    use std::net::{Ipv6Addr, SocketAddr, UdpSocket};
+    use std::sync::Arc;
+
+    use ws2_abi as abi;
+
+    use crate::socket::{Message, SendFlags, SocketCore, SocketKind};
+    use crate::translate::{ControlMessage, Family};
+
+    #[test]
+    fn a_datagram_refused_for_its_own_sake_leaves_gso_alone() {
+        // S23 S26: Linux refuses a non-local IN6_PKTINFO source with EINVAL,
+        // the error it also gives for a GSO send it cannot do. The send is
+        // WSAEINVAL (S23) and later segmented sends still go through GSO.
+        let rx = UdpSocket::bind("[::1]:0").unwrap();
+        let to: SocketAddr = rx.local_addr().unwrap();
+        let core = Arc::new(SocketCore::new(Family::V6, SocketKind::Datagram, 0, true).unwrap());
+        let data = [7u8; 3000];
+        let bufs = [IoSlice::new(&data)];
+        let foreign = [
+            ControlMessage::SegmentSize(1000),
+            ControlMessage::SourceV6 {
+                addr: "2001:db8::1".parse::<Ipv6Addr>().unwrap(),
+                ifindex: 0,
+            },
+        ];
+        let err = core
+            .send_message(&Message::new(&bufs).to(to).control(&foreign), SendFlags::NONE)
+            .unwrap_err();
+        assert_eq!(err.code(), abi::WSAEINVAL, "{err}");
+        assert!(!core.gso_refused());
+        let segmented = [ControlMessage::SegmentSize(1000)];
+        let msg = Message::new(&bufs).to(to).control(&segmented);
+        assert_eq!(core.send_message(&msg, SendFlags::NONE).unwrap(), 3000);
+        assert!(!core.gso_refused());
+        let mut buf = [0u8; 2000];
+        for _ in 0..3 {
+            assert_eq!(rx.recv(&mut buf).unwrap(), 1000);
+        }
+    }
+}
