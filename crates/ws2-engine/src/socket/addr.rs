@@ -106,8 +106,9 @@ impl SocketCore {
 
     /// `connect` to an `AF_UNSPEC` address: a datagram socket's association
     /// is dissolved (`getpeername` is `WSAENOTCONN` again, sock.c
-    /// `test_connect_udp`). The local address stays: Linux forgets a port
-    /// it chose itself, so the socket is bound back to it.
+    /// `test_connect_udp`). The local port stays: Linux forgets a port it
+    /// chose itself (and the address the connect chose, keeping one that
+    /// was bound), so the socket is bound back to that port.
     ///
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
@@ -139,9 +140,10 @@ impl SocketCore {
             .fetch_and(!(CONNECTED | PEER_V4), Ordering::Release);
         if let Some(before) = before
             && before.port() != 0
-            && self.kernel_local_addr()?.is_some_and(|now| now.port() == 0)
+            && let Some(now) = self.kernel_local_addr()?
+            && now.port() == 0
         {
-            let la = LinuxAddr::new(&before, self.family)?;
+            let la = LinuxAddr::new(&SocketAddr::new(now.ip(), before.port()), self.family)?;
             // SAFETY: la holds a valid sockaddr of la.len() bytes.
             cvt(
                 unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
