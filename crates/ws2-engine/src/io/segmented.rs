@@ -189,7 +189,10 @@ mod tests {
             },
         ];
         let err = core
-            .send_message(&Message::new(&bufs).to(to).control(&foreign), SendFlags::NONE)
+            .send_message(
+                &Message::new(&bufs).to(to).control(&foreign),
+                SendFlags::NONE,
+            )
             .unwrap_err();
         assert_eq!(err.code(), abi::WSAEINVAL, "{err}");
         assert!(!core.gso_refused());
