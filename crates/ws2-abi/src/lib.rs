@@ -20,6 +20,7 @@ pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
 pub mod messages;
+pub mod ntstatus;
 pub mod resolve;
 pub mod types;
 pub mod win32;
@@ -29,6 +30,7 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use ntstatus::*;
 pub use resolve::*;
 pub use types::*;
 pub use win32::*;

@@ -350,6 +350,33 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
     }
 }
 
+/// A handle value as the wait functions look it up: Windows' object manager
+/// ignores the two low bits of a handle value, which callers use as tags
+/// (kernel32 `test_WaitForSingleObject`: an event's handle with 1, 2 or 3
+/// OR-ed in waits on that event; 0xdeadbee0 with them is still invalid).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2_engine::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
+/// assert!(handles::event(handles::untagged(h | 3)).is_ok());
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn untagged(handle: usize) -> usize {
+    handle & !3
+}
+
+/// `GetCurrentProcess()`'s pseudo-handle, `(HANDLE)-1`: waitable by
+/// `WaitForSingleObject` (never signalled while the process runs), refused
+/// by `WaitForMultipleObjects` (kernel32 `test_WaitForSingleObject`,
+/// `test_WaitForMultipleObjects`).
+pub const CURRENT_PROCESS: usize = usize::MAX;
+/// `GetCurrentThread()`'s pseudo-handle, `(HANDLE)-2`: as
+/// [`CURRENT_PROCESS`] (the waiting thread is not signalled while it waits).
+pub const CURRENT_THREAD: usize = usize::MAX - 1;
+
 /// Removes a handle and returns its object; the generation moves on, so the
 /// value names nothing for at least 2^20 further closes (module docs).
 ///

@@ -316,9 +316,11 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     let Some(mut op) = q.ops.pop_front() else {
                         break false;
                     };
-                    let err = core.send_error(e, &op.controls, op.to_v4);
+                    let result = core
+                        .windows_send_outcome(e, &op.msghdr())
+                        .map_err(|e| core.send_error(e, &op.controls, op.to_v4));
                     if let Some(delivery) = op.delivery.take() {
-                        done.push((delivery, Err(err)));
+                        done.push((delivery, result));
                     }
                     recycle(&mut q, op);
                 }

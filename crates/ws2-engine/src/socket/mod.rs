@@ -7,12 +7,16 @@
 mod addr;
 mod icmp;
 mod options;
+mod params;
 mod recv;
 mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use options::{open_type, set_open_type, socket_makes_overlapped};
+pub use params::socket_params;
 pub use send::Message;
+pub(crate) use send::message_len;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -152,7 +156,10 @@ const WANT_TOS: u32 = 1 << 12;
 const WANT_ECN: u32 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
+/// On an `AF_INET` socket only the value `IPV6_V6ONLY` reads back.
 const V6ONLY: u32 = 1 << 14;
+/// `SO_DEBUG`, kept by ws2.
+const DEBUG: u32 = 1 << 15;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -207,7 +214,14 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// `SO_ERROR` as last set (a Winsock code; 0 at creation).
+    so_error: AtomicU32,
+    /// `SO_SNDBUF`, `SO_RCVBUF` as last set ([`NOT_SET`]: never).
+    buffer_sizes: [AtomicU64; 2],
 }
+
+/// `buffer_sizes` of an option never set: the kernel's value is reported.
+const NOT_SET: u64 = u64::MAX;
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -299,10 +313,13 @@ impl SocketCore {
         if kind == SocketKind::Stream {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
         }
+        // Windows' default is IPV6_V6ONLY = TRUE, on AF_INET sockets too,
+        // where it is only a value to read back (test_ipv6only).
+        core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         if family == Family::V6 {
-            // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0. A raw
-            // IPv6 socket carries IPv6 only anyway, and Linux refuses the
-            // option on it (EINVAL), so it is only recorded (S9, S23).
+            // Linux's default is 0. A raw IPv6 socket carries IPv6 only
+            // anyway, and Linux refuses the option on it (EINVAL), so it is
+            // only recorded (S9, S23).
             if kind != SocketKind::Raw {
                 set_int(
                     core.raw_fd(),
@@ -312,7 +329,6 @@ impl SocketCore {
                     "setsockopt(IPV6_V6ONLY)",
                 )?;
             }
-            core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }
         if kind == SocketKind::Datagram {
             // ICMP errors go to the error queue, to be reported on the next
@@ -370,6 +386,8 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            so_error: AtomicU32::new(0),
+            buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
         }
     }
 
@@ -430,14 +448,14 @@ impl SocketCore {
         if kind == SocketKind::Stream {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
         }
-        if family == Family::V6
-            && (kind == SocketKind::Raw
-                || get_int(
-                    raw,
-                    libc::IPPROTO_IPV6,
-                    libc::IPV6_V6ONLY,
-                    "getsockopt(IPV6_V6ONLY)",
-                )? != 0)
+        if family == Family::V4
+            || kind == SocketKind::Raw
+            || get_int(
+                raw,
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                "getsockopt(IPV6_V6ONLY)",
+            )? != 0
         {
             core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }
