@@ -88,11 +88,25 @@ pub unsafe extern "C" fn WSAIoctl(
                 // SAFETY: forwarded contract (P5: the interface ioctls).
                 return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
-            FIONBIO | FIONREAD => {
-                let arg = if code == FIONBIO { in_buf } else { out_buf };
-                // SAFETY: the caller passes a u_long buffer for these codes.
-                unsafe { simple_ioctl(&core, code, arg.cast()) }?;
-                if code == FIONREAD { 4 } else { 0 }
+            FIONBIO => {
+                if in_buf.is_null() || (in_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvInBuffer must hold a u_long"));
+                }
+                // Windows writes 0 here even when FIONBIO 0 is refused
+                // while events are selected (sock.c test_fionbio).
+                // SAFETY: bytes_returned is non-null (checked) and writable.
+                unsafe { bytes_returned.write_unaligned(0) };
+                // SAFETY: in_buf holds a u_long (checked).
+                unsafe { simple_ioctl(&core, code, in_buf.cast()) }?;
+                0
+            }
+            FIONREAD => {
+                if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a u_long"));
+                }
+                // SAFETY: out_buf holds a u_long (checked).
+                unsafe { simple_ioctl(&core, code, out_buf.cast()) }?;
+                4
             }
             other => {
                 return Err(Error::new(

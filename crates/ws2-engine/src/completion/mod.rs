@@ -20,5 +20,6 @@ pub use thread::{
     forget_parent_waiters, on_thread_exit,
 };
 pub use wait::{
-    Waitable, Waited, blocking_call_wait, deadline_after, deadline_in, sleep, wait_until,
+    Waitable, Waited, blocking_call_poll, blocking_call_wait, deadline_after, deadline_in, sleep,
+    wait_polling, wait_until,
 };

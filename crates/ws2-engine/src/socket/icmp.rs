@@ -30,6 +30,13 @@ impl SocketCore {
         Ok(())
     }
 
+    /// Whether a receive would report a collected ICMP error now (so the
+    /// socket counts as readable: the receive completes at once).
+    pub(crate) fn icmp_error_to_report(&self) -> bool {
+        (self.icmp_resets.load(Ordering::Acquire) != 0 && !self.has(NO_CONNRESET))
+            || (self.icmp_ttl_expired.load(Ordering::Acquire) != 0 && !self.has(NO_NETRESET))
+    }
+
     /// Drains the socket's error queue (`IP_RECVERR`), counting ICMP port
     /// unreachable and time-exceeded messages. True if it found any entry.
     pub(crate) fn collect_icmp_errors(&self) -> bool {

@@ -5,6 +5,7 @@
 //! `io` layer's.
 
 mod addr;
+mod events;
 mod icmp;
 mod options;
 mod recv;
@@ -12,6 +13,7 @@ mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use events::EventRecord;
 pub use send::Message;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
@@ -153,6 +155,10 @@ const WANT_ECN: u32 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
 const V6ONLY: u32 = 1 << 14;
+/// The network-event record is kept (a first `WSAEventSelect`, P1).
+const EVENTS_LIVE: u32 = 1 << 15;
+/// An event selection with a non-zero mask is active (P1).
+const EVENTS_SELECTED: u32 = 1 << 16;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -207,6 +213,14 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// Network events for `WSAEventSelect` (P1), made on first use.
+    events: OnceLock<Mutex<EventRecord>>,
+    /// A duplicate of the fd the reactor watches for arrivals while the
+    /// event record is live (P1).
+    events_fd: OnceLock<OwnedFd>,
+    /// Held by receives that peek and by `FIONREAD`'s count of the queued
+    /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
+    pub(crate) peek_lock: Mutex<()>,
 }
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
@@ -370,6 +384,9 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            events: OnceLock::new(),
+            events_fd: OnceLock::new(),
+            peek_lock: Mutex::new(()),
         }
     }
 
