@@ -21,6 +21,7 @@ mod flow;
 mod header;
 mod pace;
 mod pending;
+mod readiness;
 mod recv;
 mod send;
 mod table;
@@ -94,6 +95,7 @@ Examples:
   wsasend bench                            7 rounds x 20000 datagrams, 64 and 1200 bytes
   wsasend bench --rounds 5 --sizes 64 --json
   wsasend bench --pending                  (root) the pending path over a rate-limited veth link
+  wsasend bench --readiness                select and WSAPoll over 1,000 sockets against poll(2)
 
 A progress bar runs on stderr when it is a terminal.";
 
@@ -253,6 +255,13 @@ pub struct BenchArgs {
     /// size, the rate that carries 20,000 datagrams/s.
     #[arg(long, requires = "pending")]
     pub rate: Option<String>,
+    /// Run only the readiness bench instead: select and WSAPoll over 1,000
+    /// ws2 sockets against poll(2) on the same fds.
+    #[arg(long, conflicts_with = "pending")]
+    pub readiness: bool,
+    /// Calls per variant per round of the readiness bench.
+    #[arg(long, default_value_t = 2000, requires = "readiness", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub calls: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -280,6 +289,12 @@ pub enum Mode {
     RawGso,
     /// ws2 `send_msg` with `ControlMessage::SegmentSize(size)`, same calls.
     Ws2Gso,
+    /// `poll(2)` over 1,000 ws2 sockets' fds, one readable; --count calls.
+    RawPoll1000,
+    /// C ABI `select` over the same 1,000 sockets (FD_SETSIZE 1024).
+    Ws2Select1000,
+    /// C ABI `WSAPoll` over the same 1,000 sockets.
+    Ws2Wsapoll1000,
 }
 
 #[derive(clap::Args, Debug)]

@@ -6,6 +6,7 @@
 //! [`readiness::PollSet`]'s.
 
 use std::cell::RefCell;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
@@ -17,6 +18,7 @@ use crate::readiness::{
     self, FOUND_CLOSED, FOUND_EXCEPT, FOUND_READ, FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_READ,
     WANT_WRITE,
 };
+use crate::socket::SocketCore;
 use crate::translate::caller_memory;
 
 /// What one thread keeps between readiness calls, so that a call allocates
@@ -24,13 +26,50 @@ use crate::translate::caller_memory;
 #[derive(Default)]
 struct Scratch {
     set: PollSet,
-    /// The handle of each watch (`select`), or of each `WSAPOLLFD` entry
-    /// with `NOT_A_SOCKET` for an invalid one (`WSAPoll`).
+    /// The handle of each watch (`select`).
     handles: Vec<usize>,
     /// `WSAPoll`: the watch of each entry (`NOT_A_SOCKET`: none).
     watch_of: Vec<usize>,
     /// `select`: sockets already written back, per output set.
     marks: Marks,
+    /// The socket each entry position named in this thread's last call.
+    sockets: SocketCache,
+}
+
+/// The socket each entry position of the last call named, held weakly (a
+/// closed socket is let go at once): a program that passes the same sets
+/// call after call (a server's loop) finds each socket without a lookup in
+/// the handle table. A handle value names one socket for as long as it is
+/// open (`handles`: values come back only after 2^20 closes), so an entry
+/// whose value is unchanged and whose socket is still open is that socket.
+#[derive(Default)]
+struct SocketCache {
+    entries: Vec<(usize, Weak<SocketCore>)>,
+}
+
+impl SocketCache {
+    /// The open socket `handle` names (entry `i` of the call); `None` for a
+    /// value that is not an open socket.
+    #[inline]
+    fn socket(&mut self, i: usize, handle: usize) -> Option<Arc<SocketCore>> {
+        if let Some((cached, weak)) = self.entries.get(i)
+            && *cached == handle
+            && let Some(core) = weak.upgrade()
+            && !core.is_closed()
+        {
+            return Some(core);
+        }
+        let core: Arc<SocketCore> = (*handles::socket(handle).ok()?).clone();
+        let entry = (handle, Arc::downgrade(&core));
+        match self.entries.get_mut(i) {
+            Some(slot) => *slot = entry,
+            None => {
+                self.entries.resize_with(i, || (0, Weak::new()));
+                self.entries.push(entry);
+            }
+        }
+        Some(core)
+    }
 }
 
 const NOT_A_SOCKET: usize = usize::MAX;
@@ -50,6 +89,13 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     scratch.set.clear();
     let _ = SCRATCH.try_with(|c| *c.borrow_mut() = scratch);
     r
+}
+
+fn not_a_socket(handle: usize) -> Error {
+    Error::new(
+        abi::WSAENOTSOCK,
+        format!("select: handle {handle:#x} in an fd_set is not an open socket"),
+    )
 }
 
 /// Marks of handles (by table slot) already written to an output set.
@@ -163,7 +209,11 @@ pub unsafe fn select(sets: [*mut abi::fd_set; 3], timeout: *const libc::timeval)
             }
             // SAFETY: non-null with fd_count entries per the contract.
             for &h in unsafe { entries(sets[k], counts[k]) }? {
-                s.set.push((*handles::socket(h)?).clone(), want);
+                let core = s
+                    .sockets
+                    .socket(s.handles.len(), h)
+                    .ok_or_else(|| not_a_socket(h))?;
+                s.set.push(core, want);
                 s.handles.push(h);
             }
         }
@@ -297,9 +347,9 @@ pub unsafe fn poll(fds: *mut abi::WSAPOLLFD, count: u32, timeout: i32) -> Result
     with_scratch(|s| {
         s.set.clear();
         s.watch_of.clear();
-        for e in entries.iter() {
+        for (i, e) in entries.iter().enumerate() {
             let core = (e.fd != abi::INVALID_SOCKET)
-                .then(|| handles::socket(e.fd).ok())
+                .then(|| s.sockets.socket(i, e.fd))
                 .flatten();
             match core {
                 Some(core) => {
@@ -311,7 +361,7 @@ pub unsafe fn poll(fds: *mut abi::WSAPOLLFD, count: u32, timeout: i32) -> Result
                     if e.events & abi::POLLWRNORM != 0 {
                         want |= WANT_WRITE;
                     }
-                    s.set.push((*core).clone(), want);
+                    s.set.push(core, want);
                 }
                 None => s.watch_of.push(NOT_A_SOCKET),
             }

@@ -4,7 +4,7 @@
 //!
 //! - [`PollSet`], sockets and what each is watched for; one `poll(2)` over
 //!   their fds tells what they are ready for (the socket layer's rules:
-//!   `SocketCore::readable_from`/`writable_from`), and when nothing is, the
+//!   `SocketCore::ready_from`), and when nothing is, the
 //!   calling thread waits alertably (S35) in `poll` over the same fds plus
 //!   its wake fd, registered as a waiter on each socket so that a
 //!   `closesocket` or a drained send queue ends the wait. No polling loop,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::completion::{self, Waitable};
 use crate::error::{Error, Result, errno};
-use crate::socket::{SocketCore, SocketKind};
+use crate::socket::SocketCore;
 
 /// Watched for: readable (a receive completes at once).
 pub const WANT_READ: u8 = 1;
@@ -170,23 +170,15 @@ impl PollSet {
 }
 
 /// What a watch finds, from the `revents` of its fd.
+#[inline]
 fn evaluate(w: &Watch, revents: i16) -> u8 {
-    let core = &w.core;
-    if core.is_closed() {
+    let ready = w
+        .core
+        .ready_from(revents, w.want & WANT_READ != 0, w.want & WANT_WRITE != 0);
+    if ready.closed {
         return FOUND_CLOSED;
     }
-    let mut found = 0;
-    if w.want & WANT_READ != 0 && core.readable_from(revents) {
-        found |= FOUND_READ;
-    } else if revents & libc::POLLERR != 0 && core.kind() == SocketKind::Datagram {
-        // An ICMP error in the error queue: collected (S19), so that the
-        // next poll does not report it again.
-        core.collect_icmp_errors();
-    }
-    if w.want & WANT_WRITE != 0 && core.writable_from(revents) {
-        found |= FOUND_WRITE;
-    }
-    found
+    (if ready.read { FOUND_READ } else { 0 }) | (if ready.write { FOUND_WRITE } else { 0 })
 }
 
 /// Whether a watch is worth looking at again after a wake: its fd reported

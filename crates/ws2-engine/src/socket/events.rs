@@ -34,6 +34,17 @@ use crate::fork::{Locked, lock};
 
 use super::*;
 
+/// What [`SocketCore::ready_from`] found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ready {
+    /// The socket was closed (`closesocket`).
+    pub closed: bool,
+    /// A receive would complete at once.
+    pub read: bool,
+    /// A send would not block.
+    pub write: bool,
+}
+
 /// A socket's network events (`WSAEventSelect`).
 #[derive(Default)]
 pub struct EventRecord {
@@ -187,15 +198,37 @@ impl SocketCore {
         None
     }
 
-    /// Readable from `revents` of a poll of the socket's fd with `POLLIN`:
-    /// a queued datagram, user-space data, or an ICMP error to report (a
-    /// `POLLERR` makes ws2 collect the error queue, so it does not repeat).
-    pub fn readable_from(&self, revents: i16) -> bool {
-        if revents & (libc::POLLIN | libc::POLLRDHUP) != 0
-            || self.buffered_in_user_space().is_some()
-        {
-            return true;
+    /// What a poll of the socket's fd (`POLLIN` when `read`, and
+    /// [`SocketCore::poll_write_events`] when `write`) says it is ready
+    /// for, reading its state once: closed, or readable (a queued datagram,
+    /// user-space data, or an ICMP error to report; a `POLLERR` makes ws2
+    /// collect the error queue, so it does not repeat) and writable.
+    #[inline]
+    pub fn ready_from(&self, revents: i16, read: bool, write: bool) -> Ready {
+        let state = self.state.load(Ordering::Acquire);
+        if state & CLOSED != 0 {
+            return Ready {
+                closed: true,
+                ..Ready::default()
+            };
         }
+        let mut ready = Ready::default();
+        if read {
+            ready.read = revents & (libc::POLLIN | libc::POLLRDHUP) != 0
+                || self.buffered_in_user_space().is_some()
+                || self.icmp_error_ready(revents, state);
+        } else if revents & libc::POLLERR != 0 && self.kind == SocketKind::Datagram {
+            self.collect_icmp_errors();
+        }
+        if write {
+            ready.write = revents & libc::POLLOUT != 0 && self.queued.load(Ordering::Acquire) == 0;
+        }
+        ready
+    }
+
+    /// Whether a receive would fail at once with an error (`state`: the
+    /// socket's state word).
+    fn icmp_error_ready(&self, revents: i16, state: u32) -> bool {
         if revents & libc::POLLERR != 0 {
             if self.kind != SocketKind::Datagram {
                 // The next receive fails at once with the socket's error.
@@ -203,12 +236,7 @@ impl SocketCore {
             }
             self.collect_icmp_errors();
         }
-        self.icmp_error_to_report()
-    }
-
-    /// Writable from `revents` of a poll with [`SocketCore::poll_write_events`].
-    pub fn writable_from(&self, revents: i16) -> bool {
-        revents & libc::POLLOUT != 0 && self.queued.load(Ordering::Acquire) == 0
+        self.icmp_error_to_report(state)
     }
 
     /// What to poll for writability: `POLLOUT` unless overlapped sends are
@@ -224,26 +252,27 @@ impl SocketCore {
 
     /// Whether a receive would complete at once (one `poll` of the fd).
     pub fn readable_now(&self) -> bool {
-        let mut p = libc::pollfd {
-            fd: self.raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: p is a valid pollfd.
-        unsafe { libc::poll(&mut p, 1, 0) };
-        self.readable_from(p.revents)
+        self.ready_now(libc::POLLIN).read
     }
 
     /// Whether a send would not block (one `poll` of the fd).
     pub fn writable_now(&self) -> bool {
+        self.ready_now(libc::POLLOUT).write
+    }
+
+    fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
             fd: self.raw_fd(),
-            events: libc::POLLOUT,
+            events,
             revents: 0,
         };
         // SAFETY: p is a valid pollfd.
         unsafe { libc::poll(&mut p, 1, 0) };
-        self.writable_from(p.revents)
+        self.ready_from(
+            p.revents,
+            events & libc::POLLIN != 0,
+            events & libc::POLLOUT != 0,
+        )
     }
 
     /// The duplicate fd the reactor watches for arrivals on a socket with a

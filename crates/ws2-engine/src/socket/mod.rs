@@ -13,7 +13,7 @@ mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
-pub use events::EventRecord;
+pub use events::{EventRecord, Ready};
 pub use send::Message;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
