@@ -93,7 +93,10 @@ pub unsafe extern "C" fn WSAIoctl(
                 0
             }
             FIONREAD => {
-                // SAFETY: the caller passes a u_long buffer for this code.
+                if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a u_long"));
+                }
+                // SAFETY: out_buf holds a u_long (checked).
                 unsafe { simple_ioctl(&core, code, out_buf.cast()) }?;
                 4
             }

@@ -11,6 +11,8 @@
 //! - `ioctl`: `WSAIoctl`
 //! - `overlapped`: events, waits, completion ports, `WSAGetOverlappedResult`,
 //!   `SleepEx` (`winsock2.h`, and `windows.h`'s kernel32 calls)
+//! - `readiness`: `select`, `WSAPoll`, `WSAEventSelect`,
+//!   `WSAEnumNetworkEvents` (`winsock2.h`)
 //! - `addrstr`: address strings and byte order (`ws2tcpip.h`, `winsock2.h`)
 //! - `resolve`: name resolution (`ws2tcpip.h`, `winsock2.h`)
 //! - `iphlpapi`: the IP Helper calls (`iphlpapi.h`, `netioapi.h`)
@@ -33,6 +35,7 @@ mod addrstr;
 mod ioctl;
 mod iphlpapi;
 mod overlapped;
+mod readiness;
 mod recv;
 mod resolve;
 mod send;
@@ -44,6 +47,7 @@ pub use addrstr::*;
 pub use ioctl::*;
 pub use iphlpapi::*;
 pub use overlapped::*;
+pub use readiness::*;
 pub use recv::*;
 pub use resolve::*;
 pub use send::*;

@@ -159,7 +159,7 @@ pub unsafe extern "C" fn getpeername(s: SOCKET, name: *mut SOCKADDR, namelen: *m
     })
 }
 
-/// `ioctlsocket`: `FIONBIO` and `FIONREAD`. `cmd` is a C `long`; Windows
+/// `ioctlsocket`: `FIONBIO` and `FIONREAD` (see `simple_ioctl`). `cmd` is a C `long`; Windows
 /// code may pass it sign-extended, so only its low 32 bits count.
 ///
 /// # Safety
@@ -173,16 +173,26 @@ pub unsafe extern "C" fn ioctlsocket(s: SOCKET, cmd: c_long, argp: *mut u32) -> 
     })
 }
 
+/// `FIONBIO` (refused to turn off while `WSAEventSelect` has events
+/// selected, P1) and `FIONREAD` (the total pending, P1:
+/// `ws2_engine::readiness::pending_bytes`). A pointer into the first page
+/// (never mapped on Linux) is `WSAEFAULT`, as Windows answers
+/// `(u_long *)1` (sock.c `test_fionbio`, `test_fionread_siocatmark`).
+///
 /// # Safety
-/// `argp` must be null or point to a readable and writable `u32`.
+/// `argp` must be null, in the first page, or point to a readable and
+/// writable `u32`.
 pub(crate) unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -> Result<()> {
-    if argp.is_null() {
-        return Err(Error::new(WSAEFAULT, "argp is NULL"));
+    if (argp as usize) < 4096 {
+        return Err(Error::new(
+            WSAEFAULT,
+            format!("argp {argp:p} is not a valid pointer"),
+        ));
     }
     match cmd {
         FIONBIO => ws2_engine::raw::fionbio(core, argp.cast_const().cast(), 4),
         FIONREAD => {
-            let n = core.bytes_readable()?;
+            let n = ws2_engine::readiness::pending_bytes(core)?;
             // SAFETY: argp is non-null and writable per the contract.
             unsafe { argp.write_unaligned(n) };
             Ok(())

@@ -120,6 +120,25 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
     (index != 0 && index as usize <= MAX_SLOTS).then_some((index, v >> SLOT_BITS))
 }
 
+/// The table slot a well-formed handle value names (below
+/// [`SLOT_COUNT`]), whether or not it is open: two open handles are the
+/// same handle exactly when their slots are equal. For per-call marks
+/// indexed by handle (`select`'s de-duplication, P1).
+///
+/// ```
+/// use ws2_engine::handles;
+/// assert_eq!(handles::slot_of(0), None);
+/// assert_eq!(handles::slot_of(4), Some(1));
+/// assert!(handles::slot_of(usize::MAX).is_none());
+/// ```
+#[inline]
+pub fn slot_of(handle: usize) -> Option<usize> {
+    decode(handle).map(|(index, _)| index as usize)
+}
+
+/// One more than the largest slot [`slot_of`] answers.
+pub const SLOT_COUNT: usize = MAX_SLOTS + 1;
+
 /// Registers an object and returns its handle value: non-zero, a multiple
 /// of 4, below 2^31. `WSAEMFILE` past [`MAX_LIVE_HANDLES`].
 ///

@@ -25,14 +25,17 @@
 //! 6. [`socket`]: `SocketCore`, the state of one socket and its synchronous
 //!    operations (creation, options, addresses, send checks, ICMP errors,
 //!    receives, waiters)
-//! 7. [`addr_changes`]: the address-change notifications
-//! 8. [`io`]: the send and receive queues, the reactor, cancellation and
-//!    closing
-//! 9. [`handles`]: the handle table (`SOCKET`, `WSAEVENT`, port `HANDLE`)
-//!    and `WSAStartup`
-//! 10. [`raw`]: the unsafe core the C face calls on raw pointers (sends,
+//! 7. [`readiness`]: what `select`, `WSAPoll` and `WSAEventSelect` answer
+//!    (a set of sockets polled and waited on; the network-event record's
+//!    association and report; `FIONREAD`)
+//! 8. [`addr_changes`]: the address-change notifications
+//! 9. [`io`]: the send and receive queues, the reactor (which also watches
+//!    sockets with selected network events), cancellation and closing
+//! 10. [`handles`]: the handle table (`SOCKET`, `WSAEVENT`, port `HANDLE`)
+//!     and `WSAStartup`
+//! 11. [`raw`]: the unsafe core the C face calls on raw pointers (sends,
 //!     receives, options, overlapped results, the interface ioctls, the IP
-//!     Helper calls)
+//!     Helper calls, `select`/`WSAPoll`/`WSAEventSelect` on handles)
 //!
 //! What a lower layer needs from a higher one is handed down, not
 //! imported: a thread's exit reaches the sockets it queued operations on
@@ -57,6 +60,7 @@ pub mod interfaces;
 pub mod io;
 pub mod ops;
 pub mod raw;
+pub mod readiness;
 pub mod resolve;
 pub mod socket;
 pub mod sync;

@@ -586,6 +586,9 @@ fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duratio
             (start.elapsed(), errors)
         }
         Mode::RawGso | Mode::Ws2Gso => unreachable!("measure_gso"),
+        Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000 => {
+            unreachable!("readiness::run_one")
+        }
         Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
             let buf = leak(payload);
             let start = Instant::now();
@@ -696,6 +699,9 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         return Err(AppError::usage(
             "bench --pending is not part of the installed command: the pending-path bench builds network namespaces with the repository's test hosts; in a checkout, as root: cargo run --release -p wsasend --example bench_pending",
         ));
+    }
+    if args.readiness {
+        return crate::readiness::run(args);
     }
     let pair = Pair::new()?;
     let mut rxbuf = vec![0u8; 65536];
@@ -861,6 +867,12 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
 }
 
 pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
+    if matches!(
+        args.mode,
+        Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000
+    ) {
+        return crate::readiness::run_one(args);
+    }
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();
     let (elapsed, errors, _) = measure(&pair, args.mode, &payload, args.count);

@@ -30,6 +30,7 @@ mod demo;
 mod flow;
 mod header;
 mod pace;
+mod readiness;
 mod recv;
 mod send;
 mod table;
@@ -106,6 +107,7 @@ const BENCH_HELP: &str = "\
 Examples:
   wsasend bench                            7 rounds x 20000 datagrams, 64 and 1200 bytes
   wsasend bench --rounds 5 --sizes 64 --json
+  wsasend bench --readiness                select and WSAPoll over 1,000 sockets against poll(2)
 
 A progress bar runs on stderr when it is a terminal. The pending-path bench
 (a rate-limited link between network namespaces) is a bench of the
@@ -264,6 +266,13 @@ pub struct BenchArgs {
     /// with a pointer to `examples/bench_pending.rs` (README, Speed).
     #[arg(long, hide = true)]
     pub pending: bool,
+    /// Run only the readiness bench instead: select and WSAPoll over 1,000
+    /// ws2 sockets against poll(2) on the same fds.
+    #[arg(long, conflicts_with = "pending")]
+    pub readiness: bool,
+    /// Calls per variant per round of the readiness bench.
+    #[arg(long, default_value_t = 2000, requires = "readiness", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub calls: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -291,6 +300,12 @@ pub enum Mode {
     RawGso,
     /// ws2 `send_msg` with `ControlMessage::SegmentSize(size)`, same calls.
     Ws2Gso,
+    /// `poll(2)` over 1,000 ws2 sockets' fds, one readable; --count calls.
+    RawPoll1000,
+    /// C ABI `select` over the same 1,000 sockets (FD_SETSIZE 1024).
+    Ws2Select1000,
+    /// C ABI `WSAPoll` over the same 1,000 sockets.
+    Ws2Wsapoll1000,
 }
 
 #[derive(clap::Args, Debug)]

@@ -159,6 +159,7 @@ fn help_shows_an_example_per_subcommand() {
     assert!(recv.contains("RFC 3550") && recv.contains("wsasend recv 127.0.0.1 9000 -c 1000"));
     let bench = text(&wsasend(&["bench", "--help"]).stdout);
     assert!(bench.contains("cargo run --release -p wsasend --example bench_pending"));
+    assert!(bench.contains("wsasend bench --readiness"));
 }
 
 #[test]
@@ -225,6 +226,44 @@ fn bench_json() {
             .iter()
             .any(|r| r["overlapped"].is_null() && r["control"] == "IP_PKTINFO")
     );
+}
+
+// P1: the readiness bench compares select and WSAPoll over 1,000 sockets
+// with poll(2) on the same fds, for one and for all 1,000 readable.
+#[test]
+fn bench_readiness_json() {
+    let _one_at_a_time = bench_lock();
+    let out = wsasend(&[
+        "bench",
+        "--readiness",
+        "--rounds",
+        "5",
+        "--calls",
+        "20",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", shown(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["readiness"], true);
+    assert_eq!((u(&v["sockets"]), u(&v["fd_setsize"])), (1000, 1024));
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6, "{v:#}");
+    for (ready, call) in [1, 1000]
+        .iter()
+        .flat_map(|r| ["poll", "select", "wsa_poll"].map(|c| (*r, c)))
+    {
+        let row = results
+            .iter()
+            .find(|r| u(&r["ready"]) == ready && r["call"] == call)
+            .unwrap_or_else(|| panic!("no row {ready} {call}: {v:#}"));
+        let ratio = row["ratio_vs_poll"].as_f64().unwrap();
+        assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
+        assert!(row["us_per_call"].as_f64().unwrap() > 0.0, "{row}");
+        if call == "poll" {
+            assert_eq!(ratio, 1.0);
+        }
+    }
 }
 
 /// A pseudo-terminal: (master, slave).

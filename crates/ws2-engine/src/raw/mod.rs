@@ -7,6 +7,7 @@ pub mod ioctl;
 pub mod iphlp;
 mod options;
 mod overlapped;
+pub mod readiness;
 mod recv;
 mod send;
 mod socket_ioctl;

@@ -16,7 +16,8 @@ use super::{io_pending, overlapped_delivery};
 
 /// `FIONBIO` (`ioctlsocket` and `WSAIoctl`): the input is a `u_long`, 4
 /// bytes at least (`WSAEFAULT` for less, or for a pointer that cannot be
-/// read); the output buffer is ignored.
+/// read); the output buffer is ignored. Turning it off while
+/// `WSAEventSelect` has events selected is `WSAEINVAL` (P1).
 ///
 /// ```
 /// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
@@ -37,8 +38,7 @@ pub fn fionbio(core: &SocketCore, in_buf: *const u8, in_len: u32) -> Result<()> 
     }
     // SAFETY: 4 bytes at in_buf were just found readable.
     let on = unsafe { in_buf.cast::<u32>().read_unaligned() } != 0;
-    core.set_nonblocking(on);
-    Ok(())
+    crate::readiness::set_fionbio(core, on)
 }
 
 /// `SIO_BASE_HANDLE` and the `SIO_BSP_HANDLE*` codes: the socket itself

@@ -30,6 +30,7 @@ impl SocketCore {
             "bind",
         )?;
         self.state.fetch_or(BOUND, Ordering::Release);
+        self.note_bound();
         Ok(())
     }
 
@@ -64,6 +65,7 @@ impl SocketCore {
         let bits = BOUND | CONNECTED | if v4 { PEER_V4 } else { 0 };
         self.state.fetch_and(!PEER_V4, Ordering::Relaxed);
         self.state.fetch_or(bits, Ordering::Release);
+        self.note_connected();
         Ok(())
     }
 
@@ -276,6 +278,7 @@ impl SocketCore {
             }
         }
         self.state.fetch_or(BOUND, Ordering::Release);
+        self.note_bound();
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 //! `io` layer's.
 
 mod addr;
+mod events;
 mod icmp;
 mod options;
 mod params;
@@ -15,6 +16,7 @@ mod waiters;
 pub(crate) use addr::is_local_address;
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
+pub use events::{EventRecord, Ready};
 pub use send::Message;
 pub(crate) use send::message_len;
 pub use waiters::complete;
@@ -160,6 +162,10 @@ const WANT_ECN: u32 = 1 << 13;
 const V6ONLY: u32 = 1 << 14;
 /// `SO_DEBUG`, kept by ws2.
 const DEBUG: u32 = 1 << 15;
+/// The network-event record is kept (a first `WSAEventSelect`, P1).
+const EVENTS_LIVE: u32 = 1 << 16;
+/// An event selection with a non-zero mask is active (P1).
+const EVENTS_SELECTED: u32 = 1 << 17;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -218,6 +224,14 @@ pub struct SocketCore {
     so_error: AtomicU32,
     /// `SO_SNDBUF`, `SO_RCVBUF` as last set ([`NOT_SET`]: never).
     buffer_sizes: [AtomicU64; 2],
+    /// Network events for `WSAEventSelect` (P1), made on first use.
+    events: OnceLock<Mutex<EventRecord>>,
+    /// A duplicate of the fd the reactor watches for arrivals while the
+    /// event record is live (P1).
+    events_fd: OnceLock<OwnedFd>,
+    /// Held by receives that peek and by `FIONREAD`'s count of the queued
+    /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
+    pub(crate) peek_lock: Mutex<()>,
 }
 
 /// `buffer_sizes` of an option never set: the kernel's value is reported.
@@ -388,6 +402,9 @@ impl SocketCore {
             icmp_ttl_expired: AtomicU32::new(0),
             so_error: AtomicU32::new(0),
             buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
+            events: OnceLock::new(),
+            events_fd: OnceLock::new(),
+            peek_lock: Mutex::new(()),
         }
     }
 

@@ -334,26 +334,6 @@ impl SocketCore {
         self.has(if ecn { WANT_ECN } else { WANT_TOS })
     }
 
-    /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
-    /// ```
-    /// # use ws2_engine::{Family, SocketCore, SocketKind};
-    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// core.bind(&"127.0.0.1:0".parse()?)?;
-    /// assert_eq!(core.bytes_readable()?, 0);
-    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
-    /// assert_eq!(core.bytes_readable()?, 5);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn bytes_readable(&self) -> Result<u32> {
-        let mut n: libc::c_int = 0;
-        // SAFETY: FIONREAD writes one c_int to a valid pointer.
-        cvt(
-            unsafe { libc::ioctl(self.raw_fd(), libc::FIONREAD, &mut n) },
-            "ioctl(FIONREAD)",
-        )?;
-        Ok(n as u32)
-    }
-
     /// What `WSARecvMsg` reports (the Rust `Socket::set_recv_info`): the
     /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`,
     /// `IP_RECVTTL`/`IPV6_HOPLIMIT` options of the socket's family, each on
