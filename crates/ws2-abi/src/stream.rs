@@ -7,8 +7,6 @@ use std::ffi::{c_int, c_void};
 
 use crate::types::{DWORD, ULONG, WSABUF};
 
-/// `SO_ACCEPTCONN`: whether the socket listens (read-only).
-pub const SO_ACCEPTCONN: i32 = 0x0002;
 /// `SO_LINGER`: a [`LINGER`].
 pub const SO_LINGER: i32 = 0x0080;
 /// `SO_OOBINLINE`: urgent data stays in the normal stream.
@@ -23,8 +21,6 @@ pub const SOMAXCONN: i32 = 0x7fff_ffff;
 
 /// `SIO_KEEPALIVE_VALS` (`_WSAIOW(IOC_VENDOR, 4)`): a [`tcp_keepalive`].
 pub const SIO_KEEPALIVE_VALS: u32 = crate::consts::IOC_IN | crate::consts::IOC_VENDOR | 4;
-/// `SIOCATMARK` (`_IOR('s', 7, u_long)`): TRUE while no urgent byte waits.
-pub const SIOCATMARK: u32 = 0x4004_7307;
 
 /// `WSAAccept`'s condition-function results.
 pub const CF_ACCEPT: c_int = 0;
@@ -86,7 +82,6 @@ mod tests {
     #[test]
     fn stream_numbers_are_windows_numbers() {
         assert_eq!(SIO_KEEPALIVE_VALS, 0x9800_0004);
-        assert_eq!(SIOCATMARK, 0x4004_7307);
         assert_eq!(SO_DONTLINGER, -129);
         assert_eq!((CF_ACCEPT, CF_REJECT, CF_DEFER), (0, 1, 2));
         assert_eq!(SOMAXCONN, 0x7fff_ffff);

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ws2_abi as abi;
-use ws2_engine::socket::StreamOpt;
+use ws2_engine::translate::SockOpt;
 use ws2_engine::{Family, Result, SocketCore, SocketKind};
 
 fn new_stream_socket(addr: &SocketAddr) -> Result<Arc<SocketCore>> {
@@ -32,6 +32,12 @@ fn new_stream_socket(addr: &SocketAddr) -> Result<Arc<SocketCore>> {
         true,
     )?))
 }
+
+/// `TCP_NODELAY` (the option table's row for it).
+const NODELAY: SockOpt = SockOpt::Linux {
+    level: libc::IPPROTO_TCP,
+    name: libc::TCP_NODELAY,
+};
 
 fn timeout_ms(d: Option<Duration>) -> u32 {
     match d {
@@ -288,7 +294,7 @@ impl TcpStream {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_nodelay(&self, on: bool) -> Result<()> {
-        self.core.set_stream_option(StreamOpt::NoDelay, on as i32)
+        self.core.set_option(NODELAY, on as i32)
     }
 
     /// Whether `TCP_NODELAY` is on.
@@ -298,7 +304,7 @@ impl TcpStream {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn nodelay(&self) -> Result<bool> {
-        Ok(self.core.stream_option(StreamOpt::NoDelay)? != 0)
+        Ok(self.core.option(NODELAY)? != 0)
     }
 
     /// `SO_LINGER` (whole seconds, at most 65535): `Some(ZERO)` makes

@@ -175,18 +175,23 @@ static void slow(const char *ip, unsigned port)
     CHECK_OK(closesocket(s));
     printf("sent %d chunks of %d bytes, %d refused whole\n", sent, CHUNK, refused);
 
-    /* S16: a blocking send the link cannot take within SO_SNDTIMEO. */
+    /* S16: a blocking send the link cannot take within SO_SNDTIMEO: 4 MB,
+     * two seconds of the 16 Mbit/s link (one chunk could pass in 200 ms). */
+    const int big_len = 16 * CHUNK;
+    char *big = calloc(1, big_len);
+    CHECK(big != NULL);
     s = tcp_from(NULL);
     CHECK_OK(setsockopt(s, SOL_SOCKET, SO_SNDBUF, (char *)&sndbuf, sizeof sndbuf));
     CHECK_OK(connect(s, (SOCKADDR *)&to, sizeof to));
     int ms = 200;
     CHECK_OK(setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, (char *)&ms, sizeof ms));
     double t0 = now_ms();
-    CHECK_ERR(send(s, chunk, CHUNK, 0), WSAETIMEDOUT);
+    CHECK_ERR(send(s, big, big_len, 0), WSAETIMEDOUT);
     CHECK(now_ms() - t0 >= 190);
     LINGER abort_now = {1, 0};
     CHECK_OK(setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&abort_now, sizeof abort_now));
     CHECK_OK(closesocket(s));
+    free(big);
     free(chunk);
 }
 

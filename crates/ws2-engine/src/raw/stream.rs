@@ -13,7 +13,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::handles::{self, Object};
 use crate::io;
-use crate::socket::{AcceptCondition, AcceptDecision, SocketCore, StreamOpt};
+use crate::socket::{AcceptCondition, AcceptDecision, SocketCore};
 use crate::translate::{Family, IoVecs, socket_addr_to_windows};
 
 use super::{SendResultPtrs, fill_blocking_overlapped};
@@ -183,7 +183,7 @@ pub unsafe fn send(
         ));
     }
     let oob = flags & abi::MSG_OOB != 0;
-    if oob && core.stream_option(StreamOpt::OobInline)? != 0 {
+    if oob && core.oob_inline()? {
         return Err(Error::new(
             abi::WSAEINVAL,
             "MSG_OOB on a socket with SO_OOBINLINE on",
@@ -254,75 +254,6 @@ pub unsafe fn recv(
         unsafe { fill_blocking_overlapped(overlapped, n as usize) };
     }
     Ok(n)
-}
-
-/// `setsockopt` of a [`StreamOpt`]: a `LINGER` needs 4 bytes; a BOOL takes
-/// any positive length (its first byte when shorter than 4; `TCP_NODELAY`
-/// always its first byte); `optlen` 0 sets nothing for the `SOL_SOCKET`
-/// BOOLs, as Windows does, and is `WSAEFAULT` for the rest.
-///
-/// # Safety
-/// `optval` null or readable for `optlen` bytes.
-pub unsafe fn set_option(
-    core: &SocketCore,
-    opt: StreamOpt,
-    optval: *const u8,
-    optlen: i32,
-) -> Result<()> {
-    if optval.is_null() {
-        return Err(Error::new(abi::WSAEFAULT, "optval is NULL"));
-    }
-    let len = usize::try_from(optlen).unwrap_or(0);
-    if len == 0 && opt.is_bool() && opt != StreamOpt::NoDelay {
-        return Ok(());
-    }
-    if len == 0 || (!opt.is_bool() && len < 4) {
-        return Err(Error::new(
-            abi::WSAEFAULT,
-            format!("optlen {optlen} is too small for the option's value"),
-        ));
-    }
-    let value = if len >= 4 && opt != StreamOpt::NoDelay {
-        // SAFETY: optval readable for at least 4 bytes.
-        unsafe { optval.cast::<i32>().read_unaligned() }
-    } else {
-        // SAFETY: optval readable for at least 1 byte.
-        unsafe { optval.read() as i32 }
-    };
-    core.set_stream_option(opt, value)
-}
-
-/// `getsockopt` of a [`StreamOpt`]: 4 bytes (`TCP_NODELAY`: 1) and
-/// `*optlen` set to that; a shorter `*optlen` is `WSAEFAULT` (a BOOL takes 1).
-///
-/// # Safety
-/// `optval` null or writable for `*optlen` bytes; `optlen` null or valid.
-pub unsafe fn get_option(
-    core: &SocketCore,
-    opt: StreamOpt,
-    optval: *mut u8,
-    optlen: *mut i32,
-) -> Result<()> {
-    if optval.is_null() || optlen.is_null() {
-        return Err(Error::new(abi::WSAEFAULT, "optval or optlen is NULL"));
-    }
-    // SAFETY: optlen valid per the contract.
-    let len = unsafe { optlen.read_unaligned() };
-    let min = if opt.is_bool() { 1 } else { 4 };
-    if len < min {
-        return Err(Error::new(
-            abi::WSAEFAULT,
-            format!("optlen {len} is smaller than the option's value"),
-        ));
-    }
-    let value = core.stream_option(opt)?;
-    let size = if len < 4 { 1 } else { opt.size() };
-    // SAFETY: optval writable for `len` >= `size` bytes; optlen valid.
-    unsafe {
-        std::ptr::copy_nonoverlapping(value.to_le_bytes().as_ptr(), optval, size);
-        optlen.write_unaligned(size as i32);
-    }
-    Ok(())
 }
 
 /// `SIO_KEEPALIVE_VALS`: a `tcp_keepalive` of 12 bytes (shorter or NULL:

@@ -29,9 +29,6 @@ use super::*;
 /// What a stream socket keeps beyond the kernel's state.
 #[derive(Default)]
 pub(crate) struct StreamState {
-    /// What `SO_ERROR` reads: the failure of a non-blocking `connect`
-    /// (Windows keeps it, reading does not clear it, until a connect succeeds).
-    so_error: AtomicI32,
     /// The Windows code of the last failed `connect` (blocking ones too),
     /// for readiness (`exceptfds`, `FD_CONNECT`).
     connect_failure: AtomicI32,
@@ -177,7 +174,9 @@ impl SocketCore {
                     return;
                 }
                 let code = abi::wsa_from_errno(if e == 0 { libc::ECONNABORTED } else { e });
-                self.stream.so_error.store(code, Ordering::Release);
+                // SO_ERROR: Windows keeps it (reading does not clear it) until a
+                // connect succeeds.
+                self.so_error.store(code as u32, Ordering::Release);
                 self.stream.connect_failure.store(code, Ordering::Release);
                 self.state.fetch_and(!CONNECTING, Ordering::AcqRel);
                 self.state.fetch_or(CONNECT_FAILED, Ordering::AcqRel);
@@ -187,7 +186,7 @@ impl SocketCore {
     }
 
     fn connected_now(&self) {
-        self.stream.so_error.store(0, Ordering::Release);
+        self.so_error.store(0, Ordering::Release);
         self.stream.connect_failure.store(0, Ordering::Release);
         self.state
             .fetch_and(!(CONNECTING | CONNECT_FAILED), Ordering::AcqRel);
@@ -281,7 +280,7 @@ impl SocketCore {
                 return Ok(());
             }
             if self.has(CONNECT_FAILED) {
-                let code = self.stream.so_error.swap(0, Ordering::AcqRel);
+                let code = self.so_error.swap(0, Ordering::AcqRel) as i32;
                 return Err(Error::new(
                     code,
                     format!("connect failed: {}", failure_text(code)),
@@ -300,14 +299,6 @@ impl SocketCore {
     fn forget_failed_connect(&self) {
         disconnect(self.raw_fd());
         self.state.fetch_and(!CONNECT_FAILED, Ordering::AcqRel);
-    }
-
-    /// `SO_ERROR` of a stream socket: a failed non-blocking connect's error
-    /// until a connect succeeds, else 0. The kernel's pending error (a
-    /// reset) is left for the receive or send that reports it.
-    pub(crate) fn stream_so_error(&self) -> i32 {
-        self.refresh_connect();
-        self.stream.so_error.load(Ordering::Acquire)
     }
 
     /// The error of the last failed connect, 0 if none (for readiness:
