@@ -25,6 +25,13 @@ fn non_blocking_stream_sends_are_taken_whole_or_not_at_all() {
     run_c_test("stream_send", &[]);
 }
 
+// P8 P1: select and WSAPoll on listening, connecting, connected, reset and
+// failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
+#[test]
+fn select_and_wsapoll_answer_for_streams_as_windows_does() {
+    run_c_test("stream_select_poll", &[]);
+}
+
 // P8: past WS2_MAX_STREAM_BACKLOG a non-blocking send is WSAENOBUFS, nothing sent.
 #[test]
 fn a_non_blocking_send_past_the_backlog_bound_is_wsaenobufs() {

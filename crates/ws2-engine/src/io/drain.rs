@@ -525,15 +525,18 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
 
 /// The reactor's turn for a stream socket: writes its backlog; lets go of
 /// the socket once it is empty (its FIN, if a `shutdown` waits, is sent
-/// then), else waits for room again. Blocked senders and a lingering
-/// `closesocket` are woken.
+/// then) and no connect it watches goes on, else waits again. Blocked
+/// senders and a lingering `closesocket` are woken; the `FD_CONNECT` and
+/// `FD_WRITE` that were due are recorded (P1).
 fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
+    let connecting = events::connect_pending(core);
     {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
         // A failure drops the backlog and leaves the connection broken.
         let _ = core.write_backlog(&mut b);
-        let armed = !b.is_empty() && r.arm(core, core.raw_fd(), Direction::Send).is_ok();
+        let armed =
+            (!b.is_empty() || connecting) && r.arm(core, core.raw_fd(), Direction::Send).is_ok();
         if !armed {
             b.clear();
             q.registered = false;
@@ -541,6 +544,9 @@ fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
         }
     }
     core.wake_waiters();
+    if events::write_due(core) {
+        watch_writable(core);
+    }
 }
 
 /// Delivers a batch of deferred completions of one socket (the reactor's

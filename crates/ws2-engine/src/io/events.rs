@@ -14,7 +14,10 @@
 //! Buffer space: a send that failed with `WSAEWOULDBLOCK` arms the send
 //! direction's one-shot `EPOLLOUT` (the queue's own registration); when the
 //! reactor finds the send queue empty and the socket writable it records
-//! `FD_WRITE`.
+//! `FD_WRITE`. A stream connect that goes on in the background arms it too:
+//! its end (`EPOLLOUT`, or an error) records `FD_CONNECT`. A stream socket's
+//! arrivals fd also tells urgent bytes (`EPOLLPRI`) and the peer's end
+//! (`EPOLLRDHUP`).
 
 use std::sync::Arc;
 
@@ -25,8 +28,14 @@ use crate::socket::SocketCore;
 use super::queues::recv_queue;
 use super::reactor::{Direction, Reactor};
 
-/// The reactor saw data (or an error) arrive on a watched socket.
+/// The reactor saw data (or an error) arrive on a watched socket; on a
+/// stream socket also a connection, an urgent byte, the peer's end or a
+/// reset (`SocketCore::note_stream_arrival`).
 pub(super) fn arrived(core: &Arc<SocketCore>) {
+    if core.is_stream() {
+        core.note_stream_arrival();
+        return;
+    }
     if !recv_queue(core).ops.is_empty() {
         return; // the queued overlapped receives take it
     }
@@ -57,6 +66,17 @@ pub(super) fn write_due(core: &SocketCore) -> bool {
     // next arming waits for buffer space.
     core.collect_icmp_errors();
     true
+}
+
+/// The reactor's look at a stream socket whose connect it watches: once
+/// the connect ended, `FD_CONNECT` (`SocketCore::note_connect_done`). True
+/// while it goes on, so the caller watches again.
+pub(super) fn connect_pending(core: &SocketCore) -> bool {
+    if !core.events_live() {
+        return false;
+    }
+    let mut record = core.event_record();
+    record.connect_watched && !core.note_connect_done(&mut record)
 }
 
 /// `closesocket`: the reactor stops watching the socket's arrivals.

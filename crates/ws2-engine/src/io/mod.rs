@@ -32,7 +32,7 @@ pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
-pub use watch::event_select;
+pub use watch::{connect, event_select, inherit_event_select};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable

@@ -214,8 +214,14 @@ impl Reactor {
     /// edge-triggered, so every datagram that arrives reports once, and it
     /// stays armed.
     pub(super) fn add_arrivals(&self, core: &SocketCore, fd: RawFd) -> Result<()> {
+        // A stream's urgent bytes and its peer's end are arrivals too (P8).
+        let stream = if core.is_stream() {
+            libc::EPOLLPRI | libc::EPOLLRDHUP
+        } else {
+            0
+        };
         let mut ev = libc::epoll_event {
-            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            events: (libc::EPOLLIN | libc::EPOLLET | stream) as u32,
             u64: token(core, Direction::Events),
         };
         // SAFETY: ev is a valid epoll_event; fd is the socket's open duplicate.

@@ -71,7 +71,15 @@ pub fn send_stream(
     }
     let flags = if dontroute { libc::MSG_DONTROUTE } else { 0 };
     if core.is_nonblocking() {
-        send_whole_or_nothing(core, iov, total, oob, flags)
+        let sent = send_whole_or_nothing(core, iov, total, oob, flags);
+        if sent
+            .as_ref()
+            .is_err_and(|e| e.code() == abi::WSAEWOULDBLOCK)
+        {
+            // FD_WRITE is due when a send would be taken whole again (P1).
+            super::watch::send_would_block(core);
+        }
+        sent
     } else {
         send_all(core, iov, total, oob, flags)
     }

@@ -1,8 +1,9 @@
 //! Starting the reactor's watches of network events (P1): the arrivals of
-//! a socket with selected events (`event_select`), and buffer space after a
-//! send that would have blocked (`send_would_block`); `events.rs` records
-//! what the reactor then sees.
+//! a socket with selected events (`event_select`), buffer space after a
+//! send that would have blocked (`send_would_block`), the end of a stream
+//! connect (`connect`); `events.rs` records what the reactor then sees.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use ws2_abi as abi;
@@ -39,14 +40,72 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     }
     let r = reactor()?;
     let fd = core.events_fd()?;
-    let mut record = core.event_record();
-    if record.watched_by != r.serial {
-        r.add_arrivals(core, fd)?;
-        record.watched_by = r.serial;
-        r.hold(core, Direction::Events);
+    let watch_connect = {
+        let mut record = core.event_record();
+        if record.watched_by != r.serial {
+            r.add_arrivals(core, fd)?;
+            record.watched_by = r.serial;
+            r.hold(core, Direction::Events);
+        }
+        readiness::select_events(core, &mut record, event, mask);
+        // A connect under way when the record became live: its end is due.
+        let connecting = core.is_stream() && core.is_connecting();
+        connecting && !std::mem::replace(&mut record.connect_watched, true)
+    };
+    if watch_connect {
+        watch_writable(core);
     }
-    readiness::select_events(core, &mut record, event, mask);
     Ok(())
+}
+
+/// `connect`, and on a stream socket whose connect goes on in the
+/// background (`WSAEWOULDBLOCK`) with a live event record, the reactor's
+/// watch of its end (`FD_CONNECT`, with its error).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{Event, Family, SocketCore, SocketKind};
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true)?);
+/// let event = Arc::new(Event::new());
+/// ws2_engine::io::event_select(&core, Some(event.clone()), ws2_abi::FD_CONNECT)?;
+/// let err = ws2_engine::io::connect(&core, &listener.local_addr()?).unwrap_err();
+/// assert_eq!(err.code(), ws2_abi::WSAEWOULDBLOCK); // WSAEventSelect made it non-blocking
+/// assert!(event.wait(Some(std::time::Duration::from_secs(5))));
+/// let got = ws2_engine::readiness::enumerate(&core, Some(&event));
+/// assert_eq!((got.events, got.errors[ws2_abi::FD_CONNECT_BIT as usize]), (ws2_abi::FD_CONNECT, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn connect(core: &Arc<SocketCore>, addr: &SocketAddr) -> Result<()> {
+    let result = core.connect(addr);
+    if core.is_stream()
+        && result
+            .as_ref()
+            .is_err_and(|e| e.code() == abi::WSAEWOULDBLOCK)
+        && core.events_live()
+        && !std::mem::replace(&mut core.event_record().connect_watched, true)
+    {
+        watch_writable(core);
+    }
+    result
+}
+
+/// A socket `accept` made from `listener` takes the listener's
+/// `WSAEventSelect` association, event and mask (Microsoft's
+/// `WSAEventSelect` page; `test_accept_events` case 9: it then reports
+/// `FD_WRITE`).
+pub fn inherit_event_select(listener: &SocketCore, accepted: &Arc<SocketCore>) -> Result<()> {
+    if !listener.events_live() {
+        return Ok(());
+    }
+    let (event, mask) = {
+        let record = listener.event_record();
+        (record.event.clone(), record.mask)
+    };
+    if mask == 0 {
+        return Ok(());
+    }
+    event_select(accepted, event, mask)
 }
 
 /// A non-overlapped send failed with `WSAEWOULDBLOCK`: on a live socket,

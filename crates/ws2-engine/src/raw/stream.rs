@@ -75,7 +75,9 @@ pub unsafe fn accept(
         }
     });
     let (core, peer) = listener.accept(decide.as_mut().map(|d| d as &mut AcceptCondition<'_>))?;
-    let s = handles::insert(Object::Socket(Arc::new(core)))?;
+    let core = Arc::new(core);
+    io::inherit_event_select(&listener, &core)?;
+    let s = handles::insert(Object::Socket(core))?;
     if want_addr {
         // SAFETY: addr writable for *addrlen bytes (checked large enough).
         unsafe { socket_addr_to_windows(&peer, addr, addrlen) }?;
@@ -183,7 +185,7 @@ pub unsafe fn send(
         ));
     }
     let oob = flags & abi::MSG_OOB != 0;
-    if oob && core.oob_inline()? {
+    if oob && core.oob_inline() {
         return Err(Error::new(
             abi::WSAEINVAL,
             "MSG_OOB on a socket with SO_OOBINLINE on",

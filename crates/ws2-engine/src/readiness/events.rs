@@ -15,7 +15,7 @@ use crate::socket::{EventRecord, SocketCore};
 /// caller, which has made the reactor watch the socket first):
 /// - the socket is made non-blocking, whatever the mask;
 /// - a first selection makes the record live, with the events of the
-///   socket's current state pending (`SocketCore::events_of_current_state`);
+///   socket's current state pending (`SocketCore::record_current_state`);
 /// - the mask and event replace the previous ones (mask 0 cancels the
 ///   association; events keep being recorded, and are reported when
 ///   selected again: `test_read_events` "send data while we're not
@@ -34,8 +34,7 @@ pub fn select_events(
 ) {
     core.set_nonblocking(true);
     if !core.events_live() {
-        let now = core.events_of_current_state();
-        record.record(now, 0);
+        core.record_current_state(record);
     }
     core.set_events_state(mask != 0);
     record.mask = mask;

@@ -34,15 +34,31 @@ use crate::fork::{Locked, lock};
 
 use super::*;
 
-/// What [`SocketCore::ready_from`] found.
+/// What [`SocketCore::ready_from`] found. `read`, `write` and (`oob` or
+/// `connect_failed`) are `select`'s three sets; `data`, `oob`, `write`,
+/// `eof`/`reset`/`connect_failed` are `WSAPoll`'s `POLLRDNORM`,
+/// `POLLRDBAND`, `POLLWRNORM`, `POLLHUP`/`POLLERR` (stream sockets:
+/// `stream_ready.rs`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ready {
     /// The socket was closed (`closesocket`).
     pub closed: bool,
-    /// A receive would complete at once.
+    /// A receive (or `accept`) would complete at once: data, a connection,
+    /// an error to report, a stream's end or reset.
     pub read: bool,
-    /// A send would not block.
+    /// A send would not block (a stream's: would be taken whole).
     pub write: bool,
+    /// Data (or a connection) waits: `FD_READ` (`FD_ACCEPT`), `POLLRDNORM`.
+    /// A datagram socket's `read`.
+    pub data: bool,
+    /// An urgent byte waits out of band (`SO_OOBINLINE` off).
+    pub oob: bool,
+    /// The peer ended its stream (gracefully).
+    pub eof: bool,
+    /// The connection was reset or aborted.
+    pub reset: bool,
+    /// The last `connect` failed.
+    pub connect_failed: bool,
 }
 
 /// A socket's network events (`WSAEventSelect`).
@@ -62,6 +78,10 @@ pub struct EventRecord {
     /// The serial of the reactor whose epoll set watches the socket for
     /// arrivals (0: none); the `io` layer's bookkeeping.
     pub watched_by: u64,
+    /// A stream connect is watched: `FD_CONNECT` is due when it ends.
+    pub connect_watched: bool,
+    /// `FD_CLOSE` was recorded for this connection (it is, once).
+    pub close_recorded: bool,
 }
 
 impl EventRecord {
@@ -117,13 +137,22 @@ impl SocketCore {
         self.event_record().record(events, error);
     }
 
-    /// The events a socket that becomes live has pending already (events
-    /// from before the selection are reported: `test_connect_events`
+    /// Records the events a socket that becomes live has pending already
+    /// (events from before the selection are reported: `test_connect_events`
     /// "connect, then select", `test_read_events` "send data while we're
-    /// not selecting"): `FD_WRITE` once bound (`test_WSAEnumNetworkEvents`:
-    /// a bound UDP socket, never an unbound one), `FD_CONNECT` once
-    /// connected, `FD_READ` while readable.
-    pub fn events_of_current_state(&self) -> u32 {
+    /// not selecting"): for a datagram socket, `FD_WRITE` once bound
+    /// (`test_WSAEnumNetworkEvents`: a bound UDP socket, never an unbound
+    /// one), `FD_CONNECT` once connected, `FD_READ` while readable; a
+    /// stream socket's are `stream_ready.rs`'s.
+    pub fn record_current_state(&self, record: &mut EventRecord) {
+        if self.kind == SocketKind::Stream {
+            self.record_stream_state(record);
+        } else {
+            record.record(self.events_of_current_state(), 0);
+        }
+    }
+
+    fn events_of_current_state(&self) -> u32 {
         let mut events = 0;
         if self.has(BOUND) {
             events |= abi::FD_WRITE;
@@ -151,6 +180,10 @@ impl SocketCore {
     #[cold]
     fn reenable_read(&self) {
         let mut r = self.event_record();
+        if self.kind == SocketKind::Stream {
+            self.reenable_stream_read(&mut r);
+            return;
+        }
         r.pending &= !abi::FD_READ;
         if self.readable_now() {
             r.record(abi::FD_READ, 0);
@@ -212,6 +245,9 @@ impl SocketCore {
                 ..Ready::default()
             };
         }
+        if self.kind == SocketKind::Stream {
+            return self.stream_ready_from(revents, state, write);
+        }
         let mut ready = Ready::default();
         if read {
             ready.read = revents & (libc::POLLIN | libc::POLLRDHUP) != 0
@@ -223,6 +259,7 @@ impl SocketCore {
         if write {
             ready.write = revents & libc::POLLOUT != 0 && self.queued.load(Ordering::Acquire) == 0;
         }
+        ready.data = ready.read;
         ready
     }
 
@@ -241,9 +278,13 @@ impl SocketCore {
 
     /// What to poll for writability: `POLLOUT` unless overlapped sends are
     /// queued (a send then waits its turn, S34; the reactor wakes the
-    /// socket's waiters as they complete).
+    /// socket's waiters as they complete) or a stream's backlog holds bytes
+    /// (a send would not be taken whole; the reactor wakes the waiters as
+    /// it writes them).
     pub fn poll_write_events(&self) -> i16 {
-        if self.queued.load(Ordering::Acquire) == 0 {
+        if self.queued.load(Ordering::Acquire) == 0
+            && (self.kind != SocketKind::Stream || lock(&self.stream.backlog).is_empty())
+        {
             libc::POLLOUT
         } else {
             0
@@ -252,7 +293,7 @@ impl SocketCore {
 
     /// Whether a receive would complete at once (one `poll` of the fd).
     pub fn readable_now(&self) -> bool {
-        self.ready_now(libc::POLLIN).read
+        self.ready_now(libc::POLLIN).data
     }
 
     /// Whether a send would not block (one `poll` of the fd).
@@ -260,7 +301,8 @@ impl SocketCore {
         self.ready_now(libc::POLLOUT).write
     }
 
-    fn ready_now(&self, events: i16) -> Ready {
+    /// What the socket is ready for now (one `poll` of its fd for `events`).
+    pub(super) fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
             fd: self.raw_fd(),
             events,

@@ -13,6 +13,7 @@ mod recv;
 mod send;
 mod stream;
 mod stream_options;
+mod stream_ready;
 mod stream_recv;
 mod waiters;
 
@@ -178,6 +179,10 @@ const LISTENING: u32 = 1 << 18;
 const CONNECTING: u32 = 1 << 19;
 /// The last stream `connect` failed (refused, unreachable, timed out).
 const CONNECT_FAILED: u32 = 1 << 20;
+/// A stream socket `accept` made (it never reports `FD_CONNECT`).
+const ACCEPTED: u32 = 1 << 21;
+/// `SO_OOBINLINE` is on: urgent bytes stay in the stream (read, not OOB).
+const OOB_INLINE: u32 = 1 << 22;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -553,6 +558,10 @@ impl SocketCore {
     /// ```
     pub fn is_overlapped(&self) -> bool {
         self.overlapped
+    }
+    /// The state word (readiness notices when it changes).
+    pub(crate) fn state_word(&self) -> u32 {
+        self.state.load(Ordering::Acquire)
     }
     fn has(&self, bit: u32) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0

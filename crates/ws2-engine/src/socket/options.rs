@@ -465,6 +465,21 @@ impl SocketCore {
                 l_onoff: (value == 0) as u16,
                 l_linger: self.linger().l_linger,
             }),
+            SockOpt::OobInline => {
+                self.set_int_option(
+                    libc::SOL_SOCKET,
+                    libc::SO_OOBINLINE,
+                    value,
+                    "setsockopt(SO_OOBINLINE)",
+                )?;
+                if value != 0 {
+                    self.state.fetch_or(OOB_INLINE, Ordering::AcqRel);
+                } else {
+                    self.state.fetch_and(!OOB_INLINE, Ordering::AcqRel);
+                }
+                self.wake_waiters(); // what a select waits for changes
+                Ok(())
+            }
             SockOpt::Debug => {
                 if value != 0 {
                     self.state.fetch_or(DEBUG, Ordering::Relaxed);
@@ -526,6 +541,7 @@ impl SocketCore {
             }
             SockOpt::DontLinger => Ok((self.linger().l_onoff == 0) as i32),
             SockOpt::Debug => Ok(self.has(DEBUG) as i32),
+            SockOpt::OobInline => Ok(self.has(OOB_INLINE) as i32),
             SockOpt::AcceptConn => Ok(self.is_listening() as i32),
             SockOpt::ConnectTime => Ok(-1),
             SockOpt::OpenType => Ok(open_type() as i32),

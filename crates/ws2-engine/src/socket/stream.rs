@@ -34,7 +34,7 @@ pub(crate) struct StreamState {
     connect_failure: AtomicI32,
     /// `WSAECONNRESET` or `WSAECONNABORTED` once the connection broke:
     /// every later receive and send reports it (Linux reports it once).
-    broken: AtomicI32,
+    pub(super) broken: AtomicI32,
     /// Windows' `LINGER`: `l_onoff | l_linger << 16`.
     linger: AtomicU32,
     /// `closesocket` found a linger timeout expired: the close resets.
@@ -129,7 +129,7 @@ impl SocketCore {
         self.has(LISTENING)
     }
 
-    fn tcp_state(&self) -> Option<u8> {
+    pub(super) fn tcp_state(&self) -> Option<u8> {
         // SAFETY: tcp_info is plain data; zeroed is valid.
         let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
         let mut len = size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -257,8 +257,11 @@ impl SocketCore {
             BOUND | CONNECTING | if v4 { PEER_V4 } else { 0 },
             Ordering::AcqRel,
         );
+        // A select waiting on this socket looks at it again.
+        self.wake_waiters();
         if e == 0 {
             self.connected_now();
+            self.note_connected();
             return Ok(());
         }
         if self.is_nonblocking() {
@@ -366,6 +369,7 @@ impl SocketCore {
         // SAFETY: listen has no pointer arguments.
         cvt(unsafe { libc::listen(self.raw_fd(), linux) }, "listen")?;
         self.state.fetch_or(LISTENING, Ordering::AcqRel);
+        self.wake_waiters(); // a select waiting on it looks again
         Ok(())
     }
 
@@ -376,7 +380,23 @@ impl SocketCore {
     /// function (peer, local address): a deferred connection stays first in
     /// line for the next call. A blocking listener waits alertably (S35);
     /// `closesocket` of the listener wakes it (`WSAEINTR`).
+    /// Every call but one a condition function deferred re-enables
+    /// `FD_ACCEPT` (Microsoft's `WSAEventSelect` page).
     pub fn accept(
+        &self,
+        decide: Option<&mut AcceptCondition<'_>>,
+    ) -> Result<(SocketCore, SocketAddr)> {
+        let result = self.accept_next(decide);
+        if !result
+            .as_ref()
+            .is_err_and(|e| e.code() == abi::WSATRY_AGAIN)
+        {
+            self.note_accepted();
+        }
+        result
+    }
+
+    fn accept_next(
         &self,
         mut decide: Option<&mut AcceptCondition<'_>>,
     ) -> Result<(SocketCore, SocketAddr)> {
@@ -490,9 +510,10 @@ impl SocketCore {
             SocketAddr::V4(_) => true,
             SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
         };
-        let inherited = self.state.load(Ordering::Acquire) & (NONBLOCKING | V6ONLY);
+        // The kernel copies SO_OOBINLINE to the new socket; ws2 copies its bit.
+        let inherited = self.state.load(Ordering::Acquire) & (NONBLOCKING | V6ONLY | OOB_INLINE);
         core.state.store(
-            STREAM | BOUND | CONNECTED | inherited | if v4 { PEER_V4 } else { 0 },
+            STREAM | BOUND | CONNECTED | ACCEPTED | inherited | if v4 { PEER_V4 } else { 0 },
             Ordering::Release,
         );
         core.set_send_timeout_ms(self.send_timeout_ms());

@@ -80,7 +80,7 @@ impl SocketCore {
         if !self.is_stream() || !self.has(CONNECTED) {
             return Ok(true);
         }
-        if self.oob_inline()? {
+        if self.oob_inline() {
             /// Linux's `SIOCATMARK` (`<linux/sockios.h>`).
             const LINUX_SIOCATMARK: libc::c_ulong = 0x8905;
             let mut at: libc::c_int = 0;
@@ -105,11 +105,7 @@ impl SocketCore {
     }
 
     /// Whether `SO_OOBINLINE` is on: urgent bytes then stay in the stream.
-    pub fn oob_inline(&self) -> Result<bool> {
-        Ok(self.int_option(
-            libc::SOL_SOCKET,
-            libc::SO_OOBINLINE,
-            "getsockopt(SO_OOBINLINE)",
-        )? != 0)
+    pub fn oob_inline(&self) -> bool {
+        self.has(OOB_INLINE)
     }
 }

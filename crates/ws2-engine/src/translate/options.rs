@@ -66,6 +66,9 @@ pub enum SockOpt {
     Linger,
     /// `SO_DONTLINGER`: a BOOL, `!l_onoff` of `SO_LINGER`.
     DontLinger,
+    /// `SO_OOBINLINE`: given to Linux and kept by ws2 too, for readiness
+    /// (an urgent byte is then data, not out-of-band).
+    OobInline,
     /// `SO_CONNECT_TIME`, read-only: seconds connected, `0xFFFFFFFF` for a
     /// socket that has no connection (every datagram socket).
     ConnectTime,
@@ -279,7 +282,7 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::SOL_SOCKET,
         abi::SO_OOBINLINE,
-        linux(libc::SOL_SOCKET, libc::SO_OOBINLINE),
+        SockOpt::OobInline,
         OptLen::SocketBool,
     )
     .boolean(),
