@@ -76,7 +76,7 @@ pub unsafe fn accept(
     });
     let (core, peer) = listener.accept(decide.as_mut().map(|d| d as &mut AcceptCondition<'_>))?;
     let core = Arc::new(core);
-    io::inherit_event_select(&listener, &core)?;
+    io::inherit_event_select(listener, &core)?;
     let s = handles::insert(Object::Socket(core))?;
     if want_addr {
         // SAFETY: addr writable for *addrlen bytes (checked large enough).
