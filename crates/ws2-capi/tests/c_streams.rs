@@ -32,6 +32,13 @@ fn select_and_wsapoll_answer_for_streams_as_windows_does() {
     run_c_test("stream_select_poll", &[]);
 }
 
+// P8 P1: FD_ACCEPT, FD_CONNECT (and its error), FD_READ, FD_WRITE, FD_OOB and
+// FD_CLOSE through WSAEventSelect (test_events' stream cases).
+#[test]
+fn event_select_records_stream_events_as_windows_does() {
+    run_c_test("stream_events", &[]);
+}
+
 // P8: past WS2_MAX_STREAM_BACKLOG a non-blocking send is WSAENOBUFS, nothing sent.
 #[test]
 fn a_non_blocking_send_past_the_backlog_bound_is_wsaenobufs() {

@@ -82,6 +82,10 @@ pub struct EventRecord {
     pub connect_watched: bool,
     /// `FD_CLOSE` was recorded for this connection (it is, once).
     pub close_recorded: bool,
+    /// The stream's received-bytes count when its arrivals were last
+    /// recorded: a wake that brought no byte (the peer's FIN) records no
+    /// `FD_READ` (`test_close_events` case 4).
+    pub received_mark: u64,
 }
 
 impl EventRecord {
@@ -201,7 +205,8 @@ impl SocketCore {
     /// After a bind (explicit or by a first send): a bound datagram socket
     /// can send, `FD_WRITE` (`test_WSAEnumNetworkEvents`).
     pub(crate) fn note_bound(&self) {
-        if self.events_live() {
+        // A bound stream socket has nothing to report (`test_WSAEnumNetworkEvents`).
+        if self.events_live() && self.kind != SocketKind::Stream {
             self.record_network_events(abi::FD_WRITE, 0);
         }
     }

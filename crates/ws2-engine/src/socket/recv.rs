@@ -63,7 +63,10 @@ impl SocketCore {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
         if self.has(STREAM) {
-            return self.recv_stream_msg(msg, flags, may_wait);
+            let result = self.recv_stream_msg(msg, flags, may_wait);
+            // Every receive call re-enables FD_READ and FD_OOB (P1, P8).
+            self.note_received();
+            return result;
         }
         if !self.is_bound() {
             return Err(Error::new(

@@ -130,6 +130,11 @@ impl SocketCore {
     }
 
     pub(super) fn tcp_state(&self) -> Option<u8> {
+        self.tcp_info().map(|i| i.tcpi_state)
+    }
+
+    /// The kernel's `TCP_INFO` of the socket.
+    pub(super) fn tcp_info(&self) -> Option<libc::tcp_info> {
         // SAFETY: tcp_info is plain data; zeroed is valid.
         let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
         let mut len = size_of::<libc::tcp_info>() as libc::socklen_t;
@@ -143,7 +148,7 @@ impl SocketCore {
                 &mut len,
             )
         };
-        (r == 0).then_some(info.tcpi_state)
+        (r == 0).then_some(info)
     }
 
     /// A `connect` in progress looks at the kernel: established (the socket
@@ -620,16 +625,21 @@ impl SocketCore {
             (abi::SD_BOTH, false) => libc::SHUT_RD,
             (_, false) => -1,
         };
+        // The bits first: the reactor, woken by the kernel's shutdown, must
+        // see that this side's own shutdown ended its receiving, not the
+        // peer (no FD_CLOSE, `test_close_events`).
+        let before = self.state.fetch_or(bits, Ordering::AcqRel);
         if linux >= 0 {
             // SAFETY: shutdown has no pointer arguments.
             let r = unsafe { libc::shutdown(self.raw_fd(), linux) };
             // A connection the peer already ended (CLOSE) is still one
             // Windows shuts down with success.
             if r < 0 && errno() != libc::ENOTCONN {
-                return Err(Error::last_os("shutdown"));
+                let err = Error::last_os("shutdown");
+                self.state.fetch_and(!(bits & !before), Ordering::AcqRel);
+                return Err(err);
             }
         }
-        self.state.fetch_or(bits, Ordering::Release);
         Ok(())
     }
 

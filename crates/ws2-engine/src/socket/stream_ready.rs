@@ -43,6 +43,14 @@ const PEER_FINISHED: [u8; 5] = [
     11, // TCP_CLOSING
 ];
 
+/// Linux TCP states after the peer's FIN (not after a reset).
+const PEER_FIN_RECEIVED: [u8; 4] = [
+    6,  // TCP_TIME_WAIT
+    8,  // TCP_CLOSE_WAIT
+    9,  // TCP_LAST_ACK
+    11, // TCP_CLOSING
+];
+
 impl SocketCore {
     /// What a stream socket asks `poll(2)` for, given what the caller
     /// watches: `read` (readable), `write`, `urgent` (an out-of-band byte)
@@ -166,6 +174,7 @@ impl SocketCore {
             abi::FD_CONNECT | abi::FD_WRITE
         };
         record.record(connected, 0);
+        record.received_mark = 0;
         self.record_arrivals(record);
     }
 
@@ -189,10 +198,18 @@ impl SocketCore {
 
     fn record_arrivals(&self, record: &mut EventRecord) {
         let now = self.ready_now(Self::ALL_STREAM_EVENTS);
-        if now.data {
+        // Only bytes that came since the last look record FD_READ/FD_OOB.
+        let received = self.tcp_info().map_or(u64::MAX, |i| {
+            // The kernel counts the peer's FIN as a byte received.
+            let fin = PEER_FIN_RECEIVED.contains(&i.tcpi_state);
+            i.tcpi_bytes_received.saturating_sub(fin as u64)
+        });
+        let new_bytes = received != record.received_mark;
+        record.received_mark = received;
+        if now.data && new_bytes {
             record.record(abi::FD_READ, 0);
         }
-        if now.oob {
+        if now.oob && new_bytes {
             record.record(abi::FD_OOB, 0);
         }
         // The peer's end behind this side's own shutdown(SD_RECEIVE) is
