@@ -58,6 +58,13 @@ static SOCKET accept_one(SOCKET l)
     return s;
 }
 
+/* Each case starts with the shared event reset: closing the last case's
+ * sockets may have recorded (and signalled) their peer's FD_CLOSE. */
+static void new_case(WSAEVENT ev)
+{
+    CHECK(WSAResetEvent(ev));
+}
+
 static void reselect_reports_nothing(SOCKET s, WSAEVENT ev, LONG mask)
 {
     CHECK_OK(WSAEventSelect(s, ev, mask));
@@ -73,6 +80,7 @@ static void connect_events(WSAEVENT ev)
     SOCKADDR_IN a, nobody;
     SOCKET l = tcp_listener("127.0.0.1", &a);
     SOCKET c = tcp();
+    new_case(ev);
     CHECK_OK(WSAEventSelect(c, ev, ALL));
     CHECK_EVENTS(c, ev, 0, 0);
     CHECK_ERR(connect(c, (SOCKADDR *)&a, sizeof a), WSAEWOULDBLOCK);
@@ -88,6 +96,7 @@ static void connect_events(WSAEVENT ev)
 
     /* Connect (blocking), then select: the connect's events are reported. */
     c = tcp();
+    new_case(ev);
     CHECK_OK(connect(c, (SOCKADDR *)&a, sizeof a));
     s = accept_one(l);
     CHECK_EQ(send(c, "hello", 5, 0), 5);
@@ -98,6 +107,7 @@ static void connect_events(WSAEVENT ev)
 
     /* A mask without FD_CONNECT first: FD_WRITE; adding it: FD_CONNECT alone. */
     c = tcp();
+    new_case(ev);
     CHECK_OK(WSAEventSelect(c, ev, FD_ACCEPT | FD_CLOSE | FD_OOB | FD_READ | FD_WRITE));
     CHECK_ERR(connect(c, (SOCKADDR *)&a, sizeof a), WSAEWOULDBLOCK);
     s = accept_one(l);
@@ -111,6 +121,7 @@ static void connect_events(WSAEVENT ev)
     nobody = a;
     closesocket(l);
     c = tcp();
+    new_case(ev);
     CHECK_OK(WSAEventSelect(c, ev, ALL));
     CHECK_ERR(connect(c, (SOCKADDR *)&nobody, sizeof nobody), WSAEWOULDBLOCK);
     CHECK_EVENT_ERROR(c, ev, FD_CONNECT, FD_CONNECT_BIT, WSAECONNREFUSED, 2000);
@@ -132,6 +143,7 @@ static void write_events(WSAEVENT ev)
     SOCKET c, s;
     char buf[16];
     tcp_pair(&c, &s);
+    new_case(ev);
     set_blocking(c, 0);
     CHECK_OK(WSAEventSelect(s, ev, ALL));
     CHECK_EVENTS(s, ev, FD_WRITE, 200);
@@ -173,6 +185,7 @@ static void write_events(WSAEVENT ev)
     /* A subset without FD_WRITE: FD_CONNECT on the connecting side; adding
      * FD_WRITE reports it. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_EQ(send(c, "hello", 5, 0), 5);
     CHECK_OK(WSAEventSelect(c, ev, FD_ACCEPT | FD_CONNECT | FD_OOB | FD_READ));
     CHECK_EVENTS(c, ev, FD_CONNECT, 200);
@@ -185,6 +198,7 @@ static void write_events(WSAEVENT ev)
 
     /* A send does not clear a pending FD_WRITE. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, ALL));
     CHECK_EQ(send(s, "hello", 5, 0), 5);
     CHECK_EVENTS(s, ev, FD_WRITE, 200);
@@ -198,6 +212,7 @@ static void read_events(WSAEVENT ev)
     SOCKET c, s;
     char buf[16];
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ));
     CHECK_EVENTS(s, ev, 0, 0);
     CHECK_EQ(send(c, "hello", 5, 0), 5);
@@ -237,6 +252,7 @@ static void accept_events(WSAEVENT ev)
     SOCKADDR_IN a;
     const LONG mask = FD_CONNECT | FD_READ | FD_OOB | FD_ACCEPT;
     SOCKET l = tcp();
+    new_case(ev);
     CHECK_OK(WSAEventSelect(l, ev, mask));
     CHECK_EVENTS(l, ev, 0, 0);
     a = addr4("127.0.0.1", 0);
@@ -267,6 +283,7 @@ static void accept_events(WSAEVENT ev)
      * selected: reported. Accepted before re-selecting: not. */
     CHECK_OK(WSAEventSelect(l, ev, FD_CONNECT | FD_READ | FD_OOB));
     c1 = tcp();
+    new_case(ev);
     CHECK_OK(connect(c1, (SOCKADDR *)&a, sizeof a));
     Sleep(200);
     CHECK_OK(WSAEventSelect(l, ev, mask));
@@ -284,6 +301,7 @@ static void accept_events(WSAEVENT ev)
     /* The accepted socket takes the listener's event and mask: FD_WRITE. */
     CHECK_OK(WSAEventSelect(l, ev, mask | FD_WRITE));
     c1 = tcp();
+    new_case(ev);
     CHECK_OK(connect(c1, (SOCKADDR *)&a, sizeof a));
     CHECK_EVENTS(l, ev, FD_ACCEPT, 1000);
     s1 = accept_one(l);
@@ -305,6 +323,7 @@ static void close_events(WSAEVENT ev)
 
     /* The peer's closesocket: FD_CLOSE, error 0, once. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     CHECK_OK(closesocket(c));
     CHECK_EVENTS(s, ev, FD_CLOSE, 1000);
@@ -316,6 +335,7 @@ static void close_events(WSAEVENT ev)
 
     /* The peer's shutdown(SD_SEND): FD_CLOSE; its closesocket after: nothing. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     CHECK_OK(shutdown(c, SD_SEND));
     CHECK_EVENTS(s, ev, FD_CLOSE, 1000);
@@ -326,6 +346,7 @@ static void close_events(WSAEVENT ev)
 
     /* Own shutdowns record nothing; the peer's SD_SEND after them does. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     CHECK_OK(shutdown(c, SD_RECEIVE));
     CHECK_OK(shutdown(s, SD_BOTH));
@@ -338,6 +359,7 @@ static void close_events(WSAEVENT ev)
 
     /* FD_CLOSE comes with data still unread. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     CHECK_EQ(send(c, "hello", 5, 0), 5);
     CHECK_EVENTS(s, ev, FD_READ, 1000);
@@ -351,12 +373,14 @@ static void close_events(WSAEVENT ev)
 
     /* Closed first, then selected: FD_CLOSE. Not selected, then added: too. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(closesocket(c));
     Sleep(100);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     CHECK_EVENTS(s, ev, FD_CLOSE, 200);
     closesocket(s);
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask));
     CHECK_OK(closesocket(c));
     CHECK_EVENTS(s, ev, 0, 200);
@@ -366,6 +390,7 @@ static void close_events(WSAEVENT ev)
 
     /* A reset: FD_CLOSE with WSAECONNABORTED, once. */
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask | FD_CLOSE));
     LINGER abort_now = {1, 0};
     CHECK_OK(setsockopt(c, SOL_SOCKET, SO_LINGER, (char *)&abort_now, sizeof abort_now));
@@ -383,6 +408,7 @@ static void oob_events(WSAEVENT ev)
     char buf[4];
     const LONG mask = FD_ACCEPT | FD_CLOSE | FD_CONNECT | FD_OOB | FD_READ;
     tcp_pair(&c, &s);
+    new_case(ev);
     CHECK_OK(WSAEventSelect(s, ev, mask));
     CHECK_EVENTS(s, ev, 0, 0);
     CHECK_EQ(send(c, "a", 1, MSG_OOB), 1);

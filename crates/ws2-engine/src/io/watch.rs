@@ -14,6 +14,7 @@ use crate::readiness;
 use crate::socket::SocketCore;
 
 use super::drain::{reactor, watch_writable};
+use super::queues::recv_queue;
 use super::reactor::Direction;
 
 /// `WSAEventSelect(s, event, mask)` on a socket (see
@@ -40,8 +41,12 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     }
     let r = reactor()?;
     let fd = core.events_fd()?;
+    let receives_queued = !recv_queue(core).ops.is_empty();
     let watch_connect = {
         let mut record = core.event_record();
+        // What arrived before this call is recorded before the selection
+        // decides whether to signal.
+        core.collect_arrivals(&mut record, receives_queued);
         if record.watched_by != r.serial {
             r.add_arrivals(core, fd)?;
             record.watched_by = r.serial;

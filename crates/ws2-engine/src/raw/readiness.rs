@@ -493,6 +493,7 @@ pub unsafe fn enum_network_events(
             )
         })?)
     };
+    crate::io::collect_arrivals(&core);
     let got = readiness::enumerate(&core, reset.as_deref());
     // SAFETY: `out` is writable per the contract; only the fields reported
     // are written.

@@ -322,26 +322,80 @@ impl SocketCore {
         )
     }
 
-    /// The duplicate fd the reactor watches for arrivals on a socket with a
-    /// live record (made on first use).
+    /// The epoll instance that tells the socket's arrivals (P1), made on
+    /// first use: the socket's fd in it, edge-triggered on `EPOLLIN` (a
+    /// stream's also on `EPOLLPRI` and `EPOLLRDHUP`), so each arrival
+    /// reports once. The reactor watches it, and whoever reads the record
+    /// (`WSAEventSelect`, `WSAEnumNetworkEvents`) takes what it holds first
+    /// ([`SocketCore::collect_arrivals`]): an arrival is recorded before
+    /// the record is read, never after, as Windows records it. A fork child
+    /// makes its own (an epoll instance is shared across `fork`).
     pub(crate) fn events_fd(&self) -> Result<RawFd> {
-        if let Some(fd) = self.events_fd.get() {
+        let generation = crate::fork::generation();
+        let mut slot = lock(&self.events_fd);
+        if let Some((fd, g)) = &*slot
+            && *g == generation
+        {
             return Ok(fd.as_raw_fd());
         }
-        // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
-        let fd = unsafe { libc::fcntl(self.raw_fd(), libc::F_DUPFD_CLOEXEC, 0) };
-        if fd < 0 {
+        // SAFETY: epoll_create1 has no pointer arguments.
+        let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if ep < 0 {
             return Err(Error::resource(
                 errno(),
-                "a duplicate fd for the reactor to watch (WSAEventSelect)",
+                "an epoll instance for the socket's arrivals (WSAEventSelect)",
             ));
         }
-        // SAFETY: fd is a fresh descriptor we own.
-        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(self.events_fd.get_or_init(|| owned).as_raw_fd())
+        // SAFETY: ep is a fresh descriptor we own.
+        let owned = unsafe { OwnedFd::from_raw_fd(ep) };
+        let stream = if self.kind == SocketKind::Stream {
+            libc::EPOLLPRI | libc::EPOLLRDHUP
+        } else {
+            0
+        };
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET | stream) as u32,
+            u64: 0,
+        };
+        // SAFETY: ev is a valid epoll_event; both fds are open.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, self.raw_fd(), &mut ev) } < 0 {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) for the socket's arrivals (WSAEventSelect)",
+            ));
+        }
+        // A parent's instance this child inherited is closed here (its own copy).
+        *slot = Some((owned, generation));
+        Ok(ep)
     }
 
     pub(crate) fn events_fd_if_open(&self) -> Option<RawFd> {
-        self.events_fd.get().map(|fd| fd.as_raw_fd())
+        let generation = crate::fork::generation();
+        lock(&self.events_fd)
+            .as_ref()
+            .filter(|(_, g)| *g == generation)
+            .map(|(fd, _)| fd.as_raw_fd())
+    }
+
+    /// Records what arrived since the last look (the epoll instance of
+    /// [`SocketCore::events_fd`] says whether anything did): a datagram
+    /// socket's `FD_READ` while readable, unless overlapped receives are
+    /// queued (`receives_queued`: they take the data, and Windows records
+    /// no `FD_READ` for it, `test_read_events`); a stream's events
+    /// (`SocketCore::note_stream_arrival`).
+    pub fn collect_arrivals(&self, record: &mut EventRecord, receives_queued: bool) {
+        let Some(ep) = self.events_fd_if_open() else {
+            return;
+        };
+        let mut ev = [libc::epoll_event { events: 0, u64: 0 }];
+        // SAFETY: ev is a valid array of one epoll_event; timeout 0.
+        if unsafe { libc::epoll_wait(ep, ev.as_mut_ptr(), 1, 0) } <= 0 {
+            return;
+        }
+        if self.kind == SocketKind::Stream {
+            self.note_stream_arrival(record);
+        } else if !receives_queued && self.readable_now() {
+            record.record(abi::FD_READ, 0);
+        }
     }
 }

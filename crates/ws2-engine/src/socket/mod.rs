@@ -244,9 +244,9 @@ pub struct SocketCore {
     buffer_sizes: [AtomicU64; 2],
     /// Network events for `WSAEventSelect` (P1), made on first use.
     events: OnceLock<Mutex<EventRecord>>,
-    /// A duplicate of the fd the reactor watches for arrivals while the
-    /// event record is live (P1).
-    events_fd: OnceLock<OwnedFd>,
+    /// The epoll instance that tells the socket's arrivals while the event
+    /// record is live (P1), with the fork generation that made it.
+    events_fd: Mutex<Option<(OwnedFd, u64)>>,
     /// Held by receives that peek and by `FIONREAD`'s count of the queued
     /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
     pub(crate) peek_lock: Mutex<()>,
@@ -423,7 +423,7 @@ impl SocketCore {
             so_error: AtomicU32::new(0),
             buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
             events: OnceLock::new(),
-            events_fd: OnceLock::new(),
+            events_fd: Mutex::new(None),
             peek_lock: Mutex::new(()),
             stream: StreamState::default(),
         }

@@ -183,8 +183,7 @@ impl SocketCore {
     /// peer's end or a reset (`FD_CLOSE`, once). Each arrival records
     /// again, re-enabled or not (`test_read_events` case 3,
     /// `test_accept_events` case 2).
-    pub(crate) fn note_stream_arrival(&self) {
-        let mut record = self.event_record();
+    pub(super) fn note_stream_arrival(&self, record: &mut EventRecord) {
         if self.is_listening() {
             if self.ready_now(libc::POLLIN).data {
                 record.record(abi::FD_ACCEPT, 0);
@@ -192,7 +191,7 @@ impl SocketCore {
             return;
         }
         if self.has(CONNECTED) && !self.has(CONNECTING) {
-            self.record_arrivals(&mut record);
+            self.record_arrivals(record);
         }
     }
 
