@@ -9,7 +9,9 @@
  *                              port (WSAECONNREFUSED), and a peer whose
  *                              answers are dropped: the connect stays in
  *                              progress (test_connecting_socket's record)
- *                              until closesocket interrupts it.
+ *                              until closesocket interrupts it; select and
+ *                              WSAPoll on those connects (nothing while one
+ *                              goes on, exceptfds when it fails).
  *   stream_netns slow IP PORT  a large transfer through a rate-limited link to
  *                              a reader in host b: non-blocking sends are
  *                              taken whole or not at all, blocking ones return
@@ -70,7 +72,20 @@ static void unreachable(void)
     set_blocking(s, 0);
     SOCKADDR_IN absent = addr4("10.0.0.99", 80);
     CHECK_ERR(connect(s, (SOCKADDR *)&absent, sizeof absent), WSAEWOULDBLOCK);
-    WAIT_SO_ERROR(s, WSAEHOSTUNREACH, 5000);
+    /* P1: a select waiting on the connect ends when it fails, with the
+     * socket in exceptfds only (test_select's failed-connect block). */
+    {
+        fd_set w, e;
+        memset(&w, 0, sizeof w);
+        memset(&e, 0, sizeof e);
+        FD_SET(s, &w);
+        FD_SET(s, &e);
+        struct timeval tv = {5, 0};
+        CHECK_EQ(select(0, NULL, &w, &e, &tv), 1);
+        CHECK_EQ(w.fd_count, 0);
+        CHECK(FD_ISSET(s, &e));
+    }
+    CHECK_EQ(so_error(s), WSAEHOSTUNREACH);
     CHECK_EQ(so_error(s), WSAEHOSTUNREACH);
     closesocket(s);
     /* Blocking, the same neighbour: the call's error. */
@@ -94,7 +109,21 @@ static void unreachable(void)
     set_blocking(s, 0);
     SOCKADDR_IN silent = addr4("10.0.0.2", 80);
     CHECK_ERR(connect(s, (SOCKADDR *)&silent, sizeof silent), WSAEWOULDBLOCK);
-    Sleep(300);
+    /* P1: a connect in progress is ready for nothing (select, WSAPoll). */
+    {
+        fd_set r, w, e;
+        memset(&r, 0, sizeof r);
+        memset(&w, 0, sizeof w);
+        memset(&e, 0, sizeof e);
+        FD_SET(s, &r);
+        FD_SET(s, &w);
+        FD_SET(s, &e);
+        struct timeval tv = {0, 200000};
+        CHECK_EQ(select(0, &r, &w, &e, &tv), 0);
+        WSAPOLLFD p = {s, POLLRDNORM | POLLRDBAND | POLLWRNORM, 0};
+        CHECK_EQ(WSAPoll(&p, 1, 100), 0);
+        CHECK_EQ(p.revents, 0);
+    }
     CHECK_ERR(connect(s, (SOCKADDR *)&silent, sizeof silent), WSAEALREADY);
     CHECK_EQ(so_error(s), 0);
     SOCKADDR_IN name;
