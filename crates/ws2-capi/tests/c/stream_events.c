@@ -246,7 +246,16 @@ static void read_events(WSAEVENT ev)
     closesocket(c);
 }
 
-/* test_accept_events. */
+static int CALLBACK defer_it(LPWSABUF caller, LPWSABUF caller_data, LPQOS sqos, LPQOS gqos,
+                             LPWSABUF callee, LPWSABUF callee_data, GROUP *g, DWORD_PTR data)
+{
+    (void)caller, (void)caller_data, (void)sqos, (void)gqos, (void)callee, (void)callee_data;
+    (void)g, (void)data;
+    return CF_DEFER;
+}
+
+/* test_accept_events; Microsoft's WSAEventSelect page: WSAAccept failing
+ * with WSATRY_AGAIN (CF_DEFER) does not re-enable FD_ACCEPT. */
 static void accept_events(WSAEVENT ev)
 {
     SOCKADDR_IN a;
@@ -297,6 +306,20 @@ static void accept_events(WSAEVENT ev)
     CHECK_OK(WSAEventSelect(l, ev, mask));
     CHECK_EVENTS(l, ev, 0, 0);
     closesocket(s1); closesocket(s2); closesocket(c1); closesocket(c2);
+
+    /* A deferred connection: FD_ACCEPT is not recorded again; the accept
+     * that takes it re-enables it, with nothing left waiting. */
+    new_case(ev);
+    c1 = tcp();
+    CHECK_OK(connect(c1, (SOCKADDR *)&a, sizeof a));
+    CHECK_EVENTS(l, ev, FD_ACCEPT, 1000);
+    CHECK(WSAAccept(l, NULL, NULL, defer_it, 0) == INVALID_SOCKET);
+    CHECK_EQ(WSAGetLastError(), WSATRY_AGAIN);
+    CHECK_EVENTS(l, ev, 0, 200);
+    s1 = WSAAccept(l, NULL, NULL, NULL, 0);
+    CHECK(s1 != INVALID_SOCKET);
+    CHECK_EVENTS(l, ev, 0, 0);
+    closesocket(s1); closesocket(c1);
 
     /* The accepted socket takes the listener's event and mask: FD_WRITE. */
     CHECK_OK(WSAEventSelect(l, ev, mask | FD_WRITE));
