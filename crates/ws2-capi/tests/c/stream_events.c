@@ -105,6 +105,21 @@ static void connect_events(WSAEVENT ev)
     closesocket(s);
     closesocket(c);
 
+    /* A blocking connect made while the association is cancelled (mask 0)
+     * is recorded, and reported once selected again. */
+    new_case(ev);
+    c = tcp();
+    CHECK_OK(WSAEventSelect(c, ev, ALL));
+    CHECK_OK(WSAEventSelect(c, NULL, 0));
+    set_blocking(c, 1);
+    CHECK_OK(connect(c, (SOCKADDR *)&a, sizeof a));
+    s = accept_one(l);
+    CHECK_EVENTS(c, ev, 0, 0);
+    CHECK_OK(WSAEventSelect(c, ev, ALL));
+    CHECK_EVENTS(c, ev, FD_CONNECT | FD_WRITE, 200);
+    closesocket(s);
+    closesocket(c);
+
     /* A mask without FD_CONNECT first: FD_WRITE; adding it: FD_CONNECT alone. */
     c = tcp();
     new_case(ev);

@@ -31,8 +31,11 @@ impl SocketCore {
         self.mark_closed();
         cancel_all(self);
         crate::addr_changes::cancel_socket(self);
-        // A graceful stream close still sends what the backlog holds (P8).
-        if !super::stream::drains_after_close(self) {
+        // A graceful stream close still sends what the backlog holds (P8):
+        // the reactor keeps its send direction; the rest is let go now.
+        if super::stream::drains_after_close(self) {
+            drain::forget_closed_events(self);
+        } else {
             drain::forget_closed(self);
         }
         self.wake_waiters();

@@ -461,6 +461,14 @@ fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
     }
 }
 
+/// The network-event part of [`forget_closed`], for a closed stream whose
+/// backlog the reactor still writes (its send direction stays held).
+pub(crate) fn forget_closed_events(core: &SocketCore) {
+    if let Some(r) = current() {
+        events::forget_closed(r, core);
+    }
+}
+
 /// Releases the reactor's hold on a closed socket (both directions) and
 /// takes its fds out of the epoll set.
 pub(crate) fn forget_closed(core: &SocketCore) {

@@ -275,7 +275,19 @@ impl SocketCore {
                 "the socket is non-blocking: the connect goes on in the background",
             ));
         }
-        self.wait_connected()
+        let result = self.wait_connected();
+        // A blocking connect's end is an event too (recorded while the
+        // selection's mask is 0, reported once selected).
+        if self.events_live() {
+            match &result {
+                Ok(()) => self.note_connected(),
+                Err(e) if self.has(CONNECT_FAILED) => {
+                    self.record_network_events(abi::FD_CONNECT, e.code())
+                }
+                Err(_) => {}
+            }
+        }
+        result
     }
 
     /// A blocking connect's wait (alertable, S35; `closesocket` → `WSAEINTR`).
