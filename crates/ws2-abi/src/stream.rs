@@ -21,6 +21,9 @@ pub const SOMAXCONN: i32 = 0x7fff_ffff;
 
 /// `SIO_KEEPALIVE_VALS` (`_WSAIOW(IOC_VENDOR, 4)`): a [`tcp_keepalive`].
 pub const SIO_KEEPALIVE_VALS: u32 = crate::consts::IOC_IN | crate::consts::IOC_VENDOR | 4;
+/// `SIO_IDEAL_SEND_BACKLOG_QUERY` (`_IOR('t', 123, ULONG)`): the ideal send
+/// backlog of a connected stream, a `ULONG`.
+pub const SIO_IDEAL_SEND_BACKLOG_QUERY: u32 = 0x4004_747B;
 
 /// `WSAAccept`'s condition-function results.
 pub const CF_ACCEPT: c_int = 0;
@@ -82,6 +85,7 @@ mod tests {
     #[test]
     fn stream_numbers_are_windows_numbers() {
         assert_eq!(SIO_KEEPALIVE_VALS, 0x9800_0004);
+        assert_eq!(SIO_IDEAL_SEND_BACKLOG_QUERY, 0x4004_747B);
         assert_eq!(SO_DONTLINGER, -129);
         assert_eq!((CF_ACCEPT, CF_REJECT, CF_DEFER), (0, 1, 2));
         assert_eq!(SOMAXCONN, 0x7fff_ffff);

@@ -104,6 +104,15 @@ pub unsafe extern "C" fn WSAIoctl(
                 unsafe { simple_ioctl(&core, code, out_buf.cast()) }?;
                 4
             }
+            SIO_IDEAL_SEND_BACKLOG_QUERY => {
+                if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a ULONG"));
+                }
+                let isb = core.ideal_send_backlog()?;
+                // SAFETY: out_buf holds a ULONG (checked).
+                unsafe { out_buf.cast::<u32>().write_unaligned(isb) };
+                4
+            }
             SIO_KEEPALIVE_VALS => {
                 if overlapped.is_null() {
                     // Windows writes 0 to lpcbBytesReturned, also when it fails.

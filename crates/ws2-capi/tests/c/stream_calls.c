@@ -2,7 +2,7 @@
  * with the Windows-run record it follows: Wine's dlls/ws2_32/tests/sock.c
  * (test_listen, test_accept, test_accept_inheritance, test_connect,
  * test_shutdown, test_tcp_reset, test_empty_recv, test_tcp_sendto_recvfrom,
- * test_timeout, test_keepalive_vals, test_set_getsockopt,
+ * test_timeout, test_keepalive_vals, test_backlog_query, test_set_getsockopt,
  * test_extendedSocketOptions, test_select's OOB block, test_fionread_siocatmark)
  * and afd.c test_recv, or Microsoft's page where no test exists. */
 #include "stream_common.h"
@@ -684,6 +684,42 @@ static void option_rules(void)
 
 static SOCKET blocked_listener;
 static int accept_result_error;
+/* P8: test_backlog_query (SIO_IDEAL_SEND_BACKLOG_QUERY) and SO_CONNECT_TIME
+ * (research-fidelity-options.md §2): unconnected, connected, datagram. */
+static void backlog_query_and_connect_time(void)
+{
+    ULONG isb = 0xdeadbeef;
+    DWORD size = 0xdeadbeef, secs = 0;
+    int len = sizeof secs;
+    SOCKET s = new_tcp();
+    CHECK_ERR(idealsendbacklogquery(s, &isb), WSAENOTCONN);
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_CONNECT_TIME, (char *)&secs, &len));
+    CHECK_EQ(secs, 0xffffffffu);
+    closesocket(s);
+
+    SOCKET c, srv;
+    tcp_pair(&c, &srv);
+    CHECK_OK(WSAIoctl(c, SIO_IDEAL_SEND_BACKLOG_QUERY, NULL, 0, &isb, sizeof isb, &size, NULL,
+                      NULL));
+    CHECK_EQ(isb, 0x10000);
+    CHECK_EQ(size, sizeof isb);
+    CHECK_ERR(WSAIoctl(c, SIO_IDEAL_SEND_BACKLOG_QUERY, NULL, 0, &isb, 2, &size, NULL, NULL),
+              WSAEFAULT);
+    len = sizeof secs;
+    CHECK_OK(getsockopt(c, SOL_SOCKET, SO_CONNECT_TIME, (char *)&secs, &len));
+    CHECK_EQ(secs, 0);
+    len = sizeof secs;
+    CHECK_OK(getsockopt(srv, SOL_SOCKET, SO_CONNECT_TIME, (char *)&secs, &len));
+    CHECK_EQ(secs, 0);
+    closesocket(c);
+    closesocket(srv);
+
+    SOCKET u;
+    CHECK_SOCKET(u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+    CHECK_ERR(idealsendbacklogquery(u, &isb), WSAEOPNOTSUPP);
+    closesocket(u);
+}
+
 static void *accept_blocked(void *arg)
 {
     (void)arg;
@@ -721,6 +757,7 @@ int main(void)
     recv_rules();
     oob_rules();
     option_rules();
+    backlog_query_and_connect_time();
     accept_interrupted();
     WSACleanup();
     printf("stream_calls: ok\n");

@@ -543,7 +543,7 @@ impl SocketCore {
             SockOpt::Debug => Ok(self.has(DEBUG) as i32),
             SockOpt::OobInline => Ok(self.has(OOB_INLINE) as i32),
             SockOpt::AcceptConn => Ok(self.is_listening() as i32),
-            SockOpt::ConnectTime => Ok(-1),
+            SockOpt::ConnectTime => Ok(self.connect_time()),
             SockOpt::OpenType => Ok(open_type() as i32),
         }
     }

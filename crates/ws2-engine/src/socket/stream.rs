@@ -41,6 +41,8 @@ pub(crate) struct StreamState {
     abort_on_close: AtomicBool,
     /// The peer named at `connect` or returned by `accept`.
     peer: Mutex<Option<SocketAddr>>,
+    /// When the connection was made (`SO_CONNECT_TIME`).
+    pub(super) connected_at: Mutex<Option<std::time::Instant>>,
     /// A connection `WSAAccept`'s condition function deferred: the next
     /// accept takes it first.
     deferred: Mutex<Option<(OwnedFd, SocketAddr)>>,
@@ -191,6 +193,7 @@ impl SocketCore {
     }
 
     fn connected_now(&self) {
+        lock(&self.stream.connected_at).get_or_insert_with(std::time::Instant::now);
         self.so_error.store(0, Ordering::Release);
         self.stream.connect_failure.store(0, Ordering::Release);
         self.state
@@ -541,6 +544,7 @@ impl SocketCore {
             Ordering::Relaxed,
         );
         *lock(&core.stream.peer) = Some(peer);
+        *lock(&core.stream.connected_at) = Some(std::time::Instant::now());
         core
     }
 

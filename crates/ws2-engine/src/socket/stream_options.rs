@@ -9,6 +9,7 @@
 use ws2_abi as abi;
 
 use crate::error::{Error, Result};
+use crate::fork::lock;
 
 use super::*;
 
@@ -107,5 +108,55 @@ impl SocketCore {
     /// Whether `SO_OOBINLINE` is on: urgent bytes then stay in the stream.
     pub fn oob_inline(&self) -> bool {
         self.has(OOB_INLINE)
+    }
+
+    /// `SO_CONNECT_TIME`: whole seconds since a stream connected;
+    /// `0xFFFFFFFF` (-1) for a socket that never did (every datagram
+    /// socket). Options §2: 0 just after the connect.
+    pub(crate) fn connect_time(&self) -> i32 {
+        if !self.is_stream() {
+            return -1;
+        }
+        self.refresh_connect();
+        lock(&self.stream.connected_at)
+            .map_or(-1, |t| t.elapsed().as_secs().min(i32::MAX as u64) as i32)
+    }
+
+    /// `SIO_IDEAL_SEND_BACKLOG_QUERY` (`test_backlog_query`): the bytes to
+    /// keep queued on a connected stream so that the link stays busy, its
+    /// bandwidth-delay product (the kernel's delivery rate times the
+    /// round trip), at least 64 KiB (Windows' answer on loopback) and at
+    /// most 16 MiB. Not connected: `WSAENOTCONN`; not a stream:
+    /// `WSAEOPNOTSUPP`.
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let core = SocketCore::new(Family::V4, SocketKind::Stream, 0, true)?;
+    /// assert_eq!(core.ideal_send_backlog().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+    /// core.connect(&listener.local_addr()?)?;
+    /// assert_eq!(core.ideal_send_backlog()?, 0x10000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ideal_send_backlog(&self) -> Result<u32> {
+        const FLOOR: u64 = 64 << 10;
+        const CEILING: u64 = 16 << 20;
+        if !self.is_stream() {
+            return Err(Error::new(
+                abi::WSAEOPNOTSUPP,
+                "SIO_IDEAL_SEND_BACKLOG_QUERY works on stream (SOCK_STREAM) sockets only",
+            ));
+        }
+        self.refresh_connect();
+        if !self.has(CONNECTED) || self.has(CONNECTING) {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "SIO_IDEAL_SEND_BACKLOG_QUERY: the socket is not connected",
+            ));
+        }
+        let bdp = self.tcp_info().map_or(0, |i| {
+            i.tcpi_delivery_rate.saturating_mul(i.tcpi_rtt as u64) / 1_000_000
+        });
+        Ok(bdp.clamp(FLOOR, CEILING) as u32)
     }
 }
