@@ -58,6 +58,16 @@
 //! gathered into one datagram ([`SendBufs`]: a `Vec` or array of them), and
 //! `dwFlags` through the `*_with_flags` forms.
 //!
+//! # Stream sockets
+//!
+//! [`TcpListener`] and [`TcpStream`] are TCP with Windows' rules, shaped as
+//! `std::net`'s (`Read`, `Write`, `shutdown`, timeouts, linger): a
+//! non-blocking [`TcpStream::send`] takes the whole buffer or fails with
+//! `WSAEWOULDBLOCK`, never part of it (what the kernel cannot take yet is
+//! sent in order as the connection drains, also after `close`); a reset is
+//! reported by every later call; `recv` answers 0 at every read after the
+//! end of the stream.
+//!
 //! # Async receives with tokio
 //!
 //! A [`Socket`] is `AsFd`: an async runtime can wait for it to be readable
