@@ -59,6 +59,9 @@ pub fn status_from_wsa(code: i32) -> NTSTATUS {
         WSAENETUNREACH => STATUS_NETWORK_UNREACHABLE,
         WSAEHOSTUNREACH => STATUS_HOST_UNREACHABLE,
         WSAECONNRESET => STATUS_CONNECTION_RESET,
+        // A pending stream receive closed under it (test_iocp), a ConnectEx refused (test_connect).
+        WSAECONNABORTED => crate::ntstatus::STATUS_CONNECTION_ABORTED,
+        WSAECONNREFUSED => crate::ntstatus::STATUS_CONNECTION_REFUSED,
         WSAESHUTDOWN => STATUS_PIPE_DISCONNECTED,
         WSAETIMEDOUT => STATUS_IO_TIMEOUT,
         WSAENOBUFS => STATUS_INSUFFICIENT_RESOURCES,
@@ -86,6 +89,8 @@ pub fn win32_from_status(status: NTSTATUS) -> u32 {
         STATUS_HOST_UNREACHABLE => ERROR_HOST_UNREACHABLE,
         STATUS_PORT_UNREACHABLE => ERROR_PORT_UNREACHABLE,
         STATUS_CONNECTION_RESET => ERROR_NETNAME_DELETED,
+        crate::ntstatus::STATUS_CONNECTION_ABORTED => ERROR_CONNECTION_ABORTED,
+        crate::ntstatus::STATUS_CONNECTION_REFUSED => ERROR_CONNECTION_REFUSED,
         STATUS_PIPE_DISCONNECTED => ERROR_PIPE_NOT_CONNECTED,
         STATUS_IO_TIMEOUT => ERROR_SEM_TIMEOUT,
         STATUS_INSUFFICIENT_RESOURCES => ERROR_NO_SYSTEM_RESOURCES,
@@ -203,6 +208,8 @@ mod tests {
             (STATUS_INVALID_CONNECTION, WSAENOTCONN),
             (STATUS_NOT_SUPPORTED, WSAEOPNOTSUPP),
             (STATUS_BUFFER_TOO_SMALL, WSAEFAULT), // P5 test_get_interface_list
+            (crate::ntstatus::STATUS_CONNECTION_ABORTED, WSAECONNABORTED), // P8 test_iocp
+            (crate::ntstatus::STATUS_CONNECTION_REFUSED, WSAECONNREFUSED), // P8 test_connect
         ];
         for (status, wsa) in table {
             assert_eq!(wsa_from_status(status), wsa);
@@ -212,5 +219,13 @@ mod tests {
         assert_eq!(wsa_from_status(STATUS_PENDING), WSA_IO_INCOMPLETE);
         assert_eq!(win32_from_status(STATUS_CANCELLED), 995);
         assert_eq!(win32_from_status(STATUS_BUFFER_TOO_SMALL), 122);
+        assert_eq!(
+            win32_from_status(crate::ntstatus::STATUS_CONNECTION_ABORTED),
+            1236
+        );
+        assert_eq!(
+            win32_from_status(crate::ntstatus::STATUS_CONNECTION_REFUSED),
+            1225
+        );
     }
 }

@@ -131,8 +131,10 @@ pub unsafe extern "C" fn WSARecvFrom(
         if core.is_stream() {
             // A stream ignores lpFrom/lpFromlen (Windows: test_tcp_sendto_recvfrom).
             // SAFETY: forwarded contract.
-            return unsafe { raw::stream::recv(&core, buffers, count, flags, bytes, overlapped) }
-                .map(|_| 0);
+            return unsafe {
+                raw::stream::recv(&core, buffers, count, flags, bytes, overlapped, routine)
+            }
+            .map(|_| 0);
         }
         if flags.is_null() {
             return Err(Error::new(WSAEFAULT, "lpFlags is NULL"));

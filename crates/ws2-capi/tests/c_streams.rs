@@ -25,6 +25,15 @@ fn non_blocking_stream_sends_are_taken_whole_or_not_at_all() {
     run_c_test("stream_send", &[]);
 }
 
+// P8 S28 S29 S30 S37 S38: overlapped WSASend/WSARecv on streams with
+// events, routines and ports; order; close, reset and CancelIoEx complete
+// each operation once (test_send, test_completion_port, test_iocp,
+// test_simultaneous_async_recv, test_empty_recv, test_WSARecv).
+#[test]
+fn overlapped_stream_sends_and_receives_complete_as_windows_does() {
+    run_c_test("stream_overlapped", &[]);
+}
+
 // P8 P1: select and WSAPoll on listening, connecting, connected, reset and
 // failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
 #[test]

@@ -5,7 +5,9 @@
 
 use std::collections::VecDeque;
 
-use crate::completion::Delivery;
+use std::sync::Arc;
+
+use crate::completion::{Delivery, PortBound};
 use crate::error::Result;
 use crate::translate::{CmsgBuf, LinuxAddr, Received, SendControls};
 
@@ -36,6 +38,9 @@ pub(crate) struct Op {
     pub(crate) bounce: Vec<u8>,
     pub(crate) controls: SendControls,
     pub(crate) cmsg: CmsgBuf,
+    /// A stream send's bytes the kernel has taken so far (P8: it completes
+    /// when all `len` are).
+    pub(crate) taken: usize,
 }
 
 // SAFETY: the iovec pointers refer to buffers the caller keeps valid until
@@ -62,7 +67,43 @@ impl Op {
             bounce: Vec::new(),
             controls: SendControls::default(),
             cmsg: CmsgBuf::default(),
+            taken: 0,
         })
+    }
+
+    /// Captures an overlapped stream send (P8): the caller's buffers (they
+    /// stay the caller's until completion), Linux flags (`MSG_OOB`: the
+    /// last byte urgent; `MSG_DONTROUTE`), and the bytes already taken.
+    pub(crate) fn fill_stream(
+        &mut self,
+        iov: &[libc::iovec],
+        flags: i32,
+        taken: usize,
+        delivery: Delivery,
+        issuer: u64,
+    ) {
+        self.iovlen = iov.len();
+        self.len = iov.iter().map(|v| v.iov_len).sum();
+        self.flags = flags;
+        self.to_v4 = false;
+        self.dest = None;
+        self.delivery = Some(delivery);
+        self.issuer = issuer;
+        self.controls = SendControls::default();
+        self.cmsg.copy_from(&CmsgBuf::default());
+        self.taken = taken;
+        if iov.len() > OP_INLINE_IOV {
+            self.iov_heap.clear();
+            self.iov_heap.extend_from_slice(iov);
+        } else {
+            self.iov_inline[..iov.len()].copy_from_slice(iov);
+        }
+    }
+
+    /// The op's iovecs.
+    pub(crate) fn iov(&self) -> &[libc::iovec] {
+        // SAFETY: iov_ptr points to iovlen initialised iovecs.
+        unsafe { std::slice::from_raw_parts(self.iov_ptr(), self.iovlen) }
     }
 
     /// Whether `other` may share a UDP GSO message with this op: same
@@ -156,6 +197,7 @@ impl SendPlan<'_> {
         op.issuer = issuer;
         op.controls = *self.controls;
         op.cmsg.copy_from(self.cmsg);
+        op.taken = 0;
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
         op.len = iov.iter().map(|v| v.iov_len).sum();
@@ -194,12 +236,73 @@ pub(crate) struct SendQueue {
 /// how the operation ends (`WSAEMSGSIZE` for truncation, S27).
 pub type RecvFinish = Box<dyn FnOnce(Result<Received>) -> Result<usize> + Send>;
 
-/// One queued receive.
-pub(crate) struct RecvOp {
+/// One try of a queued operation that is not a plain receive (`AcceptEx`,
+/// P8): whether it completed, must wait, or goes on as another socket's
+/// receive.
+pub enum Attempt {
+    /// Nothing yet: the reactor tries again when the socket is readable.
+    NotYet,
+    /// Done, with this result (the `finish` of the op writes its outputs).
+    Done(Result<Received>),
+    /// The operation moves on: the closure queues it where it now waits
+    /// (an `AcceptEx` waiting for its first data, on the accepted socket).
+    Handoff(Handoff),
+}
+
+/// Where a handed-off operation goes next.
+pub type Handoff = Box<dyn FnOnce(Box<RecvOp>) + Send>;
+
+/// The try of an [`Attempt`] operation, run by its call and by the reactor
+/// when the socket is readable.
+pub type RecvAttempt = Box<dyn FnMut() -> Attempt + Send>;
+
+/// One queued receive (or an operation tried the same way).
+pub struct RecvOp {
     pub(crate) iov: Vec<libc::iovec>,
+    /// A stream receive's Linux flags (`MSG_PEEK`, `MSG_OOB`); 0 otherwise.
+    pub(crate) flags: i32,
     pub(crate) finish: RecvFinish,
     pub(crate) delivery: Delivery,
     pub(crate) issuer: u64,
+    /// Tried by this instead of a receive into `iov`.
+    pub(crate) attempt: Option<RecvAttempt>,
+    /// Completes on this socket's port (an `AcceptEx` completes on the
+    /// listener's key, not the accepted socket's: `test_completion_port`).
+    pub(crate) port_of: Option<Arc<dyn PortBound + Send + Sync>>,
+}
+
+impl RecvOp {
+    /// A queued operation of its own kind: `attempt` says when it is done.
+    pub fn attempting(
+        attempt: RecvAttempt,
+        finish: RecvFinish,
+        delivery: Delivery,
+        issuer: u64,
+    ) -> Box<RecvOp> {
+        Box::new(RecvOp {
+            iov: Vec::new(),
+            flags: 0,
+            finish,
+            delivery,
+            issuer,
+            attempt: Some(attempt),
+            port_of: None,
+        })
+    }
+
+    /// Makes a handed-off operation a plain receive into `iov` that
+    /// completes on `port_of`'s port.
+    pub fn into_receive(
+        mut self: Box<Self>,
+        iov: Vec<libc::iovec>,
+        port_of: Arc<dyn PortBound + Send + Sync>,
+    ) -> Box<RecvOp> {
+        self.attempt = None;
+        self.iov = iov;
+        self.flags = 0;
+        self.port_of = Some(port_of);
+        self
+    }
 }
 
 // SAFETY: the iovecs point into buffers the caller keeps valid until

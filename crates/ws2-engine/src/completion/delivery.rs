@@ -128,7 +128,7 @@ pub struct WaiterSlot {
 
 /// One completion's delivery; port packets go to `packets` when given
 /// (posted together by the caller), else straight to the port.
-pub fn deliver<T: PortBound>(
+pub fn deliver<T: PortBound + ?Sized>(
     core: Option<&T>,
     delivery: Delivery,
     result: Result<usize>,

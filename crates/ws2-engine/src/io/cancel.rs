@@ -29,7 +29,17 @@ impl SocketCore {
     /// ```
     pub fn close(&self) {
         self.mark_closed();
-        cancel_all(self);
+        // A stream's pending receives lose their connection: Windows
+        // completes them with STATUS_CONNECTION_ABORTED (research-streams.md
+        // B2: test_iocp's iocp_async_read_closesocket); every other
+        // operation (an `AcceptEx` on a listener too: test_completion_port)
+        // is cancelled (STATUS_CANCELLED).
+        let receives = if self.is_stream() && !self.is_listening() {
+            connection_aborted
+        } else {
+            aborted
+        };
+        cancel_where(self, |_, _| true, receives);
         crate::addr_changes::cancel_socket(self);
         // A graceful stream close still sends what the backlog holds (P8):
         // the reactor keeps its send direction; the rest is let go now.
@@ -57,7 +67,7 @@ impl SocketCore {
 /// Completes every queued send and receive of `core` with
 /// `WSA_OPERATION_ABORTED` (closesocket, `SIO_FLUSH`: S37).
 pub(crate) fn cancel_all(core: &SocketCore) {
-    cancel_where(core, |_, _| true);
+    cancel_where(core, |_, _| true, aborted);
 }
 
 /// Which of a socket's pending overlapped operations `CancelIo`/`CancelIoEx`
@@ -102,7 +112,7 @@ impl SocketCore {
                 Cancel::All => true,
             }
         };
-        let n = cancel_where(self, pick);
+        let n = cancel_where(self, pick, aborted);
         n + crate::addr_changes::cancel_socket_where(self, |issuer, overlapped| match which {
             Cancel::IssuedByMe => issuer == me,
             Cancel::Overlapped(target) => overlapped == target as usize,
@@ -114,8 +124,13 @@ impl SocketCore {
 /// Takes the queued sends and receives of `core` that `pick` chooses (by
 /// delivery and issuing thread) out of its queues, under their locks, and
 /// completes each with `WSA_OPERATION_ABORTED`; a blocking call waiting its
-/// turn is interrupted (`WSAEINTR`, S37) instead. Returns how many.
-fn cancel_where(core: &SocketCore, mut pick: impl FnMut(&Delivery, u64) -> bool) -> usize {
+/// turn is interrupted (`WSAEINTR`, S37) instead; receives complete with
+/// `receive_error()`. Returns how many.
+fn cancel_where(
+    core: &SocketCore,
+    mut pick: impl FnMut(&Delivery, u64) -> bool,
+    receive_error: fn() -> Error,
+) -> usize {
     let sends: Vec<Box<Op>> = {
         let mut q = send_queue(core);
         let (taken, rest): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut q.ops)
@@ -145,10 +160,16 @@ fn cancel_where(core: &SocketCore, mut pick: impl FnMut(&Delivery, u64) -> bool)
         complete(Some(core), delivery, Err(err), false);
     }
     for op in recvs {
-        let result = (op.finish)(Err(aborted()));
-        complete(Some(core), op.delivery, result, false);
+        super::recv_op::complete_op(core, op, Err(receive_error()));
     }
     n
+}
+
+fn connection_aborted() -> Error {
+    Error::new(
+        abi::WSAECONNABORTED,
+        "closesocket ended the connection under the pending receive",
+    )
 }
 
 fn aborted() -> Error {
@@ -165,7 +186,7 @@ impl IssuedOn for SocketCore {
         if self.port().is_some() {
             return;
         }
-        cancel_where(self, |_, issuer| issuer == thread.id);
+        cancel_where(self, |_, issuer| issuer == thread.id, aborted);
     }
 }
 

@@ -13,17 +13,19 @@ use ws2_abi as abi;
 use crate::completion::{Delivery, Packet, deliver};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
-use crate::ops::{Op, SendQueue};
+use crate::ops::{Attempt, RecvOp, SendQueue};
 use crate::socket::{SocketCore, SocketKind, complete};
-use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
+use crate::translate::{CmsgBuf, MAX_IOVECS};
 
 use super::attempt::counts_local_drops_as_sent;
 use super::events;
-use super::queues::{recv_queue, send_queue};
+use super::queues::{recv_queue, recycle, send_queue};
 use super::reactor::{
     BATCHED, Direction, NEXT_SERIAL, REACTOR, Reactor, SENDMMSG_CALLS, STARTING, WAKEUPS, current,
 };
+use super::recv_op;
 use super::segmented::SEGMENT_CMSG_SPACE;
+use super::stream_write;
 
 /// This process's reactor, started on first use (and on first use in a
 /// fork child): `WSAEMFILE`/`WSAENOBUFS` when its epoll instance or its
@@ -148,16 +150,17 @@ fn take_all(
         }
         Direction::Events => Vec::new(),
         Direction::Recv => {
-            let mut q = recv_queue(core);
-            q.registered = false;
-            r.release(core, dir);
-            q.ops
-                .drain(..)
-                .map(|op| {
-                    let result = (op.finish)(Err(err.clone()));
-                    (op.delivery, result)
-                })
-                .collect()
+            let ops: Vec<Box<RecvOp>> = {
+                let mut q = recv_queue(core);
+                q.registered = false;
+                r.release(core, dir);
+                q.ops.drain(..).collect()
+            };
+            // Each on its own port (`port_of`), outside the lock.
+            for op in ops {
+                recv_op::complete_op(core, op, Err(err.clone()));
+            }
+            Vec::new()
         }
     }
 }
@@ -446,21 +449,6 @@ fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
     }
 }
 
-/// Keeps a completed operation's box for the next pending send: as many as
-/// a window of sends in flight uses, so a steady stream of pending sends
-/// neither allocates nor frees (the caller's thread would allocate what
-/// the reactor's frees, through the allocator's shared arenas).
-fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
-    const SPARE: usize = 1024;
-    if q.spare.len() < SPARE {
-        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
-            op.iov_heap = Vec::new();
-        }
-        op.bounce = Vec::new();
-        q.spare.push(op);
-    }
-}
-
 /// The network-event part of [`forget_closed`], for a closed stream whose
 /// backlog the reactor still writes (its send direction stays held).
 pub(crate) fn forget_closed_events(core: &SocketCore) {
@@ -500,22 +488,35 @@ pub(crate) fn forget_closed(core: &SocketCore) {
 
 /// Completes queued receives in order while datagrams are waiting.
 fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
-    let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
+    let mut done = Vec::new();
+    let mut handoffs = Vec::new();
     let rearm = {
         let mut q = recv_queue(core);
         let rearm = loop {
-            let Some(op) = q.ops.front() else { break false };
-            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
-            let got = match got {
-                Ok(None) => break true,
-                Ok(Some(got)) => Ok(got),
-                Err(e) => Err(e),
+            let Some(op) = q.ops.front_mut() else {
+                break false;
             };
+            let got = match recv_op::try_op(core, op) {
+                Attempt::NotYet => break true,
+                Attempt::Done(got) => Some(got),
+                Attempt::Handoff(next) => {
+                    if let Some(op) = q.ops.pop_front() {
+                        handoffs.push((next, op));
+                    }
+                    None
+                }
+            };
+            let Some(got) = got else { continue };
             let Some(op) = q.ops.pop_front() else {
                 break false;
             };
-            let result = (op.finish)(got);
-            done.push((op.delivery, result));
+            let RecvOp {
+                finish,
+                delivery,
+                port_of,
+                ..
+            } = *op;
+            done.push((delivery, port_of, finish(got)));
         };
         if !rearm {
             q.registered = false;
@@ -523,8 +524,11 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
         }
         rearm
     };
-    for (delivery, result) in done {
-        complete(Some(core), delivery, result, false);
+    for (delivery, port_of, result) in done {
+        recv_op::deliver_op(core, delivery, port_of, result);
+    }
+    for (next, op) in handoffs {
+        next(op);
     }
     if rearm {
         arm_or_fail(r, core, Direction::Recv);
@@ -538,19 +542,30 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
 /// `FD_WRITE` that were due are recorded (P1).
 fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
     let connecting = events::connect_pending(core);
+    let mut done = Vec::new();
     {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
-        // A failure drops the backlog and leaves the connection broken.
-        let _ = core.write_backlog(&mut b);
+        // A failure drops the backlog, completes the queued overlapped
+        // sends with it and leaves the connection broken.
+        let _ = stream_write::pump(core, &mut q, &mut b, &mut done);
+        let waiting = !b.is_empty() || !q.ops.is_empty();
         let armed =
-            (!b.is_empty() || connecting) && r.arm(core, core.raw_fd(), Direction::Send).is_ok();
+            match (waiting || connecting).then(|| r.arm(core, core.raw_fd(), Direction::Send)) {
+                Some(Ok(())) => true,
+                Some(Err(e)) => {
+                    stream_write::fail_queued(core, &mut q, &e, &mut done);
+                    false
+                }
+                None => false,
+            };
         if !armed {
             b.clear();
             q.registered = false;
             r.release(core, Direction::Send);
         }
     }
+    stream_write::deliver_all(core, done);
     core.wake_waiters();
     if events::write_due(core) {
         watch_writable(core);

@@ -6,8 +6,9 @@ use std::sync::atomic::Ordering;
 
 use crate::completion::ThreadState;
 use crate::fork::{self, Locked, lock};
-use crate::ops::{RecvQueue, SendQueue};
+use crate::ops::{Op, RecvQueue, SendQueue};
 use crate::socket::SocketCore;
+use crate::translate::INLINE_BUFFERS;
 
 use super::reactor;
 
@@ -80,5 +81,20 @@ pub(super) fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
         sockets.retain(|w| w.strong_count() > 0);
         let socket = Arc::downgrade(core);
         sockets.push(socket);
+    }
+}
+
+/// Keeps a completed operation's box for the next pending send: as many as
+/// a window of sends in flight uses, so a steady stream of pending sends
+/// neither allocates nor frees (the caller's thread would allocate what
+/// the reactor's frees, through the allocator's shared arenas).
+pub(super) fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
+    const SPARE: usize = 1024;
+    if q.spare.len() < SPARE {
+        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
+            op.iov_heap = Vec::new();
+        }
+        op.bounce = Vec::new();
+        q.spare.push(op);
     }
 }

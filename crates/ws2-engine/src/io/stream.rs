@@ -17,8 +17,9 @@
 //! {1, 0}`), is no pending I/O request (`SIO_FLUSH` and thread exit leave it
 //! alone), and a fork child forgets its parent's.
 //!
-//! Overlapped sends on streams (and the backlog entries they will add,
-//! completing when written) are the next issue's.
+//! Overlapped sends on streams queue behind the backlog in the socket's
+//! send FIFO and complete once all their bytes are taken
+//! (`stream_overlapped`); a later send, of either kind, waits for them.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -26,16 +27,16 @@ use std::time::{Duration, Instant};
 use ws2_abi as abi;
 
 use crate::completion::{self, deadline_after};
-use crate::error::{Error, Result, errno};
+use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::SendQueue;
 use crate::socket::{SocketCore, interrupted, wait_fd};
-use crate::translate::MAX_IOVECS;
 
 use super::attempt::{timed_out, would_block};
 use super::drain;
 use super::queues::send_queue;
 use super::reactor::Direction;
+use super::stream_write::{advance, deliver_all, gather_from, pump, write_buffers};
 
 /// The largest non-blocking stream send ws2 takes whole (bytes): the
 /// most one send may leave in user space. The environment variable
@@ -106,11 +107,21 @@ fn send_whole_or_nothing(
     }
     let mut q = send_queue(core);
     let mut b = lock(&core.stream.backlog);
-    if !b.is_empty() {
-        core.write_backlog(&mut b)?;
-        if !b.is_empty() {
-            return Err(would_block());
-        }
+    let mut done = Vec::new();
+    let pumped = pump(core, &mut q, &mut b, &mut done);
+    let idle = b.is_empty() && q.ops.is_empty();
+    if !done.is_empty() {
+        drop((q, b));
+        deliver_all(core, done);
+        // Re-check under the locks: another send may have come meanwhile.
+        return match pumped {
+            Err(e) => Err(e),
+            Ok(()) => send_whole_or_nothing(core, iov, total, oob, flags),
+        };
+    }
+    pumped?;
+    if !idle {
+        return Err(would_block());
     }
     let n = write_buffers(core, iov, total, oob, flags)?;
     if n == total {
@@ -151,10 +162,18 @@ fn send_all(
     let mut done = 0;
     loop {
         {
-            let _q = send_queue(core);
+            let mut q = send_queue(core);
             let mut b = lock(&core.stream.backlog);
-            core.write_backlog(&mut b)?;
-            if b.is_empty() {
+            let mut completed = Vec::new();
+            let pumped = pump(core, &mut q, &mut b, &mut completed);
+            if !completed.is_empty() {
+                drop((q, b));
+                deliver_all(core, completed);
+                pumped?;
+                continue;
+            }
+            pumped?;
+            if b.is_empty() && q.ops.is_empty() {
                 let cur = rest.as_deref().unwrap_or(iov);
                 let n = write_buffers(core, cur, total - done, oob, flags)?;
                 done += n;
@@ -178,110 +197,9 @@ fn send_all(
     }
 }
 
-/// One attempt to hand `total` bytes of `iov` to the kernel: the count it
-/// took (0: its buffer is full). An urgent send goes as all but its last
-/// byte, then that byte with `MSG_OOB`, so the urgent pointer marks it.
-fn write_buffers(
-    core: &SocketCore,
-    iov: &[libc::iovec],
-    total: usize,
-    oob: bool,
-    flags: i32,
-) -> Result<usize> {
-    if !oob {
-        return sendmsg_now(core, iov, flags);
-    }
-    let mut head = Vec::new();
-    let mut last = Vec::new();
-    take_prefix(iov, total - 1, &mut head);
-    advance(iov, total - 1, &mut last);
-    let n = if total > 1 {
-        sendmsg_now(core, &head, flags)?
-    } else {
-        0
-    };
-    if n < total - 1 {
-        return Ok(n);
-    }
-    Ok(n + sendmsg_now(core, &last, flags | libc::MSG_OOB)?)
-}
-
-/// One non-blocking `sendmsg` (never `SIGPIPE`; at most `UIO_MAXIOV`
-/// buffers, the rest taking a later turn): the count, 0 when the buffer is
-/// full; a reset or abort breaks the connection (reported from then on).
-fn sendmsg_now(core: &SocketCore, iov: &[libc::iovec], flags: i32) -> Result<usize> {
-    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = iov.as_ptr().cast_mut();
-    msg.msg_iovlen = iov.len().min(MAX_IOVECS);
-    loop {
-        // SAFETY: msg describes the caller's buffers, valid for this call.
-        let n = unsafe {
-            libc::sendmsg(
-                core.raw_fd(),
-                &msg,
-                flags | libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
-            )
-        };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        match errno() {
-            libc::EINTR => continue,
-            libc::EAGAIN => return Ok(0),
-            e => return Err(core.stream_failed(e, true)),
-        }
-    }
-}
-
-/// The iovecs of `iov` after its first `skip` bytes.
-fn advance(iov: &[libc::iovec], mut skip: usize, out: &mut Vec<libc::iovec>) {
-    out.clear();
-    for v in iov {
-        if skip >= v.iov_len {
-            skip -= v.iov_len;
-            continue;
-        }
-        out.push(libc::iovec {
-            // SAFETY: skip < iov_len: still within the caller's buffer.
-            iov_base: unsafe { v.iov_base.cast::<u8>().add(skip) }.cast(),
-            iov_len: v.iov_len - skip,
-        });
-        skip = 0;
-    }
-}
-
-/// The iovecs of the first `len` bytes of `iov`.
-fn take_prefix(iov: &[libc::iovec], mut len: usize, out: &mut Vec<libc::iovec>) {
-    out.clear();
-    for v in iov {
-        if len == 0 {
-            break;
-        }
-        let take = len.min(v.iov_len);
-        out.push(libc::iovec {
-            iov_base: v.iov_base,
-            iov_len: take,
-        });
-        len -= take;
-    }
-}
-
-/// Copies the bytes of `iov` after its first `skip` into `out`.
-fn gather_from(iov: &[libc::iovec], skip: usize, out: &mut Vec<u8>) {
-    let mut rest = Vec::new();
-    advance(iov, skip, &mut rest);
-    for v in rest {
-        // SAFETY: each iovec describes the caller's readable buffer.
-        out.extend_from_slice(unsafe {
-            std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
-        });
-    }
-}
-
 /// Has the reactor write the backlog as the socket drains: what that
 /// needs (the reactor, the fd in its epoll set) is had first (S20).
-fn arm(core: &Arc<SocketCore>, q: &mut SendQueue) -> Result<()> {
+pub(super) fn arm(core: &Arc<SocketCore>, q: &mut SendQueue) -> Result<()> {
     let r = drain::reactor()?;
     if q.in_epoll != r.serial {
         r.add(core, core.raw_fd(), Direction::Send)?;

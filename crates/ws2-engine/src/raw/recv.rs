@@ -219,7 +219,7 @@ pub unsafe fn recv_into(
             // SAFETY: the outputs stay valid until completion per the contract.
             got.and_then(|got| unsafe { outputs.write(&got) })
         });
-        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
+        let submitted = io::recv_overlapped(core, iov_slice, 0, finish, delivery, || {
             // SAFETY: overlapped valid; written before the op is visible.
             unsafe { OvPtr(overlapped).mark_pending() }
         })?;

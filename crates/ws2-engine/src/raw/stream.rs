@@ -1,6 +1,7 @@
 //! Stream-socket calls on raw C pointers (SPEC P8): `accept`/`WSAAccept`
 //! (the address rules and the condition function), the sends and receives
-//! of `send`/`WSASend`/`recv`/`WSARecv` on a stream, its options with
+//! of `send`/`WSASend`/`recv`/`WSARecv` on a stream (blocking and
+//! overlapped), its options with
 //! Windows' sizes, `SIO_KEEPALIVE_VALS`. Sources: research-streams.md A3,
 //! A5–A10 (Wine's Windows-run `test_accept`, `test_tcp_sendto_recvfrom`,
 //! `test_keepalive_vals`, `test_set_getsockopt`).
@@ -10,13 +11,14 @@ use std::sync::Arc;
 
 use ws2_abi as abi;
 
+use crate::completion::OvPtr;
 use crate::error::{Error, Result};
 use crate::handles::{self, Object};
-use crate::io;
+use crate::io::{self, Submitted};
 use crate::socket::{AcceptCondition, AcceptDecision, SocketCore};
 use crate::translate::{Family, IoVecs, socket_addr_to_windows};
 
-use super::{SendResultPtrs, fill_blocking_overlapped};
+use super::{SendResultPtrs, fill_blocking_overlapped, io_pending, overlapped_delivery};
 
 /// `accept`/`WSAAccept` after the handle lookup: the new socket's handle,
 /// and its peer written to `addr` when both `addr` and `addrlen` are given
@@ -147,16 +149,6 @@ unsafe fn call_condition(
     }
 }
 
-fn overlapped_stream_io(what: &str) -> Error {
-    Error::new(
-        abi::WSAEOPNOTSUPP,
-        format!(
-            "overlapped {what} on stream sockets are not provided yet (SPEC P8 part 2): \
-             use a blocking or non-blocking call"
-        ),
-    )
-}
-
 /// `send`/`sendto`/`WSASend`/`WSASendTo` on a stream socket: a destination
 /// is ignored (Windows neither checks nor uses it on a connected stream);
 /// `MSG_OOB` sends the last byte urgent (`WSAEINVAL` with `SO_OOBINLINE`),
@@ -191,15 +183,35 @@ pub unsafe fn send(
             "MSG_OOB on a socket with SO_OOBINLINE on",
         ));
     }
-    if !out.overlapped.is_null() && core.is_overlapped() {
-        return Err(overlapped_stream_io("sends"));
-    }
     let mut iov = IoVecs::new();
     // SAFETY: forwarded contract.
     unsafe { iov.gather(buffers, count) }?;
     // SAFETY: IoVecs holds len() initialised iovecs.
     let slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
-    let n = io::send_stream(core, slice, oob, flags & abi::MSG_DONTROUTE != 0)? as u32;
+    let dontroute = flags & abi::MSG_DONTROUTE != 0;
+    let ov = out.overlapped;
+    if !ov.is_null() && core.is_overlapped() {
+        // SAFETY: ov valid per the contract.
+        let delivery = unsafe { overlapped_delivery(core, ov, out.routine) }?;
+        let submitted = io::send_stream_overlapped(core, slice, oob, dontroute, delivery, || {
+            // SAFETY: ov valid per the contract; written before the op is visible.
+            unsafe { OvPtr(ov).mark_pending() }
+        })?;
+        return match submitted {
+            Submitted::Now(result, delivery) => {
+                let n = result?;
+                if !out.bytes_sent.is_null() {
+                    // SAFETY: bytes_sent writable per the contract.
+                    unsafe { out.bytes_sent.write_unaligned(n as u32) };
+                }
+                // A send done at once still completes: event, routine, packet (S30).
+                crate::socket::complete(Some(core), delivery, Ok(n), true);
+                Ok(n as u32)
+            }
+            Submitted::Pending => Err(io_pending()),
+        };
+    }
+    let n = io::send_stream(core, slice, oob, dontroute)? as u32;
     if !out.bytes_sent.is_null() {
         // SAFETY: bytes_sent writable per the contract.
         unsafe { out.bytes_sent.write_unaligned(n) };
@@ -225,6 +237,7 @@ pub unsafe fn recv(
     flags: *mut u32,
     bytes: *mut u32,
     overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> Result<u32> {
     if bytes.is_null() && overlapped.is_null() {
         return Err(Error::new(
@@ -235,13 +248,14 @@ pub unsafe fn recv(
     if flags.is_null() {
         return Err(Error::new(abi::WSAEFAULT, "lpFlags is NULL"));
     }
-    if !overlapped.is_null() && core.is_overlapped() {
-        return Err(overlapped_stream_io("receives"));
-    }
     // SAFETY: flags readable per the contract (checked non-null).
     let in_flags = unsafe { flags.read_unaligned() };
     // SAFETY: lpBuffers readable for count entries per the contract.
     let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    if !overlapped.is_null() && core.is_overlapped() {
+        // SAFETY: forwarded contract.
+        return unsafe { recv_overlapped(core, &iov, in_flags, flags, bytes, overlapped, routine) };
+    }
     // SAFETY: the iovecs describe the caller's writable buffers.
     let n = unsafe { core.recv_stream(iov.as_ptr().cast_mut(), iov.len(), in_flags) }? as u32;
     // SAFETY: flags and bytes writable per the contract.
@@ -256,6 +270,73 @@ pub unsafe fn recv(
         unsafe { fill_blocking_overlapped(overlapped, n as usize) };
     }
     Ok(n)
+}
+
+/// An overlapped `WSARecv` on a stream (P8, research-streams.md B1): it
+/// completes with what is there, at once when data (or the end of the
+/// stream: 0 bytes) waits (a packet is still queued, `test_completion_port`),
+/// else when data arrives, in posting order; never `WSAEWOULDBLOCK`
+/// (`test_nonblocking_async_recv`). `MSG_PEEK` and `MSG_OOB` are taken;
+/// `MSG_WAITALL` is refused for overlapped receives (`WSAEOPNOTSUPP`).
+/// `*lpFlags` reads 0 from the call on.
+///
+/// # Safety
+/// As for [`recv`]; every pointer valid until completion.
+unsafe fn recv_overlapped(
+    core: &Arc<SocketCore>,
+    iov: &IoVecs,
+    in_flags: u32,
+    flags: *mut u32,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    if in_flags & !(abi::MSG_PEEK | abi::MSG_OOB | abi::MSG_PUSH_IMMEDIATE) != 0 {
+        return Err(Error::new(
+            abi::WSAEOPNOTSUPP,
+            format!(
+                "receive flags {in_flags:#x}: an overlapped stream receive takes MSG_PEEK, \
+                 MSG_OOB, MSG_PUSH_IMMEDIATE (ws2 does not provide an overlapped MSG_WAITALL)"
+            ),
+        ));
+    }
+    let mut linux = 0;
+    if in_flags & abi::MSG_PEEK != 0 {
+        linux |= libc::MSG_PEEK;
+    }
+    if in_flags & abi::MSG_OOB != 0 {
+        if core.oob_inline() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "MSG_OOB on a socket with SO_OOBINLINE on",
+            ));
+        }
+        linux |= libc::MSG_OOB;
+    }
+    // SAFETY: overlapped valid per the contract.
+    let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+    // SAFETY: IoVecs holds len() initialised iovecs.
+    let slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
+    let finish: crate::ops::RecvFinish = Box::new(|got| got.map(|r| r.bytes));
+    // SAFETY: flags writable per the contract.
+    unsafe { flags.write_unaligned(0) };
+    let submitted = io::recv_overlapped(core, slice, linux, finish, delivery, || {
+        // SAFETY: overlapped valid; written before the op is visible.
+        unsafe { OvPtr(overlapped).mark_pending() }
+    })?;
+    match submitted {
+        Submitted::Now(result, delivery) => {
+            if !bytes.is_null()
+                && let Ok(n) = result
+            {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(n as u32) };
+            }
+            crate::socket::complete(Some(core), delivery, result.clone(), true);
+            result.map(|n| n as u32)
+        }
+        Submitted::Pending => Err(io_pending()),
+    }
 }
 
 /// `SIO_KEEPALIVE_VALS`: a `tcp_keepalive` of 12 bytes (shorter or NULL:

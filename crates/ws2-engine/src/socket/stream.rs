@@ -629,9 +629,12 @@ impl SocketCore {
         }
         let mut fin_now = linux != libc::SHUT_RD;
         if fin_now {
+            // Queued overlapped sends (P8) go before the FIN too; the send
+            // queue is locked first, as the senders lock it.
+            let q = lock(&self.queue);
             let mut b = lock(&self.stream.backlog);
             let ours = self.queue_generation.load(Ordering::Relaxed) == crate::fork::generation();
-            if ours && !b.is_empty() {
+            if ours && (!b.is_empty() || !q.ops.is_empty()) {
                 b.fin_pending = true;
                 fin_now = false;
             }
@@ -661,9 +664,10 @@ impl SocketCore {
 
     /// Writes the backlog to the kernel, in order, until it is empty or
     /// the kernel's buffer is full; then the FIN a `shutdown(SD_SEND)`
-    /// left waiting. A failure breaks the connection (see
-    /// [`SocketCore::stream_failed`]) and drops the backlog.
-    pub(crate) fn write_backlog(&self, b: &mut Backlog) -> Result<()> {
+    /// left waiting, unless overlapped sends are still queued behind the
+    /// backlog (`ops_queued`: they go first). A failure breaks the
+    /// connection (see [`SocketCore::stream_failed`]) and drops the backlog.
+    pub(crate) fn write_backlog(&self, b: &mut Backlog, ops_queued: bool) -> Result<()> {
         while let Some(chunk) = b.chunks.front_mut() {
             let rest = &chunk.data[chunk.sent..];
             // An urgent send goes as its bytes, then its last byte urgent,
@@ -689,6 +693,9 @@ impl SocketCore {
                     return Err(self.stream_failed(e, true));
                 }
             }
+        }
+        if ops_queued {
+            return Ok(());
         }
         if self.is_closed() {
             self.end_closed_stream();

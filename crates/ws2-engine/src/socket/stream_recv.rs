@@ -12,7 +12,7 @@
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::MAX_IOVECS;
+use crate::translate::{MAX_IOVECS, Received};
 
 use super::*;
 
@@ -80,6 +80,65 @@ impl SocketCore {
         msg.msg_iov = iov;
         msg.msg_iovlen = iovlen.min(MAX_IOVECS);
         self.recvmsg_blocking(&mut msg, linux, true)
+    }
+
+    /// One attempt of an overlapped receive, without waiting: `None` when
+    /// nothing is there yet. On a stream (`flags`: Linux `MSG_PEEK`,
+    /// `MSG_OOB`) it takes what is there; a receive into no bytes (the
+    /// IOCP "zero-byte read") completes with 0 once data or the end of the
+    /// stream is there and leaves the data queued (research-streams.md B1:
+    /// `test_empty_recv`). A datagram socket takes one datagram with its
+    /// controls.
+    pub(crate) fn recv_now(&self, iov: &[libc::iovec], flags: i32) -> Result<Option<Received>> {
+        if !self.is_stream() {
+            return self.recv_controls_now(iov.as_ptr().cast_mut(), iov.len());
+        }
+        let total: usize = iov.iter().map(|v| v.iov_len).sum();
+        let got = if total == 0 {
+            self.stream_data_waits(flags)
+        } else {
+            // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+            msg.msg_iov = iov.as_ptr().cast_mut();
+            msg.msg_iovlen = iov.len();
+            match self.recv_stream_msg(&mut msg, flags, false) {
+                Ok(n) => Ok(Some(n)),
+                Err(e) if e.code() == abi::WSAEWOULDBLOCK => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        Ok(got?.map(|bytes| Received {
+            bytes,
+            from: None,
+            controls: Default::default(),
+            truncated: false,
+        }))
+    }
+
+    /// Whether a zero-byte stream receive completes now: data or the end
+    /// of the stream is there (`Some(0)`), nothing yet (`None`).
+    fn stream_data_waits(&self, flags: i32) -> Result<Option<usize>> {
+        self.check_stream_io(false)?;
+        let mut byte = 0u8;
+        loop {
+            // SAFETY: one writable byte; a peek takes nothing.
+            let n = unsafe {
+                libc::recv(
+                    self.raw_fd(),
+                    (&raw mut byte).cast(),
+                    1,
+                    libc::MSG_PEEK | libc::MSG_DONTWAIT | (flags & libc::MSG_OOB),
+                )
+            };
+            if n >= 0 {
+                return Ok(Some(0));
+            }
+            match errno() {
+                libc::EINTR => continue,
+                libc::EAGAIN | libc::EINVAL => return Ok(None),
+                e => return Err(self.stream_failed(e, false)),
+            }
+        }
     }
 
     /// The stream half of `recvmsg_blocking` (`flags`: Linux `MSG_PEEK`,
