@@ -20,6 +20,7 @@ pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
 pub mod messages;
+pub mod mswsock;
 pub mod ntstatus;
 pub mod readiness;
 pub mod resolve;
@@ -32,6 +33,7 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use mswsock::*;
 pub use ntstatus::*;
 pub use readiness::*;
 pub use resolve::*;

@@ -1,6 +1,7 @@
 /*
- * mswsock.h -- Microsoft Winsock extensions: WSASendMsg / WSARecvMsg
- * extension function GUIDs and pointer types.
+ * mswsock.h -- Microsoft Winsock extensions: WSASendMsg / WSARecvMsg and
+ * the stream extensions (AcceptEx, GetAcceptExSockaddrs): their function
+ * GUIDs and pointer types.
  *
  * WSARecvMsg is not exported by name (as on Windows): get it with
  * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, &(GUID)WSAID_WSARECVMSG, ...).
@@ -29,6 +30,43 @@ typedef INT (WSAAPI *LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags,
                                       LPDWORD lpNumberOfBytesSent,
                                       LPWSAOVERLAPPED lpOverlapped,
                                       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+
+#define WSAID_ACCEPTEX /* b5367df1-cbac-11cf-95ca-00805f48a192 */ \
+    {0xb5367df1,0xcbac,0x11cf,{0x95,0xca,0x00,0x80,0x5f,0x48,0xa1,0x92}}
+
+#define WSAID_GETACCEPTEXSOCKADDRS /* b5367df2-cbac-11cf-95ca-00805f48a192 */ \
+    {0xb5367df2,0xcbac,0x11cf,{0x95,0xca,0x00,0x80,0x5f,0x48,0xa1,0x92}}
+
+typedef BOOL (PASCAL *LPFN_ACCEPTEX)(SOCKET sListenSocket, SOCKET sAcceptSocket,
+                                     PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                     DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+                                     LPDWORD lpdwBytesReceived, LPOVERLAPPED lpOverlapped);
+
+typedef VOID (PASCAL *LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                                 DWORD dwLocalAddressLength,
+                                                 DWORD dwRemoteAddressLength,
+                                                 struct sockaddr **LocalSockaddr,
+                                                 LPINT LocalSockaddrLength,
+                                                 struct sockaddr **RemoteSockaddr,
+                                                 LPINT RemoteSockaddrLength);
+
+/* Exported by name too (mswsock.dll). */
+BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
+                     DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
+                     DWORD dwRemoteAddressLength, LPDWORD lpdwBytesReceived,
+                     LPOVERLAPPED lpOverlapped);
+VOID PASCAL GetAcceptExSockaddrs(PVOID lpOutputBuffer, DWORD dwReceiveDataLength,
+                                 DWORD dwLocalAddressLength, DWORD dwRemoteAddressLength,
+                                 struct sockaddr **LocalSockaddr, LPINT LocalSockaddrLength,
+                                 struct sockaddr **RemoteSockaddr, LPINT RemoteSockaddrLength);
+
+/* TransmitFile / TransmitPackets / DisconnectEx flags. */
+#define TF_DISCONNECT           0x01
+#define TF_REUSE_SOCKET         0x02
+#define TF_WRITE_BEHIND         0x04
+#define TF_USE_DEFAULT_WORKER   0x00
+#define TF_USE_SYSTEM_THREAD    0x10
+#define TF_USE_KERNEL_APC       0x20
 
 /* mswsock.h socket options (values only). */
 #define SO_CONNDATA                 0x7000

@@ -7,8 +7,6 @@ use ws2_abi::*;
 use ws2_engine::Error;
 use ws2_engine::raw::{self};
 
-use crate::recv::wsa_recv_msg;
-use crate::send::WSASendMsg;
 use crate::sockets::simple_ioctl;
 use crate::{socket_of, winsock};
 
@@ -41,11 +39,7 @@ pub unsafe extern "C" fn WSAIoctl(
                 }
                 // SAFETY: in_buf holds at least a GUID (checked).
                 let guid = unsafe { in_buf.cast::<GUID>().read_unaligned() };
-                let function: *const c_void = if guid == WSAID_WSASENDMSG {
-                    WSASendMsg as *const c_void
-                } else if guid == WSAID_WSARECVMSG {
-                    wsa_recv_msg as *const c_void
-                } else {
+                let Some(function) = crate::mswsock::extension_function(&guid) else {
                     return Err(Error::new(WSAEINVAL, "unknown extension function GUID"));
                 };
                 if out_buf.is_null() || (out_len as usize) < size_of::<*const c_void>() {

@@ -35,6 +35,7 @@ compile_error!(
 mod addrstr;
 mod ioctl;
 mod iphlpapi;
+mod mswsock;
 mod overlapped;
 mod readiness;
 mod recv;
@@ -48,6 +49,7 @@ mod win32;
 pub use addrstr::*;
 pub use ioctl::*;
 pub use iphlpapi::*;
+pub use mswsock::*;
 pub use overlapped::*;
 pub use readiness::*;
 pub use recv::*;

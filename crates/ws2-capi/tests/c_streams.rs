@@ -34,6 +34,15 @@ fn overlapped_stream_sends_and_receives_complete_as_windows_does() {
     run_c_test("stream_overlapped", &[]);
 }
 
+// P8 S36 S37: AcceptEx, GetAcceptExSockaddrs, SO_UPDATE_ACCEPT_CONTEXT
+// through SIO_GET_EXTENSION_FUNCTION_POINTER; the listener's key, close and
+// cancel each once (test_get_extension_func, test_AcceptEx,
+// test_completion_port).
+#[test]
+fn acceptex_accepts_and_completes_as_windows_does() {
+    run_c_test("stream_acceptex", &[]);
+}
+
 // P8 P1: select and WSAPoll on listening, connecting, connected, reset and
 // failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
 #[test]

@@ -120,8 +120,9 @@ static void load_and_look_up(void)
     CHECK(GetProcAddress(ws2, "non_ex_call") == NULL);
     CHECK_EQ(GetLastError(), ERROR_PROC_NOT_FOUND);
     SetLastError(0xdeadbeef);
-    CHECK(GetProcAddress(GetModuleHandleA("mswsock"), "AcceptEx") == NULL);
+    CHECK(GetProcAddress(GetModuleHandleA("mswsock"), "WSAStartup") == NULL);
     CHECK_EQ(GetLastError(), ERROR_PROC_NOT_FOUND);
+    CHECK(GetProcAddress(GetModuleHandleA("mswsock"), "AcceptEx") != NULL); /* P8 */
     SetLastError(0xdeadbeef);
     CHECK(GetProcAddress(NULL, "non_ex_call") == NULL);
     CHECK_EQ(GetLastError(), ERROR_PROC_NOT_FOUND);

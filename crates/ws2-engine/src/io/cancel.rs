@@ -40,6 +40,13 @@ impl SocketCore {
             aborted
         };
         cancel_where(self, |_, _| true, receives);
+        // The accept socket of a waiting `AcceptEx`: that operation (the
+        // listener's) is cancelled (`test_AcceptEx`: ERROR_OPERATION_ABORTED).
+        if let Some((listener, ov)) = self.take_accept_ex()
+            && let Some(listener) = listener.upgrade()
+        {
+            listener.cancel_overlapped(Cancel::Overlapped(ov as *mut abi::WSAOVERLAPPED));
+        }
         crate::addr_changes::cancel_socket(self);
         // A graceful stream close still sends what the backlog holds (P8):
         // the reactor keeps its send direction; the rest is let go now.

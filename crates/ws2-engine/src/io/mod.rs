@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use crate::completion::Delivery;
 use crate::error::Result;
 
+mod accept_ex;
 mod attempt;
 mod cancel;
 mod drain;
@@ -29,6 +30,7 @@ mod stream_overlapped;
 mod stream_write;
 mod watch;
 
+pub use accept_ex::{AcceptExBuffer, accept_ex, accept_ex_slot_size, accept_ex_sockaddrs};
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use events::collect_arrivals;

@@ -5,6 +5,7 @@
 
 pub mod ioctl;
 pub mod iphlp;
+pub mod mswsock;
 mod options;
 mod overlapped;
 pub mod readiness;

@@ -98,6 +98,10 @@ pub unsafe fn setsockopt(
     optval: *const u8,
     optlen: i32,
 ) -> Result<()> {
+    if level == abi::SOL_SOCKET && name == abi::SO_UPDATE_ACCEPT_CONTEXT {
+        // SAFETY: forwarded contract.
+        return unsafe { super::mswsock::update_accept_context(s, optval, optlen) };
+    }
     let (spec, core) = lookup(s, level, name)?;
     if spec.access == Access::ReadOnly {
         let stream = core

@@ -12,6 +12,7 @@ mod params;
 mod recv;
 mod send;
 mod stream;
+mod stream_ex;
 mod stream_options;
 mod stream_ready;
 mod stream_recv;

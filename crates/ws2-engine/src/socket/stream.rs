@@ -36,18 +36,21 @@ pub(crate) struct StreamState {
     /// every later receive and send reports it (Linux reports it once).
     pub(super) broken: AtomicI32,
     /// Windows' `LINGER`: `l_onoff | l_linger << 16`.
-    linger: AtomicU32,
+    pub(super) linger: AtomicU32,
     /// `closesocket` found a linger timeout expired: the close resets.
     abort_on_close: AtomicBool,
     /// The peer named at `connect` or returned by `accept`.
-    peer: Mutex<Option<SocketAddr>>,
+    pub(super) peer: Mutex<Option<SocketAddr>>,
     /// When the connection was made (`SO_CONNECT_TIME`).
     pub(super) connected_at: Mutex<Option<std::time::Instant>>,
     /// A connection `WSAAccept`'s condition function deferred: the next
     /// accept takes it first.
-    deferred: Mutex<Option<(OwnedFd, SocketAddr)>>,
+    pub(super) deferred: Mutex<Option<(OwnedFd, SocketAddr)>>,
     /// Bytes non-blocking sends took that the kernel did not yet.
     pub(crate) backlog: Mutex<Backlog>,
+    /// The `AcceptEx` this socket waits in as its accept socket
+    /// (`stream_ex.rs`): its listener and OVERLAPPED.
+    pub(super) accept_ex: Mutex<Option<(std::sync::Weak<SocketCore>, usize)>>,
 }
 
 /// The user-space send backlog of a stream socket: what non-blocking
@@ -213,6 +216,12 @@ impl SocketCore {
         }
         if self.is_listening() {
             return Err(Error::new(abi::WSAEINVAL, "connect on a listening socket"));
+        }
+        if self.in_accept_ex() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "connect on a socket that waits in an AcceptEx",
+            ));
         }
         self.refresh_connect();
         if self.has(CONNECTED) {
@@ -477,8 +486,31 @@ impl SocketCore {
     /// The deferred connection, or the kernel's next one (waiting unless
     /// `FIONBIO`).
     fn next_connection(&self) -> Result<(OwnedFd, SocketAddr)> {
+        loop {
+            if let Some(c) = self.try_next_connection()? {
+                return Ok(c);
+            }
+            if self.is_nonblocking() {
+                return Err(Error::new(
+                    abi::WSAEWOULDBLOCK,
+                    "the socket is non-blocking (FIONBIO) and no connection is waiting",
+                ));
+            }
+            completion::check_not_nested_in_blocking_call()?;
+            if let Some(false) = wait_fd(self, libc::POLLIN, None)? {
+                return Err(interrupted());
+            }
+            if self.is_closed() {
+                return Err(interrupted());
+            }
+        }
+    }
+
+    /// The deferred connection, or the kernel's next one; `None` when none
+    /// waits.
+    pub(super) fn try_next_connection(&self) -> Result<Option<(OwnedFd, SocketAddr)>> {
         if let Some(d) = lock(&self.stream.deferred).take() {
-            return Ok(d);
+            return Ok(Some(d));
         }
         loop {
             let mut la = LinuxAddr::empty();
@@ -497,25 +529,11 @@ impl SocketCore {
                 let Some(peer) = la.to_socket_addr() else {
                     continue; // not IPv4/IPv6: cannot be (a TCP listener of ours)
                 };
-                return Ok((fd, peer));
+                return Ok(Some((fd, peer)));
             }
             match errno() {
                 libc::EINTR | libc::ECONNABORTED => continue,
-                libc::EAGAIN => {
-                    if self.is_nonblocking() {
-                        return Err(Error::new(
-                            abi::WSAEWOULDBLOCK,
-                            "the socket is non-blocking (FIONBIO) and no connection is waiting",
-                        ));
-                    }
-                    completion::check_not_nested_in_blocking_call()?;
-                    if let Some(false) = wait_fd(self, libc::POLLIN, None)? {
-                        return Err(interrupted());
-                    }
-                    if self.is_closed() {
-                        return Err(interrupted());
-                    }
-                }
+                libc::EAGAIN => return Ok(None),
                 e => return Err(Error::from_errno(e, "accept")),
             }
         }

@@ -1,0 +1,96 @@
+//! `mswsock.h`'s stream extension functions (SPEC P8, part 2): `AcceptEx`
+//! and `GetAcceptExSockaddrs` (exported by name, as mswsock.dll does, and
+//! returned by `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`), over
+//! `ws2_engine::raw::mswsock`.
+
+use std::ffi::c_void;
+
+use ws2_abi::*;
+use ws2_engine::raw;
+
+use crate::winsock;
+
+/// `AcceptEx`: see `ws2_engine::raw::mswsock::accept_ex`.
+///
+/// # Safety
+/// Winsock's contract: `output` writable for the three lengths' sum and
+/// `overlapped` valid until completion.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn AcceptEx(
+    listen: SOCKET,
+    accept: SOCKET,
+    output: *mut c_void,
+    receive_len: DWORD,
+    local_len: DWORD,
+    remote_len: DWORD,
+    bytes_received: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+) -> BOOL {
+    winsock(0, || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            raw::mswsock::accept_ex(
+                listen,
+                accept,
+                output.cast(),
+                receive_len,
+                local_len,
+                remote_len,
+                bytes_received,
+                overlapped,
+            )
+        }?;
+        Ok(1)
+    })
+}
+
+/// `GetAcceptExSockaddrs`: pointers into the buffer an `AcceptEx` filled.
+/// It returns nothing and sets no error.
+///
+/// # Safety
+/// `output` as `AcceptEx` filled it, with the same lengths; outputs
+/// writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn GetAcceptExSockaddrs(
+    output: *mut c_void,
+    receive_len: DWORD,
+    local_len: DWORD,
+    remote_len: DWORD,
+    local: *mut *mut SOCKADDR,
+    local_size: *mut i32,
+    remote: *mut *mut SOCKADDR,
+    remote_size: *mut i32,
+) {
+    let _ = std::panic::catch_unwind(|| {
+        // SAFETY: forwarded contract.
+        unsafe {
+            raw::mswsock::get_accept_ex_sockaddrs(
+                output.cast(),
+                receive_len,
+                local_len,
+                remote_len,
+                local,
+                local_size,
+                remote,
+                remote_size,
+            )
+        }
+    });
+}
+
+/// The extension function of `guid`, for `SIO_GET_EXTENSION_FUNCTION_POINTER`.
+pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
+    Some(if *guid == WSAID_WSASENDMSG {
+        crate::send::WSASendMsg as *const c_void
+    } else if *guid == WSAID_WSARECVMSG {
+        crate::recv::wsa_recv_msg as *const c_void
+    } else if *guid == WSAID_ACCEPTEX {
+        AcceptEx as *const c_void
+    } else if *guid == WSAID_GETACCEPTEXSOCKADDRS {
+        GetAcceptExSockaddrs as *const c_void
+    } else {
+        return None;
+    })
+}

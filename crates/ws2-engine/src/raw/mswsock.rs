@@ -1,0 +1,134 @@
+//! The `mswsock` extension functions for streams on raw C pointers (SPEC
+//! P8, part 2): `AcceptEx`, `GetAcceptExSockaddrs` and the
+//! `SO_UPDATE_*_CONTEXT` options. Sources: research-streams.md B4–B7, D5–D6
+//! (Wine's Windows-run `test_AcceptEx`, `test_completion_port`,
+//! `test_get_extension_func`; Microsoft's `AcceptEx` page).
+
+use ws2_abi as abi;
+
+use crate::completion::OvPtr;
+use crate::error::{Error, Result};
+use crate::handles;
+use crate::io::{self, AcceptExBuffer, Submitted};
+
+use super::{io_pending, overlapped_delivery};
+
+/// `AcceptEx` after nothing: every check in `test_AcceptEx`'s order. A
+/// NULL OVERLAPPED is `ERROR_INVALID_PARAMETER` before anything else; every
+/// other refusal first writes `STATUS_PENDING` to `Internal`, as Windows
+/// does (D5). `Ok(())` is `TRUE` (a connection, and its first data if
+/// asked, were there: `*lpdwBytesReceived` written, a packet still queued);
+/// a pending operation is `WSA_IO_PENDING`.
+///
+/// # Safety
+/// Winsock's contract: `buf` writable for `receive + local + remote` bytes
+/// and `ov` valid until completion; `bytes` null or writable.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn accept_ex(
+    listen: usize,
+    accept: usize,
+    buf: *mut u8,
+    receive: u32,
+    local: u32,
+    remote: u32,
+    bytes: *mut u32,
+    ov: *mut abi::WSAOVERLAPPED,
+) -> Result<()> {
+    if ov.is_null() {
+        return Err(Error::new(
+            abi::ERROR_INVALID_PARAMETER as i32,
+            "AcceptEx: lpOverlapped is NULL (AcceptEx is overlapped only)",
+        ));
+    }
+    // SAFETY: ov valid per the contract.
+    unsafe { OvPtr(ov).mark_pending() };
+    let listener = handles::socket(listen)?;
+    if !listener.is_stream() || !listener.is_listening() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            "AcceptEx: sListenSocket is not listening (call listen first)",
+        ));
+    }
+    let acceptor = handles::socket(accept)?;
+    if buf.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "AcceptEx: lpOutputBuffer is NULL",
+        ));
+    }
+    if remote == 0 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "AcceptEx: dwRemoteAddressLength is 0 (the remote address is always written)",
+        ));
+    }
+    // SAFETY: ov valid per the contract; AcceptEx takes no routine.
+    let delivery = unsafe { overlapped_delivery(&listener, ov, None) }?;
+    let buffer = AcceptExBuffer {
+        ptr: buf,
+        receive,
+        local,
+        remote,
+    };
+    let submitted = io::accept_ex(&listener, &acceptor, buffer, ov as usize, delivery, || {})?;
+    match submitted {
+        Submitted::Now(Ok(n), delivery) => {
+            if !bytes.is_null() {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(n as u32) };
+            }
+            crate::socket::complete(Some(&listener), delivery, Ok(n), true);
+            Ok(())
+        }
+        Submitted::Now(Err(e), delivery) => {
+            // A failure found at once is still the operation's completion.
+            crate::socket::complete(Some(&listener), delivery, Err(e), false);
+            Err(io_pending())
+        }
+        Submitted::Pending => Err(io_pending()),
+    }
+}
+
+/// `GetAcceptExSockaddrs`: see [`io::accept_ex_sockaddrs`].
+///
+/// # Safety
+/// As there.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn get_accept_ex_sockaddrs(
+    buf: *mut u8,
+    receive: u32,
+    local: u32,
+    remote: u32,
+    local_out: *mut *mut abi::SOCKADDR,
+    local_len: *mut i32,
+    remote_out: *mut *mut abi::SOCKADDR,
+    remote_len: *mut i32,
+) {
+    let buffer = AcceptExBuffer {
+        ptr: buf,
+        receive,
+        local,
+        remote,
+    };
+    // SAFETY: forwarded contract.
+    unsafe { io::accept_ex_sockaddrs(buffer, (local_out, local_len), (remote_out, remote_len)) }
+}
+
+/// `setsockopt(SO_UPDATE_ACCEPT_CONTEXT)`: `optval` holds the listening
+/// `SOCKET` (`optlen` at least `sizeof(SOCKET)`, else `WSAEFAULT`).
+///
+/// # Safety
+/// `optval` null or readable for `optlen` bytes.
+pub unsafe fn update_accept_context(s: usize, optval: *const u8, optlen: i32) -> Result<()> {
+    let core = handles::socket(s)?;
+    if optval.is_null() || optlen < size_of::<abi::SOCKET>() as i32 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            "SO_UPDATE_ACCEPT_CONTEXT: optval must hold the listening SOCKET (optlen sizeof(SOCKET))",
+        ));
+    }
+    // SAFETY: optval readable for a SOCKET (checked).
+    let listen = unsafe { optval.cast::<abi::SOCKET>().read_unaligned() };
+    let listener = handles::socket(listen)?;
+    core.update_accept_context(&listener)
+}

@@ -1,0 +1,160 @@
+//! A stream socket's part in the `mswsock` extension functions (SPEC P8,
+//! part 2): `AcceptEx`'s accept socket (its checks, its wait, becoming the
+//! accepted connection) and `SO_UPDATE_ACCEPT_CONTEXT`. Sources:
+//! research-streams.md B5, B7 (Wine's Windows-run `test_AcceptEx`,
+//! `test_completion_port`; Microsoft's `AcceptEx` page).
+
+use std::net::SocketAddr;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+use crate::fork::lock;
+
+use super::*;
+
+impl SocketCore {
+    /// `AcceptEx`'s checks of its accept socket (`self`) against the
+    /// listener, in `test_AcceptEx`'s order, then marks it waiting in the
+    /// `AcceptEx` of OVERLAPPED `ov`: the listener must be listening, the
+    /// accept socket a stream socket of the listener's family that is
+    /// neither bound nor connected nor already waiting (all `WSAEINVAL`).
+    pub fn begin_accept_ex(&self, listener: &Arc<SocketCore>, ov: usize) -> Result<()> {
+        if !listener.is_stream() || !listener.is_listening() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "AcceptEx: sListenSocket is not listening (call listen first)",
+            ));
+        }
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if !self.is_stream() || self.family() != listener.family() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "AcceptEx: sAcceptSocket must be a stream socket of the listener's family",
+            ));
+        }
+        self.refresh_connect();
+        if self.state.load(Ordering::Acquire) & (BOUND | CONNECTED | CONNECTING | LISTENING) != 0 {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "AcceptEx: sAcceptSocket must be neither bound nor connected",
+            ));
+        }
+        let mut link = lock(&self.stream.accept_ex);
+        if link.is_some() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "AcceptEx: sAcceptSocket already waits in another AcceptEx",
+            ));
+        }
+        *link = Some((Arc::downgrade(listener), ov));
+        Ok(())
+    }
+
+    /// The `AcceptEx` this socket waited in completed (or was cancelled).
+    pub fn end_accept_ex(&self) {
+        lock(&self.stream.accept_ex).take();
+    }
+
+    /// Whether this socket waits in an `AcceptEx` (`connect` and
+    /// `ConnectEx` are then `WSAEINVAL`, `test_AcceptEx`).
+    pub fn in_accept_ex(&self) -> bool {
+        lock(&self.stream.accept_ex).is_some()
+    }
+
+    /// The listener and OVERLAPPED of the `AcceptEx` this socket waits in,
+    /// taken (its `closesocket` cancels that `AcceptEx`).
+    pub(crate) fn take_accept_ex(&self) -> Option<(Weak<SocketCore>, usize)> {
+        lock(&self.stream.accept_ex).take()
+    }
+
+    /// A listener's next connection without waiting (`None`: none yet);
+    /// `FD_ACCEPT` is re-enabled as by `accept`.
+    pub fn connection_now(&self) -> Result<Option<(OwnedFd, SocketAddr)>> {
+        let c = self.try_next_connection()?;
+        if c.is_some() {
+            self.note_accepted();
+        }
+        Ok(c)
+    }
+
+    /// Whether a connection waits on this listener (without taking it).
+    pub fn connection_waiting(&self) -> bool {
+        if lock(&self.stream.deferred).is_some() {
+            return true;
+        }
+        let mut p = libc::pollfd {
+            fd: self.raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no wait.
+        unsafe { libc::poll(&mut p, 1, 0) == 1 && p.revents & libc::POLLIN != 0 }
+    }
+
+    /// The accept socket of an `AcceptEx` becomes the accepted connection
+    /// `fd` (its handle stays; its fd number now names the connection), in
+    /// the default state of a connected socket: it takes the listener's
+    /// settings only with `SO_UPDATE_ACCEPT_CONTEXT` (the kernel has
+    /// copied its own, as on `accept`).
+    pub fn adopt_connection(&self, fd: OwnedFd, peer: SocketAddr) -> Result<()> {
+        for target in [Some(self.raw_fd()), self.recv_fd_if_open()]
+            .into_iter()
+            .flatten()
+        {
+            // SAFETY: both fds are open and ours; dup3 replaces `target`
+            // atomically (no moment without an fd of that number).
+            let r = unsafe { libc::dup3(fd.as_raw_fd(), target, libc::O_CLOEXEC) };
+            if r < 0 {
+                return Err(Error::last_os("dup3 (AcceptEx)"));
+            }
+        }
+        drop(fd);
+        let v4 = match peer {
+            SocketAddr::V4(_) => true,
+            SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
+        };
+        *lock(&self.stream.peer) = Some(peer);
+        *lock(&self.stream.connected_at) = Some(std::time::Instant::now());
+        self.state.fetch_or(
+            BOUND | CONNECTED | ACCEPTED | if v4 { PEER_V4 } else { 0 },
+            Ordering::AcqRel,
+        );
+        Ok(())
+    }
+
+    /// `SO_UPDATE_ACCEPT_CONTEXT`: the socket an `AcceptEx` on `listener`
+    /// accepted takes the listener's settings, as `accept` gives them
+    /// (`WSAENOTCONN` on a socket no `AcceptEx` connected, `WSAEINVAL`
+    /// when `listener` does not listen).
+    pub fn update_accept_context(&self, listener: &SocketCore) -> Result<()> {
+        if !listener.is_stream() || !listener.is_listening() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "SO_UPDATE_ACCEPT_CONTEXT: optval must be the listening socket",
+            ));
+        }
+        if !self.is_stream() || self.state.load(Ordering::Acquire) & ACCEPTED == 0 {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "SO_UPDATE_ACCEPT_CONTEXT on a socket no AcceptEx connected",
+            ));
+        }
+        let inherited =
+            listener.state.load(Ordering::Acquire) & (NONBLOCKING | V6ONLY | OOB_INLINE);
+        self.state.fetch_or(inherited, Ordering::AcqRel);
+        self.set_send_timeout_ms(listener.send_timeout_ms());
+        self.set_recv_timeout_ms(listener.recv_timeout_ms());
+        self.set_socket_tos(listener.socket_tos());
+        self.stream.linger.store(
+            listener.stream.linger.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        Ok(())
+    }
+}
