@@ -1,6 +1,6 @@
 /*
  * mswsock.h -- Microsoft Winsock extensions: WSASendMsg / WSARecvMsg and
- * the stream extensions (AcceptEx, GetAcceptExSockaddrs): their function
+ * the stream extensions (AcceptEx, GetAcceptExSockaddrs, ConnectEx): their function
  * GUIDs and pointer types.
  *
  * WSARecvMsg is not exported by name (as on Windows): get it with
@@ -49,6 +49,15 @@ typedef VOID (PASCAL *LPFN_GETACCEPTEXSOCKADDRS)(PVOID lpOutputBuffer, DWORD dwR
                                                  LPINT LocalSockaddrLength,
                                                  struct sockaddr **RemoteSockaddr,
                                                  LPINT RemoteSockaddrLength);
+
+#define WSAID_CONNECTEX /* 25a207b9-ddf3-4660-8ee9-76e58c74063e */ \
+    {0x25a207b9,0xddf3,0x4660,{0x8e,0xe9,0x76,0xe5,0x8c,0x74,0x06,0x3e}}
+
+/* ConnectEx is not exported by name (as on Windows): get it with
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER, &(GUID)WSAID_CONNECTEX, ...). */
+typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int namelen,
+                                      PVOID lpSendBuffer, DWORD dwSendDataLength,
+                                      LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
 
 /* Exported by name too (mswsock.dll). */
 BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,

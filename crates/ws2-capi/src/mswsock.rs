@@ -1,6 +1,7 @@
 //! `mswsock.h`'s stream extension functions (SPEC P8, part 2): `AcceptEx`
-//! and `GetAcceptExSockaddrs` (exported by name, as mswsock.dll does, and
-//! returned by `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`), over
+//! and `GetAcceptExSockaddrs` (exported by name, as mswsock.dll does) and
+//! `ConnectEx` (by GUID only), all returned by
+//! `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`, over
 //! `ws2_engine::raw::mswsock`.
 
 use std::ffi::c_void;
@@ -80,6 +81,38 @@ pub unsafe extern "C" fn GetAcceptExSockaddrs(
     });
 }
 
+/// `ConnectEx`: see `ws2_engine::raw::mswsock::connect_ex`. Not exported
+/// by name (as on Windows): `WSAIoctl(WSAID_CONNECTEX)` returns it.
+///
+/// # Safety
+/// Winsock's contract: `name` readable for `namelen` bytes, `send` for
+/// `send_len`, `overlapped` valid until completion.
+pub(crate) unsafe extern "C" fn connect_ex(
+    s: SOCKET,
+    name: *const SOCKADDR,
+    namelen: i32,
+    send: *const c_void,
+    send_len: DWORD,
+    bytes_sent: *mut DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+) -> BOOL {
+    winsock(0, || {
+        // SAFETY: forwarded contract.
+        unsafe {
+            raw::mswsock::connect_ex(
+                s,
+                name,
+                namelen,
+                send.cast(),
+                send_len,
+                bytes_sent,
+                overlapped,
+            )
+        }?;
+        Ok(1)
+    })
+}
+
 /// The extension function of `guid`, for `SIO_GET_EXTENSION_FUNCTION_POINTER`.
 pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
     Some(if *guid == WSAID_WSASENDMSG {
@@ -90,6 +123,8 @@ pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
         AcceptEx as *const c_void
     } else if *guid == WSAID_GETACCEPTEXSOCKADDRS {
         GetAcceptExSockaddrs as *const c_void
+    } else if *guid == WSAID_CONNECTEX {
+        connect_ex as *const c_void
     } else {
         return None;
     })

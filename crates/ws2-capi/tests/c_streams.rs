@@ -43,6 +43,14 @@ fn acceptex_accepts_and_completes_as_windows_does() {
     run_c_test("stream_acceptex", &[]);
 }
 
+// P8 S36 S37: ConnectEx and SO_UPDATE_CONNECT_CONTEXT through
+// SIO_GET_EXTENSION_FUNCTION_POINTER; packets, skip-on-success, refusal,
+// close each once (test_connect, test_connect_completion_port).
+#[test]
+fn connectex_connects_and_completes_as_windows_does() {
+    run_c_test("stream_connectex", &[]);
+}
+
 // P8 P1: select and WSAPoll on listening, connecting, connected, reset and
 // failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
 #[test]

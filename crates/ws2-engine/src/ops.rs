@@ -41,6 +41,8 @@ pub(crate) struct Op {
     /// A stream send's bytes the kernel has taken so far (P8: it completes
     /// when all `len` are).
     pub(crate) taken: usize,
+    /// A `ConnectEx`: its connect must end before its bytes go (P8).
+    pub(crate) connect: bool,
 }
 
 // SAFETY: the iovec pointers refer to buffers the caller keeps valid until
@@ -68,6 +70,7 @@ impl Op {
             controls: SendControls::default(),
             cmsg: CmsgBuf::default(),
             taken: 0,
+            connect: false,
         })
     }
 
@@ -92,6 +95,7 @@ impl Op {
         self.controls = SendControls::default();
         self.cmsg.copy_from(&CmsgBuf::default());
         self.taken = taken;
+        self.connect = false;
         if iov.len() > OP_INLINE_IOV {
             self.iov_heap.clear();
             self.iov_heap.extend_from_slice(iov);
@@ -198,6 +202,7 @@ impl SendPlan<'_> {
         op.controls = *self.controls;
         op.cmsg.copy_from(self.cmsg);
         op.taken = 0;
+        op.connect = false;
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
         op.len = iov.iter().map(|v| v.iov_len).sum();

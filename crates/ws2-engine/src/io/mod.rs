@@ -38,7 +38,7 @@ pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{recv_overlapped, requeue, submit_attempt};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
-pub use stream_overlapped::send_stream_overlapped;
+pub use stream_overlapped::{connect_ex, send_stream_overlapped};
 pub use watch::{connect, event_select, inherit_event_select};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call

@@ -127,3 +127,89 @@ fn queue_or_send(
     core.queued.store(q.ops.len(), Ordering::Release);
     Ok(Submitted::Pending)
 }
+
+/// `ConnectEx` after its checks (`addr` the peer; `iov` the data to send
+/// once connected, the caller's until completion): completes once the
+/// connect ended and every byte was taken, with the bytes' count, or with
+/// the connect's failure (`WSAECONNREFUSED`: `ERROR_CONNECTION_REFUSED`).
+/// A refusal the kernel reports at once is still the operation's
+/// completion, as on Windows (research-streams.md B8).
+pub fn connect_ex(
+    core: &Arc<SocketCore>,
+    addr: &std::net::SocketAddr,
+    iov: &[libc::iovec],
+    delivery: Delivery,
+    on_pending: impl FnOnce(),
+) -> Result<Submitted> {
+    drain::reactor()?;
+    let me = completion::current_thread();
+    let connected = match core.begin_connect_ex(addr) {
+        Ok(c) => c,
+        Err(e)
+            if matches!(
+                e.code(),
+                abi::WSAECONNREFUSED
+                    | abi::WSAENETUNREACH
+                    | abi::WSAEHOSTUNREACH
+                    | abi::WSAETIMEDOUT
+            ) =>
+        {
+            on_pending();
+            return Ok(Submitted::Now(Err(e), delivery));
+        }
+        Err(e) => return Err(e),
+    };
+    let total: usize = iov.iter().map(|v| v.iov_len).sum();
+    let mut done = Done::new();
+    let submitted = {
+        let mut q = send_queue(core);
+        let mut b = lock(&core.stream.backlog);
+        if connected {
+            queue_or_send(
+                core,
+                &mut q,
+                &mut b,
+                iov,
+                total,
+                (false, 0),
+                delivery,
+                on_pending,
+                me.id,
+            )
+        } else {
+            match arm(core, &mut q) {
+                Err(e) => Err(e),
+                Ok(()) => {
+                    on_pending();
+                    // The data is copied now: the caller may reuse its
+                    // buffer once the call returns (test_connect clears it).
+                    let mut data = Vec::with_capacity(total);
+                    for v in iov {
+                        // SAFETY: each iovec describes the caller's readable buffer.
+                        data.extend_from_slice(unsafe {
+                            std::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+                        });
+                    }
+                    let own = [libc::iovec {
+                        iov_base: data.as_mut_ptr().cast(),
+                        iov_len: data.len(),
+                    }];
+                    let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
+                    op.fill_stream(&own[..usize::from(total > 0)], 0, 0, delivery, me.id);
+                    op.bounce = data;
+                    op.connect = true;
+                    q.ops.push_back(op);
+                    core.queued.store(q.ops.len(), Ordering::Release);
+                    // The connect may have ended meanwhile.
+                    pump(core, &mut q, &mut b, &mut done).ok();
+                    Ok(Submitted::Pending)
+                }
+            }
+        }
+    };
+    deliver_all(core, done);
+    if matches!(submitted, Ok(Submitted::Pending)) {
+        note_socket(&me, core);
+    }
+    submitted
+}

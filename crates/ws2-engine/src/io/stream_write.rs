@@ -143,6 +143,23 @@ pub(super) fn pump(
     }
     let mut rest = Vec::new();
     while let Some(op) = q.ops.front_mut() {
+        if op.connect {
+            // A ConnectEx: its bytes go once the connect ends; a failure
+            // completes it alone (B8: ERROR_CONNECTION_REFUSED).
+            match core.connect_ex_outcome() {
+                None => break,
+                Some(Ok(())) => op.connect = false,
+                Some(Err(e)) => {
+                    if let Some(mut op) = q.ops.pop_front() {
+                        if let Some(delivery) = op.delivery.take() {
+                            done.push((delivery, Err(e)));
+                        }
+                        recycle(q, op);
+                    }
+                    continue;
+                }
+            }
+        }
         if op.taken < op.len {
             advance(op.iov(), op.taken, &mut rest);
             let oob = op.flags & libc::MSG_OOB != 0;

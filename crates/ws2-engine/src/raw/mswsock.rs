@@ -1,5 +1,5 @@
 //! The `mswsock` extension functions for streams on raw C pointers (SPEC
-//! P8, part 2): `AcceptEx`, `GetAcceptExSockaddrs` and the
+//! P8, part 2): `AcceptEx`, `GetAcceptExSockaddrs`, `ConnectEx` and the
 //! `SO_UPDATE_*_CONTEXT` options. Sources: research-streams.md B4–B7, D5–D6
 //! (Wine's Windows-run `test_AcceptEx`, `test_completion_port`,
 //! `test_get_extension_func`; Microsoft's `AcceptEx` page).
@@ -83,6 +83,73 @@ pub unsafe fn accept_ex(
         Submitted::Now(Err(e), delivery) => {
             // A failure found at once is still the operation's completion.
             crate::socket::complete(Some(&listener), delivery, Err(e), false);
+            Err(io_pending())
+        }
+        Submitted::Pending => Err(io_pending()),
+    }
+}
+
+/// `ConnectEx` (research-streams.md B8, D8: `test_connect`,
+/// `test_connect_completion_port`): the handle, then a listening, accepting
+/// (in `AcceptEx`), datagram or unbound socket (`WSAEINVAL`), then a NULL
+/// OVERLAPPED (`ERROR_INVALID_PARAMETER`), then the address and the
+/// connection state (`WSAEISCONN`; `WSAEINVAL` while connecting); every
+/// refusal after the handle writes `STATUS_PENDING` to `Internal`. `Ok(())`
+/// is `TRUE` (connected and sent at once; `*lpdwBytesSent` written and a
+/// packet queued); else `WSA_IO_PENDING`.
+///
+/// # Safety
+/// Winsock's contract: `name` readable for `namelen` bytes, `send`
+/// readable for `send_len` bytes and `ov` valid until completion; `bytes`
+/// null or writable.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn connect_ex(
+    s: usize,
+    name: *const abi::SOCKADDR,
+    namelen: i32,
+    send: *const u8,
+    send_len: u32,
+    bytes: *mut u32,
+    ov: *mut abi::WSAOVERLAPPED,
+) -> Result<()> {
+    let core = handles::socket(s)?;
+    if !ov.is_null() {
+        // SAFETY: ov valid per the contract.
+        unsafe { OvPtr(ov).mark_pending() };
+    }
+    core.check_connect_ex()?;
+    if ov.is_null() {
+        return Err(Error::new(
+            abi::ERROR_INVALID_PARAMETER as i32,
+            "ConnectEx: lpOverlapped is NULL (ConnectEx is overlapped only)",
+        ));
+    }
+    // SAFETY: name readable for namelen bytes per the contract.
+    let addr = unsafe { super::socket_addr_for(&core, name, namelen) }?;
+    if send.is_null() && send_len != 0 {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("ConnectEx: lpSendBuffer is NULL but dwSendDataLength is {send_len}"),
+        ));
+    }
+    let iov = [libc::iovec {
+        iov_base: send.cast_mut().cast(),
+        iov_len: send_len as usize,
+    }];
+    let iov = if send_len == 0 { &iov[..0] } else { &iov[..] };
+    // SAFETY: ov valid per the contract; ConnectEx takes no routine.
+    let delivery = unsafe { overlapped_delivery(&core, ov, None) }?;
+    match io::connect_ex(&core, &addr, iov, delivery, || {})? {
+        Submitted::Now(Ok(n), delivery) => {
+            if !bytes.is_null() {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(n as u32) };
+            }
+            crate::socket::complete(Some(&core), delivery, Ok(n), true);
+            Ok(())
+        }
+        Submitted::Now(Err(e), delivery) => {
+            crate::socket::complete(Some(&core), delivery, Err(e), false);
             Err(io_pending())
         }
         Submitted::Pending => Err(io_pending()),

@@ -102,6 +102,9 @@ pub unsafe fn setsockopt(
         // SAFETY: forwarded contract.
         return unsafe { super::mswsock::update_accept_context(s, optval, optlen) };
     }
+    if level == abi::SOL_SOCKET && name == abi::SO_UPDATE_CONNECT_CONTEXT {
+        return handles::socket(s)?.update_connect_context();
+    }
     let (spec, core) = lookup(s, level, name)?;
     if spec.access == Access::ReadOnly {
         let stream = core

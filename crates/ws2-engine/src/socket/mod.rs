@@ -184,6 +184,9 @@ const CONNECT_FAILED: u32 = 1 << 20;
 const ACCEPTED: u32 = 1 << 21;
 /// `SO_OOBINLINE` is on: urgent bytes stay in the stream (read, not OOB).
 const OOB_INLINE: u32 = 1 << 22;
+/// `ConnectEx` connected the stream and `SO_UPDATE_CONNECT_CONTEXT` has not
+/// been set yet (P8).
+const CONNECTED_EX: u32 = 1 << 23;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter

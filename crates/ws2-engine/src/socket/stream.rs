@@ -211,6 +211,34 @@ impl SocketCore {
     /// connects or gives up (Windows applies no `SO_SNDTIMEO` to connect).
     /// After a failure the same socket may connect again.
     pub(crate) fn connect_stream(&self, addr: &SocketAddr) -> Result<()> {
+        if self.begin_connect(addr)? {
+            self.note_connected();
+            return Ok(());
+        }
+        if self.is_nonblocking() {
+            return Err(Error::new(
+                abi::WSAEWOULDBLOCK,
+                "the socket is non-blocking: the connect goes on in the background",
+            ));
+        }
+        let result = self.wait_connected();
+        // A blocking connect's end is an event too (recorded while the
+        // selection's mask is 0, reported once selected).
+        if self.events_live() {
+            match &result {
+                Ok(()) => self.note_connected(),
+                Err(e) if self.has(CONNECT_FAILED) => {
+                    self.record_network_events(abi::FD_CONNECT, e.code())
+                }
+                Err(_) => {}
+            }
+        }
+        result
+    }
+
+    /// The checks of `connect` and the kernel's `connect`, without waiting:
+    /// whether the socket connected at once (else it is connecting).
+    pub(crate) fn begin_connect(&self, addr: &SocketAddr) -> Result<bool> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -224,6 +252,14 @@ impl SocketCore {
             ));
         }
         self.refresh_connect();
+        if self.has(CONNECTED_EX) {
+            // test_connect: connect after a ConnectEx (before
+            // SO_UPDATE_CONNECT_CONTEXT) is WSAEINVAL.
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "connect on a socket ConnectEx connected",
+            ));
+        }
         if self.has(CONNECTED) {
             return Err(Error::new(
                 abi::WSAEISCONN,
@@ -278,28 +314,9 @@ impl SocketCore {
         self.wake_waiters();
         if e == 0 {
             self.connected_now();
-            self.note_connected();
-            return Ok(());
+            return Ok(true);
         }
-        if self.is_nonblocking() {
-            return Err(Error::new(
-                abi::WSAEWOULDBLOCK,
-                "the socket is non-blocking: the connect goes on in the background",
-            ));
-        }
-        let result = self.wait_connected();
-        // A blocking connect's end is an event too (recorded while the
-        // selection's mask is 0, reported once selected).
-        if self.events_live() {
-            match &result {
-                Ok(()) => self.note_connected(),
-                Err(e) if self.has(CONNECT_FAILED) => {
-                    self.record_network_events(abi::FD_CONNECT, e.code())
-                }
-                Err(_) => {}
-            }
-        }
-        result
+        Ok(false)
     }
 
     /// A blocking connect's wait (alertable, S35; `closesocket` → `WSAEINTR`).

@@ -1,8 +1,10 @@
 //! A stream socket's part in the `mswsock` extension functions (SPEC P8,
 //! part 2): `AcceptEx`'s accept socket (its checks, its wait, becoming the
-//! accepted connection) and `SO_UPDATE_ACCEPT_CONTEXT`. Sources:
-//! research-streams.md B5, B7 (Wine's Windows-run `test_AcceptEx`,
-//! `test_completion_port`; Microsoft's `AcceptEx` page).
+//! accepted connection) and `SO_UPDATE_ACCEPT_CONTEXT`; `ConnectEx`'s
+//! checks and outcome and `SO_UPDATE_CONNECT_CONTEXT`. Sources:
+//! research-streams.md B5, B7, B8 (Wine's Windows-run `test_AcceptEx`,
+//! `test_completion_port`, `test_connect`; Microsoft's `AcceptEx` and
+//! `ConnectEx` pages).
 
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -155,6 +157,90 @@ impl SocketCore {
             listener.stream.linger.load(Ordering::Relaxed),
             Ordering::Relaxed,
         );
+        Ok(())
+    }
+
+    /// `ConnectEx`'s checks that come before its OVERLAPPED's
+    /// (`test_connect`): a listening socket, one waiting in an `AcceptEx`,
+    /// a datagram socket, an unbound one are `WSAEINVAL`.
+    pub fn check_connect_ex(&self) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if !self.is_stream() || self.is_listening() || self.in_accept_ex() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "ConnectEx works on a stream socket that is neither listening nor waiting in an AcceptEx",
+            ));
+        }
+        if !self.is_bound() {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "ConnectEx needs a bound socket: bind it first",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Starts `ConnectEx`'s connect without waiting: whether it connected
+    /// at once. A connected socket is `WSAEISCONN`, one connecting (a
+    /// non-blocking `connect`, another `ConnectEx`) `WSAEINVAL`.
+    pub fn begin_connect_ex(&self, addr: &SocketAddr) -> Result<bool> {
+        self.check_connect_ex()?;
+        self.refresh_connect();
+        if self.has(CONNECTED) {
+            return Err(Error::new(
+                abi::WSAEISCONN,
+                "ConnectEx on a connected socket",
+            ));
+        }
+        if self.has(CONNECTING) {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "ConnectEx while a connect is in progress",
+            ));
+        }
+        let now = self.begin_connect(addr)?;
+        self.state.fetch_or(CONNECTED_EX, Ordering::AcqRel);
+        Ok(now)
+    }
+
+    /// How a `ConnectEx`'s connect ended: `None` while it goes on; its
+    /// failure (`WSAECONNREFUSED`...) lets the socket connect again.
+    pub(crate) fn connect_ex_outcome(&self) -> Option<Result<()>> {
+        self.refresh_connect();
+        if self.has(CONNECTED) {
+            return Some(Ok(()));
+        }
+        if self.has(CONNECTING) && !self.is_closed() {
+            return None;
+        }
+        self.state.fetch_and(!CONNECTED_EX, Ordering::AcqRel);
+        let code = match self.connect_failure() {
+            0 => abi::WSAECONNABORTED,
+            c => c,
+        };
+        Some(Err(Error::new(
+            code,
+            format!(
+                "ConnectEx: the connect failed ({})",
+                abi::wsa_error_name(code)
+            ),
+        )))
+    }
+
+    /// `SO_UPDATE_CONNECT_CONTEXT` (optval NULL, optlen 0): a socket
+    /// `ConnectEx` connected becomes an ordinary connected socket
+    /// (`WSAENOTCONN` unless connected).
+    pub fn update_connect_context(&self) -> Result<()> {
+        self.refresh_connect();
+        if !self.is_stream() || !self.has(CONNECTED) {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "SO_UPDATE_CONNECT_CONTEXT on a socket that is not connected",
+            ));
+        }
+        self.state.fetch_and(!CONNECTED_EX, Ordering::AcqRel);
         Ok(())
     }
 }
