@@ -1,6 +1,7 @@
 /*
  * mswsock.h -- Microsoft Winsock extensions: WSASendMsg / WSARecvMsg and
- * the stream extensions (AcceptEx, GetAcceptExSockaddrs, ConnectEx): their function
+ * the stream extensions (AcceptEx, GetAcceptExSockaddrs, ConnectEx,
+ * DisconnectEx): their function
  * GUIDs and pointer types.
  *
  * WSARecvMsg is not exported by name (as on Windows): get it with
@@ -59,6 +60,13 @@ typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int
                                       PVOID lpSendBuffer, DWORD dwSendDataLength,
                                       LPDWORD lpdwBytesSent, LPOVERLAPPED lpOverlapped);
 
+#define WSAID_DISCONNECTEX /* 7fda2e11-8630-436f-a031-f536a6eec157 */ \
+    {0x7fda2e11,0x8630,0x436f,{0xa0,0x31,0xf5,0x36,0xa6,0xee,0xc1,0x57}}
+
+/* DisconnectEx: by GUID only, as ConnectEx. */
+typedef BOOL (PASCAL *LPFN_DISCONNECTEX)(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
+                                         DWORD dwReserved);
+
 /* Exported by name too (mswsock.dll). */
 BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
                      DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,
@@ -76,6 +84,7 @@ VOID PASCAL GetAcceptExSockaddrs(PVOID lpOutputBuffer, DWORD dwReceiveDataLength
 #define TF_USE_DEFAULT_WORKER   0x00
 #define TF_USE_SYSTEM_THREAD    0x10
 #define TF_USE_KERNEL_APC       0x20
+#define DE_REUSE_SOCKET         TF_REUSE_SOCKET
 
 /* mswsock.h socket options (values only). */
 #define SO_CONNDATA                 0x7000

@@ -1,6 +1,6 @@
 //! `mswsock.h`'s stream extension functions (SPEC P8, part 2): `AcceptEx`
 //! and `GetAcceptExSockaddrs` (exported by name, as mswsock.dll does) and
-//! `ConnectEx` (by GUID only), all returned by
+//! `ConnectEx` and `DisconnectEx` (by GUID only), all returned by
 //! `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`, over
 //! `ws2_engine::raw::mswsock`.
 
@@ -113,6 +113,24 @@ pub(crate) unsafe extern "C" fn connect_ex(
     })
 }
 
+/// `DisconnectEx`: see `ws2_engine::raw::mswsock::disconnect_ex`. By GUID
+/// only (`WSAID_DISCONNECTEX`), as on Windows.
+///
+/// # Safety
+/// `overlapped` null or valid until completion.
+pub(crate) unsafe extern "C" fn disconnect_ex(
+    s: SOCKET,
+    overlapped: *mut WSAOVERLAPPED,
+    flags: DWORD,
+    reserved: DWORD,
+) -> BOOL {
+    winsock(0, || {
+        // SAFETY: forwarded contract.
+        unsafe { raw::mswsock::disconnect_ex(s, overlapped, flags, reserved) }?;
+        Ok(1)
+    })
+}
+
 /// The extension function of `guid`, for `SIO_GET_EXTENSION_FUNCTION_POINTER`.
 pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
     Some(if *guid == WSAID_WSASENDMSG {
@@ -125,6 +143,8 @@ pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
         GetAcceptExSockaddrs as *const c_void
     } else if *guid == WSAID_CONNECTEX {
         connect_ex as *const c_void
+    } else if *guid == WSAID_DISCONNECTEX {
+        disconnect_ex as *const c_void
     } else {
         return None;
     })

@@ -51,6 +51,13 @@ fn connectex_connects_and_completes_as_windows_does() {
     run_c_test("stream_connectex", &[]);
 }
 
+// P8 S36: DisconnectEx, a half close with its packets (test_DisconnectEx,
+// test_shutdown_completion_port).
+#[test]
+fn disconnectex_half_closes_as_windows_does() {
+    run_c_test("stream_disconnectex", &[]);
+}
+
 // P8 P1: select and WSAPoll on listening, connecting, connected, reset and
 // failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
 #[test]

@@ -1,6 +1,6 @@
 //! The `mswsock` extension functions for streams on raw C pointers (SPEC
-//! P8, part 2): `AcceptEx`, `GetAcceptExSockaddrs`, `ConnectEx` and the
-//! `SO_UPDATE_*_CONTEXT` options. Sources: research-streams.md B4–B7, D5–D6
+//! P8, part 2): `AcceptEx`, `GetAcceptExSockaddrs`, `ConnectEx`,
+//! `DisconnectEx` and the `SO_UPDATE_*_CONTEXT` options. Sources: research-streams.md B4–B7, D5–D6
 //! (Wine's Windows-run `test_AcceptEx`, `test_completion_port`,
 //! `test_get_extension_func`; Microsoft's `AcceptEx` page).
 
@@ -153,6 +153,69 @@ pub unsafe fn connect_ex(
             Err(io_pending())
         }
         Submitted::Pending => Err(io_pending()),
+    }
+}
+
+/// `DisconnectEx` (research-streams.md B10, D12: `test_DisconnectEx`,
+/// `test_shutdown_completion_port`): a half close, as `shutdown(SD_SEND)`
+/// (the FIN after every byte already taken), leaving the socket connected
+/// for receiving. `dwReserved` must be 0 and `dwFlags` 0 (`WSAEINVAL`;
+/// `TF_REUSE_SOCKET` is refused so, see the README); an unconnected socket
+/// is `WSAENOTCONN`. With an OVERLAPPED it completes (0 bytes, a packet
+/// unless `hEvent`'s low bit is set, also with skip-on-success) and the
+/// call reports `WSA_IO_PENDING`, as Windows does; without one it returns
+/// `TRUE`, and may be repeated.
+///
+/// # Safety
+/// `ov` null or valid until completion.
+pub unsafe fn disconnect_ex(
+    s: usize,
+    ov: *mut abi::WSAOVERLAPPED,
+    flags: u32,
+    reserved: u32,
+) -> Result<()> {
+    let core = handles::socket(s)?;
+    if reserved != 0 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("DisconnectEx: dwReserved is {reserved:#x}, must be 0"),
+        ));
+    }
+    if !core.is_stream() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            "DisconnectEx works on connection-oriented (stream) sockets only",
+        ));
+    }
+    core.shutdown_checks()?;
+    if flags & !abi::TF_REUSE_SOCKET != 0 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("DisconnectEx: dwFlags {flags:#x} is neither 0 nor TF_REUSE_SOCKET"),
+        ));
+    }
+    if flags & abi::TF_REUSE_SOCKET != 0 {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            "DisconnectEx: TF_REUSE_SOCKET is not provided by ws2 (close the socket and \
+             make a new one for the next AcceptEx or ConnectEx)",
+        ));
+    }
+    let delivery = if ov.is_null() {
+        None
+    } else {
+        // SAFETY: ov valid per the contract; DisconnectEx takes no routine.
+        Some(unsafe { overlapped_delivery(&core, ov, None) }?)
+    };
+    core.shutdown(abi::SD_SEND)?;
+    match delivery {
+        None => Ok(()),
+        Some(delivery) => {
+            // SAFETY: ov valid per the contract; written before it completes.
+            unsafe { OvPtr(ov).mark_pending() };
+            crate::socket::complete(Some(&core), delivery, Ok(0), false);
+            Err(io_pending())
+        }
     }
 }
 

@@ -243,4 +243,20 @@ impl SocketCore {
         self.state.fetch_and(!CONNECTED_EX, Ordering::AcqRel);
         Ok(())
     }
+
+    /// `DisconnectEx`'s state check: a connected stream socket
+    /// (`WSAENOTCONN` otherwise, a listener included).
+    pub fn shutdown_checks(&self) -> Result<()> {
+        self.refresh_connect();
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        if !self.has(CONNECTED) || self.is_listening() {
+            return Err(Error::new(
+                abi::WSAENOTCONN,
+                "DisconnectEx on a socket that is not connected",
+            ));
+        }
+        Ok(())
+    }
 }
