@@ -589,6 +589,9 @@ fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duratio
         Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000 => {
             unreachable!("readiness::run_one")
         }
+        Mode::RawStream | Mode::Ws2Stream | Mode::Ws2StreamIocp => {
+            unreachable!("stream_bench::run_one")
+        }
         Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
             let buf = leak(payload);
             let start = Instant::now();
@@ -702,6 +705,9 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     }
     if args.readiness {
         return crate::readiness::run(args);
+    }
+    if args.stream {
+        return crate::stream_bench::run(args);
     }
     let pair = Pair::new()?;
     let mut rxbuf = vec![0u8; 65536];
@@ -872,6 +878,12 @@ pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
         Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000
     ) {
         return crate::readiness::run_one(args);
+    }
+    if matches!(
+        args.mode,
+        Mode::RawStream | Mode::Ws2Stream | Mode::Ws2StreamIocp
+    ) {
+        return crate::stream_bench::run_one(args);
     }
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();

@@ -31,6 +31,7 @@ mod flow;
 mod header;
 mod pace;
 mod readiness;
+mod stream_bench;
 mod recv;
 mod send;
 mod table;
@@ -108,6 +109,7 @@ Examples:
   wsasend bench                            7 rounds x 20000 datagrams, 64 and 1200 bytes
   wsasend bench --rounds 5 --sizes 64 --json
   wsasend bench --readiness                select and WSAPoll over 1,000 sockets against poll(2)
+  wsasend bench --stream                   TCP throughput: ws2 blocking and IOCP against send/recv
 
 A progress bar runs on stderr when it is a terminal. The pending-path bench
 (a rate-limited link between network namespaces) is a bench of the
@@ -273,6 +275,16 @@ pub struct BenchArgs {
     /// Calls per variant per round of the readiness bench.
     #[arg(long, default_value_t = 2000, requires = "readiness", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub calls: u64,
+    /// Run only the stream bench instead: TCP throughput on loopback
+    /// through ws2 (blocking, and IOCP) against raw send/recv.
+    #[arg(long, conflicts_with_all = ["pending", "readiness"])]
+    pub stream: bool,
+    /// Bytes per send of the stream bench.
+    #[arg(long, default_value_t = 65536, requires = "stream", value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
+    pub chunk: u32,
+    /// Sends per variant per round of the stream bench.
+    #[arg(long, default_value_t = 2000, requires = "stream", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub chunks: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -306,6 +318,13 @@ pub enum Mode {
     Ws2Select1000,
     /// C ABI `WSAPoll` over the same 1,000 sockets.
     Ws2Wsapoll1000,
+    /// Raw `send(2)`/`recv(2)` of --count chunks of --size bytes (0: 64 KiB)
+    /// over a loopback TCP pair.
+    RawStream,
+    /// C ABI blocking `send`/`recv` on ws2 stream sockets, same chunks.
+    Ws2Stream,
+    /// C ABI overlapped `WSASend`/`WSARecv` on completion ports, same chunks.
+    Ws2StreamIocp,
 }
 
 #[derive(clap::Args, Debug)]
