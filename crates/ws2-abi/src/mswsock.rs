@@ -3,6 +3,8 @@
 //! the options that finish an `AcceptEx`/`ConnectEx` socket, and the
 //! `TransmitFile`/`DisconnectEx` flags (research-streams.md 0.2, 0.4).
 
+use std::ffi::c_void;
+
 use crate::types::GUID;
 
 /// `WSAID_ACCEPTEX` = `b5367df1-cbac-11cf-95ca-00805f48a192`.
@@ -54,6 +56,37 @@ pub const TF_DISCONNECT: u32 = 0x01;
 pub const TF_REUSE_SOCKET: u32 = 0x02;
 pub const TF_WRITE_BEHIND: u32 = 0x04;
 
+/// `TransmitPackets` element flags.
+pub const TP_ELEMENT_MEMORY: u32 = 1;
+pub const TP_ELEMENT_FILE: u32 = 2;
+pub const TP_ELEMENT_EOP: u32 = 4;
+
+/// The most bytes one `TransmitFile`/`TransmitPackets` call sends
+/// (Microsoft's pages: 2,147,483,646).
+pub const TRANSMIT_MAX: u64 = 2_147_483_646;
+
+/// `TRANSMIT_FILE_BUFFERS`: data sent before and after the file.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TRANSMIT_FILE_BUFFERS {
+    pub Head: *mut c_void,
+    pub HeadLength: u32,
+    pub Tail: *mut c_void,
+    pub TailLength: u32,
+}
+
+/// `TRANSMIT_PACKETS_ELEMENT`: a memory buffer (`pBuffer`, in the union's
+/// first 8 bytes) or a part of a file (`nFileOffset`, `hFile`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TRANSMIT_PACKETS_ELEMENT {
+    pub dwElFlags: u32,
+    pub cLength: u32,
+    /// `nFileOffset` for a file element, `pBuffer` for a memory one.
+    pub nFileOffset_or_pBuffer: u64,
+    pub hFile: *mut c_void,
+}
+
 /// How many bytes an `AcceptEx` address slot holds beyond the address
 /// (Microsoft's `AcceptEx` page: "at least 16 bytes more than the maximum
 /// address length for the transport protocol").
@@ -62,6 +95,24 @@ pub const ACCEPTEX_SLOT_EXTRA: u32 = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transmit_layouts_are_windows_x64() {
+        // P8: research-streams.md 0.3 (x86-64 offsets and sizes).
+        use std::mem::{align_of, offset_of, size_of};
+        assert_eq!(size_of::<TRANSMIT_FILE_BUFFERS>(), 32);
+        assert_eq!(offset_of!(TRANSMIT_FILE_BUFFERS, HeadLength), 8);
+        assert_eq!(offset_of!(TRANSMIT_FILE_BUFFERS, Tail), 16);
+        assert_eq!(offset_of!(TRANSMIT_FILE_BUFFERS, TailLength), 24);
+        assert_eq!(size_of::<TRANSMIT_PACKETS_ELEMENT>(), 24);
+        assert_eq!(align_of::<TRANSMIT_PACKETS_ELEMENT>(), 8);
+        assert_eq!(offset_of!(TRANSMIT_PACKETS_ELEMENT, cLength), 4);
+        assert_eq!(
+            offset_of!(TRANSMIT_PACKETS_ELEMENT, nFileOffset_or_pBuffer),
+            8
+        );
+        assert_eq!(offset_of!(TRANSMIT_PACKETS_ELEMENT, hFile), 16);
+    }
 
     #[test]
     fn guids_are_the_documented_ones() {

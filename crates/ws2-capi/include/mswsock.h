@@ -67,6 +67,52 @@ typedef BOOL (PASCAL *LPFN_CONNECTEX)(SOCKET s, const struct sockaddr *name, int
 typedef BOOL (PASCAL *LPFN_DISCONNECTEX)(SOCKET s, LPOVERLAPPED lpOverlapped, DWORD dwFlags,
                                          DWORD dwReserved);
 
+#define WSAID_TRANSMITFILE /* b5367df0-cbac-11cf-95ca-00805f48a192 */ \
+    {0xb5367df0,0xcbac,0x11cf,{0x95,0xca,0x00,0x80,0x5f,0x48,0xa1,0x92}}
+
+#define WSAID_TRANSMITPACKETS /* d9689da0-1f90-11d3-9971-00c04f68c876 */ \
+    {0xd9689da0,0x1f90,0x11d3,{0x99,0x71,0x00,0xc0,0x4f,0x68,0xc8,0x76}}
+
+/* ws2 has no file HANDLEs: TransmitFile sends its head and tail buffers
+ * (hFile NULL), TransmitPackets its TP_ELEMENT_MEMORY elements; a file is
+ * ERROR_INVALID_HANDLE. */
+typedef struct _TRANSMIT_FILE_BUFFERS {
+    LPVOID Head;
+    DWORD HeadLength;
+    LPVOID Tail;
+    DWORD TailLength;
+} TRANSMIT_FILE_BUFFERS, *PTRANSMIT_FILE_BUFFERS, *LPTRANSMIT_FILE_BUFFERS;
+
+#define TP_ELEMENT_MEMORY       1
+#define TP_ELEMENT_FILE         2
+#define TP_ELEMENT_EOP          4
+
+typedef struct _TRANSMIT_PACKETS_ELEMENT {
+    ULONG dwElFlags;
+    ULONG cLength;
+    union {
+        __extension__ struct {
+            LARGE_INTEGER nFileOffset;
+            HANDLE hFile;
+        };
+        PVOID pBuffer;
+    };
+} TRANSMIT_PACKETS_ELEMENT, *PTRANSMIT_PACKETS_ELEMENT, *LPTRANSMIT_PACKETS_ELEMENT;
+
+typedef BOOL (PASCAL *LPFN_TRANSMITFILE)(SOCKET hSocket, HANDLE hFile,
+                                         DWORD nNumberOfBytesToWrite, DWORD nNumberOfBytesPerSend,
+                                         LPOVERLAPPED lpOverlapped,
+                                         LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers,
+                                         DWORD dwReserved);
+
+typedef BOOL (PASCAL *LPFN_TRANSMITPACKETS)(SOCKET hSocket, LPTRANSMIT_PACKETS_ELEMENT lpPacketArray,
+                                            DWORD nElementCount, DWORD nSendSize,
+                                            LPOVERLAPPED lpOverlapped, DWORD dwFlags);
+
+BOOL PASCAL TransmitFile(SOCKET hSocket, HANDLE hFile, DWORD nNumberOfBytesToWrite,
+                         DWORD nNumberOfBytesPerSend, LPOVERLAPPED lpOverlapped,
+                         LPTRANSMIT_FILE_BUFFERS lpTransmitBuffers, DWORD dwReserved);
+
 /* Exported by name too (mswsock.dll). */
 BOOL PASCAL AcceptEx(SOCKET sListenSocket, SOCKET sAcceptSocket, PVOID lpOutputBuffer,
                      DWORD dwReceiveDataLength, DWORD dwLocalAddressLength,

@@ -1,6 +1,7 @@
-//! `mswsock.h`'s stream extension functions (SPEC P8, part 2): `AcceptEx`
-//! and `GetAcceptExSockaddrs` (exported by name, as mswsock.dll does) and
-//! `ConnectEx` and `DisconnectEx` (by GUID only), all returned by
+//! `mswsock.h`'s stream extension functions (SPEC P8, part 2): `AcceptEx`,
+//! `GetAcceptExSockaddrs` and `TransmitFile` (exported by name, as
+//! mswsock.dll does) and `ConnectEx`, `DisconnectEx` and `TransmitPackets`
+//! (by GUID only), all returned by
 //! `WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER)`, over
 //! `ws2_engine::raw::mswsock`.
 
@@ -131,6 +132,50 @@ pub(crate) unsafe extern "C" fn disconnect_ex(
     })
 }
 
+/// `TransmitFile`: see `ws2_engine::raw::transmit::transmit_file` (no
+/// file handles: the head and tail buffers only). Exported by name too.
+///
+/// # Safety
+/// Winsock's contract: buffers readable and `overlapped` valid until
+/// completion.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn TransmitFile(
+    s: SOCKET,
+    file: HANDLE,
+    bytes: DWORD,
+    _bytes_per_send: DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    buffers: *mut TRANSMIT_FILE_BUFFERS,
+    flags: DWORD,
+) -> BOOL {
+    winsock(0, || {
+        // SAFETY: forwarded contract.
+        unsafe { raw::transmit::transmit_file(s, file, bytes, overlapped, buffers, flags) }?;
+        Ok(1)
+    })
+}
+
+/// `TransmitPackets`: see `ws2_engine::raw::transmit::transmit_packets`
+/// (memory elements). By GUID only, as on Windows.
+///
+/// # Safety
+/// Winsock's contract: `elements` readable for `count` entries, their
+/// buffers and `overlapped` valid until completion.
+pub(crate) unsafe extern "C" fn transmit_packets(
+    s: SOCKET,
+    elements: *mut TRANSMIT_PACKETS_ELEMENT,
+    count: DWORD,
+    _send_size: DWORD,
+    overlapped: *mut WSAOVERLAPPED,
+    flags: DWORD,
+) -> BOOL {
+    winsock(0, || {
+        // SAFETY: forwarded contract.
+        unsafe { raw::transmit::transmit_packets(s, elements, count, overlapped, flags) }?;
+        Ok(1)
+    })
+}
+
 /// The extension function of `guid`, for `SIO_GET_EXTENSION_FUNCTION_POINTER`.
 pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
     Some(if *guid == WSAID_WSASENDMSG {
@@ -145,6 +190,10 @@ pub(crate) fn extension_function(guid: &GUID) -> Option<*const c_void> {
         connect_ex as *const c_void
     } else if *guid == WSAID_DISCONNECTEX {
         disconnect_ex as *const c_void
+    } else if *guid == WSAID_TRANSMITFILE {
+        TransmitFile as *const c_void
+    } else if *guid == WSAID_TRANSMITPACKETS {
+        transmit_packets as *const c_void
     } else {
         return None;
     })

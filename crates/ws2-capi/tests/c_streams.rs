@@ -58,6 +58,13 @@ fn disconnectex_half_closes_as_windows_does() {
     run_c_test("stream_disconnectex", &[]);
 }
 
+// P8: TransmitFile and TransmitPackets through their GUIDs: memory sent in
+// order, files and TF_REUSE_SOCKET refused (test_TransmitFile).
+#[test]
+fn transmit_file_and_packets_send_memory() {
+    run_c_test("stream_transmit", &[]);
+}
+
 // P8 P1: select and WSAPoll on listening, connecting, connected, reset and
 // failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
 #[test]

@@ -31,9 +31,9 @@ mod flow;
 mod header;
 mod pace;
 mod readiness;
-mod stream_bench;
 mod recv;
 mod send;
+mod stream_bench;
 mod table;
 
 // What the bench-only binaries share with `wsasend bench`.

@@ -138,7 +138,8 @@ fn transfer(variant: Variant, payload: &[u8], count: u64) -> AppResult<Duration>
                 let mut got = 0u64;
                 while got < total {
                     // SAFETY: buf is writable for its length.
-                    let n = unsafe { ws2_32::recv(rx, buf.as_mut_ptr().cast(), RECV_BUF as i32, 0) };
+                    let n =
+                        unsafe { ws2_32::recv(rx, buf.as_mut_ptr().cast(), RECV_BUF as i32, 0) };
                     if n <= 0 {
                         return Err(format!("ws2 recv: {n}, {}", ws2_32::WSAGetLastError()));
                     }
@@ -150,7 +151,8 @@ fn transfer(variant: Variant, payload: &[u8], count: u64) -> AppResult<Duration>
             let start = Instant::now();
             for _ in 0..count {
                 // SAFETY: payload is readable for its length.
-                let n = unsafe { ws2_32::send(tx, payload.as_ptr().cast(), payload.len() as i32, 0) };
+                let n =
+                    unsafe { ws2_32::send(tx, payload.as_ptr().cast(), payload.len() as i32, 0) };
                 if n != payload.len() as i32 {
                     return Err(wsa_error("ws2 send"));
                 }
@@ -179,7 +181,15 @@ fn transfer(variant: Variant, payload: &[u8], count: u64) -> AppResult<Duration>
                     // SAFETY: buffer and OVERLAPPED outlive the completion
                     // (dequeued below before either is touched again).
                     let r = unsafe {
-                        ws2_32::WSARecv(rx, &mut wsabuf, 1, std::ptr::null_mut(), &mut flags, &mut ov, None)
+                        ws2_32::WSARecv(
+                            rx,
+                            &mut wsabuf,
+                            1,
+                            std::ptr::null_mut(),
+                            &mut flags,
+                            &mut ov,
+                            None,
+                        )
                     };
                     if r != 0 && ws2_32::WSAGetLastError() != abi::WSA_IO_PENDING {
                         return Err(format!("WSARecv: {}", ws2_32::WSAGetLastError()));
@@ -230,7 +240,8 @@ fn dequeue(port: abi::HANDLE) -> Result<u32, String> {
     let (mut bytes, mut key) = (0u32, 0usize);
     let mut ov: *mut abi::WSAOVERLAPPED = std::ptr::null_mut();
     // SAFETY: every out-pointer is a live local.
-    let ok = unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, 10_000) };
+    let ok =
+        unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, 10_000) };
     if ok == 0 {
         return Err(format!("GetQueuedCompletionStatus failed ({:?})", ov));
     }
@@ -334,7 +345,11 @@ pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
         Mode::Ws2Stream => Variant::Ws2Blocking,
         _ => Variant::Ws2Iocp,
     };
-    let size = if args.size == 0 { 64 << 10 } else { args.size as usize };
+    let size = if args.size == 0 {
+        64 << 10
+    } else {
+        args.size as usize
+    };
     let payload: Vec<u8> = (0..size).map(|i| i as u8).collect();
     let t = transfer(variant, &payload, args.count)?;
     outln!(

@@ -80,7 +80,7 @@ module_exports!(ws2_32, WS2_32:
     getprotobyname = "ws2_getprotobyname", getprotobynumber = "ws2_getprotobynumber",
 );
 
-module_exports!(mswsock, MSWSOCK: AcceptEx, GetAcceptExSockaddrs);
+module_exports!(mswsock, MSWSOCK: AcceptEx, GetAcceptExSockaddrs, TransmitFile);
 
 module_exports!(iphlpapi, IPHLPAPI:
     GetAdaptersAddresses, GetAdaptersInfo, GetIpAddrTable, GetBestInterface,

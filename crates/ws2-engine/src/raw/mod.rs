@@ -13,6 +13,7 @@ mod recv;
 mod send;
 mod socket_ioctl;
 pub mod stream;
+pub mod transmit;
 
 pub use options::{getsockopt, setsockopt};
 pub use overlapped::{complete_ioctl, get_overlapped_result, overlapped_result};
