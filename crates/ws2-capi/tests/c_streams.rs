@@ -174,6 +174,52 @@ fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
     assert_eq!(total, 13 * CHUNK, "{}", show(&out));
 }
 
+// P8 S29 S30: overlapped stream I/O across a 16 Mbit/s link between namespace
+// hosts: ConnectEx with data, eight pending 256 KiB WSASends completing in
+// order with all their bytes, a WSARecv posted ahead, DisconnectEx's FIN
+// after the queued bytes; the reader in host b checks every byte.
+#[test]
+fn overlapped_stream_io_across_a_slow_link() {
+    const CHUNK: usize = 256 << 10;
+    let exe = compile_test("stream_ov_netns");
+    let net = Net::new().expect("testnet");
+    let a = net.host("soa").expect("host a");
+    let b = net.host("sob").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.rate_limit(&link.a_ifname, "16mbit").expect("rate limit");
+    let listener = b
+        .run(|| TcpListener::bind("10.0.0.2:0"))
+        .expect("listener in b");
+    let port = listener.local_addr().unwrap().port().to_string();
+    let reader = std::thread::spawn(move || {
+        use std::io::Write;
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0usize;
+        loop {
+            let n = conn.read(&mut buf).expect("read");
+            if n == 0 {
+                break;
+            }
+            for (k, byte) in buf[..n].iter().enumerate() {
+                assert_eq!(*byte, pattern((total + k) % CHUNK), "byte {}", total + k);
+            }
+            total += n;
+        }
+        conn.write_all(&(total as u32).to_le_bytes())
+            .expect("answer");
+        total
+    });
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(a.command(&[exe, "10.0.0.2", &port]), "stream_ov_netns");
+    assert_success(&out, "stream_ov_netns");
+    assert_eq!(reader.join().expect("reader"), 8 * CHUNK, "{}", show(&out));
+}
+
 /// Starts `simple_server` with `args` and returns it with the port it
 /// printed (`listening (...) on ADDRESS:PORT`).
 fn start_simple_server(args: &[&str], label: &str) -> (common::Running, String) {
