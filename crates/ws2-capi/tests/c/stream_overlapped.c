@@ -2,7 +2,8 @@
  * with events, completion routines and completion ports, as Windows answers
  * (research-streams.md B1-B3, from Wine's Windows-run sock.c: test_send,
  * test_completion_port, test_iocp, test_simultaneous_async_recv,
- * test_nonblocking_async_recv, test_empty_recv, test_WSARecv, test_shutdown).
+ * test_nonblocking_async_recv, test_empty_recv, test_WSARecv, test_shutdown;
+ * the port-bound receive that outlives its thread: test_iocp).
  * Every count of completions is kept here, by the caller. */
 #include "ov_common.h"
 #include "stream_common.h"
@@ -506,6 +507,57 @@ static void close_races_complete_each_once(void)
     CloseHandle(port);
 }
 
+static SOCKET issuer_sock;
+static WSAOVERLAPPED issuer_ov;
+static char issuer_buf[512];
+static void *issue_receive_and_exit(void *arg)
+{
+    (void)arg;
+    WSABUF w = {sizeof issuer_buf, issuer_buf};
+    DWORD flags = 0;
+    if (WSARecv(issuer_sock, &w, 1, NULL, &flags, &issuer_ov, NULL) != SOCKET_ERROR ||
+        WSAGetLastError() != WSA_IO_PENDING)
+        FAIL("WSARecv in the thread did not pend");
+    return NULL;
+}
+
+/* test_iocp iocp_async_read_thread and iocp_async_read_thread_closesocket:
+ * the exit of the thread that issued a receive on a port-bound socket
+ * cancels nothing; data then completes it (12 bytes), or closesocket
+ * completes it with ERROR_CONNECTION_ABORTED. */
+static void port_bound_receive_outlives_its_thread(void)
+{
+    for (int closing = 0; closing < 2; closing++) {
+        SOCKET client, server;
+        tcp_pair(&client, &server);
+        HANDLE port = CreateIoCompletionPort((HANDLE)server, NULL, 0x12345678, 0);
+        memset(&issuer_ov, 0, sizeof issuer_ov);
+        issuer_sock = server;
+        pthread_t t;
+        CHECK_EQ(pthread_create(&t, NULL, issue_receive_and_exit, NULL), 0);
+        CHECK_EQ(pthread_join(t, NULL), 0);
+        port_is_empty(port);
+        DWORD bytes;
+        ULONG_PTR key;
+        OVERLAPPED *got = NULL;
+        if (closing) {
+            CHECK_OK(closesocket(server));
+            CHECK(!next_packet(port, &bytes, &key, &got));
+            CHECK_EQ(GetLastError(), ERROR_CONNECTION_ABORTED);
+        } else {
+            CHECK_EQ(send(client, "hello world!", 12, 0), 12);
+            CHECK(next_packet(port, &bytes, &key, &got));
+            CHECK_EQ(bytes, 12);
+            closesocket(server);
+        }
+        CHECK(got == (OVERLAPPED *)&issuer_ov);
+        CHECK_EQ(key, 0x12345678);
+        port_is_empty(port);
+        closesocket(client);
+        CloseHandle(port);
+    }
+}
+
 int main(void)
 {
     startup();
@@ -517,6 +569,7 @@ int main(void)
     errors_complete_or_refuse();
     close_and_cancel_complete_once();
     routines_run_in_alertable_waits();
+    port_bound_receive_outlives_its_thread();
     close_races_complete_each_once();
     WSACleanup();
     printf("stream_overlapped: ok\n");
