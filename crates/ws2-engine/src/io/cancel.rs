@@ -29,6 +29,7 @@ impl SocketCore {
     pub fn close(&self) {
         self.mark_closed();
         cancel_all(self);
+        self.drop_residue();
         crate::addr_changes::cancel_socket(self);
         drain::forget_closed(self);
         self.wake_waiters();

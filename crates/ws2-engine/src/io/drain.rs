@@ -1,7 +1,7 @@
 //! The reactor's thread: it waits (epoll) until sockets with queued
 //! operations are ready and drains their queues in order, sends in
-//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives one
-//! datagram per operation; and the reactor started on first use
+//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives in
+//! `recvmmsg` batches (`recv_batch`); and the reactor started on first use
 //! ([`reactor`]: its epoll instance and this thread).
 
 use std::collections::HashMap;
@@ -454,25 +454,13 @@ pub(crate) fn forget_closed(core: &SocketCore) {
     }
 }
 
-/// Completes queued receives in order while datagrams are waiting.
+/// Completes queued receives in order while datagrams are waiting: one
+/// `recvmmsg` fills several (`recv_batch`).
 fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
     let rearm = {
         let mut q = recv_queue(core);
-        let rearm = loop {
-            let Some(op) = q.ops.front() else { break false };
-            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
-            let got = match got {
-                Ok(None) => break true,
-                Ok(Some(got)) => Ok(got),
-                Err(e) => Err(e),
-            };
-            let Some(op) = q.ops.pop_front() else {
-                break false;
-            };
-            let result = (op.finish)(got);
-            done.push((op.delivery, result));
-        };
+        let rearm = super::recv_batch::fill_queued(core, &mut q, &mut done);
         if !rearm {
             q.registered = false;
             r.release(core, Direction::Recv);

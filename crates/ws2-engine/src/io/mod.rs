@@ -20,12 +20,14 @@ mod drain;
 mod queues;
 mod reactor;
 mod recv;
+mod recv_batch;
 mod segmented;
 mod send;
 
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;
+pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call

@@ -7,7 +7,8 @@ use ws2_abi as abi;
 
 use crate::completion::{self, Delivery};
 use crate::error::{Error, Result};
-use crate::ops::{RecvFinish, RecvOp};
+use crate::ops::RecvOp;
+use crate::translate::Received;
 use crate::socket::SocketCore;
 
 use super::Submitted;
@@ -18,14 +19,18 @@ use super::reactor::Direction;
 /// An overlapped receive (S27 with S28–S30): at once when a datagram is
 /// waiting and nothing is queued, else queued for the reactor, once what
 /// that needs is acquired (S20): the reactor, the duplicate fd it watches,
-/// that fd's place in its epoll set.
-pub fn recv_overlapped(
+/// that fd's place in its epoll set. `finish` writes the outputs; it is
+/// boxed only when the receive has to wait.
+pub fn recv_overlapped<F>(
     core: &Arc<SocketCore>,
     iov: &[libc::iovec],
-    finish: RecvFinish,
+    finish: F,
     delivery: Delivery,
     on_pending: impl FnOnce(),
-) -> Result<Submitted> {
+) -> Result<Submitted>
+where
+    F: FnOnce(Result<Received>) -> Result<usize> + Send + 'static,
+{
     let mut q = recv_queue(core);
     if q.ops.is_empty()
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
@@ -51,7 +56,7 @@ pub fn recv_overlapped(
     on_pending();
     q.ops.push_back(Box::new(RecvOp {
         iov: iov.to_vec(),
-        finish,
+        finish: Box::new(finish),
         delivery,
         issuer: me.id,
     }));

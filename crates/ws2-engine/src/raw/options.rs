@@ -30,6 +30,12 @@ pub unsafe fn setsockopt(
     optlen: i32,
 ) -> Result<()> {
     let opt = sock_opt(level, name)?;
+    if opt == crate::translate::SockOpt::RecvMaxCoalesced && optlen < 4 && !optval.is_null() {
+        return Err(Error::new(
+            abi::WSAEFAULT,
+            format!("optlen {optlen} is smaller than UDP_RECV_MAX_COALESCED_SIZE's DWORD"),
+        ));
+    }
     if optval.is_null() || optlen < 1 {
         return Err(Error::new(
             abi::WSAEFAULT,

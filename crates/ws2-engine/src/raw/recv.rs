@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::io::{self, Submitted};
 use crate::socket::SocketCore;
 use crate::translate::{
-    IoVecs, RECEIVED_CONTROL_MAX, Received, controls_to_windows, controls_windows_flags,
+    IoVecs, RECEIVED_CONTROL_MAX, Received, coalesced_info_to_windows, controls_to_windows,
+    controls_windows_flags,
 };
 
 use super::*;
@@ -66,14 +67,26 @@ impl RecvOutputs {
             // SAFETY: control readable per the contract.
             let c = unsafe { self.control.read_unaligned() };
             if c.buf.is_null() {
-                (0, got.controls != Default::default())
+                (
+                    0,
+                    got.controls != Default::default() || got.segment_size.is_some(),
+                )
             } else {
                 // Only as far as the entries can go: a Control.len larger
                 // than that claims nothing more.
                 let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
                 // SAFETY: Control.buf writable for Control.len bytes per the contract.
                 let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
-                controls_to_windows(&got.controls, out)
+                let (used, ctrunc) = controls_to_windows(&got.controls, out);
+                match got.segment_size {
+                    // UDP_COALESCED_INFO after the others (S44).
+                    Some(segment) if !ctrunc => {
+                        let (more, ctrunc) = coalesced_info_to_windows(segment, &mut out[used..]);
+                        (used + more, ctrunc)
+                    }
+                    Some(_) => (used, true),
+                    None => (used, ctrunc),
+                }
             }
         };
         let mut flags = controls_windows_flags(&got.controls);
@@ -165,11 +178,11 @@ pub unsafe fn recv_into(
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        let finish: crate::ops::RecvFinish = Box::new(move |got| {
+        let finish = move |got: Result<Received>| {
             let outputs = outputs;
             // SAFETY: the outputs stay valid until completion per the contract.
             got.and_then(|got| unsafe { outputs.write(&got) })
-        });
+        };
         let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
             // SAFETY: overlapped valid; written before the op is visible.
             unsafe { OvPtr(overlapped).mark_pending() }
@@ -257,5 +270,19 @@ pub unsafe fn recv_msg(
             overlapped,
             routine,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README states the memory a posted overlapped receive costs
+    /// beyond the caller's buffers: the queued operation, the outputs its
+    /// completion writes (boxed) and its one iovec. Keep it true.
+    #[test]
+    fn a_pending_receive_fits_its_stated_budget() {
+        let cost = size_of::<crate::ops::RecvOp>()
+            + size_of::<super::RecvOutputs>()
+            + size_of::<libc::iovec>();
+        assert!(cost <= 256, "{cost}");
     }
 }

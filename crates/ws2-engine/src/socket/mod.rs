@@ -9,10 +9,13 @@ mod icmp;
 mod options;
 mod recv;
 mod send;
+mod uro;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use send::Message;
+pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
+pub(crate) use uro::RESIDUE_PIECES;
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -153,6 +156,9 @@ const WANT_ECN: u32 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
 const V6ONLY: u32 = 1 << 14;
+/// `UDP_GRO` is on (`UDP_RECV_MAX_COALESCED_SIZE` was set, S44): receives
+/// go through the URO path. Set once, never cleared.
+const GRO: u32 = 1 << 21;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -207,6 +213,8 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// `UDP_RECV_MAX_COALESCED_SIZE` and what is left of coalesced runs (S44).
+    uro: uro::Uro,
 }
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
@@ -370,6 +378,7 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            uro: uro::Uro::new(),
         }
     }
 

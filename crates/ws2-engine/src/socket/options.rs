@@ -282,7 +282,8 @@ impl SocketCore {
         self.has(if ecn { WANT_ECN } else { WANT_TOS })
     }
 
-    /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
+    /// `FIONREAD`: bytes of the next datagram waiting (0 if none), plus
+    /// what the socket holds in user space (S44, [`SocketCore::buffered_recv`]).
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
@@ -299,7 +300,7 @@ impl SocketCore {
             unsafe { libc::ioctl(self.raw_fd(), libc::FIONREAD, &mut n) },
             "ioctl(FIONREAD)",
         )?;
-        Ok(n as u32)
+        Ok((n as usize).saturating_add(self.buffered_recv_total()) as u32)
     }
 
     /// What `WSARecvMsg` reports (the Rust `Socket::set_recv_info`): the
@@ -392,6 +393,7 @@ impl SocketCore {
                 Ok(())
             }
             SockOpt::SegmentSize => self.set_segment_size(value as u32),
+            SockOpt::RecvMaxCoalesced => self.set_recv_max_coalesced(value as u32),
             SockOpt::V6Only => self.set_v6_only(value != 0),
             SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
             SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
@@ -427,6 +429,7 @@ impl SocketCore {
             }
             SockOpt::Type => Ok(self.kind().windows()),
             SockOpt::SegmentSize => Ok(self.segment_size_option() as i32),
+            SockOpt::RecvMaxCoalesced => Ok(self.recv_max_coalesced()? as i32),
             SockOpt::V6Only => Ok(self.v6_only()? as i32),
             SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),

@@ -45,15 +45,11 @@ impl SocketCore {
         }
     }
 
-    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
-    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
-    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
-    pub(crate) fn recvmsg_blocking(
-        &self,
-        msg: &mut libc::msghdr,
-        flags: i32,
-        may_wait: bool,
-    ) -> Result<usize> {
+    /// The checks every receive makes first: the socket is open (S37),
+    /// bound (S15: `WSAEINVAL`, nothing can arrive) and not shut down for
+    /// receiving.
+    #[inline]
+    pub(crate) fn recv_checks(&self) -> Result<()> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -69,7 +65,15 @@ impl SocketCore {
                 "the socket was shut down for receiving",
             ));
         }
-        let mut deadline = None;
+        Ok(())
+    }
+
+    /// One `recvmsg` that does not wait, after reporting a collected ICMP
+    /// error (S19): `None` when no datagram waits. `msg` must describe
+    /// live, writable buffers; its name and control lengths are restored
+    /// before every try.
+    #[inline]
+    pub(crate) fn recv_attempt(&self, msg: &mut libc::msghdr, flags: i32) -> Result<Option<usize>> {
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
             self.report_icmp_error()?;
@@ -78,43 +82,80 @@ impl SocketCore {
             // SAFETY: msg describes live, writable buffers per this function's contract.
             let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
             if n >= 0 {
-                return Ok(n as usize);
+                return Ok(Some(n as usize));
             }
-            match errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => {
-                    // An ICMP error in the error queue makes the fd readable
-                    // (POLLERR) without data: collect it so it is reported.
-                    if self.collect_icmp_errors() {
-                        continue;
-                    }
-                    if !may_wait || self.is_nonblocking() {
-                        return Err(Error::new(
-                            abi::WSAEWOULDBLOCK,
-                            "the socket is non-blocking (FIONBIO) and no datagram is waiting",
-                        ));
-                    }
-                    let d = *deadline.get_or_insert_with(|| {
-                        crate::completion::deadline_after(self.recv_timeout_ms())
-                    });
-                    if !super::waiters::wait_readable(self, d)? {
-                        return Err(Error::new(
-                            abi::WSAETIMEDOUT,
-                            format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
-                        ));
-                    }
-                }
-                libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
-                    // The pending socket error of an ICMP message (S19).
-                    self.collect_icmp_errors();
-                    if self.kind == SocketKind::Datagram
-                        && self.icmp_resets.load(Ordering::Acquire) == 0
-                    {
-                        self.icmp_resets.fetch_add(1, Ordering::AcqRel);
-                    }
-                }
-                e => return Err(Error::from_errno(e, "recvmsg")),
+            if !self.recv_failed(errno(), "recvmsg")? {
+                return Ok(None);
             }
+        }
+    }
+
+    /// What a receive call's failure means (`recvmsg`, `recvmmsg`):
+    /// `Ok(true)` try again (`EINTR`, or an ICMP error was collected to be
+    /// reported first, S19), `Ok(false)` nothing waits, or the error.
+    #[cold]
+    pub(crate) fn recv_failed(&self, e: i32, call: &'static str) -> Result<bool> {
+        match e {
+            libc::EINTR => Ok(true),
+            // An ICMP error in the error queue makes the fd readable
+            // (POLLERR) without data: collect it so it is reported.
+            libc::EAGAIN => Ok(self.collect_icmp_errors()),
+            libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
+                // The pending socket error of an ICMP message (S19).
+                self.collect_icmp_errors();
+                if self.kind == SocketKind::Datagram && self.icmp_resets.load(Ordering::Acquire) == 0
+                {
+                    self.icmp_resets.fetch_add(1, Ordering::AcqRel);
+                }
+                Ok(true)
+            }
+            e => Err(Error::from_errno(e, call)),
+        }
+    }
+
+    /// Waits, alertably, until the socket may have something to receive:
+    /// `WSAEWOULDBLOCK` when the call must not wait (`FIONBIO`, an
+    /// overlapped try), `WSAETIMEDOUT` when `SO_RCVTIMEO` runs out (its
+    /// deadline set on the first wait of the call).
+    #[cold]
+    pub(crate) fn wait_to_receive(
+        &self,
+        may_wait: bool,
+        deadline: &mut Option<Option<std::time::Instant>>,
+    ) -> Result<()> {
+        if !may_wait || self.is_nonblocking() {
+            return Err(Error::new(
+                abi::WSAEWOULDBLOCK,
+                "the socket is non-blocking (FIONBIO) and no datagram is waiting",
+            ));
+        }
+        let d = *deadline
+            .get_or_insert_with(|| crate::completion::deadline_after(self.recv_timeout_ms()));
+        if !super::waiters::wait_readable(self, d)? {
+            return Err(Error::new(
+                abi::WSAETIMEDOUT,
+                format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
+    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
+    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
+    pub(crate) fn recvmsg_blocking(
+        &self,
+        msg: &mut libc::msghdr,
+        flags: i32,
+        may_wait: bool,
+    ) -> Result<usize> {
+        self.recv_checks()?;
+        let mut deadline = None;
+        loop {
+            if let Some(n) = self.recv_attempt(msg, flags)? {
+                return Ok(n);
+            }
+            self.wait_to_receive(may_wait, &mut deadline)?;
         }
     }
 
@@ -139,6 +180,13 @@ impl SocketCore {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
         };
+        if self.gro_on() {
+            let got = self.recv_uro(std::slice::from_ref(&iov), peek, true)?;
+            if got.truncated {
+                return Err(truncated(buf.len()));
+            }
+            return Ok((got.bytes, got.from));
+        }
         // SAFETY: msghdr is plain data; zeroed is a valid empty header.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_name = from.as_mut_ptr().cast();
@@ -148,13 +196,7 @@ impl SocketCore {
         let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 }, true)?;
         *from.len_mut() = msg.msg_namelen;
         if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
-            return Err(Error::new(
-                abi::WSAEMSGSIZE,
-                format!(
-                    "datagram was larger than the {}-byte buffer and was truncated",
-                    buf.len()
-                ),
-            ));
+            return Err(truncated(buf.len()));
         }
         Ok((n, from.to_socket_addr()))
     }
@@ -174,6 +216,11 @@ impl SocketCore {
         if iovlen > MAX_IOVECS {
             return self.recv_bounced(iov, iovlen, may_wait);
         }
+        if self.gro_on() {
+            // SAFETY: `iov` points to `iovlen` iovecs (this function's callers).
+            let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
+            return self.recv_uro(iov, false, may_wait);
+        }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
         // SAFETY: msghdr is plain data; zeroed is a valid empty header.
@@ -185,17 +232,35 @@ impl SocketCore {
         msg.msg_control = cmsgs.as_mut_ptr().cast();
         msg.msg_controllen = cmsgs.capacity();
         let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
+        // SAFETY: the kernel filled `from` and the cmsgs through msg.
+        Ok(unsafe { self.received(&msg, &mut from, bytes) })
+    }
+
+    /// A datagram as Windows reports it, from what the kernel wrote
+    /// through `msg`: its source (in `from`, which `msg.msg_name` points
+    /// to), its control data, `MSG_TRUNC`.
+    ///
+    /// # Safety
+    /// The kernel filled `msg` (its name and `msg_controllen` bytes of cmsgs).
+    #[inline]
+    pub(crate) unsafe fn received(
+        &self,
+        msg: &libc::msghdr,
+        from: &mut LinuxAddr,
+        bytes: usize,
+    ) -> Received {
         *from.len_mut() = msg.msg_namelen;
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let state = self.state.load(Ordering::Relaxed);
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let controls =
-            unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
-        Ok(Received {
+            unsafe { controls_from_linux(msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        Received {
             bytes,
             from: from.to_socket_addr(),
             controls,
             truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
-        })
+            segment_size: None,
+        }
     }
 
     /// A receive into more buffers than one Linux message takes (S21, S27):
@@ -233,4 +298,12 @@ impl SocketCore {
         }
         Ok(got)
     }
+}
+
+/// `WSAEMSGSIZE` for a datagram longer than a `len`-byte buffer.
+fn truncated(len: usize) -> Error {
+    Error::new(
+        abi::WSAEMSGSIZE,
+        format!("datagram was larger than the {len}-byte buffer and was truncated"),
+    )
 }

@@ -86,6 +86,10 @@ pub(crate) fn wait_fd(
         if core.is_closed() {
             return Some(false);
         }
+        // What a coalesced run left in user space is readable too (S44).
+        if events & libc::POLLIN != 0 && core.buffered_recv().is_some() {
+            return Some(true);
+        }
         let mut p = libc::pollfd {
             fd: core.raw_fd(),
             events,

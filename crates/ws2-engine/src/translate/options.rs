@@ -46,6 +46,9 @@ pub enum SockOpt {
     SegmentSize,
     /// `IPV6_V6ONLY`: kept by ws2 too (S8, S25), always on for raw IPv6.
     V6Only,
+    /// `UDP_RECV_MAX_COALESCED_SIZE`: receives may return coalesced
+    /// datagrams up to this many bytes (URO on Linux UDP GRO, S44); 0 off.
+    RecvMaxCoalesced,
     /// `IP_RECVTOS`/`IPV6_RECVTCLASS` (`ecn: false`) and `IP_RECVECN`/
     /// `IPV6_RECVECN` (`ecn: true`): which of TOS and ECN receives report.
     RecvTos {
@@ -118,6 +121,7 @@ pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
             ecn: true,
         }),
         (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => Ok(SockOpt::SegmentSize),
+        (abi::IPPROTO_UDP, abi::UDP_RECV_MAX_COALESCED_SIZE) => Ok(SockOpt::RecvMaxCoalesced),
         (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => Ok(SockOpt::V6Only),
         (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
         (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS) => {

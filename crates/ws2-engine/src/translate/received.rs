@@ -167,6 +167,59 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
     (w.used, w.truncated)
 }
 
+/// Writes `UDP_COALESCED_INFO` (S44: `IPPROTO_UDP`, type 3, a `DWORD`
+/// segment size) into `out`, as [`controls_to_windows`] writes its
+/// entries. Returns the bytes used and whether it did not fit.
+///
+/// ```
+/// let mut out = [0u8; 24];
+/// assert_eq!(ws2_engine::translate::coalesced_info_to_windows(1200, &mut out), (24, false));
+/// assert_eq!(u64::from_ne_bytes(out[..8].try_into().unwrap()), 20, "WSA_CMSG_LEN(4)");
+/// assert_eq!(u32::from_ne_bytes(out[16..20].try_into().unwrap()), 1200);
+/// assert_eq!(ws2_engine::translate::coalesced_info_to_windows(1200, &mut out[..19]), (0, true));
+/// ```
+pub fn coalesced_info_to_windows(segment: u32, out: &mut [u8]) -> (usize, bool) {
+    let mut w = WindowsControlWriter {
+        out,
+        used: 0,
+        truncated: false,
+    };
+    w.push(
+        abi::IPPROTO_UDP,
+        abi::UDP_COALESCED_INFO,
+        &segment.to_ne_bytes(),
+    );
+    (w.used, w.truncated)
+}
+
+/// The segment size of a Linux UDP GRO read (`SOL_UDP`/`UDP_GRO`, an
+/// `int`): present only when the read holds two datagrams or more.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+pub unsafe fn gro_segment_from_linux(msg: &libc::msghdr) -> Option<usize> {
+    let end = msg.msg_control as usize + msg.msg_controllen;
+    // SAFETY: as in `controls_from_linux`; the int is read only when the
+    // cmsg holds it within msg_controllen.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            let len = ((*c).cmsg_len as usize)
+                .min(end - c as usize)
+                .saturating_sub(LINUX_CMSG_HDR);
+            if (*c).cmsg_level == libc::SOL_UDP
+                && (*c).cmsg_type == libc::UDP_GRO
+                && len >= size_of::<libc::c_int>()
+            {
+                let g = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
+                return usize::try_from(g).ok().filter(|&g| g > 0);
+            }
+            c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
+    None
+}
+
 /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
 ///
 /// ```
@@ -183,9 +236,10 @@ pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
     }
 }
 
-/// The most bytes [`controls_to_windows`] writes: every entry once.
+/// The most bytes [`controls_to_windows`] and [`coalesced_info_to_windows`]
+/// write: every entry once.
 pub(crate) const RECEIVED_CONTROL_MAX: usize =
-    abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 6 * abi::wsa_cmsg_space(4);
+    abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 7 * abi::wsa_cmsg_space(4);
 
 struct WindowsControlWriter<'a> {
     out: &'a mut [u8],
@@ -222,4 +276,8 @@ pub struct Received {
     pub controls: ReceivedControls,
     /// The datagram was longer than the buffers (`MSG_TRUNC`).
     pub truncated: bool,
+    /// Coalesced data (URO, S44): the size of every datagram in `bytes`
+    /// but the last, which may be shorter (`UDP_COALESCED_INFO`). `None`
+    /// when `bytes` is one datagram.
+    pub segment_size: Option<u32>,
 }
