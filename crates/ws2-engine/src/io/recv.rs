@@ -8,8 +8,8 @@ use ws2_abi as abi;
 use crate::completion::{self, Delivery};
 use crate::error::{Error, Result};
 use crate::ops::RecvOp;
-use crate::translate::Received;
 use crate::socket::SocketCore;
+use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{self, arm_or_fail};

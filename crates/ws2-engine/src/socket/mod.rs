@@ -14,8 +14,8 @@ mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use send::Message;
-pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
 pub(crate) use uro::RESIDUE_PIECES;
+pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 

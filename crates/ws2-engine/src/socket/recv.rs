@@ -103,7 +103,8 @@ impl SocketCore {
             libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
                 // The pending socket error of an ICMP message (S19).
                 self.collect_icmp_errors();
-                if self.kind == SocketKind::Datagram && self.icmp_resets.load(Ordering::Acquire) == 0
+                if self.kind == SocketKind::Datagram
+                    && self.icmp_resets.load(Ordering::Acquire) == 0
                 {
                     self.icmp_resets.fetch_add(1, Ordering::AcqRel);
                 }

@@ -170,7 +170,8 @@ pub fn cut(rest: usize, segment: usize, buffer: usize, max: u32) -> Piece {
 
 /// The bytes `iov` describes.
 fn total(iov: &[libc::iovec]) -> usize {
-    iov.iter().fold(0usize, |sum, v| sum.saturating_add(v.iov_len))
+    iov.iter()
+        .fold(0usize, |sum, v| sum.saturating_add(v.iov_len))
 }
 
 /// The iovecs of bytes `[from, to)` of `iov`.
@@ -382,11 +383,12 @@ impl SocketCore {
                 // SAFETY: the kernel filled msg: the name in `from`, the
                 // cmsgs, n bytes in the overflow.
                 let (got, segment) = unsafe { self.decode_read(&msg, &mut from, n) };
-                res.unit_of(&[], &overflow, 0, n, segment, &got).map(|unit| {
-                    res.units.push_back(unit);
-                    self.publish(res);
-                    self.serve_residue(res, iov, true)
-                })
+                res.unit_of(&[], &overflow, 0, n, segment, &got)
+                    .map(|unit| {
+                        res.units.push_back(unit);
+                        self.publish(res);
+                        self.serve_residue(res, iov, true)
+                    })
             }
             // SAFETY: the kernel filled msg: the name in `from`, the cmsgs,
             // n bytes over the caller's buffers then the overflow.
