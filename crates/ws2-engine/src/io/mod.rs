@@ -26,7 +26,7 @@ mod send;
 
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
-pub use recv::recv_overlapped;
+pub use recv::{recv_now, recv_overlapped};
 pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 

@@ -13,14 +13,28 @@ use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{self, arm_or_fail};
-use super::queues::{note_socket, recv_queue};
+use super::queues::{note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
 
-/// An overlapped receive (S27 with S28–S30): at once when a datagram is
-/// waiting and nothing is queued, else queued for the reactor, once what
-/// that needs is acquired (S20): the reactor, the duplicate fd it watches,
-/// that fd's place in its epoll set. `finish` writes the outputs; it is
-/// boxed only when the receive has to wait.
+/// An overlapped receive at call time (S27 with S29): with nothing queued
+/// before it and a datagram (or what a coalesced run left) waiting, it is
+/// received into `got` (true); false when it must be queued
+/// ([`recv_overlapped`]). Takes no lock while nothing is queued on the
+/// socket.
+#[inline]
+pub fn recv_now(core: &SocketCore, iov: &[libc::iovec], got: &mut Received) -> Result<bool> {
+    if queued_recvs(core) != 0 {
+        return Ok(false);
+    }
+    core.recv_controls_now_to(iov.as_ptr().cast_mut(), iov.len(), got)
+}
+
+/// Queues an overlapped receive that [`recv_now`] could not complete (S28–
+/// S30), once what that needs is acquired (S20): the reactor, the
+/// duplicate fd it watches, that fd's place in its epoll set. A datagram
+/// that arrives meanwhile wakes the reactor once the fd is armed; what a
+/// coalesced run left meanwhile, with nothing queued, is served at once.
+/// `finish` writes the outputs; it is boxed only when the receive waits.
 pub fn recv_overlapped<F>(
     core: &Arc<SocketCore>,
     iov: &[libc::iovec],
@@ -33,6 +47,7 @@ where
 {
     let mut q = recv_queue(core);
     if q.ops.is_empty()
+        && core.buffered_recv().is_some()
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
     {
         drop(q);

@@ -53,6 +53,7 @@ impl RecvOutputs {
     ///
     /// # Safety
     /// Every non-null pointer valid and writable as Winsock documents.
+    #[inline]
     unsafe fn write(self, got: &Received) -> Result<usize> {
         if !self.name.is_null()
             && !self.namelen.is_null()
@@ -171,22 +172,36 @@ pub unsafe fn recv_into(
             ));
         }
     }
+    let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    unsafe { iov.gather(buffers, count) }?;
     // SAFETY: IoVecs holds len() initialised iovecs.
     let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        let finish = move |got: Result<Received>| {
-            let outputs = outputs;
-            // SAFETY: the outputs stay valid until completion per the contract.
-            got.and_then(|got| unsafe { outputs.write(&got) })
+        let mut got = Received::default();
+        let submitted = match io::recv_now(core, iov_slice, &mut got)? {
+            // SAFETY: outputs writable per the contract.
+            true => match unsafe { outputs.write(&got) } {
+                // A truncated datagram or control data
+                // (STATUS_BUFFER_OVERFLOW) is a completed receive: it still
+                // completes (SPEC G).
+                Err(e) if e.code() != abi::WSAEMSGSIZE => return Err(e),
+                r => Submitted::Now(r, delivery),
+            },
+            false => {
+                let finish = move |got: Result<Received>| {
+                    let outputs = outputs;
+                    // SAFETY: the outputs stay valid until completion per the contract.
+                    got.and_then(|got| unsafe { outputs.write(&got) })
+                };
+                io::recv_overlapped(core, iov_slice, finish, delivery, || {
+                    // SAFETY: overlapped valid; written before the op is visible.
+                    unsafe { OvPtr(overlapped).mark_pending() }
+                })?
+            }
         };
-        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
-            // SAFETY: overlapped valid; written before the op is visible.
-            unsafe { OvPtr(overlapped).mark_pending() }
-        })?;
         return match submitted {
             Submitted::Now(result, delivery) => {
                 if !bytes.is_null()
@@ -201,7 +216,8 @@ pub unsafe fn recv_into(
             Submitted::Pending => Err(io_pending()),
         };
     }
-    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
+    let mut got = Received::default();
+    core.recv_with_controls_to(iov.as_ptr().cast_mut(), iov.len(), true, &mut got)?;
     if !bytes.is_null() {
         // SAFETY: bytes writable per the contract.
         unsafe { bytes.write_unaligned(got.bytes as u32) };

@@ -197,6 +197,8 @@ pub struct SocketCore {
     pub(crate) queued: AtomicUsize,
     /// Overlapped receives waiting for datagrams, in call order.
     pub(crate) recv_queue: Mutex<RecvQueue>,
+    /// `recv_queue.ops.len()`, readable without the lock.
+    pub(crate) recv_queued: AtomicUsize,
     /// The fork generation whose operations `queue` and `recv_queue` hold
     /// (a fork child drops its parent's on first use, S43).
     pub(crate) queue_generation: AtomicU64,
@@ -371,6 +373,7 @@ impl SocketCore {
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
             recv_queue: Mutex::new(RecvQueue::default()),
+            recv_queued: AtomicUsize::new(0),
             queue_generation: AtomicU64::new(crate::fork::generation()),
             recv_fd: OnceLock::new(),
             port: OnceLock::new(),

@@ -32,7 +32,24 @@ impl SocketCore {
         self.recv_fd.get().map(|fd| fd.as_raw_fd())
     }
 
+    /// One receive attempt without waiting, into `got`: false when no
+    /// datagram waits.
+    #[inline]
+    pub(crate) fn recv_controls_now_to(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        got: &mut Received,
+    ) -> Result<bool> {
+        match self.recv_with_controls_to(iov, iovlen, false, got) {
+            Ok(()) => Ok(true),
+            Err(e) if e.code() == abi::WSAEWOULDBLOCK => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One receive attempt without waiting: `None` when no datagram waits.
+    #[inline]
     pub(crate) fn recv_controls_now(
         &self,
         iov: *mut libc::iovec,
@@ -144,6 +161,7 @@ impl SocketCore {
     /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
     /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
     /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
+    #[inline]
     pub(crate) fn recvmsg_blocking(
         &self,
         msg: &mut libc::msghdr,
@@ -204,23 +222,43 @@ impl SocketCore {
 
     /// Receives one datagram into `iov` with its control data (S27): the
     /// Linux cmsgs are decoded into [`ReceivedControls`](crate::ReceivedControls).
+    #[inline]
     pub fn recv_with_controls(&self, iov: *mut libc::iovec, iovlen: usize) -> Result<Received> {
         self.recv_with_controls_inner(iov, iovlen, true)
     }
 
+    #[inline]
     fn recv_with_controls_inner(
         &self,
         iov: *mut libc::iovec,
         iovlen: usize,
         may_wait: bool,
     ) -> Result<Received> {
+        let mut got = Received::default();
+        self.recv_with_controls_to(iov, iovlen, may_wait, &mut got)?;
+        Ok(got)
+    }
+
+    /// [`SocketCore::recv_with_controls`] into `got`, so that the C face
+    /// writes the outputs from where the receive put them (a `Received`
+    /// is large: every move of it costs).
+    #[inline]
+    pub(crate) fn recv_with_controls_to(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+        got: &mut Received,
+    ) -> Result<()> {
         if iovlen > MAX_IOVECS {
-            return self.recv_bounced(iov, iovlen, may_wait);
+            *got = self.recv_bounced(iov, iovlen, may_wait)?;
+            return Ok(());
         }
         if self.gro_on() {
             // SAFETY: `iov` points to `iovlen` iovecs (this function's callers).
             let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
-            return self.recv_uro(iov, false, may_wait);
+            *got = self.recv_uro(iov, false, may_wait)?;
+            return Ok(());
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
@@ -233,8 +271,15 @@ impl SocketCore {
         msg.msg_control = cmsgs.as_mut_ptr().cast();
         msg.msg_controllen = cmsgs.capacity();
         let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
-        // SAFETY: the kernel filled `from` and the cmsgs through msg.
-        Ok(unsafe { self.received(&msg, &mut from, bytes) })
+        *from.len_mut() = msg.msg_namelen;
+        let state = self.state.load(Ordering::Relaxed);
+        got.bytes = bytes;
+        got.from = from.to_socket_addr();
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        got.controls =
+            unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        got.truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
+        Ok(())
     }
 
     /// A datagram as Windows reports it, from what the kernel wrote

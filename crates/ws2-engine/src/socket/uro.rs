@@ -522,6 +522,7 @@ impl SocketCore {
                 let Some(op) = q.ops.pop_front() else { break };
                 done.push((op.delivery, (op.finish)(got)));
             }
+            self.recv_queued.store(q.ops.len(), Ordering::Release);
         }
         for (delivery, result) in done {
             complete(Some(self), delivery, result, false);

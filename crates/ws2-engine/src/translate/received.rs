@@ -52,6 +52,7 @@ pub struct ReceivedControls {
 /// let got = unsafe { ws2_engine::translate::controls_from_linux(&msg, false, false) };
 /// assert_eq!(got, ws2_engine::ReceivedControls::default());
 /// ```
+#[inline]
 pub unsafe fn controls_from_linux(
     msg: &libc::msghdr,
     want_tos: bool,
@@ -116,6 +117,7 @@ pub unsafe fn controls_from_linux(
 /// let mut small = [0u8; 8];
 /// assert_eq!(ws2_engine::translate::controls_to_windows(&got, &mut small), (0, true), "IN_PKTINFO needs 24 bytes");
 /// ```
+#[inline]
 pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usize, bool) {
     let mut w = WindowsControlWriter {
         out,
@@ -126,42 +128,38 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
         let mut p = [0u8; 8];
         p[..4].copy_from_slice(&addr.octets());
         p[4..].copy_from_slice(&ifindex.to_ne_bytes());
-        w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, &p);
+        w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, p);
     }
     if let Some((addr, ifindex)) = controls.destination_v6 {
         let mut p = [0u8; 20];
         p[..16].copy_from_slice(&addr.octets());
         p[16..].copy_from_slice(&ifindex.to_ne_bytes());
-        w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, &p);
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, p);
     }
     if let Some(tos) = controls.tos {
-        w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_TOS, (tos as i32).to_ne_bytes());
     }
     if let Some(ecn) = controls.ecn {
-        w.push(abi::IPPROTO_IP, abi::IP_ECN, &(ecn as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_ECN, (ecn as i32).to_ne_bytes());
     }
     if let Some(ttl) = controls.ttl {
-        w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_TTL, (ttl as i32).to_ne_bytes());
     }
     if let Some(tclass) = controls.traffic_class {
         w.push(
             abi::IPPROTO_IPV6,
             abi::IPV6_TCLASS,
-            &(tclass as i32).to_ne_bytes(),
+            (tclass as i32).to_ne_bytes(),
         );
     }
     if let Some(ecn) = controls.ecn_v6 {
-        w.push(
-            abi::IPPROTO_IPV6,
-            abi::IPV6_ECN,
-            &(ecn as i32).to_ne_bytes(),
-        );
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_ECN, (ecn as i32).to_ne_bytes());
     }
     if let Some(hops) = controls.hop_limit {
         w.push(
             abi::IPPROTO_IPV6,
             abi::IPV6_HOPLIMIT,
-            &(hops as i32).to_ne_bytes(),
+            (hops as i32).to_ne_bytes(),
         );
     }
     (w.used, w.truncated)
@@ -187,7 +185,7 @@ pub fn coalesced_info_to_windows(segment: u32, out: &mut [u8]) -> (usize, bool) 
     w.push(
         abi::IPPROTO_UDP,
         abi::UDP_COALESCED_INFO,
-        &segment.to_ne_bytes(),
+        segment.to_ne_bytes(),
     );
     (w.used, w.truncated)
 }
@@ -227,6 +225,7 @@ pub unsafe fn gro_segment_from_linux(msg: &libc::msghdr) -> Option<usize> {
 /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
 /// assert_eq!(ws2_engine::translate::controls_windows_flags(&got), ws2_abi::MSG_BCAST);
 /// ```
+#[inline]
 pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
     match (controls.destination_v4, controls.destination_v6) {
         (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
@@ -248,25 +247,34 @@ struct WindowsControlWriter<'a> {
 }
 
 impl WindowsControlWriter<'_> {
-    fn push(&mut self, level: i32, kind: i32, data: &[u8]) {
-        let len = abi::wsa_cmsg_len(data.len());
+    /// One entry of an `N`-byte payload (every size is a constant, so the
+    /// copies are a few moves, not calls).
+    #[inline(always)]
+    fn push<const N: usize>(&mut self, level: i32, kind: i32, data: [u8; N]) {
+        let len = abi::wsa_cmsg_len(N);
         if self.truncated || self.used + len > self.out.len() {
             self.truncated = true;
             return;
         }
-        let at = &mut self.out[self.used..];
+        let full = abi::wsa_cmsg_space(N);
+        let space = full.min(self.out.len() - self.used);
+        let at = &mut self.out[self.used..self.used + space];
         at[..8].copy_from_slice(&(len as u64).to_ne_bytes());
         at[8..12].copy_from_slice(&level.to_ne_bytes());
         at[12..16].copy_from_slice(&kind.to_ne_bytes());
-        at[16..len].copy_from_slice(data);
-        let space = abi::wsa_cmsg_space(data.len()).min(at.len());
-        at[len..space].fill(0);
+        at[16..len].copy_from_slice(&data);
+        if space == full {
+            // The padding, a constant length: no call to memset.
+            at[len..full].copy_from_slice(&[0u8; 8][..full - len]);
+        } else {
+            at[len..].fill(0);
+        }
         self.used += space;
     }
 }
 
 /// One received datagram (S27).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Received {
     /// Bytes placed in the buffers.
     pub bytes: usize,
