@@ -10,12 +10,14 @@
 //!   (`flow.rs`); with `--verbose` each datagram's path.
 //! - `wsasend bench`: ws2 `send_msg` and the overlapped modes against raw
 //!   `libc::sendmsg`, interleaved rounds, medians; `--pending` measures the
-//!   pending path over a rate-limited veth link instead.
+//!   pending path over a rate-limited veth link instead; `bench recv` the
+//!   receive path (`bench_recv`).
 
 #[macro_use]
 mod output;
 mod args;
 mod bench;
+mod bench_recv;
 mod demo;
 mod flow;
 mod header;
@@ -94,6 +96,8 @@ Examples:
   wsasend bench                            7 rounds x 20000 datagrams, 64 and 1200 bytes
   wsasend bench --rounds 5 --sizes 64 --json
   wsasend bench --pending                  (root) the pending path over a rate-limited veth link
+  wsasend bench recv                       the receive path: WSARecvMsg against recvmsg, URO
+  wsasend bench recv --quick --json        the same in at most 30 s, as JSON
 
 A progress bar runs on stderr when it is a terminal.";
 
@@ -130,6 +134,18 @@ enum Command {
     /// One measured loop (for callgrind; see bench-callgrind.sh).
     #[command(hide = true)]
     BenchOne(BenchOneArgs),
+    /// One measured receive loop (for callgrind; see bench-callgrind-recv.sh).
+    #[command(hide = true)]
+    BenchOneRecv(bench_recv::BenchOneRecvArgs),
+}
+
+/// What `bench` measures besides the send path.
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// The receive path: WSARecvMsg (blocking, overlapped) against recvmsg
+    /// with the same controls, and URO against WSARecvMsg and quinn-udp,
+    /// draining pre-filled receive queues.
+    Recv(bench_recv::BenchRecvArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -253,6 +269,8 @@ pub struct BenchArgs {
     /// size, the rate that carries 20,000 datagrams/s.
     #[arg(long, requires = "pending")]
     pub rate: Option<String>,
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -399,8 +417,12 @@ fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Send(args) => send::run(&args),
         Command::Recv(args) => recv::run(&args),
-        Command::Bench(args) => bench::run(&args),
+        Command::Bench(args) => match &args.what {
+            Some(BenchWhat::Recv(recv)) => bench_recv::run(recv),
+            None => bench::run(&args),
+        },
         Command::BenchOne(args) => bench::run_one(&args),
+        Command::BenchOneRecv(args) => bench_recv::run_one(&args),
     };
     match result {
         Ok(code) => code,
