@@ -125,7 +125,7 @@ fn a_batch_hands_the_rest_of_a_run_on_before_the_next_run() {
         assert_eq!(p.coalesced(), coalesced, "receive {i}");
         assert_eq!(p.source_port(), tx.local_addr().unwrap().port());
     }
-    assert_eq!(core.buffered_recv(), Some(3600));
+    assert_eq!(core.buffered_in_user_space(), Some(3600));
     // A receive posted now completes at once, from what was left.
     let last = Posted::post(&core, 65536);
     assert_eq!(last.call, Ok(3600));

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use recv_common::*;
 use ws2_abi as abi;
 use ws2_engine::translate::{Family, sock_opt};
-use ws2_engine::{SocketCore, SocketKind, io, raw};
+use ws2_engine::{SocketCore, SocketKind, handles, io, raw};
 
 // S44: 0 by default (MsQuic takes a successful read as "supported"), reads
 // back what was set, UDP sockets only.
@@ -37,11 +37,12 @@ fn s44_the_option_reads_zero_by_default_and_back_what_was_set() {
     );
     // A DWORD option: a shorter optval is WSAEFAULT and changes nothing.
     let udp = bound("127.0.0.1:0");
+    let s = handles::insert(handles::Object::Socket(udp.clone())).unwrap();
     let value = 65527u32;
     // SAFETY: `value` is readable for 4 bytes.
     let err = unsafe {
         raw::setsockopt(
-            &udp,
+            s,
             abi::IPPROTO_UDP,
             abi::UDP_RECV_MAX_COALESCED_SIZE,
             (&raw const value).cast(),
@@ -51,6 +52,23 @@ fn s44_the_option_reads_zero_by_default_and_back_what_was_set() {
     .unwrap_err();
     assert_eq!(err.code(), abi::WSAEFAULT, "{err}");
     assert_eq!(udp.recv_max_coalesced().unwrap(), 0);
+    // Through the option table: a TCP socket does not have it.
+    let t = handles::insert(handles::Object::Socket(std::sync::Arc::new(tcp))).unwrap();
+    let (mut got, mut len) = (0u32, 4i32);
+    // SAFETY: `got` is writable for `len` bytes.
+    let err = unsafe {
+        raw::getsockopt(
+            t,
+            abi::IPPROTO_UDP,
+            abi::UDP_RECV_MAX_COALESCED_SIZE,
+            (&raw mut got).cast(),
+            &mut len,
+        )
+    }
+    .unwrap_err();
+    assert_eq!(err.code(), abi::WSAENOPROTOOPT, "{err}");
+    handles::remove(s);
+    handles::remove(t);
 }
 
 /// A socket with URO on (option 65527, as MsQuic sets it) and every
@@ -103,7 +121,7 @@ fn s44_one_datagram_has_no_segment_size() {
 }
 
 // S44: a smaller buffer takes whole datagrams; the rest waits, in order,
-// and is readable (buffered_recv, FIONREAD) though the kernel's queue is
+// and is readable (buffered_in_user_space, FIONREAD) though the kernel's queue is
 // empty; a later run comes after it.
 #[test]
 fn s44_a_smaller_buffer_takes_whole_datagrams_and_the_rest_waits_in_order() {
@@ -117,9 +135,12 @@ fn s44_a_smaller_buffer_takes_whole_datagrams_and_the_rest_waits_in_order() {
         whole_datagrams(&data, 1200),
         [(1, 0), (1, 1), (1, 2), (1, 3)]
     );
-    assert_eq!(core.buffered_recv(), Some(7700));
+    assert_eq!(core.buffered_in_user_space(), Some(7700));
     // FIONREAD: what is held plus the next run in the kernel.
-    assert_eq!(core.bytes_readable().unwrap(), 7700 + 2400);
+    assert_eq!(
+        ws2_engine::readiness::pending_bytes(&core).unwrap(),
+        7700 + 2400
+    );
     let (got, data) = recv(&core, 5000);
     assert_eq!(got.bytes, 4800);
     assert_eq!(
@@ -130,7 +151,7 @@ fn s44_a_smaller_buffer_takes_whole_datagrams_and_the_rest_waits_in_order() {
     let (got, data) = recv(&core, 5000);
     assert_eq!((got.bytes, got.segment_size), (2900, Some(1200)));
     assert_eq!(whole_datagrams(&data, 1200), [(1, 8), (1, 9), (1, 10)]);
-    assert_eq!(core.buffered_recv(), None);
+    assert_eq!(core.buffered_in_user_space(), None);
     assert!(io::recv_stats().residue_pieces >= before + 2);
     let (got, data) = recv(&core, 5000);
     assert_eq!(whole_datagrams(&data, 1200), [(2, 0), (2, 1)]);
@@ -294,14 +315,18 @@ fn s44_peek_leaves_the_front_in_place() {
     let (n, from) = core.recv_from(&mut buf, true).unwrap();
     assert_eq!((n, buf[1201]), (2400, 1));
     assert_eq!(from, Some(tx.local_addr().unwrap()));
-    assert_eq!(core.buffered_recv(), Some(3600), "the peeked run is held");
+    assert_eq!(
+        core.buffered_in_user_space(),
+        Some(3600),
+        "the peeked run is held"
+    );
     let (n, _) = core.recv_from(&mut buf, false).unwrap();
     assert_eq!((n, buf[1], buf[1201]), (2400, 0, 1));
     let (n, _) = core.recv_from(&mut buf, true).unwrap();
     assert_eq!((n, buf[1]), (1200, 2));
     let (n, _) = core.recv_from(&mut buf, false).unwrap();
     assert_eq!((n, buf[1]), (1200, 2));
-    assert_eq!(core.buffered_recv(), None);
+    assert_eq!(core.buffered_in_user_space(), None);
 }
 
 // S44 S17: the residue is readable: a non-blocking receive takes it with
@@ -327,9 +352,9 @@ fn s44_closesocket_drops_the_residue() {
     gso(&tx, to, &run(1, 1200, 4, 0), 1200, None);
     let (got, _) = recv(&core, 1300);
     assert_eq!(got.bytes, 1200);
-    assert_eq!(core.buffered_recv(), Some(3600));
+    assert_eq!(core.buffered_in_user_space(), Some(3600));
     core.close();
-    assert_eq!(core.buffered_recv(), None);
+    assert_eq!(core.buffered_in_user_space(), None);
     assert_eq!(recv_err(&core, 1300), abi::WSAENOTSOCK);
 }
 

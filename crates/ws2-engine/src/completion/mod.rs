@@ -1,13 +1,17 @@
-//! How finished operations reach their caller (S31–S38): manual-reset
-//! events, completion routines queued to the issuing thread and run only in
-//! its alertable waits, and completion ports. All in user space: the only fd
+//! How finished operations reach their caller (S31–S38): events (manual-
+//! and auto-reset, named ones in `named`), completion routines queued to
+//! the issuing thread and run only in its alertable waits, and completion
+//! ports; and the other objects a wait waits on: threads started by
+//! `CreateThread` (`thread_object`). All in user space: the only fd
 //! involved is one eventfd per thread that ever waits, so a program with one
 //! event per OVERLAPPED never meets the fd limit.
 
 mod delivery;
 mod event;
+pub mod named;
 mod port;
 mod thread;
+pub mod thread_object;
 mod wait;
 
 pub use delivery::{
@@ -17,8 +21,10 @@ pub use event::{Event, wait_events};
 pub use port::{Packet, Port};
 pub use thread::{
     Apc, IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
-    forget_parent_waiters, on_thread_exit,
+    forget_parent_waiters, in_completion_routine, on_thread_exit,
 };
+pub use thread_object::ThreadObject;
 pub use wait::{
-    Waitable, Waited, blocking_call_wait, deadline_after, deadline_in, sleep, wait_until,
+    Waitable, Waited, blocking_call_poll, blocking_call_wait, deadline_after, deadline_in, sleep,
+    wait_polling, wait_until,
 };

@@ -310,6 +310,24 @@ pub(super) fn running_apcs() -> bool {
     RUNNING_APCS.with(|r| r.get())
 }
 
+/// Whether this thread is inside a completion routine or an APC that ws2
+/// called (in one of its alertable waits).
+pub fn in_completion_routine() -> bool {
+    RUNNING_APCS.try_with(|r| r.get()).unwrap_or(false)
+}
+
+/// Ends this thread's ws2 state now rather than in its own thread-local
+/// destructor, whose turn among the destructors is not ours to choose: its
+/// pending operations are cancelled (S37) and routines queued to it can no
+/// longer run. A later ws2 call on this thread starts a state of its own.
+pub(super) fn end_current_thread() {
+    let slot = THREAD
+        .try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut s| s.take()))
+        .ok()
+        .flatten();
+    drop(slot);
+}
+
 /// Runs every routine queued to this thread; returns how many ran.
 pub(super) fn run_apcs(me: &ThreadState, inside_blocking_call: bool) -> usize {
     RUNNING_APCS.with(|r| r.set(true));

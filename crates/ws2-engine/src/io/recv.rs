@@ -47,7 +47,7 @@ where
 {
     let mut q = recv_queue(core);
     if q.ops.is_empty()
-        && core.buffered_recv().is_some()
+        && core.buffered_in_user_space().is_some()
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
     {
         drop(q);

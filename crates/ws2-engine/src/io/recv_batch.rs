@@ -79,8 +79,33 @@ pub(super) fn fill_queued(
     q: &mut RecvQueue,
     done: &mut Vec<(Delivery, Result<usize>)>,
 ) -> bool {
+    let before = done.len();
+    let wait = fill_in_order(core, q, done);
+    if done.len() != before {
+        // Receive calls re-enable FD_READ (P1), recorded again while data
+        // (or a residue) is left.
+        core.note_received();
+    }
+    wait
+}
+
+/// The loop of [`fill_queued`].
+fn fill_in_order(
+    core: &SocketCore,
+    q: &mut RecvQueue,
+    done: &mut Vec<(Delivery, Result<usize>)>,
+) -> bool {
     loop {
         if core.gro_on() && serve_residue(core, q, done) {
+            continue;
+        }
+        if q.ops.is_empty() {
+            return false;
+        }
+        // Closed, unbound or shut down for receiving: each receive fails
+        // as a call would (S15, S37).
+        if let Err(e) = core.recv_checks() {
+            finish_front(q, Err(e), done);
             continue;
         }
         let Some(front) = q.ops.front() else {

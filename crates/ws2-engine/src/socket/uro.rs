@@ -11,7 +11,7 @@
 //! datagram boundaries to fit the caller's buffers and the option's size
 //! ([`cut`]); the rest of the run waits, per socket and in order, in the
 //! residue, which every later receive serves before the kernel and which
-//! counts as readable ([`SocketCore::buffered_recv`]). A run delivered as
+//! counts as readable ([`SocketCore::buffered_in_user_space`]). A run delivered as
 //! it arrived costs no copy; only a residue is copied.
 
 use std::collections::VecDeque;
@@ -252,31 +252,23 @@ impl SocketCore {
         Ok(())
     }
 
-    /// Data this socket holds in user space for its next receive (S44:
-    /// what is left of a coalesced run a receive did not take): the bytes
-    /// of the first datagram or run held, `None` when it holds none.
-    /// Readiness (`select`, `WSAPoll`, `FD_READ`) and `FIONREAD` count it
-    /// as readable, though the kernel's queue may be empty.
+    /// The bytes held in the residue for later receives, `None` when it
+    /// is empty (see [`SocketCore::buffered_in_user_space`]).
     ///
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
     /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// assert_eq!(core.buffered_recv(), None);
+    /// assert_eq!(core.buffered_in_user_space(), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn buffered_recv(&self) -> Option<usize> {
+    #[inline]
+    pub(crate) fn residue_bytes(&self) -> Option<usize> {
         if self.uro.front.load(Ordering::Acquire) == 0 {
             return None;
         }
-        self.lock_residue().units.front().map(Unit::rest)
-    }
-
-    /// All the bytes held in user space for later receives (`FIONREAD`).
-    pub(crate) fn buffered_recv_total(&self) -> usize {
-        if self.uro.front.load(Ordering::Acquire) == 0 {
-            return 0;
-        }
-        self.lock_residue().units.iter().map(Unit::rest).sum()
+        let res = self.lock_residue();
+        res.has_units()
+            .then(|| res.units.iter().map(Unit::rest).sum())
     }
 
     /// The residue, locked. A fork child first lets go of its parent's.
@@ -318,6 +310,20 @@ impl SocketCore {
         may_wait: bool,
     ) -> Result<Received> {
         self.recv_checks()?;
+        let result = self.recv_uro_waiting(iov, peek, may_wait);
+        // Every receive call re-enables FD_READ (P1), recorded again while
+        // a residue is left.
+        self.note_received();
+        result
+    }
+
+    /// The receive loop of [`SocketCore::recv_uro`].
+    fn recv_uro_waiting(
+        &self,
+        iov: &[libc::iovec],
+        peek: bool,
+        may_wait: bool,
+    ) -> Result<Received> {
         let mut deadline = None;
         loop {
             let (got, left) = {

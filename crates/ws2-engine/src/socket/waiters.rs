@@ -87,7 +87,7 @@ pub(crate) fn wait_fd(
             return Some(false);
         }
         // What a coalesced run left in user space is readable too (S44).
-        if events & libc::POLLIN != 0 && core.buffered_recv().is_some() {
+        if events & libc::POLLIN != 0 && core.buffered_in_user_space().is_some() {
             return Some(true);
         }
         let mut p = libc::pollfd {
