@@ -14,9 +14,9 @@ mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use events::{EventRecord, Ready};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
-pub use events::{EventRecord, Ready};
 pub use send::Message;
 pub(crate) use send::message_len;
 pub use waiters::complete;
