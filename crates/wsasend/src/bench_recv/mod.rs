@@ -15,7 +15,7 @@
 //!   by `recvmsg` with UDP_GRO (the kernel's own rate), in datagrams/s.
 //!
 //! Rounds interleave every receiver (order reversed every other round);
-//! the tables show medians. `crates/wsasend/bench-callgrind-recv.sh` adds
+//! the tables show medians. `crates/wsasend/bench-recv-callgrind.sh` adds
 //! instructions per datagram.
 
 mod receivers;
@@ -83,10 +83,9 @@ const URO: [(RecvMode, &str); 5] = [
 ];
 
 /// Datagrams per round of the URO rows: a run is 54 datagrams, so their
-/// drains are short; five times as many, within what a queue of
-/// 64 MiB (128 MiB counted) holds on loopback (about 110,000).
+/// drains are short; five times as many.
 const URO_SCALE: u64 = 5;
-const URO_MAX: u64 = 100_000;
+const URO_MAX: u64 = 1_000_000;
 
 /// One group of receivers measured in turn each round: datagrams per
 /// second of wall-clock time, and per second of the draining thread's CPU
@@ -186,8 +185,7 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
     let mut short = 0;
     for g in &groups {
         for &mode in &g.modes {
-            let sent = r.fill(mode, g.size, 1000);
-            r.drain(mode, sent)?;
+            r.measure(mode, g.size, 1000)?;
             step();
         }
     }
@@ -199,9 +197,8 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
             }
             for i in order {
                 let mode = g.modes[i];
-                let sent = r.fill(mode, g.size, g.count);
-                let d = r.drain(mode, sent)?;
-                short += sent.saturating_sub(d.datagrams);
+                let d = r.measure(mode, g.size, g.count)?;
+                short += d.sent.saturating_sub(d.datagrams);
                 g.rates[i].push(d.datagrams as f64 / d.elapsed.as_secs_f64().max(1e-9));
                 g.cpu_rates[i].push(d.datagrams as f64 / d.cpu.as_secs_f64().max(1e-9));
                 step();
@@ -336,18 +333,17 @@ fn print_tables(
 
 pub fn run_one(args: &BenchOneRecvArgs) -> AppResult<ExitCode> {
     let r = Receivers::new()?;
-    let sent = r.fill(args.mode, args.size as usize, args.count);
-    let d = r.drain(args.mode, sent)?;
+    let d = r.measure(args.mode, args.size as usize, args.count)?;
     outln!(
         "{:?} size {} count {}: {} received in {:.6} s, CPU {:.6} s",
         args.mode,
         args.size,
-        sent,
+        d.sent,
         d.datagrams,
         d.elapsed.as_secs_f64(),
         d.cpu.as_secs_f64()
     )?;
-    Ok(if d.datagrams == sent {
+    Ok(if d.datagrams == d.sent {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

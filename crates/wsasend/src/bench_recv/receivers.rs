@@ -40,6 +40,15 @@ pub(crate) const SEGMENT: usize = 1200;
 /// Buffer of every receive: any datagram or run fits.
 const BUF: usize = 65536;
 
+/// Datagrams one fill queues for the plain rows: 20,000 of 1,200 bytes
+/// take about 46 MB of the 128 MiB a receive queue may hold.
+const QUEUE_PLAIN: u64 = 20_000;
+
+/// Datagrams one fill queues for the GSO rows (600 sends of 54): a socket
+/// without GRO gets them as 1,200-byte datagrams, about 2.3 KB of queue
+/// each (75 MB); a GRO socket as 600 runs.
+const QUEUE_GSO: u64 = 600 * GSO_SEGMENTS;
+
 /// The receive modes (also `bench-one-recv --mode` for callgrind).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum RecvMode {
@@ -287,7 +296,7 @@ impl Receivers {
     /// Fills `mode`'s receive queue with `count` datagrams of `size` bytes
     /// (untimed): one `sendto` each, or for the GSO modes UDP GSO sends of
     /// [`GSO_SEGMENTS`] x [`SEGMENT`]. Returns the datagrams sent.
-    pub(crate) fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
+    fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
         let dest = self.dest(mode);
         if mode.gso() {
             let calls = count.div_ceil(GSO_SEGMENTS);
@@ -305,15 +314,36 @@ impl Receivers {
     }
 
     /// Drains `want` datagrams from `mode`'s queue, timed.
-    pub(crate) fn drain(&self, mode: RecvMode, want: u64) -> AppResult<Drained> {
-        let mut buf = vec![0u8; BUF];
+    fn drain(&self, mode: RecvMode, want: u64, buf: &mut [u8]) -> AppResult<Drained> {
         let (start, cpu) = (Instant::now(), thread_cpu());
-        let got = measured_drain(self, mode, want, &mut buf)?;
+        let got = measured_drain(self, mode, want, buf)?;
         Ok(Drained {
             elapsed: start.elapsed(),
             cpu: thread_cpu().saturating_sub(cpu),
+            sent: want,
             datagrams: got,
         })
+    }
+
+    /// `count` datagrams of `size` bytes through `mode`'s receiver: filled
+    /// (untimed) and drained (timed) in turns of at most what its queue
+    /// holds ([`QUEUE_PLAIN`], [`QUEUE_GSO`]); the drains' times summed.
+    pub(crate) fn measure(&self, mode: RecvMode, size: usize, count: u64) -> AppResult<Drained> {
+        let mut buf = vec![0u8; BUF];
+        let turn = if mode.gso() { QUEUE_GSO } else { QUEUE_PLAIN };
+        let mut total = Drained::default();
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(turn);
+            let sent = self.fill(mode, size, n);
+            let d = self.drain(mode, sent, &mut buf)?;
+            total.elapsed += d.elapsed;
+            total.cpu += d.cpu;
+            total.sent += d.sent;
+            total.datagrams += d.datagrams;
+            left -= n;
+        }
+        Ok(total)
     }
 }
 
@@ -323,11 +353,15 @@ impl Drop for Receivers {
     }
 }
 
-/// A measured drain.
+/// A measured drain, or the sum of several.
+#[derive(Default)]
 pub(crate) struct Drained {
     pub(crate) elapsed: Duration,
     /// CPU time of the draining thread (user and system).
     pub(crate) cpu: Duration,
+    /// Datagrams the fills sent.
+    pub(crate) sent: u64,
+    /// Datagrams the drains received.
     pub(crate) datagrams: u64,
 }
 
@@ -437,7 +471,7 @@ fn datagrams(bytes: usize, segment: Option<usize>) -> u64 {
 
 /// The measured loop of `mode`: `want` datagrams (fewer if the queue runs
 /// dry). Out of line and named, so callgrind can count only it
-/// (`--toggle-collect`, bench-callgrind-recv.sh).
+/// (`--toggle-collect`, bench-recv-callgrind.sh).
 #[inline(never)]
 pub(crate) fn measured_drain(
     r: &Receivers,
