@@ -53,7 +53,7 @@ impl RecvOutputs {
     ///
     /// # Safety
     /// Every non-null pointer valid and writable as Winsock documents.
-    #[inline]
+    #[inline(always)]
     unsafe fn write(self, got: &Received) -> Result<usize> {
         if !self.name.is_null()
             && !self.namelen.is_null()
@@ -194,6 +194,7 @@ pub unsafe fn check_source_room(
 /// assert_eq!((&data[..got as usize], fromlen), (&b"ping"[..], 16));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub unsafe fn recv_into(
     core: &Arc<SocketCore>,
     buffers: *const abi::WSABUF,

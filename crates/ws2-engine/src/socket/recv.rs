@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux};
+use crate::translate::{
+    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux, controls_from_linux_into,
+};
 
 use super::*;
 
@@ -72,6 +74,16 @@ impl SocketCore {
     /// receiving.
     #[inline]
     pub(crate) fn recv_checks(&self) -> Result<()> {
+        // One load for the usual case: open, bound, not shut down.
+        if self.state.load(Ordering::Acquire) & (CLOSED | BOUND | SHUT_RECV) == BOUND {
+            return Ok(());
+        }
+        self.recv_refused()
+    }
+
+    /// Why [`SocketCore::recv_checks`] refuses.
+    #[cold]
+    fn recv_refused(&self) -> Result<()> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -387,8 +399,14 @@ impl SocketCore {
         got.bytes = bytes;
         got.from = from.to_socket_addr();
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        got.controls =
-            unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        unsafe {
+            controls_from_linux_into(
+                &msg,
+                state & WANT_TOS != 0,
+                state & WANT_ECN != 0,
+                &mut got.controls,
+            );
+        }
         got.truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
         Ok(())
     }

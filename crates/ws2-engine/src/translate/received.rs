@@ -59,6 +59,25 @@ pub unsafe fn controls_from_linux(
     want_ecn: bool,
 ) -> ReceivedControls {
     let mut out = ReceivedControls::default();
+    // SAFETY: forwarded contract.
+    unsafe { controls_from_linux_into(msg, want_tos, want_ecn, &mut out) };
+    out
+}
+
+/// [`controls_from_linux`] into `out` (set to what the cmsgs say, every
+/// field it does not mention `None`), where a receive keeps its result: no
+/// copy of the decoded value on every datagram.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline]
+pub unsafe fn controls_from_linux_into(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut ReceivedControls,
+) {
+    *out = ReceivedControls::default();
     let end = msg.msg_control as usize + msg.msg_controllen;
     // SAFETY: per the contract the control buffer holds valid cmsgs;
     // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
@@ -104,7 +123,6 @@ pub unsafe fn controls_from_linux(
             c = libc::CMSG_NXTHDR(msg, c);
         }
     }
-    out
 }
 
 /// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
