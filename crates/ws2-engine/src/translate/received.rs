@@ -275,18 +275,29 @@ impl WindowsControlWriter<'_> {
             return;
         }
         let full = abi::wsa_cmsg_space(N);
-        let space = full.min(self.out.len() - self.used);
-        let at = &mut self.out[self.used..self.used + space];
+        if self.used + full <= self.out.len() {
+            // SAFETY: `full` bytes from `used` lie within `out` (checked);
+            // every write is unaligned and within them (header 16 bytes,
+            // payload N to `len`, padding to `full`).
+            unsafe {
+                let at = self.out.as_mut_ptr().add(self.used);
+                std::ptr::write_unaligned(at.cast::<u64>(), len as u64);
+                std::ptr::write_unaligned(at.add(8).cast::<i32>(), level);
+                std::ptr::write_unaligned(at.add(12).cast::<i32>(), kind);
+                std::ptr::write_unaligned(at.add(16).cast::<[u8; N]>(), data);
+                std::ptr::write_bytes(at.add(len), 0, full - len);
+            }
+            self.used += full;
+            return;
+        }
+        // The last entry, its padding cut short by the buffer's end.
+        let space = self.out.len() - self.used;
+        let at = &mut self.out[self.used..];
         at[..8].copy_from_slice(&(len as u64).to_ne_bytes());
         at[8..12].copy_from_slice(&level.to_ne_bytes());
         at[12..16].copy_from_slice(&kind.to_ne_bytes());
         at[16..len].copy_from_slice(&data);
-        if space == full {
-            // The padding, a constant length: no call to memset.
-            at[len..full].copy_from_slice(&[0u8; 8][..full - len]);
-        } else {
-            at[len..].fill(0);
-        }
+        at[len..].fill(0);
         self.used += space;
     }
 }

@@ -14,8 +14,10 @@
 //!   without it, by quinn-udp's `recv` (UDP GRO and `recvmmsg` of 32), and
 //!   by `recvmsg` with UDP_GRO (the kernel's own rate), in datagrams/s.
 //!
-//! Rounds interleave every receiver (order reversed every other round);
-//! the tables show medians. `crates/wsasend/bench-recv-callgrind.sh` adds
+//! Every round measures each receiver right next to its reference (raw
+//! `recvmsg`, or quinn-udp for the URO rows), the pair's order and the
+//! receivers' order reversed every other round; the tables show the
+//! medians of the rates and of the paired ratios. `crates/wsasend/bench-recv-callgrind.sh` adds
 //! instructions per datagram.
 
 mod receivers;
@@ -83,37 +85,100 @@ const URO: [(RecvMode, &str); 5] = [
 ];
 
 /// Datagrams per round of the URO rows: a run is 54 datagrams, so their
-/// drains are short; five times as many.
-const URO_SCALE: u64 = 5;
+/// drains are short; twenty times as many.
+const URO_SCALE: u64 = 20;
 const URO_MAX: u64 = 1_000_000;
 
-/// One group of receivers measured in turn each round: datagrams per
-/// second of wall-clock time, and per second of the draining thread's CPU
-/// time (which a machine shared with other work disturbs less).
+/// One group of receivers, each measured every round right next to the
+/// group's reference (`modes[0]`: raw `recvmsg`, or quinn-udp for URO),
+/// the pair's order swapped every other round: each round yields a ratio
+/// of two drains a few milliseconds apart, so a machine shared with other
+/// work (which slows whole stretches of time) disturbs the ratios less
+/// than the rates. Datagrams per second of wall-clock time, and per second
+/// of the draining thread's CPU time.
 struct Group {
     size: usize,
     count: u64,
     modes: Vec<RecvMode>,
     rates: Vec<Vec<f64>>,
     cpu_rates: Vec<Vec<f64>>,
+    /// Per mode, its rate over the reference's in the same pair.
+    ratios: Vec<Vec<f64>>,
+    cpu_ratios: Vec<Vec<f64>>,
+}
+
+/// The medians of one receiver.
+struct Medians {
+    /// Datagrams per second (wall clock).
+    rate: f64,
+    /// Datagrams per second of CPU time.
+    cpu_rate: f64,
+    /// Over the reference, paired (wall clock).
+    ratio: f64,
+    /// Over the reference, paired (CPU time).
+    cpu_ratio: f64,
 }
 
 impl Group {
     fn new(size: usize, count: u64, modes: Vec<RecvMode>) -> Group {
-        let rates = vec![Vec::new(); modes.len()];
+        let empty = vec![Vec::new(); modes.len()];
         Group {
             size,
             count,
-            cpu_rates: rates.clone(),
             modes,
-            rates,
+            rates: empty.clone(),
+            cpu_rates: empty.clone(),
+            ratios: empty.clone(),
+            cpu_ratios: empty,
         }
     }
 
-    /// The medians of `mode`: (wall clock, CPU time) datagrams per second.
-    fn median(&mut self, mode: RecvMode) -> (f64, f64) {
+    /// One round: every receiver paired with the reference.
+    fn round(&mut self, r: &Receivers, round: u32, step: &dyn Fn()) -> AppResult<u64> {
+        let mut short = 0;
+        let mut others: Vec<usize> = (1..self.modes.len()).collect();
+        if round % 2 == 1 {
+            others.reverse();
+        }
+        for i in others {
+            let pair = if round % 2 == 0 { [0, i] } else { [i, 0] };
+            let mut got = [(0.0, 0.0); 2];
+            for (k, &j) in pair.iter().enumerate() {
+                let d = r.measure(self.modes[j], self.size, self.count)?;
+                short += d.sent.saturating_sub(d.datagrams);
+                let rate = d.datagrams as f64 / d.elapsed.as_secs_f64().max(1e-9);
+                let cpu = d.datagrams as f64 / d.cpu.as_secs_f64().max(1e-9);
+                self.rates[j].push(rate);
+                self.cpu_rates[j].push(cpu);
+                got[k] = (rate, cpu);
+                step();
+            }
+            let (mode, reference) = if pair[0] == 0 {
+                (got[1], got[0])
+            } else {
+                (got[0], got[1])
+            };
+            self.ratios[i].push(mode.0 / reference.0);
+            self.cpu_ratios[i].push(mode.1 / reference.1);
+        }
+        Ok(short)
+    }
+
+    /// The medians of `mode` (the reference's ratios are 1).
+    fn medians(&mut self, mode: RecvMode) -> Medians {
         let i = self.modes.iter().position(|&m| m == mode).expect("mode");
-        (median(&mut self.rates[i]), median(&mut self.cpu_rates[i]))
+        let paired = |v: &mut Vec<f64>| if i == 0 { 1.0 } else { median(v) };
+        Medians {
+            rate: median(&mut self.rates[i]),
+            cpu_rate: median(&mut self.cpu_rates[i]),
+            ratio: paired(&mut self.ratios[i]),
+            cpu_ratio: paired(&mut self.cpu_ratios[i]),
+        }
+    }
+
+    /// Measurements per round.
+    fn per_round(&self) -> u64 {
+        2 * (self.modes.len() as u64 - 1)
     }
 }
 
@@ -168,14 +233,12 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
         })
         .collect();
     let uro_count = (count * URO_SCALE).min(URO_MAX);
-    groups.push(Group::new(
-        SEGMENT,
-        uro_count,
-        URO.iter().map(|m| m.0).collect(),
-    ));
+    let mut uro_modes = vec![RecvMode::Quinn];
+    uro_modes.extend(URO.iter().map(|m| m.0).filter(|&m| m != RecvMode::Quinn));
+    groups.push(Group::new(SEGMENT, uro_count, uro_modes));
 
-    let loops: u64 =
-        groups.iter().map(|g| g.modes.len() as u64).sum::<u64>() * (1 + u64::from(rounds));
+    let warmups: u64 = groups.iter().map(|g| g.modes.len() as u64).sum();
+    let loops = warmups + groups.iter().map(Group::per_round).sum::<u64>() * u64::from(rounds);
     let bar = crate::output::progress(loops, PROGRESS);
     let step = || {
         if let Some(b) = &bar {
@@ -191,18 +254,7 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
     }
     for round in 0..rounds {
         for g in &mut groups {
-            let mut order: Vec<usize> = (0..g.modes.len()).collect();
-            if round % 2 == 1 {
-                order.reverse();
-            }
-            for i in order {
-                let mode = g.modes[i];
-                let d = r.measure(mode, g.size, g.count)?;
-                short += d.sent.saturating_sub(d.datagrams);
-                g.rates[i].push(d.datagrams as f64 / d.elapsed.as_secs_f64().max(1e-9));
-                g.cpu_rates[i].push(d.datagrams as f64 / d.cpu.as_secs_f64().max(1e-9));
-                step();
-            }
+            short += g.round(&r, round, &step)?;
         }
     }
     if let Some(b) = bar {
@@ -212,35 +264,34 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
     let mut results = Vec::new();
     let uro_group = groups.len() - 1;
     for g in &mut groups[..uro_group] {
-        let (raw, raw_cpu) = g.median(RecvMode::RawRecvmsg);
+        let raw = g.medians(RecvMode::RawRecvmsg);
         for (mode, name) in VS_RECVMSG {
-            let (ws2, ws2_cpu) = g.median(mode);
+            let ws2 = g.medians(mode);
             results.push(RowJson {
                 size: g.size,
                 receive: name,
-                raw_recvmsg_dgram_per_s: raw.round(),
-                ws2_dgram_per_s: ws2.round(),
-                ratio: ws2 / raw,
-                cpu_ratio: ws2_cpu / raw_cpu,
+                raw_recvmsg_dgram_per_s: raw.rate.round(),
+                ws2_dgram_per_s: ws2.rate.round(),
+                ratio: ws2.ratio,
+                cpu_ratio: ws2.cpu_ratio,
             });
         }
     }
     let g = &mut groups[uro_group];
-    let (plain, plain_cpu) = g.median(RecvMode::PlainGso);
-    let (quinn, quinn_cpu) = g.median(RecvMode::Quinn);
+    let plain = g.medians(RecvMode::PlainGso);
     let uro: Vec<UroJson> = URO
         .iter()
         .map(|&(mode, name)| {
-            let (rate, cpu) = g.median(mode);
+            let m = g.medians(mode);
             UroJson {
                 receiver: name,
                 segment: SEGMENT,
                 segments_per_send: GSO_SEGMENTS,
-                dgram_per_s: rate.round(),
-                vs_plain_wsarecvmsg: rate / plain,
-                vs_quinn_udp: rate / quinn,
-                cpu_vs_plain_wsarecvmsg: cpu / plain_cpu,
-                cpu_vs_quinn_udp: cpu / quinn_cpu,
+                dgram_per_s: m.rate.round(),
+                vs_plain_wsarecvmsg: m.rate / plain.rate,
+                vs_quinn_udp: m.ratio,
+                cpu_vs_plain_wsarecvmsg: m.cpu_rate / plain.cpu_rate,
+                cpu_vs_quinn_udp: m.cpu_ratio,
             }
         })
         .collect();
@@ -277,8 +328,9 @@ fn print_tables(
     short: u64,
 ) -> AppResult<()> {
     outln!(
-        "{rounds} rounds x {count} datagrams per receiver ({uro_count} for URO), medians; each \
-         receiver's queue filled first (127.0.0.1, SO_RCVBUF {rcvbuf} bytes), then drained"
+        "{rounds} rounds x {count} datagrams per receiver ({uro_count} for URO), each next to its \
+         reference, medians; each receiver's queue filled first (127.0.0.1, SO_RCVBUF {rcvbuf} \
+         bytes), then drained"
     )?;
     outln!(
         "{:>6} | {:<38} | {:>15} | {:>11} | {:>6} | {:>9}",
@@ -325,8 +377,9 @@ fn print_tables(
         )?;
     }
     outln!(
-        "ratio = ws2 / raw in wall-clock datagrams/s (1.0 = same speed); CPU ratio: the same in \
-         datagrams per second of the draining thread's CPU time; datagrams missing from filled queues: {short}"
+        "ratio = ws2 / raw (or / quinn-udp) in wall-clock datagrams/s, the median of each round's \
+         pair (1.0 = same speed); CPU ratio: the same in datagrams per second of the draining \
+         thread's CPU time; datagrams missing from filled queues: {short}"
     )?;
     Ok(())
 }
