@@ -141,7 +141,11 @@ impl Group {
             others.reverse();
         }
         for i in others {
-            let pair = if round.is_multiple_of(2) { [0, i] } else { [i, 0] };
+            let pair = if round.is_multiple_of(2) {
+                [0, i]
+            } else {
+                [i, 0]
+            };
             let mut got = [(0.0, 0.0); 2];
             for (k, &j) in pair.iter().enumerate() {
                 let d = r.measure(self.modes[j], self.size, self.count)?;
