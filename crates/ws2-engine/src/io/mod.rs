@@ -32,7 +32,7 @@ pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{recv_now, recv_overlapped};
 pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
-pub use watch::event_select;
+pub use watch::{event_select, receives_queued};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable
