@@ -15,6 +15,7 @@ pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
 pub mod messages;
+pub mod multicast;
 pub mod resolve;
 pub mod types;
 pub mod win32;
@@ -24,6 +25,7 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use multicast::*;
 pub use resolve::*;
 pub use types::*;
 pub use win32::*;

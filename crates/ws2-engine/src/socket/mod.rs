@@ -6,6 +6,7 @@
 
 mod addr;
 mod icmp;
+mod netns;
 mod options;
 mod recv;
 mod send;
