@@ -7,6 +7,11 @@
 //! documentation finds every field where it expects it.
 #![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
 
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-abi supports Linux only: its error mappings are Linux's errno and glibc's EAI_* values"
+);
+
 pub mod addrstr;
 pub mod cmsg;
 pub mod consts;
@@ -16,6 +21,8 @@ pub mod ifioctl;
 pub mod iphlpapi;
 pub mod messages;
 pub mod multicast;
+pub mod ntstatus;
+pub mod readiness;
 pub mod resolve;
 pub mod types;
 pub mod win32;
@@ -26,6 +33,8 @@ pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
 pub use multicast::*;
+pub use ntstatus::*;
+pub use readiness::*;
 pub use resolve::*;
 pub use types::*;
 pub use win32::*;

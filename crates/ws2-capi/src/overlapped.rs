@@ -93,7 +93,7 @@ unsafe fn wait_for_events(
     let handles_in = unsafe { std::slice::from_raw_parts(list, count as usize) };
     let mut events: [Option<Arc<Event>>; 64] = [const { None }; 64];
     for (slot, h) in events.iter_mut().zip(handles_in) {
-        *slot = Some(handles::waitable(handle(*h))?);
+        *slot = Some(handles::waitable(handles::untagged(handle(*h)))?);
     }
     let refs: Vec<&Event> = events[..count as usize]
         .iter()
@@ -153,8 +153,22 @@ pub unsafe extern "C" fn WaitForMultipleObjects(
     unsafe { WaitForMultipleObjectsEx(count, list, all, ms, FALSE) }
 }
 
+/// One handle; the pseudo-handles of the current process and thread are
+/// waitable here (never signalled: the wait times out), unlike in
+/// `WaitForMultipleObjects` (kernel32 `test_WaitForSingleObject`).
 #[unsafe(no_mangle)]
 pub extern "C" fn WaitForSingleObjectEx(h: HANDLE, ms: DWORD, alertable: BOOL) -> DWORD {
+    if matches!(
+        handle(h),
+        handles::CURRENT_PROCESS | handles::CURRENT_THREAD
+    ) {
+        return kernel32(WAIT_FAILED, || {
+            Ok(match wait::sleep(deadline(ms), alertable != 0)? {
+                Waited::IoCompletion => WAIT_IO_COMPLETION,
+                _ => WAIT_TIMEOUT,
+            })
+        });
+    }
     // SAFETY: a one-element array on the stack.
     unsafe { WaitForMultipleObjectsEx(1, &h, TRUE, ms, alertable) }
 }
@@ -289,7 +303,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
         // SAFETY: ov writable per the contract (checked non-null): no packet
         // until one is taken.
         unsafe { ov.write_unaligned(std::ptr::null_mut()) };
-        let port = handles::port(handle(port))?;
+        let port = handles::port(handles::untagged(handle(port)))?;
         match port.get(deadline(ms), false)? {
             Waited::Done(p) => {
                 // SAFETY: out-pointers writable per the contract (checked non-null).
@@ -336,7 +350,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
                 "entries/removed NULL or count 0",
             ));
         }
-        let port = handles::port(handle(port))?;
+        let port = handles::port(handles::untagged(handle(port)))?;
         let got = port.get_many(count as usize, deadline(ms), alertable != 0);
         if got.is_err() {
             // SAFETY: removed writable per the contract (checked non-null).

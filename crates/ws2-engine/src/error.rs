@@ -28,6 +28,9 @@ struct Inner {
     /// The NTSTATUS an operation failing with this error completes with,
     /// where the Winsock code alone does not tell it (`None`: the code's).
     status: Option<abi::NTSTATUS>,
+    /// Bytes the failed operation still transferred (a receive whose
+    /// datagram or control data was truncated: `InternalHigh`).
+    bytes: usize,
 }
 
 /// `Result` with [`Error`].
@@ -58,6 +61,7 @@ impl Error {
             code,
             message: message.into(),
             status: None,
+            bytes: 0,
         }))
     }
 
@@ -89,6 +93,26 @@ impl Error {
         self.0
             .status
             .unwrap_or_else(|| abi::status_from_wsa(self.0.code))
+    }
+
+    /// The error of an operation that still transferred `bytes`: a receive
+    /// completing with `STATUS_BUFFER_OVERFLOW` reports the datagram's byte
+    /// count in `InternalHigh`, to `WSAGetOverlappedResult` and to a
+    /// completion routine (sock.c `test_ip_pktinfo`).
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAEMSGSIZE, "control data truncated").with_bytes(6);
+    /// assert_eq!(err.bytes(), 6);
+    /// ```
+    pub fn with_bytes(mut self, bytes: usize) -> Error {
+        self.0.bytes = bytes;
+        self
+    }
+
+    /// Bytes the failed operation still transferred (0 for most errors).
+    pub fn bytes(&self) -> usize {
+        self.0.bytes
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.

@@ -120,6 +120,25 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
     (index != 0 && index as usize <= MAX_SLOTS).then_some((index, v >> SLOT_BITS))
 }
 
+/// The table slot a well-formed handle value names (below
+/// [`SLOT_COUNT`]), whether or not it is open: two open handles are the
+/// same handle exactly when their slots are equal. For per-call marks
+/// indexed by handle (`select`'s de-duplication, P1).
+///
+/// ```
+/// use ws2_engine::handles;
+/// assert_eq!(handles::slot_of(0), None);
+/// assert_eq!(handles::slot_of(4), Some(1));
+/// assert!(handles::slot_of(usize::MAX).is_none());
+/// ```
+#[inline]
+pub fn slot_of(handle: usize) -> Option<usize> {
+    decode(handle).map(|(index, _)| index as usize)
+}
+
+/// One more than the largest slot [`slot_of`] answers.
+pub const SLOT_COUNT: usize = MAX_SLOTS + 1;
+
 /// Registers an object and returns its handle value: non-zero, a multiple
 /// of 4, below 2^31. `WSAEMFILE` past [`MAX_LIVE_HANDLES`].
 ///
@@ -349,6 +368,33 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
         )),
     }
 }
+
+/// A handle value as the wait functions look it up: Windows' object manager
+/// ignores the two low bits of a handle value, which callers use as tags
+/// (kernel32 `test_WaitForSingleObject`: an event's handle with 1, 2 or 3
+/// OR-ed in waits on that event; 0xdeadbee0 with them is still invalid).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2_engine::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
+/// assert!(handles::event(handles::untagged(h | 3)).is_ok());
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn untagged(handle: usize) -> usize {
+    handle & !3
+}
+
+/// `GetCurrentProcess()`'s pseudo-handle, `(HANDLE)-1`: waitable by
+/// `WaitForSingleObject` (never signalled while the process runs), refused
+/// by `WaitForMultipleObjects` (kernel32 `test_WaitForSingleObject`,
+/// `test_WaitForMultipleObjects`).
+pub const CURRENT_PROCESS: usize = usize::MAX;
+/// `GetCurrentThread()`'s pseudo-handle, `(HANDLE)-2`: as
+/// [`CURRENT_PROCESS`] (the waiting thread is not signalled while it waits).
+pub const CURRENT_THREAD: usize = usize::MAX - 1;
 
 /// Removes a handle and returns its object; the generation moves on, so the
 /// value names nothing for at least 2^20 further closes (module docs).

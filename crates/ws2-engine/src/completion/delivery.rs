@@ -146,7 +146,7 @@ pub fn deliver<T: PortBound>(
     };
     let (status, bytes) = match &result {
         Ok(n) => (abi::STATUS_SUCCESS, *n),
-        Err(e) => (e.status(), 0),
+        Err(e) => (e.status(), e.bytes()),
     };
     match delivery {
         Delivery::Overlapped {

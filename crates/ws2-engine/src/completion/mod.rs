@@ -25,5 +25,6 @@ pub use thread::{
 };
 pub use thread_object::ThreadObject;
 pub use wait::{
-    Waitable, Waited, blocking_call_wait, deadline_after, deadline_in, sleep, wait_until,
+    Waitable, Waited, blocking_call_poll, blocking_call_wait, deadline_after, deadline_in, sleep,
+    wait_polling, wait_until,
 };

@@ -9,7 +9,7 @@ use ws2_abi as abi;
 use crate::completion::{self};
 use crate::error::{Error, Result, errno};
 use crate::ops::SendPlan;
-use crate::socket::{SocketCore, SocketKind, interrupted, wait_fd};
+use crate::socket::{SocketCore, SocketKind, interrupted, message_len, wait_fd};
 
 use super::queues::queued_now;
 
@@ -47,8 +47,12 @@ pub(super) fn try_send(
                     core.note_icmp_reset();
                 }
             }
-            libc::ENOBUFS if counts_local_drops_as_sent(core) => return Ok(msg_len(msg)),
-            e => return Err(SendFailure::Errno(e)),
+            libc::ENOBUFS if counts_local_drops_as_sent(core) => return Ok(message_len(msg)),
+            e => {
+                return core
+                    .windows_send_outcome(e, msg)
+                    .map_err(SendFailure::Errno);
+            }
         }
     }
 }
@@ -63,16 +67,6 @@ pub(super) fn try_send(
 /// (they have no `IP_RECVERR`, so theirs is never a queue drop).
 pub(super) fn counts_local_drops_as_sent(core: &SocketCore) -> bool {
     core.kind() == SocketKind::Datagram
-}
-
-/// Bytes of the datagram a Linux message describes.
-fn msg_len(msg: &libc::msghdr) -> usize {
-    if msg.msg_iovlen == 0 {
-        return 0;
-    }
-    // SAFETY: msg_iov points to msg_iovlen iovecs valid for this call.
-    let iov = unsafe { std::slice::from_raw_parts(msg.msg_iov, msg.msg_iovlen) };
-    iov.iter().map(|v| v.iov_len).sum()
 }
 
 /// Sends one Linux message, waiting alertably for buffer space (unless

@@ -13,9 +13,14 @@ use super::*;
 /// `WSAGetOverlappedResult` after the handle lookup (S31, S32): the byte
 /// count of a finished operation, `WSA_IO_INCOMPLETE` while pending without
 /// `wait`, the mapped error of a failed one. Waiting is not alertable.
+/// As Windows answers it (sock.c `test_WSAGetOverlappedResult`,
+/// `test_ip_pktinfo`): TRUE for any success status, the whole NTSTATUS
+/// table otherwise ([`abi::wsa_from_status`]); `*lpcbTransfer` is written
+/// on failure too (a truncated receive's real count); `lpdwFlags` may be
+/// NULL, and is written (0) only on success.
 ///
 /// # Safety
-/// `ov` valid; `bytes` and `flags` writable or null.
+/// `ov` valid; `bytes` writable; `flags` writable or null.
 ///
 /// ```
 /// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
@@ -35,13 +40,14 @@ pub unsafe fn get_overlapped_result(
     wait: bool,
     flags: *mut u32,
 ) -> Result<u32> {
-    if ov.is_null() || bytes.is_null() || flags.is_null() {
+    if ov.is_null() || bytes.is_null() {
         return Err(Error::new(
             abi::WSAEFAULT,
-            "lpOverlapped, lpcbTransfer or lpdwFlags is NULL",
+            "lpOverlapped or lpcbTransfer is NULL",
         ));
     }
     let ovp = OvPtr(ov);
+    let mut waited = false;
     // SAFETY: ov valid per the contract.
     if unsafe { ovp.status() } == abi::STATUS_PENDING {
         if !wait {
@@ -56,23 +62,42 @@ pub unsafe fn get_overlapped_result(
                 "fWait is TRUE but the operation completes through a completion routine",
             ));
         }
+        // Windows waits on hEvent when there is one, and then trusts it
+        // (sock.c test_WSAGetOverlappedResult: a signalled event with
+        // Internal still STATUS_PENDING returns TRUE); else on the
+        // operation itself (S40).
         // SAFETY: ov valid per the contract.
-        completion::wait_until(&[core], None, false, None, || {
-            (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
-        })?;
+        let h_event = unsafe { (*ov).hEvent } as usize & !1;
+        match crate::handles::event(h_event) {
+            Ok(event) => {
+                completion::wait_events(&[&event], false, None, false)?;
+            }
+            Err(_) => {
+                // SAFETY: ov valid per the contract.
+                completion::wait_until(&[core], None, false, None, || {
+                    (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
+                })?;
+            }
+        }
+        waited = true;
     }
-    // SAFETY: ov valid, bytes and flags writable per the contract.
+    // SAFETY: ov valid, bytes writable, flags writable or null per the contract.
     unsafe {
         let status = ovp.status();
         let n = (*ov).InternalHigh as u32;
         bytes.write_unaligned(n);
-        flags.write_unaligned(0);
-        if status != abi::STATUS_SUCCESS {
+        // After a wait on hEvent, a status still pending counts as done.
+        let succeeded =
+            abi::overlapped_succeeded(status) || (waited && status == abi::STATUS_PENDING);
+        if !succeeded {
             let code = abi::wsa_from_status(status);
             return Err(Error::new(
                 code,
                 format!("the operation failed with NTSTATUS {status:#x}"),
             ));
+        }
+        if !flags.is_null() {
+            flags.write_unaligned(0);
         }
         Ok(n)
     }
