@@ -84,10 +84,17 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
         Direction::Recv => core.recv_fd_if_open(),
         Direction::Events => core.events_fd_if_open(),
     };
-    let armed = match fd {
+    let mut armed = match fd {
         Some(fd) => r.arm(core, fd, dir),
         None => Err(Error::new(abi::WSAENOTSOCK, "the socket was closed")),
     };
+    // A socket that joined groups: its receive set too (P4).
+    if armed.is_ok()
+        && dir == Direction::Recv
+        && let Some(set) = core.group_set_for_reactor()
+    {
+        armed = r.arm_or_add(core, set, dir);
+    }
     if let Err(e) = armed {
         for (delivery, result) in take_all(r, core, dir, e) {
             complete(Some(core), delivery, result, false);

@@ -66,3 +66,40 @@ pub fn recv_overlapped(
     }
     Ok(Submitted::Pending)
 }
+
+/// Joins, leaves or filters a multicast group (P4; see
+/// [`SocketCore::change_membership`]): under the receive queue's lock, so
+/// that overlapped receives already waiting see the new group socket (the
+/// reactor arms the socket's receive set from then on).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{Family, SocketCore, SocketKind, socket::{GroupInterface, GroupOp, GroupRequest}};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"0.0.0.0:0".parse()?)?;
+/// let req = GroupRequest::any_source("239.255.0.9".parse()?, GroupInterface::Index(1));
+/// ws2_engine::io::change_membership(&core, GroupOp::Join, &req)?;
+/// let again = ws2_engine::io::change_membership(&core, GroupOp::Join, &req).unwrap_err();
+/// assert_eq!(again.code(), ws2_abi::WSAEADDRNOTAVAIL);
+/// ws2_engine::io::change_membership(&core, GroupOp::Leave, &req)?;
+/// let gone = ws2_engine::io::change_membership(&core, GroupOp::Leave, &req).unwrap_err();
+/// assert_eq!(gone.code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn change_membership(
+    core: &Arc<SocketCore>,
+    op: crate::socket::GroupOp,
+    req: &crate::socket::GroupRequest,
+) -> Result<()> {
+    let q = recv_queue(core);
+    let added = core.change_membership(op, req)?;
+    if added
+        && q.registered
+        && let Some(r) = super::reactor::current()
+    {
+        // Receives are waiting: let the reactor see the new group socket.
+        drop(q);
+        arm_or_fail(r, core, Direction::Recv);
+    }
+    Ok(())
+}

@@ -9,13 +9,20 @@ use crate::error::{Error, Result};
 use crate::handles::{self, SocketRef};
 use crate::socket;
 use crate::translate::caller_memory::{readable, scatter};
-use crate::translate::{Access, OptLen, OptionSpec, SockOpt, option_spec, sockets};
+use crate::translate::{
+    Access, OptLen, OptionSpec, RequestForm, SockOpt, membership_request, option_spec, sockets,
+};
 
 /// The row of a (level, name) and the socket it is asked on. The handle is
 /// checked first (`WSAENOTSOCK` before any other error, `test_set_getsockopt`),
 /// except for `SO_OPENTYPE`, which belongs to the thread and works on any
 /// handle, `INVALID_SOCKET` included.
-fn lookup(s: usize, level: i32, name: i32) -> Result<(&'static OptionSpec, Option<SocketRef>)> {
+fn lookup(
+    s: usize,
+    level: i32,
+    name: i32,
+    get: bool,
+) -> Result<(&'static OptionSpec, Option<SocketRef>)> {
     let spec = option_spec(level, name);
     if let Ok(spec) = spec
         && spec.store == SockOpt::OpenType
@@ -24,6 +31,13 @@ fn lookup(s: usize, level: i32, name: i32) -> Result<(&'static OptionSpec, Optio
     }
     let core = handles::socket(s)?;
     let spec = spec?;
+    if get && spec.access == Access::WriteOnly {
+        // test_sockopt_validity: on TCP, UDP and raw sockets alike.
+        return Err(Error::new(
+            abi::WSAENOPROTOOPT,
+            format!("socket option {name} of level {level:#x} can be set but not read"),
+        ));
+    }
     if spec.sockets & sockets::bit(core.kind().windows()) == 0 {
         return Err(Error::new(
             spec.wrong_socket,
@@ -98,7 +112,7 @@ pub unsafe fn setsockopt(
     optval: *const u8,
     optlen: i32,
 ) -> Result<()> {
-    let (spec, core) = lookup(s, level, name)?;
+    let (spec, core) = lookup(s, level, name, false)?;
     if spec.access == Access::ReadOnly {
         let stream = core
             .as_ref()
@@ -114,6 +128,9 @@ pub unsafe fn setsockopt(
     }
     if optval.is_null() {
         return Err(fault("optval is NULL"));
+    }
+    if let (SockOpt::Membership { op, form }, Some(core)) = (spec.store, &core) {
+        return set_membership(core, level, op, form, optval, optlen);
     }
     let take = match (spec.len, optlen) {
         (OptLen::SocketBool, 0) => 0,
@@ -156,6 +173,39 @@ pub unsafe fn setsockopt(
     }
 }
 
+/// A membership option (P4): the request structure read from the caller's
+/// bytes (`WSAEFAULT` when `optlen` is shorter than it or they are not
+/// readable), then the change made with Windows' rules.
+fn set_membership(
+    core: &SocketRef,
+    level: i32,
+    op: crate::socket::GroupOp,
+    form: RequestForm,
+    optval: *const u8,
+    optlen: i32,
+) -> Result<()> {
+    let size = form.size();
+    if optlen < size as i32 {
+        return Err(fault(format!(
+            "optlen {optlen} is shorter than the {size}-byte membership structure"
+        )));
+    }
+    if !readable(optval, size) {
+        return Err(fault(format!("optval is not readable for {size} bytes")));
+    }
+    let mut bytes = [0u8; size_of::<ws2_abi::GROUP_SOURCE_REQ>()];
+    // SAFETY: `size` (at most 264) bytes at `optval` were just found readable.
+    unsafe { std::ptr::copy_nonoverlapping(optval, bytes.as_mut_ptr(), size) };
+    let req = membership_request(form, &bytes[..size])?;
+    if level == abi::IPPROTO_IP && !req.group.is_ipv4() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("an IPv6 group ({}) at level IPPROTO_IP", req.group),
+        ));
+    }
+    crate::io::change_membership(core, op, &req)
+}
+
 /// `getsockopt` on the socket handle `s`: writes the option's bytes as the
 /// table says and sets `*optlen` to the size read back (1 or 4).
 ///
@@ -181,7 +231,7 @@ pub unsafe fn getsockopt(
     optval: *mut u8,
     optlen: *mut i32,
 ) -> Result<()> {
-    let (spec, core) = lookup(s, level, name)?;
+    let (spec, core) = lookup(s, level, name, true)?;
     if optval.is_null() || optlen.is_null() {
         return Err(fault("optval or optlen is NULL"));
     }

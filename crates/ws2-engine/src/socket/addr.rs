@@ -24,11 +24,8 @@ impl SocketCore {
     /// ```
     pub fn bind(&self, addr: &SocketAddr) -> Result<()> {
         let la = self.linux_addr(addr, self.state.load(Ordering::Acquire))?;
-        // SAFETY: la holds a valid sockaddr of la.len() bytes.
-        cvt(
-            unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
-            "bind",
-        )?;
+        // Windows' reuse table decides, then the kernel binds (P4, `reuse`).
+        self.bind_checked(addr, &la)?;
         self.state.fetch_or(BOUND, Ordering::Release);
         self.note_bound();
         Ok(())

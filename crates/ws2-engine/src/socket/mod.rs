@@ -6,18 +6,21 @@
 
 mod addr;
 mod events;
+mod groups;
 mod icmp;
 mod netns;
 mod options;
 mod params;
 mod recv;
+mod reuse;
 mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use events::{EventRecord, Ready};
+pub use groups::{GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
-pub use events::{EventRecord, Ready};
 pub use send::Message;
 pub(crate) use send::message_len;
 pub use waiters::complete;
@@ -167,6 +170,15 @@ const DEBUG: u32 = 1 << 15;
 const EVENTS_LIVE: u32 = 1 << 16;
 /// An event selection with a non-zero mask is active (P1).
 const EVENTS_SELECTED: u32 = 1 << 17;
+/// Windows' `IP_MULTICAST_LOOP` is off: group datagrams sent by this host
+/// are not received (P4; the kernel's own option stays on).
+const MULTICAST_NO_LOOP: u32 = 1 << 18;
+/// `SO_REUSEADDR` as Windows reads it (P4, `reuse`).
+const REUSE_ADDR: u32 = 1 << 19;
+/// `SO_EXCLUSIVEADDRUSE` (P4, `reuse`).
+const EXCLUSIVE_ADDR: u32 = 1 << 20;
+/// The socket is in the process's registry of bound sockets (`reuse`).
+const REGISTERED: u32 = 1 << 21;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -233,6 +245,8 @@ pub struct SocketCore {
     /// Held by receives that peek and by `FIONREAD`'s count of the queued
     /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
     pub(crate) peek_lock: Mutex<()>,
+    /// Multicast memberships and the receive set (P4, `groups`).
+    groups: groups::Groups,
 }
 
 /// `buffer_sizes` of an option never set: the kernel's value is reported.
@@ -365,6 +379,9 @@ impl SocketCore {
                 )?;
             }
         }
+        if kind != SocketKind::Stream {
+            core.datagram_defaults()?;
+        }
         if kind == SocketKind::Raw && linux_protocol == libc::IPPROTO_RAW {
             core.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
         }
@@ -406,6 +423,7 @@ impl SocketCore {
             events: OnceLock::new(),
             events_fd: OnceLock::new(),
             peek_lock: Mutex::new(()),
+            groups: groups::Groups::default(),
         }
     }
 
@@ -602,5 +620,6 @@ impl std::fmt::Debug for SocketCore {
 impl Drop for SocketCore {
     fn drop(&mut self) {
         self.state.fetch_or(CLOSED, Ordering::Release);
+        self.forget_binding();
     }
 }

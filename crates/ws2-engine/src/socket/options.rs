@@ -377,7 +377,70 @@ impl SocketCore {
         value: i32,
         context: &'static str,
     ) -> Result<()> {
-        set_int(self.raw_fd(), level, name, value, context)
+        set_int(self.raw_fd(), level, name, value, context)?;
+        // What receives report comes from the group sockets too (P4).
+        self.mirror_option(level, name, value);
+        Ok(())
+    }
+
+    /// `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` (P4): IPv4 datagrams leave
+    /// without DF unless it is on (Linux: `IP_MTU_DISCOVER` `DONT`/`DO`);
+    /// IPv6 datagram sockets have Linux's `IPV6_DONTFRAG`; a stream socket
+    /// switches path MTU discovery (on by default, as Windows reads it).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(!core.dont_fragment()?, "Windows sends UDP without DF");
+    /// core.set_dont_fragment(true)?;
+    /// assert!(core.dont_fragment()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_dont_fragment(&self, on: bool) -> Result<()> {
+        let mtu = |level, name, dont| {
+            let value = match (on, dont) {
+                (true, _) => libc::IP_PMTUDISC_DO,
+                (false, dont) => dont,
+            };
+            self.set_int_option(level, name, value, "setsockopt(IP_MTU_DISCOVER)")
+        };
+        let v4 = mtu(
+            libc::IPPROTO_IP,
+            libc::IP_MTU_DISCOVER,
+            libc::IP_PMTUDISC_DONT,
+        );
+        match (self.family, self.kind) {
+            (Family::V4, _) => v4,
+            (Family::V6, SocketKind::Stream) => mtu(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_MTU_DISCOVER,
+                libc::IPV6_PMTUDISC_DONT,
+            ),
+            // The IPv4 side (`v4`) matters only to a dual-stack socket.
+            (Family::V6, _) => self.set_int_option(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_DONTFRAG,
+                on as i32,
+                "setsockopt(IPV6_DONTFRAG)",
+            ),
+        }
+    }
+
+    /// See [`SocketCore::set_dont_fragment`].
+    pub fn dont_fragment(&self) -> Result<bool> {
+        Ok(match (self.family, self.kind) {
+            (Family::V4, _) => {
+                self.int_option(libc::IPPROTO_IP, libc::IP_MTU_DISCOVER, "getsockopt")?
+                    != libc::IP_PMTUDISC_DONT
+            }
+            (Family::V6, SocketKind::Stream) => {
+                self.int_option(libc::IPPROTO_IPV6, libc::IPV6_MTU_DISCOVER, "getsockopt")?
+                    != libc::IPV6_PMTUDISC_DONT
+            }
+            (Family::V6, _) => {
+                self.int_option(libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, "getsockopt")? != 0
+            }
+        })
     }
 
     pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
@@ -472,6 +535,19 @@ impl SocketCore {
             SockOpt::SegmentSize => self.set_segment_size(value as u32),
             SockOpt::V6Only => self.set_v6_only(value != 0),
             SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
+            SockOpt::MulticastLoop => {
+                self.set_multicast_loop(value != 0);
+                Ok(())
+            }
+            SockOpt::MulticastInterfaceV4 => self
+                .set_multicast_interface_v4(crate::translate::interface_from_option(value as u32)),
+            SockOpt::ReuseAddr => self.set_reuse_addr(value != 0),
+            SockOpt::ExclusiveAddrUse => self.set_exclusive_addr_use(value != 0),
+            SockOpt::DontFragment => self.set_dont_fragment(value != 0),
+            SockOpt::Membership { .. } => Err(Error::new(
+                abi::WSAEFAULT,
+                "a membership option takes its request structure, not an int",
+            )),
             SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::AcceptConn | SockOpt::ConnectTime => {
                 Err(Error::new(
                     abi::WSAEINVAL,
@@ -512,6 +588,15 @@ impl SocketCore {
             SockOpt::AcceptConn => Ok(0),
             SockOpt::ConnectTime => Ok(-1),
             SockOpt::OpenType => Ok(open_type() as i32),
+            SockOpt::MulticastLoop => Ok(self.multicast_loop() as i32),
+            SockOpt::MulticastInterfaceV4 => Ok(self.multicast_interface_v4() as i32),
+            SockOpt::ReuseAddr => Ok(self.reuse_addr() as i32),
+            SockOpt::ExclusiveAddrUse => Ok(self.exclusive_addr_use() as i32),
+            SockOpt::DontFragment => Ok(self.dont_fragment()? as i32),
+            SockOpt::Membership { .. } => Err(Error::new(
+                abi::WSAENOPROTOOPT,
+                "membership options can be set but not read",
+            )),
         }
     }
 }

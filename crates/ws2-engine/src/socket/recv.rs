@@ -91,13 +91,14 @@ impl SocketCore {
             // A peek must not meet FIONREAD's walk of the queue, which moves
             // the socket's peek offset (`queued_bytes`).
             let peeking = (flags & libc::MSG_PEEK != 0).then(|| crate::fork::lock(&self.peek_lock));
-            // SAFETY: msg describes live, writable buffers per this function's contract.
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            // The socket's own fd, or one of its group sockets (P4).
+            let n = self.recv_any(msg, flags);
             drop(peeking);
-            if n >= 0 {
-                return Ok(n as usize);
-            }
-            match errno() {
+            let e = match n {
+                Ok(n) => return Ok(n),
+                Err(e) => e,
+            };
+            match e {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
                     // An ICMP error in the error queue makes the fd readable
@@ -155,7 +156,8 @@ impl SocketCore {
         // SAFETY: p is a valid pollfd.
         unsafe { libc::poll(&mut p, 1, 0) };
         if p.revents & libc::POLLIN == 0 {
-            return Ok(0);
+            // Nothing on the socket's own fd: what its group sockets hold (P4).
+            return Ok(self.group_bytes_readable() as usize);
         }
         if self.kind != SocketKind::Datagram {
             return self.siocinq();

@@ -12,6 +12,9 @@
 use ws2_abi as abi;
 
 use crate::error::{Error, Result};
+use crate::socket::GroupOp;
+
+use super::RequestForm;
 
 /// Where a Windows socket option lives once translated.
 ///
@@ -76,6 +79,26 @@ pub enum SockOpt {
         /// The ECN-only option (`IP_RECVECN`/`IPV6_RECVECN`).
         ecn: bool,
     },
+    /// A multicast membership change (P4): `IP_ADD_MEMBERSHIP` & co.,
+    /// their IPv6 and `MCAST_*` spellings. Set only.
+    Membership {
+        /// Join, leave, or a source filter change.
+        op: GroupOp,
+        /// The structure the option takes.
+        form: RequestForm,
+    },
+    /// `IP_MULTICAST_LOOP`/`IPV6_MULTICAST_LOOP`: the receiving socket's
+    /// switch on Windows, kept by ws2 (P4).
+    MulticastLoop,
+    /// `IP_MULTICAST_IF`: an address or a `0.x.x.x` index (network byte
+    /// order); reads back the index (P4).
+    MulticastInterfaceV4,
+    /// `SO_REUSEADDR`, with Windows' bind table (P4).
+    ReuseAddr,
+    /// `SO_EXCLUSIVEADDRUSE` (P4).
+    ExclusiveAddrUse,
+    /// `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` (P4).
+    DontFragment,
 }
 
 /// How an option's value is read from and written to the caller's buffer
@@ -109,6 +132,9 @@ pub enum OptLen {
     /// A DWORD of another level (`IP_PKTINFO`...): a set or get shorter
     /// than 4 is `WSAEFAULT`, and the get sets `*optlen` to 0.
     Dword,
+    /// A structure of this many bytes (the membership requests): a set
+    /// shorter than it is `WSAEFAULT`, a longer one reads its bytes only.
+    Struct(usize),
 }
 
 impl OptLen {
@@ -116,6 +142,7 @@ impl OptLen {
     pub fn natural(self) -> usize {
         match self {
             OptLen::Byte => 1,
+            OptLen::Struct(size) => size,
             _ => 4,
         }
     }
@@ -136,6 +163,9 @@ pub enum Access {
     /// `WSAEINVAL` on the others: `SO_TYPE` in `test_WSASocket`,
     /// `SO_ACCEPTCONN` in `test_listen`).
     ReadOnly,
+    /// Set only; a get fails with `WSAENOPROTOOPT` on every socket type
+    /// (the memberships, `test_sockopt_validity`).
+    WriteOnly,
 }
 
 /// Socket types an option works on (bits of [`OptionSpec::sockets`]).
@@ -219,6 +249,69 @@ impl OptionSpec {
     }
 }
 
+/// A membership option: a set-only structure on datagram and raw sockets
+/// (MS "IPPROTO_IP socket options", "IPPROTO_IPV6 socket options",
+/// `GROUP_REQ`).
+const fn membership(level: i32, name: i32, op: GroupOp, form: RequestForm) -> OptionSpec {
+    let mut spec = row(
+        level,
+        name,
+        SockOpt::Membership { op, form },
+        OptLen::Struct(form.size()),
+    )
+    .only(sockets::DATAGRAMS);
+    spec.access = Access::WriteOnly;
+    spec
+}
+
+/// `MCAST_*` at one level (`IPPROTO_IP` for IPv4 groups, `IPPROTO_IPV6`
+/// for IPv6 ones; the structure carries the family).
+macro_rules! mcast_rows {
+    ($level:expr) => {
+        [
+            membership(
+                $level,
+                abi::MCAST_JOIN_GROUP,
+                GroupOp::Join,
+                RequestForm::Group,
+            ),
+            membership(
+                $level,
+                abi::MCAST_LEAVE_GROUP,
+                GroupOp::Leave,
+                RequestForm::Group,
+            ),
+            membership(
+                $level,
+                abi::MCAST_JOIN_SOURCE_GROUP,
+                GroupOp::JoinSource,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_LEAVE_SOURCE_GROUP,
+                GroupOp::LeaveSource,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_BLOCK_SOURCE,
+                GroupOp::Block,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_UNBLOCK_SOURCE,
+                GroupOp::Unblock,
+                RequestForm::GroupSource,
+            ),
+        ]
+    };
+}
+
+static MCAST_IP: [OptionSpec; 6] = mcast_rows!(abi::IPPROTO_IP);
+static MCAST_IPV6: [OptionSpec; 6] = mcast_rows!(abi::IPPROTO_IPV6);
+
 const fn linux(level: i32, name: i32) -> SockOpt {
     SockOpt::Linux { level, name }
 }
@@ -249,7 +342,14 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::SOL_SOCKET,
         abi::SO_REUSEADDR,
-        linux(libc::SOL_SOCKET, libc::SO_REUSEADDR),
+        SockOpt::ReuseAddr,
+        OptLen::SocketBool,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_EXCLUSIVEADDRUSE,
+        SockOpt::ExclusiveAddrUse,
         OptLen::SocketBool,
     )
     .boolean(),
@@ -357,11 +457,69 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::IPPROTO_IP,
         abi::IP_MULTICAST_LOOP,
-        linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP),
+        SockOpt::MulticastLoop,
         OptLen::ShortDword,
     )
     .boolean()
     .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_MULTICAST_IF,
+        SockOpt::MulticastInterfaceV4,
+        OptLen::Dword,
+    )
+    .only(sockets::DATAGRAMS),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_ADD_MEMBERSHIP,
+        GroupOp::Join,
+        RequestForm::MreqV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_DROP_MEMBERSHIP,
+        GroupOp::Leave,
+        RequestForm::MreqV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_ADD_SOURCE_MEMBERSHIP,
+        GroupOp::JoinSource,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_DROP_SOURCE_MEMBERSHIP,
+        GroupOp::LeaveSource,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_BLOCK_SOURCE,
+        GroupOp::Block,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_UNBLOCK_SOURCE,
+        GroupOp::Unblock,
+        RequestForm::MreqSourceV4,
+    ),
+    // test_set_getsockopt: a boolean on UDP, TCP and raw sockets alike.
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_DONTFRAGMENT,
+        SockOpt::DontFragment,
+        OptLen::Dword,
+    )
+    .boolean(),
+    // The index in network byte order, as Linux takes it too.
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_UNICAST_IF,
+        linux(libc::IPPROTO_IP, libc::IP_UNICAST_IF),
+        OptLen::Dword,
+    ),
     row(
         abi::IPPROTO_IP,
         abi::IP_PKTINFO,
@@ -419,11 +577,44 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::IPPROTO_IPV6,
         abi::IPV6_MULTICAST_LOOP,
-        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP),
+        SockOpt::MulticastLoop,
         OptLen::ShortDword,
     )
     .boolean()
     .only(sockets::DATAGRAMS),
+    // An index in host byte order, as Linux takes it.
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_MULTICAST_IF,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_IF),
+        OptLen::Dword,
+    )
+    .only(sockets::DATAGRAMS),
+    membership(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_ADD_MEMBERSHIP,
+        GroupOp::Join,
+        RequestForm::MreqV6,
+    ),
+    membership(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_DROP_MEMBERSHIP,
+        GroupOp::Leave,
+        RequestForm::MreqV6,
+    ),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_DONTFRAG,
+        SockOpt::DontFragment,
+        OptLen::Dword,
+    )
+    .boolean(),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_UNICAST_IF,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_IF),
+        OptLen::Dword,
+    ),
     row(
         abi::IPPROTO_IPV6,
         abi::IPV6_PKTINFO,
@@ -522,6 +713,8 @@ pub fn option_spec(level: i32, name: i32) -> Result<&'static OptionSpec> {
     }
     OPTIONS
         .iter()
+        .chain(&MCAST_IP)
+        .chain(&MCAST_IPV6)
         .find(|o| o.level == level && o.name == name)
         .ok_or_else(|| {
             Error::new(
@@ -550,9 +743,10 @@ mod tests {
 
     #[test]
     fn each_option_is_declared_once() {
-        for (i, o) in OPTIONS.iter().enumerate() {
+        let all: Vec<_> = OPTIONS.iter().chain(&MCAST_IP).chain(&MCAST_IPV6).collect();
+        for (i, o) in all.iter().enumerate() {
             assert!(
-                OPTIONS[i + 1..]
+                all[i + 1..]
                     .iter()
                     .all(|p| (p.level, p.name) != (o.level, o.name)),
                 "level {:#x} name {} twice",
