@@ -474,7 +474,12 @@ impl SocketCore {
         })?;
         for (level, name) in MIRRORED {
             if let Ok(v) = get_int(self.raw_fd(), level, name, "getsockopt") {
-                let v = if name == libc::SO_RCVBUF { v / 2 } else { v };
+                // Linux reports SO_RCVBUF doubled (and its number is IP_PKTINFO's).
+                let v = if (level, name) == (libc::SOL_SOCKET, libc::SO_RCVBUF) {
+                    v / 2
+                } else {
+                    v
+                };
                 let _ = set_int(raw, level, name, v, "setsockopt");
             }
         }
