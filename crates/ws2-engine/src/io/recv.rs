@@ -93,13 +93,23 @@ pub fn change_membership(
 ) -> Result<()> {
     let q = recv_queue(core);
     let added = core.change_membership(op, req)?;
-    if added
-        && q.registered
-        && let Some(r) = super::reactor::current()
-    {
-        // Receives are waiting: let the reactor see the new group socket.
-        drop(q);
-        arm_or_fail(r, core, Direction::Recv);
+    let armed = q.registered;
+    drop(q);
+    if added {
+        if armed && let Some(r) = super::reactor::current() {
+            // Receives are waiting: let the reactor see the new group socket.
+            arm_or_fail(r, core, Direction::Recv);
+        }
+        // A watch of network events sees group arrivals from now on; if
+        // the reactor cannot watch it, the join is undone (S20).
+        if let Err(e) = super::watch::watch_group_arrivals(core) {
+            let leave = crate::socket::GroupRequest {
+                source: None,
+                ..*req
+            };
+            let _ = core.change_membership(crate::socket::GroupOp::Leave, &leave);
+            return Err(e);
+        }
     }
     Ok(())
 }

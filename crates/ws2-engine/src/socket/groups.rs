@@ -122,6 +122,9 @@ pub(crate) struct Groups {
     /// A duplicate of the receive set for the reactor's receive arming
     /// (one-shot, keyed apart from the socket's own duplicate).
     set_for_reactor: OnceLock<OwnedFd>,
+    /// Another one for the reactor's watch of arrivals (`WSAEventSelect`,
+    /// edge-triggered).
+    set_for_events: OnceLock<OwnedFd>,
     /// Which fd delivered last: 0 the socket's own, `i + 1` membership `i`.
     last: AtomicUsize,
     /// `IP_MULTICAST_IF` as Windows reads it back: an interface index.
@@ -217,6 +220,11 @@ impl Groups {
     pub(crate) fn reactor_fd(&self) -> Option<RawFd> {
         self.set_for_reactor.get().map(|fd| fd.as_raw_fd())
     }
+
+    /// The receive set's duplicate the reactor watches for arrivals.
+    pub(crate) fn events_fd(&self) -> Option<RawFd> {
+        self.set_for_events.get().map(|fd| fd.as_raw_fd())
+    }
 }
 
 impl SocketCore {
@@ -238,6 +246,12 @@ impl SocketCore {
     /// has joined a group.
     pub(crate) fn group_set_for_reactor(&self) -> Option<RawFd> {
         self.groups.reactor_fd()
+    }
+
+    /// The receive set's duplicate for the reactor's watch of arrivals
+    /// (`WSAEventSelect`, P4).
+    pub(crate) fn group_set_for_events(&self) -> Option<RawFd> {
+        self.groups.events_fd()
     }
 
     /// Joins, leaves or filters a group as Windows does (P4): the answers
@@ -522,15 +536,19 @@ impl SocketCore {
                 // SAFETY: ep is a fresh descriptor we own.
                 let ep = unsafe { OwnedFd::from_raw_fd(ep) };
                 epoll_add(ep.as_raw_fd(), self.raw_fd())?;
-                // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
-                let dup = cvt(
-                    unsafe { libc::fcntl(ep.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) },
-                    "fcntl(F_DUPFD_CLOEXEC) of a receive set",
-                )?;
-                // SAFETY: dup is a fresh descriptor we own.
-                let dup = unsafe { OwnedFd::from_raw_fd(dup) };
+                let dup = || {
+                    // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
+                    let fd = cvt(
+                        unsafe { libc::fcntl(ep.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 0) },
+                        "fcntl(F_DUPFD_CLOEXEC) of a receive set",
+                    )?;
+                    // SAFETY: fd is a fresh descriptor we own.
+                    Ok::<_, Error>(unsafe { OwnedFd::from_raw_fd(fd) })
+                };
+                let (for_reactor, for_events) = (dup()?, dup()?);
                 // Only change_membership (under the list lock) sets them.
-                let _ = self.groups.set_for_reactor.set(dup);
+                let _ = self.groups.set_for_reactor.set(for_reactor);
+                let _ = self.groups.set_for_events.set(for_events);
                 self.groups.set.get_or_init(|| ep).as_raw_fd()
             }
         };
