@@ -7,8 +7,9 @@
  * options are set-only: WSAENOPROTOOPT on get), test_reuseaddr (the bind
  * outcomes); Microsoft's "IPPROTO_IP socket options" (IP_MULTICAST_IF's
  * index form and read-back), "Multicast Socket Option Behavior" (join,
- * leave and source-filter errors) and "Using SO_REUSEADDR and
- * SO_EXCLUSIVEADDRUSE". */
+ * leave and source-filter errors), "Using SO_REUSEADDR and
+ * SO_EXCLUSIVEADDRUSE" and the setsourcefilter/getsourcefilter pages
+ * (RFC 3678's full-state calls). */
 #include "common.h"
 
 _Static_assert(sizeof(IP_MREQ) == 8, "IP_MREQ");
@@ -340,6 +341,58 @@ static void source_specific(void)
     closesocket(tx_two);
 }
 
+/* The full-state calls: setipv4sourcefilter joins with an include list,
+ * getipv4sourcefilter reads it back, an exclude list lets every other
+ * source in, setsourcefilter with an empty include list leaves. */
+static void full_state_filters(void)
+{
+    SOCKET rx = udp_bound("0.0.0.0", 7250), tx_one = sender(one_addr), tx_two = sender(one_addr);
+    IN_ADDR group = in_addr_of("239.72.0.5"), ifc = index_form(one_index);
+    IN_ADDR list[4], from_one = in_addr_of(one_addr), from_two = in_addr_of(two_addr);
+    MULTICAST_MODE_TYPE mode = (MULTICAST_MODE_TYPE)-1;
+    ULONG count = 4;
+    SOCKADDR_IN g = addr4("239.72.0.5", 0);
+    {
+        SOCKADDR_IN src = addr4(two_addr, 0);
+        CHECK_OK(bind(tx_two, (SOCKADDR *)&src, sizeof src));
+    }
+    CHECK_ERR(getipv4sourcefilter(rx, ifc, group, &mode, &count, list), WSAEADDRNOTAVAIL);
+    CHECK_ERR(setipv4sourcefilter(rx, ifc, group, (MULTICAST_MODE_TYPE)7, 1, &from_one),
+              WSAEINVAL);
+    CHECK_OK(setipv4sourcefilter(rx, ifc, group, MCAST_INCLUDE, 1, &from_one));
+    CHECK_OK(getipv4sourcefilter(rx, ifc, group, &mode, &count, list));
+    CHECK_EQ(mode, MCAST_INCLUDE);
+    CHECK_EQ(count, 1);
+    CHECK_EQ(list[0].s_addr, from_one.s_addr);
+    send_to_group(tx_two, "239.72.0.5", 7250, "two");
+    send_to_group(tx_one, "239.72.0.5", 7250, "one");
+    CHECK_TEXT(recv_text(rx, 1000), "one");
+    CHECK_TEXT(recv_text(rx, 200), "");
+
+    CHECK_OK(setipv4sourcefilter(rx, ifc, group, MCAST_EXCLUDE, 1, &from_two));
+    count = 0; /* no room: the count is still reported */
+    CHECK_OK(getipv4sourcefilter(rx, ifc, group, &mode, &count, list));
+    CHECK_EQ(mode, MCAST_EXCLUDE);
+    CHECK_EQ(count, 1);
+    send_to_group(tx_two, "239.72.0.5", 7250, "two again");
+    send_to_group(tx_one, "239.72.0.5", 7250, "one again");
+    CHECK_TEXT(recv_text(rx, 1000), "one again");
+    CHECK_TEXT(recv_text(rx, 200), "");
+
+    CHECK_OK(setsourcefilter(rx, one_index, (SOCKADDR *)&g, sizeof g, MCAST_INCLUDE, 0, NULL));
+    {
+        SOCKADDR_STORAGE sources[2];
+        count = 2;
+        CHECK_ERR(getsourcefilter(rx, one_index, (SOCKADDR *)&g, sizeof g, &mode, &count, sources),
+                  WSAEADDRNOTAVAIL);
+    }
+    send_to_group(tx_one, "239.72.0.5", 7250, "after leaving");
+    CHECK_TEXT(recv_text(rx, 200), "");
+    closesocket(rx);
+    closesocket(tx_one);
+    closesocket(tx_two);
+}
+
 /* IPV6_ADD_MEMBERSHIP with an index; IPV6_MULTICAST_IF/HOPS. */
 static void ipv6_join(void)
 {
@@ -379,6 +432,7 @@ int main(int argc, char **argv)
     reuse_table();
     group_req_overlapped_and_readiness();
     source_specific();
+    full_state_filters();
     ipv6_join();
     WSACleanup();
     puts("multicast: ok");

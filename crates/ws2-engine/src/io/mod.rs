@@ -28,7 +28,7 @@ mod watch;
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
-pub use recv::{change_membership, recv_overlapped};
+pub use recv::{change_membership, recv_overlapped, set_source_filter};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 pub use watch::event_select;
 

@@ -91,8 +91,31 @@ pub fn change_membership(
     op: crate::socket::GroupOp,
     req: &crate::socket::GroupRequest,
 ) -> Result<()> {
+    membership_changed(core, req, |core| core.change_membership(op, req))
+}
+
+/// `setsourcefilter` (P4; see [`SocketCore::set_source_filter`]), with the
+/// reactor's watches brought up to date as for [`change_membership`].
+pub fn set_source_filter(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    mode: crate::socket::FilterMode,
+    sources: &[std::net::IpAddr],
+) -> Result<()> {
+    membership_changed(core, req, |core| {
+        core.set_source_filter(req.group, req.interface, mode, sources)
+    })
+}
+
+/// Makes a membership change under the receive queue's lock; a new group
+/// socket is then armed for waiting receives and watched for events.
+fn membership_changed(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    change: impl FnOnce(&SocketCore) -> Result<bool>,
+) -> Result<()> {
     let q = recv_queue(core);
-    let added = core.change_membership(op, req)?;
+    let added = change(core)?;
     let armed = q.registered;
     drop(q);
     if added {

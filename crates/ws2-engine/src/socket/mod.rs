@@ -18,7 +18,7 @@ mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use events::{EventRecord, Ready};
-pub use groups::{GroupInterface, GroupOp, GroupRequest};
+pub use groups::{FilterMode, GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
 pub use send::Message;

@@ -6,13 +6,26 @@
 //! the socket's receives read its own fd and its group sockets' fds. The
 //! Windows rules of "Multicast Socket Option Behavior" are kept here per
 //! membership.
+//!
+//! Here: the memberships and their group sockets; `recv` reads them,
+//! `filter` keeps Microsoft's source-filter rules, `sending` has the
+//! options of the sending side.
+
+mod filter;
+mod recv;
+mod sending;
+
+pub use filter::FilterMode;
+
+use filter::{Filter, kernel_membership, source_change};
+use recv::MIRRORED;
 
 use std::mem::size_of;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ws2_abi as abi;
 
@@ -86,19 +99,6 @@ impl GroupRequest {
     }
 }
 
-/// How a membership filters sources.
-enum Filter {
-    /// Any source but `blocked`; `unblocked` remembers sources blocked and
-    /// unblocked again (unblocking one twice is `WSAEADDRNOTAVAIL`, one
-    /// never blocked `WSAEINVAL`).
-    Any {
-        blocked: Vec<IpAddr>,
-        unblocked: Vec<IpAddr>,
-    },
-    /// Only these sources.
-    Include(Vec<IpAddr>),
-}
-
 struct Membership {
     group: IpAddr,
     ifindex: u32,
@@ -132,59 +132,6 @@ pub(crate) struct Groups {
     /// The last source checked for a receive with the loop off, whether it
     /// is local, and when.
     local_source: Mutex<Option<(IpAddr, bool, Instant)>>,
-}
-
-/// How long a "this source is (not) local" answer is kept.
-const LOCAL_SOURCE_TTL: Duration = Duration::from_secs(1);
-
-/// Receive options a group socket copies from its socket: what a receive
-/// reports (Linux level, name).
-const MIRRORED: [(i32, i32); 7] = [
-    (libc::SOL_IP, libc::IP_PKTINFO),
-    (libc::SOL_IP, libc::IP_RECVTOS),
-    (libc::SOL_IP, libc::IP_RECVTTL),
-    (libc::SOL_IPV6, libc::IPV6_RECVPKTINFO),
-    (libc::SOL_IPV6, libc::IPV6_RECVTCLASS),
-    (libc::SOL_IPV6, libc::IPV6_RECVHOPLIMIT),
-    (libc::SOL_SOCKET, libc::SO_RCVBUF),
-];
-
-/// Linux `struct group_req` / `group_source_req` (the same layout as
-/// Windows', with Linux family numbers).
-#[repr(C)]
-struct LinuxGroupReq {
-    interface: u32,
-    group: libc::sockaddr_storage,
-}
-
-#[repr(C)]
-struct LinuxGroupSourceReq {
-    interface: u32,
-    group: libc::sockaddr_storage,
-    source: libc::sockaddr_storage,
-}
-
-fn storage(addr: IpAddr) -> libc::sockaddr_storage {
-    let la = LinuxAddr::new(
-        &SocketAddr::new(addr, 0),
-        if addr.is_ipv4() {
-            Family::V4
-        } else {
-            Family::V6
-        },
-    )
-    .expect("an IP address has a Linux sockaddr");
-    // SAFETY: sockaddr_storage is plain data; zeroed is valid.
-    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    // SAFETY: la holds la.len() (<= 128) bytes of a sockaddr.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            la.as_ptr().cast::<u8>(),
-            (&raw mut ss).cast::<u8>(),
-            la.len() as usize,
-        )
-    };
-    ss
 }
 
 fn set_raw<T>(fd: RawFd, level: i32, name: i32, value: &T, context: &'static str) -> Result<()> {
@@ -261,26 +208,130 @@ impl SocketCore {
     /// `io::change_membership`).
     pub(crate) fn change_membership(&self, op: GroupOp, req: &GroupRequest) -> Result<bool> {
         self.check_membership_request(op, req)?;
-        let port = if self.kind == SocketKind::Raw {
-            0
-        } else {
-            match self.local_addr() {
-                Ok(a) => a.port(),
-                Err(_) => {
-                    return Err(Error::new(
-                        abi::WSAEINVAL,
-                        "the socket is not bound: bind it before joining a multicast group",
-                    ));
+        let port = self.membership_port()?;
+        self.in_namespace(|| self.change_membership_here(op, req, port))
+    }
+
+    /// The port group sockets bind: the socket's (0 for raw sockets).
+    fn membership_port(&self) -> Result<u16> {
+        if self.kind == SocketKind::Raw {
+            return Ok(0);
+        }
+        self.local_addr().map(|a| a.port()).map_err(|_| {
+            Error::new(
+                abi::WSAEINVAL,
+                "the socket is not bound: bind it before joining a multicast group",
+            )
+        })
+    }
+
+    /// Runs a membership change in the socket's network namespace.
+    fn in_namespace<R>(&self, f: impl FnOnce() -> Result<R> + Send) -> Result<R>
+    where
+        R: Send,
+    {
+        super::netns::in_socket_namespace(self.raw_fd(), f).unwrap_or_else(|| {
+            Err(Error::new(
+                abi::WSAENOBUFS,
+                "cannot enter the socket's network namespace to change a membership",
+            ))
+        })
+    }
+
+    /// `setsourcefilter`/`setipv4sourcefilter` (RFC 3678's full-state
+    /// calls, P4): the group's whole filter at once. `Include` with no
+    /// source leaves the group; on a group not joined yet it joins (an
+    /// `Exclude` list, or an `Include` one). Returns whether a group socket
+    /// was added (see [`SocketCore::change_membership`]).
+    pub(crate) fn set_source_filter(
+        &self,
+        group: IpAddr,
+        interface: GroupInterface,
+        mode: FilterMode,
+        sources: &[IpAddr],
+    ) -> Result<bool> {
+        let req = GroupRequest::any_source(group, interface);
+        self.check_membership_request(GroupOp::Join, &req)?;
+        if let Some(s) = sources
+            .iter()
+            .find(|s| s.is_ipv4() != group.is_ipv4() || s.is_multicast())
+        {
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                format!("source {s} does not fit group {group}"),
+            ));
+        }
+        let port = self.membership_port()?;
+        self.in_namespace(|| {
+            let ifindex = self.resolve_interface(&req)?;
+            let mut list = lock(&self.groups.list);
+            let at = list
+                .iter()
+                .position(|m| m.group == group && m.ifindex == ifindex);
+            let added = match (at, mode, sources.is_empty()) {
+                (Some(i), FilterMode::Include, true) => {
+                    list.remove(i);
+                    false
                 }
+                (None, FilterMode::Include, true) => false,
+                (Some(i), _, _) => {
+                    let m = &mut list[i];
+                    filter::set_msfilter(m.fd.as_raw_fd(), group, ifindex, mode, sources)?;
+                    m.filter = Filter::from_state(mode, sources);
+                    false
+                }
+                (None, _, _) => {
+                    let fd = self.group_socket(group, ifindex, port)?;
+                    // An include list joins for its first source, so no
+                    // other source's datagram slips in before the filter.
+                    let first = (mode == FilterMode::Include).then(|| sources[0]);
+                    kernel_membership(fd.as_raw_fd(), group, ifindex, first, true)?;
+                    filter::set_msfilter(fd.as_raw_fd(), group, ifindex, mode, sources)?;
+                    self.watch(fd.as_raw_fd())?;
+                    list.push(Membership {
+                        group,
+                        ifindex,
+                        filter: Filter::from_state(mode, sources),
+                        fd,
+                    });
+                    true
+                }
+            };
+            self.groups.count.store(list.len(), Ordering::Release);
+            if self.groups.last.load(Ordering::Relaxed) > list.len() {
+                self.groups.last.store(0, Ordering::Relaxed);
             }
-        };
-        let fd = self.raw_fd();
-        super::netns::in_socket_namespace(fd, || self.change_membership_here(op, req, port))
-            .unwrap_or_else(|| {
-                Err(Error::new(
-                    abi::WSAENOBUFS,
-                    "cannot enter the socket's network namespace to change a membership",
-                ))
+            Ok(added)
+        })
+    }
+
+    /// `getsourcefilter`/`getipv4sourcefilter`: a joined group's filter;
+    /// `WSAEADDRNOTAVAIL` for a group not joined on that interface.
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind, socket::{FilterMode, GroupInterface}};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let group = "239.255.3.3".parse()?;
+    /// let err = core.source_filter(group, GroupInterface::Index(1)).unwrap_err();
+    /// assert_eq!(err.code(), ws2_abi::WSAEADDRNOTAVAIL);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn source_filter(
+        &self,
+        group: IpAddr,
+        interface: GroupInterface,
+    ) -> Result<(FilterMode, Vec<IpAddr>)> {
+        let req = GroupRequest::any_source(group, interface);
+        let ifindex = self.in_namespace(|| self.resolve_interface(&req))?;
+        lock(&self.groups.list)
+            .iter()
+            .find(|m| m.group == group && m.ifindex == ifindex)
+            .map(|m| m.filter.state())
+            .ok_or_else(|| {
+                Error::new(
+                    abi::WSAEADDRNOTAVAIL,
+                    format!("group {group} is not joined on interface {ifindex}"),
+                )
             })
     }
 
@@ -564,228 +615,6 @@ impl SocketCore {
         list.clear();
         self.groups.count.store(0, Ordering::Release);
     }
-
-    /// Copies a receive option the socket just set to its group sockets.
-    pub(crate) fn mirror_option(&self, level: i32, name: i32, value: i32) {
-        if !self.groups.any() || !MIRRORED.contains(&(level, name)) {
-            return;
-        }
-        for m in lock(&self.groups.list).iter() {
-            let _ = set_int(m.fd.as_raw_fd(), level, name, value, "setsockopt");
-        }
-    }
-
-    /// One non-blocking `recvmsg` from the socket or one of its group
-    /// sockets (the one that delivered last first): the byte count or the
-    /// errno (`EAGAIN` when none has a datagram).
-    #[inline(always)]
-    pub(crate) fn recv_any(
-        &self,
-        msg: &mut libc::msghdr,
-        flags: i32,
-    ) -> std::result::Result<usize, i32> {
-        if !self.groups.any() {
-            // SAFETY: msg describes live, writable buffers (the callers').
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
-            return if n >= 0 { Ok(n as usize) } else { Err(errno()) };
-        }
-        self.recv_grouped(msg, flags)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn recv_grouped(&self, msg: &mut libc::msghdr, flags: i32) -> std::result::Result<usize, i32> {
-        let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
-        // A receive that does not ask for the source still needs it when
-        // the loop is off.
-        let mut own_name = LinuxAddr::empty();
-        let borrowed_name = msg.msg_name.is_null();
-        if borrowed_name {
-            msg.msg_name = own_name.as_mut_ptr().cast();
-        }
-        let list = lock(&self.groups.list);
-        let fds = list.len() + 1;
-        let start = self.groups.last.load(Ordering::Relaxed).min(fds - 1);
-        let mut result = Err(libc::EAGAIN);
-        let mut k = 0;
-        while k < fds {
-            let i = (start + k) % fds;
-            let fd = if i == 0 {
-                self.raw_fd()
-            } else {
-                list[i - 1].fd.as_raw_fd()
-            };
-            msg.msg_namelen = if borrowed_name {
-                own_name.len()
-            } else {
-                namelen
-            };
-            msg.msg_controllen = controllen;
-            // SAFETY: msg describes live, writable buffers (the callers',
-            // or `own_name`).
-            let n = unsafe { libc::recvmsg(fd, msg, flags) };
-            if n < 0 {
-                let e = errno();
-                if i == 0 && e != libc::EAGAIN {
-                    // The socket's own errors (S19) are the caller's to read.
-                    result = Err(e);
-                    break;
-                }
-                k += 1;
-                continue;
-            }
-            if i != 0 && self.has(MULTICAST_NO_LOOP) && self.sent_here(msg) {
-                if flags & libc::MSG_PEEK != 0 {
-                    // SAFETY: a zero-length receive discards the datagram.
-                    unsafe { libc::recv(fd, std::ptr::null_mut(), 0, libc::MSG_DONTWAIT) };
-                }
-                continue; // the same fd again: the next datagram
-            }
-            self.groups.last.store(i, Ordering::Relaxed);
-            result = Ok(n as usize);
-            break;
-        }
-        drop(list);
-        if borrowed_name {
-            msg.msg_name = std::ptr::null_mut();
-            msg.msg_namelen = 0;
-        }
-        result
-    }
-
-    /// Whether the datagram just received into `msg` came from an address
-    /// of this host (Windows' receiver-side `IP_MULTICAST_LOOP`).
-    fn sent_here(&self, msg: &libc::msghdr) -> bool {
-        let mut from = LinuxAddr::empty();
-        let len = msg.msg_namelen.min(from.len());
-        // SAFETY: msg_name holds msg_namelen bytes the kernel wrote, and
-        // `from` has room for len of them.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                msg.msg_name.cast::<u8>(),
-                from.as_mut_ptr().cast::<u8>(),
-                len as usize,
-            )
-        };
-        *from.len_mut() = len;
-        let Some(from) = from.to_socket_addr() else {
-            return false;
-        };
-        let ip = match from.ip() {
-            IpAddr::V6(v6) => v6
-                .to_ipv4_mapped()
-                .map(IpAddr::V4)
-                .unwrap_or(IpAddr::V6(v6)),
-            v4 => v4,
-        };
-        let now = Instant::now();
-        let mut cache = lock(&self.groups.local_source);
-        if let Some((addr, local, at)) = *cache
-            && addr == ip
-            && now.duration_since(at) < LOCAL_SOURCE_TTL
-        {
-            return local;
-        }
-        let local = is_local_address(self.raw_fd(), ip);
-        *cache = Some((ip, local, now));
-        local
-    }
-
-    /// `FIONREAD` over the group sockets, when the socket's own fd has
-    /// nothing waiting.
-    pub(crate) fn group_bytes_readable(&self) -> u32 {
-        if !self.groups.any() {
-            return 0;
-        }
-        for m in lock(&self.groups.list).iter() {
-            let mut n: libc::c_int = 0;
-            // SAFETY: FIONREAD writes one c_int to a valid pointer.
-            if unsafe { libc::ioctl(m.fd.as_raw_fd(), libc::FIONREAD, &mut n) } == 0 && n > 0 {
-                return n as u32;
-            }
-        }
-        0
-    }
-
-    /// Windows' `IP_MULTICAST_LOOP`/`IPV6_MULTICAST_LOOP`: whether this
-    /// socket receives group datagrams sent by this host (the receiver's
-    /// switch on Windows; the kernel's own stays on).
-    ///
-    /// ```
-    /// # use ws2_engine::{Family, SocketCore, SocketKind};
-    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// assert!(core.multicast_loop());
-    /// core.set_multicast_loop(false);
-    /// assert!(!core.multicast_loop());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_multicast_loop(&self, on: bool) {
-        if on {
-            self.state.fetch_and(!MULTICAST_NO_LOOP, Ordering::AcqRel);
-        } else {
-            self.state.fetch_or(MULTICAST_NO_LOOP, Ordering::AcqRel);
-        }
-    }
-
-    /// See [`SocketCore::set_multicast_loop`].
-    pub fn multicast_loop(&self) -> bool {
-        !self.has(MULTICAST_NO_LOOP)
-    }
-
-    /// `IP_MULTICAST_IF`: the interface IPv4 group datagrams leave by
-    /// (an index, a local address, or the default); read back as an index.
-    ///
-    /// ```
-    /// # use ws2_engine::{Family, SocketCore, SocketKind, socket::GroupInterface};
-    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// core.set_multicast_interface_v4(GroupInterface::Index(1))?; // lo
-    /// assert_eq!(core.multicast_interface_v4(), 1);
-    /// let err = core.set_multicast_interface_v4(GroupInterface::Address("192.0.2.1".parse()?)).unwrap_err();
-    /// assert_eq!(err.code(), ws2_abi::WSAEADDRNOTAVAIL);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_multicast_interface_v4(&self, interface: GroupInterface) -> Result<()> {
-        let (index, addr) = match interface {
-            GroupInterface::Default => (0, Ipv4Addr::UNSPECIFIED),
-            GroupInterface::Index(i) => (i, Ipv4Addr::UNSPECIFIED),
-            GroupInterface::Address(a) if a.is_unspecified() => (0, a),
-            GroupInterface::Address(a) => {
-                let index =
-                    super::netns::in_socket_namespace(self.raw_fd(), || interface_of_address(a))
-                        .unwrap_or_else(|| Err(Error::new(abi::WSAENOBUFS, "network namespace")))?;
-                (index, a)
-            }
-        };
-        let mreqn = libc::ip_mreqn {
-            imr_multiaddr: libc::in_addr { s_addr: 0 },
-            imr_address: libc::in_addr {
-                s_addr: u32::from_ne_bytes(addr.octets()),
-            },
-            imr_ifindex: index as i32,
-        };
-        set_raw(
-            self.raw_fd(),
-            libc::SOL_IP,
-            libc::IP_MULTICAST_IF,
-            &mreqn,
-            "setsockopt(IP_MULTICAST_IF)",
-        )
-        .map_err(|e| match e.code() {
-            abi::WSAEINVAL => Error::new(
-                abi::WSAEADDRNOTAVAIL,
-                format!("interface {index} does not exist"),
-            ),
-            _ => e,
-        })?;
-        self.groups.multicast_if.store(index, Ordering::Relaxed);
-        Ok(())
-    }
-
-    /// See [`SocketCore::set_multicast_interface_v4`]: an index, 0 for the
-    /// default.
-    pub fn multicast_interface_v4(&self) -> u32 {
-        self.groups.multicast_if.load(Ordering::Relaxed)
-    }
 }
 
 /// The index of the interface holding the IPv4 address `a` (in the calling
@@ -816,195 +645,4 @@ fn epoll_add(set: RawFd, fd: RawFd) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Whether an interface of this index exists (in the calling thread's
-/// network namespace).
-fn interface_exists(index: u32) -> bool {
-    let mut name = [0 as libc::c_char; libc::IF_NAMESIZE];
-    // SAFETY: name holds IF_NAMESIZE bytes, as if_indextoname needs.
-    !unsafe { libc::if_indextoname(index, name.as_mut_ptr()) }.is_null()
-}
-
-fn group_level(group: IpAddr) -> i32 {
-    if group.is_ipv4() {
-        libc::SOL_IP
-    } else {
-        libc::SOL_IPV6
-    }
-}
-
-/// Joins (`join`) or leaves `group` on the group socket `fd`, for any
-/// source or for `source` only.
-fn kernel_membership(
-    fd: RawFd,
-    group: IpAddr,
-    ifindex: u32,
-    source: Option<IpAddr>,
-    join: bool,
-) -> Result<()> {
-    match source {
-        None => set_raw(
-            fd,
-            group_level(group),
-            if join {
-                libc::MCAST_JOIN_GROUP
-            } else {
-                libc::MCAST_LEAVE_GROUP
-            },
-            &LinuxGroupReq {
-                interface: ifindex,
-                group: storage(group),
-            },
-            "setsockopt(MCAST_JOIN_GROUP)",
-        ),
-        Some(s) => source_request(
-            fd,
-            group,
-            ifindex,
-            s,
-            if join {
-                libc::MCAST_JOIN_SOURCE_GROUP
-            } else {
-                libc::MCAST_LEAVE_SOURCE_GROUP
-            },
-        ),
-    }
-    .map_err(|e| match e.code() {
-        // ENODEV: no such interface.
-        abi::WSAEINVAL if ifindex != 0 && !interface_exists(ifindex) => Error::new(
-            abi::WSAEADDRNOTAVAIL,
-            format!("interface {ifindex} does not exist"),
-        ),
-        _ => e,
-    })
-}
-
-fn source_request(fd: RawFd, group: IpAddr, ifindex: u32, source: IpAddr, name: i32) -> Result<()> {
-    set_raw(
-        fd,
-        group_level(group),
-        name,
-        &LinuxGroupSourceReq {
-            interface: ifindex,
-            group: storage(group),
-            source: storage(source),
-        },
-        "setsockopt(MCAST_*_SOURCE)",
-    )
-}
-
-/// A source-specific change on a joined membership, by Microsoft's table.
-/// Returns whether the membership ends (its last included source left).
-fn source_change(
-    op: GroupOp,
-    filter: &mut Filter,
-    s: IpAddr,
-    fd: RawFd,
-    group: IpAddr,
-    ifindex: u32,
-) -> Result<bool> {
-    let invalid = |why: &str| Err(Error::new(abi::WSAEINVAL, format!("{s} in {group}: {why}")));
-    let not_avail = |why: &str| {
-        Err(Error::new(
-            abi::WSAEADDRNOTAVAIL,
-            format!("{s} in {group}: {why}"),
-        ))
-    };
-    match (op, filter) {
-        (GroupOp::JoinSource, Filter::Any { blocked, .. }) if blocked.contains(&s) => {
-            invalid("the source is blocked: unblock it instead")
-        }
-        (GroupOp::JoinSource, Filter::Any { .. }) => {
-            not_avail("the group is joined for any source already")
-        }
-        (GroupOp::JoinSource, Filter::Include(list)) if list.contains(&s) => {
-            not_avail("the source is joined already")
-        }
-        (GroupOp::JoinSource, Filter::Include(list)) => {
-            kernel_membership(fd, group, ifindex, Some(s), true)?;
-            list.push(s);
-            Ok(false)
-        }
-        (GroupOp::LeaveSource, Filter::Any { .. }) => {
-            invalid("the group is joined for any source: block the source instead")
-        }
-        (GroupOp::LeaveSource, Filter::Include(list)) => {
-            let Some(i) = list.iter().position(|x| *x == s) else {
-                return not_avail("the source is not in the include list");
-            };
-            if list.len() == 1 {
-                return Ok(true); // closing the group socket leaves
-            }
-            source_request(fd, group, ifindex, s, libc::MCAST_LEAVE_SOURCE_GROUP)?;
-            list.remove(i);
-            Ok(false)
-        }
-        (GroupOp::Block, Filter::Include(_)) => {
-            invalid("the group is joined for some sources only: leave the source instead")
-        }
-        (GroupOp::Block, Filter::Any { blocked, .. }) if blocked.contains(&s) => {
-            not_avail("the source is blocked already")
-        }
-        (GroupOp::Block, Filter::Any { blocked, unblocked }) => {
-            source_request(fd, group, ifindex, s, libc::MCAST_BLOCK_SOURCE)?;
-            blocked.push(s);
-            unblocked.retain(|x| *x != s);
-            Ok(false)
-        }
-        (GroupOp::Unblock, Filter::Include(_)) => invalid("the source was never blocked"),
-        (GroupOp::Unblock, Filter::Any { blocked, unblocked }) => {
-            match blocked.iter().position(|x| *x == s) {
-                Some(i) => {
-                    source_request(fd, group, ifindex, s, libc::MCAST_UNBLOCK_SOURCE)?;
-                    blocked.remove(i);
-                    unblocked.push(s);
-                    Ok(false)
-                }
-                None if unblocked.contains(&s) => not_avail("the source is unblocked already"),
-                None => invalid("the source was never blocked"),
-            }
-        }
-        (GroupOp::Join | GroupOp::Leave, _) => unreachable!("handled by change_membership_here"),
-    }
-}
-
-impl SocketCore {
-    /// What every ws2 datagram and raw socket is given at creation (P4):
-    /// no group it did not join itself (`IP_MULTICAST_ALL` 0: Linux hands
-    /// a wildcard-bound socket every group any socket of the host joined),
-    /// and IPv4 datagrams leave without DF, as Windows sends them unless
-    /// `IP_DONTFRAGMENT` is set (Linux's default sets DF).
-    pub(super) fn datagram_defaults(&self) -> Result<()> {
-        let fd = self.raw_fd();
-        let v4 = set_int(
-            fd,
-            libc::SOL_IP,
-            libc::IP_MULTICAST_ALL,
-            0,
-            "setsockopt(IP_MULTICAST_ALL)",
-        );
-        let df = set_int(
-            fd,
-            libc::SOL_IP,
-            libc::IP_MTU_DISCOVER,
-            libc::IP_PMTUDISC_DONT,
-            "setsockopt(IP_MTU_DISCOVER)",
-        );
-        if self.family == Family::V4 {
-            v4?;
-            df?;
-        } else {
-            // The IPv4 side of a dual-stack socket (a raw IPv6 socket has
-            // none: Linux refuses the IPv4 options there).
-            set_int(
-                fd,
-                libc::SOL_IPV6,
-                libc::IPV6_MULTICAST_ALL,
-                0,
-                "setsockopt(IPV6_MULTICAST_ALL)",
-            )?;
-        }
-        Ok(())
-    }
 }
