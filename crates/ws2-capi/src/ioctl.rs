@@ -89,6 +89,10 @@ pub unsafe extern "C" fn WSAIoctl(
                 return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
             FIONBIO => {
+                // Windows writes 0 here even when FIONBIO 0 is refused
+                // while events are selected (sock.c test_fionbio).
+                // SAFETY: bytes_returned is non-null (checked) and writable.
+                unsafe { bytes_returned.write_unaligned(0) };
                 raw::fionbio(&core, in_buf.cast_const().cast(), in_len)?;
                 0
             }

@@ -30,7 +30,7 @@ pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{change_membership, recv_overlapped, set_source_filter};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
-pub use watch::event_select;
+pub use watch::{event_select, receives_queued};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable
