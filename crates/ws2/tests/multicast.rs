@@ -5,11 +5,12 @@
 //! SO_EXCLUSIVEADDRUSE", and Wine's Windows-run sock.c (`test_reuseaddr`,
 //! `test_set_getsockopt`).
 
+use std::io::IoSlice;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use testnet::{Host, Link, Net};
-use ws2::{RecvInfo, Socket};
+use ws2::{ControlMessage, Message, RecvInfo, SendFlags, Socket};
 
 struct Hosts {
     _net: Net,
@@ -272,7 +273,8 @@ fn reusing_sockets_each_receive_the_group() {
 fn dont_fragment_fails_an_oversized_datagram_on_a_small_mtu_link() {
     // P4: IP_DONTFRAGMENT / IPV6_DONTFRAG (test_set_getsockopt: off by
     // default on UDP): with it a datagram above the link MTU is
-    // WSAEMSGSIZE; without it the IPv4 datagram leaves in fragments.
+    // WSAEMSGSIZE; without it the IPv4 datagram leaves in fragments. Also
+    // as per-send control messages (issue 11 item 4).
     let h = hosts();
     for (host, dev) in [(&h.a, &h.one.a_ifname), (&h.b, &h.one.b_ifname)] {
         host.ip(&["link", "set", dev, "mtu", "1280"]).unwrap();
@@ -292,6 +294,57 @@ fn dont_fragment_fails_an_oversized_datagram_on_a_small_mtu_link() {
     tx6.set_dont_fragment(true).unwrap();
     let to6: SocketAddr = "[fd00:71:1::1]:7109".parse().unwrap();
     assert_eq!(tx6.send_to(&big, to6).unwrap_err().code(), ws2::WSAEMSGSIZE);
+    drain(&rx);
+
+    // As one send's control message (IP_DONTFRAGMENT / IPV6_DONTFRAG, an
+    // INT as picoquic's WSASendMsg passes it), against the socket's option.
+    let send = |s: &Socket, to: SocketAddr, c: ControlMessage| {
+        let bufs = [IoSlice::new(&big)];
+        s.send_msg(&Message::new(&bufs).to(to).control(&[c]), SendFlags::NONE)
+    };
+    let df = ControlMessage::DontFragment(true);
+    assert_eq!(send(&tx, to, df).unwrap_err().code(), ws2::WSAEMSGSIZE);
+    assert_eq!(
+        send(&tx, to, ControlMessage::DontFragment(false)).unwrap(),
+        1400
+    );
+    // The socket's own setting is back after each.
+    assert!(!tx.dont_fragment().unwrap());
+    assert_eq!(tx.send_to(&big, to).unwrap(), 1400);
+    tx.set_dont_fragment(true).unwrap();
+    assert_eq!(
+        send(&tx, to, ControlMessage::DontFragment(false)).unwrap(),
+        1400
+    );
+    assert_eq!(tx.send_to(&big, to).unwrap_err().code(), ws2::WSAEMSGSIZE);
+    assert_eq!(drain(&rx).len(), 3);
+    let v6_off = ControlMessage::DontFragmentV6(false);
+    assert_eq!(send(&tx6, to6, v6_off).unwrap(), 1400);
+    // Overlapped sends carrying it: each fails or completes on its own
+    // (at call time or queued; queued ones are batched apart).
+    tx.set_dont_fragment(false).unwrap();
+    let results: Vec<_> = (0..4)
+        .map(|i| {
+            let c = [ControlMessage::DontFragment(i % 2 == 0)];
+            match tx.send_overlapped(big.clone(), Some(to), &c) {
+                Err(e) => Err(ws2::Error::from(e).code()),
+                Ok(p) => p
+                    .wait_timeout(Duration::from_secs(5))
+                    .unwrap_or_else(|_| panic!("send {i} never completed"))
+                    .result
+                    .map_err(|e| e.code()),
+            }
+        })
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            Err(ws2::WSAEMSGSIZE),
+            Ok(1400),
+            Err(ws2::WSAEMSGSIZE),
+            Ok(1400)
+        ]
+    );
 }
 
 #[test]
@@ -314,4 +367,65 @@ fn receive_info_of_a_group_datagram() {
     assert_eq!(&buf[..got.bytes], b"info", "{got:?}");
     assert_eq!(got.controls.destination_v4, Some((GROUP, h.two.a_ifindex)));
     assert_eq!(got.controls.ttl, Some(9));
+}
+
+#[test]
+fn queued_sends_keep_their_own_dont_fragment_bit() {
+    // P4 with S34/S38: overlapped sends queued behind a slow link, each
+    // with its own IP_DONTFRAGMENT control: the reactor batches them apart
+    // (one IP_MTU_DISCOVER switch per batch), each completes with its own
+    // result, and the DF bit on the wire is each datagram's own.
+    let h = hosts();
+    for (host, dev) in [(&h.a, &h.one.a_ifname), (&h.b, &h.one.b_ifname)] {
+        host.ip(&["link", "set", dev, "mtu", "1280"]).unwrap();
+    }
+    h.b.rate_limit(&h.one.b_ifname, "20mbit").unwrap();
+    let cap = h.a.capture(&h.one.a_ifname).unwrap();
+    let tx = h.b.run(Socket::udp_v4).unwrap();
+    tx.set_send_buffer_size(8192).unwrap();
+    let to: SocketAddr = "10.71.1.1:7111".parse().unwrap();
+    let before = ws2_engine::io::reactor_stats().datagrams;
+    let wants = |i: usize| match i % 3 {
+        0 => (1400, true),  // too big with DF: WSAEMSGSIZE
+        1 => (1000, true),  // DF on the wire
+        _ => (1000, false), // no DF
+    };
+    let sends: Vec<_> = (0..90)
+        .map(|i| {
+            let (len, df) = wants(i);
+            let mut payload = vec![0u8; len];
+            payload[0] = i as u8;
+            let c = [ControlMessage::DontFragment(df)];
+            tx.send_overlapped(payload, Some(to), &c)
+        })
+        .collect();
+    for (i, s) in sends.into_iter().enumerate() {
+        let got = match s {
+            Err(e) => Err(ws2::Error::from(e).code()),
+            Ok(p) => p
+                .wait_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("send {i} never completed"))
+                .result
+                .map_err(|e| e.code()),
+        };
+        let want = match wants(i) {
+            (1400, _) => Err(ws2::WSAEMSGSIZE),
+            (len, _) => Ok(len),
+        };
+        assert_eq!(got, want, "send {i}");
+    }
+    assert!(
+        ws2_engine::io::reactor_stats().datagrams > before,
+        "the sends must have queued"
+    );
+    let mut seen = 0;
+    while let Some(c) = cap.next_udp(7111, Duration::from_secs(2)) {
+        let i = usize::from(c.payload[0]);
+        assert_eq!(c.dont_fragment, wants(i).1, "datagram {i}");
+        seen += 1;
+        if seen == 60 {
+            break;
+        }
+    }
+    assert_eq!(seen, 60, "every 1000-byte datagram on the wire");
 }

@@ -249,14 +249,16 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
             let flags = q.ops[0].flags;
             // SAFETY: msgs[..runs.len()] describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
+            // (A batch of sends asking for another don't-fragment state
+            // than the socket's runs with it switched: P4.)
+            let sent = core.with_send_flags(flags, |flags| unsafe {
                 libc::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
                     runs.len() as u32,
                     flags | libc::MSG_NOSIGNAL,
                 )
-            };
+            });
             SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
                 for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {

@@ -5,6 +5,7 @@
 //! `io` layer's.
 
 mod addr;
+mod dont_fragment;
 mod events;
 mod groups;
 mod icmp;
@@ -179,6 +180,8 @@ const REUSE_ADDR: u32 = 1 << 19;
 const EXCLUSIVE_ADDR: u32 = 1 << 20;
 /// The socket is in the process's registry of bound sockets (`reuse`).
 const REGISTERED: u32 = 1 << 21;
+/// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `dont_fragment`).
+const DONT_FRAGMENT: u32 = 1 << 22;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -247,6 +250,9 @@ pub struct SocketCore {
     pub(crate) peek_lock: Mutex<()>,
     /// Multicast memberships and the receive set (P4, `groups`).
     groups: groups::Groups,
+    /// Held while a send switches `IP_MTU_DISCOVER` around itself (P4,
+    /// `dont_fragment`).
+    df_switch: Mutex<()>,
 }
 
 /// `buffer_sizes` of an option never set: the kernel's value is reported.
@@ -424,6 +430,7 @@ impl SocketCore {
             events_fd: OnceLock::new(),
             peek_lock: Mutex::new(()),
             groups: groups::Groups::default(),
+            df_switch: Mutex::new(()),
         }
     }
 

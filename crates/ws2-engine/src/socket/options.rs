@@ -383,66 +383,6 @@ impl SocketCore {
         Ok(())
     }
 
-    /// `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` (P4): IPv4 datagrams leave
-    /// without DF unless it is on (Linux: `IP_MTU_DISCOVER` `DONT`/`DO`);
-    /// IPv6 datagram sockets have Linux's `IPV6_DONTFRAG`; a stream socket
-    /// switches path MTU discovery (on by default, as Windows reads it).
-    ///
-    /// ```
-    /// # use ws2_engine::{Family, SocketCore, SocketKind};
-    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// assert!(!core.dont_fragment()?, "Windows sends UDP without DF");
-    /// core.set_dont_fragment(true)?;
-    /// assert!(core.dont_fragment()?);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn set_dont_fragment(&self, on: bool) -> Result<()> {
-        let mtu = |level, name, dont| {
-            let value = match (on, dont) {
-                (true, _) => libc::IP_PMTUDISC_DO,
-                (false, dont) => dont,
-            };
-            self.set_int_option(level, name, value, "setsockopt(IP_MTU_DISCOVER)")
-        };
-        let v4 = mtu(
-            libc::IPPROTO_IP,
-            libc::IP_MTU_DISCOVER,
-            libc::IP_PMTUDISC_DONT,
-        );
-        match (self.family, self.kind) {
-            (Family::V4, _) => v4,
-            (Family::V6, SocketKind::Stream) => mtu(
-                libc::IPPROTO_IPV6,
-                libc::IPV6_MTU_DISCOVER,
-                libc::IPV6_PMTUDISC_DONT,
-            ),
-            // The IPv4 side (`v4`) matters only to a dual-stack socket.
-            (Family::V6, _) => self.set_int_option(
-                libc::IPPROTO_IPV6,
-                libc::IPV6_DONTFRAG,
-                on as i32,
-                "setsockopt(IPV6_DONTFRAG)",
-            ),
-        }
-    }
-
-    /// See [`SocketCore::set_dont_fragment`].
-    pub fn dont_fragment(&self) -> Result<bool> {
-        Ok(match (self.family, self.kind) {
-            (Family::V4, _) => {
-                self.int_option(libc::IPPROTO_IP, libc::IP_MTU_DISCOVER, "getsockopt")?
-                    != libc::IP_PMTUDISC_DONT
-            }
-            (Family::V6, SocketKind::Stream) => {
-                self.int_option(libc::IPPROTO_IPV6, libc::IPV6_MTU_DISCOVER, "getsockopt")?
-                    != libc::IPV6_PMTUDISC_DONT
-            }
-            (Family::V6, _) => {
-                self.int_option(libc::IPPROTO_IPV6, libc::IPV6_DONTFRAG, "getsockopt")? != 0
-            }
-        })
-    }
-
     pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
         get_int(self.raw_fd(), level, name, context)
     }
