@@ -62,6 +62,7 @@ fn multicast_options_joins_and_source_filters_from_c() {
         &one,
         "10.72.2.1",
         &two,
+        "10.72.1.255",
     ];
     let out = run_with_timeout(h.a.command(&argv), "multicast");
     assert_success(&out, "multicast");

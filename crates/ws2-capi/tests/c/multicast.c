@@ -1,6 +1,7 @@
 /* P4: multicast and the remaining datagram options through the C ABI, run
  * in host `a` of a namespace pair joined by two links.
- * argv: link one's address and index in `a`, link two's address and index.
+ * argv: link one's address and index in `a`, link two's address and index,
+ * link one's subnet broadcast address.
  *
  * Windows' answers: Wine's Windows-run sock.c test_set_getsockopt (option
  * sizes, IP_DONTFRAGMENT defaults), test_sockopt_validity (membership
@@ -393,6 +394,124 @@ static void full_state_filters(void)
     closesocket(tx_two);
 }
 
+/* IP_RECVIF and IP_RECVDSTADDR without IP_PKTINFO: WSARecvMsg reports the
+ * arrival interface (a ULONG) and the destination (an IN_ADDR: the group),
+ * and no IN_PKTINFO. test_sockopt_validity: UDP get/set, TCP WSAEINVAL.
+ * The other datagram options: IP_OPTIONS (a fresh socket has none),
+ * IP_UNICAST_IF (set in network byte order, read back in host order),
+ * IPV6_HDRINCL (raw sockets only). */
+static void receive_reports_and_other_options(void)
+{
+    SOCKET rx = udp_bound("0.0.0.0", 7260), tx = sender(one_addr), t;
+    IP_MREQ mreq;
+    DWORD on = 1, value, got = 0;
+    int len = sizeof value;
+    GUID guid = WSAID_WSARECVMSG;
+    LPFN_WSARECVMSG recvmsg_fn = NULL;
+    char data[64];
+    union {
+        WSACMSGHDR align;
+        char buf[256];
+    } control;
+    WSABUF wb = {sizeof data, data};
+    WSAMSG msg;
+    BOOL saw_if = FALSE, saw_dst = FALSE;
+
+    CHECK_SOCKET(t = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
+    CHECK_ERR(getsockopt(t, IPPROTO_IP, IP_RECVIF, (char *)&value, &len), WSAEINVAL);
+    CHECK_OK(getsockopt(rx, IPPROTO_IP, IP_RECVIF, (char *)&value, &len));
+    CHECK_EQ(value, 0);
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_RECVIF, (char *)&on, sizeof on));
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_RECVDSTADDR, (char *)&on, sizeof on));
+    CHECK_OK(getsockopt(rx, IPPROTO_IP, IP_PKTINFO, (char *)&value, &len));
+    CHECK_EQ(value, 0);
+    mreq.imr_multiaddr = in_addr_of("239.72.0.6");
+    mreq.imr_interface = index_form(one_index);
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, (char *)&mreq, sizeof mreq));
+    send_to_group(tx, "239.72.0.6", 7260, "reports");
+    CHECK_OK(WSAIoctl(rx, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &recvmsg_fn,
+                      sizeof recvmsg_fn, &got, NULL, NULL));
+    memset(&msg, 0, sizeof msg);
+    msg.lpBuffers = &wb;
+    msg.dwBufferCount = 1;
+    msg.Control.buf = control.buf;
+    msg.Control.len = sizeof control.buf;
+    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
+    CHECK_EQ(got, 7);
+    for (WSACMSGHDR *c = WSA_CMSG_FIRSTHDR(&msg); c != NULL; c = WSA_CMSG_NXTHDR(&msg, c)) {
+        CHECK_EQ(c->cmsg_level, IPPROTO_IP);
+        if (c->cmsg_type == IP_RECVIF) {
+            ULONG index;
+            CHECK_EQ(c->cmsg_len, WSA_CMSG_LEN(sizeof(ULONG)));
+            memcpy(&index, WSA_CMSG_DATA(c), sizeof index);
+            CHECK_EQ(index, one_index);
+            saw_if = TRUE;
+        } else if (c->cmsg_type == IP_RECVDSTADDR) {
+            IN_ADDR dst;
+            CHECK_EQ(c->cmsg_len, WSA_CMSG_LEN(sizeof(IN_ADDR)));
+            memcpy(&dst, WSA_CMSG_DATA(c), sizeof dst);
+            CHECK_EQ(dst.s_addr, mreq.imr_multiaddr.s_addr);
+            saw_dst = TRUE;
+        } else {
+            FAIL("a control message that was not asked for (IP_PKTINFO is off)");
+        }
+    }
+    CHECK(saw_if && saw_dst);
+    /* Multicast reported in dwFlags needs IN_PKTINFO; here it is the
+     * destination only. */
+
+    /* IP_OPTIONS: none on a fresh socket; NOPs set and read back. */
+    {
+        char opts[40] = {1, 1, 1, 0};
+        len = sizeof opts;
+        CHECK_OK(getsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts + 8, &len));
+        CHECK_EQ(len, 0);
+        CHECK_OK(setsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts, 4));
+        len = sizeof opts;
+        CHECK_OK(getsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts + 8, &len));
+        CHECK_EQ(len, 4);
+        CHECK_ERR(setsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts, 41), WSAEINVAL);
+        CHECK_OK(setsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts, 0));
+        len = sizeof opts;
+        CHECK_OK(getsockopt(tx, IPPROTO_IP, IP_OPTIONS, opts + 8, &len));
+        CHECK_EQ(len, 0);
+    }
+    /* IP_UNICAST_IF: network byte order in, host byte order out. */
+    value = htonl(two_index);
+    CHECK_OK(setsockopt(tx, IPPROTO_IP, IP_UNICAST_IF, (char *)&value, sizeof value));
+    len = sizeof value;
+    CHECK_OK(getsockopt(tx, IPPROTO_IP, IP_UNICAST_IF, (char *)&value, &len));
+    CHECK_EQ(value, two_index);
+    /* IPV6_HDRINCL: WSAEINVAL on a UDP socket. */
+    {
+        SOCKET u6;
+        CHECK_SOCKET(u6 = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP));
+        len = sizeof value;
+        CHECK_ERR(getsockopt(u6, IPPROTO_IPV6, IPV6_HDRINCL, (char *)&value, &len), WSAEINVAL);
+        closesocket(u6);
+    }
+    closesocket(t);
+    closesocket(rx);
+    closesocket(tx);
+}
+
+/* SO_BROADCAST: a send to the subnet broadcast address of link one is
+ * WSAEACCES without it, and arrives with it (sock.c test_broadcast). */
+static void subnet_broadcast(const char *broadcast)
+{
+    SOCKET rx = udp_bound("0.0.0.0", 7270), tx;
+    SOCKADDR_IN to = addr4(broadcast, 7270), from = addr4(one_addr, 0);
+    DWORD on = 1;
+    CHECK_SOCKET(tx = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+    CHECK_OK(bind(tx, (SOCKADDR *)&from, sizeof from));
+    CHECK_ERR(sendto(tx, "bcast", 5, 0, (SOCKADDR *)&to, sizeof to), WSAEACCES);
+    CHECK_OK(setsockopt(tx, SOL_SOCKET, SO_BROADCAST, (char *)&on, sizeof on));
+    CHECK_EQ(sendto(tx, "bcast", 5, 0, (SOCKADDR *)&to, sizeof to), 5);
+    CHECK_TEXT(recv_text(rx, 1000), "bcast");
+    closesocket(rx);
+    closesocket(tx);
+}
+
 /* IPV6_ADD_MEMBERSHIP with an index; IPV6_MULTICAST_IF/HOPS. */
 static void ipv6_join(void)
 {
@@ -419,8 +538,8 @@ static void ipv6_join(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: multicast ONE-ADDR ONE-INDEX TWO-ADDR TWO-INDEX\n");
+    if (argc != 6) {
+        fprintf(stderr, "usage: multicast ONE-ADDR ONE-INDEX TWO-ADDR TWO-INDEX BROADCAST\n");
         return 2;
     }
     one_addr = argv[1];
@@ -433,6 +552,8 @@ int main(int argc, char **argv)
     group_req_overlapped_and_readiness();
     source_specific();
     full_state_filters();
+    receive_reports_and_other_options();
+    subnet_broadcast(argv[5]);
     ipv6_join();
     WSACleanup();
     puts("multicast: ok");

@@ -10,7 +10,8 @@ use crate::handles::{self, SocketRef};
 use crate::socket;
 use crate::translate::caller_memory::{readable, scatter};
 use crate::translate::{
-    Access, OptLen, OptionSpec, RequestForm, SockOpt, membership_request, option_spec, sockets,
+    Access, MAX_IP_OPTIONS, OptLen, OptionSpec, RequestForm, SockOpt, membership_request,
+    option_spec, sockets,
 };
 
 /// The row of a (level, name) and the socket it is asked on. The handle is
@@ -132,6 +133,9 @@ pub unsafe fn setsockopt(
     if let (SockOpt::Membership { op, form }, Some(core)) = (spec.store, &core) {
         return set_membership(core, level, op, form, optval, optlen);
     }
+    if let (OptLen::Bytes(max), Some(core)) = (spec.len, &core) {
+        return set_bytes(core, max, optval, optlen);
+    }
     let take = match (spec.len, optlen) {
         (OptLen::SocketBool, 0) => 0,
         (_, 0) => return Err(fault("optlen is 0")),
@@ -206,6 +210,25 @@ fn set_membership(
     crate::io::change_membership(core, op, &req)
 }
 
+/// `IP_OPTIONS` (P4): 0 to `max` bytes, given to Linux as they are.
+fn set_bytes(core: &SocketRef, max: usize, optval: *const u8, optlen: i32) -> Result<()> {
+    let n = usize::try_from(optlen)
+        .map_err(|_| Error::new(abi::WSAENOBUFS, format!("optlen {optlen} is negative")))?;
+    if n > max {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("optlen {n} is more than the {max} bytes of IP options"),
+        ));
+    }
+    if !readable(optval, n) {
+        return Err(fault(format!("optval is not readable for {n} bytes")));
+    }
+    let mut buf = [0u8; MAX_IP_OPTIONS];
+    // SAFETY: `n` (at most 40) bytes at `optval` were just found readable.
+    unsafe { std::ptr::copy_nonoverlapping(optval, buf.as_mut_ptr(), n) };
+    core.set_ip_options(&buf[..n])
+}
+
 /// `getsockopt` on the socket handle `s`: writes the option's bytes as the
 /// table says and sets `*optlen` to the size read back (1 or 4).
 ///
@@ -246,6 +269,17 @@ pub unsafe fn getsockopt(
         return Err(fault(format!("*optlen {len} leaves no room for the value")));
     }
     let set_len = |n: i32| write_bytes(optlen.cast(), &n.to_le_bytes());
+    if let (OptLen::Bytes(max), Some(core)) = (spec.len, &core) {
+        let mut buf = [0u8; MAX_IP_OPTIONS];
+        let n = core.ip_options(&mut buf[..max.min(MAX_IP_OPTIONS)])?;
+        if (len as usize) < n {
+            return Err(fault(format!(
+                "*optlen {len} is shorter than the {n} bytes of IP options"
+            )));
+        }
+        write_bytes(optval, &buf[..n])?;
+        return set_len(n as i32);
+    }
     let (size, reported) = match spec.len {
         OptLen::Byte => (1, 1),
         OptLen::SocketBool if len >= 4 => (4, 4),

@@ -5,9 +5,9 @@
 //! `io` layer's.
 
 mod addr;
-mod dont_fragment;
 mod events;
 mod groups;
+mod header_options;
 mod icmp;
 mod netns;
 mod options;
@@ -180,8 +180,19 @@ const REUSE_ADDR: u32 = 1 << 19;
 const EXCLUSIVE_ADDR: u32 = 1 << 20;
 /// The socket is in the process's registry of bound sockets (`reuse`).
 const REGISTERED: u32 = 1 << 21;
-/// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `dont_fragment`).
+/// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `header_options`).
 const DONT_FRAGMENT: u32 = 1 << 22;
+/// What receives report of a datagram's destination (S27, P4): the
+/// Windows options `IP_PKTINFO`, `IP_RECVIF`, `IP_RECVDSTADDR` and their
+/// IPv6 twins (Linux has one option per family for all three).
+const WANT_PKTINFO_V4: u32 = 1 << 23;
+const WANT_IF_V4: u32 = 1 << 24;
+const WANT_DSTADDR_V4: u32 = 1 << 25;
+const WANT_PKTINFO_V6: u32 = 1 << 26;
+const WANT_IF_V6: u32 = 1 << 27;
+const WANT_DSTADDR_V6: u32 = 1 << 28;
+/// The reports that need a receive's controls rewritten.
+const WANT_ADDRESS_EXTRA: u32 = WANT_IF_V4 | WANT_DSTADDR_V4 | WANT_IF_V6 | WANT_DSTADDR_V6;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -251,7 +262,7 @@ pub struct SocketCore {
     /// Multicast memberships and the receive set (P4, `groups`).
     groups: groups::Groups,
     /// Held while a send switches `IP_MTU_DISCOVER` around itself (P4,
-    /// `dont_fragment`).
+    /// `header_options`).
     df_switch: Mutex<()>,
 }
 

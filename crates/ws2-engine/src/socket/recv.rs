@@ -300,8 +300,9 @@ impl SocketCore {
         *from.len_mut() = msg.msg_namelen;
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let state = self.state.load(Ordering::Relaxed);
-        let controls =
+        let mut controls =
             unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        self.recv_address_reports(state, &mut controls);
         Ok(Received {
             bytes,
             from: from.to_socket_addr(),

@@ -99,6 +99,34 @@ pub enum SockOpt {
     ExclusiveAddrUse,
     /// `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` (P4).
     DontFragment,
+    /// `IP_OPTIONS`: the IPv4 options bytes (up to 40), given to Linux and
+    /// read back from it (P4).
+    IpOptions,
+    /// `IP_UNICAST_IF`: set in network byte order (as Linux takes it),
+    /// read back in host byte order (Microsoft's page; Linux reports it in
+    /// network byte order).
+    UnicastInterfaceV4,
+    /// What receives report of a datagram's destination (S27, P4):
+    /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVIF`/`IPV6_RECVIF`,
+    /// `IP_RECVDSTADDR`/`IPV6_RECVDSTADDR`: kept by ws2, one Linux option
+    /// (`IP_PKTINFO`/`IPV6_RECVPKTINFO`) on while any is wanted.
+    RecvAddress {
+        /// The IPv6 option.
+        v6: bool,
+        /// Which report.
+        what: RecvAddress,
+    },
+}
+
+/// The reports of [`SockOpt::RecvAddress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecvAddress {
+    /// `IN_PKTINFO`/`IN6_PKTINFO`: address and interface.
+    Pktinfo,
+    /// `IP_RECVIF`: the arrival interface (a ULONG index).
+    Interface,
+    /// `IP_RECVDSTADDR`: the destination address (`IN_ADDR`/`IN6_ADDR`).
+    Destination,
 }
 
 /// How an option's value is read from and written to the caller's buffer
@@ -135,6 +163,10 @@ pub enum OptLen {
     /// A structure of this many bytes (the membership requests): a set
     /// shorter than it is `WSAEFAULT`, a longer one reads its bytes only.
     Struct(usize),
+    /// Up to this many bytes (`IP_OPTIONS`): a set takes 0 (none) to that
+    /// many, more is `WSAEINVAL`; a get writes what there is and reports
+    /// its length (0 for none), `WSAEFAULT` when `*optlen` is shorter.
+    Bytes(usize),
 }
 
 impl OptLen {
@@ -142,7 +174,7 @@ impl OptLen {
     pub fn natural(self) -> usize {
         match self {
             OptLen::Byte => 1,
-            OptLen::Struct(size) => size,
+            OptLen::Struct(size) | OptLen::Bytes(size) => size,
             _ => 4,
         }
     }
@@ -317,6 +349,9 @@ const fn linux(level: i32, name: i32) -> SockOpt {
 }
 
 const SOCKET_DWORD: OptLen = OptLen::SocketDword { zero_short: false };
+
+/// The most `IP_OPTIONS` bytes an IPv4 header carries.
+pub const MAX_IP_OPTIONS: usize = 40;
 
 /// Every option ws2 answers. `sockets` of the IP-level receive and
 /// multicast options exclude streams (`WSAEINVAL` there,
@@ -513,17 +548,52 @@ static OPTIONS: &[OptionSpec] = &[
         OptLen::Dword,
     )
     .boolean(),
-    // The index in network byte order, as Linux takes it too.
+    // test_sockopt_validity: on TCP, UDP and raw sockets; a fresh socket
+    // reads back no options.
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_OPTIONS,
+        SockOpt::IpOptions,
+        OptLen::Bytes(MAX_IP_OPTIONS),
+    ),
     row(
         abi::IPPROTO_IP,
         abi::IP_UNICAST_IF,
-        linux(libc::IPPROTO_IP, libc::IP_UNICAST_IF),
+        SockOpt::UnicastInterfaceV4,
         OptLen::Dword,
     ),
     row(
         abi::IPPROTO_IP,
         abi::IP_PKTINFO,
-        linux(libc::IPPROTO_IP, libc::IP_PKTINFO),
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Pktinfo,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    // test_sockopt_validity: UDP and raw, WSAEINVAL on TCP; their control
+    // messages are undocumented: a ULONG index, an IN_ADDR (our choice,
+    // the shape of IP_ORIGINAL_ARRIVAL_IF's).
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVIF,
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Interface,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVDSTADDR,
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Destination,
+        },
         OptLen::Dword,
     )
     .boolean()
@@ -609,6 +679,15 @@ static OPTIONS: &[OptionSpec] = &[
         OptLen::Dword,
     )
     .boolean(),
+    // test_sockopt_validity: raw IPv6 sockets only (WSAEINVAL on UDP/TCP).
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_HDRINCL,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_HDRINCL),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::RAW),
     row(
         abi::IPPROTO_IPV6,
         abi::IPV6_UNICAST_IF,
@@ -618,7 +697,32 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::IPPROTO_IPV6,
         abi::IPV6_PKTINFO,
-        linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Pktinfo,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_RECVIF,
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Interface,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_RECVDSTADDR,
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Destination,
+        },
         OptLen::Dword,
     )
     .boolean()

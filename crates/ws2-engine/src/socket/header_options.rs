@@ -1,5 +1,6 @@
-//! Don't-fragment (P4): `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` as socket
-//! options, and as control messages of one send. IPv6 has a Linux cmsg;
+//! What goes into each datagram's IP header (P4): `IP_OPTIONS`, and
+//! don't-fragment: `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` as socket options,
+//! and as control messages of one send. IPv6 has a Linux cmsg;
 //! IPv4 has none, so a send that asks for another DF state than the
 //! socket's carries a private flag ([`SEND_DF_ON`], [`SEND_DF_OFF`]) and
 //! its `sendmsg`/`sendmmsg` runs with the socket's `IP_MTU_DISCOVER`
@@ -7,7 +8,7 @@
 //! sends in batches and GSO messages of their own (the reactor batches
 //! one flags value at a time).
 
-use crate::error::{Result, errno};
+use crate::error::{Error, Result, errno};
 use crate::fork::lock;
 use crate::translate::{Family, SendControls};
 
@@ -143,5 +144,58 @@ impl SocketCore {
         // SAFETY: errno is this thread's; put back what the send left.
         unsafe { *libc::__errno_location() = e };
         r
+    }
+}
+
+impl SocketCore {
+    /// `IP_OPTIONS` (P4): the IPv4 options every datagram carries (none
+    /// when empty), as Linux takes them (`WSAEINVAL` for options it
+    /// refuses).
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// let mut buf = [0u8; 40];
+    /// assert_eq!(core.ip_options(&mut buf)?, 0, "a fresh socket has none");
+    /// core.set_ip_options(&[1, 1, 1, 0])?; // NOP NOP NOP EOL
+    /// assert_eq!(core.ip_options(&mut buf)?, 4);
+    /// core.set_ip_options(&[])?;
+    /// assert_eq!(core.ip_options(&mut buf)?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_ip_options(&self, options: &[u8]) -> Result<()> {
+        // SAFETY: options is a live slice of its length.
+        let r = unsafe {
+            libc::setsockopt(
+                self.raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_OPTIONS,
+                options.as_ptr().cast(),
+                options.len() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(Error::last_os("setsockopt(IP_OPTIONS)"));
+        }
+        Ok(())
+    }
+
+    /// See [`SocketCore::set_ip_options`]: the bytes written to `out`.
+    pub fn ip_options(&self, out: &mut [u8]) -> Result<usize> {
+        let mut len = out.len() as libc::socklen_t;
+        // SAFETY: out is writable for len bytes.
+        let r = unsafe {
+            libc::getsockopt(
+                self.raw_fd(),
+                libc::IPPROTO_IP,
+                libc::IP_OPTIONS,
+                out.as_mut_ptr().cast(),
+                &mut len,
+            )
+        };
+        if r < 0 {
+            return Err(Error::last_os("getsockopt(IP_OPTIONS)"));
+        }
+        Ok(len as usize)
     }
 }
