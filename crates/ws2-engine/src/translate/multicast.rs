@@ -8,9 +8,72 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ws2_abi as abi;
 
 use crate::error::{Error, Result};
-use crate::socket::{GroupInterface, GroupRequest};
 
 use super::socket_addr_from_windows;
+
+/// A membership change: Windows' options (`IP_*`, `IPV6_*` and `MCAST_*`
+/// spellings alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupOp {
+    /// `IP_ADD_MEMBERSHIP`, `IPV6_ADD_MEMBERSHIP`, `MCAST_JOIN_GROUP`.
+    Join,
+    /// `IP_DROP_MEMBERSHIP`, `IPV6_DROP_MEMBERSHIP`, `MCAST_LEAVE_GROUP`.
+    Leave,
+    /// `IP_ADD_SOURCE_MEMBERSHIP`, `MCAST_JOIN_SOURCE_GROUP`.
+    JoinSource,
+    /// `IP_DROP_SOURCE_MEMBERSHIP`, `MCAST_LEAVE_SOURCE_GROUP`.
+    LeaveSource,
+    /// `IP_BLOCK_SOURCE`, `MCAST_BLOCK_SOURCE`.
+    Block,
+    /// `IP_UNBLOCK_SOURCE`, `MCAST_UNBLOCK_SOURCE`.
+    Unblock,
+}
+
+impl GroupOp {
+    pub(crate) fn needs_source(self) -> bool {
+        !matches!(self, GroupOp::Join | GroupOp::Leave)
+    }
+}
+
+/// The interface a request names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupInterface {
+    /// 0 / `0.0.0.0`: the interface the route to the group leaves by.
+    Default,
+    /// An interface index.
+    Index(u32),
+    /// A local IPv4 address (`imr_interface`, `IP_MULTICAST_IF`).
+    Address(Ipv4Addr),
+}
+
+/// A membership request in Windows' terms.
+///
+/// ```
+/// use ws2_engine::translate::{GroupInterface, GroupRequest};
+/// let req = GroupRequest::any_source("239.1.2.3".parse()?, GroupInterface::Index(2));
+/// assert!(req.source.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupRequest {
+    /// The group.
+    pub group: IpAddr,
+    /// The interface it is joined on.
+    pub interface: GroupInterface,
+    /// The source of a source-specific request.
+    pub source: Option<IpAddr>,
+}
+
+impl GroupRequest {
+    /// A request without a source.
+    pub fn any_source(group: IpAddr, interface: GroupInterface) -> GroupRequest {
+        GroupRequest {
+            group,
+            interface,
+            source: None,
+        }
+    }
+}
 
 /// Which structure a membership option takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

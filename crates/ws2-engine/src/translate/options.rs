@@ -11,10 +11,8 @@
 
 use ws2_abi as abi;
 
+use super::{GroupOp, RequestForm};
 use crate::error::{Error, Result};
-use crate::socket::GroupOp;
-
-use super::RequestForm;
 
 /// Where a Windows socket option lives once translated.
 ///
