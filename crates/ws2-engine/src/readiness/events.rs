@@ -134,7 +134,8 @@ pub fn set_fionbio(core: &SocketCore, nonblocking: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Family, SocketKind};
+    use crate::socket::SocketKind;
+    use crate::translate::Family;
 
     /// P1: data that arrived while no event was selected, and that the
     /// reactor has not recorded (here no reactor watches the socket at
