@@ -328,6 +328,9 @@ static void source_specific(void)
     CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_BLOCK_SOURCE, (char *)&ms, sizeof ms));
     CHECK_ERR(setsockopt(rx, IPPROTO_IP, IP_BLOCK_SOURCE, (char *)&ms, sizeof ms),
               WSAEADDRNOTAVAIL);
+    CHECK_ERR(setsockopt(rx, IPPROTO_IP, IP_ADD_MEMBERSHIP, (char *)&mreq, sizeof mreq), WSAEINVAL);
+    CHECK_ERR(setsockopt(rx, IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, (char *)&ms, sizeof ms),
+              WSAEINVAL);
     send_to_group(tx_two, "239.72.0.4", 7230, "blocked");
     send_to_group(tx_one, "239.72.0.4", 7230, "let in");
     CHECK_TEXT(recv_text(rx, 1000), "let in");

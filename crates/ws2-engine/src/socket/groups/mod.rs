@@ -373,14 +373,25 @@ impl SocketCore {
                 });
             }
             (_, None) => return Err(not_joined()),
-            (GroupOp::Join, Some(_)) => {
-                return Err(Error::new(
-                    abi::WSAEADDRNOTAVAIL,
-                    format!(
-                        "group {} is already joined on interface {ifindex}",
-                        req.group
+            (GroupOp::Join, Some(i)) => {
+                // Microsoft's table: after IP_BLOCK_SOURCE a join is
+                // WSAEINVAL (unblock instead); otherwise WSAEADDRNOTAVAIL.
+                return Err(match &list[i].filter {
+                    Filter::Any { blocked, .. } if !blocked.is_empty() => Error::new(
+                        abi::WSAEINVAL,
+                        format!(
+                            "group {} has blocked sources on interface {ifindex}: unblock them",
+                            req.group
+                        ),
                     ),
-                ));
+                    _ => Error::new(
+                        abi::WSAEADDRNOTAVAIL,
+                        format!(
+                            "group {} is already joined on interface {ifindex}",
+                            req.group
+                        ),
+                    ),
+                });
             }
             (GroupOp::Leave, Some(i)) => {
                 // Closing the group socket leaves the group (and takes it
