@@ -183,7 +183,12 @@ fn check_linux(c: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
         }
         // IPv4's don't-fragment is no cmsg (the send switches the socket).
         if let Some(on) = c.dont_fragment_v6 {
-            push(&mut want, libc::SOL_IPV6, libc::IPV6_DONTFRAG, &i32::from(on).to_ne_bytes());
+            push(
+                &mut want,
+                libc::SOL_IPV6,
+                libc::IPV6_DONTFRAG,
+                &i32::from(on).to_ne_bytes(),
+            );
         }
     }
     let mut buf = CmsgBuf::default();
@@ -241,7 +246,11 @@ pub fn seeds() -> crate::Seeds {
             one(IPPROTO_IPV6, IPV6_TCLASS, int(0x2e << 2)),
         ),
         ("ipv6_ecn", 1, one(IPPROTO_IPV6, IPV6_ECN, int(2))),
-        ("ip_dontfragment", 0, one(IPPROTO_IP, IP_DONTFRAGMENT, int(1))),
+        (
+            "ip_dontfragment",
+            0,
+            one(IPPROTO_IP, IP_DONTFRAGMENT, int(1)),
+        ),
         ("ipv6_dontfrag", 1, one(IPPROTO_IPV6, IPV6_DONTFRAG, int(0))),
         (
             "udp_send_msg_size",
