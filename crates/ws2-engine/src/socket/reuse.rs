@@ -376,4 +376,55 @@ mod tests {
         let dual = v(&any6, Family::V6, true, Opt::Default);
         assert_eq!(decide(&dual, &v4_plain).1, abi::WSAEADDRINUSE);
     }
+    #[test]
+    fn every_record_of_tests_exclusive() {
+        // P4: sock.c test_reuseaddr's tests_exclusive, in order: the first
+        // socket bound, then the second; TRUE marks SO_EXCLUSIVEADDRUSE.
+        // Windows' AF_INET6 sockets are IPV6_V6ONLY by default.
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let (any4, lo4) = (a("0.0.0.0:9375"), a("127.0.0.1:9375"));
+        let (any6, lo6) = (a("[::]:9375"), a("[::1]:9375"));
+        let (any6m, lo6m) = (a("[::ffff:0.0.0.0]:9375"), a("[::ffff:127.0.0.1]:9375"));
+        let view = |addr: SocketAddr, exclusive: bool| {
+            let family = if addr.is_ipv4() {
+                Family::V4
+            } else {
+                Family::V6
+            };
+            let option = if exclusive {
+                Opt::Exclusive
+            } else {
+                Opt::Default
+            };
+            views(&addr, family, false, option)
+        };
+        let (ok, inuse, acces) = (0, abi::WSAEADDRINUSE, abi::WSAEACCES);
+        let records = [
+            (any4, true, lo4, false, acces),
+            (any6, true, lo4, false, acces),
+            (any4, false, lo4, true, ok),
+            (any4, true, lo4, true, acces),
+            (lo4, true, any4, false, ok),
+            (lo4, false, any4, true, inuse),
+            (lo4, false, any6, true, inuse),
+            (lo6, false, any4, true, ok),
+            (lo6, true, lo4, true, ok),
+            (lo6m, false, any4, true, inuse),
+            (any6, true, any4, false, acces),
+            (any6, false, any4, true, ok),
+            (any4, false, any4, true, inuse),
+            (any4, false, any4, false, inuse),
+            (any6, false, any4, false, ok),
+            (any6m, false, any4, false, inuse),
+            (lo6m, false, lo4, false, inuse),
+            (lo4, false, lo6m, false, inuse),
+            (lo6, true, lo4, true, ok),
+            (lo4, true, lo4, false, inuse),
+            (lo4, false, lo4, true, inuse),
+        ];
+        for (i, (first, x1, second, x2, want)) in records.into_iter().enumerate() {
+            let got = decide(&view(first, x1), &view(second, x2)).1;
+            assert_eq!(got, want, "record {i}: {first} ({x1}) then {second} ({x2})");
+        }
+    }
 }
