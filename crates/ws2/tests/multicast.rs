@@ -429,3 +429,57 @@ fn queued_sends_keep_their_own_dont_fragment_bit() {
     }
     assert_eq!(seen, 60, "every 1000-byte datagram on the wire");
 }
+
+#[test]
+fn ipv6_delivery_rule_and_loop() {
+    // P4: the delivery rule and the receiver's loop switch for IPv6
+    // (MS "IPPROTO_IPV6 socket options"; Linux does not tie an IPv6
+    // membership to its interface at delivery, nor deliver a group to a
+    // socket bound to a unicast address).
+    let h = hosts();
+    let g6: Ipv6Addr = GROUP6.parse().unwrap();
+    let bound = receiver(&h.a, "[fd00:71:2::1]:7112");
+    bound.join_multicast_v6(g6, h.two.a_ifindex).unwrap();
+    let wildcard = receiver(&h.a, "[::]:7112");
+    wildcard.join_multicast_v6(g6, h.one.a_ifindex).unwrap();
+    wildcard.set_multicast_loop(false);
+    send_both_links(&h, 7112, true);
+    assert_eq!(drain(&bound), vec![b"link two".to_vec()]);
+    assert_eq!(drain(&wildcard), vec![b"link one".to_vec()]);
+    // From host a itself, out of link one: the wildcard socket (loop off)
+    // does not get it.
+    let local = sender(&h.a, true, h.one.a_ifindex);
+    local
+        .send_to(b"local", SocketAddr::new(g6.into(), 7112))
+        .unwrap();
+    assert!(drain(&wildcard).is_empty());
+    wildcard.set_multicast_loop(true);
+    local
+        .send_to(b"local", SocketAddr::new(g6.into(), 7112))
+        .unwrap();
+    assert_eq!(drain(&wildcard), vec![b"local".to_vec()]);
+}
+
+#[test]
+fn a_raw_socket_receives_the_groups_it_joined() {
+    // P4: MS "IPPROTO_IP socket options" (memberships on SOCK_RAW too): a
+    // raw IPPROTO_UDP socket gets the group's datagrams, IP header first.
+    let h = hosts();
+    let raw =
+        h.a.run(|| {
+            let s = Socket::raw(ws2::Family::V4, ws2::IPPROTO_UDP)?;
+            // A raw socket receives once bound, as on Windows.
+            s.bind("0.0.0.0:0".parse().unwrap())?;
+            Ok::<_, ws2::Error>(s)
+        })
+        .expect("raw socket (root)");
+    raw.set_recv_timeout(Some(WAIT));
+    raw.join_multicast_v4(GROUP, h.one.a_ifindex).unwrap();
+    send_both_links(&h, 7113, false);
+    let got: Vec<Vec<u8>> = drain(&raw)
+        .into_iter()
+        .filter(|d| d.len() > 28 && u16::from_be_bytes([d[22], d[23]]) == 7113)
+        .map(|d| d[28..].to_vec())
+        .collect();
+    assert_eq!(got, vec![b"link one".to_vec()]);
+}
