@@ -154,19 +154,19 @@ static __inline INT WSAGetUdpRecvMaxCoalescedSize(SOCKET Socket, DWORD *MaxCoale
                       (char *)MaxCoalescedMsgSize, &OptLen);
 }
 
-/* ---- multicast source filters: not provided yet ---- */
+/* ---- multicast source filters (RFC 3678 full-state calls) ---- */
 int WSAAPI getipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
-                               ULONG *FilterMode, ULONG *SourceCount,
-                               IN_ADDR *SourceList) WS2_UNPROVIDED(getipv4sourcefilter);
+                               MULTICAST_MODE_TYPE *FilterMode, ULONG *SourceCount,
+                               IN_ADDR *SourceList);
 int WSAAPI setipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
-                               ULONG FilterMode, ULONG SourceCount,
-                               const IN_ADDR *SourceList) WS2_UNPROVIDED(setipv4sourcefilter);
+                               MULTICAST_MODE_TYPE FilterMode, ULONG SourceCount,
+                               const IN_ADDR *SourceList);
 int WSAAPI getsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
-                           ULONG *FilterMode, ULONG *SourceCount,
-                           SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(getsourcefilter);
+                           MULTICAST_MODE_TYPE *FilterMode, ULONG *SourceCount,
+                           SOCKADDR_STORAGE *SourceList);
 int WSAAPI setsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
-                           ULONG FilterMode, ULONG SourceCount,
-                           const SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(setsourcefilter);
+                           MULTICAST_MODE_TYPE FilterMode, ULONG SourceCount,
+                           const SOCKADDR_STORAGE *SourceList);
 
 #ifdef __cplusplus
 }

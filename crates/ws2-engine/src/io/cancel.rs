@@ -29,6 +29,8 @@ impl SocketCore {
     /// ```
     pub fn close(&self) {
         self.mark_closed();
+        self.leave_all_groups();
+        self.forget_binding();
         cancel_all(self);
         self.drop_residue();
         crate::addr_changes::cancel_socket(self);

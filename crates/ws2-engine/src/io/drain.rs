@@ -84,10 +84,17 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
         Direction::Recv => core.recv_fd_if_open(),
         Direction::Events => core.events_fd_if_open(),
     };
-    let armed = match fd {
+    let mut armed = match fd {
         Some(fd) => r.arm(core, fd, dir),
         None => Err(Error::new(abi::WSAENOTSOCK, "the socket was closed")),
     };
+    // A socket that joined groups: its receive set too (P4).
+    if armed.is_ok()
+        && dir == Direction::Recv
+        && let Some(set) = core.group_set_for_reactor()
+    {
+        armed = r.arm_or_add(core, set, dir);
+    }
     if let Err(e) = armed {
         for (delivery, result) in take_all(r, core, dir, e) {
             complete(Some(core), delivery, result, false);
@@ -242,14 +249,16 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
             let flags = q.ops[0].flags;
             // SAFETY: msgs[..runs.len()] describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
+            // (A batch of sends asking for another don't-fragment state
+            // than the socket's runs with it switched: P4.)
+            let sent = core.with_send_flags(flags, |flags| unsafe {
                 libc::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
                     runs.len() as u32,
                     flags | libc::MSG_NOSIGNAL,
                 )
-            };
+            });
             SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
                 for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {

@@ -29,7 +29,7 @@ mod watch;
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
-pub use recv::{recv_now, recv_overlapped};
+pub use recv::{change_membership, recv_now, recv_overlapped, set_source_filter};
 pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 pub use watch::{event_select, receives_queued};

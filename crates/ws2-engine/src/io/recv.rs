@@ -86,3 +86,73 @@ where
     }
     Ok(Submitted::Pending)
 }
+
+/// Joins, leaves or filters a multicast group (P4; see
+/// [`SocketCore::change_membership`]): under the receive queue's lock, so
+/// that overlapped receives already waiting see the new group socket (the
+/// reactor arms the socket's receive set from then on).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{Family, SocketCore, SocketKind, socket::{GroupInterface, GroupOp, GroupRequest}};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"0.0.0.0:0".parse()?)?;
+/// let req = GroupRequest::any_source("239.255.0.9".parse()?, GroupInterface::Index(1));
+/// ws2_engine::io::change_membership(&core, GroupOp::Join, &req)?;
+/// let again = ws2_engine::io::change_membership(&core, GroupOp::Join, &req).unwrap_err();
+/// assert_eq!(again.code(), ws2_abi::WSAEADDRNOTAVAIL);
+/// ws2_engine::io::change_membership(&core, GroupOp::Leave, &req)?;
+/// let gone = ws2_engine::io::change_membership(&core, GroupOp::Leave, &req).unwrap_err();
+/// assert_eq!(gone.code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn change_membership(
+    core: &Arc<SocketCore>,
+    op: crate::socket::GroupOp,
+    req: &crate::socket::GroupRequest,
+) -> Result<()> {
+    membership_changed(core, req, |core| core.change_membership(op, req))
+}
+
+/// `setsourcefilter` (P4; see [`SocketCore::set_source_filter`]), with the
+/// reactor's watches brought up to date as for [`change_membership`].
+pub fn set_source_filter(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    mode: crate::socket::FilterMode,
+    sources: &[std::net::IpAddr],
+) -> Result<()> {
+    membership_changed(core, req, |core| {
+        core.set_source_filter(req.group, req.interface, mode, sources)
+    })
+}
+
+/// Makes a membership change under the receive queue's lock; a new group
+/// socket is then armed for waiting receives and watched for events.
+fn membership_changed(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    change: impl FnOnce(&SocketCore) -> Result<bool>,
+) -> Result<()> {
+    let q = recv_queue(core);
+    let added = change(core)?;
+    let armed = q.registered;
+    drop(q);
+    if added {
+        if armed && let Some(r) = super::reactor::current() {
+            // Receives are waiting: let the reactor see the new group socket.
+            arm_or_fail(r, core, Direction::Recv);
+        }
+        // A watch of network events sees group arrivals from now on; if
+        // the reactor cannot watch it, the join is undone (S20).
+        if let Err(e) = super::watch::watch_group_arrivals(core) {
+            let leave = crate::socket::GroupRequest {
+                source: None,
+                ..*req
+            };
+            let _ = core.change_membership(crate::socket::GroupOp::Leave, &leave);
+            return Err(e);
+        }
+    }
+    Ok(())
+}

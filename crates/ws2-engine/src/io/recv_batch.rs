@@ -111,9 +111,11 @@ fn fill_in_order(
         let Some(front) = q.ops.front() else {
             return false;
         };
-        if front.iov.len() > MAX_IOVECS {
+        if front.iov.len() > MAX_IOVECS || core.has_group_sockets() {
             // More buffers than one Linux message takes: on its own,
-            // through the bounce buffer (S21).
+            // through the bounce buffer (S21); or datagrams that may come
+            // from the socket's group sockets (P4): one at a time from
+            // whichever has one.
             let got = match core.recv_controls_now(front.iov.as_ptr().cast_mut(), front.iov.len()) {
                 Ok(None) => return true,
                 Ok(Some(got)) => Ok(got),

@@ -287,7 +287,12 @@ impl SocketCore {
 
     fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
-            fd: self.raw_fd(),
+            // Group datagrams wait on the receive set (P4).
+            fd: if events & libc::POLLIN != 0 {
+                self.readable_fd()
+            } else {
+                self.raw_fd()
+            },
             events,
             revents: 0,
         };

@@ -116,14 +116,16 @@ impl SocketCore {
             // A peek must not meet FIONREAD's walk of the queue, which moves
             // the socket's peek offset (`queued_bytes`).
             let peeking = (flags & libc::MSG_PEEK != 0).then(|| crate::fork::lock(&self.peek_lock));
-            // SAFETY: msg describes live, writable buffers per this function's contract.
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            // The socket's own fd, or one of its group sockets (P4).
+            let n = self.recv_any(msg, flags);
             drop(peeking);
-            if n >= 0 {
-                return Ok(Some(n as usize));
-            }
-            if !self.recv_failed(errno(), "recvmsg")? {
-                return Ok(None);
+            match n {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) => {
+                    if !self.recv_failed(e, "recvmsg")? {
+                        return Ok(None);
+                    }
+                }
             }
         }
     }
@@ -228,7 +230,8 @@ impl SocketCore {
         // SAFETY: p is a valid pollfd.
         unsafe { libc::poll(&mut p, 1, 0) };
         if p.revents & libc::POLLIN == 0 {
-            return Ok(0);
+            // Nothing on the socket's own fd: what its group sockets hold (P4).
+            return Ok(self.group_bytes_readable() as usize);
         }
         if self.kind != SocketKind::Datagram {
             return self.siocinq();
@@ -407,6 +410,7 @@ impl SocketCore {
                 &mut got.controls,
             );
         }
+        self.recv_address_reports(state, &mut got.controls);
         got.truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
         Ok(())
     }
@@ -427,8 +431,9 @@ impl SocketCore {
         *from.len_mut() = msg.msg_namelen;
         let state = self.state.load(Ordering::Relaxed);
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        let controls =
+        let mut controls =
             unsafe { controls_from_linux(msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        self.recv_address_reports(state, &mut controls);
         Received {
             bytes,
             from: from.to_socket_addr(),

@@ -157,7 +157,7 @@ impl SocketCore {
                 libc::MSG_DONTROUTE
             } else {
                 0
-            },
+            } | self.send_df_flags(controls, state, to_v4),
             controls,
             to_v4,
         };

@@ -225,6 +225,14 @@ impl SocketCore {
     /// ```
     pub fn set_recv_max_coalesced(&self, bytes: u32) -> Result<()> {
         self.check_uro_socket()?;
+        if bytes != 0 && self.has_group_sockets() {
+            // Group datagrams arrive on group sockets the URO path does
+            // not read (README: where ws2 answers differently).
+            return Err(Error::new(
+                abi::WSAEINVAL,
+                "UDP_RECV_MAX_COALESCED_SIZE: ws2 does not coalesce on a socket with multicast memberships",
+            ));
+        }
         if bytes != 0 && !self.gro_on() {
             // The bit first: a receive that sees it reads through the URO
             // path, which also takes what a socket without GRO delivers.

@@ -33,6 +33,14 @@ pub struct ReceivedControls {
     pub ecn_v6: Option<u8>,
     /// `IPV6_HOPLIMIT`.
     pub hop_limit: Option<u8>,
+    /// `IP_RECVIF`: the arrival interface of an IPv4 datagram (P4).
+    pub interface_v4: Option<u32>,
+    /// `IPV6_RECVIF`.
+    pub interface_v6: Option<u32>,
+    /// `IP_RECVDSTADDR`: the destination address of an IPv4 datagram (P4).
+    pub destination_addr_v4: Option<Ipv4Addr>,
+    /// `IPV6_RECVDSTADDR`.
+    pub destination_addr_v6: Option<Ipv6Addr>,
 }
 
 /// Decodes the cmsgs the kernel wrote through `msg` (S27).
@@ -180,6 +188,18 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
             (hops as i32).to_ne_bytes(),
         );
     }
+    if let Some(index) = controls.interface_v4 {
+        w.push(abi::IPPROTO_IP, abi::IP_RECVIF, index.to_ne_bytes());
+    }
+    if let Some(addr) = controls.destination_addr_v4 {
+        w.push(abi::IPPROTO_IP, abi::IP_RECVDSTADDR, addr.octets());
+    }
+    if let Some(index) = controls.interface_v6 {
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_RECVIF, index.to_ne_bytes());
+    }
+    if let Some(addr) = controls.destination_addr_v6 {
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_RECVDSTADDR, addr.octets());
+    }
     (w.used, w.truncated)
 }
 
@@ -255,8 +275,10 @@ pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
 
 /// The most bytes [`controls_to_windows`] and [`coalesced_info_to_windows`]
 /// write: every entry once.
-pub(crate) const RECEIVED_CONTROL_MAX: usize =
-    abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 7 * abi::wsa_cmsg_space(4);
+pub(crate) const RECEIVED_CONTROL_MAX: usize = abi::wsa_cmsg_space(8)
+    + abi::wsa_cmsg_space(20)
+    + 10 * abi::wsa_cmsg_space(4)
+    + abi::wsa_cmsg_space(16);
 
 struct WindowsControlWriter<'a> {
     out: &'a mut [u8],
