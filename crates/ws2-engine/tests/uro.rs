@@ -386,3 +386,33 @@ fn s44_blocking_and_overlapped_receives_share_a_run_without_loss() {
         assert_eq!(got, [0, 1, 2, 3, 4, 5]);
     }
 }
+
+/// URO and multicast memberships refuse each other (README, where ws2
+/// answers differently): group datagrams arrive on the memberships' own
+/// kernel sockets, which the URO path does not read, so ws2 refuses the
+/// second of the two rather than lose them.
+#[test]
+fn s44_uro_and_memberships_refuse_each_other() {
+    use ws2_engine::socket::{GroupInterface, GroupOp, GroupRequest};
+    let req = GroupRequest::any_source("239.255.0.10".parse().unwrap(), GroupInterface::Index(1));
+
+    let joined =
+        std::sync::Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap());
+    joined.bind(&"0.0.0.0:0".parse().unwrap()).unwrap();
+    io::change_membership(&joined, GroupOp::Join, &req).unwrap();
+    let err = joined.set_recv_max_coalesced(65527).unwrap_err();
+    assert_eq!(err.code(), abi::WSAEINVAL);
+    assert!(err.to_string().contains("multicast memberships"), "{err}");
+    assert_eq!(joined.recv_max_coalesced().unwrap(), 0);
+
+    let coalescing =
+        std::sync::Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true).unwrap());
+    coalescing.bind(&"0.0.0.0:0".parse().unwrap()).unwrap();
+    coalescing.set_recv_max_coalesced(65527).unwrap();
+    let err = io::change_membership(&coalescing, GroupOp::Join, &req).unwrap_err();
+    assert_eq!(err.code(), abi::WSAEINVAL);
+    assert!(
+        err.to_string().contains("UDP_RECV_MAX_COALESCED_SIZE"),
+        "{err}"
+    );
+}
