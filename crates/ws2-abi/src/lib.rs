@@ -24,6 +24,7 @@ pub mod multicast;
 pub mod ntstatus;
 pub mod readiness;
 pub mod resolve;
+pub mod stream;
 pub mod types;
 pub mod win32;
 
@@ -36,5 +37,6 @@ pub use multicast::*;
 pub use ntstatus::*;
 pub use readiness::*;
 pub use resolve::*;
+pub use stream::*;
 pub use types::*;
 pub use win32::*;

@@ -17,9 +17,7 @@
  * glibc's <stdlib.h> replaces a value defined after it), FD_SET & co. are
  * Windows' macros, select/WSAPoll/WSAEventSelect are libws2_32's, and
  * struct pollfd is WSAPOLLFD with Windows' POLL* values.  struct timeval is
- * glibc's (TIMEVAL is a typedef of it).  accept() and listen() are not
- * provided by libws2_32 yet: they are declared unavailable, so a program
- * using them fails to compile rather than link glibc's.
+ * glibc's (TIMEVAL is a typedef of it).
  */
 #ifndef WS2_WINSOCK2_H
 #define WS2_WINSOCK2_H
@@ -400,6 +398,23 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents, const WSAEVENT *lphEvents,
 BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
                                    LPDWORD lpcbTransfer, BOOL fWait, LPDWORD lpdwFlags);
 
+/* ---- stream sockets (P8) ---- */
+SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_ASM(accept);
+int WSAAPI listen(SOCKET s, int backlog) WS2_ASM(listen);
+
+typedef struct _QualityOfService QOS, *LPQOS;   /* opaque: ws2 passes NULL */
+
+#define CF_ACCEPT       0x0000
+#define CF_REJECT       0x0001
+#define CF_DEFER        0x0002
+
+typedef int (CALLBACK *LPCONDITIONPROC)(
+    LPWSABUF lpCallerId, LPWSABUF lpCallerData, LPQOS lpSQOS, LPQOS lpGQOS,
+    LPWSABUF lpCalleeId, LPWSABUF lpCalleeData, GROUP *g, DWORD_PTR dwCallbackData);
+
+SOCKET WSAAPI WSAAccept(SOCKET s, struct sockaddr *addr, LPINT addrlen,
+                        LPCONDITIONPROC lpfnCondition, DWORD_PTR dwCallbackData);
+
 /* ---- IPv4 address classes ---- */
 #define IN_CLASSA(i)            (((LONG)(i) & 0x80000000) == 0)
 #define IN_CLASSA_NET           0xff000000
@@ -505,10 +520,6 @@ int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout);
 int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents);
 int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
                                 LPWSANETWORKEVENTS lpNetworkEvents);
-
-/* ---- not provided yet: using these fails to compile (never glibc's) ---- */
-SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_UNPROVIDED(accept);
-int WSAAPI listen(SOCKET s, int backlog) WS2_UNPROVIDED(listen);
 
 u_short WSAAPI htons(u_short hostshort) WS2_ASM(htons);
 u_long  WSAAPI htonl(u_long hostlong) WS2_ASM(htonl);

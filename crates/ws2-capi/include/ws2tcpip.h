@@ -168,6 +168,16 @@ int WSAAPI setsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group
                            MULTICAST_MODE_TYPE FilterMode, ULONG SourceCount,
                            const SOCKADDR_STORAGE *SourceList);
 
+/* ---- the ideal send backlog of a connected stream (P8) ---- */
+#define SIO_IDEAL_SEND_BACKLOG_QUERY 0x4004747B /* _IOR('t', 123, ULONG) */
+
+static inline int idealsendbacklogquery(SOCKET s, ULONG *pISB)
+{
+    DWORD bytes;
+    return WSAIoctl(s, SIO_IDEAL_SEND_BACKLOG_QUERY, NULL, 0, pISB, sizeof(*pISB), &bytes,
+                    NULL, NULL);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -96,13 +96,32 @@ pub unsafe extern "C" fn WSAIoctl(
                 raw::fionbio(&core, in_buf.cast_const().cast(), in_len)?;
                 0
             }
-            FIONREAD => {
+            FIONREAD | SIOCATMARK => {
                 if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
                     return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a u_long"));
                 }
                 // SAFETY: out_buf holds a u_long (checked).
                 unsafe { simple_ioctl(&core, code, out_buf.cast()) }?;
                 4
+            }
+            SIO_IDEAL_SEND_BACKLOG_QUERY => {
+                if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a ULONG"));
+                }
+                let isb = core.ideal_send_backlog()?;
+                // SAFETY: out_buf holds a ULONG (checked).
+                unsafe { out_buf.cast::<u32>().write_unaligned(isb) };
+                4
+            }
+            SIO_KEEPALIVE_VALS => {
+                if overlapped.is_null() {
+                    // Windows writes 0 to lpcbBytesReturned, also when it fails.
+                    // SAFETY: bytes_returned is non-null (checked) and writable.
+                    unsafe { bytes_returned.write_unaligned(0) };
+                }
+                // SAFETY: in_buf readable for in_len bytes per the contract.
+                unsafe { raw::stream::keepalive_vals(&core, in_buf.cast_const().cast(), in_len) }?;
+                0
             }
             SIO_BASE_HANDLE | SIO_BSP_HANDLE | SIO_BSP_HANDLE_SELECT | SIO_BSP_HANDLE_POLL => {
                 // SAFETY: forwarded contract.

@@ -8,6 +8,7 @@
 //! - `sockets`: creating and closing sockets, addresses, options,
 //!   `ioctlsocket` (`winsock2.h`)
 //! - `send`, `recv`: the sends and receives (`winsock2.h`, `mswsock.h`)
+//! - `stream`: `listen`, `accept`, `WSAAccept` (`winsock2.h`)
 //! - `ioctl`: `WSAIoctl`
 //! - `overlapped`: events, waits, completion ports, `WSAGetOverlappedResult`,
 //!   `SleepEx` (`winsock2.h`, and `windows.h`'s kernel32 calls)
@@ -42,6 +43,7 @@ mod resolve;
 mod send;
 mod sockets;
 mod startup;
+mod stream;
 mod win32;
 
 pub use addrstr::*;
@@ -54,6 +56,7 @@ pub use resolve::*;
 pub use send::*;
 pub use sockets::*;
 pub use startup::*;
+pub use stream::*;
 
 use std::cell::Cell;
 use std::panic::AssertUnwindSafe;

@@ -45,6 +45,15 @@ pub unsafe extern "C" fn recvfrom(
         if buf.is_null() && len != 0 {
             return Err(Error::new(WSAEFAULT, "buf is NULL"));
         }
+        if core.is_stream() {
+            // A stream ignores `from`/`fromlen` (Windows: test_tcp_sendto_recvfrom).
+            let mut iov = libc::iovec {
+                iov_base: buf.cast(),
+                iov_len: len,
+            };
+            // SAFETY: buf writable for len bytes per the contract.
+            return unsafe { core.recv_stream(&mut iov, 1, flags as u32) }.map(|n| n as c_int);
+        }
         if flags as u32 & !MSG_PEEK != 0 {
             return Err(Error::new(
                 WSAEOPNOTSUPP,
@@ -118,6 +127,12 @@ pub unsafe extern "C" fn WSARecvFrom(
                 WSAEINVAL,
                 "lpBuffers is NULL or dwBufferCount is 0: nothing to receive into",
             ));
+        }
+        if core.is_stream() {
+            // A stream ignores lpFrom/lpFromlen (Windows: test_tcp_sendto_recvfrom).
+            // SAFETY: forwarded contract.
+            return unsafe { raw::stream::recv(&core, buffers, count, flags, bytes, overlapped) }
+                .map(|_| 0);
         }
         if flags.is_null() {
             return Err(Error::new(WSAEFAULT, "lpFlags is NULL"));

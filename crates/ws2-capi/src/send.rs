@@ -55,6 +55,11 @@ pub unsafe extern "C" fn WSASend(
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
+        let out = results(bytes_sent, overlapped, routine);
+        if core.is_stream() {
+            // SAFETY: forwarded contract.
+            return unsafe { raw::stream::send(&core, buffers, count, flags, &out) }.map(|_| 0);
+        }
         // SAFETY: forwarded contract.
         unsafe {
             raw::send_gathered(
@@ -65,7 +70,7 @@ pub unsafe extern "C" fn WSASend(
                 0,
                 no_control(),
                 flags,
-                &results(bytes_sent, overlapped, routine),
+                &out,
             )
         }
         .map(|_| 0)
@@ -88,20 +93,15 @@ pub unsafe extern "C" fn WSASendTo(
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
-        // SAFETY: forwarded contract.
-        unsafe {
-            raw::send_gathered(
-                &core,
-                buffers,
-                count,
-                to,
-                tolen,
-                no_control(),
-                flags,
-                &results(bytes_sent, overlapped, routine),
-            )
+        let out = results(bytes_sent, overlapped, routine);
+        if core.is_stream() {
+            // A connected stream ignores the destination (Windows: test_tcp_sendto_recvfrom).
+            // SAFETY: forwarded contract.
+            return unsafe { raw::stream::send(&core, buffers, count, flags, &out) }.map(|_| 0);
         }
-        .map(|_| 0)
+        // SAFETY: forwarded contract.
+        unsafe { raw::send_gathered(&core, buffers, count, to, tolen, no_control(), flags, &out) }
+            .map(|_| 0)
     })
 }
 
@@ -144,6 +144,13 @@ pub unsafe extern "C" fn sendto(
         let core = socket_of(s)?;
         let wsabuf = one_buffer(buf, len)?;
         let mut sent: DWORD = 0;
+        let out = results(&mut sent, std::ptr::null_mut(), None);
+        if core.is_stream() {
+            // A connected stream ignores `to` (Windows: test_tcp_sendto_recvfrom).
+            // SAFETY: wsabuf describes the caller's buffer.
+            return unsafe { raw::stream::send(&core, &wsabuf, 1, flags as u32, &out) }
+                .map(|n| n as c_int);
+        }
         // SAFETY: wsabuf describes the caller's buffer; `to` per the contract.
         unsafe {
             raw::send_gathered(
@@ -154,7 +161,7 @@ pub unsafe extern "C" fn sendto(
                 tolen,
                 no_control(),
                 flags as u32,
-                &results(&mut sent, std::ptr::null_mut(), None),
+                &out,
             )
         }
         .map(|n| n as c_int)

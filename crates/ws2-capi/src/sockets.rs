@@ -71,6 +71,8 @@ pub extern "C" fn WSASocketW(
 pub extern "C" fn closesocket(s: SOCKET) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
+        // SO_LINGER's wait (a non-blocking socket that cannot close at once stays open).
+        core.close_lingering()?;
         handles::remove(s);
         core.close();
         Ok(0)
@@ -195,6 +197,12 @@ pub(crate) unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -
             let n = ws2_engine::readiness::pending_bytes(core)?;
             // SAFETY: argp is non-null and writable per the contract.
             unsafe { argp.write_unaligned(n) };
+            Ok(())
+        }
+        SIOCATMARK => {
+            let at = core.at_oob_mark()?;
+            // SAFETY: argp is non-null and writable per the contract.
+            unsafe { argp.write_unaligned(at as u32) };
             Ok(())
         }
         other => Err(Error::new(

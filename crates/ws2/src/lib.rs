@@ -58,6 +58,16 @@
 //! gathered into one datagram ([`SendBufs`]: a `Vec` or array of them), and
 //! `dwFlags` through the `*_with_flags` forms.
 //!
+//! # Stream sockets
+//!
+//! [`TcpListener`] and [`TcpStream`] are TCP with Windows' rules, shaped as
+//! `std::net`'s (`Read`, `Write`, `shutdown`, timeouts, linger): a
+//! non-blocking [`TcpStream::send`] takes the whole buffer or fails with
+//! `WSAEWOULDBLOCK`, never part of it (what the kernel cannot take yet is
+//! sent in order as the connection drains, also after `close`); a reset is
+//! reported by every later call; `recv` answers 0 at every read after the
+//! end of the stream.
+//!
 //! # Async receives with tokio
 //!
 //! A [`Socket`] is `AsFd`: an async runtime can wait for it to be readable
@@ -107,12 +117,14 @@ compile_error!(
 mod multicast;
 mod overlapped;
 mod socket;
+mod stream;
 
 pub use overlapped::{
     CompletionPort, PendingSend, PortCompletion, SendBuf, SendBufs, SendCompletion, SendError,
     sleep_alertable,
 };
 pub use socket::{RecvInfo, Socket};
+pub use stream::{TcpListener, TcpStream};
 /// The Windows numbers a program compares or passes: Winsock error codes
 /// ([`Error::code`]), address families, socket types, IP protocols.
 pub use ws2_engine::consts::*;

@@ -42,6 +42,13 @@ static inline const char *wsa_err_name(int e)
     case WSAETIMEDOUT: return "WSAETIMEDOUT";
     case WSAEHOSTUNREACH: return "WSAEHOSTUNREACH";
     case WSANOTINITIALISED: return "WSANOTINITIALISED";
+    case WSAEALREADY: return "WSAEALREADY";
+    case WSAENOPROTOOPT: return "WSAENOPROTOOPT";
+    case WSAEADDRINUSE: return "WSAEADDRINUSE";
+    case WSAECONNABORTED: return "WSAECONNABORTED";
+    case WSAEISCONN: return "WSAEISCONN";
+    case WSAECONNREFUSED: return "WSAECONNREFUSED";
+    case WSATRY_AGAIN: return "WSATRY_AGAIN";
     default: return "?";
     }
 }

@@ -34,7 +34,13 @@ impl SocketCore {
         cancel_all(self);
         self.drop_residue();
         crate::addr_changes::cancel_socket(self);
-        drain::forget_closed(self);
+        // A graceful stream close still sends what the backlog holds (P8):
+        // the reactor keeps its send direction; the rest is let go now.
+        if super::stream::drains_after_close(self) {
+            drain::forget_closed_events(self);
+        } else {
+            drain::forget_closed(self);
+        }
         self.wake_waiters();
     }
 

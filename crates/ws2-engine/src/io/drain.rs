@@ -127,6 +127,7 @@ fn run(r: &'static Reactor) {
             };
             match Direction::of_token(token) {
                 Direction::Recv => drain_recv(r, &core),
+                Direction::Send if core.is_stream() => drain_stream(r, &core),
                 Direction::Send => drain(r, &core, &mut scratch),
                 Direction::Events => events::arrived(&core),
             }
@@ -469,6 +470,14 @@ fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
     }
 }
 
+/// The network-event part of [`forget_closed`], for a closed stream whose
+/// backlog the reactor still writes (its send direction stays held).
+pub(crate) fn forget_closed_events(core: &SocketCore) {
+    if let Some(r) = current() {
+        events::forget_closed(r, core);
+    }
+}
+
 /// Releases the reactor's hold on a closed socket (both directions) and
 /// takes its fds out of the epoll set.
 pub(crate) fn forget_closed(core: &SocketCore) {
@@ -516,6 +525,32 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     }
     if rearm {
         arm_or_fail(r, core, Direction::Recv);
+    }
+}
+
+/// The reactor's turn for a stream socket: writes its backlog; lets go of
+/// the socket once it is empty (its FIN, if a `shutdown` waits, is sent
+/// then) and no connect it watches goes on, else waits again. Blocked
+/// senders and a lingering `closesocket` are woken; the `FD_CONNECT` and
+/// `FD_WRITE` that were due are recorded (P1).
+fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
+    let connecting = events::connect_pending(core);
+    {
+        let mut q = send_queue(core);
+        let mut b = lock(&core.stream.backlog);
+        // A failure drops the backlog and leaves the connection broken.
+        let _ = core.write_backlog(&mut b);
+        let armed =
+            (!b.is_empty() || connecting) && r.arm(core, core.raw_fd(), Direction::Send).is_ok();
+        if !armed {
+            b.clear();
+            q.registered = false;
+            r.release(core, Direction::Send);
+        }
+    }
+    core.wake_waiters();
+    if events::write_due(core) {
+        watch_writable(core);
     }
 }
 

@@ -24,15 +24,18 @@ mod recv;
 mod recv_batch;
 mod segmented;
 mod send;
+mod stream;
 mod watch;
 
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
+pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{change_membership, recv_now, recv_overlapped, set_source_filter};
 pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
-pub use watch::{event_select, receives_queued};
+pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
+pub use watch::{connect, event_select, inherit_event_select};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable

@@ -90,6 +90,8 @@ fn forget_parent_operations(core: &SocketCore) {
         core.queued.store(0, Ordering::Release);
         core.recv_queued.store(0, Ordering::Release);
         (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
+        // A stream's backlog is the parent's to send (P8).
+        lock(&core.stream.backlog).clear();
         (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
     };
     // Rust buffers and routines are freed here, outside the locks.

@@ -232,12 +232,12 @@ impl Reactor {
         Ok(())
     }
 
-    /// Adds the fd that tells a socket's arrivals (network events, P1):
-    /// edge-triggered, so every datagram that arrives reports once, and it
-    /// stays armed.
+    /// Adds the epoll instance that tells a socket's arrivals (network
+    /// events, P1; `SocketCore::events_fd`): level-triggered, ready while
+    /// it holds an arrival nobody collected; it stays armed.
     pub(super) fn add_arrivals(&self, core: &SocketCore, fd: RawFd) -> Result<()> {
         let mut ev = libc::epoll_event {
-            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            events: libc::EPOLLIN as u32,
             u64: token(core, Direction::Events),
         };
         // SAFETY: ev is a valid epoll_event; fd is the socket's open duplicate.

@@ -1,8 +1,9 @@
 //! Starting the reactor's watches of network events (P1): the arrivals of
-//! a socket with selected events (`event_select`), and buffer space after a
-//! send that would have blocked (`send_would_block`); `events.rs` records
-//! what the reactor then sees.
+//! a socket with selected events (`event_select`), buffer space after a
+//! send that would have blocked (`send_would_block`), the end of a stream
+//! connect (`connect`); `events.rs` records what the reactor then sees.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use ws2_abi as abi;
@@ -30,7 +31,7 @@ use super::reactor::Direction;
 /// ws2_engine::io::event_select(&core, Some(event.clone()), ws2_abi::FD_READ)?;
 /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", core.local_addr()?)?;
 /// assert!(event.wait(Some(std::time::Duration::from_secs(5))));
-/// let got = ws2_engine::readiness::enumerate(&core, Some(&event), false);
+/// let got = ws2_engine::readiness::enumerate(&core, Some(&event));
 /// assert_eq!(got.events, ws2_abi::FD_READ);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -40,25 +41,80 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     }
     let r = reactor()?;
     let fd = core.events_fd()?;
-    let receives_queued = receives_queued(core);
-    let mut record = core.event_record();
-    if record.watched_by != r.serial {
-        r.add_arrivals(core, fd)?;
-        if let Some(set) = core.group_set_for_events() {
-            r.add_arrivals(core, set)?;
-        }
-        record.watched_by = r.serial;
-        r.hold(core, Direction::Events);
+    if let Some(set) = core.group_set_for_events() {
+        // Group datagrams are arrivals too (P4).
+        core.add_to_arrivals(set)?;
     }
-    readiness::select_events(core, &mut record, event, mask, receives_queued);
+    let receives_queued = !recv_queue(core).ops.is_empty();
+    let watch_connect = {
+        let mut record = core.event_record();
+        // What arrived before this call is recorded before the selection
+        // decides whether to signal.
+        core.collect_arrivals(&mut record, receives_queued);
+        if record.watched_by != r.serial {
+            r.add_arrivals(core, fd)?;
+            record.watched_by = r.serial;
+            r.hold(core, Direction::Events);
+        }
+        readiness::select_events(core, &mut record, event, mask);
+        // A connect under way when the record became live: its end is due.
+        let connecting = core.is_stream() && core.is_connecting();
+        connecting && !std::mem::replace(&mut record.connect_watched, true)
+    };
+    if watch_connect {
+        watch_writable(core);
+    }
     Ok(())
 }
 
-/// Whether overlapped receives are queued on the socket (they take the
-/// arrivals, which then record no `FD_READ`). Asked before the event
-/// record is locked.
-pub fn receives_queued(core: &Arc<SocketCore>) -> bool {
-    !recv_queue(core).ops.is_empty()
+/// `connect`, and on a stream socket whose connect goes on in the
+/// background (`WSAEWOULDBLOCK`) with a live event record, the reactor's
+/// watch of its end (`FD_CONNECT`, with its error).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{Event, Family, SocketCore, SocketKind};
+/// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true)?);
+/// let event = Arc::new(Event::new());
+/// ws2_engine::io::event_select(&core, Some(event.clone()), ws2_abi::FD_CONNECT)?;
+/// let err = ws2_engine::io::connect(&core, &listener.local_addr()?).unwrap_err();
+/// assert_eq!(err.code(), ws2_abi::WSAEWOULDBLOCK); // WSAEventSelect made it non-blocking
+/// assert!(event.wait(Some(std::time::Duration::from_secs(5))));
+/// let got = ws2_engine::readiness::enumerate(&core, Some(&event));
+/// assert_eq!((got.events, got.errors[ws2_abi::FD_CONNECT_BIT as usize]), (ws2_abi::FD_CONNECT, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn connect(core: &Arc<SocketCore>, addr: &SocketAddr) -> Result<()> {
+    let result = core.connect(addr);
+    if core.is_stream()
+        && result
+            .as_ref()
+            .is_err_and(|e| e.code() == abi::WSAEWOULDBLOCK)
+        && core.events_live()
+        && !std::mem::replace(&mut core.event_record().connect_watched, true)
+    {
+        watch_writable(core);
+    }
+    result
+}
+
+/// A socket `accept` made from `listener` takes the listener's
+/// `WSAEventSelect` association, event and mask (Microsoft's
+/// `WSAEventSelect` page; `test_accept_events` case 9: it then reports
+/// `FD_WRITE`).
+pub fn inherit_event_select(listener: &SocketCore, accepted: &Arc<SocketCore>) -> Result<()> {
+    if !listener.events_live() {
+        return Ok(());
+    }
+    let (event, mask) = {
+        let record = listener.event_record();
+        (record.event.clone(), record.mask)
+    };
+    if mask == 0 {
+        return Ok(());
+    }
+    event_select(accepted, event, mask)
 }
 
 /// A non-overlapped send failed with `WSAEWOULDBLOCK`: on a live socket,
@@ -70,17 +126,10 @@ pub(super) fn send_would_block(core: &Arc<SocketCore>) {
 }
 
 /// A socket joined its first group (P4): if its arrivals are watched
-/// (`WSAEventSelect`), its receive set is watched too.
+/// (`WSAEventSelect`), its receive set joins them.
 pub(super) fn watch_group_arrivals(core: &Arc<SocketCore>) -> Result<()> {
-    let (Some(r), Some(set)) = (super::reactor::current(), core.group_set_for_events()) else {
-        return Ok(());
-    };
-    if !core.events_live() {
-        return Ok(());
+    match core.group_set_for_events() {
+        Some(set) if core.events_live() => core.add_to_arrivals(set),
+        _ => Ok(()),
     }
-    let record = core.event_record();
-    if record.watched_by == r.serial {
-        r.add_arrivals(core, set)?;
-    }
-    Ok(())
 }

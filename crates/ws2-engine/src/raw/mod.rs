@@ -12,6 +12,7 @@ mod recv;
 mod send;
 mod socket_ioctl;
 pub mod source_filter;
+pub mod stream;
 
 pub use options::{getsockopt, setsockopt};
 pub use overlapped::{complete_ioctl, get_overlapped_result, overlapped_result};
@@ -20,6 +21,7 @@ pub use send::{send_gathered, send_msg};
 pub use socket_ioctl::{base_handle, circular_queueing, fionbio, not_supported};
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use ws2_abi as abi;
 
@@ -172,7 +174,7 @@ pub unsafe fn socket_addr_for(
 ///
 /// ```
 /// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
-/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let core = std::sync::Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// core.connect(&"127.0.0.1:9".parse()?)?;
 /// let unspec = ws2_abi::SOCKADDR_IN { sin_family: ws2_abi::AF_UNSPEC as u16, ..Default::default() };
 /// // SAFETY: `unspec` is 16 readable bytes.
@@ -180,7 +182,11 @@ pub unsafe fn socket_addr_for(
 /// assert_eq!(core.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub unsafe fn connect(core: &SocketCore, name: *const abi::SOCKADDR, namelen: i32) -> Result<()> {
+pub unsafe fn connect(
+    core: &Arc<SocketCore>,
+    name: *const abi::SOCKADDR,
+    namelen: i32,
+) -> Result<()> {
     if !name.is_null()
         && namelen >= size_of::<abi::ADDRESS_FAMILY>() as i32
         && core.kind() != SocketKind::Stream
@@ -191,7 +197,7 @@ pub unsafe fn connect(core: &SocketCore, name: *const abi::SOCKADDR, namelen: i3
     }
     // SAFETY: forwarded contract.
     let addr = unsafe { socket_addr_for(core, name, namelen) }?;
-    core.connect(&addr)
+    crate::io::connect(core, &addr)
 }
 
 fn io_pending() -> Error {

@@ -15,8 +15,8 @@ use crate::completion;
 use crate::error::{Error, Result};
 use crate::handles;
 use crate::readiness::{
-    self, FOUND_CLOSED, FOUND_EXCEPT, FOUND_READ, FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_READ,
-    WANT_WRITE,
+    self, FOUND_CLOSED, FOUND_DATA, FOUND_ERROR, FOUND_EXCEPT, FOUND_HANGUP, FOUND_OOB, FOUND_READ,
+    FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_HANGUP, WANT_OOB, WANT_READ, WANT_WRITE,
 };
 use crate::socket::SocketCore;
 use crate::translate::caller_memory;
@@ -318,7 +318,10 @@ pub unsafe fn fd_is_set(fd: usize, set: *const abi::fd_set) -> bool {
 /// `INVALID_SOCKET` one → `WSAEINVAL` with every `revents` 0; a NULL array
 /// → `WSAEINVAL` for 0 entries, `WSAEFAULT` otherwise; a socket closed
 /// during the wait → `POLLNVAL`, counted; a negative timeout waits for
-/// ever. A datagram socket reports `POLLRDNORM` and `POLLWRNORM` only.
+/// ever. A datagram socket reports `POLLRDNORM` and `POLLWRNORM` only; a
+/// stream socket also `POLLRDBAND` (an urgent byte), and unasked `POLLHUP`
+/// (the peer's end, a reset, a failed connect) and `POLLERR` (a reset, a
+/// failed connect), as `test_WSAPoll` and `test_tcp_reset` record.
 ///
 /// # Safety
 /// `fds` is NULL or a readable and writable array of `count` entries.
@@ -354,9 +357,13 @@ pub unsafe fn poll(fds: *mut abi::WSAPOLLFD, count: u32, timeout: i32) -> Result
             match core {
                 Some(core) => {
                     s.watch_of.push(s.set.len());
-                    let mut want = 0;
+                    // The end of a stream and its errors are reported unasked.
+                    let mut want = WANT_HANGUP;
                     if e.events & abi::POLLRDNORM != 0 {
                         want |= WANT_READ;
+                    }
+                    if e.events & abi::POLLRDBAND != 0 {
+                        want |= WANT_OOB;
                     }
                     if e.events & abi::POLLWRNORM != 0 {
                         want |= WANT_WRITE;
@@ -407,11 +414,20 @@ pub unsafe fn poll(fds: *mut abi::WSAPOLLFD, count: u32, timeout: i32) -> Result
                 if found & FOUND_CLOSED != 0 {
                     revents = abi::POLLNVAL;
                 }
-                if found & FOUND_READ != 0 {
+                if found & FOUND_DATA != 0 {
                     revents |= abi::POLLRDNORM;
+                }
+                if found & FOUND_OOB != 0 {
+                    revents |= abi::POLLRDBAND;
                 }
                 if found & FOUND_WRITE != 0 {
                     revents |= abi::POLLWRNORM;
+                }
+                if found & FOUND_HANGUP != 0 {
+                    revents |= abi::POLLHUP;
+                }
+                if found & FOUND_ERROR != 0 {
+                    revents |= abi::POLLERR;
                 }
                 ready += i32::from(revents != 0);
                 revents
@@ -477,8 +493,8 @@ pub unsafe fn enum_network_events(
             )
         })?)
     };
-    let queued = crate::io::receives_queued(&core);
-    let got = readiness::enumerate(&core, reset.as_deref(), queued);
+    crate::io::collect_arrivals(&core);
+    let got = readiness::enumerate(&core, reset.as_deref());
     // SAFETY: `out` is writable per the contract; only the fields reported
     // are written.
     unsafe {

@@ -21,8 +21,8 @@ mod set;
 
 pub use events::{EnumeratedEvents, enumerate, select_events, set_fionbio};
 pub use set::{
-    FOUND_CLOSED, FOUND_EXCEPT, FOUND_READ, FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_READ,
-    WANT_WRITE, Watch,
+    FOUND_CLOSED, FOUND_DATA, FOUND_ERROR, FOUND_EXCEPT, FOUND_HANGUP, FOUND_OOB, FOUND_READ,
+    FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_HANGUP, WANT_OOB, WANT_READ, WANT_WRITE, Watch,
 };
 
 use crate::error::Result;

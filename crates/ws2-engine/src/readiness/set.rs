@@ -9,22 +9,35 @@ use crate::completion::{self, Waitable};
 use crate::error::{Error, Result, errno};
 use crate::socket::SocketCore;
 
-/// Watched for: readable (a receive completes at once).
+/// Watched for: readable (`select`'s `readfds`, `WSAPoll`'s `POLLRDNORM`).
 pub const WANT_READ: u8 = 1;
 /// Watched for: writable (a send does not block).
 pub const WANT_WRITE: u8 = 2;
-/// Watched for: an exception (`select`'s `exceptfds`). A datagram socket
-/// never has one; stream sockets (OOB data, a failed connect) will.
+/// Watched for: `select`'s `exceptfds` (an urgent byte, a failed connect).
+/// A datagram socket never has one.
 pub const WANT_EXCEPT: u8 = 4;
+/// Watched for: an urgent byte (`WSAPoll`'s `POLLRDBAND`).
+pub const WANT_OOB: u8 = 8;
+/// `WSAPoll`'s own answers: the end of a stream and its errors (`POLLHUP`,
+/// `POLLERR`, reported unasked), and a failed connect writable too.
+pub const WANT_HANGUP: u8 = 16;
 
-/// Found: readable.
-pub const FOUND_READ: u8 = 1;
+/// Found: readable (`select`).
+pub const FOUND_READ: u16 = 1;
 /// Found: writable.
-pub const FOUND_WRITE: u8 = 2;
-/// Found: an exception.
-pub const FOUND_EXCEPT: u8 = 4;
+pub const FOUND_WRITE: u16 = 2;
+/// Found: `select`'s exception.
+pub const FOUND_EXCEPT: u16 = 4;
 /// Found: the socket was closed (`closesocket` from another thread).
-pub const FOUND_CLOSED: u8 = 8;
+pub const FOUND_CLOSED: u16 = 8;
+/// Found: data or a connection waits (`POLLRDNORM`).
+pub const FOUND_DATA: u16 = 16;
+/// Found: an urgent byte waits (`POLLRDBAND`).
+pub const FOUND_OOB: u16 = 32;
+/// Found: the stream ended, was reset, or its connect failed (`POLLHUP`).
+pub const FOUND_HANGUP: u16 = 64;
+/// Found: the stream was reset or its connect failed (`POLLERR`).
+pub const FOUND_ERROR: u16 = 128;
 
 /// One socket of a [`PollSet`].
 pub struct Watch {
@@ -32,7 +45,14 @@ pub struct Watch {
     /// `WANT_*` bits.
     pub want: u8,
     /// `FOUND_*` bits after [`PollSet::wait`].
-    pub found: u8,
+    pub found: u16,
+    /// A stream socket found nothing in a state the network no longer
+    /// changes (Linux reports `POLLHUP` of it for ever: never connected,
+    /// failed, reset, shut down both ways): its fd is left out of the wait,
+    /// which would otherwise end at once each time, until its state word
+    /// changes (its own calls, such as `connect`, change it and wake the
+    /// wait). The state word it was found in.
+    quiet: Option<u64>,
 }
 
 /// The sockets of one readiness call. Kept between calls by its owner so
@@ -70,6 +90,7 @@ impl PollSet {
             core,
             want,
             found: 0,
+            quiet: None,
         });
     }
 
@@ -130,22 +151,20 @@ impl PollSet {
             revents: 0,
         });
         for w in &self.watches {
-            let mut events = 0;
-            if w.want & WANT_READ != 0 {
-                events |= libc::POLLIN;
-            }
-            if w.want & WANT_WRITE != 0 {
-                events |= w.core.poll_write_events();
-            }
-            let fd = match w.core.readable_fd() {
-                // A socket that joined groups: its receive set, whose
-                // readability covers the group sockets too (P4); its
-                // writability is looked at by `evaluate`.
-                set if w.want & WANT_READ != 0 && set != w.core.raw_fd() => {
-                    events = libc::POLLIN;
-                    set
+            let mut events = poll_events(w);
+            let fd = if w.quiet.is_some() {
+                -1
+            } else {
+                match w.core.readable_fd() {
+                    // A socket that joined groups: its receive set, whose
+                    // readability covers the group sockets too (P4); its
+                    // writability is looked at by `evaluate`.
+                    set if w.want & WANT_READ != 0 && set != w.core.raw_fd() => {
+                        events = libc::POLLIN;
+                        set
+                    }
+                    _ => w.core.raw_fd(),
                 }
-                _ => w.core.raw_fd(),
             };
             self.fds.push(libc::pollfd {
                 fd,
@@ -173,15 +192,39 @@ impl PollSet {
         let mut found = 0;
         for (w, p) in self.watches.iter_mut().zip(fds.iter()) {
             w.found = evaluate(w, p.revents);
+            w.quiet = (w.found == 0 && p.revents & libc::POLLHUP != 0 && w.core.is_stream())
+                .then(|| w.core.state_word());
             found += usize::from(w.found != 0);
         }
         Ok(found)
     }
 }
 
+/// What a watch asks `poll(2)` for.
+fn poll_events(w: &Watch) -> i16 {
+    let read = w.want & WANT_READ != 0;
+    let write = w.want & WANT_WRITE != 0;
+    if w.core.is_stream() {
+        return w.core.stream_poll_events(
+            read,
+            write,
+            w.want & (WANT_EXCEPT | WANT_OOB) != 0,
+            w.want & WANT_HANGUP != 0,
+        );
+    }
+    let mut events = 0;
+    if read {
+        events |= libc::POLLIN;
+    }
+    if write {
+        events |= w.core.poll_write_events();
+    }
+    events
+}
+
 /// What a watch finds, from the `revents` of its fd.
 #[inline]
-fn evaluate(w: &Watch, revents: i16) -> u8 {
+fn evaluate(w: &Watch, revents: i16) -> u16 {
     let mut ready = w
         .core
         .ready_from(revents, w.want & WANT_READ != 0, w.want & WANT_WRITE != 0);
@@ -194,7 +237,37 @@ fn evaluate(w: &Watch, revents: i16) -> u8 {
     if ready.closed {
         return FOUND_CLOSED;
     }
-    (if ready.read { FOUND_READ } else { 0 }) | (if ready.write { FOUND_WRITE } else { 0 })
+    let want = |bit: u8| w.want & bit != 0;
+    let mut found = 0;
+    if want(WANT_READ) && ready.read {
+        found |= FOUND_READ;
+    }
+    if want(WANT_READ) && ready.data {
+        found |= FOUND_DATA;
+    }
+    if want(WANT_WRITE) && ready.write {
+        found |= FOUND_WRITE;
+    }
+    if want(WANT_EXCEPT) && (ready.oob || ready.connect_failed) {
+        found |= FOUND_EXCEPT;
+    }
+    if want(WANT_OOB) && ready.oob {
+        found |= FOUND_OOB;
+    }
+    if want(WANT_HANGUP) {
+        // WSAPoll: a failed connect is POLLWRNORM | POLLHUP | POLLERR
+        // (research-readiness.md §2.3); select never finds it writable.
+        if want(WANT_WRITE) && ready.connect_failed {
+            found |= FOUND_WRITE;
+        }
+        if ready.eof || ready.reset || ready.connect_failed {
+            found |= FOUND_HANGUP;
+        }
+        if ready.reset || ready.connect_failed {
+            found |= FOUND_ERROR;
+        }
+    }
+    found
 }
 
 /// Whether a watch is worth looking at again after a wake: its fd reported
@@ -202,6 +275,7 @@ fn evaluate(w: &Watch, revents: i16) -> u8 {
 /// asked while sends were queued), or data was buffered in user space.
 fn may_have_changed(w: &Watch, p: &libc::pollfd) -> bool {
     p.revents != 0
+        || w.quiet.is_some_and(|s| w.core.state_word() != s)
         || w.core.is_closed()
         || (w.want & WANT_WRITE != 0
             && p.events & libc::POLLOUT == 0

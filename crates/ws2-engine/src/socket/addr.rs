@@ -43,6 +43,9 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn connect(&self, addr: &SocketAddr) -> Result<()> {
+        if self.has(STREAM) {
+            return self.connect_stream(addr);
+        }
         let la = self.linux_addr(addr, self.state.load(Ordering::Acquire))?;
         // SAFETY: la holds a valid sockaddr of la.len() bytes.
         let r = unsafe { libc::connect(self.raw_fd(), la.as_ptr(), la.len()) };
@@ -173,6 +176,9 @@ impl SocketCore {
                 ));
             }
         };
+        if self.has(STREAM) {
+            return self.shutdown_stream(how, linux, bits);
+        }
         // SAFETY: shutdown has no pointer arguments.
         let r = unsafe { libc::shutdown(self.raw_fd(), linux) };
         if r < 0 {
@@ -240,6 +246,9 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn peer_addr(&self) -> Result<SocketAddr> {
+        if self.has(STREAM) {
+            return self.stream_peer();
+        }
         if !self.has(CONNECTED) {
             return Err(Error::new(abi::WSAENOTCONN, "the socket is not connected"));
         }
@@ -258,7 +267,8 @@ impl SocketCore {
     /// ```
     #[inline]
     pub fn ensure_bound(&self) -> Result<()> {
-        if self.is_bound() {
+        if self.is_bound() || self.kind == SocketKind::Stream {
+            // A stream socket is bound by bind or connect, never by a send.
             return Ok(());
         }
         if self.kind == SocketKind::Datagram {
@@ -284,7 +294,7 @@ impl SocketCore {
     /// becomes v4-mapped; on an `IPV6_V6ONLY` socket it is `WSAEAFNOSUPPORT`
     /// (S8), not the `ENETUNREACH` Linux would give.
     #[inline(always)]
-    pub(super) fn linux_addr(&self, addr: &SocketAddr, state: u32) -> Result<LinuxAddr> {
+    pub(super) fn linux_addr(&self, addr: &SocketAddr, state: u64) -> Result<LinuxAddr> {
         LinuxAddr::for_socket(addr, self.family, state & V6ONLY != 0)
     }
 }

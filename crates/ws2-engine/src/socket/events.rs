@@ -34,15 +34,31 @@ use crate::fork::{Locked, lock};
 
 use super::*;
 
-/// What [`SocketCore::ready_from`] found.
+/// What [`SocketCore::ready_from`] found. `read`, `write` and (`oob` or
+/// `connect_failed`) are `select`'s three sets; `data`, `oob`, `write`,
+/// `eof`/`reset`/`connect_failed` are `WSAPoll`'s `POLLRDNORM`,
+/// `POLLRDBAND`, `POLLWRNORM`, `POLLHUP`/`POLLERR` (stream sockets:
+/// `stream_ready.rs`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ready {
     /// The socket was closed (`closesocket`).
     pub closed: bool,
-    /// A receive would complete at once.
+    /// A receive (or `accept`) would complete at once: data, a connection,
+    /// an error to report, a stream's end or reset.
     pub read: bool,
-    /// A send would not block.
+    /// A send would not block (a stream's: would be taken whole).
     pub write: bool,
+    /// Data (or a connection) waits: `FD_READ` (`FD_ACCEPT`), `POLLRDNORM`.
+    /// A datagram socket's `read`.
+    pub data: bool,
+    /// An urgent byte waits out of band (`SO_OOBINLINE` off).
+    pub oob: bool,
+    /// The peer ended its stream (gracefully).
+    pub eof: bool,
+    /// The connection was reset or aborted.
+    pub reset: bool,
+    /// The last `connect` failed.
+    pub connect_failed: bool,
 }
 
 /// A socket's network events (`WSAEventSelect`).
@@ -62,8 +78,14 @@ pub struct EventRecord {
     /// The serial of the reactor whose epoll set watches the socket for
     /// arrivals (0: none); the `io` layer's bookkeeping.
     pub watched_by: u64,
-    /// `FD_READ` was reported and no receive re-enabled it since.
-    pub read_reported: bool,
+    /// A stream connect is watched: `FD_CONNECT` is due when it ends.
+    pub connect_watched: bool,
+    /// `FD_CLOSE` was recorded for this connection (it is, once).
+    pub close_recorded: bool,
+    /// The stream's received-bytes count when its arrivals were last
+    /// recorded: a wake that brought no byte (the peer's FIN) records no
+    /// `FD_READ` (`test_close_events` case 4).
+    pub received_mark: u64,
 }
 
 impl EventRecord {
@@ -128,13 +150,22 @@ impl SocketCore {
         self.event_record().record(events, error);
     }
 
-    /// The events a socket that becomes live has pending already (events
-    /// from before the selection are reported: `test_connect_events`
+    /// Records the events a socket that becomes live has pending already
+    /// (events from before the selection are reported: `test_connect_events`
     /// "connect, then select", `test_read_events` "send data while we're
-    /// not selecting"): `FD_WRITE` once bound (`test_WSAEnumNetworkEvents`:
-    /// a bound UDP socket, never an unbound one), `FD_CONNECT` once
-    /// connected, `FD_READ` while readable.
-    pub fn events_of_current_state(&self) -> u32 {
+    /// not selecting"): for a datagram socket, `FD_WRITE` once bound
+    /// (`test_WSAEnumNetworkEvents`: a bound UDP socket, never an unbound
+    /// one), `FD_CONNECT` once connected, `FD_READ` while readable; a
+    /// stream socket's are `stream_ready.rs`'s.
+    pub fn record_current_state(&self, record: &mut EventRecord) {
+        if self.kind == SocketKind::Stream {
+            self.record_stream_state(record);
+        } else {
+            record.record(self.events_of_current_state(), 0);
+        }
+    }
+
+    fn events_of_current_state(&self) -> u32 {
         let mut events = 0;
         if self.has(BOUND) {
             events |= abi::FD_WRITE;
@@ -162,22 +193,13 @@ impl SocketCore {
     #[cold]
     fn reenable_read(&self) {
         let mut r = self.event_record();
+        if self.kind == SocketKind::Stream {
+            self.reenable_stream_read(&mut r);
+            return;
+        }
         r.pending &= !abi::FD_READ;
-        r.read_reported = false;
         if self.readable_now() {
             r.record(abi::FD_READ, 0);
-        }
-    }
-
-    /// Records an arrival the reactor has not recorded yet: data is queued,
-    /// `FD_READ` is not pending and was not reported since the last
-    /// receive. Windows records an arrival as it happens; the reactor does
-    /// so a moment later, so `WSAEventSelect` and `WSAEnumNetworkEvents`
-    /// catch up first, and a program that saw the data (with `select`)
-    /// always finds its `FD_READ` (`test_read_events`).
-    pub fn catch_up_arrivals(&self, record: &mut EventRecord) {
-        if record.pending & abi::FD_READ == 0 && !record.read_reported && self.readable_now() {
-            record.record(abi::FD_READ, 0);
         }
     }
 
@@ -192,7 +214,8 @@ impl SocketCore {
     /// After a bind (explicit or by a first send): a bound datagram socket
     /// can send, `FD_WRITE` (`test_WSAEnumNetworkEvents`).
     pub(crate) fn note_bound(&self) {
-        if self.events_live() {
+        // A bound stream socket has nothing to report (`test_WSAEnumNetworkEvents`).
+        if self.events_live() && self.kind != SocketKind::Stream {
             self.record_network_events(abi::FD_WRITE, 0);
         }
     }
@@ -237,6 +260,9 @@ impl SocketCore {
                 ..Ready::default()
             };
         }
+        if self.kind == SocketKind::Stream {
+            return self.stream_ready_from(revents, state, write);
+        }
         let mut ready = Ready::default();
         if read {
             ready.read = revents & (libc::POLLIN | libc::POLLRDHUP) != 0
@@ -248,12 +274,13 @@ impl SocketCore {
         if write {
             ready.write = revents & libc::POLLOUT != 0 && self.queued.load(Ordering::Acquire) == 0;
         }
+        ready.data = ready.read;
         ready
     }
 
     /// Whether a receive would fail at once with an error (`state`: the
     /// socket's state word).
-    fn icmp_error_ready(&self, revents: i16, state: u32) -> bool {
+    fn icmp_error_ready(&self, revents: i16, state: u64) -> bool {
         if revents & libc::POLLERR != 0 {
             if self.kind != SocketKind::Datagram {
                 // The next receive fails at once with the socket's error.
@@ -266,9 +293,13 @@ impl SocketCore {
 
     /// What to poll for writability: `POLLOUT` unless overlapped sends are
     /// queued (a send then waits its turn, S34; the reactor wakes the
-    /// socket's waiters as they complete).
+    /// socket's waiters as they complete) or a stream's backlog holds bytes
+    /// (a send would not be taken whole; the reactor wakes the waiters as
+    /// it writes them).
     pub fn poll_write_events(&self) -> i16 {
-        if self.queued.load(Ordering::Acquire) == 0 {
+        if self.queued.load(Ordering::Acquire) == 0
+            && (self.kind != SocketKind::Stream || lock(&self.stream.backlog).is_empty())
+        {
             libc::POLLOUT
         } else {
             0
@@ -277,7 +308,7 @@ impl SocketCore {
 
     /// Whether a receive would complete at once (one `poll` of the fd).
     pub fn readable_now(&self) -> bool {
-        self.ready_now(libc::POLLIN).read
+        self.ready_now(libc::POLLIN).data
     }
 
     /// Whether a send would not block (one `poll` of the fd).
@@ -285,7 +316,8 @@ impl SocketCore {
         self.ready_now(libc::POLLOUT).write
     }
 
-    fn ready_now(&self, events: i16) -> Ready {
+    /// What the socket is ready for now (one `poll` of its fd for `events`).
+    pub(super) fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
             // Group datagrams wait on the receive set (P4).
             fd: if events & libc::POLLIN != 0 {
@@ -305,26 +337,104 @@ impl SocketCore {
         )
     }
 
-    /// The duplicate fd the reactor watches for arrivals on a socket with a
-    /// live record (made on first use).
+    /// The epoll instance that tells the socket's arrivals (P1), made on
+    /// first use: the socket's fd in it, edge-triggered on `EPOLLIN` (a
+    /// stream's also on `EPOLLPRI` and `EPOLLRDHUP`), so each arrival
+    /// reports once. The reactor watches it, and whoever reads the record
+    /// (`WSAEventSelect`, `WSAEnumNetworkEvents`) takes what it holds first
+    /// ([`SocketCore::collect_arrivals`]): an arrival is recorded before
+    /// the record is read, never after, as Windows records it. A fork child
+    /// makes its own (an epoll instance is shared across `fork`).
     pub(crate) fn events_fd(&self) -> Result<RawFd> {
-        if let Some(fd) = self.events_fd.get() {
+        let generation = crate::fork::generation();
+        let mut slot = lock(&self.events_fd);
+        if let Some((fd, g)) = &*slot
+            && *g == generation
+        {
             return Ok(fd.as_raw_fd());
         }
-        // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
-        let fd = unsafe { libc::fcntl(self.raw_fd(), libc::F_DUPFD_CLOEXEC, 0) };
-        if fd < 0 {
+        // SAFETY: epoll_create1 has no pointer arguments.
+        let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+        if ep < 0 {
             return Err(Error::resource(
                 errno(),
-                "a duplicate fd for the reactor to watch (WSAEventSelect)",
+                "an epoll instance for the socket's arrivals (WSAEventSelect)",
             ));
         }
-        // SAFETY: fd is a fresh descriptor we own.
-        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(self.events_fd.get_or_init(|| owned).as_raw_fd())
+        // SAFETY: ep is a fresh descriptor we own.
+        let owned = unsafe { OwnedFd::from_raw_fd(ep) };
+        let stream = if self.kind == SocketKind::Stream {
+            libc::EPOLLPRI | libc::EPOLLRDHUP
+        } else {
+            0
+        };
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET | stream) as u32,
+            u64: 0,
+        };
+        // SAFETY: ev is a valid epoll_event; both fds are open.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, self.raw_fd(), &mut ev) } < 0 {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) for the socket's arrivals (WSAEventSelect)",
+            ));
+        }
+        // A parent's instance this child inherited is closed here (its own copy).
+        *slot = Some((owned, generation));
+        Ok(ep)
+    }
+
+    /// Adds `fd` (a multicast receive set, P4) to the socket's arrivals
+    /// instance, if it has one: its datagrams are arrivals too. Adding it
+    /// again is harmless.
+    pub(crate) fn add_to_arrivals(&self, fd: RawFd) -> Result<()> {
+        let Some(ep) = self.events_fd_if_open() else {
+            return Ok(());
+        };
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: 1,
+        };
+        // SAFETY: ev is a valid epoll_event; both fds are open.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0
+            && errno() != libc::EEXIST
+        {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) of a receive set for the socket's arrivals",
+            ));
+        }
+        Ok(())
     }
 
     pub(crate) fn events_fd_if_open(&self) -> Option<RawFd> {
-        self.events_fd.get().map(|fd| fd.as_raw_fd())
+        let generation = crate::fork::generation();
+        lock(&self.events_fd)
+            .as_ref()
+            .filter(|(_, g)| *g == generation)
+            .map(|(fd, _)| fd.as_raw_fd())
+    }
+
+    /// Records what arrived since the last look (the epoll instance of
+    /// [`SocketCore::events_fd`] says whether anything did): a datagram
+    /// socket's `FD_READ` while readable, unless overlapped receives are
+    /// queued (`receives_queued`: they take the data, and Windows records
+    /// no `FD_READ` for it, `test_read_events`); a stream's events
+    /// (`SocketCore::note_stream_arrival`).
+    pub fn collect_arrivals(&self, record: &mut EventRecord, receives_queued: bool) {
+        let Some(ep) = self.events_fd_if_open() else {
+            return;
+        };
+        // Two: the socket's own fd and its multicast receive set (P4).
+        let mut ev = [libc::epoll_event { events: 0, u64: 0 }; 2];
+        // SAFETY: ev is a valid array of two epoll_events; timeout 0.
+        if unsafe { libc::epoll_wait(ep, ev.as_mut_ptr(), 2, 0) } <= 0 {
+            return;
+        }
+        if self.kind == SocketKind::Stream {
+            self.note_stream_arrival(record);
+        } else if !receives_queued && self.readable_now() {
+            record.record(abi::FD_READ, 0);
+        }
     }
 }

@@ -89,7 +89,7 @@ impl SocketCore {
     /// The private flag a send with `controls` needs (0 for most: one
     /// test of an `Option`).
     #[inline(always)]
-    pub(crate) fn send_df_flags(&self, controls: &SendControls, state: u32, to_v4: bool) -> i32 {
+    pub(crate) fn send_df_flags(&self, controls: &SendControls, state: u64, to_v4: bool) -> i32 {
         match controls.dont_fragment {
             None => 0,
             Some(on)

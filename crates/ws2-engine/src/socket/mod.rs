@@ -15,6 +15,10 @@ mod params;
 mod recv;
 mod reuse;
 mod send;
+mod stream;
+mod stream_options;
+mod stream_ready;
+mod stream_recv;
 mod uro;
 mod waiters;
 
@@ -25,6 +29,9 @@ pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
 pub use send::Message;
 pub(crate) use send::message_len;
+pub use stream::Backlog;
+pub(crate) use stream::StreamState;
+pub use stream::{AcceptCondition, AcceptDecision};
 pub(crate) use uro::RESIDUE_PIECES;
 pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
 pub use waiters::complete;
@@ -149,56 +156,66 @@ impl std::ops::BitOr for SendFlags {
 }
 
 // State bits of a socket.
-const NONBLOCKING: u32 = 1 << 0;
-const BOUND: u32 = 1 << 1;
-const CONNECTED: u32 = 1 << 2;
-const SHUT_SEND: u32 = 1 << 3;
-const SHUT_RECV: u32 = 1 << 4;
-const CLOSED: u32 = 1 << 5;
-const PEER_V4: u32 = 1 << 6;
-const HEADER_INCLUDED: u32 = 1 << 7;
-const NO_CONNRESET: u32 = 1 << 8;
-const NO_NETRESET: u32 = 1 << 9;
+const NONBLOCKING: u64 = 1 << 0;
+const BOUND: u64 = 1 << 1;
+const CONNECTED: u64 = 1 << 2;
+const SHUT_SEND: u64 = 1 << 3;
+const SHUT_RECV: u64 = 1 << 4;
+const CLOSED: u64 = 1 << 5;
+const PEER_V4: u64 = 1 << 6;
+const HEADER_INCLUDED: u64 = 1 << 7;
+const NO_CONNRESET: u64 = 1 << 8;
+const NO_NETRESET: u64 = 1 << 9;
 /// Set once for SOCK_STREAM sockets, so the send path tests one word.
-const STREAM: u32 = 1 << 10;
-const GSO_REFUSED: u32 = 1 << 11;
-const WANT_TOS: u32 = 1 << 12;
-const WANT_ECN: u32 = 1 << 13;
+const STREAM: u64 = 1 << 10;
+const GSO_REFUSED: u64 = 1 << 11;
+const WANT_TOS: u64 = 1 << 12;
+const WANT_ECN: u64 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
 /// On an `AF_INET` socket only the value `IPV6_V6ONLY` reads back.
-const V6ONLY: u32 = 1 << 14;
+const V6ONLY: u64 = 1 << 14;
 /// `SO_DEBUG`, kept by ws2.
-const DEBUG: u32 = 1 << 15;
+const DEBUG: u64 = 1 << 15;
 /// The network-event record is kept (a first `WSAEventSelect`, P1).
-const EVENTS_LIVE: u32 = 1 << 16;
+const EVENTS_LIVE: u64 = 1 << 16;
 /// An event selection with a non-zero mask is active (P1).
-const EVENTS_SELECTED: u32 = 1 << 17;
+const EVENTS_SELECTED: u64 = 1 << 17;
 /// Windows' `IP_MULTICAST_LOOP` is off: group datagrams sent by this host
 /// are not received (P4; the kernel's own option stays on).
-const MULTICAST_NO_LOOP: u32 = 1 << 18;
+const MULTICAST_NO_LOOP: u64 = 1 << 18;
 /// `SO_REUSEADDR` as Windows reads it (P4, `reuse`).
-const REUSE_ADDR: u32 = 1 << 19;
+const REUSE_ADDR: u64 = 1 << 19;
 /// `SO_EXCLUSIVEADDRUSE` (P4, `reuse`).
-const EXCLUSIVE_ADDR: u32 = 1 << 20;
+const EXCLUSIVE_ADDR: u64 = 1 << 20;
 /// The socket is in the process's registry of bound sockets (`reuse`).
-const REGISTERED: u32 = 1 << 21;
+const REGISTERED: u64 = 1 << 21;
 /// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `header_options`).
-const DONT_FRAGMENT: u32 = 1 << 22;
+const DONT_FRAGMENT: u64 = 1 << 22;
 /// What receives report of a datagram's destination (S27, P4): the
 /// Windows options `IP_PKTINFO`, `IP_RECVIF`, `IP_RECVDSTADDR` and their
 /// IPv6 twins (Linux has one option per family for all three).
-const WANT_PKTINFO_V4: u32 = 1 << 23;
-const WANT_IF_V4: u32 = 1 << 24;
-const WANT_DSTADDR_V4: u32 = 1 << 25;
-const WANT_PKTINFO_V6: u32 = 1 << 26;
-const WANT_IF_V6: u32 = 1 << 27;
-const WANT_DSTADDR_V6: u32 = 1 << 28;
+const WANT_PKTINFO_V4: u64 = 1 << 23;
+const WANT_IF_V4: u64 = 1 << 24;
+const WANT_DSTADDR_V4: u64 = 1 << 25;
+const WANT_PKTINFO_V6: u64 = 1 << 26;
+const WANT_IF_V6: u64 = 1 << 27;
+const WANT_DSTADDR_V6: u64 = 1 << 28;
 /// The reports that need a receive's controls rewritten.
-const WANT_ADDRESS_EXTRA: u32 = WANT_IF_V4 | WANT_DSTADDR_V4 | WANT_IF_V6 | WANT_DSTADDR_V6;
+const WANT_ADDRESS_EXTRA: u64 = WANT_IF_V4 | WANT_DSTADDR_V4 | WANT_IF_V6 | WANT_DSTADDR_V6;
 /// `UDP_GRO` is on (`UDP_RECV_MAX_COALESCED_SIZE` was set, S44): receives
 /// go through the URO path. Set once, never cleared.
-const GRO: u32 = 1 << 29;
+const GRO: u64 = 1 << 29;
+/// A stream socket that `listen` made a listener.
+const LISTENING: u64 = 1 << 30;
+/// A stream `connect` in progress (the kernel's `SYN_SENT`).
+const CONNECTING: u64 = 1 << 31;
+/// The last stream `connect` failed (refused, unreachable, timed out).
+const CONNECT_FAILED: u64 = 1 << 32;
+/// A stream socket `accept` made (it never reports `FD_CONNECT`).
+const ACCEPTED: u64 = 1 << 33;
+/// `SO_OOBINLINE` is on: urgent bytes stay in the stream (read, not OOB).
+const OOB_INLINE: u64 = 1 << 34;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -220,7 +237,7 @@ pub struct SocketCore {
     kind: SocketKind,
     protocol: i32,
     overlapped: bool,
-    state: AtomicU32,
+    state: AtomicU64,
     send_timeout_ms: AtomicU32,
     recv_timeout_ms: AtomicU32,
     /// The socket's TOS / traffic class, kept for ECN-only sends (S26).
@@ -257,15 +274,16 @@ pub struct SocketCore {
     icmp_ttl_expired: AtomicU32,
     /// `UDP_RECV_MAX_COALESCED_SIZE` and what is left of coalesced runs (S44).
     uro: uro::Uro,
-    /// `SO_ERROR` as last set (a Winsock code; 0 at creation).
+    /// `SO_ERROR` as last set (a Winsock code; 0 at creation); on a stream
+    /// socket, also the failure of its last `connect` (P8).
     so_error: AtomicU32,
     /// `SO_SNDBUF`, `SO_RCVBUF` as last set ([`NOT_SET`]: never).
     buffer_sizes: [AtomicU64; 2],
     /// Network events for `WSAEventSelect` (P1), made on first use.
     events: OnceLock<Mutex<EventRecord>>,
-    /// A duplicate of the fd the reactor watches for arrivals while the
-    /// event record is live (P1).
-    events_fd: OnceLock<OwnedFd>,
+    /// The epoll instance that tells the socket's arrivals while the event
+    /// record is live (P1), with the fork generation that made it.
+    events_fd: Mutex<Option<(OwnedFd, u64)>>,
     /// Held by receives that peek and by `FIONREAD`'s count of the queued
     /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
     pub(crate) peek_lock: Mutex<()>,
@@ -274,6 +292,8 @@ pub struct SocketCore {
     /// Held while a send switches `IP_MTU_DISCOVER` around itself (P4,
     /// `header_options`).
     df_switch: Mutex<()>,
+    /// What a stream socket keeps beyond the kernel's state (P8).
+    pub(crate) stream: StreamState,
 }
 
 /// `buffer_sizes` of an option never set: the kernel's value is reported.
@@ -428,7 +448,7 @@ impl SocketCore {
             kind,
             protocol,
             overlapped,
-            state: AtomicU32::new(0),
+            state: AtomicU64::new(0),
             send_timeout_ms: AtomicU32::new(0),
             recv_timeout_ms: AtomicU32::new(0),
             tos: AtomicU8::new(0),
@@ -450,10 +470,11 @@ impl SocketCore {
             so_error: AtomicU32::new(0),
             buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
             events: OnceLock::new(),
-            events_fd: OnceLock::new(),
+            events_fd: Mutex::new(None),
             peek_lock: Mutex::new(()),
             groups: groups::Groups::default(),
             df_switch: Mutex::new(()),
+            stream: StreamState::default(),
         }
     }
 
@@ -587,7 +608,11 @@ impl SocketCore {
     pub fn is_overlapped(&self) -> bool {
         self.overlapped
     }
-    fn has(&self, bit: u32) -> bool {
+    /// The state word (readiness notices when it changes).
+    pub(crate) fn state_word(&self) -> u64 {
+        self.state.load(Ordering::Acquire)
+    }
+    fn has(&self, bit: u64) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0
     }
     /// Whether [`SocketCore::close`] was called.

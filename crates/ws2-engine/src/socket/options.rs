@@ -370,7 +370,7 @@ impl SocketCore {
     /// Rewrites a receive's destination reports as the socket's options
     /// ask (only when `IP_RECVIF`/`IP_RECVDSTADDR` or a twin is on).
     #[inline(always)]
-    pub(crate) fn recv_address_reports(&self, state: u32, c: &mut ReceivedControls) {
+    pub(crate) fn recv_address_reports(&self, state: u64, c: &mut ReceivedControls) {
         if state & WANT_ADDRESS_EXTRA == 0 {
             return;
         }
@@ -521,6 +521,29 @@ impl SocketCore {
                 self.so_error.store(value as u32, Ordering::Relaxed);
                 Ok(())
             }
+            SockOpt::Linger => self.set_linger(abi::LINGER {
+                l_onoff: value as u16,
+                l_linger: (value as u32 >> 16) as u16,
+            }),
+            SockOpt::DontLinger => self.set_linger(abi::LINGER {
+                l_onoff: (value == 0) as u16,
+                l_linger: self.linger().l_linger,
+            }),
+            SockOpt::OobInline => {
+                self.set_int_option(
+                    libc::SOL_SOCKET,
+                    libc::SO_OOBINLINE,
+                    value,
+                    "setsockopt(SO_OOBINLINE)",
+                )?;
+                if value != 0 {
+                    self.state.fetch_or(OOB_INLINE, Ordering::AcqRel);
+                } else {
+                    self.state.fetch_and(!OOB_INLINE, Ordering::AcqRel);
+                }
+                self.wake_waiters(); // what a select waits for changes
+                Ok(())
+            }
             SockOpt::Debug => {
                 if value != 0 {
                     self.state.fetch_or(DEBUG, Ordering::Relaxed);
@@ -593,10 +616,20 @@ impl SocketCore {
             SockOpt::V6Only => Ok(self.v6_only()? as i32),
             SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
-            SockOpt::Error => Ok(self.so_error.load(Ordering::Relaxed) as i32),
+            SockOpt::Error => {
+                // A stream's non-blocking connect may have failed meanwhile.
+                self.refresh_connect();
+                Ok(self.so_error.load(Ordering::Relaxed) as i32)
+            }
+            SockOpt::Linger => {
+                let l = self.linger();
+                Ok(l.l_onoff as i32 | (l.l_linger as i32) << 16)
+            }
+            SockOpt::DontLinger => Ok((self.linger().l_onoff == 0) as i32),
             SockOpt::Debug => Ok(self.has(DEBUG) as i32),
-            SockOpt::AcceptConn => Ok(0),
-            SockOpt::ConnectTime => Ok(-1),
+            SockOpt::OobInline => Ok(self.has(OOB_INLINE) as i32),
+            SockOpt::AcceptConn => Ok(self.is_listening() as i32),
+            SockOpt::ConnectTime => Ok(self.connect_time()),
             SockOpt::OpenType => Ok(open_type() as i32),
             SockOpt::RecvAddress { v6, what } => Ok(self.has(recv_address_bit(v6, what)) as i32),
             SockOpt::UnicastInterfaceV4 => {
@@ -621,7 +654,7 @@ impl SocketCore {
 }
 
 /// The state bit of a destination report option.
-fn recv_address_bit(v6: bool, what: RecvAddress) -> u32 {
+fn recv_address_bit(v6: bool, what: RecvAddress) -> u64 {
     match (v6, what) {
         (false, RecvAddress::Pktinfo) => WANT_PKTINFO_V4,
         (false, RecvAddress::Interface) => WANT_IF_V4,

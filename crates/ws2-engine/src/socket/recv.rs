@@ -185,9 +185,25 @@ impl SocketCore {
         flags: i32,
         may_wait: bool,
     ) -> Result<usize> {
+        if self.has(STREAM) {
+            return self.recvmsg_stream(msg, flags, may_wait);
+        }
         self.recv_checks()?;
         let result = self.recvmsg_waiting(msg, flags, may_wait);
         // Every receive call re-enables FD_READ (P1).
+        self.note_received();
+        result
+    }
+
+    /// [`SocketCore::recvmsg_blocking`] on a stream socket (P8).
+    #[cold]
+    #[inline(never)]
+    fn recvmsg_stream(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
+        if self.is_closed() {
+            return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
+        }
+        let result = self.recv_stream_msg(msg, flags, may_wait);
+        // Every receive call re-enables FD_READ and FD_OOB (P1, P8).
         self.note_received();
         result
     }
@@ -376,7 +392,7 @@ impl SocketCore {
         may_wait: bool,
         got: &mut Received,
     ) -> Result<()> {
-        if iovlen > MAX_IOVECS {
+        if iovlen > MAX_IOVECS && !self.has(STREAM) {
             *got = self.recv_bounced(iov, iovlen, may_wait)?;
             return Ok(());
         }

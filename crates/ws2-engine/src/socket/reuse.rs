@@ -218,7 +218,7 @@ impl SocketCore {
         self.has(EXCLUSIVE_ADDR)
     }
 
-    pub(super) fn set_state_bit(&self, bit: u32, on: bool) {
+    pub(super) fn set_state_bit(&self, bit: u64, on: bool) {
         if on {
             self.state.fetch_or(bit, Ordering::AcqRel);
         } else {

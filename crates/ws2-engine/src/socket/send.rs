@@ -195,7 +195,7 @@ impl SocketCore {
     #[inline(never)]
     fn check_send(
         &self,
-        state: u32,
+        state: u64,
         has_destination: bool,
         total: usize,
         flags: SendFlags,

@@ -58,8 +58,18 @@ pub enum SockOpt {
     Error,
     /// `SO_DEBUG`: kept by ws2 (Linux reserves it to `CAP_NET_ADMIN`).
     Debug,
-    /// `SO_ACCEPTCONN`, read-only: no datagram socket listens.
+    /// `SO_ACCEPTCONN`, read-only: whether a stream socket listens (no
+    /// datagram socket does).
     AcceptConn,
+    /// `SO_LINGER`: Windows' `LINGER` (two `u_short`s) as
+    /// `l_onoff | l_linger << 16`, kept by ws2 (P8: a nonzero linger is
+    /// `closesocket`'s wait, not the kernel's).
+    Linger,
+    /// `SO_DONTLINGER`: a BOOL, `!l_onoff` of `SO_LINGER`.
+    DontLinger,
+    /// `SO_OOBINLINE`: given to Linux and kept by ws2 too, for readiness
+    /// (an urgent byte is then data, not out-of-band).
+    OobInline,
     /// `SO_CONNECT_TIME`, read-only: seconds connected, `0xFFFFFFFF` for a
     /// socket that has no connection (every datagram socket).
     ConnectTime,
@@ -276,12 +286,12 @@ impl OptionSpec {
         self.sockets = sockets;
         self
     }
-    const fn read_only(mut self) -> Self {
-        self.access = Access::ReadOnly;
-        self
-    }
     const fn wrong_socket(mut self, code: i32) -> Self {
         self.wrong_socket = code;
+        self
+    }
+    const fn read_only(mut self) -> Self {
+        self.access = Access::ReadOnly;
         self
     }
 }
@@ -361,7 +371,9 @@ pub const MAX_IP_OPTIONS: usize = 40;
 /// Every option ws2 answers. `sockets` of the IP-level receive and
 /// multicast options exclude streams (`WSAEINVAL` there,
 /// `test_sockopt_validity`); `IP_HDRINCL` is raw-only (`WSAEINVAL`
-/// on UDP and TCP, `test_set_getsockopt`).
+/// on UDP and TCP, `test_set_getsockopt`); `SO_LINGER` is stream-only
+/// (`WSAENOPROTOOPT` on UDP, `test_extendedSocketOptions`), and so are
+/// `SO_DONTLINGER` and `TCP_NODELAY`.
 static OPTIONS: &[OptionSpec] = &[
     // SOL_SOCKET
     row(
@@ -379,6 +391,30 @@ static OPTIONS: &[OptionSpec] = &[
     )
     .boolean()
     .read_only(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_LINGER,
+        SockOpt::Linger,
+        OptLen::SocketDword { zero_short: true },
+    )
+    .only(sockets::STREAM)
+    .wrong_socket(abi::WSAENOPROTOOPT),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_DONTLINGER,
+        SockOpt::DontLinger,
+        OptLen::SocketBool,
+    )
+    .boolean()
+    .only(sockets::STREAM)
+    .wrong_socket(abi::WSAENOPROTOOPT),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_OOBINLINE,
+        SockOpt::OobInline,
+        OptLen::SocketBool,
+    )
+    .boolean(),
     row(
         abi::SOL_SOCKET,
         abi::SO_REUSEADDR,
@@ -779,6 +815,16 @@ static OPTIONS: &[OptionSpec] = &[
         OptLen::Byte,
     )
     .boolean(),
+    // IPPROTO_TCP
+    row(
+        abi::IPPROTO_TCP,
+        abi::TCP_NODELAY,
+        linux(libc::IPPROTO_TCP, libc::TCP_NODELAY),
+        OptLen::Byte,
+    )
+    .boolean()
+    .only(sockets::STREAM)
+    .wrong_socket(abi::WSAENOPROTOOPT),
     // IPPROTO_UDP
     row(
         abi::IPPROTO_UDP,

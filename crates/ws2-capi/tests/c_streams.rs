@@ -1,0 +1,223 @@
+//! Stream sockets from C (SPEC P8, part 1): the programs in `tests/c/`
+//! named `stream_*`, on loopback and between namespace hosts, and the
+//! TCP/UDP echo example. Root, `cc` and namespaces are required: without
+//! them the tests fail, they never skip.
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{assert_success, compile_test, run_c_test, run_with_timeout, show};
+use testnet::Net;
+
+// P8 S9 S37
+#[test]
+fn stream_calls_answer_as_windows_does() {
+    run_c_test("stream_calls", &[]);
+}
+
+// P8 S16
+#[test]
+fn non_blocking_stream_sends_are_taken_whole_or_not_at_all() {
+    run_c_test("stream_send", &[]);
+}
+
+// P8 P1: select and WSAPoll on listening, connecting, connected, reset and
+// failed stream sockets (test_select, test_errors, test_WSAPoll, test_tcp_reset).
+#[test]
+fn select_and_wsapoll_answer_for_streams_as_windows_does() {
+    run_c_test("stream_select_poll", &[]);
+}
+
+// P8 P1: FD_ACCEPT, FD_CONNECT (and its error), FD_READ, FD_WRITE, FD_OOB and
+// FD_CLOSE through WSAEventSelect (test_events' stream cases).
+#[test]
+fn event_select_records_stream_events_as_windows_does() {
+    run_c_test("stream_events", &[]);
+}
+
+// P8: past WS2_MAX_STREAM_BACKLOG a non-blocking send is WSAENOBUFS, nothing sent.
+#[test]
+fn a_non_blocking_send_past_the_backlog_bound_is_wsaenobufs() {
+    let exe = compile_test("stream_send");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("limit").env("WS2_MAX_STREAM_BACKLOG", "1048576");
+    let out = run_with_timeout(cmd, "stream_send_limit");
+    assert_success(&out, "stream_send limit");
+}
+
+// P8 S37: unreachable, refused and timing-out connects, each bounded in time.
+#[test]
+fn unreachable_refused_and_unanswered_connects() {
+    let exe = compile_test("stream_netns");
+    let net = Net::new().expect("testnet");
+    let a = net.host("sua").expect("host a");
+    let b = net.host("sub").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.add_addr(&link.a_ifname, "10.0.0.11/24")
+        .expect("10.0.0.11");
+    a.route("unreachable 10.9.0.0/16")
+        .expect("unreachable route");
+    // An unanswered neighbour fails after one 100 ms solicitation.
+    let neigh = format!("net.ipv4.neigh.{}", link.a_ifname);
+    a.sysctl(&format!("{neigh}.mcast_solicit"), "1")
+        .expect("mcast_solicit");
+    a.sysctl(&format!("{neigh}.retrans_time_ms"), "100")
+        .expect("retrans_time_ms");
+    // Host b cannot answer 10.0.0.11: a connect from there stays in progress.
+    b.route("blackhole 10.0.0.11/32").expect("blackhole route");
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(a.command(&[exe, "unreachable"]), "stream_netns_unreachable");
+    assert_success(&out, "stream_netns unreachable");
+}
+
+/// Byte `i` of each 256 KiB chunk the C program sends.
+fn pattern(i: usize) -> u8 {
+    (i * 7 + 3 + (i >> 12)) as u8
+}
+
+// P8 S16: a large transfer through a slow link; the reader in host b checks
+// every byte and the total.
+#[test]
+fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
+    const CHUNK: usize = 256 << 10;
+    let exe = compile_test("stream_netns");
+    let net = Net::new().expect("testnet");
+    let a = net.host("ssa").expect("host a");
+    let b = net.host("ssb").expect("host b");
+    let link = net
+        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
+        .expect("link");
+    a.rate_limit(&link.a_ifname, "16mbit").expect("rate limit");
+    let listener = b
+        .run(|| TcpListener::bind("10.0.0.2:0"))
+        .expect("listener in b");
+    let port = listener.local_addr().unwrap().port().to_string();
+    let reader = std::thread::spawn(move || {
+        // The first connection: every byte checked; the second (the timed-out
+        // send) read to its end.
+        let (mut first, _) = listener.accept().expect("accept 1");
+        first
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut buf = vec![0u8; 1 << 16];
+        let mut total = 0usize;
+        loop {
+            let n = first.read(&mut buf).expect("read");
+            if n == 0 {
+                break;
+            }
+            for (k, byte) in buf[..n].iter().enumerate() {
+                assert_eq!(*byte, pattern((total + k) % CHUNK), "byte {}", total + k);
+            }
+            total += n;
+        }
+        let (mut second, _) = listener.accept().expect("accept 2");
+        second
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        while matches!(second.read(&mut buf), Ok(n) if n > 0) {}
+        total
+    });
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(
+        a.command(&[exe, "slow", "10.0.0.2", &port]),
+        "stream_netns_slow",
+    );
+    assert_success(&out, "stream_netns slow");
+    let total = reader.join().expect("reader");
+    assert_eq!(total, 13 * CHUNK, "{}", show(&out));
+}
+
+/// Starts `simple_server` with `args` and returns it with the port it
+/// printed (`listening (...) on ADDRESS:PORT`).
+fn start_simple_server(args: &[&str], label: &str) -> (common::Running, String) {
+    let exe = common::compile_example("simple_server");
+    let mut cmd = Command::new(&exe);
+    cmd.args(args);
+    let running = common::start(cmd, label);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let so_far = running.stdout_so_far();
+        if let Some(line) = so_far.lines().find(|l| l.starts_with("listening")) {
+            let port = line.rsplit(':').next().unwrap().trim().to_string();
+            return (running, port);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{label} did not start listening; stdout so far: {so_far}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn run_simple_client(args: &[&str], label: &str) -> std::process::Output {
+    let exe = common::compile_example("simple_client");
+    let mut cmd = Command::new(&exe);
+    cmd.args(args);
+    let out = run_with_timeout(cmd, label);
+    assert_success(&out, label);
+    out
+}
+
+// P8: examples/c/simple_server.c and simple_client.c, TCP over IPv4 (two
+// clients, messages larger than the server's 1024-byte reads) and UDP over IPv6.
+#[test]
+fn example_simple_server_and_client_echo_over_tcp_and_udp() {
+    let (server, port) = start_simple_server(
+        &["-p", "tcp", "-i", "127.0.0.1", "-e", "0", "-n", "2"],
+        "simple_server_tcp",
+    );
+    for bytes in ["64", "60000"] {
+        let out = run_simple_client(
+            &[
+                "-p",
+                "tcp",
+                "-n",
+                "127.0.0.1",
+                "-e",
+                &port,
+                "-l",
+                "5",
+                "-b",
+                bytes,
+            ],
+            "simple_client_tcp",
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("echo 5 of 5"), "{text}");
+    }
+    let out = server.wait(Duration::from_secs(10));
+    assert_success(&out, "simple_server tcp");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("accepted connection from 127.0.0.1:").count(),
+        2,
+        "{text}"
+    );
+
+    let (server, port) = start_simple_server(
+        &["-p", "udp", "-i", "::1", "-e", "0", "-n", "3"],
+        "simple_server_udp",
+    );
+    let out = run_simple_client(
+        &["-p", "udp", "-n", "::1", "-e", &port, "-l", "3"],
+        "simple_client_udp",
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("echo 3 of 3"));
+    let out = server.wait(Duration::from_secs(10));
+    assert_success(&out, "simple_server udp");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("datagram from [::1]:")
+            .count(),
+        3,
+        "{}",
+        show(&out)
+    );
+}
