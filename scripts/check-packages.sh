@@ -46,9 +46,23 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 pkg_args=()
 for p in "${packages[@]}"; do pkg_args+=(-p "$p"); done
+# Cargo verifies each package against the others through a local registry:
+# it unpacks them under $CARGO_HOME/registry/src/<that registry>/ and
+# builds them as registry crates, which it takes as immutable. An unpacked
+# copy or a build of the same name and version from an earlier run would
+# be reused as it is, verifying a package against yesterday's sources of
+# its sibling: remove both first. The verification builds in a target
+# directory of its own, where every build of these names is such a build.
+registry_src="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+verify_target="${CARGO_TARGET_DIR:-target}/package-verify"
+for p in "${packages[@]}"; do
+    for stale in "$registry_src"/-*/"$p"-[0-9]* "$verify_target"/debug/.fingerprint/"$p"-*; do
+        [ -e "$stale" ] && rm -rf "$stale"
+    done
+done
 # --allow-dirty: what is checked is the manifests and files, not whether
 # the working tree is committed.
-if ! cargo package --offline --allow-dirty "${pkg_args[@]}" >"$log" 2>&1; then
+if ! cargo package --offline --allow-dirty --target-dir "$verify_target" "${pkg_args[@]}" >"$log" 2>&1; then
     cat "$log" >&2
     fail "cargo package failed"
 fi
@@ -56,7 +70,6 @@ unexpected="$(grep '^warning:' "$log" |
     grep -Ev '^warning: ignoring (test|example|benchmark) `[^`]+` as `[^`]+` is not included in the published package$' || true)"
 [ -z "$unexpected" ] || { cat "$log" >&2; fail "cargo package warned: $unexpected"; }
 
-target="${CARGO_TARGET_DIR:-target}"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
 for i in "${!packages[@]}"; do
     p="${packages[$i]}"
@@ -67,7 +80,7 @@ for i in "${!packages[@]}"; do
     if grep -q '^tests/' <<<"$files"; then
         fail "$p: the package holds tests/ (they need the unpublished test hosts)"
     fi
-    crate="$target/package/$p-$version.crate"
+    crate="$verify_target/package/$p-$version.crate"
     [ -f "$crate" ] || fail "$crate was not written"
     size=$(stat -c %s "$crate")
     [ "$size" -le $((1024 * 1024)) ] || fail "$crate is $size bytes: more than 1 MiB"

@@ -36,6 +36,7 @@ mod addrstr;
 mod ioctl;
 mod iphlpapi;
 mod mswsock;
+mod multicast;
 mod overlapped;
 mod readiness;
 mod recv;

@@ -64,8 +64,8 @@ module_exports!(ws2_32, WS2_32:
     WSASend, WSASendTo, WSASendMsg, WSARecv, WSARecvFrom, WSAIoctl,
     WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent, WSAWaitForMultipleEvents,
     WSAGetOverlappedResult,
+    select = "ws2_select", __WSAFDIsSet, WSAPoll, WSAEventSelect, WSAEnumNetworkEvents,
     listen = "ws2_listen", accept = "ws2_accept", WSAAccept,
-    select = "ws2_select", WSAPoll, WSAEventSelect, WSAEnumNetworkEvents,
     htons = "ws2_htons", htonl = "ws2_htonl", ntohs = "ws2_ntohs", ntohl = "ws2_ntohl",
     inet_addr = "ws2_inet_addr", inet_ntoa = "ws2_inet_ntoa",
     inet_pton = "ws2_inet_pton", inet_ntop = "ws2_inet_ntop", InetPtonW, InetNtopW,
@@ -78,6 +78,9 @@ module_exports!(ws2_32, WS2_32:
     gethostname = "ws2_gethostname", GetHostNameW,
     getservbyname = "ws2_getservbyname", getservbyport = "ws2_getservbyport",
     getprotobyname = "ws2_getprotobyname", getprotobynumber = "ws2_getprotobynumber",
+    setsourcefilter = "ws2_setsourcefilter", getsourcefilter = "ws2_getsourcefilter",
+    setipv4sourcefilter = "ws2_setipv4sourcefilter",
+    getipv4sourcefilter = "ws2_getipv4sourcefilter",
 );
 
 module_exports!(mswsock, MSWSOCK: AcceptEx, GetAcceptExSockaddrs, TransmitFile);

@@ -140,7 +140,7 @@ fn try_accept(
             iov_len: buf.receive as usize,
         }]
     };
-    match acceptor.recv_now(&iov(buf), 0) {
+    match acceptor.recv_ready(&iov(buf), 0) {
         Ok(Some(got)) => Attempt::Done(Ok(got)),
         Err(e) => Attempt::Done(Err(e)),
         Ok(None) => {
@@ -156,9 +156,7 @@ fn try_accept(
 fn received(bytes: usize) -> Received {
     Received {
         bytes,
-        from: None,
-        controls: Default::default(),
-        truncated: false,
+        ..Default::default()
     }
 }
 

@@ -32,7 +32,9 @@ pub(super) fn try_send(
     let mut refusals = 0;
     loop {
         // SAFETY: msg describes buffers, name and control valid for this call.
-        let n = unsafe { libc::sendmsg(core.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
+        let n = core.with_send_flags(flags, |flags| unsafe {
+            libc::sendmsg(core.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+        });
         if n >= 0 {
             return Ok(n as usize);
         }

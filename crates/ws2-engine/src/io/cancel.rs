@@ -29,6 +29,8 @@ impl SocketCore {
     /// ```
     pub fn close(&self) {
         self.mark_closed();
+        self.leave_all_groups();
+        self.forget_binding();
         // A stream's pending receives lose their connection: Windows
         // completes them with STATUS_CONNECTION_ABORTED (research-streams.md
         // B2: test_iocp's iocp_async_read_closesocket); every other
@@ -47,6 +49,7 @@ impl SocketCore {
         {
             listener.cancel_overlapped(Cancel::Overlapped(ov as *mut abi::WSAOVERLAPPED));
         }
+        self.drop_residue();
         crate::addr_changes::cancel_socket(self);
         // A graceful stream close still sends what the backlog holds (P8):
         // the reactor keeps its send direction; the rest is let go now.

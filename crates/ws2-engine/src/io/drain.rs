@@ -1,7 +1,7 @@
 //! The reactor's thread: it waits (epoll) until sockets with queued
 //! operations are ready and drains their queues in order, sends in
-//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives one
-//! datagram per operation; and the reactor started on first use
+//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives in
+//! `recvmmsg` batches (`recv_batch`); and the reactor started on first use
 //! ([`reactor`]: its epoll instance and this thread).
 
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use ws2_abi as abi;
 use crate::completion::{Delivery, Packet, deliver};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
-use crate::ops::{Attempt, RecvOp, SendQueue};
+use crate::ops::{Attempt, Handoff, RecvOp, RecvQueue, SendQueue};
 use crate::socket::{SocketCore, SocketKind, complete};
 use crate::translate::{CmsgBuf, MAX_IOVECS};
 
@@ -86,10 +86,17 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
         Direction::Recv => core.recv_fd_if_open(),
         Direction::Events => core.events_fd_if_open(),
     };
-    let armed = match fd {
+    let mut armed = match fd {
         Some(fd) => r.arm(core, fd, dir),
         None => Err(Error::new(abi::WSAENOTSOCK, "the socket was closed")),
     };
+    // A socket that joined groups: its receive set too (P4).
+    if armed.is_ok()
+        && dir == Direction::Recv
+        && let Some(set) = core.group_set_for_reactor()
+    {
+        armed = r.arm_or_add(core, set, dir);
+    }
     if let Err(e) = armed {
         for (delivery, result) in take_all(r, core, dir, e) {
             complete(Some(core), delivery, result, false);
@@ -246,14 +253,16 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
             let flags = q.ops[0].flags;
             // SAFETY: msgs[..runs.len()] describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
+            // (A batch of sends asking for another don't-fragment state
+            // than the socket's runs with it switched: P4.)
+            let sent = core.with_send_flags(flags, |flags| unsafe {
                 libc::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
                     runs.len() as u32,
                     flags | libc::MSG_NOSIGNAL,
                 )
-            };
+            });
             SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
                 for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {
@@ -486,37 +495,20 @@ pub(crate) fn forget_closed(core: &SocketCore) {
     events::forget_closed(r, core);
 }
 
-/// Completes queued receives in order while datagrams are waiting.
+/// Completes queued receives in order while datagrams are waiting: one
+/// `recvmmsg` fills several (`recv_batch`).
 fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     let mut done = Vec::new();
     let mut handoffs = Vec::new();
     let rearm = {
         let mut q = recv_queue(core);
-        let rearm = loop {
-            let Some(op) = q.ops.front_mut() else {
-                break false;
-            };
-            let got = match recv_op::try_op(core, op) {
-                Attempt::NotYet => break true,
-                Attempt::Done(got) => Some(got),
-                Attempt::Handoff(next) => {
-                    if let Some(op) = q.ops.pop_front() {
-                        handoffs.push((next, op));
-                    }
-                    None
-                }
-            };
-            let Some(got) = got else { continue };
-            let Some(op) = q.ops.pop_front() else {
-                break false;
-            };
-            let RecvOp {
-                finish,
-                delivery,
-                port_of,
-                ..
-            } = *op;
-            done.push((delivery, port_of, finish(got)));
+        let rearm = if core.is_stream() {
+            drain_stream_recvs(core, &mut q, &mut done, &mut handoffs)
+        } else {
+            let mut datagrams = Vec::new();
+            let rearm = super::recv_batch::fill_queued(core, &mut q, &mut datagrams);
+            done.extend(datagrams.into_iter().map(|(d, r)| (d, None, r)));
+            rearm
         };
         if !rearm {
             q.registered = false;
@@ -532,6 +524,50 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     }
     if rearm {
         arm_or_fail(r, core, Direction::Recv);
+    }
+}
+
+/// A completion found under a socket's receive lock: where it goes (on
+/// another socket's port for an `AcceptEx`) and its result.
+type RecvDone = (
+    Delivery,
+    Option<Arc<dyn crate::completion::PortBound + Send + Sync>>,
+    Result<usize>,
+);
+
+/// The queued operations of a stream socket (receives, a listener's
+/// `AcceptEx`), tried in order while each completes; a handed-off one goes
+/// to `handoffs`. Returns whether some must wait for readability.
+fn drain_stream_recvs(
+    core: &SocketCore,
+    q: &mut RecvQueue,
+    done: &mut Vec<RecvDone>,
+    handoffs: &mut Vec<(Handoff, Box<RecvOp>)>,
+) -> bool {
+    loop {
+        let Some(op) = q.ops.front_mut() else {
+            return false;
+        };
+        let got = match recv_op::try_op(core, op) {
+            Attempt::NotYet => return true,
+            Attempt::Done(got) => got,
+            Attempt::Handoff(next) => {
+                if let Some(op) = q.ops.pop_front() {
+                    handoffs.push((next, op));
+                }
+                continue;
+            }
+        };
+        let Some(op) = q.ops.pop_front() else {
+            return false;
+        };
+        let RecvOp {
+            finish,
+            delivery,
+            port_of,
+            ..
+        } = *op;
+        done.push((delivery, port_of, finish(got)));
     }
 }
 

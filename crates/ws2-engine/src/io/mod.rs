@@ -22,6 +22,7 @@ mod events;
 mod queues;
 mod reactor;
 mod recv;
+mod recv_batch;
 mod recv_op;
 mod segmented;
 mod send;
@@ -35,7 +36,11 @@ pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
-pub use recv::{recv_overlapped, requeue, submit_attempt};
+pub use recv::{
+    change_membership, recv_now, recv_overlapped, recv_stream_overlapped, requeue,
+    set_source_filter, submit_attempt,
+};
+pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
 pub use stream_overlapped::{connect_ex, send_stream_overlapped};

@@ -14,7 +14,7 @@ pub(super) fn try_op(core: &SocketCore, op: &mut RecvOp) -> Attempt {
     if let Some(attempt) = op.attempt.as_mut() {
         return attempt();
     }
-    match core.recv_now(&op.iov, op.flags) {
+    match core.recv_ready(&op.iov, op.flags) {
         Ok(None) => Attempt::NotYet,
         Ok(Some(got)) => Attempt::Done(Ok(got)),
         Err(e) => Attempt::Done(Err(e)),

@@ -41,6 +41,10 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     }
     let r = reactor()?;
     let fd = core.events_fd()?;
+    if let Some(set) = core.group_set_for_events() {
+        // Group datagrams are arrivals too (P4).
+        core.add_to_arrivals(set)?;
+    }
     let receives_queued = !recv_queue(core).ops.is_empty();
     let watch_connect = {
         let mut record = core.event_record();
@@ -118,5 +122,14 @@ pub fn inherit_event_select(listener: &SocketCore, accepted: &Arc<SocketCore>) -
 pub(super) fn send_would_block(core: &Arc<SocketCore>) {
     if core.note_send_would_block() {
         watch_writable(core);
+    }
+}
+
+/// A socket joined its first group (P4): if its arrivals are watched
+/// (`WSAEventSelect`), its receive set joins them.
+pub(super) fn watch_group_arrivals(core: &Arc<SocketCore>) -> Result<()> {
+    match core.group_set_for_events() {
+        Some(set) if core.events_live() => core.add_to_arrivals(set),
+        _ => Ok(()),
     }
 }

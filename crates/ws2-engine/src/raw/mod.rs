@@ -12,6 +12,7 @@ pub mod readiness;
 mod recv;
 mod send;
 mod socket_ioctl;
+pub mod source_filter;
 pub mod stream;
 pub mod transmit;
 

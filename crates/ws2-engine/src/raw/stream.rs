@@ -320,7 +320,7 @@ unsafe fn recv_overlapped(
     let finish: crate::ops::RecvFinish = Box::new(|got| got.map(|r| r.bytes));
     // SAFETY: flags writable per the contract.
     unsafe { flags.write_unaligned(0) };
-    let submitted = io::recv_overlapped(core, slice, linux, finish, delivery, || {
+    let submitted = io::recv_stream_overlapped(core, slice, linux, finish, delivery, || {
         // SAFETY: overlapped valid; written before the op is visible.
         unsafe { OvPtr(overlapped).mark_pending() }
     })?;

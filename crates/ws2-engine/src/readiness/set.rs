@@ -52,7 +52,7 @@ pub struct Watch {
     /// which would otherwise end at once each time, until its state word
     /// changes (its own calls, such as `connect`, change it and wake the
     /// wait). The state word it was found in.
-    quiet: Option<u32>,
+    quiet: Option<u64>,
 }
 
 /// The sockets of one readiness call. Kept between calls by its owner so
@@ -151,13 +151,24 @@ impl PollSet {
             revents: 0,
         });
         for w in &self.watches {
+            let mut events = poll_events(w);
+            let fd = if w.quiet.is_some() {
+                -1
+            } else {
+                match w.core.readable_fd() {
+                    // A socket that joined groups: its receive set, whose
+                    // readability covers the group sockets too (P4); its
+                    // writability is looked at by `evaluate`.
+                    set if w.want & WANT_READ != 0 && set != w.core.raw_fd() => {
+                        events = libc::POLLIN;
+                        set
+                    }
+                    _ => w.core.raw_fd(),
+                }
+            };
             self.fds.push(libc::pollfd {
-                fd: if w.quiet.is_some() {
-                    -1
-                } else {
-                    w.core.raw_fd()
-                },
-                events: poll_events(w),
+                fd,
+                events,
                 revents: 0,
             });
         }
@@ -214,9 +225,15 @@ fn poll_events(w: &Watch) -> i16 {
 /// What a watch finds, from the `revents` of its fd.
 #[inline]
 fn evaluate(w: &Watch, revents: i16) -> u16 {
-    let ready = w
+    let mut ready = w
         .core
         .ready_from(revents, w.want & WANT_READ != 0, w.want & WANT_WRITE != 0);
+    if w.want & (WANT_READ | WANT_WRITE) == WANT_READ | WANT_WRITE
+        && w.core.readable_fd() != w.core.raw_fd()
+    {
+        // Polled through the receive set (`fill_fds`): writability apart.
+        ready.write = w.core.writable_now();
+    }
     if ready.closed {
         return FOUND_CLOSED;
     }

@@ -92,16 +92,25 @@ impl EventRecord {
     /// Records `events` (each with `error` as its `iErrorCode`) and
     /// signals the event object if any of them is selected.
     pub fn record(&mut self, events: u32, error: i32) {
+        if let Some(e) = self.record_unsignalled(events, error) {
+            e.set();
+        }
+    }
+
+    /// Records `events` as [`record`](Self::record) does and returns the
+    /// event object to signal instead of signalling it: a change recorded
+    /// for several sockets is recorded for all before any waiter wakes.
+    pub fn record_unsignalled(&mut self, events: u32, error: i32) -> Option<Arc<Event>> {
         self.pending |= events;
         for bit in 0..abi::FD_MAX_EVENTS {
             if events & (1 << bit) != 0 {
                 self.errors[bit as usize] = error;
             }
         }
-        if events & self.mask != 0
-            && let Some(e) = &self.event
-        {
-            e.set();
+        if events & self.mask != 0 {
+            self.event.clone()
+        } else {
+            None
         }
     }
 }
@@ -226,14 +235,15 @@ impl SocketCore {
     /// kernel and buffered in user space: `Some(bytes)` when there is some
     /// (a buffered empty datagram is `Some(0)`), `None` when there is none.
     /// This is the one place `select`, `WSAPoll`, `WSAEventSelect` and
-    /// `FIONREAD` learn of it (SPEC S44: the residue of a coalesced
-    /// receive split over several receives counts as readable). Nothing is
-    /// buffered today; the receive path that keeps a residue answers here,
-    /// and wakes the socket's waiters (`wake_waiters`) when it stores one,
-    /// so a `select` blocked on the socket looks again.
+    /// `FIONREAD` learn of it (SPEC S44: what is left of a coalesced run a
+    /// receive did not take counts as readable, though the kernel's queue
+    /// may be empty). The URO receive path keeps it (`socket/uro.rs`) and
+    /// wakes the socket's waiters (`wake_waiters`) when it stores some, so a
+    /// `select` blocked on the socket looks again. One atomic load while
+    /// nothing is held.
     #[inline]
     pub fn buffered_in_user_space(&self) -> Option<usize> {
-        None
+        self.residue_bytes()
     }
 
     /// What a poll of the socket's fd (`POLLIN` when `read`, and
@@ -270,7 +280,7 @@ impl SocketCore {
 
     /// Whether a receive would fail at once with an error (`state`: the
     /// socket's state word).
-    fn icmp_error_ready(&self, revents: i16, state: u32) -> bool {
+    fn icmp_error_ready(&self, revents: i16, state: u64) -> bool {
         if revents & libc::POLLERR != 0 {
             if self.kind != SocketKind::Datagram {
                 // The next receive fails at once with the socket's error.
@@ -309,7 +319,12 @@ impl SocketCore {
     /// What the socket is ready for now (one `poll` of its fd for `events`).
     pub(super) fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
-            fd: self.raw_fd(),
+            // Group datagrams wait on the receive set (P4).
+            fd: if events & libc::POLLIN != 0 {
+                self.readable_fd()
+            } else {
+                self.raw_fd()
+            },
             events,
             revents: 0,
         };
@@ -369,6 +384,29 @@ impl SocketCore {
         Ok(ep)
     }
 
+    /// Adds `fd` (a multicast receive set, P4) to the socket's arrivals
+    /// instance, if it has one: its datagrams are arrivals too. Adding it
+    /// again is harmless.
+    pub(crate) fn add_to_arrivals(&self, fd: RawFd) -> Result<()> {
+        let Some(ep) = self.events_fd_if_open() else {
+            return Ok(());
+        };
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: 1,
+        };
+        // SAFETY: ev is a valid epoll_event; both fds are open.
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0
+            && errno() != libc::EEXIST
+        {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) of a receive set for the socket's arrivals",
+            ));
+        }
+        Ok(())
+    }
+
     pub(crate) fn events_fd_if_open(&self) -> Option<RawFd> {
         let generation = crate::fork::generation();
         lock(&self.events_fd)
@@ -387,9 +425,10 @@ impl SocketCore {
         let Some(ep) = self.events_fd_if_open() else {
             return;
         };
-        let mut ev = [libc::epoll_event { events: 0, u64: 0 }];
-        // SAFETY: ev is a valid array of one epoll_event; timeout 0.
-        if unsafe { libc::epoll_wait(ep, ev.as_mut_ptr(), 1, 0) } <= 0 {
+        // Two: the socket's own fd and its multicast receive set (P4).
+        let mut ev = [libc::epoll_event { events: 0, u64: 0 }; 2];
+        // SAFETY: ev is a valid array of two epoll_events; timeout 0.
+        if unsafe { libc::epoll_wait(ep, ev.as_mut_ptr(), 2, 0) } <= 0 {
             return;
         }
         if self.kind == SocketKind::Stream {

@@ -14,7 +14,7 @@ impl SocketCore {
     /// Reports one collected ICMP error on a receive call, once (S19):
     /// port unreachable → `WSAECONNRESET`, TTL expired → `WSAENETRESET`,
     /// unless `SIO_UDP_CONNRESET`/`SIO_UDP_NETRESET` turned them off.
-    pub(super) fn report_icmp_error(&self) -> Result<()> {
+    pub(crate) fn report_icmp_error(&self) -> Result<()> {
         if take_one(&self.icmp_resets) && !self.has(NO_CONNRESET) {
             return Err(Error::new(
                 abi::WSAECONNRESET,
@@ -34,7 +34,7 @@ impl SocketCore {
     /// Whether a receive would report a collected ICMP error now (so the
     /// socket counts as readable: the receive completes at once); `state`
     /// is the socket's state word.
-    pub(super) fn icmp_error_to_report(&self, state: u32) -> bool {
+    pub(super) fn icmp_error_to_report(&self, state: u64) -> bool {
         (self.icmp_resets.load(Ordering::Acquire) != 0 && state & NO_CONNRESET == 0)
             || (self.icmp_ttl_expired.load(Ordering::Acquire) != 0 && state & NO_NETRESET == 0)
     }

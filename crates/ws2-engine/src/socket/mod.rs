@@ -6,20 +6,26 @@
 
 mod addr;
 mod events;
+mod groups;
+mod header_options;
 mod icmp;
+mod netns;
 mod options;
 mod params;
 mod recv;
+mod reuse;
 mod send;
 mod stream;
 mod stream_ex;
 mod stream_options;
 mod stream_ready;
 mod stream_recv;
+mod uro;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use events::{EventRecord, Ready};
+pub use groups::{FilterMode, GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
 pub use send::Message;
@@ -27,6 +33,8 @@ pub(crate) use send::message_len;
 pub use stream::Backlog;
 pub(crate) use stream::StreamState;
 pub use stream::{AcceptCondition, AcceptDecision};
+pub(crate) use uro::RESIDUE_PIECES;
+pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -149,44 +157,69 @@ impl std::ops::BitOr for SendFlags {
 }
 
 // State bits of a socket.
-const NONBLOCKING: u32 = 1 << 0;
-const BOUND: u32 = 1 << 1;
-const CONNECTED: u32 = 1 << 2;
-const SHUT_SEND: u32 = 1 << 3;
-const SHUT_RECV: u32 = 1 << 4;
-const CLOSED: u32 = 1 << 5;
-const PEER_V4: u32 = 1 << 6;
-const HEADER_INCLUDED: u32 = 1 << 7;
-const NO_CONNRESET: u32 = 1 << 8;
-const NO_NETRESET: u32 = 1 << 9;
+const NONBLOCKING: u64 = 1 << 0;
+const BOUND: u64 = 1 << 1;
+const CONNECTED: u64 = 1 << 2;
+const SHUT_SEND: u64 = 1 << 3;
+const SHUT_RECV: u64 = 1 << 4;
+const CLOSED: u64 = 1 << 5;
+const PEER_V4: u64 = 1 << 6;
+const HEADER_INCLUDED: u64 = 1 << 7;
+const NO_CONNRESET: u64 = 1 << 8;
+const NO_NETRESET: u64 = 1 << 9;
 /// Set once for SOCK_STREAM sockets, so the send path tests one word.
-const STREAM: u32 = 1 << 10;
-const GSO_REFUSED: u32 = 1 << 11;
-const WANT_TOS: u32 = 1 << 12;
-const WANT_ECN: u32 = 1 << 13;
+const STREAM: u64 = 1 << 10;
+const GSO_REFUSED: u64 = 1 << 11;
+const WANT_TOS: u64 = 1 << 12;
+const WANT_ECN: u64 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
 /// On an `AF_INET` socket only the value `IPV6_V6ONLY` reads back.
-const V6ONLY: u32 = 1 << 14;
+const V6ONLY: u64 = 1 << 14;
 /// `SO_DEBUG`, kept by ws2.
-const DEBUG: u32 = 1 << 15;
+const DEBUG: u64 = 1 << 15;
 /// The network-event record is kept (a first `WSAEventSelect`, P1).
-const EVENTS_LIVE: u32 = 1 << 16;
+const EVENTS_LIVE: u64 = 1 << 16;
 /// An event selection with a non-zero mask is active (P1).
-const EVENTS_SELECTED: u32 = 1 << 17;
+const EVENTS_SELECTED: u64 = 1 << 17;
+/// Windows' `IP_MULTICAST_LOOP` is off: group datagrams sent by this host
+/// are not received (P4; the kernel's own option stays on).
+const MULTICAST_NO_LOOP: u64 = 1 << 18;
+/// `SO_REUSEADDR` as Windows reads it (P4, `reuse`).
+const REUSE_ADDR: u64 = 1 << 19;
+/// `SO_EXCLUSIVEADDRUSE` (P4, `reuse`).
+const EXCLUSIVE_ADDR: u64 = 1 << 20;
+/// The socket is in the process's registry of bound sockets (`reuse`).
+const REGISTERED: u64 = 1 << 21;
+/// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `header_options`).
+const DONT_FRAGMENT: u64 = 1 << 22;
+/// What receives report of a datagram's destination (S27, P4): the
+/// Windows options `IP_PKTINFO`, `IP_RECVIF`, `IP_RECVDSTADDR` and their
+/// IPv6 twins (Linux has one option per family for all three).
+const WANT_PKTINFO_V4: u64 = 1 << 23;
+const WANT_IF_V4: u64 = 1 << 24;
+const WANT_DSTADDR_V4: u64 = 1 << 25;
+const WANT_PKTINFO_V6: u64 = 1 << 26;
+const WANT_IF_V6: u64 = 1 << 27;
+const WANT_DSTADDR_V6: u64 = 1 << 28;
+/// The reports that need a receive's controls rewritten.
+const WANT_ADDRESS_EXTRA: u64 = WANT_IF_V4 | WANT_DSTADDR_V4 | WANT_IF_V6 | WANT_DSTADDR_V6;
+/// `UDP_GRO` is on (`UDP_RECV_MAX_COALESCED_SIZE` was set, S44): receives
+/// go through the URO path. Set once, never cleared.
+const GRO: u64 = 1 << 29;
 /// A stream socket that `listen` made a listener.
-const LISTENING: u32 = 1 << 18;
+const LISTENING: u64 = 1 << 30;
 /// A stream `connect` in progress (the kernel's `SYN_SENT`).
-const CONNECTING: u32 = 1 << 19;
+const CONNECTING: u64 = 1 << 31;
 /// The last stream `connect` failed (refused, unreachable, timed out).
-const CONNECT_FAILED: u32 = 1 << 20;
+const CONNECT_FAILED: u64 = 1 << 32;
 /// A stream socket `accept` made (it never reports `FD_CONNECT`).
-const ACCEPTED: u32 = 1 << 21;
+const ACCEPTED: u64 = 1 << 33;
 /// `SO_OOBINLINE` is on: urgent bytes stay in the stream (read, not OOB).
-const OOB_INLINE: u32 = 1 << 22;
+const OOB_INLINE: u64 = 1 << 34;
 /// `ConnectEx` connected the stream and `SO_UPDATE_CONNECT_CONTEXT` has not
 /// been set yet (P8).
-const CONNECTED_EX: u32 = 1 << 23;
+const CONNECTED_EX: u64 = 1 << 35;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -208,7 +241,7 @@ pub struct SocketCore {
     kind: SocketKind,
     protocol: i32,
     overlapped: bool,
-    state: AtomicU32,
+    state: AtomicU64,
     send_timeout_ms: AtomicU32,
     recv_timeout_ms: AtomicU32,
     /// The socket's TOS / traffic class, kept for ECN-only sends (S26).
@@ -225,6 +258,8 @@ pub struct SocketCore {
     pub(crate) queued: AtomicUsize,
     /// Overlapped receives waiting for datagrams, in call order.
     pub(crate) recv_queue: Mutex<RecvQueue>,
+    /// `recv_queue.ops.len()`, readable without the lock.
+    pub(crate) recv_queued: AtomicUsize,
     /// The fork generation whose operations `queue` and `recv_queue` hold
     /// (a fork child drops its parent's on first use, S43).
     pub(crate) queue_generation: AtomicU64,
@@ -241,6 +276,8 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// `UDP_RECV_MAX_COALESCED_SIZE` and what is left of coalesced runs (S44).
+    uro: uro::Uro,
     /// `SO_ERROR` as last set (a Winsock code; 0 at creation); on a stream
     /// socket, also the failure of its last `connect` (P8).
     so_error: AtomicU32,
@@ -254,6 +291,11 @@ pub struct SocketCore {
     /// Held by receives that peek and by `FIONREAD`'s count of the queued
     /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
     pub(crate) peek_lock: Mutex<()>,
+    /// Multicast memberships and the receive set (P4, `groups`).
+    groups: groups::Groups,
+    /// Held while a send switches `IP_MTU_DISCOVER` around itself (P4,
+    /// `header_options`).
+    df_switch: Mutex<()>,
     /// What a stream socket keeps beyond the kernel's state (P8).
     pub(crate) stream: StreamState,
 }
@@ -388,6 +430,9 @@ impl SocketCore {
                 )?;
             }
         }
+        if kind != SocketKind::Stream {
+            core.datagram_defaults()?;
+        }
         if kind == SocketKind::Raw && linux_protocol == libc::IPPROTO_RAW {
             core.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
         }
@@ -407,7 +452,7 @@ impl SocketCore {
             kind,
             protocol,
             overlapped,
-            state: AtomicU32::new(0),
+            state: AtomicU64::new(0),
             send_timeout_ms: AtomicU32::new(0),
             recv_timeout_ms: AtomicU32::new(0),
             tos: AtomicU8::new(0),
@@ -417,6 +462,7 @@ impl SocketCore {
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
             recv_queue: Mutex::new(RecvQueue::default()),
+            recv_queued: AtomicUsize::new(0),
             queue_generation: AtomicU64::new(crate::fork::generation()),
             recv_fd: OnceLock::new(),
             port: OnceLock::new(),
@@ -424,11 +470,14 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            uro: uro::Uro::new(),
             so_error: AtomicU32::new(0),
             buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
             events: OnceLock::new(),
             events_fd: Mutex::new(None),
             peek_lock: Mutex::new(()),
+            groups: groups::Groups::default(),
+            df_switch: Mutex::new(()),
             stream: StreamState::default(),
         }
     }
@@ -564,10 +613,10 @@ impl SocketCore {
         self.overlapped
     }
     /// The state word (readiness notices when it changes).
-    pub(crate) fn state_word(&self) -> u32 {
+    pub(crate) fn state_word(&self) -> u64 {
         self.state.load(Ordering::Acquire)
     }
-    fn has(&self, bit: u32) -> bool {
+    fn has(&self, bit: u64) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0
     }
     /// Whether [`SocketCore::close`] was called.
@@ -630,5 +679,6 @@ impl std::fmt::Debug for SocketCore {
 impl Drop for SocketCore {
     fn drop(&mut self) {
         self.state.fetch_or(CLOSED, Ordering::Release);
+        self.forget_binding();
     }
 }

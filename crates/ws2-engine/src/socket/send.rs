@@ -157,7 +157,7 @@ impl SocketCore {
                 libc::MSG_DONTROUTE
             } else {
                 0
-            },
+            } | self.send_df_flags(controls, state, to_v4),
             controls,
             to_v4,
         };
@@ -195,7 +195,7 @@ impl SocketCore {
     #[inline(never)]
     fn check_send(
         &self,
-        state: u32,
+        state: u64,
         has_destination: bool,
         total: usize,
         flags: SendFlags,

@@ -565,8 +565,10 @@ impl SocketCore {
             SocketAddr::V4(_) => true,
             SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
         };
-        // The kernel copies SO_OOBINLINE to the new socket; ws2 copies its bit.
-        let inherited = self.state.load(Ordering::Acquire) & (NONBLOCKING | V6ONLY | OOB_INLINE);
+        // An accepted socket has the listener's options (Windows); the kernel
+        // copies SO_OOBINLINE and its own, ws2 copies the bits it keeps.
+        let inherited = self.state.load(Ordering::Acquire)
+            & (NONBLOCKING | V6ONLY | OOB_INLINE | REUSE_ADDR | DEBUG);
         core.state.store(
             STREAM | BOUND | CONNECTED | ACCEPTED | inherited | if v4 { PEER_V4 } else { 0 },
             Ordering::Release,
@@ -657,7 +659,7 @@ impl SocketCore {
     /// listener included: Linux would stop it); `SD_SEND` sends the FIN
     /// after the bytes the backlog still holds (Windows sends queued data
     /// first); repeating it is fine.
-    pub(crate) fn shutdown_stream(&self, how: i32, linux: i32, bits: u32) -> Result<()> {
+    pub(crate) fn shutdown_stream(&self, how: i32, linux: i32, bits: u64) -> Result<()> {
         self.refresh_connect();
         if !self.has(CONNECTED) || self.is_listening() {
             return Err(not_connected());

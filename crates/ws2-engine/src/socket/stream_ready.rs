@@ -91,7 +91,7 @@ impl SocketCore {
 
     /// The stream half of [`SocketCore::ready_from`] (`state`: the state
     /// word, not closed; `write`: writability is asked).
-    pub(super) fn stream_ready_from(&self, revents: i16, mut state: u32, write: bool) -> Ready {
+    pub(super) fn stream_ready_from(&self, revents: i16, mut state: u64, write: bool) -> Ready {
         let mut ready = Ready::default();
         if state & LISTENING != 0 {
             ready.read = revents & libc::POLLIN != 0 || self.has_deferred_connection();

@@ -89,7 +89,7 @@ impl SocketCore {
     /// stream is there and leaves the data queued (research-streams.md B1:
     /// `test_empty_recv`). A datagram socket takes one datagram with its
     /// controls.
-    pub(crate) fn recv_now(&self, iov: &[libc::iovec], flags: i32) -> Result<Option<Received>> {
+    pub(crate) fn recv_ready(&self, iov: &[libc::iovec], flags: i32) -> Result<Option<Received>> {
         if !self.is_stream() {
             return self.recv_controls_now(iov.as_ptr().cast_mut(), iov.len());
         }
@@ -109,9 +109,7 @@ impl SocketCore {
         };
         Ok(got?.map(|bytes| Received {
             bytes,
-            from: None,
-            controls: Default::default(),
-            truncated: false,
+            ..Default::default()
         }))
     }
 

@@ -54,6 +54,11 @@ pub enum ControlMessage {
     /// `IPPROTO_UDP`/`UDP_SEND_MSG_SIZE`: split the gathered buffer into
     /// datagrams of this many bytes, the last one shorter (UDP GSO). S26.
     SegmentSize(u32),
+    /// `IPPROTO_IP`/`IP_DONTFRAGMENT` (an INT, non-zero: on): this IPv4
+    /// datagram's DF bit, whatever the socket's option says. P4.
+    DontFragment(bool),
+    /// `IPPROTO_IPV6`/`IPV6_DONTFRAG`: the same for an IPv6 datagram. P4.
+    DontFragmentV6(bool),
 }
 
 /// Validated control data for one send: at most one of each kind.
@@ -86,6 +91,10 @@ pub struct SendControls {
     pub ecn_v6: Option<u8>,
     /// [`ControlMessage::SegmentSize`]: UDP GSO segment size in bytes.
     pub segment_size: Option<u32>,
+    /// [`ControlMessage::DontFragment`].
+    pub dont_fragment: Option<bool>,
+    /// [`ControlMessage::DontFragmentV6`].
+    pub dont_fragment_v6: Option<bool>,
 }
 
 #[inline]
@@ -204,6 +213,13 @@ impl SendControls {
                 segment_size(v)?,
                 "UDP_SEND_MSG_SIZE",
             ),
+            ControlMessage::DontFragment(on) => {
+                once(&mut self.dont_fragment, on, "IP_DONTFRAGMENT")
+            }
+            ControlMessage::DontFragmentV6(on) => {
+                needs_v6_socket(family, "IPV6_DONTFRAG")?;
+                once(&mut self.dont_fragment_v6, on, "IPV6_DONTFRAG")
+            }
         }
     }
 
@@ -318,6 +334,13 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
         (abi::IPPROTO_IPV6, abi::IPV6_ECN) => {
             ControlMessage::EcnV6(int_payload(entry, "IPV6_ECN", 255)?)
         }
+        // Windows senders (picoquic) pass these as INTs, non-zero for on.
+        (abi::IPPROTO_IP, abi::IP_DONTFRAGMENT) => ControlMessage::DontFragment(
+            i32::from_ne_bytes(payload::<4>(entry, "IP_DONTFRAGMENT")?) != 0,
+        ),
+        (abi::IPPROTO_IPV6, abi::IPV6_DONTFRAG) => ControlMessage::DontFragmentV6(
+            i32::from_ne_bytes(payload::<4>(entry, "IPV6_DONTFRAG")?) != 0,
+        ),
         (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => ControlMessage::SegmentSize(
             u32::from_ne_bytes(payload::<4>(entry, "UDP_SEND_MSG_SIZE")?),
         ),
@@ -536,6 +559,11 @@ impl CmsgBuf {
             }
             if let Some(hops) = controls.hop_limit {
                 self.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
+            }
+            // IPv4 has no such cmsg: the send switches the socket's
+            // IP_MTU_DISCOVER around it instead (`SocketCore::send_df_flags`).
+            if let Some(on) = controls.dont_fragment_v6 {
+                self.push(libc::SOL_IPV6, libc::IPV6_DONTFRAG, on as libc::c_int);
             }
         }
     }
