@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use crate::completion::Delivery;
 use crate::error::Result;
-use crate::translate::{CmsgBuf, LinuxAddr, Received, SendControls};
+use crate::translate::{CmsgBuf, LinuxAddr, Received};
 
 /// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
 /// on the heap. Small, so that a queued op spans few cache lines: the
@@ -24,7 +24,6 @@ pub(crate) struct Op {
     /// Bytes of the datagram (the iovecs' total).
     pub(crate) len: usize,
     pub(crate) flags: i32,
-    pub(crate) to_v4: bool,
     pub(crate) dest: Option<LinuxAddr>,
     pub(crate) iov_inline: [libc::iovec; OP_INLINE_IOV],
     /// Taken when the operation completes (the box may then be reused).
@@ -34,7 +33,6 @@ pub(crate) struct Op {
     /// The datagram's bytes when they were gathered into one bounce buffer
     /// (more buffers than one Linux message takes, S21); empty otherwise.
     pub(crate) bounce: Vec<u8>,
-    pub(crate) controls: SendControls,
     pub(crate) cmsg: CmsgBuf,
 }
 
@@ -50,7 +48,6 @@ impl Op {
             iovlen: 0,
             len: 0,
             flags: 0,
-            to_v4: false,
             dest: None,
             iov_inline: [libc::iovec {
                 iov_base: std::ptr::null_mut(),
@@ -60,7 +57,6 @@ impl Op {
             issuer: 0,
             iov_heap: Vec::new(),
             bounce: Vec::new(),
-            controls: SendControls::default(),
             cmsg: CmsgBuf::default(),
         })
     }
@@ -69,7 +65,6 @@ impl Op {
     /// destination, same control data, same flags.
     pub(crate) fn same_shape(&self, other: &Op) -> bool {
         self.flags == other.flags
-            && self.to_v4 == other.to_v4
             && cmsg_bytes(&self.cmsg) == cmsg_bytes(&other.cmsg)
             && match (&self.dest, &other.dest) {
                 (None, None) => true,
@@ -93,23 +88,26 @@ impl Op {
 
 /// A Linux `msghdr` over a destination, iovecs and control messages that
 /// outlive its use.
-fn msghdr(
+#[inline(always)]
+pub(crate) fn msghdr(
     dest: Option<&LinuxAddr>,
     iov: *const libc::iovec,
     iovlen: usize,
     cmsg: &CmsgBuf,
 ) -> libc::msghdr {
-    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    if let Some(d) = dest {
-        msg.msg_name = d.as_ptr() as *mut libc::c_void;
-        msg.msg_namelen = d.len();
+    let (name, namelen) = match dest {
+        Some(d) => (d.as_ptr().cast_mut().cast(), d.len()),
+        None => (std::ptr::null_mut(), 0),
+    };
+    libc::msghdr {
+        msg_name: name,
+        msg_namelen: namelen,
+        msg_iov: iov.cast_mut(),
+        msg_iovlen: iovlen,
+        msg_control: cmsg.as_ptr().cast_mut().cast(),
+        msg_controllen: cmsg.len(),
+        msg_flags: 0,
     }
-    msg.msg_iov = iov as *mut libc::iovec;
-    msg.msg_iovlen = iovlen;
-    msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
-    msg.msg_controllen = cmsg.len();
-    msg
 }
 
 /// The control bytes a `CmsgBuf` holds.
@@ -127,22 +125,22 @@ fn addr_bytes(a: &LinuxAddr) -> &[u8] {
     unsafe { std::slice::from_raw_parts(a.as_ptr().cast::<u8>(), a.len() as usize) }
 }
 
-/// What a send needs besides its buffers, already validated.
+/// A datagram that could not go at once, translated and validated: what
+/// the `io` layer needs to wait for buffer space, queue it or segment it.
 pub struct SendPlan<'a> {
     /// `UDP_SEND_MSG_SIZE` when the datagram is longer than one segment.
     pub segment: Option<u16>,
     pub iov: *const libc::iovec,
     pub iovlen: usize,
-    pub dest: Option<LinuxAddr>,
+    pub dest: Option<&'a LinuxAddr>,
     pub cmsg: &'a CmsgBuf,
+    /// Linux `sendmsg` flags.
     pub flags: i32,
-    pub controls: &'a SendControls,
-    pub to_v4: bool,
 }
 
 impl SendPlan<'_> {
     pub(crate) fn msghdr(&self) -> libc::msghdr {
-        msghdr(self.dest.as_ref(), self.iov, self.iovlen, self.cmsg)
+        msghdr(self.dest, self.iov, self.iovlen, self.cmsg)
     }
 
     /// Captures the plan into an owned operation (the pending path), field
@@ -150,11 +148,9 @@ impl SendPlan<'_> {
     pub(crate) fn fill(&self, op: &mut Op, delivery: Delivery, issuer: u64) {
         op.iovlen = self.iovlen;
         op.flags = self.flags;
-        op.to_v4 = self.to_v4;
-        op.dest = self.dest;
+        op.dest = self.dest.copied();
         op.delivery = Some(delivery);
         op.issuer = issuer;
-        op.controls = *self.controls;
         op.cmsg.copy_from(self.cmsg);
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };

@@ -17,7 +17,6 @@ use crate::ops::{Op, SendQueue};
 use crate::socket::{SocketCore, SocketKind, complete};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
 
-use super::attempt::counts_local_drops_as_sent;
 use super::queues::{recv_queue, send_queue};
 use super::reactor::{
     BATCHED, Direction, NEXT_SERIAL, REACTOR, Reactor, SENDMMSG_CALLS, STARTING, WAKEUPS, current,
@@ -286,7 +285,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                 }
                 // The interface queue dropped the first message (S42): its
                 // datagrams count as sent, as `try_send` counts them.
-                libc::ENOBUFS if counts_local_drops_as_sent(core) => {
+                libc::ENOBUFS if core.counts_local_drops_as_sent() => {
                     for _ in 0..runs[0].count {
                         let Some(mut op) = q.ops.pop_front() else {
                             break;
@@ -316,7 +315,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     let Some(mut op) = q.ops.pop_front() else {
                         break false;
                     };
-                    let err = core.send_error(e, &op.controls, op.to_v4);
+                    let err = core.send_error(e, &op.cmsg);
                     if let Some(delivery) = op.delivery.take() {
                         done.push((delivery, Err(err)));
                     }

@@ -26,7 +26,7 @@ mod send;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;
-pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
+pub use send::{send_blocking, send_overlapped};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable
@@ -45,7 +45,15 @@ pub fn max_pending_sends() -> usize {
     })
 }
 
-/// What happened to a submitted send.
+/// What happened to an overlapped send that could not go at call time.
+pub enum SendSubmitted {
+    /// Done now after all (a segmented send): the bytes sent.
+    Now(usize),
+    /// Queued; the reactor completes it.
+    Pending,
+}
+
+/// What happened to a submitted receive.
 pub enum Submitted {
     /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
     /// which still completes, SPEC G) and the delivery to complete.

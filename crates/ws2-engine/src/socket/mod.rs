@@ -12,7 +12,8 @@ mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
-pub use send::Message;
+pub(crate) use send::SendFailure;
+pub use send::{Message, SendControlsIn};
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -458,6 +459,7 @@ impl SocketCore {
     /// assert!(core.raw_fd() >= 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
@@ -469,6 +471,7 @@ impl SocketCore {
     /// assert_eq!(core.family(), Family::V4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn family(&self) -> Family {
         self.family
     }
@@ -480,6 +483,7 @@ impl SocketCore {
     /// assert_eq!(core.kind(), SocketKind::Datagram);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn kind(&self) -> SocketKind {
         self.kind
     }
@@ -490,6 +494,7 @@ impl SocketCore {
     /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn protocol(&self) -> i32 {
         self.protocol
     }
@@ -500,9 +505,11 @@ impl SocketCore {
     /// assert!(!core.is_overlapped());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_overlapped(&self) -> bool {
         self.overlapped
     }
+    #[inline]
     fn has(&self, bit: u32) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0
     }
@@ -515,6 +522,7 @@ impl SocketCore {
     /// assert!(core.is_closed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_closed(&self) -> bool {
         self.has(CLOSED)
     }
@@ -526,6 +534,7 @@ impl SocketCore {
     /// assert!(!core.is_nonblocking());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_nonblocking(&self) -> bool {
         self.has(NONBLOCKING)
     }
@@ -539,6 +548,7 @@ impl SocketCore {
     /// assert!(core.is_bound());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_bound(&self) -> bool {
         self.has(BOUND)
     }
