@@ -19,7 +19,7 @@
 #                     (Debian multiarch: --libdir lib/x86_64-linux-gnu)
 #   --includedir DIR  default include; relative to the prefix unless absolute
 #   --from DIR        install the libraries already built in DIR (libws2_32.so
-#                     and libws2_32.a) instead of `cargo build --release -p ws2-capi`
+#                     and libws2_32.a) instead of `cargo build --release -p ws2-linux-capi`
 #   DESTDIR=DIR       (environment) stage the files under DIR, as `make install`
 #                     does for packagers: files go to DIR/PREFIX/..., while the
 #                     paths written into them are PREFIX/... .
@@ -65,7 +65,7 @@ destdir=
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ -z "$from" ]; then
-    (cd "$here" && cargo build --release -p ws2-capi >&2)
+    (cd "$here" && cargo build --release -p ws2-linux-capi >&2)
     from="${CARGO_TARGET_DIR:-$here/target}/release"
 fi
 for lib in libws2_32.so libws2_32.a; do
@@ -77,7 +77,7 @@ version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$here/Cargo.toml" | head -1)"
 major="${version%%.*}"
 soname="$(LC_ALL=C readelf -d "$from/libws2_32.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')"
 [ "$soname" = "libws2_32.so.$major" ] ||
-    die "$from/libws2_32.so has SONAME '${soname:-none}', not libws2_32.so.$major: rebuild it (cargo build --release -p ws2-capi)"
+    die "$from/libws2_32.so has SONAME '${soname:-none}', not libws2_32.so.$major: rebuild it (cargo build --release -p ws2-linux-capi)"
 realname="libws2_32.so.$version"
 
 # Compiler flags every consumer needs besides -I, written into both the

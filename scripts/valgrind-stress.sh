@@ -6,7 +6,7 @@
 # or definite leak fails the run.
 #
 # Needs root (namespaces, tc), cc and valgrind. Builds the library first
-# (cargo build -p ws2-capi). Usage: scripts/valgrind-stress.sh [ROUNDS [OPS]]
+# (cargo build -p ws2-linux-capi). Usage: scripts/valgrind-stress.sh [ROUNDS [OPS]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${1:-3}"
@@ -19,7 +19,7 @@ for tool in cc readelf valgrind ip tc; do
     command -v "$tool" >/dev/null || { echo "valgrind-stress.sh: $tool is required" >&2; exit 1; }
 done
 
-cargo build -p ws2-capi
+cargo build -p ws2-linux-capi
 LIB="${CARGO_TARGET_DIR:-$PWD/target}/debug"
 [ -f "$LIB/libws2_32.so" ] || { echo "valgrind-stress.sh: $LIB/libws2_32.so missing" >&2; exit 1; }
 

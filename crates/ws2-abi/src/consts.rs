@@ -24,6 +24,7 @@ pub const WSA_FLAG_OVERLAPPED: DWORD = 0x01;
 // SOL_SOCKET options.
 pub const SOL_SOCKET: i32 = 0xffff;
 pub const SO_DEBUG: i32 = 0x0001;
+pub const SO_ACCEPTCONN: i32 = 0x0002;
 pub const SO_REUSEADDR: i32 = 0x0004;
 pub const SO_KEEPALIVE: i32 = 0x0008;
 pub const SO_DONTROUTE: i32 = 0x0010;
@@ -35,6 +36,12 @@ pub const SO_RCVTIMEO: i32 = 0x1006;
 pub const SO_ERROR: i32 = 0x1007;
 pub const SO_TYPE: i32 = 0x1008;
 pub const SO_MAX_MSG_SIZE: i32 = 0x2003;
+/// Per thread, not per socket: how `socket()` makes sockets (mswsock.h).
+pub const SO_OPENTYPE: i32 = 0x7008;
+pub const SO_CONNECT_TIME: i32 = 0x700C;
+/// `SO_OPENTYPE` values: sockets made without `WSA_FLAG_OVERLAPPED`.
+pub const SO_SYNCHRONOUS_ALERT: u32 = 0x10;
+pub const SO_SYNCHRONOUS_NONALERT: u32 = 0x20;
 
 // IPPROTO_IP options and control messages.
 pub const IP_HDRINCL: i32 = 2;
@@ -97,6 +104,13 @@ pub const FIONBIO: u32 = 0x8004_667E;
 pub const FIONREAD: u32 = 0x4004_667F;
 pub const SIO_GET_EXTENSION_FUNCTION_POINTER: u32 = IOC_INOUT | IOC_WS2 | 6;
 pub const SIO_FLUSH: u32 = IOC_VOID | IOC_WS2 | 4;
+pub const SIO_ENABLE_CIRCULAR_QUEUEING: u32 = IOC_VOID | IOC_WS2 | 2;
+pub const SIO_BSP_HANDLE: u32 = IOC_OUT | IOC_WS2 | 27;
+pub const SIO_BSP_HANDLE_SELECT: u32 = IOC_OUT | IOC_WS2 | 28;
+pub const SIO_BSP_HANDLE_POLL: u32 = IOC_OUT | IOC_WS2 | 29;
+pub const SIO_BASE_HANDLE: u32 = IOC_OUT | IOC_WS2 | 34;
+/// `_IOR('s', 7, u_long)` with Windows' 32-bit `u_long`.
+pub const SIOCATMARK: u32 = 0x4004_7307;
 pub const SIO_UDP_CONNRESET: u32 = IOC_IN | IOC_VENDOR | 12;
 pub const SIO_UDP_NETRESET: u32 = IOC_IN | IOC_VENDOR | 15;
 
@@ -193,6 +207,7 @@ pub const FILE_SKIP_SET_EVENT_ON_HANDLE: u8 = 0x2;
 pub const STATUS_SUCCESS: NTSTATUS = 0;
 pub const STATUS_PENDING: NTSTATUS = 0x103;
 pub const STATUS_BUFFER_OVERFLOW: NTSTATUS = 0x8000_0005;
+pub const STATUS_INVALID_HANDLE: NTSTATUS = 0xC000_0008;
 pub const STATUS_INVALID_PARAMETER: NTSTATUS = 0xC000_000D;
 pub const STATUS_ACCESS_DENIED: NTSTATUS = 0xC000_0022;
 pub const STATUS_INSUFFICIENT_RESOURCES: NTSTATUS = 0xC000_009A;
@@ -221,6 +236,8 @@ mod tests {
         assert_eq!(SIO_UDP_CONNRESET, 0x9800_000C);
         assert_eq!(SIO_UDP_NETRESET, 0x9800_000F);
         assert_eq!(FIONBIO, 0x8004_667E);
+        assert_eq!(SIO_BASE_HANDLE, 0x4800_0022); // test_base_handle
+        assert_eq!(SIO_ENABLE_CIRCULAR_QUEUEING, 0x2800_0002);
     }
 
     #[test]

@@ -70,37 +70,16 @@ pub fn status_from_wsa(code: i32) -> NTSTATUS {
     }
 }
 
-/// The Winsock code `WSAGetOverlappedResult` and completion routines report
-/// for an NTSTATUS (SPEC G).
-pub fn wsa_from_status(status: NTSTATUS) -> i32 {
-    match status {
-        STATUS_SUCCESS => 0,
-        STATUS_PENDING => WSA_IO_INCOMPLETE,
-        STATUS_CANCELLED => WSA_OPERATION_ABORTED,
-        STATUS_BUFFER_OVERFLOW => WSAEMSGSIZE,
-        STATUS_INVALID_PARAMETER => WSAEINVAL,
-        STATUS_ACCESS_DENIED => WSAEACCES,
-        STATUS_NETWORK_UNREACHABLE => WSAENETUNREACH,
-        STATUS_HOST_UNREACHABLE => WSAEHOSTUNREACH,
-        STATUS_PORT_UNREACHABLE | STATUS_CONNECTION_RESET => WSAECONNRESET,
-        STATUS_PIPE_DISCONNECTED => WSAESHUTDOWN,
-        STATUS_IO_TIMEOUT => WSAETIMEDOUT,
-        STATUS_INSUFFICIENT_RESOURCES => WSAENOBUFS,
-        STATUS_INVALID_CONNECTION => WSAENOTCONN,
-        STATUS_NOT_SUPPORTED => WSAEOPNOTSUPP,
-        STATUS_BUFFER_TOO_SMALL => WSAEFAULT,
-        _ => WSAEINVAL,
-    }
-}
-
-/// The Win32 code `GetQueuedCompletionStatus` leaves in `GetLastError` for a
-/// failed operation's NTSTATUS.
+/// The Win32 code `GetQueuedCompletionStatus` and `GetOverlappedResult`
+/// leave in `GetLastError` for a failed operation's NTSTATUS
+/// (`RtlNtStatusToDosError`, ntdll error.c).
 pub fn win32_from_status(status: NTSTATUS) -> u32 {
     match status {
         STATUS_SUCCESS => ERROR_SUCCESS,
         STATUS_PENDING => ERROR_IO_PENDING,
         STATUS_CANCELLED => ERROR_OPERATION_ABORTED,
         STATUS_BUFFER_OVERFLOW => ERROR_MORE_DATA,
+        STATUS_INVALID_HANDLE => ERROR_INVALID_HANDLE,
         STATUS_INVALID_PARAMETER => ERROR_INVALID_PARAMETER,
         STATUS_ACCESS_DENIED => ERROR_ACCESS_DENIED,
         STATUS_NETWORK_UNREACHABLE => ERROR_NETWORK_UNREACHABLE,
@@ -172,6 +151,7 @@ pub fn wsa_error_name(code: i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ntstatus::wsa_from_status;
 
     #[test]
     fn s19_errno_table() {

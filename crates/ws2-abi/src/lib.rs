@@ -7,6 +7,11 @@
 //! documentation finds every field where it expects it.
 #![allow(non_camel_case_types, non_snake_case, clippy::upper_case_acronyms)]
 
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-abi supports Linux only: its error mappings are Linux's errno and glibc's EAI_* values"
+);
+
 pub mod addrstr;
 pub mod cmsg;
 pub mod consts;
@@ -15,6 +20,8 @@ pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
 pub mod messages;
+pub mod ntstatus;
+pub mod readiness;
 pub mod resolve;
 pub mod types;
 pub mod win32;
@@ -24,6 +31,8 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use ntstatus::*;
+pub use readiness::*;
 pub use resolve::*;
 pub use types::*;
 pub use win32::*;

@@ -283,6 +283,34 @@ pub const TIMER_PERIOD_MAX: u32 = 1_000_000;
 pub const PERFORMANCE_FREQUENCY: i64 = 10_000_000;
 
 // ---------------------------------------------------------------------------
+// Threads and events (processthreadsapi.h, synchapi.h, winnt.h).
+
+/// `SECURITY_ATTRIBUTES` (24 bytes): accepted and ignored by `CreateThread`
+/// and `CreateEvent` (no security descriptors, nothing to inherit).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SECURITY_ATTRIBUTES {
+    pub nLength: DWORD,
+    pub lpSecurityDescriptor: *mut core::ffi::c_void,
+    pub bInheritHandle: i32,
+}
+
+/// `QueueUserAPC` on a thread that has ended.
+pub const ERROR_GEN_FAILURE: DWORD = 31;
+/// `STILL_ACTIVE`: the exit code of a running thread (= `STATUS_PENDING`).
+pub const STILL_ACTIVE: DWORD = 0x103;
+/// `CreateThread`'s flags.
+pub const CREATE_SUSPENDED: DWORD = 0x0000_0004;
+pub const STACK_SIZE_PARAM_IS_A_RESERVATION: DWORD = 0x0001_0000;
+/// `CreateEventEx`'s flags.
+pub const CREATE_EVENT_MANUAL_RESET: DWORD = 0x0000_0001;
+pub const CREATE_EVENT_INITIAL_SET: DWORD = 0x0000_0002;
+/// Access rights of an event (accepted; every handle may do everything).
+pub const SYNCHRONIZE: DWORD = 0x0010_0000;
+pub const EVENT_MODIFY_STATE: DWORD = 0x0002;
+pub const EVENT_ALL_ACCESS: DWORD = 0x001F_0003;
+
+// ---------------------------------------------------------------------------
 // The Microsoft C runtime: error numbers and limits (errno.h, stdlib.h).
 
 /// Microsoft's `STRUNCATE` (80). Linux has no such errno (80 is ELIBBAD
@@ -329,6 +357,9 @@ mod tests {
         assert_eq!(offset_of!(SYSTEMTIME, wDayOfWeek), 4);
         assert_eq!(offset_of!(SYSTEMTIME, wMilliseconds), 14);
         assert_eq!(size_of::<TIMECAPS>(), 8);
+        assert_eq!(size_of::<SECURITY_ATTRIBUTES>(), 24);
+        assert_eq!(offset_of!(SECURITY_ATTRIBUTES, lpSecurityDescriptor), 8);
+        assert_eq!(offset_of!(SECURITY_ATTRIBUTES, bInheritHandle), 16);
     }
 
     #[test]

@@ -25,7 +25,7 @@ mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # The glibc headers include/ws2_libc.h includes, in its order.
-libc_headers='sys/types.h sys/socket.h netinet/in.h netinet/tcp.h arpa/inet.h netdb.h sys/select.h sys/ioctl.h net/if.h unistd.h'
+libc_headers='sys/types.h sys/socket.h netinet/in.h netinet/tcp.h arpa/inet.h netdb.h sys/select.h sys/ioctl.h poll.h net/if.h unistd.h'
 
 # "<file> <macro>" for every macro defined while preprocessing stdin.
 macros_by_file() {
@@ -41,7 +41,7 @@ undefs() {
         awk '
             # Public names only; FD_SETSIZE is the program'\''s to set.
             $2 !~ /^[A-Za-z]/ || $2 == "FD_SETSIZE" { next }
-            $1 ~ /\/(sys|bits)\/(socket|socket_type|sockaddr|select)\.h$/ ||
+            $1 ~ /\/(sys|bits)\/(socket|socket_type|sockaddr|select|poll)\.h$/ ||
             $1 ~ /\/asm(-generic)?\/(socket|sockios)\.h$/ ||
             $1 ~ /\/(netinet\/in|bits\/in|netinet\/tcp|arpa\/inet|netdb|bits\/netdb|rpc\/netdb|net\/if)\.h$/ { print $2; next }
             # From the ioctl headers, only the socket ioctls.

@@ -46,6 +46,17 @@ typedef INT (WSAAPI *LPFN_WSASENDMSG)(SOCKET s, LPWSAMSG lpMsg, DWORD dwFlags,
 #define SO_CONNECT_TIME             0x700C
 #define SO_UPDATE_CONNECT_CONTEXT   0x7010
 
+/* SO_OPENTYPE values: socket() then makes sockets without overlapped I/O. */
+#define SO_SYNCHRONOUS_ALERT        0x10
+#define SO_SYNCHRONOUS_NONALERT     0x20
+
+/* The base provider's handle of a socket (ws2 has no layered providers:
+ * the socket itself). */
+#define SIO_BSP_HANDLE              _WSAIOR(IOC_WS2, 27)
+#define SIO_BSP_HANDLE_SELECT       _WSAIOR(IOC_WS2, 28)
+#define SIO_BSP_HANDLE_POLL         _WSAIOR(IOC_WS2, 29)
+#define SIO_BASE_HANDLE             _WSAIOR(IOC_WS2, 34)
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,8 @@
 /*
  * winbase.h -- the kernel32 calls libws2_32 implements besides waits and
  * completion ports (those are in windows.h): heaps and Local/Global memory,
- * lstr*, time, process ids, module look-ups and FormatMessage (SPEC P6).
+ * lstr*, time, process ids, module look-ups, FormatMessage, threads,
+ * events, and overlapped results and cancellation on sockets (SPEC P6).
  * Included by windows.h.  The TCHAR names (lstrlen, FormatMessage,
  * LoadLibrary, ...) are the A functions: UNICODE builds are refused (see
  * windows.h).
@@ -126,6 +127,64 @@ BOOL    WINAPI FreeLibrary(HMODULE hLibModule);
 #define GetModuleHandle GetModuleHandleA
 #define LoadLibrary     LoadLibraryA
 #define LoadLibraryEx   LoadLibraryExA
+
+/* ---- threads (processthreadsapi.h) ---- */
+typedef struct _SECURITY_ATTRIBUTES {
+    DWORD  nLength;
+    LPVOID lpSecurityDescriptor;
+    BOOL   bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+typedef DWORD (WINAPI *PTHREAD_START_ROUTINE)(LPVOID lpThreadParameter);
+typedef PTHREAD_START_ROUTINE LPTHREAD_START_ROUTINE;
+typedef VOID (WINAPI *PAPCFUNC)(ULONG_PTR Parameter);
+
+#define STILL_ACTIVE                        ((DWORD)0x00000103L)
+#define CREATE_SUSPENDED                    0x00000004
+#define STACK_SIZE_PARAM_IS_A_RESERVATION   0x00010000
+
+/* The thread's handle is signalled once it has ended; CloseHandle does not
+ * stop it.  ExitThread must not be called from a completion routine or an
+ * APC (ws2 aborts the process with a message).  SuspendThread,
+ * TerminateThread and GetCurrentThread() are not provided. */
+HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                           LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                           DWORD dwCreationFlags, LPDWORD lpThreadId);
+__attribute__((noreturn)) VOID WINAPI ExitThread(DWORD dwExitCode);
+BOOL  WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
+DWORD WINAPI GetThreadId(HANDLE Thread);
+DWORD WINAPI ResumeThread(HANDLE hThread);
+DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
+
+/* ---- events (synchapi.h): the events of WSACreateEvent, manual- or
+ * auto-reset; names work within the process.  PulseEvent is not provided. */
+#define CREATE_EVENT_MANUAL_RESET   0x00000001
+#define CREATE_EVENT_INITIAL_SET    0x00000002
+#define SYNCHRONIZE                 0x00100000L
+#define EVENT_MODIFY_STATE          0x0002
+#define EVENT_ALL_ACCESS            0x001F0003
+
+HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                           BOOL bInitialState, LPCSTR lpName);
+HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                           BOOL bInitialState, LPCWSTR lpName);
+HANDLE WINAPI CreateEventExA(LPSECURITY_ATTRIBUTES lpEventAttributes, LPCSTR lpName,
+                             DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE WINAPI CreateEventExW(LPSECURITY_ATTRIBUTES lpEventAttributes, LPCWSTR lpName,
+                             DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE WINAPI OpenEventA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+HANDLE WINAPI OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+BOOL   WINAPI SetEvent(HANDLE hEvent);
+BOOL   WINAPI ResetEvent(HANDLE hEvent);
+#define CreateEvent     CreateEventA
+#define CreateEventEx   CreateEventExA
+#define OpenEvent       OpenEventA
+
+/* ---- overlapped I/O on sockets (ioapiset.h): a SOCKET is the HANDLE ---- */
+BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                LPDWORD lpNumberOfBytesTransferred, BOOL bWait);
+BOOL WINAPI CancelIo(HANDLE hFile);
+BOOL WINAPI CancelIoEx(HANDLE hFile, LPOVERLAPPED lpOverlapped);
 
 /* ---- FormatMessage ---- */
 #define FORMAT_MESSAGE_ALLOCATE_BUFFER  0x00000100

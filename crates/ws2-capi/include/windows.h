@@ -34,6 +34,10 @@
 
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 
+/* A program's FD_SETSIZE survives glibc's <sys/select.h>, which
+ * <sys/time.h> (and <stdlib.h> in GNU modes) bring in: ws2_fdsetsize.h. */
+#include "ws2_fdsetsize.h"
+#pragma push_macro("FD_SETSIZE")
 #include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +47,7 @@
 #include <wchar.h>
 #include <sys/types.h>
 #include <sys/time.h>
+#pragma pop_macro("FD_SETSIZE")
 
 #ifdef __cplusplus
 extern "C" {

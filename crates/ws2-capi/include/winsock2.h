@@ -10,10 +10,16 @@
  * glibc's socket headers may be included before or after this one: see
  * ws2_libc.h.  Including this header includes windows.h first, which also
  * turns gcc's -Wunknown-pragmas off for the translation unit (MSVC's
- * #pragma comment(lib, "Ws2_32.lib") then compiles under -Wall -Werror).  struct timeval is glibc's.  select(), accept() and listen()
- * are not provided by libws2_32 yet: they (and FD_SET & co.) are declared
- * unavailable, so a program using them fails to compile rather than link
- * glibc's.
+ * #pragma comment(lib, "Ws2_32.lib") then compiles under -Wall -Werror).
+ *
+ * Readiness (SPEC P1) is Windows': fd_set is a counted array of SOCKETs
+ * (FD_SETSIZE 64 unless the program defines it before its first #include:
+ * glibc's <stdlib.h> replaces a value defined after it), FD_SET & co. are
+ * Windows' macros, select/WSAPoll/WSAEventSelect are libws2_32's, and
+ * struct pollfd is WSAPOLLFD with Windows' POLL* values.  struct timeval is
+ * glibc's (TIMEVAL is a typedef of it).  accept() and listen() are not
+ * provided by libws2_32 yet: they are declared unavailable, so a program
+ * using them fails to compile rather than link glibc's.
  */
 #ifndef WS2_WINSOCK2_H
 #define WS2_WINSOCK2_H
@@ -162,11 +168,99 @@ typedef void (CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(
 #define WSA_WAIT_TIMEOUT        (WAIT_TIMEOUT)
 #define WSA_INFINITE            (INFINITE)
 
-/* ---- network events of address and route changes (P5) ---- */
+/* ---- select (P1): a counted array of SOCKETs, never glibc's bitmap ---- */
+#include "ws2_fdsetsize.h"
+#ifndef FD_SETSIZE
+#define FD_SETSIZE      64
+#endif
+
+typedef struct fd_set {
+    u_int   fd_count;
+    SOCKET  fd_array[FD_SETSIZE];
+} fd_set, FD_SET, *PFD_SET, *LPFD_SET;
+
+/* Windows' macros: FD_SET adds a socket that is not there yet (a full set
+ * ignores it), FD_CLR removes the first match and shifts the rest down. */
+#define FD_CLR(fd, set) do {                                                   \
+    u_int __i;                                                                 \
+    for (__i = 0; __i < ((fd_set *)(set))->fd_count; __i++) {                  \
+        if (((fd_set *)(set))->fd_array[__i] == (SOCKET)(fd)) {                \
+            while (__i < ((fd_set *)(set))->fd_count - 1) {                    \
+                ((fd_set *)(set))->fd_array[__i] =                             \
+                    ((fd_set *)(set))->fd_array[__i + 1];                      \
+                __i++;                                                         \
+            }                                                                  \
+            ((fd_set *)(set))->fd_count--;                                     \
+            break;                                                             \
+        }                                                                      \
+    }                                                                          \
+} while (0)
+
+#define FD_SET(fd, set) do {                                                   \
+    u_int __i;                                                                 \
+    for (__i = 0; __i < ((fd_set *)(set))->fd_count; __i++) {                  \
+        if (((fd_set *)(set))->fd_array[__i] == (SOCKET)(fd)) {                \
+            break;                                                             \
+        }                                                                      \
+    }                                                                          \
+    if (__i == ((fd_set *)(set))->fd_count) {                                  \
+        if (((fd_set *)(set))->fd_count < (u_int)FD_SETSIZE) {                 \
+            ((fd_set *)(set))->fd_array[__i] = (SOCKET)(fd);                   \
+            ((fd_set *)(set))->fd_count++;                                     \
+        }                                                                      \
+    }                                                                          \
+} while (0)
+
+#define FD_ZERO(set) (((fd_set *)(set))->fd_count = 0)
+
+#define FD_ISSET(fd, set) __WSAFDIsSet((SOCKET)(fd), (fd_set *)(set))
+
+/* ---- WSAPoll (P1): Windows' values; struct pollfd is WSAPOLLFD ---- */
+#define POLLRDNORM      0x0100
+#define POLLRDBAND      0x0200
+#define POLLIN          (POLLRDNORM | POLLRDBAND)
+#define POLLPRI         0x0400
+#define POLLWRNORM      0x0010
+#define POLLOUT         (POLLWRNORM)
+#define POLLWRBAND      0x0020
+#define POLLERR         0x0001
+#define POLLHUP         0x0002
+#define POLLNVAL        0x0004
+
+typedef struct pollfd {
+    SOCKET  fd;
+    SHORT   events;
+    SHORT   revents;
+} WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+
+/* ---- network events (WSAEventSelect, P1; address and route changes, P5) ---- */
+#define FD_READ_BIT                     0
+#define FD_READ                         (1 << FD_READ_BIT)
+#define FD_WRITE_BIT                    1
+#define FD_WRITE                        (1 << FD_WRITE_BIT)
+#define FD_OOB_BIT                      2
+#define FD_OOB                          (1 << FD_OOB_BIT)
+#define FD_ACCEPT_BIT                   3
+#define FD_ACCEPT                       (1 << FD_ACCEPT_BIT)
+#define FD_CONNECT_BIT                  4
+#define FD_CONNECT                      (1 << FD_CONNECT_BIT)
+#define FD_CLOSE_BIT                    5
+#define FD_CLOSE                        (1 << FD_CLOSE_BIT)
+#define FD_QOS_BIT                      6
+#define FD_QOS                          (1 << FD_QOS_BIT)
+#define FD_GROUP_QOS_BIT                7
+#define FD_GROUP_QOS                    (1 << FD_GROUP_QOS_BIT)
 #define FD_ROUTING_INTERFACE_CHANGE_BIT 8
 #define FD_ROUTING_INTERFACE_CHANGE     (1 << FD_ROUTING_INTERFACE_CHANGE_BIT)
 #define FD_ADDRESS_LIST_CHANGE_BIT      9
 #define FD_ADDRESS_LIST_CHANGE          (1 << FD_ADDRESS_LIST_CHANGE_BIT)
+#define FD_MAX_EVENTS                   10
+#define FD_ALL_EVENTS                   ((1 << FD_MAX_EVENTS) - 1)
+
+typedef struct _WSANETWORKEVENTS {
+    LONG lNetworkEvents;
+    int  iErrorCode[FD_MAX_EVENTS];
+} WSANETWORKEVENTS, *LPWSANETWORKEVENTS;
 
 /* ---- error codes (WSAGetLastError) ---- */
 #define WSABASEERR              10000
@@ -403,19 +497,18 @@ INT WSAAPI WSAStringToAddressW(LPWSTR AddressString, INT AddressFamily,
 #define WSAStringToAddress  WSAStringToAddressA
 #endif
 
+/* ---- readiness (SPEC P1) ---- */
+int WSAAPI select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+                  const struct timeval *timeout) WS2_ASM(select);
+int WSAAPI __WSAFDIsSet(SOCKET fd, fd_set *set);
+int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout);
+int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject, LONG lNetworkEvents);
+int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
+                                LPWSANETWORKEVENTS lpNetworkEvents);
+
 /* ---- not provided yet: using these fails to compile (never glibc's) ---- */
 SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen) WS2_UNPROVIDED(accept);
 int WSAAPI listen(SOCKET s, int backlog) WS2_UNPROVIDED(listen);
-int WSAAPI select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
-                  const struct timeval *timeout) WS2_UNPROVIDED(select);
-int WSAAPI __WSAFDIsSet(SOCKET fd, fd_set *set) WS2_UNPROVIDED(__WSAFDIsSet);
-void WSAAPI ws2_FD_SET(SOCKET fd, fd_set *set) WS2_UNPROVIDED(FD_SET);
-void WSAAPI ws2_FD_CLR(SOCKET fd, fd_set *set) WS2_UNPROVIDED(FD_CLR);
-void WSAAPI ws2_FD_ZERO(fd_set *set) WS2_UNPROVIDED(FD_ZERO);
-#define FD_ISSET(fd, set)   __WSAFDIsSet((SOCKET)(fd), (fd_set *)(set))
-#define FD_SET(fd, set)     ws2_FD_SET((SOCKET)(fd), (fd_set *)(set))
-#define FD_CLR(fd, set)     ws2_FD_CLR((SOCKET)(fd), (fd_set *)(set))
-#define FD_ZERO(set)        ws2_FD_ZERO((fd_set *)(set))
 
 u_short WSAAPI htons(u_short hostshort) WS2_ASM(htons);
 u_long  WSAAPI htonl(u_long hostlong) WS2_ASM(htonl);

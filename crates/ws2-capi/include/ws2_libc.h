@@ -6,7 +6,7 @@
  * (struct sockaddr_in6, AF_INET6 = 10, getaddrinfo with glibc's struct
  * addrinfo, ...).  So that a program may include <netdb.h>, <arpa/inet.h>,
  * <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>, <sys/select.h>,
- * <sys/ioctl.h>, <net/if.h> or <unistd.h> before or after the Winsock headers and
+ * <sys/ioctl.h>, <poll.h>, <net/if.h> or <unistd.h> before or after the Winsock headers and
  * still get Windows' types, numbers and functions, this header
  *   1. includes those glibc headers itself, first (so a later #include of
  *      them changes nothing),
@@ -31,6 +31,10 @@
 #ifndef WS2_LIBC_H
 #define WS2_LIBC_H
 
+/* A program's FD_SETSIZE survives glibc's <sys/select.h> (ws2_fdsetsize.h). */
+#include "ws2_fdsetsize.h"
+#pragma push_macro("FD_SETSIZE")
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -39,10 +43,13 @@
 #include <netdb.h>
 #include <sys/select.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <net/if.h>
 #include <unistd.h>
 
 #include "ws2_libc_undef.h"
+
+#pragma pop_macro("FD_SETSIZE")
 
 /* ---- binding and refusing names ---- */
 #ifndef WS2_ASM
@@ -85,6 +92,8 @@
 #define protoent            ws2_protoent
 #define netent              ws2_netent
 #define socklen_t           ws2_socklen_t
+#define fd_set              ws2_fd_set
+#define pollfd              ws2_pollfd
 
 /* ---- functions and variables both declare ---- */
 #define socket              ws2_socket

@@ -88,17 +88,31 @@ pub unsafe extern "C" fn WSAIoctl(
                 // SAFETY: forwarded contract (P5: the interface ioctls).
                 return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
-            FIONBIO | FIONREAD => {
-                let arg = if code == FIONBIO { in_buf } else { out_buf };
-                // SAFETY: the caller passes a u_long buffer for these codes.
-                unsafe { simple_ioctl(&core, code, arg.cast()) }?;
-                if code == FIONREAD { 4 } else { 0 }
+            FIONBIO => {
+                raw::fionbio(&core, in_buf.cast_const().cast(), in_len)?;
+                0
+            }
+            FIONREAD => {
+                if out_buf.is_null() || (out_len as usize) < size_of::<u32>() {
+                    return Err(Error::new(WSAEFAULT, "lpvOutBuffer must hold a u_long"));
+                }
+                // SAFETY: out_buf holds a u_long (checked).
+                unsafe { simple_ioctl(&core, code, out_buf.cast()) }?;
+                4
+            }
+            SIO_BASE_HANDLE | SIO_BSP_HANDLE | SIO_BSP_HANDLE_SELECT | SIO_BSP_HANDLE_POLL => {
+                // SAFETY: forwarded contract.
+                unsafe { raw::base_handle(&core, s, out_buf.cast(), out_len, overlapped, routine) }?
+            }
+            SIO_ENABLE_CIRCULAR_QUEUEING => {
+                // SAFETY: forwarded contract.
+                unsafe { raw::circular_queueing(&core, bytes_returned, overlapped, routine) }?
             }
             other => {
-                return Err(Error::new(
-                    WSAEOPNOTSUPP,
-                    format!("ioctl code {other:#x} is not supported"),
-                ));
+                // SAFETY: forwarded contract.
+                return Err(unsafe {
+                    raw::not_supported(&core, other, bytes_returned, overlapped, routine)
+                });
             }
         };
         // SAFETY: bytes_returned is non-null (checked) and writable per the contract.

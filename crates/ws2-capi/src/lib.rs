@@ -1,6 +1,6 @@
 //! `libws2_32` for Linux: the Winsock C ABI as a thin layer over the
-//! engine (crate `ws2-engine`). Each function unpacks its pointers, calls
-//! the engine, and turns the result into Windows' return value and
+//! engine (package `ws2-linux-engine`). Each function unpacks its pointers,
+//! calls the engine, and turns the result into Windows' return value and
 //! per-thread last error. No Winsock logic lives here.
 //!
 //! One module per Windows area, as the headers lay them out:
@@ -11,6 +11,8 @@
 //! - `ioctl`: `WSAIoctl`
 //! - `overlapped`: events, waits, completion ports, `WSAGetOverlappedResult`,
 //!   `SleepEx` (`winsock2.h`, and `windows.h`'s kernel32 calls)
+//! - `readiness`: `select`, `WSAPoll`, `WSAEventSelect`,
+//!   `WSAEnumNetworkEvents` (`winsock2.h`)
 //! - `addrstr`: address strings and byte order (`ws2tcpip.h`, `winsock2.h`)
 //! - `resolve`: name resolution (`ws2tcpip.h`, `winsock2.h`)
 //! - `iphlpapi`: the IP Helper calls (`iphlpapi.h`, `netioapi.h`)
@@ -24,10 +26,16 @@
 //! labels, so this library never interposes libc.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-capi supports Linux only: it is libws2_32 for Linux, built on Linux's sockets, epoll and rtnetlink; Windows has its own ws2_32.dll"
+);
+
 mod addrstr;
 mod ioctl;
 mod iphlpapi;
 mod overlapped;
+mod readiness;
 mod recv;
 mod resolve;
 mod send;
@@ -39,6 +47,7 @@ pub use addrstr::*;
 pub use ioctl::*;
 pub use iphlpapi::*;
 pub use overlapped::*;
+pub use readiness::*;
 pub use recv::*;
 pub use resolve::*;
 pub use send::*;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ws2_abi::*;
-use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited};
+use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited, named};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::raw::{self};
 use ws2_engine::{Error, Result};
@@ -48,8 +48,9 @@ pub extern "C" fn WSACreateEvent() -> WSAEVENT {
 #[unsafe(no_mangle)]
 pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
     winsock_kernel32(FALSE, || {
-        handles::event(handle(h))?;
+        let event = handles::event(handle(h))?;
         handles::remove(handle(h));
+        named::handle_closed(&event);
         Ok(TRUE)
     })
 }
@@ -70,7 +71,8 @@ pub extern "C" fn WSAResetEvent(h: WSAEVENT) -> BOOL {
     })
 }
 
-/// Waits on up to 64 events (wait-any or wait-all), optionally alertable.
+/// Waits on up to 64 events and threads (wait-any or wait-all), optionally
+/// alertable.
 ///
 /// # Safety
 /// `list` readable for `count` handles.
@@ -91,7 +93,7 @@ unsafe fn wait_for_events(
     let handles_in = unsafe { std::slice::from_raw_parts(list, count as usize) };
     let mut events: [Option<Arc<Event>>; 64] = [const { None }; 64];
     for (slot, h) in events.iter_mut().zip(handles_in) {
-        *slot = Some(handles::event(handle(*h))?);
+        *slot = Some(handles::waitable(handles::untagged(handle(*h)))?);
     }
     let refs: Vec<&Event> = events[..count as usize]
         .iter()
@@ -151,8 +153,22 @@ pub unsafe extern "C" fn WaitForMultipleObjects(
     unsafe { WaitForMultipleObjectsEx(count, list, all, ms, FALSE) }
 }
 
+/// One handle; the pseudo-handles of the current process and thread are
+/// waitable here (never signalled: the wait times out), unlike in
+/// `WaitForMultipleObjects` (kernel32 `test_WaitForSingleObject`).
 #[unsafe(no_mangle)]
 pub extern "C" fn WaitForSingleObjectEx(h: HANDLE, ms: DWORD, alertable: BOOL) -> DWORD {
+    if matches!(
+        handle(h),
+        handles::CURRENT_PROCESS | handles::CURRENT_THREAD
+    ) {
+        return kernel32(WAIT_FAILED, || {
+            Ok(match wait::sleep(deadline(ms), alertable != 0)? {
+                Waited::IoCompletion => WAIT_IO_COMPLETION,
+                _ => WAIT_TIMEOUT,
+            })
+        });
+    }
     // SAFETY: a one-element array on the stack.
     unsafe { WaitForMultipleObjectsEx(1, &h, TRUE, ms, alertable) }
 }
@@ -204,7 +220,13 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             port.close();
             Ok(TRUE)
         }
-        Some(Object::Event(_)) => {
+        Some(Object::Event(event)) => {
+            handles::remove(handle(h));
+            named::handle_closed(&event);
+            Ok(TRUE)
+        }
+        Some(Object::Thread(_)) => {
+            // The thread runs on; its object lives while it does.
             handles::remove(handle(h));
             Ok(TRUE)
         }
@@ -281,7 +303,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
         // SAFETY: ov writable per the contract (checked non-null): no packet
         // until one is taken.
         unsafe { ov.write_unaligned(std::ptr::null_mut()) };
-        let port = handles::port(handle(port))?;
+        let port = handles::port(handles::untagged(handle(port)))?;
         match port.get(deadline(ms), false)? {
             Waited::Done(p) => {
                 // SAFETY: out-pointers writable per the contract (checked non-null).
@@ -328,7 +350,7 @@ pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
                 "entries/removed NULL or count 0",
             ));
         }
-        let port = handles::port(handle(port))?;
+        let port = handles::port(handles::untagged(handle(port)))?;
         let mut i = 0;
         let got = port.take_many(count as usize, deadline(ms), alertable != 0, |p| {
             let e = OVERLAPPED_ENTRY {

@@ -54,6 +54,8 @@ pub unsafe extern "C" fn recvfrom(
         if !from.is_null() && fromlen.is_null() {
             return Err(Error::new(WSAEFAULT, "from is given but fromlen is NULL"));
         }
+        // SAFETY: fromlen readable per the contract (non-null when from is).
+        unsafe { raw::check_source_room(&core, from, fromlen) }?;
         let slice: &mut [u8] = if len == 0 {
             &mut []
         } else {
@@ -109,6 +111,14 @@ pub unsafe extern "C" fn WSARecvFrom(
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
+        // A receive needs a buffer to receive into (sock.c test_empty_recv:
+        // NULL lpBuffers or dwBufferCount 0 is WSAEINVAL).
+        if buffers.is_null() || count == 0 {
+            return Err(Error::new(
+                WSAEINVAL,
+                "lpBuffers is NULL or dwBufferCount is 0: nothing to receive into",
+            ));
+        }
         if flags.is_null() {
             return Err(Error::new(WSAEFAULT, "lpFlags is NULL"));
         }

@@ -8,30 +8,27 @@ use ws2_abi::*;
 use ws2_engine::handles::{self, Object};
 use ws2_engine::raw::{self};
 use ws2_engine::translate::socket_addr_to_windows;
-use ws2_engine::{Error, Family, Result, SocketCore, SocketKind};
+use ws2_engine::{Error, Result, SocketCore};
 
 use crate::{socket_of, winsock};
 
 fn new_socket(af: c_int, ty: c_int, protocol: c_int, overlapped: bool) -> Result<SOCKET> {
-    let family = Family::from_windows(af).ok_or_else(|| {
-        Error::new(
-            WSAEAFNOSUPPORT,
-            format!("address family {af} is not AF_INET (2) or AF_INET6 (23)"),
-        )
-    })?;
-    let kind = SocketKind::from_windows(ty).ok_or_else(|| {
-        Error::new(
-            WSAESOCKTNOSUPPORT,
-            format!("socket type {ty} is not supported"),
-        )
-    })?;
+    let (family, kind, protocol) = ws2_engine::socket::socket_params(af, ty, protocol)?;
     let core = SocketCore::new(family, kind, protocol, overlapped)?;
     handles::insert(Object::Socket(Arc::new(core)))
 }
 
 #[unsafe(export_name = "ws2_socket")]
 pub extern "C" fn socket(af: c_int, ty: c_int, protocol: c_int) -> SOCKET {
-    winsock(INVALID_SOCKET, || new_socket(af, ty, protocol, true))
+    // SO_OPENTYPE (per thread) decides whether socket() makes overlapped sockets.
+    winsock(INVALID_SOCKET, || {
+        new_socket(
+            af,
+            ty,
+            protocol,
+            ws2_engine::socket::socket_makes_overlapped(),
+        )
+    })
 }
 
 fn wsa_socket(af: c_int, ty: c_int, protocol: c_int, info: *const c_void, flags: DWORD) -> SOCKET {
@@ -99,8 +96,7 @@ pub unsafe extern "C" fn connect(s: SOCKET, name: *const SOCKADDR, namelen: c_in
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        let addr = unsafe { raw::socket_addr_for(&core, name, namelen) }?;
-        core.connect(&addr).map(|()| 0)
+        unsafe { raw::connect(&core, name, namelen) }.map(|()| 0)
     })
 }
 
@@ -120,9 +116,8 @@ pub unsafe extern "C" fn setsockopt(
     optlen: c_int,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
-        let core = socket_of(s)?;
-        // SAFETY: forwarded contract.
-        unsafe { raw::setsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+        // SAFETY: forwarded contract (the engine probes optval).
+        unsafe { raw::setsockopt(s, level, name, optval.cast(), optlen) }.map(|()| 0)
     })
 }
 
@@ -137,9 +132,8 @@ pub unsafe extern "C" fn getsockopt(
     optlen: *mut c_int,
 ) -> c_int {
     winsock(SOCKET_ERROR, || {
-        let core = socket_of(s)?;
-        // SAFETY: forwarded contract.
-        unsafe { raw::getsockopt(&core, level, name, optval.cast(), optlen) }.map(|()| 0)
+        // SAFETY: forwarded contract (the engine probes optval and optlen).
+        unsafe { raw::getsockopt(s, level, name, optval.cast(), optlen) }.map(|()| 0)
     })
 }
 
@@ -165,7 +159,7 @@ pub unsafe extern "C" fn getpeername(s: SOCKET, name: *mut SOCKADDR, namelen: *m
     })
 }
 
-/// `ioctlsocket`: `FIONBIO` and `FIONREAD`. `cmd` is a C `long`; Windows
+/// `ioctlsocket`: `FIONBIO` and `FIONREAD` (see `simple_ioctl`). `cmd` is a C `long`; Windows
 /// code may pass it sign-extended, so only its low 32 bits count.
 ///
 /// # Safety
@@ -179,20 +173,26 @@ pub unsafe extern "C" fn ioctlsocket(s: SOCKET, cmd: c_long, argp: *mut u32) -> 
     })
 }
 
+/// `FIONBIO` (refused to turn off while `WSAEventSelect` has events
+/// selected, P1) and `FIONREAD` (the total pending, P1:
+/// `ws2_engine::readiness::pending_bytes`). A pointer into the first page
+/// (never mapped on Linux) is `WSAEFAULT`, as Windows answers
+/// `(u_long *)1` (sock.c `test_fionbio`, `test_fionread_siocatmark`).
+///
 /// # Safety
-/// `argp` must be null or point to a readable and writable `u32`.
+/// `argp` must be null, in the first page, or point to a readable and
+/// writable `u32`.
 pub(crate) unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -> Result<()> {
-    if argp.is_null() {
-        return Err(Error::new(WSAEFAULT, "argp is NULL"));
+    if (argp as usize) < 4096 {
+        return Err(Error::new(
+            WSAEFAULT,
+            format!("argp {argp:p} is not a valid pointer"),
+        ));
     }
     match cmd {
-        FIONBIO => {
-            // SAFETY: argp is non-null and readable per the contract.
-            core.set_nonblocking(unsafe { argp.read_unaligned() } != 0);
-            Ok(())
-        }
+        FIONBIO => ws2_engine::raw::fionbio(core, argp.cast_const().cast(), 4),
         FIONREAD => {
-            let n = core.bytes_readable()?;
+            let n = ws2_engine::readiness::pending_bytes(core)?;
             // SAFETY: argp is non-null and writable per the contract.
             unsafe { argp.write_unaligned(n) };
             Ok(())

@@ -1,6 +1,7 @@
 //! The Win32 basics (SPEC P6) and the header modes (P7) through the C ABI:
 //! one program of `tests/c/` per area (heap, strings, time, modules,
-//! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h), each citing
+//! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h, events and
+//! waits, threads, overlapped results and cancellation), each citing
 //! the Windows-run test or Microsoft page it follows; the processes that
 //! must end (`ExitProcess`, the default invalid-parameter handler); the
 //! exported names every module look-up finds; and the header switches
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::{
     MANIFEST_DIR, assert_success, compile, compile_example, compile_test, lib_dir, out_dir,
-    run_c_test, run_with_timeout, show, start,
+    receiver_in, run_c_test, run_with_timeout, show, slow_link, start,
 };
 
 // P6
@@ -99,6 +100,60 @@ fn default_invalid_parameter_handler_ends_the_process() {
 #[test]
 fn strsafe_functions() {
     run_c_test("win32_strsafe", &[]);
+}
+
+// P6 (events: manual- and auto-reset, named, wait-any and atomic wait-all,
+// MAXIMUM_WAIT_OBJECTS; the events of WSACreateEvent)
+#[test]
+fn events_and_waits_follow_windows_rules() {
+    run_c_test("win32_events", &[]);
+}
+
+// P6 S33 S37 (threads: handles, exit codes, CREATE_SUSPENDED, APCs,
+// completion routines on them, pending operations cancelled at their end)
+#[test]
+fn threads_are_waitable_and_run_apcs() {
+    run_c_test("win32_threads", &[]);
+}
+
+// P6: ExitThread from an APC would unwind through ws2's own frames: the
+// process ends with a message instead (documented in winbase.h).
+#[test]
+fn exit_thread_from_an_apc_ends_the_process() {
+    let exe = compile_test("win32_threads");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("exit-in-apc");
+    let out = run_with_timeout(cmd, "win32_threads_exit_in_apc");
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("ExitThread called from a completion routine"),
+        "{}",
+        show(&out)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("returned from SleepEx"));
+}
+
+// P6 S19 S37 S38 (GetOverlappedResult's Win32 codes, CancelIo/CancelIoEx
+// of pending receives: events, routines, port packets, exactly once)
+#[test]
+fn overlapped_results_and_cancellation_on_sockets() {
+    run_c_test("win32_overlapped_io", &[]);
+}
+
+// P6 S34 S37 S38: CancelIoEx/CancelIo of sends pending on a slow link.
+#[test]
+fn cancel_io_ex_of_pending_sends_on_a_slow_link() {
+    let exe = compile_test("win32_cancel_send");
+    let link = slow_link("w32cancel", "8kbit");
+    let (rx, port) = receiver_in(&link.b);
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(
+        link.a.command(&[exe, "10.0.0.2", &port]),
+        "win32_cancel_send",
+    );
+    assert_success(&out, "win32_cancel_send");
+    drop(rx);
 }
 
 // ---------------------------------------------------------------------------
@@ -436,6 +491,67 @@ fn tutorial_sender_and_receiver() {
         "{log}"
     );
     assert!(log.contains("received 4 datagrams"), "{log}");
+}
+
+// P6 P7: the worker-thread sender (CreateThread, two auto-reset events,
+// GetExitCodeThread) hands its jobs to a thread that sends them.
+#[test]
+fn tutorial_worker_sends_from_its_thread() {
+    let (rx, port) = receiver("10", "tutorial_worker_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_worker"));
+    cmd.args(["127.0.0.1", &port, "3"]);
+    let sent = run_with_timeout(cmd, "tutorial_worker");
+    assert_success(&sent, "tutorial_worker");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    let main_id = out
+        .lines()
+        .find_map(|l| l.strip_prefix("main thread "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("no main thread id\n{out}"));
+    let worker_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("worker thread "))
+        .collect();
+    assert_eq!(worker_lines.len(), 4, "{out}");
+    for l in &worker_lines {
+        assert!(
+            !l.starts_with(&format!("worker thread {main_id} ")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("the worker sent 4 datagrams"), "{out}");
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_worker_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    for i in 1..=3 {
+        assert!(log.contains(&format!(": job {i} of 3")), "{log}");
+    }
+    assert!(log.contains("received 4 datagrams"), "{log}");
+}
+
+// P6 P7: the overlapped sender reads each completion with
+// GetOverlappedResult after WaitForMultipleObjects on CreateEvent events.
+#[test]
+fn tutorial_overlapped_reads_completions_with_get_overlapped_result() {
+    let (rx, port) = receiver("10", "tutorial_overlapped_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_overlapped"));
+    cmd.args(["127.0.0.1", &port, "5"]);
+    let sent = run_with_timeout(cmd, "tutorial_overlapped");
+    assert_success(&sent, "tutorial_overlapped");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    for i in 1..=5 {
+        assert!(
+            out.contains(&format!("send {i} completed: 22 bytes")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("send 6 completed: 4 bytes"), "{out}");
+    assert!(out.contains("6 of 6 sends succeeded"), "{out}");
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_overlapped_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    assert!(log.contains(": overlapped send 5 of 5"), "{log}");
+    assert!(log.contains("received 6 datagrams"), "{log}");
 }
 
 // P6 P7: the paced sender (winmm timer, FILETIME stamps, no

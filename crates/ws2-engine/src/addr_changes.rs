@@ -17,11 +17,10 @@
 //!
 //! `FD_ADDRESS_LIST_CHANGE`: a non-blocking socket that asked without an
 //! OVERLAPPED got `WSAEWOULDBLOCK` and is *armed* (`arm`); the next change
-//! records the event for that socket only, which
-//! [`address_list_change_recorded`] hands to `WSAEventSelect` /
-//! `WSAEnumNetworkEvents` (the readiness work, which wires the event).
+//! records the event in that socket's network-event record only (P1:
+//! `WSAEventSelect` signals its event, `WSAEnumNetworkEvents` reports it).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::os::fd::AsRawFd;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
@@ -104,12 +103,6 @@ impl Source {
 fn sources() -> &'static Mutex<HashMap<u64, Arc<Source>>> {
     static SOURCES: OnceLock<Mutex<HashMap<u64, Arc<Source>>>> = OnceLock::new();
     SOURCES.get_or_init(Default::default)
-}
-
-/// Sockets with a recorded `FD_ADDRESS_LIST_CHANGE`, by socket id.
-fn recorded() -> &'static Mutex<HashSet<u64>> {
-    static RECORDED: OnceLock<Mutex<HashSet<u64>>> = OnceLock::new();
-    RECORDED.get_or_init(Default::default)
 }
 
 /// The calling thread's network namespace (0 when /proc cannot say).
@@ -247,19 +240,19 @@ fn fire(source: &Source, changed: Families) {
         *requests = rest;
         done
     };
-    let fired: Vec<u64> = {
+    let fired: Vec<Armed> = {
         let mut armed = lock(&source.armed);
         let (fired, rest): (Vec<Armed>, Vec<Armed>) = std::mem::take(&mut *armed)
             .into_iter()
             .filter(|a| a.socket.strong_count() > 0)
             .partition(|a| a.families.meets(changed));
         *armed = rest;
-        fired.into_iter().map(|a| a.socket_id).collect()
+        fired
     };
-    if !fired.is_empty() {
-        // HOOK(FD_ADDRESS_LIST_CHANGE): the readiness work signals the
-        // sockets' WSAEventSelect events here.
-        lock(recorded()).extend(fired);
+    // FD_ADDRESS_LIST_CHANGE in each armed socket's record: it signals the
+    // socket's WSAEventSelect event if the event is selected (P1).
+    for socket in fired.iter().filter_map(|a| a.socket.upgrade()) {
+        socket.record_network_events(abi::FD_ADDRESS_LIST_CHANGE, 0);
     }
     for r in done {
         finish(r, Ok(0));
@@ -276,7 +269,7 @@ fn finish(r: Request, result: Result<usize>) {
 fn aborted() -> Error {
     Error::new(
         abi::WSA_OPERATION_ABORTED,
-        "the address-change request was cancelled (closesocket, CancelIPChangeNotify or thread exit)",
+        "the address-change request was cancelled (closesocket, CancelIo(Ex), CancelIPChangeNotify or thread exit)",
     )
 }
 
@@ -322,9 +315,8 @@ pub(crate) fn arm(core: &Arc<SocketCore>, families: Families) -> Result<()> {
 /// Takes (and clears) `core`'s recorded `FD_ADDRESS_LIST_CHANGE`: true once
 /// after an address change that followed a non-blocking
 /// `SIO_ADDRESS_LIST_CHANGE` on this socket, never for a socket that did not
-/// ask (sock.c `test_sioAddressListChange`).
-///
-/// HOOK for `WSAEventSelect`/`WSAEnumNetworkEvents` (readiness, SPEC P1).
+/// ask (sock.c `test_sioAddressListChange`). `WSAEnumNetworkEvents` reports
+/// the same pending event when it is selected.
 ///
 /// ```
 /// # use ws2_engine::{Family, SocketCore, SocketKind};
@@ -333,7 +325,10 @@ pub(crate) fn arm(core: &Arc<SocketCore>, families: Families) -> Result<()> {
 /// # Ok::<(), ws2_engine::Error>(())
 /// ```
 pub fn address_list_change_recorded(core: &SocketCore) -> bool {
-    lock(recorded()).remove(&core.id)
+    let mut record = core.event_record();
+    let recorded = record.pending & abi::FD_ADDRESS_LIST_CHANGE != 0;
+    record.pending &= !abi::FD_ADDRESS_LIST_CHANGE;
+    recorded
 }
 
 /// Takes the requests `pick` selects out of every namespace's list.
@@ -364,7 +359,23 @@ pub(crate) fn cancel_socket(core: &SocketCore) {
     for s in all {
         lock(&s.armed).retain(|a| a.socket_id != id);
     }
-    lock(recorded()).remove(&id);
+}
+
+/// `CancelIo`/`CancelIoEx`: the overlapped requests of `core` that `pick`
+/// chooses (by issuing thread and OVERLAPPED) complete with
+/// `WSA_OPERATION_ABORTED`; returns how many.
+pub(crate) fn cancel_socket_where(core: &SocketCore, pick: impl Fn(u64, usize) -> bool) -> usize {
+    let id = core.id;
+    let mine = take_where(|r| {
+        r.core.as_ref().is_some_and(|c| c.id == id)
+            && matches!(r.delivery, Delivery::Overlapped { .. })
+            && pick(r.issuer, r.overlapped)
+    });
+    let n = mine.len();
+    for r in mine {
+        finish(r, Err(aborted()));
+    }
+    n
 }
 
 /// Thread exit: the thread's requests not tied to a completion port are

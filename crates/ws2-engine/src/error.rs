@@ -25,6 +25,12 @@ pub struct Error(Box<Inner>);
 struct Inner {
     code: i32,
     message: Cow<'static, str>,
+    /// The NTSTATUS an operation failing with this error completes with,
+    /// where the Winsock code alone does not tell it (`None`: the code's).
+    status: Option<abi::NTSTATUS>,
+    /// Bytes the failed operation still transferred (a receive whose
+    /// datagram or control data was truncated: `InternalHigh`).
+    bytes: usize,
 }
 
 /// `Result` with [`Error`].
@@ -54,7 +60,59 @@ impl Error {
         Error(Box::new(Inner {
             code,
             message: message.into(),
+            status: None,
+            bytes: 0,
         }))
+    }
+
+    /// The same error, completing an overlapped operation with `status`
+    /// (`Internal`; `GetOverlappedResult`'s Win32 code comes from it) where
+    /// several statuses share one Winsock code: an ICMP port unreachable
+    /// is `WSAECONNRESET` to Winsock and `STATUS_PORT_UNREACHABLE`
+    /// (`ERROR_PORT_UNREACHABLE`) to kernel32, a TCP reset
+    /// `STATUS_CONNECTION_RESET` (`ERROR_NETNAME_DELETED`).
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAECONNRESET, "ICMP port unreachable")
+    ///     .with_status(ws2_abi::STATUS_PORT_UNREACHABLE);
+    /// assert_eq!(err.status(), ws2_abi::STATUS_PORT_UNREACHABLE);
+    /// let plain = ws2::Error::new(ws2::WSAECONNRESET, "reset");
+    /// assert_eq!(plain.status(), ws2_abi::STATUS_CONNECTION_RESET);
+    /// ```
+    #[doc(hidden)]
+    pub fn with_status(mut self, status: abi::NTSTATUS) -> Error {
+        self.0.status = Some(status);
+        self
+    }
+
+    /// The NTSTATUS an overlapped operation failing with this error
+    /// completes with (`Internal`).
+    #[doc(hidden)]
+    pub fn status(&self) -> abi::NTSTATUS {
+        self.0
+            .status
+            .unwrap_or_else(|| abi::status_from_wsa(self.0.code))
+    }
+
+    /// The error of an operation that still transferred `bytes`: a receive
+    /// completing with `STATUS_BUFFER_OVERFLOW` reports the datagram's byte
+    /// count in `InternalHigh`, to `WSAGetOverlappedResult` and to a
+    /// completion routine (sock.c `test_ip_pktinfo`).
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let err = ws2::Error::new(ws2::WSAEMSGSIZE, "control data truncated").with_bytes(6);
+    /// assert_eq!(err.bytes(), 6);
+    /// ```
+    pub fn with_bytes(mut self, bytes: usize) -> Error {
+        self.0.bytes = bytes;
+        self
+    }
+
+    /// Bytes the failed operation still transferred (0 for most errors).
+    pub fn bytes(&self) -> usize {
+        self.0.bytes
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.

@@ -25,7 +25,7 @@ use arc_swap::ArcSwapOption;
 
 use ws2_abi as abi;
 
-use crate::completion::{Event, Port};
+use crate::completion::{Event, Port, ThreadObject, named};
 use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
@@ -48,6 +48,9 @@ pub enum Object {
     Event(Arc<Event>),
     /// An I/O completion port (`HANDLE`, from `CreateIoCompletionPort`).
     Port(Arc<Port>),
+    /// A thread (`HANDLE`, from `CreateThread`): waitable, signalled when
+    /// the thread has ended.
+    Thread(Arc<ThreadObject>),
 }
 
 struct Entry {
@@ -116,6 +119,25 @@ fn decode(handle: usize) -> Option<(u32, u32)> {
     let index = v & ((1 << SLOT_BITS) - 1);
     (index != 0 && index as usize <= MAX_SLOTS).then_some((index, v >> SLOT_BITS))
 }
+
+/// The table slot a well-formed handle value names (below
+/// [`SLOT_COUNT`]), whether or not it is open: two open handles are the
+/// same handle exactly when their slots are equal. For per-call marks
+/// indexed by handle (`select`'s de-duplication, P1).
+///
+/// ```
+/// use ws2_engine::handles;
+/// assert_eq!(handles::slot_of(0), None);
+/// assert_eq!(handles::slot_of(4), Some(1));
+/// assert!(handles::slot_of(usize::MAX).is_none());
+/// ```
+#[inline]
+pub fn slot_of(handle: usize) -> Option<usize> {
+    decode(handle).map(|(index, _)| index as usize)
+}
+
+/// One more than the largest slot [`slot_of`] answers.
+pub const SLOT_COUNT: usize = MAX_SLOTS + 1;
 
 /// Registers an object and returns its handle value: non-zero, a multiple
 /// of 4, below 2^31. `WSAEMFILE` past [`MAX_LIVE_HANDLES`].
@@ -285,6 +307,45 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
     }
 }
 
+/// The event a wait on `handle` waits on: an event itself, or a thread's
+/// exit event (`ERROR_INVALID_HANDLE` for anything else).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2_engine::handles::{self, Object};
+///
+/// let e = Arc::new(ws2_engine::Event::new());
+/// let h = handles::insert(Object::Event(e.clone()))?;
+/// assert!(Arc::ptr_eq(&handles::waitable(h)?, &e));
+/// let p = handles::insert(Object::Port(Arc::new(ws2_engine::Port::new())))?;
+/// let err = handles::waitable(p).err().map(|e| e.code());
+/// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
+/// # handles::remove(h);
+/// # handles::remove(p);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn waitable(handle: usize) -> Result<Arc<Event>> {
+    match object(handle) {
+        Some(Object::Event(e)) => Ok(e),
+        Some(Object::Thread(t)) => Ok(t.exit_event().clone()),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not an event or thread handle"),
+        )),
+    }
+}
+
+/// The thread a handle names (`ERROR_INVALID_HANDLE` otherwise).
+pub fn thread(handle: usize) -> Result<Arc<ThreadObject>> {
+    match object(handle) {
+        Some(Object::Thread(t)) => Ok(t),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not a thread handle"),
+        )),
+    }
+}
+
 /// The completion port a handle names (`ERROR_INVALID_HANDLE` otherwise).
 ///
 /// ```
@@ -307,6 +368,33 @@ pub fn port(handle: usize) -> Result<Arc<Port>> {
         )),
     }
 }
+
+/// A handle value as the wait functions look it up: Windows' object manager
+/// ignores the two low bits of a handle value, which callers use as tags
+/// (kernel32 `test_WaitForSingleObject`: an event's handle with 1, 2 or 3
+/// OR-ed in waits on that event; 0xdeadbee0 with them is still invalid).
+///
+/// ```
+/// use std::sync::Arc;
+/// use ws2_engine::handles::{self, Object};
+///
+/// let h = handles::insert(Object::Event(Arc::new(ws2_engine::Event::new())))?;
+/// assert!(handles::event(handles::untagged(h | 3)).is_ok());
+/// # handles::remove(h);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn untagged(handle: usize) -> usize {
+    handle & !3
+}
+
+/// `GetCurrentProcess()`'s pseudo-handle, `(HANDLE)-1`: waitable by
+/// `WaitForSingleObject` (never signalled while the process runs), refused
+/// by `WaitForMultipleObjects` (kernel32 `test_WaitForSingleObject`,
+/// `test_WaitForMultipleObjects`).
+pub const CURRENT_PROCESS: usize = usize::MAX;
+/// `GetCurrentThread()`'s pseudo-handle, `(HANDLE)-2`: as
+/// [`CURRENT_PROCESS`] (the waiting thread is not signalled while it waits).
+pub const CURRENT_THREAD: usize = usize::MAX - 1;
 
 /// Removes a handle and returns its object; the generation moves on, so the
 /// value names nothing for at least 2^20 further closes (module docs).
@@ -341,13 +429,19 @@ pub fn remove(handle: usize) -> Option<Object> {
     Some(entry.object.clone())
 }
 
-/// Removes every handle (the final `WSACleanup`, S4) and returns the objects.
+/// Removes every handle but thread handles (the final `WSACleanup`, S4)
+/// and returns the objects. A thread handle is kernel32's, not Winsock's:
+/// it outlives `WSACleanup`, as on Windows.
 fn remove_all() -> Vec<Object> {
     let next = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner()).next;
     (1..next)
         .filter_map(|index| {
             let guard = slot(index).load();
-            let generation = guard.as_ref()?.generation;
+            let entry = guard.as_ref()?;
+            if matches!(entry.object, Object::Thread(_)) {
+                return None;
+            }
+            let generation = entry.generation;
             drop(guard);
             remove(encode(index, generation))
         })
@@ -398,8 +492,10 @@ pub fn cleanup() -> Result<()> {
     STARTED.store(*n, Ordering::Release);
     if *n == 0 {
         for object in remove_all() {
-            if let Object::Socket(core) = object {
-                core.close();
+            match object {
+                Object::Socket(core) => core.close(),
+                Object::Event(event) => named::handle_closed(&event),
+                _ => {}
             }
         }
     }

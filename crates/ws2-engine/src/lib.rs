@@ -1,7 +1,8 @@
-//! The engine behind both faces of ws2: the safe Rust API (crate `ws2`)
-//! and the C ABI of `libws2_32` (crate `ws2-capi`). Handles, translation,
-//! socket state, the send and receive queues and their reactor, and
-//! completions live here; the faces only unpack their arguments and call in.
+//! The engine behind both faces of ws2: the safe Rust API (crate `ws2`,
+//! package `ws2-linux`) and the C ABI of `libws2_32` (package
+//! `ws2-linux-capi`). Handles, translation, socket state, the send and
+//! receive queues and their reactor, and completions live here; the faces
+//! only unpack their arguments and call in.
 //! It is not an API for programs: its items are public for the two faces.
 //!
 //! # Layers
@@ -24,14 +25,17 @@
 //! 6. [`socket`]: `SocketCore`, the state of one socket and its synchronous
 //!    operations (creation, options, addresses, send checks, ICMP errors,
 //!    receives, waiters)
-//! 7. [`addr_changes`]: the address-change notifications
-//! 8. [`io`]: the send and receive queues, the reactor, cancellation and
-//!    closing
-//! 9. [`handles`]: the handle table (`SOCKET`, `WSAEVENT`, port `HANDLE`)
-//!    and `WSAStartup`
-//! 10. [`raw`]: the unsafe core the C face calls on raw pointers (sends,
+//! 7. [`readiness`]: what `select`, `WSAPoll` and `WSAEventSelect` answer
+//!    (a set of sockets polled and waited on; the network-event record's
+//!    association and report; `FIONREAD`)
+//! 8. [`addr_changes`]: the address-change notifications
+//! 9. [`io`]: the send and receive queues, the reactor (which also watches
+//!    sockets with selected network events), cancellation and closing
+//! 10. [`handles`]: the handle table (`SOCKET`, `WSAEVENT`, port `HANDLE`)
+//!     and `WSAStartup`
+//! 11. [`raw`]: the unsafe core the C face calls on raw pointers (sends,
 //!     receives, options, overlapped results, the interface ioctls, the IP
-//!     Helper calls)
+//!     Helper calls, `select`/`WSAPoll`/`WSAEventSelect` on handles)
 //!
 //! What a lower layer needs from a higher one is handed down, not
 //! imported: a thread's exit reaches the sockets it queued operations on
@@ -40,6 +44,11 @@
 //! and the handle table gives the fork handlers its locks through
 //! [`fork::take_first_at_fork`].
 #![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux-engine supports Linux only: it is built on Linux's sockets, epoll, futexes and rtnetlink"
+);
 
 pub mod addr_changes;
 pub mod completion;
@@ -51,6 +60,7 @@ pub mod interfaces;
 pub mod io;
 pub mod ops;
 pub mod raw;
+pub mod readiness;
 pub mod resolve;
 pub mod socket;
 pub mod sync;

@@ -18,6 +18,7 @@ const LAYERS: &[&[&str]] = &[
     &["completion", "interfaces", "resolve"],
     &["ops"],
     &["socket"],
+    &["readiness"],
     &["addr_changes"],
     &["io"],
     &["handles"],

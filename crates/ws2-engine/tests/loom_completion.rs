@@ -21,7 +21,7 @@
 //! delivery, or a non-pending `Internal`, with acquire must see the final
 //! status and bytes. Every operation must be completed exactly once.
 //!
-//! These are ordinary `#[test]`s: `cargo test -p ws2-engine --test loom_completion`.
+//! These are ordinary `#[test]`s: `cargo test -p ws2-linux-engine --test loom_completion`.
 
 use loom::cell::UnsafeCell;
 use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};

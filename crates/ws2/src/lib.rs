@@ -1,7 +1,8 @@
 //! Winsock's `WSASendMsg` and the machinery around it, on Linux, with
 //! Windows-exact behaviour: the safe Rust API. The same engine runs the C
-//! ABI of `libws2_32` (crate `ws2-capi`); this crate is all a Rust program
-//! needs in its `Cargo.toml`.
+//! ABI of `libws2_32` (package `ws2-linux-capi`); this crate (package
+//! `ws2-linux`, crate `ws2`) is all a Rust program needs in its
+//! `Cargo.toml`.
 //!
 //! ```
 //! use std::io::IoSlice;
@@ -88,13 +89,20 @@
 //! let socket = ws2::Socket::udp_v4()?;
 //! socket.bind("127.0.0.1:9000".parse()?)?;
 //! socket.set_nonblocking(true);
-//! let rx = AsyncFd::with_interest(socket, Interest::READABLE)?;
+//! // SAFETY: the socket moves into the AsyncFd and no clone of it exists,
+//! // so nothing closes it or changes its fd while the AsyncFd owns it.
+//! let rx = unsafe { AsyncFd::register_with_interest(socket, Interest::READABLE) }?;
 //! let (data, from) = receive(&rx).await?;
 //! println!("{} bytes from {from}", data.len());
 //! # Ok(())
 //! # }
 //! ```
 #![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "ws2-linux supports Linux only: it is Winsock built on Linux's sockets, epoll and rtnetlink; on Windows, use the system's Winsock (socket2, windows-sys)"
+);
 
 mod overlapped;
 mod socket;

@@ -419,30 +419,23 @@ impl Socket {
     /// ```
     /// let s = ws2::Socket::udp_v4()?;
     /// s.set_send_buffer_size(65536)?;
-    /// assert!(s.send_buffer_size()? >= 65536);
+    /// assert_eq!(s.send_buffer_size()?, 65536);
     /// # Ok::<(), ws2::Error>(())
     /// ```
     pub fn set_send_buffer_size(&self, bytes: usize) -> Result<()> {
-        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
-        self.core.set_int_option(
-            libc::SOL_SOCKET,
-            libc::SO_SNDBUF,
-            v,
-            "setsockopt(SO_SNDBUF)",
-        )
+        self.core
+            .set_buffer_size(true, u32::try_from(bytes).unwrap_or(u32::MAX))
     }
 
-    /// The kernel's `SO_SNDBUF`.
+    /// `SO_SNDBUF`: as last set (as Windows reads it back), else the
+    /// kernel's size.
     /// ```
     /// let s = ws2::Socket::udp_v4()?;
     /// assert!(s.send_buffer_size()? > 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_buffer_size(&self) -> Result<usize> {
-        Ok(self
-            .core
-            .int_option(libc::SOL_SOCKET, libc::SO_SNDBUF, "getsockopt(SO_SNDBUF)")?
-            as usize)
+        Ok(self.core.buffer_size(true)? as usize)
     }
 
     /// `IPV6_V6ONLY` (IPv6 sockets only).

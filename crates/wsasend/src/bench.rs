@@ -58,7 +58,7 @@ struct Pair {
 }
 
 /// The progress bar's look (stderr, a terminal only).
-pub(crate) const PROGRESS: &str = "bench {bar:40} {pos}/{len} loops, eta {eta}";
+pub const PROGRESS: &str = "bench {bar:40} {pos}/{len} loops, eta {eta}";
 
 /// Most sends in flight in the batched modes (the engine's batch size).
 const BATCH: u64 = 64;
@@ -157,7 +157,7 @@ impl Pair {
 
 /// Sets the largest receive buffer we can get (SO_RCVBUFFORCE needs
 /// CAP_NET_ADMIN; else SO_RCVBUF, capped by rmem_max). Returns the result.
-pub(crate) fn big_rcvbuf(fd: RawFd) -> usize {
+pub fn big_rcvbuf(fd: RawFd) -> usize {
     let want: libc::c_int = 64 << 20;
     let len = size_of::<libc::c_int>() as libc::socklen_t;
     for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
@@ -277,13 +277,13 @@ impl RawMsg {
 }
 
 /// A plain (no control data) raw message borrowing its payload.
-pub(crate) struct RawMsgRef<'a> {
+pub struct RawMsgRef<'a> {
     m: Box<RawMsg>,
     _payload: std::marker::PhantomData<&'a [u8]>,
 }
 
 impl<'a> RawMsgRef<'a> {
-    pub(crate) fn new(dest: SocketAddrV4, payload: &'a [u8]) -> RawMsgRef<'a> {
+    pub fn new(dest: SocketAddrV4, payload: &'a [u8]) -> RawMsgRef<'a> {
         RawMsgRef {
             m: RawMsg::new(dest, payload, false),
             _payload: std::marker::PhantomData,
@@ -291,7 +291,7 @@ impl<'a> RawMsgRef<'a> {
     }
 
     /// The msghdr, valid while `self` lives.
-    pub(crate) fn msg(&self) -> &libc::msghdr {
+    pub fn msg(&self) -> &libc::msghdr {
         &self.m.msg
     }
 }
@@ -501,7 +501,7 @@ fn capi_loop(c: &CapiSocket, dest: SocketAddrV4, payload: &[u8], count: u64) -> 
 }
 
 /// A payload the Rust overlapped modes can lend to ws2 for good.
-pub(crate) fn leak(payload: &[u8]) -> &'static [u8] {
+pub fn leak(payload: &[u8]) -> &'static [u8] {
     Box::leak(payload.to_vec().into_boxed_slice())
 }
 
@@ -586,6 +586,9 @@ fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duratio
             (start.elapsed(), errors)
         }
         Mode::RawGso | Mode::Ws2Gso => unreachable!("measure_gso"),
+        Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000 => {
+            unreachable!("readiness::run_one")
+        }
         Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
             let buf = leak(payload);
             let start = Instant::now();
@@ -676,7 +679,7 @@ struct ResultJson {
 }
 
 /// Prints a bench report as one pretty JSON object.
-pub(crate) fn print_json<T: Serialize>(report: &T) -> AppResult<()> {
+pub fn print_json<T: Serialize>(report: &T) -> AppResult<()> {
     let text = serde_json::to_string_pretty(report)
         .map_err(|e| AppError::setup(format!("JSON output: {e}")))?;
     Out::new().line(&text)
@@ -693,7 +696,12 @@ struct Row {
 
 pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     if args.pending {
-        return crate::pending::run(args);
+        return Err(AppError::usage(
+            "bench --pending is not part of the installed command: the pending-path bench builds network namespaces with the repository's test hosts; in a checkout, as root: cargo run --release -p wsasend --example bench_pending",
+        ));
+    }
+    if args.readiness {
+        return crate::readiness::run(args);
     }
     let pair = Pair::new()?;
     let mut rxbuf = vec![0u8; 65536];
@@ -859,6 +867,12 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
 }
 
 pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
+    if matches!(
+        args.mode,
+        Mode::RawPoll1000 | Mode::Ws2Select1000 | Mode::Ws2Wsapoll1000
+    ) {
+        return crate::readiness::run_one(args);
+    }
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();
     let (elapsed, errors, _) = measure(&pair, args.mode, &payload, args.count);

@@ -13,12 +13,13 @@ use crate::{AppError, AppResult};
 
 /// `println!` for the demo and bench tables, returning `AppResult<()>`: a
 /// closed standard output ends the run quietly (see [`print_line`]).
+#[macro_export]
 macro_rules! outln {
     () => {
-        $crate::output::print_line("")
+        $crate::print_line("")
     };
     ($($arg:tt)*) => {
-        $crate::output::print_line(&format!($($arg)*))
+        $crate::print_line(&format!($($arg)*))
     };
 }
 

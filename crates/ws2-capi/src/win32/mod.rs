@@ -1,7 +1,9 @@
 //! The Win32 basics Windows network programs call besides Winsock (SPEC P6):
 //! heaps and `LocalAlloc`, the `lstr*` functions, time and winmm's timer,
-//! process ids and module look-ups, `FormatMessage`, and the
-//! Microsoft-named C runtime (`strcpy_s`, `_stricmp`, io.h). Each module is
+//! process ids and module look-ups, `FormatMessage`, the Microsoft-named C
+//! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
+//! waitable objects: threads, events, and overlapped results and
+//! cancellation on sockets. Each module is
 //! one area, with Windows' semantics as Microsoft documents them and as
 //! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
 //! leave the last error alone when they succeed.
@@ -13,18 +15,24 @@
 //! the library.
 
 mod crt;
+mod events;
 mod format_message;
 mod format_render;
 mod heap;
 mod io;
 mod modules;
+mod overlapped_io;
 mod strings;
+mod threads;
 mod time;
 
 use std::panic::AssertUnwindSafe;
 
-use ws2_abi::DWORD;
 use ws2_abi::iphlpapi::ERROR_CAN_NOT_COMPLETE;
+use ws2_abi::{BOOL, DWORD};
+
+const TRUE: BOOL = 1;
+const FALSE: BOOL = 0;
 
 /// Stores `code` in this thread's last-error slot (`GetLastError`).
 fn set_last_error(code: DWORD) {

@@ -106,6 +106,9 @@ module_exports!(kernel32, KERNEL32:
     GetCurrentProcessId, GetCurrentThreadId, ExitProcess,
     GetModuleHandleA, GetModuleHandleW, LoadLibraryA, LoadLibraryW, LoadLibraryExA,
     LoadLibraryExW, GetProcAddress, FreeLibrary, FormatMessageA, FormatMessageW,
+    CreateThread, ExitThread, GetExitCodeThread, GetThreadId, ResumeThread, QueueUserAPC,
+    CreateEventA, CreateEventW, CreateEventExA, CreateEventExW, OpenEventA, OpenEventW,
+    SetEvent, ResetEvent, GetOverlappedResult, CancelIo, CancelIoEx,
 );
 
 /// One of the DLLs libws2_32 stands in for.

@@ -17,6 +17,11 @@
 #define SIZE(t, n) SA(sizeof(t) == (n), "sizeof " #t)
 #define OFF(t, f, n) SA(offsetof(t, f) == (n), "offsetof " #t "." #f)
 #define VAL(c, v) SA((c) == (v), #c)
+#ifdef __cplusplus
+#define ALIGN(t) alignof(t)
+#else
+#define ALIGN(t) _Alignof(t)
+#endif
 
 /* ---- basic types ---- */
 SIZE(BYTE, 1); SIZE(WORD, 2); SIZE(DWORD, 4); SIZE(BOOL, 4);
@@ -194,6 +199,23 @@ VAL(WSA_CMSG_SPACE(4), 24); VAL(WSA_CMSG_SPACE(8), 24);
 VAL(WSA_CMSG_SPACE(sizeof(IN_PKTINFO)), 24); VAL(WSA_CMSG_SPACE(sizeof(IN6_PKTINFO)), 40);
 VAL(CMSG_LEN(4), 20); VAL(CMSG_SPACE(4), 24);
 
+/* ---- readiness (P1): Windows' layouts and numbers (ws2-abi readiness.rs
+ *      pins the same on the Rust side) ---- */
+SIZE(fd_set, 8 + 64 * 8); OFF(fd_set, fd_count, 0); OFF(fd_set, fd_array, 8);
+VAL(FD_SETSIZE, 64); SIZE(FD_SET, 520); SIZE(PFD_SET, 8);
+SIZE(WSAPOLLFD, 16); SIZE(struct pollfd, 16); OFF(WSAPOLLFD, fd, 0); OFF(WSAPOLLFD, events, 8);
+OFF(WSAPOLLFD, revents, 10); SA(ALIGN(WSAPOLLFD) == 8, "WSAPOLLFD align");
+SIZE(WSANETWORKEVENTS, 44); OFF(WSANETWORKEVENTS, iErrorCode, 4);
+SA(ALIGN(WSANETWORKEVENTS) == 4, "WSANETWORKEVENTS align");
+SIZE(TIMEVAL, sizeof(struct timeval));
+VAL(POLLRDNORM, 0x100); VAL(POLLRDBAND, 0x200); VAL(POLLIN, 0x300); VAL(POLLPRI, 0x400);
+VAL(POLLWRNORM, 0x10); VAL(POLLOUT, 0x10); VAL(POLLWRBAND, 0x20);
+VAL(POLLERR, 1); VAL(POLLHUP, 2); VAL(POLLNVAL, 4);
+VAL(FD_READ, 1); VAL(FD_WRITE, 2); VAL(FD_OOB, 4); VAL(FD_ACCEPT, 8); VAL(FD_CONNECT, 0x10);
+VAL(FD_CLOSE, 0x20); VAL(FD_QOS, 0x40); VAL(FD_GROUP_QOS, 0x80);
+VAL(FD_READ_BIT, 0); VAL(FD_WRITE_BIT, 1); VAL(FD_CONNECT_BIT, 4); VAL(FD_CLOSE_BIT, 5);
+VAL(FD_MAX_EVENTS, 10); VAL(FD_ALL_EVENTS, 0x3ff);
+
 typedef int (*sendmsg_sig)(SOCKET, LPWSAMSG, DWORD, LPDWORD, LPWSAOVERLAPPED,
                            LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 
@@ -286,6 +308,32 @@ int main(void)
     msg.Control.len = 0;
     msg.Control.buf = NULL;
     CHECK(WSA_CMSG_FIRSTHDR(&msg) == NULL);
+
+    /* FD_SET skips a socket already there and ignores one past FD_SETSIZE;
+     * FD_CLR shifts the rest down; FD_ZERO only clears fd_count (P1,
+     * research sheet §0: Windows' macros). */
+    {
+        fd_set set;
+        SOCKET i;
+        set.fd_array[0] = 77;
+        FD_ZERO(&set);
+        CHECK(set.fd_count == 0 && set.fd_array[0] == 77);
+        FD_SET(8, &set);
+        FD_SET(12, &set);
+        FD_SET(8, &set);
+        FD_SET(16, &set);
+        CHECK(set.fd_count == 3 && set.fd_array[0] == 8 && set.fd_array[1] == 12 &&
+              set.fd_array[2] == 16);
+        FD_CLR(12, &set);
+        CHECK(set.fd_count == 2 && set.fd_array[0] == 8 && set.fd_array[1] == 16);
+        FD_CLR(99, &set);
+        CHECK(set.fd_count == 2);
+        FD_CLR(8, &set);
+        CHECK(set.fd_count == 1 && set.fd_array[0] == 16);
+        FD_ZERO(&set);
+        for (i = 0; i < FD_SETSIZE + 3; i++) FD_SET(4 * (i + 1), &set);
+        CHECK(set.fd_count == FD_SETSIZE && set.fd_array[FD_SETSIZE - 1] == 4 * FD_SETSIZE);
+    }
 
     /* GUID initializers. */
     CHECK(gs.Data1 == 0xa441e712 && gs.Data2 == 0x754f && gs.Data3 == 0x43ca);

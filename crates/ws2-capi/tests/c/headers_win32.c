@@ -65,6 +65,14 @@ SA(sizeof(SYSTEMTIME) == 16 && offsetof(SYSTEMTIME, wDayOfWeek) == 4 &&
 SA(sizeof(LARGE_INTEGER) == 8 && sizeof(ULARGE_INTEGER) == 8, "LARGE_INTEGER");
 SA(sizeof(TIMECAPS) == 8, "TIMECAPS");
 SA(sizeof(HRESULT) == 4 && (HRESULT)-1 < 0, "HRESULT is a 32-bit signed value");
+SA(sizeof(SECURITY_ATTRIBUTES) == 24 && offsetof(SECURITY_ATTRIBUTES, lpSecurityDescriptor) == 8 &&
+       offsetof(SECURITY_ATTRIBUTES, bInheritHandle) == 16, "SECURITY_ATTRIBUTES");
+SA(STILL_ACTIVE == 259 && CREATE_SUSPENDED == 4 && STACK_SIZE_PARAM_IS_A_RESERVATION == 0x10000 &&
+       CREATE_EVENT_MANUAL_RESET == 1 && CREATE_EVENT_INITIAL_SET == 2 &&
+       EVENT_ALL_ACCESS == 0x1F0003 && SYNCHRONIZE == 0x100000, "threads and events");
+SA(ERROR_NOT_FOUND == 1168 && ERROR_GEN_FAILURE == 31 && ERROR_ALREADY_EXISTS == 183 &&
+       ERROR_IO_INCOMPLETE == 996 && ERROR_PORT_UNREACHABLE == 1234 &&
+       ERROR_NETNAME_DELETED == 64 && MAXIMUM_WAIT_OBJECTS == 64, "winerror.h: waits and I/O");
 SA(sizeof(MMRESULT) == 4 && sizeof(LANGID) == 2 && sizeof(TCHAR) == 1, "small types");
 
 /* ---- macros and numbers ---- */

@@ -1,6 +1,7 @@
 //! Completion routines waiting for their thread's next alertable wait
-//! (S33): a C routine with its arguments and the OVERLAPPED it is given, or
-//! a Rust routine with its result; neither needs an allocation of its own.
+//! (S33): a C routine with its arguments and the OVERLAPPED it is given, a
+//! Rust routine with its result, or a `QueueUserAPC` function with its
+//! argument; none needs an allocation of its own.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -55,6 +56,9 @@ impl OvPtr {
 /// A C completion routine.
 pub type Routine = unsafe extern "C" fn(u32, u32, *mut abi::WSAOVERLAPPED, u32);
 
+/// A C APC function (`PAPCFUNC`, `QueueUserAPC`).
+pub type UserApc = unsafe extern "C" fn(usize);
+
 /// A completion routine waiting for its thread's next alertable wait
 /// (S33), kept without an allocation of its own.
 pub enum Apc {
@@ -67,6 +71,8 @@ pub enum Apc {
     },
     /// A Rust routine and the result it is given.
     Rust(RustRoutine, Result<usize>),
+    /// An APC queued by `QueueUserAPC`, with its argument.
+    User { function: UserApc, data: usize },
 }
 
 impl Apc {
@@ -82,6 +88,8 @@ impl Apc {
                 unsafe { routine(error, bytes, ov.0, 0) }
             }
             Apc::Rust(routine, result) => routine.call(result),
+            // SAFETY: the caller's APC function, called as Windows calls it.
+            Apc::User { function, data } => unsafe { function(data) },
         }
     }
 }

@@ -103,7 +103,7 @@ pub fn deliver<T: PortBound>(
     };
     let (status, bytes) = match &result {
         Ok(n) => (abi::STATUS_SUCCESS, *n),
-        Err(e) => (abi::status_from_wsa(e.code()), 0),
+        Err(e) => (e.status(), e.bytes()),
     };
     match delivery {
         Delivery::Overlapped {

@@ -1,16 +1,21 @@
-//! Manual-reset events (`WSACreateEvent`).
+//! Event objects: manual-reset events (`WSACreateEvent`, `CreateEvent(TRUE,
+//! ...)`) and auto-reset ones (`CreateEvent(FALSE, ...)`), and waiting on
+//! up to 64 of them, for any one or for all at once.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
-use crate::fork::lock;
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
+use crate::fork::{Locked, lock};
 
 use super::thread::{ThreadWaker, forget_parent_waiters};
 use super::wait::{Waitable, Waited, deadline_in, wait_until};
 
-/// A manual-reset event (`WSACreateEvent`): signalled by completions,
-/// waited on by any number of threads.
+/// An event object: signalled by completions and `SetEvent`, waited on by
+/// any number of threads. A manual-reset event stays signalled until it is
+/// reset; an auto-reset event is consumed by the one wait it satisfies.
 ///
 /// ```
 /// # use ws2_engine as ws2;
@@ -24,6 +29,8 @@ use super::wait::{Waitable, Waited, deadline_in, wait_until};
 #[derive(Default)]
 pub struct Event {
     state: Mutex<EventState>,
+    /// `bManualReset = FALSE`: a satisfied wait resets the event.
+    auto_reset: bool,
 }
 
 #[derive(Default)]
@@ -38,7 +45,33 @@ impl Event {
         Event::default()
     }
 
-    /// Signals the event and wakes every waiter.
+    /// `CreateEvent(bManualReset, bInitialState)`.
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let auto = ws2::Event::with_mode(false, true);
+    /// assert!(auto.wait(Some(std::time::Duration::ZERO)), "initially set");
+    /// assert!(!auto.is_set(), "the wait consumed it");
+    /// ```
+    #[doc(hidden)]
+    pub fn with_mode(manual_reset: bool, initially_set: bool) -> Event {
+        Event {
+            state: Mutex::new(EventState {
+                signaled: initially_set,
+                waiters: Vec::new(),
+            }),
+            auto_reset: !manual_reset,
+        }
+    }
+
+    /// Whether a satisfied wait resets the event.
+    #[doc(hidden)]
+    pub fn is_auto_reset(&self) -> bool {
+        self.auto_reset
+    }
+
+    /// Signals the event and wakes every waiter. For an auto-reset event
+    /// the first wait to look takes the signal; the others wait on.
     pub fn set(&self) {
         let mut s = lock(&self.state);
         s.signaled = true;
@@ -52,21 +85,34 @@ impl Event {
         lock(&self.state).signaled = false;
     }
 
-    /// Whether the event is signalled.
+    /// Whether the event is signalled (a look: it consumes nothing).
     pub fn is_set(&self) -> bool {
         lock(&self.state).signaled
     }
 
-    /// Waits (not alertably) until the event is set; false on timeout. It
-    /// needs no file descriptor, so it works when the process has none left.
+    /// A wait's test: true if the event is signalled, and then, for an
+    /// auto-reset event, the signal is taken.
+    #[doc(hidden)]
+    pub fn try_acquire(&self) -> bool {
+        let mut s = lock(&self.state);
+        let signaled = s.signaled;
+        if self.auto_reset {
+            s.signaled = false;
+        }
+        signaled
+    }
+
+    /// Waits (not alertably) until the event is set (and takes the signal
+    /// of an auto-reset event); false on timeout. It needs no file
+    /// descriptor, so it works when the process has none left.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
-        if self.is_set() {
+        if self.try_acquire() {
             return true;
         }
         let deadline = timeout.and_then(deadline_in);
         matches!(
             wait_until(&[self], deadline, false, None, || self
-                .is_set()
+                .try_acquire()
                 .then_some(())),
             Ok(Waited::Done(()))
         )
@@ -88,20 +134,88 @@ impl Waitable for Event {
     }
 }
 
-/// `WSAWaitForMultipleEvents`/`WaitForMultipleObjectsEx` on events: the
-/// index of the first signalled event (wait-any), 0 when all are (wait-all).
+/// Most objects one wait takes (`MAXIMUM_WAIT_OBJECTS`).
+const MAX_WAIT: usize = abi::MAXIMUM_WAIT_OBJECTS as usize;
+
+/// `WSAWaitForMultipleEvents`/`WaitForMultipleObjectsEx` on events (a
+/// thread handle waits on its exit event): the index of the signalled
+/// event with the lowest index (wait-any: only that one is consumed), or 0
+/// when all are signalled at one moment (wait-all: only then are the
+/// auto-reset ones consumed, all together). Between 1 and 64 events; a
+/// wait-all on one object twice is `ERROR_INVALID_PARAMETER`.
+///
+/// ```
+/// # use ws2_engine::{Event, Waited, completion::wait_events};
+/// let (a, b) = (Event::with_mode(false, true), Event::with_mode(false, false));
+/// // Wait-all: `a` alone is signalled, so nothing is consumed.
+/// assert_eq!(wait_events(&[&a, &b], true, Some(std::time::Instant::now()), false)?, Waited::TimedOut);
+/// assert!(a.is_set());
+/// b.set();
+/// assert_eq!(wait_events(&[&a, &b], true, None, false)?, Waited::Done(0));
+/// assert!(!a.is_set() && !b.is_set(), "both consumed together");
+/// # Ok::<(), ws2_engine::Error>(())
+/// ```
 pub fn wait_events(
     events: &[&Event],
     wait_all: bool,
     deadline: Option<Instant>,
     alertable: bool,
 ) -> Result<Waited<usize>> {
+    if events.is_empty() || events.len() > MAX_WAIT {
+        return Err(Error::new(
+            abi::WSA_INVALID_PARAMETER,
+            format!(
+                "{} handles: between 1 and {MAX_WAIT} are allowed",
+                events.len()
+            ),
+        ));
+    }
+    // The events in address order: the order wait-all locks them in, so
+    // two wait-alls over the same events never deadlock.
+    let mut order = [0usize; MAX_WAIT];
+    let order = &mut order[..events.len()];
+    for (i, slot) in order.iter_mut().enumerate() {
+        *slot = i;
+    }
+    order.sort_unstable_by_key(|&i| std::ptr::from_ref(events[i]) as usize);
+    if wait_all
+        && order
+            .windows(2)
+            .any(|w| std::ptr::eq(events[w[0]], events[w[1]]))
+    {
+        return Err(Error::new(
+            abi::WSA_INVALID_PARAMETER,
+            "bWaitAll with the same object twice in the list",
+        ));
+    }
     let sources: Vec<&dyn Waitable> = events.iter().map(|e| *e as &dyn Waitable).collect();
     wait_until(&sources, deadline, alertable, None, || {
         if wait_all {
-            events.iter().all(|e| e.is_set()).then_some(0)
+            acquire_all(events, order).then_some(0)
         } else {
-            events.iter().position(|e| e.is_set())
+            events.iter().position(|e| e.try_acquire())
         }
     })
+}
+
+/// Wait-all's test, atomic over the events: with every event locked (in
+/// `order`), either all are signalled and the auto-reset ones are taken,
+/// or nothing changes.
+fn acquire_all(events: &[&Event], order: &[usize]) -> bool {
+    let mut held: [Option<Locked<'_, EventState>>; MAX_WAIT] = [const { None }; MAX_WAIT];
+    for &i in order {
+        let s = lock(&events[i].state);
+        if !s.signaled {
+            return false;
+        }
+        held[i] = Some(s);
+    }
+    for (e, s) in events.iter().zip(held.iter_mut()) {
+        if e.auto_reset
+            && let Some(s) = s
+        {
+            s.signaled = false;
+        }
+    }
+    true
 }

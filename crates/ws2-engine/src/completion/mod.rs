@@ -1,6 +1,8 @@
-//! How finished operations reach their caller (S31–S38): manual-reset
-//! events, completion routines queued to the issuing thread and run only in
-//! its alertable waits, and completion ports. All in user space: the only fd
+//! How finished operations reach their caller (S31–S38): events (manual-
+//! and auto-reset, named ones in `named`), completion routines queued to
+//! the issuing thread and run only in its alertable waits, and completion
+//! ports; and the other objects a wait waits on: threads started by
+//! `CreateThread` (`thread_object`). All in user space: the only fd
 //! involved is one eventfd per thread that ever waits, so a program with one
 //! event per OVERLAPPED never meets the fd limit.
 
@@ -8,19 +10,23 @@ mod apc;
 mod delivery;
 mod event;
 mod inline;
+pub mod named;
 mod port;
 mod thread;
+pub mod thread_object;
 mod wait;
 
-pub use apc::{Apc, OvPtr, Routine};
+pub use apc::{Apc, OvPtr, Routine, UserApc};
 pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver};
 pub use event::{Event, wait_events};
 pub use inline::{Payload, RustRoutine};
 pub use port::{Packet, Port};
 pub use thread::{
     IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
-    forget_parent_waiters, on_thread_exit, queue_apc_here,
+    forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,
 };
+pub use thread_object::ThreadObject;
 pub use wait::{
-    Waitable, Waited, blocking_call_wait, deadline_after, deadline_in, sleep, wait_until,
+    Waitable, Waited, blocking_call_poll, blocking_call_wait, deadline_after, deadline_in, sleep,
+    wait_polling, wait_until,
 };

@@ -218,7 +218,7 @@ impl ThreadState {
 
     /// Whether routines wait to run (called by the thread itself).
     pub(super) fn has_apcs(&self) -> bool {
-        self.has_apcs.load(Ordering::Acquire) || has_own_apcs()
+        self.has_apcs.load(Ordering::Acquire) || has_own_apcs(self)
     }
 }
 
@@ -403,22 +403,23 @@ fn this_thread_id() -> Option<u64> {
         .flatten()
 }
 
-/// Whether this thread queued routines to itself.
-fn has_own_apcs() -> bool {
+/// Whether this thread (as `me`) queued routines to itself.
+fn has_own_apcs(me: &ThreadState) -> bool {
     OWN_APCS
         .try_with(|own| {
-            own.try_borrow()
-                .is_ok_and(|own| !own.queue.is_empty() && own.generation == fork::generation())
+            own.try_borrow().is_ok_and(|own| {
+                !own.queue.is_empty() && own.thread == me.id && own.generation == fork::generation()
+            })
         })
         .unwrap_or(false)
 }
 
-/// The next routine this thread queued to itself.
-fn pop_own_apc() -> Option<Apc> {
+/// The next routine this thread (as `me`) queued to itself.
+fn pop_own_apc(me: &ThreadState) -> Option<Apc> {
     OWN_APCS
         .try_with(|own| {
             let mut own = own.try_borrow_mut().ok()?;
-            if own.generation != fork::generation() {
+            if own.generation != fork::generation() || own.thread != me.id {
                 return None;
             }
             own.queue.pop_front()
@@ -432,13 +433,43 @@ pub(super) fn running_apcs() -> bool {
     RUNNING_APCS.with(|r| r.get())
 }
 
+/// Whether this thread is inside a completion routine or an APC that ws2
+/// called (in one of its alertable waits).
+pub fn in_completion_routine() -> bool {
+    RUNNING_APCS.try_with(|r| r.get()).unwrap_or(false)
+}
+
+/// Ends this thread's ws2 state now rather than in its own thread-local
+/// destructor, whose turn among the destructors is not ours to choose: its
+/// pending operations are cancelled (S37) and routines queued to it can no
+/// longer run. A later ws2 call on this thread starts a state of its own.
+pub(super) fn end_current_thread() {
+    let slot = THREAD
+        .try_with(|cell| cell.try_borrow_mut().ok().and_then(|mut s| s.take()))
+        .ok()
+        .flatten();
+    drop(slot);
+    // Routines the ended state queued to itself never run either; dropped
+    // outside the borrow (their captures may call into ws2).
+    let stale = OWN_APCS
+        .try_with(|own| {
+            own.try_borrow_mut().ok().map(|mut own| {
+                own.thread = 0;
+                std::mem::take(&mut own.queue)
+            })
+        })
+        .ok()
+        .flatten();
+    drop(stale);
+}
+
 /// Runs every routine queued to this thread; returns how many ran.
 pub(super) fn run_apcs(me: &ThreadState, inside_blocking_call: bool) -> usize {
     RUNNING_APCS.with(|r| r.set(true));
     APCS_IN_BLOCKING_CALL.with(|r| r.set(inside_blocking_call));
     let mut ran = 0;
     loop {
-        let next = pop_own_apc().or_else(|| {
+        let next = pop_own_apc(me).or_else(|| {
             let mut q = lock(&me.apcs);
             let next = q.pop_front();
             if q.is_empty() {

@@ -43,18 +43,47 @@ pub fn wait_until<R>(
     also_fd: Option<(RawFd, libc::c_short)>,
     mut check: impl FnMut() -> Option<R>,
 ) -> Result<Waited<R>> {
+    let mut fds = [
+        libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: also_fd.map_or(-1, |(fd, _)| fd),
+            events: also_fd.map_or(0, |(_, ev)| ev),
+            revents: 0,
+        },
+    ];
+    let n = if also_fd.is_some() { 2 } else { 1 };
+    wait_polling(sources, deadline, alertable, &mut fds[..n], |_| check())
+}
+
+/// [`wait_until`] polling any number of fds: `fds[0]` is the thread's wake
+/// fd (filled in here), `fds[1..]` the caller's, whose `revents` `check`
+/// sees after each `poll` (before the first one they are as given). With
+/// fds of its own the wait needs the eventfd (`WSAEMFILE`/`WSAENOBUFS`
+/// without one); `EINTR` polls again for the time that is left.
+pub fn wait_polling<R>(
+    sources: &[&dyn Waitable],
+    deadline: Option<Instant>,
+    alertable: bool,
+    fds: &mut [libc::pollfd],
+    mut check: impl FnMut(&[libc::pollfd]) -> Option<R>,
+) -> Result<Waited<R>> {
     let me = current_thread();
     let alertable = alertable && !running_apcs();
+    let polls_fds = fds.len() > 1;
     let wake_fd = match me.waker.ensure_fd() {
         Ok(fd) => Some(fd),
-        Err(e) if also_fd.is_some() => return Err(e),
+        Err(e) if polls_fds => return Err(e),
         Err(_) => None,
     };
     for s in sources {
         s.add_waiter(&me.waker);
     }
     let result = (|| loop {
-        if let Some(r) = check() {
+        if let Some(r) = check(fds) {
             return Ok(Waited::Done(r));
         }
         if alertable && me.has_apcs() {
@@ -76,25 +105,17 @@ pub fn wait_until<R>(
             me.waker.sleep_on_word(timeout_ms);
             continue;
         };
-        let mut fds = [
-            libc::pollfd {
-                fd: wake_fd,
-                events: libc::POLLIN,
-                revents: 0,
-            },
-            libc::pollfd {
-                fd: also_fd.map_or(-1, |(fd, _)| fd),
-                events: also_fd.map_or(0, |(_, ev)| ev),
-                revents: 0,
-            },
-        ];
-        let nfds = if also_fd.is_some() { 2 } else { 1 };
-        // SAFETY: fds is a valid array of at least nfds pollfd structs.
-        let n = unsafe { libc::poll(fds.as_mut_ptr(), nfds, timeout_ms) };
+        fds[0] = libc::pollfd {
+            fd: wake_fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: fds is a valid array of fds.len() pollfd structs.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
         if n < 0 {
             match errno() {
                 libc::EINTR => {}
-                e if also_fd.is_some() => return Err(Error::resource(e, "poll")),
+                e if polls_fds => return Err(Error::resource(e, "poll")),
                 // The kernel could not run poll (ENOMEM): look again soon.
                 _ => std::thread::sleep(Duration::from_millis(1)),
             }
@@ -118,14 +139,38 @@ pub fn blocking_call_wait<R>(
     also_fd: Option<(RawFd, libc::c_short)>,
     mut check: impl FnMut() -> Option<R>,
 ) -> Result<Option<R>> {
+    let mut fds = [
+        libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: also_fd.map_or(-1, |(fd, _)| fd),
+            events: also_fd.map_or(0, |(_, ev)| ev),
+            revents: 0,
+        },
+    ];
+    let n = if also_fd.is_some() { 2 } else { 1 };
+    blocking_call_poll(sources, deadline, &mut fds[..n], |_| check())
+}
+
+/// [`blocking_call_wait`] polling any number of fds, as [`wait_polling`]
+/// does (`fds[0]` is the wake fd's place).
+pub fn blocking_call_poll<R>(
+    sources: &[&dyn Waitable],
+    deadline: Option<Instant>,
+    fds: &mut [libc::pollfd],
+    mut check: impl FnMut(&[libc::pollfd]) -> Option<R>,
+) -> Result<Option<R>> {
     let me = current_thread();
     loop {
         let nested = running_apcs();
-        match wait_until(sources, deadline, false, also_fd, || {
+        match wait_polling(sources, deadline, false, fds, |fds| {
             if !nested && me.has_apcs() {
                 return Some(None);
             }
-            check().map(Some)
+            check(fds).map(Some)
         })? {
             Waited::Done(Some(r)) => return Ok(Some(r)),
             Waited::Done(None) => {

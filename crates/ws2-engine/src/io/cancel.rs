@@ -1,12 +1,13 @@
-//! Cancelling: `closesocket`, `SIO_FLUSH` and the exit of the issuing
-//! thread (S37); finding a pending operation by its OVERLAPPED.
+//! Cancelling: `closesocket`, `SIO_FLUSH`, `CancelIo`/`CancelIoEx` and the
+//! exit of the issuing thread (S37), one mechanism for all; finding a
+//! pending operation by its OVERLAPPED.
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 
 use ws2_abi as abi;
 
-use crate::completion::{Delivery, IssuedOn, ThreadState};
+use crate::completion::{Delivery, IssuedOn, ThreadState, current_thread};
 use crate::error::Error;
 use crate::ops::{Op, RecvOp};
 use crate::socket::{SocketCore, complete, interrupted};
@@ -47,16 +48,87 @@ impl SocketCore {
     }
 }
 
-/// Completes every queued send of `core` with `WSA_OPERATION_ABORTED`
-/// (closesocket, `SIO_FLUSH`: S37).
+/// Completes every queued send and receive of `core` with
+/// `WSA_OPERATION_ABORTED` (closesocket, `SIO_FLUSH`: S37).
 pub(crate) fn cancel_all(core: &SocketCore) {
-    let ops = {
+    cancel_where(core, |_, _| true);
+}
+
+/// Which of a socket's pending overlapped operations `CancelIo`/`CancelIoEx`
+/// cancel.
+#[derive(Clone, Copy, Debug)]
+pub enum Cancel {
+    /// `CancelIo`: those the calling thread issued.
+    IssuedByMe,
+    /// `CancelIoEx` with an OVERLAPPED: that one.
+    Overlapped(*mut abi::WSAOVERLAPPED),
+    /// `CancelIoEx` with NULL: all of them, whoever issued them.
+    All,
+}
+
+impl SocketCore {
+    /// `CancelIo`/`CancelIoEx` (P6): the chosen pending overlapped
+    /// operations (sends, receives, `SIO_ADDRESS_LIST_CHANGE`) complete with
+    /// `WSA_OPERATION_ABORTED` (`STATUS_CANCELLED`), each once, through the
+    /// cancellation `closesocket` uses: events set, routines queued to
+    /// their threads, port packets posted (S37, S38). Blocking calls and
+    /// the Rust API's operations are left alone. Returns how many were
+    /// cancelled: an operation that already finished is not found.
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind, io::Cancel};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert_eq!(core.cancel_overlapped(Cancel::All), 0, "nothing pending");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cancel_overlapped(&self, which: Cancel) -> usize {
+        let me = match which {
+            Cancel::IssuedByMe => current_thread().id,
+            _ => 0,
+        };
+        let pick = |delivery: &Delivery, issuer: u64| {
+            let Delivery::Overlapped { ov, .. } = delivery else {
+                return false;
+            };
+            match which {
+                Cancel::IssuedByMe => issuer == me,
+                Cancel::Overlapped(target) => ov.0 == target,
+                Cancel::All => true,
+            }
+        };
+        let n = cancel_where(self, pick);
+        n + crate::addr_changes::cancel_socket_where(self, |issuer, overlapped| match which {
+            Cancel::IssuedByMe => issuer == me,
+            Cancel::Overlapped(target) => overlapped == target as usize,
+            Cancel::All => true,
+        })
+    }
+}
+
+/// Takes the queued sends and receives of `core` that `pick` chooses (by
+/// delivery and issuing thread) out of its queues, under their locks, and
+/// completes each with `WSA_OPERATION_ABORTED`; a blocking call waiting its
+/// turn is interrupted (`WSAEINTR`, S37) instead. Returns how many.
+fn cancel_where(core: &SocketCore, mut pick: impl FnMut(&Delivery, u64) -> bool) -> usize {
+    let sends: Vec<Box<Op>> = {
         let mut q = send_queue(core);
-        core.queued.store(0, Ordering::Release);
-        std::mem::take(&mut q.ops)
+        let (taken, rest): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut q.ops)
+            .into_iter()
+            .partition(|op| op.delivery.as_ref().is_some_and(|d| pick(d, op.issuer)));
+        q.ops = rest;
+        core.queued.store(q.ops.len(), Ordering::Release);
+        taken.into()
     };
-    for op in ops {
-        // A blocking call waiting its turn is interrupted, not aborted (S37).
+    let recvs: Vec<Box<RecvOp>> = {
+        let mut q = recv_queue(core);
+        let (taken, rest): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut q.ops)
+            .into_iter()
+            .partition(|op| pick(&op.delivery, op.issuer));
+        q.ops = rest;
+        taken.into()
+    };
+    let n = sends.len() + recvs.len();
+    for op in sends {
         let Some(delivery) = op.delivery else {
             continue;
         };
@@ -66,17 +138,17 @@ pub(crate) fn cancel_all(core: &SocketCore) {
         };
         complete(Some(core), delivery, Err(err), false);
     }
-    let recvs = std::mem::take(&mut recv_queue(core).ops);
     for op in recvs {
         let result = (op.finish)(Err(aborted()));
         complete(Some(core), op.delivery, result, false);
     }
+    n
 }
 
 fn aborted() -> Error {
     Error::new(
         abi::WSA_OPERATION_ABORTED,
-        "the operation was cancelled (closesocket, SIO_FLUSH or thread exit)",
+        "the operation was cancelled (closesocket, SIO_FLUSH, CancelIo(Ex) or thread exit)",
     )
 }
 
@@ -87,30 +159,7 @@ impl IssuedOn for SocketCore {
         if self.port().is_some() {
             return;
         }
-        let ops: Vec<Box<Op>> = {
-            let mut q = send_queue(self);
-            let (mine, rest): (VecDeque<_>, VecDeque<_>) =
-                q.ops.drain(..).partition(|op| op.issuer == thread.id);
-            q.ops = rest;
-            self.queued.store(q.ops.len(), Ordering::Release);
-            mine.into_iter().collect()
-        };
-        for op in ops {
-            if let Some(delivery) = op.delivery {
-                complete(Some(self), delivery, Err(aborted()), false);
-            }
-        }
-        let recvs: Vec<Box<RecvOp>> = {
-            let mut q = recv_queue(self);
-            let (mine, rest): (VecDeque<_>, VecDeque<_>) =
-                q.ops.drain(..).partition(|op| op.issuer == thread.id);
-            q.ops = rest;
-            mine.into_iter().collect()
-        };
-        for op in recvs {
-            let result = (op.finish)(Err(aborted()));
-            complete(Some(self), op.delivery, result, false);
-        }
+        cancel_where(self, |_, issuer| issuer == thread.id);
     }
 }
 

@@ -17,6 +17,7 @@ use crate::ops::{Op, SendQueue};
 use crate::socket::{SocketCore, SocketKind, complete};
 use crate::translate::{CmsgBuf, INLINE_BUFFERS, MAX_IOVECS};
 
+use super::events;
 use super::queues::{recv_queue, send_queue};
 use super::reactor::{
     BATCHED, Direction, NEXT_SERIAL, REACTOR, Reactor, SENDMMSG_CALLS, STARTING, WAKEUPS, current,
@@ -80,6 +81,7 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
     let fd = match dir {
         Direction::Send => Some(core.raw_fd()),
         Direction::Recv => core.recv_fd_if_open(),
+        Direction::Events => core.events_fd_if_open(),
     };
     let armed = match fd {
         Some(fd) => r.arm(core, fd, dir),
@@ -115,10 +117,10 @@ fn run(r: &'static Reactor) {
             let Some(core) = lock(&r.sockets).get(&(token >> 2)).map(|e| e.0.clone()) else {
                 continue;
             };
-            if token & Direction::Recv as u64 != 0 {
-                drain_recv(r, &core);
-            } else {
-                drain(r, &core, &mut scratch);
+            match Direction::of_token(token) {
+                Direction::Recv => drain_recv(r, &core),
+                Direction::Send => drain(r, &core, &mut scratch),
+                Direction::Events => events::arrived(&core),
             }
         }
     }
@@ -142,6 +144,7 @@ fn take_all(
                 .filter_map(|op| op.delivery.map(|d| (d, Err(err.clone()))))
                 .collect()
         }
+        Direction::Events => Vec::new(),
         Direction::Recv => {
             let mut q = recv_queue(core);
             q.registered = false;
@@ -315,9 +318,11 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     let Some(mut op) = q.ops.pop_front() else {
                         break false;
                     };
-                    let err = core.send_error(e, &op.cmsg);
+                    let result = core
+                        .windows_send_outcome(e, &op.msghdr())
+                        .map_err(|e| core.send_error(e, &op.cmsg));
                     if let Some(delivery) = op.delivery.take() {
-                        done.push((delivery, Err(err)));
+                        done.push((delivery, result));
                     }
                     recycle(&mut q, op);
                 }
@@ -335,6 +340,33 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
     };
     complete_batch(core, done, packets);
     if rearm {
+        arm_or_fail(r, core, Direction::Send);
+    } else if events::write_due(core) {
+        watch_writable(core);
+    }
+}
+
+/// Arms the send direction for one `EPOLLOUT` even with no send queued:
+/// `FD_WRITE` after a send that would have blocked (P1, `events.rs`).
+pub(super) fn watch_writable(core: &Arc<SocketCore>) {
+    let Ok(r) = reactor() else {
+        return; // no reactor: the next send that would block tries again
+    };
+    let arm = {
+        let mut q = send_queue(core);
+        if q.in_epoll != r.serial {
+            if r.add(core, core.raw_fd(), Direction::Send).is_err() {
+                return;
+            }
+            q.in_epoll = r.serial;
+        }
+        let arm = !std::mem::replace(&mut q.registered, true);
+        if arm {
+            r.hold(core, Direction::Send);
+        }
+        arm
+    };
+    if arm {
         arm_or_fail(r, core, Direction::Send);
     }
 }
@@ -442,15 +474,18 @@ pub(crate) fn forget_closed(core: &SocketCore) {
             r.remove(core.raw_fd());
         }
     }
-    let mut q = recv_queue(core);
-    if std::mem::replace(&mut q.registered, false) {
-        r.release(core, Direction::Recv);
-    }
-    if std::mem::replace(&mut q.in_epoll, 0) == r.serial
-        && let Some(fd) = core.recv_fd_if_open()
     {
-        r.remove(fd);
+        let mut q = recv_queue(core);
+        if std::mem::replace(&mut q.registered, false) {
+            r.release(core, Direction::Recv);
+        }
+        if std::mem::replace(&mut q.in_epoll, 0) == r.serial
+            && let Some(fd) = core.recv_fd_if_open()
+        {
+            r.remove(fd);
+        }
     }
+    events::forget_closed(r, core);
 }
 
 /// Completes queued receives in order while datagrams are waiting.

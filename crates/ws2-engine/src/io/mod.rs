@@ -17,16 +17,20 @@ use crate::error::Result;
 mod attempt;
 mod cancel;
 mod drain;
+mod events;
 mod queues;
 mod reactor;
 mod recv;
 mod segmented;
 mod send;
+mod watch;
 
+pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;
 pub use send::{send_blocking, send_overlapped};
+pub use watch::event_select;
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable

@@ -97,11 +97,34 @@ impl Drop for Reactor {
 
 /// Which queue of a socket the reactor watches: sends wait for EPOLLOUT on
 /// the socket's fd, receives for EPOLLIN on a duplicate of it (epoll keys
-/// registrations by fd, so each direction gets its own one-shot arming).
+/// registrations by fd, so each direction gets its own one-shot arming);
+/// network events (`WSAEventSelect`, P1) for every arrival (edge-triggered
+/// EPOLLIN) on another duplicate.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
     Send = 1,
     Recv = 2,
+    Events = 3,
+}
+
+impl Direction {
+    /// The direction's bit in `Reactor::sockets`.
+    fn bit(self) -> u8 {
+        match self {
+            Direction::Send => 1,
+            Direction::Recv => 2,
+            Direction::Events => 4,
+        }
+    }
+
+    /// The direction of an epoll token.
+    pub(super) fn of_token(token: u64) -> Direction {
+        match token & 3 {
+            3 => Direction::Events,
+            2 => Direction::Recv,
+            _ => Direction::Send,
+        }
+    }
 }
 
 pub(super) fn token(core: &SocketCore, dir: Direction) -> u64 {
@@ -150,7 +173,7 @@ impl Reactor {
         lock(&self.sockets)
             .entry(core.id)
             .or_insert_with(|| (core.clone(), 0))
-            .1 |= dir as u8;
+            .1 |= dir.bit();
     }
 
     /// Lets go of a direction (its queue is empty, failed or closed; called
@@ -159,8 +182,8 @@ impl Reactor {
         let released = {
             let mut sockets = lock(&self.sockets);
             match sockets.get_mut(&core.id) {
-                Some(entry) if entry.1 & !(dir as u8) != 0 => {
-                    entry.1 &= !(dir as u8);
+                Some(entry) if entry.1 & !dir.bit() != 0 => {
+                    entry.1 &= !dir.bit();
                     None
                 }
                 Some(_) => sockets.remove(&core.id),
@@ -175,7 +198,7 @@ impl Reactor {
         let mut ev = libc::epoll_event {
             events: (match dir {
                 Direction::Send => libc::EPOLLOUT,
-                Direction::Recv => libc::EPOLLIN,
+                Direction::Recv | Direction::Events => libc::EPOLLIN,
             } | libc::EPOLLONESHOT) as u32,
             u64: token(core, dir),
         };
@@ -183,6 +206,25 @@ impl Reactor {
         let r = unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_MOD, fd, &mut ev) };
         if r < 0 {
             return Err(Error::last_os("epoll_ctl(EPOLL_CTL_MOD)"));
+        }
+        Ok(())
+    }
+
+    /// Adds the fd that tells a socket's arrivals (network events, P1):
+    /// edge-triggered, so every datagram that arrives reports once, and it
+    /// stays armed.
+    pub(super) fn add_arrivals(&self, core: &SocketCore, fd: RawFd) -> Result<()> {
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: token(core, Direction::Events),
+        };
+        // SAFETY: ev is a valid epoll_event; fd is the socket's open duplicate.
+        let r = unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
+        if r < 0 && errno() != libc::EEXIST {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) for the ws2 reactor (WSAEventSelect)",
+            ));
         }
         Ok(())
     }

@@ -20,15 +20,27 @@ use super::drain::{self, arm_or_fail};
 use super::queues::{note_socket, queued_now, send_queue};
 use super::reactor::Direction;
 use super::segmented::send_segmented;
+use super::watch;
 use super::{SendSubmitted, max_pending_sends};
 
 /// A blocking (non-overlapped) send that could not go at call time
 /// (S16, S17, S34, S35): wait for buffer space, or for our turn behind
 /// queued overlapped sends; or a segmented send. It is the `later` of
-/// [`SocketCore::send_datagram`].
+/// [`SocketCore::send_datagram`]. One that fails with `WSAEWOULDBLOCK`
+/// makes `FD_WRITE` due (P1).
 #[cold]
 #[inline(never)]
 pub fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
+    let result = send_waiting(core, plan);
+    if let Err(e) = &result
+        && e.code() == abi::WSAEWOULDBLOCK
+    {
+        watch::send_would_block(core);
+    }
+    result
+}
+
+fn send_waiting(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     let nonblocking = core.is_nonblocking();
     if !nonblocking {
         completion::check_not_nested_in_blocking_call()?;

@@ -7,13 +7,16 @@ pub mod ioctl;
 pub mod iphlp;
 mod options;
 mod overlapped;
+pub mod readiness;
 mod recv;
 mod send;
+mod socket_ioctl;
 
 pub use options::{getsockopt, setsockopt};
-pub use overlapped::{complete_ioctl, get_overlapped_result};
-pub use recv::{RecvOutputs, recv_into, recv_msg};
+pub use overlapped::{complete_ioctl, get_overlapped_result, overlapped_result};
+pub use recv::{RecvOutputs, check_source_room, recv_into, recv_msg};
 pub use send::{send_gathered, send_msg};
+pub use socket_ioctl::{base_handle, circular_queueing, fionbio, not_supported};
 
 use std::net::SocketAddr;
 
@@ -23,7 +26,7 @@ use crate::completion;
 use crate::completion::{Delivery, OvPtr};
 use crate::error::{Error, Result};
 use crate::handles;
-use crate::socket::SocketCore;
+use crate::socket::{SocketCore, SocketKind};
 use crate::translate::{Family, socket_addr_from_windows};
 
 /// Where a call's result goes: the caller's byte count, its OVERLAPPED and
@@ -222,6 +225,36 @@ pub unsafe fn socket_addr_for(
         ));
     }
     Ok(addr)
+}
+
+/// `connect` on a raw `SOCKADDR`: an `AF_UNSPEC` one dissolves a datagram
+/// socket's association ([`SocketCore::disconnect`]); any other is a peer.
+///
+/// # Safety
+/// `name` null or readable for `namelen` bytes.
+///
+/// ```
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// core.connect(&"127.0.0.1:9".parse()?)?;
+/// let unspec = ws2_abi::SOCKADDR_IN { sin_family: ws2_abi::AF_UNSPEC as u16, ..Default::default() };
+/// // SAFETY: `unspec` is 16 readable bytes.
+/// unsafe { ws2_engine::raw::connect(&core, (&raw const unspec).cast(), 16) }?;
+/// assert_eq!(core.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn connect(core: &SocketCore, name: *const abi::SOCKADDR, namelen: i32) -> Result<()> {
+    if !name.is_null()
+        && namelen >= size_of::<abi::ADDRESS_FAMILY>() as i32
+        && core.kind() != SocketKind::Stream
+        // SAFETY: at least the two bytes of the family are readable (checked).
+        && unsafe { name.cast::<u16>().read_unaligned() } == abi::AF_UNSPEC as u16
+    {
+        return core.disconnect();
+    }
+    // SAFETY: forwarded contract.
+    let addr = unsafe { socket_addr_for(core, name, namelen) }?;
+    core.connect(&addr)
 }
 
 fn io_pending() -> Error {

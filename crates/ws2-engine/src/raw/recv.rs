@@ -95,16 +95,63 @@ impl RecvOutputs {
             return Err(Error::new(
                 abi::WSAEMSGSIZE,
                 "the datagram was larger than the buffers (MSG_TRUNC)",
-            ));
+            )
+            .with_bytes(got.bytes));
         }
         if ctrunc {
             return Err(Error::new(
                 abi::WSAEMSGSIZE,
                 "the control data did not fit Control.len (MSG_CTRUNC)",
-            ));
+            )
+            .with_bytes(got.bytes));
         }
         Ok(got.bytes)
     }
+}
+
+/// Checks, before anything is received, that a source-address buffer can
+/// hold the socket family's `SOCKADDR`: a smaller `*fromlen` (or
+/// `WSAMSG::namelen`) is `WSAEFAULT` and the datagram stays queued for
+/// the next receive (sock.c `test_UDP`; Microsoft's `recvfrom` page names
+/// WSAEFAULT for a `fromlen` too small for the source address). Linux
+/// would truncate the address and consume the datagram.
+///
+/// # Safety
+/// `namelen` null or readable.
+///
+/// ```
+/// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
+/// let core = SocketCore::new(Family::V6, SocketKind::Datagram, 0, true)?;
+/// let mut name = ws2_abi::SOCKADDR_STORAGE::default();
+/// let mut len = 16; // room for a SOCKADDR_IN, not a SOCKADDR_IN6
+/// // SAFETY: `len` is a live i32.
+/// let err = unsafe { ws2_engine::raw::check_source_room(&core, (&raw mut name).cast(), &mut len) };
+/// assert_eq!(err.unwrap_err().code(), ws2_abi::WSAEFAULT);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub unsafe fn check_source_room(
+    core: &SocketCore,
+    name: *mut abi::SOCKADDR,
+    namelen: *const i32,
+) -> Result<()> {
+    if name.is_null() || namelen.is_null() {
+        return Ok(());
+    }
+    // SAFETY: namelen is non-null and readable per the contract.
+    let room = unsafe { namelen.read_unaligned() };
+    let needed = match core.family() {
+        crate::translate::Family::V4 => size_of::<abi::SOCKADDR_IN>(),
+        crate::translate::Family::V6 => size_of::<abi::SOCKADDR_IN6>(),
+    };
+    if usize::try_from(room).is_ok_and(|room| room >= needed) {
+        return Ok(());
+    }
+    Err(Error::new(
+        abi::WSAEFAULT,
+        format!(
+            "the source address needs {needed} bytes but its length says {room}; the datagram stays queued"
+        ),
+    ))
 }
 
 /// `WSARecvMsg`, `WSARecvFrom`, `WSARecv` after their own unpacking (S27):
@@ -148,6 +195,8 @@ pub unsafe fn recv_into(
             "lpNumberOfBytesRecvd is NULL and there is no OVERLAPPED",
         ));
     }
+    // SAFETY: namelen readable per the contract.
+    unsafe { check_source_room(core, outputs.name, outputs.namelen) }?;
     if !outputs.control.is_null() {
         // SAFETY: control readable per the contract.
         let c = unsafe { outputs.control.read_unaligned() };
@@ -183,7 +232,14 @@ pub unsafe fn recv_into(
                     unsafe { bytes.write_unaligned(n as u32) };
                 }
                 crate::socket::complete(Some(core), delivery, result.clone(), true);
-                result.map(|n| n as u32)
+                match result {
+                    // A truncated receive completes (STATUS_BUFFER_OVERFLOW);
+                    // the call itself reports it pending, the error comes
+                    // with the completion (sock.c test_ip_pktinfo: a routine
+                    // with a datagram already queued gets ERROR_IO_PENDING).
+                    Err(e) if e.code() == abi::WSAEMSGSIZE => Err(io_pending()),
+                    result => result.map(|n| n as u32),
+                }
             }
             Submitted::Pending => Err(io_pending()),
         };

@@ -30,6 +30,7 @@ impl SocketCore {
             "bind",
         )?;
         self.state.fetch_or(BOUND, Ordering::Release);
+        self.note_bound();
         Ok(())
     }
 
@@ -51,7 +52,9 @@ impl SocketCore {
         if r < 0 {
             let e = errno();
             // A non-blocking stream connect in progress is still a connect.
-            if e != libc::EINPROGRESS {
+            if e == libc::EACCES && self.kind != SocketKind::Stream {
+                self.connect_broadcast(&la)?;
+            } else if e != libc::EINPROGRESS {
                 return Err(Error::from_errno(e, "connect"));
             }
         }
@@ -62,6 +65,93 @@ impl SocketCore {
         let bits = BOUND | CONNECTED | if v4 { PEER_V4 } else { 0 };
         self.state.fetch_and(!PEER_V4, Ordering::Relaxed);
         self.state.fetch_or(bits, Ordering::Release);
+        self.note_connected();
+        Ok(())
+    }
+
+    /// A datagram socket `connect`ed to a broadcast address without
+    /// `SO_BROADCAST`: Windows accepts it, and `send` on the socket then
+    /// works while `sendto` the same address is still refused (sock.c
+    /// `test_broadcast`). Linux refuses the connect (`EACCES`), but checks
+    /// the option only when it looks the route up: connect with the option
+    /// on for that moment, then restore it (it reads back off, as on
+    /// Windows); later `send`s use the route the connect cached.
+    fn connect_broadcast(&self, la: &LinuxAddr) -> Result<()> {
+        let on = self.int_option(
+            libc::SOL_SOCKET,
+            libc::SO_BROADCAST,
+            "getsockopt(SO_BROADCAST)",
+        )?;
+        if on != 0 {
+            return Err(Error::from_errno(libc::EACCES, "connect"));
+        }
+        self.set_int_option(
+            libc::SOL_SOCKET,
+            libc::SO_BROADCAST,
+            1,
+            "setsockopt(SO_BROADCAST)",
+        )?;
+        // SAFETY: la holds a valid sockaddr of la.len() bytes.
+        let r = unsafe { libc::connect(self.raw_fd(), la.as_ptr(), la.len()) };
+        let e = errno();
+        self.set_int_option(
+            libc::SOL_SOCKET,
+            libc::SO_BROADCAST,
+            0,
+            "setsockopt(SO_BROADCAST)",
+        )?;
+        if r < 0 {
+            return Err(Error::from_errno(e, "connect"));
+        }
+        Ok(())
+    }
+
+    /// `connect` to an `AF_UNSPEC` address: a datagram socket's association
+    /// is dissolved (`getpeername` is `WSAENOTCONN` again, sock.c
+    /// `test_connect_udp`). The local port stays: Linux forgets a port it
+    /// chose itself (and the address the connect chose, keeping one that
+    /// was bound), so the socket is bound back to that port.
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.connect(&"127.0.0.1:9".parse()?)?;
+    /// let local = core.local_addr()?;
+    /// core.disconnect()?;
+    /// assert_eq!(core.peer_addr().unwrap_err().code(), ws2_abi::WSAENOTCONN);
+    /// assert_eq!(core.local_addr()?.port(), local.port());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn disconnect(&self) -> Result<()> {
+        let before = self.kernel_local_addr()?;
+        // SAFETY: an all-zero sockaddr with sa_family AF_UNSPEC is a valid
+        // argument of connect (it dissolves the association).
+        let r = unsafe {
+            let mut unspec: libc::sockaddr = std::mem::zeroed();
+            unspec.sa_family = libc::AF_UNSPEC as libc::sa_family_t;
+            libc::connect(
+                self.raw_fd(),
+                &unspec,
+                size_of::<libc::sockaddr>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(Error::last_os("connect(AF_UNSPEC)"));
+        }
+        self.state
+            .fetch_and(!(CONNECTED | PEER_V4), Ordering::Release);
+        if let Some(before) = before
+            && before.port() != 0
+            && let Some(now) = self.kernel_local_addr()?
+            && now.port() == 0
+        {
+            let la = LinuxAddr::new(&SocketAddr::new(now.ip(), before.port()), self.family)?;
+            // SAFETY: la holds a valid sockaddr of la.len() bytes.
+            cvt(
+                unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
+                "bind (back to the address before connect(AF_UNSPEC))",
+            )?;
+        }
         Ok(())
     }
 
@@ -194,6 +284,7 @@ impl SocketCore {
             }
         }
         self.state.fetch_or(BOUND, Ordering::Release);
+        self.note_bound();
         Ok(())
     }
 

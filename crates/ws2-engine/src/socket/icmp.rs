@@ -19,7 +19,8 @@ impl SocketCore {
             return Err(Error::new(
                 abi::WSAECONNRESET,
                 "an earlier datagram was answered with ICMP port unreachable",
-            ));
+            )
+            .with_status(abi::STATUS_PORT_UNREACHABLE));
         }
         if take_one(&self.icmp_ttl_expired) && !self.has(NO_NETRESET) {
             return Err(Error::new(
@@ -28,6 +29,14 @@ impl SocketCore {
             ));
         }
         Ok(())
+    }
+
+    /// Whether a receive would report a collected ICMP error now (so the
+    /// socket counts as readable: the receive completes at once); `state`
+    /// is the socket's state word.
+    pub(super) fn icmp_error_to_report(&self, state: u32) -> bool {
+        (self.icmp_resets.load(Ordering::Acquire) != 0 && state & NO_CONNRESET == 0)
+            || (self.icmp_ttl_expired.load(Ordering::Acquire) != 0 && state & NO_NETRESET == 0)
     }
 
     /// Drains the socket's error queue (`IP_RECVERR`), counting ICMP port

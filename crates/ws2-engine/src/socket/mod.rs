@@ -5,13 +5,18 @@
 //! `io` layer's.
 
 mod addr;
+mod events;
 mod icmp;
 mod options;
+mod params;
 mod recv;
 mod send;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
+pub use events::{EventRecord, Ready};
+pub use options::{open_type, set_open_type, socket_makes_overlapped};
+pub use params::socket_params;
 pub(crate) use send::SendFailure;
 pub use send::{Message, SendControlsIn};
 pub use waiters::complete;
@@ -153,7 +158,14 @@ const WANT_TOS: u32 = 1 << 12;
 const WANT_ECN: u32 = 1 << 13;
 /// An `AF_INET6` socket that is not dual-stack (`IPV6_V6ONLY`, the Windows
 /// default; always so for raw IPv6 sockets): IPv4 peers are refused (S8).
+/// On an `AF_INET` socket only the value `IPV6_V6ONLY` reads back.
 const V6ONLY: u32 = 1 << 14;
+/// `SO_DEBUG`, kept by ws2.
+const DEBUG: u32 = 1 << 15;
+/// The network-event record is kept (a first `WSAEventSelect`, P1).
+const EVENTS_LIVE: u32 = 1 << 16;
+/// An event selection with a non-zero mask is active (P1).
+const EVENTS_SELECTED: u32 = 1 << 17;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -208,7 +220,22 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// `SO_ERROR` as last set (a Winsock code; 0 at creation).
+    so_error: AtomicU32,
+    /// `SO_SNDBUF`, `SO_RCVBUF` as last set ([`NOT_SET`]: never).
+    buffer_sizes: [AtomicU64; 2],
+    /// Network events for `WSAEventSelect` (P1), made on first use.
+    events: OnceLock<Mutex<EventRecord>>,
+    /// A duplicate of the fd the reactor watches for arrivals while the
+    /// event record is live (P1).
+    events_fd: OnceLock<OwnedFd>,
+    /// Held by receives that peek and by `FIONREAD`'s count of the queued
+    /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
+    pub(crate) peek_lock: Mutex<()>,
 }
+
+/// `buffer_sizes` of an option never set: the kernel's value is reported.
+const NOT_SET: u64 = u64::MAX;
 
 static NEXT_SOCKET_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -300,10 +327,13 @@ impl SocketCore {
         if kind == SocketKind::Stream {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
         }
+        // Windows' default is IPV6_V6ONLY = TRUE, on AF_INET sockets too,
+        // where it is only a value to read back (test_ipv6only).
+        core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         if family == Family::V6 {
-            // Windows' default is IPV6_V6ONLY = TRUE; Linux's is 0. A raw
-            // IPv6 socket carries IPv6 only anyway, and Linux refuses the
-            // option on it (EINVAL), so it is only recorded (S9, S23).
+            // Linux's default is 0. A raw IPv6 socket carries IPv6 only
+            // anyway, and Linux refuses the option on it (EINVAL), so it is
+            // only recorded (S9, S23).
             if kind != SocketKind::Raw {
                 set_int(
                     core.raw_fd(),
@@ -313,7 +343,6 @@ impl SocketCore {
                     "setsockopt(IPV6_V6ONLY)",
                 )?;
             }
-            core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }
         if kind == SocketKind::Datagram {
             // ICMP errors go to the error queue, to be reported on the next
@@ -371,6 +400,11 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            so_error: AtomicU32::new(0),
+            buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
+            events: OnceLock::new(),
+            events_fd: OnceLock::new(),
+            peek_lock: Mutex::new(()),
         }
     }
 
@@ -431,14 +465,14 @@ impl SocketCore {
         if kind == SocketKind::Stream {
             core.state.fetch_or(STREAM, Ordering::Relaxed);
         }
-        if family == Family::V6
-            && (kind == SocketKind::Raw
-                || get_int(
-                    raw,
-                    libc::IPPROTO_IPV6,
-                    libc::IPV6_V6ONLY,
-                    "getsockopt(IPV6_V6ONLY)",
-                )? != 0)
+        if family == Family::V4
+            || kind == SocketKind::Raw
+            || get_int(
+                raw,
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                "getsockopt(IPV6_V6ONLY)",
+            )? != 0
         {
             core.state.fetch_or(V6ONLY, Ordering::Relaxed);
         }

@@ -178,8 +178,9 @@ impl SocketCore {
     /// `IPV6_V6ONLY`: whether an `AF_INET6` socket refuses IPv4 peers. A raw
     /// IPv6 socket is always IPv6-only (Windows' default for every
     /// `AF_INET6` socket, and what a raw socket can carry): setting it is
-    /// accepted, clearing it is `WSAEINVAL`. On an `AF_INET` socket the
-    /// kernel answers (`WSAENOPROTOOPT`).
+    /// accepted, clearing it is `WSAEINVAL`. An `AF_INET` socket answers
+    /// as Windows' does (`test_ipv6only`): on by default, settable until
+    /// it is bound (`WSAEINVAL` after), meaning nothing for its traffic.
     ///
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
@@ -187,30 +188,40 @@ impl SocketCore {
     /// assert!(core.v6_only()?, "the Windows default");
     /// core.set_v6_only(false)?;
     /// assert!(!core.v6_only()?);
+    /// let v4 = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// assert!(v4.v6_only()?);
+    /// v4.set_v6_only(false)?;
+    /// v4.bind(&"127.0.0.1:0".parse()?)?;
+    /// assert_eq!(v4.set_v6_only(true).unwrap_err().code(), ws2_abi::WSAEINVAL);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_v6_only(&self, on: bool) -> Result<()> {
-        if self.family == Family::V6 && self.kind == SocketKind::Raw {
-            if on {
-                return Ok(());
+        match (self.family, self.kind) {
+            (Family::V6, SocketKind::Raw) if on => return Ok(()),
+            (Family::V6, SocketKind::Raw) => {
+                return Err(Error::new(
+                    abi::WSAEINVAL,
+                    "IPV6_V6ONLY cannot be turned off on a raw IPv6 socket: it carries IPv6 only",
+                ));
             }
-            return Err(Error::new(
-                abi::WSAEINVAL,
-                "IPV6_V6ONLY cannot be turned off on a raw IPv6 socket: it carries IPv6 only",
-            ));
+            (Family::V4, _) if self.is_bound() => {
+                return Err(Error::new(
+                    abi::WSAEINVAL,
+                    "IPV6_V6ONLY cannot change once the socket is bound",
+                ));
+            }
+            (Family::V4, _) => {}
+            (Family::V6, _) => self.set_int_option(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                on as i32,
+                "setsockopt(IPV6_V6ONLY)",
+            )?,
         }
-        self.set_int_option(
-            libc::IPPROTO_IPV6,
-            libc::IPV6_V6ONLY,
-            on as i32,
-            "setsockopt(IPV6_V6ONLY)",
-        )?;
-        if self.family == Family::V6 {
-            if on {
-                self.state.fetch_or(V6ONLY, Ordering::AcqRel);
-            } else {
-                self.state.fetch_and(!V6ONLY, Ordering::AcqRel);
-            }
+        if on {
+            self.state.fetch_or(V6ONLY, Ordering::AcqRel);
+        } else {
+            self.state.fetch_and(!V6ONLY, Ordering::AcqRel);
         }
         Ok(())
     }
@@ -224,14 +235,55 @@ impl SocketCore {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn v6_only(&self) -> Result<bool> {
-        if self.family == Family::V6 {
-            return Ok(self.has(V6ONLY));
+        Ok(self.has(V6ONLY))
+    }
+
+    /// `SO_SNDBUF` (`send`) or `SO_RCVBUF`: Linux gets the value, and it
+    /// reads back exactly as set, 0 included (`test_set_getsockopt`); Linux
+    /// would report it doubled and raised to its minimum.
+    ///
+    /// ```
+    /// # use ws2_engine::{Family, SocketCore, SocketKind};
+    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+    /// core.set_buffer_size(false, 0)?;
+    /// assert_eq!(core.buffer_size(false)?, 0);
+    /// core.set_buffer_size(true, 4096)?;
+    /// assert_eq!(core.buffer_size(true)?, 4096);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_buffer_size(&self, send: bool, bytes: u32) -> Result<()> {
+        let name = if send {
+            libc::SO_SNDBUF
+        } else {
+            libc::SO_RCVBUF
+        };
+        let linux = i32::try_from(bytes).unwrap_or(i32::MAX);
+        self.set_int_option(
+            libc::SOL_SOCKET,
+            name,
+            linux,
+            "setsockopt(SO_SNDBUF/SO_RCVBUF)",
+        )?;
+        self.buffer_sizes[send as usize].store(bytes as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// `SO_SNDBUF` or `SO_RCVBUF` as last set; before that, the kernel's
+    /// size (half what Linux reports: it counts its bookkeeping too).
+    pub fn buffer_size(&self, send: bool) -> Result<u32> {
+        match self.buffer_sizes[send as usize].load(Ordering::Relaxed) {
+            NOT_SET => {
+                let name = if send {
+                    libc::SO_SNDBUF
+                } else {
+                    libc::SO_RCVBUF
+                };
+                let v =
+                    self.int_option(libc::SOL_SOCKET, name, "getsockopt(SO_SNDBUF/SO_RCVBUF)")?;
+                Ok((v / 2) as u32)
+            }
+            set => Ok(set as u32),
         }
-        Ok(self.int_option(
-            libc::IPPROTO_IPV6,
-            libc::IPV6_V6ONLY,
-            "getsockopt(IPV6_V6ONLY)",
-        )? != 0)
     }
 
     /// `UDP_SEND_MSG_SIZE` as a socket option: every send is segmented (0: off).
@@ -287,26 +339,6 @@ impl SocketCore {
         self.has(if ecn { WANT_ECN } else { WANT_TOS })
     }
 
-    /// `FIONREAD`: bytes of the next datagram waiting (0 if none).
-    /// ```
-    /// # use ws2_engine::{Family, SocketCore, SocketKind};
-    /// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
-    /// core.bind(&"127.0.0.1:0".parse()?)?;
-    /// assert_eq!(core.bytes_readable()?, 0);
-    /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hello", core.local_addr()?)?;
-    /// assert_eq!(core.bytes_readable()?, 5);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn bytes_readable(&self) -> Result<u32> {
-        let mut n: libc::c_int = 0;
-        // SAFETY: FIONREAD writes one c_int to a valid pointer.
-        cvt(
-            unsafe { libc::ioctl(self.raw_fd(), libc::FIONREAD, &mut n) },
-            "ioctl(FIONREAD)",
-        )?;
-        Ok(n as u32)
-    }
-
     /// What `WSARecvMsg` reports (the Rust `Socket::set_recv_info`): the
     /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`,
     /// `IP_RECVTTL`/`IPV6_HOPLIMIT` options of the socket's family, each on
@@ -358,8 +390,39 @@ impl SocketCore {
     }
 }
 
+thread_local! {
+    /// `SO_OPENTYPE` of this thread (0: `socket()` makes overlapped sockets).
+    static OPEN_TYPE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// This thread's `SO_OPENTYPE`: a per-thread setting, asked on any handle
+/// (mswsock.h; `test_set_getsockopt` sets it on `INVALID_SOCKET`). Either
+/// synchronous value makes `socket()` create sockets that are not
+/// overlapped-capable (S28).
+///
+/// ```
+/// ws2_engine::socket::set_open_type(ws2_abi::SO_SYNCHRONOUS_NONALERT);
+/// assert!(!ws2_engine::socket::socket_makes_overlapped());
+/// ws2_engine::socket::set_open_type(0);
+/// assert!(ws2_engine::socket::socket_makes_overlapped());
+/// ```
+pub fn open_type() -> u32 {
+    OPEN_TYPE.with(|c| c.get())
+}
+
+/// Sets this thread's `SO_OPENTYPE` (see [`open_type`]).
+pub fn set_open_type(value: u32) {
+    OPEN_TYPE.with(|c| c.set(value))
+}
+
+/// Whether `socket()` on this thread makes overlapped-capable sockets.
+pub fn socket_makes_overlapped() -> bool {
+    open_type() & (abi::SO_SYNCHRONOUS_ALERT | abi::SO_SYNCHRONOUS_NONALERT) == 0
+}
+
 impl SocketCore {
-    /// Sets a translated option (see [`SockOpt`]).
+    /// Sets a translated option (see [`SockOpt`]); the Windows length and
+    /// value rules were applied by the caller (`raw::setsockopt`).
     ///
     /// ```
     /// # use ws2_engine::{translate::{sock_opt, Family}, SocketCore, SocketKind};
@@ -370,9 +433,8 @@ impl SocketCore {
     /// ```
     pub fn set_option(&self, opt: SockOpt, value: i32) -> Result<()> {
         match opt {
-            SockOpt::Linux { level, name, .. } => {
-                self.set_int_option(level, name, value, "setsockopt")
-            }
+            SockOpt::Linux { level, name } => self.set_int_option(level, name, value, "setsockopt"),
+            SockOpt::Buffer { send } => self.set_buffer_size(send, value as u32),
             SockOpt::SendTimeout => {
                 self.set_send_timeout_ms(value as u32);
                 Ok(())
@@ -396,13 +458,31 @@ impl SocketCore {
                 self.set_header_included(value != 0);
                 Ok(())
             }
+            SockOpt::Error => {
+                self.so_error.store(value as u32, Ordering::Relaxed);
+                Ok(())
+            }
+            SockOpt::Debug => {
+                if value != 0 {
+                    self.state.fetch_or(DEBUG, Ordering::Relaxed);
+                } else {
+                    self.state.fetch_and(!DEBUG, Ordering::Relaxed);
+                }
+                Ok(())
+            }
+            SockOpt::OpenType => {
+                set_open_type(value as u32);
+                Ok(())
+            }
             SockOpt::SegmentSize => self.set_segment_size(value as u32),
             SockOpt::V6Only => self.set_v6_only(value != 0),
             SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
-            SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::Error => Err(Error::new(
-                abi::WSAEINVAL,
-                "this option can be read with getsockopt but not set",
-            )),
+            SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::AcceptConn | SockOpt::ConnectTime => {
+                Err(Error::new(
+                    abi::WSAEINVAL,
+                    "this option can be read with getsockopt but not set",
+                ))
+            }
         }
     }
 
@@ -417,11 +497,8 @@ impl SocketCore {
     /// ```
     pub fn option(&self, opt: SockOpt) -> Result<i32> {
         match opt {
-            SockOpt::Linux { level, name, halve } => {
-                let v = self.int_option(level, name, "getsockopt")?;
-                // Linux reports SO_SNDBUF/SO_RCVBUF doubled; Windows reports what was set.
-                Ok(if halve { v / 2 } else { v })
-            }
+            SockOpt::Linux { level, name } => self.int_option(level, name, "getsockopt"),
+            SockOpt::Buffer { send } => Ok(self.buffer_size(send)? as i32),
             SockOpt::SendTimeout => Ok(self.send_timeout_ms() as i32),
             SockOpt::RecvTimeout => Ok(self.recv_timeout_ms() as i32),
             SockOpt::Tos { level, name } => {
@@ -435,11 +512,11 @@ impl SocketCore {
             SockOpt::V6Only => Ok(self.v6_only()? as i32),
             SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
-            SockOpt::Error => {
-                let e =
-                    self.int_option(libc::SOL_SOCKET, libc::SO_ERROR, "getsockopt(SO_ERROR)")?;
-                Ok(if e == 0 { 0 } else { abi::wsa_from_errno(e) })
-            }
+            SockOpt::Error => Ok(self.so_error.load(Ordering::Relaxed) as i32),
+            SockOpt::Debug => Ok(self.has(DEBUG) as i32),
+            SockOpt::AcceptConn => Ok(0),
+            SockOpt::ConnectTime => Ok(-1),
+            SockOpt::OpenType => Ok(open_type() as i32),
         }
     }
 }

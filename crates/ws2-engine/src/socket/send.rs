@@ -282,8 +282,12 @@ impl SocketCore {
                         self.note_icmp_reset();
                     }
                 }
-                libc::ENOBUFS if self.counts_local_drops_as_sent() => return Ok(msg_len(msg)),
-                e => return Err(SendFailure::Errno(e)),
+                libc::ENOBUFS if self.counts_local_drops_as_sent() => return Ok(message_len(msg)),
+                e => {
+                    return self
+                        .windows_send_outcome(e, msg)
+                        .map_err(SendFailure::Errno);
+                }
             }
             // SAFETY: as in `try_sendmsg`.
             let n = unsafe { libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
@@ -396,10 +400,67 @@ impl SocketCore {
         }
         Error::from_errno(e, "sendmsg")
     }
+
+    /// Whether `msg` is a UDP datagram to port 0, which Windows takes and
+    /// drops (sock.c `test_UDP`) and Linux refuses (`EINVAL`).
+    pub(crate) fn sends_to_port_zero(&self, msg: &libc::msghdr) -> bool {
+        self.kind == SocketKind::Datagram && destination_of(msg).is_some_and(|(port, _)| port == 0)
+    }
+
+    /// Where Windows answers a failed `sendmsg` otherwise than Linux (only
+    /// on the failure path): `Ok` with the datagram's length for a UDP send
+    /// to port 0, which Windows accepts and drops (Linux: `EINVAL`; sock.c
+    /// `test_UDP`, IPv4 and IPv6); `EACCES` for a send to the limited
+    /// broadcast address without `SO_BROADCAST` that Linux finds no route
+    /// for (`ENETUNREACH`): Windows' routing table always holds
+    /// 255.255.255.255 on-link, so the `SO_BROADCAST` refusal (S12) is its
+    /// answer there. Any other errno is returned as it is.
+    pub(crate) fn windows_send_outcome(
+        &self,
+        e: i32,
+        msg: &libc::msghdr,
+    ) -> std::result::Result<usize, i32> {
+        let Some((_, limited_broadcast)) = destination_of(msg) else {
+            return Err(e);
+        };
+        match e {
+            libc::EINVAL if self.sends_to_port_zero(msg) => Ok(message_len(msg)),
+            libc::ENETUNREACH
+                if limited_broadcast
+                    && self
+                        .int_option(
+                            libc::SOL_SOCKET,
+                            libc::SO_BROADCAST,
+                            "getsockopt(SO_BROADCAST)",
+                        )
+                        .is_ok_and(|on| on == 0) =>
+            {
+                Err(libc::EACCES)
+            }
+            e => Err(e),
+        }
+    }
+}
+
+/// The destination port of a Linux message, and whether its address is
+/// 255.255.255.255; `None` without a destination.
+fn destination_of(msg: &libc::msghdr) -> Option<(u16, bool)> {
+    if msg.msg_name.is_null() || (msg.msg_namelen as usize) < size_of::<libc::sockaddr_in>() {
+        return None;
+    }
+    // SAFETY: msg_name holds msg_namelen bytes of a sockaddr (the caller's
+    // message), at least a sockaddr_in; unaligned reads.
+    let sin = unsafe { std::ptr::read_unaligned(msg.msg_name.cast::<libc::sockaddr_in>()) };
+    match sin.sin_family as i32 {
+        libc::AF_INET => Some((u16::from_be(sin.sin_port), sin.sin_addr.s_addr == u32::MAX)),
+        // sin6_port is where sin_port is.
+        libc::AF_INET6 => Some((u16::from_be(sin.sin_port), false)),
+        _ => None,
+    }
 }
 
 /// Bytes of the datagram a Linux message describes.
-fn msg_len(msg: &libc::msghdr) -> usize {
+pub(crate) fn message_len(msg: &libc::msghdr) -> usize {
     if msg.msg_iovlen == 0 {
         return 0;
     }

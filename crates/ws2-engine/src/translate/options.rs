@@ -1,10 +1,19 @@
-//! Windows socket options → what Linux has under other numbers.
+//! The socket option table: for each Windows (level, name), where ws2 keeps
+//! the value ([`SockOpt`]), the lengths Windows accepts and the size it
+//! reads back ([`OptLen`]), the values it accepts, the socket types it
+//! works on, and whether it can be read and set. This is the one place an
+//! option is declared: adding one (multicast, `P4`) is adding a row.
+//!
+//! The length rules are Windows' own, recorded by Wine's Windows-run
+//! `test_set_getsockopt` (its option-size table), `test_sockopt_validity`
+//! and `test_extendedSocketOptions` (dlls/ws2_32/tests/sock.c); the code
+//! that applies them to a caller's buffers is `raw::options`.
 
 use ws2_abi as abi;
 
 use crate::error::{Error, Result};
 
-/// A Windows socket option, translated.
+/// Where a Windows socket option lives once translated.
 ///
 /// ```
 /// use ws2_engine::translate::{sock_opt, SockOpt};
@@ -13,15 +22,18 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SockOpt {
-    /// An `int` option Linux has under another number. `halve`: Linux
-    /// reports the value doubled (`SO_SNDBUF`, `SO_RCVBUF`).
+    /// An `int` option Linux has under another number.
     Linux {
         /// The Linux level (`SOL_SOCKET`, `IPPROTO_IP`, ...).
         level: i32,
         /// The Linux option number.
         name: i32,
-        /// Whether reads divide the Linux value by 2.
-        halve: bool,
+    },
+    /// `SO_SNDBUF` (`send`) / `SO_RCVBUF`: given to Linux, and read back
+    /// exactly as set (Linux doubles it and clamps it to a minimum).
+    Buffer {
+        /// `SO_SNDBUF` rather than `SO_RCVBUF`.
+        send: bool,
     },
     /// `SO_SNDTIMEO`: milliseconds, kept by ws2 (blocking is emulated).
     SendTimeout,
@@ -34,14 +46,24 @@ pub enum SockOpt {
         /// `IP_TOS` or `IPV6_TCLASS` (Linux numbers).
         name: i32,
     },
-    /// `IP_HDRINCL`.
+    /// `IP_HDRINCL` (raw IPv4 sockets).
     HeaderIncluded,
     /// `SO_TYPE` (Windows numbers), read-only.
     Type,
     /// `SO_MAX_MSG_SIZE`, read-only (S11).
     MaxMsgSize,
-    /// `SO_ERROR` (as a Winsock code), read-only.
+    /// `SO_ERROR`: a Winsock code kept by ws2; settable, and reading it
+    /// does not clear it (Linux's own pending error belongs to S19).
     Error,
+    /// `SO_DEBUG`: kept by ws2 (Linux reserves it to `CAP_NET_ADMIN`).
+    Debug,
+    /// `SO_ACCEPTCONN`, read-only: no datagram socket listens.
+    AcceptConn,
+    /// `SO_CONNECT_TIME`, read-only: seconds connected, `0xFFFFFFFF` for a
+    /// socket that has no connection (every datagram socket).
+    ConnectTime,
+    /// `SO_OPENTYPE`: per thread, whatever handle it is asked on.
+    OpenType,
     /// `UDP_SEND_MSG_SIZE`: segment every send (S26); 0 turns it off.
     SegmentSize,
     /// `IPV6_V6ONLY`: kept by ws2 too (S8, S25), always on for raw IPv6.
@@ -56,93 +78,543 @@ pub enum SockOpt {
     },
 }
 
-/// Translates a Windows (level, name); unknown → `WSAENOPROTOOPT`.
+/// How an option's value is read from and written to the caller's buffer
+/// (`test_set_getsockopt`'s size table). Every option reads a longer
+/// `optlen` than it needs (only its own bytes count), refuses a NULL
+/// `optval` (`WSAEFAULT`) and a get with `*optlen` 0 or negative
+/// (`WSAEFAULT`, `*optlen` unchanged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptLen {
+    /// A `SOL_SOCKET` BOOL (`SO_BROADCAST`, `SO_REUSEADDR`...), 4 bytes:
+    /// a set takes any length (0: FALSE; 1 to 3: those bytes; negative:
+    /// the DWORD); a get of 1 byte writes 1, of 2 or 3 writes 2 and
+    /// reports 1, of 4 or more writes 4.
+    SocketBool,
+    /// A `SOL_SOCKET` DWORD, 4 bytes: a set shorter than 4 is `WSAEFAULT`,
+    /// a negative one reads the DWORD; a get shorter than 4 is `WSAEFAULT`,
+    /// `*optlen` unchanged, and when `zero_short` the `*optlen` bytes are
+    /// zeroed (`SO_SNDBUF`, `SO_RCVBUF`), else left alone.
+    SocketDword {
+        /// A failed short get zeroes the caller's bytes.
+        zero_short: bool,
+    },
+    /// One byte (`SO_KEEPALIVE`, `SO_DONTROUTE`, `IPV6_V6ONLY`): a set
+    /// reads the first byte whatever the length (so 0x100 is FALSE); a get
+    /// writes one byte and reports 1.
+    Byte,
+    /// A DWORD of another level that takes short lengths (`IP_TOS`,
+    /// `IP_TTL`, the multicast TTL/loop...): a set of 1 to 3 bytes uses
+    /// those bytes; a get shorter than 4 writes one byte and reports 1.
+    ShortDword,
+    /// A DWORD of another level (`IP_PKTINFO`...): a set or get shorter
+    /// than 4 is `WSAEFAULT`, and the get sets `*optlen` to 0.
+    Dword,
+}
+
+impl OptLen {
+    /// The size a get reads back when the buffer is large enough.
+    pub fn natural(self) -> usize {
+        match self {
+            OptLen::Byte => 1,
+            _ => 4,
+        }
+    }
+
+    /// A negative set length reads the DWORD (the `SOL_SOCKET` DWORDs and
+    /// BOOLs) instead of failing with `WSAENOBUFS`.
+    pub fn negative_set_reads_dword(self) -> bool {
+        matches!(self, OptLen::SocketBool | OptLen::SocketDword { .. })
+    }
+}
+
+/// Which of get and set an option answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Both.
+    ReadWrite,
+    /// Get only; a set fails (`WSAENOPROTOOPT` on stream sockets,
+    /// `WSAEINVAL` on the others: `SO_TYPE` in `test_WSASocket`,
+    /// `SO_ACCEPTCONN` in `test_listen`).
+    ReadOnly,
+}
+
+/// Socket types an option works on (bits of [`OptionSpec::sockets`]).
+pub mod sockets {
+    /// `SOCK_DGRAM`.
+    pub const DGRAM: u8 = 1;
+    /// `SOCK_RAW`.
+    pub const RAW: u8 = 2;
+    /// `SOCK_STREAM`.
+    pub const STREAM: u8 = 4;
+    /// Every type.
+    pub const ALL: u8 = DGRAM | RAW | STREAM;
+    /// What a datagram travels on: not streams.
+    pub const DATAGRAMS: u8 = DGRAM | RAW;
+
+    /// The bit of a Windows `SOCK_*` number.
+    pub fn bit(windows_type: i32) -> u8 {
+        match windows_type {
+            ws2_abi::SOCK_DGRAM => DGRAM,
+            ws2_abi::SOCK_RAW => RAW,
+            ws2_abi::SOCK_STREAM => STREAM,
+            _ => 0,
+        }
+    }
+}
+
+/// One row of the option table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// The Windows level.
+    pub level: i32,
+    /// The Windows option number.
+    pub name: i32,
+    /// Where the value lives.
+    pub store: SockOpt,
+    /// The length rules.
+    pub len: OptLen,
+    /// The largest value a set accepts (`WSAEINVAL` above it): 255 for
+    /// the TTL/TOS/hop-limit options, which refuse 0x100.
+    pub max: u32,
+    /// A BOOL: any non-zero value is stored (and read back) as 1.
+    pub boolean: bool,
+    /// The socket types it works on ([`sockets`] bits).
+    pub sockets: u8,
+    /// The error on another socket type (get and set alike).
+    pub wrong_socket: i32,
+    /// Get and set, or get only.
+    pub access: Access,
+}
+
+const fn row(level: i32, name: i32, store: SockOpt, len: OptLen) -> OptionSpec {
+    OptionSpec {
+        level,
+        name,
+        store,
+        len,
+        max: u32::MAX,
+        boolean: false,
+        sockets: sockets::ALL,
+        wrong_socket: abi::WSAEINVAL,
+        access: Access::ReadWrite,
+    }
+}
+
+impl OptionSpec {
+    const fn boolean(mut self) -> Self {
+        self.boolean = true;
+        self
+    }
+    const fn max(mut self, max: u32) -> Self {
+        self.max = max;
+        self
+    }
+    const fn only(mut self, sockets: u8) -> Self {
+        self.sockets = sockets;
+        self
+    }
+    const fn read_only(mut self) -> Self {
+        self.access = Access::ReadOnly;
+        self
+    }
+}
+
+const fn linux(level: i32, name: i32) -> SockOpt {
+    SockOpt::Linux { level, name }
+}
+
+const SOCKET_DWORD: OptLen = OptLen::SocketDword { zero_short: false };
+
+/// Every option ws2 answers. `sockets` of the IP-level receive and
+/// multicast options exclude streams (`WSAEINVAL` there,
+/// `test_sockopt_validity`); `IP_HDRINCL` is raw-only (`WSAEINVAL`
+/// on UDP and TCP, `test_set_getsockopt`).
+static OPTIONS: &[OptionSpec] = &[
+    // SOL_SOCKET
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_DEBUG,
+        SockOpt::Debug,
+        OptLen::SocketBool,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_ACCEPTCONN,
+        SockOpt::AcceptConn,
+        OptLen::SocketBool,
+    )
+    .boolean()
+    .read_only(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_REUSEADDR,
+        linux(libc::SOL_SOCKET, libc::SO_REUSEADDR),
+        OptLen::SocketBool,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_KEEPALIVE,
+        linux(libc::SOL_SOCKET, libc::SO_KEEPALIVE),
+        OptLen::Byte,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_DONTROUTE,
+        linux(libc::SOL_SOCKET, libc::SO_DONTROUTE),
+        OptLen::Byte,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_BROADCAST,
+        linux(libc::SOL_SOCKET, libc::SO_BROADCAST),
+        OptLen::SocketBool,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_SNDBUF,
+        SockOpt::Buffer { send: true },
+        OptLen::SocketDword { zero_short: true },
+    ),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_RCVBUF,
+        SockOpt::Buffer { send: false },
+        OptLen::SocketDword { zero_short: true },
+    ),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_SNDTIMEO,
+        SockOpt::SendTimeout,
+        SOCKET_DWORD,
+    ),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_RCVTIMEO,
+        SockOpt::RecvTimeout,
+        SOCKET_DWORD,
+    ),
+    row(abi::SOL_SOCKET, abi::SO_ERROR, SockOpt::Error, SOCKET_DWORD),
+    row(abi::SOL_SOCKET, abi::SO_TYPE, SockOpt::Type, SOCKET_DWORD).read_only(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_MAX_MSG_SIZE,
+        SockOpt::MaxMsgSize,
+        SOCKET_DWORD,
+    )
+    .read_only(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_OPENTYPE,
+        SockOpt::OpenType,
+        SOCKET_DWORD,
+    ),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_CONNECT_TIME,
+        SockOpt::ConnectTime,
+        SOCKET_DWORD,
+    )
+    .read_only(),
+    // IPPROTO_IP
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_HDRINCL,
+        SockOpt::HeaderIncluded,
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::RAW),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_TOS,
+        SockOpt::Tos {
+            level: libc::IPPROTO_IP,
+            name: libc::IP_TOS,
+        },
+        OptLen::ShortDword,
+    )
+    .max(255),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_TTL,
+        linux(libc::IPPROTO_IP, libc::IP_TTL),
+        OptLen::ShortDword,
+    )
+    .max(255),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_MULTICAST_TTL,
+        linux(libc::IPPROTO_IP, libc::IP_MULTICAST_TTL),
+        OptLen::ShortDword,
+    )
+    .max(255)
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_MULTICAST_LOOP,
+        linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP),
+        OptLen::ShortDword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_PKTINFO,
+        linux(libc::IPPROTO_IP, libc::IP_PKTINFO),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVTTL,
+        linux(libc::IPPROTO_IP, libc::IP_RECVTTL),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVTOS,
+        SockOpt::RecvTos {
+            v6: false,
+            ecn: false,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVECN,
+        SockOpt::RecvTos {
+            v6: false,
+            ecn: true,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    // IPPROTO_IPV6
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_UNICAST_HOPS,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS),
+        OptLen::ShortDword,
+    )
+    .max(255),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_MULTICAST_HOPS,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS),
+        OptLen::ShortDword,
+    )
+    .max(255)
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_MULTICAST_LOOP,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP),
+        OptLen::ShortDword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_PKTINFO,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_HOPLIMIT,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_RECVTCLASS,
+        SockOpt::RecvTos {
+            v6: true,
+            ecn: false,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_RECVECN,
+        SockOpt::RecvTos {
+            v6: true,
+            ecn: true,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_TCLASS,
+        SockOpt::Tos {
+            level: libc::IPPROTO_IPV6,
+            name: libc::IPV6_TCLASS,
+        },
+        OptLen::ShortDword,
+    )
+    .max(255),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_V6ONLY,
+        SockOpt::V6Only,
+        OptLen::Byte,
+    )
+    .boolean(),
+    // IPPROTO_UDP
+    row(
+        abi::IPPROTO_UDP,
+        abi::UDP_SEND_MSG_SIZE,
+        SockOpt::SegmentSize,
+        OptLen::Dword,
+    )
+    .only(sockets::DGRAM),
+];
+
+/// Levels Windows knows: anything else is `WSAEINVAL` ("invalid values for
+/// level" in `test_set_getsockopt`, `test_extendedSocketOptions`), while an
+/// unknown option of a known level is `WSAENOPROTOOPT`.
+fn known_level(level: i32) -> bool {
+    matches!(
+        level,
+        abi::SOL_SOCKET | abi::IPPROTO_IP | abi::IPPROTO_IPV6 | abi::IPPROTO_TCP | abi::IPPROTO_UDP
+    )
+}
+
+/// The table's row for a Windows (level, name): `WSAEINVAL` for an
+/// unknown level, `WSAENOPROTOOPT` for an unknown option.
+///
+/// ```
+/// use ws2_engine::translate::{option_spec, OptLen};
+/// let spec = option_spec(ws2_abi::IPPROTO_IP, ws2_abi::IP_TOS)?;
+/// assert_eq!((spec.len, spec.max), (OptLen::ShortDword, 255));
+/// assert_eq!(option_spec(0x8000, ws2_abi::SO_RCVTIMEO).unwrap_err().code(), ws2_abi::WSAEINVAL);
+/// assert_eq!(option_spec(ws2_abi::IPPROTO_IP, -1).unwrap_err().code(), ws2_abi::WSAENOPROTOOPT);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn option_spec(level: i32, name: i32) -> Result<&'static OptionSpec> {
+    if !known_level(level) {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!(
+                "socket option level {level:#x} is not SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6, \
+                 IPPROTO_TCP or IPPROTO_UDP"
+            ),
+        ));
+    }
+    OPTIONS
+        .iter()
+        .find(|o| o.level == level && o.name == name)
+        .ok_or_else(|| {
+            Error::new(
+                abi::WSAENOPROTOOPT,
+                format!("socket option {name} of level {level:#x} is not supported"),
+            )
+        })
+}
+
+/// Where a Windows (level, name) lives (see [`option_spec`]).
 ///
 /// ```
 /// use ws2_engine::translate::{sock_opt, SockOpt};
 /// let opt = sock_opt(ws2_abi::SOL_SOCKET, ws2_abi::SO_SNDBUF)?;
-/// assert!(matches!(opt, SockOpt::Linux { halve: true, .. }));
+/// assert_eq!(opt, SockOpt::Buffer { send: true });
 /// assert_eq!(sock_opt(ws2_abi::SOL_SOCKET, 0x7777).unwrap_err().code(), ws2_abi::WSAENOPROTOOPT);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sock_opt(level: i32, name: i32) -> Result<SockOpt> {
-    let linux = |level, name| {
-        Ok(SockOpt::Linux {
-            level,
-            name,
-            halve: false,
-        })
-    };
-    match (level, name) {
-        (abi::SOL_SOCKET, abi::SO_BROADCAST) => linux(libc::SOL_SOCKET, libc::SO_BROADCAST),
-        (abi::SOL_SOCKET, abi::SO_REUSEADDR) => linux(libc::SOL_SOCKET, libc::SO_REUSEADDR),
-        (abi::SOL_SOCKET, abi::SO_DONTROUTE) => linux(libc::SOL_SOCKET, libc::SO_DONTROUTE),
-        (abi::SOL_SOCKET, abi::SO_KEEPALIVE) => linux(libc::SOL_SOCKET, libc::SO_KEEPALIVE),
-        (abi::SOL_SOCKET, abi::SO_SNDBUF) => Ok(SockOpt::Linux {
-            level: libc::SOL_SOCKET,
-            name: libc::SO_SNDBUF,
-            halve: true,
-        }),
-        (abi::SOL_SOCKET, abi::SO_RCVBUF) => Ok(SockOpt::Linux {
-            level: libc::SOL_SOCKET,
-            name: libc::SO_RCVBUF,
-            halve: true,
-        }),
-        (abi::SOL_SOCKET, abi::SO_SNDTIMEO) => Ok(SockOpt::SendTimeout),
-        (abi::SOL_SOCKET, abi::SO_RCVTIMEO) => Ok(SockOpt::RecvTimeout),
-        (abi::SOL_SOCKET, abi::SO_TYPE) => Ok(SockOpt::Type),
-        (abi::SOL_SOCKET, abi::SO_MAX_MSG_SIZE) => Ok(SockOpt::MaxMsgSize),
-        (abi::SOL_SOCKET, abi::SO_ERROR) => Ok(SockOpt::Error),
-        (abi::IPPROTO_IP, abi::IP_TOS) => Ok(SockOpt::Tos {
-            level: libc::IPPROTO_IP,
-            name: libc::IP_TOS,
-        }),
-        (abi::IPPROTO_IP, abi::IP_TTL) => linux(libc::IPPROTO_IP, libc::IP_TTL),
-        (abi::IPPROTO_IP, abi::IP_PKTINFO) => linux(libc::IPPROTO_IP, libc::IP_PKTINFO),
-        (abi::IPPROTO_IP, abi::IP_HDRINCL) => Ok(SockOpt::HeaderIncluded),
-        (abi::IPPROTO_IP, abi::IP_MULTICAST_TTL) => linux(libc::IPPROTO_IP, libc::IP_MULTICAST_TTL),
-        (abi::IPPROTO_IP, abi::IP_MULTICAST_LOOP) => {
-            linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP)
+    option_spec(level, name).map(|o| o.store)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_option_is_declared_once() {
+        for (i, o) in OPTIONS.iter().enumerate() {
+            assert!(
+                OPTIONS[i + 1..]
+                    .iter()
+                    .all(|p| (p.level, p.name) != (o.level, o.name)),
+                "level {:#x} name {} twice",
+                o.level,
+                o.name
+            );
+            assert!(known_level(o.level));
         }
-        (abi::IPPROTO_IP, abi::IP_RECVTTL) => linux(libc::IPPROTO_IP, libc::IP_RECVTTL),
-        (abi::IPPROTO_IP, abi::IP_RECVTOS) => Ok(SockOpt::RecvTos {
-            v6: false,
-            ecn: false,
-        }),
-        (abi::IPPROTO_IP, abi::IP_RECVECN) => Ok(SockOpt::RecvTos {
-            v6: false,
-            ecn: true,
-        }),
-        (abi::IPPROTO_IPV6, abi::IPV6_RECVECN) => Ok(SockOpt::RecvTos {
-            v6: true,
-            ecn: true,
-        }),
-        (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => Ok(SockOpt::SegmentSize),
-        (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY) => Ok(SockOpt::V6Only),
-        (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO) => linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
-        (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS) => {
-            linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS)
+    }
+
+    #[test]
+    fn sizes_follow_the_windows_table() {
+        // test_set_getsockopt's test_optsize rows that ws2 has.
+        use OptLen::*;
+        let table = [
+            (abi::SOL_SOCKET, abi::SO_BROADCAST, SocketBool, true),
+            (
+                abi::SOL_SOCKET,
+                abi::SO_RCVBUF,
+                SocketDword { zero_short: true },
+                true,
+            ),
+            (
+                abi::SOL_SOCKET,
+                abi::SO_SNDBUF,
+                SocketDword { zero_short: true },
+                true,
+            ),
+            (abi::SOL_SOCKET, abi::SO_KEEPALIVE, Byte, true),
+            (abi::SOL_SOCKET, abi::SO_DONTROUTE, Byte, true),
+            (abi::SOL_SOCKET, abi::SO_RCVTIMEO, SOCKET_DWORD, true),
+            (abi::SOL_SOCKET, abi::SO_SNDTIMEO, SOCKET_DWORD, true),
+            (abi::SOL_SOCKET, abi::SO_REUSEADDR, SocketBool, true),
+            (abi::IPPROTO_IP, abi::IP_MULTICAST_LOOP, ShortDword, true),
+            (abi::IPPROTO_IP, abi::IP_MULTICAST_TTL, ShortDword, false),
+            (abi::IPPROTO_IP, abi::IP_PKTINFO, Dword, true),
+            (abi::IPPROTO_IP, abi::IP_RECVTOS, Dword, true),
+            (abi::IPPROTO_IP, abi::IP_RECVTTL, Dword, true),
+            (abi::IPPROTO_IP, abi::IP_TOS, ShortDword, false),
+            (abi::IPPROTO_IP, abi::IP_TTL, ShortDword, false),
+            (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT, Dword, true),
+            (
+                abi::IPPROTO_IPV6,
+                abi::IPV6_MULTICAST_HOPS,
+                ShortDword,
+                false,
+            ),
+            (
+                abi::IPPROTO_IPV6,
+                abi::IPV6_MULTICAST_LOOP,
+                ShortDword,
+                true,
+            ),
+            (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, Dword, true),
+            (abi::IPPROTO_IPV6, abi::IPV6_RECVTCLASS, Dword, true),
+            (abi::IPPROTO_IPV6, abi::IPV6_UNICAST_HOPS, ShortDword, false),
+            (abi::IPPROTO_IPV6, abi::IPV6_V6ONLY, Byte, true),
+        ];
+        for (level, name, len, takes_0x100) in table {
+            let o = option_spec(level, name).unwrap();
+            assert_eq!(o.len, len, "level {level:#x} name {name}");
+            assert_eq!(o.max >= 0x100, takes_0x100, "level {level:#x} name {name}");
         }
-        (abi::IPPROTO_IPV6, abi::IPV6_MULTICAST_HOPS) => {
-            linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_HOPS)
-        }
-        (abi::IPPROTO_IPV6, abi::IPV6_MULTICAST_LOOP) => {
-            linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP)
-        }
-        (abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT) => {
-            linux(libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT)
-        }
-        (abi::IPPROTO_IPV6, abi::IPV6_RECVTCLASS) => Ok(SockOpt::RecvTos {
-            v6: true,
-            ecn: false,
-        }),
-        (abi::IPPROTO_IPV6, abi::IPV6_TCLASS) => Ok(SockOpt::Tos {
-            level: libc::IPPROTO_IPV6,
-            name: libc::IPV6_TCLASS,
-        }),
-        _ => Err(Error::new(
-            abi::WSAENOPROTOOPT,
-            format!("socket option level {level:#x} name {name} is not supported"),
-        )),
     }
 }

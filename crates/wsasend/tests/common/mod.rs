@@ -20,6 +20,32 @@ pub fn wsasend(args: &[&str]) -> Output {
         .expect("run wsasend")
 }
 
+/// The pending-path bench, `examples/bench_pending.rs`, as `cargo test`
+/// built it beside this test (`target/<profile>/examples/`). It is looked
+/// up, never built: a nested cargo would wait on the lock of the running
+/// one. Missing or older than its source, the test fails and says why.
+pub fn bench_pending_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable in target/<profile>/deps");
+    let bin = profile.join("examples").join("bench_pending");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bench_pending.rs");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified());
+    match (modified(&bin), modified(&source)) {
+        (Ok(built), Ok(written)) if built >= written => bin,
+        (Ok(_), _) => panic!(
+            "{} is older than its source: `cargo test -p wsasend` builds the examples",
+            bin.display()
+        ),
+        (Err(e), _) => panic!(
+            "{}: {e}; `cargo test -p wsasend` (without --test) builds the examples, or `cargo build -p wsasend --examples`",
+            bin.display()
+        ),
+    }
+}
+
 pub fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }

@@ -1,5 +1,11 @@
-//! `wsasend bench --pending`: the pending path, where a link and not the
-//! CPU sets the rate, so what counts is the work per datagram.
+//! The pending-path bench: the pending path, where a link and not the CPU
+//! sets the rate, so what counts is the work per datagram. A bench of the
+//! repository, not of the installed `wsasend` (it builds its link with the
+//! unpublished test hosts); run it in a checkout, as root:
+//!
+//! ```sh
+//! cargo run --release -p wsasend --example bench_pending -- [--rounds N] [--count N] [--sizes 64,1200] [--rate RATE] [--json]
+//! ```
 //!
 //! Setup (root): two network namespaces joined by a veth pair (see the
 //! `testnet` crate), `tc qdisc add dev <veth> root tbf rate <rate> burst 32k
@@ -24,12 +30,44 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ws2::{CompletionPort, Socket};
-
+use clap::Parser;
 use serde::Serialize;
+use ws2::{CompletionPort, Socket};
+use wsasend::{
+    AppError, AppResult, BenchArgs, JSON_VERSION, PROGRESS, RawMsgRef, big_rcvbuf, leak, outln,
+    print_json, progress,
+};
 
-use crate::output::JSON_VERSION;
-use crate::{AppError, AppResult, BenchArgs};
+/// The command line: `wsasend bench`'s options, and the link rate.
+#[derive(Parser, Debug)]
+#[command(
+    name = "bench_pending",
+    about = "The pending path of ws2 against raw sendmsg + poll over a rate-limited veth link between two network namespaces (root)"
+)]
+struct PendingArgs {
+    #[command(flatten)]
+    bench: BenchArgs,
+    /// Link rate (tc tbf syntax); by default, per size, the rate that
+    /// carries 20,000 datagrams/s.
+    #[arg(long)]
+    rate: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let args = match PendingArgs::try_parse() {
+        Ok(args) => args,
+        Err(e) => return wsasend::parse_error(e),
+    };
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            if !e.message.is_empty() {
+                wsasend::complain(&e.message);
+            }
+            ExitCode::from(e.exit)
+        }
+    }
+}
 
 const TX_ADDR: &str = "10.77.0.1";
 const RX_ADDR: &str = "10.77.0.2";
@@ -226,7 +264,7 @@ fn stats_delta(
 
 /// One raw sendmsg per datagram, poll on EAGAIN; counts both calls and
 /// the EAGAINs: (errors, calls, eagain).
-fn raw_loop(fd: RawFd, m: &crate::bench::RawMsgRef<'_>, count: u64) -> (u64, u64, u64) {
+fn raw_loop(fd: RawFd, m: &RawMsgRef<'_>, count: u64) -> (u64, u64, u64) {
     let mut errors = 0;
     let mut calls = 0;
     let mut eagain = 0;
@@ -306,8 +344,8 @@ fn measure(s: &Senders, mode: Pmode, payload: &[u8], dest: SocketAddr, count: u6
     let SocketAddr::V4(dest4) = dest else {
         unreachable!("the bench link is IPv4")
     };
-    let raw = crate::bench::RawMsgRef::new(dest4, payload);
-    let buf = crate::bench::leak(payload);
+    let raw = RawMsgRef::new(dest4, payload);
+    let buf = leak(payload);
     let stats0 = ws2_engine::io::reactor_stats();
     let (cpu0, t0) = (cpu_time(), Instant::now());
     let (tcpu0, sw0, m0) = (thread_cpu_time(), context_switches(), machine_busy());
@@ -377,7 +415,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// The tbf rate for `size`: `--rate`, else one that carries 20,000
 /// datagrams/s (payload + UDP, IPv4 and Ethernet headers), slower than the
 /// CPU can send at any size, so that sends pend.
-fn link_rate(args: &BenchArgs, size: u32) -> String {
+fn link_rate(args: &PendingArgs, size: u32) -> String {
     match &args.rate {
         Some(r) => r.clone(),
         None => format!("{}kbit", 20_000 * (u64::from(size) + 42) * 8 / 1000),
@@ -392,7 +430,7 @@ fn set_link_rate(host: &testnet::Host, dev: &str, rate: &str) -> Result<(), test
     .map(drop)
 }
 
-/// `bench --pending --json` (schema version [`JSON_VERSION`]; README).
+/// `bench_pending --json` (schema version [`JSON_VERSION`]; README).
 #[derive(Serialize)]
 struct PendingJson {
     version: u32,
@@ -453,13 +491,14 @@ fn pended(s: &Sample, count: u64) -> f64 {
     }
 }
 
-pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
+fn run(opts: &PendingArgs) -> AppResult<ExitCode> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return Err(AppError::setup(
-            "bench --pending needs root (network namespaces, a veth pair and a tc qdisc)",
+            "the pending-path bench needs root (network namespaces, a veth pair and a tc qdisc)",
         ));
     }
+    let args = &opts.bench;
     let terr = |e: testnet::Error| e.to_string();
     let net = testnet::Net::new().map_err(terr)?;
     let a = net.host("benchtx").map_err(terr)?;
@@ -472,7 +511,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
         .map_err(|e| format!("bind receiver: {e}"))?;
     rx.set_nonblocking(true)
         .map_err(|e| format!("receiver non-blocking: {e}"))?;
-    let rcvbuf = crate::bench::big_rcvbuf(rx.as_raw_fd());
+    let rcvbuf = big_rcvbuf(rx.as_raw_fd());
     let dest = rx
         .local_addr()
         .map_err(|e| format!("receiver address: {e}"))?;
@@ -486,7 +525,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let (mut sent, mut received, mut errors) = (0u64, 0u64, 0u64);
 
     let loops = (args.sizes.len() * modes.len()) as u64 * (1 + u64::from(args.rounds));
-    let bar = crate::output::progress(loops, crate::bench::PROGRESS);
+    let bar = progress(loops, PROGRESS);
     let step = || {
         if let Some(b) = &bar {
             b.inc(1);
@@ -494,7 +533,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     };
     // Warm-up: every mode once, short.
     for &size in &args.sizes {
-        set_link_rate(&a, &link.a_ifname, &link_rate(args, size)).map_err(terr)?;
+        set_link_rate(&a, &link.a_ifname, &link_rate(opts, size)).map_err(terr)?;
         for &mode in &modes {
             let s = measure(&senders, mode, &payload[..size as usize], dest, 200);
             collect(&rx, 200 - s.errors, &mut rxbuf);
@@ -505,7 +544,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let mut rows = Vec::new();
     let mut rates = Vec::new();
     for &size in &args.sizes {
-        let rate = link_rate(args, size);
+        let rate = link_rate(opts, size);
         set_link_rate(&a, &link.a_ifname, &rate).map_err(terr)?;
         rates.push(format!("{size} B: {rate}"));
         let p = &payload[..size as usize];
@@ -575,7 +614,7 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
                 }
             })
             .collect();
-        crate::bench::print_json(&PendingJson {
+        print_json(&PendingJson {
             version: JSON_VERSION,
             pending: true,
             rate: rates.join(", "),

@@ -1,0 +1,300 @@
+//! What a socket is ready for, and the record of its network events
+//! (`WSAEventSelect`, SPEC P1) kept by the socket's own operations.
+//!
+//! Readiness as Windows answers it for a datagram socket: *readable* when a
+//! receive would complete at once (a datagram is queued in the kernel, data
+//! is buffered in user space — see [`SocketCore::buffered_in_user_space`] —
+//! or an ICMP error is waiting to be reported, S19); *writable* when a send
+//! would not block (the kernel has buffer space and no overlapped send is
+//! queued ahead, S34).
+//!
+//! The record ([`EventRecord`]) follows the rules the research sheet draws
+//! from Wine's Windows-run `test_events` and Microsoft's `WSAEventSelect`
+//! page: an event that happens is added to `pending` (whether or not it is
+//! selected) and signals the associated event object when selected;
+//! `WSAEnumNetworkEvents` reports and clears the selected ones; the calls
+//! that re-enable an event consume its pending bit and record it again if
+//! its condition still holds (a receive with data left: `FD_READ` again).
+//! The socket's operations call the `note_*` methods here; they cost one
+//! load of the state word until the socket's record is live (its first
+//! `WSAEventSelect`). Arrivals are recorded by the reactor (the `io` layer
+//! watches a live socket), address changes by `addr_changes`.
+//! Stream-only events (`FD_ACCEPT`, `FD_CLOSE` with its error, `FD_OOB`,
+//! `FD_CONNECT`'s error) use the same record and `record`.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use ws2_abi as abi;
+
+use crate::completion::Event;
+use crate::error::{Error, Result, errno};
+use crate::fork::{Locked, lock};
+
+use super::*;
+
+/// What [`SocketCore::ready_from`] found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ready {
+    /// The socket was closed (`closesocket`).
+    pub closed: bool,
+    /// A receive would complete at once.
+    pub read: bool,
+    /// A send would not block.
+    pub write: bool,
+}
+
+/// A socket's network events (`WSAEventSelect`).
+#[derive(Default)]
+pub struct EventRecord {
+    /// The selected events (`lNetworkEvents`; 0: no association).
+    pub mask: u32,
+    /// The associated event object.
+    pub event: Option<Arc<Event>>,
+    /// Events that happened and were not reported yet (selected or not).
+    pub pending: u32,
+    /// `iErrorCode` of each pending event, by `FD_*_BIT`.
+    pub errors: [i32; abi::FD_MAX_EVENTS as usize],
+    /// A non-overlapped send failed with `WSAEWOULDBLOCK`: `FD_WRITE` is
+    /// recorded when the socket is writable again.
+    pub write_wanted: bool,
+    /// The serial of the reactor whose epoll set watches the socket for
+    /// arrivals (0: none); the `io` layer's bookkeeping.
+    pub watched_by: u64,
+}
+
+impl EventRecord {
+    /// Records `events` (each with `error` as its `iErrorCode`) and
+    /// signals the event object if any of them is selected.
+    pub fn record(&mut self, events: u32, error: i32) {
+        self.pending |= events;
+        for bit in 0..abi::FD_MAX_EVENTS {
+            if events & (1 << bit) != 0 {
+                self.errors[bit as usize] = error;
+            }
+        }
+        if events & self.mask != 0
+            && let Some(e) = &self.event
+        {
+            e.set();
+        }
+    }
+}
+
+impl SocketCore {
+    /// The socket's network-event record, locked.
+    pub fn event_record(&self) -> Locked<'_, EventRecord> {
+        lock(self.events.get_or_init(Default::default))
+    }
+
+    /// Whether the record is kept (the socket's first `WSAEventSelect`
+    /// made it live; it stays so until the socket closes).
+    #[inline]
+    pub fn events_live(&self) -> bool {
+        self.has(EVENTS_LIVE)
+    }
+
+    /// Whether an event selection is active (`WSAEventSelect` with a
+    /// non-zero mask): `FIONBIO` 0 is then refused.
+    pub fn events_selected(&self) -> bool {
+        self.has(EVENTS_SELECTED)
+    }
+
+    /// Marks the record live and the selection active or not.
+    pub fn set_events_state(&self, selected: bool) {
+        self.state.fetch_or(EVENTS_LIVE, Ordering::AcqRel);
+        if selected {
+            self.state.fetch_or(EVENTS_SELECTED, Ordering::AcqRel);
+        } else {
+            self.state.fetch_and(!EVENTS_SELECTED, Ordering::AcqRel);
+        }
+    }
+
+    /// Records network events (`addr_changes` and the reactor): pending
+    /// whether or not the socket is live yet.
+    pub fn record_network_events(&self, events: u32, error: i32) {
+        self.event_record().record(events, error);
+    }
+
+    /// The events a socket that becomes live has pending already (events
+    /// from before the selection are reported: `test_connect_events`
+    /// "connect, then select", `test_read_events` "send data while we're
+    /// not selecting"): `FD_WRITE` once bound (`test_WSAEnumNetworkEvents`:
+    /// a bound UDP socket, never an unbound one), `FD_CONNECT` once
+    /// connected, `FD_READ` while readable.
+    pub fn events_of_current_state(&self) -> u32 {
+        let mut events = 0;
+        if self.has(BOUND) {
+            events |= abi::FD_WRITE;
+        }
+        if self.has(CONNECTED) {
+            events |= abi::FD_CONNECT | abi::FD_WRITE;
+        }
+        if self.readable_now() {
+            events |= abi::FD_READ;
+        }
+        events
+    }
+
+    /// After a receive call (the recv family re-enables `FD_READ`): the
+    /// pending `FD_READ` is consumed and recorded again while data remains
+    /// (`test_read_events`: recv 2 of 10 bytes → `FD_READ`; the last byte
+    /// → nothing).
+    #[inline]
+    pub(crate) fn note_received(&self) {
+        if self.events_live() {
+            self.reenable_read();
+        }
+    }
+
+    #[cold]
+    fn reenable_read(&self) {
+        let mut r = self.event_record();
+        r.pending &= !abi::FD_READ;
+        if self.readable_now() {
+            r.record(abi::FD_READ, 0);
+        }
+    }
+
+    /// After `connect`: `FD_CONNECT` and `FD_WRITE`, also for UDP
+    /// (`test_connect_events`, "Test with UDP sockets").
+    pub(crate) fn note_connected(&self) {
+        if self.events_live() {
+            self.record_network_events(abi::FD_CONNECT | abi::FD_WRITE, 0);
+        }
+    }
+
+    /// After a bind (explicit or by a first send): a bound datagram socket
+    /// can send, `FD_WRITE` (`test_WSAEnumNetworkEvents`).
+    pub(crate) fn note_bound(&self) {
+        if self.events_live() {
+            self.record_network_events(abi::FD_WRITE, 0);
+        }
+    }
+
+    /// A non-overlapped send failed with `WSAEWOULDBLOCK`: `FD_WRITE` is
+    /// due when space frees (Microsoft's `WSAEventSelect` page). True if
+    /// the socket is live, so the caller watches for writability.
+    pub fn note_send_would_block(&self) -> bool {
+        if !self.events_live() {
+            return false;
+        }
+        self.event_record().write_wanted = true;
+        true
+    }
+
+    /// Data a receive will return at once that is already read out of the
+    /// kernel and buffered in user space: `Some(bytes)` when there is some
+    /// (a buffered empty datagram is `Some(0)`), `None` when there is none.
+    /// This is the one place `select`, `WSAPoll`, `WSAEventSelect` and
+    /// `FIONREAD` learn of it (SPEC S44: the residue of a coalesced
+    /// receive split over several receives counts as readable). Nothing is
+    /// buffered today; the receive path that keeps a residue answers here,
+    /// and wakes the socket's waiters (`wake_waiters`) when it stores one,
+    /// so a `select` blocked on the socket looks again.
+    #[inline]
+    pub fn buffered_in_user_space(&self) -> Option<usize> {
+        None
+    }
+
+    /// What a poll of the socket's fd (`POLLIN` when `read`, and
+    /// [`SocketCore::poll_write_events`] when `write`) says it is ready
+    /// for, reading its state once: closed, or readable (a queued datagram,
+    /// user-space data, or an ICMP error to report; a `POLLERR` makes ws2
+    /// collect the error queue, so it does not repeat) and writable.
+    #[inline]
+    pub fn ready_from(&self, revents: i16, read: bool, write: bool) -> Ready {
+        let state = self.state.load(Ordering::Acquire);
+        if state & CLOSED != 0 {
+            return Ready {
+                closed: true,
+                ..Ready::default()
+            };
+        }
+        let mut ready = Ready::default();
+        if read {
+            ready.read = revents & (libc::POLLIN | libc::POLLRDHUP) != 0
+                || self.buffered_in_user_space().is_some()
+                || self.icmp_error_ready(revents, state);
+        } else if revents & libc::POLLERR != 0 && self.kind == SocketKind::Datagram {
+            self.collect_icmp_errors();
+        }
+        if write {
+            ready.write = revents & libc::POLLOUT != 0 && self.queued.load(Ordering::Acquire) == 0;
+        }
+        ready
+    }
+
+    /// Whether a receive would fail at once with an error (`state`: the
+    /// socket's state word).
+    fn icmp_error_ready(&self, revents: i16, state: u32) -> bool {
+        if revents & libc::POLLERR != 0 {
+            if self.kind != SocketKind::Datagram {
+                // The next receive fails at once with the socket's error.
+                return true;
+            }
+            self.collect_icmp_errors();
+        }
+        self.icmp_error_to_report(state)
+    }
+
+    /// What to poll for writability: `POLLOUT` unless overlapped sends are
+    /// queued (a send then waits its turn, S34; the reactor wakes the
+    /// socket's waiters as they complete).
+    pub fn poll_write_events(&self) -> i16 {
+        if self.queued.load(Ordering::Acquire) == 0 {
+            libc::POLLOUT
+        } else {
+            0
+        }
+    }
+
+    /// Whether a receive would complete at once (one `poll` of the fd).
+    pub fn readable_now(&self) -> bool {
+        self.ready_now(libc::POLLIN).read
+    }
+
+    /// Whether a send would not block (one `poll` of the fd).
+    pub fn writable_now(&self) -> bool {
+        self.ready_now(libc::POLLOUT).write
+    }
+
+    fn ready_now(&self, events: i16) -> Ready {
+        let mut p = libc::pollfd {
+            fd: self.raw_fd(),
+            events,
+            revents: 0,
+        };
+        // SAFETY: p is a valid pollfd.
+        unsafe { libc::poll(&mut p, 1, 0) };
+        self.ready_from(
+            p.revents,
+            events & libc::POLLIN != 0,
+            events & libc::POLLOUT != 0,
+        )
+    }
+
+    /// The duplicate fd the reactor watches for arrivals on a socket with a
+    /// live record (made on first use).
+    pub(crate) fn events_fd(&self) -> Result<RawFd> {
+        if let Some(fd) = self.events_fd.get() {
+            return Ok(fd.as_raw_fd());
+        }
+        // SAFETY: F_DUPFD_CLOEXEC duplicates our open fd; no pointers.
+        let fd = unsafe { libc::fcntl(self.raw_fd(), libc::F_DUPFD_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(Error::resource(
+                errno(),
+                "a duplicate fd for the reactor to watch (WSAEventSelect)",
+            ));
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(self.events_fd.get_or_init(|| owned).as_raw_fd())
+    }
+
+    pub(crate) fn events_fd_if_open(&self) -> Option<RawFd> {
+        self.events_fd.get().map(|fd| fd.as_raw_fd())
+    }
+}
