@@ -29,11 +29,20 @@ pub(crate) struct Op {
     /// Taken when the operation completes (the box may then be reused).
     pub(crate) delivery: Option<Delivery>,
     pub(crate) issuer: u64,
-    pub(crate) iov_heap: Vec<libc::iovec>,
+    /// What few sends need, out of line so that every pending send stays
+    /// small (memory per pending send, README); kept with a recycled box.
+    pub(crate) spill: Option<Box<Spill>>,
+    pub(crate) cmsg: CmsgBuf,
+}
+
+/// The rarely used parts of an [`Op`].
+#[derive(Default)]
+pub(crate) struct Spill {
+    /// The iovecs of a send with more than `OP_INLINE_IOV` buffers.
+    pub(crate) iov: Vec<libc::iovec>,
     /// The datagram's bytes when they were gathered into one bounce buffer
     /// (more buffers than one Linux message takes, S21); empty otherwise.
     pub(crate) bounce: Vec<u8>,
-    pub(crate) cmsg: CmsgBuf,
 }
 
 // SAFETY: the iovec pointers refer to buffers the caller keeps valid until
@@ -55,8 +64,7 @@ impl Op {
             }; OP_INLINE_IOV],
             delivery: None,
             issuer: 0,
-            iov_heap: Vec::new(),
-            bounce: Vec::new(),
+            spill: None,
             cmsg: CmsgBuf::default(),
         })
     }
@@ -74,10 +82,9 @@ impl Op {
     }
 
     pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
-        if self.iovlen > OP_INLINE_IOV {
-            self.iov_heap.as_ptr()
-        } else {
-            self.iov_inline.as_ptr()
+        match &self.spill {
+            Some(spill) if self.iovlen > OP_INLINE_IOV => spill.iov.as_ptr(),
+            _ => self.iov_inline.as_ptr(),
         }
     }
 
@@ -156,8 +163,9 @@ impl SendPlan<'_> {
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
         op.len = iov.iter().map(|v| v.iov_len).sum();
         if self.iovlen > OP_INLINE_IOV {
-            op.iov_heap.clear();
-            op.iov_heap.extend_from_slice(iov);
+            let spill = op.spill.get_or_insert_with(Box::default);
+            spill.iov.clear();
+            spill.iov.extend_from_slice(iov);
         } else {
             op.iov_inline[..self.iovlen].copy_from_slice(iov);
         }

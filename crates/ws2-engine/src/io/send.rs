@@ -157,7 +157,9 @@ fn enqueue(
         on_pending();
         let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
         plan.fill(&mut op, delivery.make(), me.id);
-        op.bounce = bounce;
+        if bounce.capacity() != 0 {
+            op.spill.get_or_insert_with(Box::default).bounce = bounce;
+        }
         q.ops.push_back(op);
         core.queued.store(q.ops.len(), Ordering::Release);
         let arm = !std::mem::replace(&mut q.registered, true);
