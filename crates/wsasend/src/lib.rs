@@ -32,12 +32,14 @@ mod header;
 mod pace;
 mod readiness;
 mod recv;
+mod scale;
 mod send;
 mod table;
 
 // What the bench-only binaries share with `wsasend bench`.
 pub use bench::{PROGRESS, RawMsgRef, big_rcvbuf, leak, print_json};
 pub use output::{JSON_VERSION, print_line, progress};
+pub use scale::{PendingLink, ScaleOptions, run as run_scale};
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -250,6 +252,13 @@ pub struct RecvArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// `scale`: cost as the number of sockets grows, and memory per
+    /// posted receive (README, Speed).
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: Option<BenchWhat>,
+    /// With `scale`: at most 30 s (fewer datagrams and rounds).
+    #[arg(long, requires = "what")]
+    pub quick: bool,
     /// Rounds (each runs every variant once, interleaved); at least 5.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(5..=1000))]
     pub rounds: u32,
@@ -273,6 +282,13 @@ pub struct BenchArgs {
     /// Calls per variant per round of the readiness bench.
     #[arg(long, default_value_t = 2000, requires = "readiness", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub calls: u64,
+}
+
+/// What `bench` measures instead of the send comparison.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BenchWhat {
+    /// Sends round-robin over 1 to 10,000 sockets, ws2 against raw.
+    Scale,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -306,6 +322,10 @@ pub enum Mode {
     Ws2Select1000,
     /// C ABI `WSAPoll` over the same 1,000 sockets.
     Ws2Wsapoll1000,
+    /// Raw `sendmsg` round-robin over --sockets sockets (bench scale).
+    ScaleRaw,
+    /// ws2 `send_msg` round-robin over --sockets sockets (bench scale).
+    ScaleWs2,
 }
 
 #[derive(clap::Args, Debug)]
@@ -316,6 +336,9 @@ pub struct BenchOneArgs {
     pub size: u32,
     #[arg(long, default_value_t = 10000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub count: u64,
+    /// Sockets of the scale modes.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub sockets: u64,
 }
 
 /// Exit statuses (also in `wsasend --help` and the README).
@@ -364,6 +387,14 @@ impl AppError {
     pub fn setup(message: impl Into<String>) -> AppError {
         AppError {
             exit: exit::SETUP,
+            message: message.into(),
+        }
+    }
+
+    /// The traffic failed (status 1).
+    pub fn failed(message: impl Into<String>) -> AppError {
+        AppError {
+            exit: exit::FAILED,
             message: message.into(),
         }
     }
