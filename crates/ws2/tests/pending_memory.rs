@@ -1,7 +1,9 @@
 //! Memory per pending operation (issue 17; README "Speed", DESIGN): what
 //! ws2 holds for each overlapped send that waits for buffer space and for
 //! each posted receive, beyond the caller's buffers and OVERLAPPEDs, is at
-//! most `BUDGET` bytes.
+//! most `BUDGET` bytes; at most `TIGHT` for every form but the Rust
+//! `PendingSend`, whose state shared with the engine (its result, waker
+//! and event: 128 bytes) comes on top of the queued operation.
 //!
 //! A counting global allocator keeps the bytes live (requested from the
 //! allocator, all threads, the reactor's included). Each case issues
@@ -28,6 +30,8 @@ use ws2_engine::translate::socket_addr_to_windows;
 
 /// Bytes a pending operation may hold (README, DESIGN).
 const BUDGET: isize = 512;
+/// Bytes a pending C send, Rust port send or posted receive may hold.
+const TIGHT: isize = 256;
 
 /// Operations per case: enough that one-off costs (the queue's first
 /// allocation, a reactor registration) vanish in the average.
@@ -79,11 +83,11 @@ fn bytes_per_operation(issue: impl FnOnce()) -> isize {
     (LIVE.load(Ordering::SeqCst) - before) / COUNT as isize
 }
 
-fn check(what: &str, per: isize) {
+fn check(what: &str, per: isize, budget: isize) {
     eprintln!("{what}: {per} bytes per pending operation");
     assert!(
-        (0..=BUDGET).contains(&per),
-        "{what}: {per} bytes per pending operation, budget {BUDGET}"
+        (0..=budget).contains(&per),
+        "{what}: {per} bytes per pending operation, budget {budget}"
     );
 }
 
@@ -149,7 +153,7 @@ fn memory_per_pending_operation_stays_within_budget() {
             assert_eq!(e.code(), abi::WSA_IO_PENDING, "{e}");
         }
     });
-    check("C WSASendMsg, OVERLAPPED", per);
+    check("C WSASendMsg, OVERLAPPED", per, TIGHT);
     core.close();
 
     // Rust send_overlapped: the op, and the state its PendingSend shares.
@@ -167,7 +171,7 @@ fn memory_per_pending_operation_stays_within_budget() {
             pendings.push(p);
         }
     });
-    check("Rust send_overlapped (PendingSend)", per);
+    check("Rust send_overlapped (PendingSend)", per, BUDGET);
     tx.close();
     for p in pendings {
         let done = p.wait_timeout(LONG).expect("completed by the close");
@@ -189,7 +193,7 @@ fn memory_per_pending_operation_stays_within_budget() {
                 .unwrap();
         }
     });
-    check("Rust send_to_port", per);
+    check("Rust send_to_port", per, TIGHT);
     tx.close();
     let mut collected = 0;
     while collected < COUNT {
@@ -246,7 +250,7 @@ fn memory_per_pending_operation_stays_within_budget() {
             post(i + 1, ov, f);
         }
     });
-    check("C WSARecvMsg, OVERLAPPED", per);
+    check("C WSARecvMsg, OVERLAPPED", per, TIGHT);
     core.close();
     std::thread::sleep(Duration::from_millis(10));
 }

@@ -21,22 +21,26 @@ pub(super) fn send_one_waiting(
     plan: &SendPlan<'_>,
     deadline: Option<Instant>,
 ) -> Result<Option<usize>> {
+    let mut woken = false;
     loop {
         match core.try_sendmsg(msg, plan.flags) {
             Ok(n) => return Ok(Some(n)),
             Err(SendFailure::Errno(e)) => return Err(core.send_error(e, plan.cmsg)),
             Err(SendFailure::WouldBlock) if core.is_nonblocking() => return Err(would_block()),
-            Err(SendFailure::WouldBlock) => {
-                // Keep POLLERR from an ICMP error from spinning the wait.
+            Err(SendFailure::WouldBlock) if woken => {
+                // Woken without room to send: POLLERR from an ICMP error
+                // (S19). Collect it, or the wait would spin. Not read on
+                // the first EAGAIN, which has not waited yet.
                 core.collect_icmp_errors();
             }
+            Err(SendFailure::WouldBlock) => {}
         }
         if core.queued.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
         let ready = wait_fd(core, libc::POLLOUT, deadline)?;
         match ready {
-            Some(true) => continue,
+            Some(true) => woken = true,
             Some(false) => return Err(interrupted()),
             None => return Err(timed_out(core)),
         }

@@ -119,7 +119,7 @@ fn run(r: &'static Reactor) {
             };
             match Direction::of_token(token) {
                 Direction::Recv => drain_recv(r, &core),
-                Direction::Send => drain(r, &core, &mut scratch),
+                Direction::Send => drain(r, &core, ev.events, &mut scratch),
                 Direction::Events => events::arrived(&core),
             }
         }
@@ -172,7 +172,9 @@ struct Scratch {
 
 /// Sends as much of the socket's FIFO as the kernel takes, in order, in
 /// `sendmmsg` batches; completes each operation with its own result.
-fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
+/// `events` is what epoll reported: the error queue is read (ICMP errors,
+/// S19) only when it said `EPOLLERR`, not on every `EAGAIN`.
+fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch) {
     let Scratch {
         done,
         packets,
@@ -212,7 +214,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                         });
                     }
                     let mut cmsg = CmsgBuf::default();
-                    cmsg.copy_from(&q.ops[run.first].cmsg);
+                    cmsg.copy_from(q.ops[run.first].cmsg());
                     cmsg.push_segment_size(run.segment as u16);
                     cmsgs.push(cmsg);
                 }
@@ -274,7 +276,11 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
             match errno() {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
-                    core.collect_icmp_errors();
+                    // An ICMP error queued on the socket keeps EPOLLERR up:
+                    // collect it, or the next arming would wake at once.
+                    if events & libc::EPOLLERR as u32 != 0 {
+                        core.collect_icmp_errors();
+                    }
                     break true;
                 }
                 // The ICMP error of an earlier datagram: this one was
@@ -320,7 +326,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     };
                     let result = core
                         .windows_send_outcome(e, &op.msghdr())
-                        .map_err(|e| core.send_error(e, &op.cmsg));
+                        .map_err(|e| core.send_error(e, op.cmsg()));
                     if let Some(delivery) = op.delivery.take() {
                         done.push((delivery, result));
                     }
@@ -418,7 +424,7 @@ fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
         if coalesce
             && op.len > 0
             && (q.coalesce_below == 0 || op.len < q.coalesce_below)
-            && op.cmsg.len() + SEGMENT_CMSG_SPACE <= op.cmsg.capacity()
+            && op.cmsg().len() + SEGMENT_CMSG_SPACE <= op.cmsg().capacity()
         {
             let (mut bytes, mut iovecs) = (op.len, op.iovlen);
             for next in q.ops.range(i + 1..) {

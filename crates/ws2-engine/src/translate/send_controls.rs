@@ -419,6 +419,16 @@ impl Default for CmsgBuf {
 }
 
 impl CmsgBuf {
+    /// No control messages (a `static` may hold it).
+    ///
+    /// ```
+    /// assert!(ws2_engine::translate::CmsgBuf::EMPTY.is_empty());
+    /// ```
+    pub const EMPTY: CmsgBuf = CmsgBuf {
+        bytes: std::mem::MaybeUninit::uninit(),
+        len: 0,
+    };
+
     #[inline(always)]
     fn push<T: Copy>(&mut self, level: i32, kind: i32, value: T) {
         let space = linux_cmsg_space(size_of::<T>());
