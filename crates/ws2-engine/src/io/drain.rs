@@ -168,6 +168,8 @@ struct Scratch {
     runs: Vec<Run>,
     iovs: Vec<libc::iovec>,
     cmsgs: Vec<CmsgBuf>,
+    /// The batch's message headers (`runs.len()` of them).
+    msgs: Vec<libc::mmsghdr>,
 }
 
 /// Sends as much of the socket's FIFO as the kernel takes, in order, in
@@ -181,6 +183,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
         runs,
         iovs,
         cmsgs,
+        msgs,
     } = scratch;
     let rearm = {
         let mut q = send_queue(core);
@@ -219,12 +222,17 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
                     cmsgs.push(cmsg);
                 }
             }
-            // SAFETY: mmsghdr is plain data; zeroed is valid.
-            let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
+            // Each header is written whole: nothing to zero beforehand.
+            msgs.clear();
             let (mut next_iov, mut next_cmsg) = (0, 0);
-            for (m, run) in msgs.iter_mut().zip(runs.iter()) {
+            for run in runs.iter() {
                 let op = &q.ops[run.first];
-                m.msg_hdr = op.msghdr();
+                msgs.push(libc::mmsghdr {
+                    msg_hdr: op.msghdr(),
+                    msg_len: 0,
+                });
+                let last = msgs.len() - 1;
+                let m = &mut msgs[last];
                 if run.count > 1 {
                     let n: usize = q
                         .ops
@@ -241,7 +249,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
                 }
             }
             let flags = q.ops[0].flags;
-            // SAFETY: msgs[..runs.len()] describe the queued operations' live
+            // SAFETY: msgs (runs.len() of them) describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
             let sent = unsafe {
                 libc::sendmmsg(
