@@ -89,9 +89,9 @@ pub unsafe extern "C" fn WSAIoctl(
                 return unsafe { ws2_engine::raw::ioctl::wsa_ioctl(&core, code, &b) }.map(|()| 0);
             }
             FIONBIO => {
-                // Windows writes the byte count (0) also when it refuses the
-                // call (test_fionbio, WSAEINVAL while events are selected).
-                // SAFETY: bytes_returned is non-null (checked) and writable per the contract.
+                // Windows writes 0 here even when FIONBIO 0 is refused
+                // while events are selected (sock.c test_fionbio).
+                // SAFETY: bytes_returned is non-null (checked) and writable.
                 unsafe { bytes_returned.write_unaligned(0) };
                 raw::fionbio(&core, in_buf.cast_const().cast(), in_len)?;
                 0

@@ -249,10 +249,20 @@ fn fire(source: &Source, changed: Families) {
         *armed = rest;
         fired
     };
-    // FD_ADDRESS_LIST_CHANGE in each armed socket's record: it signals the
-    // socket's WSAEventSelect event if the event is selected (P1).
-    for socket in fired.iter().filter_map(|a| a.socket.upgrade()) {
-        socket.record_network_events(abi::FD_ADDRESS_LIST_CHANGE, 0);
+    // FD_ADDRESS_LIST_CHANGE in each armed socket's record, then the
+    // WSAEventSelect events of those that select it (P1): recorded for
+    // every socket before any waiter wakes, as one change is one event.
+    let to_signal: Vec<_> = fired
+        .iter()
+        .filter_map(|a| a.socket.upgrade())
+        .filter_map(|socket| {
+            socket
+                .event_record()
+                .record_unsignalled(abi::FD_ADDRESS_LIST_CHANGE, 0)
+        })
+        .collect();
+    for event in to_signal {
+        event.set();
     }
     for r in done {
         finish(r, Ok(0));

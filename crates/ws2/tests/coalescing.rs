@@ -74,12 +74,33 @@ fn send_over_slow_link(mtu: &str, len: usize, count: u32) {
         // S38: each operation completes with its own byte count.
         assert_eq!(done.result.expect("send result"), sizes[seq], "send {seq}");
     }
-    // S34: the receiver sees every datagram, whole, in call order.
+    // S34: the receiver sees every datagram, whole, in call order. On a
+    // mismatch, the counters of both hosts say where a datagram went.
+    let counters = || {
+        let show = |host: &testnet::Host, argv: &[&str]| {
+            host.exec(argv)
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_else(|e| e.to_string())
+        };
+        format!(
+            "sender qdisc:\n{}\nreceiver links:\n{}\nreceiver snmp:\n{}\nreactor: {:?}",
+            show(&a, &["tc", "-s", "qdisc"]),
+            show(&b, &["ip", "-s", "-s", "link"]),
+            show(&b, &["cat", "/proc/net/snmp"]),
+            ws2_engine::io::reactor_stats(),
+        )
+    };
     for (seq, &size) in sizes.iter().enumerate() {
         let n = rx
             .recv(&mut buf)
-            .unwrap_or_else(|e| panic!("datagram {seq}: {e}"));
-        assert_eq!(&buf[..n], &payload(seq as u32, size)[..], "datagram {seq}");
+            .unwrap_or_else(|e| panic!("datagram {seq}: {e}\n{}", counters()));
+        if buf[..n] != payload(seq as u32, size)[..] {
+            let got = u32::from_be_bytes(buf[..4].try_into().unwrap());
+            panic!(
+                "datagram {seq}: got datagram {got} ({n} bytes) instead\n{}",
+                counters()
+            );
+        }
     }
     let stats = ws2_engine::io::reactor_stats();
     assert!(stats.datagrams > 0, "the sends must have pended: {stats:?}");

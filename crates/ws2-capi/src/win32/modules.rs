@@ -64,6 +64,7 @@ module_exports!(ws2_32, WS2_32:
     WSASend, WSASendTo, WSASendMsg, WSARecv, WSARecvFrom, WSAIoctl,
     WSACreateEvent, WSACloseEvent, WSASetEvent, WSAResetEvent, WSAWaitForMultipleEvents,
     WSAGetOverlappedResult,
+    select = "ws2_select", __WSAFDIsSet, WSAPoll, WSAEventSelect, WSAEnumNetworkEvents,
     htons = "ws2_htons", htonl = "ws2_htonl", ntohs = "ws2_ntohs", ntohl = "ws2_ntohl",
     inet_addr = "ws2_inet_addr", inet_ntoa = "ws2_inet_ntoa",
     inet_pton = "ws2_inet_pton", inet_ntop = "ws2_inet_ntop", InetPtonW, InetNtopW,

@@ -131,17 +131,23 @@ pub fn show(out: &Output) -> String {
 /// Compiles `source` (absolute path) into an executable `name` in the
 /// scratch directory: `cc -std=c11 -Wall -Wextra -Werror -g -I include
 /// -I tests/c` and [`link_args`] `-pthread`. Fails the test if `cc` is
-/// missing or the compilation fails.
+/// missing or the compilation fails. Tests of one binary run in parallel
+/// and may compile the same program: each compiles to a file of its own
+/// and renames it into place, so no test executes a file being written
+/// (`ETXTBSY`, or `EACCES` before the linker sets the mode).
 pub fn compile(source: &Path, name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let include = Path::new(MANIFEST_DIR).join("include");
     let exe = out_dir().join(name);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = out_dir().join(format!("{name}.part{n}"));
     let mut cmd = Command::new("cc");
     cmd.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-I"])
         .arg(&include)
         .arg("-I")
         .arg(Path::new(MANIFEST_DIR).join("tests/c"))
         .arg("-o")
-        .arg(&exe)
+        .arg(&partial)
         .arg(source)
         .args(link_args())
         .arg("-pthread");
@@ -155,6 +161,7 @@ pub fn compile(source: &Path, name: &str) -> PathBuf {
         source.display(),
         show(&out)
     );
+    std::fs::rename(&partial, &exe).expect("rename the compiled program into place");
     exe
 }
 

@@ -30,7 +30,7 @@ pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::recv_overlapped;
 pub use send::{send_blocking, send_overlapped};
-pub use watch::event_select;
+pub use watch::{event_select, receives_queued};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
 /// fails with `WSAEWOULDBLOCK`. The environment variable

@@ -13,6 +13,7 @@ use crate::readiness;
 use crate::socket::SocketCore;
 
 use super::drain::{reactor, watch_writable};
+use super::queues::recv_queue;
 use super::reactor::Direction;
 
 /// `WSAEventSelect(s, event, mask)` on a socket (see
@@ -29,7 +30,7 @@ use super::reactor::Direction;
 /// ws2_engine::io::event_select(&core, Some(event.clone()), ws2_abi::FD_READ)?;
 /// std::net::UdpSocket::bind("127.0.0.1:0")?.send_to(b"hi", core.local_addr()?)?;
 /// assert!(event.wait(Some(std::time::Duration::from_secs(5))));
-/// let got = ws2_engine::readiness::enumerate(&core, Some(&event));
+/// let got = ws2_engine::readiness::enumerate(&core, Some(&event), false);
 /// assert_eq!(got.events, ws2_abi::FD_READ);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -39,14 +40,22 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     }
     let r = reactor()?;
     let fd = core.events_fd()?;
+    let receives_queued = receives_queued(core);
     let mut record = core.event_record();
     if record.watched_by != r.serial {
         r.add_arrivals(core, fd)?;
         record.watched_by = r.serial;
         r.hold(core, Direction::Events);
     }
-    readiness::select_events(core, &mut record, event, mask);
+    readiness::select_events(core, &mut record, event, mask, receives_queued);
     Ok(())
+}
+
+/// Whether overlapped receives are queued on the socket (they take the
+/// arrivals, which then record no `FD_READ`). Asked before the event
+/// record is locked.
+pub fn receives_queued(core: &Arc<SocketCore>) -> bool {
+    !recv_queue(core).ops.is_empty()
 }
 
 /// A non-overlapped send failed with `WSAEWOULDBLOCK`: on a live socket,

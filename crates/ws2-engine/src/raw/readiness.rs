@@ -477,7 +477,8 @@ pub unsafe fn enum_network_events(
             )
         })?)
     };
-    let got = readiness::enumerate(&core, reset.as_deref());
+    let queued = crate::io::receives_queued(&core);
+    let got = readiness::enumerate(&core, reset.as_deref(), queued);
     // SAFETY: `out` is writable per the contract; only the fields reported
     // are written.
     unsafe {
