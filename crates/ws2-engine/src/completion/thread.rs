@@ -499,3 +499,65 @@ pub fn check_not_nested_in_blocking_call() -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::completion::{Waited, sleep};
+
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count(data: usize) {
+        RAN.fetch_add(data, Ordering::SeqCst);
+    }
+
+    fn alertable_sleep() -> bool {
+        matches!(sleep(Some(Instant::now()), true), Ok(Waited::IoCompletion))
+    }
+
+    // S33 S37: a routine queued to the calling thread runs in its next
+    // alertable wait; one queued to a state that ended never runs, also
+    // from the thread's own queue, and the thread's next state starts
+    // empty.
+    #[test]
+    fn own_queue_runs_in_the_next_alertable_wait_and_dies_with_its_state() {
+        std::thread::spawn(|| {
+            let me = current_thread();
+            me.queue_apc(Apc::User {
+                function: count,
+                data: 1,
+            });
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 10,
+            });
+            assert!(me.has_apcs());
+            assert!(alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 11);
+            assert!(!alertable_sleep(), "nothing left to run");
+
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 100,
+            });
+            drop(me);
+            end_current_thread();
+            let next = current_thread();
+            assert!(!next.has_apcs(), "the ended state's routines are gone");
+            assert!(!alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 11, "never ran");
+            // The new state's own queue works.
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 1000,
+            });
+            assert!(alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 1011);
+        })
+        .join()
+        .unwrap();
+    }
+}
