@@ -121,6 +121,15 @@ fn model(walked: &[Walked<'_>], family: Family) -> Option<SendControls> {
                 let v = Some(v).filter(|&v| (1..=abi::UDP_MAX_MSG_SIZE_V6).contains(&v))?;
                 once(&mut c.segment_size, v)?
             }
+            // P4: an INT, any non-zero value is on.
+            (abi::IPPROTO_IP, abi::IP_DONTFRAGMENT) => {
+                let v = i32::from_ne_bytes(data.try_into().ok()?);
+                once(&mut c.dont_fragment, v != 0)?
+            }
+            (abi::IPPROTO_IPV6, abi::IPV6_DONTFRAG) if v6 => {
+                let v = i32::from_ne_bytes(data.try_into().ok()?);
+                once(&mut c.dont_fragment_v6, v != 0)?
+            }
             _ => return None,
         }
     }
@@ -171,6 +180,15 @@ fn check_linux(c: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
         }
         if let Some(hops) = c.hop_limit {
             push(&mut want, libc::SOL_IPV6, libc::IPV6_HOPLIMIT, &int(hops));
+        }
+        // IPv4's don't-fragment is no cmsg (the send switches the socket).
+        if let Some(on) = c.dont_fragment_v6 {
+            push(
+                &mut want,
+                libc::SOL_IPV6,
+                libc::IPV6_DONTFRAG,
+                &i32::from(on).to_ne_bytes(),
+            );
         }
     }
     let mut buf = CmsgBuf::default();
@@ -228,6 +246,12 @@ pub fn seeds() -> crate::Seeds {
             one(IPPROTO_IPV6, IPV6_TCLASS, int(0x2e << 2)),
         ),
         ("ipv6_ecn", 1, one(IPPROTO_IPV6, IPV6_ECN, int(2))),
+        (
+            "ip_dontfragment",
+            0,
+            one(IPPROTO_IP, IP_DONTFRAGMENT, int(1)),
+        ),
+        ("ipv6_dontfrag", 1, one(IPPROTO_IPV6, IPV6_DONTFRAG, int(0))),
         (
             "udp_send_msg_size",
             0,

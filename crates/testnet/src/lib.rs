@@ -35,6 +35,10 @@
 //! that cannot build its hosts fails loudly, it never skips.
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod capture;
+
+pub use capture::{Capture, Captured};
+
 use std::fmt;
 use std::fs::File;
 use std::os::fd::AsRawFd;

@@ -75,6 +75,10 @@ pub const IPV6_RECVECN: i32 = 50;
 pub const UDP_NOCHECKSUM: i32 = 1;
 pub const UDP_SEND_MSG_SIZE: i32 = 2;
 pub const UDP_RECV_MAX_COALESCED_SIZE: i32 = 3;
+/// The control message of coalesced received data (S44): a `DWORD`, the
+/// size of every datagram of the run but the last. The same number as the
+/// option, in the control-message namespace (ws2ipdef.h).
+pub const UDP_COALESCED_INFO: i32 = 3;
 
 // Flags.
 pub const MSG_OOB: u32 = 0x1;

@@ -20,6 +20,7 @@ pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
 pub mod messages;
+pub mod multicast;
 pub mod ntstatus;
 pub mod readiness;
 pub mod resolve;
@@ -31,6 +32,7 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use multicast::*;
 pub use ntstatus::*;
 pub use readiness::*;
 pub use resolve::*;

@@ -334,10 +334,41 @@ typedef struct ip_mreq {
     IN_ADDR imr_interface;
 } IP_MREQ, *PIP_MREQ;
 
+/* Windows' order: group, source, interface (Linux puts the interface second). */
+typedef struct ip_mreq_source {
+    IN_ADDR imr_multiaddr;
+    IN_ADDR imr_sourceaddr;
+    IN_ADDR imr_interface;
+} IP_MREQ_SOURCE, *PIP_MREQ_SOURCE;
+
 typedef struct ipv6_mreq {
     IN6_ADDR ipv6mr_multiaddr;
     ULONG    ipv6mr_interface;
 } IPV6_MREQ, *PIPV6_MREQ;
+
+/* ---- protocol-independent multicast (level IPPROTO_IP or IPPROTO_IPV6) ---- */
+#define MCAST_JOIN_GROUP            41
+#define MCAST_LEAVE_GROUP           42
+#define MCAST_BLOCK_SOURCE          43
+#define MCAST_UNBLOCK_SOURCE        44
+#define MCAST_JOIN_SOURCE_GROUP     45
+#define MCAST_LEAVE_SOURCE_GROUP    46
+
+typedef enum {
+    MCAST_INCLUDE = 0,
+    MCAST_EXCLUDE
+} MULTICAST_MODE_TYPE;
+
+typedef struct group_req {
+    ULONG            gr_interface;
+    SOCKADDR_STORAGE gr_group;
+} GROUP_REQ, *PGROUP_REQ;
+
+typedef struct group_source_req {
+    ULONG            gsr_interface;
+    SOCKADDR_STORAGE gsr_group;
+    SOCKADDR_STORAGE gsr_source;
+} GROUP_SOURCE_REQ, *PGROUP_SOURCE_REQ;
 
 /* ---- SIO_GET_INTERFACE_LIST (P5) ---- */
 typedef struct sockaddr_in6_old {

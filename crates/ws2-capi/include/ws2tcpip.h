@@ -1,7 +1,8 @@
 /*
  * ws2tcpip.h -- TCP/IP specific Winsock 2 definitions: name resolution
  * (getaddrinfo, GetAddrInfoW, GetAddrInfoEx, getnameinfo, gai_strerror),
- * inet_pton/inet_ntop and their W forms, socklen_t.
+ * inet_pton/inet_ntop and their W forms, socklen_t, the URO option's
+ * inline wrappers (WSASetUdpRecvMaxCoalescedSize).
  *
  * EAI_* are the WSA codes (EAI_NONAME is WSAHOST_NOT_FOUND, 11001), and
  * getaddrinfo stores its result code as the last error too.
@@ -136,19 +137,36 @@ PCWSTR WSAAPI InetNtopW(INT Family, const VOID *pAddr, PWSTR pStringBuf, size_t 
 #define InetNtop    InetNtopA
 #endif
 
-/* ---- multicast source filters: not provided yet ---- */
+/* ---- URO: receive coalescing (UDP_RECV_MAX_COALESCED_SIZE, ws2ipdef.h) ----
+ * The SDK's type-safe inline wrappers of the socket option. 0 = off (the
+ * default); a receive through WSARecvMsg then reports the size of the
+ * coalesced datagrams in a UDP_COALESCED_INFO control message (DWORD). */
+static __inline INT WSASetUdpRecvMaxCoalescedSize(SOCKET Socket, DWORD MaxCoalescedMsgSize)
+{
+    return setsockopt(Socket, IPPROTO_UDP, UDP_RECV_MAX_COALESCED_SIZE,
+                      (const char *)&MaxCoalescedMsgSize, (int)sizeof(MaxCoalescedMsgSize));
+}
+
+static __inline INT WSAGetUdpRecvMaxCoalescedSize(SOCKET Socket, DWORD *MaxCoalescedMsgSize)
+{
+    INT OptLen = (INT)sizeof(*MaxCoalescedMsgSize);
+    return getsockopt(Socket, IPPROTO_UDP, UDP_RECV_MAX_COALESCED_SIZE,
+                      (char *)MaxCoalescedMsgSize, &OptLen);
+}
+
+/* ---- multicast source filters (RFC 3678 full-state calls) ---- */
 int WSAAPI getipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
-                               ULONG *FilterMode, ULONG *SourceCount,
-                               IN_ADDR *SourceList) WS2_UNPROVIDED(getipv4sourcefilter);
+                               MULTICAST_MODE_TYPE *FilterMode, ULONG *SourceCount,
+                               IN_ADDR *SourceList);
 int WSAAPI setipv4sourcefilter(SOCKET Socket, IN_ADDR Interface, IN_ADDR Group,
-                               ULONG FilterMode, ULONG SourceCount,
-                               const IN_ADDR *SourceList) WS2_UNPROVIDED(setipv4sourcefilter);
+                               MULTICAST_MODE_TYPE FilterMode, ULONG SourceCount,
+                               const IN_ADDR *SourceList);
 int WSAAPI getsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
-                           ULONG *FilterMode, ULONG *SourceCount,
-                           SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(getsourcefilter);
+                           MULTICAST_MODE_TYPE *FilterMode, ULONG *SourceCount,
+                           SOCKADDR_STORAGE *SourceList);
 int WSAAPI setsourcefilter(SOCKET Socket, ULONG Interface, const SOCKADDR *Group, int GroupLength,
-                           ULONG FilterMode, ULONG SourceCount,
-                           const SOCKADDR_STORAGE *SourceList) WS2_UNPROVIDED(setsourcefilter);
+                           MULTICAST_MODE_TYPE FilterMode, ULONG SourceCount,
+                           const SOCKADDR_STORAGE *SourceList);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,7 @@ compile_error!(
 mod addrstr;
 mod ioctl;
 mod iphlpapi;
+mod multicast;
 mod overlapped;
 mod readiness;
 mod recv;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{assert_success, compile_test, run_with_timeout};
+use common::{assert_success, compile_test, run_c_test, run_with_timeout};
 
 /// `recv_paths`, compiled once for all the tests of this file (they run in
 /// parallel and would otherwise overwrite each other's executable).
@@ -97,4 +97,13 @@ fn closesocket_aborts_pending_receives_in_every_delivery_mode() {
 #[test]
 fn icmp_port_unreachable_is_wsaeconnreset_on_the_next_receive_once() {
     run_section("icmp");
+}
+
+// S44 S27 P1: URO from C as MsQuic uses it: the option's inline wrappers,
+// UDP_COALESCED_INFO in Windows layout, whole datagrams into a smaller
+// buffer, the rest readable for select, WSAPoll, FIONREAD, WSAEventSelect
+// and an overlapped receive, truncation that loses no later datagram.
+#[test]
+fn uro_coalesced_receives_from_c() {
+    run_c_test("uro_recv", &[]);
 }

@@ -104,6 +104,7 @@ compile_error!(
     "ws2-linux supports Linux only: it is Winsock built on Linux's sockets, epoll and rtnetlink; on Windows, use the system's Winsock (socket2, windows-sys)"
 );
 
+mod multicast;
 mod overlapped;
 mod socket;
 

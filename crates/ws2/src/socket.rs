@@ -28,7 +28,17 @@ impl RecvInfo {
     pub const TOS: RecvInfo = RecvInfo(2);
     /// The TTL / hop limit.
     pub const TTL: RecvInfo = RecvInfo(4);
+    /// Coalesced receives (URO, `UDP_RECV_MAX_COALESCED_SIZE`, S44): one
+    /// [`Socket::recv_msg`] may return several datagrams of one source,
+    /// destination and control data, as many as fit the buffers (at most
+    /// 64), all [`Received::segment_size`] bytes long but the last. Linux
+    /// UDP GRO underneath; what does not fit waits for the next receive.
+    pub const COALESCED: RecvInfo = RecvInfo(8);
 }
+
+/// The `UDP_RECV_MAX_COALESCED_SIZE` that [`RecvInfo::COALESCED`] sets:
+/// every run Linux can deliver fits, so only the buffers limit a receive.
+const MAX_COALESCED: u32 = 65535;
 
 impl std::ops::BitOr for RecvInfo {
     type Output = RecvInfo;
@@ -298,12 +308,38 @@ impl Socket {
 
     /// Chooses what [`Socket::recv_msg`] reports: the `IP_PKTINFO`/
     /// `IPV6_PKTINFO`, `IP_RECVTOS`/`IPV6_RECVTCLASS`, `IP_RECVTTL`/
-    /// `IPV6_HOPLIMIT` socket options of the socket's family.
+    /// `IPV6_HOPLIMIT` socket options of the socket's family, and whether
+    /// receives coalesce ([`RecvInfo::COALESCED`]).
     ///
     /// ```
     /// let s = ws2::Socket::udp_dual_stack()?;
     /// s.set_recv_info(ws2::RecvInfo::DESTINATION | ws2::RecvInfo::TOS | ws2::RecvInfo::TTL)?;
     /// # Ok::<(), ws2::Error>(())
+    /// ```
+    ///
+    /// Coalesced: ten 1200-byte datagrams sent as one UDP GSO message come
+    /// back in one receive when the buffer holds them.
+    /// ```
+    /// use std::io::{IoSlice, IoSliceMut};
+    /// use ws2::{ControlMessage, Message, RecvInfo, SendFlags, Socket};
+    /// let rx = Socket::udp_v4()?;
+    /// rx.bind("127.0.0.1:0".parse().unwrap())?;
+    /// rx.set_recv_info(RecvInfo::DESTINATION | RecvInfo::COALESCED)?;
+    /// let tx = Socket::udp_v4()?;
+    /// let data = vec![7u8; 12_000];
+    /// let bufs = [IoSlice::new(&data)];
+    /// let segments = [ControlMessage::SegmentSize(1200)];
+    /// tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?).control(&segments), SendFlags::NONE)?;
+    /// let mut buf = vec![0u8; 65536];
+    /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf)])?;
+    /// assert_eq!((got.bytes, got.segment_size), (12_000, Some(1200)));
+    /// // A smaller buffer takes whole datagrams; the rest waits, in order.
+    /// tx.send_msg(&Message::new(&bufs).to(rx.local_addr()?).control(&segments), SendFlags::NONE)?;
+    /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf[..5000])])?;
+    /// assert_eq!((got.bytes, got.segment_size), (4800, Some(1200)));
+    /// let got = rx.recv_msg(&mut [IoSliceMut::new(&mut buf)])?;
+    /// assert_eq!(got.bytes, 7200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_recv_info(&self, info: RecvInfo) -> Result<()> {
         let on = |bit: RecvInfo| info.0 & bit.0 != 0;
@@ -311,7 +347,16 @@ impl Socket {
             on(RecvInfo::DESTINATION),
             on(RecvInfo::TOS),
             on(RecvInfo::TTL),
-        )
+        )?;
+        if on(RecvInfo::COALESCED) || self.core.recv_max_coalesced().is_ok_and(|m| m != 0) {
+            let max = if on(RecvInfo::COALESCED) {
+                MAX_COALESCED
+            } else {
+                0
+            };
+            self.core.set_recv_max_coalesced(max)?;
+        }
+        Ok(())
     }
 
     /// `shutdown`: `Write` is `SD_SEND`, `Read` is `SD_RECEIVE`, `Both` is

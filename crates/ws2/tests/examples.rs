@@ -143,3 +143,19 @@ fn async_tokio_sends_and_receives() {
     }
     assert_eq!(out.matches("sent 9 bytes with TTL").count(), 3, "{out}");
 }
+
+// P4: Windows' delivery rule on loopback: the socket bound to a unicast
+// address receives the group it joined, a bystander on the port does not;
+// the loop is the receiver's switch; a leave stops delivery.
+#[test]
+fn multicast_delivers_as_windows_does() {
+    let out = run("multicast");
+    for line in [
+        "joined socket received: Some(\"hello, group\")",
+        "bystander received: None",
+        "with the loop off: None",
+        "after the leave: None",
+    ] {
+        assert!(out.contains(line), "{line}\n{out}");
+    }
+}

@@ -192,7 +192,7 @@ pub fn big_rcvbuf(fd: RawFd) -> usize {
 
 /// A prebuilt raw `msghdr` with its address, iovec and control buffer.
 /// Boxed so the self-referencing pointers stay valid.
-struct RawMsg {
+pub(crate) struct RawMsg {
     addr: libc::sockaddr_in,
     iov: libc::iovec,
     cmsg: [u64; 8],
@@ -214,7 +214,7 @@ pub(crate) fn gso_segments(size: u32) -> u64 {
 impl RawMsg {
     /// A message whose payload the kernel splits into `segment`-byte
     /// datagrams (UDP GSO: one `SOL_UDP`/`UDP_SEGMENT` u16 cmsg).
-    fn new_gso(dest: SocketAddrV4, payload: &[u8], segment: u16) -> Box<RawMsg> {
+    pub(crate) fn new_gso(dest: SocketAddrV4, payload: &[u8], segment: u16) -> Box<RawMsg> {
         let mut m = RawMsg::new(dest, payload, false);
         let data_len = size_of::<u16>() as u32;
         m.msg.msg_control = m.cmsg.as_mut_ptr().cast();
@@ -298,7 +298,7 @@ impl<'a> RawMsgRef<'a> {
 
 /// `count` raw sendmsg calls; EAGAIN waits in poll (the fd is O_NONBLOCK in
 /// the kernel, as every ws2 socket), EINTR retries. Returns the errors.
-fn raw_loop(fd: RawFd, m: &RawMsg, count: u64) -> u64 {
+pub(crate) fn raw_loop(fd: RawFd, m: &RawMsg, count: u64) -> u64 {
     let mut errors = 0;
     for _ in 0..count {
         loop {
@@ -607,7 +607,7 @@ fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duratio
     }
 }
 
-fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
@@ -706,13 +706,6 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     }
     if args.readiness {
         return crate::readiness::run(args);
-    }
-    if args.what == Some(crate::BenchWhat::Scale) {
-        let opts = crate::ScaleOptions {
-            quick: args.quick,
-            json: args.json,
-        };
-        return crate::scale::run(&opts, None);
     }
     let pair = Pair::new()?;
     let mut rxbuf = vec![0u8; 65536];

@@ -9,7 +9,8 @@
 //!   a summary: datagrams, bytes, loss, reordering, duplicates, jitter
 //!   (`flow.rs`); with `--verbose` each datagram's path.
 //! - `wsasend bench`: ws2 `send_msg` and the overlapped modes against raw
-//!   `libc::sendmsg`, interleaved rounds, medians.
+//!   `libc::sendmsg`, interleaved rounds, medians; `bench recv` the receive
+//!   path against `recvmsg`, and URO against quinn-udp (`bench_recv`).
 //!
 //! This library is the command's code (`src/main.rs` calls [`main`]), so
 //! that the repository's bench-only binaries reuse it: the pending-path
@@ -26,6 +27,7 @@ compile_error!(
 mod output;
 mod args;
 mod bench;
+mod bench_recv;
 mod demo;
 mod flow;
 mod header;
@@ -110,6 +112,8 @@ Examples:
   wsasend bench                            7 rounds x 20000 datagrams, 64 and 1200 bytes
   wsasend bench --rounds 5 --sizes 64 --json
   wsasend bench --readiness                select and WSAPoll over 1,000 sockets against poll(2)
+  wsasend bench recv                       the receive path: WSARecvMsg against recvmsg, URO
+  wsasend bench recv --quick --json        the same in at most 30 s, as JSON
 
 A progress bar runs on stderr when it is a terminal. The pending-path bench
 (a rate-limited link between network namespaces) is a bench of the
@@ -149,6 +153,32 @@ enum Command {
     /// One measured loop (for callgrind; see bench-callgrind.sh).
     #[command(hide = true)]
     BenchOne(BenchOneArgs),
+    /// One measured receive drain (for callgrind; see bench-recv-callgrind.sh).
+    #[command(hide = true)]
+    BenchOneRecv(bench_recv::BenchOneRecvArgs),
+}
+
+/// What `bench` measures instead of the send path.
+#[derive(Subcommand, Debug)]
+pub enum BenchWhat {
+    /// The receive path: WSARecvMsg (blocking, overlapped) against recvmsg
+    /// with the same controls, and URO against WSARecvMsg without it,
+    /// quinn-udp and recvmsg with UDP_GRO, draining pre-filled queues.
+    Recv(bench_recv::BenchRecvArgs),
+    /// Sends round-robin over 1 to 10,000 sockets against raw sendmsg, and
+    /// memory per posted receive (the pending part: examples/bench_scale.rs).
+    Scale(ScaleArgs),
+}
+
+/// `bench scale`.
+#[derive(clap::Args, Debug)]
+pub struct ScaleArgs {
+    /// At most 30 s: fewer datagrams and rounds.
+    #[arg(long)]
+    pub quick: bool,
+    /// Print JSON instead of tables.
+    #[arg(short = 'J', long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -252,13 +282,6 @@ pub struct RecvArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    /// `scale`: cost as the number of sockets grows, and memory per
-    /// posted receive (README, Speed).
-    #[arg(value_enum, value_name = "WHAT")]
-    pub what: Option<BenchWhat>,
-    /// With `scale`: at most 30 s (fewer datagrams and rounds).
-    #[arg(long, requires = "what")]
-    pub quick: bool,
     /// Rounds (each runs every variant once, interleaved); at least 5.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(5..=1000))]
     pub rounds: u32,
@@ -282,13 +305,8 @@ pub struct BenchArgs {
     /// Calls per variant per round of the readiness bench.
     #[arg(long, default_value_t = 2000, requires = "readiness", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub calls: u64,
-}
-
-/// What `bench` measures instead of the send comparison.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BenchWhat {
-    /// Sends round-robin over 1 to 10,000 sockets, ws2 against raw.
-    Scale,
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -458,8 +476,19 @@ pub fn main() -> ExitCode {
         Command::Demo => demo::run(),
         Command::Send(args) => send::run(&args),
         Command::Recv(args) => recv::run(&args),
-        Command::Bench(args) => bench::run(&args),
+        Command::Bench(args) => match &args.what {
+            Some(BenchWhat::Recv(recv)) => bench_recv::run(recv),
+            Some(BenchWhat::Scale(scale)) => scale::run(
+                &ScaleOptions {
+                    quick: scale.quick,
+                    json: scale.json,
+                },
+                None,
+            ),
+            None => bench::run(&args),
+        },
         Command::BenchOne(args) => bench::run_one(&args),
+        Command::BenchOneRecv(args) => bench_recv::run_one(&args),
     };
     match result {
         Ok(code) => code,

@@ -403,6 +403,55 @@ fn bench_pending_over_a_rate_limited_link() {
     }
 }
 
+// S44: the receive bench compares WSARecvMsg (blocking, overlapped) and
+// Socket::recv_msg with raw recvmsg, and URO with WSARecvMsg without it,
+// quinn-udp and recvmsg with UDP_GRO, every datagram of each filled queue
+// received. Speeds are the benchmark's business: only the shape.
+#[test]
+fn bench_recv_json() {
+    let _one_at_a_time = bench_lock();
+    let out = wsasend(&[
+        "bench", "recv", "--rounds", "5", "--count", "1000", "--sizes", "64", "--json",
+    ]);
+    assert!(out.status.success(), "{}", shown(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        (v["version"].as_u64(), v["short"].as_u64()),
+        (Some(1), Some(0)),
+        "{v:#}"
+    );
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5, "{v:#}");
+    for row in results {
+        assert_eq!(u(&row["size"]), 64);
+        let ratio = row["ratio"].as_f64().unwrap();
+        assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
+    }
+    let uro = v["uro"].as_array().unwrap();
+    assert_eq!(uro.len(), 5, "{v:#}");
+    let row = |name: &str| {
+        uro.iter()
+            .find(|r| r["receiver"].as_str().unwrap().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row: {v:#}"))
+    };
+    assert_eq!(row("quinn-udp")["vs_quinn_udp"], 1.0);
+    assert_eq!(
+        row("ws2 WSARecvMsg without URO")["vs_plain_wsarecvmsg"],
+        1.0
+    );
+    for r in uro {
+        assert_eq!((u(&r["segment"]), u(&r["segments_per_send"])), (1200, 54));
+        assert!(r["dgram_per_s"].as_f64().unwrap() > 0.0, "{r}");
+    }
+}
+
+// The receive bench takes at least 5 rounds too.
+#[test]
+fn bench_recv_rejects_too_few_rounds() {
+    let out = wsasend(&["bench", "recv", "--rounds", "4"]);
+    assert_eq!(out.status.code(), Some(USAGE), "{}", shown(&out));
+}
+
 /// The installed command has no pending bench (it would need the test
 /// hosts): asked for it, it says where the bench is.
 #[test]

@@ -77,6 +77,9 @@ module_exports!(ws2_32, WS2_32:
     gethostname = "ws2_gethostname", GetHostNameW,
     getservbyname = "ws2_getservbyname", getservbyport = "ws2_getservbyport",
     getprotobyname = "ws2_getprotobyname", getprotobynumber = "ws2_getprotobynumber",
+    setsourcefilter = "ws2_setsourcefilter", getsourcefilter = "ws2_getsourcefilter",
+    setipv4sourcefilter = "ws2_setipv4sourcefilter",
+    getipv4sourcefilter = "ws2_getipv4sourcefilter",
 );
 
 module_exports!(mswsock, MSWSOCK:);

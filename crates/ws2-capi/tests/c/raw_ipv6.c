@@ -6,8 +6,9 @@
  * socket carries IPv6 only): setting 1 is accepted, 0 is WSAEINVAL.
  * An ICMPv6 echo request goes out through WSASendMsg with an IN6_PKTINFO
  * source and is answered; a raw UDP datagram (caller-built header and
- * checksum) reaches a UDP receiver from that source.
- * Clauses: S9, S24 (also S23, S40). */
+ * checksum) reaches a UDP receiver from that source, also with
+ * IPV6_HDRINCL and a caller-built IPv6 header (P4).
+ * Clauses: S9, S24 (also S23, S40, P4). */
 #include "common.h"
 
 static unsigned long sum16(const unsigned char *p, int len, unsigned long sum)
@@ -125,6 +126,60 @@ int main(void)
         DWORD sent = 0;
         CHECK_OK(send_msg(fn, r, &loop, sizeof loop, &b, 1, &ctl, 0, &sent));
         CHECK_EQ(sent, ulen);
+        EXPECT_DGRAM(rx, payload, (int)sizeof payload, "::1");
+        CHECK_OK(closesocket(r));
+        CHECK_OK(closesocket(rx));
+    }
+
+    /* IPV6_HDRINCL (P4; sock.c test_sockopt_validity: raw sockets only):
+     * with it on, the caller's buffer starts with the IPv6 header, whose
+     * source the datagram carries. */
+    {
+        SOCKADDR_STORAGE rxa;
+        SOCKET rx = udp_receiver("::1", &rxa);
+        unsigned port = port_of(&rxa);
+        SOCKET r = raw6(IPPROTO_UDP);
+        DWORD on = 0xff;
+        int len = sizeof on;
+        CHECK_OK(getsockopt(r, IPPROTO_IPV6, IPV6_HDRINCL, (char *)&on, &len));
+        CHECK_EQ(on, 0);
+        on = 1;
+        CHECK_OK(setsockopt(r, IPPROTO_IPV6, IPV6_HDRINCL, (char *)&on, sizeof on));
+        on = 0xff;
+        CHECK_OK(getsockopt(r, IPPROTO_IPV6, IPV6_HDRINCL, (char *)&on, &len));
+        CHECK_EQ(on, 1);
+        char payload[] = "hdrincl v6";
+        unsigned char pkt[40 + 8 + sizeof payload];
+        int ulen = 8 + (int)sizeof payload;
+        memset(pkt, 0, sizeof pkt);
+        pkt[0] = 0x60; /* version 6 */
+        pkt[4] = (unsigned char)(ulen >> 8);
+        pkt[5] = (unsigned char)ulen;
+        pkt[6] = IPPROTO_UDP;
+        pkt[7] = 64; /* hop limit */
+        memcpy(pkt + 8, &loop.sin6_addr, 16);
+        memcpy(pkt + 24, &loop.sin6_addr, 16);
+        unsigned char *udp = pkt + 40;
+        udp[0] = 0x9c;
+        udp[1] = 0x41;
+        udp[2] = (unsigned char)(port >> 8);
+        udp[3] = (unsigned char)port;
+        udp[4] = (unsigned char)(ulen >> 8);
+        udp[5] = (unsigned char)ulen;
+        memcpy(udp + 8, payload, sizeof payload);
+        unsigned char pseudo[40];
+        memset(pseudo, 0, sizeof pseudo);
+        memcpy(pseudo, &loop.sin6_addr, 16);
+        memcpy(pseudo + 16, &loop.sin6_addr, 16);
+        pseudo[34] = (unsigned char)(ulen >> 8);
+        pseudo[35] = (unsigned char)ulen;
+        pseudo[39] = IPPROTO_UDP;
+        unsigned short ck = fold(sum16(udp, ulen, sum16(pseudo, sizeof pseudo, 0)));
+        if (ck == 0) ck = 0xffff;
+        udp[6] = (unsigned char)(ck >> 8);
+        udp[7] = (unsigned char)ck;
+        CHECK_EQ(sendto(r, (const char *)pkt, (int)sizeof pkt, 0, (SOCKADDR *)&loop, sizeof loop),
+                 (int)sizeof pkt);
         EXPECT_DGRAM(rx, payload, (int)sizeof payload, "::1");
         CHECK_OK(closesocket(r));
         CHECK_OK(closesocket(rx));

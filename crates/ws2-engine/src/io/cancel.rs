@@ -29,7 +29,10 @@ impl SocketCore {
     /// ```
     pub fn close(&self) {
         self.mark_closed();
+        self.leave_all_groups();
+        self.forget_binding();
         cancel_all(self);
+        self.drop_residue();
         crate::addr_changes::cancel_socket(self);
         drain::forget_closed(self);
         self.wake_waiters();

@@ -1,7 +1,7 @@
 //! The reactor's thread: it waits (epoll) until sockets with queued
 //! operations are ready and drains their queues in order, sends in
-//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives one
-//! datagram per operation; and the reactor started on first use
+//! `sendmmsg` batches (S30, S34, with UDP GSO merging), receives in
+//! `recvmmsg` batches (`recv_batch`); and the reactor started on first use
 //! ([`reactor`]: its epoll instance and this thread).
 
 use std::collections::HashMap;
@@ -83,10 +83,17 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
         Direction::Recv => core.recv_fd_if_open(),
         Direction::Events => core.events_fd_if_open(),
     };
-    let armed = match fd {
+    let mut armed = match fd {
         Some(fd) => r.arm(core, fd, dir),
         None => Err(Error::new(abi::WSAENOTSOCK, "the socket was closed")),
     };
+    // A socket that joined groups: its receive set too (P4).
+    if armed.is_ok()
+        && dir == Direction::Recv
+        && let Some(set) = core.group_set_for_reactor()
+    {
+        armed = r.arm_or_add(core, set, dir);
+    }
     if let Err(e) = armed {
         for (delivery, result) in take_all(r, core, dir, e) {
             complete(Some(core), delivery, result, false);
@@ -251,14 +258,16 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
             let flags = q.ops[0].flags;
             // SAFETY: msgs (runs.len() of them) describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
-            let sent = unsafe {
+            // (A batch of sends asking for another don't-fragment state
+            // than the socket's runs with it switched: P4.)
+            let sent = core.with_send_flags(flags, |flags| unsafe {
                 libc::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
                     runs.len() as u32,
                     flags | libc::MSG_NOSIGNAL,
                 )
-            };
+            });
             SENDMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
             if sent > 0 {
                 for (m, run) in msgs.iter().zip(runs.iter()).take(sent as usize) {
@@ -504,25 +513,13 @@ pub(crate) fn forget_closed(core: &SocketCore) {
     events::forget_closed(r, core);
 }
 
-/// Completes queued receives in order while datagrams are waiting.
+/// Completes queued receives in order while datagrams are waiting: one
+/// `recvmmsg` fills several (`recv_batch`).
 fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
     let mut done: Vec<(Delivery, Result<usize>)> = Vec::new();
     let rearm = {
         let mut q = recv_queue(core);
-        let rearm = loop {
-            let Some(op) = q.ops.front() else { break false };
-            let got = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len());
-            let got = match got {
-                Ok(None) => break true,
-                Ok(Some(got)) => Ok(got),
-                Err(e) => Err(e),
-            };
-            let Some(op) = q.ops.pop_front() else {
-                break false;
-            };
-            let result = (op.finish)(got);
-            done.push((op.delivery, result));
-        };
+        let rearm = super::recv_batch::fill_queued(core, &mut q, &mut done);
         if !rearm {
             q.registered = false;
             r.release(core, Direction::Recv);

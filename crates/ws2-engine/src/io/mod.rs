@@ -21,6 +21,7 @@ mod events;
 mod queues;
 mod reactor;
 mod recv;
+mod recv_batch;
 mod segmented;
 mod send;
 mod watch;
@@ -28,7 +29,8 @@ mod watch;
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
 pub use reactor::{ReactorStats, reactor_stats};
-pub use recv::recv_overlapped;
+pub use recv::{change_membership, recv_now, recv_overlapped, set_source_filter};
+pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped};
 pub use watch::{event_select, receives_queued};
 

@@ -21,12 +21,56 @@ pub(crate) fn send_queue(core: &SocketCore) -> Locked<'_, SendQueue> {
     lock(&core.queue)
 }
 
-/// Locks the socket's receive queue (see [`send_queue`]).
-pub(crate) fn recv_queue(core: &SocketCore) -> Locked<'_, RecvQueue> {
+/// Locks the socket's receive queue (see [`send_queue`]); unlocking
+/// publishes its length for [`queued_recvs`].
+pub(crate) fn recv_queue(core: &SocketCore) -> RecvQueueLock<'_> {
     if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
         forget_parent_operations(core);
     }
-    lock(&core.recv_queue)
+    RecvQueueLock {
+        q: lock(&core.recv_queue),
+        core,
+    }
+}
+
+/// The locked receive queue of a socket.
+pub(crate) struct RecvQueueLock<'a> {
+    q: Locked<'a, RecvQueue>,
+    core: &'a SocketCore,
+}
+
+impl std::ops::Deref for RecvQueueLock<'_> {
+    type Target = RecvQueue;
+    fn deref(&self) -> &RecvQueue {
+        &self.q
+    }
+}
+
+impl std::ops::DerefMut for RecvQueueLock<'_> {
+    fn deref_mut(&mut self) -> &mut RecvQueue {
+        &mut self.q
+    }
+}
+
+impl Drop for RecvQueueLock<'_> {
+    fn drop(&mut self) {
+        self.core
+            .recv_queued
+            .store(self.q.ops.len(), Ordering::Release);
+    }
+}
+
+/// The number of queued receives, read without the lock (after the check
+/// of a fork child's first use): an overlapped receive with none before it
+/// may complete at once.
+#[inline]
+pub(super) fn queued_recvs(core: &SocketCore) -> usize {
+    let n = core.recv_queued.load(Ordering::Acquire);
+    if n != 0 && core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
+        forget_parent_operations(core);
+        return core.recv_queued.load(Ordering::Acquire);
+    }
+    n
 }
 
 /// In a fork child: the operations the socket's queues hold were pending
@@ -44,6 +88,7 @@ fn forget_parent_operations(core: &SocketCore) {
         }
         core.queue_generation.store(generation, Ordering::Relaxed);
         core.queued.store(0, Ordering::Release);
+        core.recv_queued.store(0, Ordering::Release);
         (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
         (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
     };

@@ -210,6 +210,28 @@ impl Reactor {
         Ok(())
     }
 
+    /// [`Reactor::arm`] an fd that may not be in the epoll set yet (a
+    /// socket's receive set, made by its first multicast join, P4).
+    pub(super) fn arm_or_add(&self, core: &SocketCore, fd: RawFd, dir: Direction) -> Result<()> {
+        let mut ev = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLONESHOT) as u32,
+            u64: token(core, dir),
+        };
+        // SAFETY: ev is a valid epoll_event; fd is the socket's open receive set.
+        let mut r = unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_MOD, fd, &mut ev) };
+        if r < 0 && errno() == libc::ENOENT {
+            // SAFETY: as above.
+            r = unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_ADD, fd, &mut ev) };
+        }
+        if r < 0 {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl of a receive set for the ws2 reactor",
+            ));
+        }
+        Ok(())
+    }
+
     /// Adds the fd that tells a socket's arrivals (network events, P1):
     /// edge-triggered, so every datagram that arrives reports once, and it
     /// stays armed.

@@ -7,27 +7,47 @@ use ws2_abi as abi;
 
 use crate::completion::{self, Delivery};
 use crate::error::{Error, Result};
-use crate::ops::{RecvFinish, RecvOp};
+use crate::ops::RecvOp;
 use crate::socket::SocketCore;
+use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{self, arm_or_fail};
-use super::queues::{note_socket, recv_queue};
+use super::queues::{note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
 
-/// An overlapped receive (S27 with S28–S30): at once when a datagram is
-/// waiting and nothing is queued, else queued for the reactor, once what
-/// that needs is acquired (S20): the reactor, the duplicate fd it watches,
-/// that fd's place in its epoll set.
-pub fn recv_overlapped(
+/// An overlapped receive at call time (S27 with S29): with nothing queued
+/// before it and a datagram (or what a coalesced run left) waiting, it is
+/// received into `got` (true); false when it must be queued
+/// ([`recv_overlapped`]). Takes no lock while nothing is queued on the
+/// socket.
+#[inline]
+pub fn recv_now(core: &SocketCore, iov: &[libc::iovec], got: &mut Received) -> Result<bool> {
+    if queued_recvs(core) != 0 {
+        return Ok(false);
+    }
+    core.recv_controls_now_to(iov.as_ptr().cast_mut(), iov.len(), got)
+}
+
+/// Queues an overlapped receive that [`recv_now`] could not complete (S28–
+/// S30), once what that needs is acquired (S20): the reactor, the
+/// duplicate fd it watches, that fd's place in its epoll set. A datagram
+/// that arrives meanwhile wakes the reactor once the fd is armed; what a
+/// coalesced run left meanwhile, with nothing queued, is served at once.
+/// `finish` writes the outputs; it is boxed only when the receive waits.
+pub fn recv_overlapped<F>(
     core: &Arc<SocketCore>,
     iov: &[libc::iovec],
-    finish: RecvFinish,
+    finish: F,
     delivery: Delivery,
     on_pending: impl FnOnce(),
-) -> Result<Submitted> {
+) -> Result<Submitted>
+where
+    F: FnOnce(Result<Received>) -> Result<usize> + Send + 'static,
+{
     let mut q = recv_queue(core);
     if q.ops.is_empty()
+        && core.buffered_in_user_space().is_some()
         && let Some(got) = core.recv_controls_now(iov.as_ptr().cast_mut(), iov.len())?
     {
         drop(q);
@@ -51,7 +71,7 @@ pub fn recv_overlapped(
     on_pending();
     q.ops.push_back(Box::new(RecvOp {
         iov: iov.to_vec(),
-        finish,
+        finish: Box::new(finish),
         delivery,
         issuer: me.id,
     }));
@@ -65,4 +85,74 @@ pub fn recv_overlapped(
         arm_or_fail(r, core, Direction::Recv);
     }
     Ok(Submitted::Pending)
+}
+
+/// Joins, leaves or filters a multicast group (P4; see
+/// [`SocketCore::change_membership`]): under the receive queue's lock, so
+/// that overlapped receives already waiting see the new group socket (the
+/// reactor arms the socket's receive set from then on).
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use ws2_engine::{Family, SocketCore, SocketKind, socket::{GroupInterface, GroupOp, GroupRequest}};
+/// let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
+/// core.bind(&"0.0.0.0:0".parse()?)?;
+/// let req = GroupRequest::any_source("239.255.0.9".parse()?, GroupInterface::Index(1));
+/// ws2_engine::io::change_membership(&core, GroupOp::Join, &req)?;
+/// let again = ws2_engine::io::change_membership(&core, GroupOp::Join, &req).unwrap_err();
+/// assert_eq!(again.code(), ws2_abi::WSAEADDRNOTAVAIL);
+/// ws2_engine::io::change_membership(&core, GroupOp::Leave, &req)?;
+/// let gone = ws2_engine::io::change_membership(&core, GroupOp::Leave, &req).unwrap_err();
+/// assert_eq!(gone.code(), ws2_abi::WSAEINVAL);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn change_membership(
+    core: &Arc<SocketCore>,
+    op: crate::socket::GroupOp,
+    req: &crate::socket::GroupRequest,
+) -> Result<()> {
+    membership_changed(core, req, |core| core.change_membership(op, req))
+}
+
+/// `setsourcefilter` (P4; see [`SocketCore::set_source_filter`]), with the
+/// reactor's watches brought up to date as for [`change_membership`].
+pub fn set_source_filter(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    mode: crate::socket::FilterMode,
+    sources: &[std::net::IpAddr],
+) -> Result<()> {
+    membership_changed(core, req, |core| {
+        core.set_source_filter(req.group, req.interface, mode, sources)
+    })
+}
+
+/// Makes a membership change under the receive queue's lock; a new group
+/// socket is then armed for waiting receives and watched for events.
+fn membership_changed(
+    core: &Arc<SocketCore>,
+    req: &crate::socket::GroupRequest,
+    change: impl FnOnce(&SocketCore) -> Result<bool>,
+) -> Result<()> {
+    let q = recv_queue(core);
+    let added = change(core)?;
+    let armed = q.registered;
+    drop(q);
+    if added {
+        if armed && let Some(r) = super::reactor::current() {
+            // Receives are waiting: let the reactor see the new group socket.
+            arm_or_fail(r, core, Direction::Recv);
+        }
+        // A watch of network events sees group arrivals from now on; if
+        // the reactor cannot watch it, the join is undone (S20).
+        if let Err(e) = super::watch::watch_group_arrivals(core) {
+            let leave = crate::socket::GroupRequest {
+                source: None,
+                ..*req
+            };
+            let _ = core.change_membership(crate::socket::GroupOp::Leave, &leave);
+            return Err(e);
+        }
+    }
+    Ok(())
 }

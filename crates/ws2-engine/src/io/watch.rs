@@ -44,6 +44,9 @@ pub fn event_select(core: &Arc<SocketCore>, event: Option<Arc<Event>>, mask: u32
     let mut record = core.event_record();
     if record.watched_by != r.serial {
         r.add_arrivals(core, fd)?;
+        if let Some(set) = core.group_set_for_events() {
+            r.add_arrivals(core, set)?;
+        }
         record.watched_by = r.serial;
         r.hold(core, Direction::Events);
     }
@@ -64,4 +67,20 @@ pub(super) fn send_would_block(core: &Arc<SocketCore>) {
     if core.note_send_would_block() {
         watch_writable(core);
     }
+}
+
+/// A socket joined its first group (P4): if its arrivals are watched
+/// (`WSAEventSelect`), its receive set is watched too.
+pub(super) fn watch_group_arrivals(core: &Arc<SocketCore>) -> Result<()> {
+    let (Some(r), Some(set)) = (super::reactor::current(), core.group_set_for_events()) else {
+        return Ok(());
+    };
+    if !core.events_live() {
+        return Ok(());
+    }
+    let record = core.event_record();
+    if record.watched_by == r.serial {
+        r.add_arrivals(core, set)?;
+    }
+    Ok(())
 }

@@ -11,6 +11,7 @@ pub mod readiness;
 mod recv;
 mod send;
 mod socket_ioctl;
+pub mod source_filter;
 
 pub use options::{getsockopt, setsockopt};
 pub use overlapped::{complete_ioctl, get_overlapped_result, overlapped_result};

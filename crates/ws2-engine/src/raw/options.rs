@@ -9,13 +9,21 @@ use crate::error::{Error, Result};
 use crate::handles::{self, SocketRef};
 use crate::socket;
 use crate::translate::caller_memory::{readable, scatter};
-use crate::translate::{Access, OptLen, OptionSpec, SockOpt, option_spec, sockets};
+use crate::translate::{
+    Access, MAX_IP_OPTIONS, OptLen, OptionSpec, RequestForm, SockOpt, membership_request,
+    option_spec, sockets,
+};
 
 /// The row of a (level, name) and the socket it is asked on. The handle is
 /// checked first (`WSAENOTSOCK` before any other error, `test_set_getsockopt`),
 /// except for `SO_OPENTYPE`, which belongs to the thread and works on any
 /// handle, `INVALID_SOCKET` included.
-fn lookup(s: usize, level: i32, name: i32) -> Result<(&'static OptionSpec, Option<SocketRef>)> {
+fn lookup(
+    s: usize,
+    level: i32,
+    name: i32,
+    get: bool,
+) -> Result<(&'static OptionSpec, Option<SocketRef>)> {
     let spec = option_spec(level, name);
     if let Ok(spec) = spec
         && spec.store == SockOpt::OpenType
@@ -24,6 +32,13 @@ fn lookup(s: usize, level: i32, name: i32) -> Result<(&'static OptionSpec, Optio
     }
     let core = handles::socket(s)?;
     let spec = spec?;
+    if get && spec.access == Access::WriteOnly {
+        // test_sockopt_validity: on TCP, UDP and raw sockets alike.
+        return Err(Error::new(
+            abi::WSAENOPROTOOPT,
+            format!("socket option {name} of level {level:#x} can be set but not read"),
+        ));
+    }
     if spec.sockets & sockets::bit(core.kind().windows()) == 0 {
         return Err(Error::new(
             spec.wrong_socket,
@@ -98,7 +113,7 @@ pub unsafe fn setsockopt(
     optval: *const u8,
     optlen: i32,
 ) -> Result<()> {
-    let (spec, core) = lookup(s, level, name)?;
+    let (spec, core) = lookup(s, level, name, false)?;
     if spec.access == Access::ReadOnly {
         let stream = core
             .as_ref()
@@ -114,6 +129,12 @@ pub unsafe fn setsockopt(
     }
     if optval.is_null() {
         return Err(fault("optval is NULL"));
+    }
+    if let (SockOpt::Membership { op, form }, Some(core)) = (spec.store, &core) {
+        return set_membership(core, level, op, form, optval, optlen);
+    }
+    if let (OptLen::Bytes(max), Some(core)) = (spec.len, &core) {
+        return set_bytes(core, max, optval, optlen);
     }
     let take = match (spec.len, optlen) {
         (OptLen::SocketBool, 0) => 0,
@@ -156,6 +177,58 @@ pub unsafe fn setsockopt(
     }
 }
 
+/// A membership option (P4): the request structure read from the caller's
+/// bytes (`WSAEFAULT` when `optlen` is shorter than it or they are not
+/// readable), then the change made with Windows' rules.
+fn set_membership(
+    core: &SocketRef,
+    level: i32,
+    op: crate::socket::GroupOp,
+    form: RequestForm,
+    optval: *const u8,
+    optlen: i32,
+) -> Result<()> {
+    let size = form.size();
+    if optlen < size as i32 {
+        return Err(fault(format!(
+            "optlen {optlen} is shorter than the {size}-byte membership structure"
+        )));
+    }
+    if !readable(optval, size) {
+        return Err(fault(format!("optval is not readable for {size} bytes")));
+    }
+    let mut bytes = [0u8; size_of::<ws2_abi::GROUP_SOURCE_REQ>()];
+    // SAFETY: `size` (at most 264) bytes at `optval` were just found readable.
+    unsafe { std::ptr::copy_nonoverlapping(optval, bytes.as_mut_ptr(), size) };
+    let req = membership_request(form, &bytes[..size])?;
+    if level == abi::IPPROTO_IP && !req.group.is_ipv4() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("an IPv6 group ({}) at level IPPROTO_IP", req.group),
+        ));
+    }
+    crate::io::change_membership(core, op, &req)
+}
+
+/// `IP_OPTIONS` (P4): 0 to `max` bytes, given to Linux as they are.
+fn set_bytes(core: &SocketRef, max: usize, optval: *const u8, optlen: i32) -> Result<()> {
+    let n = usize::try_from(optlen)
+        .map_err(|_| Error::new(abi::WSAENOBUFS, format!("optlen {optlen} is negative")))?;
+    if n > max {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            format!("optlen {n} is more than the {max} bytes of IP options"),
+        ));
+    }
+    if !readable(optval, n) {
+        return Err(fault(format!("optval is not readable for {n} bytes")));
+    }
+    let mut buf = [0u8; MAX_IP_OPTIONS];
+    // SAFETY: `n` (at most 40) bytes at `optval` were just found readable.
+    unsafe { std::ptr::copy_nonoverlapping(optval, buf.as_mut_ptr(), n) };
+    core.set_ip_options(&buf[..n])
+}
+
 /// `getsockopt` on the socket handle `s`: writes the option's bytes as the
 /// table says and sets `*optlen` to the size read back (1 or 4).
 ///
@@ -181,7 +254,7 @@ pub unsafe fn getsockopt(
     optval: *mut u8,
     optlen: *mut i32,
 ) -> Result<()> {
-    let (spec, core) = lookup(s, level, name)?;
+    let (spec, core) = lookup(s, level, name, true)?;
     if optval.is_null() || optlen.is_null() {
         return Err(fault("optval or optlen is NULL"));
     }
@@ -196,6 +269,17 @@ pub unsafe fn getsockopt(
         return Err(fault(format!("*optlen {len} leaves no room for the value")));
     }
     let set_len = |n: i32| write_bytes(optlen.cast(), &n.to_le_bytes());
+    if let (OptLen::Bytes(max), Some(core)) = (spec.len, &core) {
+        let mut buf = [0u8; MAX_IP_OPTIONS];
+        let n = core.ip_options(&mut buf[..max.min(MAX_IP_OPTIONS)])?;
+        if (len as usize) < n {
+            return Err(fault(format!(
+                "*optlen {len} is shorter than the {n} bytes of IP options"
+            )));
+        }
+        write_bytes(optval, &buf[..n])?;
+        return set_len(n as i32);
+    }
     let (size, reported) = match spec.len {
         OptLen::Byte => (1, 1),
         OptLen::SocketBool if len >= 4 => (4, 4),

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::io::{self, Submitted};
 use crate::socket::SocketCore;
 use crate::translate::{
-    IoVecs, RECEIVED_CONTROL_MAX, Received, controls_to_windows, controls_windows_flags,
+    IoVecs, RECEIVED_CONTROL_MAX, Received, coalesced_info_to_windows, controls_to_windows,
+    controls_windows_flags,
 };
 
 use super::*;
@@ -52,6 +53,7 @@ impl RecvOutputs {
     ///
     /// # Safety
     /// Every non-null pointer valid and writable as Winsock documents.
+    #[inline(always)]
     unsafe fn write(self, got: &Received) -> Result<usize> {
         if !self.name.is_null()
             && !self.namelen.is_null()
@@ -66,14 +68,26 @@ impl RecvOutputs {
             // SAFETY: control readable per the contract.
             let c = unsafe { self.control.read_unaligned() };
             if c.buf.is_null() {
-                (0, got.controls != Default::default())
+                (
+                    0,
+                    got.controls != Default::default() || got.segment_size.is_some(),
+                )
             } else {
                 // Only as far as the entries can go: a Control.len larger
                 // than that claims nothing more.
                 let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
                 // SAFETY: Control.buf writable for Control.len bytes per the contract.
                 let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
-                controls_to_windows(&got.controls, out)
+                let (used, ctrunc) = controls_to_windows(&got.controls, out);
+                match got.segment_size {
+                    // UDP_COALESCED_INFO after the others (S44).
+                    Some(segment) if !ctrunc => {
+                        let (more, ctrunc) = coalesced_info_to_windows(segment, &mut out[used..]);
+                        (used + more, ctrunc)
+                    }
+                    Some(_) => (used, true),
+                    None => (used, ctrunc),
+                }
             }
         };
         let mut flags = controls_windows_flags(&got.controls);
@@ -180,6 +194,7 @@ pub unsafe fn check_source_room(
 /// assert_eq!((&data[..got as usize], fromlen), (&b"ping"[..], 16));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub unsafe fn recv_into(
     core: &Arc<SocketCore>,
     buffers: *const abi::WSABUF,
@@ -207,22 +222,36 @@ pub unsafe fn recv_into(
             ));
         }
     }
+    let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    unsafe { iov.gather(buffers, count) }?;
     // SAFETY: IoVecs holds len() initialised iovecs.
     let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        let finish: crate::ops::RecvFinish = Box::new(move |got| {
-            let outputs = outputs;
-            // SAFETY: the outputs stay valid until completion per the contract.
-            got.and_then(|got| unsafe { outputs.write(&got) })
-        });
-        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
-            // SAFETY: overlapped valid; written before the op is visible.
-            unsafe { OvPtr(overlapped).mark_pending() }
-        })?;
+        let mut got = Received::default();
+        let submitted = match io::recv_now(core, iov_slice, &mut got)? {
+            // SAFETY: outputs writable per the contract.
+            true => match unsafe { outputs.write(&got) } {
+                // A truncated datagram or control data
+                // (STATUS_BUFFER_OVERFLOW) is a completed receive: it still
+                // completes (SPEC G).
+                Err(e) if e.code() != abi::WSAEMSGSIZE => return Err(e),
+                r => Submitted::Now(r, delivery),
+            },
+            false => {
+                let finish = move |got: Result<Received>| {
+                    let outputs = outputs;
+                    // SAFETY: the outputs stay valid until completion per the contract.
+                    got.and_then(|got| unsafe { outputs.write(&got) })
+                };
+                io::recv_overlapped(core, iov_slice, finish, delivery, || {
+                    // SAFETY: overlapped valid; written before the op is visible.
+                    unsafe { OvPtr(overlapped).mark_pending() }
+                })?
+            }
+        };
         return match submitted {
             Submitted::Now(result, delivery) => {
                 if !bytes.is_null()
@@ -244,7 +273,8 @@ pub unsafe fn recv_into(
             Submitted::Pending => Err(io_pending()),
         };
     }
-    let got = core.recv_with_controls(iov.as_ptr().cast_mut(), iov.len())?;
+    let mut got = Received::default();
+    core.recv_with_controls_to(iov.as_ptr().cast_mut(), iov.len(), true, &mut got)?;
     if !bytes.is_null() {
         // SAFETY: bytes writable per the contract.
         unsafe { bytes.write_unaligned(got.bytes as u32) };
@@ -313,5 +343,19 @@ pub unsafe fn recv_msg(
             overlapped,
             routine,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README states the memory a posted overlapped receive costs
+    /// beyond the caller's buffers: the queued operation, the outputs its
+    /// completion writes (boxed) and its one iovec. Keep it true.
+    #[test]
+    fn a_pending_receive_fits_its_stated_budget() {
+        let cost = size_of::<crate::ops::RecvOp>()
+            + size_of::<super::RecvOutputs>()
+            + size_of::<libc::iovec>();
+        assert!(cost <= 256, "{cost}");
     }
 }

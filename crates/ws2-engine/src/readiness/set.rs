@@ -137,8 +137,18 @@ impl PollSet {
             if w.want & WANT_WRITE != 0 {
                 events |= w.core.poll_write_events();
             }
+            let fd = match w.core.readable_fd() {
+                // A socket that joined groups: its receive set, whose
+                // readability covers the group sockets too (P4); its
+                // writability is looked at by `evaluate`.
+                set if w.want & WANT_READ != 0 && set != w.core.raw_fd() => {
+                    events = libc::POLLIN;
+                    set
+                }
+                _ => w.core.raw_fd(),
+            };
             self.fds.push(libc::pollfd {
-                fd: w.core.raw_fd(),
+                fd,
                 events,
                 revents: 0,
             });
@@ -172,9 +182,15 @@ impl PollSet {
 /// What a watch finds, from the `revents` of its fd.
 #[inline]
 fn evaluate(w: &Watch, revents: i16) -> u8 {
-    let ready = w
+    let mut ready = w
         .core
         .ready_from(revents, w.want & WANT_READ != 0, w.want & WANT_WRITE != 0);
+    if w.want & (WANT_READ | WANT_WRITE) == WANT_READ | WANT_WRITE
+        && w.core.readable_fd() != w.core.raw_fd()
+    {
+        // Polled through the receive set (`fill_fds`): writability apart.
+        ready.write = w.core.writable_now();
+    }
     if ready.closed {
         return FOUND_CLOSED;
     }

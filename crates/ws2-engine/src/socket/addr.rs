@@ -2,7 +2,7 @@
 //! `getpeername`, the implicit bind of a first send (S13, S15).
 
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::RawFd;
 use std::sync::atomic::Ordering;
 
 use ws2_abi as abi;
@@ -24,11 +24,8 @@ impl SocketCore {
     /// ```
     pub fn bind(&self, addr: &SocketAddr) -> Result<()> {
         let la = self.linux_addr(addr, self.state.load(Ordering::Acquire))?;
-        // SAFETY: la holds a valid sockaddr of la.len() bytes.
-        cvt(
-            unsafe { libc::bind(self.raw_fd(), la.as_ptr(), la.len()) },
-            "bind",
-        )?;
+        // Windows' reuse table decides, then the kernel binds (P4, `reuse`).
+        self.bind_checked(addr, &la)?;
         self.state.fetch_or(BOUND, Ordering::Release);
         self.note_bound();
         Ok(())
@@ -301,9 +298,8 @@ impl SocketCore {
 /// Whether `addr` is an address of the host `socket` lives on (its
 /// network namespace, which need not be the calling thread's): binding a
 /// throwaway socket to it fails with `EADDRNOTAVAIL` when it is not. Only
-/// called on the failure path.
+/// called on slow paths.
 pub(crate) fn is_local_address(socket: RawFd, addr: IpAddr) -> bool {
-    const SIOCGSKNS: libc::c_ulong = 0x894C;
     let probe = move || {
         let family = if addr.is_ipv4() {
             Family::V4
@@ -320,43 +316,5 @@ pub(crate) fn is_local_address(socket: RawFd, addr: IpAddr) -> bool {
         let r = unsafe { libc::bind(probe.raw_fd(), la.as_ptr(), la.len()) };
         !(r < 0 && errno() == libc::EADDRNOTAVAIL)
     };
-    // SAFETY: SIOCGSKNS takes no argument and returns a new fd for the
-    // socket's network namespace.
-    let ns = unsafe { libc::ioctl(socket, SIOCGSKNS as _) };
-    if ns < 0 {
-        return probe();
-    }
-    // SAFETY: ns is a fresh descriptor we own.
-    let ns = unsafe { OwnedFd::from_raw_fd(ns) };
-    let same = match (
-        std::fs::metadata("/proc/thread-self/ns/net"),
-        fd_inode(ns.as_raw_fd()),
-    ) {
-        (Ok(m), Some(ino)) => std::os::unix::fs::MetadataExt::ino(&m) == ino,
-        _ => true,
-    };
-    if same {
-        return probe();
-    }
-    // Probe from a thread that enters the socket's namespace.
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                // SAFETY: setns on this helper thread only, with a namespace fd we own.
-                if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } < 0 {
-                    return true;
-                }
-                probe()
-            })
-            .join()
-            .unwrap_or(true)
-    })
-}
-
-fn fd_inode(fd: RawFd) -> Option<u64> {
-    // SAFETY: fstat fills a valid, zeroed stat struct.
-    unsafe {
-        let mut st: libc::stat = std::mem::zeroed();
-        (libc::fstat(fd, &mut st) == 0).then_some(st.st_ino)
-    }
+    super::netns::in_socket_namespace(socket, probe).unwrap_or(true)
 }

@@ -212,14 +212,15 @@ impl SocketCore {
     /// kernel and buffered in user space: `Some(bytes)` when there is some
     /// (a buffered empty datagram is `Some(0)`), `None` when there is none.
     /// This is the one place `select`, `WSAPoll`, `WSAEventSelect` and
-    /// `FIONREAD` learn of it (SPEC S44: the residue of a coalesced
-    /// receive split over several receives counts as readable). Nothing is
-    /// buffered today; the receive path that keeps a residue answers here,
-    /// and wakes the socket's waiters (`wake_waiters`) when it stores one,
-    /// so a `select` blocked on the socket looks again.
+    /// `FIONREAD` learn of it (SPEC S44: what is left of a coalesced run a
+    /// receive did not take counts as readable, though the kernel's queue
+    /// may be empty). The URO receive path keeps it (`socket/uro.rs`) and
+    /// wakes the socket's waiters (`wake_waiters`) when it stores some, so a
+    /// `select` blocked on the socket looks again. One atomic load while
+    /// nothing is held.
     #[inline]
     pub fn buffered_in_user_space(&self) -> Option<usize> {
-        None
+        self.residue_bytes()
     }
 
     /// What a poll of the socket's fd (`POLLIN` when `read`, and
@@ -286,7 +287,12 @@ impl SocketCore {
 
     fn ready_now(&self, events: i16) -> Ready {
         let mut p = libc::pollfd {
-            fd: self.raw_fd(),
+            // Group datagrams wait on the receive set (P4).
+            fd: if events & libc::POLLIN != 0 {
+                self.readable_fd()
+            } else {
+                self.raw_fd()
+            },
             events,
             revents: 0,
         };

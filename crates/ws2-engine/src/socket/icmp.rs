@@ -14,7 +14,7 @@ impl SocketCore {
     /// Reports one collected ICMP error on a receive call, once (S19):
     /// port unreachable → `WSAECONNRESET`, TTL expired → `WSAENETRESET`,
     /// unless `SIO_UDP_CONNRESET`/`SIO_UDP_NETRESET` turned them off.
-    pub(super) fn report_icmp_error(&self) -> Result<()> {
+    pub(crate) fn report_icmp_error(&self) -> Result<()> {
         if take_one(&self.icmp_resets) && !self.has(NO_CONNRESET) {
             return Err(Error::new(
                 abi::WSAECONNRESET,

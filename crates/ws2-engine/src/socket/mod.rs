@@ -6,19 +6,27 @@
 
 mod addr;
 mod events;
+mod groups;
+mod header_options;
 mod icmp;
+mod netns;
 mod options;
 mod params;
 mod recv;
+mod reuse;
 mod send;
+mod uro;
 mod waiters;
 
 pub(crate) use addr::is_local_address;
 pub use events::{EventRecord, Ready};
+pub use groups::{FilterMode, GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
 pub(crate) use send::SendFailure;
 pub use send::{Message, SendControlsIn};
+pub(crate) use uro::RESIDUE_PIECES;
+pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 
@@ -166,6 +174,31 @@ const DEBUG: u32 = 1 << 15;
 const EVENTS_LIVE: u32 = 1 << 16;
 /// An event selection with a non-zero mask is active (P1).
 const EVENTS_SELECTED: u32 = 1 << 17;
+/// Windows' `IP_MULTICAST_LOOP` is off: group datagrams sent by this host
+/// are not received (P4; the kernel's own option stays on).
+const MULTICAST_NO_LOOP: u32 = 1 << 18;
+/// `SO_REUSEADDR` as Windows reads it (P4, `reuse`).
+const REUSE_ADDR: u32 = 1 << 19;
+/// `SO_EXCLUSIVEADDRUSE` (P4, `reuse`).
+const EXCLUSIVE_ADDR: u32 = 1 << 20;
+/// The socket is in the process's registry of bound sockets (`reuse`).
+const REGISTERED: u32 = 1 << 21;
+/// `IP_DONTFRAGMENT` is on for IPv4 datagrams (P4; `header_options`).
+const DONT_FRAGMENT: u32 = 1 << 22;
+/// What receives report of a datagram's destination (S27, P4): the
+/// Windows options `IP_PKTINFO`, `IP_RECVIF`, `IP_RECVDSTADDR` and their
+/// IPv6 twins (Linux has one option per family for all three).
+const WANT_PKTINFO_V4: u32 = 1 << 23;
+const WANT_IF_V4: u32 = 1 << 24;
+const WANT_DSTADDR_V4: u32 = 1 << 25;
+const WANT_PKTINFO_V6: u32 = 1 << 26;
+const WANT_IF_V6: u32 = 1 << 27;
+const WANT_DSTADDR_V6: u32 = 1 << 28;
+/// The reports that need a receive's controls rewritten.
+const WANT_ADDRESS_EXTRA: u32 = WANT_IF_V4 | WANT_DSTADDR_V4 | WANT_IF_V6 | WANT_DSTADDR_V6;
+/// `UDP_GRO` is on (`UDP_RECV_MAX_COALESCED_SIZE` was set, S44): receives
+/// go through the URO path. Set once, never cleared.
+const GRO: u32 = 1 << 29;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter
@@ -204,6 +237,8 @@ pub struct SocketCore {
     pub(crate) queued: AtomicUsize,
     /// Overlapped receives waiting for datagrams, in call order.
     pub(crate) recv_queue: Mutex<RecvQueue>,
+    /// `recv_queue.ops.len()`, readable without the lock.
+    pub(crate) recv_queued: AtomicUsize,
     /// The fork generation whose operations `queue` and `recv_queue` hold
     /// (a fork child drops its parent's on first use, S43).
     pub(crate) queue_generation: AtomicU64,
@@ -220,6 +255,8 @@ pub struct SocketCore {
     icmp_resets: AtomicU32,
     /// ICMP time exceeded messages not yet reported (S19).
     icmp_ttl_expired: AtomicU32,
+    /// `UDP_RECV_MAX_COALESCED_SIZE` and what is left of coalesced runs (S44).
+    uro: uro::Uro,
     /// `SO_ERROR` as last set (a Winsock code; 0 at creation).
     so_error: AtomicU32,
     /// `SO_SNDBUF`, `SO_RCVBUF` as last set ([`NOT_SET`]: never).
@@ -232,6 +269,11 @@ pub struct SocketCore {
     /// Held by receives that peek and by `FIONREAD`'s count of the queued
     /// datagrams, which moves the socket's peek offset (`SO_PEEK_OFF`).
     pub(crate) peek_lock: Mutex<()>,
+    /// Multicast memberships and the receive set (P4, `groups`).
+    groups: groups::Groups,
+    /// Held while a send switches `IP_MTU_DISCOVER` around itself (P4,
+    /// `header_options`).
+    df_switch: Mutex<()>,
 }
 
 /// `buffer_sizes` of an option never set: the kernel's value is reported.
@@ -364,6 +406,9 @@ impl SocketCore {
                 )?;
             }
         }
+        if kind != SocketKind::Stream {
+            core.datagram_defaults()?;
+        }
         if kind == SocketKind::Raw && linux_protocol == libc::IPPROTO_RAW {
             core.state.fetch_or(HEADER_INCLUDED, Ordering::Relaxed);
         }
@@ -393,6 +438,7 @@ impl SocketCore {
             queue: Mutex::new(SendQueue::default()),
             queued: AtomicUsize::new(0),
             recv_queue: Mutex::new(RecvQueue::default()),
+            recv_queued: AtomicUsize::new(0),
             queue_generation: AtomicU64::new(crate::fork::generation()),
             recv_fd: OnceLock::new(),
             port: OnceLock::new(),
@@ -400,11 +446,14 @@ impl SocketCore {
             segment_size: AtomicU32::new(0),
             icmp_resets: AtomicU32::new(0),
             icmp_ttl_expired: AtomicU32::new(0),
+            uro: uro::Uro::new(),
             so_error: AtomicU32::new(0),
             buffer_sizes: [AtomicU64::new(NOT_SET), AtomicU64::new(NOT_SET)],
             events: OnceLock::new(),
             events_fd: OnceLock::new(),
             peek_lock: Mutex::new(()),
+            groups: groups::Groups::default(),
+            df_switch: Mutex::new(()),
         }
     }
 
@@ -610,5 +659,6 @@ impl std::fmt::Debug for SocketCore {
 impl Drop for SocketCore {
     fn drop(&mut self) {
         self.state.fetch_or(CLOSED, Ordering::Release);
+        self.forget_binding();
     }
 }

@@ -8,7 +8,7 @@ use ws2_abi as abi;
 
 use crate::completion::Port;
 use crate::error::{Error, Result};
-use crate::translate::{Family, SockOpt};
+use crate::translate::{Family, ReceivedControls, RecvAddress, SockOpt};
 
 use super::*;
 
@@ -335,6 +335,66 @@ impl SocketCore {
         }
     }
 
+    /// `IP_PKTINFO`, `IP_RECVIF`, `IP_RECVDSTADDR` (`v6`: their IPv6
+    /// twins): Linux's `IP_PKTINFO`/`IPV6_RECVPKTINFO` is on while any of
+    /// the family's three is; each report is written only when wanted.
+    pub(crate) fn set_recv_address(&self, v6: bool, what: RecvAddress, on: bool) -> Result<()> {
+        let bit = recv_address_bit(v6, what);
+        let all = if v6 {
+            WANT_PKTINFO_V6 | WANT_IF_V6 | WANT_DSTADDR_V6
+        } else {
+            WANT_PKTINFO_V4 | WANT_IF_V4 | WANT_DSTADDR_V4
+        };
+        let state = if on {
+            self.state.fetch_or(bit, Ordering::AcqRel) | bit
+        } else {
+            self.state.fetch_and(!bit, Ordering::AcqRel) & !bit
+        };
+        let linux_on = (state & all != 0) as i32;
+        let r = if v6 {
+            self.set_int_option(
+                libc::IPPROTO_IPV6,
+                libc::IPV6_RECVPKTINFO,
+                linux_on,
+                "setsockopt(IPV6_RECVPKTINFO)",
+            )
+        } else {
+            self.set_int_option(
+                libc::IPPROTO_IP,
+                libc::IP_PKTINFO,
+                linux_on,
+                "setsockopt(IP_PKTINFO)",
+            )
+        };
+        if r.is_err() {
+            self.set_state_bit(bit, !on);
+        }
+        r
+    }
+
+    /// Rewrites a receive's destination reports as the socket's options
+    /// ask (only when `IP_RECVIF`/`IP_RECVDSTADDR` or a twin is on).
+    #[inline(always)]
+    pub(crate) fn recv_address_reports(&self, state: u32, c: &mut ReceivedControls) {
+        if state & WANT_ADDRESS_EXTRA == 0 {
+            return;
+        }
+        if let Some((addr, index)) = c.destination_v4 {
+            c.interface_v4 = (state & WANT_IF_V4 != 0).then_some(index);
+            c.destination_addr_v4 = (state & WANT_DSTADDR_V4 != 0).then_some(addr);
+            if state & WANT_PKTINFO_V4 == 0 {
+                c.destination_v4 = None;
+            }
+        }
+        if let Some((addr, index)) = c.destination_v6 {
+            c.interface_v6 = (state & WANT_IF_V6 != 0).then_some(index);
+            c.destination_addr_v6 = (state & WANT_DSTADDR_V6 != 0).then_some(addr);
+            if state & WANT_PKTINFO_V6 == 0 {
+                c.destination_v6 = None;
+            }
+        }
+    }
+
     pub(crate) fn recv_tos_wanted(&self, ecn: bool) -> bool {
         self.has(if ecn { WANT_ECN } else { WANT_TOS })
     }
@@ -360,6 +420,7 @@ impl SocketCore {
             self.state
                 .fetch_and(!(WANT_TOS | WANT_ECN), Ordering::AcqRel);
         }
+        self.set_state_bit(WANT_PKTINFO_V4 | WANT_PKTINFO_V6, destination);
         // A dual-stack socket receives IPv4 datagrams too: set both families.
         for (name, on) in ip {
             let r = self.set_int_option(libc::IPPROTO_IP, name, on as i32, "setsockopt(IP_*)");
@@ -382,7 +443,10 @@ impl SocketCore {
         value: i32,
         context: &'static str,
     ) -> Result<()> {
-        set_int(self.raw_fd(), level, name, value, context)
+        set_int(self.raw_fd(), level, name, value, context)?;
+        // What receives report comes from the group sockets too (P4).
+        self.mirror_option(level, name, value);
+        Ok(())
     }
 
     pub fn int_option(&self, level: i32, name: i32, context: &'static str) -> Result<i32> {
@@ -475,8 +539,29 @@ impl SocketCore {
                 Ok(())
             }
             SockOpt::SegmentSize => self.set_segment_size(value as u32),
+            SockOpt::RecvMaxCoalesced => self.set_recv_max_coalesced(value as u32),
             SockOpt::V6Only => self.set_v6_only(value != 0),
             SockOpt::RecvTos { v6, ecn } => self.set_recv_tos(v6, ecn, value != 0),
+            SockOpt::RecvAddress { v6, what } => self.set_recv_address(v6, what, value != 0),
+            SockOpt::UnicastInterfaceV4 => self.set_int_option(
+                libc::IPPROTO_IP,
+                libc::IP_UNICAST_IF,
+                value,
+                "setsockopt(IP_UNICAST_IF)",
+            ),
+            SockOpt::MulticastLoop => {
+                self.set_multicast_loop(value != 0);
+                Ok(())
+            }
+            SockOpt::MulticastInterfaceV4 => self
+                .set_multicast_interface_v4(crate::translate::interface_from_option(value as u32)),
+            SockOpt::ReuseAddr => self.set_reuse_addr(value != 0),
+            SockOpt::ExclusiveAddrUse => self.set_exclusive_addr_use(value != 0),
+            SockOpt::DontFragment => self.set_dont_fragment(value != 0),
+            SockOpt::Membership { .. } | SockOpt::IpOptions => Err(Error::new(
+                abi::WSAEFAULT,
+                "this option takes bytes or a structure, not an int",
+            )),
             SockOpt::Type | SockOpt::MaxMsgSize | SockOpt::AcceptConn | SockOpt::ConnectTime => {
                 Err(Error::new(
                     abi::WSAEINVAL,
@@ -509,6 +594,7 @@ impl SocketCore {
             }
             SockOpt::Type => Ok(self.kind().windows()),
             SockOpt::SegmentSize => Ok(self.segment_size_option() as i32),
+            SockOpt::RecvMaxCoalesced => Ok(self.recv_max_coalesced()? as i32),
             SockOpt::V6Only => Ok(self.v6_only()? as i32),
             SockOpt::RecvTos { ecn, .. } => Ok(self.recv_tos_wanted(ecn) as i32),
             SockOpt::MaxMsgSize => Ok(self.max_msg_size() as i32),
@@ -517,6 +603,36 @@ impl SocketCore {
             SockOpt::AcceptConn => Ok(0),
             SockOpt::ConnectTime => Ok(-1),
             SockOpt::OpenType => Ok(open_type() as i32),
+            SockOpt::RecvAddress { v6, what } => Ok(self.has(recv_address_bit(v6, what)) as i32),
+            SockOpt::UnicastInterfaceV4 => {
+                let v = self.int_option(libc::IPPROTO_IP, libc::IP_UNICAST_IF, "getsockopt")?;
+                Ok(u32::from_be(v as u32) as i32)
+            }
+            SockOpt::MulticastLoop => Ok(self.multicast_loop() as i32),
+            SockOpt::MulticastInterfaceV4 => Ok(self.multicast_interface_v4() as i32),
+            SockOpt::ReuseAddr => Ok(self.reuse_addr() as i32),
+            SockOpt::ExclusiveAddrUse => Ok(self.exclusive_addr_use() as i32),
+            SockOpt::DontFragment => Ok(self.dont_fragment()? as i32),
+            SockOpt::Membership { .. } => Err(Error::new(
+                abi::WSAENOPROTOOPT,
+                "membership options can be set but not read",
+            )),
+            SockOpt::IpOptions => Err(Error::new(
+                abi::WSAEFAULT,
+                "IP_OPTIONS is bytes, not an int",
+            )),
         }
+    }
+}
+
+/// The state bit of a destination report option.
+fn recv_address_bit(v6: bool, what: RecvAddress) -> u32 {
+    match (v6, what) {
+        (false, RecvAddress::Pktinfo) => WANT_PKTINFO_V4,
+        (false, RecvAddress::Interface) => WANT_IF_V4,
+        (false, RecvAddress::Destination) => WANT_DSTADDR_V4,
+        (true, RecvAddress::Pktinfo) => WANT_PKTINFO_V6,
+        (true, RecvAddress::Interface) => WANT_IF_V6,
+        (true, RecvAddress::Destination) => WANT_DSTADDR_V6,
     }
 }

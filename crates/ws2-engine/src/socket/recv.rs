@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux};
+use crate::translate::{
+    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux, controls_from_linux_into,
+};
 
 use super::*;
 
@@ -37,7 +39,24 @@ impl SocketCore {
         self.recv_fd.get().map(|fd| fd.as_raw_fd())
     }
 
+    /// One receive attempt without waiting, into `got`: false when no
+    /// datagram waits.
+    #[inline]
+    pub(crate) fn recv_controls_now_to(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        got: &mut Received,
+    ) -> Result<bool> {
+        match self.recv_with_controls_to(iov, iovlen, false, got) {
+            Ok(()) => Ok(true),
+            Err(e) if e.code() == abi::WSAEWOULDBLOCK => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// One receive attempt without waiting: `None` when no datagram waits.
+    #[inline]
     pub(crate) fn recv_controls_now(
         &self,
         iov: *mut libc::iovec,
@@ -50,15 +69,21 @@ impl SocketCore {
         }
     }
 
-    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
-    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
-    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
-    pub(crate) fn recvmsg_blocking(
-        &self,
-        msg: &mut libc::msghdr,
-        flags: i32,
-        may_wait: bool,
-    ) -> Result<usize> {
+    /// The checks every receive makes first: the socket is open (S37),
+    /// bound (S15: `WSAEINVAL`, nothing can arrive) and not shut down for
+    /// receiving.
+    #[inline]
+    pub(crate) fn recv_checks(&self) -> Result<()> {
+        // One load for the usual case: open, bound, not shut down.
+        if self.state.load(Ordering::Acquire) & (CLOSED | BOUND | SHUT_RECV) == BOUND {
+            return Ok(());
+        }
+        self.recv_refused()
+    }
+
+    /// Why [`SocketCore::recv_checks`] refuses.
+    #[cold]
+    fn recv_refused(&self) -> Result<()> {
         if self.is_closed() {
             return Err(Error::new(abi::WSAENOTSOCK, "the socket was closed"));
         }
@@ -74,15 +99,15 @@ impl SocketCore {
                 "the socket was shut down for receiving",
             ));
         }
-        let result = self.recvmsg_waiting(msg, flags, may_wait);
-        // Every receive call re-enables FD_READ (P1).
-        self.note_received();
-        result
+        Ok(())
     }
 
-    /// The receive loop of [`SocketCore::recvmsg_blocking`].
-    fn recvmsg_waiting(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
-        let mut deadline = None;
+    /// One `recvmsg` that does not wait, after reporting a collected ICMP
+    /// error (S19): `None` when no datagram waits. `msg` must describe
+    /// live, writable buffers; its name and control lengths are restored
+    /// before every try.
+    #[inline]
+    pub(crate) fn recv_attempt(&self, msg: &mut libc::msghdr, flags: i32) -> Result<Option<usize>> {
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
             self.report_icmp_error()?;
@@ -91,41 +116,91 @@ impl SocketCore {
             // A peek must not meet FIONREAD's walk of the queue, which moves
             // the socket's peek offset (`queued_bytes`).
             let peeking = (flags & libc::MSG_PEEK != 0).then(|| crate::fork::lock(&self.peek_lock));
-            // SAFETY: msg describes live, writable buffers per this function's contract.
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            // The socket's own fd, or one of its group sockets (P4).
+            let n = self.recv_any(msg, flags);
             drop(peeking);
-            if n >= 0 {
-                return Ok(n as usize);
-            }
-            match errno() {
-                libc::EINTR => continue,
-                libc::EAGAIN => {
-                    // An ICMP error in the error queue makes the fd readable
-                    // (POLLERR) without data: collect it so it is reported.
-                    if self.collect_icmp_errors() {
-                        continue;
-                    }
-                    if !may_wait || self.is_nonblocking() {
-                        return Err(Error::new(
-                            abi::WSAEWOULDBLOCK,
-                            "the socket is non-blocking (FIONBIO) and no datagram is waiting",
-                        ));
-                    }
-                    let d = *deadline.get_or_insert_with(|| {
-                        crate::completion::deadline_after(self.recv_timeout_ms())
-                    });
-                    if !super::waiters::wait_readable(self, d)? {
-                        return Err(Error::new(
-                            abi::WSAETIMEDOUT,
-                            format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
-                        ));
+            match n {
+                Ok(n) => return Ok(Some(n)),
+                Err(e) => {
+                    if !self.recv_failed(e, "recvmsg")? {
+                        return Ok(None);
                     }
                 }
-                libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
-                    self.absorb_icmp_error();
-                }
-                e => return Err(Error::from_errno(e, "recvmsg")),
             }
+        }
+    }
+
+    /// What a receive call's failure means (`recvmsg`, `recvmmsg`):
+    /// `Ok(true)` try again (`EINTR`, or an ICMP error was collected to be
+    /// reported first, S19), `Ok(false)` nothing waits, or the error.
+    #[cold]
+    pub(crate) fn recv_failed(&self, e: i32, call: &'static str) -> Result<bool> {
+        match e {
+            libc::EINTR => Ok(true),
+            // An ICMP error in the error queue makes the fd readable
+            // (POLLERR) without data: collect it so it is reported.
+            libc::EAGAIN => Ok(self.collect_icmp_errors()),
+            libc::ECONNREFUSED | libc::EHOSTUNREACH | libc::ENETUNREACH | libc::EPROTO => {
+                self.absorb_icmp_error();
+                Ok(true)
+            }
+            e => Err(Error::from_errno(e, call)),
+        }
+    }
+
+    /// Waits, alertably, until the socket may have something to receive:
+    /// `WSAEWOULDBLOCK` when the call must not wait (`FIONBIO`, an
+    /// overlapped try), `WSAETIMEDOUT` when `SO_RCVTIMEO` runs out (its
+    /// deadline set on the first wait of the call).
+    #[cold]
+    pub(crate) fn wait_to_receive(
+        &self,
+        may_wait: bool,
+        deadline: &mut Option<Option<std::time::Instant>>,
+    ) -> Result<()> {
+        if !may_wait || self.is_nonblocking() {
+            return Err(Error::new(
+                abi::WSAEWOULDBLOCK,
+                "the socket is non-blocking (FIONBIO) and no datagram is waiting",
+            ));
+        }
+        let d = *deadline
+            .get_or_insert_with(|| crate::completion::deadline_after(self.recv_timeout_ms()));
+        if !super::waiters::wait_readable(self, d)? {
+            return Err(Error::new(
+                abi::WSAETIMEDOUT,
+                format!("SO_RCVTIMEO of {} ms expired", self.recv_timeout_ms()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `recvmsg` with Windows semantics: `WSAEINVAL` when unbound (S15),
+    /// blocking emulated with `SO_RCVTIMEO` → `WSAETIMEDOUT`, `FIONBIO` →
+    /// `WSAEWOULDBLOCK`. `msg` must describe live, writable buffers.
+    #[inline]
+    pub(crate) fn recvmsg_blocking(
+        &self,
+        msg: &mut libc::msghdr,
+        flags: i32,
+        may_wait: bool,
+    ) -> Result<usize> {
+        self.recv_checks()?;
+        let result = self.recvmsg_waiting(msg, flags, may_wait);
+        // Every receive call re-enables FD_READ (P1).
+        self.note_received();
+        result
+    }
+
+    /// The receive loop of [`SocketCore::recvmsg_blocking`].
+    #[inline]
+    fn recvmsg_waiting(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
+        let mut deadline = None;
+        loop {
+            if let Some(n) = self.recv_attempt(msg, flags)? {
+                return Ok(n);
+            }
+            self.wait_to_receive(may_wait, &mut deadline)?;
         }
     }
 
@@ -155,7 +230,8 @@ impl SocketCore {
         // SAFETY: p is a valid pollfd.
         unsafe { libc::poll(&mut p, 1, 0) };
         if p.revents & libc::POLLIN == 0 {
-            return Ok(0);
+            // Nothing on the socket's own fd: what its group sockets hold (P4).
+            return Ok(self.group_bytes_readable() as usize);
         }
         if self.kind != SocketKind::Datagram {
             return self.siocinq();
@@ -249,6 +325,13 @@ impl SocketCore {
             iov_base: buf.as_mut_ptr().cast(),
             iov_len: buf.len(),
         };
+        if self.gro_on() {
+            let got = self.recv_uro(std::slice::from_ref(&iov), peek, true)?;
+            if got.truncated {
+                return Err(truncated(buf.len()));
+            }
+            return Ok((got.bytes, got.from));
+        }
         // SAFETY: msghdr is plain data; zeroed is a valid empty header.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_name = from.as_mut_ptr().cast();
@@ -258,31 +341,50 @@ impl SocketCore {
         let n = self.recvmsg_blocking(&mut msg, if peek { libc::MSG_PEEK } else { 0 }, true)?;
         *from.len_mut() = msg.msg_namelen;
         if msg.msg_flags & libc::MSG_TRUNC != 0 && self.kind != SocketKind::Stream {
-            return Err(Error::new(
-                abi::WSAEMSGSIZE,
-                format!(
-                    "datagram was larger than the {}-byte buffer and was truncated",
-                    buf.len()
-                ),
-            ));
+            return Err(truncated(buf.len()));
         }
         Ok((n, from.to_socket_addr()))
     }
 
     /// Receives one datagram into `iov` with its control data (S27): the
     /// Linux cmsgs are decoded into [`ReceivedControls`](crate::ReceivedControls).
+    #[inline]
     pub fn recv_with_controls(&self, iov: *mut libc::iovec, iovlen: usize) -> Result<Received> {
         self.recv_with_controls_inner(iov, iovlen, true)
     }
 
+    #[inline]
     fn recv_with_controls_inner(
         &self,
         iov: *mut libc::iovec,
         iovlen: usize,
         may_wait: bool,
     ) -> Result<Received> {
+        let mut got = Received::default();
+        self.recv_with_controls_to(iov, iovlen, may_wait, &mut got)?;
+        Ok(got)
+    }
+
+    /// [`SocketCore::recv_with_controls`] into `got`, so that the C face
+    /// writes the outputs from where the receive put them (a `Received`
+    /// is large: every move of it costs).
+    #[inline]
+    pub(crate) fn recv_with_controls_to(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+        got: &mut Received,
+    ) -> Result<()> {
         if iovlen > MAX_IOVECS {
-            return self.recv_bounced(iov, iovlen, may_wait);
+            *got = self.recv_bounced(iov, iovlen, may_wait)?;
+            return Ok(());
+        }
+        if self.gro_on() {
+            // SAFETY: `iov` points to `iovlen` iovecs (this function's callers).
+            let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
+            *got = self.recv_uro(iov, false, may_wait)?;
+            return Ok(());
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
@@ -296,16 +398,49 @@ impl SocketCore {
         msg.msg_controllen = cmsgs.capacity();
         let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
         *from.len_mut() = msg.msg_namelen;
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
         let state = self.state.load(Ordering::Relaxed);
-        let controls =
-            unsafe { controls_from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
-        Ok(Received {
+        got.bytes = bytes;
+        got.from = from.to_socket_addr();
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        unsafe {
+            controls_from_linux_into(
+                &msg,
+                state & WANT_TOS != 0,
+                state & WANT_ECN != 0,
+                &mut got.controls,
+            );
+        }
+        self.recv_address_reports(state, &mut got.controls);
+        got.truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
+        Ok(())
+    }
+
+    /// A datagram as Windows reports it, from what the kernel wrote
+    /// through `msg`: its source (in `from`, which `msg.msg_name` points
+    /// to), its control data, `MSG_TRUNC`.
+    ///
+    /// # Safety
+    /// The kernel filled `msg` (its name and `msg_controllen` bytes of cmsgs).
+    #[inline]
+    pub(crate) unsafe fn received(
+        &self,
+        msg: &libc::msghdr,
+        from: &mut LinuxAddr,
+        bytes: usize,
+    ) -> Received {
+        *from.len_mut() = msg.msg_namelen;
+        let state = self.state.load(Ordering::Relaxed);
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        let mut controls =
+            unsafe { controls_from_linux(msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
+        self.recv_address_reports(state, &mut controls);
+        Received {
             bytes,
             from: from.to_socket_addr(),
             controls,
             truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
-        })
+            segment_size: None,
+        }
     }
 
     /// A receive into more buffers than one Linux message takes (S21, S27):
@@ -343,4 +478,12 @@ impl SocketCore {
         }
         Ok(got)
     }
+}
+
+/// `WSAEMSGSIZE` for a datagram longer than a `len`-byte buffer.
+fn truncated(len: usize) -> Error {
+    Error::new(
+        abi::WSAEMSGSIZE,
+        format!("datagram was larger than the {len}-byte buffer and was truncated"),
+    )
 }

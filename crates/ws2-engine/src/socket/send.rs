@@ -11,7 +11,7 @@ use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
 use crate::ops::{SendPlan, msghdr};
-use crate::translate::{CmsgBuf, ControlMessage, Family, LinuxAddr, SendControls};
+use crate::translate::{CmsgBuf, ControlMessage, Encoded, Family, LinuxAddr, SendControls};
 
 use super::*;
 
@@ -112,14 +112,15 @@ impl<'a> Message<'a> {
 /// validated (the C ABI; `None` when it was empty).
 pub trait SendControlsIn: Copy {
     /// Writes the messages for a destination of the family `to_v4` says
-    /// into `cmsg`; the `UDP_SEND_MSG_SIZE` they ask for.
+    /// into `cmsg`; what they ask for besides (`UDP_SEND_MSG_SIZE`,
+    /// `IP_DONTFRAGMENT`).
     fn encode(
         self,
         cmsg: &mut CmsgBuf,
         family: Family,
         to_v4: bool,
         socket_tos: impl FnOnce() -> u8,
-    ) -> Result<Option<u32>>;
+    ) -> Result<Encoded>;
 }
 
 impl SendControlsIn for &[ControlMessage] {
@@ -130,7 +131,7 @@ impl SendControlsIn for &[ControlMessage] {
         family: Family,
         to_v4: bool,
         socket_tos: impl FnOnce() -> u8,
-    ) -> Result<Option<u32>> {
+    ) -> Result<Encoded> {
         cmsg.encode_messages(self, family, to_v4, socket_tos)
     }
 }
@@ -143,12 +144,15 @@ impl SendControlsIn for Option<&SendControls> {
         family: Family,
         to_v4: bool,
         socket_tos: impl FnOnce() -> u8,
-    ) -> Result<Option<u32>> {
+    ) -> Result<Encoded> {
         Ok(match self {
-            None => None,
+            None => Encoded::default(),
             Some(c) => {
                 cmsg.encode(c, family, to_v4, socket_tos());
-                c.segment_size
+                Encoded {
+                    segment: c.segment_size,
+                    dont_fragment: c.dont_fragment,
+                }
             }
         })
     }
@@ -188,7 +192,7 @@ impl SocketCore {
             None => state & PEER_V4 != 0,
         };
         let mut cmsg = CmsgBuf::default();
-        let asked_segment = controls.encode(&mut cmsg, self.family, to_v4, || self.socket_tos())?;
+        let asked = controls.encode(&mut cmsg, self.family, to_v4, || self.socket_tos())?;
         // One test for every rare refusal keeps the hot path short.
         if state & (CLOSED | SHUT_SEND | STREAM) != 0
             || flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0
@@ -207,7 +211,7 @@ impl SocketCore {
             )?),
             None => None,
         };
-        let segment = match asked_segment {
+        let segment = match asked.segment {
             Some(s) => s,
             None => self.segment_size.load(Ordering::Relaxed),
         };
@@ -215,7 +219,7 @@ impl SocketCore {
             libc::MSG_DONTROUTE
         } else {
             0
-        };
+        } | self.send_df_flags(asked.dont_fragment, state, to_v4);
         if (segment == 0 || total <= segment as usize) && self.queued.load(Ordering::Acquire) == 0 {
             // The common case: the kernel takes it now.
             let msg = msghdr(dest, iov, iovlen, &cmsg);
@@ -252,8 +256,12 @@ impl SocketCore {
         msg: &libc::msghdr,
         flags: i32,
     ) -> std::result::Result<usize, SendFailure> {
+        // (A send asking for another don't-fragment state than the
+        // socket's runs with it switched: P4.)
         // SAFETY: msg describes buffers, name and control valid for this call.
-        let n = unsafe { libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
+        let n = self.with_send_flags(flags, |flags| unsafe {
+            libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+        });
         if n >= 0 {
             return Ok(n as usize);
         }
@@ -290,7 +298,9 @@ impl SocketCore {
                 }
             }
             // SAFETY: as in `try_sendmsg`.
-            let n = unsafe { libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL) };
+            let n = self.with_send_flags(flags, |flags| unsafe {
+                libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+            });
             if n >= 0 {
                 return Ok(n as usize);
             }

@@ -68,7 +68,7 @@ impl Waitable for SocketCore {
 /// Waits for readability (blocking receives), alertably (S35).
 pub(crate) fn wait_readable(core: &SocketCore, deadline: Option<Instant>) -> Result<bool> {
     completion::check_not_nested_in_blocking_call()?;
-    match wait_fd(core, libc::POLLIN, deadline)? {
+    match wait_fd_of(core, core.readable_fd(), libc::POLLIN, deadline)? {
         Some(true) => Ok(true),
         Some(false) => Err(interrupted()),
         None => Ok(false),
@@ -82,12 +82,26 @@ pub(crate) fn wait_fd(
     events: libc::c_short,
     deadline: Option<Instant>,
 ) -> Result<Option<bool>> {
-    completion::blocking_call_wait(&[core], deadline, Some((core.raw_fd(), events)), || {
+    wait_fd_of(core, core.raw_fd(), events, deadline)
+}
+
+/// [`wait_fd`] on `fd`: the socket's own, or its receive set (P4).
+fn wait_fd_of(
+    core: &SocketCore,
+    fd: RawFd,
+    events: libc::c_short,
+    deadline: Option<Instant>,
+) -> Result<Option<bool>> {
+    completion::blocking_call_wait(&[core], deadline, Some((fd, events)), || {
         if core.is_closed() {
             return Some(false);
         }
+        // What a coalesced run left in user space is readable too (S44).
+        if events & libc::POLLIN != 0 && core.buffered_in_user_space().is_some() {
+            return Some(true);
+        }
         let mut p = libc::pollfd {
-            fd: core.raw_fd(),
+            fd,
             events,
             revents: 0,
         };

@@ -8,6 +8,7 @@ mod addr;
 pub mod caller_memory;
 pub mod cstr;
 mod iovecs;
+mod multicast;
 mod options;
 mod received;
 mod send_controls;
@@ -16,6 +17,7 @@ mod tests;
 
 pub use addr::*;
 pub use iovecs::*;
+pub use multicast::*;
 pub use options::*;
 pub use received::*;
 pub use send_controls::*;

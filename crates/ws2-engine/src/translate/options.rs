@@ -11,6 +11,7 @@
 
 use ws2_abi as abi;
 
+use super::{GroupOp, RequestForm};
 use crate::error::{Error, Result};
 
 /// Where a Windows socket option lives once translated.
@@ -68,6 +69,9 @@ pub enum SockOpt {
     SegmentSize,
     /// `IPV6_V6ONLY`: kept by ws2 too (S8, S25), always on for raw IPv6.
     V6Only,
+    /// `UDP_RECV_MAX_COALESCED_SIZE`: receives may return coalesced
+    /// datagrams up to this many bytes (URO on Linux UDP GRO, S44); 0 off.
+    RecvMaxCoalesced,
     /// `IP_RECVTOS`/`IPV6_RECVTCLASS` (`ecn: false`) and `IP_RECVECN`/
     /// `IPV6_RECVECN` (`ecn: true`): which of TOS and ECN receives report.
     RecvTos {
@@ -76,6 +80,54 @@ pub enum SockOpt {
         /// The ECN-only option (`IP_RECVECN`/`IPV6_RECVECN`).
         ecn: bool,
     },
+    /// A multicast membership change (P4): `IP_ADD_MEMBERSHIP` & co.,
+    /// their IPv6 and `MCAST_*` spellings. Set only.
+    Membership {
+        /// Join, leave, or a source filter change.
+        op: GroupOp,
+        /// The structure the option takes.
+        form: RequestForm,
+    },
+    /// `IP_MULTICAST_LOOP`/`IPV6_MULTICAST_LOOP`: the receiving socket's
+    /// switch on Windows, kept by ws2 (P4).
+    MulticastLoop,
+    /// `IP_MULTICAST_IF`: an address or a `0.x.x.x` index (network byte
+    /// order); reads back the index (P4).
+    MulticastInterfaceV4,
+    /// `SO_REUSEADDR`, with Windows' bind table (P4).
+    ReuseAddr,
+    /// `SO_EXCLUSIVEADDRUSE` (P4).
+    ExclusiveAddrUse,
+    /// `IP_DONTFRAGMENT`/`IPV6_DONTFRAG` (P4).
+    DontFragment,
+    /// `IP_OPTIONS`: the IPv4 options bytes (up to 40), given to Linux and
+    /// read back from it (P4).
+    IpOptions,
+    /// `IP_UNICAST_IF`: set in network byte order (as Linux takes it),
+    /// read back in host byte order (Microsoft's page; Linux reports it in
+    /// network byte order).
+    UnicastInterfaceV4,
+    /// What receives report of a datagram's destination (S27, P4):
+    /// `IP_PKTINFO`/`IPV6_PKTINFO`, `IP_RECVIF`/`IPV6_RECVIF`,
+    /// `IP_RECVDSTADDR`/`IPV6_RECVDSTADDR`: kept by ws2, one Linux option
+    /// (`IP_PKTINFO`/`IPV6_RECVPKTINFO`) on while any is wanted.
+    RecvAddress {
+        /// The IPv6 option.
+        v6: bool,
+        /// Which report.
+        what: RecvAddress,
+    },
+}
+
+/// The reports of [`SockOpt::RecvAddress`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecvAddress {
+    /// `IN_PKTINFO`/`IN6_PKTINFO`: address and interface.
+    Pktinfo,
+    /// `IP_RECVIF`: the arrival interface (a ULONG index).
+    Interface,
+    /// `IP_RECVDSTADDR`: the destination address (`IN_ADDR`/`IN6_ADDR`).
+    Destination,
 }
 
 /// How an option's value is read from and written to the caller's buffer
@@ -109,6 +161,13 @@ pub enum OptLen {
     /// A DWORD of another level (`IP_PKTINFO`...): a set or get shorter
     /// than 4 is `WSAEFAULT`, and the get sets `*optlen` to 0.
     Dword,
+    /// A structure of this many bytes (the membership requests): a set
+    /// shorter than it is `WSAEFAULT`, a longer one reads its bytes only.
+    Struct(usize),
+    /// Up to this many bytes (`IP_OPTIONS`): a set takes 0 (none) to that
+    /// many, more is `WSAEINVAL`; a get writes what there is and reports
+    /// its length (0 for none), `WSAEFAULT` when `*optlen` is shorter.
+    Bytes(usize),
 }
 
 impl OptLen {
@@ -116,6 +175,7 @@ impl OptLen {
     pub fn natural(self) -> usize {
         match self {
             OptLen::Byte => 1,
+            OptLen::Struct(size) | OptLen::Bytes(size) => size,
             _ => 4,
         }
     }
@@ -136,6 +196,9 @@ pub enum Access {
     /// `WSAEINVAL` on the others: `SO_TYPE` in `test_WSASocket`,
     /// `SO_ACCEPTCONN` in `test_listen`).
     ReadOnly,
+    /// Set only; a get fails with `WSAENOPROTOOPT` on every socket type
+    /// (the memberships, `test_sockopt_validity`).
+    WriteOnly,
 }
 
 /// Socket types an option works on (bits of [`OptionSpec::sockets`]).
@@ -217,13 +280,83 @@ impl OptionSpec {
         self.access = Access::ReadOnly;
         self
     }
+    const fn wrong_socket(mut self, code: i32) -> Self {
+        self.wrong_socket = code;
+        self
+    }
 }
+
+/// A membership option: a set-only structure on datagram and raw sockets
+/// (MS "IPPROTO_IP socket options", "IPPROTO_IPV6 socket options",
+/// `GROUP_REQ`).
+const fn membership(level: i32, name: i32, op: GroupOp, form: RequestForm) -> OptionSpec {
+    let mut spec = row(
+        level,
+        name,
+        SockOpt::Membership { op, form },
+        OptLen::Struct(form.size()),
+    )
+    .only(sockets::DATAGRAMS);
+    spec.access = Access::WriteOnly;
+    spec
+}
+
+/// `MCAST_*` at one level (`IPPROTO_IP` for IPv4 groups, `IPPROTO_IPV6`
+/// for IPv6 ones; the structure carries the family).
+macro_rules! mcast_rows {
+    ($level:expr) => {
+        [
+            membership(
+                $level,
+                abi::MCAST_JOIN_GROUP,
+                GroupOp::Join,
+                RequestForm::Group,
+            ),
+            membership(
+                $level,
+                abi::MCAST_LEAVE_GROUP,
+                GroupOp::Leave,
+                RequestForm::Group,
+            ),
+            membership(
+                $level,
+                abi::MCAST_JOIN_SOURCE_GROUP,
+                GroupOp::JoinSource,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_LEAVE_SOURCE_GROUP,
+                GroupOp::LeaveSource,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_BLOCK_SOURCE,
+                GroupOp::Block,
+                RequestForm::GroupSource,
+            ),
+            membership(
+                $level,
+                abi::MCAST_UNBLOCK_SOURCE,
+                GroupOp::Unblock,
+                RequestForm::GroupSource,
+            ),
+        ]
+    };
+}
+
+static MCAST_IP: [OptionSpec; 6] = mcast_rows!(abi::IPPROTO_IP);
+static MCAST_IPV6: [OptionSpec; 6] = mcast_rows!(abi::IPPROTO_IPV6);
 
 const fn linux(level: i32, name: i32) -> SockOpt {
     SockOpt::Linux { level, name }
 }
 
 const SOCKET_DWORD: OptLen = OptLen::SocketDword { zero_short: false };
+
+/// The most `IP_OPTIONS` bytes an IPv4 header carries.
+pub const MAX_IP_OPTIONS: usize = 40;
 
 /// Every option ws2 answers. `sockets` of the IP-level receive and
 /// multicast options exclude streams (`WSAEINVAL` there,
@@ -249,7 +382,14 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::SOL_SOCKET,
         abi::SO_REUSEADDR,
-        linux(libc::SOL_SOCKET, libc::SO_REUSEADDR),
+        SockOpt::ReuseAddr,
+        OptLen::SocketBool,
+    )
+    .boolean(),
+    row(
+        abi::SOL_SOCKET,
+        abi::SO_EXCLUSIVEADDRUSE,
+        SockOpt::ExclusiveAddrUse,
         OptLen::SocketBool,
     )
     .boolean(),
@@ -357,15 +497,108 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::IPPROTO_IP,
         abi::IP_MULTICAST_LOOP,
-        linux(libc::IPPROTO_IP, libc::IP_MULTICAST_LOOP),
+        SockOpt::MulticastLoop,
         OptLen::ShortDword,
     )
     .boolean()
     .only(sockets::DATAGRAMS),
     row(
         abi::IPPROTO_IP,
+        abi::IP_MULTICAST_IF,
+        SockOpt::MulticastInterfaceV4,
+        OptLen::Dword,
+    )
+    .only(sockets::DATAGRAMS),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_ADD_MEMBERSHIP,
+        GroupOp::Join,
+        RequestForm::MreqV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_DROP_MEMBERSHIP,
+        GroupOp::Leave,
+        RequestForm::MreqV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_ADD_SOURCE_MEMBERSHIP,
+        GroupOp::JoinSource,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_DROP_SOURCE_MEMBERSHIP,
+        GroupOp::LeaveSource,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_BLOCK_SOURCE,
+        GroupOp::Block,
+        RequestForm::MreqSourceV4,
+    ),
+    membership(
+        abi::IPPROTO_IP,
+        abi::IP_UNBLOCK_SOURCE,
+        GroupOp::Unblock,
+        RequestForm::MreqSourceV4,
+    ),
+    // test_set_getsockopt: a boolean on UDP, TCP and raw sockets alike.
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_DONTFRAGMENT,
+        SockOpt::DontFragment,
+        OptLen::Dword,
+    )
+    .boolean(),
+    // test_sockopt_validity: on TCP, UDP and raw sockets; a fresh socket
+    // reads back no options.
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_OPTIONS,
+        SockOpt::IpOptions,
+        OptLen::Bytes(MAX_IP_OPTIONS),
+    ),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_UNICAST_IF,
+        SockOpt::UnicastInterfaceV4,
+        OptLen::Dword,
+    ),
+    row(
+        abi::IPPROTO_IP,
         abi::IP_PKTINFO,
-        linux(libc::IPPROTO_IP, libc::IP_PKTINFO),
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Pktinfo,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    // test_sockopt_validity: UDP and raw, WSAEINVAL on TCP; their control
+    // messages are undocumented: a ULONG index, an IN_ADDR (our choice,
+    // the shape of IP_ORIGINAL_ARRIVAL_IF's).
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVIF,
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Interface,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IP,
+        abi::IP_RECVDSTADDR,
+        SockOpt::RecvAddress {
+            v6: false,
+            what: RecvAddress::Destination,
+        },
         OptLen::Dword,
     )
     .boolean()
@@ -419,15 +652,82 @@ static OPTIONS: &[OptionSpec] = &[
     row(
         abi::IPPROTO_IPV6,
         abi::IPV6_MULTICAST_LOOP,
-        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_LOOP),
+        SockOpt::MulticastLoop,
         OptLen::ShortDword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    // An index in host byte order, as Linux takes it.
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_MULTICAST_IF,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_MULTICAST_IF),
+        OptLen::Dword,
+    )
+    .only(sockets::DATAGRAMS),
+    membership(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_ADD_MEMBERSHIP,
+        GroupOp::Join,
+        RequestForm::MreqV6,
+    ),
+    membership(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_DROP_MEMBERSHIP,
+        GroupOp::Leave,
+        RequestForm::MreqV6,
+    ),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_DONTFRAG,
+        SockOpt::DontFragment,
+        OptLen::Dword,
+    )
+    .boolean(),
+    // test_sockopt_validity: raw IPv6 sockets only (WSAEINVAL on UDP/TCP).
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_HDRINCL,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_HDRINCL),
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::RAW),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_UNICAST_IF,
+        linux(libc::IPPROTO_IPV6, libc::IPV6_UNICAST_IF),
+        OptLen::Dword,
+    ),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_PKTINFO,
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Pktinfo,
+        },
+        OptLen::Dword,
     )
     .boolean()
     .only(sockets::DATAGRAMS),
     row(
         abi::IPPROTO_IPV6,
-        abi::IPV6_PKTINFO,
-        linux(libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO),
+        abi::IPV6_RECVIF,
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Interface,
+        },
+        OptLen::Dword,
+    )
+    .boolean()
+    .only(sockets::DATAGRAMS),
+    row(
+        abi::IPPROTO_IPV6,
+        abi::IPV6_RECVDSTADDR,
+        SockOpt::RecvAddress {
+            v6: true,
+            what: RecvAddress::Destination,
+        },
         OptLen::Dword,
     )
     .boolean()
@@ -487,6 +787,16 @@ static OPTIONS: &[OptionSpec] = &[
         OptLen::Dword,
     )
     .only(sockets::DGRAM),
+    // Any UDP socket answers it, v4 or v6 (MsQuic takes a successful get
+    // as "URO supported"); another protocol does not have it (S44).
+    row(
+        abi::IPPROTO_UDP,
+        abi::UDP_RECV_MAX_COALESCED_SIZE,
+        SockOpt::RecvMaxCoalesced,
+        OptLen::Dword,
+    )
+    .only(sockets::DGRAM)
+    .wrong_socket(abi::WSAENOPROTOOPT),
 ];
 
 /// Levels Windows knows: anything else is `WSAEINVAL` ("invalid values for
@@ -522,6 +832,8 @@ pub fn option_spec(level: i32, name: i32) -> Result<&'static OptionSpec> {
     }
     OPTIONS
         .iter()
+        .chain(&MCAST_IP)
+        .chain(&MCAST_IPV6)
         .find(|o| o.level == level && o.name == name)
         .ok_or_else(|| {
             Error::new(
@@ -550,9 +862,10 @@ mod tests {
 
     #[test]
     fn each_option_is_declared_once() {
-        for (i, o) in OPTIONS.iter().enumerate() {
+        let all: Vec<_> = OPTIONS.iter().chain(&MCAST_IP).chain(&MCAST_IPV6).collect();
+        for (i, o) in all.iter().enumerate() {
             assert!(
-                OPTIONS[i + 1..]
+                all[i + 1..]
                     .iter()
                     .all(|p| (p.level, p.name) != (o.level, o.name)),
                 "level {:#x} name {} twice",

@@ -33,6 +33,14 @@ pub struct ReceivedControls {
     pub ecn_v6: Option<u8>,
     /// `IPV6_HOPLIMIT`.
     pub hop_limit: Option<u8>,
+    /// `IP_RECVIF`: the arrival interface of an IPv4 datagram (P4).
+    pub interface_v4: Option<u32>,
+    /// `IPV6_RECVIF`.
+    pub interface_v6: Option<u32>,
+    /// `IP_RECVDSTADDR`: the destination address of an IPv4 datagram (P4).
+    pub destination_addr_v4: Option<Ipv4Addr>,
+    /// `IPV6_RECVDSTADDR`.
+    pub destination_addr_v6: Option<Ipv6Addr>,
 }
 
 /// Decodes the cmsgs the kernel wrote through `msg` (S27).
@@ -52,12 +60,32 @@ pub struct ReceivedControls {
 /// let got = unsafe { ws2_engine::translate::controls_from_linux(&msg, false, false) };
 /// assert_eq!(got, ws2_engine::ReceivedControls::default());
 /// ```
+#[inline]
 pub unsafe fn controls_from_linux(
     msg: &libc::msghdr,
     want_tos: bool,
     want_ecn: bool,
 ) -> ReceivedControls {
     let mut out = ReceivedControls::default();
+    // SAFETY: forwarded contract.
+    unsafe { controls_from_linux_into(msg, want_tos, want_ecn, &mut out) };
+    out
+}
+
+/// [`controls_from_linux`] into `out` (set to what the cmsgs say, every
+/// field it does not mention `None`), where a receive keeps its result: no
+/// copy of the decoded value on every datagram.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline]
+pub unsafe fn controls_from_linux_into(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut ReceivedControls,
+) {
+    *out = ReceivedControls::default();
     let end = msg.msg_control as usize + msg.msg_controllen;
     // SAFETY: per the contract the control buffer holds valid cmsgs;
     // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
@@ -103,7 +131,6 @@ pub unsafe fn controls_from_linux(
             c = libc::CMSG_NXTHDR(msg, c);
         }
     }
-    out
 }
 
 /// Writes the Windows control entries into `out` (`cmsg_len` unpadded,
@@ -116,6 +143,7 @@ pub unsafe fn controls_from_linux(
 /// let mut small = [0u8; 8];
 /// assert_eq!(ws2_engine::translate::controls_to_windows(&got, &mut small), (0, true), "IN_PKTINFO needs 24 bytes");
 /// ```
+#[inline]
 pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usize, bool) {
     let mut w = WindowsControlWriter {
         out,
@@ -126,45 +154,106 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
         let mut p = [0u8; 8];
         p[..4].copy_from_slice(&addr.octets());
         p[4..].copy_from_slice(&ifindex.to_ne_bytes());
-        w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, &p);
+        w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, p);
     }
     if let Some((addr, ifindex)) = controls.destination_v6 {
         let mut p = [0u8; 20];
         p[..16].copy_from_slice(&addr.octets());
         p[16..].copy_from_slice(&ifindex.to_ne_bytes());
-        w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, &p);
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, p);
     }
     if let Some(tos) = controls.tos {
-        w.push(abi::IPPROTO_IP, abi::IP_TOS, &(tos as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_TOS, (tos as i32).to_ne_bytes());
     }
     if let Some(ecn) = controls.ecn {
-        w.push(abi::IPPROTO_IP, abi::IP_ECN, &(ecn as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_ECN, (ecn as i32).to_ne_bytes());
     }
     if let Some(ttl) = controls.ttl {
-        w.push(abi::IPPROTO_IP, abi::IP_TTL, &(ttl as i32).to_ne_bytes());
+        w.push(abi::IPPROTO_IP, abi::IP_TTL, (ttl as i32).to_ne_bytes());
     }
     if let Some(tclass) = controls.traffic_class {
         w.push(
             abi::IPPROTO_IPV6,
             abi::IPV6_TCLASS,
-            &(tclass as i32).to_ne_bytes(),
+            (tclass as i32).to_ne_bytes(),
         );
     }
     if let Some(ecn) = controls.ecn_v6 {
-        w.push(
-            abi::IPPROTO_IPV6,
-            abi::IPV6_ECN,
-            &(ecn as i32).to_ne_bytes(),
-        );
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_ECN, (ecn as i32).to_ne_bytes());
     }
     if let Some(hops) = controls.hop_limit {
         w.push(
             abi::IPPROTO_IPV6,
             abi::IPV6_HOPLIMIT,
-            &(hops as i32).to_ne_bytes(),
+            (hops as i32).to_ne_bytes(),
         );
     }
+    if let Some(index) = controls.interface_v4 {
+        w.push(abi::IPPROTO_IP, abi::IP_RECVIF, index.to_ne_bytes());
+    }
+    if let Some(addr) = controls.destination_addr_v4 {
+        w.push(abi::IPPROTO_IP, abi::IP_RECVDSTADDR, addr.octets());
+    }
+    if let Some(index) = controls.interface_v6 {
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_RECVIF, index.to_ne_bytes());
+    }
+    if let Some(addr) = controls.destination_addr_v6 {
+        w.push(abi::IPPROTO_IPV6, abi::IPV6_RECVDSTADDR, addr.octets());
+    }
     (w.used, w.truncated)
+}
+
+/// Writes `UDP_COALESCED_INFO` (S44: `IPPROTO_UDP`, type 3, a `DWORD`
+/// segment size) into `out`, as [`controls_to_windows`] writes its
+/// entries. Returns the bytes used and whether it did not fit.
+///
+/// ```
+/// let mut out = [0u8; 24];
+/// assert_eq!(ws2_engine::translate::coalesced_info_to_windows(1200, &mut out), (24, false));
+/// assert_eq!(u64::from_ne_bytes(out[..8].try_into().unwrap()), 20, "WSA_CMSG_LEN(4)");
+/// assert_eq!(u32::from_ne_bytes(out[16..20].try_into().unwrap()), 1200);
+/// assert_eq!(ws2_engine::translate::coalesced_info_to_windows(1200, &mut out[..19]), (0, true));
+/// ```
+pub fn coalesced_info_to_windows(segment: u32, out: &mut [u8]) -> (usize, bool) {
+    let mut w = WindowsControlWriter {
+        out,
+        used: 0,
+        truncated: false,
+    };
+    w.push(
+        abi::IPPROTO_UDP,
+        abi::UDP_COALESCED_INFO,
+        segment.to_ne_bytes(),
+    );
+    (w.used, w.truncated)
+}
+
+/// The segment size of a Linux UDP GRO read (`SOL_UDP`/`UDP_GRO`, an
+/// `int`): present only when the read holds two datagrams or more.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+pub unsafe fn gro_segment_from_linux(msg: &libc::msghdr) -> Option<usize> {
+    let end = msg.msg_control as usize + msg.msg_controllen;
+    // SAFETY: as in `controls_from_linux`; the int is read only when the
+    // cmsg holds it within msg_controllen.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            let len = ((*c).cmsg_len as usize)
+                .min(end - c as usize)
+                .saturating_sub(LINUX_CMSG_HDR);
+            if (*c).cmsg_level == libc::SOL_UDP
+                && (*c).cmsg_type == libc::UDP_GRO
+                && len >= size_of::<libc::c_int>()
+            {
+                let g = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
+                return usize::try_from(g).ok().filter(|&g| g > 0);
+            }
+            c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
+    None
 }
 
 /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
@@ -174,6 +263,7 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
 /// let got = ws2_engine::ReceivedControls { destination_v4: Some((Ipv4Addr::BROADCAST, 1)), ..Default::default() };
 /// assert_eq!(ws2_engine::translate::controls_windows_flags(&got), ws2_abi::MSG_BCAST);
 /// ```
+#[inline]
 pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
     match (controls.destination_v4, controls.destination_v6) {
         (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
@@ -183,9 +273,12 @@ pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
     }
 }
 
-/// The most bytes [`controls_to_windows`] writes: every entry once.
-pub(crate) const RECEIVED_CONTROL_MAX: usize =
-    abi::wsa_cmsg_space(8) + abi::wsa_cmsg_space(20) + 6 * abi::wsa_cmsg_space(4);
+/// The most bytes [`controls_to_windows`] and [`coalesced_info_to_windows`]
+/// write: every entry once.
+pub(crate) const RECEIVED_CONTROL_MAX: usize = abi::wsa_cmsg_space(8)
+    + abi::wsa_cmsg_space(20)
+    + 10 * abi::wsa_cmsg_space(4)
+    + abi::wsa_cmsg_space(16);
 
 struct WindowsControlWriter<'a> {
     out: &'a mut [u8],
@@ -194,25 +287,45 @@ struct WindowsControlWriter<'a> {
 }
 
 impl WindowsControlWriter<'_> {
-    fn push(&mut self, level: i32, kind: i32, data: &[u8]) {
-        let len = abi::wsa_cmsg_len(data.len());
+    /// One entry of an `N`-byte payload (every size is a constant, so the
+    /// copies are a few moves, not calls).
+    #[inline(always)]
+    fn push<const N: usize>(&mut self, level: i32, kind: i32, data: [u8; N]) {
+        let len = abi::wsa_cmsg_len(N);
         if self.truncated || self.used + len > self.out.len() {
             self.truncated = true;
             return;
         }
+        let full = abi::wsa_cmsg_space(N);
+        if self.used + full <= self.out.len() {
+            // SAFETY: `full` bytes from `used` lie within `out` (checked);
+            // every write is unaligned and within them (header 16 bytes,
+            // payload N to `len`, padding to `full`).
+            unsafe {
+                let at = self.out.as_mut_ptr().add(self.used);
+                std::ptr::write_unaligned(at.cast::<u64>(), len as u64);
+                std::ptr::write_unaligned(at.add(8).cast::<i32>(), level);
+                std::ptr::write_unaligned(at.add(12).cast::<i32>(), kind);
+                std::ptr::write_unaligned(at.add(16).cast::<[u8; N]>(), data);
+                std::ptr::write_bytes(at.add(len), 0, full - len);
+            }
+            self.used += full;
+            return;
+        }
+        // The last entry, its padding cut short by the buffer's end.
+        let space = self.out.len() - self.used;
         let at = &mut self.out[self.used..];
         at[..8].copy_from_slice(&(len as u64).to_ne_bytes());
         at[8..12].copy_from_slice(&level.to_ne_bytes());
         at[12..16].copy_from_slice(&kind.to_ne_bytes());
-        at[16..len].copy_from_slice(data);
-        let space = abi::wsa_cmsg_space(data.len()).min(at.len());
-        at[len..space].fill(0);
+        at[16..len].copy_from_slice(&data);
+        at[len..].fill(0);
         self.used += space;
     }
 }
 
 /// One received datagram (S27).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Received {
     /// Bytes placed in the buffers.
     pub bytes: usize,
@@ -222,4 +335,8 @@ pub struct Received {
     pub controls: ReceivedControls,
     /// The datagram was longer than the buffers (`MSG_TRUNC`).
     pub truncated: bool,
+    /// Coalesced data (URO, S44): the size of every datagram in `bytes`
+    /// but the last, which may be shorter (`UDP_COALESCED_INFO`). `None`
+    /// when `bytes` is one datagram.
+    pub segment_size: Option<u32>,
 }

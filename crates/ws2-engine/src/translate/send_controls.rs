@@ -54,6 +54,11 @@ pub enum ControlMessage {
     /// `IPPROTO_UDP`/`UDP_SEND_MSG_SIZE`: split the gathered buffer into
     /// datagrams of this many bytes, the last one shorter (UDP GSO). S26.
     SegmentSize(u32),
+    /// `IPPROTO_IP`/`IP_DONTFRAGMENT` (an INT, non-zero: on): this IPv4
+    /// datagram's DF bit, whatever the socket's option says. P4.
+    DontFragment(bool),
+    /// `IPPROTO_IPV6`/`IPV6_DONTFRAG`: the same for an IPv6 datagram. P4.
+    DontFragmentV6(bool),
 }
 
 impl ControlMessage {
@@ -77,6 +82,8 @@ impl ControlMessage {
                 ecn_bits(v, "IPV6_ECN").map(drop)
             }
             ControlMessage::SegmentSize(v) => segment_size(v).map(drop),
+            ControlMessage::DontFragment(_) => Ok(()),
+            ControlMessage::DontFragmentV6(_) => needs_v6_socket(family, "IPV6_DONTFRAG"),
         }
     }
 
@@ -104,6 +111,8 @@ impl ControlMessage {
             ControlMessage::TrafficClass(_) => 6,
             ControlMessage::EcnV6(_) => 7,
             ControlMessage::SegmentSize(_) => 8,
+            ControlMessage::DontFragment(_) => 9,
+            ControlMessage::DontFragmentV6(_) => 10,
         }
     }
 
@@ -119,6 +128,8 @@ impl ControlMessage {
             ControlMessage::TrafficClass(_) => "IPV6_TCLASS",
             ControlMessage::EcnV6(_) => "IPV6_ECN",
             ControlMessage::SegmentSize(_) => "UDP_SEND_MSG_SIZE",
+            ControlMessage::DontFragment(_) => "IP_DONTFRAGMENT",
+            ControlMessage::DontFragmentV6(_) => "IPV6_DONTFRAG",
         }
     }
 }
@@ -153,6 +164,10 @@ pub struct SendControls {
     pub ecn_v6: Option<u8>,
     /// [`ControlMessage::SegmentSize`]: UDP GSO segment size in bytes.
     pub segment_size: Option<u32>,
+    /// [`ControlMessage::DontFragment`].
+    pub dont_fragment: Option<bool>,
+    /// [`ControlMessage::DontFragmentV6`].
+    pub dont_fragment_v6: Option<bool>,
 }
 
 #[inline]
@@ -253,6 +268,12 @@ impl SendControls {
             ControlMessage::TrafficClass(v) => once(&mut self.traffic_class, v, "IPV6_TCLASS"),
             ControlMessage::EcnV6(v) => once(&mut self.ecn_v6, v, "IPV6_ECN"),
             ControlMessage::SegmentSize(v) => once(&mut self.segment_size, v, "UDP_SEND_MSG_SIZE"),
+            ControlMessage::DontFragment(on) => {
+                once(&mut self.dont_fragment, on, "IP_DONTFRAGMENT")
+            }
+            ControlMessage::DontFragmentV6(on) => {
+                once(&mut self.dont_fragment_v6, on, "IPV6_DONTFRAG")
+            }
         }
     }
 
@@ -369,6 +390,13 @@ fn parse_entry(entry: &abi::ControlEntry<'_>) -> Result<ControlMessage> {
         (abi::IPPROTO_IPV6, abi::IPV6_ECN) => {
             ControlMessage::EcnV6(int_payload(entry, "IPV6_ECN", 255)?)
         }
+        // Windows senders (picoquic) pass these as INTs, non-zero for on.
+        (abi::IPPROTO_IP, abi::IP_DONTFRAGMENT) => ControlMessage::DontFragment(
+            i32::from_ne_bytes(payload::<4>(entry, "IP_DONTFRAGMENT")?) != 0,
+        ),
+        (abi::IPPROTO_IPV6, abi::IPV6_DONTFRAG) => ControlMessage::DontFragmentV6(
+            i32::from_ne_bytes(payload::<4>(entry, "IPV6_DONTFRAG")?) != 0,
+        ),
         (abi::IPPROTO_UDP, abi::UDP_SEND_MSG_SIZE) => ControlMessage::SegmentSize(
             u32::from_ne_bytes(payload::<4>(entry, "UDP_SEND_MSG_SIZE")?),
         ),
@@ -577,6 +605,11 @@ impl CmsgBuf {
                 merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos),
                 controls.hop_limit,
             );
+            // IPv4 has no such cmsg: the send switches the socket's
+            // IP_MTU_DISCOVER around it instead (`SocketCore::send_df_flags`).
+            if let Some(on) = controls.dont_fragment_v6 {
+                self.push(libc::SOL_IPV6, libc::IPV6_DONTFRAG, on as libc::c_int);
+            }
         }
     }
 
@@ -647,7 +680,7 @@ impl CmsgBuf {
     /// use ws2_engine::{translate::CmsgBuf, ControlMessage, Family};
     /// let mut buf = CmsgBuf::default();
     /// let msgs = [ControlMessage::Ttl(9), ControlMessage::SegmentSize(1200)];
-    /// assert_eq!(buf.encode_messages(&msgs, Family::V4, true, || 0)?, Some(1200));
+    /// assert_eq!(buf.encode_messages(&msgs, Family::V4, true, || 0)?.segment, Some(1200));
     /// assert_eq!(buf.len(), 24);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -658,14 +691,14 @@ impl CmsgBuf {
         family: Family,
         to_v4: bool,
         socket_tos: impl FnOnce() -> u8,
-    ) -> Result<Option<u32>> {
+    ) -> Result<Encoded> {
         // One pass, checking each message as `SendControls::add` does and
         // writing those that apply to this destination's family (S25) in
         // the order given. ECN is merged into the TOS byte at the end (S26).
         self.len = 0;
         let v4 = family == Family::V4 || to_v4;
         let pass = match msgs {
-            [] => return Ok(None),
+            [] => return Ok(Encoded::default()),
             // The common case (one source address), without a loop.
             [one] => {
                 let mut pass = EncodePass::default();
@@ -677,7 +710,10 @@ impl CmsgBuf {
         if let Some(ecn) = pass.ecn {
             self.merge_ecn_into_tos(v4, pass.tos_at, ecn, socket_tos());
         }
-        Ok(pass.segment)
+        Ok(Encoded {
+            segment: pass.segment,
+            dont_fragment: pass.dont_fragment,
+        })
     }
 
     #[inline(never)]
@@ -758,6 +794,18 @@ impl CmsgBuf {
             ControlMessage::SegmentSize(v) => {
                 msg.check_once(family, &mut pass.seen)?;
                 pass.segment = Some(v);
+            }
+            ControlMessage::DontFragment(on) => {
+                // IPv4 has no such cmsg: the send switches the socket's
+                // IP_MTU_DISCOVER around it (`SocketCore::send_df_flags`).
+                msg.check_once(family, &mut pass.seen)?;
+                pass.dont_fragment = Some(on);
+            }
+            ControlMessage::DontFragmentV6(on) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    self.push(libc::SOL_IPV6, libc::IPV6_DONTFRAG, on as libc::c_int);
+                }
             }
         }
         Ok(())
@@ -846,12 +894,22 @@ impl CmsgBuf {
     }
 }
 
+/// What a send's control messages ask for besides the cmsgs encoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Encoded {
+    /// `UDP_SEND_MSG_SIZE`.
+    pub segment: Option<u32>,
+    /// `IP_DONTFRAGMENT` (the IPv4 DF bit of this datagram).
+    pub dont_fragment: Option<bool>,
+}
+
 /// What [`CmsgBuf::encode_messages`] carries from message to message.
 #[derive(Default)]
 struct EncodePass {
     /// The kinds seen (`ControlMessage::bit`).
     seen: u16,
     segment: Option<u32>,
+    dont_fragment: Option<bool>,
     ecn: Option<u8>,
     /// Where the TOS byte's message was written.
     tos_at: Option<usize>,

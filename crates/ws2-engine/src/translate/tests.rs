@@ -131,11 +131,18 @@ fn every_received_control_fits_received_control_max() {
         traffic_class: Some(1),
         ecn_v6: Some(1),
         hop_limit: Some(1),
+        interface_v4: Some(1),
+        interface_v6: Some(1),
+        destination_addr_v4: Some(Ipv4Addr::LOCALHOST),
+        destination_addr_v6: Some(Ipv6Addr::LOCALHOST),
     };
     let mut out = [0u8; RECEIVED_CONTROL_MAX];
+    let (used, truncated) = controls_to_windows(&all, &mut out);
+    assert!(!truncated);
+    // UDP_COALESCED_INFO (S44) follows them.
     assert_eq!(
-        controls_to_windows(&all, &mut out),
-        (RECEIVED_CONTROL_MAX, false)
+        coalesced_info_to_windows(1200, &mut out[used..]),
+        (RECEIVED_CONTROL_MAX - used, false)
     );
 }
 

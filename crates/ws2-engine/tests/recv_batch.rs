@@ -1,0 +1,182 @@
+//! Batched overlapped receives (S27, S29, S30, S36, S37, S44): receives
+//! posted on one socket and waiting are filled by one `recvmmsg` when
+//! datagrams come, each completing with its own status, byte count, flags
+//! and control data, in posting order; on a URO socket the rest of a run
+//! goes to the next receives before anything read after it.
+
+mod recv_common;
+
+use std::sync::Arc;
+
+use recv_common::*;
+use ws2_abi as abi;
+use ws2_engine::{Port, SocketCore, io};
+
+/// A socket on `addr` bound to a new port, with IN_PKTINFO and TOS/ECN on.
+fn on_port(addr: &str) -> (Arc<SocketCore>, Arc<Port>) {
+    let core = bound(addr);
+    core.set_recv_info(true, true, false).unwrap();
+    let port = Arc::new(Port::new());
+    core.set_port(port.clone(), 7).unwrap();
+    (core, port)
+}
+
+// S29 S30 S36: eight receives wait; one GSO send puts eight datagrams in
+// the socket's queue at once (a socket without UDP_GRO gets them apart);
+// recvmmsg fills them: fewer calls than datagrams, each receive its own.
+#[test]
+fn queued_receives_are_filled_by_one_recvmmsg_in_posting_order() {
+    let (core, port) = on_port("127.0.0.1:0");
+    let tx = sender("127.0.0.1:0");
+    let posted: Vec<_> = (0..8).map(|_| Posted::post(&core, 200)).collect();
+    assert!(posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)));
+    let before = io::recv_stats();
+    gso(
+        &tx,
+        core.local_addr().unwrap(),
+        &run(1, 100, 8, 0),
+        100,
+        Some(0x01),
+    );
+    let packets = take(&port, 8);
+    let after = io::recv_stats();
+    for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+        assert_eq!(packet.overlapped, &raw const p.ov as usize, "posting order");
+        assert_eq!((packet.key, packet.status, packet.bytes), (7, 0, 100));
+        assert_eq!(p.status(), (abi::STATUS_SUCCESS, 100));
+        assert_eq!(p.bytes()[..2], [1, i as u8]);
+        assert_eq!(p.msg.dwFlags, 0);
+        assert_eq!(p.source_port(), tx.local_addr().unwrap().port());
+        let controls = p.controls();
+        assert!(
+            controls.contains(&(abi::IPPROTO_IP, abi::IP_ECN, 1)),
+            "{controls:?}"
+        );
+        assert!(controls.iter().any(|c| c.1 == abi::IP_PKTINFO));
+        assert_eq!(p.coalesced(), None);
+    }
+    let (calls, messages) = (
+        after.recvmmsg_calls - before.recvmmsg_calls,
+        after.messages - before.messages,
+    );
+    assert!(messages >= 8, "{before:?} {after:?}");
+    assert!(calls < messages, "batched: {calls} calls for {messages}");
+}
+
+// S27 G: in one batch, a receive whose buffer is too short completes with
+// STATUS_BUFFER_OVERFLOW and MSG_TRUNC, its neighbours with success.
+#[test]
+fn each_receive_of_a_batch_completes_with_its_own_status_and_flags() {
+    let (core, port) = on_port("127.0.0.1:0");
+    let tx = sender("127.0.0.1:0");
+    let sizes = [200, 50, 200, 99, 100];
+    let posted: Vec<_> = sizes.iter().map(|&n| Posted::post(&core, n)).collect();
+    gso(
+        &tx,
+        core.local_addr().unwrap(),
+        &run(2, 100, 5, 0),
+        100,
+        None,
+    );
+    let packets = take(&port, 5);
+    for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+        assert_eq!(packet.overlapped, &raw const p.ov as usize);
+        let fits = sizes[i] >= 100;
+        let (status, flags) = if fits {
+            (abi::STATUS_SUCCESS, 0)
+        } else {
+            (abi::STATUS_BUFFER_OVERFLOW, abi::MSG_TRUNC)
+        };
+        assert_eq!(p.status().0, status, "receive {i}");
+        if fits {
+            assert_eq!(p.status().1, 100, "receive {i}");
+        }
+        assert_eq!(packet.status, status);
+        assert_eq!(p.msg.dwFlags & abi::MSG_TRUNC, flags, "receive {i}");
+        assert_eq!(p.data[..2], [2, i as u8]);
+    }
+}
+
+// S44 S29: on a URO socket, a batch's reads keep a flow in order: the rest
+// of the first run goes to the next receives before the second run, and
+// what no receive takes waits for the next one.
+#[test]
+fn a_batch_hands_the_rest_of_a_run_on_before_the_next_run() {
+    let (core, port) = on_port("127.0.0.1:0");
+    core.set_recv_max_coalesced(65527).unwrap();
+    let tx = sender("127.0.0.1:0");
+    let posted: Vec<_> = (0..4).map(|_| Posted::post(&core, 3000)).collect();
+    assert!(posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)));
+    let to = core.local_addr().unwrap();
+    gso(&tx, to, &run(1, 1200, 5, 0), 1200, None);
+    gso(&tx, to, &run(2, 1200, 5, 0), 1200, None);
+    let packets = take(&port, 4);
+    let expect: [&[(u8, u8)]; 4] = [
+        &[(1, 0), (1, 1)],
+        &[(1, 2), (1, 3)],
+        &[(1, 4)],
+        &[(2, 0), (2, 1)],
+    ];
+    for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+        assert_eq!(packet.overlapped, &raw const p.ov as usize);
+        assert_eq!(p.status().0, abi::STATUS_SUCCESS, "receive {i}");
+        assert_eq!(whole_datagrams(p.bytes(), 1200), expect[i], "receive {i}");
+        let coalesced = (expect[i].len() > 1).then_some(1200);
+        assert_eq!(p.coalesced(), coalesced, "receive {i}");
+        assert_eq!(p.source_port(), tx.local_addr().unwrap().port());
+    }
+    assert_eq!(core.buffered_in_user_space(), Some(3600));
+    // A receive posted now completes at once, from what was left.
+    let last = Posted::post(&core, 65536);
+    assert_eq!(last.call, Ok(3600));
+    assert_eq!(
+        whole_datagrams(last.bytes(), 1200),
+        [(2, 2), (2, 3), (2, 4)]
+    );
+    assert_eq!(last.coalesced(), Some(1200));
+    assert_eq!(take(&port, 1)[0].overlapped, &raw const last.ov as usize);
+}
+
+// S44 S27: UDP_COALESCED_INFO in Windows layout after the other entries,
+// and only with two datagrams or more; no room for it is MSG_CTRUNC.
+#[test]
+fn coalesced_info_is_a_dword_in_windows_layout() {
+    let (core, port) = on_port("127.0.0.1:0");
+    core.set_recv_max_coalesced(65527).unwrap();
+    let tx = sender("127.0.0.1:0");
+    let to = core.local_addr().unwrap();
+    gso(&tx, to, &run(1, 1000, 3, 0), 1000, None);
+    let p = Posted::post(&core, 65536);
+    assert_eq!(p.call, Ok(3000));
+    let controls = p.controls();
+    assert_eq!(
+        controls.last(),
+        Some(&(abi::IPPROTO_UDP, abi::UDP_COALESCED_INFO, 1000))
+    );
+    // SAFETY: the control buffer is 256 plain bytes.
+    let raw: &[u8] = unsafe { std::slice::from_raw_parts(p.control.as_ptr().cast(), 256) };
+    let at = p.msg.Control.len as usize - abi::wsa_cmsg_space(4);
+    assert_eq!(u64::from_ne_bytes(raw[at..at + 8].try_into().unwrap()), 20);
+    take(&port, 1);
+    // One datagram: no entry.
+    tx.send_to(&run(2, 1000, 1, 0), to).unwrap();
+    let p = Posted::post(&core, 65536);
+    assert_eq!(p.call, Ok(1000));
+    assert_eq!(p.coalesced(), None);
+    take(&port, 1);
+}
+
+// S37 S44: closesocket completes every waiting receive with
+// WSA_OPERATION_ABORTED, in order.
+#[test]
+fn closesocket_aborts_waiting_receives_in_order() {
+    let (core, port) = on_port("127.0.0.1:0");
+    core.set_recv_max_coalesced(65527).unwrap();
+    let posted: Vec<_> = (0..3).map(|_| Posted::post(&core, 3000)).collect();
+    core.close();
+    let packets = take(&port, 3);
+    for (p, packet) in posted.iter().zip(&packets) {
+        assert_eq!(packet.overlapped, &raw const p.ov as usize);
+        assert_eq!(p.status(), (abi::STATUS_CANCELLED, 0));
+    }
+}

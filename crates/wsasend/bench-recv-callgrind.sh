@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Instructions per datagram (user space, callgrind) of the receive paths of
+# `wsasend bench recv`: raw recvmsg against ws2's WSARecvMsg (blocking and
+# overlapped) and Socket::recv_msg with IN_PKTINFO + ECN, and URO against
+# WSARecvMsg without it, quinn-udp's recv and recvmsg with UDP_GRO on GSO
+# traffic of 1,200-byte datagrams: `wsasend bench-one-recv --mode ...`.
+#
+# Only the measured drain is counted (--toggle-collect on measured_drain):
+# filling the queue is not. Each mode runs twice (N and 2N datagrams); the
+# difference divided by N cancels what a run does once. Kernel work is not
+# counted by callgrind: this is each receiver's own cost per datagram,
+# including the reading of the destination and ECN out of the control data
+# that every loop does.
+#
+# Usage: crates/wsasend/bench-recv-callgrind.sh [SIZE]   (default 64)
+set -euo pipefail
+
+size="${1:-64}"
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+
+cargo build --release -p wsasend >&2
+target_dir="$(cargo metadata --format-version 1 --no-deps | grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
+bin="$target_dir/release/wsasend"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+# Instructions (Ir) of the measured drains of one callgrind run.
+instructions() {
+    local mode="$1" count="$2" file="$out/callgrind.$1.$2"
+    valgrind --tool=callgrind --toggle-collect='*measured_drain*' --callgrind-out-file="$file" \
+        "$bin" bench-one-recv --mode "$mode" --size "$size" --count "$count" >/dev/null 2>"$file.log" \
+        || { cat "$file.log" >&2; exit 1; }
+    local total
+    total="$(grep -E '^(summary|totals):' "$file" | head -1 | awk '{print $2}')"
+    [ -n "$total" ] || { echo "no totals in $file" >&2; exit 1; }
+    echo "$total"
+}
+
+declare -A per
+row() {
+    local mode="$1" n="$2" a b
+    a="$(instructions "$mode" "$n")"
+    b="$(instructions "$mode" "$((2 * n))")"
+    per[$mode]="$(awk -v a="$a" -v b="$b" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
+    printf '%-16s %10s %14s %14s %12s\n' "$mode" "$n" "$a" "$b" "${per[$mode]}"
+}
+
+echo "size $size bytes, IN_PKTINFO + ECN:"
+printf '%-16s %10s %14s %14s %12s\n' mode N "Ir@N" "Ir@2N" "Ir/datagram"
+for mode in raw-recvmsg capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event; do
+    row "$mode" 10000
+done
+for mode in capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event; do
+    awk -v m="$mode" -v w="${per[$mode]}" -v r="${per[raw-recvmsg]}" \
+        'BEGIN { printf "  %-16s %+7.1f instructions per datagram over recvmsg\n", m, w - r }'
+done
+
+echo
+echo "GSO traffic, 54 x 1200-byte datagrams per send (per datagram):"
+printf '%-16s %10s %14s %14s %12s\n' mode N "Ir@N" "Ir@2N" "Ir/datagram"
+for mode in uro uro-port-skip plain-gso quinn raw-gro; do
+    row "$mode" 32400
+done
+awk -v u="${per[uro]}" -v q="${per[quinn]}" -v p="${per[plain-gso]}" \
+    'BEGIN { printf "URO / quinn-udp: %.2f; URO / plain WSARecvMsg: %.3f\n", u / q, u / p }'
+echo "user-space instructions only (callgrind does not count the kernel)"
