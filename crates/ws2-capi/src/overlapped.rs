@@ -351,25 +351,27 @@ pub unsafe extern "C" fn GetQueuedCompletionStatusEx(
             ));
         }
         let port = handles::port(handles::untagged(handle(port)))?;
-        let got = port.get_many(count as usize, deadline(ms), alertable != 0);
+        let mut i = 0;
+        let got = port.take_many(count as usize, deadline(ms), alertable != 0, |p| {
+            let e = OVERLAPPED_ENTRY {
+                lpCompletionKey: p.key,
+                lpOverlapped: p.overlapped as *mut WSAOVERLAPPED,
+                Internal: p.status as usize,
+                dwNumberOfBytesTransferred: p.bytes,
+            };
+            // SAFETY: at most `count` packets come, and `count` entries are
+            // writable per the contract.
+            unsafe { entries.add(i).write_unaligned(e) };
+            i += 1;
+        });
         if got.is_err() {
             // SAFETY: removed writable per the contract (checked non-null).
             unsafe { removed.write_unaligned(0) };
         }
         match got? {
-            Waited::Done(packets) => {
-                for (i, p) in packets.iter().enumerate() {
-                    let e = OVERLAPPED_ENTRY {
-                        lpCompletionKey: p.key,
-                        lpOverlapped: p.overlapped as *mut WSAOVERLAPPED,
-                        Internal: p.status as usize,
-                        dwNumberOfBytesTransferred: p.bytes,
-                    };
-                    // SAFETY: i < packets.len() <= count entries writable per the contract.
-                    unsafe { entries.add(i).write_unaligned(e) };
-                }
+            Waited::Done(n) => {
                 // SAFETY: removed writable per the contract.
-                unsafe { removed.write_unaligned(packets.len() as ULONG) };
+                unsafe { removed.write_unaligned(n as ULONG) };
                 Ok(TRUE)
             }
             Waited::TimedOut => Err(Error::new(

@@ -6,7 +6,9 @@
 //! non-zero multiples of 4 below 2^31: `((generation << 17) | slot) << 2`,
 //! 17 bits of slot and 12 of generation. Lookup is lock-free (one atomic
 //! load per slot, `arc-swap`); only creating and closing take the table's
-//! lock.
+//! lock. A thread remembers the socket it looked up last, valid until any
+//! handle is closed (one counter, `REMOVALS`): a program that sends on one
+//! socket at a time skips the table.
 //!
 //! Reuse (S5): closed slots wait in a FIFO and are taken again only while
 //! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
@@ -17,9 +19,10 @@
 //! closes of handles of any kind (more than 2^20). The price is the live
 //! ceiling: [`MAX_LIVE_HANDLES`] (130,815), past which `WSAEMFILE`.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use arc_swap::ArcSwapOption;
 
@@ -234,18 +237,77 @@ pub fn object(handle: usize) -> Option<Object> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SocketRef {
-    guard: arc_swap::Guard<Option<Arc<Entry>>>,
+    held: Held,
+}
+
+/// How a [`SocketRef`] holds its socket.
+enum Held {
+    /// The table's entry, borrowed.
+    Guard(arc_swap::Guard<Option<Arc<Entry>>>),
+    /// The socket this thread looked up last (see [`socket`]).
+    Cached(Arc<SocketCore>),
 }
 
 impl std::ops::Deref for SocketRef {
     type Target = Arc<SocketCore>;
     #[inline]
     fn deref(&self) -> &Arc<SocketCore> {
-        match self.guard.as_ref().map(|e| &e.object) {
-            Some(Object::Socket(core)) => core,
-            _ => unreachable!("SocketRef is made only for socket entries"),
+        match &self.held {
+            Held::Cached(core) => core,
+            Held::Guard(guard) => match guard.as_ref().map(|e| &e.object) {
+                Some(Object::Socket(core)) => core,
+                _ => unreachable!("SocketRef is made only for socket entries"),
+            },
         }
     }
+}
+
+/// Handles closed so far: a thread's remembered lookup is valid while
+/// this has not moved (every close bumps it after emptying the slot).
+static REMOVALS: AtomicU64 = AtomicU64::new(0);
+
+/// The socket a thread looked up last: its handle, `REMOVALS` then, and
+/// the socket, weakly (a closed socket's fd must close with its last
+/// strong reference, not wait for this thread's next lookup).
+struct LastSocket {
+    handle: usize,
+    removals: u64,
+    core: Weak<SocketCore>,
+}
+
+thread_local! {
+    static LAST_SOCKET: RefCell<LastSocket> = const {
+        RefCell::new(LastSocket { handle: 0, removals: 0, core: Weak::new() })
+    };
+}
+
+/// The remembered socket of `handle`, if no handle was closed since.
+#[inline]
+fn remembered(handle: usize) -> Option<Arc<SocketCore>> {
+    let removals = REMOVALS.load(Ordering::Acquire);
+    LAST_SOCKET
+        .try_with(|last| {
+            let last = last.try_borrow().ok()?;
+            if last.handle != handle || last.removals != removals {
+                return None;
+            }
+            last.core.upgrade()
+        })
+        .ok()
+        .flatten()
+}
+
+/// Remembers `core` as the socket of `handle`, as of `removals`.
+fn remember(handle: usize, removals: u64, core: &Arc<SocketCore>) {
+    let _ = LAST_SOCKET.try_with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = LastSocket {
+                handle,
+                removals,
+                core: Arc::downgrade(core),
+            };
+        }
+    });
 }
 
 impl std::fmt::Debug for SocketRef {
@@ -268,10 +330,26 @@ impl std::fmt::Debug for SocketRef {
 /// ```
 #[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
+    if let Some(core) = remembered(handle) {
+        return Ok(SocketRef {
+            held: Held::Cached(core),
+        });
+    }
+    socket_from_table(handle)
+}
+
+/// [`socket`] through the table; remembers what it found.
+#[inline(never)]
+fn socket_from_table(handle: usize) -> Result<SocketRef> {
+    // Read before the slot: a close after this read makes the memory stale.
+    let removals = REMOVALS.load(Ordering::Acquire);
     if let Some(guard) = lookup(handle)
-        && matches!(guard.as_ref().map(|e| &e.object), Some(Object::Socket(_)))
+        && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
     {
-        return Ok(SocketRef { guard });
+        remember(handle, removals, core);
+        return Ok(SocketRef {
+            held: Held::Guard(guard),
+        });
     }
     Err(not_a_socket(handle))
 }
@@ -422,6 +500,10 @@ pub fn remove(handle: usize) -> Option<Object> {
         _ => return None,
     }
     let entry = s.swap(None)?;
+    // After the slot is empty: a lookup that read the old count may still
+    // find the socket (as a lookup racing the close finds it in the table);
+    // one that reads the new count finds it closed.
+    REMOVALS.fetch_add(1, Ordering::AcqRel);
     alloc.generations[index as usize - 1] = (generation + 1) & GENERATION_MASK;
     alloc.free.push_back(index);
     alloc.live -= 1;

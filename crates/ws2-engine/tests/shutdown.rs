@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ws2_abi as abi;
-use ws2_engine::translate::SendControls;
-use ws2_engine::{Family, SendFlags, SocketCore, SocketKind, io};
+use ws2_engine::{Family, Message, SendFlags, SocketCore, SocketKind};
 
 // S13
 #[test]
@@ -25,17 +24,8 @@ fn s13_invalid_how_is_refused_and_changes_nothing() {
     tx.ensure_bound().unwrap();
     let bufs = [IoSlice::new(b"ok")];
     let to = rx.local_addr().unwrap();
-    // IoSlice is ABI-compatible with iovec on Unix.
-    tx.send_datagram(
-        bufs.as_ptr().cast(),
-        1,
-        2,
-        Some(&to),
-        &SendControls::default(),
-        SendFlags::NONE,
-        io::send_blocking,
-    )
-    .unwrap();
+    tx.send_message(&Message::new(&bufs).to(to), SendFlags::NONE)
+        .unwrap();
     let mut got = [0u8; 8];
     let n = rx.recv(&mut got).unwrap();
     assert_eq!(&got[..n], b"ok");

@@ -4,20 +4,23 @@
 //! ([`PendingSend`]), as a routine run in an alertable wait of the issuing
 //! thread, or as a packet on a [`CompletionPort`]. Same engine as the C ABI.
 
-use std::any::Any;
+use std::cell::Cell;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use ws2_abi as abi;
 
-use ws2_engine::completion::{self, Delivery, Event, Notify, Packet, Port, Waited, deadline_in};
+use ws2_engine::completion::{
+    self, Apc, Delivery, Event, Notify, Packet, Payload, Port, RustRoutine, Waited, deadline_in,
+};
 use ws2_engine::fork::lock;
-use ws2_engine::io::{self, Submitted};
-use ws2_engine::translate::{MAX_IOVECS, SendControls};
+use ws2_engine::io::{self, SendSubmitted};
+use ws2_engine::ops::SendPlan;
+use ws2_engine::translate::MAX_IOVECS;
 use ws2_engine::{ControlMessage, Error, Result, SendFlags, SocketCore};
 
 use crate::socket::Socket;
@@ -150,11 +153,33 @@ struct SendInner<B> {
     waker: Option<Waker>,
 }
 
-/// One allocation per `send_overlapped`: the buffer, the result, the event
-/// and the async waker, shared by the `PendingSend` and the engine.
+/// What a `send_overlapped` still in flight shares with the engine: the
+/// buffer, the result, the event and the async waker (one allocation, made
+/// only when the send could not complete at call time).
 struct SendState<B> {
     inner: Mutex<SendInner<B>>,
     event: Event,
+}
+
+impl<B> SendState<B> {
+    fn new(buffer: B) -> SendState<B> {
+        SendState {
+            inner: Mutex::new(SendInner {
+                slot: Slot::Held(buffer),
+                waker: None,
+            }),
+            event: Event::new(),
+        }
+    }
+
+    /// The buffer of a send that was refused or done after all (never
+    /// queued).
+    fn take_back(&self) -> B {
+        match std::mem::replace(&mut lock(&self.inner).slot, Slot::Taken) {
+            Slot::Held(buffer) => buffer,
+            _ => unreachable!("a send that was not queued was never completed"),
+        }
+    }
 }
 
 impl<B: SendBufs> Notify for SendState<B> {
@@ -174,13 +199,29 @@ impl<B: SendBufs> Notify for SendState<B> {
     }
 }
 
-/// An overlapped send in flight: wait on it, poll it as a `Future`, or
-/// watch its [`Event`]. Dropping it does not cancel the send, which still
-/// completes (and frees its buffers), but its result is then lost.
+/// An overlapped send: wait on it, poll it as a `Future`, or watch its
+/// [`Event`]. Dropping it does not cancel the send, which still completes
+/// (and frees its buffers), but its result is then lost.
 #[must_use = "dropping a PendingSend loses the send's result"]
 pub struct PendingSend<B> {
-    state: Arc<SendState<B>>,
+    state: Pending<B>,
 }
+
+/// Where a [`PendingSend`]'s completion is.
+enum Pending<B> {
+    /// Completed at call time (the common case): nothing was shared with
+    /// the engine, so nothing was allocated. The event is made, set, only
+    /// if asked for.
+    Done {
+        completion: Option<SendCompletion<B>>,
+        event: OnceLock<Event>,
+    },
+    /// Queued: the engine completes the shared state.
+    InFlight(Arc<SendState<B>>),
+}
+
+// No `Pin<&mut B>` is ever made: the buffers are only moved.
+impl<B> Unpin for PendingSend<B> {}
 
 impl<B> std::fmt::Debug for PendingSend<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -191,42 +232,68 @@ impl<B> std::fmt::Debug for PendingSend<B> {
 }
 
 impl<B> PendingSend<B> {
+    fn done(result: Result<usize>, buffer: B) -> PendingSend<B> {
+        PendingSend {
+            state: Pending::Done {
+                completion: Some(SendCompletion { result, buffer }),
+                event: OnceLock::new(),
+            },
+        }
+    }
+
     /// The manual-reset event set when the send completes.
     pub fn event(&self) -> &Event {
-        &self.state.event
+        match &self.state {
+            Pending::Done { event, .. } => event.get_or_init(|| {
+                let e = Event::new();
+                e.set();
+                e
+            }),
+            Pending::InFlight(state) => &state.event,
+        }
     }
 
     /// Whether the send has completed.
     pub fn is_complete(&self) -> bool {
-        self.state.event.is_set()
+        match &self.state {
+            Pending::Done { .. } => true,
+            Pending::InFlight(state) => state.event.is_set(),
+        }
     }
 
     /// Waits (not alertably) for the completion. The wait needs no file
     /// descriptor: it works when the process has none left.
-    pub fn wait(self) -> SendCompletion<B> {
+    pub fn wait(mut self) -> SendCompletion<B> {
         loop {
             // The completion is stored before the event is set.
             if let Some(done) = self.take() {
                 return done;
             }
-            self.state.event.wait(None);
+            if let Pending::InFlight(state) = &self.state {
+                state.event.wait(None);
+            }
         }
     }
 
     /// Waits up to `timeout`; gives the pending send back on timeout.
     pub fn wait_timeout(
-        self,
+        mut self,
         timeout: Duration,
     ) -> std::result::Result<SendCompletion<B>, PendingSend<B>> {
-        self.state.event.wait(Some(timeout));
+        if let Pending::InFlight(state) = &self.state {
+            state.event.wait(Some(timeout));
+        }
         match self.take() {
             Some(done) => Ok(done),
             None => Err(self),
         }
     }
 
-    fn take(&self) -> Option<SendCompletion<B>> {
-        take_done(&mut lock(&self.state.inner))
+    fn take(&mut self) -> Option<SendCompletion<B>> {
+        match &mut self.state {
+            Pending::Done { completion, .. } => completion.take(),
+            Pending::InFlight(state) => take_done(&mut lock(&state.inner)),
+        }
     }
 }
 
@@ -245,9 +312,19 @@ impl<B> Future for PendingSend<B> {
     type Output = SendCompletion<B>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SendCompletion<B>> {
+        let this = self.get_mut();
+        let state = match &mut this.state {
+            Pending::Done { completion, .. } => {
+                return match completion.take() {
+                    Some(c) => Poll::Ready(c),
+                    None => Poll::Pending, // polled again after Ready
+                };
+            }
+            Pending::InFlight(state) => state,
+        };
         // Checked and registered under the lock the completion takes: a
         // completion either is seen here or finds the waker.
-        let mut g = lock(&self.state.inner);
+        let mut g = lock(&state.inner);
         match take_done(&mut g) {
             Some(c) => Poll::Ready(c),
             None => {
@@ -287,13 +364,13 @@ pub struct CompletionPort {
 pub struct PortCompletion {
     pub key: usize,
     pub result: Result<usize>,
-    payload: Option<Box<dyn Any + Send>>,
+    payload: Option<Payload>,
 }
 
 impl PortCompletion {
     /// The buffer of the send, if it was a `B`.
     pub fn buffer<B: 'static>(self) -> Option<B> {
-        self.payload?.downcast::<B>().ok().map(|b| *b)
+        self.payload?.downcast::<B>().ok()
     }
 }
 
@@ -337,12 +414,36 @@ impl CompletionPort {
     /// Takes up to `max` completions, waiting for at least one.
     #[must_use = "completions taken from the port are gone from it"]
     pub fn get_many(&self, max: usize, timeout: Option<Duration>) -> Vec<PortCompletion> {
+        let mut out = Vec::new();
+        self.get_many_into(&mut out, max, timeout);
+        out
+    }
+
+    /// Takes up to `max` completions into `out`, waiting up to `timeout` for
+    /// at least one; how many were added. Reusing `out` allocates nothing.
+    ///
+    /// ```
+    /// let port = ws2::CompletionPort::new();
+    /// port.post(1, 0);
+    /// port.post(2, 0);
+    /// let mut done = Vec::with_capacity(64);
+    /// assert_eq!(port.get_many_into(&mut done, 64, Some(std::time::Duration::ZERO)), 2);
+    /// assert_eq!(done.iter().map(|c| c.key).collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn get_many_into(
+        &self,
+        out: &mut Vec<PortCompletion>,
+        max: usize,
+        timeout: Option<Duration>,
+    ) -> usize {
+        out.reserve(max.clamp(1, 1024));
         match self
             .port
-            .get_many(max, timeout.and_then(deadline_in), false)
-        {
-            Ok(Waited::Done(ps)) => ps.into_iter().map(from_packet).collect(),
-            _ => Vec::new(),
+            .take_many(max, timeout.and_then(deadline_in), false, |p| {
+                out.push(from_packet(p))
+            }) {
+            Ok(Waited::Done(n)) => n,
+            _ => 0,
         }
     }
 
@@ -397,18 +498,26 @@ impl Iovecs {
     }
 }
 
+/// How an overlapped send went at call time.
+enum Outcome<S> {
+    /// The kernel took it: the bytes sent.
+    Now(usize),
+    /// Queued: what the caller keeps of it.
+    Queued(S),
+}
+
 /// The overlapped send of gathered buffers, as one datagram (S21); more
 /// buffers than one Linux message takes are gathered into one bounce
 /// buffer, which a queued send keeps.
 #[inline(never)]
-fn gathered(
+fn gathered<S>(
     core: &Arc<SocketCore>,
     iovs: &[libc::iovec],
     to: Option<SocketAddr>,
-    controls: &SendControls,
+    controls: &[ControlMessage],
     flags: SendFlags,
-    make: impl FnOnce() -> Delivery,
-) -> Result<Submitted> {
+    queue: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>, Vec<u8>) -> Result<Outcome<S>>,
+) -> Result<Outcome<S>> {
     let total: usize = iovs.iter().map(|v| v.iov_len).sum();
     if iovs.len() > MAX_IOVECS && total <= core.max_msg_size() as usize {
         let mut bounce = Vec::with_capacity(total);
@@ -427,7 +536,8 @@ fn gathered(
             to.as_ref(),
             controls,
             flags,
-            |core, plan| io::send_overlapped_keeping(core, plan, bounce, make, || {}),
+            Outcome::Now,
+            |core, plan| queue(core, plan, bounce),
         );
     }
     core.send_datagram(
@@ -437,51 +547,63 @@ fn gathered(
         to.as_ref(),
         controls,
         flags,
-        |core, plan| io::send_overlapped(core, plan, make, || {}),
+        Outcome::Now,
+        |core, plan| queue(core, plan, Vec::new()),
+    )
+}
+
+/// Queues a send that could not go at call time, with the delivery `make`
+/// builds once it is accepted; `Now` when it was done after all (a
+/// segmented send).
+fn queue_send(
+    core: &Arc<SocketCore>,
+    plan: &SendPlan<'_>,
+    bounce: Vec<u8>,
+    make: impl FnOnce() -> Delivery,
+) -> Result<Outcome<()>> {
+    Ok(
+        match io::send_overlapped(core, plan, bounce, make, || {})? {
+            SendSubmitted::Now(n) => Outcome::Now(n),
+            SendSubmitted::Pending => Outcome::Queued(()),
+        },
     )
 }
 
 impl Socket {
-    /// Submits one overlapped send of the bytes `iovs` describe (buffers
-    /// the caller holds until `make` takes them). `make` builds the
-    /// delivery only when the send is accepted: on an error nothing was
-    /// made and the caller still has its buffers.
-    #[inline]
-    fn submit(
+    /// Submits one overlapped send of the bytes `iovs` describe: at once
+    /// when the kernel takes it (`Now`), else through `queue` (with the
+    /// bounce buffer a queued send of many buffers keeps).
+    #[inline(always)]
+    fn submit<S>(
         &self,
         iovs: &Iovecs,
         to: Option<SocketAddr>,
         control: &[ControlMessage],
         flags: SendFlags,
-        make: impl FnOnce() -> Delivery,
-    ) -> Result<()> {
+        queue: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>, Vec<u8>) -> Result<Outcome<S>>,
+    ) -> Result<Outcome<S>> {
         let core = &self.core;
         core.ensure_bound()?;
-        let controls = if control.is_empty() {
-            SendControls::default()
-        } else {
-            SendControls::from_messages(control, core.family())?
-        };
-        let submitted = match iovs {
+        let controls = control;
+        match iovs {
             Iovecs::One([iov]) => core.send_datagram(
                 iov,
                 1,
                 iov.iov_len,
                 to.as_ref(),
-                &controls,
+                controls,
                 flags,
-                |core, plan| io::send_overlapped(core, plan, make, || {}),
-            )?,
-            Iovecs::Many(iovs) => gathered(core, iovs, to, &controls, flags, make)?,
-        };
-        if let Submitted::Now(result, delivery) = submitted {
-            ws2_engine::socket::complete(Some(core), delivery, result, true);
+                Outcome::Now,
+                |core, plan| queue(core, plan, Vec::new()),
+            ),
+            Iovecs::Many(iovs) => gathered(core, iovs, to, controls, flags, queue),
         }
-        Ok(())
     }
 
-    /// `submit` for buffers moved into the delivery by `wrap`; a refused
-    /// call gives them back.
+    /// `submit` of owned buffers whose delivery (`wrap`, made only once
+    /// the send is queued) takes them; `done` completes a send the kernel
+    /// took at call time. A refused call gives the buffers back.
+    #[inline(always)]
     fn submit_owned<B: SendBufs>(
         &self,
         buffers: B,
@@ -489,18 +611,24 @@ impl Socket {
         control: &[ControlMessage],
         flags: SendFlags,
         wrap: impl FnOnce(B) -> Delivery,
+        done: impl FnOnce(usize, B),
     ) -> std::result::Result<(), SendError<B>> {
         let iovs = Iovecs::of(&buffers);
-        let mut held = Some(buffers);
-        let r = self.submit(&iovs, to, control, flags, || {
-            wrap(held.take().expect("a delivery is made once"))
-        });
-        r.map_err(|error| SendError {
-            error,
-            buffer: held
-                .take()
-                .expect("a refused send made no delivery: it keeps its buffer"),
-        })
+        let held = Cell::new(Some(buffers));
+        let taken = || held.take().expect("the buffers are taken once");
+        match self.submit(&iovs, to, control, flags, |core, plan, bounce| {
+            queue_send(core, plan, bounce, || wrap(taken()))
+        }) {
+            Ok(Outcome::Now(n)) => {
+                done(n, taken());
+                Ok(())
+            }
+            Ok(Outcome::Queued(())) => Ok(()),
+            Err(error) => Err(SendError {
+                error,
+                buffer: taken(),
+            }),
+        }
     }
 
     /// An overlapped send of owned buffers (S29, S30): one [`SendBuf`], or
@@ -558,7 +686,9 @@ impl Socket {
     }
 
     /// The send of [`Socket::send_overlapped_with_flags`], inlined into each
-    /// form so that constant flags fold away.
+    /// form so that constant flags fold away. A send the kernel takes at
+    /// call time allocates nothing; a queued one shares one allocation
+    /// with the engine.
     #[inline(always)]
     fn pending_send<B: SendBufs>(
         &self,
@@ -568,21 +698,30 @@ impl Socket {
         flags: SendFlags,
     ) -> std::result::Result<PendingSend<B>, SendError<B>> {
         let iovs = Iovecs::of(&buffers);
-        let state = Arc::new(SendState {
-            inner: Mutex::new(SendInner {
-                slot: Slot::Held(buffers),
-                waker: None,
-            }),
-            event: Event::new(),
+        let held = Cell::new(Some(buffers));
+        let taken = || held.take().expect("the buffers are taken once");
+        let submitted = self.submit(&iovs, to, control, flags, |core, plan, bounce| {
+            // Made outside the queue's lock; the buffers come back from it
+            // when the send is refused or done after all.
+            let state = Arc::new(SendState::new(taken()));
+            let queued = queue_send(core, plan, bounce, || Delivery::Notify(state.clone()));
+            if !matches!(queued, Ok(Outcome::Queued(()))) {
+                held.set(Some(state.take_back()));
+            }
+            Ok(match queued? {
+                Outcome::Now(n) => Outcome::Now(n),
+                Outcome::Queued(()) => Outcome::Queued(state),
+            })
         });
-        match self.submit(&iovs, to, control, flags, || {
-            Delivery::Notify(state.clone())
-        }) {
-            Ok(()) => Ok(PendingSend { state }),
-            Err(error) => match std::mem::replace(&mut lock(&state.inner).slot, Slot::Taken) {
-                Slot::Held(buffer) => Err(SendError { error, buffer }),
-                _ => unreachable!("a refused send was never completed"),
-            },
+        match submitted {
+            Ok(Outcome::Now(n)) => Ok(PendingSend::done(Ok(n), taken())),
+            Ok(Outcome::Queued(state)) => Ok(PendingSend {
+                state: Pending::InFlight(state),
+            }),
+            Err(error) => Err(SendError {
+                error,
+                buffer: taken(),
+            }),
         }
     }
 
@@ -672,12 +811,22 @@ impl Socket {
                 buffer: buffers,
             });
         }
-        let thread = completion::current_thread();
-        self.submit_owned(buffers, to, control, flags, move |buffer| {
-            Delivery::Callback(Box::new(move |result| {
-                thread.queue_apc(Box::new(move || routine(SendCompletion { result, buffer })));
-            }))
-        })
+        // The routine and its buffers travel inline (no allocation when
+        // they fit three words): queued to this thread at once when the
+        // kernel takes the send now, else held by the queued operation.
+        let routine = Cell::new(Some(routine));
+        let call = |buffer: B| {
+            let routine = routine.take().expect("one routine per send");
+            RustRoutine::new(move |result| routine(SendCompletion { result, buffer }))
+        };
+        self.submit_owned(
+            buffers,
+            to,
+            control,
+            flags,
+            |buffer| Delivery::Routine(call(buffer), completion::current_thread()),
+            |n, buffer| completion::queue_apc_here(Apc::Rust(call(buffer), Ok(n))),
+        )
     }
 
     /// An overlapped send whose completion is posted to the socket's
@@ -720,9 +869,29 @@ impl Socket {
                 buffer: buffers,
             });
         }
-        // The buffers travel as the packet's payload: one allocation.
-        self.submit_owned(buffers, to, control, flags, |buffer| {
-            Delivery::Port(Box::new(buffer))
-        })
+        // The buffers travel as the packet's payload, inline when they fit
+        // three words: no allocation.
+        self.submit_owned(
+            buffers,
+            to,
+            control,
+            flags,
+            |buffer| Delivery::Port(Payload::new(buffer)),
+            |n, buffer| self.post_completion(n, buffer),
+        )
+    }
+
+    /// Posts the packet of a send the kernel took at call time (always
+    /// posted: it hands the buffers back).
+    fn post_completion<B: SendBufs>(&self, bytes: usize, buffer: B) {
+        if let Some((port, key)) = self.core.port() {
+            port.post(Packet {
+                bytes: bytes as u32,
+                key: *key,
+                overlapped: 0,
+                status: abi::STATUS_SUCCESS,
+                payload: Some(Payload::new(buffer)),
+            });
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The blocking send path allocates nothing (issue requirement: 10,000
-//! blocking sends with IN_PKTINFO allocate nothing).
+//! blocking sends with IN_PKTINFO allocate nothing), and neither does an
+//! overlapped send that completes at call time, on any path (issue 17: no
+//! payload box, no boxed closure, no `Vec` per `get_many`).
 //!
 //! A counting global allocator counts allocations made on threads that set
 //! the thread-local `COUNTING` flag, so the test harness's own threads (and
@@ -15,7 +17,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ws2::{ControlMessage, Message, SendFlags, Socket};
+use ws2::{CompletionPort, ControlMessage, Message, SendFlags, Socket};
+use ws2_abi as abi;
+use ws2_engine::raw::{self, SendResultPtrs};
+use ws2_engine::translate::socket_addr_to_windows;
 
 struct Counting;
 
@@ -182,10 +187,127 @@ fn blocking_sends_with_in_pktinfo_allocate_nothing() {
         "1,000 sends of 16 gathered buffers allocated {n} times"
     );
 
+    overlapped_sends_completed_at_call_time_allocate_nothing(&tx, to);
+
     stop.store(true, Ordering::Relaxed);
     drain.join().unwrap();
     assert!(
         received.load(Ordering::Relaxed) > 0,
         "nothing arrived at all"
     );
+}
+
+/// Counts the allocations of `rounds` rounds of `round` after 4 rounds of
+/// warm-up (queues growing to their size once).
+fn steady_allocations(rounds: usize, mut round: impl FnMut()) -> usize {
+    for _ in 0..4 {
+        round();
+    }
+    allocations_in(|| {
+        for _ in 0..rounds {
+            round();
+        }
+    })
+}
+
+thread_local! {
+    static ROUTINES_RAN: Cell<usize> = const { Cell::new(0) };
+}
+
+// S29 S30 S33 S36: every overlapped form, each completing at call time.
+fn overlapped_sends_completed_at_call_time_allocate_nothing(tx: &Socket, to: std::net::SocketAddr) {
+    const BATCH: usize = 64;
+    let payload: &'static [u8] = &[0x5a; 64];
+
+    // PendingSend: the result is held without sharing anything.
+    let n = steady_allocations(100, || {
+        for _ in 0..BATCH {
+            let done = tx.send_overlapped(payload, Some(to), &[]).unwrap().wait();
+            assert_eq!(done.result.unwrap(), 64);
+        }
+    });
+    assert_eq!(n, 0, "6,400 send_overlapped + wait allocated {n} times");
+
+    // Completion routines: inline, queued to this thread's own queue.
+    let n = steady_allocations(100, || {
+        for _ in 0..BATCH {
+            tx.send_with_routine(payload, Some(to), &[], |c| {
+                assert_eq!(c.result.unwrap(), 64);
+                ROUTINES_RAN.with(|r| r.set(r.get() + 1));
+            })
+            .unwrap();
+        }
+        let before = ROUTINES_RAN.with(Cell::get);
+        assert!(ws2::sleep_alertable(Duration::ZERO));
+        assert_eq!(ROUTINES_RAN.with(Cell::get) - before, BATCH);
+    });
+    assert_eq!(n, 0, "6,400 send_with_routine allocated {n} times");
+
+    // A completion port: the buffer travels inline in the packet, and
+    // get_many_into fills a reused Vec.
+    let port_tx = Socket::udp_v4().unwrap();
+    let port = CompletionPort::new();
+    port.associate(&port_tx, 3).unwrap();
+    let mut done = Vec::with_capacity(BATCH);
+    let n = steady_allocations(100, || {
+        for _ in 0..BATCH {
+            port_tx.send_to_port(payload, Some(to), &[]).unwrap();
+        }
+        let mut left = BATCH;
+        while left > 0 {
+            done.clear();
+            left -= port.get_many_into(&mut done, BATCH, Some(Duration::from_secs(5)));
+            for c in &done {
+                assert_eq!((c.key, c.result.as_ref().ok()), (3, Some(&64)));
+            }
+        }
+    });
+    assert_eq!(
+        n, 0,
+        "6,400 send_to_port + get_many_into allocated {n} times"
+    );
+
+    // The C ABI: WSASendMsg with an OVERLAPPED completes it in place.
+    let core = ws2_engine::SocketCore::new(ws2::Family::V4, ws2::SocketKind::Datagram, 0, true)
+        .map(Arc::new)
+        .unwrap();
+    let (mut name, mut namelen) = (abi::SOCKADDR_STORAGE::default(), 128);
+    // SAFETY: `name` is writable for 128 bytes.
+    unsafe { socket_addr_to_windows(&to, (&raw mut name).cast(), &mut namelen) }.unwrap();
+    let buf = abi::WSABUF {
+        len: payload.len() as u32,
+        buf: payload.as_ptr().cast_mut().cast(),
+    };
+    let mut ov = abi::WSAOVERLAPPED::default();
+    let n = steady_allocations(100, || {
+        for _ in 0..BATCH {
+            ov = abi::WSAOVERLAPPED::default();
+            let out = SendResultPtrs {
+                bytes_sent: std::ptr::null_mut(),
+                overlapped: &mut ov,
+                routine: None,
+            };
+            let no_control = abi::WSABUF {
+                len: 0,
+                buf: std::ptr::null_mut(),
+            };
+            // SAFETY: the WSABUF, the payload, the name and the OVERLAPPED
+            // outlive the call, which completes at once (asserted).
+            let sent = unsafe {
+                raw::send_gathered(
+                    &core,
+                    &buf,
+                    1,
+                    (&raw const name).cast(),
+                    namelen,
+                    no_control,
+                    0,
+                    &out,
+                )
+            };
+            assert_eq!(sent.unwrap(), 64);
+            assert_eq!((ov.Internal, ov.InternalHigh), (0, 64));
+        }
+    });
+    assert_eq!(n, 0, "6,400 C overlapped sends allocated {n} times");
 }

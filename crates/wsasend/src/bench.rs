@@ -20,7 +20,7 @@
 //! The overlapped variants send the same datagrams (no control data) through
 //! the overlapped API and collect every completion, each against its own
 //! interleaved raw `sendmsg` loop: Rust completion port (per datagram, and
-//! batches of 64 with `get_many`), `PendingSend::wait`, completion routines
+//! batches of 64 with `get_many_into`, one `Vec` reused), `PendingSend::wait`, completion routines
 //! run by `sleep_alertable(0)` after each batch of 64, and through the C ABI
 //! (`WSASendMsg` with an OVERLAPPED on a port socket, with and without
 //! `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS`). The Rust modes send a
@@ -372,6 +372,7 @@ pub(crate) fn port_batch_loop(
 ) -> u64 {
     let mut errors = 0;
     let mut left = count;
+    let mut done = Vec::with_capacity(BATCH as usize);
     while left > 0 {
         let k = left.min(BATCH);
         left -= k;
@@ -383,7 +384,9 @@ pub(crate) fn port_batch_loop(
             }
         }
         while out > 0 {
-            for c in port.get_many(BATCH as usize, None) {
+            done.clear();
+            port.get_many_into(&mut done, BATCH as usize, None);
+            for c in &done {
                 out -= 1;
                 errors += u64::from(c.result.is_err());
             }
@@ -592,6 +595,7 @@ fn measure_each(pair: &Pair, mode: Mode, payload: &[u8], count: u64) -> (Duratio
         Mode::RawStream | Mode::Ws2Stream | Mode::Ws2StreamIocp => {
             unreachable!("stream_bench::run_one")
         }
+        Mode::ScaleRaw | Mode::ScaleWs2 => unreachable!("scale::run_one"),
         Mode::Ws2PortEach | Mode::Ws2PortBatch | Mode::Ws2Event | Mode::Ws2Routine => {
             let buf = leak(payload);
             let start = Instant::now();
@@ -884,6 +888,9 @@ pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
         Mode::RawStream | Mode::Ws2Stream | Mode::Ws2StreamIocp
     ) {
         return crate::stream_bench::run_one(args);
+    }
+    if matches!(args.mode, Mode::ScaleRaw | Mode::ScaleWs2) {
+        return crate::scale::run_one(args);
     }
     let pair = Pair::new()?;
     let payload: Vec<u8> = (0..args.size).map(|i| i as u8).collect();

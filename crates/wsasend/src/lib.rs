@@ -34,6 +34,7 @@ mod header;
 mod pace;
 mod readiness;
 mod recv;
+mod scale;
 mod send;
 mod stream_bench;
 mod table;
@@ -41,6 +42,7 @@ mod table;
 // What the bench-only binaries share with `wsasend bench`.
 pub use bench::{PROGRESS, RawMsgRef, big_rcvbuf, leak, print_json};
 pub use output::{JSON_VERSION, print_line, progress};
+pub use scale::{PendingLink, ScaleOptions, run as run_scale};
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -165,6 +167,20 @@ pub enum BenchWhat {
     /// with the same controls, and URO against WSARecvMsg without it,
     /// quinn-udp and recvmsg with UDP_GRO, draining pre-filled queues.
     Recv(bench_recv::BenchRecvArgs),
+    /// Sends round-robin over 1 to 10,000 sockets against raw sendmsg, and
+    /// memory per posted receive (the pending part: examples/bench_scale.rs).
+    Scale(ScaleArgs),
+}
+
+/// `bench scale`.
+#[derive(clap::Args, Debug)]
+pub struct ScaleArgs {
+    /// At most 30 s: fewer datagrams and rounds.
+    #[arg(long)]
+    pub quick: bool,
+    /// Print JSON instead of tables.
+    #[arg(short = 'J', long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -343,6 +359,10 @@ pub enum Mode {
     Ws2Stream,
     /// C ABI overlapped `WSASend`/`WSARecv` on completion ports, same chunks.
     Ws2StreamIocp,
+    /// Raw `sendmsg` round-robin over --sockets sockets (bench scale).
+    ScaleRaw,
+    /// ws2 `send_msg` round-robin over --sockets sockets (bench scale).
+    ScaleWs2,
 }
 
 #[derive(clap::Args, Debug)]
@@ -353,6 +373,9 @@ pub struct BenchOneArgs {
     pub size: u32,
     #[arg(long, default_value_t = 10000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub count: u64,
+    /// Sockets of the scale modes.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub sockets: u64,
 }
 
 /// Exit statuses (also in `wsasend --help` and the README).
@@ -401,6 +424,14 @@ impl AppError {
     pub fn setup(message: impl Into<String>) -> AppError {
         AppError {
             exit: exit::SETUP,
+            message: message.into(),
+        }
+    }
+
+    /// The traffic failed (status 1).
+    pub fn failed(message: impl Into<String>) -> AppError {
+        AppError {
+            exit: exit::FAILED,
             message: message.into(),
         }
     }
@@ -466,6 +497,13 @@ pub fn main() -> ExitCode {
         Command::Recv(args) => recv::run(&args),
         Command::Bench(args) => match &args.what {
             Some(BenchWhat::Recv(recv)) => bench_recv::run(recv),
+            Some(BenchWhat::Scale(scale)) => scale::run(
+                &ScaleOptions {
+                    quick: scale.quick,
+                    json: scale.json,
+                },
+                None,
+            ),
             None => bench::run(&args),
         },
         Command::BenchOne(args) => bench::run_one(&args),

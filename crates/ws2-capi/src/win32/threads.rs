@@ -25,7 +25,7 @@
 use std::ffi::c_void;
 
 use ws2_abi::*;
-use ws2_engine::completion::{ThreadObject, thread_object};
+use ws2_engine::completion::{Apc, ThreadObject, thread_object};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::{Error, Result};
 
@@ -146,9 +146,7 @@ pub extern "C" fn QueueUserAPC(function: ApcFunction, h: HANDLE, data: ULONG_PTR
         let Some(function) = function else {
             return Err(Error::new(ERROR_INVALID_PARAMETER as i32, "pfnAPC is NULL"));
         };
-        // SAFETY: the caller's APC function, called as Windows calls it.
-        let apc = Box::new(move || unsafe { function(data) });
-        if !thread.queue_apc(apc) {
+        if !thread.queue_apc(Apc::User { function, data }) {
             return Err(Error::new(
                 ERROR_GEN_FAILURE as i32,
                 "the thread has ended: its APCs can never run",

@@ -3,8 +3,6 @@
 //! with release ordering, then the event, the routine queued to the
 //! issuing thread, the port packet, or a Rust operation's own record.
 
-use std::any::Any;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ws2_abi as abi;
@@ -12,6 +10,8 @@ use ws2_abi as abi;
 use crate::error::Result;
 use crate::fork::lock;
 
+use super::apc::{Apc, OvPtr, Routine};
+use super::inline::{Payload, RustRoutine};
 use super::{Event, Packet, Port, ThreadState};
 
 /// What an operation completes on (a socket), as far as delivering its
@@ -22,51 +22,6 @@ pub trait PortBound {
     /// `FILE_SKIP_COMPLETION_PORT_ON_SUCCESS` is set.
     fn skips_port_on_success(&self) -> bool;
 }
-
-/// A raw OVERLAPPED pointer; the caller keeps it valid until completion (S38).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OvPtr(pub *mut abi::WSAOVERLAPPED);
-// SAFETY: the pointer is only written at completion, once, under the rules
-// of S38; Winsock's contract makes the caller keep it valid until then.
-unsafe impl Send for OvPtr {}
-
-impl OvPtr {
-    /// Writes the result: `InternalHigh`, then `Internal` with release.
-    ///
-    /// # Safety
-    /// The OVERLAPPED must be valid and 8-aligned.
-    pub unsafe fn finish(self, status: u32, bytes: usize) {
-        // SAFETY: valid per the contract; Internal is the first usize of an
-        // 8-aligned struct, so it may be viewed as an AtomicUsize.
-        unsafe {
-            (&raw mut (*self.0).InternalHigh).write_volatile(bytes);
-            (*self.0.cast::<AtomicUsize>()).store(status as usize, Ordering::Release);
-        }
-    }
-
-    /// `STATUS_PENDING` before the operation becomes visible (S30).
-    ///
-    /// # Safety
-    /// As for `finish`.
-    pub unsafe fn mark_pending(self) {
-        // SAFETY: as in `finish`.
-        unsafe {
-            (*self.0.cast::<AtomicUsize>()).store(abi::STATUS_PENDING as usize, Ordering::Release)
-        };
-    }
-
-    /// `Internal` as it is now.
-    ///
-    /// # Safety
-    /// As for `finish`.
-    pub unsafe fn status(self) -> u32 {
-        // SAFETY: as in `finish`.
-        unsafe { (*self.0.cast::<AtomicUsize>()).load(Ordering::Acquire) as u32 }
-    }
-}
-
-/// A C completion routine.
-pub type Routine = unsafe extern "C" fn(u32, u32, *mut abi::WSAOVERLAPPED, u32);
 
 /// Where an operation's completion goes.
 pub enum Delivery {
@@ -83,11 +38,13 @@ pub enum Delivery {
     /// A blocking call queued behind overlapped ones (S34).
     Waiter(Arc<WaiterSlot>),
     /// A Rust send on a socket bound to a port: the packet's payload (the
-    /// caller's buffer, boxed), posted with the socket's key. Always
-    /// posted, whatever the notification modes: it hands the buffer back.
-    Port(Box<dyn Any + Send>),
+    /// caller's buffers), posted with the socket's key. Always posted,
+    /// whatever the notification modes: it hands the buffers back.
+    Port(Payload),
     /// A Rust operation that records its own completion (a `PendingSend`).
     Notify(Arc<dyn Notify>),
+    /// A Rust completion routine, queued to its thread (S33).
+    Routine(RustRoutine, Arc<ThreadState>),
     /// A Rust operation: the closure runs on the completing thread.
     Callback(Box<dyn FnOnce(Result<usize>) + Send>),
 }
@@ -158,13 +115,12 @@ pub fn deliver<T: PortBound + ?Sized>(
             // SAFETY: the caller keeps the OVERLAPPED valid until this completion (S38).
             unsafe { ov.finish(status, bytes) };
             if let Some((routine, thread)) = routine {
-                let err = abi::wsa_from_status(status) as u32;
-                thread.queue_apc(Box::new(move || {
-                    // Capture the whole Send wrapper, not its raw pointer field.
-                    let ov: OvPtr = ov;
-                    // SAFETY: the caller's routine, called as Windows would.
-                    unsafe { routine(err, bytes as u32, ov.0, 0) }
-                }));
+                thread.queue_apc(Apc::Overlapped {
+                    routine,
+                    error: abi::wsa_from_status(status) as u32,
+                    bytes: bytes as u32,
+                    ov,
+                });
             } else {
                 if let Some(e) = event {
                     e.set();
@@ -202,6 +158,9 @@ pub fn deliver<T: PortBound + ?Sized>(
             }
         }
         Delivery::Notify(n) => n.notify(result),
+        Delivery::Routine(routine, thread) => {
+            thread.queue_apc(Apc::Rust(routine, result));
+        }
         Delivery::Callback(f) => f(result),
     }
 }

@@ -6,22 +6,24 @@
 //! involved is one eventfd per thread that ever waits, so a program with one
 //! event per OVERLAPPED never meets the fd limit.
 
+mod apc;
 mod delivery;
 mod event;
+mod inline;
 pub mod named;
 mod port;
 mod thread;
 pub mod thread_object;
 mod wait;
 
-pub use delivery::{
-    Delivery, MakeDelivery, Notify, OvPtr, PortBound, Routine, WaiterSlot, deliver,
-};
+pub use apc::{Apc, OvPtr, Routine, UserApc};
+pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver};
 pub use event::{Event, wait_events};
+pub use inline::{Payload, RustRoutine};
 pub use port::{Packet, Port};
 pub use thread::{
-    Apc, IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
-    forget_parent_waiters, in_completion_routine, on_thread_exit,
+    IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
+    forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,
 };
 pub use thread_object::ThreadObject;
 pub use wait::{

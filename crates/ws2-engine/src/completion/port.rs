@@ -1,7 +1,6 @@
 //! Completion ports (S36): queues of packets that several threads may wait
 //! on, woken last-in first-out.
 
-use std::any::Any;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +11,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::lock;
 
+use super::inline::Payload;
 use super::thread::{ThreadWaker, forget_parent_waiters};
 use super::wait::{Waitable, Waited, wait_until};
 
@@ -23,8 +23,8 @@ pub struct Packet {
     pub overlapped: usize,
     /// The NTSTATUS of the operation.
     pub status: u32,
-    /// What a Rust operation hands back (its buffer), if any.
-    pub payload: Option<Box<dyn Any + Send>>,
+    /// What a Rust operation hands back (its buffers), if any.
+    pub payload: Option<Payload>,
 }
 
 impl std::fmt::Debug for Packet {
@@ -133,6 +133,38 @@ impl Port {
         deadline: Option<Instant>,
         alertable: bool,
     ) -> Result<Waited<Vec<Packet>>> {
+        let mut out = Vec::new();
+        Ok(
+            match self.take_many(max, deadline, alertable, |p| out.push(p))? {
+                Waited::Done(_) => Waited::Done(out),
+                Waited::TimedOut => Waited::TimedOut,
+                Waited::IoCompletion => Waited::IoCompletion,
+            },
+        )
+    }
+
+    /// Takes up to `max` packets, waiting for at least one, and hands each
+    /// to `each` (under the port's lock: it should only store it); how many.
+    /// `ERROR_ABANDONED_WAIT_0` if the port is closed. No allocation.
+    ///
+    /// ```
+    /// use ws2_engine::{Packet, Port, Waited};
+    /// let port = Port::new();
+    /// for key in [1, 2, 3] {
+    ///     port.post(Packet { bytes: 0, key, overlapped: 0, status: 0, payload: None });
+    /// }
+    /// let mut keys = Vec::new();
+    /// assert_eq!(port.take_many(2, None, false, |p| keys.push(p.key))?, Waited::Done(2));
+    /// assert_eq!(keys, [1, 2]);
+    /// # Ok::<(), ws2_engine::Error>(())
+    /// ```
+    pub fn take_many(
+        &self,
+        max: usize,
+        deadline: Option<Instant>,
+        alertable: bool,
+        mut each: impl FnMut(Packet),
+    ) -> Result<Waited<usize>> {
         let take = || {
             let mut s = lock(&self.state);
             if s.closed {
@@ -142,7 +174,8 @@ impl Port {
                 return None;
             }
             let n = s.packets.len().min(max.max(1));
-            Some(Some(s.packets.drain(..n).collect()))
+            s.packets.drain(..n).for_each(&mut each);
+            Some(Some(n))
         };
         self.wait_for(take, deadline, alertable)
     }

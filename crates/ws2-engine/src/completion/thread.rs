@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, Weak};
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
+
+use super::apc::Apc;
 use crate::fork::{self, lock};
 use crate::sync::{futex_wait, futex_wake};
 
@@ -166,9 +168,6 @@ pub fn forget_parent_waiters(waiters: &mut Vec<Arc<ThreadWaker>>) {
     }
 }
 
-/// A completion routine waiting for its thread's next alertable wait.
-pub type Apc = Box<dyn FnOnce() + Send>;
-
 /// One thread as ws2 sees it.
 pub struct ThreadState {
     pub id: u64,
@@ -196,7 +195,16 @@ impl ThreadState {
     }
 
     /// Queues a routine; false if the thread has exited (it never runs).
+    /// A routine queued by the thread itself (an operation that completed
+    /// at call time) goes to its own queue, without a lock or a wake.
     pub fn queue_apc(&self, apc: Apc) -> bool {
+        if let Some(apc) = queue_own_apc(self, apc) {
+            return self.queue_shared_apc(apc);
+        }
+        true
+    }
+
+    fn queue_shared_apc(&self, apc: Apc) -> bool {
         let mut q = lock(&self.apcs);
         if !self.alive.load(Ordering::Acquire) {
             return false;
@@ -208,8 +216,9 @@ impl ThreadState {
         true
     }
 
+    /// Whether routines wait to run (called by the thread itself).
     pub(super) fn has_apcs(&self) -> bool {
-        self.has_apcs.load(Ordering::Acquire)
+        self.has_apcs.load(Ordering::Acquire) || has_own_apcs(self)
     }
 }
 
@@ -273,7 +282,20 @@ fn cancel_thread_operations(thread: &ThreadState) {
 
 static NEXT_THREAD_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Routines a thread queued to itself: completions delivered on the
+/// issuing thread (at call time), which need neither the shared queue's
+/// lock nor a wake. Tagged with the fork generation: a fork child's copy
+/// belongs to the parent's thread and never runs (S43).
+struct OwnApcs {
+    thread: u64,
+    generation: u64,
+    queue: VecDeque<Apc>,
+}
+
 thread_local! {
+    static OWN_APCS: RefCell<OwnApcs> = const {
+        RefCell::new(OwnApcs { thread: 0, generation: 0, queue: VecDeque::new() })
+    };
     static THREAD: RefCell<Option<ThreadSlot>> = const { RefCell::new(None) };
     /// Set while this thread runs completion routines: no nesting (S34).
     static RUNNING_APCS: Cell<bool> = const { Cell::new(false) };
@@ -305,6 +327,107 @@ pub fn current_thread() -> Arc<ThreadState> {
         .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
 }
 
+/// Queues `apc` to this thread's own queue when `to` is this thread (its
+/// state of this process); gives it back otherwise.
+#[inline]
+fn queue_own_apc(to: &ThreadState, apc: Apc) -> Option<Apc> {
+    let generation = fork::generation();
+    let mut apc = Some(apc);
+    let _ = OWN_APCS.try_with(|own| {
+        let Ok(mut own) = own.try_borrow_mut() else {
+            return;
+        };
+        if own.generation != generation || own.thread == 0 {
+            // First use on this thread, or a fork parent's queue (its
+            // routines never run here, S43): whose queue is this?
+            let Some(mine) = this_thread_id() else {
+                return;
+            };
+            let stale = std::mem::take(&mut own.queue);
+            (own.thread, own.generation) = (mine, generation);
+            if !stale.is_empty() {
+                // Dropped outside the borrow: captures may call into ws2.
+                drop(own);
+                drop(stale);
+                own_apcs_push(to, &mut apc);
+                return;
+            }
+        }
+        if own.thread == to.id {
+            own.queue.extend(apc.take());
+        }
+    });
+    apc
+}
+
+#[cold]
+fn own_apcs_push(to: &ThreadState, apc: &mut Option<Apc>) {
+    let _ = OWN_APCS.try_with(|own| {
+        if let Ok(mut own) = own.try_borrow_mut()
+            && own.thread == to.id
+        {
+            own.queue.extend(apc.take());
+        }
+    });
+}
+
+/// Queues a routine to the calling thread: an operation that completed at
+/// call time, whose routine runs in this thread's next alertable wait.
+#[inline]
+pub fn queue_apc_here(apc: Apc) {
+    let generation = fork::generation();
+    let mut apc = Some(apc);
+    let _ = OWN_APCS.try_with(|own| {
+        if let Ok(mut own) = own.try_borrow_mut()
+            && own.thread != 0
+            && own.generation == generation
+        {
+            own.queue.extend(apc.take());
+        }
+    });
+    if let Some(apc) = apc {
+        current_thread().queue_apc(apc);
+    }
+}
+
+/// The id of this thread's state in this process, if it has one.
+#[cold]
+fn this_thread_id() -> Option<u64> {
+    THREAD
+        .try_with(|cell| {
+            let slot = cell.try_borrow().ok()?;
+            let state = &slot.as_ref()?.0;
+            (state.waker.is_current() && state.alive.load(Ordering::Relaxed)).then_some(state.id)
+        })
+        .ok()
+        .flatten()
+}
+
+/// Whether this thread (as `me`) queued routines to itself.
+fn has_own_apcs(me: &ThreadState) -> bool {
+    OWN_APCS
+        .try_with(|own| {
+            own.try_borrow().is_ok_and(|own| {
+                !own.queue.is_empty() && own.thread == me.id && own.generation == fork::generation()
+            })
+        })
+        .unwrap_or(false)
+}
+
+/// The next routine this thread (as `me`) queued to itself.
+fn pop_own_apc(me: &ThreadState) -> Option<Apc> {
+    OWN_APCS
+        .try_with(|own| {
+            let mut own = own.try_borrow_mut().ok()?;
+            if own.generation != fork::generation() || own.thread != me.id {
+                return None;
+            }
+            own.queue.pop_front()
+        })
+        .ok()
+        .flatten()
+}
+
 /// Whether this thread is running completion routines now.
 pub(super) fn running_apcs() -> bool {
     RUNNING_APCS.with(|r| r.get())
@@ -326,6 +449,18 @@ pub(super) fn end_current_thread() {
         .ok()
         .flatten();
     drop(slot);
+    // Routines the ended state queued to itself never run either; dropped
+    // outside the borrow (their captures may call into ws2).
+    let stale = OWN_APCS
+        .try_with(|own| {
+            own.try_borrow_mut().ok().map(|mut own| {
+                own.thread = 0;
+                std::mem::take(&mut own.queue)
+            })
+        })
+        .ok()
+        .flatten();
+    drop(stale);
 }
 
 /// Runs every routine queued to this thread; returns how many ran.
@@ -334,18 +469,18 @@ pub(super) fn run_apcs(me: &ThreadState, inside_blocking_call: bool) -> usize {
     APCS_IN_BLOCKING_CALL.with(|r| r.set(inside_blocking_call));
     let mut ran = 0;
     loop {
-        let next = {
+        let next = pop_own_apc(me).or_else(|| {
             let mut q = lock(&me.apcs);
             let next = q.pop_front();
             if q.is_empty() {
                 me.has_apcs.store(false, Ordering::Release);
             }
             next
-        };
+        });
         let Some(apc) = next else { break };
         // A routine that panics must not take the waiting thread down with
         // it across the C ABI; its completion was already recorded.
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(apc));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| apc.run()));
         ran += 1;
     }
     RUNNING_APCS.with(|r| r.set(false));
@@ -363,4 +498,66 @@ pub fn check_not_nested_in_blocking_call() -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    use super::*;
+    use crate::completion::{Waited, sleep};
+
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count(data: usize) {
+        RAN.fetch_add(data, Ordering::SeqCst);
+    }
+
+    fn alertable_sleep() -> bool {
+        matches!(sleep(Some(Instant::now()), true), Ok(Waited::IoCompletion))
+    }
+
+    // S33 S37: a routine queued to the calling thread runs in its next
+    // alertable wait; one queued to a state that ended never runs, also
+    // from the thread's own queue, and the thread's next state starts
+    // empty.
+    #[test]
+    fn own_queue_runs_in_the_next_alertable_wait_and_dies_with_its_state() {
+        std::thread::spawn(|| {
+            let me = current_thread();
+            me.queue_apc(Apc::User {
+                function: count,
+                data: 1,
+            });
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 10,
+            });
+            assert!(me.has_apcs());
+            assert!(alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 11);
+            assert!(!alertable_sleep(), "nothing left to run");
+
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 100,
+            });
+            drop(me);
+            end_current_thread();
+            let next = current_thread();
+            assert!(!next.has_apcs(), "the ended state's routines are gone");
+            assert!(!alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 11, "never ran");
+            // The new state's own queue works.
+            queue_apc_here(Apc::User {
+                function: count,
+                data: 1000,
+            });
+            assert!(alertable_sleep());
+            assert_eq!(RAN.load(Ordering::SeqCst), 1011);
+        })
+        .join()
+        .unwrap();
+    }
 }

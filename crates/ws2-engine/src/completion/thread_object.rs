@@ -23,8 +23,9 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::lock;
 
+use super::apc::Apc;
 use super::event::Event;
-use super::thread::{Apc, ThreadState, current_thread, end_current_thread, in_completion_routine};
+use super::thread::{ThreadState, current_thread, end_current_thread, in_completion_routine};
 
 /// A thread's function (`LPTHREAD_START_ROUTINE`). It may leave through
 /// `ExitThread`, a forced unwind, hence "C-unwind".

@@ -17,7 +17,6 @@ use crate::ops::{Attempt, Handoff, RecvOp, RecvQueue, SendQueue};
 use crate::socket::{SocketCore, SocketKind, complete};
 use crate::translate::{CmsgBuf, MAX_IOVECS};
 
-use super::attempt::counts_local_drops_as_sent;
 use super::events;
 use super::queues::{recv_queue, recycle, send_queue};
 use super::reactor::{
@@ -130,7 +129,7 @@ fn run(r: &'static Reactor) {
             match Direction::of_token(token) {
                 Direction::Recv => drain_recv(r, &core),
                 Direction::Send if core.is_stream() => drain_stream(r, &core),
-                Direction::Send => drain(r, &core, &mut scratch),
+                Direction::Send => drain(r, &core, ev.events, &mut scratch),
                 Direction::Events => events::arrived(&core),
             }
         }
@@ -180,17 +179,22 @@ struct Scratch {
     runs: Vec<Run>,
     iovs: Vec<libc::iovec>,
     cmsgs: Vec<CmsgBuf>,
+    /// The batch's message headers (`runs.len()` of them).
+    msgs: Vec<libc::mmsghdr>,
 }
 
 /// Sends as much of the socket's FIFO as the kernel takes, in order, in
 /// `sendmmsg` batches; completes each operation with its own result.
-fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
+/// `events` is what epoll reported: the error queue is read (ICMP errors,
+/// S19) only when it said `EPOLLERR`, not on every `EAGAIN`.
+fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch) {
     let Scratch {
         done,
         packets,
         runs,
         iovs,
         cmsgs,
+        msgs,
     } = scratch;
     let rearm = {
         let mut q = send_queue(core);
@@ -224,17 +228,22 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                         });
                     }
                     let mut cmsg = CmsgBuf::default();
-                    cmsg.copy_from(&q.ops[run.first].cmsg);
+                    cmsg.copy_from(q.ops[run.first].cmsg());
                     cmsg.push_segment_size(run.segment as u16);
                     cmsgs.push(cmsg);
                 }
             }
-            // SAFETY: mmsghdr is plain data; zeroed is valid.
-            let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
+            // Each header is written whole: nothing to zero beforehand.
+            msgs.clear();
             let (mut next_iov, mut next_cmsg) = (0, 0);
-            for (m, run) in msgs.iter_mut().zip(runs.iter()) {
+            for run in runs.iter() {
                 let op = &q.ops[run.first];
-                m.msg_hdr = op.msghdr();
+                msgs.push(libc::mmsghdr {
+                    msg_hdr: op.msghdr(),
+                    msg_len: 0,
+                });
+                let last = msgs.len() - 1;
+                let m = &mut msgs[last];
                 if run.count > 1 {
                     let n: usize = q
                         .ops
@@ -251,7 +260,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                 }
             }
             let flags = q.ops[0].flags;
-            // SAFETY: msgs[..runs.len()] describe the queued operations' live
+            // SAFETY: msgs (runs.len() of them) describe the queued operations' live
             // buffers (and `iovs`/`cmsgs`, untouched until the call returns).
             // (A batch of sends asking for another don't-fragment state
             // than the socket's runs with it switched: P4.)
@@ -288,7 +297,11 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
             match errno() {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
-                    core.collect_icmp_errors();
+                    // An ICMP error queued on the socket keeps EPOLLERR up:
+                    // collect it, or the next arming would wake at once.
+                    if events & libc::EPOLLERR as u32 != 0 {
+                        core.collect_icmp_errors();
+                    }
                     break true;
                 }
                 // The ICMP error of an earlier datagram: this one was
@@ -302,7 +315,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                 }
                 // The interface queue dropped the first message (S42): its
                 // datagrams count as sent, as `try_send` counts them.
-                libc::ENOBUFS if counts_local_drops_as_sent(core) => {
+                libc::ENOBUFS if core.counts_local_drops_as_sent() => {
                     for _ in 0..runs[0].count {
                         let Some(mut op) = q.ops.pop_front() else {
                             break;
@@ -334,7 +347,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
                     };
                     let result = core
                         .windows_send_outcome(e, &op.msghdr())
-                        .map_err(|e| core.send_error(e, &op.controls, op.to_v4));
+                        .map_err(|e| core.send_error(e, op.cmsg()));
                     if let Some(delivery) = op.delivery.take() {
                         done.push((delivery, result));
                     }
@@ -432,7 +445,7 @@ fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
         if coalesce
             && op.len > 0
             && (q.coalesce_below == 0 || op.len < q.coalesce_below)
-            && op.cmsg.len() + SEGMENT_CMSG_SPACE <= op.cmsg.capacity()
+            && op.cmsg().len() + SEGMENT_CMSG_SPACE <= op.cmsg().capacity()
         {
             let (mut bytes, mut iovecs) = (op.len, op.iovlen);
             for next in q.ops.range(i + 1..) {

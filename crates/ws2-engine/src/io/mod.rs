@@ -41,7 +41,7 @@ pub use recv::{
     set_source_filter, submit_attempt,
 };
 pub use recv_batch::{RecvStats, recv_stats};
-pub use send::{send_blocking, send_overlapped, send_overlapped_keeping};
+pub use send::{send_blocking, send_overlapped};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
 pub use stream_overlapped::{connect_ex, send_stream_overlapped};
 pub use watch::{connect, event_select, inherit_event_select};
@@ -63,7 +63,15 @@ pub fn max_pending_sends() -> usize {
     })
 }
 
-/// What happened to a submitted send.
+/// What happened to an overlapped send that could not go at call time.
+pub enum SendSubmitted {
+    /// Done now after all (a segmented send): the bytes sent.
+    Now(usize),
+    /// Queued; the reactor completes it.
+    Pending,
+}
+
+/// What happened to a submitted receive.
 pub enum Submitted {
     /// Done at call time: the result (a receive may end in `WSAEMSGSIZE`,
     /// which still completes, SPEC G) and the delivery to complete.

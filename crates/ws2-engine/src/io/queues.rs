@@ -136,10 +136,12 @@ pub(super) fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
 pub(super) fn recycle(q: &mut SendQueue, mut op: Box<Op>) {
     const SPARE: usize = 1024;
     if q.spare.len() < SPARE {
-        if op.iov_heap.capacity() > INLINE_BUFFERS * 4 {
-            op.iov_heap = Vec::new();
+        if let Some(spill) = &mut op.spill {
+            if spill.iov.capacity() > INLINE_BUFFERS * 4 {
+                spill.iov = Vec::new();
+            }
+            spill.bounce = Vec::new();
         }
-        op.bounce = Vec::new();
         q.spare.push(op);
     }
 }

@@ -8,7 +8,9 @@ use crate::ops::SendPlan;
 use crate::socket::SocketCore;
 use crate::translate::CmsgBuf;
 
-use super::attempt::{SendFailure, send_one_waiting, try_send, wait_queue_empty};
+use crate::socket::SendFailure;
+
+use super::attempt::{send_one_waiting, wait_queue_empty};
 
 /// Room a `UDP_SEGMENT` control message (a `u16`) takes in a `CmsgBuf`.
 pub(super) const SEGMENT_CMSG_SPACE: usize = std::mem::size_of::<libc::cmsghdr>() + 8;
@@ -84,17 +86,13 @@ fn send_gso_chunks(
         msg.msg_iovlen = pieces.len();
         msg.msg_control = cmsg.as_ptr() as *mut libc::c_void;
         msg.msg_controllen = cmsg.len();
-        match try_send(core, &msg, plan.flags) {
+        match core.try_sendmsg(&msg, plan.flags) {
             Ok(n) => sent += n,
             Err(SendFailure::Errno(libc::EIO | libc::EINVAL)) if sent == 0 => {
                 return Err(GsoFailure::Refused);
             }
             Err(SendFailure::Errno(e)) => {
-                return Err(GsoFailure::Other(core.send_error(
-                    e,
-                    plan.controls,
-                    plan.to_v4,
-                )));
+                return Err(GsoFailure::Other(core.send_error(e, plan.cmsg)));
             }
             Err(SendFailure::WouldBlock) => match send_one_waiting(core, &msg, plan, deadline) {
                 Ok(Some(n)) => sent += n,

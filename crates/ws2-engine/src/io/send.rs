@@ -12,38 +12,25 @@ use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::{Op, SendPlan};
 use crate::socket::{Message, SendFlags, SocketCore};
-use crate::translate::{MAX_IOVECS, SendControls};
+use crate::translate::ControlMessage;
+use crate::translate::MAX_IOVECS;
 
-use super::attempt::{SendFailure, send_one_waiting, timed_out, try_send, would_block};
+use super::attempt::{send_one_waiting, timed_out, would_block};
 use super::drain::{self, arm_or_fail};
 use super::queues::{note_socket, queued_now, send_queue};
 use super::reactor::Direction;
 use super::segmented::send_segmented;
 use super::watch;
-use super::{Submitted, max_pending_sends};
+use super::{SendSubmitted, max_pending_sends};
 
-/// A blocking (non-overlapped) send (S16, S17, S34, S35).
-#[inline(always)]
-pub fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
-    if plan.segment.is_none() && core.queued.load(Ordering::Acquire) == 0 {
-        // The common case: the kernel takes it at once.
-        match try_send(core, &plan.msghdr(), plan.flags) {
-            Ok(n) => return Ok(n),
-            Err(SendFailure::Errno(e)) => {
-                return Err(core.send_error(e, plan.controls, plan.to_v4));
-            }
-            Err(SendFailure::WouldBlock) => {}
-        }
-    }
-    send_blocking_slow(core, plan)
-}
-
-/// A blocking send that could not complete at once: wait for buffer space,
-/// or for our turn behind queued overlapped sends; or a segmented send.
-/// One that fails with `WSAEWOULDBLOCK` makes `FD_WRITE` due (P1).
+/// A blocking (non-overlapped) send that could not go at call time
+/// (S16, S17, S34, S35): wait for buffer space, or for our turn behind
+/// queued overlapped sends; or a segmented send. It is the `later` of
+/// [`SocketCore::send_datagram`]. One that fails with `WSAEWOULDBLOCK`
+/// makes `FD_WRITE` due (P1).
 #[cold]
 #[inline(never)]
-fn send_blocking_slow(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
+pub fn send_blocking(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     let result = send_waiting(core, plan);
     if let Err(e) = &result
         && e.code() == abi::WSAEWOULDBLOCK
@@ -110,50 +97,31 @@ fn send_waiting(core: &Arc<SocketCore>, plan: &SendPlan<'_>) -> Result<usize> {
     }
 }
 
-/// An overlapped send (S28–S30): at once when nothing is queued and the
-/// kernel takes it, else queued for the reactor. `on_pending` runs under the
-/// queue lock just before the operation becomes visible (it writes
-/// `STATUS_PENDING`). Errors at call time queue nothing (S20), also when
-/// what a pending send needs (the reactor) cannot be had.
-#[inline]
+/// An overlapped send that could not go at call time (S28–S30): queued for
+/// the reactor, keeping `bounce` (the datagram's bytes, when the plan's one
+/// iovec points into it) until it completes; a segmented send is done now
+/// instead (waiting for buffer space if it must). `on_pending` runs under
+/// the queue lock just before the operation becomes visible (it writes
+/// `STATUS_PENDING`). Errors queue nothing (S20), also when what a pending
+/// send needs (the reactor) cannot be had. It is the `later` of
+/// [`SocketCore::send_datagram`].
+#[inline(never)]
 pub fn send_overlapped(
-    core: &Arc<SocketCore>,
-    plan: &SendPlan<'_>,
-    delivery: impl MakeDelivery,
-    on_pending: impl FnOnce(),
-) -> Result<Submitted> {
-    send_overlapped_keeping(core, plan, Vec::new(), delivery, on_pending)
-}
-
-/// [`send_overlapped`] of a datagram whose bytes are in `bounce` (the
-/// plan's one iovec points into it): a queued operation keeps it until it
-/// completes.
-#[inline(always)]
-pub fn send_overlapped_keeping(
     core: &Arc<SocketCore>,
     plan: &SendPlan<'_>,
     bounce: Vec<u8>,
     delivery: impl MakeDelivery,
     on_pending: impl FnOnce(),
-) -> Result<Submitted> {
+) -> Result<SendSubmitted> {
     if plan.segment.is_some() {
         // A segmented send is several kernel sends: it is done now, and
-        // completes at once (waiting for buffer space if it must).
+        // completes at once.
         let n = send_segmented(core, plan, deadline_after(core.send_timeout_ms()))?;
-        return Ok(Submitted::Now(Ok(n), delivery.make()));
-    }
-    if queued_now(core) == 0 {
-        match try_send(core, &plan.msghdr(), plan.flags) {
-            Ok(n) => return Ok(Submitted::Now(Ok(n), delivery.make())),
-            Err(SendFailure::Errno(e)) => {
-                return Err(core.send_error(e, plan.controls, plan.to_v4));
-            }
-            Err(SendFailure::WouldBlock) => {}
-        }
+        return Ok(SendSubmitted::Now(n));
     }
     let me = completion::current_thread();
     enqueue(core, plan, delivery, bounce, on_pending, &me)?;
-    Ok(Submitted::Pending)
+    Ok(SendSubmitted::Pending)
 }
 
 /// Queues a send (in a recycled box when possible, keeping `bounce`, see
@@ -189,7 +157,9 @@ fn enqueue(
         on_pending();
         let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
         plan.fill(&mut op, delivery.make(), me.id);
-        op.bounce = bounce;
+        if bounce.capacity() != 0 {
+            op.spill.get_or_insert_with(Box::default).bounce = bounce;
+        }
         q.ops.push_back(op);
         core.queued.store(q.ops.len(), Ordering::Release);
         let arm = !std::mem::replace(&mut q.registered, true);
@@ -210,16 +180,13 @@ impl SocketCore {
     /// API's `Socket::send_msg`), validated and translated as `WSASendMsg`
     /// is (S3–S25). Allocation-free on the success path; more buffers than
     /// one Linux message takes are gathered into one datagram (S21).
+    #[inline]
     pub fn send_message(self: &Arc<Self>, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
         self.ensure_bound()?;
-        let controls = if msg.control.is_empty() {
-            SendControls::default()
-        } else {
-            SendControls::from_messages(msg.control, self.family())?
-        };
+        let controls = msg.control;
         let total = msg.len();
         if msg.buffers.len() > MAX_IOVECS && total <= self.max_msg_size() as usize {
-            return self.send_message_bounced(msg, &controls, flags);
+            return self.send_message_bounced(msg, controls, flags);
         }
         // IoSlice is ABI-compatible with iovec on Unix.
         self.send_datagram(
@@ -227,8 +194,9 @@ impl SocketCore {
             msg.buffers.len(),
             total,
             msg.to.as_ref(),
-            &controls,
+            controls,
             flags,
+            |n| n,
             send_blocking,
         )
     }
@@ -240,7 +208,7 @@ impl SocketCore {
     fn send_message_bounced(
         self: &Arc<Self>,
         msg: &Message<'_>,
-        controls: &SendControls,
+        controls: &[ControlMessage],
         flags: SendFlags,
     ) -> Result<usize> {
         let data: Vec<u8> = msg.buffers.iter().flat_map(|b| b.iter().copied()).collect();
@@ -255,6 +223,7 @@ impl SocketCore {
             msg.to.as_ref(),
             controls,
             flags,
+            |n| n,
             send_blocking,
         )
     }

@@ -196,7 +196,8 @@ pub fn connect_ex(
                     }];
                     let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
                     op.fill_stream(&own[..usize::from(total > 0)], 0, 0, delivery, me.id);
-                    op.bounce = data;
+                    // The iovec points into `data`, which the op keeps.
+                    op.spill.get_or_insert_with(Box::default).bounce = data;
                     op.connect = true;
                     q.ops.push_back(op);
                     core.queued.store(q.ops.len(), Ordering::Release);

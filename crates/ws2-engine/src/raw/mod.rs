@@ -56,6 +56,22 @@ pub struct SendResultPtrs {
     pub routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 }
 
+/// A completion routine on a socket bound to a completion port is refused
+/// at call time (S36).
+#[inline]
+pub(crate) fn check_routine(
+    core: &SocketCore,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<()> {
+    if routine.is_some() && core.port().is_some() {
+        return Err(Error::new(
+            abi::WSAEINVAL,
+            "a completion routine cannot be used on a socket bound to a completion port",
+        ));
+    }
+    Ok(())
+}
+
 /// The delivery of an overlapped call's completion (S31–S33, S36): the
 /// routine on the calling thread, or the event in `hEvent` (low bit masked)
 /// and the socket's port packet unless `hEvent`'s low bit is set.
@@ -68,13 +84,8 @@ pub(crate) unsafe fn overlapped_delivery(
     ov: *mut abi::WSAOVERLAPPED,
     routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> Result<Delivery> {
+    check_routine(core, routine)?;
     if let Some(routine) = routine {
-        if core.port().is_some() {
-            return Err(Error::new(
-                abi::WSAEINVAL,
-                "a completion routine cannot be used on a socket bound to a completion port",
-            ));
-        }
         return Ok(Delivery::Overlapped {
             ov: OvPtr(ov),
             event: None,
@@ -94,6 +105,59 @@ pub(crate) unsafe fn overlapped_delivery(
         routine: None,
         to_port,
     })
+}
+
+/// Completes an overlapped send that succeeded at call time (S29, S38):
+/// `InternalHigh`, then `Internal`, then the routine queued to this thread,
+/// or the event and the port packet (none with skip-on-success, S36).
+/// What [`overlapped_delivery`] and `socket::complete` would do, without
+/// building a delivery.
+///
+/// # Safety
+/// `ov` must be valid and writable.
+#[inline]
+pub(crate) unsafe fn complete_now(
+    core: &SocketCore,
+    ov: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    bytes: usize,
+) {
+    let ov = OvPtr(ov);
+    // SAFETY: ov valid per the contract (S38).
+    unsafe { ov.finish(abi::STATUS_SUCCESS, bytes) };
+    if let Some(routine) = routine {
+        completion::queue_apc_here(completion::Apc::Overlapped {
+            routine,
+            error: 0,
+            bytes: bytes as u32,
+            ov,
+        });
+        return;
+    }
+    // SAFETY: ov valid per the contract.
+    let h_event = unsafe { (*ov.0).hEvent } as usize;
+    if h_event & !1 != 0 {
+        complete_now_event(h_event & !1);
+    }
+    if h_event & 1 == 0
+        && let Some((port, key)) = core.port()
+        && !core.skips_port_on_success()
+    {
+        port.post(completion::Packet {
+            bytes: bytes as u32,
+            key: *key,
+            overlapped: ov.0 as usize,
+            status: abi::STATUS_SUCCESS,
+            payload: None,
+        });
+    }
+}
+
+/// Sets the event of an operation completed at call time.
+fn complete_now_event(h_event: usize) {
+    if let Ok(e) = handles::event(h_event) {
+        e.set();
+    }
 }
 
 /// For a socket that is not overlapped-capable, an OVERLAPPED still reports

@@ -8,7 +8,7 @@ use ws2_abi as abi;
 
 use crate::completion::OvPtr;
 use crate::error::{Error, Result};
-use crate::io::{self, Submitted};
+use crate::io::{self, SendSubmitted};
 use crate::socket::{SendFlags, SocketCore, SocketKind};
 use crate::translate::{CONTROL_INLINE, IoVecs, SendControls};
 
@@ -138,8 +138,9 @@ pub unsafe fn send_gathered(
         // SAFETY: name readable for namelen bytes per the contract.
         Some(unsafe { socket_addr_for(core, name, namelen) }?)
     };
+    let parsed;
     let controls = if control.len == 0 {
-        SendControls::default()
+        None
     } else {
         if control.buf.is_null() {
             return Err(Error::new(
@@ -162,7 +163,8 @@ pub unsafe fn send_gathered(
         // contract (checked above when it is long).
         let bytes =
             unsafe { std::slice::from_raw_parts(control.buf.cast::<u8>(), control.len as usize) };
-        SendControls::from_windows(bytes, core.family())?
+        parsed = SendControls::from_windows(bytes, core.family())?;
+        Some(&parsed)
     };
     let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract
@@ -174,42 +176,49 @@ pub unsafe fn send_gathered(
     let bounce = unsafe { iov.bounce(core.max_msg_size() as usize) }?.unwrap_or_default();
     let ov = out.overlapped;
     if !ov.is_null() && core.is_overlapped() {
-        // SAFETY: ov valid per the contract.
-        let delivery = unsafe { overlapped_delivery(core, ov, out.routine) }?;
-        let submitted = core.send_datagram(
+        let routine = out.routine;
+        check_routine(core, routine)?;
+        let sent = core.send_datagram(
             iov.as_ptr(),
             iov.len(),
             iov.total(),
             to.as_ref(),
-            &controls,
+            controls,
             flags,
+            Some,
             |core, plan| {
-                io::send_overlapped_keeping(core, plan, bounce, delivery, || {
+                // Made outside the queue's lock (an event handle's lookup).
+                // SAFETY: ov valid per the contract.
+                let delivery = unsafe { overlapped_delivery(core, ov, routine) }?;
+                let submitted = io::send_overlapped(core, plan, bounce, delivery, || {
                     // SAFETY: ov valid per the contract; written before the op is visible.
                     unsafe { OvPtr(ov).mark_pending() }
+                })?;
+                Ok(match submitted {
+                    SendSubmitted::Now(n) => Some(n),
+                    SendSubmitted::Pending => None,
                 })
             },
         )?;
-        return match submitted {
-            Submitted::Now(result, delivery) => {
-                let n = result?; // sends complete at call time only on success
-                if !out.bytes_sent.is_null() {
-                    // SAFETY: bytes_sent writable per the contract.
-                    unsafe { out.bytes_sent.write_unaligned(n as u32) };
-                }
-                crate::socket::complete(Some(core), delivery, Ok(n), true);
-                Ok(n as u32)
-            }
-            Submitted::Pending => Err(io_pending()),
+        let Some(n) = sent else {
+            return Err(io_pending());
         };
+        if !out.bytes_sent.is_null() {
+            // SAFETY: bytes_sent writable per the contract.
+            unsafe { out.bytes_sent.write_unaligned(n as u32) };
+        }
+        // SAFETY: ov valid per the contract.
+        unsafe { complete_now(core, ov, routine, n) };
+        return Ok(n as u32);
     }
     let n = core.send_datagram(
         iov.as_ptr(),
         iov.len(),
         iov.total(),
         to.as_ref(),
-        &controls,
+        controls,
         flags,
+        |n| n,
         io::send_blocking,
     )? as u32;
     // The kernel has read the bounce buffer (if any); it goes now.

@@ -271,6 +271,12 @@ impl SocketCore {
             // A stream socket is bound by bind or connect, never by a send.
             return Ok(());
         }
+        self.bind_implicitly()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bind_implicitly(&self) -> Result<()> {
         if self.kind == SocketKind::Datagram {
             let any: SocketAddr = match self.family {
                 Family::V4 => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),

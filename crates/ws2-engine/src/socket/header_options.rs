@@ -10,7 +10,7 @@
 
 use crate::error::{Error, Result, errno};
 use crate::fork::lock;
-use crate::translate::{Family, SendControls};
+use crate::translate::Family;
 
 use super::*;
 
@@ -89,8 +89,13 @@ impl SocketCore {
     /// The private flag a send with `controls` needs (0 for most: one
     /// test of an `Option`).
     #[inline(always)]
-    pub(crate) fn send_df_flags(&self, controls: &SendControls, state: u64, to_v4: bool) -> i32 {
-        match controls.dont_fragment {
+    pub(crate) fn send_df_flags(
+        &self,
+        dont_fragment: Option<bool>,
+        state: u64,
+        to_v4: bool,
+    ) -> i32 {
+        match dont_fragment {
             None => 0,
             Some(on)
                 if !(to_v4 || self.family == Family::V4) || on == (state & DONT_FRAGMENT != 0) =>

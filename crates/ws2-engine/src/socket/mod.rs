@@ -28,8 +28,8 @@ pub use events::{EventRecord, Ready};
 pub use groups::{FilterMode, GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
-pub use send::Message;
-pub(crate) use send::message_len;
+pub(crate) use send::SendFailure;
+pub use send::{Message, SendControlsIn};
 pub use stream::Backlog;
 pub(crate) use stream::StreamState;
 pub use stream::{AcceptCondition, AcceptDecision};
@@ -567,6 +567,7 @@ impl SocketCore {
     /// assert!(core.raw_fd() >= 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
@@ -578,6 +579,7 @@ impl SocketCore {
     /// assert_eq!(core.family(), Family::V4);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn family(&self) -> Family {
         self.family
     }
@@ -589,6 +591,7 @@ impl SocketCore {
     /// assert_eq!(core.kind(), SocketKind::Datagram);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn kind(&self) -> SocketKind {
         self.kind
     }
@@ -599,6 +602,7 @@ impl SocketCore {
     /// assert_eq!(core.protocol(), libc::IPPROTO_UDP);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn protocol(&self) -> i32 {
         self.protocol
     }
@@ -609,6 +613,7 @@ impl SocketCore {
     /// assert!(!core.is_overlapped());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_overlapped(&self) -> bool {
         self.overlapped
     }
@@ -616,6 +621,7 @@ impl SocketCore {
     pub(crate) fn state_word(&self) -> u64 {
         self.state.load(Ordering::Acquire)
     }
+    #[inline]
     fn has(&self, bit: u64) -> bool {
         self.state.load(Ordering::Acquire) & bit != 0
     }
@@ -628,6 +634,7 @@ impl SocketCore {
     /// assert!(core.is_closed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_closed(&self) -> bool {
         self.has(CLOSED)
     }
@@ -639,6 +646,7 @@ impl SocketCore {
     /// assert!(!core.is_nonblocking());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_nonblocking(&self) -> bool {
         self.has(NONBLOCKING)
     }
@@ -652,6 +660,7 @@ impl SocketCore {
     /// assert!(core.is_bound());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_bound(&self) -> bool {
         self.has(BOUND)
     }

@@ -21,6 +21,7 @@ impl SocketCore {
     /// assert_eq!(core.send_timeout_ms(), 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn send_timeout_ms(&self) -> u32 {
         self.send_timeout_ms.load(Ordering::Relaxed)
     }
@@ -85,6 +86,7 @@ impl SocketCore {
         }
     }
 
+    #[inline]
     pub(crate) fn socket_tos(&self) -> u8 {
         self.tos.load(Ordering::Relaxed)
     }
@@ -110,6 +112,7 @@ impl SocketCore {
     /// assert_eq!(core.port().map(|(_, key)| *key), Some(7));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn port(&self) -> Option<&(Arc<Port>, usize)> {
         self.port.get()
     }
@@ -146,6 +149,7 @@ impl SocketCore {
         self.notification_modes.store(modes, Ordering::Relaxed)
     }
 
+    #[inline]
     pub(crate) fn skips_port_on_success(&self) -> bool {
         self.notification_modes.load(Ordering::Relaxed) & abi::FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
             != 0
@@ -159,6 +163,7 @@ impl SocketCore {
     /// assert_eq!(core.max_msg_size(), 65507);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn max_msg_size(&self) -> u32 {
         match (self.kind, self.family) {
             (SocketKind::Stream, _) => u32::MAX,

@@ -2,15 +2,16 @@
 //! plan the `io` layer sends now or queues; and the errors of a failed send.
 
 use std::io::IoSlice;
+use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use ws2_abi as abi;
 
-use crate::error::{Error, Result};
-use crate::ops::SendPlan;
-use crate::translate::{CmsgBuf, ControlMessage, SendControls, requested_source};
+use crate::error::{Error, Result, errno};
+use crate::ops::{SendPlan, msghdr};
+use crate::translate::{CmsgBuf, ControlMessage, Encoded, Family, LinuxAddr, SendControls};
 
 use super::*;
 
@@ -86,8 +87,12 @@ impl<'a> Message<'a> {
     ///let bufs = [std::io::IoSlice::new(b"ab"), std::io::IoSlice::new(b"cde")];
     ///assert_eq!(ws2::Message::new(&bufs).len(), 5);
     ///```
+    #[inline]
     pub fn len(&self) -> usize {
-        self.buffers.iter().map(|b| b.len()).sum()
+        match self.buffers {
+            [one] => one.len(),
+            many => many.iter().map(|b| b.len()).sum(),
+        }
     }
 
     /// True for a zero-length datagram.
@@ -95,15 +100,78 @@ impl<'a> Message<'a> {
     /// # use ws2_engine as ws2;
     /// assert!(ws2::Message::new(&[]).is_empty());
     /// ```
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
 
+/// The control messages of one send, as its caller has them (S22–S26):
+/// typed messages (the safe API; none is an empty slice), validated while
+/// they are encoded, or a Windows control buffer already parsed and
+/// validated (the C ABI; `None` when it was empty).
+pub trait SendControlsIn: Copy {
+    /// Writes the messages for a destination of the family `to_v4` says
+    /// into `cmsg`; what they ask for besides (`UDP_SEND_MSG_SIZE`,
+    /// `IP_DONTFRAGMENT`).
+    fn encode(
+        self,
+        cmsg: &mut CmsgBuf,
+        family: Family,
+        to_v4: bool,
+        socket_tos: impl FnOnce() -> u8,
+    ) -> Result<Encoded>;
+}
+
+impl SendControlsIn for &[ControlMessage] {
+    #[inline(always)]
+    fn encode(
+        self,
+        cmsg: &mut CmsgBuf,
+        family: Family,
+        to_v4: bool,
+        socket_tos: impl FnOnce() -> u8,
+    ) -> Result<Encoded> {
+        cmsg.encode_messages(self, family, to_v4, socket_tos)
+    }
+}
+
+impl SendControlsIn for Option<&SendControls> {
+    #[inline(always)]
+    fn encode(
+        self,
+        cmsg: &mut CmsgBuf,
+        family: Family,
+        to_v4: bool,
+        socket_tos: impl FnOnce() -> u8,
+    ) -> Result<Encoded> {
+        Ok(match self {
+            None => Encoded::default(),
+            Some(c) => {
+                cmsg.encode(c, family, to_v4, socket_tos());
+                Encoded {
+                    segment: c.segment_size,
+                    dont_fragment: c.dont_fragment,
+                }
+            }
+        })
+    }
+}
+
+/// Failure of one `sendmsg` attempt: the send buffer is full, or an errno
+/// to interpret.
+pub(crate) enum SendFailure {
+    WouldBlock,
+    Errno(i32),
+}
+
 impl SocketCore {
-    /// Validates one datagram (S9–S14, S22–S25), translates it, and hands
-    /// the Linux message to `dispatch` (blocking or overlapped send). `iov`
-    /// must describe `total` bytes valid for as long as `dispatch` needs.
+    /// Validates one datagram (S9–S14, S22–S25), translates it into a Linux
+    /// message built in place, and sends it at once when nothing is queued
+    /// ahead and the kernel takes it (`sent`). Otherwise (buffer full, sends
+    /// queued ahead, a segmented send) `later` gets the message as a
+    /// [`SendPlan`]: the `io` layer waits, queues or segments. `iov` must
+    /// describe `total` bytes valid for as long as `later` needs.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn send_datagram<R>(
@@ -112,11 +180,19 @@ impl SocketCore {
         iovlen: usize,
         total: usize,
         to: Option<&SocketAddr>,
-        controls: &SendControls,
+        controls: impl SendControlsIn,
         flags: SendFlags,
-        dispatch: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
+        sent: impl FnOnce(usize) -> R,
+        later: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
     ) -> Result<R> {
         let state = self.state.load(Ordering::Acquire);
+        let to_v4 = match to {
+            Some(SocketAddr::V4(_)) => true,
+            Some(SocketAddr::V6(a)) => a.ip().to_ipv4_mapped().is_some(),
+            None => state & PEER_V4 != 0,
+        };
+        let mut cmsg = CmsgBuf::default();
+        let asked = controls.encode(&mut cmsg, self.family, to_v4, || self.socket_tos())?;
         // One test for every rare refusal keeps the hot path short.
         if state & (CLOSED | SHUT_SEND | STREAM) != 0
             || flags.bits() & (abi::MSG_OOB | abi::MSG_PARTIAL) != 0
@@ -125,26 +201,36 @@ impl SocketCore {
         {
             self.check_send(state, to.is_some(), total, flags)?;
         }
-        let dest = match to {
-            Some(a) => Some(self.linux_addr(a, state)?),
+        let mut dest_slot = MaybeUninit::<LinuxAddr>::uninit();
+        let dest: Option<&LinuxAddr> = match to {
+            Some(a) => Some(LinuxAddr::write_for_socket(
+                &mut dest_slot,
+                a,
+                self.family,
+                state & V6ONLY != 0,
+            )?),
             None => None,
         };
-        let to_v4 = match to {
-            Some(SocketAddr::V4(_)) => true,
-            Some(SocketAddr::V6(a)) => a.ip().to_ipv4_mapped().is_some(),
-            None => state & PEER_V4 != 0,
+        let segment = match asked.segment {
+            Some(s) => s,
+            None => self.segment_size.load(Ordering::Relaxed),
         };
-        let mut cmsg = CmsgBuf::default();
-        cmsg.encode(controls, self.family, to_v4, self.socket_tos());
-        let segment = match controls.segment_size {
-            Some(s) => Some(s),
-            None => match self.segment_size.load(Ordering::Relaxed) {
-                0 => None,
-                s => Some(s),
-            },
-        };
+        let linux_flags = if flags.bits() & abi::MSG_DONTROUTE != 0 {
+            libc::MSG_DONTROUTE
+        } else {
+            0
+        } | self.send_df_flags(asked.dont_fragment, state, to_v4);
+        if (segment == 0 || total <= segment as usize) && self.queued.load(Ordering::Acquire) == 0 {
+            // The common case: the kernel takes it now.
+            let msg = msghdr(dest, iov, iovlen, &cmsg);
+            match self.try_sendmsg(&msg, linux_flags) {
+                Ok(n) => return Ok(sent(n)),
+                Err(SendFailure::Errno(e)) => return Err(self.send_error(e, &cmsg)),
+                Err(SendFailure::WouldBlock) => {}
+            }
+        }
         let segment = match segment {
-            Some(s) if total > s as usize => Some(self.check_segmentation(s)?),
+            s if s != 0 && total > s as usize => Some(self.check_segmentation(s)?),
             _ => None,
         };
         let plan = SendPlan {
@@ -153,19 +239,84 @@ impl SocketCore {
             iovlen,
             dest,
             cmsg: &cmsg,
-            flags: if flags.bits() & abi::MSG_DONTROUTE != 0 {
-                libc::MSG_DONTROUTE
-            } else {
-                0
-            } | self.send_df_flags(controls, state, to_v4),
-            controls,
-            to_v4,
+            flags: linux_flags,
         };
-        let r = dispatch(self, &plan)?;
-        if state & BOUND == 0 {
-            self.state.fetch_or(BOUND, Ordering::Release);
+        later(self, &plan)
+    }
+
+    /// One `sendmsg` attempt; `ECONNREFUSED` (an ICMP error from an earlier
+    /// datagram) drops this datagram in Linux, so it is sent again: Windows
+    /// keeps sends succeeding (S19). Other threads' datagrams may draw new
+    /// ICMP errors between retries; each retry consumes one, so a bounded
+    /// number of them always ends. The first call is inline; every failure
+    /// goes to `try_sendmsg_failed`.
+    #[inline(always)]
+    pub(crate) fn try_sendmsg(
+        &self,
+        msg: &libc::msghdr,
+        flags: i32,
+    ) -> std::result::Result<usize, SendFailure> {
+        // (A send asking for another don't-fragment state than the
+        // socket's runs with it switched: P4.)
+        // SAFETY: msg describes buffers, name and control valid for this call.
+        let n = self.with_send_flags(flags, |flags| unsafe {
+            libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+        });
+        if n >= 0 {
+            return Ok(n as usize);
         }
-        Ok(r)
+        self.try_sendmsg_failed(msg, flags)
+    }
+
+    /// [`SocketCore::try_sendmsg`] after `sendmsg` failed: `EINTR` and
+    /// stale ICMP errors are retried, a local queue drop counts as sent (S42).
+    #[cold]
+    #[inline(never)]
+    fn try_sendmsg_failed(
+        &self,
+        msg: &libc::msghdr,
+        flags: i32,
+    ) -> std::result::Result<usize, SendFailure> {
+        let mut refusals = 0;
+        loop {
+            match errno() {
+                libc::EINTR => {}
+                libc::EAGAIN => return Err(SendFailure::WouldBlock),
+                libc::ECONNREFUSED | libc::EHOSTUNREACH if refusals < 64 => {
+                    // An earlier datagram's ICMP error: keep it for the next
+                    // receive (S19) and send this one again.
+                    refusals += 1;
+                    if !self.collect_icmp_errors() {
+                        self.note_icmp_reset();
+                    }
+                }
+                libc::ENOBUFS if self.counts_local_drops_as_sent() => return Ok(message_len(msg)),
+                e => {
+                    return self
+                        .windows_send_outcome(e, msg)
+                        .map_err(SendFailure::Errno);
+                }
+            }
+            // SAFETY: as in `try_sendmsg`.
+            let n = self.with_send_flags(flags, |flags| unsafe {
+                libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+            });
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+        }
+    }
+
+    /// S42: a datagram the local interface queue drops counts as sent. Linux
+    /// reports such a drop as `ENOBUFS` only to a UDP socket with
+    /// `IP_RECVERR`/`IPV6_RECVERR` (`udp_send_skb` swallows it otherwise),
+    /// which ws2 sets for ICMP reporting (S19); a socket without it, like a
+    /// Windows one, reports every datagram sent. `ENOBUFS` from an allocation
+    /// that failed before the datagram was built cannot be told apart here; it
+    /// is lost the same way and counts as sent too. Raw sockets keep the error
+    /// (they have no `IP_RECVERR`, so theirs is never a queue drop).
+    pub(crate) fn counts_local_drops_as_sent(&self) -> bool {
+        self.kind == SocketKind::Datagram
     }
 
     /// `UDP_SEND_MSG_SIZE` works on UDP sockets only.
@@ -239,10 +390,12 @@ impl SocketCore {
 
     /// Tells a non-local requested source (S23: `WSAEINVAL`) from an
     /// unreachable destination (`WSAENETUNREACH`); Linux answers both with
-    /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). Only on the failure path.
-    pub(crate) fn send_error(&self, e: i32, controls: &SendControls, to_v4: bool) -> Error {
+    /// `ENETUNREACH` (IPv4) or `EINVAL` (IPv6). The source is the one the
+    /// sent control messages ask for. Only on the failure path.
+    #[cold]
+    pub(crate) fn send_error(&self, e: i32, cmsg: &CmsgBuf) -> Error {
         if matches!(e, libc::ENETUNREACH | libc::EINVAL | libc::EADDRNOTAVAIL)
-            && let Some(source) = requested_source(controls, self.family, to_v4)
+            && let Some(source) = cmsg.requested_source()
             && !is_local_address(self.raw_fd(), source)
         {
             let what = if source.is_ipv4() {

@@ -76,6 +76,30 @@ impl LinuxAddr {
     /// ```
     #[inline(always)]
     pub fn for_socket(addr: &SocketAddr, family: Family, v6_only: bool) -> Result<LinuxAddr> {
+        let mut slot = std::mem::MaybeUninit::uninit();
+        LinuxAddr::write_for_socket(&mut slot, addr, family, v6_only)?;
+        // SAFETY: written just above.
+        Ok(unsafe { slot.assume_init() })
+    }
+
+    /// [`LinuxAddr::for_socket`] written straight into `slot` (the send
+    /// path builds its message in place, without copies).
+    ///
+    /// ```
+    /// use std::mem::MaybeUninit;
+    /// use ws2_engine::translate::{Family, LinuxAddr};
+    /// let mut slot = MaybeUninit::uninit();
+    /// let addr = LinuxAddr::write_for_socket(&mut slot, &"127.0.0.1:53".parse()?, Family::V6, false)?;
+    /// assert_eq!(addr.to_socket_addr(), Some("[::ffff:127.0.0.1]:53".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline(always)]
+    pub fn write_for_socket<'a>(
+        slot: &'a mut std::mem::MaybeUninit<LinuxAddr>,
+        addr: &SocketAddr,
+        family: Family,
+        v6_only: bool,
+    ) -> Result<&'a LinuxAddr> {
         let v6 = match (addr, family) {
             (SocketAddr::V4(v4), Family::V4) => {
                 let sin = libc::sockaddr_in {
@@ -86,10 +110,10 @@ impl LinuxAddr {
                     },
                     sin_zero: [0; 8],
                 };
-                return Ok(LinuxAddr {
+                return Ok(slot.write(LinuxAddr {
                     storage: SockaddrInet { v4: sin },
                     len: size_of::<libc::sockaddr_in>() as libc::socklen_t,
-                });
+                }));
             }
             (SocketAddr::V4(_), Family::V6) if v6_only => return Err(ipv4_on_v6_only()),
             (SocketAddr::V4(v4), Family::V6) => {
@@ -112,10 +136,10 @@ impl LinuxAddr {
             },
             sin6_scope_id: v6.scope_id(),
         };
-        Ok(LinuxAddr {
+        Ok(slot.write(LinuxAddr {
             storage: SockaddrInet { v6: sin6 },
             len: size_of::<libc::sockaddr_in6>() as libc::socklen_t,
-        })
+        }))
     }
 
     /// The address as a `SocketAddr`, `None` for a family other than IPv4/IPv6.
@@ -161,6 +185,7 @@ impl LinuxAddr {
     /// assert_eq!(family as i32, libc::AF_INET);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn as_ptr(&self) -> *const libc::sockaddr {
         (&raw const self.storage).cast()
     }
@@ -191,6 +216,7 @@ impl LinuxAddr {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::len_without_is_empty)]
+    #[inline]
     pub fn len(&self) -> libc::socklen_t {
         self.len
     }

@@ -61,6 +61,79 @@ pub enum ControlMessage {
     DontFragmentV6(bool),
 }
 
+impl ControlMessage {
+    /// The checks of S22/S26 on one message for a socket of `family`: its
+    /// value, and whether it fits the family. (Appearing twice is the
+    /// caller's check.)
+    #[inline(always)]
+    fn check(&self, family: Family) -> Result<()> {
+        match *self {
+            ControlMessage::SourceV4 { .. } | ControlMessage::Tos(_) => Ok(()),
+            ControlMessage::SourceV6 { .. } => needs_v6_socket(family, "IPV6_PKTINFO"),
+            ControlMessage::Ttl(0) => {
+                Err(Error::new(abi::WSAEINVAL, "IP_TTL value 0 is not 1-255"))
+            }
+            ControlMessage::Ttl(_) => Ok(()),
+            ControlMessage::Ecn(v) => ecn_bits(v, "IP_ECN").map(drop),
+            ControlMessage::HopLimit(_) => needs_v6_socket(family, "IPV6_HOPLIMIT"),
+            ControlMessage::TrafficClass(_) => needs_v6_socket(family, "IPV6_TCLASS"),
+            ControlMessage::EcnV6(v) => {
+                needs_v6_socket(family, "IPV6_ECN")?;
+                ecn_bits(v, "IPV6_ECN").map(drop)
+            }
+            ControlMessage::SegmentSize(v) => segment_size(v).map(drop),
+            ControlMessage::DontFragment(_) => Ok(()),
+            ControlMessage::DontFragmentV6(_) => needs_v6_socket(family, "IPV6_DONTFRAG"),
+        }
+    }
+
+    /// [`ControlMessage::check`], and that the kind was not `seen` yet.
+    #[inline(always)]
+    fn check_once(&self, family: Family, seen: &mut u16) -> Result<()> {
+        self.check(family)?;
+        if *seen & self.bit() != 0 {
+            return Err(twice(self.name()));
+        }
+        *seen |= self.bit();
+        Ok(())
+    }
+
+    /// One bit per kind, to find a kind given twice.
+    #[inline(always)]
+    fn bit(&self) -> u16 {
+        1 << match self {
+            ControlMessage::SourceV4 { .. } => 0,
+            ControlMessage::SourceV6 { .. } => 1,
+            ControlMessage::Tos(_) => 2,
+            ControlMessage::Ttl(_) => 3,
+            ControlMessage::Ecn(_) => 4,
+            ControlMessage::HopLimit(_) => 5,
+            ControlMessage::TrafficClass(_) => 6,
+            ControlMessage::EcnV6(_) => 7,
+            ControlMessage::SegmentSize(_) => 8,
+            ControlMessage::DontFragment(_) => 9,
+            ControlMessage::DontFragmentV6(_) => 10,
+        }
+    }
+
+    /// The Windows name of the kind.
+    fn name(&self) -> &'static str {
+        match self {
+            ControlMessage::SourceV4 { .. } => "IP_PKTINFO",
+            ControlMessage::SourceV6 { .. } => "IPV6_PKTINFO",
+            ControlMessage::Tos(_) => "IP_TOS",
+            ControlMessage::Ttl(_) => "IP_TTL",
+            ControlMessage::Ecn(_) => "IP_ECN",
+            ControlMessage::HopLimit(_) => "IPV6_HOPLIMIT",
+            ControlMessage::TrafficClass(_) => "IPV6_TCLASS",
+            ControlMessage::EcnV6(_) => "IPV6_ECN",
+            ControlMessage::SegmentSize(_) => "UDP_SEND_MSG_SIZE",
+            ControlMessage::DontFragment(_) => "IP_DONTFRAGMENT",
+            ControlMessage::DontFragmentV6(_) => "IPV6_DONTFRAG",
+        }
+    }
+}
+
 /// Validated control data for one send: at most one of each kind.
 ///
 /// ```
@@ -178,46 +251,27 @@ impl SendControls {
     /// assert_eq!(err.code(), ws2_abi::WSAEINVAL, "IPv6 message on an AF_INET socket");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, msg: &ControlMessage, family: Family) -> Result<()> {
+        msg.check(family)?;
         match *msg {
             ControlMessage::SourceV4 { addr, ifindex } => {
                 once(&mut self.source_v4, (addr, ifindex), "IP_PKTINFO")
             }
             ControlMessage::SourceV6 { addr, ifindex } => {
-                needs_v6_socket(family, "IPV6_PKTINFO")?;
                 once(&mut self.source_v6, (addr, ifindex), "IPV6_PKTINFO")
             }
             ControlMessage::Tos(v) => once(&mut self.tos, v, "IP_TOS"),
-            ControlMessage::Ttl(v) => {
-                if v == 0 {
-                    return Err(Error::new(abi::WSAEINVAL, "IP_TTL value 0 is not 1-255"));
-                }
-                once(&mut self.ttl, v, "IP_TTL")
-            }
-            ControlMessage::Ecn(v) => once(&mut self.ecn, ecn_bits(v, "IP_ECN")?, "IP_ECN"),
-            ControlMessage::HopLimit(v) => {
-                needs_v6_socket(family, "IPV6_HOPLIMIT")?;
-                once(&mut self.hop_limit, v, "IPV6_HOPLIMIT")
-            }
-            ControlMessage::TrafficClass(v) => {
-                needs_v6_socket(family, "IPV6_TCLASS")?;
-                once(&mut self.traffic_class, v, "IPV6_TCLASS")
-            }
-            ControlMessage::EcnV6(v) => {
-                needs_v6_socket(family, "IPV6_ECN")?;
-                once(&mut self.ecn_v6, ecn_bits(v, "IPV6_ECN")?, "IPV6_ECN")
-            }
-            ControlMessage::SegmentSize(v) => once(
-                &mut self.segment_size,
-                segment_size(v)?,
-                "UDP_SEND_MSG_SIZE",
-            ),
+            ControlMessage::Ttl(v) => once(&mut self.ttl, v, "IP_TTL"),
+            ControlMessage::Ecn(v) => once(&mut self.ecn, v, "IP_ECN"),
+            ControlMessage::HopLimit(v) => once(&mut self.hop_limit, v, "IPV6_HOPLIMIT"),
+            ControlMessage::TrafficClass(v) => once(&mut self.traffic_class, v, "IPV6_TCLASS"),
+            ControlMessage::EcnV6(v) => once(&mut self.ecn_v6, v, "IPV6_ECN"),
+            ControlMessage::SegmentSize(v) => once(&mut self.segment_size, v, "UDP_SEND_MSG_SIZE"),
             ControlMessage::DontFragment(on) => {
                 once(&mut self.dont_fragment, on, "IP_DONTFRAGMENT")
             }
             ControlMessage::DontFragmentV6(on) => {
-                needs_v6_socket(family, "IPV6_DONTFRAG")?;
                 once(&mut self.dont_fragment_v6, on, "IPV6_DONTFRAG")
             }
         }
@@ -232,6 +286,7 @@ impl SendControls {
     /// assert_eq!((controls.ecn, controls.segment_size), (Some(1), Some(1200)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn from_messages(msgs: &[ControlMessage], family: Family) -> Result<SendControls> {
         let mut out = SendControls::default();
         for msg in msgs {
@@ -272,6 +327,7 @@ impl SendControls {
     /// assert!(SendControls::from_windows(&[], Family::V4)?.is_empty());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn is_empty(&self) -> bool {
         *self == SendControls::default()
     }
@@ -391,6 +447,17 @@ impl Default for CmsgBuf {
 }
 
 impl CmsgBuf {
+    /// No control messages (a `static` may hold it).
+    ///
+    /// ```
+    /// assert!(ws2_engine::translate::CmsgBuf::EMPTY.is_empty());
+    /// ```
+    pub const EMPTY: CmsgBuf = CmsgBuf {
+        bytes: std::mem::MaybeUninit::uninit(),
+        len: 0,
+    };
+
+    #[inline(always)]
     fn push<T: Copy>(&mut self, level: i32, kind: i32, value: T) {
         let space = linux_cmsg_space(size_of::<T>());
         // Every kind appears at most once, so the buffer is always big enough.
@@ -421,6 +488,7 @@ impl CmsgBuf {
     /// buf.push_segment_size(1200);
     /// assert!(!buf.as_ptr().is_null());
     /// ```
+    #[inline]
     pub fn as_ptr(&self) -> *const u8 {
         if self.len == 0 {
             std::ptr::null()
@@ -436,6 +504,7 @@ impl CmsgBuf {
     /// buf.push_segment_size(1200);
     /// assert_eq!(buf.len(), 24);
     /// ```
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
@@ -445,6 +514,7 @@ impl CmsgBuf {
     /// ```
     /// assert!(ws2_engine::translate::CmsgBuf::default().is_empty());
     /// ```
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -466,6 +536,7 @@ impl CmsgBuf {
     /// let buf = ws2_engine::translate::CmsgBuf::default();
     /// assert!(buf.capacity() >= 128);
     /// ```
+    #[inline]
     pub fn capacity(&self) -> usize {
         CMSG_BUF_SIZE
     }
@@ -518,48 +589,22 @@ impl CmsgBuf {
     /// assert_eq!(buf.len(), 24, "to an IPv4 destination only IP_TTL applies");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn encode(&mut self, controls: &SendControls, family: Family, to_v4: bool, socket_tos: u8) {
-        self.len = 0;
         if family == Family::V4 || to_v4 {
-            if let Some((addr, ifindex)) = controls.source_v4 {
-                self.push(
-                    libc::SOL_IP,
-                    libc::IP_PKTINFO,
-                    libc::in_pktinfo {
-                        ipi_ifindex: ifindex as i32,
-                        // Windows' ipi_addr is the source: Linux reads ipi_spec_dst.
-                        ipi_spec_dst: libc::in_addr {
-                            s_addr: u32::from_ne_bytes(addr.octets()),
-                        },
-                        ipi_addr: libc::in_addr { s_addr: 0 },
-                    },
-                );
-            }
-            if let Some(tos) = merge_ecn(controls.tos, controls.ecn, socket_tos) {
-                self.push(libc::SOL_IP, libc::IP_TOS, tos as libc::c_int);
-            }
-            if let Some(ttl) = controls.ttl {
-                self.push(libc::SOL_IP, libc::IP_TTL, ttl as libc::c_int);
-            }
+            self.write(
+                true,
+                controls.source_v4.map(Source::V4),
+                merge_ecn(controls.tos, controls.ecn, socket_tos),
+                controls.ttl,
+            );
         } else {
-            if let Some((addr, ifindex)) = controls.source_v6 {
-                self.push(
-                    libc::SOL_IPV6,
-                    libc::IPV6_PKTINFO,
-                    libc::in6_pktinfo {
-                        ipi6_addr: libc::in6_addr {
-                            s6_addr: addr.octets(),
-                        },
-                        ipi6_ifindex: ifindex,
-                    },
-                );
-            }
-            if let Some(tclass) = merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos) {
-                self.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tclass as libc::c_int);
-            }
-            if let Some(hops) = controls.hop_limit {
-                self.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, hops as libc::c_int);
-            }
+            self.write(
+                false,
+                controls.source_v6.map(Source::V6),
+                merge_ecn(controls.traffic_class, controls.ecn_v6, socket_tos),
+                controls.hop_limit,
+            );
             // IPv4 has no such cmsg: the send switches the socket's
             // IP_MTU_DISCOVER around it instead (`SocketCore::send_df_flags`).
             if let Some(on) = controls.dont_fragment_v6 {
@@ -567,6 +612,314 @@ impl CmsgBuf {
             }
         }
     }
+
+    /// Writes the messages of one send, in a fixed order: the source
+    /// (`IP_PKTINFO` or `IPV6_PKTINFO`), the TOS byte (`IP_TOS` or
+    /// `IPV6_TCLASS`), the TTL (`IP_TTL` or `IPV6_HOPLIMIT`): IPv4's when
+    /// `v4`, else IPv6's.
+    #[inline(always)]
+    fn write(&mut self, v4: bool, source: Option<Source>, tos: Option<u8>, ttl: Option<u8>) {
+        self.len = 0;
+        if let Some(source) = source {
+            self.write_source(source);
+        }
+        if let Some(tos) = tos {
+            let (level, kind) = if v4 {
+                (libc::SOL_IP, libc::IP_TOS)
+            } else {
+                (libc::SOL_IPV6, libc::IPV6_TCLASS)
+            };
+            self.push(level, kind, tos as libc::c_int);
+        }
+        if let Some(ttl) = ttl {
+            let (level, kind) = if v4 {
+                (libc::SOL_IP, libc::IP_TTL)
+            } else {
+                (libc::SOL_IPV6, libc::IPV6_HOPLIMIT)
+            };
+            self.push(level, kind, ttl as libc::c_int);
+        }
+    }
+
+    /// Writes `IP_PKTINFO` or `IPV6_PKTINFO` for a requested source.
+    #[inline(always)]
+    fn write_source(&mut self, source: Source) {
+        match source {
+            Source::V4((addr, ifindex)) => self.push(
+                libc::SOL_IP,
+                libc::IP_PKTINFO,
+                libc::in_pktinfo {
+                    ipi_ifindex: ifindex as i32,
+                    // Windows' ipi_addr is the source: Linux reads ipi_spec_dst.
+                    ipi_spec_dst: libc::in_addr {
+                        s_addr: u32::from_ne_bytes(addr.octets()),
+                    },
+                    ipi_addr: libc::in_addr { s_addr: 0 },
+                },
+            ),
+            Source::V6((addr, ifindex)) => self.push(
+                libc::SOL_IPV6,
+                libc::IPV6_PKTINFO,
+                libc::in6_pktinfo {
+                    ipi6_addr: libc::in6_addr {
+                        s6_addr: addr.octets(),
+                    },
+                    ipi6_ifindex: ifindex,
+                },
+            ),
+        }
+    }
+
+    /// Validates typed control messages (S22, S26, as
+    /// [`SendControls::from_messages`]) and encodes them as [`encode`]
+    /// does; returns the `UDP_SEND_MSG_SIZE` they ask for.
+    ///
+    /// [`encode`]: CmsgBuf::encode
+    ///
+    /// ```
+    /// use ws2_engine::{translate::CmsgBuf, ControlMessage, Family};
+    /// let mut buf = CmsgBuf::default();
+    /// let msgs = [ControlMessage::Ttl(9), ControlMessage::SegmentSize(1200)];
+    /// assert_eq!(buf.encode_messages(&msgs, Family::V4, true, || 0)?.segment, Some(1200));
+    /// assert_eq!(buf.len(), 24);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline(always)]
+    pub fn encode_messages(
+        &mut self,
+        msgs: &[ControlMessage],
+        family: Family,
+        to_v4: bool,
+        socket_tos: impl FnOnce() -> u8,
+    ) -> Result<Encoded> {
+        // One pass, checking each message as `SendControls::add` does and
+        // writing those that apply to this destination's family (S25) in
+        // the order given. ECN is merged into the TOS byte at the end (S26).
+        self.len = 0;
+        let v4 = family == Family::V4 || to_v4;
+        let pass = match msgs {
+            [] => return Ok(Encoded::default()),
+            // The common case (one source address), without a loop.
+            [one] => {
+                let mut pass = EncodePass::default();
+                self.encode_message(one, family, v4, &mut pass)?;
+                pass
+            }
+            _ => self.encode_each(msgs, family, v4)?,
+        };
+        if let Some(ecn) = pass.ecn {
+            self.merge_ecn_into_tos(v4, pass.tos_at, ecn, socket_tos());
+        }
+        Ok(Encoded {
+            segment: pass.segment,
+            dont_fragment: pass.dont_fragment,
+        })
+    }
+
+    #[inline(never)]
+    fn encode_each(
+        &mut self,
+        msgs: &[ControlMessage],
+        family: Family,
+        v4: bool,
+    ) -> Result<EncodePass> {
+        let mut pass = EncodePass::default();
+        for msg in msgs {
+            self.encode_message(msg, family, v4, &mut pass)?;
+        }
+        Ok(pass)
+    }
+
+    /// One typed message of [`CmsgBuf::encode_messages`].
+    #[inline(always)]
+    fn encode_message(
+        &mut self,
+        msg: &ControlMessage,
+        family: Family,
+        v4: bool,
+        pass: &mut EncodePass,
+    ) -> Result<()> {
+        // Each arm knows its kind, so the checks fold to its own.
+        match *msg {
+            ControlMessage::SourceV4 { addr, ifindex } => {
+                msg.check_once(family, &mut pass.seen)?;
+                if v4 {
+                    self.write_source(Source::V4((addr, ifindex)));
+                }
+            }
+            ControlMessage::SourceV6 { addr, ifindex } => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    self.write_source(Source::V6((addr, ifindex)));
+                }
+            }
+            ControlMessage::Tos(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if v4 {
+                    pass.tos_at = Some(self.len);
+                    self.push(libc::SOL_IP, libc::IP_TOS, v as libc::c_int);
+                }
+            }
+            ControlMessage::TrafficClass(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    pass.tos_at = Some(self.len);
+                    self.push(libc::SOL_IPV6, libc::IPV6_TCLASS, v as libc::c_int);
+                }
+            }
+            ControlMessage::Ecn(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if v4 {
+                    pass.ecn = Some(v);
+                }
+            }
+            ControlMessage::EcnV6(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    pass.ecn = Some(v);
+                }
+            }
+            ControlMessage::Ttl(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if v4 {
+                    self.push(libc::SOL_IP, libc::IP_TTL, v as libc::c_int);
+                }
+            }
+            ControlMessage::HopLimit(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    self.push(libc::SOL_IPV6, libc::IPV6_HOPLIMIT, v as libc::c_int);
+                }
+            }
+            ControlMessage::SegmentSize(v) => {
+                msg.check_once(family, &mut pass.seen)?;
+                pass.segment = Some(v);
+            }
+            ControlMessage::DontFragment(on) => {
+                // IPv4 has no such cmsg: the send switches the socket's
+                // IP_MTU_DISCOVER around it (`SocketCore::send_df_flags`).
+                msg.check_once(family, &mut pass.seen)?;
+                pass.dont_fragment = Some(on);
+            }
+            ControlMessage::DontFragmentV6(on) => {
+                msg.check_once(family, &mut pass.seen)?;
+                if !v4 {
+                    self.push(libc::SOL_IPV6, libc::IPV6_DONTFRAG, on as libc::c_int);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts the ECN bits into the TOS byte written at `tos_at`, or writes
+    /// one from the socket's DSCP (S26, as [`merge_ecn`]).
+    #[cold]
+    fn merge_ecn_into_tos(&mut self, v4: bool, tos_at: Option<usize>, ecn: u8, socket_tos: u8) {
+        match tos_at {
+            Some(at) => {
+                // SAFETY: an int TOS cmsg was written at `at`, its payload
+                // right after the 8-aligned header.
+                unsafe {
+                    let value = self
+                        .bytes
+                        .as_mut_ptr()
+                        .cast::<u8>()
+                        .add(at + LINUX_CMSG_HDR)
+                        .cast::<libc::c_int>();
+                    let tos = value.read_unaligned() as u8;
+                    value.write_unaligned(
+                        merge_ecn(Some(tos), Some(ecn), socket_tos).unwrap_or(0) as libc::c_int
+                    );
+                }
+            }
+            None => {
+                let tos = merge_ecn(None, Some(ecn), socket_tos).unwrap_or(0) as libc::c_int;
+                if v4 {
+                    self.push(libc::SOL_IP, libc::IP_TOS, tos);
+                } else {
+                    self.push(libc::SOL_IPV6, libc::IPV6_TCLASS, tos);
+                }
+            }
+        }
+    }
+
+    /// The source address the encoded `IP_PKTINFO`/`IPV6_PKTINFO` asks for
+    /// (`None` when none, or the unspecified address, was given): what a
+    /// failed send checks (S23).
+    ///
+    /// ```
+    /// use std::net::Ipv4Addr;
+    /// use ws2_engine::{translate::CmsgBuf, ControlMessage, Family};
+    /// let mut buf = CmsgBuf::default();
+    /// let msg = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
+    /// buf.encode_messages(&[msg], Family::V4, true, || 0)?;
+    /// assert_eq!(buf.requested_source(), Some(Ipv4Addr::LOCALHOST.into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn requested_source(&self) -> Option<std::net::IpAddr> {
+        let mut at = 0;
+        while at + LINUX_CMSG_HDR <= self.len {
+            // SAFETY: the first `len` bytes are whole cmsgs written by
+            // `push`, each at an 8-aligned offset.
+            let hdr = unsafe {
+                std::ptr::read(
+                    self.bytes
+                        .as_ptr()
+                        .cast::<u8>()
+                        .add(at)
+                        .cast::<libc::cmsghdr>(),
+                )
+            };
+            // SAFETY: as above; the payload follows the header.
+            let data = unsafe { self.bytes.as_ptr().cast::<u8>().add(at + LINUX_CMSG_HDR) };
+            let source: Option<std::net::IpAddr> = match (hdr.cmsg_level, hdr.cmsg_type) {
+                (libc::SOL_IP, libc::IP_PKTINFO) => {
+                    // SAFETY: an IP_PKTINFO entry holds an in_pktinfo.
+                    let p = unsafe { std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>()) };
+                    Some(Ipv4Addr::from(p.ipi_spec_dst.s_addr.to_ne_bytes()).into())
+                }
+                (libc::SOL_IPV6, libc::IPV6_PKTINFO) => {
+                    // SAFETY: an IPV6_PKTINFO entry holds an in6_pktinfo.
+                    let p = unsafe { std::ptr::read_unaligned(data.cast::<libc::in6_pktinfo>()) };
+                    Some(Ipv6Addr::from(p.ipi6_addr.s6_addr).into())
+                }
+                _ => None,
+            };
+            if let Some(source) = source {
+                return (!source.is_unspecified()).then_some(source);
+            }
+            at += linux_cmsg_space(hdr.cmsg_len - LINUX_CMSG_HDR);
+        }
+        None
+    }
+}
+
+/// What a send's control messages ask for besides the cmsgs encoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Encoded {
+    /// `UDP_SEND_MSG_SIZE`.
+    pub segment: Option<u32>,
+    /// `IP_DONTFRAGMENT` (the IPv4 DF bit of this datagram).
+    pub dont_fragment: Option<bool>,
+}
+
+/// What [`CmsgBuf::encode_messages`] carries from message to message.
+#[derive(Default)]
+struct EncodePass {
+    /// The kinds seen (`ControlMessage::bit`).
+    seen: u16,
+    segment: Option<u32>,
+    dont_fragment: Option<bool>,
+    ecn: Option<u8>,
+    /// Where the TOS byte's message was written.
+    tos_at: Option<usize>,
+}
+
+/// The source a send asks for, with its interface index.
+#[derive(Clone, Copy)]
+enum Source {
+    V4((Ipv4Addr, u32)),
+    V6((Ipv6Addr, u32)),
 }
 
 /// DSCP from the TOS byte (or the socket's), ECN bits from the ECN message (S26).
@@ -579,35 +932,4 @@ pub(super) fn merge_ecn(tos: Option<u8>, ecn: Option<u8>, socket_tos: u8) -> Opt
 
 pub(crate) const fn linux_cmsg_space(len: usize) -> usize {
     LINUX_CMSG_HDR + ((len + 7) & !7)
-}
-
-/// The source address the controls ask for on a send to `to_v4`/IPv6
-/// (`None` when none, or the unspecified address, was given).
-///
-/// ```
-/// use std::net::Ipv4Addr;
-/// use ws2_engine::{translate::{requested_source, SendControls}, ControlMessage, Family};
-/// let msg = ControlMessage::SourceV4 { addr: Ipv4Addr::LOCALHOST, ifindex: 0 };
-/// let controls = SendControls::from_messages(&[msg], Family::V4)?;
-/// assert_eq!(requested_source(&controls, Family::V4, true), Some(Ipv4Addr::LOCALHOST.into()));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn requested_source(
-    controls: &SendControls,
-    family: Family,
-    to_v4: bool,
-) -> Option<std::net::IpAddr> {
-    if family == Family::V4 || to_v4 {
-        controls
-            .source_v4
-            .map(|(a, _)| a)
-            .filter(|a| !a.is_unspecified())
-            .map(Into::into)
-    } else {
-        controls
-            .source_v6
-            .map(|(a, _)| a)
-            .filter(|a| !a.is_unspecified())
-            .map(Into::into)
-    }
 }
