@@ -752,51 +752,6 @@ impl SocketCore {
         unsafe { libc::shutdown(self.raw_fd(), libc::SHUT_RDWR) };
     }
 
-    /// `SO_LINGER` as Windows reads it.
-    pub fn linger(&self) -> abi::LINGER {
-        let v = self.stream.linger.load(Ordering::Acquire);
-        abi::LINGER {
-            l_onoff: v as u16,
-            l_linger: (v >> 16) as u16,
-        }
-    }
-
-    /// Sets `SO_LINGER` (`WSAENOPROTOOPT` on datagram sockets). The kernel
-    /// is told only of an abortive linger (`{1, 0}`: the close resets);
-    /// ws2 itself makes `closesocket` wait for a nonzero one, so the
-    /// kernel never blocks a close (which may run on the reactor's thread).
-    pub fn set_linger(&self, linger: abi::LINGER) -> Result<()> {
-        if !self.is_stream() {
-            return Err(Error::new(
-                abi::WSAENOPROTOOPT,
-                "SO_LINGER works on stream sockets only",
-            ));
-        }
-        let abort = linger.l_onoff != 0 && linger.l_linger == 0;
-        let kernel = libc::linger {
-            l_onoff: abort as i32,
-            l_linger: 0,
-        };
-        // SAFETY: passes a live struct linger and its size.
-        cvt(
-            unsafe {
-                libc::setsockopt(
-                    self.raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_LINGER,
-                    (&raw const kernel).cast(),
-                    size_of::<libc::linger>() as libc::socklen_t,
-                )
-            },
-            "setsockopt(SO_LINGER)",
-        )?;
-        self.stream.linger.store(
-            linger.l_onoff as u32 | (linger.l_linger as u32) << 16,
-            Ordering::Release,
-        );
-        Ok(())
-    }
-
     /// Makes the coming close abortive (a linger timeout expired, or
     /// `SO_LINGER {1, 0}`): the backlog is dropped and the kernel resets.
     pub(crate) fn abort_on_close(&self) {

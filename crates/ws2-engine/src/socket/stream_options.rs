@@ -1,4 +1,5 @@
-//! The ioctls stream sockets have, as Windows answers them (SPEC P8):
+//! `SO_LINGER` as Windows keeps it, and the ioctls stream sockets have, as
+//! Windows answers them (SPEC P8):
 //! `SIO_KEEPALIVE_VALS` and `SIOCATMARK` (TRUE while no urgent byte waits:
 //! Linux's answer inverted). Their socket options (`SO_LINGER`,
 //! `SO_DONTLINGER`, `SO_OOBINLINE`, `TCP_NODELAY`, `SO_ACCEPTCONN`,
@@ -158,5 +159,52 @@ impl SocketCore {
             i.tcpi_delivery_rate.saturating_mul(i.tcpi_rtt as u64) / 1_000_000
         });
         Ok(bdp.clamp(FLOOR, CEILING) as u32)
+    }
+}
+
+impl SocketCore {
+    /// `SO_LINGER` as Windows reads it.
+    pub fn linger(&self) -> abi::LINGER {
+        let v = self.stream.linger.load(Ordering::Acquire);
+        abi::LINGER {
+            l_onoff: v as u16,
+            l_linger: (v >> 16) as u16,
+        }
+    }
+
+    /// Sets `SO_LINGER` (`WSAENOPROTOOPT` on datagram sockets). The kernel
+    /// is told only of an abortive linger (`{1, 0}`: the close resets);
+    /// ws2 itself makes `closesocket` wait for a nonzero one, so the
+    /// kernel never blocks a close (which may run on the reactor's thread).
+    pub fn set_linger(&self, linger: abi::LINGER) -> Result<()> {
+        if !self.is_stream() {
+            return Err(Error::new(
+                abi::WSAENOPROTOOPT,
+                "SO_LINGER works on stream sockets only",
+            ));
+        }
+        let abort = linger.l_onoff != 0 && linger.l_linger == 0;
+        let kernel = libc::linger {
+            l_onoff: abort as i32,
+            l_linger: 0,
+        };
+        // SAFETY: passes a live struct linger and its size.
+        cvt(
+            unsafe {
+                libc::setsockopt(
+                    self.raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_LINGER,
+                    (&raw const kernel).cast(),
+                    size_of::<libc::linger>() as libc::socklen_t,
+                )
+            },
+            "setsockopt(SO_LINGER)",
+        )?;
+        self.stream.linger.store(
+            linger.l_onoff as u32 | (linger.l_linger as u32) << 16,
+            Ordering::Release,
+        );
+        Ok(())
     }
 }
