@@ -36,8 +36,10 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod capture;
+mod topology;
 
 pub use capture::{Capture, Captured};
+pub use topology::TwoLinks;
 
 use std::fmt;
 use std::fs::File;

@@ -11,41 +11,11 @@ use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
 use common::{assert_success, compile_example, compile_test, run_with_timeout, start};
-use testnet::{Host, Link, Net};
+use testnet::{Host, TwoLinks};
 
-struct Hosts {
-    _net: Net,
-    a: Host,
-    b: Host,
-    one: Link,
-    two: Link,
-}
-
-fn hosts() -> Hosts {
-    let net = Net::new().expect("cannot set up network namespaces (root needed)");
-    let a = net.host("a").expect("host a");
-    let b = net.host("b").expect("host b");
-    let one = net
-        .link(&a, "10.72.1.1/24", &b, "10.72.1.2/24")
-        .expect("link one");
-    let two = net
-        .link(&a, "10.72.2.1/24", &b, "10.72.2.2/24")
-        .expect("link two");
-    for (link, n) in [(&one, 1), (&two, 2)] {
-        a.add_addr(&link.a_ifname, &format!("fd00:72:{n}::1/64"))
-            .expect("v6 a");
-        b.add_addr(&link.b_ifname, &format!("fd00:72:{n}::2/64"))
-            .expect("v6 b");
-    }
-    a.multicast_route(&one.a_ifname).expect("route a");
-    b.multicast_route(&one.b_ifname).expect("route b");
-    Hosts {
-        _net: net,
-        a,
-        b,
-        one,
-        two,
-    }
+/// The shared two-link topology (`testnet::TwoLinks`), subnet 72.
+fn hosts() -> TwoLinks {
+    TwoLinks::new(72).expect("cannot set up network namespaces (root needed)")
 }
 
 // P4 (sock.c test_set_getsockopt, test_sockopt_validity, test_reuseaddr;

@@ -9,45 +9,12 @@ use std::io::IoSlice;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use testnet::{Host, Link, Net};
+use testnet::{Host, TwoLinks};
 use ws2::{ControlMessage, Message, RecvInfo, SendFlags, Socket};
 
-struct Hosts {
-    _net: Net,
-    a: Host,
-    b: Host,
-    one: Link,
-    two: Link,
-}
-
-/// a ─ link one (10.71.1.0/24, fd00:71:1::/64) ─ b
-/// a ─ link two (10.71.2.0/24, fd00:71:2::/64) ─ b
-fn hosts() -> Hosts {
-    let net = Net::new().expect("cannot set up network namespaces (root needed)");
-    let a = net.host("a").expect("host a");
-    let b = net.host("b").expect("host b");
-    let one = net
-        .link(&a, "10.71.1.1/24", &b, "10.71.1.2/24")
-        .expect("link one");
-    let two = net
-        .link(&a, "10.71.2.1/24", &b, "10.71.2.2/24")
-        .expect("link two");
-    for (link, n) in [(&one, 1), (&two, 2)] {
-        a.add_addr(&link.a_ifname, &format!("fd00:71:{n}::1/64"))
-            .expect("v6 a");
-        b.add_addr(&link.b_ifname, &format!("fd00:71:{n}::2/64"))
-            .expect("v6 b");
-    }
-    // Groups sent without an interface leave by link one.
-    a.multicast_route(&one.a_ifname).expect("route a");
-    b.multicast_route(&one.b_ifname).expect("route b");
-    Hosts {
-        _net: net,
-        a,
-        b,
-        one,
-        two,
-    }
+/// The shared two-link topology (`testnet::TwoLinks`), subnet 71.
+fn hosts() -> TwoLinks {
+    TwoLinks::new(71).expect("cannot set up network namespaces (root needed)")
 }
 
 const GROUP: Ipv4Addr = Ipv4Addr::new(239, 71, 0, 1);
@@ -103,7 +70,7 @@ fn drain(s: &Socket) -> Vec<Vec<u8>> {
     got
 }
 
-fn send_both_links(h: &Hosts, port: u16, v6: bool) {
+fn send_both_links(h: &TwoLinks, port: u16, v6: bool) {
     let group: IpAddr = if v6 {
         GROUP6.parse().unwrap()
     } else {
