@@ -519,6 +519,9 @@ fn pair(label: &str) -> Pair {
     let link = net.link(&a, "10.71.0.1/24", &b, "10.71.0.2/24").unwrap();
     a.add_addr(&link.a_ifname, "fd71::1/64").unwrap();
     b.add_addr(&link.b_ifname, "fd71::2/64").unwrap();
+    // In order on arrival whichever CPUs the sender runs on (a reordering
+    // recv reports is then the test's failure, not the kernel's backlogs).
+    b.receive_on_one_cpu(&link.b_ifname).unwrap();
     let hosts = "10.71.0.1 hosta\n10.71.0.2 hostb\nfd71::2 hostb6\n";
     let names = (HostsFile::new(&a, hosts), HostsFile::new(&b, hosts));
     Pair {
@@ -571,8 +574,13 @@ fn a_rate_limited_link_loses_what_recv_reports() {
         h.sysctl("net.ipv6.conf.all.disable_ipv6", "1").unwrap();
         h.sysctl("net.ipv6.conf.default.disable_ipv6", "1").unwrap();
     }
-    net.link(&a, "10.72.1.1/24", &r, "10.72.1.2/24").unwrap();
+    let ar = net.link(&a, "10.72.1.1/24", &r, "10.72.1.2/24").unwrap();
     let rb = net.link(&r, "10.72.2.1/24", &b, "10.72.2.2/24").unwrap();
+    // The sender's thread may move between CPUs, and veth queues each
+    // packet on the sending CPU's backlog: one receiving CPU per hop keeps
+    // the order, so any reordering recv reports is the test's failure.
+    r.receive_on_one_cpu(&ar.b_ifname).unwrap();
+    b.receive_on_one_cpu(&rb.b_ifname).unwrap();
     r.sysctl("net.ipv4.ip_forward", "1").unwrap();
     a.route("10.72.2.0/24 via 10.72.1.2").unwrap();
     b.route("10.72.1.0/24 via 10.72.2.1").unwrap();
