@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{assert_success, compile_test, run_c_test, run_with_timeout, show};
-use testnet::Net;
+use testnet::{Host, Net};
 
 // P8 S9 S37
 #[test]
@@ -121,15 +121,12 @@ fn pattern(i: usize) -> u8 {
     (i * 7 + 3 + (i >> 12)) as u8
 }
 
-// P8 S16: a large transfer through a slow link; the reader in host b checks
-// every byte and the total.
-#[test]
-fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
-    const CHUNK: usize = 256 << 10;
-    let exe = compile_test("stream_netns");
+/// Hosts a and b (`label`a, `label`b) joined by a 16 Mbit/s link
+/// (10.0.0.1 -> 10.0.0.2), and a TCP listener in b.
+fn slow_link(label: &str) -> (Net, Host, TcpListener) {
     let net = Net::new().expect("testnet");
-    let a = net.host("ssa").expect("host a");
-    let b = net.host("ssb").expect("host b");
+    let a = net.host(&format!("{label}a")).expect("host a");
+    let b = net.host(&format!("{label}b")).expect("host b");
     let link = net
         .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
         .expect("link");
@@ -137,6 +134,16 @@ fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
     let listener = b
         .run(|| TcpListener::bind("10.0.0.2:0"))
         .expect("listener in b");
+    (net, a, listener)
+}
+
+// P8 S16: a large transfer through a slow link; the reader in host b checks
+// every byte and the total.
+#[test]
+fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
+    const CHUNK: usize = 256 << 10;
+    let exe = compile_test("stream_netns");
+    let (_net, a, listener) = slow_link("ss");
     let port = listener.local_addr().unwrap().port().to_string();
     let reader = std::thread::spawn(move || {
         // The first connection: every byte checked; the second (the timed-out
@@ -182,16 +189,7 @@ fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
 fn overlapped_stream_io_across_a_slow_link() {
     const CHUNK: usize = 256 << 10;
     let exe = compile_test("stream_ov_netns");
-    let net = Net::new().expect("testnet");
-    let a = net.host("soa").expect("host a");
-    let b = net.host("sob").expect("host b");
-    let link = net
-        .link(&a, "10.0.0.1/24", &b, "10.0.0.2/24")
-        .expect("link");
-    a.rate_limit(&link.a_ifname, "16mbit").expect("rate limit");
-    let listener = b
-        .run(|| TcpListener::bind("10.0.0.2:0"))
-        .expect("listener in b");
+    let (_net, a, listener) = slow_link("so");
     let port = listener.local_addr().unwrap().port().to_string();
     let reader = std::thread::spawn(move || {
         use std::io::Write;
