@@ -116,6 +116,67 @@ fn unreachable_refused_and_unanswered_connects() {
     assert_success(&out, "stream_netns unreachable");
 }
 
+/// Byte `i` of what `stream_close_exit` sends.
+fn close_exit_pattern(i: usize) -> u8 {
+    (i.wrapping_mul(13) + (i >> 16)) as u8
+}
+
+// P8 S37: a graceful closesocket, then main returns at once: the bytes the
+// close left in the backlog still all arrive, in order, FIN last (Windows'
+// kernel sends them after the process is gone: Microsoft's "Graceful
+// Shutdown, Linger Options, and Socket Closure"). The reader starts late
+// (the kernel's buffers hold far less than 4 MiB), so without the wait at exit the process would end with them unsent.
+#[test]
+fn bytes_a_closed_stream_holds_are_sent_when_the_process_exits() {
+    let exe = compile_test("stream_close_exit");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut cmd = Command::new(&exe);
+    cmd.arg(&port);
+    let child = common::start(cmd, "stream_close_exit");
+    let (mut conn, _) = listener.accept().expect("accept");
+    std::thread::sleep(Duration::from_millis(500));
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0usize;
+    loop {
+        let n = conn.read(&mut buf).expect("read");
+        if n == 0 {
+            break;
+        }
+        for (k, byte) in buf[..n].iter().enumerate() {
+            assert_eq!(*byte, close_exit_pattern(total + k), "byte {}", total + k);
+        }
+        total += n;
+    }
+    let out = child.wait(Duration::from_secs(30));
+    assert_success(&out, "stream_close_exit");
+    assert_eq!(total, 4 << 20, "{}", show(&out));
+}
+
+// P8 S37: the wait at exit is bounded: a peer that never reads holds the
+// process only until the backlog has stopped moving for a few seconds.
+#[test]
+fn a_peer_that_never_reads_does_not_hold_the_exit_for_ever() {
+    let exe = compile_test("stream_close_exit");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut cmd = Command::new(&exe);
+    cmd.arg(&port);
+    let started = std::time::Instant::now();
+    let child = common::start(cmd, "stream_close_exit_stalled");
+    let (_conn, _) = listener.accept().expect("accept");
+    let out = child.wait(Duration::from_secs(30));
+    let took = started.elapsed();
+    assert_success(&out, "stream_close_exit (peer not reading)");
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(15),
+        "exit took {took:?}\n{}",
+        show(&out)
+    );
+}
+
 /// Byte `i` of each 256 KiB chunk the C program sends.
 fn pattern(i: usize) -> u8 {
     (i * 7 + 3 + (i >> 12)) as u8

@@ -15,7 +15,9 @@
 //! taking 50 MiB at once). The backlog outlives `closesocket` and
 //! `shutdown` (the FIN follows it) unless the close is abortive (`SO_LINGER
 //! {1, 0}`), is no pending I/O request (`SIO_FLUSH` and thread exit leave it
-//! alone), and a fork child forgets its parent's.
+//! alone), and a fork child forgets its parent's. The process's exit waits
+//! for the backlogs of closed streams while they move (Windows' kernel sends
+//! them after the process is gone).
 //!
 //! Overlapped sends on streams queue behind the backlog in the socket's
 //! send FIFO and complete once all their bytes are taken
@@ -235,7 +237,63 @@ pub(super) fn drains_after_close(core: &SocketCore) -> bool {
         core.end_closed_stream();
         return false;
     }
+    wait_for_closed_backlogs_at_exit();
     true
+}
+
+/// How long the process's exit waits for closed streams' backlogs without
+/// seeing a byte move (a peer that stopped reading) before it lets them go.
+const EXIT_DRAIN_STALL: Duration = Duration::from_secs(5);
+
+/// Has the process's exit (`exit`, a return from `main`, `ExitProcess`)
+/// wait for the backlogs of streams closed gracefully: Windows' kernel goes
+/// on sending what `closesocket` accepted after the process is gone, and
+/// here those bytes live in this process until the reactor writes them.
+fn wait_for_closed_backlogs_at_exit() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: atexit stores a plain function pointer; the function
+        // lives as long as the library (an `atexit` in a shared object is
+        // run when it is unloaded).
+        unsafe { libc::atexit(drain_closed_backlogs) };
+    });
+}
+
+/// The exit handler: waits while closed streams still hold backlog bytes
+/// and they keep moving; once the backlog is in the kernel, its own close
+/// sends it, FIN last.
+extern "C" fn drain_closed_backlogs() {
+    let Some(r) = super::reactor::current() else {
+        return; // a fork child: the parent's reactor writes its backlogs
+    };
+    let mut least = usize::MAX;
+    let mut moved = Instant::now();
+    loop {
+        let waiting = closed_backlog_bytes(r);
+        if waiting == 0 {
+            return;
+        }
+        if waiting < least {
+            least = waiting;
+            moved = Instant::now();
+        } else if moved.elapsed() >= EXIT_DRAIN_STALL {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Bytes the backlogs of closed streams still hold (the reactor holds
+/// such a socket until its backlog is written).
+fn closed_backlog_bytes(r: &super::reactor::Reactor) -> usize {
+    let held: Vec<Arc<SocketCore>> = lock(&r.sockets)
+        .values()
+        .map(|(core, _)| core.clone())
+        .collect();
+    held.iter()
+        .filter(|core| core.is_stream() && core.is_closed())
+        .map(|core| lock(&core.stream.backlog).len())
+        .sum()
 }
 
 impl SocketCore {
