@@ -14,6 +14,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use testnet::Net;
+
 use common::{
     MANIFEST_DIR, assert_success, compile, compile_test, receiver_in, run_c_test, run_with_timeout,
     show, slow_link, start,
@@ -64,6 +66,19 @@ fn fork_child_sends_and_parent_completes_its_own() {
     );
     assert_success(&out, "fork child");
     drop(rx);
+}
+
+// S43 P5: address-change requests across fork: the child's own requests
+// complete on a change; its copy of the parent's pending one never does
+// (not on a change, not on closesocket); the parent's completes there.
+#[test]
+fn fork_child_waits_for_address_changes_of_its_own() {
+    let exe = compile_test("fork_addr_change");
+    let net = Net::new().expect("testnet");
+    let host = net.host("forka").expect("host");
+    let exe = exe.to_str().expect("utf-8 path");
+    let out = run_with_timeout(host.command(&[exe]), "fork_addr_change");
+    assert_success(&out, "fork_addr_change");
 }
 
 // S43: the daemonize pattern: the parent exits at once, the child goes on

@@ -13,7 +13,9 @@
 //!
 //! The socket is opened before the first request of a namespace is
 //! accepted, so every change after the call is seen; its thread ends (and
-//! the socket closes, releasing the namespace) once nothing waits.
+//! the socket closes, releasing the namespace) once nothing waits. A fork
+//! child starts sources of its own and drops its copies of the parent's
+//! requests without completing them (S43).
 //!
 //! `FD_ADDRESS_LIST_CHANGE`: a non-blocking socket that asked without an
 //! OVERLAPPED got `WSAEWOULDBLOCK` and is *armed* (`arm`); the next change
@@ -30,7 +32,7 @@ use ws2_abi as abi;
 
 use crate::completion::Delivery;
 use crate::error::{Error, Result};
-use crate::fork::lock;
+use crate::fork::{Locked, lock};
 use crate::socket::SocketCore;
 
 /// `RTMGRP_IPV4_IFADDR` | `RTMGRP_IPV6_IFADDR` (linux/rtnetlink.h).
@@ -84,10 +86,12 @@ struct Armed {
 }
 
 /// The requests of one network namespace.
-#[derive(Default)]
 struct Source {
     requests: Mutex<Vec<Request>>,
     armed: Mutex<Vec<Armed>>,
+    /// The subscribed rtnetlink socket its reader thread owns (a fork
+    /// child closes its copy).
+    fd: libc::c_int,
 }
 
 impl Source {
@@ -99,10 +103,34 @@ impl Source {
     }
 }
 
-/// Sources by network-namespace inode.
-fn sources() -> &'static Mutex<HashMap<u64, Arc<Source>>> {
-    static SOURCES: OnceLock<Mutex<HashMap<u64, Arc<Source>>>> = OnceLock::new();
-    SOURCES.get_or_init(Default::default)
+/// The process's sources, by network-namespace inode.
+#[derive(Default)]
+struct Sources {
+    /// The fork generation whose reader threads serve them (S43).
+    generation: u64,
+    by_ns: HashMap<u64, Arc<Source>>,
+}
+
+/// The sources, locked. In a fork child the parent's are let go first:
+/// their reader threads do not exist here, and their requests are the
+/// parent's, dropped without completing (S43); a request in the child
+/// starts a source of its own.
+fn sources() -> Locked<'static, Sources> {
+    static SOURCES: OnceLock<Mutex<Sources>> = OnceLock::new();
+    let all = SOURCES.get_or_init(Default::default);
+    let mut locked = lock(all);
+    if locked.generation == crate::fork::generation() {
+        return locked;
+    }
+    locked.generation = crate::fork::generation();
+    let parents = std::mem::take(&mut locked.by_ns);
+    drop(locked);
+    for source in parents.into_values() {
+        // SAFETY: the child's copy of the parent's reader socket, which
+        // nothing in the child uses; closed once (taken out of the map).
+        unsafe { libc::close(source.fd) };
+    }
+    lock(all)
 }
 
 /// The calling thread's network namespace (0 when /proc cannot say).
@@ -118,12 +146,16 @@ fn current_netns() -> u64 {
 /// while a request is being added.
 fn with_source_here<R>(f: impl FnOnce(&Source) -> R) -> Result<R> {
     let ns = current_netns();
-    let mut map = lock(sources());
-    if let Some(s) = map.get(&ns) {
+    let mut map = sources();
+    if let Some(s) = map.by_ns.get(&ns) {
         return Ok(f(s));
     }
     let socket = subscribe()?;
-    let source = Arc::new(Source::default());
+    let source = Arc::new(Source {
+        requests: Mutex::default(),
+        armed: Mutex::default(),
+        fd: socket.as_raw_fd(),
+    });
     let reader = source.clone();
     std::thread::Builder::new()
         .name("ws2-addr-changes".into())
@@ -135,7 +167,7 @@ fn with_source_here<R>(f: impl FnOnce(&Source) -> R) -> Result<R> {
             )
         })?;
     let r = f(&source);
-    map.insert(ns, source);
+    map.by_ns.insert(ns, source);
     Ok(r)
 }
 
@@ -194,10 +226,10 @@ fn read_changes(ns: u64, socket: Socket, source: Arc<Source>) {
         if changed.v4 || changed.v6 {
             fire(&source, changed);
         }
-        let mut map = lock(sources());
+        let mut map = sources();
         if source.idle() {
-            if map.get(&ns).is_some_and(|s| Arc::ptr_eq(s, &source)) {
-                map.remove(&ns);
+            if map.by_ns.get(&ns).is_some_and(|s| Arc::ptr_eq(s, &source)) {
+                map.by_ns.remove(&ns);
             }
             return; // the socket closes here
         }
@@ -343,7 +375,7 @@ pub fn address_list_change_recorded(core: &SocketCore) -> bool {
 
 /// Takes the requests `pick` selects out of every namespace's list.
 fn take_where(mut pick: impl FnMut(&Request) -> bool) -> Vec<Request> {
-    let all: Vec<Arc<Source>> = lock(sources()).values().cloned().collect();
+    let all: Vec<Arc<Source>> = sources().by_ns.values().cloned().collect();
     let mut out = Vec::new();
     for s in all {
         let mut requests = lock(&s.requests);
@@ -365,7 +397,7 @@ pub(crate) fn cancel_socket(core: &SocketCore) {
     for r in mine {
         finish(r, Err(aborted()));
     }
-    let all: Vec<Arc<Source>> = lock(sources()).values().cloned().collect();
+    let all: Vec<Arc<Source>> = sources().by_ns.values().cloned().collect();
     for s in all {
         lock(&s.armed).retain(|a| a.socket_id != id);
     }
@@ -412,7 +444,7 @@ pub(crate) fn cancel_overlapped(overlapped: usize) -> bool {
 /// Whether a pending request of `core` with this OVERLAPPED completes
 /// through a routine (`WSAGetOverlappedResult` with `fWait`, S32).
 pub(crate) fn pending_has_routine(core: &SocketCore, ov: *mut abi::WSAOVERLAPPED) -> Option<bool> {
-    let all: Vec<Arc<Source>> = lock(sources()).values().cloned().collect();
+    let all: Vec<Arc<Source>> = sources().by_ns.values().cloned().collect();
     all.iter().find_map(|s| {
         lock(&s.requests).iter().find_map(|r| {
             let mine =

@@ -1,7 +1,8 @@
 //! `fork` (S43): what ws2 does so that a child process keeps working.
 //!
 //! ws2 keeps per-process state: the reactor thread and its epoll instance,
-//! each thread's wake eventfd, the per-socket queues of pending operations.
+//! each thread's wake eventfd, the per-socket queues of pending operations,
+//! the address-change sources (`addr_changes`: reader threads, requests).
 //! After `fork` the child has one thread and a copy of all of it: the
 //! reactor thread is gone, the epoll fd and the forking thread's eventfd
 //! are the *same* kernel objects as the parent's, and the queues hold the
