@@ -31,6 +31,11 @@ fn send_over_slow_link(mtu: &str, len: usize, count: u32) {
         host.ip(&["link", "set", dev, "mtu", mtu]).expect("mtu");
     }
     a.rate_limit(&link.a_ifname, "20mbit").expect("rate limit");
+    // The qdisc hands packets to veth on whichever CPU dequeues them, and
+    // veth queues each on that CPU's backlog: one receiving CPU keeps the
+    // wire order, so a reordering below is ws2's, not the kernel's.
+    b.receive_on_one_cpu(&link.b_ifname)
+        .expect("receive on one CPU");
     let rx: UdpSocket = b
         .run(|| UdpSocket::bind("10.61.0.2:7000"))
         .expect("receiver");
