@@ -28,7 +28,7 @@ use arc_swap::ArcSwapOption;
 
 use ws2_abi as abi;
 
-use crate::completion::{Event, Port, ThreadObject, named};
+use crate::completion::{Event, Port, ThreadObject};
 use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
@@ -511,16 +511,16 @@ pub fn remove(handle: usize) -> Option<Object> {
     Some(entry.object.clone())
 }
 
-/// Removes every handle but thread handles (the final `WSACleanup`, S4)
-/// and returns the objects. A thread handle is kernel32's, not Winsock's:
-/// it outlives `WSACleanup`, as on Windows.
-fn remove_all() -> Vec<Object> {
+/// Removes every socket handle (the final `WSACleanup`, S4) and returns
+/// the sockets. Events, completion ports and threads are kernel32's
+/// objects on Windows, not Winsock's: they outlive `WSACleanup`.
+fn remove_all_sockets() -> Vec<Object> {
     let next = TABLE.alloc.lock().unwrap_or_else(|e| e.into_inner()).next;
     (1..next)
         .filter_map(|index| {
             let guard = slot(index).load();
             let entry = guard.as_ref()?;
-            if matches!(entry.object, Object::Thread(_)) {
+            if !matches!(entry.object, Object::Socket(_)) {
                 return None;
             }
             let generation = entry.generation;
@@ -552,7 +552,7 @@ pub fn startup() {
     STARTED.store(*n, Ordering::Release);
 }
 
-/// One `WSACleanup`: the last one closes every handle (S4);
+/// One `WSACleanup`: the last one closes every socket (S4);
 /// `WSANOTINITIALISED` if there was no matching [`startup`].
 ///
 /// ```
@@ -573,11 +573,9 @@ pub fn cleanup() -> Result<()> {
     *n -= 1;
     STARTED.store(*n, Ordering::Release);
     if *n == 0 {
-        for object in remove_all() {
-            match object {
-                Object::Socket(core) => core.close(),
-                Object::Event(event) => named::handle_closed(&event),
-                _ => {}
+        for object in remove_all_sockets() {
+            if let Object::Socket(core) = object {
+                core.close();
             }
         }
     }

@@ -1,6 +1,6 @@
 /* WSAStartup/WSACleanup reference counting and WSANOTINITIALISED; runs in
  * its own process because it calls the final WSACleanup.
- * Clauses: S4 (also S40: WSADATA). */
+ * Clauses: S4 (also S40: WSADATA, S36: ports). */
 #include "common.h"
 
 static char data[] = "init";
@@ -62,8 +62,33 @@ int main(void)
     CHECK_SOCKET(s2 = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
     CHECK_EQ(closesocket(s2), 0);
 
+    /* Events and completion ports are kernel objects on Windows, not
+     * Winsock's: the final WSACleanup leaves them working for kernel32's
+     * calls (Microsoft's WSACleanup page: it deallocates sockets). */
+    WSAEVENT wsa_event = WSACreateEvent();
+    CHECK(wsa_event != WSA_INVALID_EVENT);
+    HANDLE event = CreateEventA(NULL, FALSE, FALSE, NULL);
+    CHECK(event != NULL);
+    HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+    CHECK(port != NULL);
+
     /* S4: the final WSACleanup: every call fails with WSANOTINITIALISED */
     CHECK_EQ(WSACleanup(), 0);
+    CHECK(SetEvent(wsa_event));
+    CHECK_EQ(WaitForSingleObject(wsa_event, 0), WAIT_OBJECT_0);
+    CHECK(SetEvent(event));
+    CHECK_EQ(WaitForSingleObject(event, 0), WAIT_OBJECT_0);
+    CHECK(PostQueuedCompletionStatus(port, 7, 42, NULL));
+    {
+        DWORD bytes = 0;
+        ULONG_PTR key = 0;
+        LPOVERLAPPED ov = NULL;
+        CHECK(GetQueuedCompletionStatus(port, &bytes, &key, &ov, 0));
+        CHECK(bytes == 7 && key == 42 && ov == NULL);
+    }
+    CHECK(CloseHandle(wsa_event));
+    CHECK(CloseHandle(event));
+    CHECK(CloseHandle(port));
     CHECK(socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP) == INVALID_SOCKET);
     CHECK_EQ(WSAGetLastError(), WSANOTINITIALISED);
     CHECK_ERR(send_to(s, fn, &rxaddr, &sent), WSANOTINITIALISED);
