@@ -145,8 +145,10 @@ typedef VOID (WINAPI *PAPCFUNC)(ULONG_PTR Parameter);
 
 /* The thread's handle is signalled once it has ended; CloseHandle does not
  * stop it.  ExitThread must not be called from a completion routine or an
- * APC (ws2 aborts the process with a message).  SuspendThread,
- * TerminateThread and GetCurrentThread() are not provided. */
+ * APC (ws2 aborts the process with a message).  GetCurrentThread() is the
+ * pseudo-handle (HANDLE)-2: the calling thread wherever a thread handle is
+ * taken; closing it does nothing.  SuspendThread and TerminateThread are
+ * not provided. */
 HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
                            LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
                            DWORD dwCreationFlags, LPDWORD lpThreadId);
@@ -154,6 +156,7 @@ __attribute__((noreturn)) VOID WINAPI ExitThread(DWORD dwExitCode);
 BOOL  WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 DWORD WINAPI GetThreadId(HANDLE Thread);
 DWORD WINAPI ResumeThread(HANDLE hThread);
+HANDLE WINAPI GetCurrentThread(void);
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
 
 /* ---- events (synchapi.h): the events of WSACreateEvent, manual- or

@@ -209,6 +209,15 @@ pub unsafe extern "C" fn WSAGetOverlappedResult(
 #[unsafe(no_mangle)]
 pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
     kernel32(FALSE, || match handles::object(handle(h)) {
+        // The pseudo-handles of the current process and thread: closing
+        // one does nothing.
+        None if matches!(
+            handle(h),
+            handles::CURRENT_PROCESS | handles::CURRENT_THREAD
+        ) =>
+        {
+            Ok(TRUE)
+        }
         Some(Object::Socket(core)) => {
             handles::remove(handle(h));
             core.close();

@@ -415,6 +415,9 @@ pub fn waitable(handle: usize) -> Result<Arc<Event>> {
 
 /// The thread a handle names (`ERROR_INVALID_HANDLE` otherwise).
 pub fn thread(handle: usize) -> Result<Arc<ThreadObject>> {
+    if handle == CURRENT_THREAD {
+        return Ok(crate::completion::thread_object::current());
+    }
     match object(handle) {
         Some(Object::Thread(t)) => Ok(t),
         _ => Err(Error::new(
@@ -471,7 +474,9 @@ pub fn untagged(handle: usize) -> usize {
 /// `test_WaitForMultipleObjects`).
 pub const CURRENT_PROCESS: usize = usize::MAX;
 /// `GetCurrentThread()`'s pseudo-handle, `(HANDLE)-2`: as
-/// [`CURRENT_PROCESS`] (the waiting thread is not signalled while it waits).
+/// [`CURRENT_PROCESS`] in waits (the waiting thread is not signalled while
+/// it waits); the calling thread's object for the thread calls
+/// ([`thread`]). Never in the table: its low bits are set.
 pub const CURRENT_THREAD: usize = usize::MAX - 1;
 
 /// Removes a handle and returns its object; the generation moves on, so the

@@ -112,6 +112,7 @@ module_exports!(kernel32, KERNEL32:
     GetModuleHandleA, GetModuleHandleW, LoadLibraryA, LoadLibraryW, LoadLibraryExA,
     LoadLibraryExW, GetProcAddress, FreeLibrary, FormatMessageA, FormatMessageW,
     CreateThread, ExitThread, GetExitCodeThread, GetThreadId, ResumeThread, QueueUserAPC,
+    GetCurrentThread,
     CreateEventA, CreateEventW, CreateEventExA, CreateEventExW, OpenEventA, OpenEventW,
     SetEvent, ResetEvent, GetOverlappedResult, CancelIo, CancelIoEx,
 );

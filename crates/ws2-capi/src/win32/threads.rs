@@ -1,5 +1,6 @@
 //! Threads (processthreadsapi.h): `CreateThread`, `ExitThread`,
-//! `GetExitCodeThread`, `GetThreadId`, `ResumeThread` and `QueueUserAPC`,
+//! `GetExitCodeThread`, `GetThreadId`, `ResumeThread`, `QueueUserAPC` and
+//! `GetCurrentThread`,
 //! over the engine's thread objects (`completion::thread_object`).
 //!
 //! As on Windows (kernel32 thread.c `test_CreateThread_basic`,
@@ -16,9 +17,14 @@
 //!   like any other thread; `QueueUserAPC` to an ended thread fails with
 //!   `ERROR_GEN_FAILURE`.
 //!
+//! - `GetCurrentThread()` is the pseudo-handle `(HANDLE)-2`, naming the
+//!   calling thread in every call that takes a thread handle (a wait on it
+//!   times out: the thread is running); `CloseHandle` of it succeeds and
+//!   does nothing.
+//!
 //! Not provided: `SuspendThread` (Linux cannot stop one thread of a process
-//! from another safely), `TerminateThread`, thread priorities and the
-//! pseudo-handle `GetCurrentThread()`; using them is a compile error.
+//! from another safely), `TerminateThread` and thread priorities; using
+//! them is a compile error.
 //! `ExitThread` from a completion routine or APC aborts the process with a
 //! message (see `thread_object::exit_current_thread`).
 
@@ -136,6 +142,12 @@ pub extern "C" fn GetThreadId(h: HANDLE) -> DWORD {
 #[unsafe(no_mangle)]
 pub extern "C" fn ResumeThread(h: HANDLE) -> DWORD {
     kernel32(u32::MAX, || Ok(thread_of(h)?.resume()))
+}
+
+/// The pseudo-handle of the calling thread, `(HANDLE)-2`.
+#[unsafe(no_mangle)]
+pub extern "C" fn GetCurrentThread() -> HANDLE {
+    handles::CURRENT_THREAD as HANDLE
 }
 
 /// Queues `function(data)` to run in the thread's next alertable wait.

@@ -1,5 +1,6 @@
 /* Threads (P6): CreateThread, ExitThread, GetExitCodeThread, GetThreadId,
- * ResumeThread (CREATE_SUSPENDED), QueueUserAPC; thread handles in the
+ * ResumeThread (CREATE_SUSPENDED), QueueUserAPC, GetCurrentThread's
+ * pseudo-handle (thread.c: it is ~1, i.e. (HANDLE)-2); thread handles in the
  * wait functions and CloseHandle; the thread's completion routines and its
  * pending operations at exit (S33, S37).
  *
@@ -302,6 +303,59 @@ static void user_apcs(void)
     CHECK(CloseHandle(t) && CloseHandle(a.ev) && CloseHandle(a.ready));
 }
 
+/* ---- GetCurrentThread: the pseudo-handle (HANDLE)-2 ------------------- */
+
+static DWORD pseudo_id_seen;
+
+static DWORD WINAPI names_itself(LPVOID p)
+{
+    (void)p;
+    pseudo_id_seen = GetThreadId(GetCurrentThread());
+    /* an APC to itself runs in its own alertable wait */
+    if (!QueueUserAPC(count_apc, GetCurrentThread(), 100)) return 1;
+    return SleepEx(0, TRUE) == WAIT_IO_COMPLETION ? 0 : 2;
+}
+
+static void current_thread_pseudo_handle(void)
+{
+    HANDLE me = GetCurrentThread();
+    CHECK(me == (HANDLE)~(ULONG_PTR)1);
+    CHECK_EQ(GetThreadId(me), GetCurrentThreadId());
+    DWORD code = 0;
+    CHECK(GetExitCodeThread(me, &code));
+    CHECK_EQ(code, STILL_ACTIVE);
+    /* a wait on the running thread itself times out */
+    CHECK_EQ(WaitForSingleObject(me, 0), WAIT_TIMEOUT);
+
+    /* QueueUserAPC(GetCurrentThread()) from a thread CreateThread did not
+     * start (here the main thread) */
+    apc_runs = 0;
+    SetLastError(0xdeadbeef);
+    CHECK(QueueUserAPC(count_apc, GetCurrentThread(), 5));
+    CHECK_LAST_ERROR(0xdeadbeef);
+    CHECK_EQ(apc_runs, 0); /* not before an alertable wait */
+    CHECK_EQ(SleepEx(0, TRUE), WAIT_IO_COMPLETION);
+    CHECK_EQ(apc_runs, 5);
+    CHECK_EQ(apc_thread, GetCurrentThreadId());
+
+    /* closing the pseudo-handle succeeds and changes nothing */
+    CHECK(CloseHandle(me));
+    CHECK_EQ(GetThreadId(GetCurrentThread()), GetCurrentThreadId());
+
+    /* in a thread of CreateThread it names that thread */
+    DWORD id = 0;
+    apc_runs = 0;
+    HANDLE t = CreateThread(NULL, 0, names_itself, NULL, 0, &id);
+    CHECK(t != NULL);
+    CHECK_EQ(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CHECK(GetExitCodeThread(t, &code));
+    CHECK_EQ(code, 0);
+    CHECK_EQ(pseudo_id_seen, id);
+    CHECK_EQ(apc_runs, 100);
+    CHECK_EQ(apc_thread, id);
+    CHECK(CloseHandle(t));
+}
+
 /* ---- sockets: completion routines, and the thread's end (S33, S37) ---- */
 
 typedef struct {
@@ -443,6 +497,7 @@ int main(int argc, char **argv)
     suspended_threads();
     close_does_not_stop();
     user_apcs();
+    current_thread_pseudo_handle();
     threads_and_sockets();
     printf("win32_threads: ok\n");
     return 0;

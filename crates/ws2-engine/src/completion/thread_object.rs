@@ -250,6 +250,45 @@ fn begin(start: *mut c_void) -> (ThreadStart, usize) {
     (start.function, start.param)
 }
 
+thread_local! {
+    /// The object of a thread `CreateThread` did not start, made when the
+    /// thread first names itself with `GetCurrentThread()`.
+    static OWN: std::cell::OnceCell<Arc<ThreadObject>> = const { std::cell::OnceCell::new() };
+}
+
+/// The object `GetCurrentThread()`'s pseudo-handle names in the calling
+/// thread: its `CreateThread` object, or one of its own for any other
+/// thread (its id, its APC queue, `STILL_ACTIVE`; only the thread itself
+/// can name it, so nothing waits for its end).
+///
+/// ```
+/// use ws2_engine::completion::thread_object;
+/// let me = thread_object::current();
+/// assert!(std::sync::Arc::ptr_eq(&me, &thread_object::current()));
+/// assert_eq!(me.exit_code(), ws2_abi::STILL_ACTIVE);
+/// assert_ne!(me.id(), 0);
+/// ```
+pub fn current() -> Arc<ThreadObject> {
+    let started = ENDING
+        .try_with(|e| e.try_borrow().ok()?.as_ref().map(|e| e.object.clone()))
+        .ok()
+        .flatten();
+    if let Some(object) = started {
+        return object;
+    }
+    let make = || {
+        let object = ThreadObject::new(false);
+        // SAFETY: gettid has no preconditions.
+        let tid = unsafe { libc::gettid() } as u32;
+        object.id.store(tid, Ordering::Release);
+        let _ = object.state.set(Arc::downgrade(&current_thread()));
+        object.started.set();
+        object
+    };
+    OWN.try_with(|own| own.get_or_init(make).clone())
+        .unwrap_or_else(|_| make())
+}
+
 /// Records the exit code the thread ends with.
 fn set_exit_code(code: u32) {
     let _ = ENDING.try_with(|e| {
