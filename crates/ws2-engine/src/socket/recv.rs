@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux_into};
+use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux_add};
 
 use super::*;
 
@@ -104,7 +104,7 @@ impl SocketCore {
     /// error (S19): `None` when no datagram waits. `msg` must describe
     /// live, writable buffers; its name and control lengths are restored
     /// before every try.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn recv_attempt(&self, msg: &mut libc::msghdr, flags: i32) -> Result<Option<usize>> {
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
@@ -207,7 +207,7 @@ impl SocketCore {
     }
 
     /// The receive loop of [`SocketCore::recvmsg_blocking`].
-    #[inline]
+    #[inline(always)]
     fn recvmsg_waiting(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
         let mut deadline = None;
         loop {
@@ -381,7 +381,8 @@ impl SocketCore {
 
     /// [`SocketCore::recv_with_controls`] into `got`, so that the C face
     /// writes the outputs from where the receive put them (a `Received`
-    /// is large: every move of it costs). Inlined into its three callers,
+    /// is large: every move of it costs). `got` comes as
+    /// `Received::default()` makes it (see `received_into`). Inlined into its three callers,
     /// where the optimizer then keeps `got` in the caller's frame and drops
     /// the stores the decoder overwrites.
     #[inline(always)]
@@ -458,7 +459,9 @@ impl SocketCore {
 
     /// What the kernel wrote through `msg` into `got`, as Windows reports
     /// it (see [`SocketCore::received`]); `state` says which reports the
-    /// socket wants.
+    /// socket wants. `got.controls` must hold no value yet (as
+    /// `Received::default()` makes it): the decoded ones are added, not
+    /// cleared first again.
     ///
     /// # Safety
     /// As [`SocketCore::received`].
@@ -474,9 +477,10 @@ impl SocketCore {
         *from.len_mut() = msg.msg_namelen;
         got.bytes = bytes;
         got.from = from.to_socket_addr();
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through
+        // msg; `got.controls` holds nothing yet (this function's contract).
         unsafe {
-            controls_from_linux_into(
+            controls_from_linux_add(
                 msg,
                 state & WANT_TOS != 0,
                 state & WANT_ECN != 0,

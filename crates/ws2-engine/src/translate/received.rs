@@ -86,6 +86,23 @@ pub unsafe fn controls_from_linux_into(
     out: &mut ReceivedControls,
 ) {
     *out = ReceivedControls::default();
+    // SAFETY: forwarded contract.
+    unsafe { controls_from_linux_add(msg, want_tos, want_ecn, out) };
+}
+
+/// The decoder of [`controls_from_linux_into`], into an `out` that holds
+/// no value yet (a receive's fresh result): every field the cmsgs mention
+/// is set, the others left as they are.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline]
+pub(crate) unsafe fn controls_from_linux_add(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut ReceivedControls,
+) {
     // SAFETY: forwarded contract; `for_each_linux_cmsg` hands out payloads
     // of `len` bytes within both cmsg_len and msg_controllen, and each
     // value is read only when `len` covers it.

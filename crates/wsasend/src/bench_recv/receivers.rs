@@ -421,19 +421,24 @@ struct Seen {
 impl Seen {
     /// Windows control entries: IN_PKTINFO, IP_ECN; the segment size of
     /// coalesced data (`UDP_COALESCED_INFO`). Walked as a C program walks
-    /// them with `WSA_CMSG_FIRSTHDR`/`WSA_CMSG_NXTHDR`.
+    /// them with `WSA_CMSG_FIRSTHDR`/`WSA_CMSG_NXTHDR`: one bounds test per
+    /// entry, as the raw loop's `CMSG_NXTHDR` makes for Linux cmsgs.
     fn windows(&mut self, control: &[u8]) -> Option<usize> {
-        let word = |at: usize| i32::from_ne_bytes(control[at..at + 4].try_into().expect("4 bytes"));
+        let (base, end) = (control.as_ptr(), control.len());
+        // SAFETY: callers read only within `end` bytes of `control`.
+        let word = |at: usize| unsafe { std::ptr::read_unaligned(base.add(at).cast::<i32>()) };
         let mut segment = None;
         let mut at = 0;
-        while at + 16 <= control.len() {
-            let len = u64::from_ne_bytes(control[at..at + 8].try_into().expect("8 bytes")) as usize;
-            if len < 20 || len > control.len() - at {
+        while end - at >= 16 {
+            // SAFETY: a whole header lies within the buffer (tested above).
+            let len = unsafe { std::ptr::read_unaligned(base.add(at).cast::<u64>()) } as usize;
+            if len < 20 || len > end - at {
                 break;
             }
+            // Every entry read here has a 4-byte payload within `len`.
             match (word(at + 8), word(at + 12)) {
                 (abi::IPPROTO_IP, abi::IP_PKTINFO) => {
-                    self.destinations += u64::from(control[at + 16]);
+                    self.destinations += u64::from(word(at + 16).to_ne_bytes()[0]);
                 }
                 (abi::IPPROTO_IP, abi::IP_ECN) => self.ecn += word(at + 16) as u64,
                 (abi::IPPROTO_UDP, abi::UDP_COALESCED_INFO) => {
@@ -442,6 +447,9 @@ impl Seen {
                 _ => {}
             }
             at += (len + 7) & !7;
+            if at > end {
+                break;
+            }
         }
         segment
     }
