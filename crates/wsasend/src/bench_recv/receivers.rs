@@ -772,9 +772,11 @@ unsafe fn post(r: &Receivers, c: &CSocket, slot: &mut Slot) -> AppResult<()> {
 /// option), so exactly the runs sent are posted for.
 fn posted_drain(r: &Receivers, c: &CSocket, want: u64, seen: &mut Seen) -> AppResult<u64> {
     thread_local! {
-        static SLOTS: std::cell::RefCell<Vec<Box<Slot>>> = std::cell::RefCell::new(
+        // Made once and never grown: each slot stays where it is while
+        // its receive is posted.
+        static SLOTS: std::cell::RefCell<Vec<Slot>> = std::cell::RefCell::new(
             (0..POSTED)
-                .map(|_| Box::new(Slot {
+                .map(|_| Slot {
                     ov: abi::WSAOVERLAPPED::default(),
                     // SAFETY: WSAMSG is plain C data; all-zero is valid.
                     msg: unsafe { std::mem::zeroed() },
@@ -782,7 +784,7 @@ fn posted_drain(r: &Receivers, c: &CSocket, want: u64, seen: &mut Seen) -> AppRe
                     control: [0; 16],
                     from: abi::SOCKADDR_STORAGE::default(),
                     buf: vec![0u8; BUF],
-                }))
+                })
                 .collect()
         );
     }
