@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Instructions per datagram (user space, callgrind) of the receive paths of
 # `wsasend bench recv`: raw recvmsg against ws2's WSARecvMsg (blocking and
-# overlapped) and Socket::recv_msg with IN_PKTINFO + ECN, and URO against
-# WSARecvMsg without it, quinn-udp's recv and recvmsg with UDP_GRO on GSO
-# traffic of 1,200-byte datagrams: `wsasend bench-one-recv --mode ...`.
+# overlapped) and Socket::recv_msg with IN_PKTINFO + ECN, and URO (blocking,
+# on a skip-on-success port, 32 posted on a port) against WSARecvMsg without
+# it, quinn-udp's recv given one buffer and 32, and recvmsg with UDP_GRO on
+# GSO traffic of 1,200-byte datagrams: `wsasend bench-one-recv --mode ...`.
 #
 # Only the measured drain is counted (--toggle-collect on measured_drain):
 # filling the queue is not. Each mode runs twice (N and 2N datagrams); the
@@ -61,9 +62,9 @@ done
 echo
 echo "GSO traffic, 54 x 1200-byte datagrams per send (per datagram):"
 printf '%-16s %10s %14s %14s %12s\n' mode N "Ir@N" "Ir@2N" "Ir/datagram"
-for mode in uro uro-port-skip plain-gso quinn raw-gro; do
+for mode in uro uro-port-skip uro-posted plain-gso quinn-one quinn raw-gro; do
     row "$mode" 32400
 done
-awk -v u="${per[uro]}" -v q="${per[quinn]}" -v p="${per[plain-gso]}" \
-    'BEGIN { printf "URO / quinn-udp: %.2f; URO / plain WSARecvMsg: %.3f\n", u / q, u / p }'
+awk -v u="${per[uro]}" -v q="${per[quinn]}" -v q1="${per[quinn-one]}" -v p="${per[plain-gso]}" \
+    'BEGIN { printf "URO / quinn-udp (32 buffers): %.2f; URO / quinn-udp (1 buffer): %.2f; URO / plain WSARecvMsg: %.3f\n", u / q, u / q1, u / p }'
 echo "user-space instructions only (callgrind does not count the kernel)"

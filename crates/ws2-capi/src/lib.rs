@@ -79,6 +79,10 @@ fn set_last_error(code: u32) {
 
 /// Runs `f`, never letting a panic cross the C ABI. Success sets the last
 /// error to 0 (S3); failure stores the Winsock code and returns `fail`.
+/// Inlined, as are `kernel32`, `winsock` and `socket_of`, into each
+/// exported function: its arguments stay in registers instead of being
+/// spilled into a closure for an out-of-line wrapper.
+#[inline(always)]
 fn guard<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     kernel32(fail, || {
         let v = f()?;
@@ -89,6 +93,7 @@ fn guard<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
 
 /// `guard` for the kernel32-style calls (waits, completion ports, handles,
 /// event signalling): success leaves the last error as it was (S41).
+#[inline(always)]
 fn kernel32<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     match std::panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
@@ -104,6 +109,7 @@ fn kernel32<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
 }
 
 /// `guard` for Winsock calls that need `WSAStartup` (S4).
+#[inline(always)]
 fn winsock<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     guard(fail, || {
         handles::check_started()?;
@@ -120,6 +126,7 @@ fn winsock_kernel32<T>(fail: T, f: impl FnOnce() -> Result<T>) -> T {
     })
 }
 
+#[inline(always)]
 fn socket_of(s: SOCKET) -> Result<handles::SocketRef> {
     handles::socket(s)
 }

@@ -404,9 +404,10 @@ fn bench_pending_over_a_rate_limited_link() {
 }
 
 // S44: the receive bench compares WSARecvMsg (blocking, overlapped) and
-// Socket::recv_msg with raw recvmsg, and URO with WSARecvMsg without it,
-// quinn-udp and recvmsg with UDP_GRO, every datagram of each filled queue
-// received. Speeds are the benchmark's business: only the shape.
+// Socket::recv_msg with raw recvmsg, and URO (blocking, on a skip-on-success
+// port, 32 posted on a port) with WSARecvMsg without it, quinn-udp given one
+// buffer and 32, and recvmsg with UDP_GRO, every datagram of each filled
+// queue received. Speeds are the benchmark's business: only the shape.
 #[test]
 fn bench_recv_json() {
     let _one_at_a_time = bench_lock();
@@ -428,13 +429,18 @@ fn bench_recv_json() {
         assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
     }
     let uro = v["uro"].as_array().unwrap();
-    assert_eq!(uro.len(), 5, "{v:#}");
+    assert_eq!(uro.len(), 7, "{v:#}");
     let row = |name: &str| {
         uro.iter()
             .find(|r| r["receiver"].as_str().unwrap().starts_with(name))
             .unwrap_or_else(|| panic!("no {name} row: {v:#}"))
     };
-    assert_eq!(row("quinn-udp")["vs_quinn_udp"], 1.0);
+    assert_eq!(row("quinn-udp recv, 32")["vs_quinn_udp"], 1.0);
+    assert_eq!(
+        row("quinn-udp recv, 1 buffer")["vs_quinn_udp_one_buffer"],
+        1.0
+    );
+    row("ws2 URO, 32 WSARecvMsg posted");
     assert_eq!(
         row("ws2 WSARecvMsg without URO")["vs_plain_wsarecvmsg"],
         1.0
@@ -442,6 +448,8 @@ fn bench_recv_json() {
     for r in uro {
         assert_eq!((u(&r["segment"]), u(&r["segments_per_send"])), (1200, 54));
         assert!(r["dgram_per_s"].as_f64().unwrap() > 0.0, "{r}");
+        let one = r["vs_quinn_udp_one_buffer"].as_f64().unwrap();
+        assert!(one > 0.0 && one.is_finite(), "{r}");
     }
 }
 

@@ -8,9 +8,7 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{
-    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux, controls_from_linux_into,
-};
+use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux_add};
 
 use super::*;
 
@@ -106,7 +104,7 @@ impl SocketCore {
     /// error (S19): `None` when no datagram waits. `msg` must describe
     /// live, writable buffers; its name and control lengths are restored
     /// before every try.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn recv_attempt(&self, msg: &mut libc::msghdr, flags: i32) -> Result<Option<usize>> {
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
         loop {
@@ -209,7 +207,7 @@ impl SocketCore {
     }
 
     /// The receive loop of [`SocketCore::recvmsg_blocking`].
-    #[inline]
+    #[inline(always)]
     fn recvmsg_waiting(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
         let mut deadline = None;
         loop {
@@ -383,9 +381,49 @@ impl SocketCore {
 
     /// [`SocketCore::recv_with_controls`] into `got`, so that the C face
     /// writes the outputs from where the receive put them (a `Received`
-    /// is large: every move of it costs).
-    #[inline]
+    /// is large: every move of it costs). `got` comes as
+    /// `Received::default()` makes it (see `received_into`). Inlined into its three callers,
+    /// where the optimizer then keeps `got` in the caller's frame and drops
+    /// the stores the decoder overwrites.
+    #[inline(always)]
     pub(crate) fn recv_with_controls_to(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        may_wait: bool,
+        got: &mut Received,
+    ) -> Result<()> {
+        // One load decides the usual case: an open, bound datagram socket
+        // without URO, not shut down, into buffers one Linux message takes.
+        let state = self.state.load(Ordering::Acquire);
+        if state & (CLOSED | BOUND | SHUT_RECV | STREAM | GRO) != BOUND || iovlen > MAX_IOVECS {
+            return self.recv_with_controls_other(iov, iovlen, may_wait, got);
+        }
+        let mut from = LinuxAddr::empty();
+        let mut cmsgs = CmsgBuf::default();
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = iov;
+        msg.msg_iovlen = iovlen;
+        msg.msg_control = cmsgs.as_mut_ptr().cast();
+        msg.msg_controllen = cmsgs.capacity();
+        let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
+        // Every receive call re-enables FD_READ (P1).
+        self.note_received();
+        let bytes = result?;
+        // SAFETY: the kernel filled msg's name and msg_controllen bytes of cmsgs.
+        unsafe { self.received_into(state, &msg, &mut from, bytes, got) };
+        Ok(())
+    }
+
+    /// [`SocketCore::recv_with_controls_to`] for every other case: more
+    /// buffers than Linux takes (S21), URO (S44), a stream, or a socket
+    /// the receive checks refuse.
+    #[cold]
+    #[inline(never)]
+    fn recv_with_controls_other(
         &self,
         iov: *mut libc::iovec,
         iovlen: usize,
@@ -413,14 +451,37 @@ impl SocketCore {
         msg.msg_control = cmsgs.as_mut_ptr().cast();
         msg.msg_controllen = cmsgs.capacity();
         let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
-        *from.len_mut() = msg.msg_namelen;
         let state = self.state.load(Ordering::Relaxed);
+        // SAFETY: the kernel filled msg's name and msg_controllen bytes of cmsgs.
+        unsafe { self.received_into(state, &msg, &mut from, bytes, got) };
+        Ok(())
+    }
+
+    /// What the kernel wrote through `msg` into `got`, as Windows reports
+    /// it (see [`SocketCore::received`]); `state` says which reports the
+    /// socket wants. `got.controls` must hold no value yet (as
+    /// `Received::default()` makes it): the decoded ones are added, not
+    /// cleared first again.
+    ///
+    /// # Safety
+    /// As [`SocketCore::received`].
+    #[inline(always)]
+    unsafe fn received_into(
+        &self,
+        state: u64,
+        msg: &libc::msghdr,
+        from: &mut LinuxAddr,
+        bytes: usize,
+        got: &mut Received,
+    ) {
+        *from.len_mut() = msg.msg_namelen;
         got.bytes = bytes;
         got.from = from.to_socket_addr();
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through
+        // msg; `got.controls` holds nothing yet (this function's contract).
         unsafe {
-            controls_from_linux_into(
-                &msg,
+            controls_from_linux_add(
+                msg,
                 state & WANT_TOS != 0,
                 state & WANT_ECN != 0,
                 &mut got.controls,
@@ -428,7 +489,6 @@ impl SocketCore {
         }
         self.recv_address_reports(state, &mut got.controls);
         got.truncated = msg.msg_flags & libc::MSG_TRUNC != 0;
-        Ok(())
     }
 
     /// A datagram as Windows reports it, from what the kernel wrote
@@ -444,19 +504,18 @@ impl SocketCore {
         from: &mut LinuxAddr,
         bytes: usize,
     ) -> Received {
-        *from.len_mut() = msg.msg_namelen;
-        let state = self.state.load(Ordering::Relaxed);
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        let mut controls =
-            unsafe { controls_from_linux(msg, state & WANT_TOS != 0, state & WANT_ECN != 0) };
-        self.recv_address_reports(state, &mut controls);
-        Received {
-            bytes,
-            from: from.to_socket_addr(),
-            controls,
-            truncated: msg.msg_flags & libc::MSG_TRUNC != 0,
-            segment_size: None,
-        }
+        let mut got = Received::default();
+        // SAFETY: forwarded contract.
+        unsafe {
+            self.received_into(
+                self.state.load(Ordering::Relaxed),
+                msg,
+                from,
+                bytes,
+                &mut got,
+            )
+        };
+        got
     }
 
     /// A receive into more buffers than one Linux message takes (S21, S27):

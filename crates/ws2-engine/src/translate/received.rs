@@ -86,21 +86,31 @@ pub unsafe fn controls_from_linux_into(
     out: &mut ReceivedControls,
 ) {
     *out = ReceivedControls::default();
-    let end = msg.msg_control as usize + msg.msg_controllen;
-    // SAFETY: per the contract the control buffer holds valid cmsgs;
-    // CMSG_FIRSTHDR/NXTHDR give headers that lie whole within
-    // msg_controllen, and a payload is read only when `len` (its bytes
-    // within both cmsg_len and msg_controllen) covers it.
+    // SAFETY: forwarded contract.
+    unsafe { controls_from_linux_add(msg, want_tos, want_ecn, out) };
+}
+
+/// The decoder of [`controls_from_linux_into`], into an `out` that holds
+/// no value yet (a receive's fresh result): every field the cmsgs mention
+/// is set, the others left as they are.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline]
+pub(crate) unsafe fn controls_from_linux_add(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut ReceivedControls,
+) {
+    // SAFETY: forwarded contract; `for_each_linux_cmsg` hands out payloads
+    // of `len` bytes within both cmsg_len and msg_controllen, and each
+    // value is read only when `len` covers it.
     unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(msg);
-        while !c.is_null() {
-            let data = libc::CMSG_DATA(c);
-            let len = ((*c).cmsg_len as usize)
-                .min(end - c as usize)
-                .saturating_sub(LINUX_CMSG_HDR);
+        for_each_linux_cmsg(msg, |level, kind, data, len| {
             let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
             const INT: usize = size_of::<libc::c_int>();
-            match ((*c).cmsg_level, (*c).cmsg_type) {
+            match (level, kind) {
                 (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
                     let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
                     out.destination_v4 = Some((
@@ -128,8 +138,50 @@ pub unsafe fn controls_from_linux_into(
                 (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => out.hop_limit = Some(int()),
                 _ => {}
             }
-            c = libc::CMSG_NXTHDR(msg, c);
+            true
+        });
+    }
+}
+
+/// Calls `f(level, type, payload, len)` for each cmsg the kernel wrote
+/// through `msg`, the ones `CMSG_FIRSTHDR`/`CMSG_NXTHDR` visit, in order,
+/// until `f` returns false. `len` is the payload's bytes within both
+/// `cmsg_len` and `msg_controllen` (a cmsg cut short by `MSG_CTRUNC` has
+/// fewer than its type needs). Offsets instead of libc's pointer
+/// arithmetic: the same bounds, checked once per cmsg.
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline(always)]
+unsafe fn for_each_linux_cmsg(
+    msg: &libc::msghdr,
+    mut f: impl FnMut(i32, i32, *const u8, usize) -> bool,
+) {
+    let base = msg.msg_control.cast::<u8>().cast_const();
+    let end = msg.msg_controllen;
+    if base.is_null() {
+        return;
+    }
+    let mut at = 0usize;
+    // A whole header must fit (CMSG_FIRSTHDR, CMSG_NXTHDR).
+    while end.saturating_sub(at) >= LINUX_CMSG_HDR {
+        // SAFETY: the header lies within msg_controllen bytes of the
+        // control buffer (checked above); read unaligned, as any caller's
+        // buffer may be.
+        let c = unsafe { std::ptr::read_unaligned(base.add(at).cast::<libc::cmsghdr>()) };
+        let (len, level, kind) = (c.cmsg_len as usize, c.cmsg_level, c.cmsg_type);
+        // CMSG_NXTHDR stops at a length shorter than a header.
+        if len < LINUX_CMSG_HDR {
+            return;
         }
+        let payload = len.min(end - at) - LINUX_CMSG_HDR;
+        // SAFETY: CMSG_DATA of a header that lies within the buffer.
+        let data = unsafe { base.add(at + LINUX_CMSG_HDR) };
+        if !f(level, kind, data, payload) {
+            return;
+        }
+        // CMSG_ALIGN; a length near usize::MAX saturates and ends the walk.
+        at = at.saturating_add(len.saturating_add(7) & !7);
     }
 }
 
@@ -143,7 +195,7 @@ pub unsafe fn controls_from_linux_into(
 /// let mut small = [0u8; 8];
 /// assert_eq!(ws2_engine::translate::controls_to_windows(&got, &mut small), (0, true), "IN_PKTINFO needs 24 bytes");
 /// ```
-#[inline]
+#[inline(always)]
 pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usize, bool) {
     let mut w = WindowsControlWriter {
         out,
@@ -234,26 +286,20 @@ pub fn coalesced_info_to_windows(segment: u32, out: &mut [u8]) -> (usize, bool) 
 /// # Safety
 /// As [`controls_from_linux`].
 pub unsafe fn gro_segment_from_linux(msg: &libc::msghdr) -> Option<usize> {
-    let end = msg.msg_control as usize + msg.msg_controllen;
-    // SAFETY: as in `controls_from_linux`; the int is read only when the
-    // cmsg holds it within msg_controllen.
+    let mut segment = None;
+    // SAFETY: forwarded contract; the int is read only when the cmsg holds
+    // it within msg_controllen.
     unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(msg);
-        while !c.is_null() {
-            let len = ((*c).cmsg_len as usize)
-                .min(end - c as usize)
-                .saturating_sub(LINUX_CMSG_HDR);
-            if (*c).cmsg_level == libc::SOL_UDP
-                && (*c).cmsg_type == libc::UDP_GRO
-                && len >= size_of::<libc::c_int>()
-            {
-                let g = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast::<libc::c_int>());
-                return usize::try_from(g).ok().filter(|&g| g > 0);
+        for_each_linux_cmsg(msg, |level, kind, data, len| {
+            if level == libc::SOL_UDP && kind == libc::UDP_GRO && len >= size_of::<libc::c_int>() {
+                let g = std::ptr::read_unaligned(data.cast::<libc::c_int>());
+                segment = usize::try_from(g).ok().filter(|&g| g > 0);
+                return false;
             }
-            c = libc::CMSG_NXTHDR(msg, c);
-        }
+            true
+        });
     }
-    None
+    segment
 }
 
 /// `MSG_BCAST`/`MSG_MCAST` as far as the destination address tells.
@@ -265,10 +311,20 @@ pub unsafe fn gro_segment_from_linux(msg: &libc::msghdr) -> Option<usize> {
 /// ```
 #[inline]
 pub fn controls_windows_flags(controls: &ReceivedControls) -> u32 {
-    match (controls.destination_v4, controls.destination_v6) {
-        (Some((a, _)), _) if a.is_multicast() => abi::MSG_MCAST,
-        (Some((a, _)), _) if a.is_broadcast() => abi::MSG_BCAST,
-        (_, Some((a, _))) if a.is_multicast() => abi::MSG_MCAST,
+    // The address as one big-endian word: multicast is 224/4, the limited
+    // broadcast all ones (what `is_multicast`/`is_broadcast` test, in
+    // two compares).
+    if let Some((a, _)) = controls.destination_v4 {
+        let a = u32::from_be_bytes(a.octets());
+        if a >> 28 == 0xe {
+            return abi::MSG_MCAST;
+        }
+        if a == u32::MAX {
+            return abi::MSG_BCAST;
+        }
+    }
+    match controls.destination_v6 {
+        Some((a, _)) if a.is_multicast() => abi::MSG_MCAST,
         _ => 0,
     }
 }

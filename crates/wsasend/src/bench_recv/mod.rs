@@ -9,10 +9,12 @@
 //!   event) and Rust `Socket::recv_msg`, every loop reading the
 //!   destination and the ECN bits out of what it got.
 //! - URO: UDP GSO traffic of 1200-byte datagrams (54 per send) received by
-//!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking, and
-//!   overlapped on a skip-on-success port as MsQuic does), by `WSARecvMsg`
-//!   without it, by quinn-udp's `recv` (UDP GRO and `recvmmsg` of 32), and
-//!   by `recvmsg` with UDP_GRO (the kernel's own rate), in datagrams/s.
+//!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking;
+//!   overlapped on a skip-on-success port as MsQuic does; 32 kept posted on
+//!   a port), by `WSARecvMsg` without it, by quinn-udp's `recv` (UDP GRO and
+//!   `recvmmsg`) given one buffer (one run per call, like a receive call)
+//!   and given its usual 32, and by `recvmsg` with UDP_GRO (the kernel's own
+//!   rate), in datagrams/s.
 //!
 //! Every round measures each receiver right next to its reference (raw
 //! `recvmsg`, or quinn-udp for the URO rows), the pair's order and the
@@ -75,12 +77,16 @@ const VS_RECVMSG: [(RecvMode, &str); 5] = [
     (RecvMode::CapiEvent, "C overlapped, event"),
 ];
 
-/// The URO receivers, and how the table names them.
-const URO: [(RecvMode, &str); 5] = [
+/// The URO receivers, and how the table names them. The first three and
+/// `QuinnOne` read one coalesced run per system call (what a Winsock
+/// receive call reads); quinn-udp's usual `recv` up to 32.
+const URO: [(RecvMode, &str); 7] = [
     (RecvMode::Uro, "ws2 URO WSARecvMsg, blocking"),
     (RecvMode::UroPortSkip, "ws2 URO WSARecvMsg, port + skip"),
+    (RecvMode::UroPosted, "ws2 URO, 32 WSARecvMsg posted, port"),
     (RecvMode::PlainGso, "ws2 WSARecvMsg without URO"),
-    (RecvMode::Quinn, "quinn-udp 0.6 recv (GRO, recvmmsg)"),
+    (RecvMode::QuinnOne, "quinn-udp recv, 1 buffer (1 run/call)"),
+    (RecvMode::Quinn, "quinn-udp recv, 32 buffers (recvmmsg)"),
     (RecvMode::RawGro, "raw recvmsg with UDP_GRO"),
 ];
 
@@ -180,6 +186,21 @@ impl Group {
         }
     }
 
+    /// The median of `mode`'s paired ratios over `other`'s, round by
+    /// round (both measured against the same reference in each round):
+    /// wall clock and CPU time.
+    fn ratio_over(&self, mode: RecvMode, other: RecvMode) -> (f64, f64) {
+        let at = |m: RecvMode| self.modes.iter().position(|&x| x == m).expect("mode");
+        let (i, j) = (at(mode), at(other));
+        let over = |v: &[Vec<f64>]| {
+            let rounds = v[i].len().max(v[j].len());
+            let get = |k: usize, n: usize| if k == 0 { 1.0 } else { v[k][n] };
+            let mut q: Vec<f64> = (0..rounds).map(|n| get(i, n) / get(j, n)).collect();
+            median(&mut q)
+        };
+        (over(&self.ratios), over(&self.cpu_ratios))
+    }
+
     /// Measurements per round.
     fn per_round(&self) -> u64 {
         2 * (self.modes.len() as u64 - 1)
@@ -216,8 +237,12 @@ struct UroJson {
     dgram_per_s: f64,
     vs_plain_wsarecvmsg: f64,
     vs_quinn_udp: f64,
+    /// Over quinn-udp given one buffer (one run per `recvmmsg`), paired
+    /// round by round.
+    vs_quinn_udp_one_buffer: f64,
     cpu_vs_plain_wsarecvmsg: f64,
     cpu_vs_quinn_udp: f64,
+    cpu_vs_quinn_udp_one_buffer: f64,
 }
 
 pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
@@ -287,6 +312,7 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
         .iter()
         .map(|&(mode, name)| {
             let m = g.medians(mode);
+            let (one, cpu_one) = g.ratio_over(mode, RecvMode::QuinnOne);
             UroJson {
                 receiver: name,
                 segment: SEGMENT,
@@ -294,8 +320,10 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
                 dgram_per_s: m.rate.round(),
                 vs_plain_wsarecvmsg: m.rate / plain.rate,
                 vs_quinn_udp: m.ratio,
+                vs_quinn_udp_one_buffer: one,
                 cpu_vs_plain_wsarecvmsg: m.cpu_rate / plain.cpu_rate,
                 cpu_vs_quinn_udp: m.cpu_ratio,
+                cpu_vs_quinn_udp_one_buffer: cpu_one,
             }
         })
         .collect();
@@ -362,24 +390,33 @@ fn print_tables(
         "URO on UDP GSO traffic ({GSO_SEGMENTS} x {SEGMENT}-byte datagrams per send), IN_PKTINFO + ECN:"
     )?;
     outln!(
-        "{:<38} | {:>11} | {:>19} | {:>12} | {:>16}",
+        "{:<38} | {:>9} | {:>8} | {:>9} | {:>9} | {:>9} | {:>9}",
         "receiver",
         "dgram/s",
-        "vs plain WSARecvMsg",
-        "vs quinn-udp",
-        "CPU vs quinn-udp"
+        "vs plain",
+        "vs q-1",
+        "CPU q-1",
+        "vs q-32",
+        "CPU q-32"
     )?;
-    outln!("{}", "-".repeat(38 + 11 + 19 + 12 + 16 + 12))?;
+    outln!("{}", "-".repeat(38 + 9 + 8 + 9 * 4 + 18))?;
     for u in uro {
         outln!(
-            "{:<38} | {:>11.0} | {:>19.2} | {:>12.3} | {:>16.3}",
+            "{:<38} | {:>9.0} | {:>8.2} | {:>9.3} | {:>9.3} | {:>9.3} | {:>9.3}",
             u.receiver,
             u.dgram_per_s,
             u.vs_plain_wsarecvmsg,
+            u.vs_quinn_udp_one_buffer,
+            u.cpu_vs_quinn_udp_one_buffer,
             u.vs_quinn_udp,
             u.cpu_vs_quinn_udp
         )?;
     }
+    outln!(
+        "vs plain: over WSARecvMsg without URO; q-1: over quinn-udp given one buffer (one run per \
+         recvmmsg, as one receive call reads one); q-32: over quinn-udp's usual 32 (up to 32 runs \
+         per recvmmsg)"
+    )?;
     outln!(
         "ratio = ws2 / raw (or / quinn-udp) in wall-clock datagrams/s, the median of each round's \
          pair (1.0 = same speed); CPU ratio: the same in datagrams per second of the draining \
@@ -390,15 +427,20 @@ fn print_tables(
 
 pub fn run_one(args: &BenchOneRecvArgs) -> AppResult<ExitCode> {
     let r = Receivers::new()?;
+    let before = ws2_engine::io::recv_stats();
     let d = r.measure(args.mode, args.size as usize, args.count)?;
+    let after = ws2_engine::io::recv_stats();
     outln!(
-        "{:?} size {} count {}: {} received in {:.6} s, CPU {:.6} s",
+        "{:?} size {} count {}: {} received in {:.6} s, CPU {:.6} s; ws2's batched reads: {} \
+         recvmmsg calls, {} messages",
         args.mode,
         args.size,
         d.sent,
         d.datagrams,
         d.elapsed.as_secs_f64(),
-        d.cpu.as_secs_f64()
+        d.cpu.as_secs_f64(),
+        after.recvmmsg_calls - before.recvmmsg_calls,
+        after.messages - before.messages
     )?;
     Ok(if d.datagrams == d.sent {
         ExitCode::SUCCESS

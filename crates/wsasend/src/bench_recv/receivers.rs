@@ -69,10 +69,17 @@ pub enum RecvMode {
     Uro,
     /// As `uro`, overlapped on a port with skip-on-success (MsQuic's way).
     UroPortSkip,
+    /// As `uro`, with 32 overlapped receives kept posted on a port (no
+    /// skip), dequeued with `GetQueuedCompletionStatusEx` and posted again:
+    /// a server with several receives in flight.
+    UroPosted,
     /// C `WSARecvMsg` without URO on the same GSO traffic.
     PlainGso,
     /// quinn-udp's `UdpSocketState::recv`: UDP GRO and `recvmmsg` of 32.
     Quinn,
+    /// quinn-udp's `recv` given one buffer: one `recvmmsg` per run, as a
+    /// receive call reads one on Windows.
+    QuinnOne,
     /// `recvmsg` with UDP_GRO, IP_PKTINFO and IP_RECVTOS: the kernel's own.
     RawGro,
 }
@@ -84,8 +91,10 @@ impl RecvMode {
             self,
             RecvMode::Uro
                 | RecvMode::UroPortSkip
+                | RecvMode::UroPosted
                 | RecvMode::PlainGso
                 | RecvMode::Quinn
+                | RecvMode::QuinnOne
                 | RecvMode::RawGro
         )
     }
@@ -227,6 +236,7 @@ pub(crate) struct Receivers {
     skip: CSocket,
     uro: CSocket,
     uro_skip: CSocket,
+    uro_posted: CSocket,
     quinn: (UdpSocket, quinn_udp::UdpSocketState),
     raw_gro: UdpSocket,
     event: abi::WSAEVENT,
@@ -266,6 +276,7 @@ impl Receivers {
             skip: CSocket::new(true, true, false)?,
             uro: CSocket::new(false, false, true)?,
             uro_skip: CSocket::new(true, true, true)?,
+            uro_posted: CSocket::new(true, false, true)?,
             quinn: (quinn, state),
             raw_gro,
             event,
@@ -288,7 +299,8 @@ impl Receivers {
             RecvMode::CapiPortSkip => self.skip.addr,
             RecvMode::Uro => self.uro.addr,
             RecvMode::UroPortSkip => self.uro_skip.addr,
-            RecvMode::Quinn => v4(self.quinn.0.local_addr().expect("bound")),
+            RecvMode::UroPosted => self.uro_posted.addr,
+            RecvMode::Quinn | RecvMode::QuinnOne => v4(self.quinn.0.local_addr().expect("bound")),
             RecvMode::RawGro => v4(self.raw_gro.local_addr().expect("bound")),
         }
     }
@@ -409,19 +421,24 @@ struct Seen {
 impl Seen {
     /// Windows control entries: IN_PKTINFO, IP_ECN; the segment size of
     /// coalesced data (`UDP_COALESCED_INFO`). Walked as a C program walks
-    /// them with `WSA_CMSG_FIRSTHDR`/`WSA_CMSG_NXTHDR`.
+    /// them with `WSA_CMSG_FIRSTHDR`/`WSA_CMSG_NXTHDR`: one bounds test per
+    /// entry, as the raw loop's `CMSG_NXTHDR` makes for Linux cmsgs.
     fn windows(&mut self, control: &[u8]) -> Option<usize> {
-        let word = |at: usize| i32::from_ne_bytes(control[at..at + 4].try_into().expect("4 bytes"));
+        let (base, end) = (control.as_ptr(), control.len());
+        // SAFETY: callers read only within `end` bytes of `control`.
+        let word = |at: usize| unsafe { std::ptr::read_unaligned(base.add(at).cast::<i32>()) };
         let mut segment = None;
         let mut at = 0;
-        while at + 16 <= control.len() {
-            let len = u64::from_ne_bytes(control[at..at + 8].try_into().expect("8 bytes")) as usize;
-            if len < 20 || len > control.len() - at {
+        while end - at >= 16 {
+            // SAFETY: a whole header lies within the buffer (tested above).
+            let len = unsafe { std::ptr::read_unaligned(base.add(at).cast::<u64>()) } as usize;
+            if len < 20 || len > end - at {
                 break;
             }
+            // Every entry read here has a 4-byte payload within `len`.
             match (word(at + 8), word(at + 12)) {
                 (abi::IPPROTO_IP, abi::IP_PKTINFO) => {
-                    self.destinations += u64::from(control[at + 16]);
+                    self.destinations += u64::from(word(at + 16).to_ne_bytes()[0]);
                 }
                 (abi::IPPROTO_IP, abi::IP_ECN) => self.ecn += word(at + 16) as u64,
                 (abi::IPPROTO_UDP, abi::UDP_COALESCED_INFO) => {
@@ -430,6 +447,9 @@ impl Seen {
                 _ => {}
             }
             at += (len + 7) & !7;
+            if at > end {
+                break;
+            }
         }
         segment
     }
@@ -496,7 +516,15 @@ pub(crate) fn measured_drain(
         RecvMode::CapiPort => capi_drain(r, &r.port, Completion::Port, want, buf, &mut seen)?,
         RecvMode::CapiEvent => capi_drain(r, &r.blk, Completion::Event, want, buf, &mut seen)?,
         RecvMode::RustRecvmsg => rust_drain(&r.rust, want, buf, &mut seen),
-        RecvMode::Quinn => quinn_drain(&r.quinn.0, &r.quinn.1, want, &mut seen),
+        RecvMode::UroPosted => posted_drain(r, &r.uro_posted, want, &mut seen)?,
+        RecvMode::Quinn => quinn_drain(
+            &r.quinn.0,
+            &r.quinn.1,
+            quinn_udp::BATCH_SIZE,
+            want,
+            &mut seen,
+        ),
+        RecvMode::QuinnOne => quinn_drain(&r.quinn.0, &r.quinn.1, 1, want, &mut seen),
     };
     std::hint::black_box((seen.destinations, seen.ecn));
     Ok(got)
@@ -650,9 +678,12 @@ fn rust_drain(s: &Socket, want: u64, buf: &mut [u8], seen: &mut Seen) -> u64 {
     got
 }
 
+/// quinn-udp's receive loop, offering `slots` buffers (at most its
+/// `BATCH_SIZE`) to each `recv`: its `recvmmsg` reads up to that many runs.
 fn quinn_drain(
     sock: &UdpSocket,
     state: &quinn_udp::UdpSocketState,
+    slots: usize,
     want: u64,
     seen: &mut Seen,
 ) -> u64 {
@@ -667,7 +698,7 @@ fn quinn_drain(
         let mut slices: Vec<IoSliceMut<'_>> = bufs.iter_mut().map(|b| IoSliceMut::new(b)).collect();
         let mut got = 0;
         while got < want {
-            let Ok(n) = state.recv(sock.into(), &mut slices, &mut meta) else {
+            let Ok(n) = state.recv(sock.into(), &mut slices[..slots], &mut meta[..slots]) else {
                 break;
             };
             for m in &meta[..n] {
@@ -679,5 +710,161 @@ fn quinn_drain(
             }
         }
         got
+    })
+}
+
+/// Receives [`posted_drain`] keeps in flight.
+const POSTED: usize = 32;
+
+/// One posted receive and everything its completion writes; the
+/// OVERLAPPED first, so a dequeued packet's OVERLAPPED is its slot.
+#[repr(C)]
+struct Slot {
+    ov: abi::WSAOVERLAPPED,
+    msg: abi::WSAMSG,
+    wsabuf: abi::WSABUF,
+    control: [u64; 16],
+    from: abi::SOCKADDR_STORAGE,
+    buf: Vec<u8>,
+}
+
+unsafe extern "C" {
+    // kernel32's, exported by libws2_32 (the bench links it as a crate).
+    fn CancelIoEx(file: abi::HANDLE, ov: *mut abi::WSAOVERLAPPED) -> abi::BOOL;
+}
+
+/// Posts `slot`'s receive on `c` (completing at once or pending: a packet
+/// comes to the port either way, the socket not skipping it).
+///
+/// # Safety
+/// `slot` stays where it is, untouched, until its packet is dequeued.
+unsafe fn post(r: &Receivers, c: &CSocket, slot: &mut Slot) -> AppResult<()> {
+    slot.ov = abi::WSAOVERLAPPED::default();
+    slot.wsabuf = abi::WSABUF {
+        len: slot.buf.len() as u32,
+        buf: slot.buf.as_mut_ptr().cast(),
+    };
+    slot.msg = abi::WSAMSG {
+        name: (&raw mut slot.from).cast(),
+        namelen: size_of::<abi::SOCKADDR_STORAGE>() as i32,
+        lpBuffers: &raw mut slot.wsabuf,
+        dwBufferCount: 1,
+        Control: abi::WSABUF {
+            len: size_of::<[u64; 16]>() as u32,
+            buf: slot.control.as_mut_ptr().cast(),
+        },
+        dwFlags: 0,
+    };
+    let mut bytes = 0u32;
+    // SAFETY: the slot's buffers stay valid until its packet is dequeued
+    // (this function's contract).
+    let rc = unsafe { (r.recvmsg)(c.s, &raw mut slot.msg, &mut bytes, &raw mut slot.ov, None) };
+    if rc != 0 && ws2_32::WSAGetLastError() != abi::WSA_IO_PENDING {
+        return Err(format!("WSARecvMsg: error {}", ws2_32::WSAGetLastError()).into());
+    }
+    Ok(())
+}
+
+/// [`POSTED`] receives kept in flight on a URO socket bound to a port:
+/// each dequeued with `GetQueuedCompletionStatusEx` (up to [`POSTED`] a
+/// call), its run counted, and posted again while runs remain. Every run
+/// is one receive ([`GSO_SEGMENTS`] datagrams, within the buffer and the
+/// option), so exactly the runs sent are posted for.
+fn posted_drain(r: &Receivers, c: &CSocket, want: u64, seen: &mut Seen) -> AppResult<u64> {
+    thread_local! {
+        // Made once and never grown: each slot stays where it is while
+        // its receive is posted.
+        static SLOTS: std::cell::RefCell<Vec<Slot>> = std::cell::RefCell::new(
+            (0..POSTED)
+                .map(|_| Slot {
+                    ov: abi::WSAOVERLAPPED::default(),
+                    // SAFETY: WSAMSG is plain C data; all-zero is valid.
+                    msg: unsafe { std::mem::zeroed() },
+                    wsabuf: abi::WSABUF { len: 0, buf: std::ptr::null_mut() },
+                    control: [0; 16],
+                    from: abi::SOCKADDR_STORAGE::default(),
+                    buf: vec![0u8; BUF],
+                })
+                .collect()
+        );
+    }
+    SLOTS.with(|slots| {
+        let mut slots = slots.borrow_mut();
+        let runs = want.div_ceil(GSO_SEGMENTS);
+        let (mut posted, mut outstanding, mut got) = (0u64, 0usize, 0u64);
+        for slot in slots.iter_mut().take(POSTED.min(runs as usize)) {
+            // SAFETY: the slots live in this thread for good; each is
+            // touched again only after its packet is dequeued.
+            unsafe { post(r, c, slot) }?;
+            posted += 1;
+            outstanding += 1;
+        }
+        // SAFETY: plain C data; all-zero is valid.
+        let mut entries: [abi::OVERLAPPED_ENTRY; POSTED] = unsafe { std::mem::zeroed() };
+        while outstanding > 0 {
+            let mut n = 0u32;
+            // SAFETY: entries holds POSTED writable entries.
+            let ok = unsafe {
+                ws2_32::GetQueuedCompletionStatusEx(
+                    c.port,
+                    entries.as_mut_ptr(),
+                    POSTED as u32,
+                    &mut n,
+                    2000,
+                    0,
+                )
+            };
+            if ok == 0 {
+                // The queue ran dry: cancel what is still posted and take
+                // its packets, so no slot is reused while pending.
+                // SAFETY: the socket's handle; every receive of it is ours.
+                unsafe { CancelIoEx(c.s as abi::HANDLE, std::ptr::null_mut()) };
+                while outstanding > 0 {
+                    // SAFETY: as above.
+                    let ok = unsafe {
+                        ws2_32::GetQueuedCompletionStatusEx(
+                            c.port,
+                            entries.as_mut_ptr(),
+                            POSTED as u32,
+                            &mut n,
+                            5000,
+                            0,
+                        )
+                    };
+                    if ok == 0 {
+                        return Err("cancelled receives never completed".into());
+                    }
+                    outstanding -= n as usize;
+                }
+                break;
+            }
+            for e in &entries[..n as usize] {
+                outstanding -= 1;
+                // SAFETY: every packet of this port is a slot's receive (its
+                // OVERLAPPED, the slot's first field); the slot is ours again.
+                let slot = unsafe { &mut *e.lpOverlapped.cast::<Slot>() };
+                if slot.ov.Internal != 0 {
+                    return Err(
+                        format!("a posted receive failed: status {:#x}", slot.ov.Internal).into(),
+                    );
+                }
+                // SAFETY: the control buffer is 128 plain bytes.
+                let control: &[u8] = unsafe {
+                    std::slice::from_raw_parts(
+                        slot.control.as_ptr().cast(),
+                        slot.msg.Control.len as usize,
+                    )
+                };
+                let segment = seen.windows(control);
+                got += datagrams(e.dwNumberOfBytesTransferred as usize, segment);
+                if posted < runs {
+                    // SAFETY: as above.
+                    unsafe { post(r, c, slot) }?;
+                    posted += 1;
+                    outstanding += 1;
+                }
+            }
+        }
+        Ok(got)
     })
 }
