@@ -123,6 +123,8 @@ impl Op {
         if iov.len() > OP_INLINE_IOV {
             let spill = self.spill.get_or_insert_with(Box::default);
             spill.iov.clear();
+            // Exactly: a first push would round 2 or 3 up to 4.
+            spill.iov.reserve_exact(iov.len());
             spill.iov.extend_from_slice(iov);
         } else {
             self.iov_inline[..iov.len()].copy_from_slice(iov);
