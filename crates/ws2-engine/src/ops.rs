@@ -12,9 +12,10 @@ use crate::error::Result;
 use crate::translate::{CmsgBuf, LinuxAddr, Received};
 
 /// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
-/// on the heap. Small, so that a queued op spans few cache lines: the
-/// reactor reads every op it sends.
-const OP_INLINE_IOV: usize = 4;
+/// in its [`Spill`] (16 bytes each, kept with a recycled box). One: most
+/// sends have one buffer, and every pending send stays small (memory per
+/// pending operation, README); the reactor reads every op it sends.
+const OP_INLINE_IOV: usize = 1;
 
 /// One send: the Linux message, owned so it outlives the call (S21: the
 /// WSABUF array is captured; the data stays the caller's). `repr(C)` keeps
@@ -22,26 +23,27 @@ const OP_INLINE_IOV: usize = 4;
 /// start; the control bytes follow only when there are any.
 #[repr(C)]
 pub(crate) struct Op {
-    pub(crate) iovlen: usize,
+    /// At most `MAX_IOVECS` for a datagram; a `WSABUF` count (a `u32`) for
+    /// a stream send.
+    pub(crate) iovlen: u32,
+    pub(crate) flags: i32,
     /// Bytes of the datagram (the iovecs' total).
     pub(crate) len: usize,
-    pub(crate) flags: i32,
     pub(crate) dest: Option<LinuxAddr>,
+    /// A `ConnectEx`: its connect must end before its bytes go (P8). (Here
+    /// it takes the padding after `dest`.)
+    pub(crate) connect: bool,
     pub(crate) iov_inline: [libc::iovec; OP_INLINE_IOV],
     /// Taken when the operation completes (the box may then be reused).
     pub(crate) delivery: Option<Delivery>,
     pub(crate) issuer: u64,
-    /// What few sends need, out of line so that every pending send stays
-    /// small (memory per pending send, README); kept with a recycled box.
+    /// What few sends need (control messages, more than one buffer, a
+    /// bounce buffer), out of line so that every pending send stays small
+    /// (memory per pending send, README); kept with a recycled box.
     pub(crate) spill: Option<Box<Spill>>,
-    /// The control messages, out of line for the same reason (most sends
-    /// have none); kept with a recycled box. See [`Op::cmsg`].
-    pub(crate) control: Option<Box<CmsgBuf>>,
     /// A stream send's bytes the kernel has taken so far (P8: it completes
     /// when all `len` are).
     pub(crate) taken: usize,
-    /// A `ConnectEx`: its connect must end before its bytes go (P8).
-    pub(crate) connect: bool,
 }
 
 /// What an op without control messages sends with.
@@ -50,6 +52,9 @@ static NO_CMSG: CmsgBuf = CmsgBuf::EMPTY;
 /// The rarely used parts of an [`Op`].
 #[derive(Default)]
 pub(crate) struct Spill {
+    /// The control messages, in a box of their own: a send of several
+    /// buffers has none, most often. See [`Op::cmsg`].
+    pub(crate) control: Option<Box<CmsgBuf>>,
     /// The iovecs of a send with more than `OP_INLINE_IOV` buffers.
     pub(crate) iov: Vec<libc::iovec>,
     /// The datagram's bytes when they were gathered into one bounce buffer
@@ -67,9 +72,10 @@ impl Op {
     pub(crate) fn boxed() -> Box<Op> {
         Box::new(Op {
             iovlen: 0,
-            len: 0,
             flags: 0,
+            len: 0,
             dest: None,
+            connect: false,
             iov_inline: [libc::iovec {
                 iov_base: std::ptr::null_mut(),
                 iov_len: 0,
@@ -77,9 +83,7 @@ impl Op {
             delivery: None,
             issuer: 0,
             spill: None,
-            control: None,
             taken: 0,
-            connect: false,
         })
     }
 
@@ -94,20 +98,33 @@ impl Op {
         delivery: Delivery,
         issuer: u64,
     ) {
-        self.iovlen = iov.len();
+        self.iovlen = iov.len() as u32;
         self.len = iov.iter().map(|v| v.iov_len).sum();
         self.flags = flags;
         self.dest = None;
         self.delivery = Some(delivery);
         self.issuer = issuer;
-        if let Some(control) = &mut self.control {
-            control.copy_from(&NO_CMSG);
-        }
+        self.clear_control();
         self.taken = taken;
         self.connect = false;
+        self.capture_iov(iov);
+    }
+
+    /// No control messages (a recycled box may have had some).
+    fn clear_control(&mut self) {
+        if let Some(control) = self.spill.as_mut().and_then(|s| s.control.as_mut()) {
+            control.copy_from(&NO_CMSG);
+        }
+    }
+
+    /// Keeps the iovecs of a send: inline, or in the spill when there are
+    /// more.
+    fn capture_iov(&mut self, iov: &[libc::iovec]) {
         if iov.len() > OP_INLINE_IOV {
             let spill = self.spill.get_or_insert_with(Box::default);
             spill.iov.clear();
+            // Exactly: a first push would round 2 or 3 up to 4.
+            spill.iov.reserve_exact(iov.len());
             spill.iov.extend_from_slice(iov);
         } else {
             self.iov_inline[..iov.len()].copy_from_slice(iov);
@@ -117,7 +134,7 @@ impl Op {
     /// The op's iovecs.
     pub(crate) fn iov(&self) -> &[libc::iovec] {
         // SAFETY: iov_ptr points to iovlen initialised iovecs.
-        unsafe { std::slice::from_raw_parts(self.iov_ptr(), self.iovlen) }
+        unsafe { std::slice::from_raw_parts(self.iov_ptr(), self.iovlen as usize) }
     }
 
     /// Whether `other` may share a UDP GSO message with this op: same
@@ -134,18 +151,26 @@ impl Op {
 
     /// The control messages the send carries (none: an empty buffer).
     pub(crate) fn cmsg(&self) -> &CmsgBuf {
-        self.control.as_deref().unwrap_or(&NO_CMSG)
+        match self.spill.as_ref().and_then(|s| s.control.as_deref()) {
+            Some(control) => control,
+            None => &NO_CMSG,
+        }
     }
 
     pub(crate) fn iov_ptr(&self) -> *const libc::iovec {
         match &self.spill {
-            Some(spill) if self.iovlen > OP_INLINE_IOV => spill.iov.as_ptr(),
+            Some(spill) if self.iovlen as usize > OP_INLINE_IOV => spill.iov.as_ptr(),
             _ => self.iov_inline.as_ptr(),
         }
     }
 
     pub(crate) fn msghdr(&self) -> libc::msghdr {
-        msghdr(self.dest.as_ref(), self.iov_ptr(), self.iovlen, self.cmsg())
+        msghdr(
+            self.dest.as_ref(),
+            self.iov_ptr(),
+            self.iovlen as usize,
+            self.cmsg(),
+        )
     }
 }
 
@@ -209,30 +234,26 @@ impl SendPlan<'_> {
     /// Captures the plan into an owned operation (the pending path), field
     /// by field (a recycled box is overwritten in place, not rebuilt).
     pub(crate) fn fill(&self, op: &mut Op, delivery: Delivery, issuer: u64) {
-        op.iovlen = self.iovlen;
+        op.iovlen = self.iovlen as u32;
         op.flags = self.flags;
         op.dest = self.dest.copied();
         op.delivery = Some(delivery);
         op.issuer = issuer;
         if !self.cmsg.is_empty() {
-            op.control
+            op.spill
+                .get_or_insert_with(Box::default)
+                .control
                 .get_or_insert_with(Box::default)
                 .copy_from(self.cmsg);
-        } else if let Some(control) = &mut op.control {
-            control.copy_from(&NO_CMSG);
+        } else {
+            op.clear_control();
         }
         op.taken = 0;
         op.connect = false;
         // SAFETY: the plan's iov points to iovlen iovecs valid for this call.
         let iov = unsafe { std::slice::from_raw_parts(self.iov, self.iovlen) };
         op.len = iov.iter().map(|v| v.iov_len).sum();
-        if self.iovlen > OP_INLINE_IOV {
-            let spill = op.spill.get_or_insert_with(Box::default);
-            spill.iov.clear();
-            spill.iov.extend_from_slice(iov);
-        } else {
-            op.iov_inline[..self.iovlen].copy_from_slice(iov);
-        }
+        op.capture_iov(iov);
     }
 }
 
@@ -346,13 +367,14 @@ pub(crate) struct RecvQueue {
 
 #[cfg(test)]
 mod tests {
-    /// The README states the memory per pending send (256 bytes, the
-    /// queue's slot included; `crates/ws2/tests/pending_memory.rs` counts
-    /// it): keep it true.
+    /// The README states the memory per pending send (144 bytes for the
+    /// op; 256 with the queue's slot and what a Rust `send_overlapped`
+    /// shares with its `PendingSend`; `crates/ws2/tests/pending_memory.rs`
+    /// counts them): keep it true.
     #[test]
     fn a_pending_send_fits_its_stated_budget() {
         assert!(
-            std::mem::size_of::<super::Op>() <= 256 - 16,
+            std::mem::size_of::<super::Op>() <= 144,
             "{}",
             std::mem::size_of::<super::Op>()
         );

@@ -4,11 +4,11 @@
 //! ([`PendingSend`]), as a routine run in an alertable wait of the issuing
 //! thread, or as a packet on a [`CompletionPort`]. Same engine as the C ABI.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -17,7 +17,6 @@ use ws2_abi as abi;
 use ws2_engine::completion::{
     self, Apc, Delivery, Event, Notify, Packet, Payload, Port, RustRoutine, Waited, deadline_in,
 };
-use ws2_engine::fork::lock;
 use ws2_engine::io::{self, SendSubmitted};
 use ws2_engine::ops::SendPlan;
 use ws2_engine::translate::MAX_IOVECS;
@@ -140,59 +139,102 @@ impl<B> From<SendError<B>> for std::io::Error {
 
 /// Where a `PendingSend`'s buffer is.
 enum Slot<B> {
-    /// Held while the send is in flight (the kernel may read it).
-    Held(B),
+    /// Held while the send is in flight (the kernel may read it), with the
+    /// waker of a task polling it.
+    Held { buffer: B, waker: Option<Waker> },
     /// Completed: the result and the buffer, until taken.
     Done(SendCompletion<B>),
     /// Taken by the owner (or given back on a refused call).
     Taken,
 }
 
-struct SendInner<B> {
-    slot: Slot<B>,
-    waker: Option<Waker>,
+/// What a `send_overlapped` still in flight shares with the engine: the
+/// buffer, the result, the async waker and the event, in one allocation
+/// (made only when the send could not complete at call time). The slot is
+/// kept under the event's own lock: 88 bytes with the `Arc`'s counts for a
+/// `Vec<u8>` (memory per pending send, README).
+struct SendState<B> {
+    event: Event,
+    slot: UnsafeCell<Slot<B>>,
 }
 
-/// What a `send_overlapped` still in flight shares with the engine: the
-/// buffer, the result, the event and the async waker (one allocation, made
-/// only when the send could not complete at call time).
-struct SendState<B> {
-    inner: Mutex<SendInner<B>>,
-    event: Event,
-}
+// SAFETY: `slot` is only reached under the event's lock (`SendState::with`),
+// so the state is shared as a `Mutex<Slot<B>>` would be: `Send` buffers are
+// enough for `Sync`.
+unsafe impl<B: Send> Sync for SendState<B> {}
 
 impl<B> SendState<B> {
     fn new(buffer: B) -> SendState<B> {
         SendState {
-            inner: Mutex::new(SendInner {
-                slot: Slot::Held(buffer),
+            event: Event::new(),
+            slot: UnsafeCell::new(Slot::Held {
+                buffer,
                 waker: None,
             }),
-            event: Event::new(),
         }
+    }
+
+    /// Runs `f` on the slot, under the event's lock; `f` may signal the
+    /// event.
+    fn with<R>(&self, f: impl FnOnce(&mut Slot<B>, &mut bool) -> R) -> R {
+        self.event.with_lock(|signaled| {
+            // SAFETY: the event's lock is held, and every access to the
+            // slot is made here: this is the only reference.
+            f(unsafe { &mut *self.slot.get() }, signaled)
+        })
     }
 
     /// The buffer of a send that was refused or done after all (never
     /// queued).
     fn take_back(&self) -> B {
-        match std::mem::replace(&mut lock(&self.inner).slot, Slot::Taken) {
-            Slot::Held(buffer) => buffer,
+        match self.with(|slot, _| std::mem::replace(slot, Slot::Taken)) {
+            Slot::Held { buffer, .. } => buffer,
             _ => unreachable!("a send that was not queued was never completed"),
         }
+    }
+
+    /// The completion, if there is one not yet taken; else `waker` (when
+    /// given) is kept to be woken by it.
+    fn take_done(&self, waker: Option<&Waker>) -> Option<SendCompletion<B>> {
+        self.with(|slot, _| match std::mem::replace(slot, Slot::Taken) {
+            Slot::Done(c) => Some(c),
+            Slot::Held {
+                buffer,
+                waker: mut kept,
+            } => {
+                if let Some(w) = waker {
+                    match &mut kept {
+                        Some(k) => k.clone_from(w),
+                        none => *none = Some(w.clone()),
+                    }
+                }
+                *slot = Slot::Held {
+                    buffer,
+                    waker: kept,
+                };
+                None
+            }
+            Slot::Taken => None,
+        })
     }
 }
 
 impl<B: SendBufs> Notify for SendState<B> {
     fn notify(&self, result: Result<usize>) {
-        let waker = {
-            let mut g = lock(&self.inner);
-            if let Slot::Held(buffer) = std::mem::replace(&mut g.slot, Slot::Taken) {
-                g.slot = Slot::Done(SendCompletion { result, buffer });
+        // The completion is stored and the event set in one step.
+        let waker = self.with(|slot, signaled| {
+            *signaled = true;
+            match std::mem::replace(slot, Slot::Taken) {
+                Slot::Held { buffer, waker } => {
+                    *slot = Slot::Done(SendCompletion { result, buffer });
+                    waker
+                }
+                other => {
+                    *slot = other;
+                    None
+                }
             }
-            g.waker.take()
-        };
-        // The completion is stored before the event is set.
-        self.event.set();
+        });
         if let Some(w) = waker {
             w.wake();
         }
@@ -292,18 +334,7 @@ impl<B> PendingSend<B> {
     fn take(&mut self) -> Option<SendCompletion<B>> {
         match &mut self.state {
             Pending::Done { completion, .. } => completion.take(),
-            Pending::InFlight(state) => take_done(&mut lock(&state.inner)),
-        }
-    }
-}
-
-/// The completion, if there is one not yet taken.
-fn take_done<B>(inner: &mut SendInner<B>) -> Option<SendCompletion<B>> {
-    match std::mem::replace(&mut inner.slot, Slot::Taken) {
-        Slot::Done(c) => Some(c),
-        other => {
-            inner.slot = other;
-            None
+            Pending::InFlight(state) => state.take_done(None),
         }
     }
 }
@@ -324,16 +355,9 @@ impl<B> Future for PendingSend<B> {
         };
         // Checked and registered under the lock the completion takes: a
         // completion either is seen here or finds the waker.
-        let mut g = lock(&state.inner);
-        match take_done(&mut g) {
+        match state.take_done(Some(cx.waker())) {
             Some(c) => Poll::Ready(c),
-            None => {
-                match &mut g.waker {
-                    Some(w) => w.clone_from(cx.waker()),
-                    none => *none = Some(cx.waker().clone()),
-                }
-                Poll::Pending
-            }
+            None => Poll::Pending,
         }
     }
 }
@@ -893,5 +917,18 @@ impl Socket {
                 payload: Some(Payload::new(buffer)),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README's memory per pending `send_overlapped`: the engine's op,
+    /// its queue slot, and this shared state (with the `Arc`'s two counts,
+    /// for a `Vec<u8>` buffer) within 256 bytes
+    /// (`tests/pending_memory.rs` counts them all).
+    #[test]
+    fn the_shared_state_of_a_pending_send_stays_small() {
+        let size = std::mem::size_of::<super::SendState<Vec<u8>>>();
+        assert!(size + 16 <= 88, "{size}");
     }
 }

@@ -140,6 +140,14 @@ fn segment_size_as_a_socket_option_applies_to_every_send() {
         tx.set_segment_size(70_000).unwrap_err().code(),
         ws2_abi::WSAEINVAL
     );
+    // A refused value leaves the option as it was; 0 turns it off.
+    assert_eq!(tx.send_to(&data, rx.local_addr().unwrap()).unwrap(), 1200);
+    assert_eq!(collect(&rx, 3).0, [500, 500, 200]);
+    tx.set_segment_size(0).unwrap();
+    assert_eq!(tx.send_to(&data, rx.local_addr().unwrap()).unwrap(), 1200);
+    let (lens, all) = collect(&rx, 1);
+    assert_eq!(lens, [1200]);
+    assert_eq!(all, data);
 }
 
 #[test]

@@ -28,15 +28,20 @@ use super::wait::{Waitable, Waited, deadline_in, wait_until};
 /// ```
 #[derive(Default)]
 pub struct Event {
+    /// Small (24 bytes): every pending Rust send holds one (memory per
+    /// pending operation, README).
     state: Mutex<EventState>,
-    /// `bManualReset = FALSE`: a satisfied wait resets the event.
-    auto_reset: bool,
 }
 
 #[derive(Default)]
 struct EventState {
+    /// The waiting threads, made at the first wait (many events are never
+    /// waited on): boxed, one word in the event instead of a `Vec`'s three.
+    #[allow(clippy::box_collection)]
+    waiters: Option<Box<Vec<Arc<ThreadWaker>>>>,
     signaled: bool,
-    waiters: Vec<Arc<ThreadWaker>>,
+    /// `bManualReset = FALSE`: a satisfied wait resets the event.
+    auto_reset: bool,
 }
 
 impl Event {
@@ -57,17 +62,17 @@ impl Event {
     pub fn with_mode(manual_reset: bool, initially_set: bool) -> Event {
         Event {
             state: Mutex::new(EventState {
+                waiters: None,
                 signaled: initially_set,
-                waiters: Vec::new(),
+                auto_reset: !manual_reset,
             }),
-            auto_reset: !manual_reset,
         }
     }
 
     /// Whether a satisfied wait resets the event.
     #[doc(hidden)]
     pub fn is_auto_reset(&self) -> bool {
-        self.auto_reset
+        lock(&self.state).auto_reset
     }
 
     /// Signals the event and wakes every waiter. For an auto-reset event
@@ -75,9 +80,27 @@ impl Event {
     pub fn set(&self) {
         let mut s = lock(&self.state);
         s.signaled = true;
-        for w in &s.waiters {
+        for w in s.waiters.iter().flat_map(|w| w.iter()) {
             w.wake();
         }
+    }
+
+    /// Runs `f` under the event's lock with its signalled state, which `f`
+    /// may set (waking the waiters when it was clear, as [`Event::set`]): a Rust
+    /// operation's record keeps its own state under this one lock, so that
+    /// it completes with the event in one step and needs no mutex of its
+    /// own (memory per pending operation, README).
+    #[doc(hidden)]
+    pub fn with_lock<R>(&self, f: impl FnOnce(&mut bool) -> R) -> R {
+        let mut s = lock(&self.state);
+        let was = s.signaled;
+        let r = f(&mut s.signaled);
+        if s.signaled && !was {
+            for w in s.waiters.iter().flat_map(|w| w.iter()) {
+                w.wake();
+            }
+        }
+        r
     }
 
     /// Clears the event.
@@ -96,7 +119,7 @@ impl Event {
     pub fn try_acquire(&self) -> bool {
         let mut s = lock(&self.state);
         let signaled = s.signaled;
-        if self.auto_reset {
+        if s.auto_reset {
             s.signaled = false;
         }
         signaled
@@ -123,13 +146,16 @@ impl Event {
 impl Waitable for Event {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
-        forget_parent_waiters(&mut s.waiters);
-        s.waiters.push(waker.clone());
+        let waiters = s.waiters.get_or_insert_default();
+        forget_parent_waiters(waiters);
+        waiters.push(waker.clone());
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
-        if let Some(i) = s.waiters.iter().position(|w| Arc::ptr_eq(w, waker)) {
-            s.waiters.swap_remove(i);
+        if let Some(waiters) = &mut s.waiters
+            && let Some(i) = waiters.iter().position(|w| Arc::ptr_eq(w, waker))
+        {
+            waiters.swap_remove(i);
         }
     }
 }
@@ -210,10 +236,8 @@ fn acquire_all(events: &[&Event], order: &[usize]) -> bool {
         }
         held[i] = Some(s);
     }
-    for (e, s) in events.iter().zip(held.iter_mut()) {
-        if e.auto_reset
-            && let Some(s) = s
-        {
+    for s in held.iter_mut().flatten() {
+        if s.auto_reset {
             s.signaled = false;
         }
     }

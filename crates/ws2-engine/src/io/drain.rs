@@ -224,7 +224,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
                     for op in q.ops.range(run.first..run.first + run.count) {
                         // SAFETY: an op's iov_ptr points to its iovlen iovecs.
                         iovs.extend_from_slice(unsafe {
-                            std::slice::from_raw_parts(op.iov_ptr(), op.iovlen)
+                            std::slice::from_raw_parts(op.iov_ptr(), op.iovlen as usize)
                         });
                     }
                     let mut cmsg = CmsgBuf::default();
@@ -248,7 +248,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
                     let n: usize = q
                         .ops
                         .range(run.first..run.first + run.count)
-                        .map(|o| o.iovlen)
+                        .map(|o| o.iovlen as usize)
                         .sum();
                     m.msg_hdr.msg_iov = iovs[next_iov..].as_mut_ptr();
                     m.msg_hdr.msg_iovlen = n;
@@ -447,20 +447,20 @@ fn plan_batch(q: &SendQueue, coalesce: bool, runs: &mut Vec<Run>) {
             && (q.coalesce_below == 0 || op.len < q.coalesce_below)
             && op.cmsg().len() + SEGMENT_CMSG_SPACE <= op.cmsg().capacity()
         {
-            let (mut bytes, mut iovecs) = (op.len, op.iovlen);
+            let (mut bytes, mut iovecs) = (op.len, op.iovlen as usize);
             for next in q.ops.range(i + 1..) {
                 if run.count == RUN_SEGMENTS
                     || next.len == 0
                     || next.len > op.len
                     || bytes + next.len > RUN_BYTES
-                    || iovecs + next.iovlen > RUN_IOVECS
+                    || iovecs + next.iovlen as usize > RUN_IOVECS
                     || !op.same_shape(next)
                 {
                     break;
                 }
                 run.count += 1;
                 bytes += next.len;
-                iovecs += next.iovlen;
+                iovecs += next.iovlen as usize;
                 if next.len < op.len {
                     break; // a shorter datagram ends a GSO message
                 }

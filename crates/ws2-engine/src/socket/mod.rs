@@ -220,6 +220,10 @@ const OOB_INLINE: u64 = 1 << 34;
 /// `ConnectEx` connected the stream and `SO_UPDATE_CONNECT_CONTEXT` has not
 /// been set yet (P8).
 const CONNECTED_EX: u64 = 1 << 35;
+/// `UDP_SEND_MSG_SIZE` is set on the socket (S26): sends longer than it are
+/// segmented. Mirrors `segment_size != 0`, so a send tests it with the
+/// state word it loads anyway.
+const SEGMENTING: u64 = 1 << 36;
 
 fn take_one(counter: &AtomicU32) -> bool {
     counter

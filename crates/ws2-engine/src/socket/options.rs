@@ -301,6 +301,7 @@ impl SocketCore {
             crate::translate::segment_size(bytes)?;
         }
         self.segment_size.store(bytes, Ordering::Relaxed);
+        self.set_state_bit(SEGMENTING, bytes != 0);
         Ok(())
     }
 

@@ -211,21 +211,58 @@ impl SocketCore {
             )?),
             None => None,
         };
+        let route = if flags.bits() & abi::MSG_DONTROUTE != 0 {
+            libc::MSG_DONTROUTE
+        } else {
+            0
+        };
+        // Most sends ask for no segment size or don't-fragment state of
+        // their own, on a socket without UDP_SEND_MSG_SIZE: one test, and
+        // the send below compiles without either.
+        if asked.asks_nothing() && state & SEGMENTING == 0 {
+            return self.send_or_plan(iov, iovlen, total, dest, &cmsg, 0, route, sent, later);
+        }
         let segment = match asked.segment {
             Some(s) => s,
             None => self.segment_size.load(Ordering::Relaxed),
         };
-        let linux_flags = if flags.bits() & abi::MSG_DONTROUTE != 0 {
-            libc::MSG_DONTROUTE
-        } else {
-            0
-        } | self.send_df_flags(asked.dont_fragment, state, to_v4);
+        let linux_flags = route | self.send_df_flags(asked.dont_fragment, state, to_v4);
+        self.send_or_plan(
+            iov,
+            iovlen,
+            total,
+            dest,
+            &cmsg,
+            segment,
+            linux_flags,
+            sent,
+            later,
+        )
+    }
+
+    /// The end of [`SocketCore::send_datagram`]: one `sendmsg` when nothing
+    /// is queued ahead and the datagram is one segment (`segment` 0: the
+    /// socket's and the send's own are unset), else the plan for `later`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn send_or_plan<R>(
+        self: &Arc<Self>,
+        iov: *const libc::iovec,
+        iovlen: usize,
+        total: usize,
+        dest: Option<&LinuxAddr>,
+        cmsg: &CmsgBuf,
+        segment: u32,
+        linux_flags: i32,
+        sent: impl FnOnce(usize) -> R,
+        later: impl FnOnce(&Arc<SocketCore>, &SendPlan<'_>) -> Result<R>,
+    ) -> Result<R> {
         if (segment == 0 || total <= segment as usize) && self.queued.load(Ordering::Acquire) == 0 {
             // The common case: the kernel takes it now.
-            let msg = msghdr(dest, iov, iovlen, &cmsg);
+            let msg = msghdr(dest, iov, iovlen, cmsg);
             match self.try_sendmsg(&msg, linux_flags) {
                 Ok(n) => return Ok(sent(n)),
-                Err(SendFailure::Errno(e)) => return Err(self.send_error(e, &cmsg)),
+                Err(SendFailure::Errno(e)) => return Err(self.send_error(e, cmsg)),
                 Err(SendFailure::WouldBlock) => {}
             }
         }
@@ -238,7 +275,7 @@ impl SocketCore {
             iov,
             iovlen,
             dest,
-            cmsg: &cmsg,
+            cmsg,
             flags: linux_flags,
         };
         later(self, &plan)

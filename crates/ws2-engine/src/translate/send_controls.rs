@@ -903,6 +903,15 @@ pub struct Encoded {
     pub dont_fragment: Option<bool>,
 }
 
+impl Encoded {
+    /// Neither a segment size nor a don't-fragment state of its own: the
+    /// send's shape is the socket's (most sends).
+    #[inline(always)]
+    pub fn asks_nothing(&self) -> bool {
+        self.segment.is_none() && self.dont_fragment.is_none()
+    }
+}
+
 /// What [`CmsgBuf::encode_messages`] carries from message to message.
 #[derive(Default)]
 struct EncodePass {
