@@ -1,7 +1,8 @@
 //! The Win32 basics (SPEC P6) and the header modes (P7) through the C ABI:
 //! one program of `tests/c/` per area (heap, strings, time, modules,
 //! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h, events and
-//! waits, threads, overlapped results and cancellation), each citing
+//! waits, threads, synchronisation objects, overlapped results and
+//! cancellation), each citing
 //! the Windows-run test or Microsoft page it follows; the processes that
 //! must end (`ExitProcess`, the default invalid-parameter handler); the
 //! exported names every module look-up finds; and the header switches
@@ -114,6 +115,14 @@ fn events_and_waits_follow_windows_rules() {
 #[test]
 fn threads_are_waitable_and_run_apcs() {
     run_c_test("win32_threads", &[]);
+}
+
+// P6 (critical sections, SRW locks, condition variables, Interlocked,
+// INIT_ONCE, process.h's _beginthreadex family: ntdll rtl.c and kernel32
+// sync.c test_srwlock_base, test_condvars_base, test_initonce)
+#[test]
+fn synchronisation_objects_follow_windows_rules() {
+    run_c_test("win32_sync", &[]);
 }
 
 // P6: ExitThread from an APC would unwind through ws2's own frames: the
