@@ -477,6 +477,35 @@ fn receiver(count: &str, label: &str) -> (common::Running, String) {
     }
 }
 
+// P6 P7: a pool of _beginthreadex workers on a completion port sends the
+// jobs, with a critical section, a condition variable, an SRW lock,
+// InitOnceExecuteOnce and Interlocked counters (examples/c/tutorial_pool.c).
+#[test]
+fn tutorial_pool_sends_from_its_workers() {
+    let (rx, port) = receiver("20", "tutorial_pool_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_pool"));
+    cmd.args(["127.0.0.1", &port, "20", "4"]);
+    let sent = run_with_timeout(cmd, "tutorial_pool");
+    assert_success(&sent, "tutorial_pool");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    assert_eq!(
+        out.matches(" resolved 127.0.0.1 port ").count(),
+        1,
+        "resolved once\n{out}"
+    );
+    assert!(
+        out.contains("the pool sent 20 datagrams (workers' own counts add up to 20), 0 failures"),
+        "{out}"
+    );
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_pool_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    for i in 1..=20 {
+        assert!(log.contains(&format!(": job {i} of 20")), "{log}");
+    }
+    assert!(log.contains("received 20 datagrams"), "{log}");
+}
+
 // P6 P7: the sender and receiver of the tutorial corpus talk on loopback.
 #[test]
 fn tutorial_sender_and_receiver() {
