@@ -231,8 +231,10 @@ static void critical_section_blocks(void)
     Sleep(300);
     LeaveCriticalSection(&cs);
     CHECK_EQ(exit_code(t), 0);
-    CHECK(waiter_wall_ms >= 250);
-    CHECK(waiter_cpu_ms < 100);
+    printf("critical section: waited %.1f ms, using %.1f ms of CPU\n", waiter_wall_ms,
+           waiter_cpu_ms);
+    CHECK(waiter_wall_ms >= 100);
+    CHECK(waiter_cpu_ms < waiter_wall_ms / 3);
     DeleteCriticalSection(&cs);
 }
 
@@ -271,7 +273,7 @@ static void critical_section_not_starved(void)
     hog_stop = 1;
     CHECK_EQ(exit_code(t), 0);
     printf("critical section: worst wait behind a busy owner %.2f ms\n", worst);
-    CHECK(worst < 500);
+    CHECK(worst < 2000); /* starved: behind the whole 5 s loop */
     DeleteCriticalSection(&cs);
 }
 
@@ -345,13 +347,17 @@ static void producer_consumer(void)
 
 static volatile LONG seq;
 static BOOL woken_result;
+static double asleep_at;
+
+#define SLEEP_LIMIT 200
 
 static DWORD WINAPI sleep_long(LPVOID p)
 {
     (void)p;
     EnterCriticalSection(&cs);
+    asleep_at = now_ms();
     InterlockedIncrement(&seq);
-    BOOL r = SleepConditionVariableCS(&not_empty, &cs, 20);
+    BOOL r = SleepConditionVariableCS(&not_empty, &cs, SLEEP_LIMIT);
     /* held again, by this thread, once */
     if (cs.OwningThread != (HANDLE)(ULONG_PTR)GetCurrentThreadId() || cs.RecursionCount != 1) r = 2;
     LeaveCriticalSection(&cs);
@@ -419,16 +425,23 @@ static void condition_variable_rules(void)
     ReleaseSRWLockShared(&srw);
 
     /* woken while the waker holds the section past the sleeper's time-out:
-     * still TRUE (test_condvars_base step 8) */
-    seq = 0;
-    HANDLE t = start(sleep_long, NULL);
-    wait_until(&seq, 1);
-    EnterCriticalSection(&cs); /* the sleeper is asleep: it released the section */
-    WakeConditionVariable(&not_empty);
-    Sleep(60);
-    LeaveCriticalSection(&cs);
-    CHECK_EQ(exit_code(t), 0);
-    CHECK_EQ(woken_result, TRUE);
+     * still TRUE (test_condvars_base step 8). A try where this thread got
+     * the section too late to wake the sleeper in time proves nothing and
+     * is made again. */
+    int conclusive = 0;
+    for (int i = 0; i < 5 && !conclusive; i++) {
+        seq = 0;
+        HANDLE t = start(sleep_long, NULL);
+        wait_until(&seq, 1);
+        EnterCriticalSection(&cs); /* the sleeper is asleep: it released the section */
+        conclusive = now_ms() - asleep_at < SLEEP_LIMIT / 2;
+        WakeConditionVariable(&not_empty);
+        Sleep(SLEEP_LIMIT + 100);
+        LeaveCriticalSection(&cs);
+        CHECK_EQ(exit_code(t), 0);
+        if (conclusive) CHECK_EQ(woken_result, TRUE);
+    }
+    CHECK(conclusive);
 
     /* WakeAll wakes every shared sleeper */
     HANDLE s[3];
@@ -499,9 +512,12 @@ static DWORD WINAPI queued_writer(LPVOID p)
     return 0;
 }
 
+static volatile LONG reader_trying, first_acquired;
+
 static DWORD WINAPI queued_reader(LPVOID p)
 {
     (void)p;
+    InterlockedIncrement(&reader_trying);
     AcquireSRWLockShared(&srw);
     reader_order = InterlockedIncrement(&order);
     ReleaseSRWLockShared(&srw);
@@ -512,6 +528,7 @@ static DWORD WINAPI exclusive_twice(LPVOID p)
 {
     (void)p;
     AcquireSRWLockExclusive(&srw);
+    InterlockedIncrement(&first_acquired);
     AcquireSRWLockExclusive(&srw); /* not recursive: waits for a release */
     second_acquired = 1;
     ReleaseSRWLockExclusive(&srw);
@@ -574,10 +591,19 @@ static void srw_locks(void)
     order = writer_order = reader_order = 0;
     AcquireSRWLockShared(&srw);
     HANDLE w = start(queued_writer, NULL);
-    Sleep(100);
-    CHECK_EQ(TryAcquireSRWLockShared(&srw), FALSE);
+    int blocked = 0;
+    for (int i = 0; i < 10000 && !blocked; i++) {
+        blocked = !TryAcquireSRWLockShared(&srw); /* once the writer waits */
+        if (!blocked) {
+            ReleaseSRWLockShared(&srw);
+            Sleep(1);
+        }
+    }
+    CHECK(blocked);
+    reader_trying = 0;
     HANDLE rd = start(queued_reader, NULL);
-    Sleep(100);
+    wait_until(&reader_trying, 1);
+    Sleep(50);
     CHECK_EQ(order, 0);
     ReleaseSRWLockShared(&srw);
     CHECK_EQ(exit_code(w), 0);
@@ -586,8 +612,9 @@ static void srw_locks(void)
     CHECK_EQ(reader_order, 2);
 
     /* exclusive is not recursive; another thread may release (steps 1-2) */
-    second_acquired = 0;
+    second_acquired = first_acquired = 0;
     HANDLE x = start(exclusive_twice, NULL);
+    wait_until(&first_acquired, 1);
     Sleep(100);
     CHECK_EQ(second_acquired, 0);
     ReleaseSRWLockExclusive(&srw);
