@@ -88,26 +88,25 @@ fn multiprocessor() -> bool {
     *MULTI.get_or_init(|| unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) } > 1)
 }
 
-/// Sleeps while `word` holds `seen`, until `deadline` (None: no limit).
-/// True when the word changed, false at the deadline.
-fn wait_for_change(word: &AtomicU32, seen: u32, deadline: Option<Instant>) -> bool {
-    loop {
-        if word.load(Ordering::Acquire) != seen {
-            return true;
-        }
-        let timeout_ms = match deadline {
-            None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return false;
-                }
-                // Rounded up, so a sub-millisecond rest still sleeps.
-                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+/// Sleeps on `word` while it holds `seen`, until a wake or `deadline`
+/// (None: no limit). False only when the deadline passed with the word
+/// unchanged. A return for any other reason counts as woken (a spurious
+/// wakeup, which Windows' condition variables have too): a sleeper that
+/// went back to sleep instead could leave asleep the one the wake meant.
+fn sleep_on(word: &AtomicU32, seen: u32, deadline: Option<Instant>) -> bool {
+    let timeout_ms = match deadline {
+        None => -1,
+        Some(d) => {
+            let left = d.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return word.load(Ordering::Acquire) != seen;
             }
-        };
-        futex_wait(word, seen, timeout_ms);
-    }
+            // Rounded up: the futex never returns before the deadline.
+            left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+        }
+    };
+    futex_wait(word, seen, timeout_ms);
+    word.load(Ordering::Acquire) != seen || deadline.is_none_or(|d| Instant::now() < d)
 }
 
 fn deadline_of(ms: DWORD) -> Option<Instant> {
@@ -746,7 +745,7 @@ impl ConditionVariable<'_> {
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         let seen = self.wakes.load(Ordering::SeqCst);
         release();
-        let woken = wait_for_change(self.wakes, seen, deadline);
+        let woken = sleep_on(self.wakes, seen, deadline);
         self.sleepers.fetch_sub(1, Ordering::Relaxed);
         reacquire();
         woken
