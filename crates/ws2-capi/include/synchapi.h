@@ -17,7 +17,10 @@
  *     a writer is queued), and may be released by another thread;
  *   - SleepConditionVariableCS/SRW return FALSE with ERROR_TIMEOUT when the
  *     time runs out, TRUE once woken (even if the lock is taken back
- *     later); wakes before a sleep are not remembered;
+ *     later; a spurious wake-up is possible, as on Windows: test the
+ *     condition in a loop); wakes before a sleep are not remembered; the
+ *     critical section must be entered exactly once (the sleep leaves it
+ *     once, as Windows' does);
  *   - InitOnceExecuteOnce runs the function once; its context (low 2 bits
  *     clear) is kept in the INIT_ONCE with state 2 (done).
  * Releasing a lock the caller does not hold (which raises an exception on
