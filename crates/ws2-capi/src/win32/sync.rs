@@ -1082,3 +1082,72 @@ pub unsafe extern "C" fn InitOnceExecuteOnce(
         Ok(TRUE)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    struct SharedLock(Box<SRWLOCK>);
+    // SAFETY: the lock is only used through the atomic functions above.
+    unsafe impl Send for SharedLock {}
+    // SAFETY: as for Send.
+    unsafe impl Sync for SharedLock {}
+
+    #[test]
+    fn readers_are_woken_when_the_writer_bit_was_pessimistic() {
+        // P6: a writer that slept takes the lock with the writers-waiting
+        // bit set although no other writer may be asleep; its release must
+        // then wake the readers, not a writer that is not there.
+        let lock = std::sync::Arc::new(SharedLock(Box::new(SRWLOCK {
+            Ptr: std::ptr::null_mut(),
+        })));
+        let p = &*lock.0 as *const SRWLOCK as *mut SRWLOCK;
+        // SAFETY: a live, aligned SRWLOCK.
+        let l = unsafe { srw_lock(p) }.unwrap();
+        l.state
+            .store(SRW_WRITE_LOCKED | SRW_WRITERS_WAITING, Ordering::Relaxed);
+        let (tx, rx) = mpsc::channel();
+        let reader = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                let p = &*lock.0 as *const SRWLOCK as *mut SRWLOCK;
+                // SAFETY: as above.
+                unsafe { AcquireSRWLockShared(p) };
+                tx.send(()).unwrap();
+                // SAFETY: as above.
+                unsafe { ReleaseSRWLockShared(p) };
+            })
+        };
+        // The reader is asleep once it has set the readers-waiting bit.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while l.state.load(Ordering::Relaxed) & SRW_READERS_WAITING == 0 {
+            assert!(Instant::now() < deadline, "the reader never waited");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // SAFETY: as above.
+        unsafe { ReleaseSRWLockExclusive(p) };
+        rx.recv_timeout(Duration::from_secs(10))
+            .expect("the reader was left asleep");
+        reader.join().unwrap();
+        assert_eq!(l.state.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn an_init_once_context_keeps_its_high_bits() {
+        // P6: sync.c test_initonce (0xdeadbee0 | 2), here above 32 bits.
+        let mut once = INIT_ONCE {
+            Ptr: std::ptr::null_mut(),
+        };
+        // SAFETY: a live, aligned INIT_ONCE.
+        let o = unsafe { init_once(&mut once) }.unwrap();
+        assert_eq!(o.begin(0), Ok((true, 0)));
+        assert_eq!(o.complete(0, 0x1234_5678_9abc_def0), Ok(()));
+        assert_eq!(
+            o.begin(INIT_ONCE_CHECK_ONLY),
+            Ok((false, 0x1234_5678_9abc_def0))
+        );
+        assert_eq!(once.Ptr as usize, 0x1234_5678_9abc_def2);
+    }
+}
