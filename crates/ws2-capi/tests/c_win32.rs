@@ -117,12 +117,23 @@ fn threads_are_waitable_and_run_apcs() {
     run_c_test("win32_threads", &[]);
 }
 
-// P6 (critical sections, SRW locks, condition variables, Interlocked,
-// INIT_ONCE, process.h's _beginthreadex family: ntdll rtl.c and kernel32
-// sync.c test_srwlock_base, test_condvars_base, test_initonce)
+// P6 (critical sections, SRW locks, condition variables: ntdll rtl.c and
+// kernel32 sync.c test_srwlock_base, test_condvars_base)
 #[test]
-fn synchronisation_objects_follow_windows_rules() {
+fn locks_and_condition_variables_follow_windows_rules() {
     run_c_test("win32_sync", &[]);
+}
+
+// P6 (the Interlocked family; INIT_ONCE: kernel32 sync.c test_initonce)
+#[test]
+fn interlocked_and_init_once_follow_windows_rules() {
+    run_c_test("win32_atomics", &[]);
+}
+
+// P6 (process.h: _beginthreadex, _endthreadex, _beginthread, _endthread)
+#[test]
+fn crt_threads_are_create_thread_threads() {
+    run_c_test("win32_crt_threads", &[]);
 }
 
 // P6: ExitThread from an APC would unwind through ws2's own frames: the
