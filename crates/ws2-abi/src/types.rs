@@ -6,6 +6,7 @@ use core::ffi::{c_char, c_int, c_uint, c_ushort, c_void};
 
 pub type BOOL = c_int;
 pub type BYTE = u8;
+pub type BOOLEAN = u8;
 pub type WORD = u16;
 pub type DWORD = u32;
 pub type ULONG = u32;

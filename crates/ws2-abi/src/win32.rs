@@ -343,6 +343,48 @@ pub mod open_flags {
     pub const O_RANDOM: i32 = 0x0010;
 }
 
+// ---------------------------------------------------------------------------
+// Synchronisation objects in the program's memory (synchapi.h, winnt.h).
+
+/// `SleepConditionVariableCS`/`SRW` ran out of time.
+pub const ERROR_TIMEOUT: DWORD = 1460;
+/// A lock released (or slept on) by a thread that does not hold it.
+pub const ERROR_NOT_OWNER: DWORD = 288;
+/// `SleepConditionVariableSRW`: the lock is held shared.
+pub const CONDITION_VARIABLE_LOCKMODE_SHARED: DWORD = 0x1;
+/// `InitOnceBeginInitialize`/`InitOnceComplete` flags.
+pub const INIT_ONCE_CHECK_ONLY: DWORD = 0x1;
+pub const INIT_ONCE_ASYNC: DWORD = 0x2;
+pub const INIT_ONCE_INIT_FAILED: DWORD = 0x4;
+/// The low bits of an `INIT_ONCE` that hold its state, never context.
+pub const INIT_ONCE_CTX_RESERVED_BITS: u32 = 2;
+
+/// `RTL_CRITICAL_SECTION` (`CRITICAL_SECTION`), 40 bytes on x64, with
+/// Windows' field names and offsets: programs and debuggers read
+/// `OwningThread` (the owner's thread id), `RecursionCount` and
+/// `LockCount` (-1 when free).
+#[repr(C)]
+#[derive(Debug)]
+pub struct RTL_CRITICAL_SECTION {
+    pub DebugInfo: *mut core::ffi::c_void,
+    pub LockCount: i32,
+    pub RecursionCount: i32,
+    pub OwningThread: *mut core::ffi::c_void,
+    pub LockSemaphore: *mut core::ffi::c_void,
+    pub SpinCount: usize,
+}
+
+/// `SRWLOCK`, `CONDITION_VARIABLE` and `INIT_ONCE` (`RTL_RUN_ONCE`): one
+/// pointer-sized word each, all-zero when initialised (`SRWLOCK_INIT`,
+/// `CONDITION_VARIABLE_INIT`, `INIT_ONCE_STATIC_INIT`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct SRWLOCK {
+    pub Ptr: *mut core::ffi::c_void,
+}
+pub type CONDITION_VARIABLE = SRWLOCK;
+pub type INIT_ONCE = SRWLOCK;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +402,15 @@ mod tests {
         assert_eq!(size_of::<SECURITY_ATTRIBUTES>(), 24);
         assert_eq!(offset_of!(SECURITY_ATTRIBUTES, lpSecurityDescriptor), 8);
         assert_eq!(offset_of!(SECURITY_ATTRIBUTES, bInheritHandle), 16);
+        // synchapi.h / winnt.h (mirrored in tests/c/headers_win32.c).
+        assert_eq!(size_of::<RTL_CRITICAL_SECTION>(), 40);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, DebugInfo), 0);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, LockCount), 8);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, RecursionCount), 12);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, OwningThread), 16);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, LockSemaphore), 24);
+        assert_eq!(offset_of!(RTL_CRITICAL_SECTION, SpinCount), 32);
+        assert_eq!((size_of::<SRWLOCK>(), align_of::<SRWLOCK>()), (8, 8));
     }
 
     #[test]

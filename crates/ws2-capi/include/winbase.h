@@ -2,8 +2,10 @@
  * winbase.h -- the kernel32 calls libws2_32 implements besides waits and
  * completion ports (those are in windows.h): heaps and Local/Global memory,
  * lstr*, time, process ids, module look-ups, FormatMessage, threads,
- * events, and overlapped results and cancellation on sockets (SPEC P6).
- * Included by windows.h.  The TCHAR names (lstrlen, FormatMessage,
+ * events, and overlapped results and cancellation on sockets (SPEC P6);
+ * the synchronisation objects in the program's memory (critical sections,
+ * SRW locks, condition variables, INIT_ONCE) are in synchapi.h, which it
+ * includes.  Included by windows.h.  The TCHAR names (lstrlen, FormatMessage,
  * LoadLibrary, ...) are the A functions: UNICODE builds are refused (see
  * windows.h).
  */
@@ -209,5 +211,7 @@ DWORD WINAPI FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
 #ifdef __cplusplus
 }
 #endif
+
+#include "synchapi.h"
 
 #endif /* WS2_WINBASE_H */

@@ -6,15 +6,16 @@
  *
  * Like Windows' windows.h it brings in <ctype.h>, <stdarg.h>, <string.h>,
  * <stdlib.h>, <wchar.h> (Windows programs call tolower or memcpy without
- * including them), winerror.h, winnt.h, winbase.h, the Microsoft-named C
- * runtime (ws2_crt.h: strcpy_s, _stricmp, sprintf_s...), and, unless
- * WIN32_LEAN_AND_MEAN is defined, mmsystem.h and Winsock (winsock2.h,
- * which serves programs written for winsock.h too).  min and max are
- * Windows' macros unless NOMINMAX is defined.
+ * including them), winerror.h, winnt.h, winbase.h (and through it
+ * synchapi.h: critical sections, SRW locks, condition variables), the
+ * Microsoft-named C runtime (ws2_crt.h: strcpy_s, _stricmp, sprintf_s...),
+ * and, unless WIN32_LEAN_AND_MEAN is defined, mmsystem.h and Winsock
+ * (winsock2.h, which serves programs written for winsock.h too).  min and
+ * max are Windows' macros unless NOMINMAX is defined.
  *
  * Two things differ on purpose:
  *   - _WIN32 (and WIN32) stay undefined: portable code uses them to pick
- *     Windows-only paths (__declspec, MSVC intrinsics, <process.h>...);
+ *     Windows-only paths (__declspec, MSVC intrinsics...);
  *   - UNICODE and _UNICODE builds are refused (#error below).
  *
  * MSVC's #pragma comment(lib, ...), #pragma warning(...) and #pragma region

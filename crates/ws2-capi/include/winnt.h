@@ -1,7 +1,8 @@
 /*
  * winnt.h -- the parts of Windows' winnt.h network programs use: language
- * ids (MAKELANGID, LANG_*, SUBLANG_*), LARGE_INTEGER, heap flags, limits
- * and the small helper macros.  Included by windows.h.
+ * ids (MAKELANGID, LANG_*, SUBLANG_*), LARGE_INTEGER, LIST_ENTRY, the
+ * Interlocked functions and MemoryBarrier, heap flags, limits and the small
+ * helper macros.  Included by windows.h.
  */
 #ifndef WS2_WINNT_H
 #define WS2_WINNT_H
@@ -61,6 +62,109 @@ typedef union _ULARGE_INTEGER {
     } u;
     ULONGLONG QuadPart;
 } ULARGE_INTEGER, *PULARGE_INTEGER;
+
+/* ---- doubly linked list heads (used by RTL_CRITICAL_SECTION_DEBUG) ---- */
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
+/* ---- the Interlocked family ----
+ * On Windows these are compiler intrinsics (winnt.h maps InterlockedX to
+ * _InterlockedX); here they are inline functions over gcc's __atomic
+ * builtins, each a full barrier (sequentially consistent) as on Windows.
+ * Increment/Decrement/Add return the new value; Exchange, ExchangeAdd,
+ * CompareExchange, And, Or and Xor return the value before.  The
+ * Acquire/Release/NoFence spellings are the full-barrier functions (x64
+ * has no weaker interlocked instruction). */
+#define WS2_INTERLOCKED(T, sfx)                                                             \
+    static __inline__ T _InterlockedIncrement##sfx(T volatile *Addend)                    \
+    { return __atomic_add_fetch(Addend, 1, __ATOMIC_SEQ_CST); }                           \
+    static __inline__ T _InterlockedDecrement##sfx(T volatile *Addend)                    \
+    { return __atomic_sub_fetch(Addend, 1, __ATOMIC_SEQ_CST); }                           \
+    static __inline__ T _InterlockedExchange##sfx(T volatile *Target, T Value)            \
+    { return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST); }                      \
+    static __inline__ T _InterlockedExchangeAdd##sfx(T volatile *Addend, T Value)         \
+    { return __atomic_fetch_add(Addend, Value, __ATOMIC_SEQ_CST); }                       \
+    static __inline__ T _InterlockedAdd##sfx(T volatile *Addend, T Value)                 \
+    { return __atomic_add_fetch(Addend, Value, __ATOMIC_SEQ_CST); }                       \
+    static __inline__ T _InterlockedCompareExchange##sfx(T volatile *Destination,         \
+                                                         T Exchange, T Comperand)          \
+    {                                                                                      \
+        __atomic_compare_exchange_n(Destination, &Comperand, Exchange, 0,                 \
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                  \
+        return Comperand;                                                                  \
+    }                                                                                      \
+    static __inline__ T _InterlockedAnd##sfx(T volatile *Destination, T Value)            \
+    { return __atomic_fetch_and(Destination, Value, __ATOMIC_SEQ_CST); }                  \
+    static __inline__ T _InterlockedOr##sfx(T volatile *Destination, T Value)             \
+    { return __atomic_fetch_or(Destination, Value, __ATOMIC_SEQ_CST); }                   \
+    static __inline__ T _InterlockedXor##sfx(T volatile *Destination, T Value)            \
+    { return __atomic_fetch_xor(Destination, Value, __ATOMIC_SEQ_CST); }
+
+WS2_INTERLOCKED(LONG, )
+WS2_INTERLOCKED(LONG64, 64)
+WS2_INTERLOCKED(SHORT, 16)
+#undef WS2_INTERLOCKED
+
+static __inline__ PVOID _InterlockedExchangePointer(PVOID volatile *Target, PVOID Value)
+{
+    return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST);
+}
+static __inline__ PVOID _InterlockedCompareExchangePointer(PVOID volatile *Destination,
+                                                           PVOID Exchange, PVOID Comperand)
+{
+    __atomic_compare_exchange_n(Destination, &Comperand, Exchange, 0, __ATOMIC_SEQ_CST,
+                                __ATOMIC_SEQ_CST);
+    return Comperand;
+}
+
+#define InterlockedIncrement                _InterlockedIncrement
+#define InterlockedDecrement                _InterlockedDecrement
+#define InterlockedExchange                 _InterlockedExchange
+#define InterlockedExchangeAdd              _InterlockedExchangeAdd
+#define InterlockedAdd                      _InterlockedAdd
+#define InterlockedCompareExchange          _InterlockedCompareExchange
+#define InterlockedAnd                      _InterlockedAnd
+#define InterlockedOr                       _InterlockedOr
+#define InterlockedXor                      _InterlockedXor
+#define InterlockedIncrement64              _InterlockedIncrement64
+#define InterlockedDecrement64              _InterlockedDecrement64
+#define InterlockedExchange64               _InterlockedExchange64
+#define InterlockedExchangeAdd64            _InterlockedExchangeAdd64
+#define InterlockedAdd64                    _InterlockedAdd64
+#define InterlockedCompareExchange64        _InterlockedCompareExchange64
+#define InterlockedAnd64                    _InterlockedAnd64
+#define InterlockedOr64                     _InterlockedOr64
+#define InterlockedXor64                    _InterlockedXor64
+#define InterlockedIncrement16              _InterlockedIncrement16
+#define InterlockedDecrement16              _InterlockedDecrement16
+#define InterlockedCompareExchange16        _InterlockedCompareExchange16
+#define InterlockedExchangePointer          _InterlockedExchangePointer
+#define InterlockedCompareExchangePointer   _InterlockedCompareExchangePointer
+#define InterlockedIncrementAcquire         _InterlockedIncrement
+#define InterlockedIncrementRelease         _InterlockedIncrement
+#define InterlockedIncrementNoFence         _InterlockedIncrement
+#define InterlockedDecrementAcquire         _InterlockedDecrement
+#define InterlockedDecrementRelease         _InterlockedDecrement
+#define InterlockedDecrementNoFence         _InterlockedDecrement
+#define InterlockedCompareExchangeAcquire   _InterlockedCompareExchange
+#define InterlockedCompareExchangeRelease   _InterlockedCompareExchange
+#define InterlockedCompareExchangeNoFence   _InterlockedCompareExchange
+#define InterlockedExchangeAcquire          _InterlockedExchange
+#define InterlockedExchangeNoFence          _InterlockedExchange
+#define InterlockedCompareExchangePointerAcquire _InterlockedCompareExchangePointer
+#define InterlockedCompareExchangePointerRelease _InterlockedCompareExchangePointer
+#define InterlockedExchangePointerAcquire   _InterlockedExchangePointer
+#define InterlockedExchangePointerNoFence   _InterlockedExchangePointer
+
+/* A full memory barrier, and the spin-wait hint (x64's pause). */
+#define MemoryBarrier()     __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#if defined(__x86_64__) || defined(__i386__)
+#define YieldProcessor()    __builtin_ia32_pause()
+#else
+#define YieldProcessor()    ((void)0)
+#endif
 
 /* ---- heaps ---- */
 #define HEAP_NO_SERIALIZE               0x00000001

@@ -1,7 +1,8 @@
 //! The Win32 basics (SPEC P6) and the header modes (P7) through the C ABI:
 //! one program of `tests/c/` per area (heap, strings, time, modules,
 //! FormatMessage, the Microsoft-named CRT and io.h, strsafe.h, events and
-//! waits, threads, overlapped results and cancellation), each citing
+//! waits, threads, synchronisation objects, overlapped results and
+//! cancellation), each citing
 //! the Windows-run test or Microsoft page it follows; the processes that
 //! must end (`ExitProcess`, the default invalid-parameter handler); the
 //! exported names every module look-up finds; and the header switches
@@ -114,6 +115,25 @@ fn events_and_waits_follow_windows_rules() {
 #[test]
 fn threads_are_waitable_and_run_apcs() {
     run_c_test("win32_threads", &[]);
+}
+
+// P6 (critical sections, SRW locks, condition variables: ntdll rtl.c and
+// kernel32 sync.c test_srwlock_base, test_condvars_base)
+#[test]
+fn locks_and_condition_variables_follow_windows_rules() {
+    run_c_test("win32_sync", &[]);
+}
+
+// P6 (the Interlocked family; INIT_ONCE: kernel32 sync.c test_initonce)
+#[test]
+fn interlocked_and_init_once_follow_windows_rules() {
+    run_c_test("win32_atomics", &[]);
+}
+
+// P6 (process.h: _beginthreadex, _endthreadex, _beginthread, _endthread)
+#[test]
+fn crt_threads_are_create_thread_threads() {
+    run_c_test("win32_crt_threads", &[]);
 }
 
 // P6: ExitThread from an APC would unwind through ws2's own frames: the
@@ -466,6 +486,35 @@ fn receiver(count: &str, label: &str) -> (common::Running, String) {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+// P6 P7: a pool of _beginthreadex workers on a completion port sends the
+// jobs, with a critical section, a condition variable, an SRW lock,
+// InitOnceExecuteOnce and Interlocked counters (examples/c/tutorial_pool.c).
+#[test]
+fn tutorial_pool_sends_from_its_workers() {
+    let (rx, port) = receiver("20", "tutorial_pool_receiver");
+    let mut cmd = Command::new(compile_example("tutorial_pool"));
+    cmd.args(["127.0.0.1", &port, "20", "4"]);
+    let sent = run_with_timeout(cmd, "tutorial_pool");
+    assert_success(&sent, "tutorial_pool");
+    let out = String::from_utf8_lossy(&sent.stdout);
+    assert_eq!(
+        out.matches(" resolved 127.0.0.1 port ").count(),
+        1,
+        "resolved once\n{out}"
+    );
+    assert!(
+        out.contains("the pool sent 20 datagrams (workers' own counts add up to 20), 0 failures"),
+        "{out}"
+    );
+    let got = rx.wait(Duration::from_secs(20));
+    assert_success(&got, "tutorial_pool_receiver");
+    let log = String::from_utf8_lossy(&got.stdout);
+    for i in 1..=20 {
+        assert!(log.contains(&format!(": job {i} of 20")), "{log}");
+    }
+    assert!(log.contains("received 20 datagrams"), "{log}");
 }
 
 // P6 P7: the sender and receiver of the tutorial corpus talk on loopback.

@@ -1,5 +1,7 @@
 //! Futex waits and wakes: how a thread without an eventfd sleeps (its
-//! waker's word) and how threads wait at the fork gate.
+//! waker's word), how threads wait at the fork gate, and what the Win32
+//! locks in a program's memory (critical sections, SRW locks, condition
+//! variables, `INIT_ONCE`) block on.
 
 use std::sync::atomic::AtomicU32;
 
@@ -27,10 +29,11 @@ pub fn futex_wait(word: &AtomicU32, expected: u32, timeout_ms: i32) {
     };
 }
 
-/// `FUTEX_WAKE` of up to `n` waiters on `word`.
-pub fn futex_wake(word: &AtomicU32, n: i32) {
+/// `FUTEX_WAKE` of up to `n` waiters on `word`; returns how many it woke
+/// (0 when none was asleep on it).
+pub fn futex_wake(word: &AtomicU32, n: i32) -> usize {
     // SAFETY: a live word.
-    unsafe {
+    let woken = unsafe {
         libc::syscall(
             libc::SYS_futex,
             word.as_ptr(),
@@ -38,4 +41,5 @@ pub fn futex_wake(word: &AtomicU32, n: i32) {
             n,
         )
     };
+    woken.max(0) as usize
 }

@@ -3,7 +3,9 @@
 //! process ids and module look-ups, `FormatMessage`, the Microsoft-named C
 //! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
 //! waitable objects: threads, events, and overlapped results and
-//! cancellation on sockets. Each module is
+//! cancellation on sockets; the locks in the program's own memory
+//! (critical sections, SRW locks, condition variables, `INIT_ONCE`); and
+//! process.h's `_beginthreadex` family. Each module is
 //! one area, with Windows' semantics as Microsoft documents them and as
 //! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
 //! leave the last error alone when they succeed.
@@ -23,6 +25,7 @@ mod io;
 mod modules;
 mod overlapped_io;
 mod strings;
+mod sync;
 mod threads;
 mod time;
 

@@ -115,6 +115,14 @@ module_exports!(kernel32, KERNEL32:
     GetCurrentThread,
     CreateEventA, CreateEventW, CreateEventExA, CreateEventExW, OpenEventA, OpenEventW,
     SetEvent, ResetEvent, GetOverlappedResult, CancelIo, CancelIoEx,
+    InitializeCriticalSection, InitializeCriticalSectionAndSpinCount,
+    InitializeCriticalSectionEx, SetCriticalSectionSpinCount, EnterCriticalSection,
+    TryEnterCriticalSection, LeaveCriticalSection, DeleteCriticalSection,
+    InitializeSRWLock, AcquireSRWLockExclusive, AcquireSRWLockShared,
+    TryAcquireSRWLockExclusive, TryAcquireSRWLockShared, ReleaseSRWLockExclusive,
+    ReleaseSRWLockShared, InitializeConditionVariable, SleepConditionVariableCS,
+    SleepConditionVariableSRW, WakeConditionVariable, WakeAllConditionVariable,
+    InitOnceInitialize, InitOnceExecuteOnce, InitOnceBeginInitialize, InitOnceComplete,
 );
 
 /// One of the DLLs libws2_32 stands in for.

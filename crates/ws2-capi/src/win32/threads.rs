@@ -27,16 +27,27 @@
 //! them is a compile error.
 //! `ExitThread` from a completion routine or APC aborts the process with a
 //! message (see `thread_object::exit_current_thread`).
+//!
+//! process.h's C runtime threads are these threads (Microsoft's UCRT makes
+//! them with `CreateThread` too): `_beginthreadex` returns the thread's
+//! handle (the caller closes it), `_endthreadex` is `ExitThread`;
+//! `_beginthread`'s thread closes its own handle when it ends (so waiting
+//! on it is unreliable, as Microsoft warns). A NULL start address goes
+//! through the invalid-parameter handler (`crt`), then `errno` is `EINVAL`;
+//! a thread that cannot be made leaves `EAGAIN`.
 
-use std::ffi::c_void;
+use std::cell::Cell;
+use std::ffi::{c_uint, c_void};
 
 use ws2_abi::*;
 use ws2_engine::completion::{Apc, ThreadObject, thread_object};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::{Error, Result};
 
+use super::crt::invalid_parameter;
 use super::{FALSE, TRUE};
-use crate::kernel32;
+use crate::overlapped::CloseHandle;
+use crate::{kernel32, startup::GetLastError};
 
 /// `LPTHREAD_START_ROUTINE`.
 pub type ThreadStartRoutine = Option<unsafe extern "C-unwind" fn(*mut c_void) -> DWORD>;
@@ -166,4 +177,150 @@ pub extern "C" fn QueueUserAPC(function: ApcFunction, h: HANDLE, data: ULONG_PTR
         }
         Ok(1)
     })
+}
+
+// ---------------------------------------------------------------------------
+// process.h
+
+/// `_beginthread`'s start routine.
+pub type BeginThreadRoutine = Option<unsafe extern "C-unwind" fn(*mut c_void)>;
+
+/// `errno` after a `CreateThread` failure (`_beginthread*` report there).
+fn errno_of_create_failure() -> libc::c_int {
+    match GetLastError() {
+        ERROR_INVALID_PARAMETER => libc::EINVAL,
+        _ => libc::EAGAIN,
+    }
+}
+
+fn set_errno(code: libc::c_int) {
+    // SAFETY: __errno_location always returns this thread's errno.
+    unsafe { *libc::__errno_location() = code };
+}
+
+/// `_beginthreadex`: `CreateThread` with the C runtime's types; 0 on
+/// failure (`errno` set).
+///
+/// # Safety
+/// `thread_id` writable or NULL; `start` a thread function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _beginthreadex(
+    security: *mut c_void,
+    stack_size: c_uint,
+    start: ThreadStartRoutine,
+    arg: *mut c_void,
+    flags: c_uint,
+    thread_id: *mut c_uint,
+) -> usize {
+    if start.is_none() {
+        invalid_parameter("_beginthreadex", "start_address is NULL", libc::EINVAL);
+        return 0;
+    }
+    // SAFETY: forwarded contract (c_uint is DWORD).
+    let h = unsafe {
+        CreateThread(
+            security.cast(),
+            stack_size as SIZE_T,
+            start,
+            arg,
+            flags,
+            thread_id,
+        )
+    };
+    if h.is_null() {
+        set_errno(errno_of_create_failure());
+    }
+    h as usize
+}
+
+/// `_endthreadex`: ends the calling thread with `code` (`ExitThread`).
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn _endthreadex(code: c_uint) -> ! {
+    ExitThread(code)
+}
+
+/// What `_beginthread` hands its thread.
+struct BeginThread {
+    start: unsafe extern "C-unwind" fn(*mut c_void),
+    arg: *mut c_void,
+    /// The thread's own handle, closed when it ends.
+    handle: HANDLE,
+}
+
+thread_local! {
+    /// A `_beginthread` thread's own handle (0 in other threads).
+    static OWN_HANDLE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Closes a `_beginthread` thread's own handle (once).
+fn close_own_handle() {
+    let h = OWN_HANDLE.with(|c| c.replace(0));
+    if h != 0 {
+        CloseHandle(h as HANDLE);
+    }
+}
+
+/// A `_beginthread` thread: runs the function, then closes its handle.
+/// Holds no value with a destructor while the function runs, so
+/// `_endthread`'s forced unwind may pass through.
+unsafe extern "C-unwind" fn run_begin_thread(p: *mut c_void) -> DWORD {
+    // SAFETY: `_beginthread` leaked this Box for this thread alone.
+    let BeginThread { start, arg, handle } = *unsafe { Box::from_raw(p.cast::<BeginThread>()) };
+    OWN_HANDLE.with(|c| c.set(handle as usize));
+    // SAFETY: the program's function with its own argument.
+    unsafe { start(arg) };
+    close_own_handle();
+    0
+}
+
+/// `_beginthread`: a thread whose handle it closes itself at its end;
+/// `(uintptr_t)-1` on failure (`errno` set).
+///
+/// # Safety
+/// `start` a thread function.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn _beginthread(
+    start: BeginThreadRoutine,
+    stack_size: c_uint,
+    arg: *mut c_void,
+) -> usize {
+    let Some(start) = start else {
+        invalid_parameter("_beginthread", "start_address is NULL", libc::EINVAL);
+        return usize::MAX;
+    };
+    let begin = Box::into_raw(Box::new(BeginThread {
+        start,
+        arg,
+        handle: std::ptr::null_mut(),
+    }));
+    // SAFETY: the trampoline takes the Box; the thread is held suspended
+    // until its handle is stored in it.
+    let h = unsafe {
+        CreateThread(
+            std::ptr::null_mut(),
+            stack_size as SIZE_T,
+            Some(run_begin_thread),
+            begin.cast(),
+            CREATE_SUSPENDED,
+            std::ptr::null_mut(),
+        )
+    };
+    if h.is_null() {
+        // SAFETY: no thread was made, so the Box is still ours.
+        drop(unsafe { Box::from_raw(begin) });
+        set_errno(errno_of_create_failure());
+        return usize::MAX;
+    }
+    // SAFETY: the thread waits for ResumeThread before it reads the Box.
+    unsafe { (*begin).handle = h };
+    ResumeThread(h);
+    h as usize
+}
+
+/// `_endthread`: closes the thread's own handle (a `_beginthread` thread)
+/// and ends it with code 0.
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn _endthread() -> ! {
+    close_own_handle();
+    ExitThread(0)
 }

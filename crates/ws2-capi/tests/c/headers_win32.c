@@ -31,6 +31,8 @@
 #include <WinBase.h>
 #include <winnt.h>
 #include <WinNT.h>
+#include <synchapi.h>
+#include <process.h>
 
 /* MSVC's pragmas compile cleanly under -Wall -Werror: windows.h turned
  * -Wunknown-pragmas off for the rest of the file. g++ before 13 lexes the
@@ -74,6 +76,24 @@ SA(ERROR_NOT_FOUND == 1168 && ERROR_GEN_FAILURE == 31 && ERROR_ALREADY_EXISTS ==
        ERROR_IO_INCOMPLETE == 996 && ERROR_PORT_UNREACHABLE == 1234 &&
        ERROR_NETNAME_DELETED == 64 && MAXIMUM_WAIT_OBJECTS == 64, "winerror.h: waits and I/O");
 SA(sizeof(MMRESULT) == 4 && sizeof(LANGID) == 2 && sizeof(TCHAR) == 1, "small types");
+/* synchapi.h: Windows' x64 layouts (mirrored in ws2-abi's win32.rs) */
+SA(sizeof(CRITICAL_SECTION) == 40 && offsetof(CRITICAL_SECTION, DebugInfo) == 0 &&
+       offsetof(CRITICAL_SECTION, LockCount) == 8 &&
+       offsetof(CRITICAL_SECTION, RecursionCount) == 12 &&
+       offsetof(CRITICAL_SECTION, OwningThread) == 16 &&
+       offsetof(CRITICAL_SECTION, LockSemaphore) == 24 &&
+       offsetof(CRITICAL_SECTION, SpinCount) == 32, "CRITICAL_SECTION");
+SA(sizeof(RTL_CRITICAL_SECTION_DEBUG) == 48 &&
+       offsetof(RTL_CRITICAL_SECTION_DEBUG, CriticalSection) == 8 &&
+       offsetof(RTL_CRITICAL_SECTION_DEBUG, ProcessLocksList) == 16 &&
+       offsetof(RTL_CRITICAL_SECTION_DEBUG, EntryCount) == 32 &&
+       offsetof(RTL_CRITICAL_SECTION_DEBUG, SpareWORD) == 46, "RTL_CRITICAL_SECTION_DEBUG");
+SA(sizeof(SRWLOCK) == 8 && sizeof(CONDITION_VARIABLE) == 8 && sizeof(INIT_ONCE) == 8 &&
+       sizeof(LIST_ENTRY) == 16, "one pointer each");
+SA(CONDITION_VARIABLE_LOCKMODE_SHARED == 1 && INIT_ONCE_CHECK_ONLY == 1 && INIT_ONCE_ASYNC == 2 &&
+       INIT_ONCE_INIT_FAILED == 4 && INIT_ONCE_CTX_RESERVED_BITS == 2 &&
+       CRITICAL_SECTION_NO_DEBUG_INFO == 0x01000000, "synchapi.h flags");
+SA(ERROR_TIMEOUT == 1460 && ERROR_NOT_OWNER == 288, "synchapi.h errors");
 
 /* ---- macros and numbers ---- */
 SA(MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT) == 0x0400, "LANG_USER_DEFAULT");
@@ -141,5 +161,21 @@ int win32_header_use(const char *name, ...)
     n += (int)(timeGetTime() & 1) + (int)(GetTickCount() & 1);
     n += socket(AF_INET, SOCK_DGRAM, 0) == INVALID_SOCKET;
     n += _stricmp("x", "X") + (strcpy_s(copy, sizeof copy, "x") == 0);
+    {
+        static SRWLOCK lock = SRWLOCK_INIT;
+        static CONDITION_VARIABLE cv = CONDITION_VARIABLE_INIT;
+        static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+        static volatile LONG counter;
+        AcquireSRWLockShared(&lock);
+        ReleaseSRWLockShared(&lock);
+        WakeConditionVariable(&cv);
+        n += once.Ptr == NULL;
+        n += (int)InterlockedIncrement(&counter) + (int)InterlockedCompareExchange(&counter, 0, 1);
+        MemoryBarrier();
+        {
+            _beginthreadex_proc_type f = NULL;
+            n += f == NULL;
+        }
+    }
     return max(n, 0);
 }
