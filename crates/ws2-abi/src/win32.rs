@@ -161,6 +161,34 @@ impl FILETIME {
     }
 }
 
+/// `SYSTEM_INFO` (sysinfoapi.h, 48 bytes on x64). The leading union of
+/// `dwOemId` and `{ wProcessorArchitecture, wReserved }` is kept as its two
+/// WORDs.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SYSTEM_INFO {
+    pub wProcessorArchitecture: WORD,
+    pub wReserved: WORD,
+    pub dwPageSize: DWORD,
+    pub lpMinimumApplicationAddress: *mut core::ffi::c_void,
+    pub lpMaximumApplicationAddress: *mut core::ffi::c_void,
+    pub dwActiveProcessorMask: usize,
+    pub dwNumberOfProcessors: DWORD,
+    pub dwProcessorType: DWORD,
+    pub dwAllocationGranularity: DWORD,
+    pub wProcessorLevel: WORD,
+    pub wProcessorRevision: WORD,
+}
+
+/// `PROCESSOR_ARCHITECTURE_AMD64`.
+pub const PROCESSOR_ARCHITECTURE_AMD64: WORD = 9;
+/// `PROCESSOR_ARCHITECTURE_ARM64`.
+pub const PROCESSOR_ARCHITECTURE_ARM64: WORD = 12;
+/// `PROCESSOR_AMD_X8664`, the `dwProcessorType` of x64 Windows.
+pub const PROCESSOR_AMD_X8664: DWORD = 8664;
+/// `PROCESSOR_ARM`, what ARM64 Windows reports as `dwProcessorType`.
+pub const PROCESSOR_ARM: DWORD = 0;
+
 /// `SYSTEMTIME`: eight WORDs (16 bytes).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -396,6 +424,14 @@ mod tests {
         assert_eq!((size_of::<FILETIME>(), align_of::<FILETIME>()), (8, 4));
         assert_eq!(offset_of!(FILETIME, dwHighDateTime), 4);
         assert_eq!(size_of::<SYSTEMTIME>(), 16);
+        assert_eq!(
+            (size_of::<SYSTEM_INFO>(), align_of::<SYSTEM_INFO>()),
+            (48, 8)
+        );
+        assert_eq!(offset_of!(SYSTEM_INFO, dwPageSize), 4);
+        assert_eq!(offset_of!(SYSTEM_INFO, dwActiveProcessorMask), 24);
+        assert_eq!(offset_of!(SYSTEM_INFO, dwNumberOfProcessors), 32);
+        assert_eq!(offset_of!(SYSTEM_INFO, wProcessorRevision), 46);
         assert_eq!(offset_of!(SYSTEMTIME, wDayOfWeek), 4);
         assert_eq!(offset_of!(SYSTEMTIME, wMilliseconds), 14);
         assert_eq!(size_of::<TIMECAPS>(), 8);

@@ -90,6 +90,43 @@ int    WINAPI lstrcmpiW(LPCWSTR lpString1, LPCWSTR lpString2);
 #define lstrcmp     lstrcmpA
 #define lstrcmpi    lstrcmpiA
 
+/* ---- the machine (sysinfoapi.h): what x64 Windows reports for the page
+ * size (4096), the allocation granularity (64 KiB) and the application
+ * address range; the processors online; the CPU's family as the level and
+ * its model and stepping as the revision. */
+typedef struct _SYSTEM_INFO {
+    union {
+        DWORD dwOemId;
+        struct {
+            WORD wProcessorArchitecture;
+            WORD wReserved;
+        };
+    };
+    DWORD     dwPageSize;
+    LPVOID    lpMinimumApplicationAddress;
+    LPVOID    lpMaximumApplicationAddress;
+    DWORD_PTR dwActiveProcessorMask;
+    DWORD     dwNumberOfProcessors;
+    DWORD     dwProcessorType;
+    DWORD     dwAllocationGranularity;
+    WORD      wProcessorLevel;
+    WORD      wProcessorRevision;
+} SYSTEM_INFO, *LPSYSTEM_INFO;
+
+#define PROCESSOR_ARCHITECTURE_INTEL    0
+#define PROCESSOR_ARCHITECTURE_ARM      5
+#define PROCESSOR_ARCHITECTURE_AMD64    9
+#define PROCESSOR_ARCHITECTURE_ARM64    12
+#define PROCESSOR_ARCHITECTURE_UNKNOWN  0xffff
+#define PROCESSOR_INTEL_386             386
+#define PROCESSOR_INTEL_486             486
+#define PROCESSOR_INTEL_PENTIUM         586
+#define PROCESSOR_AMD_X8664             8664
+#define PROCESSOR_ARM                   0
+
+VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+
 /* ---- time (sysinfoapi.h, profileapi.h, timezoneapi.h) ---- */
 DWORD     WINAPI GetTickCount(void);
 ULONGLONG WINAPI GetTickCount64(void);

@@ -1,6 +1,6 @@
 //! The Win32 basics Windows network programs call besides Winsock (SPEC P6):
 //! heaps and `LocalAlloc`, the `lstr*` functions, time and winmm's timer,
-//! process ids and module look-ups, `FormatMessage`, the Microsoft-named C
+//! `GetSystemInfo`, process ids and module look-ups, `FormatMessage`, the Microsoft-named C
 //! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
 //! waitable objects: threads, events, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
@@ -26,6 +26,7 @@ mod modules;
 mod overlapped_io;
 mod strings;
 mod sync;
+mod system_info;
 mod threads;
 mod time;
 

@@ -108,7 +108,7 @@ module_exports!(kernel32, KERNEL32:
     GetTickCount, GetTickCount64, QueryPerformanceCounter, QueryPerformanceFrequency,
     GetSystemTimeAsFileTime, GetSystemTimePreciseAsFileTime, GetSystemTime, GetLocalTime,
     FileTimeToSystemTime, SystemTimeToFileTime,
-    GetCurrentProcessId, GetCurrentThreadId, ExitProcess,
+    GetCurrentProcessId, GetCurrentThreadId, ExitProcess, GetSystemInfo, GetNativeSystemInfo,
     GetModuleHandleA, GetModuleHandleW, LoadLibraryA, LoadLibraryW, LoadLibraryExA,
     LoadLibraryExW, GetProcAddress, FreeLibrary, FormatMessageA, FormatMessageW,
     CreateThread, ExitThread, GetExitCodeThread, GetThreadId, ResumeThread, QueueUserAPC,

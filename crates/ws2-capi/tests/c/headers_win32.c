@@ -65,6 +65,12 @@ SA(sizeof(FILETIME) == 8 && offsetof(FILETIME, dwHighDateTime) == 4, "FILETIME")
 SA(sizeof(SYSTEMTIME) == 16 && offsetof(SYSTEMTIME, wDayOfWeek) == 4 &&
        offsetof(SYSTEMTIME, wMilliseconds) == 14, "SYSTEMTIME");
 SA(sizeof(LARGE_INTEGER) == 8 && sizeof(ULARGE_INTEGER) == 8, "LARGE_INTEGER");
+SA(sizeof(SYSTEM_INFO) == 48 && offsetof(SYSTEM_INFO, dwPageSize) == 4 &&
+       offsetof(SYSTEM_INFO, wProcessorArchitecture) == 0 &&
+       offsetof(SYSTEM_INFO, dwActiveProcessorMask) == 24 &&
+       offsetof(SYSTEM_INFO, dwNumberOfProcessors) == 32 &&
+       offsetof(SYSTEM_INFO, wProcessorRevision) == 46,
+   "SYSTEM_INFO");
 SA(sizeof(TIMECAPS) == 8, "TIMECAPS");
 SA(sizeof(HRESULT) == 4 && (HRESULT)-1 < 0, "HRESULT is a 32-bit signed value");
 SA(sizeof(SECURITY_ATTRIBUTES) == 24 && offsetof(SECURITY_ATTRIBUTES, lpSecurityDescriptor) == 8 &&

@@ -1,5 +1,6 @@
 /* The process and its modules: GetCurrentProcessId, GetCurrentThreadId,
- * ExitProcess, GetModuleHandle, LoadLibrary(Ex), GetProcAddress and
+ * GetSystemInfo/GetNativeSystemInfo (x64 Windows' page size, granularity
+ * and address range, Microsoft's SYSTEM_INFO page), ExitProcess, GetModuleHandle, LoadLibrary(Ex), GetProcAddress and
  * FreeLibrary for the DLLs libws2_32 stands in for (P6).
  *
  * Windows' answers: kernel32 module.c (testLoadLibraryA: trailing spaces,
@@ -38,6 +39,28 @@ static void ids(void)
     CHECK(pid != 0 && tid != 0);
     CHECK_EQ(pid, GetCurrentProcessId());
     CHECK_EQ(tid, GetCurrentThreadId());
+}
+
+/* P6: what a server sizes its worker pool with. */
+static void system_info(void)
+{
+    SYSTEM_INFO si, native;
+    memset(&si, 0xcc, sizeof si);
+    GetSystemInfo(&si);
+    CHECK_EQ(si.wProcessorArchitecture, PROCESSOR_ARCHITECTURE_AMD64);
+    CHECK_EQ(si.dwProcessorType, PROCESSOR_AMD_X8664);
+    CHECK_EQ(si.dwPageSize, 4096);
+    CHECK_EQ(si.dwAllocationGranularity, 65536);
+    CHECK(si.lpMinimumApplicationAddress == (LPVOID)0x10000);
+    CHECK(si.lpMaximumApplicationAddress == (LPVOID)0x7ffffffeffffULL);
+    CHECK(si.dwNumberOfProcessors >= 1);
+    CHECK_EQ((DWORD)__builtin_popcountll(si.dwActiveProcessorMask),
+             si.dwNumberOfProcessors < 64 ? si.dwNumberOfProcessors : 64);
+    CHECK(si.wProcessorLevel != 0); /* the CPU family: 6 for Intel, 0x17+ for AMD */
+    memset(&native, 0, sizeof native);
+    GetNativeSystemInfo(&native);
+    CHECK(memcmp(&si, &native, sizeof si) == 0);
+    GetSystemInfo(NULL); /* Windows would fault; ws2 writes nothing */
 }
 
 static void module_handles(void)
@@ -159,6 +182,7 @@ int main(int argc, char **argv)
         ExitProcess((UINT)strtoul(argv[1], NULL, 10));
     }
     ids();
+    system_info();
     module_handles();
     load_and_look_up();
     puts("win32_modules: ok");
