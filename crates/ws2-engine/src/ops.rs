@@ -342,6 +342,10 @@ pub(crate) struct RecvQueue {
     pub(crate) registered: bool,
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
+    /// The thread waiting on the socket's completion port that watches the
+    /// socket itself while it waits (the reactor's watch is disarmed
+    /// meanwhile): woken when the queue is emptied by someone else.
+    pub(crate) cover: Option<Arc<crate::completion::ThreadWaker>>,
 }
 
 #[cfg(test)]

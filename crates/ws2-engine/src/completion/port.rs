@@ -1,9 +1,12 @@
 //! Completion ports (S36): queues of packets that several threads may wait
-//! on, woken last-in first-out.
+//! on, woken last-in first-out; a waiting thread watches the sockets it
+//! just queued receives on itself ([`PortSource`]).
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use ws2_abi as abi;
@@ -12,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::fork::lock;
 
 use super::inline::Payload;
-use super::thread::{ThreadWaker, forget_parent_waiters};
-use super::wait::{Waitable, Waited, wait_until};
+use super::thread::{ThreadWaker, current_thread, forget_parent_waiters};
+use super::wait::{Waitable, Waited, wait_polling, wait_until};
 
 /// One completion packet.
 pub struct Packet {
@@ -79,7 +82,11 @@ impl Port {
         }
         s.packets.push_back(packet);
         self.posted.fetch_add(1, Ordering::Relaxed);
-        if let Some(w) = s.waiters.last() {
+        // A waiter posting (completing a socket it watches) takes the
+        // packet in the same look: no wake of itself.
+        if let Some(w) = s.waiters.last()
+            && !w.is_this_thread()
+        {
             w.wake();
         }
     }
@@ -203,7 +210,7 @@ impl Port {
     ) -> Result<Waited<R>> {
         let got = match take() {
             Some(got) => Waited::Done(got),
-            None => wait_until(&[self], deadline, alertable, None, take)?,
+            None => self.wait_watching(deadline, alertable, take)?,
         };
         match got {
             Waited::Done(Some(r)) => Ok(Waited::Done(r)),
@@ -212,6 +219,116 @@ impl Port {
             Waited::IoCompletion => Ok(Waited::IoCompletion),
         }
     }
+
+    /// Waits for `take` as [`wait_until`] does, watching meanwhile the
+    /// sockets this thread queued receives on that complete here (at most
+    /// [`WATCHED`]): when one is readable this thread completes its
+    /// receives, and their packets, instead of the reactor's thread, which
+    /// would then have to wake this one (a thread switch per completion).
+    /// The reactor's watch of each is disarmed while this thread watches
+    /// and armed again after, if receives still wait.
+    fn wait_watching<R>(
+        &self,
+        deadline: Option<Instant>,
+        alertable: bool,
+        mut take: impl FnMut() -> Option<R>,
+    ) -> Result<Waited<R>> {
+        let mut watched: [Option<Arc<dyn PortSource>>; WATCHED] = Default::default();
+        let mut fds = [libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        }; WATCHED + 1];
+        let me = current_thread();
+        let mut n = 0;
+        if me.waker.ensure_fd().is_ok() {
+            let _ = PENDED.try_with(|pended| {
+                let Ok(mut pended) = pended.try_borrow_mut() else {
+                    return;
+                };
+                for source in pended.drain(..).filter_map(|w| w.upgrade()) {
+                    if source.completes_on(self)
+                        && let Some(fd) = source.watch(&me.waker)
+                    {
+                        fds[n + 1].fd = fd;
+                        watched[n] = Some(source);
+                        n += 1;
+                    }
+                }
+            });
+        }
+        if n == 0 {
+            return wait_until(&[self], deadline, alertable, None, take);
+        }
+        let result = wait_polling(&[self], deadline, alertable, &mut fds[..=n], |fds| {
+            for (slot, pfd) in watched[..n].iter_mut().zip(&mut fds[1..]) {
+                let Some(source) = slot else {
+                    continue;
+                };
+                let waiting = if pfd.revents != 0 {
+                    source.serve()
+                } else {
+                    source.still_waiting()
+                };
+                if !waiting {
+                    source.unwatch();
+                    *slot = None;
+                    pfd.fd = -1;
+                }
+            }
+            take()
+        });
+        for source in watched.iter().flatten() {
+            source.unwatch();
+        }
+        result
+    }
+}
+
+/// How many sockets one port wait watches itself.
+const WATCHED: usize = 4;
+
+/// A socket whose queued receives complete on a port, seen from a thread
+/// that waits on that port: the thread may watch its fd and complete the
+/// receives itself while it waits (the socket layer implements it).
+pub trait PortSource: Send + Sync {
+    /// Whether its completions go to `port`.
+    fn completes_on(&self, port: &Port) -> bool;
+    /// Starts watching for the thread of `waker`: the fd to poll for
+    /// reading; `None` when nothing waits or another thread watches.
+    fn watch(&self, waker: &Arc<ThreadWaker>) -> Option<RawFd>;
+    /// The fd polled ready: completes what can complete; whether to go on
+    /// watching (receives still wait, and this look completed some).
+    fn serve(&self) -> bool;
+    /// Whether receives still wait (another thread may have completed or
+    /// cancelled them, or closed the socket).
+    fn still_waiting(&self) -> bool;
+    /// Stops watching: the reactor watches again if receives still wait.
+    fn unwatch(&self);
+}
+
+thread_local! {
+    /// The sockets this thread last queued receives on, for its next port
+    /// wait to watch.
+    static PENDED: RefCell<Vec<Weak<dyn PortSource>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes that this thread queued a receive on `source`, which completes on
+/// a port: its next wait on that port watches it (the IOCP pattern: a
+/// worker posts `WSARecv`, then waits on the port).
+pub fn note_pended(source: Weak<dyn PortSource>) {
+    let _ = PENDED.try_with(|pended| {
+        let Ok(mut pended) = pended.try_borrow_mut() else {
+            return;
+        };
+        if pended.iter().any(|w| Weak::ptr_eq(w, &source)) {
+            return;
+        }
+        if pended.len() == WATCHED {
+            pended.remove(0);
+        }
+        pended.push(source);
+    });
 }
 
 impl Waitable for Port {

@@ -156,6 +156,14 @@ fn cancel_where(
             .into_iter()
             .partition(|op| pick(&op.delivery, op.issuer));
         q.ops = rest;
+        // A thread watching the socket while it waits on the port stops
+        // (and lets go of the socket) when nothing is left to watch, even
+        // if no packet wakes it (`hEvent`'s low bit set).
+        if q.ops.is_empty()
+            && let Some(w) = &q.cover
+        {
+            w.wake();
+        }
         taken.into()
     };
     let n = sends.len() + recvs.len();

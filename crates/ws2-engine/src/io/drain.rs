@@ -79,7 +79,7 @@ fn start() -> Result<&'static Reactor> {
 /// Arms a direction that has operations queued; if the kernel refuses,
 /// fails those operations (each completes once, with the error) rather than
 /// leave them waiting for ever.
-pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
+pub(super) fn arm_or_fail(r: &Reactor, core: &SocketCore, dir: Direction) {
     let fd = match dir {
         Direction::Send => Some(core.raw_fd()),
         Direction::Recv => core.recv_fd_if_open(),
@@ -527,7 +527,9 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
             q.registered = false;
             r.release(core, Direction::Recv);
         }
-        rearm
+        // A thread waiting on the socket's port watches it: it arms the
+        // reactor again when it stops (`port_watch`).
+        rearm && q.cover.is_none()
     };
     for (delivery, port_of, result) in done {
         recv_op::deliver_op(core, delivery, port_of, result);
@@ -542,7 +544,7 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
 
 /// A completion found under a socket's receive lock: where it goes (on
 /// another socket's port for an `AcceptEx`) and its result.
-type RecvDone = (
+pub(super) type RecvDone = (
     Delivery,
     Option<Arc<dyn crate::completion::PortBound + Send + Sync>>,
     Result<usize>,
@@ -551,7 +553,7 @@ type RecvDone = (
 /// The queued operations of a stream socket (receives, a listener's
 /// `AcceptEx`), tried in order while each completes; a handed-off one goes
 /// to `handoffs`. Returns whether some must wait for readability.
-fn drain_stream_recvs(
+pub(super) fn drain_stream_recvs(
     core: &SocketCore,
     q: &mut RecvQueue,
     done: &mut Vec<RecvDone>,

@@ -19,6 +19,7 @@ mod attempt;
 mod cancel;
 mod drain;
 mod events;
+mod port_watch;
 mod queues;
 mod reactor;
 mod recv;

@@ -180,7 +180,17 @@ pub fn recv_stream_overlapped(
         port_of: None,
     });
     enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
+    note_port_wait(core);
     Ok(Submitted::Pending)
+}
+
+/// Lets this thread's next wait on the socket's port watch the socket
+/// (`port_watch`): a stream's queued receive then completes in that thread.
+fn note_port_wait(core: &Arc<SocketCore>) {
+    if core.port().is_some() {
+        let source: std::sync::Weak<SocketCore> = Arc::downgrade(core);
+        completion::note_pended(source);
+    }
 }
 
 /// An operation tried like a receive (`AcceptEx`, P8): its attempt runs
@@ -214,6 +224,7 @@ pub fn submit_attempt(
         }
     }
     enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
+    note_port_wait(core);
     Ok(Submitted::Pending)
 }
 
