@@ -58,6 +58,15 @@ fn disconnectex_half_closes_as_windows_does() {
     run_c_test("stream_disconnectex", &[]);
 }
 
+// P8 S36 S37: DisconnectEx with TF_REUSE_SOCKET: the same handle accepted
+// into again by AcceptEx, or connected again by ConnectEx (still bound);
+// the refusals of a socket reused wrongly (Microsoft's DisconnectEx,
+// ConnectEx and AcceptEx pages; test_AcceptEx, test_connect).
+#[test]
+fn disconnectex_reuses_the_socket_for_acceptex_and_connectex() {
+    run_c_test("stream_reuse", &[]);
+}
+
 // P8: TransmitFile and TransmitPackets through their GUIDs: memory sent in
 // order, files and TF_REUSE_SOCKET refused (test_TransmitFile).
 #[test]

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
@@ -16,7 +16,7 @@ use crate::fork::lock;
 
 use super::inline::Payload;
 use super::thread::{ThreadWaker, current_thread, forget_parent_waiters};
-use super::wait::{Waitable, Waited, wait_polling, wait_until};
+use super::wait::{Waitable, Waited, deadline_in, wait_polling, wait_until};
 
 /// One completion packet.
 pub struct Packet {
@@ -184,33 +184,43 @@ impl Port {
             s.packets.drain(..n).for_each(&mut each);
             Some(Some(n))
         };
-        self.wait_for(take, deadline, alertable)
+        self.wait_for(take, || deadline, alertable)
     }
 
     /// Takes one packet, waiting for it; `ERROR_ABANDONED_WAIT_0` if the
     /// port is closed.
     pub fn get(&self, deadline: Option<Instant>, alertable: bool) -> Result<Waited<Packet>> {
-        let take = || {
-            let mut s = lock(&self.state);
-            if s.closed {
-                return Some(None);
-            }
-            s.packets.pop_front().map(Some)
-        };
-        self.wait_for(take, deadline, alertable)
+        self.wait_for(|| self.pop(), || deadline, alertable)
+    }
+
+    /// The first packet (`Some(None)`: the port is closed).
+    fn pop(&self) -> Option<Option<Packet>> {
+        let mut s = lock(&self.state);
+        if s.closed {
+            return Some(None);
+        }
+        s.packets.pop_front().map(Some)
+    }
+
+    /// [`Port::get`] waiting at most `timeout` (`None`: no limit), counted
+    /// from when it starts to wait: a packet already there costs no look
+    /// at the clock (`GetQueuedCompletionStatus`).
+    pub fn get_within(&self, timeout: Option<Duration>, alertable: bool) -> Result<Waited<Packet>> {
+        self.wait_for(|| self.pop(), || timeout.and_then(deadline_in), alertable)
     }
 
     /// `take` at once (no waiter registration when a packet is there), else
-    /// in a wait; `take` yields `Some(None)` when the port is closed.
+    /// in a wait until `deadline()`; `take` yields `Some(None)` when the
+    /// port is closed.
     fn wait_for<R>(
         &self,
         mut take: impl FnMut() -> Option<Option<R>>,
-        deadline: Option<Instant>,
+        deadline: impl FnOnce() -> Option<Instant>,
         alertable: bool,
     ) -> Result<Waited<R>> {
         let got = match take() {
             Some(got) => Waited::Done(got),
-            None => self.wait_watching(deadline, alertable, take)?,
+            None => self.wait_watching(deadline(), alertable, take)?,
         };
         match got {
             Waited::Done(Some(r)) => Ok(Waited::Done(r)),

@@ -183,7 +183,7 @@ fn cancel_where(
     n
 }
 
-fn connection_aborted() -> Error {
+pub(super) fn connection_aborted() -> Error {
     Error::new(
         abi::WSAECONNABORTED,
         "closesocket ended the connection under the pending receive",

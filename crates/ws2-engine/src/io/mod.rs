@@ -17,6 +17,7 @@ use crate::error::Result;
 mod accept_ex;
 mod attempt;
 mod cancel;
+mod disconnect;
 mod drain;
 mod events;
 mod port_watch;
@@ -35,6 +36,7 @@ mod watch;
 pub use accept_ex::{AcceptExBuffer, accept_ex, accept_ex_slot_size, accept_ex_sockaddrs};
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
+pub use disconnect::reuse_stream;
 pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{

@@ -250,8 +250,10 @@ pub unsafe fn recv(
     }
     // SAFETY: flags readable per the contract (checked non-null).
     let in_flags = unsafe { flags.read_unaligned() };
+    // Filled in place: a returned `IoVecs` would be copied.
+    let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    unsafe { iov.gather(buffers, count) }?;
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: forwarded contract.
         return unsafe { recv_overlapped(core, &iov, in_flags, flags, bytes, overlapped, routine) };
