@@ -30,6 +30,7 @@ mod segmented;
 mod send;
 mod stream;
 mod stream_overlapped;
+mod stream_waitall;
 mod stream_write;
 mod watch;
 
@@ -47,6 +48,7 @@ pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
 pub use stream_overlapped::{connect_ex, send_stream_overlapped};
+pub use stream_waitall::recv_stream_waitall;
 pub use watch::{connect, event_select, inherit_event_select};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call
