@@ -231,12 +231,13 @@ impl Port {
     }
 
     /// Waits for `take` as [`wait_until`] does, watching meanwhile the
-    /// sockets this thread queued receives on that complete here (at most
-    /// [`WATCHED`]): when one is readable this thread completes its
-    /// receives, and their packets, instead of the reactor's thread, which
-    /// would then have to wake this one (a thread switch per completion).
-    /// The reactor's watch of each is disarmed while this thread watches
-    /// and armed again after, if receives still wait.
+    /// sockets this thread queued operations on that complete here (at
+    /// most [`WATCHED`]): when one is ready this thread completes its
+    /// receives or writes its sends, and posts their packets, instead of
+    /// the reactor's thread, which would then have to wake this one (a
+    /// thread switch per completion). The reactor's watch of each is
+    /// disarmed while this thread watches and armed again after, if
+    /// operations still wait.
     fn wait_watching<R>(
         &self,
         deadline: Option<Instant>,
@@ -246,7 +247,7 @@ impl Port {
         let mut watched: [Option<Arc<dyn PortSource>>; WATCHED] = Default::default();
         let mut fds = [libc::pollfd {
             fd: -1,
-            events: libc::POLLIN,
+            events: 0,
             revents: 0,
         }; WATCHED + 1];
         let me = current_thread();
@@ -258,9 +259,10 @@ impl Port {
                 };
                 for source in pended.drain(..).filter_map(|w| w.upgrade()) {
                     if source.completes_on(self)
-                        && let Some(fd) = source.watch(&me.waker)
+                        && let Some((fd, events)) = source.watch(&me.waker)
                     {
                         fds[n + 1].fd = fd;
+                        fds[n + 1].events = events;
                         watched[n] = Some(source);
                         n += 1;
                     }
@@ -275,21 +277,26 @@ impl Port {
                 let Some(source) = slot else {
                     continue;
                 };
-                let waiting = if pfd.revents != 0 {
-                    source.serve()
+                let keep = if pfd.revents != 0 {
+                    source.clone().serve(pfd.events, pfd.revents)
                 } else {
-                    source.still_waiting()
+                    source.still_waiting(pfd.events)
                 };
-                if !waiting {
-                    source.unwatch();
+                if keep != pfd.events {
+                    source.unwatch(pfd.events & !keep);
+                    pfd.events = keep;
+                }
+                if keep == 0 {
                     *slot = None;
                     pfd.fd = -1;
                 }
             }
             take()
         });
-        for source in watched.iter().flatten() {
-            source.unwatch();
+        for (source, pfd) in watched.iter().zip(&fds[1..]) {
+            if let Some(source) = source {
+                source.unwatch(pfd.events);
+            }
         }
         result
     }
@@ -298,34 +305,39 @@ impl Port {
 /// How many sockets one port wait watches itself.
 const WATCHED: usize = 4;
 
-/// A socket whose queued receives complete on a port, seen from a thread
-/// that waits on that port: the thread may watch its fd and complete the
-/// receives itself while it waits (the socket layer implements it).
+/// A socket whose queued operations complete on a port, seen from a thread
+/// that waits on that port: the thread may watch its fd and complete them
+/// itself while it waits (the socket layer implements it). Directions are
+/// `poll` events: `POLLIN` its receives, `POLLOUT` its sends.
 pub trait PortSource: Send + Sync {
     /// Whether its completions go to `port`.
     fn completes_on(&self, port: &Port) -> bool;
-    /// Starts watching for the thread of `waker`: the fd to poll for
-    /// reading; `None` when nothing waits or another thread watches.
-    fn watch(&self, waker: &Arc<ThreadWaker>) -> Option<RawFd>;
-    /// The fd polled ready: completes what can complete; whether to go on
-    /// watching (receives still wait, and this look completed some).
-    fn serve(&self) -> bool;
-    /// Whether receives still wait (another thread may have completed or
-    /// cancelled them, or closed the socket).
-    fn still_waiting(&self) -> bool;
-    /// Stops watching: the reactor watches again if receives still wait.
-    fn unwatch(&self);
+    /// Starts watching for the thread of `waker`: the fd to poll and the
+    /// directions watched; `None` when nothing waits or another thread
+    /// watches.
+    fn watch(&self, waker: &Arc<ThreadWaker>) -> Option<(RawFd, libc::c_short)>;
+    /// The fd polled `revents` while `watched`: completes what can
+    /// complete; the directions to go on watching (operations still wait,
+    /// and this look got on with them).
+    fn serve(self: Arc<Self>, watched: libc::c_short, revents: libc::c_short) -> libc::c_short;
+    /// Which of the `watched` directions still have operations waiting
+    /// (another thread may have completed or cancelled them, or closed the
+    /// socket).
+    fn still_waiting(&self, watched: libc::c_short) -> libc::c_short;
+    /// Stops watching these directions: the reactor watches again what
+    /// still waits.
+    fn unwatch(&self, directions: libc::c_short);
 }
 
 thread_local! {
-    /// The sockets this thread last queued receives on, for its next port
-    /// wait to watch.
+    /// The sockets this thread last queued operations on, for its next
+    /// port wait to watch.
     static PENDED: RefCell<Vec<Weak<dyn PortSource>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Notes that this thread queued a receive on `source`, which completes on
-/// a port: its next wait on that port watches it (the IOCP pattern: a
-/// worker posts `WSARecv`, then waits on the port).
+/// Notes that this thread queued an operation on `source`, which completes
+/// on a port: its next wait on that port watches it (the IOCP pattern: a
+/// worker posts `WSARecv` or `WSASend`, then waits on the port).
 pub fn note_pended(source: Weak<dyn PortSource>) {
     let _ = PENDED.try_with(|pended| {
         let Ok(mut pended) = pended.try_borrow_mut() else {

@@ -148,6 +148,9 @@ fn cancel_where(
             .partition(|op| op.delivery.as_ref().is_some_and(|d| pick(d, op.issuer)));
         q.ops = rest;
         core.queued.store(q.ops.len(), Ordering::Release);
+        if let Some(w) = &q.cover {
+            w.wake(); // see the receives' below
+        }
         taken.into()
     };
     let recvs: Vec<Box<RecvOp>> = {

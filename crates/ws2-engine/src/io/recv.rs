@@ -14,7 +14,7 @@ use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{self, arm_or_fail};
-use super::queues::{RecvQueueLock, note_socket, queued_recvs, recv_queue};
+use super::queues::{RecvQueueLock, note_port_wait, note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
 use super::recv_op::{complete_op, try_op};
 
@@ -182,15 +182,6 @@ pub fn recv_stream_overlapped(
     enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
     note_port_wait(core);
     Ok(Submitted::Pending)
-}
-
-/// Lets this thread's next wait on the socket's port watch the socket
-/// (`port_watch`): a stream's queued receive then completes in that thread.
-fn note_port_wait(core: &Arc<SocketCore>) {
-    if core.port().is_some() {
-        let source: std::sync::Weak<SocketCore> = Arc::downgrade(core);
-        completion::note_pended(source);
-    }
 }
 
 /// An operation tried like a receive (`AcceptEx`, P8): its attempt runs

@@ -27,7 +27,7 @@ use crate::ops::{Op, SendQueue};
 use crate::socket::{Backlog, SocketCore};
 
 use super::drain;
-use super::queues::{note_socket, send_queue};
+use super::queues::{note_port_wait, note_socket, send_queue};
 use super::stream::arm;
 use super::stream_write::{Done, deliver_all, pump, write_buffers};
 use super::{Submitted, max_pending_sends};
@@ -76,6 +76,7 @@ pub fn send_stream_overlapped(
     deliver_all(core, done);
     if matches!(submitted, Ok(Submitted::Pending)) {
         note_socket(&me, core);
+        note_port_wait(core);
     }
     submitted
 }
