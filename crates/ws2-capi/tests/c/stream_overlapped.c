@@ -566,11 +566,13 @@ static void port_bound_receive_outlives_its_thread(void)
  * one, then nothing. A receive whose wait timed out still completes when
  * data comes later with nobody waiting (the event is set, Internal
  * written); a receive that queues no packet (hEvent's low bit) does not
- * keep a closed socket open while the port's waiter waits on. */
-enum waiter_act { ACT_SEND, ACT_CLOSE, ACT_CANCEL, ACT_CLOSE_THEN_PEER_READS };
+ * keep a closed socket open while the port's waiter waits on. The same
+ * for a send the kernel cannot take whole. */
+enum waiter_act { ACT_SEND, ACT_CLOSE, ACT_CANCEL, ACT_CLOSE_THEN_PEER_READS, ACT_READ_BIG };
 static SOCKET act_client, act_server;
 static WSAOVERLAPPED *act_ov;
 static enum waiter_act act;
+static const char *act_big;
 static volatile int act_peer_saw_end_ms = -1;
 static void *act_later(void *arg)
 {
@@ -587,6 +589,9 @@ static void *act_later(void *arg)
         break;
     case ACT_CANCEL:
         if (!CancelIoEx((HANDLE)act_server, act_ov)) FAIL("CancelIoEx");
+        break;
+    case ACT_READ_BIG:
+        recv_and_compare(act_client, act_big, BIG);
         break;
     case ACT_CLOSE_THEN_PEER_READS: {
         double t0 = now_ms();
@@ -678,6 +683,35 @@ static void port_waiter_sees_its_receives_complete(void)
     pthread_join(t, NULL);
     port_is_empty(port);
     closesocket(act_client);
+
+    /* A send the kernel cannot take whole, then the wait on the port while
+     * the peer reads (test_send's send, through a port): one packet with
+     * every byte; then one closed under the wait: cancelled, once. */
+    tcp_pair(&act_client, &act_server);
+    CHECK(CreateIoCompletionPort((HANDLE)act_server, port, 0x1234, 0) == port);
+    char *big = pattern(BIG, 11);
+    act_big = big;
+    WSABUF wb = {BIG, big};
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSASend(act_server, &wb, 1, NULL, 0, &ov[0], NULL));
+    act = ACT_READ_BIG;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(next_packet(port, &bytes, &key, &got));
+    CHECK(got == &ov[0]);
+    CHECK_EQ(bytes, BIG);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSASend(act_server, &wb, 1, NULL, 0, &ov[0], NULL));
+    act = ACT_CLOSE;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(!next_packet(port, &bytes, &key, &got));
+    CHECK_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
+    CHECK(got == &ov[0]);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+    closesocket(act_client);
+    free(big);
 
     /* No packet for this receive (hEvent's low bit): closing the socket
      * while the port's waiter still waits ends the connection at once (the
