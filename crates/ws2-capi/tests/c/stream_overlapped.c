@@ -489,7 +489,8 @@ static void close_races_complete_each_once(void)
         pthread_t t;
         CHECK_EQ(pthread_create(&t, NULL, close_soon, NULL), 0);
         send(client, big, 300 + round * 13, 0);
-        pthread_join(t, NULL);
+        /* Waiting on the port while the close happens: this thread may be
+         * completing the socket's operations itself (it watches it). */
         for (int i = 0; i < posted; i++) {
             DWORD bytes;
             ULONG_PTR key;
@@ -500,6 +501,7 @@ static void close_races_complete_each_once(void)
             CHECK_EQ(seen[idx], 0);
             seen[idx] = 1;
         }
+        pthread_join(t, NULL);
         port_is_empty(port);
         closesocket(client);
     }

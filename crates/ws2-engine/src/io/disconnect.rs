@@ -46,7 +46,8 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
         // The fresh socket is in no epoll set yet: the next operation
         // that waits adds it.
         (q.in_epoll, r.in_epoll) = (0, 0);
-        if let Some(w) = &r.cover {
+        // A thread watching the socket while it waits on the port lets go.
+        for w in [&q.cover, &r.cover].into_iter().flatten() {
             w.wake();
         }
         let receives = std::mem::take(&mut r.ops);
