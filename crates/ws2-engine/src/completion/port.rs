@@ -1,6 +1,6 @@
 //! Completion ports (S36): queues of packets that several threads may wait
 //! on, woken last-in first-out; a waiting thread watches the sockets it
-//! just queued receives on itself ([`PortSource`]).
+//! just queued operations on itself ([`PortSource`]).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -244,6 +244,12 @@ impl Port {
         alertable: bool,
         mut take: impl FnMut() -> Option<R>,
     ) -> Result<Waited<R>> {
+        let noted = PENDED
+            .try_with(|p| p.try_borrow().is_ok_and(|p| !p.is_empty()))
+            .unwrap_or(false);
+        if !noted {
+            return wait_until(&[self], deadline, alertable, None, take);
+        }
         let mut watched: [Option<Arc<dyn PortSource>>; WATCHED] = Default::default();
         let mut fds = [libc::pollfd {
             fd: -1,
