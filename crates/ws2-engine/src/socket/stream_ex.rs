@@ -137,6 +137,11 @@ impl SocketCore {
                 return Err(Error::last_os("dup3 (a socket's new kernel socket)"));
             }
         }
+        // The old socket left the arrivals instance of `WSAEventSelect`
+        // with its last fd: the new one goes in.
+        if let Some(ep) = self.events_fd_if_open() {
+            self.watch_own_arrivals(ep)?;
+        }
         Ok(())
     }
 
