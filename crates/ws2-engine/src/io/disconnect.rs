@@ -35,6 +35,8 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
             continue; // a send came meanwhile: it goes first
         }
         let mut r = recv_queue(core);
+        // A failure leaves the connection as it was, its receives queued.
+        core.reuse_stream_socket()?;
         if let Some(reactor) = current() {
             if std::mem::replace(&mut q.registered, false) {
                 reactor.release(core, Direction::Send);
@@ -50,12 +52,7 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
         for w in [&q.cover, &r.cover].into_iter().flatten() {
             w.wake();
         }
-        let receives = std::mem::take(&mut r.ops);
-        if let Err(e) = core.reuse_stream_socket() {
-            r.ops = receives;
-            return Err(e);
-        }
-        break receives;
+        break std::mem::take(&mut r.ops);
     };
     for op in receives {
         complete_op(core, op, Err(connection_aborted()));

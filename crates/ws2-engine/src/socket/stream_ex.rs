@@ -215,8 +215,9 @@ impl SocketCore {
             }
         }
         // Drop what the peer sent and nobody read: a close with unread
-        // data would reset the connection.
-        loop {
+        // data would reset the connection. Bounded: a peer that goes on
+        // sending meets the reset after all.
+        for _ in 0..64 {
             // SAFETY: no buffer; MSG_TRUNC makes TCP discard the bytes.
             let n = unsafe {
                 libc::recv(
