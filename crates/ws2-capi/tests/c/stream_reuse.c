@@ -1,4 +1,5 @@
-/* DisconnectEx with TF_REUSE_SOCKET (SPEC P8, part 2, item 2): after the
+/* DisconnectEx with TF_REUSE_SOCKET (SPEC P8, part 2, item 2; and
+ * TransmitFile/TransmitPackets with TF_DISCONNECT | TF_REUSE_SOCKET): after the
  * disconnect completes, the same SOCKET is used again, as Microsoft's pages
  * say (DisconnectEx: "the socket handle can be passed to the AcceptEx or
  * ConnectEx function"; ConnectEx: a socket reused so after it connected is
@@ -20,6 +21,8 @@
 static LPFN_ACCEPTEX pAcceptEx;
 static LPFN_CONNECTEX pConnectEx;
 static LPFN_DISCONNECTEX pDisconnectEx;
+static LPFN_TRANSMITFILE pTransmitFile;
+static LPFN_TRANSMITPACKETS pTransmitPackets;
 
 static void *extension(SOCKET s, GUID guid)
 {
@@ -322,6 +325,59 @@ static void taken_bytes_go_out_first(void)
     closesocket(server);
 }
 
+/* TransmitPackets and TransmitFile with TF_DISCONNECT | TF_REUSE_SOCKET
+ * (Microsoft's pages: the socket may then go to AcceptEx again): the peer
+ * reads the bytes, then the end; the handle is accepted into again. */
+static void transmit_disconnects_for_reuse(void)
+{
+    SOCKADDR_IN at;
+    SOCKET listener = tcp_listener("127.0.0.1", &at);
+    SOCKET acceptor = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    SOCKET client = accept_ex_into(listener, &at, acceptor);
+    TRANSMIT_PACKETS_ELEMENT el[2];
+    memset(el, 0, sizeof el);
+    el[0].dwElFlags = TP_ELEMENT_MEMORY;
+    el[0].cLength = 4;
+    el[0].pBuffer = "head";
+    el[1].dwElFlags = TP_ELEMENT_MEMORY;
+    el[1].cLength = 4;
+    el[1].pBuffer = "tail";
+    WSAOVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = new_event();
+    CHECK(!pTransmitPackets(acceptor, el, 2, 0, (LPOVERLAPPED)&ov,
+                            TF_DISCONNECT | TF_REUSE_SOCKET));
+    CHECK_EQ(WSAGetLastError(), ERROR_IO_PENDING);
+    CHECK_EQ(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+    DWORD n = 0;
+    CHECK(GetOverlappedResult((HANDLE)acceptor, (LPOVERLAPPED)&ov, &n, FALSE));
+    CHECK_EQ(n, 8);
+    char buf[8];
+    RECV_EXACTLY(client, buf, 8);
+    CHECK(memcmp(buf, "headtail", 8) == 0);
+    peer_sees_end(client);
+    closesocket(client);
+    WSACloseEvent(ov.hEvent);
+
+    client = accept_ex_into(listener, &at, acceptor);
+    exchange(client, acceptor, "three");
+    TRANSMIT_FILE_BUFFERS tb = {"HEAD", 4, "TAIL", 4};
+    WSASetLastError(0xdeadbeef);
+    CHECK(pTransmitFile(acceptor, NULL, 0, 0, NULL, &tb, TF_DISCONNECT | TF_REUSE_SOCKET));
+    RECV_EXACTLY(client, buf, 8);
+    CHECK(memcmp(buf, "HEADTAIL", 8) == 0);
+    peer_sees_end(client);
+    SOCKADDR_IN a;
+    int len = sizeof a;
+    CHECK_ERR(getpeername(acceptor, (SOCKADDR *)&a, &len), WSAENOTCONN);
+    closesocket(client);
+    client = accept_ex_into(listener, &at, acceptor);
+    exchange(client, acceptor, "four");
+    closesocket(client);
+    closesocket(acceptor);
+    closesocket(listener);
+}
+
 int main(void)
 {
     startup();
@@ -329,11 +385,14 @@ int main(void)
     pAcceptEx = (LPFN_ACCEPTEX)extension(s, (GUID)WSAID_ACCEPTEX);
     pConnectEx = (LPFN_CONNECTEX)extension(s, (GUID)WSAID_CONNECTEX);
     pDisconnectEx = (LPFN_DISCONNECTEX)extension(s, (GUID)WSAID_DISCONNECTEX);
+    pTransmitFile = (LPFN_TRANSMITFILE)extension(s, (GUID)WSAID_TRANSMITFILE);
+    pTransmitPackets = (LPFN_TRANSMITPACKETS)extension(s, (GUID)WSAID_TRANSMITPACKETS);
     closesocket(s);
     accepted_socket_is_reused_by_acceptex();
     connected_socket_is_reused_by_connectex();
     a_connected_socket_is_refused();
     taken_bytes_go_out_first();
+    transmit_disconnects_for_reuse();
     WSACleanup();
     printf("stream_reuse: ok\n");
     return 0;
