@@ -257,7 +257,9 @@ pub(crate) struct SendQueue {
     /// kernel refused a GSO message of that segment size (over the MTU).
     pub(crate) coalesce_below: usize,
     /// The thread waiting on the stream socket's completion port that
-    /// watches its writability itself (as [`RecvQueue::cover`]).
+    /// watches its writability itself (the reactor's watch is disarmed
+    /// meanwhile, `io/port_watch.rs`): woken when the queue is emptied by
+    /// someone else.
     pub(crate) cover: Option<Arc<crate::completion::ThreadWaker>>,
 }
 
@@ -345,10 +347,6 @@ pub(crate) struct RecvQueue {
     pub(crate) registered: bool,
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
-    /// The thread waiting on the socket's completion port that watches the
-    /// socket itself while it waits (the reactor's watch is disarmed
-    /// meanwhile): woken when the queue is emptied by someone else.
-    pub(crate) cover: Option<Arc<crate::completion::ThreadWaker>>,
 }
 
 #[cfg(test)]

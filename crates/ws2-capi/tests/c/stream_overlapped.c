@@ -563,13 +563,13 @@ static void port_bound_receive_outlives_its_thread(void)
 /* The IOCP pattern, a receive posted and then a wait on the port, while
  * another thread sends, closes or cancels (test_iocp iocp_async_read and
  * iocp_async_read_closesocket: the pending receive completes while the
- * caller waits in GetQueuedCompletionStatus). ws2 lets the waiting thread
- * complete such a receive itself; each case counts the packets: exactly
- * one, then nothing. A receive whose wait timed out still completes when
- * data comes later with nobody waiting (the event is set, Internal
- * written); a receive that queues no packet (hEvent's low bit) does not
- * keep a closed socket open while the port's waiter waits on. The same
- * for a send the kernel cannot take whole. */
+ * caller waits in GetQueuedCompletionStatus); each case counts the
+ * packets: exactly one, then nothing. A receive whose wait timed out still
+ * completes when data comes later with nobody waiting (the event is set,
+ * Internal written); closing a socket while the port's waiter waits ends
+ * its connection at once. A send the kernel cannot take whole, then the
+ * wait: ws2 lets the waiting thread write the rest itself (it watches the
+ * socket); a close under that wait cancels the send once. */
 enum waiter_act { ACT_SEND, ACT_CLOSE, ACT_CANCEL, ACT_CLOSE_THEN_PEER_READS, ACT_READ_BIG };
 static SOCKET act_client, act_server;
 static WSAOVERLAPPED *act_ov;

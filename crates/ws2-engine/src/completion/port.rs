@@ -1,6 +1,6 @@
 //! Completion ports (S36): queues of packets that several threads may wait
 //! on, woken last-in first-out; a waiting thread watches the sockets it
-//! just queued operations on itself ([`PortSource`]).
+//! just queued sends on itself ([`PortSource`]).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -231,13 +231,12 @@ impl Port {
     }
 
     /// Waits for `take` as [`wait_until`] does, watching meanwhile the
-    /// sockets this thread queued operations on that complete here (at
-    /// most [`WATCHED`]): when one is ready this thread completes its
-    /// receives or writes its sends, and posts their packets, instead of
-    /// the reactor's thread, which would then have to wake this one (a
-    /// thread switch per completion). The reactor's watch of each is
-    /// disarmed while this thread watches and armed again after, if
-    /// operations still wait.
+    /// sockets this thread queued sends on that complete here (at most
+    /// [`WATCHED`]): when one is writable this thread writes its sends and
+    /// posts their packets, instead of the reactor's thread, which would
+    /// then have to wake this one (a thread switch per completion). The
+    /// reactor's watch of each is disarmed while this thread watches and
+    /// armed again after, if sends still wait.
     fn wait_watching<R>(
         &self,
         deadline: Option<Instant>,
@@ -313,8 +312,8 @@ const WATCHED: usize = 4;
 
 /// A socket whose queued operations complete on a port, seen from a thread
 /// that waits on that port: the thread may watch its fd and complete them
-/// itself while it waits (the socket layer implements it). Directions are
-/// `poll` events: `POLLIN` its receives, `POLLOUT` its sends.
+/// itself while it waits (the io layer implements it, for a stream's
+/// sends). Directions are `poll` events (`POLLOUT`: its sends).
 pub trait PortSource: Send + Sync {
     /// Whether its completions go to `port`.
     fn completes_on(&self, port: &Port) -> bool;
@@ -336,14 +335,14 @@ pub trait PortSource: Send + Sync {
 }
 
 thread_local! {
-    /// The sockets this thread last queued operations on, for its next
-    /// port wait to watch.
+    /// The sockets this thread last queued sends on, for its next port
+    /// wait to watch.
     static PENDED: RefCell<Vec<Weak<dyn PortSource>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Notes that this thread queued an operation on `source`, which completes
 /// on a port: its next wait on that port watches it (the IOCP pattern: a
-/// worker posts `WSARecv` or `WSASend`, then waits on the port).
+/// worker posts a `WSASend`, then waits on the port).
 pub fn note_pended(source: Weak<dyn PortSource>) {
     let _ = PENDED.try_with(|pended| {
         let Ok(mut pended) = pended.try_borrow_mut() else {

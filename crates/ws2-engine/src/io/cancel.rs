@@ -148,8 +148,11 @@ fn cancel_where(
             .partition(|op| op.delivery.as_ref().is_some_and(|d| pick(d, op.issuer)));
         q.ops = rest;
         core.queued.store(q.ops.len(), Ordering::Release);
+        // A thread watching the socket while it waits on the port stops
+        // (and lets go of the socket) when nothing is left to watch, even
+        // if no packet wakes it (`hEvent`'s low bit set).
         if let Some(w) = &q.cover {
-            w.wake(); // see the receives' below
+            w.wake();
         }
         taken.into()
     };
@@ -159,14 +162,6 @@ fn cancel_where(
             .into_iter()
             .partition(|op| pick(&op.delivery, op.issuer));
         q.ops = rest;
-        // A thread watching the socket while it waits on the port stops
-        // (and lets go of the socket) when nothing is left to watch, even
-        // if no packet wakes it (`hEvent`'s low bit set).
-        if q.ops.is_empty()
-            && let Some(w) = &q.cover
-        {
-            w.wake();
-        }
         taken.into()
     };
     let n = sends.len() + recvs.len();

@@ -49,7 +49,7 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
         // that waits adds it.
         (q.in_epoll, r.in_epoll) = (0, 0);
         // A thread watching the socket while it waits on the port lets go.
-        for w in [&q.cover, &r.cover].into_iter().flatten() {
+        if let Some(w) = &q.cover {
             w.wake();
         }
         break std::mem::take(&mut r.ops);

@@ -527,9 +527,7 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
             q.registered = false;
             r.release(core, Direction::Recv);
         }
-        // A thread waiting on the socket's port watches it: it arms the
-        // reactor again when it stops (`port_watch`).
-        rearm && q.cover.is_none()
+        rearm
     };
     for (delivery, port_of, result) in done {
         recv_op::deliver_op(core, delivery, port_of, result);
@@ -544,7 +542,7 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
 
 /// A completion found under a socket's receive lock: where it goes (on
 /// another socket's port for an `AcceptEx`) and its result.
-pub(super) type RecvDone = (
+type RecvDone = (
     Delivery,
     Option<Arc<dyn crate::completion::PortBound + Send + Sync>>,
     Result<usize>,
@@ -553,7 +551,7 @@ pub(super) type RecvDone = (
 /// The queued operations of a stream socket (receives, a listener's
 /// `AcceptEx`), tried in order while each completes; a handed-off one goes
 /// to `handoffs`. Returns whether some must wait for readability.
-pub(super) fn drain_stream_recvs(
+fn drain_stream_recvs(
     core: &SocketCore,
     q: &mut RecvQueue,
     done: &mut Vec<RecvDone>,

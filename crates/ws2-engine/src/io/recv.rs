@@ -14,7 +14,7 @@ use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{self, arm_or_fail};
-use super::queues::{RecvQueueLock, note_port_wait, note_socket, queued_recvs, recv_queue};
+use super::queues::{RecvQueueLock, note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
 use super::recv_op::{complete_op, try_op};
 
@@ -180,7 +180,6 @@ pub fn recv_stream_overlapped(
         port_of: None,
     });
     enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
-    note_port_wait(core);
     Ok(Submitted::Pending)
 }
 
@@ -215,7 +214,6 @@ pub fn submit_attempt(
         }
     }
     enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
-    note_port_wait(core);
     Ok(Submitted::Pending)
 }
 
