@@ -313,7 +313,8 @@ pub unsafe extern "C" fn GetQueuedCompletionStatus(
         // until one is taken.
         unsafe { ov.write_unaligned(std::ptr::null_mut()) };
         let port = handles::port(handles::untagged(handle(port)))?;
-        match port.get(deadline(ms), false)? {
+        let timeout = (ms != INFINITE).then(|| Duration::from_millis(ms as u64));
+        match port.get_within(timeout, false)? {
             Waited::Done(p) => {
                 // SAFETY: out-pointers writable per the contract (checked non-null).
                 unsafe {

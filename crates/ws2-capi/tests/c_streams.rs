@@ -34,6 +34,14 @@ fn overlapped_stream_sends_and_receives_complete_as_windows_does() {
     run_c_test("stream_overlapped", &[]);
 }
 
+// P8 S29 S36 S37: an overlapped MSG_WAITALL receive completes when its
+// buffer is full, at the end or a reset with what arrived, or cancelled
+// (Microsoft's WSARecv page), in posting order with other receives.
+#[test]
+fn overlapped_waitall_receives_complete_when_full() {
+    run_c_test("stream_waitall", &[]);
+}
+
 // P8 S36 S37: AcceptEx, GetAcceptExSockaddrs, SO_UPDATE_ACCEPT_CONTEXT
 // through SIO_GET_EXTENSION_FUNCTION_POINTER; the listener's key, close and
 // cancel each once (test_get_extension_func, test_AcceptEx,
@@ -56,6 +64,15 @@ fn connectex_connects_and_completes_as_windows_does() {
 #[test]
 fn disconnectex_half_closes_as_windows_does() {
     run_c_test("stream_disconnectex", &[]);
+}
+
+// P8 S36 S37: DisconnectEx with TF_REUSE_SOCKET: the same handle accepted
+// into again by AcceptEx, or connected again by ConnectEx (still bound);
+// the refusals of a socket reused wrongly (Microsoft's DisconnectEx,
+// ConnectEx and AcceptEx pages; test_AcceptEx, test_connect).
+#[test]
+fn disconnectex_reuses_the_socket_for_acceptex_and_connectex() {
+    run_c_test("stream_reuse", &[]);
 }
 
 // P8: TransmitFile and TransmitPackets through their GUIDs: memory sent in

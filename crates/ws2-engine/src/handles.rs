@@ -23,6 +23,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::thread::LocalKey;
 
 use arc_swap::ArcSwapOption;
 
@@ -266,45 +267,53 @@ impl std::ops::Deref for SocketRef {
 /// this has not moved (every close bumps it after emptying the slot).
 static REMOVALS: AtomicU64 = AtomicU64::new(0);
 
-/// The socket a thread looked up last: its handle, `REMOVALS` then, and
-/// the socket, weakly (a closed socket's fd must close with its last
-/// strong reference, not wait for this thread's next lookup).
-struct LastSocket {
+/// The object of a kind a thread looked up last: its handle, `REMOVALS`
+/// then, and the object, weakly (a closed socket's fd must close with its
+/// last strong reference, not wait for this thread's next lookup).
+struct Last<T> {
     handle: usize,
     removals: u64,
-    core: Weak<SocketCore>,
+    object: Weak<T>,
 }
 
 thread_local! {
-    static LAST_SOCKET: RefCell<LastSocket> = const {
-        RefCell::new(LastSocket { handle: 0, removals: 0, core: Weak::new() })
+    static LAST_SOCKET: RefCell<Last<SocketCore>> = const {
+        RefCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+    };
+    static LAST_PORT: RefCell<Last<Port>> = const {
+        RefCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
 }
 
-/// The remembered socket of `handle`, if no handle was closed since.
+/// The remembered object of `handle` in `last`, if no handle was closed
+/// since.
 #[inline]
-fn remembered(handle: usize) -> Option<Arc<SocketCore>> {
+fn remembered<T>(last: &'static LocalKey<RefCell<Last<T>>>, handle: usize) -> Option<Arc<T>> {
     let removals = REMOVALS.load(Ordering::Acquire);
-    LAST_SOCKET
-        .try_with(|last| {
-            let last = last.try_borrow().ok()?;
-            if last.handle != handle || last.removals != removals {
-                return None;
-            }
-            last.core.upgrade()
-        })
-        .ok()
-        .flatten()
+    last.try_with(|last| {
+        let last = last.try_borrow().ok()?;
+        if last.handle != handle || last.removals != removals {
+            return None;
+        }
+        last.object.upgrade()
+    })
+    .ok()
+    .flatten()
 }
 
-/// Remembers `core` as the socket of `handle`, as of `removals`.
-fn remember(handle: usize, removals: u64, core: &Arc<SocketCore>) {
-    let _ = LAST_SOCKET.try_with(|last| {
+/// Remembers `object` in `last` as the object of `handle`, as of `removals`.
+fn remember<T>(
+    last: &'static LocalKey<RefCell<Last<T>>>,
+    handle: usize,
+    removals: u64,
+    object: &Arc<T>,
+) {
+    let _ = last.try_with(|last| {
         if let Ok(mut last) = last.try_borrow_mut() {
-            *last = LastSocket {
+            *last = Last {
                 handle,
                 removals,
-                core: Arc::downgrade(core),
+                object: Arc::downgrade(object),
             };
         }
     });
@@ -330,7 +339,7 @@ impl std::fmt::Debug for SocketRef {
 /// ```
 #[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
-    if let Some(core) = remembered(handle) {
+    if let Some(core) = remembered(&LAST_SOCKET, handle) {
         return Ok(SocketRef {
             held: Held::Cached(core),
         });
@@ -346,7 +355,7 @@ fn socket_from_table(handle: usize) -> Result<SocketRef> {
     if let Some(guard) = lookup(handle)
         && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
     {
-        remember(handle, removals, core);
+        remember(&LAST_SOCKET, handle, removals, core);
         return Ok(SocketRef {
             held: Held::Guard(guard),
         });
@@ -440,9 +449,20 @@ pub fn thread(handle: usize) -> Result<Arc<ThreadObject>> {
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+/// A thread waiting on one port again and again finds it without the
+/// table (as [`socket`] does).
+#[inline]
 pub fn port(handle: usize) -> Result<Arc<Port>> {
+    if let Some(port) = remembered(&LAST_PORT, handle) {
+        return Ok(port);
+    }
+    // Read before the slot: a close after this read makes the memory stale.
+    let removals = REMOVALS.load(Ordering::Acquire);
     match object(handle) {
-        Some(Object::Port(p)) => Ok(p),
+        Some(Object::Port(p)) => {
+            remember(&LAST_PORT, handle, removals, &p);
+            Ok(p)
+        }
         _ => Err(Error::new(
             abi::ERROR_INVALID_HANDLE as i32,
             format!("handle {handle:#x} is not a completion port"),

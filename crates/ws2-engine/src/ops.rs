@@ -277,6 +277,11 @@ pub(crate) struct SendQueue {
     /// Coalesce only datagrams shorter than this (0: any); set when the
     /// kernel refused a GSO message of that segment size (over the MTU).
     pub(crate) coalesce_below: usize,
+    /// The thread waiting on the stream socket's completion port that
+    /// watches its writability itself (the reactor's watch is disarmed
+    /// meanwhile, `io/port_watch.rs`): woken when the queue is emptied by
+    /// someone else.
+    pub(crate) cover: Option<Arc<crate::completion::ThreadWaker>>,
 }
 
 /// Writes a received datagram's outputs into the caller's memory and says

@@ -7,8 +7,11 @@
 //! to a receiver thread over a fresh loopback connection (the receiver
 //! reads into a 64 KiB buffer with the same API); the time runs from the
 //! first send to the receiver's last byte. Rounds interleave the variants
-//! (a rotating order); the table shows medians of MB/s and the ratio to
-//! raw. IOCP keeps one `WSASend` in flight on the sender's port and one
+//! (a rotating order); the table shows the median MB/s of each and the
+//! median of the rounds' ratios to raw (each round's variants run back to
+//! back, so a change of load between rounds cancels out of the ratio), of
+//! wall-clock time and of the process's CPU time (bytes per CPU second:
+//! what the variant costs, whatever else runs on the machine). IOCP keeps one `WSASend` in flight on the sender's port and one
 //! `WSARecv` on the receiver's, each completion dequeued with
 //! `GetQueuedCompletionStatus` (the echo server's pattern).
 //! `crates/wsasend/bench-stream-callgrind.sh` counts user-space
@@ -25,6 +28,7 @@ use ws2_abi as abi;
 
 use crate::bench::print_json;
 use crate::output::JSON_VERSION;
+use crate::scale::cpu_time;
 use crate::{AppResult, BenchArgs, BenchOneArgs, Mode};
 
 /// Bytes of one receive.
@@ -273,6 +277,8 @@ struct ResultJson {
     variant: Variant,
     mb_per_s: f64,
     ratio_vs_raw: f64,
+    /// Bytes per CPU second over raw's, paired per round as `ratio_vs_raw`.
+    cpu_ratio_vs_raw: f64,
 }
 
 /// `wsasend bench --stream`.
@@ -281,27 +287,40 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
     let payload: Vec<u8> = (0..args.chunk as usize).map(|i| i as u8).collect();
     let variants = [Variant::Raw, Variant::Ws2Blocking, Variant::Ws2Iocp];
     let mut rates = vec![Vec::new(); variants.len()];
+    // Bytes per second of the process's CPU time (every thread: sender,
+    // receiver, ws2's reactor).
+    let mut cpu_rates = vec![Vec::new(); variants.len()];
     for &v in &variants {
         transfer(v, &payload, args.chunks.min(64))?; // warm-up
     }
     for round in 0..args.rounds as usize {
         for k in 0..variants.len() {
             let which = (round + k) % variants.len();
+            let cpu0 = cpu_time();
             let t = transfer(variants[which], &payload, args.chunks)?;
+            let cpu = cpu_time().saturating_sub(cpu0);
             let bytes = payload.len() as f64 * args.chunks as f64;
             rates[which].push(bytes / t.as_secs_f64() / 1e6);
+            cpu_rates[which].push(bytes / cpu.as_secs_f64().max(1e-9));
         }
     }
-    let raw = median(&mut rates[0].clone());
+    // Each round runs every variant back to back: the ratio is the median
+    // of the rounds' own ratios, so a change of the machine's load between
+    // rounds (other programs on a shared machine) cancels.
     let results: Vec<ResultJson> = variants
         .iter()
         .enumerate()
         .map(|(k, &variant)| {
-            let r = median(&mut rates[k]);
+            let paired = |of: &[Vec<f64>]| {
+                let mut ratios: Vec<f64> =
+                    of[k].iter().zip(&of[0]).map(|(r, raw)| r / raw).collect();
+                median(&mut ratios)
+            };
             ResultJson {
                 variant,
-                mb_per_s: r,
-                ratio_vs_raw: r / raw,
+                mb_per_s: median(&mut rates[k].clone()),
+                ratio_vs_raw: paired(&rates),
+                cpu_ratio_vs_raw: paired(&cpu_rates),
             }
         })
         .collect();
@@ -321,14 +340,21 @@ pub fn run(args: &BenchArgs) -> AppResult<ExitCode> {
             args.chunks,
             args.chunk
         )?;
-        outln!("{:<26} | {:>10} | {:>12}", "variant", "MB/s", "vs raw")?;
-        outln!("{}", "-".repeat(26 + 10 + 12 + 6))?;
+        outln!(
+            "{:<26} | {:>10} | {:>12} | {:>12}",
+            "variant",
+            "MB/s",
+            "vs raw",
+            "CPU vs raw"
+        )?;
+        outln!("{}", "-".repeat(26 + 10 + 12 + 12 + 9))?;
         for r in &results {
             outln!(
-                "{:<26} | {:>10.0} | {:>12.2}",
+                "{:<26} | {:>10.0} | {:>12.2} | {:>12.2}",
                 r.variant.label(),
                 r.mb_per_s,
-                r.ratio_vs_raw
+                r.ratio_vs_raw,
+                r.cpu_ratio_vs_raw
             )?;
         }
     }

@@ -2,8 +2,7 @@
  * P8, part 2, item 2), as Windows answers (research-streams.md B10, B11,
  * D12, from Wine's Windows-run sock.c: test_DisconnectEx,
  * test_shutdown_completion_port): a half close like shutdown(SD_SEND),
- * overlapped or not, its packets; TF_REUSE_SOCKET is refused (WSAEINVAL,
- * ws2's documented choice). */
+ * overlapped or not, its packets. TF_REUSE_SOCKET: stream_reuse.c. */
 #include "ov_common.h"
 #include "stream_common.h"
 
@@ -47,8 +46,8 @@ int main(void)
     CHECK_EQ(WSAGetLastError(), WSAEINVAL); /* dwReserved */
     CHECK(!pDisconnectEx(client, &ov, TF_DISCONNECT, 0));
     CHECK_EQ(WSAGetLastError(), WSAEINVAL);
-    CHECK(!pDisconnectEx(client, &ov, TF_REUSE_SOCKET, 0));
-    CHECK_EQ(WSAGetLastError(), WSAEINVAL); /* ws2 does not reuse sockets */
+    CHECK(!pDisconnectEx(client, &ov, TF_DISCONNECT | TF_REUSE_SOCKET, 0));
+    CHECK_EQ(WSAGetLastError(), WSAEINVAL);
     CHECK(!pDisconnectEx(client, &ov, 0, 0));
     CHECK_EQ(WSAGetLastError(), ERROR_IO_PENDING);
     CHECK_EQ(WaitForSingleObject(ov.hEvent, 1000), WAIT_OBJECT_0);

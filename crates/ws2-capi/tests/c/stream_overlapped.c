@@ -489,7 +489,8 @@ static void close_races_complete_each_once(void)
         pthread_t t;
         CHECK_EQ(pthread_create(&t, NULL, close_soon, NULL), 0);
         send(client, big, 300 + round * 13, 0);
-        pthread_join(t, NULL);
+        /* Waiting on the port while the close happens: this thread may be
+         * completing the socket's operations itself (it watches it). */
         for (int i = 0; i < posted; i++) {
             DWORD bytes;
             ULONG_PTR key;
@@ -500,6 +501,7 @@ static void close_races_complete_each_once(void)
             CHECK_EQ(seen[idx], 0);
             seen[idx] = 1;
         }
+        pthread_join(t, NULL);
         port_is_empty(port);
         closesocket(client);
     }
@@ -558,6 +560,188 @@ static void port_bound_receive_outlives_its_thread(void)
     }
 }
 
+/* The IOCP pattern, a receive posted and then a wait on the port, while
+ * another thread sends, closes or cancels (test_iocp iocp_async_read and
+ * iocp_async_read_closesocket: the pending receive completes while the
+ * caller waits in GetQueuedCompletionStatus); each case counts the
+ * packets: exactly one, then nothing. A receive whose wait timed out still
+ * completes when data comes later with nobody waiting (the event is set,
+ * Internal written); closing a socket while the port's waiter waits ends
+ * its connection at once. A send the kernel cannot take whole, then the
+ * wait: ws2 lets the waiting thread write the rest itself (it watches the
+ * socket); a close under that wait cancels the send once. */
+enum waiter_act { ACT_SEND, ACT_CLOSE, ACT_CANCEL, ACT_CLOSE_THEN_PEER_READS, ACT_READ_BIG };
+static SOCKET act_client, act_server;
+static WSAOVERLAPPED *act_ov;
+static enum waiter_act act;
+static const char *act_big;
+static volatile int act_peer_saw_end_ms = -1;
+static void *act_later(void *arg)
+{
+    (void)arg;
+    Sleep(100);
+    switch (act) {
+    case ACT_SEND:
+        if (send(act_client, "first", 5, 0) != 5) FAIL("send first");
+        Sleep(50);
+        if (send(act_client, "second!", 7, 0) != 7) FAIL("send second");
+        break;
+    case ACT_CLOSE:
+        closesocket(act_server);
+        break;
+    case ACT_CANCEL:
+        if (!CancelIoEx((HANDLE)act_server, act_ov)) FAIL("CancelIoEx");
+        break;
+    case ACT_READ_BIG:
+        recv_and_compare(act_client, act_big, BIG);
+        break;
+    case ACT_CLOSE_THEN_PEER_READS: {
+        double t0 = now_ms();
+        closesocket(act_server);
+        char c;
+        DWORD ms = 3000;
+        setsockopt(act_client, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, sizeof ms);
+        if (recv(act_client, &c, 1, 0) == 0) act_peer_saw_end_ms = (int)(now_ms() - t0);
+        break;
+    }
+    }
+    return NULL;
+}
+
+static void port_waiter_sees_its_receives_complete(void)
+{
+    static char bufs[2][64];
+    DWORD flags = 0, bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+    pthread_t t;
+
+    /* Two receives posted, the waiter waits, the peer sends twice. */
+    tcp_pair(&act_client, &act_server);
+    HANDLE port = CreateIoCompletionPort((HANDLE)act_server, NULL, 0x1234, 0);
+    WSAOVERLAPPED ov[2];
+    memset(ov, 0, sizeof ov);
+    for (int i = 0; i < 2; i++) {
+        WSABUF w = {sizeof bufs[i], bufs[i]};
+        CHECK_PENDING(WSARecv(act_server, &w, 1, NULL, &flags, &ov[i], NULL));
+    }
+    act = ACT_SEND;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(next_packet(port, &bytes, &key, &got));
+    CHECK(got == &ov[0]);
+    CHECK_EQ(key, 0x1234);
+    CHECK_EQ(bytes, 5);
+    CHECK(memcmp(bufs[0], "first", 5) == 0);
+    CHECK_EQ(GetLastError(), 0xdeadbeef); /* success leaves it (B3) */
+    CHECK(next_packet(port, &bytes, &key, &got));
+    CHECK(got == &ov[1]);
+    CHECK_EQ(bytes, 7);
+    CHECK(memcmp(bufs[1], "second!", 7) == 0);
+    CHECK_EQ(ov[1].InternalHigh, 7);
+    CHECK_HEX_EQ(ov[1].Internal, STATUS_SUCCESS);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+
+    /* The wait times out with the receive pending: data that comes when
+     * nobody waits on the port still completes it (event, Internal), and
+     * its packet waits for the next look. */
+    memset(ov, 0, sizeof ov);
+    ov[0].hEvent = new_event();
+    WSABUF w0 = {sizeof bufs[0], bufs[0]};
+    CHECK_PENDING(WSARecv(act_server, &w0, 1, NULL, &flags, &ov[0], NULL));
+    port_is_empty(port);
+    CHECK_EQ(send(act_client, "late", 4, 0), 4);
+    CHECK_EQ(WaitForSingleObject(ov[0].hEvent, 5000), WAIT_OBJECT_0);
+    CHECK_EQ(ov[0].InternalHigh, 4);
+    CHECK(next_packet(port, &bytes, &key, &got));
+    CHECK(got == &ov[0]);
+    CHECK_EQ(bytes, 4);
+    port_is_empty(port);
+    WSACloseEvent(ov[0].hEvent);
+
+    /* CancelIoEx from another thread while the waiter waits. */
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSARecv(act_server, &w0, 1, NULL, &flags, &ov[0], NULL));
+    act = ACT_CANCEL;
+    act_ov = &ov[0];
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(!next_packet(port, &bytes, &key, &got));
+    CHECK_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
+    CHECK(got == &ov[0]);
+    CHECK_HEX_EQ(ov[0].Internal, STATUS_CANCELLED);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+
+    /* closesocket from another thread while the waiter waits. */
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSARecv(act_server, &w0, 1, NULL, &flags, &ov[0], NULL));
+    act = ACT_CLOSE;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(!next_packet(port, &bytes, &key, &got));
+    CHECK_EQ(GetLastError(), ERROR_CONNECTION_ABORTED);
+    CHECK(got == &ov[0]);
+    CHECK_EQ(key, 0x1234);
+    CHECK_HEX_EQ(ov[0].Internal, STATUS_CONNECTION_ABORTED);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+    closesocket(act_client);
+
+    /* A send the kernel cannot take whole, then the wait on the port while
+     * the peer reads (test_send's send, through a port): one packet with
+     * every byte; then one closed under the wait: cancelled, once. */
+    tcp_pair(&act_client, &act_server);
+    CHECK(CreateIoCompletionPort((HANDLE)act_server, port, 0x1234, 0) == port);
+    char *big = pattern(BIG, 11);
+    act_big = big;
+    WSABUF wb = {BIG, big};
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSASend(act_server, &wb, 1, NULL, 0, &ov[0], NULL));
+    act = ACT_READ_BIG;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(next_packet(port, &bytes, &key, &got));
+    CHECK(got == &ov[0]);
+    CHECK_EQ(bytes, BIG);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+    memset(ov, 0, sizeof ov);
+    CHECK_PENDING(WSASend(act_server, &wb, 1, NULL, 0, &ov[0], NULL));
+    act = ACT_CLOSE;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    CHECK(!next_packet(port, &bytes, &key, &got));
+    CHECK_EQ(GetLastError(), ERROR_OPERATION_ABORTED);
+    CHECK(got == &ov[0]);
+    pthread_join(t, NULL);
+    port_is_empty(port);
+    closesocket(act_client);
+    free(big);
+
+    /* No packet for this receive (hEvent's low bit): closing the socket
+     * while the port's waiter still waits ends the connection at once (the
+     * peer reads the end), and the wait goes on to its timeout. */
+    tcp_pair(&act_client, &act_server);
+    CHECK(CreateIoCompletionPort((HANDLE)act_server, port, 0x1234, 0) == port);
+    memset(ov, 0, sizeof ov);
+    WSAEVENT ev = new_event();
+    ov[0].hEvent = (HANDLE)((ULONG_PTR)ev | 1);
+    CHECK_PENDING(WSARecv(act_server, &w0, 1, NULL, &flags, &ov[0], NULL));
+    act = ACT_CLOSE_THEN_PEER_READS;
+    act_peer_saw_end_ms = -1;
+    CHECK_EQ(pthread_create(&t, NULL, act_later, NULL), 0);
+    double t0 = now_ms();
+    got = (OVERLAPPED *)1;
+    CHECK(!GetQueuedCompletionStatus(port, &bytes, &key, &got, 1500));
+    CHECK_EQ(GetLastError(), WAIT_TIMEOUT);
+    CHECK(now_ms() - t0 >= 1400);
+    pthread_join(t, NULL);
+    CHECK(act_peer_saw_end_ms >= 0 && act_peer_saw_end_ms < 1000);
+    CHECK(event_is_set(ev));
+    CHECK_HEX_EQ(ov[0].Internal, STATUS_CONNECTION_ABORTED);
+    port_is_empty(port);
+    WSACloseEvent(ev);
+    closesocket(act_client);
+    CloseHandle(port);
+}
+
 int main(void)
 {
     startup();
@@ -571,6 +755,7 @@ int main(void)
     routines_run_in_alertable_waits();
     port_bound_receive_outlives_its_thread();
     close_races_complete_each_once();
+    port_waiter_sees_its_receives_complete();
     WSACleanup();
     printf("stream_overlapped: ok\n");
     return 0;

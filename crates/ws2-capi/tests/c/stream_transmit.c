@@ -1,9 +1,11 @@
 /* TransmitFile and TransmitPackets (SPEC P8, part 2, item 3): their GUIDs
  * resolve; ws2 sends what is in memory (TransmitFile's head and tail with
  * no file, TransmitPackets' memory elements) and refuses a file with
- * ERROR_INVALID_HANDLE (ws2 has no file HANDLEs) and TF_REUSE_SOCKET with
- * WSAEINVAL (README). Windows' answers from research-streams.md B12, B13
- * (Wine's Windows-run sock.c test_TransmitFile). */
+ * ERROR_INVALID_HANDLE (ws2 has no file HANDLEs, README). TF_REUSE_SOCKET
+ * is WSAEINVAL without TF_DISCONNECT (Microsoft's TransmitFile and
+ * TransmitPackets pages); with it: stream_reuse.c. Windows' answers from
+ * research-streams.md B12, B13 (Wine's Windows-run sock.c
+ * test_TransmitFile). */
 #include "ov_common.h"
 #include "stream_common.h"
 
@@ -74,11 +76,11 @@ int main(void)
     CHECK(WSAGetOverlappedResult(client, &ov, &n, FALSE, &flags));
     CHECK_EQ(n, 23);
     RECV_EXACTLY(server, buf, 23);
-    /* ws2's refusals: a file handle, TF_REUSE_SOCKET. */
+    /* ws2's refusal: a file handle; TF_REUSE_SOCKET without TF_DISCONNECT. */
     SetLastError(0xdeadbeef);
     CHECK(!pTransmitFile(client, (HANDLE)(ULONG_PTR)0x1234, 0, 0, NULL, NULL, 0));
     CHECK_EQ(GetLastError(), ERROR_INVALID_HANDLE);
-    CHECK(!pTransmitFile(client, NULL, 0, 0, NULL, &tb, TF_DISCONNECT | TF_REUSE_SOCKET));
+    CHECK(!pTransmitFile(client, NULL, 0, 0, NULL, &tb, TF_REUSE_SOCKET));
     CHECK_EQ(WSAGetLastError(), WSAEINVAL);
 
     /* TransmitPackets: memory elements in order; a file element refused. */

@@ -20,7 +20,7 @@ pub use apc::{Apc, OvPtr, Routine, UserApc};
 pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver};
 pub use event::{Event, wait_events};
 pub use inline::{Payload, RustRoutine};
-pub use port::{Packet, Port};
+pub use port::{Packet, Port, PortSource, note_pended};
 pub use thread::{
     IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
     forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,

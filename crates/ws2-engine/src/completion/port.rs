@@ -1,10 +1,13 @@
 //! Completion ports (S36): queues of packets that several threads may wait
-//! on, woken last-in first-out.
+//! on, woken last-in first-out; a waiting thread watches the sockets it
+//! just queued sends on itself ([`PortSource`]).
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use ws2_abi as abi;
 
@@ -12,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::fork::lock;
 
 use super::inline::Payload;
-use super::thread::{ThreadWaker, forget_parent_waiters};
-use super::wait::{Waitable, Waited, wait_until};
+use super::thread::{ThreadWaker, current_thread, forget_parent_waiters};
+use super::wait::{Waitable, Waited, deadline_in, wait_polling, wait_until};
 
 /// One completion packet.
 pub struct Packet {
@@ -79,7 +82,11 @@ impl Port {
         }
         s.packets.push_back(packet);
         self.posted.fetch_add(1, Ordering::Relaxed);
-        if let Some(w) = s.waiters.last() {
+        // A waiter posting (completing a socket it watches) takes the
+        // packet in the same look: no wake of itself.
+        if let Some(w) = s.waiters.last()
+            && !w.is_this_thread()
+        {
             w.wake();
         }
     }
@@ -177,33 +184,43 @@ impl Port {
             s.packets.drain(..n).for_each(&mut each);
             Some(Some(n))
         };
-        self.wait_for(take, deadline, alertable)
+        self.wait_for(take, || deadline, alertable)
     }
 
     /// Takes one packet, waiting for it; `ERROR_ABANDONED_WAIT_0` if the
     /// port is closed.
     pub fn get(&self, deadline: Option<Instant>, alertable: bool) -> Result<Waited<Packet>> {
-        let take = || {
-            let mut s = lock(&self.state);
-            if s.closed {
-                return Some(None);
-            }
-            s.packets.pop_front().map(Some)
-        };
-        self.wait_for(take, deadline, alertable)
+        self.wait_for(|| self.pop(), || deadline, alertable)
+    }
+
+    /// The first packet (`Some(None)`: the port is closed).
+    fn pop(&self) -> Option<Option<Packet>> {
+        let mut s = lock(&self.state);
+        if s.closed {
+            return Some(None);
+        }
+        s.packets.pop_front().map(Some)
+    }
+
+    /// [`Port::get`] waiting at most `timeout` (`None`: no limit), counted
+    /// from when it starts to wait: a packet already there costs no look
+    /// at the clock (`GetQueuedCompletionStatus`).
+    pub fn get_within(&self, timeout: Option<Duration>, alertable: bool) -> Result<Waited<Packet>> {
+        self.wait_for(|| self.pop(), || timeout.and_then(deadline_in), alertable)
     }
 
     /// `take` at once (no waiter registration when a packet is there), else
-    /// in a wait; `take` yields `Some(None)` when the port is closed.
+    /// in a wait until `deadline()`; `take` yields `Some(None)` when the
+    /// port is closed.
     fn wait_for<R>(
         &self,
         mut take: impl FnMut() -> Option<Option<R>>,
-        deadline: Option<Instant>,
+        deadline: impl FnOnce() -> Option<Instant>,
         alertable: bool,
     ) -> Result<Waited<R>> {
         let got = match take() {
             Some(got) => Waited::Done(got),
-            None => wait_until(&[self], deadline, alertable, None, take)?,
+            None => self.wait_watching(deadline(), alertable, take)?,
         };
         match got {
             Waited::Done(Some(r)) => Ok(Waited::Done(r)),
@@ -212,6 +229,133 @@ impl Port {
             Waited::IoCompletion => Ok(Waited::IoCompletion),
         }
     }
+
+    /// Waits for `take` as [`wait_until`] does, watching meanwhile the
+    /// sockets this thread queued sends on that complete here (at most
+    /// [`WATCHED`]): when one is writable this thread writes its sends and
+    /// posts their packets, instead of the reactor's thread, which would
+    /// then have to wake this one (a thread switch per completion). The
+    /// reactor's watch of each is disarmed while this thread watches and
+    /// armed again after, if sends still wait.
+    fn wait_watching<R>(
+        &self,
+        deadline: Option<Instant>,
+        alertable: bool,
+        mut take: impl FnMut() -> Option<R>,
+    ) -> Result<Waited<R>> {
+        let noted = PENDED
+            .try_with(|p| p.try_borrow().is_ok_and(|p| !p.is_empty()))
+            .unwrap_or(false);
+        if !noted {
+            return wait_until(&[self], deadline, alertable, None, take);
+        }
+        let mut watched: [Option<Arc<dyn PortSource>>; WATCHED] = Default::default();
+        let mut fds = [libc::pollfd {
+            fd: -1,
+            events: 0,
+            revents: 0,
+        }; WATCHED + 1];
+        let me = current_thread();
+        let mut n = 0;
+        if me.waker.ensure_fd().is_ok() {
+            let _ = PENDED.try_with(|pended| {
+                let Ok(mut pended) = pended.try_borrow_mut() else {
+                    return;
+                };
+                for source in pended.drain(..).filter_map(|w| w.upgrade()) {
+                    if source.completes_on(self)
+                        && let Some((fd, events)) = source.watch(&me.waker)
+                    {
+                        fds[n + 1].fd = fd;
+                        fds[n + 1].events = events;
+                        watched[n] = Some(source);
+                        n += 1;
+                    }
+                }
+            });
+        }
+        if n == 0 {
+            return wait_until(&[self], deadline, alertable, None, take);
+        }
+        let result = wait_polling(&[self], deadline, alertable, &mut fds[..=n], |fds| {
+            for (slot, pfd) in watched[..n].iter_mut().zip(&mut fds[1..]) {
+                let Some(source) = slot else {
+                    continue;
+                };
+                let keep = if pfd.revents != 0 {
+                    source.clone().serve(pfd.events, pfd.revents)
+                } else {
+                    source.still_waiting(pfd.events)
+                };
+                if keep != pfd.events {
+                    source.unwatch(pfd.events & !keep);
+                    pfd.events = keep;
+                }
+                if keep == 0 {
+                    *slot = None;
+                    pfd.fd = -1;
+                }
+            }
+            take()
+        });
+        for (source, pfd) in watched.iter().zip(&fds[1..]) {
+            if let Some(source) = source {
+                source.unwatch(pfd.events);
+            }
+        }
+        result
+    }
+}
+
+/// How many sockets one port wait watches itself.
+const WATCHED: usize = 4;
+
+/// A socket whose queued operations complete on a port, seen from a thread
+/// that waits on that port: the thread may watch its fd and complete them
+/// itself while it waits (the io layer implements it, for a stream's
+/// sends). Directions are `poll` events (`POLLOUT`: its sends).
+pub trait PortSource: Send + Sync {
+    /// Whether its completions go to `port`.
+    fn completes_on(&self, port: &Port) -> bool;
+    /// Starts watching for the thread of `waker`: the fd to poll and the
+    /// directions watched; `None` when nothing waits or another thread
+    /// watches.
+    fn watch(&self, waker: &Arc<ThreadWaker>) -> Option<(RawFd, libc::c_short)>;
+    /// The fd polled `revents` while `watched`: completes what can
+    /// complete; the directions to go on watching (operations still wait,
+    /// and this look got on with them).
+    fn serve(self: Arc<Self>, watched: libc::c_short, revents: libc::c_short) -> libc::c_short;
+    /// Which of the `watched` directions still have operations waiting
+    /// (another thread may have completed or cancelled them, or closed the
+    /// socket).
+    fn still_waiting(&self, watched: libc::c_short) -> libc::c_short;
+    /// Stops watching these directions: the reactor watches again what
+    /// still waits.
+    fn unwatch(&self, directions: libc::c_short);
+}
+
+thread_local! {
+    /// The sockets this thread last queued sends on, for its next port
+    /// wait to watch.
+    static PENDED: RefCell<Vec<Weak<dyn PortSource>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes that this thread queued an operation on `source`, which completes
+/// on a port: its next wait on that port watches it (the IOCP pattern: a
+/// worker posts a `WSASend`, then waits on the port).
+pub fn note_pended(source: Weak<dyn PortSource>) {
+    let _ = PENDED.try_with(|pended| {
+        let Ok(mut pended) = pended.try_borrow_mut() else {
+            return;
+        };
+        if pended.iter().any(|w| Weak::ptr_eq(w, &source)) {
+            return;
+        }
+        if pended.len() == WATCHED {
+            pended.remove(0);
+        }
+        pended.push(source);
+    });
 }
 
 impl Waitable for Port {

@@ -62,6 +62,13 @@ impl ThreadWaker {
         self.generation == fork::generation()
     }
 
+    /// Whether this is the calling thread's waker.
+    pub(crate) fn is_this_thread(&self) -> bool {
+        MY_WAKER
+            .try_with(|w| std::ptr::eq(w.get(), self))
+            .unwrap_or(false)
+    }
+
     /// Wakes the thread if it is (or is about to be) waiting.
     pub(crate) fn wake(&self) {
         if !self.is_current() {
@@ -297,6 +304,8 @@ thread_local! {
         RefCell::new(OwnApcs { thread: 0, generation: 0, queue: VecDeque::new() })
     };
     static THREAD: RefCell<Option<ThreadSlot>> = const { RefCell::new(None) };
+    /// The waker of this thread's state (compared, never dereferenced).
+    static MY_WAKER: Cell<*const ThreadWaker> = const { Cell::new(std::ptr::null()) };
     /// Set while this thread runs completion routines: no nesting (S34).
     static RUNNING_APCS: Cell<bool> = const { Cell::new(false) };
     /// Set while routines run inside a blocking call's wait (S35).
@@ -316,6 +325,7 @@ pub fn current_thread() -> Arc<ThreadState> {
                 return s.0.clone();
             }
             let state = Arc::new(ThreadState::new(true));
+            let _ = MY_WAKER.try_with(|w| w.set(Arc::as_ptr(&state.waker)));
             let parents = slot.replace(ThreadSlot(state.clone()));
             drop(slot);
             retire_parent_wakers();

@@ -61,7 +61,8 @@ pub fn wait_until<R>(
 
 /// [`wait_until`] polling any number of fds: `fds[0]` is the thread's wake
 /// fd (filled in here), `fds[1..]` the caller's, whose `revents` `check`
-/// sees after each `poll` (before the first one they are as given). With
+/// sees after each `poll` (before the first one they are as given); it may
+/// take an fd out (-1) for the next `poll`. With
 /// fds of its own the wait needs the eventfd (`WSAEMFILE`/`WSAENOBUFS`
 /// without one); `EINTR` polls again for the time that is left.
 pub fn wait_polling<R>(
@@ -69,7 +70,7 @@ pub fn wait_polling<R>(
     deadline: Option<Instant>,
     alertable: bool,
     fds: &mut [libc::pollfd],
-    mut check: impl FnMut(&[libc::pollfd]) -> Option<R>,
+    mut check: impl FnMut(&mut [libc::pollfd]) -> Option<R>,
 ) -> Result<Waited<R>> {
     let me = current_thread();
     let alertable = alertable && !running_apcs();

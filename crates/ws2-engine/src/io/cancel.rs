@@ -148,6 +148,12 @@ fn cancel_where(
             .partition(|op| op.delivery.as_ref().is_some_and(|d| pick(d, op.issuer)));
         q.ops = rest;
         core.queued.store(q.ops.len(), Ordering::Release);
+        // A thread watching the socket while it waits on the port stops
+        // (and lets go of the socket) when nothing is left to watch, even
+        // if no packet wakes it (`hEvent`'s low bit set).
+        if let Some(w) = &q.cover {
+            w.wake();
+        }
         taken.into()
     };
     let recvs: Vec<Box<RecvOp>> = {
@@ -175,7 +181,7 @@ fn cancel_where(
     n
 }
 
-fn connection_aborted() -> Error {
+pub(super) fn connection_aborted() -> Error {
     Error::new(
         abi::WSAECONNABORTED,
         "closesocket ended the connection under the pending receive",

@@ -79,7 +79,7 @@ fn start() -> Result<&'static Reactor> {
 /// Arms a direction that has operations queued; if the kernel refuses,
 /// fails those operations (each completes once, with the error) rather than
 /// leave them waiting for ever.
-pub(super) fn arm_or_fail(r: &Reactor, core: &Arc<SocketCore>, dir: Direction) {
+pub(super) fn arm_or_fail(r: &Reactor, core: &SocketCore, dir: Direction) {
     let fd = match dir {
         Direction::Send => Some(core.raw_fd()),
         Direction::Recv => core.recv_fd_if_open(),
@@ -584,41 +584,50 @@ fn drain_stream_recvs(
     }
 }
 
-/// The reactor's turn for a stream socket: writes its backlog; lets go of
-/// the socket once it is empty (its FIN, if a `shutdown` waits, is sent
-/// then) and no connect it watches goes on, else waits again. Blocked
-/// senders and a lingering `closesocket` are woken; the `FD_CONNECT` and
-/// `FD_WRITE` that were due are recorded (P1).
+/// The reactor's turn for a stream socket: [`write_stream`].
 fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
+    write_stream(r, core);
+}
+
+/// Writes a stream socket's backlog and queued sends; lets go of the
+/// socket once they are written (its FIN, if a `shutdown` waits, is sent
+/// then) and no connect it watches goes on, else waits again: the reactor
+/// arms, unless a thread waiting on the socket's port watches it
+/// (`port_watch`), which this then tells that the socket still waits.
+/// Blocked senders and a lingering `closesocket` are woken; the
+/// `FD_CONNECT` and `FD_WRITE` that were due are recorded (P1).
+pub(super) fn write_stream(r: &Reactor, core: &Arc<SocketCore>) -> bool {
     let connecting = events::connect_pending(core);
     let mut done = Vec::new();
-    {
+    let waiting = {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
         // A failure drops the backlog, completes the queued overlapped
         // sends with it and leaves the connection broken.
         let _ = stream_write::pump(core, &mut q, &mut b, &mut done);
-        let waiting = !b.is_empty() || !q.ops.is_empty();
-        let armed =
-            match (waiting || connecting).then(|| r.arm(core, core.raw_fd(), Direction::Send)) {
-                Some(Ok(())) => true,
-                Some(Err(e)) => {
-                    stream_write::fail_queued(core, &mut q, &e, &mut done);
-                    false
-                }
-                None => false,
-            };
-        if !armed {
+        let want = !b.is_empty() || !q.ops.is_empty() || connecting;
+        let watched = want && q.cover.is_some();
+        let armed = match (want && !watched).then(|| r.arm(core, core.raw_fd(), Direction::Send)) {
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
+                stream_write::fail_queued(core, &mut q, &e, &mut done);
+                false
+            }
+            None => false,
+        };
+        if !armed && !watched {
             b.clear();
             q.registered = false;
             r.release(core, Direction::Send);
         }
-    }
+        watched
+    };
     stream_write::deliver_all(core, done);
     core.wake_waiters();
     if events::write_due(core) {
         watch_writable(core);
     }
+    waiting
 }
 
 /// Delivers a batch of deferred completions of one socket (the reactor's

@@ -17,8 +17,10 @@ use crate::error::Result;
 mod accept_ex;
 mod attempt;
 mod cancel;
+mod disconnect;
 mod drain;
 mod events;
+mod port_watch;
 mod queues;
 mod reactor;
 mod recv;
@@ -28,12 +30,14 @@ mod segmented;
 mod send;
 mod stream;
 mod stream_overlapped;
+mod stream_waitall;
 mod stream_write;
 mod watch;
 
 pub use accept_ex::{AcceptExBuffer, accept_ex, accept_ex_slot_size, accept_ex_sockaddrs};
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
+pub use disconnect::reuse_stream;
 pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{
@@ -44,6 +48,7 @@ pub use recv_batch::{RecvStats, recv_stats};
 pub use send::{send_blocking, send_overlapped};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
 pub use stream_overlapped::{connect_ex, send_stream_overlapped};
+pub use stream_waitall::recv_stream_waitall;
 pub use watch::{connect, event_select, inherit_event_select};
 
 /// Most overlapped sends one socket may have pending (S18); past it a call

@@ -91,6 +91,8 @@ fn forget_parent_operations(core: &SocketCore) {
         core.queued.store(0, Ordering::Release);
         core.recv_queued.store(0, Ordering::Release);
         (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
+        // A parent's thread that watched the socket does not exist here.
+        q.cover = None;
         // A stream's backlog is the parent's to send (P8).
         lock(&core.stream.backlog).clear();
         (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
@@ -126,6 +128,15 @@ pub(super) fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
         sockets.retain(|w| w.strong_count() > 0);
         let socket = Arc::downgrade(core);
         sockets.push(socket);
+    }
+}
+
+/// Lets this thread's next wait on the socket's port watch the socket
+/// (`port_watch`): a stream's queued send is then written by that thread.
+pub(super) fn note_port_wait(core: &Arc<SocketCore>) {
+    if core.port().is_some() {
+        let source: std::sync::Weak<SocketCore> = Arc::downgrade(core);
+        crate::completion::note_pended(source);
     }
 }
 

@@ -210,6 +210,18 @@ impl Reactor {
         Ok(())
     }
 
+    /// Disarms a registered direction (a thread waiting on the socket's
+    /// port watches it instead, `port_watch`): it reports nothing until
+    /// armed again. A failure leaves it armed, which costs only a wake.
+    pub(super) fn disarm(&self, core: &SocketCore, fd: RawFd, dir: Direction) {
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLONESHOT as u32,
+            u64: token(core, dir),
+        };
+        // SAFETY: ev is a valid epoll_event; the fd stays open while the reactor holds the socket.
+        unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_MOD, fd, &mut ev) };
+    }
+
     /// [`Reactor::arm`] an fd that may not be in the epoll set yet (a
     /// socket's receive set, made by its first multicast join, P4).
     pub(super) fn arm_or_add(&self, core: &SocketCore, fd: RawFd, dir: Direction) -> Result<()> {

@@ -27,7 +27,7 @@ use crate::ops::{Op, SendQueue};
 use crate::socket::{Backlog, SocketCore};
 
 use super::drain;
-use super::queues::{note_socket, send_queue};
+use super::queues::{note_port_wait, note_socket, send_queue};
 use super::stream::arm;
 use super::stream_write::{Done, deliver_all, pump, write_buffers};
 use super::{Submitted, max_pending_sends};
@@ -52,7 +52,6 @@ pub fn send_stream_overlapped(
     let flags = if dontroute { libc::MSG_DONTROUTE } else { 0 };
     // What a pending send needs is had before anything is written (S20).
     drain::reactor()?;
-    let me = completion::current_thread();
     let mut done = Done::new();
     let submitted = {
         let mut q = send_queue(core);
@@ -69,13 +68,13 @@ pub fn send_stream_overlapped(
                 (oob, flags),
                 delivery,
                 on_pending,
-                me.id,
             ),
         }
     };
     deliver_all(core, done);
     if matches!(submitted, Ok(Submitted::Pending)) {
-        note_socket(&me, core);
+        note_socket(&completion::current_thread(), core);
+        note_port_wait(core);
     }
     submitted
 }
@@ -92,7 +91,6 @@ fn queue_or_send(
     (oob, flags): (bool, i32),
     delivery: Delivery,
     on_pending: impl FnOnce(),
-    issuer: u64,
 ) -> Result<Submitted> {
     let mut taken = 0;
     if q.ops.is_empty() && b.is_empty() {
@@ -122,7 +120,8 @@ fn queue_or_send(
     on_pending();
     let mut op = q.spare.pop().unwrap_or_else(Op::boxed);
     let flags = if oob { flags | libc::MSG_OOB } else { flags };
-    op.fill_stream(iov, flags, taken, delivery, issuer);
+    // The issuing thread, looked up only for a send that waits (S37).
+    op.fill_stream(iov, flags, taken, delivery, completion::current_thread().id);
     q.ops.push_back(op);
     core.queued.store(q.ops.len(), Ordering::Release);
     Ok(Submitted::Pending)
@@ -174,7 +173,6 @@ pub fn connect_ex(
                 (false, 0),
                 delivery,
                 on_pending,
-                me.id,
             )
         } else {
             match arm(core, &mut q) {

@@ -159,12 +159,16 @@ pub unsafe fn connect_ex(
 /// `DisconnectEx` (research-streams.md B10, D12: `test_DisconnectEx`,
 /// `test_shutdown_completion_port`): a half close, as `shutdown(SD_SEND)`
 /// (the FIN after every byte already taken), leaving the socket connected
-/// for receiving. `dwReserved` must be 0 and `dwFlags` 0 (`WSAEINVAL`;
-/// `TF_REUSE_SOCKET` is refused so, see the README); an unconnected socket
-/// is `WSAENOTCONN`. With an OVERLAPPED it completes (0 bytes, a packet
+/// for receiving; with `TF_REUSE_SOCKET`, the end of the connection, the
+/// handle then naming a fresh socket for the next `AcceptEx` (a socket
+/// that was accepted: unbound) or `ConnectEx` (one that connected: still
+/// bound), as Microsoft's `DisconnectEx` and `ConnectEx` pages say
+/// ([`io::reuse_stream`]). `dwReserved` must be 0 and `dwFlags` 0 or
+/// `TF_REUSE_SOCKET` (`WSAEINVAL`); an unconnected socket is
+/// `WSAENOTCONN`. With an OVERLAPPED it completes (0 bytes, a packet
 /// unless `hEvent`'s low bit is set, also with skip-on-success) and the
 /// call reports `WSA_IO_PENDING`, as Windows does; without one it returns
-/// `TRUE`, and may be repeated.
+/// `TRUE`, and (flags 0) may be repeated.
 ///
 /// # Safety
 /// `ov` null or valid until completion.
@@ -194,20 +198,17 @@ pub unsafe fn disconnect_ex(
             format!("DisconnectEx: dwFlags {flags:#x} is neither 0 nor TF_REUSE_SOCKET"),
         ));
     }
-    if flags & abi::TF_REUSE_SOCKET != 0 {
-        return Err(Error::new(
-            abi::WSAEINVAL,
-            "DisconnectEx: TF_REUSE_SOCKET is not provided by ws2 (close the socket and \
-             make a new one for the next AcceptEx or ConnectEx)",
-        ));
-    }
     let delivery = if ov.is_null() {
         None
     } else {
         // SAFETY: ov valid per the contract; DisconnectEx takes no routine.
         Some(unsafe { overlapped_delivery(&core, ov, None) }?)
     };
-    core.shutdown(abi::SD_SEND)?;
+    if flags & abi::TF_REUSE_SOCKET != 0 {
+        io::reuse_stream(&core)?;
+    } else {
+        core.shutdown(abi::SD_SEND)?;
+    }
     match delivery {
         None => Ok(()),
         Some(delivery) => {

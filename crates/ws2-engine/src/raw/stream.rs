@@ -250,8 +250,10 @@ pub unsafe fn recv(
     }
     // SAFETY: flags readable per the contract (checked non-null).
     let in_flags = unsafe { flags.read_unaligned() };
+    // Filled in place: a returned `IoVecs` would be copied.
+    let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
-    let iov = unsafe { IoVecs::from_wsabufs(buffers, count) }?;
+    unsafe { iov.gather(buffers, count) }?;
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: forwarded contract.
         return unsafe { recv_overlapped(core, &iov, in_flags, flags, bytes, overlapped, routine) };
@@ -277,8 +279,10 @@ pub unsafe fn recv(
 /// stream: 0 bytes) waits (a packet is still queued, `test_completion_port`),
 /// else when data arrives, in posting order; never `WSAEWOULDBLOCK`
 /// (`test_nonblocking_async_recv`). `MSG_PEEK` and `MSG_OOB` are taken;
-/// `MSG_WAITALL` is refused for overlapped receives (`WSAEOPNOTSUPP`).
-/// `*lpFlags` reads 0 from the call on.
+/// `MSG_WAITALL` completes once the buffers are full, or at the end of the
+/// stream or an error with what arrived (the `WSARecv` page;
+/// `io::recv_stream_waitall`), and is `WSAEOPNOTSUPP` with `MSG_PEEK` or
+/// `MSG_OOB` (the `recv` page). `*lpFlags` reads 0 from the call on.
 ///
 /// # Safety
 /// As for [`recv`]; every pointer valid until completion.
@@ -291,13 +295,21 @@ unsafe fn recv_overlapped(
     overlapped: *mut abi::WSAOVERLAPPED,
     routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> Result<u32> {
-    if in_flags & !(abi::MSG_PEEK | abi::MSG_OOB | abi::MSG_PUSH_IMMEDIATE) != 0 {
+    let known = abi::MSG_PEEK | abi::MSG_OOB | abi::MSG_WAITALL | abi::MSG_PUSH_IMMEDIATE;
+    if in_flags & !known != 0 {
         return Err(Error::new(
             abi::WSAEOPNOTSUPP,
             format!(
                 "receive flags {in_flags:#x}: an overlapped stream receive takes MSG_PEEK, \
-                 MSG_OOB, MSG_PUSH_IMMEDIATE (ws2 does not provide an overlapped MSG_WAITALL)"
+                 MSG_OOB, MSG_WAITALL, MSG_PUSH_IMMEDIATE"
             ),
+        ));
+    }
+    let wait_all = in_flags & abi::MSG_WAITALL != 0;
+    if wait_all && in_flags & (abi::MSG_PEEK | abi::MSG_OOB) != 0 {
+        return Err(Error::new(
+            abi::WSAEOPNOTSUPP,
+            "MSG_WAITALL cannot be combined with MSG_PEEK or MSG_OOB",
         ));
     }
     let mut linux = 0;
@@ -317,13 +329,18 @@ unsafe fn recv_overlapped(
     let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
     // SAFETY: IoVecs holds len() initialised iovecs.
     let slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
-    let finish: crate::ops::RecvFinish = Box::new(|got| got.map(|r| r.bytes));
+    let finish = |got: Result<crate::translate::Received>| got.map(|r| r.bytes);
     // SAFETY: flags writable per the contract.
     unsafe { flags.write_unaligned(0) };
-    let submitted = io::recv_stream_overlapped(core, slice, linux, finish, delivery, || {
+    let on_pending = || {
         // SAFETY: overlapped valid; written before the op is visible.
         unsafe { OvPtr(overlapped).mark_pending() }
-    })?;
+    };
+    let submitted = if wait_all && iov.total() > 0 {
+        io::recv_stream_waitall(core, slice, finish, delivery, on_pending)?
+    } else {
+        io::recv_stream_overlapped(core, slice, linux, Box::new(finish), delivery, on_pending)?
+    };
     match submitted {
         Submitted::Now(result, delivery) => {
             if !bytes.is_null()

@@ -5,8 +5,10 @@
 //! elements of a `TransmitPackets`; a file (`hFile`, a file element) is
 //! `ERROR_INVALID_HANDLE`. The bytes go as one stream send (overlapped:
 //! the same completion as `WSASend`, the byte count the total); with
-//! `TF_DISCONNECT` a `shutdown(SD_SEND)` follows them. `TF_REUSE_SOCKET`
-//! is `WSAEINVAL` (sockets are not reused, as for `DisconnectEx`). The
+//! `TF_DISCONNECT` a `shutdown(SD_SEND)` follows them; with
+//! `TF_DISCONNECT | TF_REUSE_SOCKET` the connection ends after them and
+//! the handle names a fresh socket, as `DisconnectEx(TF_REUSE_SOCKET)`
+//! leaves it (`TF_REUSE_SOCKET` alone is `WSAEINVAL`, the pages say). The
 //! checks come in Windows' order: the handle, then the connection
 //! (`WSAENOTCONN`, also for an unconnected datagram socket), then the rest.
 
@@ -22,8 +24,8 @@ use crate::socket::SocketCore;
 
 use super::{io_pending, overlapped_delivery};
 
-/// The checks both calls share: a connected stream socket, flags without
-/// `TF_REUSE_SOCKET`.
+/// The checks both calls share: a connected stream socket,
+/// `TF_REUSE_SOCKET` only with `TF_DISCONNECT`.
 fn check(core: &SocketCore, flags: u32) -> Result<()> {
     if !core.is_stream() {
         if core.peer_addr().is_err() {
@@ -35,10 +37,10 @@ fn check(core: &SocketCore, flags: u32) -> Result<()> {
         ));
     }
     core.shutdown_checks()?;
-    if flags & abi::TF_REUSE_SOCKET != 0 {
+    if flags & abi::TF_REUSE_SOCKET != 0 && flags & abi::TF_DISCONNECT == 0 {
         return Err(Error::new(
             abi::WSAEINVAL,
-            "TF_REUSE_SOCKET is not provided by ws2 (close the socket and make a new one)",
+            "TF_REUSE_SOCKET is valid only together with TF_DISCONNECT",
         ));
     }
     Ok(())
@@ -70,6 +72,10 @@ unsafe fn send(
             format!("{total} bytes is more than one call sends (2,147,483,646)"),
         ));
     }
+    if flags & abi::TF_REUSE_SOCKET != 0 {
+        // SAFETY: forwarded contract.
+        return unsafe { send_and_reuse(core, iov, ov) };
+    }
     let result = if ov.is_null() {
         io::send_stream(core, iov, false, false).map(|_| ())
     } else {
@@ -96,6 +102,39 @@ unsafe fn send(
         core.shutdown(abi::SD_SEND)?;
     }
     result
+}
+
+/// `TF_DISCONNECT | TF_REUSE_SOCKET`: the bytes are taken whole (after
+/// earlier sends, as a blocking send waits its turn), then
+/// [`io::reuse_stream`] writes them, ends the connection and puts a fresh
+/// socket behind the handle; an OVERLAPPED then completes with the byte
+/// count (`WSA_IO_PENDING`, as `DisconnectEx` answers), so its completion
+/// comes after the reuse.
+///
+/// # Safety
+/// As [`send`].
+unsafe fn send_and_reuse(
+    core: &Arc<SocketCore>,
+    iov: &[libc::iovec],
+    ov: *mut abi::WSAOVERLAPPED,
+) -> Result<()> {
+    let delivery = if ov.is_null() {
+        None
+    } else {
+        // SAFETY: ov valid per the contract; these calls take no routine.
+        Some(unsafe { overlapped_delivery(core, ov, None) }?)
+    };
+    let n = io::send_stream(core, iov, false, false)?;
+    io::reuse_stream(core)?;
+    match delivery {
+        None => Ok(()),
+        Some(delivery) => {
+            // SAFETY: ov valid per the contract; written before it completes.
+            unsafe { OvPtr(ov).mark_pending() };
+            crate::socket::complete(Some(core), delivery, Ok(n), false);
+            Err(io_pending())
+        }
+    }
 }
 
 /// `TransmitFile` with no file: the head, then the tail.

@@ -363,6 +363,15 @@ impl SocketCore {
         }
         // SAFETY: ep is a fresh descriptor we own.
         let owned = unsafe { OwnedFd::from_raw_fd(ep) };
+        self.watch_own_arrivals(ep)?;
+        // A parent's instance this child inherited is closed here (its own copy).
+        *slot = Some((owned, generation));
+        Ok(ep)
+    }
+
+    /// Puts the socket's fd in its arrivals instance `ep`; also after a new
+    /// kernel socket took the fd's place (`AcceptEx`, `TF_REUSE_SOCKET`).
+    pub(super) fn watch_own_arrivals(&self, ep: RawFd) -> Result<()> {
         let stream = if self.kind == SocketKind::Stream {
             libc::EPOLLPRI | libc::EPOLLRDHUP
         } else {
@@ -373,15 +382,15 @@ impl SocketCore {
             u64: 0,
         };
         // SAFETY: ev is a valid epoll_event; both fds are open.
-        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, self.raw_fd(), &mut ev) } < 0 {
+        if unsafe { libc::epoll_ctl(ep, libc::EPOLL_CTL_ADD, self.raw_fd(), &mut ev) } < 0
+            && errno() != libc::EEXIST
+        {
             return Err(Error::resource(
                 errno(),
                 "epoll_ctl(EPOLL_CTL_ADD) for the socket's arrivals (WSAEventSelect)",
             ));
         }
-        // A parent's instance this child inherited is closed here (its own copy).
-        *slot = Some((owned, generation));
-        Ok(ep)
+        Ok(())
     }
 
     /// Adds `fd` (a multicast receive set, P4) to the socket's arrivals

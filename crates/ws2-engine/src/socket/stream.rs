@@ -31,7 +31,7 @@ use super::*;
 pub(crate) struct StreamState {
     /// The Windows code of the last failed `connect` (blocking ones too),
     /// for readiness (`exceptfds`, `FD_CONNECT`).
-    connect_failure: AtomicI32,
+    pub(super) connect_failure: AtomicI32,
     /// `WSAECONNRESET` or `WSAECONNABORTED` once the connection broke:
     /// every later receive and send reports it (Linux reports it once).
     pub(super) broken: AtomicI32,

@@ -7,14 +7,15 @@
 //! `ConnectEx` pages).
 
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
 use ws2_abi as abi;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, errno};
 use crate::fork::lock;
+use crate::translate::LinuxAddr;
 
 use super::*;
 
@@ -105,18 +106,7 @@ impl SocketCore {
     /// settings only with `SO_UPDATE_ACCEPT_CONTEXT` (the kernel has
     /// copied its own, as on `accept`).
     pub fn adopt_connection(&self, fd: OwnedFd, peer: SocketAddr) -> Result<()> {
-        for target in [Some(self.raw_fd()), self.recv_fd_if_open()]
-            .into_iter()
-            .flatten()
-        {
-            // SAFETY: both fds are open and ours; dup3 replaces `target`
-            // atomically (no moment without an fd of that number).
-            let r = unsafe { libc::dup3(fd.as_raw_fd(), target, libc::O_CLOEXEC) };
-            if r < 0 {
-                return Err(Error::last_os("dup3 (AcceptEx)"));
-            }
-        }
-        drop(fd);
+        self.replace_fd(fd)?;
         let v4 = match peer {
             SocketAddr::V4(_) => true,
             SocketAddr::V6(a) => a.ip().to_ipv4_mapped().is_some(),
@@ -127,6 +117,143 @@ impl SocketCore {
             BOUND | CONNECTED | ACCEPTED | if v4 { PEER_V4 } else { 0 },
             Ordering::AcqRel,
         );
+        Ok(())
+    }
+
+    /// Puts the kernel socket `fd` behind this socket's fd numbers (its
+    /// own and the reactor's duplicate), atomically for each: the handle
+    /// and every thread's view of it stay; the socket that was there is
+    /// closed once nothing else holds it. `AcceptEx` (the accepted
+    /// connection) and `DisconnectEx(TF_REUSE_SOCKET)` (a fresh socket).
+    fn replace_fd(&self, fd: OwnedFd) -> Result<()> {
+        for target in [Some(self.raw_fd()), self.recv_fd_if_open()]
+            .into_iter()
+            .flatten()
+        {
+            // SAFETY: both fds are open and ours; dup3 replaces `target`
+            // atomically (no moment without an fd of that number).
+            let r = unsafe { libc::dup3(fd.as_raw_fd(), target, libc::O_CLOEXEC) };
+            if r < 0 {
+                return Err(Error::last_os("dup3 (a socket's new kernel socket)"));
+            }
+        }
+        // The old socket left the arrivals instance of `WSAEventSelect`
+        // with its last fd: the new one goes in.
+        if let Some(ep) = self.events_fd_if_open() {
+            self.watch_own_arrivals(ep)?;
+        }
+        Ok(())
+    }
+
+    /// `DisconnectEx(TF_REUSE_SOCKET)`'s end, once nothing is queued on the
+    /// socket any more and its send backlog is empty (`io::reuse_stream`
+    /// sees to that, holding the queues' locks): the connection
+    /// is closed gracefully (what the peer sent and nobody read is
+    /// dropped, so the close sends a FIN, not a reset) and a fresh kernel
+    /// socket of the same family and protocol takes its place behind the
+    /// handle, in the state of a new socket. One that was accepted
+    /// (`accept`, `AcceptEx`) is left unbound, for the next `AcceptEx`; one
+    /// that connected stays bound to its local address, for the next
+    /// `ConnectEx` (Microsoft's `ConnectEx` page). ws2's own settings
+    /// (non-blocking mode, timeouts, linger, the completion port) stay;
+    /// options only the kernel keeps (`TCP_NODELAY`, buffer sizes) are the
+    /// new socket's defaults.
+    pub(crate) fn reuse_stream_socket(&self) -> Result<()> {
+        let state = self.state.load(Ordering::Acquire);
+        let keep = (state & ACCEPTED == 0)
+            .then(|| self.kernel_local_addr().ok().flatten())
+            .flatten();
+        let old = self.raw_fd();
+        if keep.is_some() {
+            // The old connection keeps its port a while (FIN_WAIT,
+            // TIME_WAIT): both sockets allow the new one's bind.
+            set_int(
+                old,
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                1,
+                "setsockopt(SO_REUSEADDR)",
+            )?;
+        }
+        // SAFETY: socket() has no pointer arguments.
+        let fd = unsafe {
+            libc::socket(
+                self.family.linux(),
+                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                self.protocol,
+            )
+        };
+        if fd < 0 {
+            return Err(Error::resource(errno(), "socket() for TF_REUSE_SOCKET"));
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        if self.family == Family::V6 {
+            let v6only = i32::from(state & V6ONLY != 0);
+            set_int(
+                fd.as_raw_fd(),
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                v6only,
+                "setsockopt(IPV6_V6ONLY)",
+            )?;
+        }
+        if let Some(local) = keep {
+            set_int(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                1,
+                "setsockopt(SO_REUSEADDR)",
+            )?;
+            let la = LinuxAddr::new(&local, self.family)?;
+            // SAFETY: la holds a valid sockaddr of la.len() bytes.
+            if unsafe { libc::bind(fd.as_raw_fd(), la.as_ptr(), la.len()) } < 0 {
+                return Err(Error::last_os(
+                    "bind (TF_REUSE_SOCKET: the local address again)",
+                ));
+            }
+        }
+        // Drop what the peer sent and nobody read: a close with unread
+        // data would reset the connection. Bounded: a peer that goes on
+        // sending meets the reset after all.
+        for _ in 0..64 {
+            // SAFETY: no buffer; MSG_TRUNC makes TCP discard the bytes.
+            let n = unsafe {
+                libc::recv(
+                    old,
+                    std::ptr::null_mut(),
+                    1 << 30,
+                    libc::MSG_TRUNC | libc::MSG_DONTWAIT,
+                )
+            };
+            if n <= 0 && !(n < 0 && errno() == libc::EINTR) {
+                break;
+            }
+        }
+        // SAFETY: shutdown has no pointer arguments.
+        unsafe { libc::shutdown(old, libc::SHUT_WR) };
+        self.replace_fd(fd)?;
+        let kept = NONBLOCKING
+            | V6ONLY
+            | OOB_INLINE
+            | REUSE_ADDR
+            | EXCLUSIVE_ADDR
+            | DEBUG
+            | STREAM
+            | REGISTERED
+            | EVENTS_LIVE
+            | EVENTS_SELECTED
+            | if keep.is_some() { BOUND } else { 0 };
+        self.state.fetch_and(kept, Ordering::AcqRel);
+        if keep.is_none() {
+            self.forget_binding();
+        }
+        self.stream.broken.store(0, Ordering::Release);
+        self.stream.connect_failure.store(0, Ordering::Release);
+        self.so_error.store(0, Ordering::Release);
+        *lock(&self.stream.peer) = None;
+        *lock(&self.stream.connected_at) = None;
         Ok(())
     }
 
