@@ -9,6 +9,11 @@ use std::time::{Duration, Instant};
 
 use testnet::{Host, Net};
 
+/// `Net::new` sweeps the namespaces of dead pids: the test that makes such
+/// a namespace on purpose runs alone (write), the others beside each other
+/// (read), or a sweep could take its namespace while `ip netns add` makes it.
+static SWEEPS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 fn ns_exists(name: &str) -> bool {
     Path::new("/run/netns").join(name).exists()
 }
@@ -34,6 +39,7 @@ fn udp_roundtrip(a: &Host, b: &Host, from_ip: &str, to: &str) {
 
 #[test]
 fn udp_over_veth_v4_and_v6() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let b = net.host("b").unwrap();
@@ -54,6 +60,7 @@ fn udp_over_veth_v4_and_v6() {
 
 #[test]
 fn routed_through_a_forwarding_host() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let r = net.host("r").unwrap();
@@ -72,6 +79,7 @@ fn routed_through_a_forwarding_host() {
 
 #[test]
 fn exec_runs_inside_the_namespace() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let b = net.host("b").unwrap();
@@ -87,6 +95,7 @@ fn exec_runs_inside_the_namespace() {
 
 #[test]
 fn rate_limited_link_fills_the_send_buffer() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let b = net.host("b").unwrap();
@@ -129,6 +138,7 @@ fn rate_limited_link_fills_the_send_buffer() {
 
 #[test]
 fn run_propagates_panics() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -143,6 +153,7 @@ fn run_propagates_panics() {
 
 #[test]
 fn setup_failure_is_an_error_with_command_and_stderr() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let e = a.add_addr("nosuchdev", "10.4.0.1/24").unwrap_err();
@@ -155,6 +166,7 @@ fn setup_failure_is_an_error_with_command_and_stderr() {
 
 #[test]
 fn namespaces_are_gone_after_drop() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().unwrap();
     let a = net.host("a").unwrap();
     let b = net.host("b").unwrap();
@@ -185,6 +197,7 @@ fn namespaces_are_gone_after_drop() {
 
 #[test]
 fn stale_namespace_of_dead_pid_is_swept() {
+    let _alone = SWEEPS.write().unwrap_or_else(|e| e.into_inner());
     // A pid that is certainly dead: a child we started and reaped.
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let dead = child.id();
@@ -218,6 +231,7 @@ fn stale_namespace_of_dead_pid_is_swept() {
 
 #[test]
 fn resolver_files_answer_from_the_hosts_file_only() {
+    let _beside = SWEEPS.read().unwrap_or_else(|e| e.into_inner());
     let net = Net::new().expect("net");
     let h = net.host("names").expect("host");
     h.resolver_files("127.0.0.1 localhost\n10.7.7.7 seven.test\n")
