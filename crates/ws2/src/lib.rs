@@ -116,13 +116,12 @@ compile_error!(
 
 mod multicast;
 mod overlapped;
+mod port;
 mod socket;
 mod stream;
 
-pub use overlapped::{
-    CompletionPort, PendingSend, PortCompletion, SendBuf, SendBufs, SendCompletion, SendError,
-    sleep_alertable,
-};
+pub use overlapped::{PendingSend, SendBuf, SendBufs, SendCompletion, SendError};
+pub use port::{CompletionPort, PortCompletion, sleep_alertable};
 pub use socket::{RecvInfo, Socket};
 pub use stream::{TcpListener, TcpStream};
 /// The Windows numbers a program compares or passes: Winsock error codes
