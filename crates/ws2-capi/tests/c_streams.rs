@@ -133,6 +133,25 @@ fn unreachable_refused_and_unanswered_connects() {
     assert_success(&out, "stream_netns unreachable");
 }
 
+/// Reads `conn` to its end (30 s at most per read), checking byte `i`
+/// against `expected(i)`; the number of bytes read.
+fn read_to_end_checking(conn: &mut std::net::TcpStream, expected: impl Fn(usize) -> u8) -> usize {
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0usize;
+    loop {
+        let n = conn.read(&mut buf).expect("read");
+        if n == 0 {
+            return total;
+        }
+        for (k, byte) in buf[..n].iter().enumerate() {
+            assert_eq!(*byte, expected(total + k), "byte {}", total + k);
+        }
+        total += n;
+    }
+}
+
 /// Byte `i` of what `stream_close_exit` sends.
 fn close_exit_pattern(i: usize) -> u8 {
     (i.wrapping_mul(13) + (i >> 16)) as u8
@@ -153,20 +172,7 @@ fn bytes_a_closed_stream_holds_are_sent_when_the_process_exits() {
     let child = common::start(cmd, "stream_close_exit");
     let (mut conn, _) = listener.accept().expect("accept");
     std::thread::sleep(Duration::from_millis(500));
-    conn.set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0usize;
-    loop {
-        let n = conn.read(&mut buf).expect("read");
-        if n == 0 {
-            break;
-        }
-        for (k, byte) in buf[..n].iter().enumerate() {
-            assert_eq!(*byte, close_exit_pattern(total + k), "byte {}", total + k);
-        }
-        total += n;
-    }
+    let total = read_to_end_checking(&mut conn, close_exit_pattern);
     let out = child.wait(Duration::from_secs(30));
     assert_success(&out, "stream_close_exit");
     assert_eq!(total, 4 << 20, "{}", show(&out));
@@ -227,25 +233,12 @@ fn large_transfer_through_a_slow_link_arrives_whole_and_in_order() {
         // The first connection: every byte checked; the second (the timed-out
         // send) read to its end.
         let (mut first, _) = listener.accept().expect("accept 1");
-        first
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut total = 0usize;
-        loop {
-            let n = first.read(&mut buf).expect("read");
-            if n == 0 {
-                break;
-            }
-            for (k, byte) in buf[..n].iter().enumerate() {
-                assert_eq!(*byte, pattern((total + k) % CHUNK), "byte {}", total + k);
-            }
-            total += n;
-        }
+        let total = read_to_end_checking(&mut first, |i| pattern(i % CHUNK));
         let (mut second, _) = listener.accept().expect("accept 2");
         second
             .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
+        let mut buf = vec![0u8; 1 << 16];
         while matches!(second.read(&mut buf), Ok(n) if n > 0) {}
         total
     });
@@ -272,20 +265,7 @@ fn overlapped_stream_io_across_a_slow_link() {
     let reader = std::thread::spawn(move || {
         use std::io::Write;
         let (mut conn, _) = listener.accept().expect("accept");
-        conn.set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut total = 0usize;
-        loop {
-            let n = conn.read(&mut buf).expect("read");
-            if n == 0 {
-                break;
-            }
-            for (k, byte) in buf[..n].iter().enumerate() {
-                assert_eq!(*byte, pattern((total + k) % CHUNK), "byte {}", total + k);
-            }
-            total += n;
-        }
+        let total = read_to_end_checking(&mut conn, |i| pattern(i % CHUNK));
         conn.write_all(&(total as u32).to_le_bytes())
             .expect("answer");
         total

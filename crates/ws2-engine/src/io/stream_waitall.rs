@@ -21,6 +21,7 @@ use crate::translate::Received;
 
 use super::Submitted;
 use super::recv::submit_attempt;
+use super::stream_write::advance;
 
 /// The buffers of one `MSG_WAITALL` receive and how far they are filled.
 struct Filling {
@@ -42,7 +43,7 @@ impl Filling {
     fn attempt(&mut self) -> Attempt {
         loop {
             let filled = self.filled.load(Ordering::Relaxed);
-            rest_of(&self.iov, filled, &mut self.rest);
+            advance(&self.iov, filled, &mut self.rest);
             match self.core.recv_ready(&self.rest, 0) {
                 Ok(None) => return Attempt::NotYet,
                 // The end of the stream: what arrived.
@@ -65,23 +66,6 @@ fn received(bytes: usize) -> Received {
     Received {
         bytes,
         ..Default::default()
-    }
-}
-
-/// The iovecs of `iov` after its first `skip` bytes, into `out`.
-fn rest_of(iov: &[libc::iovec], mut skip: usize, out: &mut Vec<libc::iovec>) {
-    out.clear();
-    for v in iov {
-        if skip >= v.iov_len {
-            skip -= v.iov_len;
-            continue;
-        }
-        out.push(libc::iovec {
-            // SAFETY: within the caller's buffer (skip < its length).
-            iov_base: unsafe { v.iov_base.cast::<u8>().add(skip).cast() },
-            iov_len: v.iov_len - skip,
-        });
-        skip = 0;
     }
 }
 
@@ -113,34 +97,4 @@ pub fn recv_stream_waitall(
     });
     let op = RecvOp::attempting(Box::new(move || filling.attempt()), finish, delivery, 0);
     submit_attempt(core, op, on_pending)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rest_of;
-
-    #[test]
-    fn rest_of_skips_whole_and_partial_buffers() {
-        let mut a = [0u8; 4];
-        let mut b = [0u8; 6];
-        let iov = [
-            libc::iovec {
-                iov_base: a.as_mut_ptr().cast(),
-                iov_len: 4,
-            },
-            libc::iovec {
-                iov_base: b.as_mut_ptr().cast(),
-                iov_len: 6,
-            },
-        ];
-        let mut out = Vec::new();
-        rest_of(&iov, 0, &mut out);
-        assert_eq!(out.iter().map(|v| v.iov_len).collect::<Vec<_>>(), [4, 6]);
-        rest_of(&iov, 5, &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].iov_len, 5);
-        assert_eq!(out[0].iov_base, b[1..].as_mut_ptr().cast());
-        rest_of(&iov, 10, &mut out);
-        assert!(out.is_empty());
-    }
 }

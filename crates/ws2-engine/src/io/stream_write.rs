@@ -214,3 +214,33 @@ pub(super) fn deliver_all(core: &SocketCore, done: Done) {
         complete(Some(core), delivery, result, false);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::advance;
+
+    #[test]
+    fn advance_skips_whole_and_partial_buffers() {
+        let mut a = [0u8; 4];
+        let mut b = [0u8; 6];
+        let iov = [
+            libc::iovec {
+                iov_base: a.as_mut_ptr().cast(),
+                iov_len: 4,
+            },
+            libc::iovec {
+                iov_base: b.as_mut_ptr().cast(),
+                iov_len: 6,
+            },
+        ];
+        let mut out = Vec::new();
+        advance(&iov, 0, &mut out);
+        assert_eq!(out.iter().map(|v| v.iov_len).collect::<Vec<_>>(), [4, 6]);
+        advance(&iov, 5, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].iov_len, 5);
+        assert_eq!(out[0].iov_base, b[1..].as_mut_ptr().cast());
+        advance(&iov, 10, &mut out);
+        assert!(out.is_empty());
+    }
+}
