@@ -127,6 +127,20 @@ typedef struct _SYSTEM_INFO {
 VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 
+/* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
+ * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
+ * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's
+ * handlers for those four signals; the routines run on a new thread, the
+ * most recently added first, until one returns TRUE. */
+typedef BOOL (WINAPI *PHANDLER_ROUTINE)(DWORD CtrlType);
+#define CTRL_C_EVENT        0
+#define CTRL_BREAK_EVENT    1
+#define CTRL_CLOSE_EVENT    2
+#define CTRL_LOGOFF_EVENT   5
+#define CTRL_SHUTDOWN_EVENT 6
+BOOL WINAPI SetConsoleCtrlHandler(PHANDLER_ROUTINE HandlerRoutine, BOOL Add);
+BOOL WINAPI GenerateConsoleCtrlEvent(DWORD dwCtrlEvent, DWORD dwProcessGroupId);
+
 /* ---- time (sysinfoapi.h, profileapi.h, timezoneapi.h) ---- */
 DWORD     WINAPI GetTickCount(void);
 ULONGLONG WINAPI GetTickCount64(void);

@@ -117,6 +117,61 @@ fn threads_are_waitable_and_run_apcs() {
     run_c_test("win32_threads", &[]);
 }
 
+/// Runs `tests/c/win32_console.c` in a process group of its own (it signals
+/// its group), with `arg`; returns the running program.
+fn start_console_test(arg: Option<&str>, label: &str) -> common::Running {
+    use std::os::unix::process::CommandExt;
+    let exe = compile_test("win32_console");
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(arg).process_group(0);
+    start(cmd, label)
+}
+
+// P6 (console control handlers: Ctrl+C and Ctrl+Break on a new thread, the
+// last added first, NULL + TRUE ignoring Ctrl+C)
+#[test]
+fn console_ctrl_handlers_run_as_windows_runs_them() {
+    let out = start_console_test(None, "win32_console").wait(common::RUN_TIMEOUT);
+    assert_success(&out, "win32_console");
+}
+
+// P6: no handler returns TRUE: Ctrl+C ends the process (by SIGINT here).
+#[test]
+fn an_unhandled_ctrl_c_ends_the_process() {
+    let out =
+        start_console_test(Some("unhandled"), "win32_console_unhandled").wait(common::RUN_TIMEOUT);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.signal(), Some(libc::SIGINT), "{}", show(&out));
+    assert!(
+        stdout.contains("declined 0") && !stdout.contains("still running"),
+        "{stdout}"
+    );
+}
+
+// P6: SIGTERM is CTRL_CLOSE_EVENT; the process ends after its handlers,
+// whatever they return.
+#[test]
+fn sigterm_is_ctrl_close_and_ends_the_process() {
+    let running = start_console_test(Some("close"), "win32_console_close");
+    let t0 = std::time::Instant::now();
+    while !running.stdout_so_far().contains("ready") {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "win32_console close did not start"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill has no memory preconditions; the pid is our child's.
+    unsafe { libc::kill(running.pid() as libc::pid_t, libc::SIGTERM) };
+    let out = running.wait(common::RUN_TIMEOUT);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.signal(), Some(libc::SIGTERM), "{}", show(&out));
+    assert!(
+        stdout.contains("closing 2") && !stdout.contains("still running"),
+        "{stdout}"
+    );
+}
+
 // P6 (critical sections, SRW locks, condition variables: ntdll rtl.c and
 // kernel32 sync.c test_srwlock_base, test_condvars_base)
 #[test]

@@ -1,6 +1,7 @@
 //! The Win32 basics Windows network programs call besides Winsock (SPEC P6):
 //! heaps and `LocalAlloc`, the `lstr*` functions, time and winmm's timer,
-//! `GetSystemInfo`, process ids and module look-ups, `FormatMessage`, the Microsoft-named C
+//! `GetSystemInfo`, console control handlers (Ctrl+C as `SIGINT`), process
+//! ids and module look-ups, `FormatMessage`, the Microsoft-named C
 //! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
 //! waitable objects: threads, events, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
@@ -16,6 +17,7 @@
 //! functions do in Windows' own header, and call into `crt` for what needs
 //! the library.
 
+mod console;
 mod crt;
 mod events;
 mod format_message;

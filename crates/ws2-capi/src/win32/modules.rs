@@ -109,6 +109,7 @@ module_exports!(kernel32, KERNEL32:
     GetSystemTimeAsFileTime, GetSystemTimePreciseAsFileTime, GetSystemTime, GetLocalTime,
     FileTimeToSystemTime, SystemTimeToFileTime,
     GetCurrentProcessId, GetCurrentThreadId, ExitProcess, GetSystemInfo, GetNativeSystemInfo,
+    SetConsoleCtrlHandler, GenerateConsoleCtrlEvent,
     GetModuleHandleA, GetModuleHandleW, LoadLibraryA, LoadLibraryW, LoadLibraryExA,
     LoadLibraryExW, GetProcAddress, FreeLibrary, FormatMessageA, FormatMessageW,
     CreateThread, ExitThread, GetExitCodeThread, GetThreadId, ResumeThread, QueueUserAPC,

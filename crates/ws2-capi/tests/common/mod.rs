@@ -231,6 +231,11 @@ impl Running {
     }
 
     /// What the program printed on stdout so far.
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn stdout_so_far(&self) -> String {
         String::from_utf8_lossy(&std::fs::read(&self.stdout_path).unwrap_or_default()).into_owned()
     }
