@@ -10,27 +10,13 @@
 set -euo pipefail
 
 size="${1:-64}"
-here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/../.."
-
-command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-
-cargo build --release -p wsasend >&2
-target_dir="$(cargo metadata --format-version 1 --no-deps | grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
-bin="$target_dir/release/wsasend"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/callgrind-common.sh"
 
 # Total instructions (Ir) of one callgrind run.
 instructions() {
-    local mode="$1" sockets="$2" count="$3" file="$out/callgrind.$1.$2.$3"
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$bin" bench-one --mode "$mode" --size "$size" --sockets "$sockets" --count "$count" \
-        >/dev/null 2>"$file.log" || { cat "$file.log" >&2; exit 1; }
-    local total
-    total="$(grep -E '^(summary|totals):' "$file" | head -1 | awk '{print $2}')"
-    [ -n "$total" ] || { echo "no totals in $file" >&2; exit 1; }
-    echo "$total"
+    local mode="$1" sockets="$2" count="$3"
+    callgrind_total "$mode.$sockets.$count" -- \
+        bench-one --mode "$mode" --size "$size" --sockets "$sockets" --count "$count"
 }
 
 printf '%8s %14s %14s\n' sockets "raw Ir/send" "ws2 Ir/send"

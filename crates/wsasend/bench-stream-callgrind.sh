@@ -11,27 +11,12 @@
 # Usage: crates/wsasend/bench-stream-callgrind.sh
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/../.."
-
-command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 1; }
-
-cargo build --release -p wsasend >&2
-target_dir="$(cargo metadata --format-version 1 --no-deps | grep -o '"target_directory":"[^"]*"' | cut -d'"' -f4)"
-bin="$target_dir/release/wsasend"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/callgrind-common.sh"
 
 # Total instructions (Ir) of one callgrind run, every thread.
 instructions() {
-    local mode="$1" count="$2" file="$out/callgrind.$1.$2"
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$bin" bench-one --mode "$mode" --size 0 --count "$count" >/dev/null 2>"$file.log" \
-        || { cat "$file.log" >&2; exit 1; }
-    local total
-    total="$(grep -E '^(summary|totals):' "$file" | head -1 | awk '{print $2}')"
-    [ -n "$total" ] || { echo "no totals in $file" >&2; exit 1; }
-    echo "$total"
+    local mode="$1" count="$2"
+    callgrind_total "$mode.$count" -- bench-one --mode "$mode" --size 0 --count "$count"
 }
 
 printf '%-16s %14s %14s %14s\n' mode "Ir@200" "Ir@400" "Ir/chunk"
