@@ -366,6 +366,10 @@ unsafe impl Send for RecvOp {}
 pub(crate) struct RecvQueue {
     pub(crate) ops: VecDeque<Box<RecvOp>>,
     pub(crate) registered: bool,
+    /// The queued receives wait for the socket's completion port to fill
+    /// them (`io::recv_deferred`), not for the reactor (`registered` is
+    /// false meanwhile).
+    pub(crate) deferred: bool,
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
 }

@@ -621,7 +621,15 @@ fn capi_drain(
         let rc = unsafe { (r.recvmsg)(c.s, &mut msg, &mut bytes, ovp, None) };
         if rc != 0 {
             let e = ws2_32::WSAGetLastError();
-            if e == abi::WSA_IO_PENDING {
+            if e == abi::WSA_IO_PENDING
+                && completion == Completion::Port
+                && let Some(n) = dequeue(c.port, 1000)?
+            {
+                // Pending with its data there (ws2 leaves receives on a
+                // port nobody waits on for the port's next look, which
+                // reads them): the packet has the byte count.
+                bytes = n;
+            } else if e == abi::WSA_IO_PENDING {
                 // The queue ran dry: cancel (closesocket would; here the
                 // socket is kept) by completing it with one more datagram.
                 let _ = r.tx.send_to(b"end", c.addr);
@@ -630,17 +638,16 @@ fn capi_drain(
                 // SAFETY: ov and the buffers are live; the wait completes it.
                 unsafe { ws2_32::WSAGetOverlappedResult(c.s, &mut ov, &mut b, 1, &mut flags) };
                 if completion == Completion::Port {
-                    dequeue(c.port)?;
+                    dequeue(c.port, 5000)?.ok_or("GetQueuedCompletionStatus: no packet")?;
                 }
                 break;
-            }
-            if e == abi::WSAEWOULDBLOCK {
+            } else if e == abi::WSAEWOULDBLOCK {
                 break;
+            } else {
+                return Err(format!("WSARecvMsg: error {e}").into());
             }
-            return Err(format!("WSARecvMsg: error {e}").into());
-        }
-        if completion == Completion::Port {
-            dequeue(c.port)?;
+        } else if completion == Completion::Port {
+            dequeue(c.port, 5000)?.ok_or("GetQueuedCompletionStatus: no packet")?;
         }
         // SAFETY: the control buffer is 128 plain bytes.
         let control_bytes: &[u8] = unsafe {
@@ -652,15 +659,18 @@ fn capi_drain(
     Ok(got)
 }
 
-fn dequeue(port: abi::HANDLE) -> AppResult<()> {
+/// One packet's byte count, `None` when none came within `ms`.
+fn dequeue(port: abi::HANDLE, ms: u32) -> AppResult<Option<u32>> {
     let (mut bytes, mut key, mut ov) = (0, 0, std::ptr::null_mut());
     // SAFETY: out-pointers are writable locals.
-    let ok =
-        unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, 5000) };
-    if ok == 0 {
-        return Err(format!("GetQueuedCompletionStatus: {}", ws2_32::GetLastError()).into());
+    let ok = unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, ms) };
+    if ok != 0 {
+        return Ok(Some(bytes));
     }
-    Ok(())
+    match ws2_32::GetLastError() {
+        abi::WAIT_TIMEOUT if ov.is_null() => Ok(None),
+        e => Err(format!("GetQueuedCompletionStatus: {e}").into()),
+    }
 }
 
 fn rust_drain(s: &Socket, want: u64, buf: &mut [u8], seen: &mut Seen) -> u64 {
