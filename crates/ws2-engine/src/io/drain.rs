@@ -76,6 +76,22 @@ fn start() -> Result<&'static Reactor> {
     Ok(reactor)
 }
 
+/// The reactor, with the socket's receive fd in its epoll set (S20: what
+/// waiting receives need, acquired before one is queued).
+pub(super) fn reactor_for_recvs(
+    core: &SocketCore,
+    q: &mut RecvQueue,
+) -> Result<&'static Reactor> {
+    let r = reactor()?;
+    if q.in_epoll != r.serial {
+        core.recv_fd()
+            .and_then(|fd| r.add(core, fd, Direction::Recv))?;
+        q.in_epoll = r.serial;
+    }
+    Ok(r)
+}
+
+
 /// Arms a direction that has operations queued; if the kernel refuses,
 /// fails those operations (each completes once, with the error) rather than
 /// leave them waiting for ever.

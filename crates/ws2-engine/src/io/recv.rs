@@ -8,12 +8,12 @@ use ws2_abi as abi;
 
 use crate::completion::{self, Delivery};
 use crate::error::{Error, Result};
-use crate::ops::{Attempt, RecvFinish, RecvOp, RecvQueue};
+use crate::ops::{Attempt, RecvFinish, RecvOp};
 use crate::socket::SocketCore;
 use crate::translate::Received;
 
 use super::Submitted;
-use super::drain::{self, arm_or_fail};
+use super::drain::{arm_or_fail, reactor_for_recvs};
 use super::queues::{RecvQueueLock, note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
 use super::recv_deferred;
@@ -317,19 +317,4 @@ fn enqueue(
         arm_or_fail(r, core, Direction::Recv);
     }
     Ok(())
-}
-
-/// The reactor, with the socket's receive fd in its epoll set (S20: what
-/// waiting receives need, acquired before one is queued).
-pub(super) fn reactor_for_recvs(
-    core: &SocketCore,
-    q: &mut RecvQueue,
-) -> Result<&'static super::reactor::Reactor> {
-    let r = drain::reactor()?;
-    if q.in_epoll != r.serial {
-        core.recv_fd()
-            .and_then(|fd| r.add(core, fd, Direction::Recv))?;
-        q.in_epoll = r.serial;
-    }
-    Ok(r)
 }

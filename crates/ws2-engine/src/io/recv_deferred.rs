@@ -27,10 +27,9 @@ use crate::error::{Error, Result};
 use crate::ops::RecvOp;
 use crate::socket::SocketCore;
 
-use super::drain::arm_or_fail;
+use super::drain::{arm_or_fail, reactor_for_recvs};
 use super::queues::{RecvQueueLock, note_socket, recv_queue};
 use super::reactor::Direction;
-use super::recv::reactor_for_recvs;
 use super::recv_batch::fill_queued;
 
 /// Whether a receive completing with `delivery` may be deferred to its
