@@ -160,6 +160,11 @@ impl Port {
     /// packet comes: the receive must complete now) or once it is closed.
     /// Called at most once per deferral of a socket (its receive queue
     /// knows whether it is listed).
+    /// How many threads wait on the port now.
+    pub fn waiting_threads(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
     /// Whether a receive posted now should be deferred ([`Port::defer`]):
     /// nobody waits on the port, and deferring has been paying off. Read
     /// without the lock (the defer itself checks again).
