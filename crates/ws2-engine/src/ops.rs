@@ -370,6 +370,10 @@ pub(crate) struct RecvQueue {
     /// them (`io::recv_deferred`), not for the reactor (`registered` is
     /// false meanwhile).
     pub(crate) deferred: bool,
+    /// The reactor's sweep count when the deferral began (`io::drain`).
+    pub(crate) deferred_at: u64,
+    /// Listed for the reactor's sweep of deferred receives.
+    pub(crate) swept: bool,
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
 }

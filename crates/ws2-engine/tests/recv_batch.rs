@@ -149,7 +149,11 @@ fn coalesced_info_is_a_dword_in_windows_layout() {
     // Posted on a port nobody waits on: pending until the port's next
     // look reads it (recv_deferred.rs), or at once.
     let p = Posted::post(&core, 65536);
-    assert!(matches!(p.call, Ok(3000) | Err(abi::WSA_IO_PENDING)), "{:?}", p.call);
+    assert!(
+        matches!(p.call, Ok(3000) | Err(abi::WSA_IO_PENDING)),
+        "{:?}",
+        p.call
+    );
     take(&port, 1);
     assert_eq!(p.status(), (abi::STATUS_SUCCESS, 3000));
     let controls = p.controls();

@@ -92,9 +92,8 @@ fn a_deferred_receive_reads_as_done_for_wsagetoverlappedresult() {
     assert_eq!(p.call, Err(abi::WSA_IO_PENDING));
     let (mut bytes, mut flags) = (0u32, 7u32);
     // SAFETY: the OVERLAPPED and outputs are live; no wait.
-    let n = unsafe {
-        raw::get_overlapped_result(&core, &raw mut p.ov, &mut bytes, false, &mut flags)
-    };
+    let n =
+        unsafe { raw::get_overlapped_result(&core, &raw mut p.ov, &mut bytes, false, &mut flags) };
     assert_eq!((n.map_err(|e| e.code()), bytes, flags), (Ok(100), 100, 0));
     assert_eq!(p.bytes()[..2], [4, 0]);
     assert_eq!(take(&port, 1)[0].overlapped, &raw const p.ov as usize);
@@ -198,4 +197,37 @@ fn receives_seen_at_call_time_are_not_deferred() {
         take(&port2, 1);
     }
     drop(port);
+}
+
+// S29 S38: a program that never looks at the port (it polls the
+// OVERLAPPED, as HasOverlappedIoCompleted does) still gets a deferred
+// receive: the reactor's sweep fills it within two sweep periods (10 ms
+// each), and its packet is on the port.
+#[test]
+fn a_deferred_receive_nobody_looks_for_completes_by_itself() {
+    let _serial = serial();
+    let (core, port) = on_port();
+    queue_datagrams(&core, 11, 1);
+    let p = Posted::post(&core, 200);
+    assert_eq!(p.call, Err(abi::WSA_IO_PENDING));
+    let start = Instant::now();
+    let ov = &raw const p.ov;
+    // SAFETY: the OVERLAPPED stays live; Internal is written with release
+    // ordering when the receive completes.
+    while unsafe { std::ptr::read_volatile(&raw const (*ov).Internal) } as u32
+        == abi::STATUS_PENDING
+    {
+        assert!(
+            start.elapsed() < WAIT,
+            "the deferred receive never completed"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(p.status(), (abi::STATUS_SUCCESS, 100));
+    assert_eq!(take(&port, 1)[0].overlapped, ov as usize);
 }

@@ -81,7 +81,7 @@ impl PortSource for SocketCore {
     }
 
     fn fill_deferred(self: Arc<Self>) -> usize {
-        super::recv_deferred::fill(&self)
+        super::drain::fill_deferred(&self)
     }
 
     fn unwatch(&self, directions: libc::c_short) {

@@ -12,25 +12,28 @@
 //! while nobody waits on the port, is queued unread and its socket listed
 //! on the port ([`Port::defer`]); the next `GetQueuedCompletionStatus(Ex)`
 //! on the port (any thread), before taking packets or sleeping, fills the
-//! socket's receives in posting order with one `recvmmsg` ([`fill`]),
-//! posting their packets, and hands what still has no data to the
-//! reactor. A thread that already waits on the port would sleep past a
-//! deferred receive, so while one waits, receives complete at call time as
-//! before; closing the port fills what was deferred to it.
+//! socket's receives in posting order with one `recvmmsg`
+//! ([`fill_deferred`]), posting their packets, and hands what still has no
+//! data to the reactor. A thread that already waits on the port would
+//! sleep past a deferred receive, so while one waits, receives complete at
+//! call time as before; closing the port fills what was deferred to it.
+//! A program that looks at neither (it polls `HasOverlappedIoCompleted`)
+//! still gets its receives: the reactor fills what stayed deferred for a
+//! whole sweep period ([`watch_deferral`], at most twice
+//! [`SWEEP_PERIOD`]).
 //!
 //! [`Port::defer`]: crate::completion::Port::defer
+//! [`SWEEP_PERIOD`]: super::drain::SWEEP_PERIOD
 
 use std::sync::{Arc, Weak};
 
-use crate::completion::{self, Delivery, ThreadState};
+use crate::completion::{Delivery, ThreadState};
 use crate::error::{Error, Result};
 use crate::ops::RecvOp;
 use crate::socket::SocketCore;
 
-use super::drain::{arm_or_fail, reactor_for_recvs};
-use super::queues::{RecvQueueLock, note_socket, recv_queue};
-use super::reactor::Direction;
-use super::recv_batch::fill_queued;
+use super::drain::{fill_deferred, reactor, watch_deferral};
+use super::queues::{RecvQueueLock, note_socket};
 
 /// Whether a receive completing with `delivery` may be deferred to its
 /// socket's port: a datagram socket bound to a port without skip-on-
@@ -60,8 +63,8 @@ pub(super) fn defer_now(core: &SocketCore, delivery: &Delivery) -> bool {
     deferrable(core, delivery) && core.port().is_some_and(|(port, _)| port.may_defer())
 }
 
-/// A receive [`Deferred::No`] gives back: the queue, still locked, the
-/// operation and what marks it pending.
+/// A receive [`defer`] gives back: the queue, still locked, the operation
+/// and what marks it pending.
 type Refused<'a, P> = (RecvQueueLock<'a>, Box<RecvOp>, P);
 
 /// Defers a [`deferrable`] receive: queued unread behind those already
@@ -80,6 +83,8 @@ pub(super) fn defer<'a, P: FnOnce()>(
         return Err(Error::new(ws2_abi::WSAENOTSOCK, "the socket was closed"));
     }
     if !q.deferred {
+        // What a sweep of the reactor needs (S20), before anything shows.
+        reactor()?;
         let listed = !q.registered
             && q.ops.is_empty()
             && core.port().is_some_and(|(port, _)| {
@@ -90,6 +95,8 @@ pub(super) fn defer<'a, P: FnOnce()>(
             return Ok(Err((q, op, on_pending)));
         }
         q.deferred = true;
+        // A program that never looks at the port still gets them.
+        watch_deferral(core, &mut q);
     }
     on_pending();
     q.ops.push_back(op);
@@ -98,56 +105,11 @@ pub(super) fn defer<'a, P: FnOnce()>(
     Ok(Ok(()))
 }
 
-/// Fills the receives deferred on `core` (its port's look for packets):
-/// in posting order, in `recvmmsg` batches while data waits; those left
-/// wait for the reactor. Their packets are posted together. Returns how
-/// many completed.
-pub(super) fn fill(core: &Arc<SocketCore>) -> usize {
-    let mut done = Vec::new();
-    let mut arm = None;
-    let filled;
-    {
-        let mut q = recv_queue(core);
-        if !std::mem::replace(&mut q.deferred, false) {
-            return 0;
-        }
-        let waits = fill_queued(core, &mut q, &mut done);
-        filled = done.len();
-        if waits {
-            match reactor_for_recvs(core, &mut q) {
-                Ok(r) => {
-                    q.registered = true;
-                    r.hold(core, Direction::Recv);
-                    arm = Some(r);
-                }
-                // What waiting needs is missing (S20): they fail.
-                Err(e) => {
-                    for op in q.ops.drain(..) {
-                        done.push((op.delivery, (op.finish)(Err(e.clone()))));
-                    }
-                }
-            }
-        }
-    }
-    let mut packets = Vec::new();
-    for (delivery, result) in done {
-        completion::deliver(Some(&**core), delivery, result, false, Some(&mut packets));
-    }
-    if let Some((port, _)) = core.port() {
-        port.post_many(&mut packets);
-    }
-    core.wake_waiters();
-    if let Some(r) = arm {
-        arm_or_fail(r, core, Direction::Recv);
-    }
-    filled
-}
-
 /// Fills what `core` deferred, for a caller about to look at one of its
 /// OVERLAPPEDs (`WSAGetOverlappedResult`): a deferred receive whose data
 /// is there then reads as complete, as it would have at call time.
 pub fn fill_deferred_receives(core: &Arc<SocketCore>) {
     if core.recv_queued.load(std::sync::atomic::Ordering::Acquire) != 0 {
-        let _ = fill(core);
+        let _ = fill_deferred(core);
     }
 }
