@@ -559,7 +559,7 @@ pub(super) fn fill_deferred(core: &Arc<SocketCore>) -> usize {
                 // What waiting needs is missing (S20): they fail.
                 Err(e) => {
                     for op in q.ops.drain(..) {
-                        done.push((op.delivery, (op.finish)(Err(e.clone()))));
+                        done.push((op.delivery, op.finish.call(Err(e.clone()))));
                     }
                 }
             }
@@ -708,8 +708,8 @@ fn drain_stream_recvs(
             delivery,
             port_of,
             ..
-        } = *op;
-        done.push((delivery, port_of, finish(got)));
+        } = RecvOp::unboxed(op);
+        done.push((delivery, port_of, finish.call(got)));
     }
 }
 

@@ -71,10 +71,10 @@ where
     }
     let me = completion::current_thread();
     let deferrable = recv_deferred::deferrable(core, &delivery);
-    let op = Box::new(RecvOp {
-        iov: iov.to_vec(),
+    let op = RecvOp::boxed(RecvOp {
+        iov: iov.into(),
         flags: 0,
-        finish: Box::new(finish),
+        finish: RecvFinish::new(finish),
         delivery,
         issuer: me.id,
         attempt: None,
@@ -95,8 +95,8 @@ where
         drop(q);
         let RecvOp {
             finish, delivery, ..
-        } = *op;
-        return match finish(Ok(got)) {
+        } = RecvOp::unboxed(op);
+        return match finish.call(Ok(got)) {
             Err(e) if e.code() != abi::WSAEMSGSIZE => Err(e),
             r => Ok(Submitted::Now(r, delivery)),
         };
@@ -209,11 +209,11 @@ pub fn recv_stream_overlapped(
         && let Some(got) = core.recv_ready(iov, flags)?
     {
         drop(q);
-        return Ok(Submitted::Now(finish(Ok(got)), delivery));
+        return Ok(Submitted::Now(finish.call(Ok(got)), delivery));
     }
     let me = completion::current_thread();
-    let op = Box::new(RecvOp {
-        iov: iov.to_vec(),
+    let op = RecvOp::boxed(RecvOp {
+        iov: iov.into(),
         flags,
         finish,
         delivery,
@@ -244,8 +244,8 @@ pub fn submit_attempt(
                 drop(q);
                 let RecvOp {
                     finish, delivery, ..
-                } = *op;
-                return Ok(Submitted::Now(finish(got), delivery));
+                } = RecvOp::unboxed(op);
+                return Ok(Submitted::Now(finish.call(got), delivery));
             }
             Attempt::Handoff(next) => {
                 drop(q);
