@@ -397,6 +397,9 @@ unsafe impl Send for RecvOp {}
 const SPARE_RECV_OPS: usize = 64;
 
 thread_local! {
+    // The boxes themselves are what is kept (each goes back into service
+    // as a `Box<RecvOp>`), not their values.
+    #[allow(clippy::vec_box)]
     static SPARE: std::cell::RefCell<Vec<Box<std::mem::MaybeUninit<RecvOp>>>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
