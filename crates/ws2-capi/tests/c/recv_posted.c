@@ -1,4 +1,4 @@
-/* S29 S30 S31 S36 from C, written as an IOCP server keeps its receives in
+/* S29 S30 S31 S36 P1 from C, written as an IOCP server keeps its receives in
  * flight: a UDP socket associated with a completion port, a pool of
  * per-I/O contexts (the OVERLAPPED first, found again with
  * CONTAINING_RECORD), WSARecvMsg posted on each, GetQueuedCompletionStatusEx
@@ -6,7 +6,8 @@
  * packet. A call may complete at once (0) or report WSA_IO_PENDING even
  * with its datagram already queued: Windows allows both, and ws2 leaves
  * receives on a port nobody waits on for the port's next look, which reads
- * them together (recv_deferred.rs). Checked here: every datagram arrives
+ * them together (recv_deferred.rs). Checked here: select and FIONREAD do
+ * not count a datagram a posted receive takes; every datagram arrives
  * once, in order, each receive with its own bytes, source and IN_PKTINFO;
  * WSAGetOverlappedResult answers a pending receive whose datagram is there
  * as done; a program that only polls HasOverlappedIoCompleted gets its
@@ -95,9 +96,33 @@ int main(void)
     HANDLE port = CreateIoCompletionPort((HANDLE)rx, NULL, 42, 0);
     CHECK(port != NULL);
 
+    /* P1: a receive posted with its datagram there takes it, completed at
+     * once or pending: select finds nothing to read and FIONREAD counts
+     * nothing, as when Windows completes it at call time. */
+    static io_context pool[POOL];
+    send_numbered(tx, &to, 500, 1);
+    Sleep(20);
+    post(recvmsg_fn, rx, &pool[0]);
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(rx, &readable);
+    TIMEVAL zero = {0, 0};
+    CHECK_EQ(select(0, &readable, NULL, NULL, &zero), 0);
+    u_long pending = 99;
+    CHECK_OK(ioctlsocket(rx, FIONREAD, &pending));
+    CHECK_EQ(pending, (u_long)0);
+    {
+        OVERLAPPED_ENTRY first;
+        ULONG got = 0;
+        CHECK(GetQueuedCompletionStatusEx(port, &first, 1, &got, 5000, FALSE));
+        CHECK(first.lpOverlapped == &pool[0].ov);
+        int number;
+        memcpy(&number, pool[0].data, sizeof number);
+        CHECK_EQ(number, 500);
+    }
+
     /* The pool: every receive posted while the datagrams wait, then each
      * posted again as its packet is taken, until all have come. */
-    static io_context pool[POOL];
     send_numbered(tx, &to, 0, DATAGRAMS);
     for (int i = 0; i < POOL; i++) post(recvmsg_fn, rx, &pool[i]);
     int next = 0;
