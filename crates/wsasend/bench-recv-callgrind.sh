@@ -37,10 +37,10 @@ row() {
 
 echo "size $size bytes, IN_PKTINFO + ECN:"
 printf '%-16s %10s %14s %14s %12s\n' mode N "Ir@N" "Ir@2N" "Ir/datagram"
-for mode in raw-recvmsg capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event; do
+for mode in raw-recvmsg capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event capi-posted; do
     row "$mode" 10000
 done
-for mode in capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event; do
+for mode in capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event capi-posted; do
     awk -v m="$mode" -v w="${per[$mode]}" -v r="${per[raw-recvmsg]}" \
         'BEGIN { printf "  %-16s %+7.1f instructions per datagram over recvmsg\n", m, w - r }'
 done

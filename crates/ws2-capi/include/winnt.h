@@ -197,6 +197,10 @@ static __inline__ PVOID _InterlockedCompareExchangePointer(PVOID volatile *Desti
 #define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
 #define RTL_NUMBER_OF(A)            (sizeof(A) / sizeof((A)[0]))
 #define ARRAYSIZE(A)                RTL_NUMBER_OF(A)
+/* The structure holding `field` at `address` (an IOCP server's per-I/O
+ * context from the packet's OVERLAPPED). */
+#define CONTAINING_RECORD(address, type, field) \
+    ((type *)((char *)(address) - (ULONG_PTR)offsetof(type, field)))
 #define C_ASSERT(e)                 typedef char __C_ASSERT__[(e) ? 1 : -1] __attribute__((unused))
 
 #ifdef __cplusplus

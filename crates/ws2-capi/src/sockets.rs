@@ -184,7 +184,11 @@ pub unsafe extern "C" fn ioctlsocket(s: SOCKET, cmd: c_long, argp: *mut u32) -> 
 /// # Safety
 /// `argp` must be null, in the first page, or point to a readable and
 /// writable `u32`.
-pub(crate) unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -> Result<()> {
+pub(crate) unsafe fn simple_ioctl(
+    core: &std::sync::Arc<SocketCore>,
+    cmd: u32,
+    argp: *mut u32,
+) -> Result<()> {
     if (argp as usize) < 4096 {
         return Err(Error::new(
             WSAEFAULT,
@@ -194,6 +198,8 @@ pub(crate) unsafe fn simple_ioctl(core: &SocketCore, cmd: u32, argp: *mut u32) -
     match cmd {
         FIONBIO => ws2_engine::raw::fionbio(core, argp.cast_const().cast(), 4),
         FIONREAD => {
+            // Data a receive deferred to the port takes is not pending.
+            ws2_engine::io::fill_deferred_receives(core);
             let n = ws2_engine::readiness::pending_bytes(core)?;
             // SAFETY: argp is non-null and writable per the contract.
             unsafe { argp.write_unaligned(n) };

@@ -107,3 +107,12 @@ fn icmp_port_unreachable_is_wsaeconnreset_on_the_next_receive_once() {
 fn uro_coalesced_receives_from_c() {
     run_c_test("uro_recv", &[]);
 }
+
+// S29 S30 S31 S36: an IOCP server's pool of receives posted on a port and
+// posted again after each packet (GetQueuedCompletionStatusEx), receives
+// reported pending with their datagram there, WSAGetOverlappedResult and
+// HasOverlappedIoCompleted on them.
+#[test]
+fn receives_kept_posted_on_a_port_get_every_datagram_once_in_order() {
+    run_c_test("recv_posted", &[]);
+}

@@ -285,8 +285,9 @@ pub(crate) struct SendQueue {
 }
 
 /// Writes a received datagram's outputs into the caller's memory and says
-/// how the operation ends (`WSAEMSGSIZE` for truncation, S27).
-pub type RecvFinish = Box<dyn FnOnce(Result<Received>) -> Result<usize> + Send>;
+/// how the operation ends (`WSAEMSGSIZE` for truncation, S27). Four words
+/// hold a C receive's outputs (`raw::RecvOutputs`) without an allocation.
+pub type RecvFinish = crate::completion::InlineFnOnce<Result<Received>, Result<usize>, 4>;
 
 /// One try of a queued operation that is not a plain receive (`AcceptEx`,
 /// P8): whether it completed, must wait, or goes on as another socket's
@@ -308,9 +309,37 @@ pub type Handoff = Box<dyn FnOnce(Box<RecvOp>) + Send>;
 /// when the socket is readable.
 pub type RecvAttempt = Box<dyn FnMut() -> Attempt + Send>;
 
+/// A queued receive's buffers as Linux iovecs: one (most receives) kept
+/// inline, so queuing it allocates nothing for them.
+pub(crate) enum RecvIovs {
+    One(libc::iovec),
+    Many(Vec<libc::iovec>),
+}
+
+impl From<&[libc::iovec]> for RecvIovs {
+    #[inline]
+    fn from(iov: &[libc::iovec]) -> RecvIovs {
+        match iov {
+            [one] => RecvIovs::One(*one),
+            _ => RecvIovs::Many(iov.to_vec()),
+        }
+    }
+}
+
+impl std::ops::Deref for RecvIovs {
+    type Target = [libc::iovec];
+    #[inline]
+    fn deref(&self) -> &[libc::iovec] {
+        match self {
+            RecvIovs::One(one) => std::slice::from_ref(one),
+            RecvIovs::Many(many) => many,
+        }
+    }
+}
+
 /// One queued receive (or an operation tried the same way).
 pub struct RecvOp {
-    pub(crate) iov: Vec<libc::iovec>,
+    pub(crate) iov: RecvIovs,
     /// A stream receive's Linux flags (`MSG_PEEK`, `MSG_OOB`); 0 otherwise.
     pub(crate) flags: i32,
     pub(crate) finish: RecvFinish,
@@ -331,8 +360,8 @@ impl RecvOp {
         delivery: Delivery,
         issuer: u64,
     ) -> Box<RecvOp> {
-        Box::new(RecvOp {
-            iov: Vec::new(),
+        RecvOp::boxed(RecvOp {
+            iov: RecvIovs::Many(Vec::new()),
             flags: 0,
             finish,
             delivery,
@@ -346,11 +375,11 @@ impl RecvOp {
     /// completes on `port_of`'s port.
     pub fn into_receive(
         mut self: Box<Self>,
-        iov: Vec<libc::iovec>,
+        iov: &[libc::iovec],
         port_of: Arc<dyn PortBound + Send + Sync>,
     ) -> Box<RecvOp> {
         self.attempt = None;
-        self.iov = iov;
+        self.iov = iov.into();
         self.flags = 0;
         self.port_of = Some(port_of);
         self
@@ -361,11 +390,67 @@ impl RecvOp {
 // completion (Winsock's contract); nothing else is thread-bound.
 unsafe impl Send for RecvOp {}
 
+/// Boxes a thread let go of, for its next queued receives: a program that
+/// keeps receives posted queues and completes a batch of them at a time,
+/// more than the allocator's per-thread cache keeps (7 of a size), so
+/// each would otherwise cost a trip to its shared lists.
+const SPARE_RECV_OPS: usize = 64;
+
+thread_local! {
+    // The boxes themselves are what is kept (each goes back into service
+    // as a `Box<RecvOp>`), not their values.
+    #[allow(clippy::vec_box)]
+    static SPARE: std::cell::RefCell<Vec<Box<std::mem::MaybeUninit<RecvOp>>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl RecvOp {
+    /// `op` in a box, a spare one of this thread's when it has one.
+    #[inline]
+    pub(crate) fn boxed(op: RecvOp) -> Box<RecvOp> {
+        let spare = SPARE
+            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+            .ok()
+            .flatten();
+        match spare {
+            Some(b) => Box::write(b, op),
+            None => Box::new(op),
+        }
+    }
+
+    /// The operation out of its box, which this thread keeps as a spare.
+    #[inline]
+    pub(crate) fn unboxed(op: Box<RecvOp>) -> RecvOp {
+        let raw = Box::into_raw(op);
+        // SAFETY: `raw` is the live box's value, read once; the box is then
+        // treated as uninitialised memory, so the value is not dropped twice.
+        let value = unsafe { raw.read() };
+        // SAFETY: the same allocation, its value moved out above.
+        let spare = unsafe { Box::from_raw(raw.cast::<std::mem::MaybeUninit<RecvOp>>()) };
+        let _ = SPARE.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut()
+                && s.len() < SPARE_RECV_OPS
+            {
+                s.push(spare);
+            }
+        });
+        value
+    }
+}
+
 /// The socket's queue of receives waiting for datagrams.
 #[derive(Default)]
 pub(crate) struct RecvQueue {
     pub(crate) ops: VecDeque<Box<RecvOp>>,
     pub(crate) registered: bool,
+    /// The queued receives wait for the socket's completion port to fill
+    /// them (`io::recv_deferred`), not for the reactor (`registered` is
+    /// false meanwhile).
+    pub(crate) deferred: bool,
+    /// The reactor's sweep count when the deferral began (`io::drain`).
+    pub(crate) deferred_at: u64,
+    /// Listed for the reactor's sweep of deferred receives.
+    pub(crate) swept: bool,
     /// The serial of the reactor whose epoll set holds the receive fd.
     pub(crate) in_epoll: u64,
 }

@@ -1,29 +1,34 @@
-//! What a Rust operation hands back at completion, kept without an
-//! allocation per operation: a value of any type ([`Payload`]: the buffer a
-//! port packet returns) and a routine with its captures ([`RustRoutine`]),
-//! each stored inline when it fits three words, boxed otherwise.
+//! What an operation hands back at completion, kept without an allocation
+//! per operation: a value of any type ([`Payload`]: the buffer a port
+//! packet returns) and a closure with its captures ([`InlineFnOnce`]: a
+//! Rust completion routine, [`RustRoutine`]; what a queued receive writes
+//! its outputs with), each stored inline when it fits its words, boxed
+//! otherwise.
 
 use std::any::{Any, TypeId};
 use std::mem::{ManuallyDrop, MaybeUninit, align_of, size_of};
 
 use crate::error::Result;
 
-/// Room for a value stored inline: three words, word-aligned.
-type Words = MaybeUninit<[usize; 3]>;
+/// Room for a value stored inline: `N` words, word-aligned.
+type Words<const N: usize> = MaybeUninit<[usize; N]>;
 
-/// Whether a `T` is stored inline (else it is boxed, and the box is).
-const fn fits<T>() -> bool {
-    size_of::<T>() <= size_of::<Words>() && align_of::<T>() <= align_of::<Words>()
+/// Whether a `T` is stored inline in `N` words (else it is boxed, and the
+/// box is).
+const fn fits<T, const N: usize>() -> bool {
+    size_of::<T>() <= size_of::<Words<N>>() && align_of::<T>() <= align_of::<Words<N>>()
 }
 
-/// Writes `value` into `words`, inline or boxed.
-fn store<T>(value: T) -> Words {
-    let mut words = Words::uninit();
-    if fits::<T>() {
+/// Writes `value` into words, inline or boxed.
+fn store<T, const N: usize>(value: T) -> Words<N> {
+    let mut words = Words::<N>::uninit();
+    if fits::<T, N>() {
         // SAFETY: `T` fits the words in size and alignment (checked above).
         unsafe { words.as_mut_ptr().cast::<T>().write(value) };
     } else {
-        // SAFETY: a pointer fits one word.
+        // SAFETY: a pointer fits one word (N >= 1: `Words<0>` holds no
+        // pointer, and no `T` but a zero-sized one fits it... which is
+        // stored inline above).
         unsafe {
             words
                 .as_mut_ptr()
@@ -38,8 +43,8 @@ fn store<T>(value: T) -> Words {
 ///
 /// # Safety
 /// `words` must hold a `T` written by `store` and not taken yet.
-unsafe fn take<T>(words: &mut Words) -> T {
-    if fits::<T>() {
+unsafe fn take<T, const N: usize>(words: &mut Words<N>) -> T {
+    if fits::<T, N>() {
         // SAFETY: per the contract, an inline `T`.
         unsafe { words.as_mut_ptr().cast::<T>().read() }
     } else {
@@ -52,15 +57,15 @@ unsafe fn take<T>(words: &mut Words) -> T {
 ///
 /// # Safety
 /// As for [`take`].
-unsafe fn drop_stored<T>(words: &mut Words) {
+unsafe fn drop_stored<T, const N: usize>(words: &mut Words<N>) {
     // SAFETY: forwarded contract.
-    drop(unsafe { take::<T>(words) });
+    drop(unsafe { take::<T, N>(words) });
 }
 
 /// What a [`Payload`] knows of the type it holds.
 struct PayloadType {
     type_id: fn() -> TypeId,
-    drop: unsafe fn(&mut Words),
+    drop: unsafe fn(&mut Words<3>),
 }
 
 trait PayloadOf {
@@ -70,7 +75,7 @@ trait PayloadOf {
 impl<T: Any + Send> PayloadOf for T {
     const TYPE: &'static PayloadType = &PayloadType {
         type_id: TypeId::of::<T>,
-        drop: drop_stored::<T>,
+        drop: drop_stored::<T, 3>,
     };
 }
 
@@ -87,7 +92,7 @@ impl<T: Any + Send> PayloadOf for T {
 /// assert_eq!(p.downcast::<Vec<u8>>().unwrap(), b"hi");
 /// ```
 pub struct Payload {
-    words: Words,
+    words: Words<3>,
     ty: &'static PayloadType,
 }
 
@@ -117,7 +122,7 @@ impl Payload {
         let mut this = ManuallyDrop::new(self);
         // SAFETY: the type matches, so the words hold a `T` from `store`;
         // `this` is never dropped, so it is taken once.
-        Ok(unsafe { take::<T>(&mut this.words) })
+        Ok(unsafe { take::<T, 3>(&mut this.words) })
     }
 }
 
@@ -134,30 +139,76 @@ impl std::fmt::Debug for Payload {
     }
 }
 
-/// What a [`RustRoutine`] knows of the closure it holds.
-struct RoutineType {
-    call: unsafe fn(&mut Words, Result<usize>),
-    drop: unsafe fn(&mut Words),
+/// What an [`InlineFnOnce`] knows of the closure it holds.
+struct FnOnceType<A, R, const N: usize> {
+    call: unsafe fn(&mut Words<N>, A) -> R,
+    drop: unsafe fn(&mut Words<N>),
 }
 
-trait RoutineOf {
-    const TYPE: &'static RoutineType;
+trait FnOnceOf<A: 'static, R: 'static, const N: usize> {
+    const TYPE: &'static FnOnceType<A, R, N>;
 }
 
 /// Calls the stored `F`.
 ///
 /// # Safety
 /// As for [`take`].
-unsafe fn call_stored<F: FnOnce(Result<usize>)>(words: &mut Words, result: Result<usize>) {
+unsafe fn call_stored<F: FnOnce(A) -> R, A, R, const N: usize>(words: &mut Words<N>, a: A) -> R {
     // SAFETY: forwarded contract.
-    (unsafe { take::<F>(words) })(result)
+    (unsafe { take::<F, N>(words) })(a)
 }
 
-impl<F: FnOnce(Result<usize>) + Send + 'static> RoutineOf for F {
-    const TYPE: &'static RoutineType = &RoutineType {
-        call: call_stored::<F>,
-        drop: drop_stored::<F>,
+impl<F: FnOnce(A) -> R + Send + 'static, A: 'static, R: 'static, const N: usize> FnOnceOf<A, R, N>
+    for F
+{
+    const TYPE: &'static FnOnceType<A, R, N> = &FnOnceType {
+        call: call_stored::<F, A, R, N>,
+        drop: drop_stored::<F, N>,
     };
+}
+
+/// A `FnOnce(A) -> R` closure and its captures, stored inline when they
+/// fit `N` words (boxed otherwise): called once, or dropped uncalled.
+///
+/// ```
+/// use ws2_engine::completion::InlineFnOnce;
+/// let (a, b, c) = (1usize, 2usize, 3usize);
+/// let f: InlineFnOnce<usize, usize, 3> = InlineFnOnce::new(move |x| a + b + c + x);
+/// assert_eq!(f.call(4), 10);
+/// ```
+pub struct InlineFnOnce<A: 'static, R: 'static, const N: usize> {
+    words: Words<N>,
+    ty: &'static FnOnceType<A, R, N>,
+}
+
+// SAFETY: only `Send` closures are stored (`InlineFnOnce::new`).
+unsafe impl<A: 'static, R: 'static, const N: usize> Send for InlineFnOnce<A, R, N> {}
+
+impl<A: 'static, R: 'static, const N: usize> InlineFnOnce<A, R, N> {
+    /// Stores `f`.
+    #[inline]
+    pub fn new<F: FnOnce(A) -> R + Send + 'static>(f: F) -> Self {
+        InlineFnOnce {
+            words: store::<F, N>(f),
+            ty: <F as FnOnceOf<A, R, N>>::TYPE,
+        }
+    }
+
+    /// Calls the closure with `a`.
+    #[inline]
+    pub fn call(self, a: A) -> R {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: the words hold the closure of this type; `this` is never
+        // dropped, so it is taken once.
+        unsafe { (this.ty.call)(&mut this.words, a) }
+    }
+}
+
+impl<A: 'static, R: 'static, const N: usize> Drop for InlineFnOnce<A, R, N> {
+    fn drop(&mut self) {
+        // SAFETY: the words hold the closure of this type, not taken yet.
+        unsafe { (self.ty.drop)(&mut self.words) }
+    }
 }
 
 /// A Rust completion routine and what it captured (the send's buffers),
@@ -173,39 +224,7 @@ impl<F: FnOnce(Result<usize>) + Send + 'static> RoutineOf for F {
 /// });
 /// r.call(Ok(2));
 /// ```
-pub struct RustRoutine {
-    words: Words,
-    ty: &'static RoutineType,
-}
-
-// SAFETY: only `Send` closures are stored (`RustRoutine::new`).
-unsafe impl Send for RustRoutine {}
-
-impl RustRoutine {
-    /// Stores `routine`.
-    #[inline]
-    pub fn new<F: FnOnce(Result<usize>) + Send + 'static>(routine: F) -> RustRoutine {
-        RustRoutine {
-            words: store(routine),
-            ty: <F as RoutineOf>::TYPE,
-        }
-    }
-
-    /// Runs the routine with `result`.
-    pub fn call(self, result: Result<usize>) {
-        let mut this = ManuallyDrop::new(self);
-        // SAFETY: the words hold the closure of this type; `this` is never
-        // dropped, so it is taken once.
-        unsafe { (this.ty.call)(&mut this.words, result) }
-    }
-}
-
-impl Drop for RustRoutine {
-    fn drop(&mut self) {
-        // SAFETY: the words hold the closure of this type, not taken yet.
-        unsafe { (self.ty.drop)(&mut self.words) }
-    }
-}
+pub type RustRoutine = InlineFnOnce<Result<usize>, (), 3>;
 
 #[cfg(test)]
 mod tests {
@@ -223,8 +242,8 @@ mod tests {
 
     #[test]
     fn payloads_inline_and_boxed_drop_once() {
-        assert!(fits::<Vec<u8>>() && fits::<&'static [u8]>() && fits::<Arc<[u8]>>());
-        assert!(!fits::<Counted>());
+        assert!(fits::<Vec<u8>, 3>() && fits::<&'static [u8], 3>() && fits::<Arc<[u8]>, 3>());
+        assert!(!fits::<Counted, 3>());
         let drops = Arc::new(AtomicUsize::new(0));
         drop(Payload::new(Counted(drops.clone(), [0; 40])));
         assert_eq!(drops.load(Ordering::SeqCst), 1);

@@ -19,7 +19,7 @@ mod wait;
 pub use apc::{Apc, OvPtr, Routine, UserApc};
 pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver};
 pub use event::{Event, wait_events};
-pub use inline::{Payload, RustRoutine};
+pub use inline::{InlineFnOnce, Payload, RustRoutine};
 pub use port::{Packet, Port, PortSource, note_pended};
 pub use thread::{
     IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,

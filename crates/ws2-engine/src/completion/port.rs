@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -47,7 +47,22 @@ impl std::fmt::Debug for Packet {
 pub struct Port {
     state: Mutex<PortState>,
     posted: AtomicUsize,
+    /// `PortState::deferred` is not empty (read without the lock by every
+    /// look for packets).
+    has_deferred: AtomicBool,
+    /// Threads waiting on the port (`PortState::waiters.len()`, read
+    /// without the lock by [`Port::may_defer`]).
+    waiting: AtomicUsize,
+    /// Receives still to complete at call time before deferring again: a
+    /// look that filled one receive at most (a program that posts one and
+    /// waits for it) makes the next [`SKIP_AFTER_SINGLE`] go at once.
+    defer_skip: AtomicUsize,
 }
+
+/// See `Port::defer_skip`: deferring a receive nobody batches with costs
+/// a queued operation (about 2,600 instructions more than completing it at
+/// call time); after a look that filled one, the next 63 go at once.
+const SKIP_AFTER_SINGLE: usize = 63;
 
 #[derive(Default)]
 struct PortState {
@@ -55,6 +70,9 @@ struct PortState {
     waiters: Vec<Arc<ThreadWaker>>,
     /// `CloseHandle` closed the port: waits end, packets are dropped.
     closed: bool,
+    /// Sockets whose receives wait for this port's next look for packets
+    /// to fill them ([`Port::defer`]).
+    deferred: Vec<Weak<dyn PortSource>>,
 }
 
 /// A wait on a port that `close` ended (S36): `ERROR_ABANDONED_WAIT_0`.
@@ -130,6 +148,73 @@ impl Port {
         }
         drop(s);
         drop(dropped); // Rust payloads' destructors run outside the lock
+        // Deferred receives still complete (their OVERLAPPEDs are written;
+        // their packets are dropped), as every accepted operation does.
+        self.fill_deferred();
+    }
+
+    /// Lets `source`'s queued receives wait for this port's next look for
+    /// packets, which fills them, several with one system call
+    /// ([`PortSource::fill_deferred`]), before it takes packets or sleeps.
+    /// Refused (false) while a thread waits on the port (it sleeps until a
+    /// packet comes: the receive must complete now) or once it is closed.
+    /// Called at most once per deferral of a socket (its receive queue
+    /// knows whether it is listed).
+    /// How many threads wait on the port now.
+    pub fn waiting_threads(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Whether a receive posted now should be deferred ([`Port::defer`]):
+    /// nobody waits on the port, and deferring has been paying off. Read
+    /// without the lock (the defer itself checks again).
+    #[inline]
+    pub fn may_defer(&self) -> bool {
+        if self.waiting.load(Ordering::Relaxed) != 0 {
+            return false;
+        }
+        let skip = self.defer_skip.load(Ordering::Relaxed);
+        if skip != 0 {
+            self.defer_skip.store(skip - 1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    pub fn defer(&self, source: Weak<dyn PortSource>) -> bool {
+        let mut s = lock(&self.state);
+        if s.closed || !s.waiters.is_empty() {
+            return false;
+        }
+        s.deferred.push(source);
+        self.has_deferred.store(true, Ordering::Release);
+        true
+    }
+
+    /// Fills what sockets deferred to this port ([`Port::defer`]): their
+    /// completions are posted here. Cheap when none did.
+    #[inline]
+    pub fn fill_deferred(&self) {
+        if self.has_deferred.load(Ordering::Acquire) {
+            self.fill_deferred_now();
+        }
+    }
+
+    #[cold]
+    fn fill_deferred_now(&self) {
+        let sources = {
+            let mut s = lock(&self.state);
+            self.has_deferred.store(false, Ordering::Release);
+            std::mem::take(&mut s.deferred)
+        };
+        let filled: usize = sources
+            .into_iter()
+            .filter_map(|w| w.upgrade())
+            .map(|source| source.fill_deferred())
+            .sum();
+        if filled <= 1 {
+            self.defer_skip.store(SKIP_AFTER_SINGLE, Ordering::Relaxed);
+        }
     }
 
     /// Takes up to `max` packets, waiting for at least one;
@@ -173,6 +258,7 @@ impl Port {
         mut each: impl FnMut(Packet),
     ) -> Result<Waited<usize>> {
         let take = || {
+            self.fill_deferred();
             let mut s = lock(&self.state);
             if s.closed {
                 return Some(None);
@@ -195,6 +281,7 @@ impl Port {
 
     /// The first packet (`Some(None)`: the port is closed).
     fn pop(&self) -> Option<Option<Packet>> {
+        self.fill_deferred();
         let mut s = lock(&self.state);
         if s.closed {
             return Some(None);
@@ -332,6 +419,10 @@ pub trait PortSource: Send + Sync {
     /// Stops watching these directions: the reactor watches again what
     /// still waits.
     fn unwatch(&self, directions: libc::c_short);
+    /// Fills the receives it deferred to the port ([`Port::defer`]): at
+    /// once those whose data is there, the rest left for the reactor.
+    /// Returns how many it completed.
+    fn fill_deferred(self: Arc<Self>) -> usize;
 }
 
 thread_local! {
@@ -363,12 +454,14 @@ impl Waitable for Port {
         let mut s = lock(&self.state);
         forget_parent_waiters(&mut s.waiters);
         s.waiters.push(waker.clone());
+        self.waiting.store(s.waiters.len(), Ordering::Relaxed);
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
         if let Some(i) = s.waiters.iter().rposition(|w| Arc::ptr_eq(w, waker)) {
             s.waiters.remove(i);
         }
+        self.waiting.store(s.waiters.len(), Ordering::Relaxed);
         // A packet this waiter was woken for but did not take goes to the next.
         if !s.packets.is_empty()
             && let Some(w) = s.waiters.last()

@@ -71,7 +71,7 @@ pub fn accept_ex(
     let slots_fit = (buf.local == 0 || buf.local >= need) && buf.remote >= need;
     let finish: RecvFinish = {
         let acceptor = acceptor.clone();
-        Box::new(move |got| {
+        RecvFinish::new(move |got: Result<Received>| {
             acceptor.end_accept_ex();
             got.map(|r| r.bytes)
         })
@@ -147,7 +147,7 @@ fn try_accept(
             let acceptor = acceptor.clone();
             let port_of: Arc<dyn PortBound + Send + Sync> = listener.clone();
             Attempt::Handoff(Box::new(move |op| {
-                requeue(&acceptor, op.into_receive(iov(buf), port_of));
+                requeue(&acceptor, op.into_receive(&iov(buf), port_of));
             }))
         }
     }

@@ -5,8 +5,8 @@
 //! ([`reactor`]: its epoll instance and this thread).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 
 use ws2_abi as abi;
 
@@ -20,7 +20,8 @@ use crate::translate::{CmsgBuf, MAX_IOVECS};
 use super::events;
 use super::queues::{recv_queue, recycle, send_queue};
 use super::reactor::{
-    BATCHED, Direction, NEXT_SERIAL, REACTOR, Reactor, SENDMMSG_CALLS, STARTING, WAKEUPS, current,
+    BATCHED, Direction, NEXT_SERIAL, REACTOR, Reactor, SENDMMSG_CALLS, STARTING, SWEEP_TOKEN,
+    WAKEUPS, current,
 };
 use super::recv_op;
 use super::segmented::SEGMENT_CMSG_SPACE;
@@ -57,7 +58,15 @@ fn start() -> Result<&'static Reactor> {
         serial: NEXT_SERIAL.fetch_add(1, Ordering::Relaxed),
         generation: fork::generation(),
         sockets: Mutex::new(HashMap::new()),
+        timer: AtomicI32::new(-1),
     }));
+    if let Err(e) = reactor.add_sweep_timer() {
+        let reactor = std::ptr::from_ref(reactor).cast_mut();
+        // SAFETY: the Box was leaked just above and nothing else has seen
+        // it. Dropping it closes its fds.
+        drop(unsafe { Box::from_raw(reactor) });
+        return Err(e);
+    }
     let spawned = std::thread::Builder::new()
         .name("ws2-reactor".into())
         .spawn(move || run(reactor));
@@ -74,6 +83,18 @@ fn start() -> Result<&'static Reactor> {
     drop(starting);
     drop(parents); // the parent's sockets, let go outside the lock
     Ok(reactor)
+}
+
+/// The reactor, with the socket's receive fd in its epoll set (S20: what
+/// waiting receives need, acquired before one is queued).
+pub(super) fn reactor_for_recvs(core: &SocketCore, q: &mut RecvQueue) -> Result<&'static Reactor> {
+    let r = reactor()?;
+    if q.in_epoll != r.serial {
+        core.recv_fd()
+            .and_then(|fd| r.add(core, fd, Direction::Recv))?;
+        q.in_epoll = r.serial;
+    }
+    Ok(r)
 }
 
 /// Arms a direction that has operations queued; if the kernel refuses,
@@ -123,6 +144,11 @@ fn run(r: &'static Reactor) {
         WAKEUPS.fetch_add(1, Ordering::Relaxed);
         for ev in &events[..n as usize] {
             let token = ev.u64;
+            if token == SWEEP_TOKEN {
+                r.take_sweep_tick();
+                sweep(r);
+                continue;
+            }
             let Some(core) = lock(&r.sockets).get(&(token >> 2)).map(|e| e.0.clone()) else {
                 continue;
             };
@@ -508,6 +534,109 @@ pub(crate) fn forget_closed(core: &SocketCore) {
     events::forget_closed(r, core);
 }
 
+/// Fills the receives deferred on `core` (its port's look for packets):
+/// in posting order, in `recvmmsg` batches while data waits; those left
+/// wait for the reactor. Their packets are posted together. Returns how
+/// many completed.
+pub(super) fn fill_deferred(core: &Arc<SocketCore>) -> usize {
+    let mut done = Vec::new();
+    let mut arm = None;
+    let filled;
+    {
+        let mut q = recv_queue(core);
+        if !std::mem::replace(&mut q.deferred, false) {
+            return 0;
+        }
+        let waits = super::recv_batch::fill_queued(core, &mut q, &mut done);
+        filled = done.len();
+        if waits {
+            match reactor_for_recvs(core, &mut q) {
+                Ok(r) => {
+                    q.registered = true;
+                    r.hold(core, Direction::Recv);
+                    arm = Some(r);
+                }
+                // What waiting needs is missing (S20): they fail.
+                Err(e) => {
+                    for op in q.ops.drain(..) {
+                        done.push((op.delivery, op.finish.call(Err(e.clone()))));
+                    }
+                }
+            }
+        }
+    }
+    let mut packets = Vec::new();
+    for (delivery, result) in done {
+        deliver(Some(&**core), delivery, result, false, Some(&mut packets));
+    }
+    if let Some((port, _)) = core.port() {
+        port.post_many(&mut packets);
+    }
+    core.wake_waiters();
+    if let Some(r) = arm {
+        arm_or_fail(r, core, Direction::Recv);
+    }
+    filled
+}
+
+/// How often the reactor looks for receives deferred to a port that
+/// nobody looked at (`recv_deferred`): one deferred for a whole period is
+/// filled by the reactor (so at most two periods after it was posted).
+pub(super) const SWEEP_PERIOD: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Sockets with receives deferred to their port, for the reactor's sweep;
+/// a socket is listed once (`RecvQueue::swept`) until a sweep finds it
+/// with none.
+static SWEEP: Mutex<Vec<Weak<SocketCore>>> = Mutex::new(Vec::new());
+
+/// Sweeps so far: a deferral is stamped with the count at its start, and
+/// a sweep fills the deferrals stamped before it began.
+static SWEEPS: AtomicU64 = AtomicU64::new(0);
+
+/// Notes a socket's new deferral (its receive queue locked): stamped, and
+/// listed for the reactor's sweep, whose timer runs while any is listed.
+pub(super) fn watch_deferral(core: &Arc<SocketCore>, q: &mut RecvQueue) {
+    q.deferred_at = SWEEPS.load(Ordering::Acquire);
+    if std::mem::replace(&mut q.swept, true) {
+        return;
+    }
+    let mut list = lock(&SWEEP);
+    if list.is_empty()
+        && let Some(r) = current()
+    {
+        r.set_sweep_timer(Some(SWEEP_PERIOD));
+    }
+    list.push(Arc::downgrade(core));
+}
+
+/// The reactor's sweep (its timer fired): fills the receives deferred
+/// since before the previous sweep, keeps listed the sockets with some
+/// deferred, stops the timer when none is left.
+fn sweep(r: &Reactor) {
+    let this = SWEEPS.fetch_add(1, Ordering::AcqRel);
+    let listed = std::mem::take(&mut *lock(&SWEEP));
+    let mut kept = Vec::with_capacity(listed.len());
+    for core in listed.into_iter().filter_map(|w| w.upgrade()) {
+        let stale = {
+            let mut q = recv_queue(&core);
+            if !q.deferred {
+                q.swept = false;
+                continue;
+            }
+            q.deferred_at < this
+        };
+        if stale {
+            fill_deferred(&core);
+        }
+        kept.push(Arc::downgrade(&core));
+    }
+    let mut list = lock(&SWEEP);
+    list.extend(kept);
+    if list.is_empty() {
+        r.set_sweep_timer(None);
+    }
+}
+
 /// Completes queued receives in order while datagrams are waiting: one
 /// `recvmmsg` fills several (`recv_batch`).
 fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
@@ -579,8 +708,8 @@ fn drain_stream_recvs(
             delivery,
             port_of,
             ..
-        } = *op;
-        done.push((delivery, port_of, finish(got)));
+        } = RecvOp::unboxed(op);
+        done.push((delivery, port_of, finish.call(got)));
     }
 }
 

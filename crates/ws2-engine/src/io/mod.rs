@@ -25,6 +25,7 @@ mod queues;
 mod reactor;
 mod recv;
 mod recv_batch;
+mod recv_deferred;
 mod recv_op;
 mod segmented;
 mod send;
@@ -45,6 +46,7 @@ pub use recv::{
     set_source_filter, submit_attempt,
 };
 pub use recv_batch::{RecvStats, recv_stats};
+pub use recv_deferred::fill_deferred_receives;
 pub use send::{send_blocking, send_overlapped};
 pub use stream::{DEFAULT_MAX_STREAM_BACKLOG, max_stream_backlog, send_stream};
 pub use stream_overlapped::{connect_ex, send_stream_overlapped};

@@ -80,6 +80,10 @@ impl PortSource for SocketCore {
         }
     }
 
+    fn fill_deferred(self: Arc<Self>) -> usize {
+        super::drain::fill_deferred(&self)
+    }
+
     fn unwatch(&self, directions: libc::c_short) {
         if directions & OUT == 0 {
             return;

@@ -91,6 +91,7 @@ fn forget_parent_operations(core: &SocketCore) {
         core.queued.store(0, Ordering::Release);
         core.recv_queued.store(0, Ordering::Release);
         (q.registered, q.in_epoll, r.registered, r.in_epoll) = (false, 0, false, 0);
+        (r.deferred, r.swept) = (false, false);
         // A parent's thread that watched the socket does not exist here.
         q.cover = None;
         // A stream's backlog is the parent's to send (P8).

@@ -59,7 +59,14 @@ pub(crate) struct Reactor {
     pub(super) generation: u64,
     /// Sockets with an armed direction, and which directions (bits).
     pub(super) sockets: Mutex<HashMap<u64, (Arc<SocketCore>, u8)>>,
+    /// A timerfd in the epoll set ([`SWEEP_TOKEN`]): ticks while receives
+    /// are deferred to ports (`drain::watch_deferral`); -1 once retired.
+    pub(super) timer: AtomicI32,
 }
+
+/// The epoll token of the sweep timer: a socket's tokens never end in two
+/// zero bits ([`Direction`] is 1 to 3).
+pub(super) const SWEEP_TOKEN: u64 = 0;
 
 pub(super) static REACTOR: AtomicPtr<Reactor> = AtomicPtr::new(std::ptr::null_mut());
 pub(super) static STARTING: Mutex<()> = Mutex::new(());
@@ -140,12 +147,84 @@ impl Reactor {
     /// copy of the epoll fd (the same epoll instance as the parent's) and
     /// hands back the sockets it held.
     pub(super) fn retire(&self) -> HashMap<u64, (Arc<SocketCore>, u8)> {
-        let fd = self.epoll.swap(-1, Ordering::AcqRel);
-        if fd >= 0 {
-            // SAFETY: our descriptor, swapped out so it is closed once.
-            unsafe { libc::close(fd) };
+        for fd in [&self.epoll, &self.timer].map(|fd| fd.swap(-1, Ordering::AcqRel)) {
+            if fd >= 0 {
+                // SAFETY: our descriptor, swapped out so it is closed once.
+                unsafe { libc::close(fd) };
+            }
         }
         std::mem::take(&mut *lock(&self.sockets))
+    }
+
+    /// Makes the sweep timer a timerfd in the epoll set, stopped.
+    pub(super) fn add_sweep_timer(&self) -> Result<()> {
+        // SAFETY: timerfd_create has no pointer arguments.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_CLOEXEC | libc::TFD_NONBLOCK,
+            )
+        };
+        if fd < 0 {
+            return Err(Error::resource(
+                errno(),
+                "timerfd_create for the ws2 reactor",
+            ));
+        }
+        self.timer.store(fd, Ordering::Release);
+        let mut ev = libc::epoll_event {
+            events: libc::EPOLLIN as u32,
+            u64: SWEEP_TOKEN,
+        };
+        // SAFETY: ev is a valid epoll_event; fd is the timerfd just made.
+        if unsafe { libc::epoll_ctl(self.epoll(), libc::EPOLL_CTL_ADD, fd, &mut ev) } < 0 {
+            return Err(Error::resource(
+                errno(),
+                "epoll_ctl(EPOLL_CTL_ADD) of the ws2 reactor's timer",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Starts the sweep timer ticking every `period`, or stops it.
+    pub(super) fn set_sweep_timer(&self, period: Option<std::time::Duration>) {
+        let t = period.map_or(
+            libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            |p| libc::timespec {
+                tv_sec: p.as_secs() as libc::time_t,
+                tv_nsec: p.subsec_nanos().into(),
+            },
+        );
+        let spec = libc::itimerspec {
+            it_interval: t,
+            it_value: t,
+        };
+        // SAFETY: spec is a valid itimerspec; a retired timer is -1 (EBADF).
+        unsafe {
+            libc::timerfd_settime(
+                self.timer.load(Ordering::Acquire),
+                0,
+                &spec,
+                std::ptr::null_mut(),
+            )
+        };
+    }
+
+    /// Reads the sweep timer's expiry count (so epoll reports it again
+    /// only at its next tick).
+    pub(super) fn take_sweep_tick(&self) {
+        let mut ticks = 0u64;
+        // SAFETY: reads 8 bytes into a local u64; a non-blocking timerfd.
+        unsafe {
+            libc::read(
+                self.timer.load(Ordering::Acquire),
+                (&raw mut ticks).cast(),
+                size_of::<u64>(),
+            )
+        };
     }
 
     /// Adds a direction's fd to the epoll set, disabled (one-shot with no

@@ -13,9 +13,10 @@ use crate::socket::SocketCore;
 use crate::translate::Received;
 
 use super::Submitted;
-use super::drain::{self, arm_or_fail};
+use super::drain::{arm_or_fail, reactor_for_recvs};
 use super::queues::{RecvQueueLock, note_socket, queued_recvs, recv_queue};
 use super::reactor::Direction;
+use super::recv_deferred;
 use super::recv_op::{complete_op, try_op};
 
 /// An overlapped receive at call time (S27 with S29): with nothing queued
@@ -23,9 +24,17 @@ use super::recv_op::{complete_op, try_op};
 /// received into `got` (true); false when it must be queued
 /// ([`recv_overlapped`]). Takes no lock while nothing is queued on the
 /// socket.
+/// A receive that completes on a port with nobody to take its packet yet
+/// is not read now either ([`recv_deferred`]): the port's next look for
+/// packets reads it, with others, in one system call.
 #[inline]
-pub fn recv_now(core: &SocketCore, iov: &[libc::iovec], got: &mut Received) -> Result<bool> {
-    if queued_recvs(core) != 0 {
+pub fn recv_now(
+    core: &SocketCore,
+    iov: &[libc::iovec],
+    delivery: &Delivery,
+    got: &mut Received,
+) -> Result<bool> {
+    if queued_recvs(core) != 0 || recv_deferred::defer_now(core, delivery) {
         return Ok(false);
     }
     core.recv_controls_now_to(iov.as_ptr().cast_mut(), iov.len(), got)
@@ -61,16 +70,49 @@ where
         };
     }
     let me = completion::current_thread();
-    let op = Box::new(RecvOp {
-        iov: iov.to_vec(),
+    let deferrable = recv_deferred::deferrable(core, &delivery);
+    let op = RecvOp::boxed(RecvOp {
+        iov: iov.into(),
         flags: 0,
-        finish: Box::new(finish),
+        finish: RecvFinish::new(finish),
         delivery,
         issuer: me.id,
         attempt: None,
         port_of: None,
     });
-    enqueue(core, q, op, on_pending, &me).map_err(|(e, _)| e)?;
+    if !deferrable {
+        return queue_now(core, q, op, on_pending, &me);
+    }
+    let (q, op, on_pending) = match recv_deferred::defer(core, q, op, on_pending, &me)? {
+        Ok(()) => return Ok(Submitted::Pending),
+        Err(refused) => refused,
+    };
+    // Not deferred after all (a thread came to wait on the port): at once
+    // if its data is there, as at call time.
+    if q.ops.is_empty()
+        && let Some(got) = core.recv_controls_now(op.iov.as_ptr().cast_mut(), op.iov.len())?
+    {
+        drop(q);
+        let RecvOp {
+            finish, delivery, ..
+        } = RecvOp::unboxed(op);
+        return match finish.call(Ok(got)) {
+            Err(e) if e.code() != abi::WSAEMSGSIZE => Err(e),
+            r => Ok(Submitted::Now(r, delivery)),
+        };
+    }
+    queue_now(core, q, op, on_pending, &me)
+}
+
+/// Queues `op` for the reactor ([`enqueue`]): pending.
+fn queue_now(
+    core: &Arc<SocketCore>,
+    q: RecvQueueLock<'_>,
+    op: Box<RecvOp>,
+    on_pending: impl FnOnce(),
+    me: &Arc<completion::ThreadState>,
+) -> Result<Submitted> {
+    enqueue(core, q, op, on_pending, me).map_err(|(e, _)| e)?;
     Ok(Submitted::Pending)
 }
 
@@ -167,11 +209,11 @@ pub fn recv_stream_overlapped(
         && let Some(got) = core.recv_ready(iov, flags)?
     {
         drop(q);
-        return Ok(Submitted::Now(finish(Ok(got)), delivery));
+        return Ok(Submitted::Now(finish.call(Ok(got)), delivery));
     }
     let me = completion::current_thread();
-    let op = Box::new(RecvOp {
-        iov: iov.to_vec(),
+    let op = RecvOp::boxed(RecvOp {
+        iov: iov.into(),
         flags,
         finish,
         delivery,
@@ -202,8 +244,8 @@ pub fn submit_attempt(
                 drop(q);
                 let RecvOp {
                     finish, delivery, ..
-                } = *op;
-                return Ok(Submitted::Now(finish(got), delivery));
+                } = RecvOp::unboxed(op);
+                return Ok(Submitted::Now(finish.call(got), delivery));
             }
             Attempt::Handoff(next) => {
                 drop(q);
@@ -256,21 +298,15 @@ fn enqueue(
     if core.is_closed() {
         return Err((Error::new(abi::WSAENOTSOCK, "the socket was closed"), op));
     }
-    let r = match drain::reactor() {
+    let r = match reactor_for_recvs(core, &mut q) {
         Ok(r) => r,
         Err(e) => return Err((e, op)),
     };
-    if q.in_epoll != r.serial {
-        let added = core
-            .recv_fd()
-            .and_then(|fd| r.add(core, fd, Direction::Recv));
-        if let Err(e) = added {
-            return Err((e, op));
-        }
-        q.in_epoll = r.serial;
-    }
     on_pending();
     q.ops.push_back(op);
+    // Receives deferred to the port before this one are the reactor's now
+    // too: they complete in posting order.
+    q.deferred = false;
     let arm = !std::mem::replace(&mut q.registered, true);
     if arm {
         r.hold(core, Direction::Recv);

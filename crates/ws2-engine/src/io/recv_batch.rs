@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::completion::Delivery;
 use crate::error::{Result, errno};
-use crate::ops::RecvQueue;
+use crate::ops::{RecvOp, RecvQueue};
 use crate::socket::{GRO_READ, RESIDUE_PIECES, SocketCore};
 use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS};
 
@@ -146,7 +146,8 @@ fn finish_front(
     done: &mut Vec<(Delivery, Result<usize>)>,
 ) {
     if let Some(op) = q.ops.pop_front() {
-        done.push((op.delivery, (op.finish)(got)));
+        let op = RecvOp::unboxed(op);
+        done.push((op.delivery, op.finish.call(got)));
     }
 }
 
@@ -271,7 +272,8 @@ fn receive_batch(
             // SAFETY: the kernel filled message j (name and cmsgs).
             None => Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }),
         };
-        done.push((op.delivery, (op.finish)(got)));
+        let op = RecvOp::unboxed(op);
+        done.push((op.delivery, op.finish.call(got)));
     }
     let left = res.as_ref().is_some_and(|res| res.has_units());
     if r < n && !left {

@@ -31,8 +31,8 @@ pub(super) fn complete_op(core: &SocketCore, op: Box<RecvOp>, got: Result<Receiv
         delivery,
         port_of,
         ..
-    } = *op;
-    let result = finish(got);
+    } = RecvOp::unboxed(op);
+    let result = finish.call(got);
     deliver_op(core, delivery, port_of, result);
 }
 

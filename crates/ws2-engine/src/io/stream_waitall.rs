@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::completion::Delivery;
 use crate::error::Result;
-use crate::ops::{Attempt, RecvOp};
+use crate::ops::{Attempt, RecvFinish, RecvOp};
 use crate::socket::SocketCore;
 use crate::translate::Received;
 
@@ -91,7 +91,7 @@ pub fn recv_stream_waitall(
         total: iov.iter().map(|v| v.iov_len).sum(),
         filled: filled.clone(),
     };
-    let finish = Box::new(move |got: Result<Received>| {
+    let finish = RecvFinish::new(move |got: Result<Received>| {
         // A cancelled or failed one still tells what its buffers hold.
         finish(got.map_err(|e| e.with_bytes(filled.load(Ordering::Relaxed))))
     });

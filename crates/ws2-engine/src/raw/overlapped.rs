@@ -24,7 +24,7 @@ use super::*;
 ///
 /// ```
 /// # use ws2_engine::{translate::Family, SocketCore, SocketKind};
-/// let core = SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?;
+/// let core = std::sync::Arc::new(SocketCore::new(Family::V4, SocketKind::Datagram, 0, true)?);
 /// // An operation that finished with 5 bytes (Internal = STATUS_SUCCESS).
 /// let mut ov = ws2_abi::WSAOVERLAPPED { InternalHigh: 5, ..Default::default() };
 /// let (mut bytes, mut flags) = (0u32, 0u32);
@@ -34,7 +34,7 @@ use super::*;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub unsafe fn get_overlapped_result(
-    core: &SocketCore,
+    core: &Arc<SocketCore>,
     ov: *mut abi::WSAOVERLAPPED,
     bytes: *mut u32,
     wait: bool,
@@ -48,6 +48,12 @@ pub unsafe fn get_overlapped_result(
     }
     let ovp = OvPtr(ov);
     let mut waited = false;
+    // SAFETY: ov valid per the contract.
+    if unsafe { ovp.status() } == abi::STATUS_PENDING {
+        // A receive deferred to the socket's port reads as it would have
+        // at call time.
+        io::fill_deferred_receives(core);
+    }
     // SAFETY: ov valid per the contract.
     if unsafe { ovp.status() } == abi::STATUS_PENDING {
         if !wait {
@@ -74,7 +80,7 @@ pub unsafe fn get_overlapped_result(
             }
             Err(_) => {
                 // SAFETY: ov valid per the contract.
-                completion::wait_until(&[core], None, false, None, || {
+                completion::wait_until(&[&**core], None, false, None, || {
                     (unsafe { ovp.status() } != abi::STATUS_PENDING).then_some(())
                 })?;
             }
@@ -145,6 +151,13 @@ pub unsafe fn overlapped_result(
         ));
     }
     let ovp = OvPtr(ov);
+    // SAFETY: ov valid per the contract.
+    if unsafe { ovp.status() } == abi::STATUS_PENDING
+        && let Ok(core) = handles::socket(file)
+    {
+        // As in `get_overlapped_result`.
+        io::fill_deferred_receives(&core);
+    }
     // SAFETY: ov valid per the contract.
     if unsafe { ovp.status() } == abi::STATUS_PENDING {
         if !wait {

@@ -14,6 +14,7 @@ use ws2_abi as abi;
 use crate::completion;
 use crate::error::{Error, Result};
 use crate::handles;
+use crate::io;
 use crate::readiness::{
     self, FOUND_CLOSED, FOUND_DATA, FOUND_ERROR, FOUND_EXCEPT, FOUND_HANGUP, FOUND_OOB, FOUND_READ,
     FOUND_WRITE, PollSet, WANT_EXCEPT, WANT_HANGUP, WANT_OOB, WANT_READ, WANT_WRITE,
@@ -219,10 +220,23 @@ pub unsafe fn select(sets: [*mut abi::fd_set; 3], timeout: *const libc::timeval)
         }
         // SAFETY: forwarded contract.
         let deadline = unsafe { deadline_of(timeout) }?;
+        fill_deferred(&s.set);
         s.set.wait(deadline)?;
         // SAFETY: forwarded contract.
         unsafe { write_back(s, sets) }
     })
+}
+
+/// Reads the receives deferred to a port on the sockets watched for
+/// reading (`io::fill_deferred_receives`): data such a receive takes is
+/// not readable, as it would not be had the receive completed at call
+/// time.
+fn fill_deferred(set: &PollSet) {
+    for w in set.watches() {
+        if w.want & WANT_READ != 0 {
+            io::fill_deferred_receives(&w.core);
+        }
+    }
 }
 
 /// Rewrites the sets after a wait (see [`select`]).
@@ -402,6 +416,7 @@ pub unsafe fn poll(fds: *mut abi::WSAPOLLFD, count: u32, timeout: i32) -> Result
         } else {
             completion::deadline_in(Duration::from_millis(timeout as u64))
         };
+        fill_deferred(&s.set);
         s.set.wait(deadline)?;
         let watches = s.set.watches();
         let mut ready = 0;

@@ -231,7 +231,7 @@ pub unsafe fn recv_into(
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
         let mut got = Received::default();
-        let submitted = match io::recv_now(core, iov_slice, &mut got)? {
+        let submitted = match io::recv_now(core, iov_slice, &delivery, &mut got)? {
             // SAFETY: outputs writable per the contract.
             true => match unsafe { outputs.write(&got) } {
                 // A truncated datagram or control data

@@ -15,6 +15,7 @@ use crate::completion::OvPtr;
 use crate::error::{Error, Result};
 use crate::handles::{self, Object};
 use crate::io::{self, Submitted};
+use crate::ops::RecvFinish;
 use crate::socket::{AcceptCondition, AcceptDecision, SocketCore};
 use crate::translate::{Family, IoVecs, socket_addr_to_windows};
 
@@ -339,7 +340,14 @@ unsafe fn recv_overlapped(
     let submitted = if wait_all && iov.total() > 0 {
         io::recv_stream_waitall(core, slice, finish, delivery, on_pending)?
     } else {
-        io::recv_stream_overlapped(core, slice, linux, Box::new(finish), delivery, on_pending)?
+        io::recv_stream_overlapped(
+            core,
+            slice,
+            linux,
+            RecvFinish::new(finish),
+            delivery,
+            on_pending,
+        )?
     };
     match submitted {
         Submitted::Now(result, delivery) => {

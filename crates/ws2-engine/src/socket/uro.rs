@@ -534,7 +534,7 @@ impl SocketCore {
                     break;
                 };
                 let Some(op) = q.ops.pop_front() else { break };
-                done.push((op.delivery, (op.finish)(got)));
+                done.push((op.delivery, op.finish.call(got)));
             }
             self.recv_queued.store(q.ops.len(), Ordering::Release);
         }

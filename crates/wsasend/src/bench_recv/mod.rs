@@ -66,7 +66,7 @@ pub struct BenchOneRecvArgs {
 }
 
 /// The receivers compared with raw `recvmsg`, and how the tables name them.
-const VS_RECVMSG: [(RecvMode, &str); 5] = [
+const VS_RECVMSG: [(RecvMode, &str); 6] = [
     (RecvMode::CapiRecvmsg, "C WSARecvMsg, blocking"),
     (RecvMode::RustRecvmsg, "Rust Socket::recv_msg"),
     (
@@ -75,6 +75,7 @@ const VS_RECVMSG: [(RecvMode, &str); 5] = [
     ),
     (RecvMode::CapiPort, "C overlapped, port, GQCS each"),
     (RecvMode::CapiEvent, "C overlapped, event"),
+    (RecvMode::CapiPosted, "C overlapped, 32 posted, port"),
 ];
 
 /// The URO receivers, and how the table names them. The first three and

@@ -65,6 +65,10 @@ pub enum RecvMode {
     CapiPort,
     /// C overlapped `WSARecvMsg` with an event.
     CapiEvent,
+    /// C overlapped `WSARecvMsg`, 32 kept posted on a port (no skip),
+    /// dequeued with `GetQueuedCompletionStatusEx` and posted again: an
+    /// IOCP server with several receives in flight.
+    CapiPosted,
     /// C `WSARecvMsg` with URO (`UDP_RECV_MAX_COALESCED_SIZE` 65527), blocking.
     Uro,
     /// As `uro`, overlapped on a port with skip-on-success (MsQuic's way).
@@ -237,6 +241,7 @@ pub(crate) struct Receivers {
     uro: CSocket,
     uro_skip: CSocket,
     uro_posted: CSocket,
+    posted: CSocket,
     quinn: (UdpSocket, quinn_udp::UdpSocketState),
     raw_gro: UdpSocket,
     event: abi::WSAEVENT,
@@ -277,6 +282,7 @@ impl Receivers {
             uro: CSocket::new(false, false, true)?,
             uro_skip: CSocket::new(true, true, true)?,
             uro_posted: CSocket::new(true, false, true)?,
+            posted: CSocket::new(true, false, false)?,
             quinn: (quinn, state),
             raw_gro,
             event,
@@ -300,6 +306,7 @@ impl Receivers {
             RecvMode::Uro => self.uro.addr,
             RecvMode::UroPortSkip => self.uro_skip.addr,
             RecvMode::UroPosted => self.uro_posted.addr,
+            RecvMode::CapiPosted => self.posted.addr,
             RecvMode::Quinn | RecvMode::QuinnOne => v4(self.quinn.0.local_addr().expect("bound")),
             RecvMode::RawGro => v4(self.raw_gro.local_addr().expect("bound")),
         }
@@ -516,7 +523,8 @@ pub(crate) fn measured_drain(
         RecvMode::CapiPort => capi_drain(r, &r.port, Completion::Port, want, buf, &mut seen)?,
         RecvMode::CapiEvent => capi_drain(r, &r.blk, Completion::Event, want, buf, &mut seen)?,
         RecvMode::RustRecvmsg => rust_drain(&r.rust, want, buf, &mut seen),
-        RecvMode::UroPosted => posted_drain(r, &r.uro_posted, want, &mut seen)?,
+        RecvMode::UroPosted => posted_drain(r, &r.uro_posted, want, GSO_SEGMENTS, &mut seen)?,
+        RecvMode::CapiPosted => posted_drain(r, &r.posted, want, 1, &mut seen)?,
         RecvMode::Quinn => quinn_drain(
             &r.quinn.0,
             &r.quinn.1,
@@ -621,7 +629,15 @@ fn capi_drain(
         let rc = unsafe { (r.recvmsg)(c.s, &mut msg, &mut bytes, ovp, None) };
         if rc != 0 {
             let e = ws2_32::WSAGetLastError();
-            if e == abi::WSA_IO_PENDING {
+            if e == abi::WSA_IO_PENDING
+                && completion == Completion::Port
+                && let Some(n) = dequeue(c.port, 1000)?
+            {
+                // Pending with its data there (ws2 leaves receives on a
+                // port nobody waits on for the port's next look, which
+                // reads them): the packet has the byte count.
+                bytes = n;
+            } else if e == abi::WSA_IO_PENDING {
                 // The queue ran dry: cancel (closesocket would; here the
                 // socket is kept) by completing it with one more datagram.
                 let _ = r.tx.send_to(b"end", c.addr);
@@ -630,17 +646,16 @@ fn capi_drain(
                 // SAFETY: ov and the buffers are live; the wait completes it.
                 unsafe { ws2_32::WSAGetOverlappedResult(c.s, &mut ov, &mut b, 1, &mut flags) };
                 if completion == Completion::Port {
-                    dequeue(c.port)?;
+                    dequeue(c.port, 5000)?.ok_or("GetQueuedCompletionStatus: no packet")?;
                 }
                 break;
-            }
-            if e == abi::WSAEWOULDBLOCK {
+            } else if e == abi::WSAEWOULDBLOCK {
                 break;
+            } else {
+                return Err(format!("WSARecvMsg: error {e}").into());
             }
-            return Err(format!("WSARecvMsg: error {e}").into());
-        }
-        if completion == Completion::Port {
-            dequeue(c.port)?;
+        } else if completion == Completion::Port {
+            dequeue(c.port, 5000)?.ok_or("GetQueuedCompletionStatus: no packet")?;
         }
         // SAFETY: the control buffer is 128 plain bytes.
         let control_bytes: &[u8] = unsafe {
@@ -652,15 +667,18 @@ fn capi_drain(
     Ok(got)
 }
 
-fn dequeue(port: abi::HANDLE) -> AppResult<()> {
+/// One packet's byte count, `None` when none came within `ms`.
+fn dequeue(port: abi::HANDLE, ms: u32) -> AppResult<Option<u32>> {
     let (mut bytes, mut key, mut ov) = (0, 0, std::ptr::null_mut());
     // SAFETY: out-pointers are writable locals.
-    let ok =
-        unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, 5000) };
-    if ok == 0 {
-        return Err(format!("GetQueuedCompletionStatus: {}", ws2_32::GetLastError()).into());
+    let ok = unsafe { ws2_32::GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, ms) };
+    if ok != 0 {
+        return Ok(Some(bytes));
     }
-    Ok(())
+    match ws2_32::GetLastError() {
+        abi::WAIT_TIMEOUT if ov.is_null() => Ok(None),
+        e => Err(format!("GetQueuedCompletionStatus: {e}").into()),
+    }
 }
 
 fn rust_drain(s: &Socket, want: u64, buf: &mut [u8], seen: &mut Seen) -> u64 {
@@ -770,7 +788,15 @@ unsafe fn post(r: &Receivers, c: &CSocket, slot: &mut Slot) -> AppResult<()> {
 /// call), its run counted, and posted again while runs remain. Every run
 /// is one receive ([`GSO_SEGMENTS`] datagrams, within the buffer and the
 /// option), so exactly the runs sent are posted for.
-fn posted_drain(r: &Receivers, c: &CSocket, want: u64, seen: &mut Seen) -> AppResult<u64> {
+/// `want` datagrams through [`POSTED`] receives kept posted on `c`'s port,
+/// each receive taking `per_receive` of them (a coalesced run, or one).
+fn posted_drain(
+    r: &Receivers,
+    c: &CSocket,
+    want: u64,
+    per_receive: u64,
+    seen: &mut Seen,
+) -> AppResult<u64> {
     thread_local! {
         // Made once and never grown: each slot stays where it is while
         // its receive is posted.
@@ -790,7 +816,7 @@ fn posted_drain(r: &Receivers, c: &CSocket, want: u64, seen: &mut Seen) -> AppRe
     }
     SLOTS.with(|slots| {
         let mut slots = slots.borrow_mut();
-        let runs = want.div_ceil(GSO_SEGMENTS);
+        let runs = want.div_ceil(per_receive);
         let (mut posted, mut outstanding, mut got) = (0u64, 0usize, 0u64);
         for slot in slots.iter_mut().take(POSTED.min(runs as usize)) {
             // SAFETY: the slots live in this thread for good; each is
