@@ -18,17 +18,6 @@
 
 #define PAGE 4096
 
-static LPFN_WSARECVMSG get_wsarecvmsg(SOCKET s)
-{
-    GUID guid = WSAID_WSARECVMSG;
-    LPFN_WSARECVMSG fn = NULL;
-    DWORD bytes = 0;
-    CHECK_OK(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn,
-                      &bytes, NULL, NULL));
-    CHECK(fn != NULL);
-    return fn;
-}
-
 /* `len` bytes that end exactly where a PROT_NONE page begins. */
 static void *before_guard(size_t len)
 {

@@ -157,6 +157,22 @@ static inline LPFN_WSASENDMSG ws2t_get_wsasendmsg(SOCKET s, const char *file, in
     return fn;
 }
 
+/* S27: WSARecvMsg through SIO_GET_EXTENSION_FUNCTION_POINTER. */
+#define get_wsarecvmsg(s) ws2t_get_wsarecvmsg((s), __FILE__, __LINE__)
+static inline LPFN_WSARECVMSG ws2t_get_wsarecvmsg(SOCKET s, const char *file, int line)
+{
+    GUID guid = WSAID_WSARECVMSG;
+    LPFN_WSARECVMSG fn = NULL;
+    DWORD bytes = 0xdead;
+    int r = WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn,
+                     sizeof fn, &bytes, NULL, NULL);
+    int e = WSAGetLastError();
+    if (r != 0) ws2t_fail(file, line, "WSAIoctl(WSAID_WSARECVMSG) != 0", e);
+    if (bytes != sizeof(void *)) ws2t_fail(file, line, "WSAIoctl: bytes != sizeof(void*)", e);
+    if (fn == NULL) ws2t_fail(file, line, "WSAIoctl: WSARecvMsg pointer is NULL", e);
+    return fn;
+}
+
 /* ---- addresses ------------------------------------------------------------ */
 
 #define addr4(ip, port) ws2t_addr4((ip), (port), __FILE__, __LINE__)

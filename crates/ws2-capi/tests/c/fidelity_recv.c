@@ -8,17 +8,6 @@
 
 #define SENTINEL 0xdeadbeefu
 
-static LPFN_WSARECVMSG get_wsarecvmsg(SOCKET s)
-{
-    GUID guid = WSAID_WSARECVMSG;
-    LPFN_WSARECVMSG fn = NULL;
-    DWORD bytes = 0;
-    CHECK_OK(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn,
-                      &bytes, NULL, NULL));
-    CHECK(fn != NULL);
-    return fn;
-}
-
 /* A blocking UDP socket bound to ip:0; its address in *bound. */
 static SOCKET bound_socket(const char *ip, SOCKADDR_STORAGE *bound)
 {

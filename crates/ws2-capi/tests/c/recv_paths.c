@@ -18,18 +18,6 @@ static ULONG lo_index;
 /* ---- helpers -------------------------------------------------------------- */
 
 /* S1: WSARecvMsg through SIO_GET_EXTENSION_FUNCTION_POINTER. */
-static LPFN_WSARECVMSG get_wsarecvmsg(SOCKET s)
-{
-    GUID guid = WSAID_WSARECVMSG;
-    LPFN_WSARECVMSG fn = NULL;
-    DWORD bytes = 0xdead;
-    CHECK_OK(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn,
-                      &bytes, NULL, NULL));
-    CHECK_EQ(bytes, sizeof(void *));
-    CHECK(fn != NULL);
-    return fn;
-}
-
 /* A blocking UDP socket bound to ip:0 (family from the text; "::" makes a
  * dual-stack socket), SO_RCVTIMEO = WAIT_MS so a missing datagram fails
  * the check instead of hanging; its address in *bound. */

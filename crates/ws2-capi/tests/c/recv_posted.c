@@ -26,17 +26,6 @@ typedef struct {
     char data[256];
 } io_context;
 
-static LPFN_WSARECVMSG get_wsarecvmsg(SOCKET s)
-{
-    GUID guid = WSAID_WSARECVMSG;
-    LPFN_WSARECVMSG fn = NULL;
-    DWORD bytes = 0;
-    CHECK_OK(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn,
-                      &bytes, NULL, NULL));
-    CHECK(fn != NULL);
-    return fn;
-}
-
 /* Posts ctx's receive: 0 or WSA_IO_PENDING are both fine. */
 static void post(LPFN_WSARECVMSG recvmsg_fn, SOCKET s, io_context *ctx)
 {

@@ -12,17 +12,6 @@
  * "URO on UDP GRO"). */
 #include "common.h"
 
-static LPFN_WSARECVMSG get_wsarecvmsg(SOCKET s)
-{
-    GUID guid = WSAID_WSARECVMSG;
-    LPFN_WSARECVMSG fn = NULL;
-    DWORD bytes = 0;
-    CHECK_OK(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &guid, sizeof guid, &fn, sizeof fn,
-                      &bytes, NULL, NULL));
-    CHECK(fn != NULL);
-    return fn;
-}
-
 /* count datagrams of segment bytes (and one of tail bytes if not 0) in one
  * UDP GSO send; datagram i starts with {tag, i} and is filled with i. */
 static void send_run(LPFN_WSASENDMSG sendmsg_fn, SOCKET tx, const SOCKADDR_STORAGE *to,
