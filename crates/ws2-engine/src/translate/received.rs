@@ -255,6 +255,175 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
     (w.used, w.truncated)
 }
 
+/// The control entries of one datagram as Windows writes them, decoded
+/// straight from Linux's cmsgs for the blocking C receive's usual case
+/// (`SocketCore::recv_windows_usual`): the entries [`ReceivedControls`]
+/// holds for a socket that asks for no `IP_RECVIF`/`IP_RECVDSTADDR` (or
+/// their IPv6 twins), as one presence mask and their payloads, with no
+/// `Option` to build and test one by one. [`controls_from_linux`] with
+/// [`controls_to_windows`] and [`controls_windows_flags`] give the same
+/// bytes, count, `MSG_CTRUNC` and flags (`windows_entries_match_the_general_path`
+/// in the translate tests checks it on any cmsg buffer).
+#[derive(Clone, Copy)]
+pub(crate) struct WindowsEntries {
+    /// `ENTRY_*` bits: which entries the datagram has.
+    present: u32,
+    /// `IN_PKTINFO`: the address (network order) and the interface.
+    pktinfo_v4: [u8; 8],
+    /// `IN6_PKTINFO`.
+    pktinfo_v6: [u8; 20],
+    tos: u8,
+    ttl: u8,
+    tclass: u8,
+    hops: u8,
+}
+
+/// [`WindowsEntries::present`] bits, in the order Windows writes the entries.
+const ENTRY_PKTINFO_V4: u32 = 1 << 0;
+const ENTRY_PKTINFO_V6: u32 = 1 << 1;
+const ENTRY_TOS: u32 = 1 << 2;
+const ENTRY_ECN: u32 = 1 << 3;
+const ENTRY_TTL: u32 = 1 << 4;
+const ENTRY_TCLASS: u32 = 1 << 5;
+const ENTRY_ECN_V6: u32 = 1 << 6;
+const ENTRY_HOPLIMIT: u32 = 1 << 7;
+
+impl WindowsEntries {
+    /// Decodes the cmsgs the kernel wrote through `msg`, as
+    /// [`controls_from_linux`] does (the same types, the same lengths
+    /// required, a later cmsg of a type replacing an earlier one).
+    ///
+    /// # Safety
+    /// As [`controls_from_linux`].
+    #[inline(always)]
+    pub(crate) unsafe fn from_linux(
+        msg: &libc::msghdr,
+        want_tos: bool,
+        want_ecn: bool,
+    ) -> WindowsEntries {
+        let mut e = WindowsEntries {
+            present: 0,
+            pktinfo_v4: [0; 8],
+            pktinfo_v6: [0; 20],
+            tos: 0,
+            ttl: 0,
+            tclass: 0,
+            hops: 0,
+        };
+        // The TOS byte gives TOS and ECN entries as the socket asked.
+        let tos_bits = if want_tos { ENTRY_TOS } else { 0 } | if want_ecn { ENTRY_ECN } else { 0 };
+        let tclass_bits =
+            if want_tos { ENTRY_TCLASS } else { 0 } | if want_ecn { ENTRY_ECN_V6 } else { 0 };
+        // SAFETY: forwarded contract; `for_each_linux_cmsg` hands out payloads
+        // of `len` bytes within both cmsg_len and msg_controllen, and each
+        // value is read only when `len` covers it.
+        unsafe {
+            for_each_linux_cmsg(msg, |level, kind, data, len| {
+                let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
+                const INT: usize = size_of::<libc::c_int>();
+                match (level, kind) {
+                    // in_pktinfo: ifindex (int), spec_dst, addr; Windows'
+                    // IN_PKTINFO: addr, then the interface.
+                    (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
+                        let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
+                        e.pktinfo_v4[..4].copy_from_slice(&p.ipi_addr.s_addr.to_ne_bytes());
+                        e.pktinfo_v4[4..].copy_from_slice(&(p.ipi_ifindex as u32).to_ne_bytes());
+                        e.present |= ENTRY_PKTINFO_V4;
+                    }
+                    // in6_pktinfo and IN6_PKTINFO: the same 20 bytes.
+                    (libc::SOL_IPV6, libc::IPV6_PKTINFO)
+                        if len >= size_of::<libc::in6_pktinfo>() =>
+                    {
+                        e.pktinfo_v6 = std::ptr::read_unaligned(data.cast::<[u8; 20]>());
+                        e.present |= ENTRY_PKTINFO_V6;
+                    }
+                    // Linux delivers IP_TOS as one byte; Windows as an INT.
+                    (libc::SOL_IP, libc::IP_TOS) if len >= 1 => {
+                        e.tos = *data;
+                        e.present = (e.present & !(ENTRY_TOS | ENTRY_ECN)) | tos_bits;
+                    }
+                    (libc::SOL_IP, libc::IP_TTL) if len >= INT => {
+                        e.ttl = int();
+                        e.present |= ENTRY_TTL;
+                    }
+                    (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => {
+                        e.tclass = int();
+                        e.present = (e.present & !(ENTRY_TCLASS | ENTRY_ECN_V6)) | tclass_bits;
+                    }
+                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => {
+                        e.hops = int();
+                        e.present |= ENTRY_HOPLIMIT;
+                    }
+                    _ => {}
+                }
+                true
+            });
+        }
+        e
+    }
+
+    /// Writes the entries into `out` as [`controls_to_windows`] does.
+    #[inline(always)]
+    pub(crate) fn write(&self, out: &mut [u8]) -> (usize, bool) {
+        let mut w = WindowsControlWriter {
+            out,
+            used: 0,
+            truncated: false,
+        };
+        let p = self.present;
+        let int = |v: u8| (v as i32).to_ne_bytes();
+        if p & ENTRY_PKTINFO_V4 != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, self.pktinfo_v4);
+        }
+        if p & ENTRY_PKTINFO_V6 != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, self.pktinfo_v6);
+        }
+        if p & ENTRY_TOS != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_TOS, int(self.tos));
+        }
+        if p & ENTRY_ECN != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_ECN, int(self.tos & 3));
+        }
+        if p & ENTRY_TTL != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_TTL, int(self.ttl));
+        }
+        if p & ENTRY_TCLASS != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_TCLASS, int(self.tclass));
+        }
+        if p & ENTRY_ECN_V6 != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_ECN, int(self.tclass & 3));
+        }
+        if p & ENTRY_HOPLIMIT != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT, int(self.hops));
+        }
+        (w.used, w.truncated)
+    }
+
+    /// `MSG_BCAST`/`MSG_MCAST`, as [`controls_windows_flags`] tells them.
+    #[inline(always)]
+    pub(crate) fn flags(&self) -> u32 {
+        if self.present & ENTRY_PKTINFO_V4 != 0 {
+            let a = u32::from_be_bytes([
+                self.pktinfo_v4[0],
+                self.pktinfo_v4[1],
+                self.pktinfo_v4[2],
+                self.pktinfo_v4[3],
+            ]);
+            if a >> 28 == 0xe {
+                return abi::MSG_MCAST;
+            }
+            if a == u32::MAX {
+                return abi::MSG_BCAST;
+            }
+        }
+        // ff00::/8
+        if self.present & ENTRY_PKTINFO_V6 != 0 && self.pktinfo_v6[0] == 0xff {
+            return abi::MSG_MCAST;
+        }
+        0
+    }
+}
+
 /// Writes `UDP_COALESCED_INFO` (S44: `IPPROTO_UDP`, type 3, a `DWORD`
 /// segment size) into `out`, as [`controls_to_windows`] writes its
 /// entries. Returns the bytes used and whether it did not fit.
