@@ -10,6 +10,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result, errno};
 use crate::translate::{
     CmsgBuf, LinuxAddr, MAX_IOVECS, Received, WindowsEntries, controls_from_linux_add,
+    windows_entries_in_order,
 };
 
 use super::*;
@@ -474,17 +475,22 @@ impl SocketCore {
         {
             return Some(Err(source_too_small()));
         }
+        let (want_tos, want_ecn) = (state & WANT_TOS != 0, state & WANT_ECN != 0);
+        // With no control WSABUF, only the flags are wanted.
+        let wanted = control.is_some();
+        let out = control.unwrap_or_default();
         // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        let entries = unsafe {
-            WindowsEntries::from_linux(&msg, state & WANT_TOS != 0, state & WANT_ECN != 0)
-        };
-        let mut flags = entries.flags();
+        let (used, ctrunc, mut flags) =
+            match unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, out) } {
+                Some(done) => done,
+                // SAFETY: as above.
+                None => unsafe { windows_entries_any_order(&msg, want_tos, want_ecn, out) },
+            };
         if msg.msg_flags & libc::MSG_TRUNC != 0 {
             flags |= abi::MSG_TRUNC;
         }
         let mut control_used = 0;
-        if let Some(out) = control {
-            let (used, ctrunc) = entries.write(out);
+        if wanted {
             control_used = used;
             if ctrunc {
                 flags |= abi::MSG_CTRUNC;
@@ -641,6 +647,25 @@ pub(crate) struct WindowsReceive {
     pub(crate) bytes: usize,
     pub(crate) control_used: usize,
     pub(crate) flags: u32,
+}
+
+/// [`windows_entries_in_order`] for cmsgs that are not in Windows' order:
+/// decoded first, then written ([`WindowsEntries`]).
+///
+/// # Safety
+/// The kernel filled `msg_controllen` bytes of cmsgs through `msg`.
+#[cold]
+#[inline(never)]
+unsafe fn windows_entries_any_order(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut [u8],
+) -> (usize, bool, u32) {
+    // SAFETY: forwarded contract.
+    let entries = unsafe { WindowsEntries::from_linux(msg, want_tos, want_ecn) };
+    let (used, ctrunc) = entries.write(out);
+    (used, ctrunc, entries.flags())
 }
 
 /// A source address too large for its buffer, met after the receive (the

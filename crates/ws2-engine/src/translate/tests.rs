@@ -465,14 +465,26 @@ fn linux_cmsgs(entries: &[(i32, i32, Vec<u8>)]) -> Vec<u64> {
     words
 }
 
-/// Both ways a received datagram's control data reaches Windows' buffer
+/// The ways a received datagram's control data reaches Windows' buffer
 /// (S27) for the Linux cmsgs in `control` (of `controllen` bytes): the
 /// general path (`ReceivedControls`, then `controls_to_windows` and
-/// `controls_windows_flags`) and the blocking C receive's usual case
-/// (`WindowsEntries`). Each path's bytes in an `out_len` buffer, the bytes
-/// used, `MSG_CTRUNC`, the flags, and whether a NULL Control.buf would be
-/// `MSG_CTRUNC`.
-type BothPaths = (Vec<u8>, usize, bool, u32, bool);
+/// `controls_windows_flags`), and the blocking C receive's usual case:
+/// `windows_entries_in_order` in one pass or, for cmsgs out of Windows'
+/// order, `WindowsEntries`. Each way's bytes in an `out_len` buffer, the
+/// bytes used, `MSG_CTRUNC`, the flags, and whether a NULL Control.buf
+/// would be `MSG_CTRUNC`.
+type Translated = (Vec<u8>, usize, bool, u32, bool);
+
+/// What `both_paths` compares; `usual` is what the usual receive writes.
+struct Paths {
+    general: Translated,
+    /// `WindowsEntries` alone.
+    entries: Translated,
+    /// The usual receive: in one pass if the order allows (`in_order`), else
+    /// `WindowsEntries` over what that pass wrote.
+    usual: Translated,
+    in_order: bool,
+}
 
 fn both_paths(
     control: &mut [u64],
@@ -480,7 +492,7 @@ fn both_paths(
     want_tos: bool,
     want_ecn: bool,
     out_len: usize,
-) -> (BothPaths, BothPaths) {
+) -> Paths {
     // SAFETY: an all-zero msghdr is valid; only its control fields are read.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_control = control.as_mut_ptr().cast();
@@ -498,16 +510,50 @@ fn both_paths(
     );
     // SAFETY: as above.
     let entries = unsafe { WindowsEntries::from_linux(&msg, want_tos, want_ecn) };
+    let mut two_phase = vec![0xa5; out_len];
+    let (used, ctrunc) = entries.write(&mut two_phase);
+    let entries_null = entries.write(&mut []).1;
+    let two_phase = (two_phase, used, ctrunc, entries.flags(), entries_null);
     let mut usual = vec![0xa5; out_len];
-    let (used, ctrunc) = entries.write(&mut usual);
-    let usual = (
+    // SAFETY: as above.
+    let one_pass = unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, &mut usual) };
+    // SAFETY: as above.
+    let null = unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, &mut []) };
+    let usual = match (one_pass, null) {
+        (Some((used, ctrunc, flags)), Some((_, null_ctrunc, _))) => {
+            (usual, used, ctrunc, flags, null_ctrunc)
+        }
+        (None, None) => {
+            let (used, ctrunc) = entries.write(&mut usual);
+            (usual, used, ctrunc, entries.flags(), entries_null)
+        }
+        _ => panic!("the order of the same cmsgs decided differently"),
+    };
+    Paths {
+        general,
+        entries: two_phase,
+        in_order: one_pass.is_some(),
         usual,
-        used,
-        ctrunc,
-        entries.flags(),
-        entries.write(&mut []).1,
+    }
+}
+
+/// Asserts that every way wrote what the general path writes: all of the
+/// buffer, but for the usual receive out of order, whose one pass may
+/// have left entries past the bytes used (the caller's Control.len then
+/// claims none of them).
+fn assert_paths_agree(p: &Paths, what: &str) {
+    assert_eq!(p.general, p.entries, "WindowsEntries: {what}");
+    let (g, u) = (&p.general, &p.usual);
+    assert_eq!(
+        (g.1, g.2, g.3, g.4),
+        (u.1, u.2, u.3, u.4),
+        "usual receive: {what}"
     );
-    (general, usual)
+    if p.in_order {
+        assert_eq!(g.0, u.0, "usual receive in one pass: {what}");
+    } else {
+        assert_eq!(g.0[..g.1], u.0[..u.1], "usual receive out of order: {what}");
+    }
 }
 
 /// The cmsgs the kernel writes for each receive option, and some it does
@@ -561,14 +607,18 @@ fn windows_entries_match_the_general_path_for_what_linux_writes() {
         &[linux_entry(0, &[255; 20]), linux_entry(1, &[0; 20])],
         &[linux_entry(8, &[0; 20]), linux_entry(9, &[0; 20])],
     ];
-    for shape in shapes {
+    // Which shapes the one pass takes (Windows' order), which it leaves
+    // to WindowsEntries.
+    let in_order = [true, true, false, false, true, true];
+    for (shape, in_order) in shapes.into_iter().zip(in_order) {
         let mut control = linux_cmsgs(shape);
         let len = control.len() * 8;
         for out_len in 0..=RECEIVED_CONTROL_MAX {
             for (want_tos, want_ecn) in [(false, false), (true, false), (false, true), (true, true)]
             {
-                let (general, usual) = both_paths(&mut control, len, want_tos, want_ecn, out_len);
-                assert_eq!(general, usual, "{shape:?} into {out_len} bytes");
+                let paths = both_paths(&mut control, len, want_tos, want_ecn, out_len);
+                assert_paths_agree(&paths, &format!("{shape:?} into {out_len} bytes"));
+                assert_eq!(paths.in_order, in_order, "{shape:?}");
             }
         }
     }
@@ -603,7 +653,7 @@ proptest! {
         };
         let whole = control.len() * 8;
         let len = if whole == 0 { 0 } else { cut as usize % (whole + 1) };
-        let (general, usual) = both_paths(&mut control, len, want_tos, want_ecn, out_len);
-        prop_assert_eq!(general, usual);
+        let paths = both_paths(&mut control, len, want_tos, want_ecn, out_len);
+        assert_paths_agree(&paths, "");
     }
 }
