@@ -202,29 +202,32 @@ impl LinuxCmsgs {
 
     #[inline(always)]
     fn next(&mut self) -> Option<LinuxCmsg> {
-        let (base, end, at) = (self.base, self.end, self.at);
+        let (base, at) = (self.base, self.at);
+        // `at` never passes `end`.
+        let room = self.end - at;
         // A whole header must fit (CMSG_FIRSTHDR, CMSG_NXTHDR).
-        if end.saturating_sub(at) < LINUX_CMSG_HDR {
+        if room < LINUX_CMSG_HDR {
             return None;
         }
         // SAFETY: the header lies within msg_controllen bytes of the
         // control buffer (checked above; `new`'s contract); read
         // unaligned, as any caller's buffer may be.
         let c = unsafe { std::ptr::read_unaligned(base.add(at).cast::<libc::cmsghdr>()) };
-        let len = c.cmsg_len as usize;
         // CMSG_NXTHDR stops at a length shorter than a header.
-        if len < LINUX_CMSG_HDR {
-            self.end = 0;
+        if (c.cmsg_len as usize) < LINUX_CMSG_HDR {
+            self.at = self.end;
             return None;
         }
-        // CMSG_ALIGN; a length near usize::MAX saturates and ends the walk.
-        self.at = at.saturating_add(len.saturating_add(7) & !7);
+        // Within the buffer: a cmsg_len past its end (MSG_CTRUNC) leaves
+        // fewer payload bytes, and its CMSG_ALIGN step ends the walk.
+        let len = (c.cmsg_len as usize).min(room);
+        self.at = at + ((len + 7) & !7).min(room);
         Some(LinuxCmsg {
             level: c.cmsg_level,
             kind: c.cmsg_type,
             // SAFETY: CMSG_DATA of a header that lies within the buffer.
             data: unsafe { base.add(at + LINUX_CMSG_HDR) },
-            len: len.min(end - at) - LINUX_CMSG_HDR,
+            len: len - LINUX_CMSG_HDR,
         })
     }
 }
