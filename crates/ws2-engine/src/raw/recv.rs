@@ -337,8 +337,9 @@ unsafe fn recv_blocking(
 ) -> Result<u32> {
     // SAFETY: the iovecs describe the caller's writable buffers; name and
     // namelen as the contract makes them (room checked by the caller).
-    let usual =
-        unsafe { core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control) };
+    let usual = unsafe {
+        core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control, true)
+    };
     let n = match usual {
         Some(got) => {
             let got = got?;

@@ -432,7 +432,9 @@ impl SocketCore {
     /// [`Received`] in between. `None` for any other case, before
     /// anything is received: the caller takes the general path
     /// ([`SocketCore::recv_with_controls_to`]), which writes the same.
-    /// `control` is `None` when the caller passed no control `WSABUF`.
+    /// `control` is `None` when the caller passed no control `WSABUF`;
+    /// without `may_wait`, `WSAEWOULDBLOCK` when no datagram waits (see
+    /// [`SocketCore::recv_controls_now_to`]).
     ///
     /// # Safety
     /// `iov` holds `iovlen` iovecs of writable memory; `name` null or
@@ -446,6 +448,7 @@ impl SocketCore {
         name: *mut abi::SOCKADDR,
         namelen: *mut i32,
         control: Option<&mut [u8]>,
+        may_wait: bool,
     ) -> Option<Result<WindowsReceive>> {
         let state = self.state.load(Ordering::Acquire);
         let other = CLOSED | BOUND | SHUT_RECV | STREAM | GRO | WANT_ADDRESS_EXTRA;
@@ -462,7 +465,7 @@ impl SocketCore {
         msg.msg_iovlen = iovlen;
         msg.msg_control = cmsgs.as_mut_ptr().cast();
         msg.msg_controllen = cmsgs.capacity();
-        let result = self.recvmsg_waiting(&mut msg, 0, true);
+        let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
         // Every receive call re-enables FD_READ (P1).
         self.note_received();
         let bytes = match result {
