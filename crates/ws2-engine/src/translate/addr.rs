@@ -394,7 +394,7 @@ pub unsafe fn socket_addr_from_windows(
 /// assert_eq!((sin6.sin6_family as i32, u16::from_be(sin6.sin6_port), namelen), (ws2_abi::AF_INET6, 80, 28));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[inline]
+#[inline(always)]
 pub unsafe fn socket_addr_to_windows(
     addr: &SocketAddr,
     name: *mut abi::SOCKADDR,
