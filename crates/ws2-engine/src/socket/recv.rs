@@ -428,7 +428,8 @@ impl SocketCore {
     /// written straight into Windows' outputs (S27): the source copied
     /// from Linux's `sockaddr` into `name` (only the IPv6 family number
     /// differs), the control entries translated from Linux's cmsgs into
-    /// `control` in Windows' order ([`WindowsEntries`]), with no
+    /// `control` in one pass when they come in Windows' order
+    /// ([`windows_entries_in_order`]; [`WindowsEntries`] for any other), with no
     /// [`Received`] in between. `None` for any other case, before
     /// anything is received: the caller takes the general path
     /// ([`SocketCore::recv_with_controls_to`]), which writes the same.
