@@ -63,6 +63,13 @@ fn truncated_control_or_datagram_is_wsaemsgsize_with_what_fits() {
     run_section("trunc");
 }
 
+// S27: the usual receive (IN_PKTINFO/IN6_PKTINFO, TOS/TCLASS, ECN) translated
+// in one pass: every Control.len, MSG_CTRUNC, the source SOCKADDR byte for byte
+#[test]
+fn usual_receive_writes_entries_and_source_exactly_for_every_control_length() {
+    run_section("usual");
+}
+
 // S21 S27 S40: WSARecv / WSARecvFrom scatter into two WSABUFs
 #[test]
 fn blocking_wsarecv_and_wsarecvfrom_scatter_and_fill_the_source() {

@@ -19,7 +19,7 @@
 //! closes of handles of any kind (more than 2^20). The price is the live
 //! ceiling: [`MAX_LIVE_HANDLES`] (130,815), past which `WSAEMFILE`.
 
-use std::cell::RefCell;
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -277,21 +277,25 @@ struct Last<T> {
 }
 
 thread_local! {
-    static LAST_SOCKET: RefCell<Last<SocketCore>> = const {
-        RefCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+    static LAST_SOCKET: UnsafeCell<Last<SocketCore>> = const {
+        UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
-    static LAST_PORT: RefCell<Last<Port>> = const {
-        RefCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+    static LAST_PORT: UnsafeCell<Last<Port>> = const {
+        UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
 }
 
 /// The remembered object of `handle` in `last`, if no handle was closed
 /// since.
 #[inline]
-fn remembered<T>(last: &'static LocalKey<RefCell<Last<T>>>, handle: usize) -> Option<Arc<T>> {
+fn remembered<T>(last: &'static LocalKey<UnsafeCell<Last<T>>>, handle: usize) -> Option<Arc<T>> {
     let removals = REMOVALS.load(Ordering::Acquire);
     last.try_with(|last| {
-        let last = last.try_borrow().ok()?;
+        // SAFETY: the slot is this thread's, and no other reference to it
+        // lives meanwhile: this one ends before the closure returns, and
+        // nothing it calls (comparisons, `Weak::upgrade`, which runs no
+        // destructor) can reach `remembered` or `remember` again.
+        let last = unsafe { &*last.get() };
         if last.handle != handle || last.removals != removals {
             return None;
         }
@@ -303,19 +307,24 @@ fn remembered<T>(last: &'static LocalKey<RefCell<Last<T>>>, handle: usize) -> Op
 
 /// Remembers `object` in `last` as the object of `handle`, as of `removals`.
 fn remember<T>(
-    last: &'static LocalKey<RefCell<Last<T>>>,
+    last: &'static LocalKey<UnsafeCell<Last<T>>>,
     handle: usize,
     removals: u64,
     object: &Arc<T>,
 ) {
     let _ = last.try_with(|last| {
-        if let Ok(mut last) = last.try_borrow_mut() {
-            *last = Last {
-                handle,
-                removals,
-                object: Arc::downgrade(object),
-            };
-        }
+        let new = Last {
+            handle,
+            removals,
+            object: Arc::downgrade(object),
+        };
+        // SAFETY: the slot is this thread's, and no other reference to it
+        // lives meanwhile (see `remembered`). The old value is moved out
+        // before it is dropped: dropping a `Weak` only frees memory (the
+        // object's destructor ran with its last strong reference), but
+        // even so the slot is not borrowed while it happens.
+        let old = unsafe { std::ptr::replace(last.get(), new) };
+        drop(old);
     });
 }
 
@@ -617,6 +626,7 @@ pub fn cleanup() -> Result<()> {
 /// assert!(handles::check_started().is_ok());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[inline]
 pub fn check_started() -> Result<()> {
     if STARTED.load(Ordering::Acquire) == 0 {
         return Err(not_initialised());
@@ -624,6 +634,7 @@ pub fn check_started() -> Result<()> {
     Ok(())
 }
 
+#[cold]
 fn not_initialised() -> Error {
     Error::new(
         abi::WSANOTINITIALISED,

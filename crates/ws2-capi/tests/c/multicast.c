@@ -460,8 +460,31 @@ static void receive_reports_and_other_options(void)
         }
     }
     CHECK(saw_if && saw_dst);
-    /* Multicast reported in dwFlags needs IN_PKTINFO; here it is the
-     * destination only. */
+    /* Multicast reported in dwFlags needs IN_PKTINFO; there it was the
+     * destination only. With IN_PKTINFO alone (the receive ws2 translates
+     * in one pass) a group datagram is MSG_MCAST, its IN_PKTINFO the group
+     * and the arrival interface (S27). */
+    value = 0;
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_RECVIF, (char *)&value, sizeof value));
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_RECVDSTADDR, (char *)&value, sizeof value));
+    CHECK_OK(setsockopt(rx, IPPROTO_IP, IP_PKTINFO, (char *)&on, sizeof on));
+    send_to_group(tx, "239.72.0.6", 7260, "mcast");
+    msg.Control.len = sizeof control.buf;
+    msg.dwFlags = 0;
+    CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
+    CHECK_EQ(got, 5);
+    CHECK_EQ(msg.dwFlags, MSG_MCAST);
+    CHECK_EQ(msg.Control.len, WSA_CMSG_SPACE(sizeof(IN_PKTINFO)));
+    {
+        WSACMSGHDR *c = WSA_CMSG_FIRSTHDR(&msg);
+        IN_PKTINFO pi;
+        CHECK(c != NULL);
+        CHECK_EQ(c->cmsg_level, IPPROTO_IP);
+        CHECK_EQ(c->cmsg_type, IP_PKTINFO);
+        memcpy(&pi, WSA_CMSG_DATA(c), sizeof pi);
+        CHECK_EQ(pi.ipi_addr.s_addr, mreq.imr_multiaddr.s_addr);
+        CHECK_EQ(pi.ipi_ifindex, one_index);
+    }
 
     /* IP_OPTIONS: none on a fresh socket; NOPs set and read back. */
     {

@@ -456,6 +456,142 @@ static void section_trunc(void)
     closesocket(tx);
 }
 
+/* ---- S27: the usual receive ------------------------------------------ */
+
+/* The Control.len a receive uses when `room` bytes are offered for entries
+ * of the given cmsg_len values: each entry whole, advanced by its
+ * WSA_CMSG_SPACE, the last one's padding cut short by the buffer's end;
+ * the count that fit in *fit. */
+static ULONG control_used(const size_t *lens, int n, ULONG room, int *fit)
+{
+    ULONG used = 0;
+    *fit = 0;
+    for (int i = 0; i < n; i++) {
+        if (used + lens[i] > room) break;
+        ULONG space = (ULONG)WSA_CMSGHDR_ALIGN(lens[i]);
+        used += used + space <= room ? space : room - used;
+        (*fit)++;
+    }
+    return used;
+}
+
+/* The blocking receive of the usual case (the controls a QUIC stack asks
+ * for: IN_PKTINFO / IN6_PKTINFO, the TOS byte or traffic class, ECN),
+ * which ws2 translates from Linux's control data in one pass: the entries
+ * in Windows' order with their exact values, every Control.len from none
+ * to room for all (the entries that fit, MSG_CTRUNC and WSAEMSGSIZE with
+ * the byte count when one does not), a NULL Control.buf, and the source
+ * SOCKADDR byte for byte (nothing written past namelen). */
+static void section_usual(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        const char *ip = v6 ? "::1" : "127.0.0.1";
+        SOCKADDR_STORAGE rxa, txa;
+        SOCKET rx = bound_udp(ip, &rxa);
+        SOCKET tx = bound_udp(ip, &txa);
+        LPFN_WSARECVMSG recvmsg_fn = get_wsarecvmsg(rx);
+        int level = v6 ? IPPROTO_IPV6 : IPPROTO_IP;
+        set_int_opt(rx, level, v6 ? IPV6_PKTINFO : IP_PKTINFO, 1);
+        set_int_opt(rx, level, v6 ? IPV6_RECVTCLASS : IP_RECVTOS, 1);
+        set_int_opt(rx, level, v6 ? IPV6_RECVECN : IP_RECVECN, 1);
+        struct ctl tos = {level, v6 ? IPV6_TCLASS : IP_TOS, 0x2e};
+        size_t pktinfo = v6 ? sizeof(IN6_PKTINFO) : sizeof(IN_PKTINFO);
+        size_t lens[3] = {WSA_CMSG_LEN(pktinfo), WSA_CMSG_LEN(sizeof(INT)),
+                          WSA_CMSG_LEN(sizeof(INT))};
+        int fit;
+        ULONG all = control_used(lens, 3, 256, &fit);
+        CHECK_EQ(fit, 3);
+        WSAMSG msg;
+        WSABUF data;
+        char buf[64], control[256];
+        SOCKADDR_STORAGE from;
+        for (ULONG room = 0; room <= all; room++) {
+            send_with(tx, &rxa, "usual", 5, &tos, 1);
+            prepare_msg(&msg, &data, buf, sizeof buf, control, room, &from);
+            memset(&from, 0x5a, sizeof from);
+            DWORD got = 0xdeadbeef;
+            ULONG used = control_used(lens, 3, room, &fit);
+            if (fit == 3) {
+                CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
+                SOFT_EQ(msg.dwFlags, 0);
+            } else {
+                CHECK_ERR(recvmsg_fn(rx, &msg, &got, NULL, NULL), WSAEMSGSIZE);
+                SOFT_EQ(msg.dwFlags, MSG_CTRUNC);
+            }
+            SOFT_EQ(got, 5);
+            SOFT_EQ(memcmp(buf, "usual", 5), 0);
+            SOFT_EQ(msg.Control.len, used);
+            struct seen s = walk(&msg);
+            SOFT_EQ(s.entries, fit);
+            SOFT_EQ(s.unknown, 0);
+            SOFT_EQ(s.bad_len, 0);
+            if (v6) {
+                IN6_ADDR loop6 = IN6ADDR_LOOPBACK_INIT;
+                SOFT_EQ(s.pktinfo6, fit >= 1);
+                if (fit >= 1) {
+                    SOFT_EQ(memcmp(&s.pi6.ipi6_addr, &loop6, sizeof loop6), 0);
+                    SOFT_EQ(s.pi6.ipi6_ifindex, lo_index);
+                }
+                SOFT_EQ(s.tclass, fit >= 2);
+                if (fit >= 2) SOFT_EQ(s.v_tclass, 0x2e);
+                SOFT_EQ(s.ecn6, fit >= 3);
+                if (fit >= 3) SOFT_EQ(s.v_ecn6, 2);
+            } else {
+                SOFT_EQ(s.pktinfo4, fit >= 1);
+                if (fit >= 1) {
+                    SOFT_EQ(s.pi4.ipi_addr.s_addr, htonl(INADDR_LOOPBACK));
+                    SOFT_EQ(s.pi4.ipi_ifindex, lo_index);
+                }
+                SOFT_EQ(s.tos, fit >= 2);
+                if (fit >= 2) SOFT_EQ(s.v_tos, 0x2e);
+                SOFT_EQ(s.ecn, fit >= 3);
+                if (fit >= 3) SOFT_EQ(s.v_ecn, 2);
+            }
+            /* The source: the SOCKADDR of the family, nothing past it. */
+            const unsigned char *raw = (const unsigned char *)&from;
+            if (v6) {
+                const SOCKADDR_IN6 *a = (const SOCKADDR_IN6 *)&from, *t = (SOCKADDR_IN6 *)&txa;
+                SOFT_EQ(msg.namelen, sizeof(SOCKADDR_IN6));
+                SOFT_EQ(a->sin6_family, AF_INET6);
+                SOFT_EQ(a->sin6_port, t->sin6_port);
+                SOFT_EQ(a->sin6_flowinfo, 0);
+                SOFT_EQ(memcmp(&a->sin6_addr, &t->sin6_addr, sizeof a->sin6_addr), 0);
+                SOFT_EQ(a->sin6_scope_id, 0);
+                SOFT_EQ(raw[sizeof(SOCKADDR_IN6)], 0x5a);
+            } else {
+                const SOCKADDR_IN *a = (const SOCKADDR_IN *)&from, *t = (SOCKADDR_IN *)&txa;
+                static const char zero[8];
+                SOFT_EQ(msg.namelen, sizeof(SOCKADDR_IN));
+                SOFT_EQ(a->sin_family, AF_INET);
+                SOFT_EQ(a->sin_port, t->sin_port);
+                SOFT_EQ(a->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+                SOFT_EQ(memcmp(a->sin_zero, zero, sizeof zero), 0);
+                SOFT_EQ(raw[sizeof(SOCKADDR_IN)], 0x5a);
+            }
+        }
+        /* A NULL Control.buf of length 0: the entries do not fit. */
+        send_with(tx, &rxa, "null", 4, &tos, 1);
+        prepare_msg(&msg, &data, buf, sizeof buf, control, 0, &from);
+        msg.Control.buf = NULL;
+        DWORD got = 0;
+        CHECK_ERR(recvmsg_fn(rx, &msg, &got, NULL, NULL), WSAEMSGSIZE);
+        SOFT_EQ(got, 4);
+        SOFT_EQ(msg.dwFlags, MSG_CTRUNC);
+        SOFT_EQ(msg.Control.len, 0);
+        /* No source asked for (NULL name): the datagram, its entries. */
+        send_with(tx, &rxa, "noname", 6, &tos, 1);
+        prepare_msg(&msg, &data, buf, sizeof buf, control, sizeof control, &from);
+        msg.name = NULL;
+        msg.namelen = 0;
+        CHECK_OK(recvmsg_fn(rx, &msg, &got, NULL, NULL));
+        SOFT_EQ(got, 6);
+        SOFT_EQ(msg.Control.len, all);
+        SOFT_EQ(msg.namelen, 0);
+        closesocket(rx);
+        closesocket(tx);
+    }
+}
+
 /* ---- WSARecv / WSARecvFrom, blocking ------------------------------------ */
 
 static void section_plain(void)
@@ -893,6 +1029,7 @@ int main(int argc, char **argv)
     else if (strcmp(sec, "v6") == 0) section_v6();
     else if (strcmp(sec, "dual") == 0) section_dual();
     else if (strcmp(sec, "trunc") == 0) section_trunc();
+    else if (strcmp(sec, "usual") == 0) section_usual();
     else if (strcmp(sec, "plain") == 0) section_plain();
     else if (strcmp(sec, "ov_event") == 0) section_ov_event();
     else if (strcmp(sec, "ov_routine") == 0) section_ov_routine();

@@ -97,30 +97,42 @@ impl RecvOutputs {
         if ctrunc {
             flags |= abi::MSG_CTRUNC;
         }
+        // SAFETY: forwarded contract.
+        unsafe { self.report(got.bytes, used, flags) }
+    }
+
+    /// Writes the control bytes used and the flags; a truncated datagram
+    /// (`MSG_TRUNC`) or control data (`MSG_CTRUNC`) is `WSAEMSGSIZE`
+    /// after that, else the datagram's `bytes`.
+    ///
+    /// # Safety
+    /// As [`RecvOutputs::write`].
+    #[inline(always)]
+    unsafe fn report(self, bytes: usize, control_used: usize, flags: u32) -> Result<usize> {
         if !self.control.is_null() {
             // SAFETY: control writable per the contract.
-            unsafe { (&raw mut (*self.control).len).write_unaligned(used as u32) };
+            unsafe { (&raw mut (*self.control).len).write_unaligned(control_used as u32) };
         }
         if !self.flags.is_null() {
             // SAFETY: flags writable per the contract.
             unsafe { self.flags.write_unaligned(flags) };
         }
-        if got.truncated {
-            return Err(Error::new(
-                abi::WSAEMSGSIZE,
-                "the datagram was larger than the buffers (MSG_TRUNC)",
-            )
-            .with_bytes(got.bytes));
+        if flags & (abi::MSG_TRUNC | abi::MSG_CTRUNC) != 0 {
+            return Err(truncated(flags, bytes));
         }
-        if ctrunc {
-            return Err(Error::new(
-                abi::WSAEMSGSIZE,
-                "the control data did not fit Control.len (MSG_CTRUNC)",
-            )
-            .with_bytes(got.bytes));
-        }
-        Ok(got.bytes)
+        Ok(bytes)
     }
+}
+
+/// `WSAEMSGSIZE` for a receive whose `flags` say `MSG_TRUNC` or `MSG_CTRUNC`.
+#[cold]
+fn truncated(flags: u32, bytes: usize) -> Error {
+    let what = if flags & abi::MSG_TRUNC != 0 {
+        "the datagram was larger than the buffers (MSG_TRUNC)"
+    } else {
+        "the control data did not fit Control.len (MSG_CTRUNC)"
+    };
+    Error::new(abi::WSAEMSGSIZE, what).with_bytes(bytes)
 }
 
 /// Checks, before anything is received, that a source-address buffer can
@@ -212,6 +224,10 @@ pub unsafe fn recv_into(
     }
     // SAFETY: namelen readable per the contract.
     unsafe { check_source_room(core, outputs.name, outputs.namelen) }?;
+    // Where the control entries go: none asked for, or `Control.buf` for
+    // as far as the entries can go (a Control.len larger than that claims
+    // nothing more).
+    let mut control: Option<&mut [u8]> = None;
     if !outputs.control.is_null() {
         // SAFETY: control readable per the contract.
         let c = unsafe { outputs.control.read_unaligned() };
@@ -221,6 +237,20 @@ pub unsafe fn recv_into(
                 format!("Control.buf is NULL but Control.len is {}", c.len),
             ));
         }
+        control = Some(if c.buf.is_null() {
+            &mut []
+        } else {
+            let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
+            // SAFETY: Control.buf writable for Control.len bytes per the contract.
+            unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) }
+        });
+    }
+    if overlapped.is_null() && count == 1 && !buffers.is_null() {
+        // The usual blocking receive: one buffer, no IoVecs to build.
+        // SAFETY: lpBuffers readable for its one entry per the contract.
+        let mut one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
+        // SAFETY: forwarded contract; `one` is the caller's buffer.
+        return unsafe { recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped) };
     }
     let mut iov = IoVecs::new();
     // SAFETY: lpBuffers readable for count entries per the contract.
@@ -273,19 +303,85 @@ pub unsafe fn recv_into(
             Submitted::Pending => Err(io_pending()),
         };
     }
-    let mut got = Received::default();
-    core.recv_with_controls_to(iov.as_ptr().cast_mut(), iov.len(), true, &mut got)?;
-    if !bytes.is_null() {
-        // SAFETY: bytes writable per the contract.
-        unsafe { bytes.write_unaligned(got.bytes as u32) };
+    // SAFETY: forwarded contract; IoVecs holds len() initialised iovecs.
+    unsafe {
+        recv_blocking(
+            core,
+            iov.as_ptr().cast_mut(),
+            iov.len(),
+            outputs,
+            control,
+            bytes,
+            overlapped,
+        )
     }
-    // SAFETY: outputs writable per the contract.
-    let n = unsafe { outputs.write(&got) }?;
+}
+
+/// The blocking part of [`recv_into`] (also for an OVERLAPPED on a socket
+/// made without `WSA_FLAG_OVERLAPPED`, S28): the usual case straight into
+/// the outputs ([`SocketCore::recv_windows_usual`]), any other through
+/// [`Received`].
+///
+/// # Safety
+/// As [`recv_into`]; `iov` holds `iovlen` iovecs of the caller's buffers,
+/// `control` is the caller's control buffer.
+#[inline(always)]
+unsafe fn recv_blocking(
+    core: &SocketCore,
+    iov: *mut libc::iovec,
+    iovlen: usize,
+    outputs: RecvOutputs,
+    control: Option<&mut [u8]>,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+) -> Result<u32> {
+    // SAFETY: the iovecs describe the caller's writable buffers; name and
+    // namelen as the contract makes them (room checked by the caller).
+    let usual = unsafe {
+        core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control, true)
+    };
+    let n = match usual {
+        Some(got) => {
+            let got = got?;
+            if !bytes.is_null() {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(got.bytes as u32) };
+            }
+            // SAFETY: outputs writable per the contract.
+            unsafe { outputs.report(got.bytes, got.control_used, got.flags) }?
+        }
+        // SAFETY: forwarded contract.
+        None => unsafe { recv_blocking_other(core, iov, iovlen, outputs, bytes) }?,
+    };
     if !overlapped.is_null() {
         // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
         unsafe { fill_blocking_overlapped(overlapped, n) };
     }
     Ok(n as u32)
+}
+
+/// [`recv_blocking`] for every case but the usual one: through
+/// [`Received`] and [`RecvOutputs::write`].
+///
+/// # Safety
+/// As [`recv_blocking`].
+#[cold]
+#[inline(never)]
+unsafe fn recv_blocking_other(
+    core: &SocketCore,
+    iov: *mut libc::iovec,
+    iovlen: usize,
+    outputs: RecvOutputs,
+    bytes: *mut u32,
+) -> Result<usize> {
+    let mut got = Received::default();
+    core.recv_with_controls_to(iov, iovlen, true, &mut got)?;
+    if !bytes.is_null() {
+        // SAFETY: bytes writable per the contract.
+        unsafe { bytes.write_unaligned(got.bytes as u32) };
+    }
+    // SAFETY: outputs writable per the contract.
+    unsafe { outputs.write(&got) }
 }
 
 /// `WSARecvMsg` after the handle lookup (S27).

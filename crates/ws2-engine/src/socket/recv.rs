@@ -8,7 +8,10 @@ use std::sync::atomic::Ordering;
 use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
-use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS, Received, controls_from_linux_add};
+use crate::translate::{
+    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, WindowsEntries, controls_from_linux_add,
+    windows_entries_in_order,
+};
 
 use super::*;
 
@@ -418,6 +421,92 @@ impl SocketCore {
         Ok(())
     }
 
+    /// The blocking C receive of the usual case (an open, bound datagram
+    /// socket without URO, not shut down, that asks for no
+    /// `IP_RECVIF`/`IP_RECVDSTADDR` or their IPv6 twins, into buffers one
+    /// Linux message takes), decided by one load of the state word and
+    /// written straight into Windows' outputs (S27): the source copied
+    /// from Linux's `sockaddr` into `name` (only the IPv6 family number
+    /// differs), the control entries translated from Linux's cmsgs into
+    /// `control` in one pass when they come in Windows' order
+    /// ([`windows_entries_in_order`]; [`WindowsEntries`] for any other), with no
+    /// [`Received`] in between. `None` for any other case, before
+    /// anything is received: the caller takes the general path
+    /// ([`SocketCore::recv_with_controls_to`]), which writes the same.
+    /// `control` is `None` when the caller passed no control `WSABUF`;
+    /// without `may_wait`, `WSAEWOULDBLOCK` when no datagram waits (see
+    /// [`SocketCore::recv_controls_now_to`]).
+    ///
+    /// # Safety
+    /// `iov` holds `iovlen` iovecs of writable memory; `name` null or
+    /// writable for `*namelen` bytes (`namelen` null or readable and
+    /// writable).
+    #[inline(always)]
+    pub(crate) unsafe fn recv_windows_usual(
+        &self,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        name: *mut abi::SOCKADDR,
+        namelen: *mut i32,
+        control: Option<&mut [u8]>,
+        may_wait: bool,
+    ) -> Option<Result<WindowsReceive>> {
+        let state = self.state.load(Ordering::Acquire);
+        let other = CLOSED | BOUND | SHUT_RECV | STREAM | GRO | WANT_ADDRESS_EXTRA;
+        if state & other != BOUND || iovlen > MAX_IOVECS {
+            return None;
+        }
+        let mut from = LinuxAddr::empty();
+        let mut cmsgs = CmsgBuf::default();
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_name = from.as_mut_ptr().cast();
+        msg.msg_namelen = from.len();
+        msg.msg_iov = iov;
+        msg.msg_iovlen = iovlen;
+        msg.msg_control = cmsgs.as_mut_ptr().cast();
+        msg.msg_controllen = cmsgs.capacity();
+        let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
+        // Every receive call re-enables FD_READ (P1).
+        self.note_received();
+        let bytes = match result {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
+        *from.len_mut() = msg.msg_namelen;
+        // SAFETY: forwarded contract (name writable for *namelen bytes).
+        if !name.is_null() && !namelen.is_null() && !unsafe { from.copy_to_windows(name, namelen) }
+        {
+            return Some(Err(source_too_small()));
+        }
+        let (want_tos, want_ecn) = (state & WANT_TOS != 0, state & WANT_ECN != 0);
+        // With no control WSABUF, only the flags are wanted.
+        let wanted = control.is_some();
+        let out = control.unwrap_or_default();
+        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+        let (used, ctrunc, mut flags) =
+            match unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, out) } {
+                Some(done) => done,
+                // SAFETY: as above.
+                None => unsafe { windows_entries_any_order(&msg, want_tos, want_ecn, out) },
+            };
+        if msg.msg_flags & libc::MSG_TRUNC != 0 {
+            flags |= abi::MSG_TRUNC;
+        }
+        let mut control_used = 0;
+        if wanted {
+            control_used = used;
+            if ctrunc {
+                flags |= abi::MSG_CTRUNC;
+            }
+        }
+        Some(Ok(WindowsReceive {
+            bytes,
+            control_used,
+            flags,
+        }))
+    }
+
     /// [`SocketCore::recv_with_controls_to`] for every other case: more
     /// buffers than Linux takes (S21), URO (S44), a stream, or a socket
     /// the receive checks refuse.
@@ -553,6 +642,44 @@ impl SocketCore {
         }
         Ok(got)
     }
+}
+
+/// What [`SocketCore::recv_windows_usual`] received: the datagram's bytes
+/// placed, the control bytes written, the flags Windows reports
+/// (`MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`, `MSG_MCAST`).
+pub(crate) struct WindowsReceive {
+    pub(crate) bytes: usize,
+    pub(crate) control_used: usize,
+    pub(crate) flags: u32,
+}
+
+/// [`windows_entries_in_order`] for cmsgs that are not in Windows' order:
+/// decoded first, then written ([`WindowsEntries`]).
+///
+/// # Safety
+/// The kernel filled `msg_controllen` bytes of cmsgs through `msg`.
+#[cold]
+#[inline(never)]
+unsafe fn windows_entries_any_order(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut [u8],
+) -> (usize, bool, u32) {
+    // SAFETY: forwarded contract.
+    let entries = unsafe { WindowsEntries::from_linux(msg, want_tos, want_ecn) };
+    let (used, ctrunc) = entries.write(out);
+    (used, ctrunc, entries.flags())
+}
+
+/// A source address too large for its buffer, met after the receive (the
+/// check before it, `raw::check_source_room`, makes this rare).
+#[cold]
+fn source_too_small() -> Error {
+    Error::new(
+        abi::WSAEFAULT,
+        "namelen is too small for the source address",
+    )
 }
 
 /// `WSAEMSGSIZE` for a datagram longer than a `len`-byte buffer.

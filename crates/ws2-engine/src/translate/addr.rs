@@ -175,6 +175,65 @@ impl LinuxAddr {
         }
     }
 
+    /// Copies the address the kernel wrote into a Windows `SOCKADDR` at
+    /// `name` and its size into `*namelen`, as
+    /// [`socket_addr_to_windows`] writes it: the layouts of `sockaddr_in`
+    /// and `SOCKADDR_IN`, `sockaddr_in6` and `SOCKADDR_IN6` are the same
+    /// but for the IPv6 family number (Linux 10, Windows 23). Returns
+    /// false, writing nothing, when `*namelen` is too small; an address of
+    /// another family (none: nothing to report) writes nothing either.
+    ///
+    /// # Safety
+    /// `name` writable for `*namelen` bytes, `namelen` readable and writable.
+    ///
+    /// ```
+    /// use ws2_engine::translate::{Family, LinuxAddr};
+    /// let addr = LinuxAddr::new(&"[::1]:53".parse()?, Family::V6)?;
+    /// let (mut name, mut len) = (ws2_abi::SOCKADDR_STORAGE::default(), 128);
+    /// // SAFETY: a live SOCKADDR_STORAGE of 128 bytes.
+    /// assert!(unsafe { addr.copy_to_windows((&raw mut name).cast(), &mut len) });
+    /// assert_eq!((name.ss_family, len), (ws2_abi::AF_INET6 as u16, 28));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline(always)]
+    pub unsafe fn copy_to_windows(&self, name: *mut abi::SOCKADDR, namelen: *mut i32) -> bool {
+        const V4: usize = size_of::<abi::SOCKADDR_IN>();
+        const V6: usize = size_of::<abi::SOCKADDR_IN6>();
+        const _: () = assert!(V4 == size_of::<libc::sockaddr_in>());
+        const _: () = assert!(V6 == size_of::<libc::sockaddr_in6>());
+        // SAFETY: every variant starts with the family field.
+        let family = unsafe { self.storage.family } as i32;
+        // SAFETY: namelen readable per the contract.
+        let room = unsafe { namelen.read_unaligned() };
+        if family == libc::AF_INET && self.len as usize >= V4 {
+            if room < V4 as i32 {
+                return false;
+            }
+            // SAFETY: V4 bytes of `name` are writable (checked above); the
+            // storage holds the sockaddr_in the kernel wrote, whose family
+            // (AF_INET) is Windows' too.
+            unsafe {
+                name.cast::<[u8; V4]>()
+                    .write_unaligned(self.as_ptr().cast::<[u8; V4]>().read());
+                namelen.write_unaligned(V4 as i32);
+            }
+        } else if family == libc::AF_INET6 && self.len as usize >= V6 {
+            if room < V6 as i32 {
+                return false;
+            }
+            // SAFETY: V6 bytes of `name` are writable (checked above); the
+            // storage holds the sockaddr_in6 the kernel wrote; the family
+            // is the first two bytes of both layouts.
+            unsafe {
+                name.cast::<[u8; V6]>()
+                    .write_unaligned(self.as_ptr().cast::<[u8; V6]>().read());
+                name.cast::<u16>().write_unaligned(abi::AF_INET6 as u16);
+                namelen.write_unaligned(V6 as i32);
+            }
+        }
+        true
+    }
+
     /// Pointer for a syscall's `const sockaddr *` argument (`sendto`, `bind`).
     ///
     /// ```
@@ -335,7 +394,7 @@ pub unsafe fn socket_addr_from_windows(
 /// assert_eq!((sin6.sin6_family as i32, u16::from_be(sin6.sin6_port), namelen), (ws2_abi::AF_INET6, 80, 28));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[inline]
+#[inline(always)]
 pub unsafe fn socket_addr_to_windows(
     addr: &SocketAddr,
     name: *mut abi::SOCKADDR,

@@ -54,6 +54,18 @@ impl IoVecs {
         }
     }
 
+    /// The iovec of one `WSABUF`: the usual receive's, with no `IoVecs`
+    /// to build (a NULL `buf` with a non-zero `len` is `WSAEFAULT`).
+    ///
+    /// ```
+    /// let wb = ws2_abi::WSABUF { len: 4, buf: std::ptr::null_mut() };
+    /// assert_eq!(ws2_engine::translate::IoVecs::one(wb).unwrap_err().code(), ws2_abi::WSAEFAULT);
+    /// ```
+    #[inline(always)]
+    pub fn one(wb: abi::WSABUF) -> Result<libc::iovec> {
+        iovec_of(wb, 0)
+    }
+
     /// Gathers a Windows `WSABUF` array (S21) into `self`, filled in place
     /// (a returned value would be copied). A NULL array with a non-zero
     /// count, or a NULL `buf` with a non-zero `len`, is `WSAEFAULT`; so is an

@@ -144,11 +144,8 @@ pub(crate) unsafe fn controls_from_linux_add(
 }
 
 /// Calls `f(level, type, payload, len)` for each cmsg the kernel wrote
-/// through `msg`, the ones `CMSG_FIRSTHDR`/`CMSG_NXTHDR` visit, in order,
-/// until `f` returns false. `len` is the payload's bytes within both
-/// `cmsg_len` and `msg_controllen` (a cmsg cut short by `MSG_CTRUNC` has
-/// fewer than its type needs). Offsets instead of libc's pointer
-/// arithmetic: the same bounds, checked once per cmsg.
+/// through `msg`, as [`LinuxCmsgs`] hands them out, until `f` returns
+/// false.
 ///
 /// # Safety
 /// As [`controls_from_linux`].
@@ -157,31 +154,81 @@ unsafe fn for_each_linux_cmsg(
     msg: &libc::msghdr,
     mut f: impl FnMut(i32, i32, *const u8, usize) -> bool,
 ) {
-    let base = msg.msg_control.cast::<u8>().cast_const();
-    let end = msg.msg_controllen;
-    if base.is_null() {
-        return;
+    // SAFETY: forwarded contract.
+    let mut cmsgs = unsafe { LinuxCmsgs::new(msg) };
+    while let Some(c) = cmsgs.next() {
+        if !f(c.level, c.kind, c.data, c.len) {
+            return;
+        }
     }
-    let mut at = 0usize;
-    // A whole header must fit (CMSG_FIRSTHDR, CMSG_NXTHDR).
-    while end.saturating_sub(at) >= LINUX_CMSG_HDR {
+}
+
+/// The cmsgs the kernel wrote through a `msghdr`, the ones
+/// `CMSG_FIRSTHDR`/`CMSG_NXTHDR` visit, in order. Offsets instead of
+/// libc's pointer arithmetic: the same bounds, checked once per cmsg.
+struct LinuxCmsgs {
+    base: *const u8,
+    end: usize,
+    at: usize,
+}
+
+/// One cmsg of [`LinuxCmsgs`]: `len` is the payload's bytes within both
+/// `cmsg_len` and `msg_controllen` (a cmsg cut short by `MSG_CTRUNC` has
+/// fewer than its type needs).
+struct LinuxCmsg {
+    level: i32,
+    kind: i32,
+    data: *const u8,
+    len: usize,
+}
+
+impl LinuxCmsgs {
+    /// # Safety
+    /// As [`controls_from_linux`].
+    #[inline(always)]
+    unsafe fn new(msg: &libc::msghdr) -> LinuxCmsgs {
+        let base = msg.msg_control.cast::<u8>().cast_const();
+        LinuxCmsgs {
+            base,
+            // No buffer, no cmsgs.
+            end: if base.is_null() {
+                0
+            } else {
+                msg.msg_controllen
+            },
+            at: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<LinuxCmsg> {
+        let (base, at) = (self.base, self.at);
+        // `at` never passes `end`.
+        let room = self.end - at;
+        // A whole header must fit (CMSG_FIRSTHDR, CMSG_NXTHDR).
+        if room < LINUX_CMSG_HDR {
+            return None;
+        }
         // SAFETY: the header lies within msg_controllen bytes of the
-        // control buffer (checked above); read unaligned, as any caller's
-        // buffer may be.
+        // control buffer (checked above; `new`'s contract); read
+        // unaligned, as any caller's buffer may be.
         let c = unsafe { std::ptr::read_unaligned(base.add(at).cast::<libc::cmsghdr>()) };
-        let (len, level, kind) = (c.cmsg_len as usize, c.cmsg_level, c.cmsg_type);
         // CMSG_NXTHDR stops at a length shorter than a header.
-        if len < LINUX_CMSG_HDR {
-            return;
+        if (c.cmsg_len as usize) < LINUX_CMSG_HDR {
+            self.at = self.end;
+            return None;
         }
-        let payload = len.min(end - at) - LINUX_CMSG_HDR;
-        // SAFETY: CMSG_DATA of a header that lies within the buffer.
-        let data = unsafe { base.add(at + LINUX_CMSG_HDR) };
-        if !f(level, kind, data, payload) {
-            return;
-        }
-        // CMSG_ALIGN; a length near usize::MAX saturates and ends the walk.
-        at = at.saturating_add(len.saturating_add(7) & !7);
+        // Within the buffer: a cmsg_len past its end (MSG_CTRUNC) leaves
+        // fewer payload bytes, and its CMSG_ALIGN step ends the walk.
+        let len = (c.cmsg_len as usize).min(room);
+        self.at = at + ((len + 7) & !7).min(room);
+        Some(LinuxCmsg {
+            level: c.cmsg_level,
+            kind: c.cmsg_type,
+            // SAFETY: CMSG_DATA of a header that lies within the buffer.
+            data: unsafe { base.add(at + LINUX_CMSG_HDR) },
+            len: len - LINUX_CMSG_HDR,
+        })
     }
 }
 
@@ -253,6 +300,289 @@ pub fn controls_to_windows(controls: &ReceivedControls, out: &mut [u8]) -> (usiz
         w.push(abi::IPPROTO_IPV6, abi::IPV6_RECVDSTADDR, addr.octets());
     }
     (w.used, w.truncated)
+}
+
+/// The control entries of one datagram as Windows writes them, decoded
+/// straight from Linux's cmsgs for the blocking C receive's usual case
+/// (`SocketCore::recv_windows_usual`): the entries [`ReceivedControls`]
+/// holds for a socket that asks for no `IP_RECVIF`/`IP_RECVDSTADDR` (or
+/// their IPv6 twins), as one presence mask and their payloads, with no
+/// `Option` to build and test one by one. [`controls_from_linux`] with
+/// [`controls_to_windows`] and [`controls_windows_flags`] give the same
+/// bytes, count, `MSG_CTRUNC` and flags (`windows_entries_match_the_general_path`
+/// in the translate tests checks it on any cmsg buffer).
+#[derive(Clone, Copy)]
+pub(crate) struct WindowsEntries {
+    /// `ENTRY_*` bits: which entries the datagram has.
+    present: u32,
+    /// `IN_PKTINFO`: the address (network order) and the interface.
+    pktinfo_v4: [u8; 8],
+    /// `IN6_PKTINFO`.
+    pktinfo_v6: [u8; 20],
+    tos: u8,
+    ttl: u8,
+    tclass: u8,
+    hops: u8,
+}
+
+/// [`WindowsEntries::present`] bits, in the order Windows writes the entries.
+const ENTRY_PKTINFO_V4: u32 = 1 << 0;
+const ENTRY_PKTINFO_V6: u32 = 1 << 1;
+const ENTRY_TOS: u32 = 1 << 2;
+const ENTRY_ECN: u32 = 1 << 3;
+const ENTRY_TTL: u32 = 1 << 4;
+const ENTRY_TCLASS: u32 = 1 << 5;
+const ENTRY_ECN_V6: u32 = 1 << 6;
+const ENTRY_HOPLIMIT: u32 = 1 << 7;
+
+impl WindowsEntries {
+    /// Decodes the cmsgs the kernel wrote through `msg`, as
+    /// [`controls_from_linux`] does (the same types, the same lengths
+    /// required, a later cmsg of a type replacing an earlier one).
+    ///
+    /// # Safety
+    /// As [`controls_from_linux`].
+    #[inline(always)]
+    pub(crate) unsafe fn from_linux(
+        msg: &libc::msghdr,
+        want_tos: bool,
+        want_ecn: bool,
+    ) -> WindowsEntries {
+        let mut e = WindowsEntries {
+            present: 0,
+            pktinfo_v4: [0; 8],
+            pktinfo_v6: [0; 20],
+            tos: 0,
+            ttl: 0,
+            tclass: 0,
+            hops: 0,
+        };
+        // The TOS byte gives TOS and ECN entries as the socket asked.
+        let tos_bits = if want_tos { ENTRY_TOS } else { 0 } | if want_ecn { ENTRY_ECN } else { 0 };
+        let tclass_bits =
+            if want_tos { ENTRY_TCLASS } else { 0 } | if want_ecn { ENTRY_ECN_V6 } else { 0 };
+        // SAFETY: forwarded contract; `for_each_linux_cmsg` hands out payloads
+        // of `len` bytes within both cmsg_len and msg_controllen, and each
+        // value is read only when `len` covers it.
+        unsafe {
+            for_each_linux_cmsg(msg, |level, kind, data, len| {
+                let int = || std::ptr::read_unaligned(data.cast::<libc::c_int>()) as u8;
+                const INT: usize = size_of::<libc::c_int>();
+                match (level, kind) {
+                    // in_pktinfo: ifindex (int), spec_dst, addr; Windows'
+                    // IN_PKTINFO: addr, then the interface.
+                    (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => {
+                        let p = std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>());
+                        e.pktinfo_v4[..4].copy_from_slice(&p.ipi_addr.s_addr.to_ne_bytes());
+                        e.pktinfo_v4[4..].copy_from_slice(&(p.ipi_ifindex as u32).to_ne_bytes());
+                        e.present |= ENTRY_PKTINFO_V4;
+                    }
+                    // in6_pktinfo and IN6_PKTINFO: the same 20 bytes.
+                    (libc::SOL_IPV6, libc::IPV6_PKTINFO)
+                        if len >= size_of::<libc::in6_pktinfo>() =>
+                    {
+                        e.pktinfo_v6 = std::ptr::read_unaligned(data.cast::<[u8; 20]>());
+                        e.present |= ENTRY_PKTINFO_V6;
+                    }
+                    // Linux delivers IP_TOS as one byte; Windows as an INT.
+                    (libc::SOL_IP, libc::IP_TOS) if len >= 1 => {
+                        e.tos = *data;
+                        e.present = (e.present & !(ENTRY_TOS | ENTRY_ECN)) | tos_bits;
+                    }
+                    (libc::SOL_IP, libc::IP_TTL) if len >= INT => {
+                        e.ttl = int();
+                        e.present |= ENTRY_TTL;
+                    }
+                    (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => {
+                        e.tclass = int();
+                        e.present = (e.present & !(ENTRY_TCLASS | ENTRY_ECN_V6)) | tclass_bits;
+                    }
+                    (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => {
+                        e.hops = int();
+                        e.present |= ENTRY_HOPLIMIT;
+                    }
+                    _ => {}
+                }
+                true
+            });
+        }
+        e
+    }
+
+    /// Writes the entries into `out` as [`controls_to_windows`] does.
+    #[inline(always)]
+    pub(crate) fn write(&self, out: &mut [u8]) -> (usize, bool) {
+        let mut w = WindowsControlWriter {
+            out,
+            used: 0,
+            truncated: false,
+        };
+        let p = self.present;
+        let int = |v: u8| (v as i32).to_ne_bytes();
+        if p & ENTRY_PKTINFO_V4 != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, self.pktinfo_v4);
+        }
+        if p & ENTRY_PKTINFO_V6 != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, self.pktinfo_v6);
+        }
+        if p & ENTRY_TOS != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_TOS, int(self.tos));
+        }
+        if p & ENTRY_ECN != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_ECN, int(self.tos & 3));
+        }
+        if p & ENTRY_TTL != 0 {
+            w.push(abi::IPPROTO_IP, abi::IP_TTL, int(self.ttl));
+        }
+        if p & ENTRY_TCLASS != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_TCLASS, int(self.tclass));
+        }
+        if p & ENTRY_ECN_V6 != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_ECN, int(self.tclass & 3));
+        }
+        if p & ENTRY_HOPLIMIT != 0 {
+            w.push(abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT, int(self.hops));
+        }
+        (w.used, w.truncated)
+    }
+
+    /// `MSG_BCAST`/`MSG_MCAST`, as [`controls_windows_flags`] tells them.
+    #[inline(always)]
+    pub(crate) fn flags(&self) -> u32 {
+        if self.present & ENTRY_PKTINFO_V4 != 0 {
+            let a = u32::from_be_bytes([
+                self.pktinfo_v4[0],
+                self.pktinfo_v4[1],
+                self.pktinfo_v4[2],
+                self.pktinfo_v4[3],
+            ]);
+            if a >> 28 == 0xe {
+                return abi::MSG_MCAST;
+            }
+            if a == u32::MAX {
+                return abi::MSG_BCAST;
+            }
+        }
+        // ff00::/8
+        if self.present & ENTRY_PKTINFO_V6 != 0 && self.pktinfo_v6[0] == 0xff {
+            return abi::MSG_MCAST;
+        }
+        0
+    }
+}
+
+/// The usual receive's translation in one pass (S27): the cmsgs the
+/// kernel wrote through `msg` become Windows entries in `out` as they are
+/// met, when they come in Windows' order, each type once (Linux writes
+/// `IP_PKTINFO`, then `IP_TOS` for the usual options; `IP_TTL` before
+/// `IP_TOS` and `IPV6_HOPLIMIT` before `IPV6_TCLASS` are not Windows'
+/// order). Returns the bytes used, whether an entry did not fit
+/// (`MSG_CTRUNC`) and `MSG_BCAST`/`MSG_MCAST`, as [`WindowsEntries`]
+/// (and the general path) would; `None` when the order is not Windows':
+/// then [`WindowsEntries`] rewrites `out` from its start (the entries
+/// this pass wrote past that answer's byte count stay, beyond what the
+/// caller's `Control.len` then claims).
+///
+/// # Safety
+/// As [`controls_from_linux`].
+#[inline(always)]
+pub(crate) unsafe fn windows_entries_in_order(
+    msg: &libc::msghdr,
+    want_tos: bool,
+    want_ecn: bool,
+    out: &mut [u8],
+) -> Option<(usize, bool, u32)> {
+    let mut w = WindowsControlWriter {
+        out,
+        used: 0,
+        truncated: false,
+    };
+    // The rank in Windows' order of the last entry written (0: none yet).
+    let mut last = 0u32;
+    let (mut flags_v4, mut flags_v6) = (0, 0);
+    // SAFETY: forwarded contract.
+    let mut cmsgs = unsafe { LinuxCmsgs::new(msg) };
+    let windows_int = |v: u8| (v as i32).to_ne_bytes();
+    while let Some(LinuxCmsg {
+        level,
+        kind,
+        data,
+        len,
+    }) = cmsgs.next()
+    {
+        // SAFETY: `LinuxCmsgs` hands out payloads of `len` bytes within
+        // both cmsg_len and msg_controllen; each value is read only when
+        // `len` covers it (the rank's guard).
+        let int = || unsafe { std::ptr::read_unaligned(data.cast::<libc::c_int>()) } as u8;
+        const INT: usize = size_of::<libc::c_int>();
+        let rank = match (level, kind) {
+            (libc::SOL_IP, libc::IP_PKTINFO) if len >= size_of::<libc::in_pktinfo>() => 1,
+            (libc::SOL_IPV6, libc::IPV6_PKTINFO) if len >= size_of::<libc::in6_pktinfo>() => 2,
+            (libc::SOL_IP, libc::IP_TOS) if len >= 1 => 3,
+            (libc::SOL_IP, libc::IP_TTL) if len >= INT => 4,
+            (libc::SOL_IPV6, libc::IPV6_TCLASS) if len >= INT => 5,
+            (libc::SOL_IPV6, libc::IPV6_HOPLIMIT) if len >= INT => 6,
+            _ => continue,
+        };
+        if rank <= last {
+            return None;
+        }
+        last = rank;
+        match rank {
+            1 => {
+                // in_pktinfo: ifindex (int), spec_dst, addr; Windows'
+                // IN_PKTINFO: addr, then the interface.
+                // SAFETY: len covers an in_pktinfo (rank 1's guard).
+                let p = unsafe { std::ptr::read_unaligned(data.cast::<libc::in_pktinfo>()) };
+                let addr = p.ipi_addr.s_addr.to_ne_bytes();
+                let a = u32::from_be_bytes(addr);
+                flags_v4 = if a >> 28 == 0xe {
+                    abi::MSG_MCAST
+                } else if a == u32::MAX {
+                    abi::MSG_BCAST
+                } else {
+                    0
+                };
+                let mut payload = [0u8; 8];
+                payload[..4].copy_from_slice(&addr);
+                payload[4..].copy_from_slice(&(p.ipi_ifindex as u32).to_ne_bytes());
+                w.push(abi::IPPROTO_IP, abi::IP_PKTINFO, payload);
+            }
+            2 => {
+                // in6_pktinfo and IN6_PKTINFO: the same 20 bytes.
+                // SAFETY: len covers an in6_pktinfo (rank 2's guard).
+                let payload = unsafe { std::ptr::read_unaligned(data.cast::<[u8; 20]>()) };
+                if payload[0] == 0xff {
+                    flags_v6 = abi::MSG_MCAST;
+                }
+                w.push(abi::IPPROTO_IPV6, abi::IPV6_PKTINFO, payload);
+            }
+            // Linux delivers IP_TOS as one byte; Windows as an INT.
+            3 => {
+                // SAFETY: len covers one byte (rank 3's guard).
+                let tos = unsafe { *data };
+                if want_tos {
+                    w.push(abi::IPPROTO_IP, abi::IP_TOS, windows_int(tos));
+                }
+                if want_ecn {
+                    w.push(abi::IPPROTO_IP, abi::IP_ECN, windows_int(tos & 3));
+                }
+            }
+            4 => w.push(abi::IPPROTO_IP, abi::IP_TTL, windows_int(int())),
+            5 => {
+                let tclass = int();
+                if want_tos {
+                    w.push(abi::IPPROTO_IPV6, abi::IPV6_TCLASS, windows_int(tclass));
+                }
+                if want_ecn {
+                    w.push(abi::IPPROTO_IPV6, abi::IPV6_ECN, windows_int(tclass & 3));
+                }
+            }
+            _ => w.push(abi::IPPROTO_IPV6, abi::IPV6_HOPLIMIT, windows_int(int())),
+        }
+    }
+    let flags = if flags_v4 != 0 { flags_v4 } else { flags_v6 };
+    Some((w.used, w.truncated, flags))
 }
 
 /// Writes `UDP_COALESCED_INFO` (S44: `IPPROTO_UDP`, type 3, a `DWORD`

@@ -444,3 +444,216 @@ proptest! {
         }
     }
 }
+
+/// A Linux cmsg buffer: each `(level, type, payload)` as the kernel lays it
+/// out (`cmsg_len` unpadded, entries `CMSG_SPACE` apart), 8-byte aligned.
+fn linux_cmsgs(entries: &[(i32, i32, Vec<u8>)]) -> Vec<u64> {
+    let mut bytes = Vec::new();
+    for (level, kind, payload) in entries {
+        let start = bytes.len();
+        bytes.extend_from_slice(&((16 + payload.len()) as u64).to_ne_bytes());
+        bytes.extend_from_slice(&level.to_ne_bytes());
+        bytes.extend_from_slice(&kind.to_ne_bytes());
+        bytes.extend_from_slice(payload);
+        bytes.resize(start + ((16 + payload.len() + 7) & !7), 0);
+    }
+    let mut words = vec![0u64; bytes.len().div_ceil(8)];
+    // SAFETY: `words` holds at least bytes.len() bytes.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), words.as_mut_ptr().cast(), bytes.len())
+    };
+    words
+}
+
+/// The ways a received datagram's control data reaches Windows' buffer
+/// (S27) for the Linux cmsgs in `control` (of `controllen` bytes): the
+/// general path (`ReceivedControls`, then `controls_to_windows` and
+/// `controls_windows_flags`), and the blocking C receive's usual case:
+/// `windows_entries_in_order` in one pass or, for cmsgs out of Windows'
+/// order, `WindowsEntries`. Each way's bytes in an `out_len` buffer, the
+/// bytes used, `MSG_CTRUNC`, the flags, and whether a NULL Control.buf
+/// would be `MSG_CTRUNC`.
+type Translated = (Vec<u8>, usize, bool, u32, bool);
+
+/// What `both_paths` compares; `usual` is what the usual receive writes.
+struct Paths {
+    general: Translated,
+    /// `WindowsEntries` alone.
+    entries: Translated,
+    /// The usual receive: in one pass if the order allows (`in_order`), else
+    /// `WindowsEntries` over what that pass wrote.
+    usual: Translated,
+    in_order: bool,
+}
+
+fn both_paths(
+    control: &mut [u64],
+    controllen: usize,
+    want_tos: bool,
+    want_ecn: bool,
+    out_len: usize,
+) -> Paths {
+    // SAFETY: an all-zero msghdr is valid; only its control fields are read.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = controllen;
+    // SAFETY: msg_control holds msg_controllen bytes.
+    let got = unsafe { controls_from_linux(&msg, want_tos, want_ecn) };
+    let mut general = vec![0xa5; out_len];
+    let (used, ctrunc) = controls_to_windows(&got, &mut general);
+    let general = (
+        general,
+        used,
+        ctrunc,
+        controls_windows_flags(&got),
+        got != ReceivedControls::default(),
+    );
+    // SAFETY: as above.
+    let entries = unsafe { WindowsEntries::from_linux(&msg, want_tos, want_ecn) };
+    let mut two_phase = vec![0xa5; out_len];
+    let (used, ctrunc) = entries.write(&mut two_phase);
+    let entries_null = entries.write(&mut []).1;
+    let two_phase = (two_phase, used, ctrunc, entries.flags(), entries_null);
+    let mut usual = vec![0xa5; out_len];
+    // SAFETY: as above.
+    let one_pass = unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, &mut usual) };
+    // SAFETY: as above.
+    let null = unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, &mut []) };
+    let usual = match (one_pass, null) {
+        (Some((used, ctrunc, flags)), Some((_, null_ctrunc, _))) => {
+            (usual, used, ctrunc, flags, null_ctrunc)
+        }
+        (None, None) => {
+            let (used, ctrunc) = entries.write(&mut usual);
+            (usual, used, ctrunc, entries.flags(), entries_null)
+        }
+        _ => panic!("the order of the same cmsgs decided differently"),
+    };
+    Paths {
+        general,
+        entries: two_phase,
+        in_order: one_pass.is_some(),
+        usual,
+    }
+}
+
+/// Asserts that every way wrote what the general path writes: all of the
+/// buffer, but for the usual receive out of order, whose one pass may
+/// have left entries past the bytes used (the caller's Control.len then
+/// claims none of them).
+fn assert_paths_agree(p: &Paths, what: &str) {
+    assert_eq!(p.general, p.entries, "WindowsEntries: {what}");
+    let (g, u) = (&p.general, &p.usual);
+    assert_eq!(
+        (g.1, g.2, g.3, g.4),
+        (u.1, u.2, u.3, u.4),
+        "usual receive: {what}"
+    );
+    if p.in_order {
+        assert_eq!(g.0, u.0, "usual receive in one pass: {what}");
+    } else {
+        assert_eq!(g.0[..g.1], u.0[..u.1], "usual receive out of order: {what}");
+    }
+}
+
+/// The cmsgs the kernel writes for each receive option, and some it does
+/// not (a short payload, an unknown type).
+fn linux_entry(kind: u8, payload: &[u8; 20]) -> (i32, i32, Vec<u8>) {
+    let int = |b: u8| (b as i32).to_ne_bytes().to_vec();
+    match kind % 10 {
+        0 => (libc::SOL_IP, libc::IP_PKTINFO, payload[..12].to_vec()),
+        1 => (libc::SOL_IPV6, libc::IPV6_PKTINFO, payload.to_vec()),
+        2 => (libc::SOL_IP, libc::IP_TOS, payload[..1].to_vec()),
+        3 => (libc::SOL_IP, libc::IP_TTL, int(payload[0])),
+        4 => (libc::SOL_IPV6, libc::IPV6_TCLASS, int(payload[0])),
+        5 => (libc::SOL_IPV6, libc::IPV6_HOPLIMIT, int(payload[0])),
+        6 => (libc::SOL_IP, libc::IP_PKTINFO, payload[..8].to_vec()),
+        7 => (libc::SOL_IPV6, libc::IPV6_TCLASS, payload[..2].to_vec()),
+        8 => (libc::SOL_UDP, libc::UDP_GRO, int(payload[0])),
+        _ => (libc::SOL_IP, libc::IP_RECVERR, payload[..3].to_vec()),
+    }
+}
+
+#[test]
+fn windows_entries_match_the_general_path_for_what_linux_writes() {
+    // S27: the usual receive's direct translation writes what the general
+    // path writes, for the kernel's cmsgs of every receive option (Linux
+    // orders IP_TTL before IP_TOS, Windows after), in Windows' order, for
+    // every Control.len from none to room for all.
+    let mut payload = [0u8; 20];
+    payload[..4].copy_from_slice(&[224, 0, 0, 251]);
+    payload[4..8].copy_from_slice(&3u32.to_ne_bytes());
+    payload[8..12].copy_from_slice(&[224, 0, 0, 251]);
+    let v6_multicast = {
+        let mut p = [0u8; 20];
+        p[0] = 0xff;
+        p[1] = 0x02;
+        p[15] = 1;
+        p
+    };
+    let shapes: [&[(i32, i32, Vec<u8>)]; 6] = [
+        &[],
+        &[linux_entry(0, &payload), linux_entry(2, &[0x2e; 20])],
+        &[
+            linux_entry(0, &payload),
+            linux_entry(3, &[64; 20]),
+            linux_entry(2, &[0xbd; 20]),
+        ],
+        &[
+            linux_entry(1, &v6_multicast),
+            linux_entry(5, &[7; 20]),
+            linux_entry(4, &[0xb6; 20]),
+        ],
+        &[linux_entry(0, &[255; 20]), linux_entry(1, &[0; 20])],
+        &[linux_entry(8, &[0; 20]), linux_entry(9, &[0; 20])],
+    ];
+    // Which shapes the one pass takes (Windows' order), which it leaves
+    // to WindowsEntries.
+    let in_order = [true, true, false, false, true, true];
+    for (shape, in_order) in shapes.into_iter().zip(in_order) {
+        let mut control = linux_cmsgs(shape);
+        let len = control.len() * 8;
+        for out_len in 0..=RECEIVED_CONTROL_MAX {
+            for (want_tos, want_ecn) in [(false, false), (true, false), (false, true), (true, true)]
+            {
+                let paths = both_paths(&mut control, len, want_tos, want_ecn, out_len);
+                assert_paths_agree(&paths, &format!("{shape:?} into {out_len} bytes"));
+                assert_eq!(paths.in_order, in_order, "{shape:?}");
+            }
+        }
+    }
+}
+
+proptest! {
+    // S27: on any cmsg buffer (cmsgs of every type the decoder knows and
+    // others, payloads short or whole, cut short by MSG_CTRUNC at any
+    // byte, or arbitrary bytes), the usual receive's direct translation
+    // writes the same Windows entries, byte count, MSG_CTRUNC and
+    // MSG_BCAST/MSG_MCAST as the general path, into any Control.len.
+    #[test]
+    fn windows_entries_match_the_general_path(
+        kinds in proptest::collection::vec((any::<u8>(), any::<[u8; 20]>()), 0..8),
+        cut in any::<u16>(),
+        noise in proptest::collection::vec(any::<u8>(), 0..64),
+        arbitrary in any::<bool>(),
+        want_tos in any::<bool>(),
+        want_ecn in any::<bool>(),
+        out_len in 0usize..RECEIVED_CONTROL_MAX + 8,
+    ) {
+        let mut control = if arbitrary {
+            let mut words = vec![0u64; noise.len().div_ceil(8)];
+            // SAFETY: `words` holds at least noise.len() bytes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(noise.as_ptr(), words.as_mut_ptr().cast(), noise.len())
+            };
+            words
+        } else {
+            let entries: Vec<_> = kinds.iter().map(|(k, p)| linux_entry(*k, p)).collect();
+            linux_cmsgs(&entries)
+        };
+        let whole = control.len() * 8;
+        let len = if whole == 0 { 0 } else { cut as usize % (whole + 1) };
+        let paths = both_paths(&mut control, len, want_tos, want_ecn, out_len);
+        assert_paths_agree(&paths, "");
+    }
+}
