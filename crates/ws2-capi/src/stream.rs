@@ -5,13 +5,15 @@
 use std::ffi::c_int;
 
 use ws2_abi::*;
-use ws2_engine::raw;
+use ws2_engine::{io, raw};
 
 use crate::{socket_of, winsock};
 
 #[unsafe(export_name = "ws2_listen")]
 pub extern "C" fn listen(s: SOCKET, backlog: c_int) -> c_int {
-    winsock(SOCKET_ERROR, || socket_of(s)?.listen(backlog).map(|()| 0))
+    winsock(SOCKET_ERROR, || {
+        io::listen(&*socket_of(s)?, backlog).map(|()| 0)
+    })
 }
 
 /// # Safety

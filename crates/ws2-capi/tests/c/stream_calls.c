@@ -327,6 +327,53 @@ static void connect_rules(void)
     closesocket(c2);
     closesocket(s);
 
+    /* ...on the port it was bound to, with the options it was given
+     * (Linux lets no socket that went through connect listen: ws2 puts a
+     * fresh kernel socket behind the handle, which must keep both). */
+    s = new_tcp();
+    SOCKADDR_IN fixed = addr4("127.0.0.1", 0);
+    CHECK_OK(bind(s, (SOCKADDR *)&fixed, sizeof fixed));
+    len = sizeof fixed;
+    CHECK_OK(getsockname(s, (SOCKADDR *)&fixed, &len));
+    closesocket(s);
+    s = new_tcp();
+    CHECK_OK(bind(s, (SOCKADDR *)&fixed, sizeof fixed));
+    BOOL on = TRUE;
+    int rcvbuf = 300000;
+    CHECK_OK(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&on, sizeof on));
+    CHECK_OK(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&on, sizeof on));
+    CHECK_OK(setsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&rcvbuf, sizeof rcvbuf));
+    int rcvbuf_set = 0;
+    len = sizeof rcvbuf_set;
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&rcvbuf_set, &len));
+    set_blocking(s, 0);
+    CHECK_ERR(connect(s, (SOCKADDR *)&closed, sizeof closed), WSAEWOULDBLOCK);
+    WAIT_SO_ERROR(s, WSAECONNREFUSED, 2000);
+    CHECK_OK(listen(s, 1));
+    SOCKADDR_IN now;
+    len = sizeof now;
+    CHECK_OK(getsockname(s, (SOCKADDR *)&now, &len));
+    CHECK_EQ(ntohs(now.sin_port), ntohs(fixed.sin_port));
+    int v = 0;
+    len = sizeof v;
+    CHECK_OK(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, &len));
+    CHECK_EQ(v != 0, 1);
+    v = 0;
+    len = sizeof v;
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&v, &len));
+    CHECK_EQ(v != 0, 1);
+    v = 0;
+    len = sizeof v;
+    CHECK_OK(getsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&v, &len));
+    CHECK_EQ(v, rcvbuf_set);
+    c2 = new_tcp();
+    CHECK_OK(connect(c2, (SOCKADDR *)&now, sizeof now));
+    set_blocking(s, 1);
+    CHECK_SOCKET(a = accept(s, NULL, NULL));
+    closesocket(a);
+    closesocket(c2);
+    closesocket(s);
+
     /* The any-address and port 0 are not peers. */
     s = new_tcp();
     SOCKADDR_IN zero = addr4("0.0.0.0", ntohs(addr.sin_port));

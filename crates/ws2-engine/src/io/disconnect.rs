@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::completion;
 use crate::error::Result;
 use crate::fork::lock;
+use crate::ops::{RecvQueue, SendQueue};
 use crate::socket::SocketCore;
 
 use super::cancel::connection_aborted;
@@ -37,21 +38,7 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
         let mut r = recv_queue(core);
         // A failure leaves the connection as it was, its receives queued.
         core.reuse_stream_socket()?;
-        if let Some(reactor) = current() {
-            if std::mem::replace(&mut q.registered, false) {
-                reactor.release(core, Direction::Send);
-            }
-            if std::mem::replace(&mut r.registered, false) {
-                reactor.release(core, Direction::Recv);
-            }
-        }
-        // The fresh socket is in no epoll set yet: the next operation
-        // that waits adds it.
-        (q.in_epoll, r.in_epoll) = (0, 0);
-        // A thread watching the socket while it waits on the port lets go.
-        if let Some(w) = &q.cover {
-            w.wake();
-        }
+        forget_registrations(core, &mut q, &mut r);
         break std::mem::take(&mut r.ops);
     };
     for op in receives {
@@ -65,4 +52,37 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
 fn sends_written(core: &SocketCore) -> bool {
     let q = send_queue(core);
     q.ops.is_empty() && lock(&core.stream.backlog).is_empty()
+}
+
+/// `listen` (SPEC P8): on a socket whose `connect` failed, a fresh kernel
+/// socket first (`SocketCore::renew_after_failed_connect`: Linux lets no
+/// socket that went through `connect` listen), the reactor's hold on the
+/// old one let go.
+pub fn listen(core: &Arc<SocketCore>, backlog: i32) -> Result<()> {
+    if core.connect_failed() {
+        let mut q = send_queue(core);
+        let mut r = recv_queue(core);
+        core.renew_after_failed_connect()?;
+        forget_registrations(core, &mut q, &mut r);
+    }
+    core.listen(backlog)
+}
+
+/// After a fresh kernel socket took the place of `core`'s: the old one's
+/// place in the reactor is let go (the fresh one is in no epoll set yet:
+/// the next operation that waits adds it), and a thread watching the
+/// socket while it waits on the port lets go of it.
+fn forget_registrations(core: &Arc<SocketCore>, q: &mut SendQueue, r: &mut RecvQueue) {
+    if let Some(reactor) = current() {
+        if std::mem::replace(&mut q.registered, false) {
+            reactor.release(core, Direction::Send);
+        }
+        if std::mem::replace(&mut r.registered, false) {
+            reactor.release(core, Direction::Recv);
+        }
+    }
+    (q.in_epoll, r.in_epoll) = (0, 0);
+    if let Some(w) = &q.cover {
+        w.wake();
+    }
 }

@@ -38,7 +38,7 @@ mod watch;
 pub use accept_ex::{AcceptExBuffer, accept_ex, accept_ex_slot_size, accept_ex_sockaddrs};
 pub use cancel::Cancel;
 pub(crate) use cancel::pending_has_routine;
-pub use disconnect::reuse_stream;
+pub use disconnect::{listen, reuse_stream};
 pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{

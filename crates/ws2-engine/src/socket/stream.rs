@@ -361,6 +361,13 @@ impl SocketCore {
         }
     }
 
+    /// Whether the last stream `connect` failed (and nothing since made
+    /// the kernel forget it).
+    pub(crate) fn connect_failed(&self) -> bool {
+        self.refresh_connect();
+        self.has(CONNECT_FAILED)
+    }
+
     /// Whether a stream `connect` is still in progress.
     pub fn is_connecting(&self) -> bool {
         self.refresh_connect();
@@ -405,7 +412,7 @@ impl SocketCore {
             ));
         }
         if self.has(CONNECT_FAILED) {
-            self.forget_failed_connect();
+            self.renew_after_failed_connect()?;
         }
         let linux = match backlog {
             abi::SOMAXCONN => libc::SOMAXCONN,

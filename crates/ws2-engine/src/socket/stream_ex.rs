@@ -164,56 +164,7 @@ impl SocketCore {
             .then(|| self.kernel_local_addr().ok().flatten())
             .flatten();
         let old = self.raw_fd();
-        if keep.is_some() {
-            // The old connection keeps its port a while (FIN_WAIT,
-            // TIME_WAIT): both sockets allow the new one's bind.
-            set_int(
-                old,
-                libc::SOL_SOCKET,
-                libc::SO_REUSEADDR,
-                1,
-                "setsockopt(SO_REUSEADDR)",
-            )?;
-        }
-        // SAFETY: socket() has no pointer arguments.
-        let fd = unsafe {
-            libc::socket(
-                self.family.linux(),
-                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-                self.protocol,
-            )
-        };
-        if fd < 0 {
-            return Err(Error::resource(errno(), "socket() for TF_REUSE_SOCKET"));
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        if self.family == Family::V6 {
-            let v6only = i32::from(state & V6ONLY != 0);
-            set_int(
-                fd.as_raw_fd(),
-                libc::IPPROTO_IPV6,
-                libc::IPV6_V6ONLY,
-                v6only,
-                "setsockopt(IPV6_V6ONLY)",
-            )?;
-        }
-        if let Some(local) = keep {
-            set_int(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_REUSEADDR,
-                1,
-                "setsockopt(SO_REUSEADDR)",
-            )?;
-            let la = LinuxAddr::new(&local, self.family)?;
-            // SAFETY: la holds a valid sockaddr of la.len() bytes.
-            if unsafe { libc::bind(fd.as_raw_fd(), la.as_ptr(), la.len()) } < 0 {
-                return Err(Error::last_os(
-                    "bind (TF_REUSE_SOCKET: the local address again)",
-                ));
-            }
-        }
+        let fd = self.fresh_stream_socket(keep)?;
         // Drop what the peer sent and nobody read: a close with unread
         // data would reset the connection. Bounded: a peer that goes on
         // sending meets the reset after all.
@@ -254,6 +205,110 @@ impl SocketCore {
         self.so_error.store(0, Ordering::Release);
         *lock(&self.stream.peer) = None;
         *lock(&self.stream.connected_at) = None;
+        Ok(())
+    }
+
+    /// A fresh kernel stream socket of this socket's family and protocol,
+    /// bound to `keep` when given, for [`Self::replace_fd`].
+    fn fresh_stream_socket(&self, keep: Option<SocketAddr>) -> Result<OwnedFd> {
+        // SAFETY: socket() has no pointer arguments.
+        let fd = unsafe {
+            libc::socket(
+                self.family.linux(),
+                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                self.protocol,
+            )
+        };
+        if fd < 0 {
+            return Err(Error::resource(
+                errno(),
+                "socket() for a fresh stream socket",
+            ));
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        if self.family == Family::V6 {
+            let v6only = i32::from(self.has(V6ONLY));
+            set_int(
+                fd.as_raw_fd(),
+                libc::IPPROTO_IPV6,
+                libc::IPV6_V6ONLY,
+                v6only,
+                "setsockopt(IPV6_V6ONLY)",
+            )?;
+        }
+        if let Some(local) = keep {
+            if local.port() != 0 {
+                // The old socket may hold the port a while (FIN_WAIT,
+                // TIME_WAIT; a failed connect's explicit port): both
+                // sockets allow the new one's bind.
+                for fd in [self.raw_fd(), fd.as_raw_fd()] {
+                    set_int(
+                        fd,
+                        libc::SOL_SOCKET,
+                        libc::SO_REUSEADDR,
+                        1,
+                        "setsockopt(SO_REUSEADDR)",
+                    )?;
+                }
+            }
+            let la = LinuxAddr::new(&local, self.family)?;
+            // SAFETY: la holds a valid sockaddr of la.len() bytes.
+            if unsafe { libc::bind(fd.as_raw_fd(), la.as_ptr(), la.len()) } < 0 {
+                return Err(Error::last_os(
+                    "bind (a fresh stream socket: the local address again)",
+                ));
+            }
+        }
+        Ok(fd)
+    }
+
+    /// `listen` on a stream socket whose `connect` failed: Linux (6.18
+    /// here) refuses `listen` on a kernel socket that has been through
+    /// `connect`, even after `connect(AF_UNSPEC)` (`EINVAL`), where
+    /// Windows lets it listen (Wine's Windows-run `test_select`). A fresh
+    /// kernel socket takes its place behind the handle, bound to the same
+    /// local address, with the options the kernel kept for the old one
+    /// ([`KERNEL_KEPT`]) that differ from a fresh socket's; ws2's own
+    /// settings are the handle's and stay.
+    pub(crate) fn renew_after_failed_connect(&self) -> Result<()> {
+        let old = self.raw_fd();
+        let keep = self.kernel_local_addr()?;
+        let reuse = get_int(
+            old,
+            libc::SOL_SOCKET,
+            libc::SO_REUSEADDR,
+            "getsockopt(SO_REUSEADDR)",
+        )?;
+        let fd = self.fresh_stream_socket(keep)?;
+        for &(level, name, doubled) in KERNEL_KEPT {
+            let (Ok(was), Ok(fresh)) = (
+                get_int(old, level, name, "getsockopt (a failed connect's socket)"),
+                get_int(fd.as_raw_fd(), level, name, "getsockopt (a fresh socket)"),
+            ) else {
+                continue; // not an option of this family
+            };
+            if was != fresh {
+                // Linux reports buffer sizes doubled and doubles what is set.
+                let value = if doubled { was / 2 } else { was };
+                set_int(
+                    fd.as_raw_fd(),
+                    level,
+                    name,
+                    value,
+                    "setsockopt (a fresh socket)",
+                )?;
+            }
+        }
+        set_int(
+            fd.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_REUSEADDR,
+            reuse,
+            "setsockopt(SO_REUSEADDR)",
+        )?;
+        self.replace_fd(fd)?;
+        self.state.fetch_and(!CONNECT_FAILED, Ordering::AcqRel);
         Ok(())
     }
 
@@ -387,3 +442,18 @@ impl SocketCore {
         Ok(())
     }
 }
+
+/// The options the kernel keeps for a stream socket and a listener may
+/// have been given before a failed `connect` ([`SocketCore::
+/// renew_after_failed_connect`]): level, name, and whether Linux reports
+/// the value doubled.
+const KERNEL_KEPT: &[(i32, i32, bool)] = &[
+    (libc::SOL_SOCKET, libc::SO_KEEPALIVE, false),
+    (libc::SOL_SOCKET, libc::SO_RCVBUF, true),
+    (libc::SOL_SOCKET, libc::SO_SNDBUF, true),
+    (libc::IPPROTO_TCP, libc::TCP_NODELAY, false),
+    (libc::IPPROTO_IP, libc::IP_TOS, false),
+    (libc::IPPROTO_IP, libc::IP_TTL, false),
+    (libc::IPPROTO_IPV6, libc::IPV6_TCLASS, false),
+    (libc::IPPROTO_IPV6, libc::IPV6_UNICAST_HOPS, false),
+];
