@@ -20,27 +20,26 @@ use super::recv_deferred;
 use super::recv_op::{complete_op, try_op};
 
 /// An overlapped receive at call time (S27 with S29): with nothing queued
-/// before it and a datagram (or what a coalesced run left) waiting, it is
-/// received into `got` (true); false when it must be queued
-/// ([`recv_overlapped`]). Takes no lock while nothing is queued on the
-/// socket.
-/// A receive that completes on a port with nobody to take its packet yet
-/// is not read now either ([`recv_deferred`]): the port's next look for
-/// packets reads it, with others, in one system call.
-#[inline]
-pub fn recv_now(
+/// before it, `receive` (the caller's own receive without waiting: a
+/// datagram, or what a coalesced run left) runs and its result is
+/// returned; `None` when the receive must be queued ([`recv_overlapped`]).
+/// Takes no lock while nothing is queued on the socket. A receive that
+/// completes on a port with nobody to take its packet yet is not read now
+/// either ([`recv_deferred`]): the port's next look for packets reads it,
+/// with others, in one system call.
+#[inline(always)]
+pub fn recv_now_with<T>(
     core: &SocketCore,
-    iov: &[libc::iovec],
     delivery: &Delivery,
-    got: &mut Received,
-) -> Result<bool> {
+    receive: impl FnOnce() -> T,
+) -> Option<T> {
     if queued_recvs(core) != 0 || recv_deferred::defer_now(core, delivery) {
-        return Ok(false);
+        return None;
     }
-    core.recv_controls_now_to(iov.as_ptr().cast_mut(), iov.len(), got)
+    Some(receive())
 }
 
-/// Queues an overlapped receive that [`recv_now`] could not complete (S28–
+/// Queues an overlapped receive that [`recv_now_with`] could not complete (S28–
 /// S30), once what that needs is acquired (S20): the reactor, the
 /// duplicate fd it watches, that fd's place in its epoll set. A datagram
 /// that arrives meanwhile wakes the reactor once the fd is armed; what a

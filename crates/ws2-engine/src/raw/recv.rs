@@ -260,17 +260,19 @@ pub unsafe fn recv_into(
     if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: overlapped valid per the contract.
         let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        let mut got = Received::default();
-        let submitted = match io::recv_now(core, iov_slice, &delivery, &mut got)? {
-            // SAFETY: outputs writable per the contract.
-            true => match unsafe { outputs.write(&got) } {
-                // A truncated datagram or control data
-                // (STATUS_BUFFER_OVERFLOW) is a completed receive: it still
-                // completes (SPEC G).
-                Err(e) if e.code() != abi::WSAEMSGSIZE => return Err(e),
-                r => Submitted::Now(r, delivery),
-            },
-            false => {
+        let (iov_ptr, iov_len) = (iov.as_ptr().cast_mut(), iov.len());
+        // At call time when nothing is queued before it and it is not
+        // deferred to its port (S30).
+        let now = io::recv_now_with(core, &delivery, || {
+            // SAFETY: forwarded contract; the iovecs are the caller's buffers.
+            unsafe { recv_at_call_time(core, iov_ptr, iov_len, outputs, control) }
+        });
+        let submitted = match now.transpose()?.flatten() {
+            // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW)
+            // is a completed receive: it still completes (SPEC G).
+            Some(Err(e)) if e.code() != abi::WSAEMSGSIZE => return Err(e),
+            Some(r) => Submitted::Now(r, delivery),
+            None => {
                 let finish = move |got: Result<Received>| {
                     let outputs = outputs;
                     // SAFETY: the outputs stay valid until completion per the contract.
@@ -358,6 +360,57 @@ unsafe fn recv_blocking(
         unsafe { fill_blocking_overlapped(overlapped, n) };
     }
     Ok(n as u32)
+}
+
+/// An overlapped receive at call time, without waiting: `None` when no
+/// datagram waits, else what writing the outputs gave (the usual case
+/// straight into them, as [`recv_blocking`] does).
+///
+/// # Safety
+/// As [`recv_blocking`].
+#[inline(always)]
+unsafe fn recv_at_call_time(
+    core: &SocketCore,
+    iov: *mut libc::iovec,
+    iovlen: usize,
+    outputs: RecvOutputs,
+    control: Option<&mut [u8]>,
+) -> Result<Option<Result<usize>>> {
+    // SAFETY: as in recv_blocking.
+    let usual = unsafe {
+        core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control, false)
+    };
+    match usual {
+        // SAFETY: outputs writable per the contract.
+        Some(Ok(got)) => Ok(Some(unsafe {
+            outputs.report(got.bytes, got.control_used, got.flags)
+        })),
+        Some(Err(e)) if e.code() == abi::WSAEWOULDBLOCK => Ok(None),
+        Some(Err(e)) => Err(e),
+        // SAFETY: forwarded contract.
+        None => unsafe { recv_at_call_time_other(core, iov, iovlen, outputs) },
+    }
+}
+
+/// [`recv_at_call_time`] for every case but the usual one: through
+/// [`Received`] and [`RecvOutputs::write`].
+///
+/// # Safety
+/// As [`recv_blocking`].
+#[cold]
+#[inline(never)]
+unsafe fn recv_at_call_time_other(
+    core: &SocketCore,
+    iov: *mut libc::iovec,
+    iovlen: usize,
+    outputs: RecvOutputs,
+) -> Result<Option<Result<usize>>> {
+    let mut got = Received::default();
+    if !core.recv_controls_now_to(iov, iovlen, &mut got)? {
+        return Ok(None);
+    }
+    // SAFETY: outputs writable per the contract.
+    Ok(Some(unsafe { outputs.write(&got) }))
 }
 
 /// [`recv_blocking`] for every case but the usual one: through
