@@ -1,6 +1,8 @@
-//! The receive path, driven from C on loopback: `tests/c/recv_paths.c` is
-//! compiled once against `include/` and the `libws2_32` of this test run,
-//! and each test runs one of its sections (`recv_paths SECTION LO_IFINDEX`).
+//! The receive path, driven from C on loopback: `tests/c/recv_paths.c`
+//! (blocking receives) and `tests/c/recv_overlapped.c` (the overlapped
+//! delivery modes) are compiled once each against `include/` and the
+//! `libws2_32` of this test run, and each test runs one of their sections
+//! (`PROGRAM SECTION LO_IFINDEX`).
 //! The program exits 0 on success and prints every failed check
 //! (`file:line`, observed and expected values) otherwise; the clauses each
 //! test proves are listed above it.
@@ -16,11 +18,16 @@ use std::sync::OnceLock;
 
 use common::{assert_success, compile_test, run_c_test, run_with_timeout};
 
-/// `recv_paths`, compiled once for all the tests of this file (they run in
+/// A program of this file, compiled once for all its tests (they run in
 /// parallel and would otherwise overwrite each other's executable).
-fn recv_paths() -> &'static PathBuf {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| compile_test("recv_paths"))
+fn program(name: &str) -> &'static PathBuf {
+    static PATHS: OnceLock<PathBuf> = OnceLock::new();
+    static OVERLAPPED: OnceLock<PathBuf> = OnceLock::new();
+    match name {
+        "recv_paths" => PATHS.get_or_init(|| compile_test(name)),
+        "recv_overlapped" => OVERLAPPED.get_or_init(|| compile_test(name)),
+        _ => panic!("no C program {name} in c_recv"),
+    }
 }
 
 /// The interface index of `lo` in this test's network namespace.
@@ -32,9 +39,14 @@ fn lo_index() -> String {
 }
 
 fn run_section(section: &str) {
-    let mut cmd = Command::new(recv_paths());
+    let name = if section.starts_with("ov_") {
+        "recv_overlapped"
+    } else {
+        "recv_paths"
+    };
+    let mut cmd = Command::new(program(name));
     cmd.args([section, &lo_index()]);
-    let label = format!("recv_paths_{section}");
+    let label = format!("{name}_{section}");
     let out = run_with_timeout(cmd, &label);
     assert_success(&out, &label);
 }
