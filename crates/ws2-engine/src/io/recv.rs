@@ -19,21 +19,24 @@ use super::reactor::Direction;
 use super::recv_deferred;
 use super::recv_op::{complete_op, try_op};
 
-/// An overlapped receive at call time (S27 with S29): with nothing queued
-/// before it, `receive` (the caller's own receive without waiting: a
-/// datagram, or what a coalesced run left) runs and its result is
-/// returned; `None` when the receive must be queued ([`recv_overlapped`]).
-/// Takes no lock while nothing is queued on the socket. A receive that
-/// completes on a port with nobody to take its packet yet is not read now
-/// either ([`recv_deferred`]): the port's next look for packets reads it,
-/// with others, in one system call.
+/// A C overlapped receive at call time (S27 with S29), before its
+/// delivery is made (`h_event` is its OVERLAPPED's `hEvent`, `routine`
+/// whether it has a completion routine): with nothing queued before it,
+/// `receive` (the caller's own receive without waiting: a datagram, or
+/// what a coalesced run left) runs and its result is returned; `None` when
+/// the receive must be queued ([`recv_overlapped`]). Takes no lock while
+/// nothing is queued on the socket. A receive that completes on a port
+/// with nobody to take its packet yet is not read now either
+/// ([`recv_deferred`]): the port's next look for packets reads it, with
+/// others, in one system call.
 #[inline(always)]
 pub fn recv_now_with<T>(
     core: &SocketCore,
-    delivery: &Delivery,
+    h_event: usize,
+    routine: bool,
     receive: impl FnOnce() -> T,
 ) -> Option<T> {
-    if queued_recvs(core) != 0 || recv_deferred::defer_now(core, delivery) {
+    if queued_recvs(core) != 0 || recv_deferred::defer_now(core, h_event, routine) {
         return None;
     }
     Some(receive())

@@ -41,7 +41,7 @@ use super::queues::{RecvQueueLock, note_socket};
 /// goes to the port.
 #[inline]
 pub(super) fn deferrable(core: &SocketCore, delivery: &Delivery) -> bool {
-    matches!(
+    let plain = matches!(
         delivery,
         Delivery::Overlapped {
             event: None,
@@ -49,18 +49,30 @@ pub(super) fn deferrable(core: &SocketCore, delivery: &Delivery) -> bool {
             to_port: true,
             ..
         }
-    ) && !core.skips_port_on_success()
-        && !core.is_stream()
-        && core.port().is_some()
+    );
+    plain && deferrable_socket(core)
 }
 
-/// Whether a [`deferrable`] receive with nothing queued before it is
-/// deferred rather than read at call time ([`Port::may_defer`]).
+/// The socket's part of [`deferrable`].
+#[inline]
+fn deferrable_socket(core: &SocketCore) -> bool {
+    !core.skips_port_on_success() && !core.is_stream() && core.port().is_some()
+}
+
+/// Whether a C overlapped receive with nothing queued before it is
+/// deferred rather than read at call time ([`Port::may_defer`]), asked
+/// before its delivery is made: `h_event` is its OVERLAPPED's `hEvent`,
+/// `routine` whether it has a completion routine. (An `hEvent` that names
+/// no event makes a delivery [`deferrable`] accepts; here it reads at
+/// call time, which Windows may do with any receive.)
 ///
 /// [`Port::may_defer`]: crate::completion::Port::may_defer
 #[inline]
-pub(super) fn defer_now(core: &SocketCore, delivery: &Delivery) -> bool {
-    deferrable(core, delivery) && core.port().is_some_and(|(port, _)| port.may_defer())
+pub(super) fn defer_now(core: &SocketCore, h_event: usize, routine: bool) -> bool {
+    h_event == 0
+        && !routine
+        && deferrable_socket(core)
+        && core.port().is_some_and(|(port, _)| port.may_defer())
 }
 
 /// A receive [`defer`] gives back: the queue, still locked, the operation

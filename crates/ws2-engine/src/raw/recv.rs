@@ -258,32 +258,50 @@ pub unsafe fn recv_into(
     // SAFETY: IoVecs holds len() initialised iovecs.
     let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
     if !overlapped.is_null() && core.is_overlapped() {
-        // SAFETY: overlapped valid per the contract.
-        let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+        check_routine(core, routine)?;
         let (iov_ptr, iov_len) = (iov.as_ptr().cast_mut(), iov.len());
+        // SAFETY: overlapped valid per the contract.
+        let h_event = unsafe { (*overlapped).hEvent } as usize;
         // At call time when nothing is queued before it and it is not
-        // deferred to its port (S30).
-        let now = io::recv_now_with(core, &delivery, || {
+        // deferred to its port (S30), before any delivery is made.
+        let now = io::recv_now_with(core, h_event, routine.is_some(), || {
             // SAFETY: forwarded contract; the iovecs are the caller's buffers.
             unsafe { recv_at_call_time(core, iov_ptr, iov_len, outputs, control) }
         });
-        let submitted = match now.transpose()?.flatten() {
-            // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW)
-            // is a completed receive: it still completes (SPEC G).
-            Some(Err(e)) if e.code() != abi::WSAEMSGSIZE => return Err(e),
-            Some(r) => Submitted::Now(r, delivery),
-            None => {
-                let finish = move |got: Result<Received>| {
-                    let outputs = outputs;
-                    // SAFETY: the outputs stay valid until completion per the contract.
-                    got.and_then(|got| unsafe { outputs.write(&got) })
-                };
-                io::recv_overlapped(core, iov_slice, finish, delivery, || {
-                    // SAFETY: overlapped valid; written before the op is visible.
-                    unsafe { OvPtr(overlapped).mark_pending() }
-                })?
+        match now.transpose()?.flatten() {
+            Some(Ok(n)) => {
+                if !bytes.is_null() {
+                    // SAFETY: bytes writable per the contract.
+                    unsafe { bytes.write_unaligned(n as u32) };
+                }
+                // SAFETY: overlapped valid per the contract.
+                unsafe { complete_now(core, overlapped, routine, n) };
+                return Ok(n as u32);
             }
+            // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW)
+            // is a completed receive: it still completes (SPEC G), and the
+            // call reports it pending (sock.c test_ip_pktinfo: a routine
+            // with a datagram already queued gets ERROR_IO_PENDING).
+            Some(Err(e)) if e.code() == abi::WSAEMSGSIZE => {
+                // SAFETY: overlapped valid per the contract.
+                let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+                crate::socket::complete(Some(core), delivery, Err(e), true);
+                return Err(io_pending());
+            }
+            Some(Err(e)) => return Err(e),
+            None => {}
+        }
+        // SAFETY: overlapped valid per the contract.
+        let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+        let finish = move |got: Result<Received>| {
+            let outputs = outputs;
+            // SAFETY: the outputs stay valid until completion per the contract.
+            got.and_then(|got| unsafe { outputs.write(&got) })
         };
+        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
+            // SAFETY: overlapped valid; written before the op is visible.
+            unsafe { OvPtr(overlapped).mark_pending() }
+        })?;
         return match submitted {
             Submitted::Now(result, delivery) => {
                 if !bytes.is_null()
@@ -295,9 +313,7 @@ pub unsafe fn recv_into(
                 crate::socket::complete(Some(core), delivery, result.clone(), true);
                 match result {
                     // A truncated receive completes (STATUS_BUFFER_OVERFLOW);
-                    // the call itself reports it pending, the error comes
-                    // with the completion (sock.c test_ip_pktinfo: a routine
-                    // with a datagram already queued gets ERROR_IO_PENDING).
+                    // the call itself reports it pending, as above.
                     Err(e) if e.code() == abi::WSAEMSGSIZE => Err(io_pending()),
                     result => result.map(|n| n as u32),
                 }
