@@ -20,6 +20,26 @@ use super::*;
 /// so a longer queue reports the total of its first 64 datagrams).
 pub const FIONREAD_DATAGRAMS: usize = 64;
 
+/// The Linux message of one receive: the source into `from`, the control
+/// data into `cmsgs`, the payload into the `iovlen` iovecs at `iov`.
+#[inline(always)]
+pub(super) fn receive_msghdr(
+    from: &mut LinuxAddr,
+    cmsgs: &mut CmsgBuf,
+    iov: *mut libc::iovec,
+    iovlen: usize,
+) -> libc::msghdr {
+    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = from.as_mut_ptr().cast();
+    msg.msg_namelen = from.len();
+    msg.msg_iov = iov;
+    msg.msg_iovlen = iovlen;
+    msg.msg_control = cmsgs.as_mut_ptr().cast();
+    msg.msg_controllen = cmsgs.capacity();
+    msg
+}
+
 impl SocketCore {
     /// The duplicate fd the reactor watches for overlapped receives.
     pub(crate) fn recv_fd(&self) -> Result<RawFd> {
@@ -404,14 +424,7 @@ impl SocketCore {
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = from.as_mut_ptr().cast();
-        msg.msg_namelen = from.len();
-        msg.msg_iov = iov;
-        msg.msg_iovlen = iovlen;
-        msg.msg_control = cmsgs.as_mut_ptr().cast();
-        msg.msg_controllen = cmsgs.capacity();
+        let mut msg = receive_msghdr(&mut from, &mut cmsgs, iov, iovlen);
         let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
         // Every receive call re-enables FD_READ (P1).
         self.note_received();
@@ -458,14 +471,7 @@ impl SocketCore {
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = from.as_mut_ptr().cast();
-        msg.msg_namelen = from.len();
-        msg.msg_iov = iov;
-        msg.msg_iovlen = iovlen;
-        msg.msg_control = cmsgs.as_mut_ptr().cast();
-        msg.msg_controllen = cmsgs.capacity();
+        let mut msg = receive_msghdr(&mut from, &mut cmsgs, iov, iovlen);
         let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
         // Every receive call re-enables FD_READ (P1).
         self.note_received();
@@ -531,14 +537,7 @@ impl SocketCore {
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = from.as_mut_ptr().cast();
-        msg.msg_namelen = from.len();
-        msg.msg_iov = iov;
-        msg.msg_iovlen = iovlen;
-        msg.msg_control = cmsgs.as_mut_ptr().cast();
-        msg.msg_controllen = cmsgs.capacity();
+        let mut msg = receive_msghdr(&mut from, &mut cmsgs, iov, iovlen);
         let bytes = self.recvmsg_blocking(&mut msg, 0, may_wait)?;
         let state = self.state.load(Ordering::Relaxed);
         // SAFETY: the kernel filled msg's name and msg_controllen bytes of cmsgs.

@@ -27,6 +27,7 @@ use crate::translate::{
     CmsgBuf, LinuxAddr, Received, ReceivedControls, caller_memory, gro_segment_from_linux,
 };
 
+use super::recv::receive_msghdr;
 use super::*;
 
 /// Room a read of a GRO socket offers: any UDP payload fits (65,507 bytes
@@ -384,14 +385,12 @@ impl SocketCore {
         let with_overflow = peek || buffer < GRO_READ;
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
-        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = from.as_mut_ptr().cast();
-        msg.msg_namelen = from.len();
-        msg.msg_iov = vecs.as_mut_ptr();
-        msg.msg_iovlen = vecs.len() - usize::from(!with_overflow);
-        msg.msg_control = cmsgs.as_mut_ptr().cast();
-        msg.msg_controllen = cmsgs.capacity();
+        let mut msg = receive_msghdr(
+            &mut from,
+            &mut cmsgs,
+            vecs.as_mut_ptr(),
+            vecs.len() - usize::from(!with_overflow),
+        );
         let got = match self.recv_attempt(&mut msg, 0) {
             Ok(Some(n)) if peek => {
                 // SAFETY: the kernel filled msg: the name in `from`, the
