@@ -42,12 +42,13 @@ typedef struct {
     int pktinfo;   /* IN_PKTINFO entries */
 } received;
 
-static received recv_msg(LPFN_WSARECVMSG fn, SOCKET rx, char *buf, ULONG len)
+/* A WSARecvMsg offering ctl_len bytes of control room. */
+static received recv_msg_ctl(LPFN_WSARECVMSG fn, SOCKET rx, char *buf, ULONG len, ULONG ctl_len)
 {
     _Alignas(8) char control[128];
     SOCKADDR_STORAGE from;
     WSABUF b = {len, buf};
-    WSAMSG msg = {(SOCKADDR *)&from, sizeof from, &b, 1, {sizeof control, control}, 0};
+    WSAMSG msg = {(SOCKADDR *)&from, sizeof from, &b, 1, {ctl_len, control}, 0};
     received r = {0};
     r.rc = fn(rx, &msg, &r.bytes, NULL, NULL);
     r.err = r.rc == 0 ? 0 : WSAGetLastError();
@@ -61,6 +62,11 @@ static received recv_msg(LPFN_WSARECVMSG fn, SOCKET rx, char *buf, ULONG len)
         }
     }
     return r;
+}
+
+static received recv_msg(LPFN_WSARECVMSG fn, SOCKET rx, char *buf, ULONG len)
+{
+    return recv_msg_ctl(fn, rx, buf, len, 128);
 }
 
 /* buf holds whole datagrams of segment bytes tagged tag, numbered from first. */
@@ -101,6 +107,31 @@ int main(void)
     CHECK_EQ(r.pktinfo, 1);
     CHECK_EQ(r.flags, 0);
     check_datagrams(buf, r.bytes, 1200, 'a', 0);
+
+    /* Control room for IN_PKTINFO only: the run is received whole and its
+     * UDP_COALESCED_INFO is what does not fit (MSG_CTRUNC, WSAEMSGSIZE with
+     * the byte count), as for any control entry (S27); the same for a piece
+     * of a run that leaves a residue, and for the residue's next piece. */
+    ULONG pktinfo_only = WSA_CMSG_SPACE(sizeof(IN_PKTINFO));
+    send_run(sendmsg_fn, tx, &to, 'c', 1200, 4, 0);
+    r = recv_msg_ctl(recvmsg_fn, rx, buf, sizeof buf, pktinfo_only);
+    CHECK_EQ(r.rc, SOCKET_ERROR);
+    CHECK_EQ(r.err, WSAEMSGSIZE);
+    CHECK_EQ(r.bytes, 4800);
+    CHECK(r.flags & MSG_CTRUNC);
+    CHECK_EQ(r.segment, 0);
+    CHECK_EQ(r.pktinfo, 1);
+    check_datagrams(buf, r.bytes, 1200, 'c', 0);
+    send_run(sendmsg_fn, tx, &to, 'd', 1200, 4, 0);
+    for (int piece = 0; piece < 2; piece++) {
+        r = recv_msg_ctl(recvmsg_fn, rx, buf, 2500, pktinfo_only);
+        CHECK_EQ(r.err, WSAEMSGSIZE);
+        CHECK_EQ(r.bytes, 2400);
+        CHECK(r.flags & MSG_CTRUNC);
+        CHECK_EQ(r.segment, 0);
+        CHECK_EQ(r.pktinfo, 1);
+        check_datagrams(buf, r.bytes, 1200, 'd', 2 * piece);
+    }
 
     /* A smaller buffer takes whole datagrams; the rest is held. */
     send_run(sendmsg_fn, tx, &to, 'b', 1200, 10, 0);

@@ -9,10 +9,7 @@ use crate::completion::OvPtr;
 use crate::error::{Error, Result};
 use crate::io::{self, Submitted};
 use crate::socket::SocketCore;
-use crate::translate::{
-    IoVecs, RECEIVED_CONTROL_MAX, Received, coalesced_info_to_windows, controls_to_windows,
-    controls_windows_flags,
-};
+use crate::translate::{IoVecs, RECEIVED_CONTROL_MAX, Received, received_to_windows};
 
 use super::*;
 
@@ -55,48 +52,10 @@ impl RecvOutputs {
     /// Every non-null pointer valid and writable as Winsock documents.
     #[inline(always)]
     unsafe fn write(self, got: &Received) -> Result<usize> {
-        if !self.name.is_null()
-            && !self.namelen.is_null()
-            && let Some(from) = got.from
-        {
-            // SAFETY: name writable for *namelen bytes per the contract.
-            unsafe { crate::translate::socket_addr_to_windows(&from, self.name, self.namelen) }?;
-        }
-        let (used, ctrunc) = if self.control.is_null() {
-            (0, false)
-        } else {
-            // SAFETY: control readable per the contract.
-            let c = unsafe { self.control.read_unaligned() };
-            if c.buf.is_null() {
-                (
-                    0,
-                    got.controls != Default::default() || got.segment_size.is_some(),
-                )
-            } else {
-                // Only as far as the entries can go: a Control.len larger
-                // than that claims nothing more.
-                let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
-                // SAFETY: Control.buf writable for Control.len bytes per the contract.
-                let out = unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) };
-                let (used, ctrunc) = controls_to_windows(&got.controls, out);
-                match got.segment_size {
-                    // UDP_COALESCED_INFO after the others (S44).
-                    Some(segment) if !ctrunc => {
-                        let (more, ctrunc) = coalesced_info_to_windows(segment, &mut out[used..]);
-                        (used + more, ctrunc)
-                    }
-                    Some(_) => (used, true),
-                    None => (used, ctrunc),
-                }
-            }
-        };
-        let mut flags = controls_windows_flags(&got.controls);
-        if got.truncated {
-            flags |= abi::MSG_TRUNC;
-        }
-        if ctrunc {
-            flags |= abi::MSG_CTRUNC;
-        }
+        // SAFETY: control readable per the contract.
+        let control = unsafe { control_slice(self.control) }?;
+        // SAFETY: forwarded contract.
+        let (used, flags) = unsafe { received_to_windows(got, self.name, self.namelen, control) }?;
         // SAFETY: forwarded contract.
         unsafe { self.report(got.bytes, used, flags) }
     }
@@ -122,6 +81,36 @@ impl RecvOutputs {
         }
         Ok(bytes)
     }
+}
+
+/// Where a receive's control entries go: `None` when none are asked for
+/// (`control` null), else `Control.buf` for as far as the entries can go
+/// (a `Control.len` larger than that claims nothing more; a NULL
+/// `Control.buf` is an empty slice, and `WSAEFAULT` with a non-zero len).
+///
+/// # Safety
+/// `control` null or readable, its `buf` writable for its `len` bytes.
+#[inline(always)]
+unsafe fn control_slice<'a>(control: *mut abi::WSABUF) -> Result<Option<&'a mut [u8]>> {
+    if control.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: control readable per the contract.
+    let c = unsafe { control.read_unaligned() };
+    if c.buf.is_null() {
+        if c.len != 0 {
+            return Err(Error::new(
+                abi::WSAEFAULT,
+                format!("Control.buf is NULL but Control.len is {}", c.len),
+            ));
+        }
+        return Ok(Some(&mut []));
+    }
+    let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
+    // SAFETY: Control.buf writable for Control.len bytes per the contract.
+    Ok(Some(unsafe {
+        std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len)
+    }))
 }
 
 /// `WSAEMSGSIZE` for a receive whose `flags` say `MSG_TRUNC` or `MSG_CTRUNC`.
@@ -224,27 +213,8 @@ pub unsafe fn recv_into(
     }
     // SAFETY: namelen readable per the contract.
     unsafe { check_source_room(core, outputs.name, outputs.namelen) }?;
-    // Where the control entries go: none asked for, or `Control.buf` for
-    // as far as the entries can go (a Control.len larger than that claims
-    // nothing more).
-    let mut control: Option<&mut [u8]> = None;
-    if !outputs.control.is_null() {
-        // SAFETY: control readable per the contract.
-        let c = unsafe { outputs.control.read_unaligned() };
-        if c.buf.is_null() && c.len != 0 {
-            return Err(Error::new(
-                abi::WSAEFAULT,
-                format!("Control.buf is NULL but Control.len is {}", c.len),
-            ));
-        }
-        control = Some(if c.buf.is_null() {
-            &mut []
-        } else {
-            let len = (c.len as usize).min(RECEIVED_CONTROL_MAX);
-            // SAFETY: Control.buf writable for Control.len bytes per the contract.
-            unsafe { std::slice::from_raw_parts_mut(c.buf.cast::<u8>(), len) }
-        });
-    }
+    // SAFETY: control readable per the contract.
+    let control = unsafe { control_slice(outputs.control) }?;
     if overlapped.is_null() && count == 1 && !buffers.is_null() {
         // The usual blocking receive: one buffer, no IoVecs to build.
         // SAFETY: lpBuffers readable for its one entry per the contract.

@@ -9,8 +9,8 @@ use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
 use crate::translate::{
-    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, WindowsEntries, controls_from_linux_add,
-    windows_entries_in_order,
+    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, WindowsEntries, coalesced_info_to_windows,
+    controls_from_linux_add, windows_entries_in_order,
 };
 
 use super::*;
@@ -465,9 +465,15 @@ impl SocketCore {
         may_wait: bool,
     ) -> Option<Result<WindowsReceive>> {
         let state = self.state.load(Ordering::Acquire);
-        let other = CLOSED | BOUND | SHUT_RECV | STREAM | GRO | WANT_ADDRESS_EXTRA;
+        let other = CLOSED | BOUND | SHUT_RECV | STREAM | WANT_ADDRESS_EXTRA;
         if state & other != BOUND || iovlen > MAX_IOVECS {
             return None;
+        }
+        if state & GRO != 0 {
+            // SAFETY: forwarded contract; `iov` holds `iovlen` iovecs.
+            return Some(unsafe {
+                self.recv_uro_windows(state, iov, iovlen, name, namelen, control, may_wait)
+            });
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
@@ -479,38 +485,11 @@ impl SocketCore {
             Ok(n) => n,
             Err(e) => return Some(Err(e)),
         };
-        *from.len_mut() = msg.msg_namelen;
-        // SAFETY: forwarded contract (name writable for *namelen bytes).
-        if !name.is_null() && !namelen.is_null() && !unsafe { from.copy_to_windows(name, namelen) }
-        {
-            return Some(Err(source_too_small()));
-        }
-        let (want_tos, want_ecn) = (state & WANT_TOS != 0, state & WANT_ECN != 0);
-        // With no control WSABUF, only the flags are wanted.
-        let wanted = control.is_some();
-        let out = control.unwrap_or_default();
-        // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
-        let (used, ctrunc, mut flags) =
-            match unsafe { windows_entries_in_order(&msg, want_tos, want_ecn, out) } {
-                Some(done) => done,
-                // SAFETY: as above.
-                None => unsafe { windows_entries_any_order(&msg, want_tos, want_ecn, out) },
-            };
-        if msg.msg_flags & libc::MSG_TRUNC != 0 {
-            flags |= abi::MSG_TRUNC;
-        }
-        let mut control_used = 0;
-        if wanted {
-            control_used = used;
-            if ctrunc {
-                flags |= abi::MSG_CTRUNC;
-            }
-        }
-        Some(Ok(WindowsReceive {
-            bytes,
-            control_used,
-            flags,
-        }))
+        // SAFETY: the kernel filled msg (name in `from`, cmsgs); forwarded
+        // contract for the outputs.
+        Some(unsafe {
+            windows_outputs(state, &msg, &mut from, name, namelen, control, bytes, None)
+        })
     }
 
     /// [`SocketCore::recv_with_controls_to`] for every other case: more
@@ -650,6 +629,73 @@ pub(crate) struct WindowsReceive {
     pub(crate) bytes: usize,
     pub(crate) control_used: usize,
     pub(crate) flags: u32,
+}
+
+/// Windows' outputs of a datagram of `bytes` the kernel wrote through
+/// `msg` (its source in `from`), for a socket of `state` (S27, S44): the
+/// source copied into `name` (only the IPv6 family number differs), the
+/// cmsgs translated into `control` in one pass when they come in Windows'
+/// order ([`windows_entries_in_order`]; [`WindowsEntries`] for any
+/// other), then `UDP_COALESCED_INFO` of `segment` when given; `MSG_TRUNC`
+/// from the kernel's flags, `MSG_CTRUNC` when `control` is given and short.
+///
+/// # Safety
+/// The kernel filled `msg` (its name in `from`, `msg_controllen` bytes of
+/// cmsgs); `name` null or writable for `*namelen` bytes, `namelen` null or
+/// readable and writable.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn windows_outputs(
+    state: u64,
+    msg: &libc::msghdr,
+    from: &mut LinuxAddr,
+    name: *mut abi::SOCKADDR,
+    namelen: *mut i32,
+    control: Option<&mut [u8]>,
+    bytes: usize,
+    segment: Option<u32>,
+) -> Result<WindowsReceive> {
+    *from.len_mut() = msg.msg_namelen;
+    // SAFETY: forwarded contract (name writable for *namelen bytes).
+    if !name.is_null() && !namelen.is_null() && !unsafe { from.copy_to_windows(name, namelen) } {
+        return Err(source_too_small());
+    }
+    let (want_tos, want_ecn) = (state & WANT_TOS != 0, state & WANT_ECN != 0);
+    // With no control WSABUF, only the flags are wanted.
+    let wanted = control.is_some();
+    let out = control.unwrap_or_default();
+    // SAFETY: the kernel filled msg_controllen bytes of cmsgs through msg.
+    let (mut used, mut ctrunc, mut flags) =
+        match unsafe { windows_entries_in_order(msg, want_tos, want_ecn, out) } {
+            Some(done) => done,
+            // SAFETY: as above.
+            None => unsafe { windows_entries_any_order(msg, want_tos, want_ecn, out) },
+        };
+    if let Some(segment) = segment {
+        // UDP_COALESCED_INFO after the others (S44).
+        if !ctrunc {
+            let (more, short) = coalesced_info_to_windows(segment, &mut out[used..]);
+            used += more;
+            ctrunc = short;
+        } else {
+            ctrunc = true;
+        }
+    }
+    if msg.msg_flags & libc::MSG_TRUNC != 0 {
+        flags |= abi::MSG_TRUNC;
+    }
+    let mut control_used = 0;
+    if wanted {
+        control_used = used;
+        if ctrunc {
+            flags |= abi::MSG_CTRUNC;
+        }
+    }
+    Ok(WindowsReceive {
+        bytes,
+        control_used,
+        flags,
+    })
 }
 
 /// [`windows_entries_in_order`] for cmsgs that are not in Windows' order:

@@ -24,10 +24,11 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::{self, Locked, lock};
 use crate::translate::{
-    CmsgBuf, LinuxAddr, Received, ReceivedControls, caller_memory, gro_segment_from_linux,
+    CmsgBuf, INLINE_BUFFERS, LinuxAddr, Received, ReceivedControls, caller_memory,
+    gro_segment_from_linux, received_to_windows,
 };
 
-use super::recv::receive_msghdr;
+use super::recv::{WindowsReceive, receive_msghdr, windows_outputs};
 use super::*;
 
 /// Room a read of a GRO socket offers: any UDP payload fits (65,507 bytes
@@ -166,6 +167,35 @@ pub fn cut(rest: usize, segment: usize, buffer: usize, max: u32) -> Piece {
         delivered: g.min(buffer),
         segments: 1,
         truncated: g > buffer,
+    }
+}
+
+/// An iovec of nothing, for arrays filled afterwards.
+const EMPTY_IOVEC: libc::iovec = libc::iovec {
+    iov_base: std::ptr::null_mut(),
+    iov_len: 0,
+};
+
+/// The iovecs of one read of a GRO socket: `own` (the caller's buffers),
+/// then `overflow`'s, in `inline` for a few buffers, else in `heap`.
+fn read_vecs<'a>(
+    own: &[libc::iovec],
+    overflow: &mut [u8],
+    inline: &'a mut [libc::iovec; INLINE_BUFFERS + 1],
+    heap: &'a mut Vec<libc::iovec>,
+) -> &'a mut [libc::iovec] {
+    let overflow_iov = libc::iovec {
+        iov_base: overflow.as_mut_ptr().cast(),
+        iov_len: overflow.len(),
+    };
+    if own.len() <= INLINE_BUFFERS {
+        inline[..own.len()].copy_from_slice(own);
+        inline[own.len()] = overflow_iov;
+        &mut inline[..own.len() + 1]
+    } else {
+        heap.extend_from_slice(own);
+        heap.push(overflow_iov);
+        heap
     }
 }
 
@@ -368,20 +398,9 @@ impl SocketCore {
         // A peek reads into the overflow alone: the whole unit becomes
         // residue, and the peek serves it without taking it.
         let own: &[libc::iovec] = if peek { &[] } else { iov };
-        let overflow_iov = libc::iovec {
-            iov_base: overflow.as_mut_ptr().cast(),
-            iov_len: overflow.len(),
-        };
-        let mut inline = [overflow_iov; crate::translate::INLINE_BUFFERS + 1];
+        let mut inline = [EMPTY_IOVEC; INLINE_BUFFERS + 1];
         let mut heap = Vec::new();
-        let vecs: &mut [libc::iovec] = if own.len() <= crate::translate::INLINE_BUFFERS {
-            inline[..own.len()].copy_from_slice(own);
-            &mut inline[..own.len() + 1]
-        } else {
-            heap.extend_from_slice(own);
-            heap.push(overflow_iov);
-            &mut heap
-        };
+        let vecs = read_vecs(own, &mut overflow, &mut inline, &mut heap);
         let with_overflow = peek || buffer < GRO_READ;
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
@@ -408,6 +427,137 @@ impl SocketCore {
             Ok(Some(n)) => Ok(Some(unsafe {
                 self.settle_read(res, iov, &overflow, &msg, &mut from, n)
             })),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
+        };
+        res.overflow = overflow;
+        got
+    }
+
+    /// [`SocketCore::recv_windows_usual`] on a URO socket (S44), for a C
+    /// receive that does not peek: a read whose run the caller's buffers
+    /// take whole, within the option's size (the usual case, buffers of
+    /// that size), is written straight into Windows' outputs
+    /// ([`windows_outputs`]), its segment size as `UDP_COALESCED_INFO` when
+    /// it holds two datagrams or more; a read that leaves a residue, and a
+    /// residue already held, go the general way ([`SocketCore::settle_read`],
+    /// [`SocketCore::serve_residue`]) and are written from their
+    /// [`Received`]. Waits as [`SocketCore::recv_uro`] does.
+    ///
+    /// # Safety
+    /// `iov` holds `iovlen` iovecs of writable memory; `name` null or
+    /// writable for `*namelen` bytes, `namelen` null or readable and
+    /// writable.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) unsafe fn recv_uro_windows(
+        &self,
+        state: u64,
+        iov: *mut libc::iovec,
+        iovlen: usize,
+        name: *mut abi::SOCKADDR,
+        namelen: *mut i32,
+        mut control: Option<&mut [u8]>,
+        may_wait: bool,
+    ) -> Result<WindowsReceive> {
+        // SAFETY: `iov` holds `iovlen` iovecs (the contract).
+        let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
+        let mut deadline = None;
+        let result = loop {
+            let (got, left) = {
+                let mut res = self.lock_residue();
+                let got = match self.serve_residue(&mut res, iov, false) {
+                    Some(got) => Some(got.map(UroRead::General)),
+                    // SAFETY: forwarded contract.
+                    None => unsafe {
+                        self.read_windows(
+                            state,
+                            &mut res,
+                            iov,
+                            name,
+                            namelen,
+                            control.as_deref_mut(),
+                        )
+                    }
+                    .transpose(),
+                };
+                (got, !res.units.is_empty())
+            };
+            if let Some(got) = got {
+                if left && may_wait {
+                    self.serve_queued_receives();
+                }
+                break got;
+            }
+            if let Err(e) = self.wait_to_receive(may_wait, &mut deadline) {
+                break Err(e);
+            }
+        };
+        // Every receive call re-enables FD_READ (P1), recorded again while
+        // a residue is left.
+        self.note_received();
+        match result? {
+            UroRead::Written(done) => Ok(done),
+            UroRead::General(got) => {
+                // SAFETY: forwarded contract.
+                let (used, flags) = unsafe { received_to_windows(&got, name, namelen, control) }?;
+                Ok(WindowsReceive {
+                    bytes: got.bytes,
+                    control_used: used,
+                    flags,
+                })
+            }
+        }
+    }
+
+    /// One kernel read of [`SocketCore::recv_uro_windows`] with the residue
+    /// empty: `None` when nothing waits.
+    ///
+    /// # Safety
+    /// As [`SocketCore::recv_uro_windows`].
+    unsafe fn read_windows(
+        &self,
+        state: u64,
+        res: &mut Residue,
+        iov: &[libc::iovec],
+        name: *mut abi::SOCKADDR,
+        namelen: *mut i32,
+        control: Option<&mut [u8]>,
+    ) -> Result<Option<UroRead>> {
+        let buffer = total(iov);
+        let mut overflow = std::mem::take(&mut res.overflow);
+        let with_overflow = buffer < GRO_READ;
+        if with_overflow && overflow.len() < GRO_READ {
+            overflow.resize(GRO_READ, 0);
+        }
+        let mut inline = [EMPTY_IOVEC; INLINE_BUFFERS + 1];
+        let mut heap = Vec::new();
+        let vecs = read_vecs(iov, &mut overflow, &mut inline, &mut heap);
+        let mut from = LinuxAddr::empty();
+        let mut cmsgs = CmsgBuf::default();
+        let iovlen = vecs.len() - usize::from(!with_overflow);
+        let mut msg = receive_msghdr(&mut from, &mut cmsgs, vecs.as_mut_ptr(), iovlen);
+        let got = match self.recv_attempt(&mut msg, 0) {
+            Ok(Some(n)) => {
+                // SAFETY: the kernel wrote the cmsgs.
+                let segment = unsafe { gro_segment_from_linux(&msg) }.unwrap_or(n);
+                let piece = cut(n, segment, buffer, self.uro.max.load(Ordering::Relaxed));
+                if piece.taken == n && !piece.truncated && n <= buffer {
+                    let segment = (piece.segments > 1).then_some(segment as u32);
+                    // SAFETY: the kernel filled msg (name in `from`, cmsgs),
+                    // n bytes in the caller's buffers; forwarded contract.
+                    unsafe {
+                        windows_outputs(state, &msg, &mut from, name, namelen, control, n, segment)
+                    }
+                    .map(|done| Some(UroRead::Written(done)))
+                } else {
+                    // SAFETY: the kernel filled msg: the name in `from`, the
+                    // cmsgs, n bytes over the caller's buffers then the overflow.
+                    unsafe { self.settle_read(res, iov, &overflow, &msg, &mut from, n) }
+                        .map(|got| Some(UroRead::General(got)))
+                }
+            }
             Ok(None) => Ok(None),
             Err(e) => Err(e),
         };
@@ -584,4 +734,11 @@ impl Residue {
             controls: got.controls,
         })
     }
+}
+
+/// What a C receive on a URO socket got: written into Windows' outputs
+/// already, or a [`Received`] to write.
+enum UroRead {
+    Written(WindowsReceive),
+    General(Received),
 }

@@ -6,7 +6,9 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use ws2_abi as abi;
 
+use super::addr::socket_addr_to_windows;
 use super::send_controls::LINUX_CMSG_HDR;
+use crate::error::Result;
 
 /// What a received datagram's control data said (S27).
 ///
@@ -608,6 +610,54 @@ pub fn coalesced_info_to_windows(segment: u32, out: &mut [u8]) -> (usize, bool) 
         segment.to_ne_bytes(),
     );
     (w.used, w.truncated)
+}
+
+/// Writes what a receive got into Windows' outputs (S27, S44): the source
+/// into `name` (`*namelen` its room, then its size), the control entries
+/// into `control` (`None`: the caller gave no control `WSABUF`; an empty
+/// slice: a NULL `Control.buf`), `UDP_COALESCED_INFO` after the others.
+/// Returns the control bytes used and the flags Windows reports
+/// (`MSG_TRUNC`, `MSG_CTRUNC`, `MSG_BCAST`, `MSG_MCAST`).
+///
+/// # Safety
+/// `name` null or writable for `*namelen` bytes, `namelen` null or
+/// readable and writable.
+#[inline(always)]
+pub unsafe fn received_to_windows(
+    got: &Received,
+    name: *mut abi::SOCKADDR,
+    namelen: *mut i32,
+    control: Option<&mut [u8]>,
+) -> Result<(usize, u32)> {
+    if !name.is_null()
+        && !namelen.is_null()
+        && let Some(from) = got.from
+    {
+        // SAFETY: forwarded contract.
+        unsafe { socket_addr_to_windows(&from, name, namelen) }?;
+    }
+    let (used, ctrunc) = match control {
+        None => (0, false),
+        Some(out) => {
+            let (used, ctrunc) = controls_to_windows(&got.controls, out);
+            match got.segment_size {
+                Some(segment) if !ctrunc => {
+                    let (more, ctrunc) = coalesced_info_to_windows(segment, &mut out[used..]);
+                    (used + more, ctrunc)
+                }
+                Some(_) => (used, true),
+                None => (used, ctrunc),
+            }
+        }
+    };
+    let mut flags = controls_windows_flags(&got.controls);
+    if got.truncated {
+        flags |= abi::MSG_TRUNC;
+    }
+    if ctrunc {
+        flags |= abi::MSG_CTRUNC;
+    }
+    Ok((used, flags))
 }
 
 /// The segment size of a Linux UDP GRO read (`SOL_UDP`/`UDP_GRO`, an
