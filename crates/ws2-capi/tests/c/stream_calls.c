@@ -342,6 +342,7 @@ static void connect_rules(void)
     int rcvbuf = 300000;
     CHECK_OK(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&on, sizeof on));
     CHECK_OK(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&on, sizeof on));
+    CHECK_OK(setsockopt(s, SOL_SOCKET, SO_OOBINLINE, (char *)&on, sizeof on));
     CHECK_OK(setsockopt(s, SOL_SOCKET, SO_RCVBUF, (char *)&rcvbuf, sizeof rcvbuf));
     int rcvbuf_set = 0;
     len = sizeof rcvbuf_set;
@@ -370,8 +371,34 @@ static void connect_rules(void)
     CHECK_OK(connect(c2, (SOCKADDR *)&now, sizeof now));
     set_blocking(s, 1);
     CHECK_SOCKET(a = accept(s, NULL, NULL));
+    /* The accepted connection has the listener's SO_OOBINLINE in the
+     * kernel too: an urgent byte reads inline, in order. */
+    CHECK_EQ(send(c2, "xy", 2, 0), 2);
+    CHECK_EQ(send(c2, "z", 1, MSG_OOB), 1);
+    set_blocking(a, 0);
+    char got3[4] = {0};
+    int have = 0;
+    for (int tries = 0; have < 3 && tries < 50; tries++) {
+        int n = recv(a, got3 + have, 3 - have, 0);
+        if (n > 0) have += n;
+        else Sleep(10);
+    }
+    CHECK_EQ(have, 3);
+    CHECK_EQ(memcmp(got3, "xyz", 3), 0);
     closesocket(a);
     closesocket(c2);
+    closesocket(s);
+
+    /* A connect that fails at once leaves an unbound socket unbound:
+     * listen is WSAEINVAL (nothing renewed or bound behind the handle),
+     * and a bind afterwards works. */
+    s = new_tcp();
+    SOCKADDR_IN group = addr4("224.0.0.1", 9);
+    CHECK(connect(s, (SOCKADDR *)&group, sizeof group) == SOCKET_ERROR);
+    CHECK_ERR(listen(s, 1), WSAEINVAL);
+    SOCKADDR_IN lo_any = addr4("127.0.0.1", 0);
+    CHECK_OK(bind(s, (SOCKADDR *)&lo_any, sizeof lo_any));
+    CHECK_OK(listen(s, 1));
     closesocket(s);
 
     /* The any-address and port 0 are not peers. */

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::completion;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::{RecvQueue, SendQueue};
 use crate::socket::SocketCore;
@@ -54,18 +54,30 @@ fn sends_written(core: &SocketCore) -> bool {
     q.ops.is_empty() && lock(&core.stream.backlog).is_empty()
 }
 
-/// `listen` (SPEC P8): on a socket whose `connect` failed, a fresh kernel
-/// socket first (`SocketCore::renew_after_failed_connect`: Linux lets no
-/// socket that went through `connect` listen), the reactor's hold on the
-/// old one let go.
+/// `listen` (SPEC P8). On a socket whose `connect` failed, `listen`
+/// puts a fresh kernel socket behind the handle once its own checks pass
+/// (`SocketCore::renew_after_failed_connect`: Linux lets no socket that
+/// went through `connect` listen); here, with the socket's queues locked,
+/// the reactor's hold on the old one is let go. An operation still queued
+/// (a failed `ConnectEx` whose completion the reactor has not delivered
+/// yet) would lose its way to the reactor: the connect counts as in
+/// progress until it completes (`WSAEINVAL`, as `listen` answers during a
+/// connect).
 pub fn listen(core: &Arc<SocketCore>, backlog: i32) -> Result<()> {
-    if core.connect_failed() {
-        let mut q = send_queue(core);
-        let mut r = recv_queue(core);
-        core.renew_after_failed_connect()?;
+    let mut q = send_queue(core);
+    let mut r = recv_queue(core);
+    let failed = core.connect_failed();
+    if failed && (!q.ops.is_empty() || !r.ops.is_empty()) {
+        return Err(Error::new(
+            ws2_abi::WSAEINVAL,
+            "a connect is in progress: its completion is not delivered yet",
+        ));
+    }
+    let result = core.listen(backlog);
+    if failed && !core.connect_failed() {
         forget_registrations(core, &mut q, &mut r);
     }
-    core.listen(backlog)
+    result
 }
 
 /// After a fresh kernel socket took the place of `core`'s: the old one's

@@ -280,34 +280,46 @@ impl SocketCore {
             libc::SO_REUSEADDR,
             "getsockopt(SO_REUSEADDR)",
         )?;
-        let fd = self.fresh_stream_socket(keep)?;
-        for &(level, name, doubled) in KERNEL_KEPT {
-            let (Ok(was), Ok(fresh)) = (
-                get_int(old, level, name, "getsockopt (a failed connect's socket)"),
-                get_int(fd.as_raw_fd(), level, name, "getsockopt (a fresh socket)"),
-            ) else {
-                continue; // not an option of this family
-            };
-            if was != fresh {
-                // Linux reports buffer sizes doubled and doubles what is set.
-                let value = if doubled { was / 2 } else { was };
-                set_int(
-                    fd.as_raw_fd(),
-                    level,
-                    name,
-                    value,
-                    "setsockopt (a fresh socket)",
-                )?;
+        let renewed = self.fresh_stream_socket(keep).and_then(|fd| {
+            for &(level, name, doubled) in KERNEL_KEPT {
+                let (Ok(was), Ok(fresh)) = (
+                    get_int(old, level, name, "getsockopt (a failed connect's socket)"),
+                    get_int(fd.as_raw_fd(), level, name, "getsockopt (a fresh socket)"),
+                ) else {
+                    continue; // not an option of this family
+                };
+                if was != fresh {
+                    // Linux reports buffer sizes doubled and doubles what is set.
+                    let value = if doubled { was / 2 } else { was };
+                    set_int(
+                        fd.as_raw_fd(),
+                        level,
+                        name,
+                        value,
+                        "setsockopt (a fresh socket)",
+                    )?;
+                }
             }
+            set_int(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                reuse,
+                "setsockopt(SO_REUSEADDR)",
+            )?;
+            self.replace_fd(fd)
+        });
+        if let Err(e) = renewed {
+            // The old socket stays, with the SO_REUSEADDR it had.
+            let _ = set_int(
+                old,
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                reuse,
+                "setsockopt(SO_REUSEADDR)",
+            );
+            return Err(e);
         }
-        set_int(
-            fd.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_REUSEADDR,
-            reuse,
-            "setsockopt(SO_REUSEADDR)",
-        )?;
-        self.replace_fd(fd)?;
         self.state.fetch_and(!CONNECT_FAILED, Ordering::AcqRel);
         Ok(())
     }
@@ -449,6 +461,12 @@ impl SocketCore {
 /// the value doubled.
 const KERNEL_KEPT: &[(i32, i32, bool)] = &[
     (libc::SOL_SOCKET, libc::SO_KEEPALIVE, false),
+    (libc::SOL_SOCKET, libc::SO_OOBINLINE, false),
+    (libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, false),
+    (libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, false),
+    (libc::IPPROTO_TCP, libc::TCP_KEEPCNT, false),
+    (libc::IPPROTO_IP, libc::IP_MTU_DISCOVER, false),
+    (libc::IPPROTO_IPV6, libc::IPV6_MTU_DISCOVER, false),
     (libc::SOL_SOCKET, libc::SO_RCVBUF, true),
     (libc::SOL_SOCKET, libc::SO_SNDBUF, true),
     (libc::IPPROTO_TCP, libc::TCP_NODELAY, false),
