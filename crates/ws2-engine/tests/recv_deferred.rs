@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use recv_common::*;
 use ws2_abi as abi;
-use ws2_engine::{Port, SocketCore, io, raw};
+use ws2_engine::handles::{self, Object};
+use ws2_engine::{Event, Port, SocketCore, io, raw};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -230,4 +231,43 @@ fn a_deferred_receive_nobody_looks_for_completes_by_itself() {
     );
     assert_eq!(p.status(), (abi::STATUS_SUCCESS, 100));
     assert_eq!(take(&port, 1)[0].overlapped, ov as usize);
+}
+
+// S31 S36: a receive with an event, or whose hEvent has its low bit set
+// (no packet), is seen through that event, which a deferred receive would
+// leave unset until a look at the port: it is not deferred. With their
+// datagrams there, both complete at call time, the event set, only the
+// first with a packet; a plain receive posted next, in the same state, is
+// deferred.
+#[test]
+fn receives_with_an_event_are_not_deferred() {
+    let _serial = serial();
+    let (core, port) = on_port();
+    let event = Arc::new(Event::with_mode(true, false));
+    let handle = handles::insert(Object::Event(event.clone())).unwrap();
+    queue_datagrams(&core, 8, 3);
+    let with_event = Posted::post_with_event(&core, 200, handle);
+    assert_eq!(with_event.call, Ok(100), "an event's receive at call time");
+    assert!(event.is_set());
+    event.reset();
+    let no_packet = Posted::post_with_event(&core, 200, handle | 1);
+    assert_eq!(
+        no_packet.call,
+        Ok(100),
+        "a receive without packet at call time"
+    );
+    assert!(event.is_set());
+    let plain = Posted::post(&core, 200);
+    assert_eq!(
+        plain.call,
+        Err(abi::WSA_IO_PENDING),
+        "a plain one is deferred"
+    );
+    let packets = take(&port, 2);
+    assert_eq!(packets[0].overlapped, &raw const with_event.ov as usize);
+    assert_eq!(packets[1].overlapped, &raw const plain.ov as usize);
+    assert_eq!(with_event.bytes()[..2], [8, 0]);
+    assert_eq!(no_packet.bytes()[..2], [8, 1]);
+    assert_eq!(plain.bytes()[..2], [8, 2]);
+    handles::remove(handle);
 }

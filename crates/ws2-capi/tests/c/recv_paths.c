@@ -493,9 +493,10 @@ static void section_icmp(void)
     CHECK_EQ(port_of(&from), port_of(&txa));
 
     /* The ICMP arrives while no receive is posted: the next receive call
-     * (blocking) fails with WSAECONNRESET, once; WSARecvMsg likewise. */
+     * (blocking) fails with WSAECONNRESET, once; WSARecvMsg likewise, and
+     * an overlapped WSARecvMsg at call time (no completion comes). */
     LPFN_WSARECVMSG recvmsg_fn = get_wsarecvmsg(rx);
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0; round < 3; round++) {
         send_plain(rx, &dead, "nobody home");
         Sleep(50);
         fromlen = sizeof from;
@@ -506,7 +507,15 @@ static void section_icmp(void)
             WSABUF data;
             char control[64];
             prepare_msg(&msg, &data, b, sizeof b, control, sizeof control, &from);
-            CHECK_ERR(recvmsg_fn(rx, &msg, &got, NULL, NULL), WSAECONNRESET);
+            if (round == 1) {
+                CHECK_ERR(recvmsg_fn(rx, &msg, &got, NULL, NULL), WSAECONNRESET);
+            } else {
+                WSAResetEvent(ev);
+                memset(&ov, 0, sizeof ov);
+                ov.hEvent = ev;
+                CHECK_ERR(recvmsg_fn(rx, &msg, &got, &ov, NULL), WSAECONNRESET);
+                CHECK(!event_is_set(ev));
+            }
         }
         send_plain(tx, &rxa, "second");
         fromlen = sizeof from;

@@ -194,6 +194,12 @@ pub struct Posted {
 impl Posted {
     /// Posts a receive of `len` bytes on `core`.
     pub fn post(core: &Arc<SocketCore>, len: usize) -> Box<Posted> {
+        Posted::post_with_event(core, len, 0)
+    }
+
+    /// Posts a receive of `len` bytes on `core`, its OVERLAPPED's `hEvent`
+    /// set to `h_event` (an event handle, its low bit set for no packet).
+    pub fn post_with_event(core: &Arc<SocketCore>, len: usize, h_event: usize) -> Box<Posted> {
         let mut p = Box::new(Posted {
             data: vec![0u8; len],
             wsabuf: abi::WSABUF {
@@ -221,6 +227,7 @@ impl Posted {
             },
             dwFlags: 0,
         };
+        p.ov.hEvent = h_event as abi::HANDLE;
         let mut bytes = 0u32;
         // SAFETY: every pointer is into the box, which the test keeps until
         // the receive completed.
