@@ -470,7 +470,7 @@ impl SocketCore {
             // A URO socket's own usual case, else the general path.
             // SAFETY: forwarded contract.
             return unsafe {
-                self.recv_windows_other(state, iov, iovlen, name, namelen, control, may_wait)
+                self.recv_uro_windows(state, iov, iovlen, name, namelen, control, may_wait)
             };
         }
         let mut from = LinuxAddr::empty();
@@ -488,33 +488,6 @@ impl SocketCore {
         Some(unsafe {
             windows_outputs(state, &msg, &mut from, name, namelen, control, bytes, None)
         })
-    }
-
-    /// [`SocketCore::recv_windows_usual`] past its one-load check: a URO
-    /// socket's usual case ([`SocketCore::recv_uro_windows`]), `None` for
-    /// any other.
-    ///
-    /// # Safety
-    /// As [`SocketCore::recv_windows_usual`].
-    #[cold]
-    #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    unsafe fn recv_windows_other(
-        &self,
-        state: u64,
-        iov: *mut libc::iovec,
-        iovlen: usize,
-        name: *mut abi::SOCKADDR,
-        namelen: *mut i32,
-        control: Option<&mut [u8]>,
-        may_wait: bool,
-    ) -> Option<Result<WindowsReceive>> {
-        let other = CLOSED | BOUND | SHUT_RECV | STREAM | WANT_ADDRESS_EXTRA;
-        if state & GRO == 0 || state & other != BOUND || iovlen > MAX_IOVECS {
-            return None;
-        }
-        // SAFETY: forwarded contract.
-        Some(unsafe { self.recv_uro_windows(state, iov, iovlen, name, namelen, control, may_wait) })
     }
 
     /// [`SocketCore::recv_with_controls_to`] for every other case: more

@@ -24,7 +24,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::{self, Locked, lock};
 use crate::translate::{
-    CmsgBuf, INLINE_BUFFERS, LinuxAddr, Received, ReceivedControls, caller_memory,
+    CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, Received, ReceivedControls, caller_memory,
     gro_segment_from_linux, received_to_windows,
 };
 
@@ -460,7 +460,13 @@ impl SocketCore {
         namelen: *mut i32,
         mut control: Option<&mut [u8]>,
         may_wait: bool,
-    ) -> Result<WindowsReceive> {
+    ) -> Option<Result<WindowsReceive>> {
+        // Past the usual receive's one-load check: a URO socket otherwise
+        // usual, else the general path (`None`).
+        let other = CLOSED | BOUND | SHUT_RECV | STREAM | WANT_ADDRESS_EXTRA;
+        if state & GRO == 0 || state & other != BOUND || iovlen > MAX_IOVECS {
+            return None;
+        }
         // SAFETY: `iov` holds `iovlen` iovecs (the contract).
         let iov = unsafe { std::slice::from_raw_parts(iov, iovlen) };
         let mut deadline = None;
@@ -497,7 +503,7 @@ impl SocketCore {
         // Every receive call re-enables FD_READ (P1), recorded again while
         // a residue is left.
         self.note_received();
-        match result? {
+        Some(result.and_then(|read| match read {
             UroRead::Written(done) => Ok(done),
             UroRead::General(got) => {
                 // SAFETY: forwarded contract.
@@ -508,7 +514,7 @@ impl SocketCore {
                     flags,
                 })
             }
-        }
+        }))
     }
 
     /// One kernel read of [`SocketCore::recv_uro_windows`] with the residue
