@@ -304,23 +304,11 @@ static void section_ov_close(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s SECTION LO_IFINDEX\n", argv[0]);
-        return 2;
-    }
-    lo_index = (ULONG)strtoul(argv[2], NULL, 10);
-    startup();
-    const char *sec = argv[1];
-    if (strcmp(sec, "ov_event") == 0) section_ov_event();
-    else if (strcmp(sec, "ov_routine") == 0) section_ov_routine();
-    else if (strcmp(sec, "ov_port") == 0) section_ov_port();
-    else if (strcmp(sec, "ov_close") == 0) section_ov_close();
-    else {
-        fprintf(stderr, "unknown section %s\n", sec);
-        return 2;
-    }
-    SOFT_DONE();
-    WSACleanup();
-    printf("recv_overlapped %s: ok\n", sec);
-    return 0;
+    static const recv_section sections[] = {
+        {"ov_event", section_ov_event},
+        {"ov_routine", section_ov_routine},
+        {"ov_port", section_ov_port},
+        {"ov_close", section_ov_close},
+    };
+    return run_recv_section(argc, argv, "recv_overlapped", sections, sizeof sections / sizeof sections[0]);
 }

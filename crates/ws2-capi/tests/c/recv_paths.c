@@ -540,26 +540,14 @@ static void section_icmp(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s SECTION LO_IFINDEX\n", argv[0]);
-        return 2;
-    }
-    lo_index = (ULONG)strtoul(argv[2], NULL, 10);
-    startup();
-    const char *sec = argv[1];
-    if (strcmp(sec, "v4") == 0) section_v4();
-    else if (strcmp(sec, "v6") == 0) section_v6();
-    else if (strcmp(sec, "dual") == 0) section_dual();
-    else if (strcmp(sec, "trunc") == 0) section_trunc();
-    else if (strcmp(sec, "usual") == 0) section_usual();
-    else if (strcmp(sec, "plain") == 0) section_plain();
-    else if (strcmp(sec, "icmp") == 0) section_icmp();
-    else {
-        fprintf(stderr, "unknown section %s\n", sec);
-        return 2;
-    }
-    SOFT_DONE();
-    WSACleanup();
-    printf("recv_paths %s: ok\n", sec);
-    return 0;
+    static const recv_section sections[] = {
+        {"v4", section_v4},
+        {"v6", section_v6},
+        {"dual", section_dual},
+        {"trunc", section_trunc},
+        {"usual", section_usual},
+        {"plain", section_plain},
+        {"icmp", section_icmp},
+    };
+    return run_recv_section(argc, argv, "recv_paths", sections, sizeof sections / sizeof sections[0]);
 }

@@ -199,4 +199,35 @@ static inline struct seen recv_expect(LPFN_WSARECVMSG fn, SOCKET rx, WSAMSG *msg
     return walk(msg);
 }
 
+/* One section of a program: its name on the command line, its body. */
+typedef struct {
+    const char *name;
+    void (*run)(void);
+} recv_section;
+
+/* main of recv_paths.c and recv_overlapped.c: PROGRAM SECTION LO_IFINDEX
+ * runs the named section of `sections` (n of them) and reports. */
+static inline int run_recv_section(int argc, char **argv, const char *program,
+                                   const recv_section *sections, size_t n)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s SECTION LO_IFINDEX\n", argv[0]);
+        return 2;
+    }
+    lo_index = (ULONG)strtoul(argv[2], NULL, 10);
+    const recv_section *found = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(argv[1], sections[i].name) == 0) found = &sections[i];
+    if (found == NULL) {
+        fprintf(stderr, "unknown section %s\n", argv[1]);
+        return 2;
+    }
+    startup();
+    found->run();
+    SOFT_DONE();
+    WSACleanup();
+    printf("%s %s: ok\n", program, found->name);
+    return 0;
+}
+
 #endif

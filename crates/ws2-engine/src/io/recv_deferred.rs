@@ -27,7 +27,7 @@
 
 use std::sync::{Arc, Weak};
 
-use crate::completion::{Delivery, ThreadState};
+use crate::completion::{Delivery, Port, ThreadState};
 use crate::error::{Error, Result};
 use crate::ops::RecvOp;
 use crate::socket::SocketCore;
@@ -50,13 +50,17 @@ pub(super) fn deferrable(core: &SocketCore, delivery: &Delivery) -> bool {
             ..
         }
     );
-    plain && deferrable_socket(core)
+    plain && deferring_port(core).is_some()
 }
 
-/// The socket's part of [`deferrable`].
+/// The socket's part of [`deferrable`]: the port it is bound to, if it
+/// is a datagram socket without skip-on-success.
 #[inline]
-fn deferrable_socket(core: &SocketCore) -> bool {
-    !core.skips_port_on_success() && !core.is_stream() && core.port().is_some()
+fn deferring_port(core: &SocketCore) -> Option<&Port> {
+    if core.skips_port_on_success() || core.is_stream() {
+        return None;
+    }
+    core.port().map(|(port, _)| &**port)
 }
 
 /// Whether a C overlapped receive with nothing queued before it is
@@ -69,10 +73,7 @@ fn deferrable_socket(core: &SocketCore) -> bool {
 /// [`Port::may_defer`]: crate::completion::Port::may_defer
 #[inline]
 pub(super) fn defer_now(core: &SocketCore, h_event: usize, routine: bool) -> bool {
-    h_event == 0
-        && !routine
-        && deferrable_socket(core)
-        && core.port().is_some_and(|(port, _)| port.may_defer())
+    h_event == 0 && !routine && deferring_port(core).is_some_and(Port::may_defer)
 }
 
 /// A receive [`defer`] gives back: the queue, still locked, the operation

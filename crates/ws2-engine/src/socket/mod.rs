@@ -346,6 +346,25 @@ fn get_int(fd: RawFd, level: i32, name: i32, context: &'static str) -> Result<i3
 }
 
 impl SocketCore {
+    /// Another kernel socket of this socket's family, type and protocol
+    /// (non-blocking, close-on-exec): a multicast membership's, or a
+    /// fresh one to put behind the handle. `what` names it in the error.
+    fn sibling_kernel_socket(&self, what: &'static str) -> Result<OwnedFd> {
+        // SAFETY: socket() has no pointer arguments.
+        let fd = unsafe {
+            libc::socket(
+                self.family.linux(),
+                self.kind.linux() | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+                self.protocol,
+            )
+        };
+        if fd < 0 {
+            return Err(Error::resource(errno(), what));
+        }
+        // SAFETY: fd is a fresh descriptor we own.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+
     /// Creates a socket with Windows family/type/protocol numbers.
     /// `overlapped` is `WSA_FLAG_OVERLAPPED` (always true for `socket()`).
     ///

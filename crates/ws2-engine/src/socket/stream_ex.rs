@@ -7,7 +7,7 @@
 //! `ConnectEx` pages).
 
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
@@ -211,22 +211,7 @@ impl SocketCore {
     /// A fresh kernel stream socket of this socket's family and protocol,
     /// bound to `keep` when given, for [`Self::replace_fd`].
     fn fresh_stream_socket(&self, keep: Option<SocketAddr>) -> Result<OwnedFd> {
-        // SAFETY: socket() has no pointer arguments.
-        let fd = unsafe {
-            libc::socket(
-                self.family.linux(),
-                libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-                self.protocol,
-            )
-        };
-        if fd < 0 {
-            return Err(Error::resource(
-                errno(),
-                "socket() for a fresh stream socket",
-            ));
-        }
-        // SAFETY: fd is a fresh descriptor we own.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = self.sibling_kernel_socket("socket() for a fresh stream socket")?;
         if self.family == Family::V6 {
             let v6only = i32::from(self.has(V6ONLY));
             set_int(

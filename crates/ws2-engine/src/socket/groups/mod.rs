@@ -436,22 +436,7 @@ impl SocketCore {
     /// wildcard fan-out, tied to the interface, this socket's receive
     /// options, bound to (group, port).
     fn group_socket(&self, group: IpAddr, ifindex: u32, port: u16) -> Result<OwnedFd> {
-        // SAFETY: socket() has no pointer arguments.
-        let raw = unsafe {
-            libc::socket(
-                self.family.linux(),
-                self.kind.linux() | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-                self.protocol,
-            )
-        };
-        if raw < 0 {
-            return Err(Error::resource(
-                errno(),
-                "socket() for a multicast membership",
-            ));
-        }
-        // SAFETY: raw is a fresh descriptor we own.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let fd = self.sibling_kernel_socket("socket() for a multicast membership")?;
         let raw = fd.as_raw_fd();
         set_int(
             raw,
