@@ -30,10 +30,9 @@ enum Repr {
     Boxed(Box<Inner>),
 }
 
-/// The fields of an [`Error`]; public only for [`static_error!`].
-#[doc(hidden)]
+/// The fields of an [`Error`].
 #[derive(Clone, PartialEq, Eq)]
-pub struct Inner {
+pub(crate) struct Inner {
     code: i32,
     message: Cow<'static, str>,
     /// The NTSTATUS an operation failing with this error completes with,
@@ -61,21 +60,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// An [`Error`] with a fixed code and message that allocates nothing: for
 /// the answers hot paths give routinely (`WSA_IO_PENDING` on every posted
 /// operation, `WSAEWOULDBLOCK` on every empty non-blocking receive).
-///
-/// ```
-/// # use ws2_engine as ws2;
-/// let e = ws2::static_error!(ws2::WSAEWOULDBLOCK, "no datagram is waiting");
-/// assert_eq!(e.code(), ws2::WSAEWOULDBLOCK);
-/// assert_eq!(e, ws2::Error::new(ws2::WSAEWOULDBLOCK, "no datagram is waiting"));
-/// assert_eq!(e.with_bytes(3).bytes(), 3);
-/// ```
-#[macro_export]
 macro_rules! static_error {
     ($code:expr, $message:expr) => {{
         static INNER: $crate::error::Inner = $crate::error::Error::fixed($code, $message);
         $crate::error::Error::from_static(&INNER)
     }};
 }
+pub(crate) use static_error;
 
 impl Error {
     /// An error with a Winsock code and a message.
@@ -96,8 +87,7 @@ impl Error {
     }
 
     /// The fields of a fixed error, for [`static_error!`].
-    #[doc(hidden)]
-    pub const fn fixed(code: i32, message: &'static str) -> Inner {
+    pub(crate) const fn fixed(code: i32, message: &'static str) -> Inner {
         Inner {
             code,
             message: Cow::Borrowed(message),
@@ -107,8 +97,7 @@ impl Error {
     }
 
     /// The error whose fields are `inner`, allocating nothing.
-    #[doc(hidden)]
-    pub const fn from_static(inner: &'static Inner) -> Error {
+    pub(crate) const fn from_static(inner: &'static Inner) -> Error {
         Error(Repr::Static(inner))
     }
 
@@ -332,6 +321,26 @@ impl From<Error> for io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_static_error_is_an_error_like_any_other() {
+        let e = static_error!(abi::WSAEWOULDBLOCK, "no datagram is waiting");
+        assert_eq!(e, Error::new(abi::WSAEWOULDBLOCK, "no datagram is waiting"));
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(e.status(), abi::status_from_wsa(abi::WSAEWOULDBLOCK));
+        // Changing one makes an owned copy; the static stays as it was.
+        let changed = e
+            .clone()
+            .with_bytes(3)
+            .with_status(abi::STATUS_BUFFER_OVERFLOW);
+        assert_eq!(
+            (changed.bytes(), changed.status()),
+            (3, abi::STATUS_BUFFER_OVERFLOW)
+        );
+        assert_eq!((e.bytes(), e.message()), (0, "no datagram is waiting"));
+        // A `Result` stays two words (the success path in registers).
+        assert_eq!(size_of::<Result<usize>>(), 2 * size_of::<usize>());
+    }
 
     #[test]
     fn io_error_keeps_code_and_message() {

@@ -69,7 +69,7 @@ pub(super) fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> 
 }
 
 pub(super) fn would_block() -> Error {
-    crate::static_error!(
+    crate::error::static_error!(
         abi::WSAEWOULDBLOCK,
         "the socket is non-blocking (FIONBIO) and the send cannot complete now"
     )

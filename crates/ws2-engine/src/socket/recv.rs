@@ -180,7 +180,7 @@ impl SocketCore {
         deadline: &mut Option<Option<std::time::Instant>>,
     ) -> Result<()> {
         if !may_wait || self.is_nonblocking() {
-            return Err(crate::static_error!(
+            return Err(crate::error::static_error!(
                 abi::WSAEWOULDBLOCK,
                 "the socket is non-blocking (FIONBIO) and no datagram is waiting"
             ));

@@ -515,7 +515,7 @@ impl SocketCore {
                 return Ok(c);
             }
             if self.is_nonblocking() {
-                return Err(crate::static_error!(
+                return Err(crate::error::static_error!(
                     abi::WSAEWOULDBLOCK,
                     "the socket is non-blocking (FIONBIO) and no connection is waiting"
                 ));

@@ -183,7 +183,7 @@ impl SocketCore {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
                     if !may_wait || self.is_nonblocking() {
-                        return Err(crate::static_error!(
+                        return Err(crate::error::static_error!(
                             abi::WSAEWOULDBLOCK,
                             "the socket is non-blocking (FIONBIO) and no data is waiting"
                         ));
