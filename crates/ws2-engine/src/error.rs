@@ -16,13 +16,23 @@ use ws2_abi as abi;
 /// let io: std::io::Error = err.into();
 /// assert!(io.to_string().contains("IN_PKTINFO"));
 /// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct Error(Box<Inner>);
+#[derive(Clone)]
+pub struct Error(Repr);
 
-/// Boxed so a `Result` stays two words and travels in registers on the
-/// success path; errors are the cold path.
+/// Behind one pointer, so a `Result` stays two words and travels in
+/// registers on the success path.
+#[derive(Clone)]
+enum Repr {
+    /// A fixed answer made without allocating ([`static_error!`]): the
+    /// routine ones of hot paths, `WSA_IO_PENDING` and `WSAEWOULDBLOCK`.
+    Static(&'static Inner),
+    /// Any other error (errors are the cold path).
+    Boxed(Box<Inner>),
+}
+
+/// The fields of an [`Error`].
 #[derive(Clone, PartialEq, Eq)]
-struct Inner {
+pub(crate) struct Inner {
     code: i32,
     message: Cow<'static, str>,
     /// The NTSTATUS an operation failing with this error completes with,
@@ -47,6 +57,17 @@ struct Inner {
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// An [`Error`] with a fixed code and message that allocates nothing: for
+/// the answers hot paths give routinely (`WSA_IO_PENDING` on every posted
+/// operation, `WSAEWOULDBLOCK` on every empty non-blocking receive).
+macro_rules! static_error {
+    ($code:expr, $message:expr) => {{
+        static INNER: $crate::error::Inner = $crate::error::Error::fixed($code, $message);
+        $crate::error::Error::from_static(&INNER)
+    }};
+}
+pub(crate) use static_error;
+
 impl Error {
     /// An error with a Winsock code and a message.
     ///
@@ -57,12 +78,46 @@ impl Error {
     /// ```
     #[cold]
     pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
-        Error(Box::new(Inner {
+        Error(Repr::Boxed(Box::new(Inner {
             code,
             message: message.into(),
             status: None,
             bytes: 0,
-        }))
+        })))
+    }
+
+    /// The fields of a fixed error, for [`static_error!`].
+    pub(crate) const fn fixed(code: i32, message: &'static str) -> Inner {
+        Inner {
+            code,
+            message: Cow::Borrowed(message),
+            status: None,
+            bytes: 0,
+        }
+    }
+
+    /// The error whose fields are `inner`, allocating nothing.
+    pub(crate) const fn from_static(inner: &'static Inner) -> Error {
+        Error(Repr::Static(inner))
+    }
+
+    #[inline]
+    fn inner(&self) -> &Inner {
+        match &self.0 {
+            Repr::Static(inner) => inner,
+            Repr::Boxed(inner) => inner,
+        }
+    }
+
+    /// The fields, to change: a fixed error becomes an allocated copy.
+    fn inner_mut(&mut self) -> &mut Inner {
+        if let Repr::Static(inner) = self.0 {
+            self.0 = Repr::Boxed(Box::new(inner.clone()));
+        }
+        match &mut self.0 {
+            Repr::Boxed(inner) => inner,
+            Repr::Static(_) => unreachable!("made Boxed just above"),
+        }
     }
 
     /// The same error, completing an overlapped operation with `status`
@@ -82,7 +137,7 @@ impl Error {
     /// ```
     #[doc(hidden)]
     pub fn with_status(mut self, status: abi::NTSTATUS) -> Error {
-        self.0.status = Some(status);
+        self.inner_mut().status = Some(status);
         self
     }
 
@@ -90,9 +145,10 @@ impl Error {
     /// completes with (`Internal`).
     #[doc(hidden)]
     pub fn status(&self) -> abi::NTSTATUS {
-        self.0
+        let inner = self.inner();
+        inner
             .status
-            .unwrap_or_else(|| abi::status_from_wsa(self.0.code))
+            .unwrap_or_else(|| abi::status_from_wsa(inner.code))
     }
 
     /// The error of an operation that still transferred `bytes`: a receive
@@ -106,13 +162,13 @@ impl Error {
     /// assert_eq!(err.bytes(), 6);
     /// ```
     pub fn with_bytes(mut self, bytes: usize) -> Error {
-        self.0.bytes = bytes;
+        self.inner_mut().bytes = bytes;
         self
     }
 
     /// Bytes the failed operation still transferred (0 for most errors).
     pub fn bytes(&self) -> usize {
-        self.0.bytes
+        self.inner().bytes
     }
 
     /// The error for a Linux `errno`, mapped as SPEC S19 says.
@@ -165,7 +221,7 @@ impl Error {
     /// assert_eq!(err.code(), ws2::WSAEMSGSIZE);
     /// ```
     pub fn code(&self) -> i32 {
-        self.0.code
+        self.inner().code
     }
 
     /// The symbolic name of the code, e.g. `"WSAEINVAL"`.
@@ -176,7 +232,7 @@ impl Error {
     /// assert_eq!(err.name(), "WSAEINVAL");
     /// ```
     pub fn name(&self) -> &'static str {
-        abi::wsa_error_name(self.0.code)
+        abi::wsa_error_name(self.code())
     }
 
     /// The message (without the code).
@@ -188,7 +244,7 @@ impl Error {
     /// assert_eq!(err.to_string(), "WSAEINVAL (10022): bad flags");
     /// ```
     pub fn message(&self) -> &str {
-        &self.0.message
+        &self.inner().message
     }
 }
 
@@ -198,9 +254,17 @@ pub(crate) fn errno() -> i32 {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.name(), self.0.code, self.0.message)
+        write!(f, "{} ({}): {}", self.name(), self.code(), self.message())
     }
 }
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.inner() == other.inner()
+    }
+}
+
+impl Eq for Error {}
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -221,7 +285,7 @@ impl Error {
     /// ```
     pub fn kind(&self) -> io::ErrorKind {
         use io::ErrorKind as K;
-        match self.0.code {
+        match self.code() {
             abi::WSAEWOULDBLOCK => K::WouldBlock,
             abi::WSAETIMEDOUT => K::TimedOut,
             abi::WSAEINVAL | abi::WSAEFAULT | abi::WSAEAFNOSUPPORT => K::InvalidInput,
@@ -257,6 +321,26 @@ impl From<Error> for io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_static_error_is_an_error_like_any_other() {
+        let e = static_error!(abi::WSAEWOULDBLOCK, "no datagram is waiting");
+        assert_eq!(e, Error::new(abi::WSAEWOULDBLOCK, "no datagram is waiting"));
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(e.status(), abi::status_from_wsa(abi::WSAEWOULDBLOCK));
+        // Changing one makes an owned copy; the static stays as it was.
+        let changed = e
+            .clone()
+            .with_bytes(3)
+            .with_status(abi::STATUS_BUFFER_OVERFLOW);
+        assert_eq!(
+            (changed.bytes(), changed.status()),
+            (3, abi::STATUS_BUFFER_OVERFLOW)
+        );
+        assert_eq!((e.bytes(), e.message()), (0, "no datagram is waiting"));
+        // A `Result` stays two words (the success path in registers).
+        assert_eq!(size_of::<Result<usize>>(), 2 * size_of::<usize>());
+    }
 
     #[test]
     fn io_error_keeps_code_and_message() {

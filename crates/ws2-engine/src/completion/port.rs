@@ -83,6 +83,12 @@ fn abandoned() -> Error {
     )
 }
 
+thread_local! {
+    /// The deferring sources' list this thread swaps into a port it fills
+    /// ([`Port::fill_deferred`]).
+    static SPARE_SOURCES: RefCell<Vec<Weak<dyn PortSource>>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Port {
     /// A new, empty port.
     pub fn new() -> Port {
@@ -202,16 +208,20 @@ impl Port {
 
     #[cold]
     fn fill_deferred_now(&self) {
-        let sources = {
+        // The list is swapped with this thread's spare one, not taken: the
+        // port keeps a vector with capacity (no allocation per fill).
+        let mut sources = SPARE_SOURCES.try_with(RefCell::take).unwrap_or_default();
+        {
             let mut s = lock(&self.state);
             self.has_deferred.store(false, Ordering::Release);
-            std::mem::take(&mut s.deferred)
-        };
+            std::mem::swap(&mut sources, &mut s.deferred);
+        }
         let filled: usize = sources
-            .into_iter()
+            .drain(..)
             .filter_map(|w| w.upgrade())
             .map(|source| source.fill_deferred())
             .sum();
+        let _ = SPARE_SOURCES.try_with(|spare| spare.replace(sources));
         if filled <= 1 {
             self.defer_skip.store(SKIP_AFTER_SINGLE, Ordering::Relaxed);
         }

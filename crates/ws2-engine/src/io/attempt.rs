@@ -69,9 +69,9 @@ pub(super) fn wait_queue_empty(core: &SocketCore, deadline: Option<Instant>) -> 
 }
 
 pub(super) fn would_block() -> Error {
-    Error::new(
+    crate::error::static_error!(
         abi::WSAEWOULDBLOCK,
-        "the socket is non-blocking (FIONBIO) and the send cannot complete now",
+        "the socket is non-blocking (FIONBIO) and the send cannot complete now"
     )
 }
 

@@ -4,6 +4,7 @@
 //! `recvmmsg` batches (`recv_batch`); and the reactor started on first use
 //! ([`reactor`]: its epoll instance and this thread).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -153,7 +154,7 @@ fn run(r: &'static Reactor) {
                 continue;
             };
             match Direction::of_token(token) {
-                Direction::Recv => drain_recv(r, &core),
+                Direction::Recv => drain_recv(r, &core, &mut scratch),
                 Direction::Send if core.is_stream() => drain_stream(r, &core),
                 Direction::Send => drain(r, &core, ev.events, &mut scratch),
                 Direction::Events => events::arrived(&core),
@@ -201,6 +202,10 @@ fn take_all(
 #[derive(Default)]
 struct Scratch {
     done: Vec<(Delivery, Result<usize>)>,
+    /// A stream socket's receive completions, and the operations it hands
+    /// on (`drain_stream_recvs`).
+    stream_done: Vec<RecvDone>,
+    handoffs: Vec<(Handoff, Box<RecvOp>)>,
     packets: Vec<Packet>,
     runs: Vec<Run>,
     iovs: Vec<libc::iovec>,
@@ -221,6 +226,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
         iovs,
         cmsgs,
         msgs,
+        ..
     } = scratch;
     let rearm = {
         let mut q = send_queue(core);
@@ -539,7 +545,30 @@ pub(crate) fn forget_closed(core: &SocketCore) {
 /// wait for the reactor. Their packets are posted together. Returns how
 /// many completed.
 pub(super) fn fill_deferred(core: &Arc<SocketCore>) -> usize {
-    let mut done = Vec::new();
+    // This thread's vectors, kept with their capacity between fills (a
+    // fill within a fill, which delivery does not make, would start
+    // empty ones).
+    let (mut done, mut packets) = FILLED.try_with(Cell::take).unwrap_or_default();
+    let filled = fill_deferred_with(core, &mut done, &mut packets);
+    done.clear();
+    packets.clear();
+    let _ = FILLED.try_with(|f| f.set((done, packets)));
+    filled
+}
+
+/// A fill's completions and the port packets they make.
+type Filled = (Vec<(Delivery, Result<usize>)>, Vec<Packet>);
+
+thread_local! {
+    static FILLED: Cell<Filled> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// [`fill_deferred`] with its vectors.
+fn fill_deferred_with(
+    core: &Arc<SocketCore>,
+    done: &mut Vec<(Delivery, Result<usize>)>,
+    packets: &mut Vec<Packet>,
+) -> usize {
     let mut arm = None;
     let filled;
     {
@@ -547,7 +576,7 @@ pub(super) fn fill_deferred(core: &Arc<SocketCore>) -> usize {
         if !std::mem::replace(&mut q.deferred, false) {
             return 0;
         }
-        let waits = super::recv_batch::fill_queued(core, &mut q, &mut done);
+        let waits = super::recv_batch::fill_queued(core, &mut q, done);
         filled = done.len();
         if waits {
             match reactor_for_recvs(core, &mut q) {
@@ -565,12 +594,11 @@ pub(super) fn fill_deferred(core: &Arc<SocketCore>) -> usize {
             }
         }
     }
-    let mut packets = Vec::new();
-    for (delivery, result) in done {
-        deliver(Some(&**core), delivery, result, false, Some(&mut packets));
+    for (delivery, result) in done.drain(..) {
+        deliver(Some(&**core), delivery, result, false, Some(packets));
     }
     if let Some((port, _)) = core.port() {
-        port.post_many(&mut packets);
+        port.post_many(packets);
     }
     core.wake_waiters();
     if let Some(r) = arm {
@@ -639,18 +667,19 @@ fn sweep(r: &Reactor) {
 
 /// Completes queued receives in order while datagrams are waiting: one
 /// `recvmmsg` fills several (`recv_batch`).
-fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
-    let mut done = Vec::new();
-    let mut handoffs = Vec::new();
+fn drain_recv(r: &Reactor, core: &Arc<SocketCore>, scratch: &mut Scratch) {
+    let Scratch {
+        done,
+        stream_done,
+        handoffs,
+        ..
+    } = scratch;
     let rearm = {
         let mut q = recv_queue(core);
         let rearm = if core.is_stream() {
-            drain_stream_recvs(core, &mut q, &mut done, &mut handoffs)
+            drain_stream_recvs(core, &mut q, stream_done, handoffs)
         } else {
-            let mut datagrams = Vec::new();
-            let rearm = super::recv_batch::fill_queued(core, &mut q, &mut datagrams);
-            done.extend(datagrams.into_iter().map(|(d, r)| (d, None, r)));
-            rearm
+            super::recv_batch::fill_queued(core, &mut q, done)
         };
         if !rearm {
             q.registered = false;
@@ -658,10 +687,13 @@ fn drain_recv(r: &Reactor, core: &Arc<SocketCore>) {
         }
         rearm
     };
-    for (delivery, port_of, result) in done {
+    for (delivery, result) in done.drain(..) {
+        recv_op::deliver_op(core, delivery, None, result);
+    }
+    for (delivery, port_of, result) in stream_done.drain(..) {
         recv_op::deliver_op(core, delivery, port_of, result);
     }
-    for (next, op) in handoffs {
+    for (next, op) in handoffs.drain(..) {
         next(op);
     }
     if rearm {

@@ -17,7 +17,7 @@ use crate::interfaces::{
     AddressState, Extras, Interface, InterfaceFlags, is_link_local, read, route_to,
     windows_sockaddr,
 };
-use crate::raw::{complete_ioctl, fill_blocking_overlapped, overlapped_delivery};
+use crate::raw::{complete_ioctl, fill_blocking_overlapped, io_pending, overlapped_delivery};
 use crate::socket::SocketCore;
 use crate::translate::{Family, socket_addr_from_windows};
 
@@ -84,10 +84,6 @@ pub unsafe fn wsa_ioctl(core: &Arc<SocketCore>, code: u32, b: &IoctlBuffers) -> 
             )),
         }
     }
-}
-
-fn io_pending() -> Error {
-    Error::new(abi::WSA_IO_PENDING, "the overlapped operation is pending")
 }
 
 /// The Windows `SOCKADDR_IN`/`SOCKADDR_IN6` of an address, as bytes.

@@ -267,5 +267,5 @@ pub unsafe fn connect(
 }
 
 fn io_pending() -> Error {
-    Error::new(abi::WSA_IO_PENDING, "the overlapped operation is pending")
+    crate::error::static_error!(abi::WSA_IO_PENDING, "the overlapped operation is pending")
 }

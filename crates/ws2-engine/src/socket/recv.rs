@@ -180,9 +180,9 @@ impl SocketCore {
         deadline: &mut Option<Option<std::time::Instant>>,
     ) -> Result<()> {
         if !may_wait || self.is_nonblocking() {
-            return Err(Error::new(
+            return Err(crate::error::static_error!(
                 abi::WSAEWOULDBLOCK,
-                "the socket is non-blocking (FIONBIO) and no datagram is waiting",
+                "the socket is non-blocking (FIONBIO) and no datagram is waiting"
             ));
         }
         let d = *deadline

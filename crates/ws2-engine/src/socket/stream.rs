@@ -515,9 +515,9 @@ impl SocketCore {
                 return Ok(c);
             }
             if self.is_nonblocking() {
-                return Err(Error::new(
+                return Err(crate::error::static_error!(
                     abi::WSAEWOULDBLOCK,
-                    "the socket is non-blocking (FIONBIO) and no connection is waiting",
+                    "the socket is non-blocking (FIONBIO) and no connection is waiting"
                 ));
             }
             completion::check_not_nested_in_blocking_call()?;

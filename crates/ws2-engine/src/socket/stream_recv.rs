@@ -183,9 +183,9 @@ impl SocketCore {
                 libc::EINTR => continue,
                 libc::EAGAIN => {
                     if !may_wait || self.is_nonblocking() {
-                        return Err(Error::new(
+                        return Err(crate::error::static_error!(
                             abi::WSAEWOULDBLOCK,
-                            "the socket is non-blocking (FIONBIO) and no data is waiting",
+                            "the socket is non-blocking (FIONBIO) and no data is waiting"
                         ));
                     }
                     let d = *deadline.get_or_insert_with(|| {
