@@ -8,7 +8,8 @@
 //! load per slot, `arc-swap`); only creating and closing take the table's
 //! lock. A thread remembers the socket it looked up last, valid until any
 //! handle is closed (one counter, `REMOVALS`): a program that sends on one
-//! socket at a time skips the table.
+//! socket at a time skips the table. Ports and events are remembered the
+//! same way (a port's waiter, an OVERLAPPED's event set at completion).
 //!
 //! Reuse (S5): closed slots wait in a FIFO and are taken again only while
 //! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
@@ -283,6 +284,9 @@ thread_local! {
     static LAST_PORT: UnsafeCell<Last<Port>> = const {
         UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
+    static LAST_EVENT: UnsafeCell<Last<Event>> = const {
+        UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+    };
 }
 
 /// The remembered object of `handle` in `last`, if no handle was closed
@@ -393,9 +397,21 @@ fn not_a_socket(handle: usize) -> Error {
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A thread that completes operations with one event again and again (an
+/// OVERLAPPED's `hEvent` set at each completion) finds it without the
+/// table, as [`socket`] does its socket.
 pub fn event(handle: usize) -> Result<Arc<Event>> {
+    if let Some(e) = remembered(&LAST_EVENT, handle) {
+        return Ok(e);
+    }
+    // Read before the slot: a close after this read makes the memory stale.
+    let removals = REMOVALS.load(Ordering::Acquire);
     match object(handle) {
-        Some(Object::Event(e)) => Ok(e),
+        Some(Object::Event(e)) => {
+            remember(&LAST_EVENT, handle, removals, &e);
+            Ok(e)
+        }
         _ => Err(Error::new(
             abi::WSA_INVALID_HANDLE,
             format!("handle {handle:#x} is not an event"),
@@ -421,6 +437,9 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn waitable(handle: usize) -> Result<Arc<Event>> {
+    if let Some(e) = remembered(&LAST_EVENT, handle) {
+        return Ok(e);
+    }
     match object(handle) {
         Some(Object::Event(e)) => Ok(e),
         Some(Object::Thread(t)) => Ok(t.exit_event().clone()),
@@ -696,6 +715,34 @@ mod tests {
             );
         }
         remove(h2);
+    }
+
+    #[test]
+    fn a_remembered_event_answers_only_while_its_handle_is_open() {
+        // S5 S41
+        let e = Arc::new(Event::new());
+        let h = insert(Object::Event(e.clone())).unwrap();
+        assert!(Arc::ptr_eq(&event(h).unwrap(), &e));
+        // Now from this thread's memory, which holds the event weakly.
+        assert!(Arc::ptr_eq(&event(h).unwrap(), &e));
+        assert!(Arc::ptr_eq(&waitable(h).unwrap(), &e));
+        assert_eq!(Arc::strong_count(&e), 2, "the table's and ours");
+        // Another handle of another kind is not answered from it.
+        let p = insert(Object::Port(Arc::new(Port::new()))).unwrap();
+        assert_eq!(
+            event(p).err().map(|e| e.code()),
+            Some(abi::WSA_INVALID_HANDLE)
+        );
+        assert!(Arc::ptr_eq(&event(h).unwrap(), &e));
+        remove(h);
+        assert_eq!(
+            event(h).err().map(|e| e.code()),
+            Some(abi::WSA_INVALID_HANDLE)
+        );
+        let code = waitable(h).err().map(|e| e.code());
+        assert_eq!(code, Some(abi::ERROR_INVALID_HANDLE as i32));
+        assert_eq!(Arc::strong_count(&e), 1, "closed: only ours is left");
+        remove(p);
     }
 
     fn insert_socket(core: Arc<SocketCore>) -> usize {
