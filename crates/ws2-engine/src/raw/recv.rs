@@ -215,21 +215,28 @@ pub unsafe fn recv_into(
     unsafe { check_source_room(core, outputs.name, outputs.namelen) }?;
     // SAFETY: control readable per the contract.
     let control = unsafe { control_slice(outputs.control) }?;
-    if overlapped.is_null() && count == 1 && !buffers.is_null() {
-        // The usual blocking receive: one buffer, no IoVecs to build.
+    // The usual receive has one buffer: no IoVecs to build.
+    let mut one;
+    let mut gathered;
+    let iov_slice: &[libc::iovec] = if count == 1 && !buffers.is_null() {
         // SAFETY: lpBuffers readable for its one entry per the contract.
-        let mut one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
-        // SAFETY: forwarded contract; `one` is the caller's buffer.
-        return unsafe { recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped) };
-    }
-    let mut iov = IoVecs::new();
-    // SAFETY: lpBuffers readable for count entries per the contract.
-    unsafe { iov.gather(buffers, count) }?;
-    // SAFETY: IoVecs holds len() initialised iovecs.
-    let iov_slice = unsafe { std::slice::from_raw_parts(iov.as_ptr(), iov.len()) };
+        one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
+        if overlapped.is_null() {
+            // SAFETY: forwarded contract; `one` is the caller's buffer.
+            return unsafe { recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped) };
+        }
+        std::slice::from_ref(&one)
+    } else {
+        gathered = IoVecs::new();
+        // SAFETY: lpBuffers readable for count entries per the contract.
+        unsafe { gathered.gather(buffers, count) }?;
+        // SAFETY: IoVecs holds len() initialised iovecs.
+        unsafe { std::slice::from_raw_parts(gathered.as_ptr(), gathered.len()) }
+    };
+    // The kernel writes through the iovecs' buffers, never into the iovecs.
+    let (iov_ptr, iov_len) = (iov_slice.as_ptr().cast_mut(), iov_slice.len());
     if !overlapped.is_null() && core.is_overlapped() {
         check_routine(core, routine)?;
-        let (iov_ptr, iov_len) = (iov.as_ptr().cast_mut(), iov.len());
         // SAFETY: overlapped valid per the contract.
         let h_event = unsafe { (*overlapped).hEvent } as usize;
         // At call time when nothing is queued before it and it is not
@@ -291,18 +298,8 @@ pub unsafe fn recv_into(
             Submitted::Pending => Err(io_pending()),
         };
     }
-    // SAFETY: forwarded contract; IoVecs holds len() initialised iovecs.
-    unsafe {
-        recv_blocking(
-            core,
-            iov.as_ptr().cast_mut(),
-            iov.len(),
-            outputs,
-            control,
-            bytes,
-            overlapped,
-        )
-    }
+    // SAFETY: forwarded contract; the iovecs are the caller's buffers.
+    unsafe { recv_blocking(core, iov_ptr, iov_len, outputs, control, bytes, overlapped) }
 }
 
 /// The blocking part of [`recv_into`] (also for an OVERLAPPED on a socket
