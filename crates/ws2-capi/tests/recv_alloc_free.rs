@@ -311,7 +311,14 @@ fn receive_paths_allocate_nothing_once_warm() {
         }
     };
     (0..4).for_each(|_| round(&mut slots));
-    let n = allocations(|| (0..20).for_each(|_| round(&mut slots)));
+    // The fewest of three tries: a thread descheduled for a whole sweep
+    // period (10 ms) between posting and its look at the port has its
+    // receives filled by the reactor, whose thread then keeps their boxes
+    // (a machine's hiccup); an allocation of the path shows in every try.
+    let n = (0..3)
+        .map(|_| allocations(|| (0..20).for_each(|_| round(&mut slots))))
+        .min()
+        .expect("three tries");
     assert_eq!(
         n,
         0,

@@ -223,7 +223,9 @@ pub unsafe fn recv_into(
         one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
         if overlapped.is_null() {
             // SAFETY: forwarded contract; `one` is the caller's buffer.
-            return unsafe { recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped) };
+            return unsafe {
+                recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped)
+            };
         }
         std::slice::from_ref(&one)
     } else {
