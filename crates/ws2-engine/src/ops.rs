@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::completion::{Delivery, PortBound};
 use crate::error::Result;
-use crate::translate::{CmsgBuf, LinuxAddr, Received};
+use crate::translate::{CmsgBuf, LinuxAddr, Received, RecvOutputs};
 
 /// The iovecs an [`Op`] holds inline; a send with more buffers keeps them
 /// in its [`Spill`] (16 bytes each, kept with a recycled box). One: most
@@ -284,10 +284,43 @@ pub(crate) struct SendQueue {
     pub(crate) cover: Option<Arc<crate::completion::ThreadWaker>>,
 }
 
-/// Writes a received datagram's outputs into the caller's memory and says
-/// how the operation ends (`WSAEMSGSIZE` for truncation, S27). Four words
-/// hold a C receive's outputs (`raw::RecvOutputs`) without an allocation.
-pub type RecvFinish = crate::completion::InlineFnOnce<Result<Received>, Result<usize>, 4>;
+/// Writes a received datagram's outputs and says how the operation ends
+/// (`WSAEMSGSIZE` for truncation, S27).
+pub enum RecvFinish {
+    /// A C receive's outputs in its caller's memory: a batch writes them
+    /// straight from what the kernel wrote (`SocketCore::received_windows`),
+    /// with no `Received` in between.
+    Windows(RecvOutputs),
+    /// Any other completion (Rust receives, `AcceptEx`, streams), in four
+    /// words without an allocation.
+    Closure(crate::completion::InlineFnOnce<Result<Received>, Result<usize>, 4>),
+}
+
+impl RecvFinish {
+    /// A completion that runs `f` on what arrived.
+    pub fn new(f: impl FnOnce(Result<Received>) -> Result<usize> + Send + 'static) -> RecvFinish {
+        RecvFinish::Closure(crate::completion::InlineFnOnce::new(f))
+    }
+
+    /// A C receive's completion: what arrived written into `outputs`.
+    ///
+    /// # Safety
+    /// Every non-null pointer of `outputs` stays valid and writable, as
+    /// Winsock documents, until the receive completes.
+    pub unsafe fn windows(outputs: RecvOutputs) -> RecvFinish {
+        RecvFinish::Windows(outputs)
+    }
+
+    /// Completes with `got`.
+    #[inline]
+    pub fn call(self, got: Result<Received>) -> Result<usize> {
+        match self {
+            // SAFETY: valid until completion (`RecvFinish::windows`).
+            RecvFinish::Windows(outputs) => got.and_then(|got| unsafe { outputs.write(&got) }),
+            RecvFinish::Closure(f) => f.call(got),
+        }
+    }
+}
 
 /// One try of a queued operation that is not a plain receive (`AcceptEx`,
 /// P8): whether it completed, must wait, or goes on as another socket's

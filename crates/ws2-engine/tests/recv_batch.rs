@@ -97,6 +97,146 @@ fn each_receive_of_a_batch_completes_with_its_own_status_and_flags() {
     }
 }
 
+/// What a blocking `WSARecvMsg` into 200 bytes, with `room` bytes for
+/// control entries (`None`: no control buffer), wrote: the data, the control entries, the WSAMSG, and
+/// the call's result.
+struct Blocking {
+    data: [u8; 200],
+    control: [u64; 32],
+    from: abi::SOCKADDR_STORAGE,
+    msg: abi::WSAMSG,
+    result: Result<u32, i32>,
+}
+
+/// A control `WSABUF` over `control` with `room` bytes, or none.
+fn control_buffer(control: &mut [u64; 32], room: Option<u32>) -> abi::WSABUF {
+    match room {
+        Some(len) => abi::WSABUF {
+            len,
+            buf: control.as_mut_ptr().cast(),
+        },
+        None => abi::WSABUF {
+            len: 0,
+            buf: std::ptr::null_mut(),
+        },
+    }
+}
+
+fn blocking_recv(core: &Arc<SocketCore>, room: Option<u32>) -> Box<Blocking> {
+    let mut b = Box::new(Blocking {
+        data: [0; 200],
+        control: [0; 32],
+        from: abi::SOCKADDR_STORAGE::default(),
+        // SAFETY: WSAMSG is plain C data; all-zero is valid.
+        msg: unsafe { std::mem::zeroed() },
+        result: Ok(0),
+    });
+    let mut wsabuf = abi::WSABUF {
+        len: 200,
+        buf: b.data.as_mut_ptr().cast(),
+    };
+    b.msg = abi::WSAMSG {
+        name: (&raw mut b.from).cast(),
+        namelen: size_of::<abi::SOCKADDR_STORAGE>() as i32,
+        lpBuffers: &mut wsabuf,
+        dwBufferCount: 1,
+        Control: control_buffer(&mut b.control, room),
+        dwFlags: 0,
+    };
+    let mut bytes = 0u32;
+    // SAFETY: every pointer is into the box or to `wsabuf`, live for the
+    // call, which has no OVERLAPPED.
+    b.result = unsafe {
+        ws2_engine::raw::recv_msg(core, &raw mut b.msg, &mut bytes, std::ptr::null_mut(), None)
+    }
+    .map(|_| bytes)
+    .map_err(|e| e.code());
+    b
+}
+
+// S27 G: a batch writes each C receive's outputs straight from what the
+// kernel wrote; they are what a blocking WSARecvMsg of the same datagram
+// writes: source, control entries and their length, flags, and for
+// control data that does not fit (or a NULL Control.buf), MSG_CTRUNC with
+// STATUS_BUFFER_OVERFLOW and the byte count. With IP_RECVIF on (a report the usual case does not
+// write) the batch goes the general way, with the same outputs.
+#[test]
+fn a_batch_writes_what_a_blocking_receive_writes() {
+    for recv_if in [false, true] {
+        let (core, port) = on_port("127.0.0.1:0");
+        if recv_if {
+            let opt = ws2_engine::translate::SockOpt::RecvAddress {
+                v6: false,
+                what: ws2_engine::translate::RecvAddress::Interface,
+            };
+            core.set_option(opt, 1).unwrap();
+        }
+        let tx = sender("127.0.0.1:0");
+        // Room for all entries, for none (16 bytes: a header, no data;
+        // 0 bytes), and a NULL control buffer (still a buffer without
+        // room: MSG_CTRUNC, as a blocking receive says).
+        let rooms = [Some(256), Some(16), Some(0), None, Some(256)];
+        let mut posted: Vec<_> = rooms.iter().map(|_| Posted::post(&core, 200)).collect();
+        assert!(posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)));
+        // The receives were posted with room for 256 bytes of entries:
+        // the rooms are set before the datagrams come.
+        for (p, &room) in posted.iter_mut().zip(&rooms) {
+            p.msg.Control = control_buffer(&mut p.control, room);
+        }
+        let to = core.local_addr().unwrap();
+        let send_all = || {
+            for i in 0..rooms.len() {
+                tx.send_to(&[9, i as u8, 0, 0], to).unwrap();
+            }
+        };
+        send_all();
+        let packets = take(&port, rooms.len());
+        send_all();
+        for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+            let b = blocking_recv(&core, rooms[i]);
+            let r = b.result;
+            let what = format!("receive {i}, IP_RECVIF {recv_if}");
+            assert_eq!(packet.overlapped, &raw const p.ov as usize, "{what}");
+            assert_eq!(p.status().1, 4, "{what}: the byte count");
+            assert_eq!(b.data[..4], p.data[..4], "{what}");
+            assert_eq!(p.msg.dwFlags, b.msg.dwFlags, "{what}: flags");
+            assert_eq!(
+                p.msg.Control.len, b.msg.Control.len,
+                "{what}: control length"
+            );
+            let used = p.msg.Control.len as usize / 8;
+            assert_eq!(p.control[..used], b.control[..used], "{what}: entries");
+            assert_eq!(p.msg.namelen, b.msg.namelen, "{what}: namelen");
+            // SAFETY: both hold a SOCKADDR_IN (127.0.0.1).
+            let port_of = |s: &abi::SOCKADDR_STORAGE| unsafe {
+                (*(s as *const abi::SOCKADDR_STORAGE).cast::<abi::SOCKADDR_IN>()).sin_port
+            };
+            assert_eq!(port_of(&p.from), port_of(&b.from), "{what}: source");
+            assert_eq!(p.source_port(), tx.local_addr().unwrap().port(), "{what}");
+            if rooms[i] != Some(256) {
+                assert_eq!(p.msg.dwFlags & abi::MSG_CTRUNC, abi::MSG_CTRUNC, "{what}");
+                assert_eq!(p.status().0, abi::STATUS_BUFFER_OVERFLOW, "{what}");
+                assert_eq!(r, Err(abi::WSAEMSGSIZE), "{what}");
+            } else {
+                assert_eq!(p.status().0, abi::STATUS_SUCCESS, "{what}");
+                assert_eq!(r, Ok(4), "{what}");
+            }
+            if rooms[i] == Some(256) {
+                let controls = p.controls();
+                assert!(
+                    controls.iter().any(|c| c.1 == abi::IP_PKTINFO),
+                    "{what}: {controls:?}"
+                );
+                assert_eq!(
+                    controls.iter().any(|c| c.1 == abi::IP_RECVIF),
+                    recv_if,
+                    "{what}: {controls:?}"
+                );
+            }
+        }
+    }
+}
+
 // S44 S29: on a URO socket, a batch's reads keep a flow in order: the rest
 // of the first run goes to the next receives before the second run, and
 // what no receive takes waits for the next one.

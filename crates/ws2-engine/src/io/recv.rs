@@ -10,7 +10,6 @@ use crate::completion::{self, Delivery};
 use crate::error::{Error, Result};
 use crate::ops::{Attempt, RecvFinish, RecvOp};
 use crate::socket::SocketCore;
-use crate::translate::Received;
 
 use super::Submitted;
 use super::drain::{arm_or_fail, reactor_for_recvs};
@@ -47,17 +46,14 @@ pub fn recv_now_with<T>(
 /// duplicate fd it watches, that fd's place in its epoll set. A datagram
 /// that arrives meanwhile wakes the reactor once the fd is armed; what a
 /// coalesced run left meanwhile, with nothing queued, is served at once.
-/// `finish` writes the outputs; it is boxed only when the receive waits.
-pub fn recv_overlapped<F>(
+/// `finish` writes the outputs.
+pub fn recv_overlapped(
     core: &Arc<SocketCore>,
     iov: &[libc::iovec],
-    finish: F,
+    finish: RecvFinish,
     delivery: Delivery,
     on_pending: impl FnOnce(),
-) -> Result<Submitted>
-where
-    F: FnOnce(Result<Received>) -> Result<usize> + Send + 'static,
-{
+) -> Result<Submitted> {
     let q = recv_queue(core);
     if q.ops.is_empty()
         && core.buffered_in_user_space().is_some()
@@ -66,7 +62,7 @@ where
         drop(q);
         // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW) is
         // a completed receive: it still completes (SPEC G).
-        return match finish(Ok(got)) {
+        return match finish.call(Ok(got)) {
             Err(e) if e.code() != abi::WSAEMSGSIZE => Err(e),
             r => Ok(Submitted::Now(r, delivery)),
         };
@@ -76,7 +72,7 @@ where
     let op = RecvOp::boxed(RecvOp {
         iov: iov.into(),
         flags: 0,
-        finish: RecvFinish::new(finish),
+        finish,
         delivery,
         issuer: me.id,
         attempt: None,

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::completion::Delivery;
 use crate::error::{Result, errno};
-use crate::ops::{RecvOp, RecvQueue};
+use crate::ops::{RecvFinish, RecvOp, RecvQueue};
 use crate::socket::{GRO_READ, RESIDUE_PIECES, SocketCore};
 use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS};
 
@@ -262,18 +262,34 @@ fn receive_batch(
         let Some(op) = q.ops.pop_front() else { break };
         let bytes = s.msgs[j].msg_len as usize;
         let hdr = &s.msgs[j].msg_hdr;
-        let got = match res.as_mut() {
+        let result = match res.as_mut() {
             Some(res) => {
                 let overflow = s.layout[j].1.map_or(&[][..], |k| &s.overflow[k][..]);
                 // SAFETY: the kernel filled message j: its name, cmsgs and
                 // `bytes` bytes over the receive's buffers then its overflow.
-                unsafe { core.settle_read(res, &op.iov, overflow, hdr, &mut s.names[j], bytes) }
+                let got = unsafe {
+                    core.settle_read(res, &op.iov, overflow, hdr, &mut s.names[j], bytes)
+                };
+                let op = RecvOp::unboxed(op);
+                (op.delivery, op.finish.call(got))
             }
-            // SAFETY: the kernel filled message j (name and cmsgs).
-            None => Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }),
+            None => {
+                let op = RecvOp::unboxed(op);
+                let result = match op.finish {
+                    // SAFETY: the kernel filled message j (name and cmsgs);
+                    // a C receive's outputs are valid until it completes.
+                    RecvFinish::Windows(outputs) => unsafe {
+                        core.received_windows(hdr, &mut s.names[j], bytes, outputs)
+                    },
+                    // SAFETY: the kernel filled message j (name and cmsgs).
+                    finish => {
+                        finish.call(Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }))
+                    }
+                };
+                (op.delivery, result)
+            }
         };
-        let op = RecvOp::unboxed(op);
-        done.push((op.delivery, op.finish.call(got)));
+        done.push(result);
     }
     let left = res.as_ref().is_some_and(|res| res.has_units());
     if r < n && !left {

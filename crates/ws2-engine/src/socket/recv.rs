@@ -9,8 +9,8 @@ use ws2_abi as abi;
 
 use crate::error::{Error, Result, errno};
 use crate::translate::{
-    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, WindowsEntries, coalesced_info_to_windows,
-    controls_from_linux_add, windows_entries_in_order,
+    CmsgBuf, LinuxAddr, MAX_IOVECS, Received, RecvOutputs, WindowsEntries,
+    coalesced_info_to_windows, control_slice, controls_from_linux_add, windows_entries_in_order,
 };
 
 use super::*;
@@ -581,6 +581,47 @@ impl SocketCore {
             )
         };
         got
+    }
+
+    /// A queued C receive's completion from what the kernel wrote through
+    /// `msg` (a `recvmmsg` batch): written straight into Windows' outputs
+    /// as a blocking receive's are ([`windows_outputs`]), unless the socket
+    /// reports more than the usual case does (`IP_RECVIF`,
+    /// `IP_RECVDSTADDR`), whose receive goes through [`Received`].
+    ///
+    /// # Safety
+    /// As [`SocketCore::received`]; `outputs` valid and writable as
+    /// Winsock documents.
+    #[inline]
+    pub(crate) unsafe fn received_windows(
+        &self,
+        msg: &libc::msghdr,
+        from: &mut LinuxAddr,
+        bytes: usize,
+        outputs: RecvOutputs,
+    ) -> Result<usize> {
+        let state = self.state.load(Ordering::Relaxed);
+        if state & WANT_ADDRESS_EXTRA != 0 {
+            // SAFETY: forwarded contract.
+            return unsafe { outputs.write(&self.received(msg, from, bytes)) };
+        }
+        // SAFETY: forwarded contract (the control buffer's).
+        let control = unsafe { control_slice(outputs.control) }?;
+        // SAFETY: the kernel filled msg; forwarded contract for the outputs.
+        let got = unsafe {
+            windows_outputs(
+                state,
+                msg,
+                from,
+                outputs.name,
+                outputs.namelen,
+                control,
+                bytes,
+                None,
+            )
+        }?;
+        // SAFETY: forwarded contract.
+        unsafe { outputs.report(got.bytes, got.control_used, got.flags) }
     }
 
     /// A receive into more buffers than one Linux message takes (S21, S27):

@@ -11,6 +11,7 @@ mod iovecs;
 mod multicast;
 mod options;
 mod received;
+mod recv_outputs;
 mod send_controls;
 #[cfg(test)]
 mod tests;
@@ -20,6 +21,8 @@ pub use iovecs::*;
 pub use multicast::*;
 pub use options::*;
 pub use received::*;
+pub use recv_outputs::RecvOutputs;
+pub(crate) use recv_outputs::control_slice;
 pub use send_controls::*;
 
 use ws2_abi as abi;
