@@ -265,13 +265,25 @@ fn receive_batch(
         let result = match res.as_mut() {
             Some(res) => {
                 let overflow = s.layout[j].1.map_or(&[][..], |k| &s.overflow[k][..]);
+                let RecvOp {
+                    iov,
+                    finish,
+                    delivery,
+                    ..
+                } = RecvOp::unboxed(op);
+                let name = &mut s.names[j];
                 // SAFETY: the kernel filled message j: its name, cmsgs and
-                // `bytes` bytes over the receive's buffers then its overflow.
-                let got = unsafe {
-                    core.settle_read(res, &op.iov, overflow, hdr, &mut s.names[j], bytes)
+                // `bytes` bytes over the receive's buffers then its
+                // overflow; a C receive's outputs are valid until it
+                // completes.
+                let result = match finish {
+                    RecvFinish::Windows(outputs) => unsafe {
+                        core.settle_read_windows(res, &iov, overflow, hdr, name, bytes, outputs)
+                    },
+                    finish => finish
+                        .call(unsafe { core.settle_read(res, &iov, overflow, hdr, name, bytes) }),
                 };
-                let op = RecvOp::unboxed(op);
-                (op.delivery, op.finish.call(got))
+                (delivery, result)
             }
             None => {
                 let op = RecvOp::unboxed(op);

@@ -24,8 +24,8 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::{self, Locked, lock};
 use crate::translate::{
-    CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, Received, ReceivedControls, caller_memory,
-    gro_segment_from_linux, received_to_windows,
+    CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, Received, ReceivedControls, RecvOutputs,
+    caller_memory, control_slice, gro_segment_from_linux, received_to_windows,
 };
 
 use super::recv::{WindowsReceive, receive_msghdr, windows_outputs};
@@ -613,6 +613,60 @@ impl SocketCore {
             segment_size: (piece.segments > 1).then_some(segment as u32),
             ..got
         })
+    }
+
+    /// [`SocketCore::settle_read`] for a C receive (a `recvmmsg` batch):
+    /// a run the caller's buffers and the option take whole, with no
+    /// residue before it, is written straight into Windows' outputs as a
+    /// blocking receive's is (`read_windows`); anything else is settled
+    /// through [`Received`].
+    ///
+    /// # Safety
+    /// As [`SocketCore::settle_read`]; `outputs` valid and writable as
+    /// Winsock documents.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) unsafe fn settle_read_windows(
+        &self,
+        res: &mut Residue,
+        iov: &[libc::iovec],
+        overflow: &[u8],
+        msg: &libc::msghdr,
+        from: &mut LinuxAddr,
+        n: usize,
+        outputs: RecvOutputs,
+    ) -> Result<usize> {
+        let state = self.state.load(Ordering::Relaxed);
+        let buffer = total(iov);
+        if res.units.is_empty() && state & WANT_ADDRESS_EXTRA == 0 && n <= buffer {
+            // SAFETY: the kernel wrote the cmsgs.
+            let segment = unsafe { gro_segment_from_linux(msg) }.unwrap_or(n);
+            let piece = cut(n, segment, buffer, self.uro.max.load(Ordering::Relaxed));
+            if piece.taken == n && !piece.truncated {
+                let segment = (piece.segments > 1).then_some(segment as u32);
+                // SAFETY: forwarded contract (the control buffer's).
+                let control = unsafe { control_slice(outputs.control) }?;
+                // SAFETY: the kernel filled msg (name in `from`, cmsgs), n
+                // bytes in the caller's buffers; forwarded contract.
+                let done = unsafe {
+                    windows_outputs(
+                        state,
+                        msg,
+                        from,
+                        outputs.name,
+                        outputs.namelen,
+                        control,
+                        n,
+                        segment,
+                    )
+                }?;
+                // SAFETY: forwarded contract.
+                return unsafe { outputs.report(done.bytes, done.control_used, done.flags) };
+            }
+        }
+        // SAFETY: forwarded contract.
+        let got = unsafe { self.settle_read(res, iov, overflow, msg, from, n) }?;
+        // SAFETY: forwarded contract.
+        unsafe { outputs.write(&got) }
     }
 
     /// What a read of a GRO socket says: the datagram as
