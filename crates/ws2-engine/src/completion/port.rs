@@ -46,7 +46,6 @@ impl std::fmt::Debug for Packet {
 #[derive(Default)]
 pub struct Port {
     state: Mutex<PortState>,
-    posted: AtomicUsize,
     /// `PortState::deferred` is not empty (read without the lock by every
     /// look for packets).
     has_deferred: AtomicBool,
@@ -105,7 +104,6 @@ impl Port {
             return;
         }
         s.packets.push_back(packet);
-        self.posted.fetch_add(1, Ordering::Relaxed);
         // A waiter posting (completing a socket it watches) takes the
         // packet in the same look: no wake of itself.
         if let Some(w) = s.waiters.last()
@@ -121,7 +119,6 @@ impl Port {
         if packets.is_empty() {
             return;
         }
-        let n = packets.len();
         let mut s = lock(&self.state);
         if s.closed {
             drop(s);
@@ -129,7 +126,6 @@ impl Port {
             return;
         }
         s.packets.extend(packets.drain(..));
-        self.posted.fetch_add(n, Ordering::Relaxed);
         if let Some(w) = s.waiters.last() {
             w.wake();
         }
