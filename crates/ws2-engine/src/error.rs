@@ -19,8 +19,9 @@ use ws2_abi as abi;
 #[derive(Clone)]
 pub struct Error(Repr);
 
-/// Behind one pointer, so a `Result` stays two words and travels in
-/// registers on the success path.
+/// A tag and a pointer: a `Result` of a word stays two words (the tag's
+/// spare values hold `Ok`) and travels in registers, as it did when
+/// `Error` was one box.
 #[derive(Clone)]
 enum Repr {
     /// A fixed answer made without allocating ([`static_error!`]): the
@@ -338,8 +339,10 @@ mod tests {
             (3, abi::STATUS_BUFFER_OVERFLOW)
         );
         assert_eq!((e.bytes(), e.message()), (0, "no datagram is waiting"));
-        // A `Result` stays two words (the success path in registers).
+        // A `Result` stays at most two words (returned in registers).
+        assert_eq!(size_of::<Error>(), 2 * size_of::<usize>());
         assert_eq!(size_of::<Result<usize>>(), 2 * size_of::<usize>());
+        assert_eq!(size_of::<Result<()>>(), 2 * size_of::<usize>());
     }
 
     #[test]

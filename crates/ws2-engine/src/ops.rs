@@ -289,8 +289,9 @@ pub(crate) struct SendQueue {
 pub enum RecvFinish {
     /// A C receive's outputs in its caller's memory: a batch writes them
     /// straight from what the kernel wrote (`SocketCore::received_windows`),
-    /// with no `Received` in between.
-    Windows(RecvOutputs),
+    /// with no `Received` in between. Made only by the unsafe
+    /// [`RecvFinish::windows`].
+    Windows(WindowsFinish),
     /// Any other completion (Rust receives, `AcceptEx`, streams), in four
     /// words without an allocation.
     Closure(crate::completion::InlineFnOnce<Result<Received>, Result<usize>, 4>),
@@ -308,17 +309,56 @@ impl RecvFinish {
     /// Every non-null pointer of `outputs` stays valid and writable, as
     /// Winsock documents, until the receive completes.
     pub unsafe fn windows(outputs: RecvOutputs) -> RecvFinish {
-        RecvFinish::Windows(outputs)
+        RecvFinish::Windows(WindowsFinish(outputs))
     }
 
     /// Completes with `got`.
     #[inline]
     pub fn call(self, got: Result<Received>) -> Result<usize> {
         match self {
-            // SAFETY: valid until completion (`RecvFinish::windows`).
-            RecvFinish::Windows(outputs) => got.and_then(|got| unsafe { outputs.write(&got) }),
+            // SAFETY: valid until completion: a `WindowsFinish` is made
+            // only by `RecvFinish::windows`, whose caller promised it.
+            RecvFinish::Windows(w) => got.and_then(|got| unsafe { w.0.write(&got) }),
             RecvFinish::Closure(f) => f.call(got),
         }
+    }
+}
+
+/// A C receive's outputs, valid until it completes: its field is private,
+/// so safe code cannot make one from arbitrary pointers (only the unsafe
+/// [`RecvFinish::windows`] does).
+///
+/// ```compile_fail
+/// use ws2_engine::{ops::{RecvFinish, WindowsFinish}, translate::RecvOutputs};
+/// let mut x = 0u32;
+/// let o = RecvOutputs {
+///     name: std::ptr::null_mut(),
+///     namelen: std::ptr::null_mut(),
+///     control: std::ptr::null_mut(),
+///     flags: &raw mut x,
+/// };
+/// let _ = RecvFinish::Windows(WindowsFinish(o));
+/// ```
+/// ```
+/// use ws2_engine::{ops::RecvFinish, translate::{Received, RecvOutputs}};
+/// let mut x = 7u32;
+/// let o = RecvOutputs {
+///     name: std::ptr::null_mut(),
+///     namelen: std::ptr::null_mut(),
+///     control: std::ptr::null_mut(),
+///     flags: &raw mut x,
+/// };
+/// // SAFETY: `x` outlives the completion below.
+/// let finish = unsafe { RecvFinish::windows(o) };
+/// assert_eq!(finish.call(Ok(Received { bytes: 3, ..Default::default() })).unwrap(), 3);
+/// assert_eq!(x, 0, "the flags written");
+/// ```
+pub struct WindowsFinish(RecvOutputs);
+
+impl WindowsFinish {
+    /// The outputs, for writing at completion.
+    pub(crate) fn outputs(self) -> RecvOutputs {
+        self.0
     }
 }
 

@@ -277,8 +277,8 @@ fn receive_batch(
                 // overflow; a C receive's outputs are valid until it
                 // completes.
                 let result = match finish {
-                    RecvFinish::Windows(outputs) => unsafe {
-                        core.settle_read_windows(res, &iov, overflow, hdr, name, bytes, outputs)
+                    RecvFinish::Windows(w) => unsafe {
+                        core.settle_read_windows(res, &iov, overflow, hdr, name, bytes, w.outputs())
                     },
                     finish => finish
                         .call(unsafe { core.settle_read(res, &iov, overflow, hdr, name, bytes) }),
@@ -290,8 +290,8 @@ fn receive_batch(
                 let result = match op.finish {
                     // SAFETY: the kernel filled message j (name and cmsgs);
                     // a C receive's outputs are valid until it completes.
-                    RecvFinish::Windows(outputs) => unsafe {
-                        core.received_windows(hdr, &mut s.names[j], bytes, outputs)
+                    RecvFinish::Windows(w) => unsafe {
+                        core.received_windows(hdr, &mut s.names[j], bytes, w.outputs())
                     },
                     // SAFETY: the kernel filled message j (name and cmsgs).
                     finish => {

@@ -605,23 +605,8 @@ impl SocketCore {
             // SAFETY: forwarded contract.
             return unsafe { outputs.write(&self.received(msg, from, bytes)) };
         }
-        // SAFETY: forwarded contract (the control buffer's).
-        let control = unsafe { control_slice(outputs.control) }?;
-        // SAFETY: the kernel filled msg; forwarded contract for the outputs.
-        let got = unsafe {
-            windows_outputs(
-                state,
-                msg,
-                from,
-                outputs.name,
-                outputs.namelen,
-                control,
-                bytes,
-                None,
-            )
-        }?;
         // SAFETY: forwarded contract.
-        unsafe { outputs.report(got.bytes, got.control_used, got.flags) }
+        unsafe { write_windows_outputs(state, msg, from, bytes, None, outputs) }
     }
 
     /// A receive into more buffers than one Linux message takes (S21, S27):
@@ -668,6 +653,39 @@ pub(crate) struct WindowsReceive {
     pub(crate) bytes: usize,
     pub(crate) control_used: usize,
     pub(crate) flags: u32,
+}
+
+/// [`windows_outputs`] written into a queued C receive's `outputs`, and
+/// how it ends ([`RecvOutputs::report`]: `WSAEMSGSIZE` when truncated).
+///
+/// # Safety
+/// As [`windows_outputs`]; `outputs` valid and writable as Winsock
+/// documents.
+pub(super) unsafe fn write_windows_outputs(
+    state: u64,
+    msg: &libc::msghdr,
+    from: &mut LinuxAddr,
+    bytes: usize,
+    segment: Option<u32>,
+    outputs: RecvOutputs,
+) -> Result<usize> {
+    // SAFETY: forwarded contract (the control buffer's).
+    let control = unsafe { control_slice(outputs.control) }?;
+    // SAFETY: forwarded contract.
+    let done = unsafe {
+        windows_outputs(
+            state,
+            msg,
+            from,
+            outputs.name,
+            outputs.namelen,
+            control,
+            bytes,
+            segment,
+        )
+    }?;
+    // SAFETY: forwarded contract.
+    unsafe { outputs.report(done.bytes, done.control_used, done.flags) }
 }
 
 /// Windows' outputs of a datagram of `bytes` the kernel wrote through

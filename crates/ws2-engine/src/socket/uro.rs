@@ -25,10 +25,10 @@ use crate::error::{Error, Result};
 use crate::fork::{self, Locked, lock};
 use crate::translate::{
     CmsgBuf, INLINE_BUFFERS, LinuxAddr, MAX_IOVECS, Received, ReceivedControls, RecvOutputs,
-    caller_memory, control_slice, gro_segment_from_linux, received_to_windows,
+    caller_memory, gro_segment_from_linux, received_to_windows,
 };
 
-use super::recv::{WindowsReceive, receive_msghdr, windows_outputs};
+use super::recv::{WindowsReceive, receive_msghdr, windows_outputs, write_windows_outputs};
 use super::*;
 
 /// Room a read of a GRO socket offers: any UDP payload fits (65,507 bytes
@@ -643,24 +643,9 @@ impl SocketCore {
             let piece = cut(n, segment, buffer, self.uro.max.load(Ordering::Relaxed));
             if piece.taken == n && !piece.truncated {
                 let segment = (piece.segments > 1).then_some(segment as u32);
-                // SAFETY: forwarded contract (the control buffer's).
-                let control = unsafe { control_slice(outputs.control) }?;
                 // SAFETY: the kernel filled msg (name in `from`, cmsgs), n
                 // bytes in the caller's buffers; forwarded contract.
-                let done = unsafe {
-                    windows_outputs(
-                        state,
-                        msg,
-                        from,
-                        outputs.name,
-                        outputs.namelen,
-                        control,
-                        n,
-                        segment,
-                    )
-                }?;
-                // SAFETY: forwarded contract.
-                return unsafe { outputs.report(done.bytes, done.control_used, done.flags) };
+                return unsafe { write_windows_outputs(state, msg, from, n, segment, outputs) };
             }
         }
         // SAFETY: forwarded contract.
