@@ -38,11 +38,11 @@ pub(crate) const GSO_SEGMENTS: u64 = 54;
 pub(crate) const SEGMENT: usize = 1200;
 
 /// Buffer of every receive: any datagram or run fits.
-const BUF: usize = 65536;
+pub(super) const BUF: usize = 65536;
 
 /// Datagrams one fill queues for the plain rows: 20,000 of 1,200 bytes
 /// take about 46 MB of the 128 MiB a receive queue may hold.
-const QUEUE_PLAIN: u64 = 20_000;
+pub(super) const QUEUE_PLAIN: u64 = 20_000;
 
 /// Datagrams one fill queues for the GSO rows (600 sends of 54): a socket
 /// without GRO gets them as 1,200-byte datagrams, about 2.3 KB of queue
@@ -89,6 +89,20 @@ pub enum RecvMode {
 }
 
 impl RecvMode {
+    /// Whether the mode completes every receive within its drain and
+    /// reads a socket raw `recvmsg` can read beside it: its pairs with the
+    /// reference drain one filled queue in turns ([`Receivers::drain_raw_beside`]).
+    pub(crate) fn pairs_on_one_queue(self) -> bool {
+        matches!(
+            self,
+            RecvMode::CapiRecvmsg
+                | RecvMode::CapiEvent
+                | RecvMode::CapiPortSkip
+                | RecvMode::CapiPort
+                | RecvMode::RustRecvmsg
+        )
+    }
+
     /// Whether the mode receives the GSO traffic of the URO rows.
     pub(crate) fn gso(self) -> bool {
         matches!(
@@ -267,7 +281,14 @@ impl Receivers {
         set_int(fd, libc::SOL_UDP, libc::UDP_GRO, 1)?;
         set_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
         set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
-        set_int(blk.fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
+        let port = CSocket::new(true, false, false)?;
+        let skip = CSocket::new(true, true, false)?;
+        // Raw `recvmsg` reads these sockets beside ws2 (`drain_raw_beside`)
+        // and gets the TOS byte as its loop expects (ws2's IP_RECVECN
+        // turns it on too; said here so the reference never depends on it).
+        for fd in [blk.fd, port.fd, skip.fd, rust.as_raw_fd()] {
+            set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
+        }
         let event = ws2_32::WSACreateEvent();
         if event.is_null() {
             return Err("WSACreateEvent failed".into());
@@ -277,8 +298,8 @@ impl Receivers {
             tx: UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind sender: {e}"))?,
             blk,
             rust,
-            port: CSocket::new(true, false, false)?,
-            skip: CSocket::new(true, true, false)?,
+            port,
+            skip,
             uro: CSocket::new(false, false, true)?,
             uro_skip: CSocket::new(true, true, true)?,
             uro_posted: CSocket::new(true, false, true)?,
@@ -315,7 +336,7 @@ impl Receivers {
     /// Fills `mode`'s receive queue with `count` datagrams of `size` bytes
     /// (untimed): one `sendto` each, or for the GSO modes UDP GSO sends of
     /// [`GSO_SEGMENTS`] x [`SEGMENT`]. Returns the datagrams sent.
-    fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
+    pub(super) fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
         let dest = self.dest(mode);
         if mode.gso() {
             let calls = count.div_ceil(GSO_SEGMENTS);
@@ -333,14 +354,31 @@ impl Receivers {
     }
 
     /// Drains `want` datagrams from `mode`'s queue, timed.
-    fn drain(&self, mode: RecvMode, want: u64, buf: &mut [u8]) -> AppResult<Drained> {
-        let (start, cpu) = (Instant::now(), thread_cpu());
-        let got = measured_drain(self, mode, want, buf)?;
-        Ok(Drained {
-            elapsed: start.elapsed(),
-            cpu: thread_cpu().saturating_sub(cpu),
-            sent: want,
-            datagrams: got,
+    pub(super) fn drain(&self, mode: RecvMode, want: u64, buf: &mut [u8]) -> AppResult<Drained> {
+        timed(want, || measured_drain(self, mode, want, buf))
+    }
+
+    /// Drains `want` datagrams from `mode`'s queue with raw `recvmsg` on
+    /// its socket's fd (IP_PKTINFO and IP_RECVTOS on), timed: the
+    /// reference of [`RecvMode::pairs_on_one_queue`]'s modes.
+    pub(super) fn drain_raw_beside(
+        &self,
+        mode: RecvMode,
+        want: u64,
+        buf: &mut [u8],
+    ) -> AppResult<Drained> {
+        let fd = match mode {
+            RecvMode::CapiRecvmsg | RecvMode::CapiEvent => self.blk.fd,
+            RecvMode::CapiPortSkip => self.skip.fd,
+            RecvMode::CapiPort => self.port.fd,
+            RecvMode::RustRecvmsg => self.rust.as_raw_fd(),
+            _ => return Err(format!("{mode:?} does not share its queue with raw recvmsg").into()),
+        };
+        timed(want, || {
+            let mut seen = Seen::default();
+            let got = raw_drain(fd, want, buf, &mut seen);
+            std::hint::black_box((seen.destinations, seen.ecn));
+            Ok(got)
         })
     }
 
@@ -355,11 +393,7 @@ impl Receivers {
         while left > 0 {
             let n = left.min(turn);
             let sent = self.fill(mode, size, n);
-            let d = self.drain(mode, sent, &mut buf)?;
-            total.elapsed += d.elapsed;
-            total.cpu += d.cpu;
-            total.sent += d.sent;
-            total.datagrams += d.datagrams;
+            total.add(&self.drain(mode, sent, &mut buf)?);
             left -= n;
         }
         Ok(total)
@@ -382,6 +416,27 @@ pub(crate) struct Drained {
     pub(crate) sent: u64,
     /// Datagrams the drains received.
     pub(crate) datagrams: u64,
+}
+
+impl Drained {
+    pub(crate) fn add(&mut self, d: &Drained) {
+        self.elapsed += d.elapsed;
+        self.cpu += d.cpu;
+        self.sent += d.sent;
+        self.datagrams += d.datagrams;
+    }
+}
+
+/// `drain`'s datagrams out of `want`, with the wall-clock and CPU time it took.
+fn timed(want: u64, drain: impl FnOnce() -> AppResult<u64>) -> AppResult<Drained> {
+    let (start, cpu) = (Instant::now(), thread_cpu());
+    let got = drain()?;
+    Ok(Drained {
+        elapsed: start.elapsed(),
+        cpu: thread_cpu().saturating_sub(cpu),
+        sent: want,
+        datagrams: got,
+    })
 }
 
 /// This thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`).
