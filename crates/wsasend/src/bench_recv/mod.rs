@@ -22,12 +22,13 @@
 //! medians of the rates and of the paired ratios. A receiver that
 //! completes each receive within its loop shares one filled queue with raw
 //! `recvmsg` on its own socket, the two draining it in turns of 500
-//! datagrams ([`measure_on_one_queue`]): a pair measured a whole drain
+//! datagrams (`one_queue.rs`): a pair measured a whole drain
 //! apart met different moments of a shared machine, and single rows moved
 //! by ±0.04 from run to run; turns a millisecond long leave the ratio to
 //! the work each receive does. `crates/wsasend/bench-recv-callgrind.sh` adds
 //! instructions per datagram.
 
+mod one_queue;
 mod receivers;
 
 use std::process::ExitCode;
@@ -38,7 +39,7 @@ use crate::AppResult;
 use crate::bench::{PROGRESS, median, print_json};
 use crate::output::JSON_VERSION;
 pub use receivers::RecvMode;
-use receivers::{Drained, GSO_SEGMENTS, Receivers, SEGMENT};
+use receivers::{GSO_SEGMENTS, Receivers, SEGMENT};
 
 /// `bench recv`'s options.
 #[derive(clap::Args, Debug)]
@@ -160,11 +161,16 @@ impl Group {
                 [i, 0]
             };
             let mode = self.modes[i];
-            let together = self.modes[0] == RecvMode::RawRecvmsg && mode.pairs_on_one_queue();
-            let mut both = if together {
-                let [raw, ws2] =
-                    measure_on_one_queue(r, mode, self.size, self.count, pair[0] == 0)?;
-                Some(if pair[0] == 0 { [raw, ws2] } else { [ws2, raw] })
+            let reference = self.modes[0];
+            let mut both = if one_queue::pairs(reference, mode) {
+                let first = pair[0] == 0;
+                let [by_reference, by_mode] =
+                    one_queue::measure(r, reference, mode, self.size, self.count, first)?;
+                Some(if first {
+                    [by_reference, by_mode]
+                } else {
+                    [by_mode, by_reference]
+                })
             } else {
                 None
             };
@@ -224,49 +230,6 @@ impl Group {
     fn per_round(&self) -> u64 {
         2 * (self.modes.len() as u64 - 1)
     }
-}
-
-/// Datagrams one turn of [`measure_on_one_queue`] drains.
-const TURN: u64 = 500;
-
-/// Raw `recvmsg` and `mode` measured on one filled queue (`mode`'s
-/// socket), `count` datagrams each: they drain it in turns of [`TURN`]
-/// datagrams (about a millisecond), in the order A B B A (A is raw when
-/// `raw_first`), so both meet the same stretch of the machine's time and
-/// the same queue. Returns [raw, mode].
-fn measure_on_one_queue(
-    r: &Receivers,
-    mode: RecvMode,
-    size: usize,
-    count: u64,
-    raw_first: bool,
-) -> AppResult<[Drained; 2]> {
-    let mut buf = vec![0u8; receivers::BUF];
-    let mut total = [Drained::default(), Drained::default()];
-    let (first, second) = if raw_first { (0, 1) } else { (1, 0) };
-    let mut left = count;
-    while left > 0 {
-        let each = left.min(receivers::QUEUE_PLAIN / 2);
-        r.fill(mode, size, 2 * each);
-        let mut part = [each, each];
-        for k in 0.. {
-            let side = [first, second, second, first][k % 4];
-            let want = TURN.min(part[side]);
-            let d = if side == 0 {
-                r.drain_raw_beside(mode, want, &mut buf)?
-            } else {
-                r.drain(mode, want, &mut buf)?
-            };
-            part[side] -= want;
-            let dry = d.datagrams < want;
-            total[side].add(&d);
-            if dry || part == [0, 0] {
-                break;
-            }
-        }
-        left -= each;
-    }
-    Ok(total)
 }
 
 #[derive(Serialize)]
