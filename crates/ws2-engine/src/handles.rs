@@ -220,10 +220,9 @@ pub fn object(handle: usize) -> Option<Object> {
     guard.as_ref().map(|e| e.object.clone())
 }
 
-/// A socket borrowed from the table for one call: no reference-count
-/// traffic on the hot path (`arc-swap` guard); the socket stays alive while
-/// this lives, even if another thread closes the handle meanwhile.
-/// Dereferences to `Arc<SocketCore>`; made by [`socket`].
+/// A socket held for one call: it stays alive while this lives, even if
+/// another thread closes the handle meanwhile. Dereferences to
+/// `Arc<SocketCore>`; made by [`socket`].
 ///
 /// ```
 /// use std::sync::Arc;
@@ -239,28 +238,17 @@ pub fn object(handle: usize) -> Option<Object> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SocketRef {
-    held: Held,
-}
-
-/// How a [`SocketRef`] holds its socket.
-enum Held {
-    /// The table's entry, borrowed.
-    Guard(arc_swap::Guard<Option<Arc<Entry>>>),
-    /// The socket this thread looked up last (see [`socket`]).
-    Cached(Arc<SocketCore>),
+    /// A strong reference for the call: from the thread's remembered
+    /// socket, or cloned out of the table. One word, so a lookup's
+    /// `Result` comes back in registers.
+    core: Arc<SocketCore>,
 }
 
 impl std::ops::Deref for SocketRef {
     type Target = Arc<SocketCore>;
     #[inline]
     fn deref(&self) -> &Arc<SocketCore> {
-        match &self.held {
-            Held::Cached(core) => core,
-            Held::Guard(guard) => match guard.as_ref().map(|e| &e.object) {
-                Some(Object::Socket(core)) => core,
-                _ => unreachable!("SocketRef is made only for socket entries"),
-            },
-        }
+        &self.core
     }
 }
 
@@ -353,9 +341,7 @@ impl std::fmt::Debug for SocketRef {
 #[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
     if let Some(core) = remembered(&LAST_SOCKET, handle) {
-        return Ok(SocketRef {
-            held: Held::Cached(core),
-        });
+        return Ok(SocketRef { core });
     }
     socket_from_table(handle)
 }
@@ -369,9 +355,7 @@ fn socket_from_table(handle: usize) -> Result<SocketRef> {
         && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
     {
         remember(&LAST_SOCKET, handle, removals, core);
-        return Ok(SocketRef {
-            held: Held::Guard(guard),
-        });
+        return Ok(SocketRef { core: core.clone() });
     }
     Err(not_a_socket(handle))
 }

@@ -154,85 +154,167 @@ fn blocking_recv(core: &Arc<SocketCore>, room: Option<u32>) -> Box<Blocking> {
     b
 }
 
+/// Posts one receive (200 bytes) per control room of [`ROOMS`] on `core`,
+/// has `send(i)` send the i-th datagram (or coalesced run) of `len` bytes
+/// for each, then again for as many blocking receives, and checks that each
+/// batch-filled receive wrote what the blocking receive of the same traffic
+/// wrote: data, byte count, source (all of it), control entries and their
+/// length, flags; MSG_CTRUNC with STATUS_BUFFER_OVERFLOW (and WSAEMSGSIZE
+/// for the blocking call) where the entries do not fit. Returns the entries
+/// of the receives with room for all of them.
+fn batch_and_blocking_agree(
+    core: &Arc<SocketCore>,
+    port: &Port,
+    send: &dyn Fn(usize),
+    len: usize,
+    what: &str,
+) -> Vec<Vec<(i32, i32, u32)>> {
+    let mut posted: Vec<_> = ROOMS.iter().map(|_| Posted::post(core, 200)).collect();
+    assert!(
+        posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)),
+        "{what}"
+    );
+    // The receives were posted with room for 256 bytes of entries: the
+    // rooms are set before the datagrams come.
+    for (p, &room) in posted.iter_mut().zip(&ROOMS) {
+        p.msg.Control = control_buffer(&mut p.control, room);
+    }
+    let before = io::recv_stats();
+    (0..ROOMS.len()).for_each(send);
+    let packets = take(port, ROOMS.len());
+    let after = io::recv_stats();
+    assert!(
+        after.recvmmsg_calls > before.recvmmsg_calls,
+        "{what}: recvmmsg filled the receives"
+    );
+    (0..ROOMS.len()).for_each(send);
+    let mut whole = Vec::new();
+    for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+        let b = blocking_recv(core, ROOMS[i]);
+        let r = b.result;
+        let what = format!("{what}, receive {i}");
+        assert_eq!(packet.overlapped, &raw const p.ov as usize, "{what}");
+        assert_eq!(p.status().1, len, "{what}: the byte count");
+        assert_eq!(b.data[..len], p.data[..len], "{what}");
+        assert_eq!(p.msg.dwFlags, b.msg.dwFlags, "{what}: flags");
+        assert_eq!(
+            p.msg.Control.len, b.msg.Control.len,
+            "{what}: control length"
+        );
+        let used = p.msg.Control.len as usize / 8;
+        assert_eq!(p.control[..used], b.control[..used], "{what}: entries");
+        assert_eq!(p.msg.namelen, b.msg.namelen, "{what}: namelen");
+        // SAFETY: both are plain SOCKADDR_STORAGEs.
+        let name = |s: &abi::SOCKADDR_STORAGE| unsafe {
+            std::slice::from_raw_parts((s as *const abi::SOCKADDR_STORAGE).cast::<u8>(), 128)
+                .to_vec()
+        };
+        let namelen = p.msg.namelen as usize;
+        assert_eq!(
+            name(&p.from)[..namelen],
+            name(&b.from)[..namelen],
+            "{what}: source"
+        );
+        if ROOMS[i] != Some(256) {
+            assert_eq!(p.msg.dwFlags & abi::MSG_CTRUNC, abi::MSG_CTRUNC, "{what}");
+            assert_eq!(p.status().0, abi::STATUS_BUFFER_OVERFLOW, "{what}");
+            assert_eq!(r, Err(abi::WSAEMSGSIZE), "{what}");
+        } else {
+            assert_eq!(p.status().0, abi::STATUS_SUCCESS, "{what}");
+            assert_eq!(r, Ok(len as u32), "{what}");
+            whole.push(p.controls());
+        }
+    }
+    whole
+}
+
+/// The control rooms of [`batch_and_blocking_agree`]'s receives: room for
+/// all entries, for none (16 bytes: a header, no data; 0 bytes), and a
+/// NULL control buffer (still a buffer without room: MSG_CTRUNC, as a
+/// blocking receive says).
+const ROOMS: [Option<u32>; 5] = [Some(256), Some(16), Some(0), None, Some(256)];
+
+/// `IP_RECVIF` (or `IPV6_RECVIF`) on: a report the usual case does not
+/// write, so receives take the general path.
+fn recv_if_on(core: &SocketCore, v6: bool) {
+    let opt = ws2_engine::translate::SockOpt::RecvAddress {
+        v6,
+        what: ws2_engine::translate::RecvAddress::Interface,
+    };
+    core.set_option(opt, 1).unwrap();
+}
+
 // S27 G: a batch writes each C receive's outputs straight from what the
 // kernel wrote; they are what a blocking WSARecvMsg of the same datagram
 // writes: source, control entries and their length, flags, and for
 // control data that does not fit (or a NULL Control.buf), MSG_CTRUNC with
-// STATUS_BUFFER_OVERFLOW and the byte count. With IP_RECVIF on (a report the usual case does not
-// write) the batch goes the general way, with the same outputs.
+// STATUS_BUFFER_OVERFLOW and the byte count. With IP_RECVIF on (a report
+// the usual case does not write) the batch goes the general way, with the
+// same outputs. IPv6 too: its source (scope and flow fields included) and
+// IN6_PKTINFO.
 #[test]
 fn a_batch_writes_what_a_blocking_receive_writes() {
-    for recv_if in [false, true] {
-        let (core, port) = on_port("127.0.0.1:0");
-        if recv_if {
-            let opt = ws2_engine::translate::SockOpt::RecvAddress {
-                v6: false,
-                what: ws2_engine::translate::RecvAddress::Interface,
-            };
-            core.set_option(opt, 1).unwrap();
-        }
-        let tx = sender("127.0.0.1:0");
-        // Room for all entries, for none (16 bytes: a header, no data;
-        // 0 bytes), and a NULL control buffer (still a buffer without
-        // room: MSG_CTRUNC, as a blocking receive says).
-        let rooms = [Some(256), Some(16), Some(0), None, Some(256)];
-        let mut posted: Vec<_> = rooms.iter().map(|_| Posted::post(&core, 200)).collect();
-        assert!(posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)));
-        // The receives were posted with room for 256 bytes of entries:
-        // the rooms are set before the datagrams come.
-        for (p, &room) in posted.iter_mut().zip(&rooms) {
-            p.msg.Control = control_buffer(&mut p.control, room);
-        }
-        let to = core.local_addr().unwrap();
-        let send_all = || {
-            for i in 0..rooms.len() {
+    for (addr, v6) in [("127.0.0.1:0", false), ("[::1]:0", true)] {
+        for recv_if in [false, true] {
+            let (core, port) = on_port(addr);
+            if recv_if {
+                recv_if_on(&core, v6);
+            }
+            let tx = sender(addr);
+            let to = core.local_addr().unwrap();
+            let send = |i: usize| {
                 tx.send_to(&[9, i as u8, 0, 0], to).unwrap();
-            }
-        };
-        send_all();
-        let packets = take(&port, rooms.len());
-        send_all();
-        for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
-            let b = blocking_recv(&core, rooms[i]);
-            let r = b.result;
-            let what = format!("receive {i}, IP_RECVIF {recv_if}");
-            assert_eq!(packet.overlapped, &raw const p.ov as usize, "{what}");
-            assert_eq!(p.status().1, 4, "{what}: the byte count");
-            assert_eq!(b.data[..4], p.data[..4], "{what}");
-            assert_eq!(p.msg.dwFlags, b.msg.dwFlags, "{what}: flags");
-            assert_eq!(
-                p.msg.Control.len, b.msg.Control.len,
-                "{what}: control length"
-            );
-            let used = p.msg.Control.len as usize / 8;
-            assert_eq!(p.control[..used], b.control[..used], "{what}: entries");
-            assert_eq!(p.msg.namelen, b.msg.namelen, "{what}: namelen");
-            // SAFETY: both hold a SOCKADDR_IN (127.0.0.1).
-            let port_of = |s: &abi::SOCKADDR_STORAGE| unsafe {
-                (*(s as *const abi::SOCKADDR_STORAGE).cast::<abi::SOCKADDR_IN>()).sin_port
             };
-            assert_eq!(port_of(&p.from), port_of(&b.from), "{what}: source");
-            assert_eq!(p.source_port(), tx.local_addr().unwrap().port(), "{what}");
-            if rooms[i] != Some(256) {
-                assert_eq!(p.msg.dwFlags & abi::MSG_CTRUNC, abi::MSG_CTRUNC, "{what}");
-                assert_eq!(p.status().0, abi::STATUS_BUFFER_OVERFLOW, "{what}");
-                assert_eq!(r, Err(abi::WSAEMSGSIZE), "{what}");
-            } else {
-                assert_eq!(p.status().0, abi::STATUS_SUCCESS, "{what}");
-                assert_eq!(r, Ok(4), "{what}");
-            }
-            if rooms[i] == Some(256) {
-                let controls = p.controls();
+            let what = format!("{addr}, IP_RECVIF {recv_if}");
+            for controls in batch_and_blocking_agree(&core, &port, &send, 4, &what) {
+                let (level, pktinfo) = if v6 {
+                    (abi::IPPROTO_IPV6, abi::IPV6_PKTINFO)
+                } else {
+                    (abi::IPPROTO_IP, abi::IP_PKTINFO)
+                };
                 assert!(
-                    controls.iter().any(|c| c.1 == abi::IP_PKTINFO),
+                    controls.iter().any(|c| (c.0, c.1) == (level, pktinfo)),
                     "{what}: {controls:?}"
                 );
+                let recvif = if v6 { abi::IPV6_RECVIF } else { abi::IP_RECVIF };
                 assert_eq!(
-                    controls.iter().any(|c| c.1 == abi::IP_RECVIF),
+                    controls.iter().any(|c| (c.0, c.1) == (level, recvif)),
                     recv_if,
                     "{what}: {controls:?}"
                 );
             }
+        }
+    }
+}
+
+// S44 S27 G: on a URO socket too, batch-filled receives write what
+// blocking ones write for the same coalesced runs: UDP_COALESCED_INFO
+// after the other entries, MSG_CTRUNC where they do not fit, and with
+// IP_RECVIF the general way.
+#[test]
+fn a_uro_batch_writes_what_a_blocking_receive_writes() {
+    for recv_if in [false, true] {
+        let (core, port) = on_port("127.0.0.1:0");
+        core.set_recv_max_coalesced(65527).unwrap();
+        if recv_if {
+            recv_if_on(&core, false);
+        }
+        let tx = sender("127.0.0.1:0");
+        let to = core.local_addr().unwrap();
+        // Each send one run of two 60-byte datagrams.
+        let send = |i: usize| gso(&tx, to, &run(i as u8, 60, 2, 0), 60, None);
+        let what = format!("URO, IP_RECVIF {recv_if}");
+        for controls in batch_and_blocking_agree(&core, &port, &send, 120, &what) {
+            assert_eq!(
+                controls.last(),
+                Some(&(abi::IPPROTO_UDP, abi::UDP_COALESCED_INFO, 60)),
+                "{what}: {controls:?}"
+            );
+            assert_eq!(
+                controls.iter().any(|c| c.1 == abi::IP_RECVIF),
+                recv_if,
+                "{what}: {controls:?}"
+            );
         }
     }
 }

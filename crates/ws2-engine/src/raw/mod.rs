@@ -115,7 +115,7 @@ pub(crate) unsafe fn overlapped_delivery(
 ///
 /// # Safety
 /// `ov` must be valid and writable.
-#[inline]
+#[inline(always)]
 pub(crate) unsafe fn complete_now(
     core: &SocketCore,
     ov: *mut abi::WSAOVERLAPPED,

@@ -591,7 +591,8 @@ fn windows_entries_match_the_general_path_for_what_linux_writes() {
         p[15] = 1;
         p
     };
-    let shapes: [&[(i32, i32, Vec<u8>)]; 6] = [
+    let unicast: [u8; 20] = std::array::from_fn(|i| i as u8 + 1);
+    let shapes: [&[(i32, i32, Vec<u8>)]; 10] = [
         &[],
         &[linux_entry(0, &payload), linux_entry(2, &[0x2e; 20])],
         &[
@@ -606,10 +607,17 @@ fn windows_entries_match_the_general_path_for_what_linux_writes() {
         ],
         &[linux_entry(0, &[255; 20]), linux_entry(1, &[0; 20])],
         &[linux_entry(8, &[0; 20]), linux_entry(9, &[0; 20])],
+        // What Linux writes for IP_PKTINFO and IP_RECVTOS (the one-look
+        // pair): to a unicast address, to the limited broadcast.
+        &[linux_entry(0, &unicast), linux_entry(2, &[0x2e; 20])],
+        &[linux_entry(0, &[255; 20]), linux_entry(2, &[0x03; 20])],
+        // For IPV6_RECVPKTINFO and IPV6_RECVTCLASS: multicast, unicast.
+        &[linux_entry(1, &v6_multicast), linux_entry(4, &[0xb6; 20])],
+        &[linux_entry(1, &unicast), linux_entry(4, &[0x01; 20])],
     ];
     // Which shapes the one pass takes (Windows' order), which it leaves
     // to WindowsEntries.
-    let in_order = [true, true, false, false, true, true];
+    let in_order = [true, true, false, false, true, true, true, true, true, true];
     for (shape, in_order) in shapes.into_iter().zip(in_order) {
         let mut control = linux_cmsgs(shape);
         let len = control.len() * 8;

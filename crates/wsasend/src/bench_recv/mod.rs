@@ -19,9 +19,16 @@
 //! Every round measures each receiver right next to its reference (raw
 //! `recvmsg`, or quinn-udp for the URO rows), the pair's order and the
 //! receivers' order reversed every other round; the tables show the
-//! medians of the rates and of the paired ratios. `crates/wsasend/bench-recv-callgrind.sh` adds
+//! medians of the rates and of the paired ratios. A receiver that
+//! completes each receive within its loop shares one filled queue with raw
+//! `recvmsg` on its own socket, the two draining it in turns of 500
+//! datagrams (`one_queue.rs`): a pair measured a whole drain
+//! apart met different moments of a shared machine, and single rows moved
+//! by ±0.04 from run to run; turns a millisecond long leave the ratio to
+//! the work each receive does. `crates/wsasend/bench-recv-callgrind.sh` adds
 //! instructions per datagram.
 
+mod one_queue;
 mod receivers;
 
 use std::process::ExitCode;
@@ -153,9 +160,26 @@ impl Group {
             } else {
                 [i, 0]
             };
+            let mode = self.modes[i];
+            let reference = self.modes[0];
+            let mut both = if one_queue::pairs(reference, mode) {
+                let first = pair[0] == 0;
+                let [by_reference, by_mode] =
+                    one_queue::measure(r, reference, mode, self.size, self.count, first)?;
+                Some(if first {
+                    [by_reference, by_mode]
+                } else {
+                    [by_mode, by_reference]
+                })
+            } else {
+                None
+            };
             let mut got = [(0.0, 0.0); 2];
             for (k, &j) in pair.iter().enumerate() {
-                let d = r.measure(self.modes[j], self.size, self.count)?;
+                let d = match &mut both {
+                    Some(both) => std::mem::take(&mut both[k]),
+                    None => r.measure(self.modes[j], self.size, self.count)?,
+                };
                 short += d.sent.saturating_sub(d.datagrams);
                 let rate = d.datagrams as f64 / d.elapsed.as_secs_f64().max(1e-9);
                 let cpu = d.datagrams as f64 / d.cpu.as_secs_f64().max(1e-9);

@@ -11,7 +11,7 @@
 
 use std::io::IoSliceMut;
 use std::net::{SocketAddr, SocketAddrV4, UdpSocket};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::{Duration, Instant};
 
 use clap::ValueEnum;
@@ -20,6 +20,9 @@ use ws2_abi as abi;
 
 use crate::AppResult;
 use crate::bench::{RawMsg, big_rcvbuf, raw_loop};
+use posted::posted_drain;
+
+mod posted;
 
 /// `WSARecvMsg`, as `WSAIoctl(WSAID_WSARECVMSG)` hands it out.
 type RecvMsgFn = unsafe extern "C" fn(
@@ -38,16 +41,16 @@ pub(crate) const GSO_SEGMENTS: u64 = 54;
 pub(crate) const SEGMENT: usize = 1200;
 
 /// Buffer of every receive: any datagram or run fits.
-const BUF: usize = 65536;
+pub(super) const BUF: usize = 65536;
 
 /// Datagrams one fill queues for the plain rows: 20,000 of 1,200 bytes
 /// take about 46 MB of the 128 MiB a receive queue may hold.
-const QUEUE_PLAIN: u64 = 20_000;
+pub(super) const QUEUE_PLAIN: u64 = 20_000;
 
 /// Datagrams one fill queues for the GSO rows (600 sends of 54): a socket
 /// without GRO gets them as 1,200-byte datagrams, about 2.3 KB of queue
 /// each (75 MB); a GRO socket as 600 runs.
-const QUEUE_GSO: u64 = 600 * GSO_SEGMENTS;
+pub(super) const QUEUE_GSO: u64 = 600 * GSO_SEGMENTS;
 
 /// The receive modes (also `bench-one-recv --mode` for callgrind).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -243,6 +246,9 @@ pub(crate) struct Receivers {
     uro_posted: CSocket,
     posted: CSocket,
     quinn: (UdpSocket, quinn_udp::UdpSocketState),
+    /// quinn-udp's states for the sockets it reads beside their own
+    /// receivers (`drain_beside`): URO, URO skip, raw GRO.
+    quinn_states: [quinn_udp::UdpSocketState; 3],
     raw_gro: UdpSocket,
     event: abi::WSAEVENT,
     recvmsg: RecvMsgFn,
@@ -267,23 +273,45 @@ impl Receivers {
         set_int(fd, libc::SOL_UDP, libc::UDP_GRO, 1)?;
         set_int(fd, libc::IPPROTO_IP, libc::IP_PKTINFO, 1)?;
         set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
-        set_int(blk.fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
+        let port = CSocket::new(true, false, false)?;
+        let skip = CSocket::new(true, true, false)?;
+        // Raw `recvmsg` reads these sockets beside ws2 (`drain_beside`)
+        // and gets the TOS byte as its loop expects (ws2's IP_RECVECN
+        // turns it on too; said here so the reference never depends on it).
+        for fd in [blk.fd, port.fd, skip.fd, rust.as_raw_fd()] {
+            set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
+        }
         let event = ws2_32::WSACreateEvent();
         if event.is_null() {
             return Err("WSACreateEvent failed".into());
         }
         let recvmsg = recvmsg_fn(blk.s)?;
+        let (uro, uro_skip) = (
+            CSocket::new(false, false, true)?,
+            CSocket::new(true, true, true)?,
+        );
+        let quinn_state = |fd: RawFd| {
+            // SAFETY: `fd` is a socket made above, open for the call.
+            let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+            quinn_udp::UdpSocketState::new((&fd).into()).map_err(|e| format!("quinn-udp: {e}"))
+        };
+        let quinn_states = [
+            quinn_state(uro.fd)?,
+            quinn_state(uro_skip.fd)?,
+            quinn_state(raw_gro.as_raw_fd())?,
+        ];
         Ok(Receivers {
             tx: UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind sender: {e}"))?,
             blk,
             rust,
-            port: CSocket::new(true, false, false)?,
-            skip: CSocket::new(true, true, false)?,
-            uro: CSocket::new(false, false, true)?,
-            uro_skip: CSocket::new(true, true, true)?,
+            port,
+            skip,
+            uro,
+            uro_skip,
             uro_posted: CSocket::new(true, false, true)?,
             posted: CSocket::new(true, false, false)?,
             quinn: (quinn, state),
+            quinn_states,
             raw_gro,
             event,
             recvmsg,
@@ -315,7 +343,7 @@ impl Receivers {
     /// Fills `mode`'s receive queue with `count` datagrams of `size` bytes
     /// (untimed): one `sendto` each, or for the GSO modes UDP GSO sends of
     /// [`GSO_SEGMENTS`] x [`SEGMENT`]. Returns the datagrams sent.
-    fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
+    pub(super) fn fill(&self, mode: RecvMode, size: usize, count: u64) -> u64 {
         let dest = self.dest(mode);
         if mode.gso() {
             let calls = count.div_ceil(GSO_SEGMENTS);
@@ -333,15 +361,52 @@ impl Receivers {
     }
 
     /// Drains `want` datagrams from `mode`'s queue, timed.
-    fn drain(&self, mode: RecvMode, want: u64, buf: &mut [u8]) -> AppResult<Drained> {
-        let (start, cpu) = (Instant::now(), thread_cpu());
-        let got = measured_drain(self, mode, want, buf)?;
-        Ok(Drained {
-            elapsed: start.elapsed(),
-            cpu: thread_cpu().saturating_sub(cpu),
-            sent: want,
-            datagrams: got,
-        })
+    pub(super) fn drain(&self, mode: RecvMode, want: u64, buf: &mut [u8]) -> AppResult<Drained> {
+        timed(want, || measured_drain(self, mode, want, buf))
+    }
+
+    /// Drains `want` datagrams from `mode`'s queue with `reference`'s
+    /// receiver reading `mode`'s socket, timed (see `one_queue.rs`): raw
+    /// `recvmsg` (IP_PKTINFO and IP_RECVTOS on), or quinn-udp's `recv` with
+    /// 32 buffers (through a state made for that socket). `None` when
+    /// `reference` cannot read `mode`'s socket.
+    pub(super) fn drain_beside(
+        &self,
+        reference: RecvMode,
+        mode: RecvMode,
+        want: u64,
+        buf: &mut [u8],
+    ) -> Option<AppResult<Drained>> {
+        let fd = match (reference, mode) {
+            (RecvMode::RawRecvmsg, RecvMode::CapiRecvmsg | RecvMode::CapiEvent) => self.blk.fd,
+            (RecvMode::RawRecvmsg, RecvMode::CapiPortSkip) => self.skip.fd,
+            (RecvMode::RawRecvmsg, RecvMode::CapiPort) => self.port.fd,
+            (RecvMode::RawRecvmsg, RecvMode::RustRecvmsg) => self.rust.as_raw_fd(),
+            (RecvMode::Quinn, RecvMode::Uro) => self.uro.fd,
+            (RecvMode::Quinn, RecvMode::UroPortSkip) => self.uro_skip.fd,
+            (RecvMode::Quinn, RecvMode::QuinnOne) => self.quinn.0.as_raw_fd(),
+            (RecvMode::Quinn, RecvMode::RawGro) => self.raw_gro.as_raw_fd(),
+            _ => return None,
+        };
+        Some(timed(want, || {
+            let mut seen = Seen::default();
+            let got = if reference == RecvMode::RawRecvmsg {
+                raw_drain(fd, want, buf, &mut seen)
+            } else {
+                let state = match mode {
+                    RecvMode::Uro => &self.quinn_states[0],
+                    RecvMode::UroPortSkip => &self.quinn_states[1],
+                    RecvMode::RawGro => &self.quinn_states[2],
+                    _ => &self.quinn.1,
+                };
+                // SAFETY: `fd` is one of this Receivers' sockets, open
+                // while `self` lives.
+                let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+                quinn_drain(fd, state, quinn_udp::BATCH_SIZE, want, &mut seen)
+            };
+            std::hint::black_box((seen.destinations, seen.ecn));
+            Ok(got)
+        }))
     }
 
     /// `count` datagrams of `size` bytes through `mode`'s receiver: filled
@@ -355,11 +420,7 @@ impl Receivers {
         while left > 0 {
             let n = left.min(turn);
             let sent = self.fill(mode, size, n);
-            let d = self.drain(mode, sent, &mut buf)?;
-            total.elapsed += d.elapsed;
-            total.cpu += d.cpu;
-            total.sent += d.sent;
-            total.datagrams += d.datagrams;
+            total.add(&self.drain(mode, sent, &mut buf)?);
             left -= n;
         }
         Ok(total)
@@ -382,6 +443,27 @@ pub(crate) struct Drained {
     pub(crate) sent: u64,
     /// Datagrams the drains received.
     pub(crate) datagrams: u64,
+}
+
+impl Drained {
+    pub(crate) fn add(&mut self, d: &Drained) {
+        self.elapsed += d.elapsed;
+        self.cpu += d.cpu;
+        self.sent += d.sent;
+        self.datagrams += d.datagrams;
+    }
+}
+
+/// `drain`'s datagrams out of `want`, with the wall-clock and CPU time it took.
+fn timed(want: u64, drain: impl FnOnce() -> AppResult<u64>) -> AppResult<Drained> {
+    let (start, cpu) = (Instant::now(), thread_cpu());
+    let got = drain()?;
+    Ok(Drained {
+        elapsed: start.elapsed(),
+        cpu: thread_cpu().saturating_sub(cpu),
+        sent: want,
+        datagrams: got,
+    })
 }
 
 /// This thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`).
@@ -526,13 +608,13 @@ pub(crate) fn measured_drain(
         RecvMode::UroPosted => posted_drain(r, &r.uro_posted, want, GSO_SEGMENTS, &mut seen)?,
         RecvMode::CapiPosted => posted_drain(r, &r.posted, want, 1, &mut seen)?,
         RecvMode::Quinn => quinn_drain(
-            &r.quinn.0,
+            r.quinn.0.as_fd(),
             &r.quinn.1,
             quinn_udp::BATCH_SIZE,
             want,
             &mut seen,
         ),
-        RecvMode::QuinnOne => quinn_drain(&r.quinn.0, &r.quinn.1, 1, want, &mut seen),
+        RecvMode::QuinnOne => quinn_drain(r.quinn.0.as_fd(), &r.quinn.1, 1, want, &mut seen),
     };
     std::hint::black_box((seen.destinations, seen.ecn));
     Ok(got)
@@ -699,7 +781,7 @@ fn rust_drain(s: &Socket, want: u64, buf: &mut [u8], seen: &mut Seen) -> u64 {
 /// quinn-udp's receive loop, offering `slots` buffers (at most its
 /// `BATCH_SIZE`) to each `recv`: its `recvmmsg` reads up to that many runs.
 fn quinn_drain(
-    sock: &UdpSocket,
+    sock: BorrowedFd<'_>,
     state: &quinn_udp::UdpSocketState,
     slots: usize,
     want: u64,
@@ -716,7 +798,7 @@ fn quinn_drain(
         let mut slices: Vec<IoSliceMut<'_>> = bufs.iter_mut().map(|b| IoSliceMut::new(b)).collect();
         let mut got = 0;
         while got < want {
-            let Ok(n) = state.recv(sock.into(), &mut slices[..slots], &mut meta[..slots]) else {
+            let Ok(n) = state.recv((&sock).into(), &mut slices[..slots], &mut meta[..slots]) else {
                 break;
             };
             for m in &meta[..n] {
@@ -728,169 +810,5 @@ fn quinn_drain(
             }
         }
         got
-    })
-}
-
-/// Receives [`posted_drain`] keeps in flight.
-const POSTED: usize = 32;
-
-/// One posted receive and everything its completion writes; the
-/// OVERLAPPED first, so a dequeued packet's OVERLAPPED is its slot.
-#[repr(C)]
-struct Slot {
-    ov: abi::WSAOVERLAPPED,
-    msg: abi::WSAMSG,
-    wsabuf: abi::WSABUF,
-    control: [u64; 16],
-    from: abi::SOCKADDR_STORAGE,
-    buf: Vec<u8>,
-}
-
-unsafe extern "C" {
-    // kernel32's, exported by libws2_32 (the bench links it as a crate).
-    fn CancelIoEx(file: abi::HANDLE, ov: *mut abi::WSAOVERLAPPED) -> abi::BOOL;
-}
-
-/// Posts `slot`'s receive on `c` (completing at once or pending: a packet
-/// comes to the port either way, the socket not skipping it).
-///
-/// # Safety
-/// `slot` stays where it is, untouched, until its packet is dequeued.
-unsafe fn post(r: &Receivers, c: &CSocket, slot: &mut Slot) -> AppResult<()> {
-    slot.ov = abi::WSAOVERLAPPED::default();
-    slot.wsabuf = abi::WSABUF {
-        len: slot.buf.len() as u32,
-        buf: slot.buf.as_mut_ptr().cast(),
-    };
-    slot.msg = abi::WSAMSG {
-        name: (&raw mut slot.from).cast(),
-        namelen: size_of::<abi::SOCKADDR_STORAGE>() as i32,
-        lpBuffers: &raw mut slot.wsabuf,
-        dwBufferCount: 1,
-        Control: abi::WSABUF {
-            len: size_of::<[u64; 16]>() as u32,
-            buf: slot.control.as_mut_ptr().cast(),
-        },
-        dwFlags: 0,
-    };
-    let mut bytes = 0u32;
-    // SAFETY: the slot's buffers stay valid until its packet is dequeued
-    // (this function's contract).
-    let rc = unsafe { (r.recvmsg)(c.s, &raw mut slot.msg, &mut bytes, &raw mut slot.ov, None) };
-    if rc != 0 && ws2_32::WSAGetLastError() != abi::WSA_IO_PENDING {
-        return Err(format!("WSARecvMsg: error {}", ws2_32::WSAGetLastError()).into());
-    }
-    Ok(())
-}
-
-/// [`POSTED`] receives kept in flight on a URO socket bound to a port:
-/// each dequeued with `GetQueuedCompletionStatusEx` (up to [`POSTED`] a
-/// call), its run counted, and posted again while runs remain. Every run
-/// is one receive ([`GSO_SEGMENTS`] datagrams, within the buffer and the
-/// option), so exactly the runs sent are posted for.
-/// `want` datagrams through [`POSTED`] receives kept posted on `c`'s port,
-/// each receive taking `per_receive` of them (a coalesced run, or one).
-fn posted_drain(
-    r: &Receivers,
-    c: &CSocket,
-    want: u64,
-    per_receive: u64,
-    seen: &mut Seen,
-) -> AppResult<u64> {
-    thread_local! {
-        // Made once and never grown: each slot stays where it is while
-        // its receive is posted.
-        static SLOTS: std::cell::RefCell<Vec<Slot>> = std::cell::RefCell::new(
-            (0..POSTED)
-                .map(|_| Slot {
-                    ov: abi::WSAOVERLAPPED::default(),
-                    // SAFETY: WSAMSG is plain C data; all-zero is valid.
-                    msg: unsafe { std::mem::zeroed() },
-                    wsabuf: abi::WSABUF { len: 0, buf: std::ptr::null_mut() },
-                    control: [0; 16],
-                    from: abi::SOCKADDR_STORAGE::default(),
-                    buf: vec![0u8; BUF],
-                })
-                .collect()
-        );
-    }
-    SLOTS.with(|slots| {
-        let mut slots = slots.borrow_mut();
-        let runs = want.div_ceil(per_receive);
-        let (mut posted, mut outstanding, mut got) = (0u64, 0usize, 0u64);
-        for slot in slots.iter_mut().take(POSTED.min(runs as usize)) {
-            // SAFETY: the slots live in this thread for good; each is
-            // touched again only after its packet is dequeued.
-            unsafe { post(r, c, slot) }?;
-            posted += 1;
-            outstanding += 1;
-        }
-        // SAFETY: plain C data; all-zero is valid.
-        let mut entries: [abi::OVERLAPPED_ENTRY; POSTED] = unsafe { std::mem::zeroed() };
-        while outstanding > 0 {
-            let mut n = 0u32;
-            // SAFETY: entries holds POSTED writable entries.
-            let ok = unsafe {
-                ws2_32::GetQueuedCompletionStatusEx(
-                    c.port,
-                    entries.as_mut_ptr(),
-                    POSTED as u32,
-                    &mut n,
-                    2000,
-                    0,
-                )
-            };
-            if ok == 0 {
-                // The queue ran dry: cancel what is still posted and take
-                // its packets, so no slot is reused while pending.
-                // SAFETY: the socket's handle; every receive of it is ours.
-                unsafe { CancelIoEx(c.s as abi::HANDLE, std::ptr::null_mut()) };
-                while outstanding > 0 {
-                    // SAFETY: as above.
-                    let ok = unsafe {
-                        ws2_32::GetQueuedCompletionStatusEx(
-                            c.port,
-                            entries.as_mut_ptr(),
-                            POSTED as u32,
-                            &mut n,
-                            5000,
-                            0,
-                        )
-                    };
-                    if ok == 0 {
-                        return Err("cancelled receives never completed".into());
-                    }
-                    outstanding -= n as usize;
-                }
-                break;
-            }
-            for e in &entries[..n as usize] {
-                outstanding -= 1;
-                // SAFETY: every packet of this port is a slot's receive (its
-                // OVERLAPPED, the slot's first field); the slot is ours again.
-                let slot = unsafe { &mut *e.lpOverlapped.cast::<Slot>() };
-                if slot.ov.Internal != 0 {
-                    return Err(
-                        format!("a posted receive failed: status {:#x}", slot.ov.Internal).into(),
-                    );
-                }
-                // SAFETY: the control buffer is 128 plain bytes.
-                let control: &[u8] = unsafe {
-                    std::slice::from_raw_parts(
-                        slot.control.as_ptr().cast(),
-                        slot.msg.Control.len as usize,
-                    )
-                };
-                let segment = seen.windows(control);
-                got += datagrams(e.dwNumberOfBytesTransferred as usize, segment);
-                if posted < runs {
-                    // SAFETY: as above.
-                    unsafe { post(r, c, slot) }?;
-                    posted += 1;
-                    outstanding += 1;
-                }
-            }
-        }
-        Ok(got)
     })
 }
