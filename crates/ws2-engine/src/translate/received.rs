@@ -615,6 +615,9 @@ unsafe fn windows_entries_usual_pair(
 ) -> Option<(usize, bool, u32)> {
     const V4: usize = 32 + 24; // CMSG_SPACE(in_pktinfo) + CMSG_SPACE(1)
     const V6: usize = 40 + 24; // CMSG_SPACE(in6_pktinfo) + CMSG_SPACE(int)
+    // The offsets below are those of 64-bit Linux: a 16-byte cmsghdr
+    // whose `cmsg_len` is one word.
+    const _: () = assert!(LINUX_CMSG_HDR == 16 && size_of::<libc::size_t>() == 8);
     let len = msg.msg_controllen;
     let base = msg.msg_control.cast::<u8>().cast_const();
     // Windows' entries: IN_PKTINFO (24) or IN6_PKTINFO (40), then an INT (24).
