@@ -11,6 +11,7 @@ mod iovecs;
 mod multicast;
 mod options;
 mod received;
+mod received_usual;
 mod recv_outputs;
 mod send_controls;
 #[cfg(test)]
@@ -21,6 +22,7 @@ pub use iovecs::*;
 pub use multicast::*;
 pub use options::*;
 pub use received::*;
+pub(crate) use received_usual::windows_entries_in_order;
 pub use recv_outputs::RecvOutputs;
 pub(crate) use recv_outputs::control_slice;
 pub use send_controls::*;
