@@ -325,3 +325,32 @@ fn s37_close_wakes_a_blocked_send_with_wsaeintr() {
     let err = tx.send_to(b"x", to).unwrap_err();
     assert_eq!(err.code(), abi::WSAENOTSOCK, "{err}");
 }
+
+// P8 (DisconnectEx's reuse, listen after a failed connect: a fresh kernel
+// socket behind the same handle): a stream socket made in host A whose
+// connect was refused, then listened on from a thread of another network
+// namespace, gets its fresh kernel socket in A's namespace: it is bound
+// to A's address and host B connects to it. Made in the caller's
+// namespace, the bind to 10.0.0.1 would fail there.
+#[test]
+fn a_fresh_kernel_socket_is_made_in_the_sockets_namespace() {
+    use std::sync::Arc;
+    use ws2_engine::{Family, SocketCore, SocketKind};
+
+    let (_net, a, b, _link) = two_hosts();
+    let core = a.run(|| {
+        let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true).unwrap());
+        core.bind(&"10.0.0.1:0".parse().unwrap()).unwrap();
+        // Nothing listens on port 1 of A: refused.
+        let err = core.connect(&"10.0.0.1:1".parse().unwrap()).unwrap_err();
+        assert_eq!(err.code(), abi::WSAECONNREFUSED, "{err}");
+        core
+    });
+    let local = core.local_addr().unwrap();
+    // This thread is in the test's own namespace, not A's.
+    core.listen(5)
+        .expect("listen renews the socket in A's namespace");
+    assert_eq!(core.local_addr().unwrap(), local);
+    let connected = b.run(move || std::net::TcpStream::connect_timeout(&local, RECV_TIMEOUT));
+    connected.expect("host B connects to the renewed socket");
+}

@@ -209,9 +209,19 @@ impl SocketCore {
     }
 
     /// A fresh kernel stream socket of this socket's family and protocol,
-    /// bound to `keep` when given, for [`Self::replace_fd`].
+    /// in this socket's network namespace (the calling thread may be in
+    /// another: a socket made in a test host, used from elsewhere), bound
+    /// to `keep` when given, for [`Self::replace_fd`].
     fn fresh_stream_socket(&self, keep: Option<SocketAddr>) -> Result<OwnedFd> {
-        let fd = self.sibling_kernel_socket("socket() for a fresh stream socket")?;
+        let fd = super::netns::in_socket_namespace(self.raw_fd(), || {
+            self.sibling_kernel_socket("socket() for a fresh stream socket")
+        })
+        .unwrap_or_else(|| {
+            Err(Error::new(
+                abi::WSAENOBUFS,
+                "cannot enter the socket's network namespace for a fresh socket",
+            ))
+        })?;
         if self.family == Family::V6 {
             let v6only = i32::from(self.has(V6ONLY));
             set_int(
