@@ -73,8 +73,9 @@ thread_local! {
     static LAST_ERROR: Cell<u32> = const { Cell::new(0) };
 }
 
+#[inline(always)]
 fn set_last_error(code: u32) {
-    LAST_ERROR.with(|c| c.set(code));
+    LAST_ERROR.set(code);
 }
 
 /// Runs `f`, never letting a panic cross the C ABI. Success sets the last

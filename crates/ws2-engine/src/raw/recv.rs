@@ -45,6 +45,10 @@ pub unsafe fn check_source_room(
     }
     // SAFETY: namelen is non-null and readable per the contract.
     let room = unsafe { namelen.read_unaligned() };
+    // Room for either family's address (the usual SOCKADDR_STORAGE).
+    if room >= size_of::<abi::SOCKADDR_IN6>() as i32 {
+        return Ok(());
+    }
     let needed = match core.family() {
         crate::translate::Family::V4 => size_of::<abi::SOCKADDR_IN>(),
         crate::translate::Family::V6 => size_of::<abi::SOCKADDR_IN6>(),
@@ -343,10 +347,17 @@ pub unsafe fn recv_msg(
     if msg.is_null() {
         return Err(Error::new(abi::WSAEFAULT, "lpMsg is NULL"));
     }
-    // SAFETY: msg is non-null and readable per the contract.
-    let m = unsafe { std::ptr::read_unaligned(msg) };
+    // SAFETY: msg is non-null and readable per the contract; only the
+    // fields the receive reads, each once.
+    let (name, buffers, count) = unsafe {
+        (
+            (&raw const (*msg).name).read_unaligned(),
+            (&raw const (*msg).lpBuffers).read_unaligned(),
+            (&raw const (*msg).dwBufferCount).read_unaligned(),
+        )
+    };
     let outputs = RecvOutputs {
-        name: m.name,
+        name,
         // SAFETY: msg stays valid (contract); these are field addresses.
         namelen: unsafe { &raw mut (*msg).namelen },
         // SAFETY: as above.
@@ -355,17 +366,7 @@ pub unsafe fn recv_msg(
         flags: unsafe { &raw mut (*msg).dwFlags },
     };
     // SAFETY: forwarded contract.
-    unsafe {
-        recv_into(
-            core,
-            m.lpBuffers,
-            m.dwBufferCount,
-            outputs,
-            bytes,
-            overlapped,
-            routine,
-        )
-    }
+    unsafe { recv_into(core, buffers, count, outputs, bytes, overlapped, routine) }
 }
 
 #[cfg(test)]
