@@ -55,13 +55,11 @@ unsafe fn post(r: &Receivers, c: &CSocket, slot: &mut Slot) -> AppResult<()> {
     Ok(())
 }
 
-/// [`POSTED`] receives kept in flight on a URO socket bound to a port:
-/// each dequeued with `GetQueuedCompletionStatusEx` (up to [`POSTED`] a
-/// call), its run counted, and posted again while runs remain. Every run
-/// is one receive ([`GSO_SEGMENTS`] datagrams, within the buffer and the
-/// option), so exactly the runs sent are posted for.
-/// `want` datagrams through [`POSTED`] receives kept posted on `c`'s port,
-/// each receive taking `per_receive` of them (a coalesced run, or one).
+/// `want` datagrams through [`POSTED`] receives kept posted on `c`'s port
+/// (no skip-on-success), each taking `per_receive` of them (a coalesced
+/// run, or one): each dequeued with `GetQueuedCompletionStatusEx` (up to
+/// [`POSTED`] a call), its datagrams counted, and posted again while
+/// datagrams remain, so exactly what was sent is posted for.
 pub(super) fn posted_drain(
     r: &Receivers,
     c: &CSocket,
@@ -100,43 +98,19 @@ pub(super) fn posted_drain(
         // SAFETY: plain C data; all-zero is valid.
         let mut entries: [abi::OVERLAPPED_ENTRY; POSTED] = unsafe { std::mem::zeroed() };
         while outstanding > 0 {
-            let mut n = 0u32;
-            // SAFETY: entries holds POSTED writable entries.
-            let ok = unsafe {
-                ws2_32::GetQueuedCompletionStatusEx(
-                    c.port,
-                    entries.as_mut_ptr(),
-                    POSTED as u32,
-                    &mut n,
-                    2000,
-                    0,
-                )
-            };
-            if ok == 0 {
+            let Some(n) = take_packets(c.port, &mut entries, 2000) else {
                 // The queue ran dry: cancel what is still posted and take
                 // its packets, so no slot is reused while pending.
                 // SAFETY: the socket's handle; every receive of it is ours.
                 unsafe { CancelIoEx(c.s as abi::HANDLE, std::ptr::null_mut()) };
                 while outstanding > 0 {
-                    // SAFETY: as above.
-                    let ok = unsafe {
-                        ws2_32::GetQueuedCompletionStatusEx(
-                            c.port,
-                            entries.as_mut_ptr(),
-                            POSTED as u32,
-                            &mut n,
-                            5000,
-                            0,
-                        )
-                    };
-                    if ok == 0 {
-                        return Err("cancelled receives never completed".into());
-                    }
-                    outstanding -= n as usize;
+                    let n = take_packets(c.port, &mut entries, 5000)
+                        .ok_or("cancelled receives never completed")?;
+                    outstanding -= n;
                 }
                 break;
-            }
-            for e in &entries[..n as usize] {
+            };
+            for e in &entries[..n] {
                 outstanding -= 1;
                 // SAFETY: every packet of this port is a slot's receive (its
                 // OVERLAPPED, the slot's first field); the slot is ours again.
@@ -165,4 +139,26 @@ pub(super) fn posted_drain(
         }
         Ok(got)
     })
+}
+
+/// Up to [`POSTED`] packets of `port` into `entries`, waiting at most `ms`:
+/// how many, or `None` when none came.
+fn take_packets(
+    port: abi::HANDLE,
+    entries: &mut [abi::OVERLAPPED_ENTRY; POSTED],
+    ms: u32,
+) -> Option<usize> {
+    let mut n = 0u32;
+    // SAFETY: entries holds POSTED writable entries; n is a live u32.
+    let ok = unsafe {
+        ws2_32::GetQueuedCompletionStatusEx(
+            port,
+            entries.as_mut_ptr(),
+            POSTED as u32,
+            &mut n,
+            ms,
+            0,
+        )
+    };
+    (ok != 0).then_some(n as usize)
 }
