@@ -247,8 +247,8 @@ pub(crate) struct Receivers {
     posted: CSocket,
     quinn: (UdpSocket, quinn_udp::UdpSocketState),
     /// quinn-udp's states for the sockets it reads beside their own
-    /// receivers (`drain_beside`): URO, URO skip, raw GRO.
-    quinn_states: [quinn_udp::UdpSocketState; 3],
+    /// receivers (`drain_beside`): URO, URO skip, raw GRO, URO posted.
+    quinn_states: [quinn_udp::UdpSocketState; 4],
     raw_gro: UdpSocket,
     event: abi::WSAEVENT,
     recvmsg: RecvMsgFn,
@@ -275,10 +275,11 @@ impl Receivers {
         set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
         let port = CSocket::new(true, false, false)?;
         let skip = CSocket::new(true, true, false)?;
+        let posted = CSocket::new(true, false, false)?;
         // Raw `recvmsg` reads these sockets beside ws2 (`drain_beside`)
         // and gets the TOS byte as its loop expects (ws2's IP_RECVECN
         // turns it on too; said here so the reference never depends on it).
-        for fd in [blk.fd, port.fd, skip.fd, rust.as_raw_fd()] {
+        for fd in [blk.fd, port.fd, skip.fd, posted.fd, rust.as_raw_fd()] {
             set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
         }
         let event = ws2_32::WSACreateEvent();
@@ -286,9 +287,10 @@ impl Receivers {
             return Err("WSACreateEvent failed".into());
         }
         let recvmsg = recvmsg_fn(blk.s)?;
-        let (uro, uro_skip) = (
+        let (uro, uro_skip, uro_posted) = (
             CSocket::new(false, false, true)?,
             CSocket::new(true, true, true)?,
+            CSocket::new(true, false, true)?,
         );
         let quinn_state = |fd: RawFd| {
             // SAFETY: `fd` is a socket made above, open for the call.
@@ -299,6 +301,7 @@ impl Receivers {
             quinn_state(uro.fd)?,
             quinn_state(uro_skip.fd)?,
             quinn_state(raw_gro.as_raw_fd())?,
+            quinn_state(uro_posted.fd)?,
         ];
         Ok(Receivers {
             tx: UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind sender: {e}"))?,
@@ -308,8 +311,8 @@ impl Receivers {
             skip,
             uro,
             uro_skip,
-            uro_posted: CSocket::new(true, false, true)?,
-            posted: CSocket::new(true, false, false)?,
+            uro_posted,
+            posted,
             quinn: (quinn, state),
             quinn_states,
             raw_gro,
@@ -381,9 +384,11 @@ impl Receivers {
             (RecvMode::RawRecvmsg, RecvMode::CapiRecvmsg | RecvMode::CapiEvent) => self.blk.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPortSkip) => self.skip.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPort) => self.port.fd,
+            (RecvMode::RawRecvmsg, RecvMode::CapiPosted) => self.posted.fd,
             (RecvMode::RawRecvmsg, RecvMode::RustRecvmsg) => self.rust.as_raw_fd(),
             (RecvMode::Quinn, RecvMode::Uro) => self.uro.fd,
             (RecvMode::Quinn, RecvMode::UroPortSkip) => self.uro_skip.fd,
+            (RecvMode::Quinn, RecvMode::UroPosted) => self.uro_posted.fd,
             (RecvMode::Quinn, RecvMode::QuinnOne) => self.quinn.0.as_raw_fd(),
             (RecvMode::Quinn, RecvMode::RawGro) => self.raw_gro.as_raw_fd(),
             _ => return None,
@@ -397,6 +402,7 @@ impl Receivers {
                     RecvMode::Uro => &self.quinn_states[0],
                     RecvMode::UroPortSkip => &self.quinn_states[1],
                     RecvMode::RawGro => &self.quinn_states[2],
+                    RecvMode::UroPosted => &self.quinn_states[3],
                     _ => &self.quinn.1,
                 };
                 // SAFETY: `fd` is one of this Receivers' sockets, open
