@@ -7,8 +7,7 @@
 //!   `WSARecvMsg` with IN_PKTINFO and IP_ECN (blocking; overlapped on a
 //!   port with skip-on-success, on a port with a dequeue each, with an
 //!   event; 32 kept posted on a port) and Rust `Socket::recv_msg`, every
-//!   loop reading the
-//!   destination and the ECN bits out of what it got.
+//!   loop reading the destination and the ECN bits out of what it got.
 //! - URO: UDP GSO traffic of 1200-byte datagrams (54 per send) received by
 //!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking;
 //!   overlapped on a skip-on-success port as MsQuic does; 32 kept posted on
