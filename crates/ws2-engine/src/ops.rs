@@ -479,7 +479,7 @@ thread_local! {
 
 impl RecvOp {
     /// `op` in a box, a spare one of this thread's when it has one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn boxed(op: RecvOp) -> Box<RecvOp> {
         let spare = SPARE
             .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
