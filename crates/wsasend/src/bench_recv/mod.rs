@@ -73,7 +73,7 @@ pub struct BenchOneRecvArgs {
 }
 
 /// The receivers compared with raw `recvmsg`, and how the tables name them.
-const VS_RECVMSG: [(RecvMode, &str); 6] = [
+const VS_RECVMSG: [(RecvMode, &str); 7] = [
     (RecvMode::CapiRecvmsg, "C WSARecvMsg, blocking"),
     (RecvMode::RustRecvmsg, "Rust Socket::recv_msg"),
     (
@@ -83,6 +83,7 @@ const VS_RECVMSG: [(RecvMode, &str); 6] = [
     (RecvMode::CapiPort, "C overlapped, port, GQCS each"),
     (RecvMode::CapiEvent, "C overlapped, event"),
     (RecvMode::CapiPosted, "C overlapped, 32 posted, port"),
+    (RecvMode::RawRecvmmsg, "raw recvmmsg, 32 buffers"),
 ];
 
 /// The URO receivers, and how the table names them. The first three and

@@ -30,7 +30,13 @@ pub(super) fn pairs(reference: RecvMode, mode: RecvMode) -> bool {
         (reference, mode),
         (
             RawRecvmsg,
-            CapiRecvmsg | CapiEvent | CapiPortSkip | CapiPort | CapiPosted | RustRecvmsg
+            CapiRecvmsg
+                | CapiEvent
+                | CapiPortSkip
+                | CapiPort
+                | CapiPosted
+                | RawRecvmmsg
+                | RustRecvmsg
         ) | (Quinn, Uro | UroPortSkip | UroPosted | QuinnOne | RawGro)
     )
 }
