@@ -499,16 +499,68 @@ impl RecvOp {
         // treated as uninitialised memory, so the value is not dropped twice.
         let value = unsafe { raw.read() };
         // SAFETY: the same allocation, its value moved out above.
-        let spare = unsafe { Box::from_raw(raw.cast::<std::mem::MaybeUninit<RecvOp>>()) };
-        let _ = SPARE.try_with(|s| {
-            if let Ok(mut s) = s.try_borrow_mut()
-                && s.len() < SPARE_RECV_OPS
-            {
-                s.push(spare);
-            }
-        });
+        unsafe { keep_spare(raw) };
         value
     }
+
+    /// The operation's completion (how it finishes, where it is
+    /// delivered) out of its box, the rest dropped and the box kept as a
+    /// spare: what a batch needs, without copying the whole operation.
+    #[inline]
+    pub(crate) fn completion_of(op: Box<RecvOp>) -> (RecvFinish, Delivery) {
+        let raw = Box::into_raw(op);
+        // SAFETY: `raw` is the live box's value; `finish` and `delivery` are
+        // read once each and every other field that owns something is
+        // dropped in place once (`flags` and `issuer` are plain integers;
+        // `_EVERY_FIELD` fails to compile when a field is added), so the
+        // box then holds no value.
+        let parts = unsafe {
+            let parts = (
+                (&raw const (*raw).finish).read(),
+                (&raw const (*raw).delivery).read(),
+            );
+            std::ptr::drop_in_place(&raw mut (*raw).iov);
+            std::ptr::drop_in_place(&raw mut (*raw).attempt);
+            std::ptr::drop_in_place(&raw mut (*raw).port_of);
+            parts
+        };
+        // SAFETY: the same allocation, its value moved out or dropped above.
+        unsafe { keep_spare(raw) };
+        parts
+    }
+}
+
+/// Every field of [`RecvOp`], named: [`RecvOp::completion_of`] reads or
+/// drops each one by hand, so a new field must be added there too.
+const _EVERY_FIELD: fn(RecvOp) = |op| {
+    let RecvOp {
+        iov: _,
+        flags: _,
+        finish: _,
+        delivery: _,
+        issuer: _,
+        attempt: _,
+        port_of: _,
+    } = op;
+};
+
+/// Keeps an emptied operation box as one of this thread's spares (or
+/// frees it when the thread has enough).
+///
+/// # Safety
+/// `raw` is a `Box<RecvOp>`'s allocation whose value was moved out or
+/// dropped.
+#[inline]
+unsafe fn keep_spare(raw: *mut RecvOp) {
+    // SAFETY: the allocation of a box, holding no value (the contract).
+    let spare = unsafe { Box::from_raw(raw.cast::<std::mem::MaybeUninit<RecvOp>>()) };
+    let _ = SPARE.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut()
+            && s.len() < SPARE_RECV_OPS
+        {
+            s.push(spare);
+        }
+    });
 }
 
 /// The socket's queue of receives waiting for datagrams.

@@ -146,8 +146,8 @@ fn finish_front(
     done: &mut Vec<(Delivery, Result<usize>)>,
 ) {
     if let Some(op) = q.ops.pop_front() {
-        let op = RecvOp::unboxed(op);
-        done.push((op.delivery, op.finish.call(got)));
+        let (finish, delivery) = RecvOp::completion_of(op);
+        done.push((delivery, finish.call(got)));
     }
 }
 
@@ -199,8 +199,7 @@ fn receive_batch(
         if op.iov.len() > MAX_IOVECS {
             break;
         }
-        let own: usize = op.iov.iter().map(|v| v.iov_len).sum();
-        let overflow = gro && own < GRO_READ;
+        let overflow = gro && op.iov.iter().map(|v| v.iov_len).sum::<usize>() < GRO_READ;
         if overflow && overflows == OVERFLOWS {
             break;
         }
@@ -286,8 +285,8 @@ fn receive_batch(
                 (delivery, result)
             }
             None => {
-                let op = RecvOp::unboxed(op);
-                let result = match op.finish {
+                let (finish, delivery) = RecvOp::completion_of(op);
+                let result = match finish {
                     // SAFETY: the kernel filled message j (name and cmsgs);
                     // a C receive's outputs are valid until it completes.
                     RecvFinish::Windows(w) => unsafe {
@@ -298,7 +297,7 @@ fn receive_batch(
                         finish.call(Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }))
                     }
                 };
-                (op.delivery, result)
+                (delivery, result)
             }
         };
         done.push(result);
