@@ -481,13 +481,32 @@ impl RecvOp {
     /// `op` in a box, a spare one of this thread's when it has one.
     #[inline(always)]
     pub(crate) fn boxed(op: RecvOp) -> Box<RecvOp> {
-        let spare = SPARE
-            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .ok()
-            .flatten();
-        match spare {
-            Some(b) => Box::write(b, op),
-            None => Box::new(op),
+        Box::write(spare_or_new(), op)
+    }
+
+    /// A plain receive into `iov` in a box (see [`RecvOp::boxed`]), its
+    /// fields written where they go: a value built first and then moved
+    /// in is copied whole.
+    #[inline(always)]
+    pub(crate) fn boxed_receive(
+        iov: &[libc::iovec],
+        finish: RecvFinish,
+        delivery: Delivery,
+        issuer: u64,
+    ) -> Box<RecvOp> {
+        let mut b = spare_or_new();
+        let p = b.as_mut_ptr();
+        // SAFETY: `p` is the box's memory; every field is written once
+        // (`_EVERY_FIELD` names them all), so the box then holds a value.
+        unsafe {
+            (&raw mut (*p).iov).write(iov.into());
+            (&raw mut (*p).flags).write(0);
+            (&raw mut (*p).finish).write(finish);
+            (&raw mut (*p).delivery).write(delivery);
+            (&raw mut (*p).issuer).write(issuer);
+            (&raw mut (*p).attempt).write(None);
+            (&raw mut (*p).port_of).write(None);
+            b.assume_init()
         }
     }
 
@@ -530,8 +549,9 @@ impl RecvOp {
     }
 }
 
-/// Every field of [`RecvOp`], named: [`RecvOp::completion_of`] reads or
-/// drops each one by hand, so a new field must be added there too.
+/// Every field of [`RecvOp`], named: [`RecvOp::boxed_receive`] writes and
+/// [`RecvOp::completion_of`] reads or drops each one by hand, so a new
+/// field must be added there too.
 const _EVERY_FIELD: fn(RecvOp) = |op| {
     let RecvOp {
         iov: _,
@@ -543,6 +563,16 @@ const _EVERY_FIELD: fn(RecvOp) = |op| {
         port_of: _,
     } = op;
 };
+
+/// One of this thread's spare operation boxes, or a new one.
+#[inline(always)]
+fn spare_or_new() -> Box<std::mem::MaybeUninit<RecvOp>> {
+    SPARE
+        .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(Box::new_uninit)
+}
 
 /// Keeps an emptied operation box as one of this thread's spares (or
 /// frees it when the thread has enough).
