@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Instructions per datagram (user space, callgrind) of the receive paths of
 # `wsasend bench recv`: raw recvmsg against ws2's WSARecvMsg (blocking and
-# overlapped) and Socket::recv_msg with IN_PKTINFO + ECN, and URO (blocking,
-# on a skip-on-success port, 32 posted on a port) against WSARecvMsg without
-# it, quinn-udp's recv given one buffer and 32, and recvmsg with UDP_GRO on
-# GSO traffic of 1,200-byte datagrams: `wsasend bench-one-recv --mode ...`.
+# overlapped), Socket::recv_msg and recvmmsg into 32 buffers with
+# IN_PKTINFO + ECN, and URO (blocking, on a skip-on-success port, 32 posted
+# on a port) against WSARecvMsg without it, quinn-udp's recv given one
+# buffer and 32, and recvmsg with UDP_GRO on GSO traffic of 1,200-byte
+# datagrams: `wsasend bench-one-recv --mode ...`.
 #
 # Only the measured drain is counted (--toggle-collect on measured_drain):
 # filling the queue is not. Each mode runs twice (N and 2N datagrams); the
@@ -37,13 +38,15 @@ row() {
 
 echo "size $size bytes, IN_PKTINFO + ECN:"
 printf '%-16s %10s %14s %14s %12s\n' mode N "Ir@N" "Ir@2N" "Ir/datagram"
-for mode in raw-recvmsg capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event capi-posted; do
+for mode in raw-recvmsg capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event capi-posted raw-recvmmsg; do
     row "$mode" 10000
 done
 for mode in capi-recvmsg rust-recvmsg capi-port-skip capi-port capi-event capi-posted; do
     awk -v m="$mode" -v w="${per[$mode]}" -v r="${per[raw-recvmsg]}" \
         'BEGIN { printf "  %-16s %+7.1f instructions per datagram over recvmsg\n", m, w - r }'
 done
+awk -v w="${per[capi-posted]}" -v r="${per[raw-recvmmsg]}" \
+    'BEGIN { printf "  %-16s %+7.1f instructions per datagram over recvmmsg (32 buffers)\n", "capi-posted", w - r }'
 
 echo
 echo "GSO traffic, 54 x 1200-byte datagrams per send (per datagram):"

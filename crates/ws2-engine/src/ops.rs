@@ -479,15 +479,34 @@ thread_local! {
 
 impl RecvOp {
     /// `op` in a box, a spare one of this thread's when it has one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn boxed(op: RecvOp) -> Box<RecvOp> {
-        let spare = SPARE
-            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
-            .ok()
-            .flatten();
-        match spare {
-            Some(b) => Box::write(b, op),
-            None => Box::new(op),
+        Box::write(spare_or_new(), op)
+    }
+
+    /// A plain receive into `iov` in a box (see [`RecvOp::boxed`]), its
+    /// fields written where they go: a value built first and then moved
+    /// in is copied whole.
+    #[inline(always)]
+    pub(crate) fn boxed_receive(
+        iov: &[libc::iovec],
+        finish: RecvFinish,
+        delivery: Delivery,
+        issuer: u64,
+    ) -> Box<RecvOp> {
+        let mut b = spare_or_new();
+        let p = b.as_mut_ptr();
+        // SAFETY: `p` is the box's memory; every field is written once
+        // (`_EVERY_FIELD` names them all), so the box then holds a value.
+        unsafe {
+            (&raw mut (*p).iov).write(iov.into());
+            (&raw mut (*p).flags).write(0);
+            (&raw mut (*p).finish).write(finish);
+            (&raw mut (*p).delivery).write(delivery);
+            (&raw mut (*p).issuer).write(issuer);
+            (&raw mut (*p).attempt).write(None);
+            (&raw mut (*p).port_of).write(None);
+            b.assume_init()
         }
     }
 
@@ -499,16 +518,79 @@ impl RecvOp {
         // treated as uninitialised memory, so the value is not dropped twice.
         let value = unsafe { raw.read() };
         // SAFETY: the same allocation, its value moved out above.
-        let spare = unsafe { Box::from_raw(raw.cast::<std::mem::MaybeUninit<RecvOp>>()) };
-        let _ = SPARE.try_with(|s| {
-            if let Ok(mut s) = s.try_borrow_mut()
-                && s.len() < SPARE_RECV_OPS
-            {
-                s.push(spare);
-            }
-        });
+        unsafe { keep_spare(raw) };
         value
     }
+
+    /// The operation's completion (how it finishes, where it is
+    /// delivered) out of its box, the rest dropped and the box kept as a
+    /// spare: what a batch needs, without copying the whole operation.
+    #[inline]
+    pub(crate) fn completion_of(op: Box<RecvOp>) -> (RecvFinish, Delivery) {
+        let raw = Box::into_raw(op);
+        // SAFETY: `raw` is the live box's value; `finish` and `delivery` are
+        // read once each and every other field that owns something is
+        // dropped in place once (`flags` and `issuer` are plain integers;
+        // `_EVERY_FIELD` fails to compile when a field is added), so the
+        // box then holds no value.
+        let parts = unsafe {
+            let parts = (
+                (&raw const (*raw).finish).read(),
+                (&raw const (*raw).delivery).read(),
+            );
+            std::ptr::drop_in_place(&raw mut (*raw).iov);
+            std::ptr::drop_in_place(&raw mut (*raw).attempt);
+            std::ptr::drop_in_place(&raw mut (*raw).port_of);
+            parts
+        };
+        // SAFETY: the same allocation, its value moved out or dropped above.
+        unsafe { keep_spare(raw) };
+        parts
+    }
+}
+
+/// Every field of [`RecvOp`], named: [`RecvOp::boxed_receive`] writes and
+/// [`RecvOp::completion_of`] reads or drops each one by hand, so a new
+/// field must be added there too.
+const _EVERY_FIELD: fn(RecvOp) = |op| {
+    let RecvOp {
+        iov: _,
+        flags: _,
+        finish: _,
+        delivery: _,
+        issuer: _,
+        attempt: _,
+        port_of: _,
+    } = op;
+};
+
+/// One of this thread's spare operation boxes, or a new one.
+#[inline(always)]
+fn spare_or_new() -> Box<std::mem::MaybeUninit<RecvOp>> {
+    SPARE
+        .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(Box::new_uninit)
+}
+
+/// Keeps an emptied operation box as one of this thread's spares (or
+/// frees it when the thread has enough).
+///
+/// # Safety
+/// `raw` is a `Box<RecvOp>`'s allocation whose value was moved out or
+/// dropped.
+#[inline]
+unsafe fn keep_spare(raw: *mut RecvOp) {
+    // SAFETY: the allocation of a box, holding no value (the contract).
+    let spare = unsafe { Box::from_raw(raw.cast::<std::mem::MaybeUninit<RecvOp>>()) };
+    let _ = SPARE.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut()
+            && s.len() < SPARE_RECV_OPS
+        {
+            s.push(spare);
+        }
+    });
 }
 
 /// The socket's queue of receives waiting for datagrams.

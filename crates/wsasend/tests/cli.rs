@@ -404,8 +404,9 @@ fn bench_pending_over_a_rate_limited_link() {
 }
 
 // S44: the receive bench compares WSARecvMsg (blocking, overlapped, 32
-// kept posted on a port) and Socket::recv_msg with raw recvmsg, and URO (blocking, on a skip-on-success
-// port, 32 posted on a port) with WSARecvMsg without it, quinn-udp given one
+// kept posted on a port), Socket::recv_msg and raw recvmmsg into 32
+// buffers with raw recvmsg, and URO (blocking, on a skip-on-success port,
+// 32 posted on a port) with WSARecvMsg without it, quinn-udp given one
 // buffer and 32, and recvmsg with UDP_GRO, every datagram of each filled
 // queue received. Speeds are the benchmark's business: only the shape.
 #[test]
@@ -422,7 +423,13 @@ fn bench_recv_json() {
         "{v:#}"
     );
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 6, "{v:#}");
+    assert_eq!(results.len(), 7, "{v:#}");
+    assert!(
+        results
+            .iter()
+            .any(|r| r["receive"].as_str() == Some("raw recvmmsg, 32 buffers")),
+        "{v:#}"
+    );
     for row in results {
         assert_eq!(u(&row["size"]), 64);
         let ratio = row["ratio"].as_f64().unwrap();

@@ -83,6 +83,47 @@ pub struct WaiterSlot {
     pub event: Event,
 }
 
+/// [`deliver`] for the completions of a fill, whose packets the caller
+/// posts together: the common one, a C OVERLAPPED with neither event nor
+/// routine whose packet goes to the socket's port (`key`: every receive
+/// deferred to a port is one), is finished and its packet added here, as
+/// `deliver` would, without its general call.
+#[inline(always)]
+pub fn deliver_to_batch<T: PortBound + ?Sized>(
+    core: &T,
+    key: Option<usize>,
+    delivery: Delivery,
+    result: Result<usize>,
+    packets: &mut Vec<Packet>,
+) {
+    if let (
+        Delivery::Overlapped {
+            ov,
+            event: None,
+            routine: None,
+            to_port: true,
+        },
+        Some(key),
+    ) = (&delivery, key)
+    {
+        let (status, bytes) = match &result {
+            Ok(n) => (abi::STATUS_SUCCESS, *n),
+            Err(e) => (e.status(), e.bytes()),
+        };
+        // SAFETY: the caller keeps the OVERLAPPED valid until this completion (S38).
+        unsafe { ov.finish(status, bytes) };
+        packets.push(Packet {
+            bytes: bytes as u32,
+            key,
+            overlapped: ov.0 as usize,
+            status,
+            payload: None,
+        });
+        return;
+    }
+    deliver(Some(core), delivery, result, false, Some(packets));
+}
+
 /// One completion's delivery; port packets go to `packets` when given
 /// (posted together by the caller), else straight to the port.
 pub fn deliver<T: PortBound + ?Sized>(

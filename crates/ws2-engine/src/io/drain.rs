@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use ws2_abi as abi;
 
-use crate::completion::{Delivery, Packet, deliver};
+use crate::completion::{Delivery, Packet, deliver, deliver_to_batch};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
 use crate::ops::{Attempt, Handoff, RecvOp, RecvQueue, SendQueue};
@@ -594,8 +594,9 @@ fn fill_deferred_with(
             }
         }
     }
+    let key = core.port().map(|(_, key)| *key);
     for (delivery, result) in done.drain(..) {
-        deliver(Some(&**core), delivery, result, false, Some(packets));
+        deliver_to_batch(&**core, key, delivery, result, packets);
     }
     if let Some((port, _)) = core.port() {
         port.post_many(packets);

@@ -69,15 +69,7 @@ pub fn recv_overlapped(
     }
     let me = completion::current_thread();
     let deferrable = recv_deferred::deferrable(core, &delivery);
-    let op = RecvOp::boxed(RecvOp {
-        iov: iov.into(),
-        flags: 0,
-        finish,
-        delivery,
-        issuer: me.id,
-        attempt: None,
-        port_of: None,
-    });
+    let op = RecvOp::boxed_receive(iov, finish, delivery, me.id);
     if !deferrable {
         return queue_now(core, q, op, on_pending, &me);
     }

@@ -146,8 +146,8 @@ fn finish_front(
     done: &mut Vec<(Delivery, Result<usize>)>,
 ) {
     if let Some(op) = q.ops.pop_front() {
-        let op = RecvOp::unboxed(op);
-        done.push((op.delivery, op.finish.call(got)));
+        let (finish, delivery) = RecvOp::completion_of(op);
+        done.push((delivery, finish.call(got)));
     }
 }
 
@@ -191,42 +191,29 @@ fn receive_batch(
     done: &mut Vec<(Delivery, Result<usize>)>,
 ) -> Batch {
     let gro = core.gro_on();
-    // The iovecs first, all of them: no pointer into `iovs` is taken
-    // before it stops growing.
-    s.iovs.clear();
-    let (mut n, mut overflows) = (0, 0);
-    for op in q.ops.iter().take(RECV_BATCH) {
-        if op.iov.len() > MAX_IOVECS {
-            break;
-        }
-        let own: usize = op.iov.iter().map(|v| v.iov_len).sum();
-        let overflow = gro && own < GRO_READ;
-        if overflow && overflows == OVERFLOWS {
-            break;
-        }
-        let first = s.iovs.len();
-        s.iovs.extend_from_slice(&op.iov);
-        if overflow {
-            if s.overflow.len() == overflows {
-                s.overflow.push(vec![0; GRO_READ]);
+    let n = if gro {
+        gather_with_overflow(q, s)
+    } else {
+        // Each message reads into its receive's own iovecs, which stay
+        // where they are (the boxed operation's, or its vector's) while it
+        // is queued; the kernel reads iovecs and never writes them.
+        let mut n = 0;
+        for op in q.ops.iter().take(RECV_BATCH) {
+            if op.iov.len() > MAX_IOVECS {
+                break;
             }
-            s.iovs.push(libc::iovec {
-                iov_base: s.overflow[overflows].as_mut_ptr().cast(),
-                iov_len: GRO_READ,
-            });
-            overflows += 1;
+            let h = &mut s.msgs[n].msg_hdr;
+            h.msg_iov = op.iov.as_ptr().cast_mut();
+            h.msg_iovlen = op.iov.len();
+            n += 1;
         }
-        s.layout[n] = (first..s.iovs.len(), overflow.then(|| overflows - 1));
-        n += 1;
-    }
+        n
+    };
     for j in 0..n {
-        let iovs = s.layout[j].0.clone();
         s.names[j] = LinuxAddr::empty();
         let h = &mut s.msgs[j].msg_hdr;
         h.msg_name = s.names[j].as_mut_ptr().cast();
         h.msg_namelen = s.names[j].len();
-        h.msg_iovlen = iovs.len();
-        h.msg_iov = s.iovs[iovs].as_mut_ptr();
         h.msg_control = s.cmsgs[j].as_mut_ptr().cast();
         h.msg_controllen = s.cmsgs[j].capacity();
         h.msg_flags = 0;
@@ -286,8 +273,8 @@ fn receive_batch(
                 (delivery, result)
             }
             None => {
-                let op = RecvOp::unboxed(op);
-                let result = match op.finish {
+                let (finish, delivery) = RecvOp::completion_of(op);
+                let result = match finish {
                     // SAFETY: the kernel filled message j (name and cmsgs);
                     // a C receive's outputs are valid until it completes.
                     RecvFinish::Windows(w) => unsafe {
@@ -298,7 +285,7 @@ fn receive_batch(
                         finish.call(Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }))
                     }
                 };
-                (op.delivery, result)
+                (delivery, result)
             }
         };
         done.push(result);
@@ -309,4 +296,45 @@ fn receive_batch(
     } else {
         Batch::More
     }
+}
+
+/// The front receives' iovecs on a URO socket, each followed by an
+/// overflow buffer when its own are shorter than a run can be, gathered
+/// into the scratch and pointed at by its messages: how many messages.
+#[inline(always)]
+fn gather_with_overflow(q: &RecvQueue, s: &mut Scratch) -> usize {
+    // The iovecs first, all of them: no pointer into `iovs` is taken
+    // before it stops growing.
+    s.iovs.clear();
+    let (mut n, mut overflows) = (0, 0);
+    for op in q.ops.iter().take(RECV_BATCH) {
+        if op.iov.len() > MAX_IOVECS {
+            break;
+        }
+        let overflow = op.iov.iter().map(|v| v.iov_len).sum::<usize>() < GRO_READ;
+        if overflow && overflows == OVERFLOWS {
+            break;
+        }
+        let first = s.iovs.len();
+        s.iovs.extend_from_slice(&op.iov);
+        if overflow {
+            if s.overflow.len() == overflows {
+                s.overflow.push(vec![0; GRO_READ]);
+            }
+            s.iovs.push(libc::iovec {
+                iov_base: s.overflow[overflows].as_mut_ptr().cast(),
+                iov_len: GRO_READ,
+            });
+            overflows += 1;
+        }
+        s.layout[n] = (first..s.iovs.len(), overflow.then(|| overflows - 1));
+        n += 1;
+    }
+    for j in 0..n {
+        let iovs = s.layout[j].0.clone();
+        let h = &mut s.msgs[j].msg_hdr;
+        h.msg_iovlen = iovs.len();
+        h.msg_iov = s.iovs[iovs].as_mut_ptr();
+    }
+    n
 }

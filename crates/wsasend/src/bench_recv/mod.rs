@@ -6,8 +6,8 @@
 //! - For each size: `recvmsg` with IP_PKTINFO and IP_RECVTOS against C
 //!   `WSARecvMsg` with IN_PKTINFO and IP_ECN (blocking; overlapped on a
 //!   port with skip-on-success, on a port with a dequeue each, with an
-//!   event) and Rust `Socket::recv_msg`, every loop reading the
-//!   destination and the ECN bits out of what it got.
+//!   event; 32 kept posted on a port) and Rust `Socket::recv_msg`, every
+//!   loop reading the destination and the ECN bits out of what it got.
 //! - URO: UDP GSO traffic of 1200-byte datagrams (54 per send) received by
 //!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking;
 //!   overlapped on a skip-on-success port as MsQuic does; 32 kept posted on
@@ -19,10 +19,10 @@
 //! Every round measures each receiver right next to its reference (raw
 //! `recvmsg`, or quinn-udp for the URO rows), the pair's order and the
 //! receivers' order reversed every other round; the tables show the
-//! medians of the rates and of the paired ratios. A receiver that
-//! completes each receive within its loop shares one filled queue with raw
-//! `recvmsg` on its own socket, the two draining it in turns of 500
-//! datagrams (`one_queue.rs`): a pair measured a whole drain
+//! medians of the rates and of the paired ratios. A receiver shares one
+//! filled queue with its reference on its own socket, the two draining it
+//! in turns of 500 datagrams (100 coalesced runs of GSO traffic;
+//! `one_queue.rs`): a pair measured a whole drain
 //! apart met different moments of a shared machine, and single rows moved
 //! by ±0.04 from run to run; turns a millisecond long leave the ratio to
 //! the work each receive does. `crates/wsasend/bench-recv-callgrind.sh` adds
@@ -73,7 +73,7 @@ pub struct BenchOneRecvArgs {
 }
 
 /// The receivers compared with raw `recvmsg`, and how the tables name them.
-const VS_RECVMSG: [(RecvMode, &str); 6] = [
+const VS_RECVMSG: [(RecvMode, &str); 7] = [
     (RecvMode::CapiRecvmsg, "C WSARecvMsg, blocking"),
     (RecvMode::RustRecvmsg, "Rust Socket::recv_msg"),
     (
@@ -83,6 +83,7 @@ const VS_RECVMSG: [(RecvMode, &str); 6] = [
     (RecvMode::CapiPort, "C overlapped, port, GQCS each"),
     (RecvMode::CapiEvent, "C overlapped, event"),
     (RecvMode::CapiPosted, "C overlapped, 32 posted, port"),
+    (RecvMode::RawRecvmmsg, "raw recvmmsg, 32 buffers"),
 ];
 
 /// The URO receivers, and how the table names them. The first three and

@@ -5,13 +5,15 @@
 //! by ±0.04 from run to run); turns this short leave the ratio to the work
 //! each receive does.
 //!
-//! Pairs so measured: raw `recvmsg` beside each receiver that completes
-//! every receive within its loop (blocking, skip-on-success, a dequeue
-//! each, an event, Rust), and quinn-udp's `recv` (32 buffers) beside URO
-//! (blocking, skip-on-success), quinn-udp with one buffer and raw
-//! `recvmsg` with UDP_GRO. Receivers that keep receives posted between
-//! turns (32 posted) and the plain receiver of GSO traffic (quinn-udp
-//! would turn GRO on its socket) are measured a drain apart.
+//! Pairs so measured: raw `recvmsg` beside every C and Rust receiver of
+//! plain traffic (blocking, skip-on-success, a dequeue each, an event, 32
+//! posted, Rust), and quinn-udp's `recv` (32 buffers) beside URO
+//! (blocking, skip-on-success, 32 posted), quinn-udp with one buffer and
+//! raw `recvmsg` with UDP_GRO. A posted turn posts for exactly its
+//! datagrams, so nothing stays posted into the reference's turn: its pool
+//! fills and empties within the turn, as a server's pool does when traffic
+//! starts and stops. Only the plain receiver of GSO traffic is measured a
+//! drain apart (quinn-udp would turn GRO on its socket).
 
 use super::receivers::{BUF, Drained, GSO_SEGMENTS, QUEUE_GSO, QUEUE_PLAIN, Receivers, RecvMode};
 use crate::AppResult;
@@ -28,8 +30,14 @@ pub(super) fn pairs(reference: RecvMode, mode: RecvMode) -> bool {
         (reference, mode),
         (
             RawRecvmsg,
-            CapiRecvmsg | CapiEvent | CapiPortSkip | CapiPort | RustRecvmsg
-        ) | (Quinn, Uro | UroPortSkip | QuinnOne | RawGro)
+            CapiRecvmsg
+                | CapiEvent
+                | CapiPortSkip
+                | CapiPort
+                | CapiPosted
+                | RawRecvmmsg
+                | RustRecvmsg
+        ) | (Quinn, Uro | UroPortSkip | UroPosted | QuinnOne | RawGro)
     )
 }
 

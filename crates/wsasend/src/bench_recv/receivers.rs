@@ -72,6 +72,9 @@ pub enum RecvMode {
     /// dequeued with `GetQueuedCompletionStatusEx` and posted again: an
     /// IOCP server with several receives in flight.
     CapiPosted,
+    /// `recvmmsg` into 32 buffers with IP_PKTINFO and IP_RECVTOS, on the
+    /// socket of `CapiPosted`: what Linux does for a pool of 32 receives.
+    RawRecvmmsg,
     /// C `WSARecvMsg` with URO (`UDP_RECV_MAX_COALESCED_SIZE` 65527), blocking.
     Uro,
     /// As `uro`, overlapped on a port with skip-on-success (MsQuic's way).
@@ -247,8 +250,8 @@ pub(crate) struct Receivers {
     posted: CSocket,
     quinn: (UdpSocket, quinn_udp::UdpSocketState),
     /// quinn-udp's states for the sockets it reads beside their own
-    /// receivers (`drain_beside`): URO, URO skip, raw GRO.
-    quinn_states: [quinn_udp::UdpSocketState; 3],
+    /// receivers (`drain_beside`): URO, URO skip, raw GRO, URO posted.
+    quinn_states: [quinn_udp::UdpSocketState; 4],
     raw_gro: UdpSocket,
     event: abi::WSAEVENT,
     recvmsg: RecvMsgFn,
@@ -275,10 +278,11 @@ impl Receivers {
         set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
         let port = CSocket::new(true, false, false)?;
         let skip = CSocket::new(true, true, false)?;
+        let posted = CSocket::new(true, false, false)?;
         // Raw `recvmsg` reads these sockets beside ws2 (`drain_beside`)
         // and gets the TOS byte as its loop expects (ws2's IP_RECVECN
         // turns it on too; said here so the reference never depends on it).
-        for fd in [blk.fd, port.fd, skip.fd, rust.as_raw_fd()] {
+        for fd in [blk.fd, port.fd, skip.fd, posted.fd, rust.as_raw_fd()] {
             set_int(fd, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)?;
         }
         let event = ws2_32::WSACreateEvent();
@@ -286,9 +290,10 @@ impl Receivers {
             return Err("WSACreateEvent failed".into());
         }
         let recvmsg = recvmsg_fn(blk.s)?;
-        let (uro, uro_skip) = (
+        let (uro, uro_skip, uro_posted) = (
             CSocket::new(false, false, true)?,
             CSocket::new(true, true, true)?,
+            CSocket::new(true, false, true)?,
         );
         let quinn_state = |fd: RawFd| {
             // SAFETY: `fd` is a socket made above, open for the call.
@@ -299,6 +304,7 @@ impl Receivers {
             quinn_state(uro.fd)?,
             quinn_state(uro_skip.fd)?,
             quinn_state(raw_gro.as_raw_fd())?,
+            quinn_state(uro_posted.fd)?,
         ];
         Ok(Receivers {
             tx: UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("bind sender: {e}"))?,
@@ -308,8 +314,8 @@ impl Receivers {
             skip,
             uro,
             uro_skip,
-            uro_posted: CSocket::new(true, false, true)?,
-            posted: CSocket::new(true, false, false)?,
+            uro_posted,
+            posted,
             quinn: (quinn, state),
             quinn_states,
             raw_gro,
@@ -334,7 +340,7 @@ impl Receivers {
             RecvMode::Uro => self.uro.addr,
             RecvMode::UroPortSkip => self.uro_skip.addr,
             RecvMode::UroPosted => self.uro_posted.addr,
-            RecvMode::CapiPosted => self.posted.addr,
+            RecvMode::CapiPosted | RecvMode::RawRecvmmsg => self.posted.addr,
             RecvMode::Quinn | RecvMode::QuinnOne => v4(self.quinn.0.local_addr().expect("bound")),
             RecvMode::RawGro => v4(self.raw_gro.local_addr().expect("bound")),
         }
@@ -381,9 +387,11 @@ impl Receivers {
             (RecvMode::RawRecvmsg, RecvMode::CapiRecvmsg | RecvMode::CapiEvent) => self.blk.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPortSkip) => self.skip.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPort) => self.port.fd,
+            (RecvMode::RawRecvmsg, RecvMode::CapiPosted | RecvMode::RawRecvmmsg) => self.posted.fd,
             (RecvMode::RawRecvmsg, RecvMode::RustRecvmsg) => self.rust.as_raw_fd(),
             (RecvMode::Quinn, RecvMode::Uro) => self.uro.fd,
             (RecvMode::Quinn, RecvMode::UroPortSkip) => self.uro_skip.fd,
+            (RecvMode::Quinn, RecvMode::UroPosted) => self.uro_posted.fd,
             (RecvMode::Quinn, RecvMode::QuinnOne) => self.quinn.0.as_raw_fd(),
             (RecvMode::Quinn, RecvMode::RawGro) => self.raw_gro.as_raw_fd(),
             _ => return None,
@@ -397,6 +405,7 @@ impl Receivers {
                     RecvMode::Uro => &self.quinn_states[0],
                     RecvMode::UroPortSkip => &self.quinn_states[1],
                     RecvMode::RawGro => &self.quinn_states[2],
+                    RecvMode::UroPosted => &self.quinn_states[3],
                     _ => &self.quinn.1,
                 };
                 // SAFETY: `fd` is one of this Receivers' sockets, open
@@ -607,6 +616,7 @@ pub(crate) fn measured_drain(
         RecvMode::RustRecvmsg => rust_drain(&r.rust, want, buf, &mut seen),
         RecvMode::UroPosted => posted_drain(r, &r.uro_posted, want, GSO_SEGMENTS, &mut seen)?,
         RecvMode::CapiPosted => posted_drain(r, &r.posted, want, 1, &mut seen)?,
+        RecvMode::RawRecvmmsg => raw_mmsg_drain(r.posted.fd, want, &mut seen),
         RecvMode::Quinn => quinn_drain(
             r.quinn.0.as_fd(),
             &r.quinn.1,
@@ -651,6 +661,75 @@ fn raw_drain(fd: RawFd, want: u64, buf: &mut [u8], seen: &mut Seen) -> u64 {
         got += datagrams(n as usize, segment);
     }
     got
+}
+
+/// Messages per `recvmmsg` of [`raw_mmsg_drain`], as many as the posted
+/// receives it stands beside.
+const MMSG: usize = 32;
+
+/// `want` datagrams by `recvmmsg` into [`MMSG`] buffers of [`BUF`] bytes,
+/// each message's control data walked as [`raw_drain`] walks it.
+fn raw_mmsg_drain(fd: RawFd, want: u64, seen: &mut Seen) -> u64 {
+    struct Buffers {
+        data: Vec<Vec<u8>>,
+        control: [[u64; 16]; MMSG],
+        names: [libc::sockaddr_storage; MMSG],
+        iovs: [libc::iovec; MMSG],
+        msgs: [libc::mmsghdr; MMSG],
+    }
+    thread_local! {
+        static BUFFERS: std::cell::RefCell<Option<Box<Buffers>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        let b = b.get_or_insert_with(|| {
+            Box::new(Buffers {
+                data: (0..MMSG).map(|_| vec![0u8; BUF]).collect(),
+                control: [[0; 16]; MMSG],
+                // SAFETY: plain C data; all-zero is valid.
+                names: unsafe { std::mem::zeroed() },
+                // SAFETY: as above.
+                iovs: unsafe { std::mem::zeroed() },
+                // SAFETY: as above.
+                msgs: unsafe { std::mem::zeroed() },
+            })
+        });
+        let mut got = 0;
+        while got < want {
+            let n = MMSG.min((want - got) as usize);
+            for j in 0..n {
+                b.iovs[j] = libc::iovec {
+                    iov_base: b.data[j].as_mut_ptr().cast(),
+                    iov_len: BUF,
+                };
+                let h = &mut b.msgs[j].msg_hdr;
+                h.msg_name = (&raw mut b.names[j]).cast();
+                h.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+                h.msg_iov = &raw mut b.iovs[j];
+                h.msg_iovlen = 1;
+                h.msg_control = b.control[j].as_mut_ptr().cast();
+                h.msg_controllen = size_of::<[u64; 16]>();
+                h.msg_flags = 0;
+            }
+            // SAFETY: msgs[..n] point at this thread's live buffers.
+            let r = unsafe {
+                libc::recvmmsg(fd, b.msgs.as_mut_ptr(), n as u32, 0, std::ptr::null_mut())
+            };
+            if r < 0 {
+                if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                break;
+            }
+            for m in &b.msgs[..r as usize] {
+                // SAFETY: the kernel filled message m's control buffer.
+                let segment = unsafe { seen.linux(&m.msg_hdr) };
+                got += datagrams(m.msg_len as usize, segment);
+            }
+        }
+        got
+    })
 }
 
 /// How an overlapped C receive completes.
