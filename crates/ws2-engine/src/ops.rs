@@ -357,7 +357,7 @@ pub struct WindowsFinish(RecvOutputs);
 
 impl WindowsFinish {
     /// The outputs, for writing at completion.
-    pub(crate) fn outputs(self) -> RecvOutputs {
+    pub(crate) fn outputs(&self) -> RecvOutputs {
         self.0
     }
 }
@@ -496,8 +496,9 @@ impl RecvOp {
     ) -> Box<RecvOp> {
         let mut b = spare_or_new();
         let p = b.as_mut_ptr();
-        // SAFETY: `p` is the box's memory; every field is written once
-        // (`_EVERY_FIELD` names them all), so the box then holds a value.
+        // SAFETY: `p` is the box's memory; every field is written once (the
+        // list is kept in step with the struct by hand, `_EVERY_FIELD`
+        // prompting it), so the box then holds a value.
         unsafe {
             (&raw mut (*p).iov).write(iov.into());
             (&raw mut (*p).flags).write(0);
@@ -531,8 +532,8 @@ impl RecvOp {
         // SAFETY: `raw` is the live box's value; `finish` and `delivery` are
         // read once each and every other field that owns something is
         // dropped in place once (`flags` and `issuer` are plain integers;
-        // `_EVERY_FIELD` fails to compile when a field is added), so the
-        // box then holds no value.
+        // the list is kept in step by hand, `_EVERY_FIELD` failing to
+        // compile when a field is added), so the box then holds no value.
         let parts = unsafe {
             let parts = (
                 (&raw const (*raw).finish).read(),

@@ -409,3 +409,105 @@ fn closesocket_aborts_waiting_receives_in_order() {
         assert_eq!(p.status(), (abi::STATUS_CANCELLED, 0));
     }
 }
+
+/// A posted receive into `lens.len()` buffers of those lengths.
+struct Scattered {
+    data: Vec<Vec<u8>>,
+    bufs: Vec<abi::WSABUF>,
+    control: [u64; 32],
+    from: abi::SOCKADDR_STORAGE,
+    msg: abi::WSAMSG,
+    ov: abi::WSAOVERLAPPED,
+    call: Result<u32, i32>,
+}
+
+impl Scattered {
+    fn post(core: &Arc<SocketCore>, lens: &[usize]) -> Box<Scattered> {
+        let mut p = Box::new(Scattered {
+            data: lens.iter().map(|&n| vec![0u8; n]).collect(),
+            bufs: Vec::new(),
+            control: [0; 32],
+            from: abi::SOCKADDR_STORAGE::default(),
+            // SAFETY: WSAMSG is plain C data; all-zero is valid.
+            msg: unsafe { std::mem::zeroed() },
+            ov: abi::WSAOVERLAPPED::default(),
+            call: Ok(0),
+        });
+        p.bufs = p
+            .data
+            .iter_mut()
+            .map(|d| abi::WSABUF {
+                len: d.len() as u32,
+                buf: d.as_mut_ptr().cast(),
+            })
+            .collect();
+        p.msg = abi::WSAMSG {
+            name: (&raw mut p.from).cast(),
+            namelen: size_of::<abi::SOCKADDR_STORAGE>() as i32,
+            lpBuffers: p.bufs.as_mut_ptr(),
+            dwBufferCount: p.bufs.len() as u32,
+            Control: abi::WSABUF {
+                len: size_of::<[u64; 32]>() as u32,
+                buf: p.control.as_mut_ptr().cast(),
+            },
+            dwFlags: 0,
+        };
+        let mut bytes = 0u32;
+        // SAFETY: every pointer is into the box and its vectors, which the
+        // test keeps until the receive completed.
+        p.call = unsafe {
+            ws2_engine::raw::recv_msg(core, &raw mut p.msg, &mut bytes, &raw mut p.ov, None)
+        }
+        .map(|_| bytes)
+        .map_err(|e| e.code());
+        p
+    }
+
+    /// What the receive wrote, its buffers joined.
+    fn joined(&self) -> Vec<u8> {
+        self.data.concat()
+    }
+}
+
+// S21 S27 S30: receives into several buffers wait in one queue with one
+// into more buffers than one Linux message takes (1,025 of one byte: read
+// on its own, through the bounce buffer); a GSO send puts six datagrams in
+// the queue at once. Each receive gets its own datagram scattered over its
+// own buffers, in posting order, the others read by recvmmsg.
+#[test]
+fn queued_receives_into_several_buffers_are_filled_by_recvmmsg() {
+    let (core, port) = on_port("127.0.0.1:0");
+    let tx = sender("127.0.0.1:0");
+    let lens: [&[usize]; 6] = [
+        &[10, 20, 200],
+        &[1, 99],
+        &[1; ws2_engine::translate::MAX_IOVECS + 1],
+        &[50, 50, 50],
+        &[100],
+        &[3, 3, 3, 3, 200],
+    ];
+    let posted: Vec<_> = lens.iter().map(|l| Scattered::post(&core, l)).collect();
+    assert!(posted.iter().all(|p| p.call == Err(abi::WSA_IO_PENDING)));
+    let before = io::recv_stats();
+    let payload = run(3, 100, 6, 0);
+    gso(&tx, core.local_addr().unwrap(), &payload, 100, None);
+    let packets = take(&port, 6);
+    let after = io::recv_stats();
+    for (i, (p, packet)) in posted.iter().zip(&packets).enumerate() {
+        assert_eq!(packet.overlapped, &raw const p.ov as usize, "posting order");
+        assert_eq!((packet.status, packet.bytes), (0, 100), "receive {i}");
+        let got = p.joined();
+        assert_eq!(got[..100], payload[i * 100..(i + 1) * 100], "receive {i}");
+        assert!(got[100..].iter().all(|&b| b == 0), "receive {i}");
+        assert_eq!(p.msg.dwFlags, 0, "receive {i}");
+        assert!(p.msg.Control.len > 0, "receive {i}: IN_PKTINFO and IP_ECN");
+    }
+    // Five of the six came through recvmmsg (the sixth through the bounce
+    // buffer), in fewer calls than messages.
+    let (calls, messages) = (
+        after.recvmmsg_calls - before.recvmmsg_calls,
+        after.messages - before.messages,
+    );
+    assert!(messages >= 5, "{before:?} {after:?}");
+    assert!(calls < messages, "batched: {calls} calls for {messages}");
+}

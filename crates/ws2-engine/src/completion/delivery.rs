@@ -89,7 +89,7 @@ pub struct WaiterSlot {
 /// deferred to a port is one), is finished and its packet added here, as
 /// `deliver` would, without its general call.
 #[inline(always)]
-pub fn deliver_to_batch<T: PortBound + ?Sized>(
+pub(crate) fn deliver_to_batch<T: PortBound + ?Sized>(
     core: &T,
     key: Option<usize>,
     delivery: Delivery,

@@ -17,9 +17,8 @@ pub mod thread_object;
 mod wait;
 
 pub use apc::{Apc, OvPtr, Routine, UserApc};
-pub use delivery::{
-    Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver, deliver_to_batch,
-};
+pub(crate) use delivery::deliver_to_batch;
+pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, deliver};
 pub use event::{Event, wait_events};
 pub use inline::{InlineFnOnce, Payload, RustRoutine};
 pub use port::{Packet, Port, PortSource, note_pended};

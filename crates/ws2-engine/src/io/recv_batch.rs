@@ -51,15 +51,24 @@ struct Scratch {
     msgs: [libc::mmsghdr; RECV_BATCH],
     names: [LinuxAddr; RECV_BATCH],
     cmsgs: [CmsgBuf; RECV_BATCH],
-    /// Every message's iovecs, one after the other.
+    /// On a URO socket, every message's iovecs, one after the other (a
+    /// socket without URO reads into the receives' own).
     iovs: Vec<libc::iovec>,
-    /// Per message: its iovecs in `iovs`, and its overflow buffer if any.
+    /// On a URO socket, per message: its iovecs in `iovs`, and its
+    /// overflow buffer if any.
     layout: [(std::ops::Range<usize>, Option<usize>); RECV_BATCH],
     overflow: Vec<Vec<u8>>,
 }
 
 thread_local! {
     static SCRATCH: RefCell<Option<Box<Scratch>>> = const { RefCell::new(None) };
+}
+
+/// A batch's message as a receive's completion reads it: written into a C
+/// receive's outputs, or decoded for any other.
+enum Read {
+    Written(Result<usize>),
+    Decoded(crate::translate::Received),
 }
 
 /// How a batch ended.
@@ -221,7 +230,10 @@ fn receive_batch(
     }
     // SAFETY: msgs[..n] describe live buffers: names, cmsgs and overflow
     // buffers of the scratch, and the queued receives' buffers, which their
-    // callers keep valid until completion (Winsock's contract).
+    // callers keep valid until completion (Winsock's contract). Their
+    // iovecs are the scratch's `iovs` (URO) or the queued operations' own,
+    // which stay where they are: `q` is held, and nothing leaves it until
+    // the call returns.
     let r = unsafe {
         libc::recvmmsg(
             core.raw_fd(),
@@ -273,17 +285,24 @@ fn receive_batch(
                 (delivery, result)
             }
             None => {
-                let (finish, delivery) = RecvOp::completion_of(op);
-                let result = match finish {
+                // Message j is read before the operation is taken apart:
+                // its iovecs are the operation's own.
+                let name = &mut s.names[j];
+                let read = match &op.finish {
                     // SAFETY: the kernel filled message j (name and cmsgs);
                     // a C receive's outputs are valid until it completes.
-                    RecvFinish::Windows(w) => unsafe {
-                        core.received_windows(hdr, &mut s.names[j], bytes, w.outputs())
-                    },
+                    RecvFinish::Windows(w) => Read::Written(unsafe {
+                        core.received_windows(hdr, name, bytes, w.outputs())
+                    }),
                     // SAFETY: the kernel filled message j (name and cmsgs).
-                    finish => {
-                        finish.call(Ok(unsafe { core.received(hdr, &mut s.names[j], bytes) }))
+                    RecvFinish::Closure(_) => {
+                        Read::Decoded(unsafe { core.received(hdr, name, bytes) })
                     }
+                };
+                let (finish, delivery) = RecvOp::completion_of(op);
+                let result = match read {
+                    Read::Written(result) => result,
+                    Read::Decoded(got) => finish.call(Ok(got)),
                 };
                 (delivery, result)
             }

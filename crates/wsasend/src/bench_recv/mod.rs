@@ -6,8 +6,9 @@
 //! - For each size: `recvmsg` with IP_PKTINFO and IP_RECVTOS against C
 //!   `WSARecvMsg` with IN_PKTINFO and IP_ECN (blocking; overlapped on a
 //!   port with skip-on-success, on a port with a dequeue each, with an
-//!   event; 32 kept posted on a port) and Rust `Socket::recv_msg`, every
-//!   loop reading the destination and the ECN bits out of what it got.
+//!   event; 32 kept posted on a port), Rust `Socket::recv_msg` and
+//!   `recvmmsg` into 32 buffers (Linux's own batched receive), every loop
+//!   reading the destination and the ECN bits out of what it got.
 //! - URO: UDP GSO traffic of 1200-byte datagrams (54 per send) received by
 //!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking;
 //!   overlapped on a skip-on-success port as MsQuic does; 32 kept posted on
@@ -19,14 +20,15 @@
 //! Every round measures each receiver right next to its reference (raw
 //! `recvmsg`, or quinn-udp for the URO rows), the pair's order and the
 //! receivers' order reversed every other round; the tables show the
-//! medians of the rates and of the paired ratios. A receiver shares one
-//! filled queue with its reference on its own socket, the two draining it
-//! in turns of 500 datagrams (100 coalesced runs of GSO traffic;
-//! `one_queue.rs`): a pair measured a whole drain
-//! apart met different moments of a shared machine, and single rows moved
-//! by ±0.04 from run to run; turns a millisecond long leave the ratio to
-//! the work each receive does. `crates/wsasend/bench-recv-callgrind.sh` adds
-//! instructions per datagram.
+//! medians of the rates and of the paired ratios. Every receiver but
+//! `WSARecvMsg` without URO on GSO traffic (measured a drain apart:
+//! quinn-udp would turn GRO on its socket) shares one filled queue with its
+//! reference on its own socket, the two draining it in turns of 500
+//! datagrams (100 coalesced runs of GSO traffic; `one_queue.rs`): a pair
+//! measured a whole drain apart met different moments of a shared machine,
+//! and single rows moved by ±0.04 from run to run; turns a millisecond long
+//! leave the ratio to the work each receive does.
+//! `crates/wsasend/bench-recv-callgrind.sh` adds instructions per datagram.
 
 mod one_queue;
 mod receivers;
