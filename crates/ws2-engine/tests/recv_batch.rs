@@ -511,3 +511,33 @@ fn queued_receives_into_several_buffers_are_filled_by_recvmmsg() {
     assert!(messages >= 5, "{before:?} {after:?}");
     assert!(calls < messages, "batched: {calls} calls for {messages}");
 }
+
+// S21 S44: on a URO socket, a queued receive into as many buffers as one
+// Linux message takes (1,024 of one byte) is filled as a blocking one is
+// (a URO read would add an overflow buffer: 1,025), and the receive queued
+// behind it gets the next run.
+#[test]
+fn a_queued_uro_receive_into_the_most_buffers_linux_takes_gets_its_run() {
+    let (core, port) = on_port("127.0.0.1:0");
+    core.set_recv_max_coalesced(65527).unwrap();
+    let tx = sender("127.0.0.1:0");
+    let most = Scattered::post(&core, &[1; ws2_engine::translate::MAX_IOVECS]);
+    let next = Scattered::post(&core, &[2000]);
+    assert_eq!(
+        (most.call, next.call),
+        (Err(abi::WSA_IO_PENDING), Err(abi::WSA_IO_PENDING))
+    );
+    let to = core.local_addr().unwrap();
+    gso(&tx, to, &run(5, 100, 3, 0), 100, None);
+    gso(&tx, to, &run(6, 100, 2, 0), 100, None);
+    let packets = take(&port, 2);
+    assert_eq!(packets[0].overlapped, &raw const most.ov as usize);
+    assert_eq!((packets[0].status, packets[0].bytes), (0, 300));
+    assert_eq!(
+        datagrams(&most.joined()[..300], 100),
+        [(5, 0), (5, 1), (5, 2)]
+    );
+    assert_eq!(packets[1].overlapped, &raw const next.ov as usize);
+    assert_eq!((packets[1].status, packets[1].bytes), (0, 200));
+    assert_eq!(datagrams(&next.joined()[..200], 100), [(6, 0), (6, 1)]);
+}

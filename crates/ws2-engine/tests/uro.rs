@@ -416,3 +416,25 @@ fn s44_uro_and_memberships_refuse_each_other() {
         "{err}"
     );
 }
+
+// S21 S44: a receive into as many buffers as one Linux message takes
+// (1,024, here of one byte each): a URO read puts an overflow buffer behind
+// short ones, which would make 1,025; the run still arrives whole.
+#[test]
+fn s44_a_receive_into_the_most_buffers_linux_takes_gets_its_run() {
+    let (core, tx, to) = uro("127.0.0.1:0");
+    gso(&tx, to, &run(4, 100, 3, 0), 100, None);
+    let mut data = vec![0u8; ws2_engine::translate::MAX_IOVECS];
+    let mut iov: Vec<libc::iovec> = data
+        .iter_mut()
+        .map(|b| libc::iovec {
+            iov_base: (b as *mut u8).cast(),
+            iov_len: 1,
+        })
+        .collect();
+    let got = core
+        .recv_with_controls(iov.as_mut_ptr(), iov.len())
+        .unwrap();
+    assert_eq!((got.bytes, got.segment_size), (300, Some(100)));
+    assert_eq!(whole_datagrams(&data[..300], 100), [(4, 0), (4, 1), (4, 2)]);
+}

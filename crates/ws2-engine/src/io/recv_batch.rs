@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::completion::Delivery;
 use crate::error::{Result, errno};
 use crate::ops::{RecvFinish, RecvOp, RecvQueue};
-use crate::socket::{GRO_READ, RESIDUE_PIECES, SocketCore};
+use crate::socket::{GRO_READ, MAX_URO_IOVECS, RESIDUE_PIECES, SocketCore};
 use crate::translate::{CmsgBuf, LinuxAddr, MAX_IOVECS};
 
 /// Messages per `recvmmsg`.
@@ -120,7 +120,7 @@ fn fill_in_order(
         let Some(front) = q.ops.front() else {
             return false;
         };
-        if front.iov.len() > MAX_IOVECS || core.has_group_sockets() {
+        if front.iov.len() > core.iovecs_one_read_takes() || core.has_group_sockets() {
             // More buffers than one Linux message takes: on its own,
             // through the bounce buffer (S21); or datagrams that may come
             // from the socket's group sockets (P4): one at a time from
@@ -327,7 +327,7 @@ fn gather_with_overflow(q: &RecvQueue, s: &mut Scratch) -> usize {
     s.iovs.clear();
     let (mut n, mut overflows) = (0, 0);
     for op in q.ops.iter().take(RECV_BATCH) {
-        if op.iov.len() > MAX_IOVECS {
+        if op.iov.len() > MAX_URO_IOVECS {
             break;
         }
         let overflow = op.iov.iter().map(|v| v.iov_len).sum::<usize>() < GRO_READ;

@@ -33,8 +33,8 @@ pub use send::{Message, SendControlsIn};
 pub use stream::Backlog;
 pub(crate) use stream::StreamState;
 pub use stream::{AcceptCondition, AcceptDecision};
-pub(crate) use uro::RESIDUE_PIECES;
 pub use uro::{GRO_READ, MAX_COALESCED_SEGMENTS, Piece, cut};
+pub(crate) use uro::{MAX_URO_IOVECS, RESIDUE_PIECES};
 pub use waiters::complete;
 pub(crate) use waiters::{interrupted, wait_fd};
 

@@ -502,7 +502,7 @@ impl SocketCore {
         may_wait: bool,
         got: &mut Received,
     ) -> Result<()> {
-        if iovlen > MAX_IOVECS && !self.has(STREAM) {
+        if iovlen > self.iovecs_one_read_takes() && !self.has(STREAM) {
             *got = self.recv_bounced(iov, iovlen, may_wait)?;
             return Ok(());
         }

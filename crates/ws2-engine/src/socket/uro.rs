@@ -41,6 +41,10 @@ pub const GRO_READ: usize = 65536;
 /// (a local GSO send).
 pub const MAX_COALESCED_SEGMENTS: usize = 64;
 
+/// The most caller buffers a URO read takes: one iovec is left for the
+/// overflow buffer it puts behind buffers shorter than [`GRO_READ`].
+pub(crate) const MAX_URO_IOVECS: usize = MAX_IOVECS - 1;
+
 /// Receives served from a residue (for tests and the bench).
 pub(crate) static RESIDUE_PIECES: AtomicU64 = AtomicU64::new(0);
 
@@ -238,6 +242,19 @@ impl SocketCore {
     #[inline]
     pub(crate) fn gro_on(&self) -> bool {
         self.has(GRO)
+    }
+
+    /// The most caller buffers one Linux read of this socket takes: a URO
+    /// read puts an overflow buffer behind buffers shorter than a run can
+    /// be, one iovec more ([`MAX_URO_IOVECS`]). Past it, a receive reads
+    /// through a bounce buffer (S21).
+    #[inline]
+    pub(crate) fn iovecs_one_read_takes(&self) -> usize {
+        if self.gro_on() {
+            MAX_URO_IOVECS
+        } else {
+            MAX_IOVECS
+        }
     }
 
     /// `UDP_RECV_MAX_COALESCED_SIZE` (S44): receives may return several
@@ -464,7 +481,7 @@ impl SocketCore {
         // Past the usual receive's one-load check: a URO socket otherwise
         // usual, else the general path (`None`).
         let other = CLOSED | BOUND | SHUT_RECV | STREAM | WANT_ADDRESS_EXTRA;
-        if state & GRO == 0 || state & other != BOUND || iovlen > MAX_IOVECS {
+        if state & GRO == 0 || state & other != BOUND || iovlen > MAX_URO_IOVECS {
             return None;
         }
         // SAFETY: `iov` holds `iovlen` iovecs (the contract).
