@@ -21,6 +21,17 @@ fn on_port(addr: &str) -> (Arc<SocketCore>, Arc<Port>) {
     (core, port)
 }
 
+/// Between `before` and `after`, `recvmmsg` read at least `messages`
+/// messages, in fewer calls than messages.
+fn assert_batched(before: io::RecvStats, after: io::RecvStats, messages: u64) {
+    let (calls, read) = (
+        after.recvmmsg_calls - before.recvmmsg_calls,
+        after.messages - before.messages,
+    );
+    assert!(read >= messages, "{before:?} {after:?}");
+    assert!(calls < read, "batched: {calls} calls for {read}");
+}
+
 // S29 S30 S36: eight receives wait; one GSO send puts eight datagrams in
 // the socket's queue at once (a socket without UDP_GRO gets them apart);
 // recvmmsg fills them: fewer calls than datagrams, each receive its own.
@@ -55,12 +66,7 @@ fn queued_receives_are_filled_by_one_recvmmsg_in_posting_order() {
         assert!(controls.iter().any(|c| c.1 == abi::IP_PKTINFO));
         assert_eq!(p.coalesced(), None);
     }
-    let (calls, messages) = (
-        after.recvmmsg_calls - before.recvmmsg_calls,
-        after.messages - before.messages,
-    );
-    assert!(messages >= 8, "{before:?} {after:?}");
-    assert!(calls < messages, "batched: {calls} calls for {messages}");
+    assert_batched(before, after, 8);
 }
 
 // S27 G: in one batch, a receive whose buffer is too short completes with
@@ -503,13 +509,8 @@ fn queued_receives_into_several_buffers_are_filled_by_recvmmsg() {
         assert!(p.msg.Control.len > 0, "receive {i}: IN_PKTINFO and IP_ECN");
     }
     // Five of the six came through recvmmsg (the sixth through the bounce
-    // buffer), in fewer calls than messages.
-    let (calls, messages) = (
-        after.recvmmsg_calls - before.recvmmsg_calls,
-        after.messages - before.messages,
-    );
-    assert!(messages >= 5, "{before:?} {after:?}");
-    assert!(calls < messages, "batched: {calls} calls for {messages}");
+    // buffer).
+    assert_batched(before, after, 5);
 }
 
 // S21 S44: on a URO socket, a queued receive into as many buffers as one
