@@ -8,8 +8,10 @@
 //! load per slot, `arc-swap`); only creating and closing take the table's
 //! lock. A thread remembers the socket it looked up last, valid until any
 //! handle is closed (one counter, `REMOVALS`): a program that sends on one
-//! socket at a time skips the table. Ports and events are remembered the
-//! same way (a port's waiter, an OVERLAPPED's event set at completion).
+//! socket at a time skips the table, and a datagram socket is lent to the
+//! call without an atomic operation (`LastSocket`). Ports and events are
+//! remembered the same way, weakly (a port's waiter, an OVERLAPPED's event
+//! set at completion).
 //!
 //! Reuse (S5): closed slots wait in a FIFO and are taken again only while
 //! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
@@ -23,6 +25,7 @@
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::ptr::NonNull;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::LocalKey;
 
@@ -222,7 +225,9 @@ pub fn object(handle: usize) -> Option<Object> {
 
 /// A socket held for one call: it stays alive while this lives, even if
 /// another thread closes the handle meanwhile. Dereferences to
-/// `Arc<SocketCore>`; made by [`socket`].
+/// `Arc<SocketCore>`; made by [`socket`]. Tied to its thread (not `Send`):
+/// it may lend the thread's remembered socket, which takes no reference
+/// count.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -237,18 +242,47 @@ pub fn object(handle: usize) -> Option<Object> {
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SocketRef {
-    /// A strong reference for the call: from the thread's remembered
-    /// socket, or cloned out of the table. One word, so a lookup's
-    /// `Result` comes back in registers.
-    core: Arc<SocketCore>,
+pub enum SocketRef {
+    /// This thread's remembered socket, lent: [`LastSocket::lent`] counts
+    /// it, and the slot is neither replaced nor cleared while it is lent.
+    Lent(NonNull<Arc<SocketCore>>),
+    /// A strong reference of its own.
+    Own(Arc<SocketCore>),
+}
+
+impl SocketRef {
+    /// A strong reference that outlives the call (and this thread).
+    pub fn to_arc(&self) -> Arc<SocketCore> {
+        Arc::clone(self)
+    }
 }
 
 impl std::ops::Deref for SocketRef {
     type Target = Arc<SocketCore>;
     #[inline]
     fn deref(&self) -> &Arc<SocketCore> {
-        &self.core
+        match self {
+            // SAFETY: the pointer is this thread's `LAST_SOCKET.strong`
+            // (a `SocketRef` never leaves its thread), which is not
+            // replaced or cleared while `lent` counts this one
+            // (`remember_socket`, `forget_remembered_socket`).
+            SocketRef::Lent(core) => unsafe { core.as_ref() },
+            SocketRef::Own(core) => core,
+        }
+    }
+}
+
+impl Drop for SocketRef {
+    #[inline]
+    fn drop(&mut self) {
+        if let SocketRef::Lent(_) = self {
+            let _ = LAST_SOCKET.try_with(|last| {
+                // SAFETY: the slot is this thread's and no other reference
+                // to it lives meanwhile (see `socket`).
+                let last = unsafe { &mut *last.get() };
+                last.lent -= 1;
+            });
+        }
     }
 }
 
@@ -257,18 +291,43 @@ impl std::ops::Deref for SocketRef {
 static REMOVALS: AtomicU64 = AtomicU64::new(0);
 
 /// The object of a kind a thread looked up last: its handle, `REMOVALS`
-/// then, and the object, weakly (a closed socket's fd must close with its
-/// last strong reference, not wait for this thread's next lookup).
+/// then, and the object, weakly (an event or a port lives on while a
+/// thread merely remembers it).
 struct Last<T> {
     handle: usize,
     removals: u64,
     object: Weak<T>,
 }
 
-thread_local! {
-    static LAST_SOCKET: UnsafeCell<Last<SocketCore>> = const {
-        UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+/// The socket a thread looked up last. A datagram or raw socket is held
+/// strongly and lent to each call without touching its reference count
+/// (two atomic operations per call otherwise): its `closesocket` releases
+/// the kernel socket itself (`SocketCore::close`), so what a thread still
+/// remembers after another closed it is memory and a placeholder fd,
+/// dropped at this thread's next lookup. A stream's close may still send
+/// its backlog and must end with its last reference: a stream is held
+/// weakly and each call takes a strong reference, as before.
+struct LastSocket {
+    handle: usize,
+    removals: u64,
+    strong: Option<Arc<SocketCore>>,
+    weak: Weak<SocketCore>,
+    /// Live `SocketRef::Lent`s of `strong`.
+    lent: usize,
+}
+
+impl LastSocket {
+    const EMPTY: LastSocket = LastSocket {
+        handle: 0,
+        removals: 0,
+        strong: None,
+        weak: Weak::new(),
+        lent: 0,
     };
+}
+
+thread_local! {
+    static LAST_SOCKET: UnsafeCell<LastSocket> = const { UnsafeCell::new(LastSocket::EMPTY) };
     static LAST_PORT: UnsafeCell<Last<Port>> = const {
         UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
@@ -340,8 +399,27 @@ impl std::fmt::Debug for SocketRef {
 /// ```
 #[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
-    if let Some(core) = remembered(&LAST_SOCKET, handle) {
-        return Ok(SocketRef { core });
+    let removals = REMOVALS.load(Ordering::Acquire);
+    let remembered = LAST_SOCKET.try_with(|last| {
+        // SAFETY: the slot is this thread's, and no other reference to it
+        // lives meanwhile: each use of it (here, `remember_socket`,
+        // `forget_remembered_socket`, `SocketRef::drop`) ends before it
+        // returns and calls nothing that could reach another (comparisons,
+        // a count, `Weak::upgrade`, which runs no destructor).
+        let last = unsafe { &mut *last.get() };
+        if last.handle != handle || last.removals != removals {
+            return None;
+        }
+        match &last.strong {
+            Some(core) => {
+                last.lent += 1;
+                Some(SocketRef::Lent(NonNull::from(core)))
+            }
+            None => last.weak.upgrade().map(SocketRef::Own),
+        }
+    });
+    if let Ok(Some(found)) = remembered {
+        return Ok(found);
     }
     socket_from_table(handle)
 }
@@ -354,10 +432,60 @@ fn socket_from_table(handle: usize) -> Result<SocketRef> {
     if let Some(guard) = lookup(handle)
         && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
     {
-        remember(&LAST_SOCKET, handle, removals, core);
-        return Ok(SocketRef { core: core.clone() });
+        return Ok(remember_socket(handle, removals, core));
     }
     Err(not_a_socket(handle))
+}
+
+/// Remembers `core` as this thread's socket of `handle` as of `removals`
+/// and returns it for the call: lent when it is held strongly. A slot
+/// whose socket is lent stays as it is (a lookup within a call that holds
+/// one): then, and for a stream, a strong reference of its own.
+fn remember_socket(handle: usize, removals: u64, core: &Arc<SocketCore>) -> SocketRef {
+    let strong = !core.is_stream();
+    let swapped = LAST_SOCKET.try_with(|last| {
+        // SAFETY: as in `socket`.
+        let last = unsafe { &mut *last.get() };
+        if last.lent != 0 {
+            return None;
+        }
+        let new = LastSocket {
+            handle,
+            removals,
+            strong: strong.then(|| core.clone()),
+            weak: Arc::downgrade(core),
+            lent: 0,
+        };
+        let old = std::mem::replace(last, new);
+        let lent = last.strong.as_ref().map(|core| {
+            last.lent = 1;
+            SocketRef::Lent(NonNull::from(core))
+        });
+        Some((old, lent))
+    });
+    match swapped {
+        Ok(Some((old, lent))) => {
+            // Outside the slot's borrow: dropping the socket a thread
+            // remembered after its close frees it here, and its
+            // destructors may reach this module.
+            drop(old);
+            lent.unwrap_or_else(|| SocketRef::Own(core.clone()))
+        }
+        _ => SocketRef::Own(core.clone()),
+    }
+}
+
+/// Forgets this thread's remembered socket if it is `core` and not lent:
+/// a socket closed on the thread that used it goes at once.
+fn forget_remembered_socket(core: &Arc<SocketCore>) {
+    let old = LAST_SOCKET.try_with(|last| {
+        // SAFETY: as in `socket`.
+        let last = unsafe { &mut *last.get() };
+        (last.lent == 0 && std::ptr::eq(last.weak.as_ptr(), Arc::as_ptr(core)))
+            .then(|| std::mem::replace(last, LastSocket::EMPTY))
+    });
+    // Outside the slot's borrow, as in `remember_socket`.
+    drop(old);
 }
 
 #[cold]
@@ -545,6 +673,9 @@ pub fn remove(handle: usize) -> Option<Object> {
     alloc.free.push_back(index);
     alloc.live -= 1;
     drop(alloc);
+    if let Object::Socket(core) = &entry.object {
+        forget_remembered_socket(core);
+    }
     Some(entry.object.clone())
 }
 

@@ -318,12 +318,18 @@ thread_local! {
 pub fn current_thread() -> Arc<ThreadState> {
     THREAD
         .try_with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if let Some(s) = slot.as_ref()
+            if let Some(s) = cell.borrow().as_ref()
                 && s.0.waker.is_current()
             {
                 return s.0.clone();
             }
+            // Only a borrow by `with_current_thread` up this thread's stack
+            // refuses this, and it holds a state of this process: none is
+            // missing, so this is a fork child's first use, which cannot
+            // happen inside a call already running here.
+            let Ok(mut slot) = cell.try_borrow_mut() else {
+                return Arc::new(ThreadState::new(false));
+            };
             let state = Arc::new(ThreadState::new(true));
             let _ = MY_WAKER.try_with(|w| w.set(Arc::as_ptr(&state.waker)));
             let parents = slot.replace(ThreadSlot(state.clone()));
@@ -335,6 +341,28 @@ pub fn current_thread() -> Arc<ThreadState> {
         // A thread-local destructor of an exiting thread: a state of its
         // own for this call; routines queued to it never run (S37).
         .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
+}
+
+/// Runs `f` with the calling thread's state ([`current_thread`]) lent, not
+/// cloned: the hot path of a posted operation takes no reference count.
+#[inline]
+pub fn with_current_thread<R>(f: impl FnOnce(&ThreadState) -> R) -> R {
+    let mut f = Some(f);
+    let lent = THREAD.try_with(|cell| {
+        // A shared borrow for the whole of `f`: `current_thread` within it
+        // takes shared borrows too; only replacing the state needs more.
+        let slot = cell.borrow();
+        match slot.as_ref() {
+            Some(s) if s.0.waker.is_current() => f.take().map(|f| f(&s.0)),
+            _ => None,
+        }
+    });
+    match (lent, f) {
+        (Ok(Some(r)), _) => r,
+        (_, Some(f)) => f(&current_thread()),
+        // `f` ran and gave its result in `lent`.
+        (_, None) => unreachable!("with_current_thread: f ran without a result"),
+    }
 }
 
 /// Queues `apc` to this thread's own queue when `to` is this thread (its

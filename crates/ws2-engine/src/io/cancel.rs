@@ -17,8 +17,9 @@ use super::queues::{recv_queue, send_queue};
 
 impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
-    /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
-    /// reference goes.
+    /// then fails with `WSAEINTR` (S37). A datagram or raw socket's kernel
+    /// socket goes now ([`SocketCore::release_kernel_socket`]); a stream's
+    /// fd closes when the last reference goes.
     /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
@@ -59,6 +60,7 @@ impl SocketCore {
             drain::forget_closed(self);
         }
         self.wake_waiters();
+        self.release_kernel_socket();
     }
 
     /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).

@@ -708,6 +708,50 @@ impl std::fmt::Debug for SocketCore {
     }
 }
 
+/// What a closed datagram or raw socket's fds are made to name until its
+/// last reference goes: `/dev/null`, on which every socket call fails
+/// with `ENOTSOCK` and a poll returns at once.
+static PLACEHOLDER: OnceLock<OwnedFd> = OnceLock::new();
+
+/// [`PLACEHOLDER`], opened on first use (`None` when it cannot be).
+fn placeholder() -> Option<RawFd> {
+    if let Some(fd) = PLACEHOLDER.get() {
+        return Some(fd.as_raw_fd());
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .ok()?;
+    Some(PLACEHOLDER.get_or_init(|| file.into()).as_raw_fd())
+}
+
+impl SocketCore {
+    /// Lets the kernel socket of a closed datagram or raw socket go now
+    /// (its port, its memberships), however long the `SocketCore` lives
+    /// on: a thread that looked it up last holds it until its next lookup
+    /// (`handles::socket`). Each of its fds is made to name
+    /// [`PLACEHOLDER`] in place, so no other socket can take the number
+    /// while a call that raced the close still uses it; the number is
+    /// released with the last reference. A stream keeps its fd: a
+    /// graceful close sends the backlog first, and no thread holds a
+    /// stream beyond a call.
+    pub(crate) fn release_kernel_socket(&self) {
+        if self.is_stream() {
+            return;
+        }
+        let Some(placeholder) = placeholder() else {
+            return; // out of fds: the kernel socket goes with the last reference
+        };
+        for fd in [Some(self.raw_fd()), self.recv_fd_if_open()].into_iter().flatten() {
+            // SAFETY: both fds are open and ours for as long as `self`
+            // lives; dup3 replaces what `fd` names atomically and closes
+            // the socket's reference through it; no pointers.
+            unsafe { libc::dup3(placeholder, fd, libc::O_CLOEXEC) };
+        }
+    }
+}
+
 impl Drop for SocketCore {
     fn drop(&mut self) {
         self.state.fetch_or(CLOSED, Ordering::Release);
