@@ -743,7 +743,10 @@ impl SocketCore {
         let Some(placeholder) = placeholder() else {
             return; // out of fds: the kernel socket goes with the last reference
         };
-        for fd in [Some(self.raw_fd()), self.recv_fd_if_open()].into_iter().flatten() {
+        for fd in [Some(self.raw_fd()), self.recv_fd_if_open()]
+            .into_iter()
+            .flatten()
+        {
             // SAFETY: both fds are open and ours for as long as `self`
             // lives; dup3 replaces what `fd` names atomically and closes
             // the socket's reference through it; no pointers.
