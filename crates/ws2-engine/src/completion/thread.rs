@@ -1,7 +1,7 @@
 //! Threads: a wake fd and a queue of completion routines (APCs) each, and
 //! what happens at a thread's exit (S37).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
@@ -343,26 +343,47 @@ pub fn current_thread() -> Arc<ThreadState> {
         .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
 }
 
-/// Runs `f` with the calling thread's state ([`current_thread`]) lent, not
-/// cloned: the hot path of a posted operation takes no reference count.
-#[inline]
-pub fn with_current_thread<R>(f: impl FnOnce(&ThreadState) -> R) -> R {
-    let mut f = Some(f);
-    let lent = THREAD.try_with(|cell| {
-        // A shared borrow for the whole of `f`: `current_thread` within it
-        // takes shared borrows too; only replacing the state needs more.
-        let slot = cell.borrow();
-        match slot.as_ref() {
-            Some(s) if s.0.waker.is_current() => f.take().map(|f| f(&s.0)),
-            _ => None,
+/// The calling thread's state ([`current_thread`]) for one call, lent
+/// rather than cloned when it can be: the hot path of a posted operation
+/// takes no reference count. Tied to the call's thread (not `Send`).
+pub(crate) enum ThisThread {
+    /// `THREAD`'s state under a shared borrow: `current_thread` meanwhile
+    /// takes shared borrows too; only replacing the state needs more (and
+    /// falls back to a fresh one).
+    Lent(Ref<'static, ThreadState>),
+    /// No state yet, a fork child's first use, or the thread is exiting.
+    Own(Arc<ThreadState>),
+}
+
+impl std::ops::Deref for ThisThread {
+    type Target = ThreadState;
+    #[inline]
+    fn deref(&self) -> &ThreadState {
+        match self {
+            ThisThread::Lent(me) => me,
+            ThisThread::Own(me) => me,
         }
-    });
-    match (lent, f) {
-        (Ok(Some(r)), _) => r,
-        (_, Some(f)) => f(&current_thread()),
-        // `f` ran and gave its result in `lent`.
-        (_, None) => unreachable!("with_current_thread: f ran without a result"),
     }
+}
+
+/// See [`ThisThread`].
+#[inline]
+pub(crate) fn this_thread() -> ThisThread {
+    if let Ok(cell) = THREAD.try_with(|cell| cell as *const RefCell<Option<ThreadSlot>>) {
+        // SAFETY: this thread's `THREAD`, alive now (`try_with` succeeded)
+        // and until this thread's thread-local destructors run, which
+        // cannot begin while a call of this crate is running: the
+        // `ThisThread` is a local of that call (crate-private, not `Send`).
+        let cell: &'static RefCell<Option<ThreadSlot>> = unsafe { &*cell };
+        if let Ok(me) = Ref::filter_map(cell.borrow(), |slot| {
+            slot.as_ref()
+                .filter(|s| s.0.waker.is_current())
+                .map(|s| &*s.0)
+        }) {
+            return ThisThread::Lent(me);
+        }
+    }
+    ThisThread::Own(current_thread())
 }
 
 /// Queues `apc` to this thread's own queue when `to` is this thread (its

@@ -67,20 +67,8 @@ pub fn recv_overlapped(
             r => Ok(Submitted::Now(r, delivery)),
         };
     }
-    completion::with_current_thread(|me| queue(core, q, iov, finish, delivery, on_pending, me))
-}
-
-/// [`recv_overlapped`]'s receive that does not complete at call time:
-/// deferred to the socket's port or queued for the reactor.
-fn queue(
-    core: &Arc<SocketCore>,
-    q: RecvQueueLock<'_>,
-    iov: &[libc::iovec],
-    finish: RecvFinish,
-    delivery: Delivery,
-    on_pending: impl FnOnce(),
-    me: &completion::ThreadState,
-) -> Result<Submitted> {
+    let me = completion::this_thread();
+    let me = &*me;
     let deferrable = recv_deferred::deferrable(core, &delivery);
     let op = RecvOp::boxed_receive(iov, finish, delivery, me.id);
     if !deferrable {
