@@ -76,7 +76,7 @@ pub extern "C" fn closesocket(s: SOCKET) -> c_int {
         // SO_LINGER's wait (a non-blocking socket that cannot close at once stays open).
         core.close_lingering()?;
         handles::remove(s);
-        core.close();
+        core.close_handle();
         Ok(0)
     })
 }

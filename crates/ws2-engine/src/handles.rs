@@ -24,7 +24,8 @@
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
-use std::ptr::NonNull;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::LocalKey;
@@ -242,18 +243,51 @@ pub fn object(handle: usize) -> Option<Object> {
 /// # handles::remove(h);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub enum SocketRef {
-    /// This thread's remembered socket, lent: [`LastSocket::lent`] counts
-    /// it, and the slot is neither replaced nor cleared while it is lent.
-    Lent(NonNull<Arc<SocketCore>>),
-    /// A strong reference of its own.
-    Own(Arc<SocketCore>),
+pub struct SocketRef {
+    /// A lent one (`lent`) is this thread's remembered `Arc` copied
+    /// without a count and never dropped: [`LastSocket::lent`] counts it,
+    /// and the slot is neither replaced nor cleared while it is lent. An
+    /// unlent one is a strong reference of its own.
+    core: ManuallyDrop<Arc<SocketCore>>,
+    lent: bool,
+    /// Not `Send` or `Sync`: a lent one belongs to its thread's slot.
+    _thread: PhantomData<*const ()>,
 }
 
 impl SocketRef {
     /// A strong reference that outlives the call (and this thread).
     pub fn to_arc(&self) -> Arc<SocketCore> {
-        Arc::clone(self)
+        Arc::clone(&self.core)
+    }
+
+    /// Whether this lends the thread's remembered socket (no reference
+    /// count taken) rather than holding a reference of its own.
+    pub fn is_lent(&self) -> bool {
+        self.lent
+    }
+
+    fn own(core: Arc<SocketCore>) -> SocketRef {
+        SocketRef {
+            core: ManuallyDrop::new(core),
+            lent: false,
+            _thread: PhantomData,
+        }
+    }
+
+    /// Lends `core`, the thread's remembered socket, which the caller has
+    /// just counted in `LastSocket::lent`.
+    fn lend(core: &Arc<SocketCore>) -> SocketRef {
+        SocketRef {
+            // SAFETY: a copy of the remembered `Arc` without a count: it
+            // is never dropped (`Drop` below), and the remembered one
+            // outlives it, since its slot is not replaced or cleared while
+            // `lent` counts this (`remember_socket`,
+            // `forget_remembered_socket`) and a `SocketRef` never leaves
+            // its thread.
+            core: ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(core)) }),
+            lent: true,
+            _thread: PhantomData,
+        }
     }
 }
 
@@ -261,28 +295,24 @@ impl std::ops::Deref for SocketRef {
     type Target = Arc<SocketCore>;
     #[inline]
     fn deref(&self) -> &Arc<SocketCore> {
-        match self {
-            // SAFETY: the pointer is this thread's `LAST_SOCKET.strong`
-            // (a `SocketRef` never leaves its thread), which is not
-            // replaced or cleared while `lent` counts this one
-            // (`remember_socket`, `forget_remembered_socket`).
-            SocketRef::Lent(core) => unsafe { core.as_ref() },
-            SocketRef::Own(core) => core,
-        }
+        &self.core
     }
 }
 
 impl Drop for SocketRef {
     #[inline]
     fn drop(&mut self) {
-        if let SocketRef::Lent(_) = self {
-            let _ = LAST_SOCKET.try_with(|last| {
-                // SAFETY: the slot is this thread's and no other reference
-                // to it lives meanwhile (see `socket`).
-                let last = unsafe { &mut *last.get() };
-                last.lent -= 1;
-            });
+        if !self.lent {
+            // SAFETY: an unlent one owns its reference; dropped once, here.
+            unsafe { ManuallyDrop::drop(&mut self.core) };
+            return;
         }
+        let _ = LAST_SOCKET.try_with(|last| {
+            // SAFETY: the slot is this thread's and no other reference to
+            // it lives meanwhile (see `socket`).
+            let last = unsafe { &mut *last.get() };
+            last.lent -= 1;
+        });
     }
 }
 
@@ -312,7 +342,7 @@ struct LastSocket {
     removals: u64,
     strong: Option<Arc<SocketCore>>,
     weak: Weak<SocketCore>,
-    /// Live `SocketRef::Lent`s of `strong`.
+    /// Live lent `SocketRef`s of `strong`.
     lent: usize,
 }
 
@@ -413,9 +443,9 @@ pub fn socket(handle: usize) -> Result<SocketRef> {
         match &last.strong {
             Some(core) => {
                 last.lent += 1;
-                Some(SocketRef::Lent(NonNull::from(core)))
+                Some(SocketRef::lend(core))
             }
-            None => last.weak.upgrade().map(SocketRef::Own),
+            None => last.weak.upgrade().map(SocketRef::own),
         }
     });
     if let Ok(Some(found)) = remembered {
@@ -429,19 +459,30 @@ pub fn socket(handle: usize) -> Result<SocketRef> {
 fn socket_from_table(handle: usize) -> Result<SocketRef> {
     // Read before the slot: a close after this read makes the memory stale.
     let removals = REMOVALS.load(Ordering::Acquire);
-    if let Some(guard) = lookup(handle)
-        && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
-    {
-        return Ok(remember_socket(handle, removals, core));
-    }
-    Err(not_a_socket(handle))
+    let (found, old) = match lookup(handle) {
+        Some(guard) => match guard.as_ref().map(|e| &e.object) {
+            Some(Object::Socket(core)) => remember_socket(handle, removals, core),
+            _ => return Err(not_a_socket(handle)),
+        },
+        None => return Err(not_a_socket(handle)),
+    };
+    // After the table's guard: dropping the socket a thread remembered
+    // after its close frees it here, and its destructors may reach this
+    // module.
+    drop(old);
+    Ok(found)
 }
 
 /// Remembers `core` as this thread's socket of `handle` as of `removals`
 /// and returns it for the call: lent when it is held strongly. A slot
 /// whose socket is lent stays as it is (a lookup within a call that holds
-/// one): then, and for a stream, a strong reference of its own.
-fn remember_socket(handle: usize, removals: u64, core: &Arc<SocketCore>) -> SocketRef {
+/// one): then, and for a stream, a strong reference of its own. Gives back
+/// what the slot held, for the caller to drop.
+fn remember_socket(
+    handle: usize,
+    removals: u64,
+    core: &Arc<SocketCore>,
+) -> (SocketRef, Option<LastSocket>) {
     let strong = !core.is_stream();
     let swapped = LAST_SOCKET.try_with(|last| {
         // SAFETY: as in `socket`.
@@ -459,19 +500,16 @@ fn remember_socket(handle: usize, removals: u64, core: &Arc<SocketCore>) -> Sock
         let old = std::mem::replace(last, new);
         let lent = last.strong.as_ref().map(|core| {
             last.lent = 1;
-            SocketRef::Lent(NonNull::from(core))
+            SocketRef::lend(core)
         });
         Some((old, lent))
     });
     match swapped {
-        Ok(Some((old, lent))) => {
-            // Outside the slot's borrow: dropping the socket a thread
-            // remembered after its close frees it here, and its
-            // destructors may reach this module.
-            drop(old);
-            lent.unwrap_or_else(|| SocketRef::Own(core.clone()))
-        }
-        _ => SocketRef::Own(core.clone()),
+        Ok(Some((old, lent))) => (
+            lent.unwrap_or_else(|| SocketRef::own(core.clone())),
+            Some(old),
+        ),
+        _ => (SocketRef::own(core.clone()), None),
     }
 }
 
@@ -484,7 +522,7 @@ fn forget_remembered_socket(core: &Arc<SocketCore>) {
         (last.lent == 0 && std::ptr::eq(last.weak.as_ptr(), Arc::as_ptr(core)))
             .then(|| std::mem::replace(last, LastSocket::EMPTY))
     });
-    // Outside the slot's borrow, as in `remember_socket`.
+    // Outside the slot's borrow, as in `socket_from_table`.
     drop(old);
 }
 
@@ -714,6 +752,8 @@ static STARTED: AtomicU32 = AtomicU32::new(0);
 /// ```
 pub fn startup() {
     crate::fork::install();
+    // Opened while fds are to be had, not at the first close.
+    crate::socket::open_placeholder();
     hold_locks_across_fork();
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     *n += 1;
@@ -743,7 +783,7 @@ pub fn cleanup() -> Result<()> {
     if *n == 0 {
         for object in remove_all_sockets() {
             if let Object::Socket(core) = object {
-                core.close();
+                core.close_handle();
             }
         }
     }

@@ -242,7 +242,7 @@ fn s5_a_datagram_socket_remembered_by_another_thread_lets_its_port_go_at_close()
     let weak = Arc::downgrade(&core);
     let closed = handles::socket(h).unwrap().to_arc();
     assert!(handles::remove(h).is_some());
-    closed.close();
+    closed.close_handle();
     drop((closed, core));
     notsock(h);
     assert_eq!(weak.strong_count(), 1, "the other thread still holds it");
@@ -304,15 +304,9 @@ fn s5_a_lookup_within_a_call_keeps_the_lent_socket() {
     let (ha, hb) = (insert(&a), insert(&b));
     drop(handles::socket(ha).unwrap());
     let lent = handles::socket(ha).unwrap();
-    assert!(
-        matches!(lent, handles::SocketRef::Lent(_)),
-        "remembered and lent"
-    );
+    assert!(lent.is_lent(), "remembered and lent");
     let inner = handles::socket(hb).unwrap();
-    assert!(
-        matches!(inner, handles::SocketRef::Own(_)),
-        "the slot is lent"
-    );
+    assert!(!inner.is_lent(), "the slot is lent");
     assert!(Arc::ptr_eq(&lent, &a) && Arc::ptr_eq(&inner, &b));
     handles::remove(ha).unwrap();
     a.close();
@@ -320,9 +314,67 @@ fn s5_a_lookup_within_a_call_keeps_the_lent_socket() {
     assert!(lent.is_closed(), "still readable while lent");
     drop((lent, inner));
     notsock(ha);
-    assert!(matches!(
-        handles::socket(hb).unwrap(),
-        handles::SocketRef::Lent(_)
-    ));
+    assert!(handles::socket(hb).unwrap().is_lent());
     handles::remove(hb);
+}
+
+// S5: two lookups of one handle within a call both lend the remembered
+// socket; once both are gone the slot can take another socket again.
+#[test]
+fn s5_lent_references_are_counted_back() {
+    let _g = serial();
+    let (a, b) = (new_core(), new_core());
+    let (ha, hb) = (insert(&a), insert(&b));
+    drop(handles::socket(ha).unwrap());
+    let (one, two) = (handles::socket(ha).unwrap(), handles::socket(ha).unwrap());
+    assert!(one.is_lent() && two.is_lent());
+    assert_eq!(
+        Arc::strong_count(&a),
+        3,
+        "the table, the remembered one, `a`"
+    );
+    drop(one);
+    assert!(!handles::socket(hb).unwrap().is_lent(), "one still lent");
+    drop(two);
+    drop(handles::socket(hb).unwrap());
+    assert!(handles::socket(hb).unwrap().is_lent(), "b remembered now");
+    assert_eq!(Arc::strong_count(&a), 2, "a no longer remembered");
+    handles::remove(ha);
+    handles::remove(hb);
+}
+
+// S5: a thread that exits remembering a closed socket lets it go.
+#[test]
+fn s5_a_thread_exit_lets_its_remembered_socket_go() {
+    let _g = serial();
+    let core = new_core();
+    let h = insert(&core);
+    let (looked_tx, looked_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
+        drop(handles::socket(h).unwrap());
+        looked_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+    });
+    looked_rx.recv().unwrap();
+    let weak = Arc::downgrade(&core);
+    handles::remove(h).unwrap();
+    core.close_handle();
+    drop(core);
+    assert_eq!(weak.strong_count(), 1, "the thread remembers it");
+    go_tx.send(()).unwrap();
+    t.join().unwrap();
+    assert_eq!(weak.strong_count(), 0, "gone with the thread");
+}
+
+// S5: a call that raced a handle's close and reaches the released socket
+// (its fds name the placeholder) fails with WSAENOTSOCK, not with what the
+// placeholder answers (FIONREAD's ioctl: ENOTTY).
+#[test]
+fn s5_a_call_on_a_released_socket_is_wsaenotsock() {
+    let core = new_core();
+    core.bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+    core.close_handle();
+    let err = ws2_engine::readiness::pending_bytes(&core).unwrap_err();
+    assert_eq!(err.code(), abi::WSAENOTSOCK, "{err}");
 }

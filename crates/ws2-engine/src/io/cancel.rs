@@ -17,9 +17,9 @@ use super::queues::{recv_queue, send_queue};
 
 impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
-    /// then fails with `WSAEINTR` (S37). A datagram or raw socket's kernel
-    /// socket goes now ([`SocketCore::release_kernel_socket`]); a stream's
-    /// fd closes when the last reference goes.
+    /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
+    /// reference goes (a closed handle's socket lets its kernel socket go
+    /// at once: [`SocketCore::close_handle`]).
     /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};
@@ -60,7 +60,6 @@ impl SocketCore {
             drain::forget_closed(self);
         }
         self.wake_waiters();
-        self.release_kernel_socket();
     }
 
     /// `SIO_FLUSH`: completes every pending send with `WSA_OPERATION_ABORTED` (S37).
