@@ -220,7 +220,7 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
         }
         Some(Object::Socket(core)) => {
             handles::remove(handle(h));
-            core.close();
+            core.close_handle();
             Ok(TRUE)
         }
         Some(Object::Port(port)) => {

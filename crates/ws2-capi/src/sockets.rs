@@ -70,11 +70,13 @@ pub extern "C" fn WSASocketW(
 #[unsafe(no_mangle)]
 pub extern "C" fn closesocket(s: SOCKET) -> c_int {
     winsock(SOCKET_ERROR, || {
-        let core = socket_of(s)?;
+        // A strong reference of its own, the lent one let go: `remove` then
+        // forgets this thread's remembered socket, which goes below.
+        let core = socket_of(s)?.to_arc();
         // SO_LINGER's wait (a non-blocking socket that cannot close at once stays open).
         core.close_lingering()?;
         handles::remove(s);
-        core.close();
+        core.close_handle();
         Ok(0)
     })
 }

@@ -44,6 +44,14 @@ fn fd_exhaustion_fails_the_call_untouched_and_the_socket_recovers() {
     drop(rx);
 }
 
+// S5 S37: closesocket, CloseHandle and WSACleanup free a datagram
+// socket's port at once (with a receive pending) while another thread
+// that used it last still remembers it; that thread then gets WSAENOTSOCK.
+#[test]
+fn closing_a_socket_frees_its_port_while_another_thread_remembers_it() {
+    run_c_test("close_remembered", &[]);
+}
+
 // S36 S40: CloseHandle on a port ends GetQueuedCompletionStatus(Ex) waits
 // with ERROR_ABANDONED_WAIT_0.
 #[test]

@@ -8,8 +8,10 @@
 //! load per slot, `arc-swap`); only creating and closing take the table's
 //! lock. A thread remembers the socket it looked up last, valid until any
 //! handle is closed (one counter, `REMOVALS`): a program that sends on one
-//! socket at a time skips the table. Ports and events are remembered the
-//! same way (a port's waiter, an OVERLAPPED's event set at completion).
+//! socket at a time skips the table, and a datagram socket is lent to the
+//! call without an atomic operation (`LastSocket`). Ports and events are
+//! remembered the same way, weakly (a port's waiter, an OVERLAPPED's event
+//! set at completion).
 //!
 //! Reuse (S5): closed slots wait in a FIFO and are taken again only while
 //! more than [`REUSE_DELAY`] of them wait, oldest first, and a slot's
@@ -22,6 +24,8 @@
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread::LocalKey;
@@ -222,7 +226,9 @@ pub fn object(handle: usize) -> Option<Object> {
 
 /// A socket held for one call: it stays alive while this lives, even if
 /// another thread closes the handle meanwhile. Dereferences to
-/// `Arc<SocketCore>`; made by [`socket`].
+/// `Arc<SocketCore>`; made by [`socket`]. Tied to its thread (not `Send`):
+/// it may lend the thread's remembered socket, which takes no reference
+/// count.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -238,10 +244,51 @@ pub fn object(handle: usize) -> Option<Object> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct SocketRef {
-    /// A strong reference for the call: from the thread's remembered
-    /// socket, or cloned out of the table. One word, so a lookup's
-    /// `Result` comes back in registers.
-    core: Arc<SocketCore>,
+    /// A lent one (`lent`) is this thread's remembered `Arc` copied
+    /// without a count and never dropped: [`LastSocket::lent`] counts it,
+    /// and the slot is neither replaced nor cleared while it is lent. An
+    /// unlent one is a strong reference of its own.
+    core: ManuallyDrop<Arc<SocketCore>>,
+    lent: bool,
+    /// Not `Send` or `Sync`: a lent one belongs to its thread's slot.
+    _thread: PhantomData<*const ()>,
+}
+
+impl SocketRef {
+    /// A strong reference that outlives the call (and this thread).
+    pub fn to_arc(&self) -> Arc<SocketCore> {
+        Arc::clone(&self.core)
+    }
+
+    /// Whether this lends the thread's remembered socket (no reference
+    /// count taken) rather than holding a reference of its own.
+    pub fn is_lent(&self) -> bool {
+        self.lent
+    }
+
+    fn own(core: Arc<SocketCore>) -> SocketRef {
+        SocketRef {
+            core: ManuallyDrop::new(core),
+            lent: false,
+            _thread: PhantomData,
+        }
+    }
+
+    /// Lends `core`, the thread's remembered socket, which the caller has
+    /// just counted in `LastSocket::lent`.
+    fn lend(core: &Arc<SocketCore>) -> SocketRef {
+        SocketRef {
+            // SAFETY: a copy of the remembered `Arc` without a count: it
+            // is never dropped (`Drop` below), and the remembered one
+            // outlives it, since its slot is not replaced or cleared while
+            // `lent` counts this (`remember_socket`,
+            // `forget_remembered_socket`) and a `SocketRef` never leaves
+            // its thread.
+            core: ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(core)) }),
+            lent: true,
+            _thread: PhantomData,
+        }
+    }
 }
 
 impl std::ops::Deref for SocketRef {
@@ -252,23 +299,65 @@ impl std::ops::Deref for SocketRef {
     }
 }
 
+impl Drop for SocketRef {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.lent {
+            // SAFETY: an unlent one owns its reference; dropped once, here.
+            unsafe { ManuallyDrop::drop(&mut self.core) };
+            return;
+        }
+        let _ = LAST_SOCKET.try_with(|last| {
+            // SAFETY: the slot is this thread's and no other reference to
+            // it lives meanwhile (see `socket`).
+            let last = unsafe { &mut *last.get() };
+            last.lent -= 1;
+        });
+    }
+}
+
 /// Handles closed so far: a thread's remembered lookup is valid while
 /// this has not moved (every close bumps it after emptying the slot).
 static REMOVALS: AtomicU64 = AtomicU64::new(0);
 
 /// The object of a kind a thread looked up last: its handle, `REMOVALS`
-/// then, and the object, weakly (a closed socket's fd must close with its
-/// last strong reference, not wait for this thread's next lookup).
+/// then, and the object, weakly (an event or a port lives on while a
+/// thread merely remembers it).
 struct Last<T> {
     handle: usize,
     removals: u64,
     object: Weak<T>,
 }
 
-thread_local! {
-    static LAST_SOCKET: UnsafeCell<Last<SocketCore>> = const {
-        UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
+/// The socket a thread looked up last. A datagram or raw socket is held
+/// strongly and lent to each call without touching its reference count
+/// (two atomic operations per call otherwise): its `closesocket` releases
+/// the kernel socket itself (`SocketCore::close`), so what a thread still
+/// remembers after another closed it is memory and a placeholder fd,
+/// dropped at this thread's next lookup. A stream's close may still send
+/// its backlog and must end with its last reference: a stream is held
+/// weakly and each call takes a strong reference, as before.
+struct LastSocket {
+    handle: usize,
+    removals: u64,
+    strong: Option<Arc<SocketCore>>,
+    weak: Weak<SocketCore>,
+    /// Live lent `SocketRef`s of `strong`.
+    lent: usize,
+}
+
+impl LastSocket {
+    const EMPTY: LastSocket = LastSocket {
+        handle: 0,
+        removals: 0,
+        strong: None,
+        weak: Weak::new(),
+        lent: 0,
     };
+}
+
+thread_local! {
+    static LAST_SOCKET: UnsafeCell<LastSocket> = const { UnsafeCell::new(LastSocket::EMPTY) };
     static LAST_PORT: UnsafeCell<Last<Port>> = const {
         UnsafeCell::new(Last { handle: 0, removals: 0, object: Weak::new() })
     };
@@ -340,8 +429,27 @@ impl std::fmt::Debug for SocketRef {
 /// ```
 #[inline]
 pub fn socket(handle: usize) -> Result<SocketRef> {
-    if let Some(core) = remembered(&LAST_SOCKET, handle) {
-        return Ok(SocketRef { core });
+    let removals = REMOVALS.load(Ordering::Acquire);
+    let remembered = LAST_SOCKET.try_with(|last| {
+        // SAFETY: the slot is this thread's, and no other reference to it
+        // lives meanwhile: each use of it (here, `remember_socket`,
+        // `forget_remembered_socket`, `SocketRef::drop`) ends before it
+        // returns and calls nothing that could reach another (comparisons,
+        // a count, `Weak::upgrade`, which runs no destructor).
+        let last = unsafe { &mut *last.get() };
+        if last.handle != handle || last.removals != removals {
+            return None;
+        }
+        match &last.strong {
+            Some(core) => {
+                last.lent += 1;
+                Some(SocketRef::lend(core))
+            }
+            None => last.weak.upgrade().map(SocketRef::own),
+        }
+    });
+    if let Ok(Some(found)) = remembered {
+        return Ok(found);
     }
     socket_from_table(handle)
 }
@@ -351,13 +459,71 @@ pub fn socket(handle: usize) -> Result<SocketRef> {
 fn socket_from_table(handle: usize) -> Result<SocketRef> {
     // Read before the slot: a close after this read makes the memory stale.
     let removals = REMOVALS.load(Ordering::Acquire);
-    if let Some(guard) = lookup(handle)
-        && let Some(Object::Socket(core)) = guard.as_ref().map(|e| &e.object)
-    {
-        remember(&LAST_SOCKET, handle, removals, core);
-        return Ok(SocketRef { core: core.clone() });
+    let (found, old) = match lookup(handle) {
+        Some(guard) => match guard.as_ref().map(|e| &e.object) {
+            Some(Object::Socket(core)) => remember_socket(handle, removals, core),
+            _ => return Err(not_a_socket(handle)),
+        },
+        None => return Err(not_a_socket(handle)),
+    };
+    // After the table's guard: dropping the socket a thread remembered
+    // after its close frees it here, and its destructors may reach this
+    // module.
+    drop(old);
+    Ok(found)
+}
+
+/// Remembers `core` as this thread's socket of `handle` as of `removals`
+/// and returns it for the call: lent when it is held strongly. A slot
+/// whose socket is lent stays as it is (a lookup within a call that holds
+/// one): then, and for a stream, a strong reference of its own. Gives back
+/// what the slot held, for the caller to drop.
+fn remember_socket(
+    handle: usize,
+    removals: u64,
+    core: &Arc<SocketCore>,
+) -> (SocketRef, Option<LastSocket>) {
+    let strong = !core.is_stream();
+    let swapped = LAST_SOCKET.try_with(|last| {
+        // SAFETY: as in `socket`.
+        let last = unsafe { &mut *last.get() };
+        if last.lent != 0 {
+            return None;
+        }
+        let new = LastSocket {
+            handle,
+            removals,
+            strong: strong.then(|| core.clone()),
+            weak: Arc::downgrade(core),
+            lent: 0,
+        };
+        let old = std::mem::replace(last, new);
+        let lent = last.strong.as_ref().map(|core| {
+            last.lent = 1;
+            SocketRef::lend(core)
+        });
+        Some((old, lent))
+    });
+    match swapped {
+        Ok(Some((old, lent))) => (
+            lent.unwrap_or_else(|| SocketRef::own(core.clone())),
+            Some(old),
+        ),
+        _ => (SocketRef::own(core.clone()), None),
     }
-    Err(not_a_socket(handle))
+}
+
+/// Forgets this thread's remembered socket if it is `core` and not lent:
+/// a socket closed on the thread that used it goes at once.
+fn forget_remembered_socket(core: &Arc<SocketCore>) {
+    let old = LAST_SOCKET.try_with(|last| {
+        // SAFETY: as in `socket`.
+        let last = unsafe { &mut *last.get() };
+        (last.lent == 0 && std::ptr::eq(last.weak.as_ptr(), Arc::as_ptr(core)))
+            .then(|| std::mem::replace(last, LastSocket::EMPTY))
+    });
+    // Outside the slot's borrow, as in `socket_from_table`.
+    drop(old);
 }
 
 #[cold]
@@ -545,6 +711,9 @@ pub fn remove(handle: usize) -> Option<Object> {
     alloc.free.push_back(index);
     alloc.live -= 1;
     drop(alloc);
+    if let Object::Socket(core) = &entry.object {
+        forget_remembered_socket(core);
+    }
     Some(entry.object.clone())
 }
 
@@ -583,6 +752,8 @@ static STARTED: AtomicU32 = AtomicU32::new(0);
 /// ```
 pub fn startup() {
     crate::fork::install();
+    // Opened while fds are to be had, not at the first close.
+    crate::socket::open_placeholder();
     hold_locks_across_fork();
     let mut n = STARTUPS.lock().unwrap_or_else(|e| e.into_inner());
     *n += 1;
@@ -612,7 +783,7 @@ pub fn cleanup() -> Result<()> {
     if *n == 0 {
         for object in remove_all_sockets() {
             if let Object::Socket(core) = object {
-                core.close();
+                core.close_handle();
             }
         }
     }

@@ -205,3 +205,176 @@ fn s5_live_handle_ceiling_is_wsaemfile() {
         abi::WSAEMFILE
     );
 }
+
+/// A thread that looked `h` up last and then waits: it holds what it
+/// remembered until `go` says to look up `next` (which replaces it).
+fn remember_on_a_thread(
+    h: usize,
+    next: usize,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+    let (looked_tx, looked_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
+        drop(handles::socket(h).unwrap());
+        looked_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        drop(handles::socket(next).unwrap());
+    });
+    looked_rx.recv().unwrap();
+    (go_tx, t)
+}
+
+// S5 (closesocket), S20: a datagram socket another thread looked up last
+// (and holds, lent to its calls without a reference count) is closed for
+// the kernel at its close: its port can be bound again at once and its
+// handle names nothing; its memory goes at that thread's next lookup.
+#[test]
+fn s5_a_datagram_socket_remembered_by_another_thread_lets_its_port_go_at_close() {
+    let _g = serial();
+    let core = new_core();
+    core.bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+    let addr = core.local_addr().unwrap();
+    let h = insert(&core);
+    let other = new_core();
+    let next = insert(&other);
+    let (go, t) = remember_on_a_thread(h, next);
+
+    let weak = Arc::downgrade(&core);
+    let closed = handles::socket(h).unwrap().to_arc();
+    assert!(handles::remove(h).is_some());
+    closed.close_handle();
+    drop((closed, core));
+    notsock(h);
+    assert_eq!(weak.strong_count(), 1, "the other thread still holds it");
+    let again = new_core();
+    again
+        .bind(&addr)
+        .expect("the closed socket's port is free at once");
+
+    go.send(()).unwrap();
+    t.join().unwrap();
+    assert_eq!(weak.strong_count(), 0, "gone at the thread's next lookup");
+    handles::remove(next);
+}
+
+// S5: a socket closed on the thread that looked it up last goes with the
+// close (nothing of it stays remembered).
+#[test]
+fn s5_a_socket_closed_on_the_thread_that_used_it_goes_at_once() {
+    let _g = serial();
+    let core = new_core();
+    let h = insert(&core);
+    let weak = Arc::downgrade(&core);
+    drop(core);
+    assert_eq!(handles::socket(h).unwrap().kind(), SocketKind::Datagram);
+    let closing = handles::socket(h).unwrap().to_arc();
+    handles::remove(h).unwrap();
+    closing.close();
+    drop(closing);
+    assert_eq!(weak.strong_count(), 0);
+}
+
+// S5: a stream another thread looked up last is held weakly (a graceful
+// close ends with its last reference): it goes with its close.
+#[test]
+fn s5_a_stream_remembered_by_another_thread_goes_with_its_close() {
+    let _g = serial();
+    let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true).unwrap());
+    let h = insert(&core);
+    let other = new_core();
+    let next = insert(&other);
+    let (go, t) = remember_on_a_thread(h, next);
+    let weak = Arc::downgrade(&core);
+    handles::remove(h).unwrap();
+    core.close();
+    drop(core);
+    assert_eq!(weak.strong_count(), 0);
+    go.send(()).unwrap();
+    t.join().unwrap();
+    handles::remove(next);
+}
+
+// S5: a lookup made while this thread's remembered socket is lent to a
+// call leaves it in place; each reference names its own socket, and a
+// close meanwhile does not pull the lent one away.
+#[test]
+fn s5_a_lookup_within_a_call_keeps_the_lent_socket() {
+    let _g = serial();
+    let (a, b) = (new_core(), new_core());
+    let (ha, hb) = (insert(&a), insert(&b));
+    drop(handles::socket(ha).unwrap());
+    let lent = handles::socket(ha).unwrap();
+    assert!(lent.is_lent(), "remembered and lent");
+    let inner = handles::socket(hb).unwrap();
+    assert!(!inner.is_lent(), "the slot is lent");
+    assert!(Arc::ptr_eq(&lent, &a) && Arc::ptr_eq(&inner, &b));
+    handles::remove(ha).unwrap();
+    a.close();
+    drop(a);
+    assert!(lent.is_closed(), "still readable while lent");
+    drop((lent, inner));
+    notsock(ha);
+    assert!(handles::socket(hb).unwrap().is_lent());
+    handles::remove(hb);
+}
+
+// S5: two lookups of one handle within a call both lend the remembered
+// socket; once both are gone the slot can take another socket again.
+#[test]
+fn s5_lent_references_are_counted_back() {
+    let _g = serial();
+    let (a, b) = (new_core(), new_core());
+    let (ha, hb) = (insert(&a), insert(&b));
+    drop(handles::socket(ha).unwrap());
+    let (one, two) = (handles::socket(ha).unwrap(), handles::socket(ha).unwrap());
+    assert!(one.is_lent() && two.is_lent());
+    assert_eq!(
+        Arc::strong_count(&a),
+        3,
+        "the table, the remembered one, `a`"
+    );
+    drop(one);
+    assert!(!handles::socket(hb).unwrap().is_lent(), "one still lent");
+    drop(two);
+    drop(handles::socket(hb).unwrap());
+    assert!(handles::socket(hb).unwrap().is_lent(), "b remembered now");
+    assert_eq!(Arc::strong_count(&a), 2, "a no longer remembered");
+    handles::remove(ha);
+    handles::remove(hb);
+}
+
+// S5: a thread that exits remembering a closed socket lets it go.
+#[test]
+fn s5_a_thread_exit_lets_its_remembered_socket_go() {
+    let _g = serial();
+    let core = new_core();
+    let h = insert(&core);
+    let (looked_tx, looked_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let t = std::thread::spawn(move || {
+        drop(handles::socket(h).unwrap());
+        looked_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+    });
+    looked_rx.recv().unwrap();
+    let weak = Arc::downgrade(&core);
+    handles::remove(h).unwrap();
+    core.close_handle();
+    drop(core);
+    assert_eq!(weak.strong_count(), 1, "the thread remembers it");
+    go_tx.send(()).unwrap();
+    t.join().unwrap();
+    assert_eq!(weak.strong_count(), 0, "gone with the thread");
+}
+
+// S5: a call that raced a handle's close and reaches the released socket
+// (its fds name the placeholder) fails with WSAENOTSOCK, not with what the
+// placeholder answers (FIONREAD's ioctl: ENOTTY).
+#[test]
+fn s5_a_call_on_a_released_socket_is_wsaenotsock() {
+    let core = new_core();
+    core.bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+    core.close_handle();
+    let err = ws2_engine::readiness::pending_bytes(&core).unwrap_err();
+    assert_eq!(err.code(), abi::WSAENOTSOCK, "{err}");
+}

@@ -22,6 +22,7 @@ pub use delivery::{Delivery, MakeDelivery, Notify, PortBound, WaiterSlot, delive
 pub use event::{Event, wait_events};
 pub use inline::{InlineFnOnce, Payload, RustRoutine};
 pub use port::{Packet, Port, PortSource, note_pended};
+pub(crate) use thread::this_thread;
 pub use thread::{
     IssuedOn, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
     forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,

@@ -1,7 +1,7 @@
 //! Threads: a wake fd and a queue of completion routines (APCs) each, and
 //! what happens at a thread's exit (S37).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::collections::VecDeque;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
@@ -318,12 +318,18 @@ thread_local! {
 pub fn current_thread() -> Arc<ThreadState> {
     THREAD
         .try_with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if let Some(s) = slot.as_ref()
+            if let Some(s) = cell.borrow().as_ref()
                 && s.0.waker.is_current()
             {
                 return s.0.clone();
             }
+            // Only a borrow by `with_current_thread` up this thread's stack
+            // refuses this, and it holds a state of this process: none is
+            // missing, so this is a fork child's first use, which cannot
+            // happen inside a call already running here.
+            let Ok(mut slot) = cell.try_borrow_mut() else {
+                return Arc::new(ThreadState::new(false));
+            };
             let state = Arc::new(ThreadState::new(true));
             let _ = MY_WAKER.try_with(|w| w.set(Arc::as_ptr(&state.waker)));
             let parents = slot.replace(ThreadSlot(state.clone()));
@@ -335,6 +341,49 @@ pub fn current_thread() -> Arc<ThreadState> {
         // A thread-local destructor of an exiting thread: a state of its
         // own for this call; routines queued to it never run (S37).
         .unwrap_or_else(|_| Arc::new(ThreadState::new(false)))
+}
+
+/// The calling thread's state ([`current_thread`]) for one call, lent
+/// rather than cloned when it can be: the hot path of a posted operation
+/// takes no reference count. Tied to the call's thread (not `Send`).
+pub(crate) enum ThisThread {
+    /// `THREAD`'s state under a shared borrow: `current_thread` meanwhile
+    /// takes shared borrows too; only replacing the state needs more (and
+    /// falls back to a fresh one).
+    Lent(Ref<'static, ThreadState>),
+    /// No state yet, a fork child's first use, or the thread is exiting.
+    Own(Arc<ThreadState>),
+}
+
+impl std::ops::Deref for ThisThread {
+    type Target = ThreadState;
+    #[inline]
+    fn deref(&self) -> &ThreadState {
+        match self {
+            ThisThread::Lent(me) => me,
+            ThisThread::Own(me) => me,
+        }
+    }
+}
+
+/// See [`ThisThread`].
+#[inline]
+pub(crate) fn this_thread() -> ThisThread {
+    if let Ok(cell) = THREAD.try_with(|cell| cell as *const RefCell<Option<ThreadSlot>>) {
+        // SAFETY: this thread's `THREAD`, alive now (`try_with` succeeded)
+        // and until this thread's thread-local destructors run, which
+        // cannot begin while a call of this crate is running: the
+        // `ThisThread` is a local of that call (crate-private, not `Send`).
+        let cell: &'static RefCell<Option<ThreadSlot>> = unsafe { &*cell };
+        if let Ok(me) = Ref::filter_map(cell.borrow(), |slot| {
+            slot.as_ref()
+                .filter(|s| s.0.waker.is_current())
+                .map(|s| &*s.0)
+        }) {
+            return ThisThread::Lent(me);
+        }
+    }
+    ThisThread::Own(current_thread())
 }
 
 /// Queues `apc` to this thread's own queue when `to` is this thread (its

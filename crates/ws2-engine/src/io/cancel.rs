@@ -18,7 +18,8 @@ use super::queues::{recv_queue, send_queue};
 impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
     /// then fails with `WSAEINTR` (S37). The fd itself closes when the last
-    /// reference goes.
+    /// reference goes (a closed handle's socket lets its kernel socket go
+    /// at once: [`SocketCore::close_handle`]).
     /// Pending overlapped sends complete with `WSA_OPERATION_ABORTED`.
     /// ```
     /// # use ws2_engine::{Family, SocketCore, SocketKind};

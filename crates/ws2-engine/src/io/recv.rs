@@ -67,13 +67,14 @@ pub fn recv_overlapped(
             r => Ok(Submitted::Now(r, delivery)),
         };
     }
-    let me = completion::current_thread();
+    let me = completion::this_thread();
+    let me = &*me;
     let deferrable = recv_deferred::deferrable(core, &delivery);
     let op = RecvOp::boxed_receive(iov, finish, delivery, me.id);
     if !deferrable {
-        return queue_now(core, q, op, on_pending, &me);
+        return queue_now(core, q, op, on_pending, me);
     }
-    let (q, op, on_pending) = match recv_deferred::defer(core, q, op, on_pending, &me)? {
+    let (q, op, on_pending) = match recv_deferred::defer(core, q, op, on_pending, me)? {
         Ok(()) => return Ok(Submitted::Pending),
         Err(refused) => refused,
     };
@@ -91,7 +92,7 @@ pub fn recv_overlapped(
             r => Ok(Submitted::Now(r, delivery)),
         };
     }
-    queue_now(core, q, op, on_pending, &me)
+    queue_now(core, q, op, on_pending, me)
 }
 
 /// Queues `op` for the reactor ([`enqueue`]): pending.
@@ -100,7 +101,7 @@ fn queue_now(
     q: RecvQueueLock<'_>,
     op: Box<RecvOp>,
     on_pending: impl FnOnce(),
-    me: &Arc<completion::ThreadState>,
+    me: &completion::ThreadState,
 ) -> Result<Submitted> {
     enqueue(core, q, op, on_pending, me).map_err(|(e, _)| e)?;
     Ok(Submitted::Pending)
@@ -283,7 +284,7 @@ fn enqueue(
     mut q: RecvQueueLock<'_>,
     op: Box<RecvOp>,
     on_pending: impl FnOnce(),
-    me: &Arc<completion::ThreadState>,
+    me: &completion::ThreadState,
 ) -> std::result::Result<(), (Error, Box<RecvOp>)> {
     if core.is_closed() {
         return Err((Error::new(abi::WSAENOTSOCK, "the socket was closed"), op));

@@ -90,7 +90,7 @@ pub(super) fn defer<'a, P: FnOnce()>(
     mut q: RecvQueueLock<'a>,
     op: Box<RecvOp>,
     on_pending: P,
-    me: &Arc<ThreadState>,
+    me: &ThreadState,
 ) -> Result<std::result::Result<(), Refused<'a, P>>> {
     if core.is_closed() {
         return Err(Error::new(ws2_abi::WSAENOTSOCK, "the socket was closed"));

@@ -476,7 +476,7 @@ pub fn event_select(s: usize, h_event: usize, events: i32) -> Result<()> {
             )
         })?)
     };
-    crate::io::event_select(&core, event, mask)
+    crate::io::event_select(&core, event, mask).map_err(|e| core.or_closed(e))
 }
 
 /// `WSAEnumNetworkEvents(s, hEventObject, lpNetworkEvents)`: writes the

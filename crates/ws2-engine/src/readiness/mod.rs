@@ -47,6 +47,6 @@ use crate::socket::SocketCore;
 /// ```
 pub fn pending_bytes(core: &SocketCore) -> Result<u32> {
     let user = core.buffered_in_user_space().unwrap_or(0);
-    let kernel = core.queued_bytes()?;
+    let kernel = core.queued_bytes().map_err(|e| core.or_closed(e))?;
     Ok(u32::try_from(user.saturating_add(kernel)).unwrap_or(u32::MAX))
 }

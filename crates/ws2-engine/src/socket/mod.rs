@@ -708,6 +708,77 @@ impl std::fmt::Debug for SocketCore {
     }
 }
 
+/// What a closed datagram or raw socket's fds are made to name until its
+/// last reference goes: `/dev/null`, on which every socket call fails
+/// with `ENOTSOCK` and a poll returns at once.
+static PLACEHOLDER: OnceLock<OwnedFd> = OnceLock::new();
+
+/// [`PLACEHOLDER`], opened on first use (`None` when it cannot be):
+/// `WSAStartup` opens it.
+pub(crate) fn open_placeholder() -> Option<RawFd> {
+    if let Some(fd) = PLACEHOLDER.get() {
+        return Some(fd.as_raw_fd());
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .ok()?;
+    Some(PLACEHOLDER.get_or_init(|| file.into()).as_raw_fd())
+}
+
+impl SocketCore {
+    /// Lets the kernel socket of a closed datagram or raw socket go now
+    /// (its port, its memberships), however long the `SocketCore` lives
+    /// on: a thread that looked it up last holds it until its next lookup
+    /// (`handles::socket`). Each of its fds is made to name
+    /// [`PLACEHOLDER`] in place, so no other socket can take the number
+    /// while a call that raced the close still uses it; the number is
+    /// released with the last reference. A stream keeps its fd: a
+    /// graceful close sends the backlog first, and no thread holds a
+    /// stream beyond a call.
+    fn release_kernel_socket(&self) {
+        if self.is_stream() {
+            return;
+        }
+        let Some(placeholder) = open_placeholder() else {
+            return; // out of fds: the kernel socket goes with the last reference
+        };
+        for fd in [Some(self.raw_fd()), self.recv_fd_if_open()]
+            .into_iter()
+            .flatten()
+        {
+            // SAFETY: both fds are open and ours for as long as `self`
+            // lives; dup3 replaces what `fd` names atomically and closes
+            // the socket's reference through it; no pointers.
+            unsafe { libc::dup3(placeholder, fd, libc::O_CLOEXEC) };
+        }
+    }
+}
+
+impl SocketCore {
+    /// The close of a socket whose handle was closed (`closesocket`,
+    /// `CloseHandle`, the last `WSACleanup`): [`SocketCore::close`], then
+    /// its kernel socket let go at once (a thread may remember it,
+    /// `handles::socket`). The Rust API's `close` leaves the fd to the
+    /// last clone: its sockets are never remembered.
+    pub fn close_handle(&self) {
+        self.close();
+        self.release_kernel_socket();
+    }
+
+    /// `e`, or `WSAENOTSOCK` when the socket was closed meanwhile (a call
+    /// that raced `closesocket` may have met the placeholder's errors:
+    /// `ENOTTY`, `EPERM`).
+    pub(crate) fn or_closed(&self, e: Error) -> Error {
+        if self.is_closed() {
+            Error::new(abi::WSAENOTSOCK, "the socket was closed")
+        } else {
+            e
+        }
+    }
+}
+
 impl Drop for SocketCore {
     fn drop(&mut self) {
         self.state.fetch_or(CLOSED, Ordering::Release);
