@@ -64,6 +64,7 @@ pub mod readiness;
 pub mod resolve;
 pub mod socket;
 pub mod sync;
+mod sys;
 pub mod translate;
 
 pub use completion::{Event, Packet, Port, Waited};

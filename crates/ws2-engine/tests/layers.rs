@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The layers, lowest first. Keep in step with the crate docs (`src/lib.rs`).
 const LAYERS: &[&[&str]] = &[
-    &["error", "sync", "consts"],
+    &["error", "sync", "consts", "sys"],
     &["fork"],
     &["translate"],
     &["completion", "interfaces", "resolve"],

@@ -297,7 +297,7 @@ fn drain(r: &Reactor, core: &Arc<SocketCore>, events: u32, scratch: &mut Scratch
             // (A batch of sends asking for another don't-fragment state
             // than the socket's runs with it switched: P4.)
             let sent = core.with_send_flags(flags, |flags| unsafe {
-                libc::sendmmsg(
+                crate::sys::sendmmsg(
                     core.raw_fd(),
                     msgs.as_mut_ptr(),
                     runs.len() as u32,

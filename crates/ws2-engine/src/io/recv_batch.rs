@@ -234,15 +234,7 @@ fn receive_batch(
     // iovecs are the scratch's `iovs` (URO) or the queued operations' own,
     // which stay where they are: `q` is held, and nothing leaves it until
     // the call returns.
-    let r = unsafe {
-        libc::recvmmsg(
-            core.raw_fd(),
-            s.msgs.as_mut_ptr(),
-            n as u32,
-            0,
-            std::ptr::null_mut(),
-        )
-    };
+    let r = unsafe { crate::sys::recvmmsg(core.raw_fd(), s.msgs.as_mut_ptr(), n as u32, 0) };
     RECVMMSG_CALLS.fetch_add(1, Ordering::Relaxed);
     if r < 0 {
         return match core.recv_failed(errno(), "recvmmsg") {

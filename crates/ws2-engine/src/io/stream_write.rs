@@ -58,7 +58,7 @@ fn sendmsg_now(core: &SocketCore, iov: &[libc::iovec], flags: i32) -> Result<usi
     loop {
         // SAFETY: msg describes the caller's buffers, valid for this call.
         let n = unsafe {
-            libc::sendmsg(
+            crate::sys::sendmsg(
                 core.raw_fd(),
                 &msg,
                 flags | libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,

@@ -61,7 +61,7 @@ impl SocketCore {
             msg.msg_controllen = control.capacity();
             // SAFETY: msg points at live local buffers.
             let n = unsafe {
-                libc::recvmsg(
+                crate::sys::recvmsg(
                     self.raw_fd(),
                     &mut msg,
                     libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT,

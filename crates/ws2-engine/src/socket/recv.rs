@@ -312,12 +312,11 @@ impl SocketCore {
         let mut msgs: [libc::mmsghdr; FIONREAD_DATAGRAMS] = unsafe { std::mem::zeroed() };
         // SAFETY: msgs holds FIONREAD_DATAGRAMS headers that describe no memory.
         let n = unsafe {
-            libc::recvmmsg(
+            crate::sys::recvmmsg(
                 self.raw_fd(),
                 msgs.as_mut_ptr(),
                 FIONREAD_DATAGRAMS as libc::c_uint,
                 libc::MSG_PEEK | libc::MSG_TRUNC | libc::MSG_DONTWAIT,
-                std::ptr::null_mut(),
             )
         };
         let walk_errno = errno();

@@ -297,7 +297,7 @@ impl SocketCore {
         // socket's runs with it switched: P4.)
         // SAFETY: msg describes buffers, name and control valid for this call.
         let n = self.with_send_flags(flags, |flags| unsafe {
-            libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+            crate::sys::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
         });
         if n >= 0 {
             return Ok(n as usize);
@@ -336,7 +336,7 @@ impl SocketCore {
             }
             // SAFETY: as in `try_sendmsg`.
             let n = self.with_send_flags(flags, |flags| unsafe {
-                libc::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
+                crate::sys::sendmsg(self.raw_fd(), msg, flags | libc::MSG_NOSIGNAL)
             });
             if n >= 0 {
                 return Ok(n as usize);

@@ -172,7 +172,7 @@ impl SocketCore {
         let mut deadline = None;
         loop {
             // SAFETY: msg describes live, writable buffers (the caller's contract).
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            let n = unsafe { crate::sys::recvmsg(self.raw_fd(), msg, flags) };
             if n > 0 || (n == 0 && total == 0) {
                 return Ok(n as usize);
             }
@@ -241,7 +241,7 @@ impl SocketCore {
             msg.msg_iov = iov[first..].as_mut_ptr();
             msg.msg_iovlen = iov.len() - first;
             // SAFETY: the iovecs describe the caller's live, writable buffers.
-            let n = unsafe { libc::recvmsg(self.raw_fd(), &mut msg, 0) };
+            let n = unsafe { crate::sys::recvmsg(self.raw_fd(), &mut msg, 0) };
             let err = match n {
                 0 => match self.end_of_stream() {
                     Ok(_) => return Ok(got),

@@ -49,7 +49,7 @@ impl SocketCore {
     ) -> std::result::Result<usize, i32> {
         if !self.groups.any() {
             // SAFETY: msg describes live, writable buffers (the callers').
-            let n = unsafe { libc::recvmsg(self.raw_fd(), msg, flags) };
+            let n = unsafe { crate::sys::recvmsg(self.raw_fd(), msg, flags) };
             return if n >= 0 { Ok(n as usize) } else { Err(errno()) };
         }
         self.recv_grouped(msg, flags)
@@ -86,7 +86,7 @@ impl SocketCore {
             msg.msg_controllen = controllen;
             // SAFETY: msg describes live, writable buffers (the callers',
             // or `own_name`).
-            let n = unsafe { libc::recvmsg(fd, msg, flags) };
+            let n = unsafe { crate::sys::recvmsg(fd, msg, flags) };
             if n < 0 {
                 let e = errno();
                 if i == 0 && e != libc::EAGAIN {

@@ -1,6 +1,10 @@
 //! The raw Linux receivers the others are measured against: `recvmsg`
 //! one datagram at a time ([`raw_drain`], also with `UDP_GRO`) and
-//! `recvmmsg` into 32 buffers ([`raw_mmsg_drain`]).
+//! `recvmmsg` into 32 buffers ([`raw_mmsg_drain`]). Both are made with
+//! `syscall`, as ws2 makes them (engine `sys.rs`): glibc's wrappers are
+//! cancellation points, which in this process (it has other threads)
+//! cost two atomic operations per call that the bare system call does
+//! not, and the yardstick is the system call.
 
 use super::*;
 
@@ -25,7 +29,7 @@ pub(super) fn raw_drain(fd: RawFd, want: u64, buf: &mut [u8], seen: &mut Seen) -
         msg.msg_control = control.as_mut_ptr().cast();
         msg.msg_controllen = size_of::<[u64; 16]>();
         // SAFETY: msg points at live locals and `buf`.
-        let n = unsafe { libc::recvmsg(fd, &mut msg, 0) };
+        let n = unsafe { libc::syscall(libc::SYS_recvmsg, fd, &mut msg, 0) };
         if n < 0 {
             if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
                 continue;
@@ -90,7 +94,14 @@ pub(super) fn raw_mmsg_drain(fd: RawFd, want: u64, seen: &mut Seen) -> u64 {
             }
             // SAFETY: msgs[..n] point at this thread's live buffers.
             let r = unsafe {
-                libc::recvmmsg(fd, b.msgs.as_mut_ptr(), n as u32, 0, std::ptr::null_mut())
+                libc::syscall(
+                    libc::SYS_recvmmsg,
+                    fd,
+                    b.msgs.as_mut_ptr(),
+                    n as u32,
+                    0,
+                    std::ptr::null_mut::<libc::timespec>(),
+                )
             };
             if r < 0 {
                 if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {

@@ -1,0 +1,67 @@
+//! The socket system calls of the send and receive paths, made directly.
+//!
+//! glibc's `recvmsg`, `recvmmsg`, `sendmsg` and `sendmmsg` are
+//! cancellation points: in a process with more than one thread (every
+//! program that has an overlapped operation pending: ws2's reactor is a
+//! thread) each call switches asynchronous cancellation on and off around
+//! the system call, two atomic read-modify-writes of the thread's
+//! cancellation word (`__pthread_enable_asynccancel`/`disable`), as much as
+//! a receive's whole handle lookup used to cost. Winsock calls are not
+//! cancellation points (Windows has no `pthread_cancel`), and ws2's own
+//! waits (`poll`, futexes) still are, so these skip the wrapper: glibc's
+//! `syscall` is not a cancellation point. Same arguments, result and
+//! `errno` as the libc functions.
+
+use libc::{c_int, c_uint, mmsghdr, msghdr, ssize_t};
+
+/// `recvmsg(2)`.
+///
+/// # Safety
+/// As `libc::recvmsg`: `msg` describes memory valid for the call.
+#[inline]
+pub(crate) unsafe fn recvmsg(fd: c_int, msg: *mut msghdr, flags: c_int) -> ssize_t {
+    // SAFETY: the caller's contract is recvmsg's; the kernel reads and
+    // writes only what `msg` describes.
+    unsafe { libc::syscall(libc::SYS_recvmsg, fd, msg, flags) as ssize_t }
+}
+
+/// `recvmmsg(2)` without a timeout.
+///
+/// # Safety
+/// As `libc::recvmmsg`: `msgs` holds `vlen` headers describing memory
+/// valid for the call.
+#[inline]
+pub(crate) unsafe fn recvmmsg(fd: c_int, msgs: *mut mmsghdr, vlen: c_uint, flags: c_int) -> c_int {
+    // SAFETY: as above; a null timeout.
+    unsafe {
+        libc::syscall(
+            libc::SYS_recvmmsg,
+            fd,
+            msgs,
+            vlen,
+            flags,
+            std::ptr::null_mut::<libc::timespec>(),
+        ) as c_int
+    }
+}
+
+/// `sendmsg(2)`.
+///
+/// # Safety
+/// As `libc::sendmsg`: `msg` describes memory valid for the call.
+#[inline]
+pub(crate) unsafe fn sendmsg(fd: c_int, msg: *const msghdr, flags: c_int) -> ssize_t {
+    // SAFETY: the caller's contract is sendmsg's; the kernel only reads.
+    unsafe { libc::syscall(libc::SYS_sendmsg, fd, msg, flags) as ssize_t }
+}
+
+/// `sendmmsg(2)`.
+///
+/// # Safety
+/// As `libc::sendmmsg`: `msgs` holds `vlen` headers describing memory
+/// valid for the call.
+#[inline]
+pub(crate) unsafe fn sendmmsg(fd: c_int, msgs: *mut mmsghdr, vlen: c_uint, flags: c_int) -> c_int {
+    // SAFETY: as above; the kernel writes only each header's `msg_len`.
+    unsafe { libc::syscall(libc::SYS_sendmmsg, fd, msgs, vlen, flags) as c_int }
+}
