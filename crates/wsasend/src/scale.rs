@@ -186,7 +186,10 @@ pub(crate) fn raw_round_robin(fds: &[i32], msg: &libc::msghdr, count: u64) -> u6
     let mut i = 0;
     for _ in 0..count {
         // SAFETY: msg points at a name, iovec and payload alive for the call.
-        let n = unsafe { libc::sendmsg(fds[i], msg, libc::MSG_NOSIGNAL) };
+        // The bare system call, as ws2 makes it (engine `sys.rs`): glibc's
+        // wrapper is a cancellation point, two atomic operations per call
+        // in a process with threads.
+        let n = unsafe { libc::syscall(libc::SYS_sendmsg, fds[i], msg, libc::MSG_NOSIGNAL) };
         errors += u64::from(n < 0);
         i += 1;
         if i == fds.len() {

@@ -118,7 +118,10 @@ pub(crate) fn raw_loop(fd: RawFd, m: &RawMsg, count: u64) -> u64 {
         loop {
             // SAFETY: m.msg points into `m` (name, iovec, control), which
             // outlives the call, and at a payload the caller keeps alive.
-            let n = unsafe { libc::sendmsg(fd, &m.msg, libc::MSG_NOSIGNAL) };
+            // The bare system call, as ws2 makes it (engine `sys.rs`):
+            // glibc's wrapper is a cancellation point, two atomic
+            // operations per call in a process with threads.
+            let n = unsafe { libc::syscall(libc::SYS_sendmsg, fd, &m.msg, libc::MSG_NOSIGNAL) };
             if n >= 0 {
                 break;
             }
