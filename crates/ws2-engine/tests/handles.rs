@@ -207,10 +207,11 @@ fn s5_live_handle_ceiling_is_wsaemfile() {
 }
 
 /// A thread that looked `h` up last and then waits: it holds what it
-/// remembered until `go` says to look up `next` (which replaces it).
+/// remembered until `go` says to look up `next` (which replaces it), or,
+/// without one, to exit.
 fn remember_on_a_thread(
     h: usize,
-    next: usize,
+    next: Option<usize>,
 ) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>) {
     let (looked_tx, looked_rx) = std::sync::mpsc::channel();
     let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
@@ -218,7 +219,9 @@ fn remember_on_a_thread(
         drop(handles::socket(h).unwrap());
         looked_tx.send(()).unwrap();
         go_rx.recv().unwrap();
-        drop(handles::socket(next).unwrap());
+        if let Some(next) = next {
+            drop(handles::socket(next).unwrap());
+        }
     });
     looked_rx.recv().unwrap();
     (go_tx, t)
@@ -237,7 +240,7 @@ fn s5_a_datagram_socket_remembered_by_another_thread_lets_its_port_go_at_close()
     let h = insert(&core);
     let other = new_core();
     let next = insert(&other);
-    let (go, t) = remember_on_a_thread(h, next);
+    let (go, t) = remember_on_a_thread(h, Some(next));
 
     let weak = Arc::downgrade(&core);
     let closed = handles::socket(h).unwrap().to_arc();
@@ -283,7 +286,7 @@ fn s5_a_stream_remembered_by_another_thread_goes_with_its_close() {
     let h = insert(&core);
     let other = new_core();
     let next = insert(&other);
-    let (go, t) = remember_on_a_thread(h, next);
+    let (go, t) = remember_on_a_thread(h, Some(next));
     let weak = Arc::downgrade(&core);
     handles::remove(h).unwrap();
     core.close();
@@ -349,14 +352,7 @@ fn s5_a_thread_exit_lets_its_remembered_socket_go() {
     let _g = serial();
     let core = new_core();
     let h = insert(&core);
-    let (looked_tx, looked_rx) = std::sync::mpsc::channel();
-    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
-    let t = std::thread::spawn(move || {
-        drop(handles::socket(h).unwrap());
-        looked_tx.send(()).unwrap();
-        go_rx.recv().unwrap();
-    });
-    looked_rx.recv().unwrap();
+    let (go_tx, t) = remember_on_a_thread(h, None);
     let weak = Arc::downgrade(&core);
     handles::remove(h).unwrap();
     core.close_handle();
