@@ -1,4 +1,4 @@
-//! S5 S37: a receive that races `closesocket` on another thread never
+//! S5: a receive that races `closesocket` on another thread never
 //! reaches another socket. ws2 lends a thread's last socket to its calls
 //! without a reference count, and `closesocket` lets the kernel socket go at
 //! once by making its fds name a placeholder until the last reference goes

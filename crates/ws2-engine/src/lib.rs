@@ -13,7 +13,8 @@
 //! files of one module do not import each other in a circle). Lowest first:
 //!
 //! 1. [`error`] (`Error`, `Result`, errno mapping), [`sync`] (futex waits
-//!    and wakes), [`consts`] (the Windows numbers of the safe API)
+//!    and wakes), [`consts`] (the Windows numbers of the safe API), `sys`
+//!    (the datagram system calls without glibc's cancellation wrapper)
 //! 2. [`fork`]: the fork generation and the gate every lock goes through
 //!    (`fork::lock`)
 //! 3. [`translate`]: Windows ↔ Linux addresses, `WSABUF` arrays and caller

@@ -7,9 +7,9 @@
 //! the system call, two atomic read-modify-writes of the thread's
 //! cancellation word (`__pthread_enable_asynccancel`/`disable`), as much as
 //! a receive's whole handle lookup used to cost. Winsock calls are not
-//! cancellation points (Windows has no `pthread_cancel`), and ws2's own
-//! waits (`poll`, futexes) still are, so these skip the wrapper: glibc's
-//! `syscall` is not a cancellation point. Same arguments, result and
+//! cancellation points (Windows has no `pthread_cancel`), and ws2's blocking
+//! waits in `poll` still are, so these skip the wrapper: glibc's `syscall`
+//! is not a cancellation point. Same arguments, result and
 //! `errno` as the libc functions.
 
 use libc::{c_int, c_uint, mmsghdr, msghdr, ssize_t};

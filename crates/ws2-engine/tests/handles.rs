@@ -227,7 +227,7 @@ fn remember_on_a_thread(
     (go_tx, t)
 }
 
-// S5 (closesocket), S20: a datagram socket another thread looked up last
+// S5 (closesocket): a datagram socket another thread looked up last
 // (and holds, lent to its calls without a reference count) is closed for
 // the kernel at its close: its port can be bound again at once and its
 // handle names nothing; its memory goes at that thread's next lookup.

@@ -323,7 +323,7 @@ pub fn current_thread() -> Arc<ThreadState> {
             {
                 return s.0.clone();
             }
-            // Only a borrow by `with_current_thread` up this thread's stack
+            // Only a borrow by `this_thread` up this thread's stack
             // refuses this, and it holds a state of this process: none is
             // missing, so this is a fork child's first use, which cannot
             // happen inside a call already running here.

@@ -74,8 +74,9 @@ impl SocketRef {
             // is never dropped (`Drop` below), and the remembered one
             // outlives it, since its slot is not replaced or cleared while
             // `lent` counts this (`remember_socket`,
-            // `forget_remembered_socket`) and a `SocketRef` never leaves
-            // its thread.
+            // `forget_remembered_socket`), is leaked rather than dropped if
+            // the thread exits meanwhile (`LastSocket`'s `Drop`), and a
+            // `SocketRef` never leaves its thread.
             core: ManuallyDrop::new(unsafe { Arc::from_raw(Arc::as_ptr(core)) }),
             lent: true,
             _thread: PhantomData,
@@ -120,7 +121,7 @@ pub(super) struct Last<T> {
 /// The socket a thread looked up last. A datagram or raw socket is held
 /// strongly and lent to each call without touching its reference count
 /// (two atomic operations per call otherwise): its `closesocket` releases
-/// the kernel socket itself (`SocketCore::close`), so what a thread still
+/// the kernel socket itself (`SocketCore::close_handle`), so what a thread still
 /// remembers after another closed it is memory and a placeholder fd,
 /// dropped at this thread's next lookup. A stream's close may still send
 /// its backlog and must end with its last reference: a stream is held
@@ -132,6 +133,19 @@ struct LastSocket {
     weak: Weak<SocketCore>,
     /// Live lent `SocketRef`s of `strong`.
     lent: usize,
+}
+
+impl Drop for LastSocket {
+    /// At thread exit a `SocketRef` still lent (one a thread-local of the
+    /// program's own holds) must not outlive the socket: it is leaked
+    /// rather than freed.
+    fn drop(&mut self) {
+        if self.lent != 0
+            && let Some(core) = self.strong.take()
+        {
+            std::mem::forget(core);
+        }
+    }
 }
 
 impl LastSocket {

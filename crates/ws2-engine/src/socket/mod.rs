@@ -736,7 +736,10 @@ impl SocketCore {
     /// while a call that raced the close still uses it; the number is
     /// released with the last reference. A stream keeps its fd: a
     /// graceful close sends the backlog first, and no thread holds a
-    /// stream beyond a call.
+    /// stream beyond a call. (A call that raced the close and made the
+    /// reactor's duplicate just after `recv_fd_if_open` was read keeps the
+    /// kernel socket until the last reference: each queue's lock and its
+    /// `is_closed` check make that all but impossible.)
     fn release_kernel_socket(&self) {
         if self.is_stream() {
             return;
@@ -754,9 +757,7 @@ impl SocketCore {
             unsafe { libc::dup3(placeholder, fd, libc::O_CLOEXEC) };
         }
     }
-}
 
-impl SocketCore {
     /// The close of a socket whose handle was closed (`closesocket`,
     /// `CloseHandle`, the last `WSACleanup`): [`SocketCore::close`], then
     /// its kernel socket let go at once (a thread may remember it,
