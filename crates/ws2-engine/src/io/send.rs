@@ -180,9 +180,9 @@ impl SocketCore {
     /// API's `Socket::send_msg`), validated and translated as `WSASendMsg`
     /// is (S3–S25). Allocation-free on the success path; more buffers than
     /// one Linux message takes are gathered into one datagram (S21).
-    /// Always inlined: its one caller is the Rust API's `send_msg`, which a
-    /// whole-program (LTO) build otherwise calls out of line (callgrind:
-    /// 128 -> 152 instructions per send with `IN_PKTINFO`).
+    /// Always inlined: its one caller outside tests is the Rust API's
+    /// `send_msg`, which a whole-program (LTO) build otherwise calls out of
+    /// line (callgrind: 128 -> 152 instructions per send with `IN_PKTINFO`).
     #[inline(always)]
     pub fn send_message(self: &Arc<Self>, msg: &Message<'_>, flags: SendFlags) -> Result<usize> {
         self.ensure_bound()?;
