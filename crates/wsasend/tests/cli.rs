@@ -404,8 +404,9 @@ fn bench_pending_over_a_rate_limited_link() {
 }
 
 // S44: the receive bench compares WSARecvMsg (blocking, overlapped, 32
-// kept posted on a port), Socket::recv_msg and raw recvmmsg into 32
-// buffers with raw recvmsg, and URO (blocking, on a skip-on-success port,
+// kept posted on a port), Socket::recv_msg, raw recvmmsg into 32 buffers
+// and raw recvmsg itself (the A/A check) with raw recvmsg, each ratio
+// with its quartiles, and URO (blocking, on a skip-on-success port,
 // 32 posted on a port) with WSARecvMsg without it, quinn-udp given one
 // buffer and 32, and recvmsg with UDP_GRO, every datagram of each filled
 // queue received. Speeds are the benchmark's business: only the shape.
@@ -423,17 +424,25 @@ fn bench_recv_json() {
         "{v:#}"
     );
     let results = v["results"].as_array().unwrap();
-    assert_eq!(results.len(), 7, "{v:#}");
-    assert!(
-        results
-            .iter()
-            .any(|r| r["receive"].as_str() == Some("raw recvmmsg, 32 buffers")),
-        "{v:#}"
-    );
+    assert_eq!(results.len(), 8, "{v:#}");
+    for name in ["raw recvmmsg, 32 buffers", "raw recvmsg again (A/A check)"] {
+        assert!(
+            results.iter().any(|r| r["receive"].as_str() == Some(name)),
+            "no {name} row: {v:#}"
+        );
+    }
     for row in results {
         assert_eq!(u(&row["size"]), 64);
         let ratio = row["ratio"].as_f64().unwrap();
         assert!(ratio > 0.0 && ratio.is_finite(), "{row}");
+        let (q1, q3) = (
+            row["ratio_q1"].as_f64().unwrap(),
+            row["ratio_q3"].as_f64().unwrap(),
+        );
+        assert!(
+            q1 <= ratio && ratio <= q3,
+            "the median within its quartiles: {row}"
+        );
     }
     let uro = v["uro"].as_array().unwrap();
     assert_eq!(uro.len(), 7, "{v:#}");

@@ -310,6 +310,17 @@ pub(crate) fn median(v: &mut [f64]) -> f64 {
     }
 }
 
+/// The first and third quartiles of `v` (linear between ranks), sorting it.
+pub(crate) fn quartiles(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let pos = (v.len() - 1) as f64 * q;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
+    };
+    (at(0.25), at(0.75))
+}
+
 /// One compared pair: a raw loop and a ws2 loop of the same datagrams.
 struct Variant {
     size: u32,

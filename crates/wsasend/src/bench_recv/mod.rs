@@ -8,7 +8,9 @@
 //!   port with skip-on-success, on a port with a dequeue each, with an
 //!   event; 32 kept posted on a port), Rust `Socket::recv_msg` and
 //!   `recvmmsg` into 32 buffers (Linux's own batched receive), every loop
-//!   reading the destination and the ECN bits out of what it got.
+//!   reading the destination and the ECN bits out of what it got; and
+//!   `recvmsg` beside itself (the A/A check: what the method reads for two
+//!   identical receivers). Each ratio comes with its rounds' quartiles.
 //! - URO: UDP GSO traffic of 1200-byte datagrams (54 per send) received by
 //!   `WSARecvMsg` with `UDP_RECV_MAX_COALESCED_SIZE` 65527 (blocking;
 //!   overlapped on a skip-on-success port as MsQuic does; 32 kept posted on
@@ -38,7 +40,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::AppResult;
-use crate::bench::{PROGRESS, median, print_json};
+use crate::bench::{PROGRESS, median, print_json, quartiles};
 use crate::output::JSON_VERSION;
 pub use receivers::RecvMode;
 use receivers::{GSO_SEGMENTS, Receivers, SEGMENT};
@@ -75,7 +77,7 @@ pub struct BenchOneRecvArgs {
 }
 
 /// The receivers compared with raw `recvmsg`, and how the tables name them.
-const VS_RECVMSG: [(RecvMode, &str); 7] = [
+const VS_RECVMSG: [(RecvMode, &str); 8] = [
     (RecvMode::CapiRecvmsg, "C WSARecvMsg, blocking"),
     (RecvMode::RustRecvmsg, "Rust Socket::recv_msg"),
     (
@@ -86,6 +88,7 @@ const VS_RECVMSG: [(RecvMode, &str); 7] = [
     (RecvMode::CapiEvent, "C overlapped, event"),
     (RecvMode::CapiPosted, "C overlapped, 32 posted, port"),
     (RecvMode::RawRecvmmsg, "raw recvmmsg, 32 buffers"),
+    (RecvMode::RawRecvmsgTwin, "raw recvmsg again (A/A check)"),
 ];
 
 /// The URO receivers, and how the table names them. The first three and
@@ -132,6 +135,8 @@ struct Medians {
     cpu_rate: f64,
     /// Over the reference, paired (wall clock).
     ratio: f64,
+    /// The paired ratios' first and third quartiles.
+    ratio_quartiles: (f64, f64),
     /// Over the reference, paired (CPU time).
     cpu_ratio: f64,
 }
@@ -206,9 +211,15 @@ impl Group {
     fn medians(&mut self, mode: RecvMode) -> Medians {
         let i = self.modes.iter().position(|&m| m == mode).expect("mode");
         let paired = |v: &mut Vec<f64>| if i == 0 { 1.0 } else { median(v) };
+        let ratio_quartiles = if i == 0 {
+            (1.0, 1.0)
+        } else {
+            quartiles(&mut self.ratios[i])
+        };
         Medians {
             rate: median(&mut self.rates[i]),
             cpu_rate: median(&mut self.cpu_rates[i]),
+            ratio_quartiles,
             ratio: paired(&mut self.ratios[i]),
             cpu_ratio: paired(&mut self.cpu_ratios[i]),
         }
@@ -253,6 +264,9 @@ struct RowJson {
     raw_recvmsg_dgram_per_s: f64,
     ws2_dgram_per_s: f64,
     ratio: f64,
+    /// The first and third quartiles of the rounds' ratios.
+    ratio_q1: f64,
+    ratio_q3: f64,
     /// The same ratio in datagrams per second of the draining thread's CPU time.
     cpu_ratio: f64,
 }
@@ -330,6 +344,8 @@ pub fn run(args: &BenchRecvArgs) -> AppResult<ExitCode> {
                 raw_recvmsg_dgram_per_s: raw.rate.round(),
                 ws2_dgram_per_s: ws2.rate.round(),
                 ratio: ws2.ratio,
+                ratio_q1: ws2.ratio_quartiles.0,
+                ratio_q3: ws2.ratio_quartiles.1,
                 cpu_ratio: ws2.cpu_ratio,
             });
         }
@@ -393,23 +409,26 @@ fn print_tables(
          bytes), then drained"
     )?;
     outln!(
-        "{:>6} | {:<38} | {:>15} | {:>11} | {:>6} | {:>9}",
+        "{:>6} | {:<38} | {:>15} | {:>11} | {:>6} | {:>11} | {:>9}",
         "size",
         "receive (IN_PKTINFO + ECN)",
         "recvmsg dgram/s",
         "ws2 dgram/s",
         "ratio",
+        "q1-q3",
         "CPU ratio"
     )?;
-    outln!("{}", "-".repeat(6 + 38 + 15 + 11 + 6 + 9 + 15))?;
+    outln!("{}", "-".repeat(6 + 38 + 15 + 11 + 6 + 11 + 9 + 18))?;
     for r in results {
         outln!(
-            "{:>6} | {:<38} | {:>15.0} | {:>11.0} | {:>6.3} | {:>9.3}",
+            "{:>6} | {:<38} | {:>15.0} | {:>11.0} | {:>6.3} | {:>5.3}-{:>5.3} | {:>9.3}",
             r.size,
             r.receive,
             r.raw_recvmsg_dgram_per_s,
             r.ws2_dgram_per_s,
             r.ratio,
+            r.ratio_q1,
+            r.ratio_q3,
             r.cpu_ratio
         )?;
     }
@@ -447,8 +466,9 @@ fn print_tables(
     )?;
     outln!(
         "ratio = ws2 / raw (or / quinn-udp) in wall-clock datagrams/s, the median of each round's \
-         pair (1.0 = same speed); CPU ratio: the same in datagrams per second of the draining \
-         thread's CPU time; datagrams missing from filled queues: {short}"
+         pair (1.0 = same speed); q1-q3: the rounds' middle half of that ratio; CPU ratio: the \
+         same in datagrams per second of the draining thread's CPU time; datagrams missing from \
+         filled queues: {short}"
     )?;
     Ok(())
 }

@@ -7,7 +7,8 @@
 //!
 //! Pairs so measured: raw `recvmsg` beside every C and Rust receiver of
 //! plain traffic (blocking, skip-on-success, a dequeue each, an event, 32
-//! posted, Rust) and beside raw `recvmmsg` into 32 buffers, and quinn-udp's `recv` (32 buffers) beside URO
+//! posted, Rust), beside raw `recvmmsg` into 32 buffers and beside itself
+//! (the A/A check), and quinn-udp's `recv` (32 buffers) beside URO
 //! (blocking, skip-on-success, 32 posted), quinn-udp with one buffer and
 //! raw `recvmsg` with UDP_GRO. A posted turn posts for exactly its
 //! datagrams, so nothing stays posted into the reference's turn: its pool
@@ -37,6 +38,7 @@ pub(super) fn pairs(reference: RecvMode, mode: RecvMode) -> bool {
                 | CapiPosted
                 | RawRecvmmsg
                 | RustRecvmsg
+                | RawRecvmsgTwin
         ) | (Quinn, Uro | UroPortSkip | UroPosted | QuinnOne | RawGro)
     )
 }

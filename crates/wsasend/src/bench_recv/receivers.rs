@@ -59,6 +59,9 @@ pub(super) const QUEUE_GSO: u64 = 600 * GSO_SEGMENTS;
 pub enum RecvMode {
     /// `recvmsg` with IP_PKTINFO and IP_RECVTOS on the C socket's fd.
     RawRecvmsg,
+    /// The same `recvmsg` loop again, measured beside `raw-recvmsg` as any
+    /// receiver is: what the method reads for two identical receivers.
+    RawRecvmsgTwin,
     /// C `WSARecvMsg`, blocking, IP_PKTINFO + IP_RECVECN.
     CapiRecvmsg,
     /// Rust `Socket::recv_msg`, destination and TOS reported.
@@ -334,7 +337,10 @@ impl Receivers {
             SocketAddr::V6(_) => unreachable!("IPv4 sockets"),
         };
         match mode {
-            RecvMode::RawRecvmsg | RecvMode::CapiRecvmsg | RecvMode::CapiEvent => self.blk.addr,
+            RecvMode::RawRecvmsg
+            | RecvMode::RawRecvmsgTwin
+            | RecvMode::CapiRecvmsg
+            | RecvMode::CapiEvent => self.blk.addr,
             RecvMode::PlainGso => self.blk.addr,
             RecvMode::RustRecvmsg => v4(self.rust.local_addr().expect("bound")),
             RecvMode::CapiPort => self.port.addr,
@@ -386,7 +392,10 @@ impl Receivers {
         buf: &mut [u8],
     ) -> Option<AppResult<Drained>> {
         let fd = match (reference, mode) {
-            (RecvMode::RawRecvmsg, RecvMode::CapiRecvmsg | RecvMode::CapiEvent) => self.blk.fd,
+            (
+                RecvMode::RawRecvmsg,
+                RecvMode::CapiRecvmsg | RecvMode::CapiEvent | RecvMode::RawRecvmsgTwin,
+            ) => self.blk.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPortSkip) => self.skip.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPort) => self.port.fd,
             (RecvMode::RawRecvmsg, RecvMode::CapiPosted | RecvMode::RawRecvmmsg) => self.posted.fd,
@@ -601,7 +610,9 @@ pub(crate) fn measured_drain(
 ) -> AppResult<u64> {
     let mut seen = Seen::default();
     let got = match mode {
-        RecvMode::RawRecvmsg => raw_drain(r.blk.fd, want, buf, &mut seen),
+        RecvMode::RawRecvmsg | RecvMode::RawRecvmsgTwin => {
+            raw_drain(r.blk.fd, want, buf, &mut seen)
+        }
         RecvMode::RawGro => raw_drain(r.raw_gro.as_raw_fd(), want, buf, &mut seen),
         RecvMode::CapiRecvmsg | RecvMode::PlainGso => {
             capi_drain(r, &r.blk, Completion::Blocking, want, buf, &mut seen)?
