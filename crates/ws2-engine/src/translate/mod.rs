@@ -6,6 +6,7 @@
 
 mod addr;
 pub mod caller_memory;
+mod cmsg_buf;
 pub mod cstr;
 mod iovecs;
 mod multicast;
@@ -18,6 +19,7 @@ mod send_controls;
 mod tests;
 
 pub use addr::*;
+pub use cmsg_buf::*;
 pub use iovecs::*;
 pub use multicast::*;
 pub use options::*;

@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use ws2_abi as abi;
 
 use super::addr::socket_addr_to_windows;
-use super::send_controls::LINUX_CMSG_HDR;
+use super::cmsg_buf::LINUX_CMSG_HDR;
 use crate::error::Result;
 
 /// What a received datagram's control data said (S27).

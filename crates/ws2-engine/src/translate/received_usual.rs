@@ -5,8 +5,8 @@
 
 use ws2_abi as abi;
 
+use super::cmsg_buf::LINUX_CMSG_HDR;
 use super::received::{LinuxCmsg, LinuxCmsgs, WindowsControlWriter};
-use super::send_controls::LINUX_CMSG_HDR;
 
 /// The usual receive's translation in one pass (S27): the cmsgs the
 /// kernel wrote through `msg` become Windows entries in `out` as they are

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use proptest::prelude::*;
 use ws2_abi as abi;
 
-use super::send_controls::{linux_cmsg_space, merge_ecn};
+use super::cmsg_buf::{linux_cmsg_space, merge_ecn};
 use super::*;
 
 fn pktinfo(addr: [u8; 4], ifindex: u32) -> Vec<u8> {
