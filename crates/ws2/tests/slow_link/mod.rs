@@ -105,3 +105,11 @@ pub fn fill_until_pending(tx: &Socket, to: SocketAddr) -> Vec<PendingSend<Vec<u8
     }
     panic!("2000 overlapped sends never filled the rate-limited link");
 }
+
+/// `p`'s completion, failing the test if none comes within [`LONG`].
+pub fn wait_done<B>(p: PendingSend<B>, what: &str) -> ws2::SendCompletion<B> {
+    match p.wait_timeout(LONG) {
+        Ok(c) => c,
+        Err(_) => panic!("{what}: no completion within {LONG:?}"),
+    }
+}
