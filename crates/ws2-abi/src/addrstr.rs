@@ -709,3 +709,6 @@ pub fn string_to_sockaddr_in6<C: Unit>(s: &[C]) -> (bool, SOCKADDR_IN6) {
 #[cfg(test)]
 #[path = "addrstr_tests.rs"]
 mod tests;
+#[cfg(test)]
+#[path = "addrstr_wsa_tests.rs"]
+mod wsa_tests;
