@@ -609,3 +609,18 @@ pub fn run_one(args: &BenchOneArgs) -> AppResult<ExitCode> {
         ExitCode::FAILURE
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{median, quartiles};
+
+    #[test]
+    fn quartiles_interpolate_between_ranks_and_bracket_the_median() {
+        let mut odd = [5.0, 1.0, 4.0, 2.0, 3.0];
+        assert_eq!(quartiles(&mut odd), (2.0, 4.0));
+        let mut even = [4.0, 3.0, 2.0, 1.0];
+        assert_eq!(quartiles(&mut even), (1.75, 3.25));
+        assert_eq!(median(&mut even), 2.5);
+        assert_eq!(quartiles(&mut [0.9]), (0.9, 0.9));
+    }
+}
