@@ -1,7 +1,8 @@
 //! The socket system calls of the send and receive paths, made directly.
 //!
 //! glibc's `recvmsg`, `recvmmsg`, `sendmsg` and `sendmmsg` are
-//! cancellation points: in a process with more than one thread (every
+//! cancellation points (as are `send`, `recv`, `read` and `write`): in a
+//! process with more than one thread (every
 //! program that has an overlapped operation pending: ws2's reactor is a
 //! thread) each call switches asynchronous cancellation on and off around
 //! the system call, two atomic read-modify-writes of the thread's
@@ -12,7 +13,7 @@
 //! is not a cancellation point. Same arguments, result and
 //! `errno` as the libc functions.
 
-use libc::{c_int, c_uint, mmsghdr, msghdr, ssize_t};
+use libc::{c_int, c_uint, c_void, mmsghdr, msghdr, size_t, ssize_t};
 
 /// `recvmsg(2)`.
 ///
@@ -64,4 +65,45 @@ pub(crate) unsafe fn sendmsg(fd: c_int, msg: *const msghdr, flags: c_int) -> ssi
 pub(crate) unsafe fn sendmmsg(fd: c_int, msgs: *mut mmsghdr, vlen: c_uint, flags: c_int) -> c_int {
     // SAFETY: as above; the kernel writes only each header's `msg_len`.
     unsafe { libc::syscall(libc::SYS_sendmmsg, fd, msgs, vlen, flags) as c_int }
+}
+
+/// `send(2)` (`sendto` without an address, as glibc makes it).
+///
+/// # Safety
+/// As `libc::send`: `buf` readable for `len` bytes.
+#[inline]
+pub(crate) unsafe fn send(fd: c_int, buf: *const c_void, len: size_t, flags: c_int) -> ssize_t {
+    // SAFETY: the caller's contract is send's; the kernel only reads.
+    unsafe { libc::syscall(libc::SYS_sendto, fd, buf, len, flags, 0usize, 0usize) as ssize_t }
+}
+
+/// `recv(2)` (`recvfrom` without an address, as glibc makes it).
+///
+/// # Safety
+/// As `libc::recv`: `buf` writable for `len` bytes (or null with a flag
+/// that writes nothing, such as `MSG_TRUNC` on TCP).
+#[inline]
+pub(crate) unsafe fn recv(fd: c_int, buf: *mut c_void, len: size_t, flags: c_int) -> ssize_t {
+    // SAFETY: the caller's contract is recv's; the kernel writes only `buf`.
+    unsafe { libc::syscall(libc::SYS_recvfrom, fd, buf, len, flags, 0usize, 0usize) as ssize_t }
+}
+
+/// `read(2)`, for the eventfds and timerfds ws2 makes.
+///
+/// # Safety
+/// As `libc::read`: `buf` writable for `count` bytes.
+#[inline]
+pub(crate) unsafe fn read(fd: c_int, buf: *mut c_void, count: size_t) -> ssize_t {
+    // SAFETY: the caller's contract is read's.
+    unsafe { libc::syscall(libc::SYS_read, fd, buf, count) as ssize_t }
+}
+
+/// `write(2)`, for the eventfds ws2 makes.
+///
+/// # Safety
+/// As `libc::write`: `buf` readable for `count` bytes.
+#[inline]
+pub(crate) unsafe fn write(fd: c_int, buf: *const c_void, count: size_t) -> ssize_t {
+    // SAFETY: the caller's contract is write's; the kernel only reads.
+    unsafe { libc::syscall(libc::SYS_write, fd, buf, count) as ssize_t }
 }

@@ -38,7 +38,7 @@ pub struct ThreadWaker {
 fn write_wake(fd: RawFd) {
     let one: u64 = 1;
     // SAFETY: writes 8 bytes from a valid u64 to an eventfd.
-    unsafe { libc::write(fd, (&raw const one).cast(), 8) };
+    unsafe { crate::sys::write(fd, (&raw const one).cast(), 8) };
 }
 
 /// Every thread's waker, so that a fork child can close the eventfds it
@@ -118,7 +118,7 @@ impl ThreadWaker {
     pub(super) fn drain(&self, fd: RawFd) {
         let mut value: u64 = 0;
         // SAFETY: reads 8 bytes into a valid u64 from our non-blocking eventfd.
-        unsafe { libc::read(fd, (&raw mut value).cast(), 8) };
+        unsafe { crate::sys::read(fd, (&raw mut value).cast(), 8) };
         // Clear after the read: a wake skipped between the two made its
         // condition visible before calling `wake`, and the caller re-checks
         // its condition after draining, so nothing is lost; clearing first

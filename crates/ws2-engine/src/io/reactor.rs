@@ -219,7 +219,7 @@ impl Reactor {
         let mut ticks = 0u64;
         // SAFETY: reads 8 bytes into a local u64; a non-blocking timerfd.
         unsafe {
-            libc::read(
+            crate::sys::read(
                 self.timer.load(Ordering::Acquire),
                 (&raw mut ticks).cast(),
                 size_of::<u64>(),

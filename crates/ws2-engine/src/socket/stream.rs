@@ -799,7 +799,7 @@ pub(crate) fn send_now(
     loop {
         // SAFETY: bytes is a live slice of its length.
         let n = unsafe {
-            libc::send(
+            crate::sys::send(
                 fd,
                 bytes.as_ptr().cast(),
                 bytes.len(),

@@ -171,7 +171,7 @@ impl SocketCore {
         for _ in 0..64 {
             // SAFETY: no buffer; MSG_TRUNC makes TCP discard the bytes.
             let n = unsafe {
-                libc::recv(
+                crate::sys::recv(
                     old,
                     std::ptr::null_mut(),
                     1 << 30,

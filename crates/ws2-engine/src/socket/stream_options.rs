@@ -96,7 +96,7 @@ impl SocketCore {
         let mut byte = 0u8;
         // SAFETY: one writable byte.
         let n = unsafe {
-            libc::recv(
+            crate::sys::recv(
                 self.raw_fd(),
                 (&raw mut byte).cast(),
                 1,

@@ -121,7 +121,7 @@ impl SocketCore {
         loop {
             // SAFETY: one writable byte; a peek takes nothing.
             let n = unsafe {
-                libc::recv(
+                crate::sys::recv(
                     self.raw_fd(),
                     (&raw mut byte).cast(),
                     1,

@@ -100,7 +100,7 @@ impl SocketCore {
             if i != 0 && self.has(MULTICAST_NO_LOOP) && self.sent_here(msg) {
                 if flags & libc::MSG_PEEK != 0 {
                     // SAFETY: a zero-length receive discards the datagram.
-                    unsafe { libc::recv(fd, std::ptr::null_mut(), 0, libc::MSG_DONTWAIT) };
+                    unsafe { crate::sys::recv(fd, std::ptr::null_mut(), 0, libc::MSG_DONTWAIT) };
                 }
                 continue; // the same fd again: the next datagram
             }
