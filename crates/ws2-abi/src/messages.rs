@@ -58,6 +58,7 @@ static MESSAGES: &[(u32, &str)] = &[
     (158, "The memory block is not locked."),
     (183, "An object with that name already exists."),
     (193, "The handle does not refer to a loaded module."),
+    (203, "The environment has no variable by that name."),
     (232, "There is no data to return."),
     (233, "The other end of the pipe has gone away."),
     (234, "More data is waiting than fitted in the buffer."),

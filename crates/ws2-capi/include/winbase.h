@@ -141,6 +141,18 @@ typedef BOOL (WINAPI *PHANDLER_ROUTINE)(DWORD CtrlType);
 BOOL WINAPI SetConsoleCtrlHandler(PHANDLER_ROUTINE HandlerRoutine, BOOL Add);
 BOOL WINAPI GenerateConsoleCtrlEvent(DWORD dwCtrlEvent, DWORD dwProcessGroupId);
 
+/* ---- the environment (processenv.h) and the computer's name
+ * (sysinfoapi.h): the C library's environment, names matched in any case;
+ * the computer name is the host name's first label in upper case, at most
+ * MAX_COMPUTERNAME_LENGTH characters (a NetBIOS name). ---- */
+#define MAX_COMPUTERNAME_LENGTH 15
+DWORD WINAPI GetEnvironmentVariableA(LPCSTR lpName, LPSTR lpBuffer, DWORD nSize);
+BOOL  WINAPI SetEnvironmentVariableA(LPCSTR lpName, LPCSTR lpValue);
+BOOL  WINAPI GetComputerNameA(LPSTR lpBuffer, LPDWORD nSize);
+#define GetEnvironmentVariable GetEnvironmentVariableA
+#define SetEnvironmentVariable SetEnvironmentVariableA
+#define GetComputerName        GetComputerNameA
+
 /* ---- time (sysinfoapi.h, profileapi.h, timezoneapi.h) ---- */
 DWORD     WINAPI GetTickCount(void);
 ULONGLONG WINAPI GetTickCount64(void);
@@ -158,6 +170,7 @@ typedef INT_PTR (WINAPI *FARPROC)();
 typedef INT_PTR (WINAPI *NEARPROC)();
 typedef INT_PTR (WINAPI *PROC)();
 
+HANDLE  WINAPI GetCurrentProcess(void);   /* the pseudo-handle (HANDLE)-1 */
 DWORD   WINAPI GetCurrentProcessId(void);
 DWORD   WINAPI GetCurrentThreadId(void);
 __attribute__((noreturn)) VOID WINAPI ExitProcess(UINT uExitCode);
@@ -177,7 +190,12 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR lpLibFileName, HANDLE hFile, DWORD dwFlags)
 HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
 FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
 BOOL    WINAPI FreeLibrary(HMODULE hLibModule);
+/* The program's path for NULL, libws2_32's for the DLLs it stands in for;
+ * a buffer too small gets the path cut, a NUL, nSize returned and
+ * ERROR_INSUFFICIENT_BUFFER. */
+DWORD   WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
 #define GetModuleHandle GetModuleHandleA
+#define GetModuleFileName GetModuleFileNameA
 #define LoadLibrary     LoadLibraryA
 #define LoadLibraryEx   LoadLibraryExA
 
@@ -210,6 +228,7 @@ BOOL  WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 DWORD WINAPI GetThreadId(HANDLE Thread);
 DWORD WINAPI ResumeThread(HANDLE hThread);
 HANDLE WINAPI GetCurrentThread(void);
+BOOL  WINAPI SwitchToThread(void);
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
 
 /* ---- events (synchapi.h): the events of WSACreateEvent, manual- or

@@ -59,6 +59,7 @@
 #define ERROR_NOT_LOCKED                158
 #define ERROR_ALREADY_EXISTS            183
 #define ERROR_BAD_EXE_FORMAT            193
+#define ERROR_ENVVAR_NOT_FOUND          203
 #ifndef ERROR_NO_DATA
 #define ERROR_NO_DATA                   232
 #endif

@@ -49,6 +49,12 @@ fn process_ids_and_module_look_ups() {
     run_c_test("win32_modules", &[]);
 }
 
+// P6
+#[test]
+fn environment_computer_and_module_names() {
+    run_c_test("win32_environment", &[]);
+}
+
 // P6: ExitProcess ends the process with its code (Linux keeps 8 bits) and
 // flushes stdio, as the end of a Windows process does.
 #[test]

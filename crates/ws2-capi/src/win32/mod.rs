@@ -1,7 +1,8 @@
 //! The Win32 basics Windows network programs call besides Winsock (SPEC P6):
 //! heaps and `LocalAlloc`, the `lstr*` functions, time and winmm's timer,
 //! `GetSystemInfo`, console control handlers (Ctrl+C as `SIGINT`), process
-//! ids and module look-ups, `FormatMessage`, the Microsoft-named C
+//! ids and module look-ups, the environment and the computer and module
+//! names, `FormatMessage`, the Microsoft-named C
 //! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
 //! waitable objects: threads, events, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
@@ -19,6 +20,7 @@
 
 mod console;
 mod crt;
+mod environment;
 mod events;
 mod format_message;
 mod format_render;

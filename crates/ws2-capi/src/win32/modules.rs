@@ -1,4 +1,5 @@
-//! The process and its modules: `GetCurrentProcessId`, `GetCurrentThreadId`,
+//! The process and its modules: `GetCurrentProcess`, `GetCurrentProcessId`,
+//! `GetCurrentThreadId`,
 //! `ExitProcess`, and `GetModuleHandle`/`LoadLibrary(Ex)`/`GetProcAddress`/
 //! `FreeLibrary` for the DLLs whose functions libws2_32 provides
 //! (`ws2_32.dll`, `mswsock.dll`, `iphlpapi.dll`, `winmm.dll`,
@@ -108,7 +109,9 @@ module_exports!(kernel32, KERNEL32:
     GetTickCount, GetTickCount64, QueryPerformanceCounter, QueryPerformanceFrequency,
     GetSystemTimeAsFileTime, GetSystemTimePreciseAsFileTime, GetSystemTime, GetLocalTime,
     FileTimeToSystemTime, SystemTimeToFileTime,
-    GetCurrentProcessId, GetCurrentThreadId, ExitProcess, GetSystemInfo, GetNativeSystemInfo,
+    GetCurrentProcess, GetCurrentProcessId, GetCurrentThreadId, ExitProcess, GetSystemInfo,
+    GetNativeSystemInfo, GetEnvironmentVariableA, SetEnvironmentVariableA, GetComputerNameA,
+    GetModuleFileNameA, SwitchToThread,
     SetConsoleCtrlHandler, GenerateConsoleCtrlEvent,
     GetModuleHandleA, GetModuleHandleW, LoadLibraryA, LoadLibraryW, LoadLibraryExA,
     LoadLibraryExW, GetProcAddress, FreeLibrary, FormatMessageA, FormatMessageW,
@@ -175,7 +178,7 @@ fn handle_of(m: &'static Module) -> HANDLE {
     m as *const Module as HANDLE
 }
 
-fn module_of(h: HANDLE) -> Option<&'static Module> {
+pub(super) fn module_of(h: HANDLE) -> Option<&'static Module> {
     if h.is_null() {
         return Some(&EXE);
     }
@@ -235,6 +238,14 @@ fn load_library(name: Option<String>, file: HANDLE) -> HANDLE {
 
 // ---------------------------------------------------------------------------
 // Exports
+
+/// The pseudo-handle of the process, `(HANDLE)-1` (kernel32 process.c
+/// `test_Handles`): waitable (never signalled while the process runs);
+/// closing it does nothing.
+#[unsafe(no_mangle)]
+pub extern "C" fn GetCurrentProcess() -> HANDLE {
+    ws2_engine::handles::CURRENT_PROCESS as HANDLE
+}
 
 #[unsafe(no_mangle)]
 pub extern "C" fn GetCurrentProcessId() -> DWORD {

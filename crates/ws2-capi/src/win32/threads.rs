@@ -161,6 +161,24 @@ pub extern "C" fn GetCurrentThread() -> HANDLE {
     handles::CURRENT_THREAD as HANDLE
 }
 
+/// Yields the processor to another ready thread: nonzero when another
+/// thread ran meanwhile (this thread was switched out: its context-switch
+/// count moved), 0 when none was ready (Microsoft's `SwitchToThread` page).
+#[unsafe(no_mangle)]
+pub extern "C" fn SwitchToThread() -> BOOL {
+    fn switches() -> i64 {
+        // SAFETY: getrusage writes one rusage; all-zero is a valid start.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: RUSAGE_THREAD with a valid pointer.
+        unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+        usage.ru_nvcsw + usage.ru_nivcsw
+    }
+    let before = switches();
+    // SAFETY: sched_yield has no preconditions.
+    unsafe { libc::sched_yield() };
+    BOOL::from(switches() != before)
+}
+
 /// Queues `function(data)` to run in the thread's next alertable wait.
 #[unsafe(no_mangle)]
 pub extern "C" fn QueueUserAPC(function: ApcFunction, h: HANDLE, data: ULONG_PTR) -> DWORD {
@@ -323,4 +341,60 @@ pub unsafe extern "C" fn _beginthread(
 pub extern "C-unwind" fn _endthread() -> ! {
     close_own_handle();
     ExitThread(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// Keeps the calling thread on processor 0 only.
+    fn pin_to_cpu0() {
+        // SAFETY: a zeroed cpu_set_t is empty; CPU_SET and
+        // sched_setaffinity(0) act on the calling thread with a valid set.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            assert_eq!(
+                libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set),
+                0
+            );
+        }
+    }
+
+    // P6: with another thread ready on the same processor, SwitchToThread
+    // runs it and says so (Microsoft's SwitchToThread page: nonzero when
+    // the system switched to another thread).
+    #[test]
+    fn switch_to_thread_reports_a_switch_to_a_ready_thread() {
+        let spinning = Arc::new(AtomicBool::new(true));
+        let started = Arc::new(AtomicBool::new(false));
+        let spinner = {
+            let (spinning, started) = (spinning.clone(), started.clone());
+            std::thread::spawn(move || {
+                pin_to_cpu0();
+                started.store(true, Ordering::Release);
+                while spinning.load(Ordering::Relaxed) {
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        pin_to_cpu0();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !started.load(Ordering::Acquire) {
+            assert!(
+                Instant::now() < deadline,
+                "the spinning thread never started"
+            );
+            std::thread::yield_now();
+        }
+        let switched = (0..100).filter(|_| super::SwitchToThread() != 0).count();
+        spinning.store(false, Ordering::Relaxed);
+        spinner.join().unwrap();
+        assert!(
+            switched > 0,
+            "no switch reported in 100 calls beside a ready thread"
+        );
+    }
 }

@@ -1,0 +1,263 @@
+//! The process's environment and names (processenv.h, sysinfoapi.h,
+//! libloaderapi.h): `GetEnvironmentVariableA`, `SetEnvironmentVariableA`,
+//! `GetComputerNameA` and `GetModuleFileNameA`, which servers call for
+//! their configuration, their logs and the directory they run from.
+//!
+//! Windows' answers (kernel32 environ.c `test_GetSetEnvironmentVariableA`,
+//! `test_GetComputerName`; module.c `testGetModuleFileName`; Microsoft's
+//! pages of the four): a value that fits is copied and its length without
+//! the NUL returned; one that does not fit leaves the buffer alone and
+//! returns the size needed with the NUL; names match whatever their case.
+//! Success leaves the last error alone, except `GetModuleFileNameA`'s,
+//! which sets `ERROR_SUCCESS` as Windows since Vista does.
+//!
+//! The variables are the C library's (`environ`), so `getenv` and these
+//! see the same ones; ws2's calls hold one lock between them (glibc's
+//! `setenv` is not safe beside a concurrent `getenv` of the program's own).
+
+use std::ffi::{CStr, CString, c_char};
+use std::sync::Mutex;
+
+use ws2_abi::*;
+
+use super::{FALSE, TRUE, set_last_error, win32};
+
+/// `MAX_COMPUTERNAME_LENGTH`: a NetBIOS name's characters.
+const MAX_COMPUTERNAME_LENGTH: usize = 15;
+
+/// Serialises ws2's reads and writes of `environ`.
+static ENVIRONMENT: Mutex<()> = Mutex::new(());
+
+unsafe extern "C" {
+    static mut environ: *mut *mut c_char;
+}
+
+/// The value of the variable whose name matches `name` in any case (the
+/// first one, as `environ` lists them), and the name as stored.
+fn find_variable(name: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    // SAFETY: environ is the C library's NULL-terminated array of
+    // NUL-terminated "NAME=value" strings; ENVIRONMENT is held by the
+    // caller, so ws2 changes none of them meanwhile.
+    unsafe {
+        let mut entry = environ;
+        while !entry.is_null() && !(*entry).is_null() {
+            let text = CStr::from_ptr(*entry).to_bytes();
+            if let Some(eq) = text.iter().position(|&b| b == b'=')
+                && text[..eq].eq_ignore_ascii_case(name)
+            {
+                return Some((text[..eq].to_vec(), text[eq + 1..].to_vec()));
+            }
+            entry = entry.add(1);
+        }
+    }
+    None
+}
+
+/// `name` as bytes, refused when NULL or empty (`ERROR_ENVVAR_NOT_FOUND`,
+/// as Windows answers an empty name).
+///
+/// # Safety
+/// `name` null or a NUL-terminated string.
+unsafe fn variable_name<'a>(name: *const c_char) -> Result<&'a [u8], DWORD> {
+    if name.is_null() {
+        return Err(ERROR_INVALID_PARAMETER);
+    }
+    // SAFETY: non-null and NUL-terminated per the contract.
+    let name = unsafe { CStr::from_ptr(name) }.to_bytes();
+    if name.is_empty() {
+        return Err(ERROR_ENVVAR_NOT_FOUND);
+    }
+    Ok(name)
+}
+
+/// Copies `text` and its NUL into `buffer` of `size` chars when it fits:
+/// `text`'s length; else the size needed, the NUL counted, with `buffer`
+/// untouched.
+///
+/// # Safety
+/// `buffer` writable for `size` bytes (or `size` 0).
+unsafe fn copy_out(text: &[u8], buffer: *mut c_char, size: DWORD) -> Result<DWORD, DWORD> {
+    let len = DWORD::try_from(text.len()).map_err(|_| ERROR_INSUFFICIENT_BUFFER)?;
+    if (size as usize) <= text.len() || buffer.is_null() {
+        return Ok(len + 1);
+    }
+    // SAFETY: buffer is writable for size > len bytes per the contract.
+    unsafe {
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buffer.cast::<u8>(), text.len());
+        *buffer.add(text.len()) = 0;
+    }
+    Ok(len)
+}
+
+/// `GetEnvironmentVariableA`: the value's length (without the NUL) when it
+/// fits `nSize` chars, else the size needed with the NUL and the buffer
+/// untouched; 0 and `ERROR_ENVVAR_NOT_FOUND` when there is no such
+/// variable. An empty value writes "" and returns 0 with the last error
+/// untouched (only the last error tells it from a missing one).
+///
+/// # Safety
+/// `name` a NUL-terminated string; `buffer` writable for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetEnvironmentVariableA(
+    name: *const c_char,
+    buffer: *mut c_char,
+    size: DWORD,
+) -> DWORD {
+    win32(0, || {
+        // SAFETY: forwarded contract.
+        let name = unsafe { variable_name(name) }?;
+        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, value) = find_variable(name).ok_or(ERROR_ENVVAR_NOT_FOUND)?;
+        // SAFETY: forwarded contract.
+        unsafe { copy_out(&value, buffer, size) }
+    })
+}
+
+/// `SetEnvironmentVariableA`: sets `name` (replacing a variable whose name
+/// differs only in case) or, with a NULL value, deletes it (`TRUE` also
+/// when there was none). A name containing '=' is `ERROR_INVALID_PARAMETER`
+/// (Windows accepts one that starts with '=', Linux's environment does
+/// not).
+///
+/// # Safety
+/// `name` and `value` null or NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SetEnvironmentVariableA(
+    name: *const c_char,
+    value: *const c_char,
+) -> BOOL {
+    win32(FALSE, || {
+        // SAFETY: forwarded contract.
+        let name = unsafe { variable_name(name) }.map_err(|_| ERROR_INVALID_PARAMETER)?;
+        if name.contains(&b'=') {
+            return Err(ERROR_INVALID_PARAMETER);
+        }
+        let value = (!value.is_null()).then(|| {
+            // SAFETY: non-null and NUL-terminated per the contract.
+            CString::from(unsafe { CStr::from_ptr(value) })
+        });
+        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some((stored, _)) = find_variable(name) {
+            let stored = CString::new(stored).map_err(|_| ERROR_INVALID_PARAMETER)?;
+            // SAFETY: a NUL-terminated name without '='; ENVIRONMENT held.
+            if unsafe { libc::unsetenv(stored.as_ptr()) } != 0 {
+                return Err(ERROR_NOT_ENOUGH_MEMORY);
+            }
+        }
+        if let Some(value) = value {
+            let name = CString::new(name).map_err(|_| ERROR_INVALID_PARAMETER)?;
+            // SAFETY: NUL-terminated name and value; ENVIRONMENT held.
+            if unsafe { libc::setenv(name.as_ptr(), value.as_ptr(), 1) } != 0 {
+                return Err(ERROR_NOT_ENOUGH_MEMORY);
+            }
+        }
+        Ok(TRUE)
+    })
+}
+
+/// This machine's computer name as Windows gives it: the NetBIOS name, the
+/// host name's first label in upper case, at most 15 characters.
+fn computer_name() -> Vec<u8> {
+    let mut host = [0u8; 256];
+    // SAFETY: host is writable for its length; gethostname NUL-terminates
+    // within it on success (and the last byte stays 0 regardless).
+    let ok = unsafe { libc::gethostname(host.as_mut_ptr().cast(), host.len() - 1) } == 0;
+    let host = if ok {
+        let end = host.iter().position(|&b| b == 0).unwrap_or(0);
+        &host[..end]
+    } else {
+        &host[..0]
+    };
+    let label = host.split(|&b| b == b'.').next().unwrap_or(&[]);
+    let mut name = label.to_ascii_uppercase();
+    name.truncate(MAX_COMPUTERNAME_LENGTH);
+    if name.is_empty() {
+        name = b"LOCALHOST".to_vec();
+    }
+    name
+}
+
+/// `GetComputerNameA`: the computer name and, in `*size`, its length
+/// without the NUL; a buffer of `*size` chars too small for it is FALSE
+/// with `ERROR_BUFFER_OVERFLOW` and `*size` the size needed with the NUL.
+///
+/// # Safety
+/// `size` null or a DWORD; `buffer` writable for `*size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetComputerNameA(buffer: *mut c_char, size: *mut DWORD) -> BOOL {
+    win32(FALSE, || {
+        if size.is_null() {
+            return Err(ERROR_INVALID_PARAMETER);
+        }
+        let name = computer_name();
+        // SAFETY: size is a readable DWORD per the contract.
+        let room = unsafe { size.read_unaligned() };
+        // SAFETY: buffer writable for room bytes per the contract.
+        let got = unsafe { copy_out(&name, buffer, room) }?;
+        // SAFETY: size is a writable DWORD per the contract.
+        unsafe { size.write_unaligned(got) };
+        if got as usize > name.len() {
+            return Err(ERROR_BUFFER_OVERFLOW);
+        }
+        Ok(TRUE)
+    })
+}
+
+/// The path of the file `module` was loaded from: the program's for NULL,
+/// libws2_32's for the DLLs it stands in for (`GetModuleHandle`).
+fn module_path(module: HANDLE) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    if module.is_null() {
+        let exe = std::fs::read_link("/proc/self/exe").ok()?;
+        return Some(exe.as_os_str().as_bytes().to_vec());
+    }
+    super::modules::module_of(module)?;
+    // SAFETY: Dl_info is plain C data; all-zero (null pointers) is valid.
+    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
+    // SAFETY: dladdr only looks the address up and writes `info`.
+    let found = unsafe { libc::dladdr(module_path as *const libc::c_void, &mut info) } != 0;
+    if !found || info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: dladdr's dli_fname is a NUL-terminated path it owns.
+    Some(
+        unsafe { CStr::from_ptr(info.dli_fname) }
+            .to_bytes()
+            .to_vec(),
+    )
+}
+
+/// `GetModuleFileNameA`: the module's path and its length without the NUL
+/// (the last error `ERROR_SUCCESS`); into a buffer too small, the path cut
+/// to `nSize - 1` chars and a NUL, `nSize` returned and
+/// `ERROR_INSUFFICIENT_BUFFER` (Windows since Vista). A handle that names
+/// no module is 0 and `ERROR_MOD_NOT_FOUND`, the buffer untouched.
+///
+/// # Safety
+/// `buffer` writable for `size` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetModuleFileNameA(
+    module: HANDLE,
+    buffer: *mut c_char,
+    size: DWORD,
+) -> DWORD {
+    win32(0, || {
+        let path = module_path(module).ok_or(ERROR_MOD_NOT_FOUND)?;
+        let room = size as usize;
+        if room == 0 || buffer.is_null() {
+            return Err(ERROR_INSUFFICIENT_BUFFER);
+        }
+        let n = path.len().min(room - 1);
+        // SAFETY: buffer writable for room > n bytes per the contract.
+        unsafe {
+            std::ptr::copy_nonoverlapping(path.as_ptr(), buffer.cast::<u8>(), n);
+            *buffer.add(n) = 0;
+        }
+        if n < path.len() {
+            set_last_error(ERROR_INSUFFICIENT_BUFFER);
+            return Ok(size);
+        }
+        set_last_error(ERROR_SUCCESS);
+        Ok(n as DWORD)
+    })
+}
