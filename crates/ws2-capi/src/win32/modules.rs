@@ -1,7 +1,7 @@
 //! The process and its modules: `GetCurrentProcess`, `GetCurrentProcessId`,
-//! `GetCurrentThreadId`,
-//! `ExitProcess`, and `GetModuleHandle`/`LoadLibrary(Ex)`/`GetProcAddress`/
-//! `FreeLibrary` for the DLLs whose functions libws2_32 provides
+//! `GetCurrentThreadId`, `ExitProcess`, `GetModuleFileNameA` (in
+//! `environment.rs`), and `GetModuleHandle`/`LoadLibrary(Ex)`/
+//! `GetProcAddress`/`FreeLibrary` for the DLLs whose functions libws2_32 provides
 //! (`ws2_32.dll`, `mswsock.dll`, `iphlpapi.dll`, `winmm.dll`,
 //! `kernel32.dll`), so programs that look functions up by name find ours.
 //!
