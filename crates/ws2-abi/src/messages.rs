@@ -93,6 +93,11 @@ static MESSAGES: &[(u32, &str)] = &[
     ),
     (998, "A memory address given cannot be accessed."),
     (1003, "The function could not finish its work."),
+    (1004, "The flags given are not valid."),
+    (
+        1113,
+        "The text has a character with no mapping in the target code page.",
+    ),
     (1168, "No matching element was found."),
     (1214, "The network name has a format that is not valid."),
     (1223, "The operation was cancelled by the user."),

@@ -153,6 +153,34 @@ BOOL  WINAPI GetComputerNameA(LPSTR lpBuffer, LPDWORD nSize);
 #define SetEnvironmentVariable SetEnvironmentVariableA
 #define GetComputerName        GetComputerNameA
 
+/* ---- code pages (stringapiset.h, winnls.h): UTF-8 only.  CP_ACP,
+ * CP_OEMCP and CP_THREAD_ACP are UTF-8 here (GetACP() is 65001), as on
+ * Windows set to use UTF-8 for worldwide language support; any other code
+ * page is ERROR_INVALID_PARAMETER. ---- */
+#define CP_ACP                  0
+#define CP_OEMCP                1
+#define CP_MACCP                2
+#define CP_THREAD_ACP           3
+#define CP_UTF7                 65000
+#define CP_UTF8                 65001
+#define MB_PRECOMPOSED          0x00000001
+#define MB_COMPOSITE            0x00000002
+#define MB_USEGLYPHCHARS        0x00000004
+#define MB_ERR_INVALID_CHARS    0x00000008
+#define WC_DISCARDNS            0x00000010
+#define WC_SEPCHARS             0x00000020
+#define WC_DEFAULTCHAR          0x00000040
+#define WC_ERR_INVALID_CHARS    0x00000080
+#define WC_COMPOSITECHECK       0x00000200
+#define WC_NO_BEST_FIT_CHARS    0x00000400
+int  WINAPI MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCSTR lpMultiByteStr,
+                                int cbMultiByte, LPWSTR lpWideCharStr, int cchWideChar);
+int  WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpWideCharStr,
+                                int cchWideChar, LPSTR lpMultiByteStr, int cbMultiByte,
+                                LPCSTR lpDefaultChar, LPBOOL lpUsedDefaultChar);
+UINT WINAPI GetACP(void);
+UINT WINAPI GetOEMCP(void);
+
 /* ---- time (sysinfoapi.h, profileapi.h, timezoneapi.h) ---- */
 DWORD     WINAPI GetTickCount(void);
 ULONGLONG WINAPI GetTickCount64(void);

@@ -79,6 +79,8 @@
 #ifndef ERROR_CAN_NOT_COMPLETE
 #define ERROR_CAN_NOT_COMPLETE          1003
 #endif
+#define ERROR_INVALID_FLAGS             1004
+#define ERROR_NO_UNICODE_TRANSLATION    1113
 #define ERROR_NOT_FOUND                 1168
 #define ERROR_INVALID_NETNAME           1214
 #ifndef ERROR_CANCELLED

@@ -51,6 +51,12 @@ fn process_ids_and_module_look_ups() {
 
 // P6
 #[test]
+fn code_page_conversions() {
+    run_c_test("win32_codepage", &[]);
+}
+
+// P6
+#[test]
 fn environment_computer_and_module_names() {
     run_c_test("win32_environment", &[]);
 }

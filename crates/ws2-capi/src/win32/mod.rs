@@ -18,6 +18,7 @@
 //! functions do in Windows' own header, and call into `crt` for what needs
 //! the library.
 
+mod codepage;
 mod console;
 mod crt;
 mod environment;
