@@ -85,6 +85,19 @@ static inline void ws2t_fail(const char *file, int line, const char *what, int e
         }                                                                              \
     } while (0)
 
+/* The last-error checks: each sets the last error to LAST_ERROR_SENTINEL
+ * and evaluates expr, which must equal want; SETS then expects the last
+ * error to have become code, KEEPS expects it untouched. */
+#define LAST_ERROR_SENTINEL 0xdeadbeefu
+#define SETS(expr, want, code)                                                         \
+    do {                                                                               \
+        SetLastError(LAST_ERROR_SENTINEL);                                             \
+        long long ws2t_v_ = (long long)(expr);                                         \
+        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
+        CHECK_EQ(GetLastError(), (DWORD)(code));                                       \
+    } while (0)
+#define KEEPS(expr, want) SETS(expr, want, LAST_ERROR_SENTINEL)
+
 /* CHECK_OK(call): an int-returning Winsock call must not return SOCKET_ERROR. */
 #define CHECK_OK(call)                                                                 \
     do {                                                                               \

@@ -10,22 +10,6 @@
 
 #define SENTINEL 0xdeadbeefu
 
-#define KEEPS(expr, want)                                                              \
-    do {                                                                               \
-        SetLastError(SENTINEL);                                                        \
-        long long ws2t_v_ = (long long)(expr);                                         \
-        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
-        CHECK_EQ(GetLastError(), SENTINEL);                                            \
-    } while (0)
-
-#define SETS(expr, want, code)                                                         \
-    do {                                                                               \
-        SetLastError(SENTINEL);                                                        \
-        long long ws2t_v_ = (long long)(expr);                                         \
-        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
-        CHECK_EQ(GetLastError(), (DWORD)(code));                                       \
-    } while (0)
-
 /* GetCurrentProcess() and GetCurrentThread() return these pseudo-handles
  * (Microsoft's pages of both functions). */
 #define CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)

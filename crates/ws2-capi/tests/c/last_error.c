@@ -12,26 +12,6 @@
 
 #define SENTINEL 0xdeadbeefu
 
-/* Sets the sentinel, evaluates expr (which must equal want), and checks the
- * last error is still the sentinel. */
-#define KEEPS(expr, want)                                                              \
-    do {                                                                               \
-        SetLastError(SENTINEL);                                                        \
-        long long ws2t_v_ = (long long)(expr);                                         \
-        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
-        CHECK_EQ(GetLastError(), SENTINEL);                                            \
-    } while (0)
-
-/* Sets the sentinel, evaluates expr (which must equal want), and checks the
- * last error became code. */
-#define SETS(expr, want, code)                                                         \
-    do {                                                                               \
-        SetLastError(SENTINEL);                                                        \
-        long long ws2t_v_ = (long long)(expr);                                         \
-        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
-        CHECK_EQ(GetLastError(), (DWORD)(code));                                       \
-    } while (0)
-
 int main(void)
 {
     startup();

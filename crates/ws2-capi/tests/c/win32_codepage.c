@@ -18,14 +18,6 @@
 
 #define SENTINEL 0xdeadbeef
 
-#define SETS(expr, want, code)                                                         \
-    do {                                                                               \
-        SetLastError(SENTINEL);                                                        \
-        long long ws2t_v_ = (long long)(expr);                                         \
-        CHECK_EQ(ws2t_v_, (long long)(want));                                          \
-        CHECK_EQ(GetLastError(), (DWORD)(code));                                       \
-    } while (0)
-
 static int wide_is(const WCHAR *w, const char *ascii)
 {
     for (; *ascii; w++, ascii++)
