@@ -349,13 +349,29 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::{Duration, Instant};
 
-    /// Keeps the calling thread on processor 0 only.
-    fn pin_to_cpu0() {
+    /// The first processor the calling thread may run on.
+    fn first_allowed_cpu() -> usize {
+        // SAFETY: a zeroed cpu_set_t is valid; sched_getaffinity(0) fills
+        // the calling thread's set; CPU_ISSET reads it.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            assert_eq!(
+                libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set),
+                0
+            );
+            (0..libc::CPU_SETSIZE as usize)
+                .find(|&cpu| libc::CPU_ISSET(cpu, &set))
+                .expect("some processor")
+        }
+    }
+
+    /// Keeps the calling thread on processor `cpu` only.
+    fn pin_to(cpu: usize) {
         // SAFETY: a zeroed cpu_set_t is empty; CPU_SET and
         // sched_setaffinity(0) act on the calling thread with a valid set.
         unsafe {
             let mut set: libc::cpu_set_t = std::mem::zeroed();
-            libc::CPU_SET(0, &mut set);
+            libc::CPU_SET(cpu, &mut set);
             assert_eq!(
                 libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set),
                 0
@@ -368,19 +384,20 @@ mod tests {
     // the system switched to another thread).
     #[test]
     fn switch_to_thread_reports_a_switch_to_a_ready_thread() {
+        let cpu = first_allowed_cpu();
         let spinning = Arc::new(AtomicBool::new(true));
         let started = Arc::new(AtomicBool::new(false));
         let spinner = {
             let (spinning, started) = (spinning.clone(), started.clone());
             std::thread::spawn(move || {
-                pin_to_cpu0();
+                pin_to(cpu);
                 started.store(true, Ordering::Release);
                 while spinning.load(Ordering::Relaxed) {
                     std::hint::spin_loop();
                 }
             })
         };
-        pin_to_cpu0();
+        pin_to(cpu);
         let deadline = Instant::now() + Duration::from_secs(10);
         while !started.load(Ordering::Acquire) {
             assert!(
