@@ -147,8 +147,11 @@ BOOL WINAPI GenerateConsoleCtrlEvent(DWORD dwCtrlEvent, DWORD dwProcessGroupId);
  * MAX_COMPUTERNAME_LENGTH characters (a NetBIOS name). ---- */
 #define MAX_COMPUTERNAME_LENGTH 15
 DWORD WINAPI GetEnvironmentVariableA(LPCSTR lpName, LPSTR lpBuffer, DWORD nSize);
+DWORD WINAPI GetEnvironmentVariableW(LPCWSTR lpName, LPWSTR lpBuffer, DWORD nSize);
 BOOL  WINAPI SetEnvironmentVariableA(LPCSTR lpName, LPCSTR lpValue);
+BOOL  WINAPI SetEnvironmentVariableW(LPCWSTR lpName, LPCWSTR lpValue);
 BOOL  WINAPI GetComputerNameA(LPSTR lpBuffer, LPDWORD nSize);
+BOOL  WINAPI GetComputerNameW(LPWSTR lpBuffer, LPDWORD nSize);
 #define GetEnvironmentVariable GetEnvironmentVariableA
 #define SetEnvironmentVariable SetEnvironmentVariableA
 #define GetComputerName        GetComputerNameA
@@ -222,6 +225,7 @@ BOOL    WINAPI FreeLibrary(HMODULE hLibModule);
  * a buffer too small gets the path cut, a NUL, nSize returned and
  * ERROR_INSUFFICIENT_BUFFER. */
 DWORD   WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+DWORD   WINAPI GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWORD nSize);
 #define GetModuleHandle GetModuleHandleA
 #define GetModuleFileName GetModuleFileNameA
 #define LoadLibrary     LoadLibraryA

@@ -1,7 +1,9 @@
 //! The process's environment and names (processenv.h, sysinfoapi.h,
-//! libloaderapi.h): `GetEnvironmentVariableA`, `SetEnvironmentVariableA`,
-//! `GetComputerNameA` and `GetModuleFileNameA`, which servers call for
-//! their configuration, their logs and the directory they run from.
+//! libloaderapi.h): `GetEnvironmentVariable`, `SetEnvironmentVariable`,
+//! `GetComputerName` and `GetModuleFileName` (A and W), which servers call
+//! for their configuration, their logs and the directory they run from.
+//! The W forms convert through UTF-8, as the environment and paths are
+//! kept (`codepage.rs`).
 //!
 //! Windows' answers (kernel32 environ.c `test_GetSetEnvironmentVariableA`,
 //! `test_GetComputerName`; module.c `testGetModuleFileName`; Microsoft's
@@ -70,23 +72,44 @@ unsafe fn variable_name<'a>(name: *const c_char) -> Result<&'a [u8], DWORD> {
     Ok(name)
 }
 
-/// Copies `text` and its NUL into `buffer` of `size` chars when it fits:
+/// Copies `text` and its NUL into `buffer` of `size` units when it fits:
 /// `text`'s length; else the size needed, the NUL counted, with `buffer`
 /// untouched.
 ///
 /// # Safety
-/// `buffer` writable for `size` bytes (or `size` 0).
-unsafe fn copy_out(text: &[u8], buffer: *mut c_char, size: DWORD) -> Result<DWORD, DWORD> {
+/// `buffer` writable for `size` units (or `size` 0).
+unsafe fn copy_out<T: Copy + Default>(
+    text: &[T],
+    buffer: *mut T,
+    size: DWORD,
+) -> Result<DWORD, DWORD> {
     let len = DWORD::try_from(text.len()).map_err(|_| ERROR_INSUFFICIENT_BUFFER)?;
     if (size as usize) <= text.len() || buffer.is_null() {
         return Ok(len + 1);
     }
-    // SAFETY: buffer is writable for size > len bytes per the contract.
+    // SAFETY: buffer is writable for size > len units per the contract.
     unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buffer.cast::<u8>(), text.len());
-        *buffer.add(text.len()) = 0;
+        std::ptr::copy_nonoverlapping(text.as_ptr(), buffer, text.len());
+        buffer.add(text.len()).write_unaligned(T::default());
     }
     Ok(len)
+}
+
+/// `text` (UTF-8, as Linux keeps names) as `WCHAR`s.
+fn wide(text: &[u8]) -> Vec<u16> {
+    super::codepage::utf8_to_utf16(text).0
+}
+
+/// A `WCHAR` string as UTF-8; NULL stays `None`.
+///
+/// # Safety
+/// `s` null or NUL-terminated.
+unsafe fn narrow(s: *const u16) -> Option<CString> {
+    // SAFETY: forwarded contract.
+    let units = unsafe { ws2_engine::translate::cstr::wide(s) }?;
+    // UTF-8 of UTF-16 units has no NUL byte unless a unit is 0, and the
+    // units stop before the first 0.
+    CString::new(super::codepage::utf16_to_utf8(units).0).ok()
 }
 
 /// `GetEnvironmentVariableA`: the value's length (without the NUL) when it
@@ -109,7 +132,7 @@ pub unsafe extern "C" fn GetEnvironmentVariableA(
         let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
         let (_, value) = find_variable(name).ok_or(ERROR_ENVVAR_NOT_FOUND)?;
         // SAFETY: forwarded contract.
-        unsafe { copy_out(&value, buffer, size) }
+        unsafe { copy_out(&value, buffer.cast::<u8>(), size) }
     })
 }
 
@@ -193,7 +216,7 @@ pub unsafe extern "C" fn GetComputerNameA(buffer: *mut c_char, size: *mut DWORD)
         // SAFETY: size is a readable DWORD per the contract.
         let room = unsafe { size.read_unaligned() };
         // SAFETY: buffer writable for room bytes per the contract.
-        let got = unsafe { copy_out(&name, buffer, room) }?;
+        let got = unsafe { copy_out(&name, buffer.cast::<u8>(), room) }?;
         // SAFETY: size is a writable DWORD per the contract.
         unsafe { size.write_unaligned(got) };
         if got as usize > name.len() {
@@ -243,21 +266,120 @@ pub unsafe extern "C" fn GetModuleFileNameA(
 ) -> DWORD {
     win32(0, || {
         let path = module_path(module).ok_or(ERROR_MOD_NOT_FOUND)?;
-        let room = size as usize;
-        if room == 0 || buffer.is_null() {
-            return Err(ERROR_INSUFFICIENT_BUFFER);
+        // SAFETY: forwarded contract.
+        unsafe { cut_path(&path, buffer.cast::<u8>(), size) }
+    })
+}
+
+/// Writes `path` into `buffer` of `size` units for `GetModuleFileName`:
+/// whole, its length returned and the last error `ERROR_SUCCESS`; else cut
+/// to `size - 1` units and a NUL, `size` returned and
+/// `ERROR_INSUFFICIENT_BUFFER`.
+///
+/// # Safety
+/// `buffer` writable for `size` units.
+unsafe fn cut_path<T: Copy + Default>(
+    path: &[T],
+    buffer: *mut T,
+    size: DWORD,
+) -> Result<DWORD, DWORD> {
+    let room = size as usize;
+    if room == 0 || buffer.is_null() {
+        return Err(ERROR_INSUFFICIENT_BUFFER);
+    }
+    let n = path.len().min(room - 1);
+    // SAFETY: buffer writable for room > n units per the contract.
+    unsafe {
+        std::ptr::copy_nonoverlapping(path.as_ptr(), buffer, n);
+        buffer.add(n).write_unaligned(T::default());
+    }
+    if n < path.len() {
+        set_last_error(ERROR_INSUFFICIENT_BUFFER);
+        return Ok(size);
+    }
+    set_last_error(ERROR_SUCCESS);
+    Ok(n as DWORD)
+}
+
+/// `GetEnvironmentVariableW`: [`GetEnvironmentVariableA`] in `WCHAR`s.
+///
+/// # Safety
+/// `name` a NUL-terminated `WCHAR` string; `buffer` writable for `size`
+/// `WCHAR`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetEnvironmentVariableW(
+    name: *const u16,
+    buffer: *mut u16,
+    size: DWORD,
+) -> DWORD {
+    win32(0, || {
+        // SAFETY: forwarded contract.
+        let name = unsafe { narrow(name) }.ok_or(ERROR_INVALID_PARAMETER)?;
+        if name.is_empty() {
+            return Err(ERROR_ENVVAR_NOT_FOUND);
         }
-        let n = path.len().min(room - 1);
-        // SAFETY: buffer writable for room > n bytes per the contract.
-        unsafe {
-            std::ptr::copy_nonoverlapping(path.as_ptr(), buffer.cast::<u8>(), n);
-            *buffer.add(n) = 0;
+        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let (_, value) = find_variable(name.to_bytes()).ok_or(ERROR_ENVVAR_NOT_FOUND)?;
+        // SAFETY: forwarded contract.
+        unsafe { copy_out(&wide(&value), buffer, size) }
+    })
+}
+
+/// `SetEnvironmentVariableW`: [`SetEnvironmentVariableA`] with `WCHAR`s.
+///
+/// # Safety
+/// `name` and `value` null or NUL-terminated `WCHAR` strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn SetEnvironmentVariableW(name: *const u16, value: *const u16) -> BOOL {
+    // SAFETY: forwarded contract.
+    let (name, value) = unsafe { (narrow(name), narrow(value)) };
+    let Some(name) = name else {
+        set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    };
+    let value_ptr = value.as_ref().map_or(std::ptr::null(), |v| v.as_ptr());
+    // SAFETY: both NUL-terminated strings (or a NULL value) live to the
+    // end of the call.
+    unsafe { SetEnvironmentVariableA(name.as_ptr(), value_ptr) }
+}
+
+/// `GetComputerNameW`: [`GetComputerNameA`] in `WCHAR`s.
+///
+/// # Safety
+/// `size` null or a DWORD; `buffer` writable for `*size` `WCHAR`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetComputerNameW(buffer: *mut u16, size: *mut DWORD) -> BOOL {
+    win32(FALSE, || {
+        if size.is_null() {
+            return Err(ERROR_INVALID_PARAMETER);
         }
-        if n < path.len() {
-            set_last_error(ERROR_INSUFFICIENT_BUFFER);
-            return Ok(size);
+        let name = wide(&computer_name());
+        // SAFETY: size is a readable DWORD per the contract.
+        let room = unsafe { size.read_unaligned() };
+        // SAFETY: buffer writable for room WCHARs per the contract.
+        let got = unsafe { copy_out(&name, buffer, room) }?;
+        // SAFETY: size is a writable DWORD per the contract.
+        unsafe { size.write_unaligned(got) };
+        if got as usize > name.len() {
+            return Err(ERROR_BUFFER_OVERFLOW);
         }
-        set_last_error(ERROR_SUCCESS);
-        Ok(n as DWORD)
+        Ok(TRUE)
+    })
+}
+
+/// `GetModuleFileNameW`: [`GetModuleFileNameA`] in `WCHAR`s.
+///
+/// # Safety
+/// `buffer` writable for `size` `WCHAR`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn GetModuleFileNameW(
+    module: HANDLE,
+    buffer: *mut u16,
+    size: DWORD,
+) -> DWORD {
+    win32(0, || {
+        let path = wide(&module_path(module).ok_or(ERROR_MOD_NOT_FOUND)?);
+        // SAFETY: forwarded contract.
+        unsafe { cut_path(&path, buffer, size) }
     })
 }

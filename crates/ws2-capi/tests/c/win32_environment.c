@@ -1,6 +1,6 @@
 /* The process's environment and names: GetEnvironmentVariableA,
  * SetEnvironmentVariableA, GetComputerNameA, GetModuleFileNameA, and
- * GetCurrentProcess and SwitchToThread (P6).
+ * GetCurrentProcess and SwitchToThread, and the W forms (P6).
  *
  * Windows' answers: kernel32 environ.c (test_GetSetEnvironmentVariableA:
  * the size with the NUL for a NULL buffer or one too small, which stays
@@ -144,6 +144,62 @@ static void module_file_name(void)
     CHECK(strcmp(path, "junk") == 0);
 }
 
+/* ASCII text as WCHARs (L"" literals are 32-bit wchar_t on Linux). */
+static const WCHAR *W(const char *ascii, WCHAR *out)
+{
+    int i = 0;
+    for (; ascii[i]; i++)
+        out[i] = (WCHAR)ascii[i];
+    out[i] = 0;
+    return out;
+}
+
+static int wide_equals_ascii(const WCHAR *w, const char *ascii)
+{
+    for (; *ascii; w++, ascii++)
+        if (*w != (WCHAR)*ascii) return 0;
+    return *w == 0;
+}
+
+/* The W forms: the same answers in WCHARs. */
+static void wide_forms(void)
+{
+    WCHAR name[32], value[32], buf[64];
+    char narrow[64];
+    DWORD size;
+
+    CHECK(SetEnvironmentVariableW(W("WS2_TEST_WIDE", name), W("wide value", value)));
+    CHECK(strcmp(getenv("WS2_TEST_WIDE"), "wide value") == 0);
+    CHECK_EQ(GetEnvironmentVariableW(W("ws2_test_wide", name), NULL, 0), 11);
+    CHECK_EQ(GetEnvironmentVariableW(name, buf, 64), 10);
+    CHECK(wide_equals_ascii(buf, "wide value"));
+    CHECK(SetEnvironmentVariableW(name, NULL));
+    SetLastError(SENTINEL);
+    CHECK_EQ(GetEnvironmentVariableW(name, buf, 64), 0);
+    CHECK_EQ(GetLastError(), ERROR_ENVVAR_NOT_FOUND);
+
+    size = sizeof narrow;
+    CHECK(GetComputerNameA(narrow, &size));
+    DWORD wsize = 0;
+    CHECK(!GetComputerNameW(buf, &wsize));
+    CHECK_EQ(GetLastError(), ERROR_BUFFER_OVERFLOW);
+    CHECK_EQ(wsize, size + 1);
+    CHECK(GetComputerNameW(buf, &wsize));
+    CHECK_EQ(wsize, size);
+    CHECK(wide_equals_ascii(buf, narrow));
+
+    char path[4096];
+    WCHAR wpath[4096];
+    DWORD n = GetModuleFileNameA(NULL, path, sizeof path);
+    SetLastError(SENTINEL);
+    CHECK_EQ(GetModuleFileNameW(NULL, wpath, 4096), n);
+    CHECK_EQ(GetLastError(), ERROR_SUCCESS);
+    CHECK(wide_equals_ascii(wpath, path)); /* the build directory is ASCII */
+    CHECK_EQ(GetModuleFileNameW(NULL, wpath, 4), 4);
+    CHECK_EQ(GetLastError(), ERROR_INSUFFICIENT_BUFFER);
+    CHECK(wpath[3] == 0 && wpath[0] == (WCHAR)path[0]);
+}
+
 static void current_process(void)
 {
     HANDLE me = GetCurrentProcess();
@@ -160,6 +216,7 @@ int main(void)
     environment_variables();
     computer_name();
     module_file_name();
+    wide_forms();
     current_process();
     /* Declared and exported; whether it reports a switch is tested where
      * another thread can be made ready on the same processor (the engine's
