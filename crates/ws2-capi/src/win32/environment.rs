@@ -208,33 +208,46 @@ fn computer_name() -> Vec<u8> {
 /// `size` null or a DWORD; `buffer` writable for `*size` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetComputerNameA(buffer: *mut c_char, size: *mut DWORD) -> BOOL {
-    win32(FALSE, || {
-        if size.is_null() {
-            return Err(ERROR_INVALID_PARAMETER);
-        }
-        let name = computer_name();
-        // SAFETY: size is a readable DWORD per the contract.
-        let room = unsafe { size.read_unaligned() };
-        // SAFETY: buffer writable for room bytes per the contract.
-        let got = unsafe { copy_out(&name, buffer.cast::<u8>(), room) }?;
-        // SAFETY: size is a writable DWORD per the contract.
-        unsafe { size.write_unaligned(got) };
-        if got as usize > name.len() {
-            return Err(ERROR_BUFFER_OVERFLOW);
-        }
-        Ok(TRUE)
+    // SAFETY: forwarded contract.
+    win32(FALSE, || unsafe {
+        name_into(&computer_name(), buffer.cast::<u8>(), size)
     })
 }
 
-/// The path of the file `module` was loaded from: the program's for NULL,
-/// libws2_32's for the DLLs it stands in for (`GetModuleHandle`).
+/// `GetComputerName`'s answer: `name` into `buffer` of `*size` units,
+/// `*size` its length; or, too small, `ERROR_BUFFER_OVERFLOW` and `*size`
+/// the size needed with the NUL.
+///
+/// # Safety
+/// `size` null or a DWORD; `buffer` writable for `*size` units.
+unsafe fn name_into<T: Copy + Default>(
+    name: &[T],
+    buffer: *mut T,
+    size: *mut DWORD,
+) -> Result<BOOL, DWORD> {
+    if size.is_null() {
+        return Err(ERROR_INVALID_PARAMETER);
+    }
+    // SAFETY: size is a readable DWORD per the contract.
+    let room = unsafe { size.read_unaligned() };
+    // SAFETY: buffer writable for room units per the contract.
+    let got = unsafe { copy_out(name, buffer, room) }?;
+    // SAFETY: size is a writable DWORD per the contract.
+    unsafe { size.write_unaligned(got) };
+    if got as usize > name.len() {
+        return Err(ERROR_BUFFER_OVERFLOW);
+    }
+    Ok(TRUE)
+}
+
+/// The path of the file `module` was loaded from: the program's for NULL
+/// or `GetModuleHandle(NULL)`, libws2_32's for the DLLs it stands in for.
 fn module_path(module: HANDLE) -> Option<Vec<u8>> {
     use std::os::unix::ffi::OsStrExt;
-    if module.is_null() {
+    if super::modules::module_of(module)?.is_program() {
         let exe = std::fs::read_link("/proc/self/exe").ok()?;
         return Some(exe.as_os_str().as_bytes().to_vec());
     }
-    super::modules::module_of(module)?;
     // SAFETY: Dl_info is plain C data; all-zero (null pointers) is valid.
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr only looks the address up and writes `info`.
@@ -349,21 +362,9 @@ pub unsafe extern "C" fn SetEnvironmentVariableW(name: *const u16, value: *const
 /// `size` null or a DWORD; `buffer` writable for `*size` `WCHAR`s.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn GetComputerNameW(buffer: *mut u16, size: *mut DWORD) -> BOOL {
-    win32(FALSE, || {
-        if size.is_null() {
-            return Err(ERROR_INVALID_PARAMETER);
-        }
-        let name = wide(&computer_name());
-        // SAFETY: size is a readable DWORD per the contract.
-        let room = unsafe { size.read_unaligned() };
-        // SAFETY: buffer writable for room WCHARs per the contract.
-        let got = unsafe { copy_out(&name, buffer, room) }?;
-        // SAFETY: size is a writable DWORD per the contract.
-        unsafe { size.write_unaligned(got) };
-        if got as usize > name.len() {
-            return Err(ERROR_BUFFER_OVERFLOW);
-        }
-        Ok(TRUE)
+    // SAFETY: forwarded contract.
+    win32(FALSE, || unsafe {
+        name_into(&wide(&computer_name()), buffer, size)
     })
 }
 

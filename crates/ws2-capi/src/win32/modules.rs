@@ -176,12 +176,20 @@ static EXE: Module = Module {
     exports: &[],
 };
 
+impl Module {
+    /// Whether this is the program's own module (`GetModuleHandle(NULL)`).
+    pub(super) fn is_program(&self) -> bool {
+        std::ptr::eq(self, &EXE)
+    }
+}
+
 fn handle_of(m: &'static Module) -> HANDLE {
     m as *const Module as HANDLE
 }
 
+/// The module `h` names: the program's for NULL or its own handle.
 pub(super) fn module_of(h: HANDLE) -> Option<&'static Module> {
-    if h.is_null() {
+    if h.is_null() || h == handle_of(&EXE) {
         return Some(&EXE);
     }
     MODULES.iter().find(|m| handle_of(m) == h)

@@ -123,6 +123,11 @@ static void module_file_name(void)
     CHECK(path[0] == '/');
     CHECK(strstr(path, "win32_environment") != NULL); /* this program */
 
+    /* The program's own module handle names the same file. */
+    char again[4096];
+    CHECK_EQ(GetModuleFileNameA(GetModuleHandle(NULL), again, sizeof again), n);
+    CHECK(strcmp(again, path) == 0);
+
     /* Too small: cut, NUL-terminated, nSize returned. */
     memset(cut, 'x', sizeof cut);
     SetLastError(SENTINEL);

@@ -72,6 +72,10 @@ static void module_handles(void)
     CHECK(GetModuleHandleA("C:\\Windows\\System32\\ws2_32.dll") == ws2);
     CHECK(GetModuleHandle(NULL) != NULL); /* the program itself */
     CHECK(GetModuleHandle(NULL) != ws2);
+    /* The program's module is a module: it exports nothing ws2 knows. */
+    SetLastError(0xdeadbeef);
+    CHECK(GetProcAddress(GetModuleHandle(NULL), "WSAStartup") == NULL);
+    CHECK_EQ(GetLastError(), ERROR_PROC_NOT_FOUND);
     CHECK(GetModuleHandleA("kernel32.dll") != NULL);
     CHECK(GetModuleHandleA("mswsock.dll") != NULL);
     CHECK(GetModuleHandleA("iphlpapi") != NULL);
