@@ -140,7 +140,7 @@ pub unsafe extern "C" fn InetPtonW(family: c_int, src: *const u16, dst: *mut c_v
             .filter(|_| !dst.is_null())
             .ok_or_else(|| Error::new(WSAEFAULT, "pszAddrString or pAddrBuf is NULL"))?;
         // SAFETY: dst writable for the family's size per the contract.
-        let ret = unsafe { store(pton(family, text)?, dst) };
+        let ret = unsafe { store(pton(family, &text)?, dst) };
         if ret == 0 {
             set_last_error(WSAEINVAL as u32);
         }
@@ -415,7 +415,7 @@ pub unsafe extern "C" fn WSAStringToAddressW(
     len: *mut c_int,
 ) -> c_int {
     // SAFETY: forwarded contract.
-    unsafe { string_to_address(cstr::wide(text), family, sa, len) }
+    unsafe { string_to_address(cstr::wide(text).as_deref(), family, sa, len) }
 }
 
 // ---------------------------------------------------------------------------

@@ -100,12 +100,12 @@ pub unsafe extern "C" fn getaddrinfo(
 unsafe fn wide_lookup(node: *const u16, service: *const u16, h: &Hints) -> Result<Resolved> {
     // SAFETY: forwarded contract.
     let node = unsafe { cstr::wide(node) }
-        .map(|n| wide_name(n, h.flags))
+        .map(|n| wide_name(&n, h.flags))
         .transpose()?;
     // SAFETY: forwarded contract.
     let service = unsafe { cstr::wide(service) }
         .map(|s| {
-            cstr::utf8_of_wide(s)
+            cstr::utf8_of_wide(&s)
                 .ok_or_else(|| Error::new(WSATYPE_NOT_FOUND, "the service is not valid UTF-16"))
         })
         .transpose()?;

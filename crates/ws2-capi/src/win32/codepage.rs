@@ -87,31 +87,32 @@ pub(crate) fn utf16_to_utf8(units: &[u16]) -> (Vec<u8>, bool) {
     (out, bad)
 }
 
-/// The source of a conversion: `len` units from `src`, or through its NUL
-/// (counted) for a negative length (Windows reads any as -1). A NULL
+/// The source of a conversion, copied: `len` units from `src`, or
+/// through its NUL (counted) for a negative length (Windows reads any as
+/// -1). Read unit by unit without assuming alignment (a `WCHAR *` at an odd
+/// address works on Windows: codepage.c `test_overlapped_buffers`). A NULL
 /// source or a length of 0 is `ERROR_INVALID_PARAMETER`.
 ///
 /// # Safety
 /// `src` readable for `len` units, or NUL-terminated for a negative one.
-unsafe fn source<'a, T: Copy + Default + PartialEq>(
-    src: *const T,
-    len: i32,
-) -> Result<&'a [T], DWORD> {
+unsafe fn source<T: Copy + Default + PartialEq>(src: *const T, len: i32) -> Result<Vec<T>, DWORD> {
     if src.is_null() || len == 0 {
         return Err(ERROR_INVALID_PARAMETER);
     }
-    let n = if len < 0 {
-        let mut n = 0;
-        // SAFETY: NUL-terminated per the contract.
-        while unsafe { *src.add(n) } != T::default() {
-            n += 1;
+    let mut units = Vec::with_capacity(len.max(0) as usize);
+    for i in 0.. {
+        if len > 0 && i == len as usize {
+            break;
         }
-        n + 1
-    } else {
-        len as usize
-    };
-    // SAFETY: readable for n units per the contract.
-    Ok(unsafe { std::slice::from_raw_parts(src, n) })
+        // SAFETY: readable for len units, or up to and including the NUL
+        // for a negative len, per the contract; unaligned reads.
+        let unit = unsafe { src.add(i).read_unaligned() };
+        units.push(unit);
+        if len < 0 && unit == T::default() {
+            break;
+        }
+    }
+    Ok(units)
 }
 
 /// The destination's checks: a negative size, a NULL destination with a
@@ -124,14 +125,17 @@ fn check_destination(dst: *const u8, size: i32, src: *const u8) -> Result<(), DW
 }
 
 /// Writes `converted` to `dst` of `size` units: the count (with size 0,
-/// the count needed); too small is `ERROR_INSUFFICIENT_BUFFER` with what
-/// fits written. Then bad input with the strict flag (`bad && strict`) is
+/// the count needed); too small is `ERROR_INSUFFICIENT_BUFFER` with the
+/// whole characters that fit written (`starts_char` says which units begin
+/// one). Then bad input with the strict flag (`bad && strict`) is
 /// `ERROR_NO_UNICODE_TRANSLATION`, the replaced text written all the same.
+/// Written as bytes: `dst` need not be aligned.
 ///
 /// # Safety
 /// `dst` writable for `size` units.
 unsafe fn deliver<T: Copy>(
     converted: &[T],
+    starts_char: impl Fn(T) -> bool,
     bad: bool,
     strict: bool,
     dst: *mut T,
@@ -139,10 +143,21 @@ unsafe fn deliver<T: Copy>(
 ) -> Result<i32, DWORD> {
     let n = i32::try_from(converted.len()).map_err(|_| ERROR_INSUFFICIENT_BUFFER)?;
     if size != 0 {
-        let fits = converted.len().min(size as usize);
+        let mut fits = converted.len().min(size as usize);
+        // Never part of a character: back off to where the next one starts.
+        while fits < converted.len() && fits > 0 && !starts_char(converted[fits]) {
+            fits -= 1;
+        }
         // SAFETY: dst writable for size >= fits units per the contract;
-        // `converted` is ws2's own memory, never the caller's.
-        unsafe { std::ptr::copy_nonoverlapping(converted.as_ptr(), dst, fits) };
+        // `converted` is ws2's own memory, never the caller's; bytes, so
+        // no alignment is assumed.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                converted.as_ptr().cast::<u8>(),
+                dst.cast::<u8>(),
+                fits * size_of::<T>(),
+            )
+        };
         if fits < converted.len() {
             return Err(ERROR_INSUFFICIENT_BUFFER);
         }
@@ -151,6 +166,16 @@ unsafe fn deliver<T: Copy>(
         return Err(ERROR_NO_UNICODE_TRANSLATION);
     }
     Ok(n)
+}
+
+/// Whether a UTF-16 unit begins a character (not a low surrogate).
+fn starts_utf16_char(unit: u16) -> bool {
+    !(0xdc00..0xe000).contains(&unit)
+}
+
+/// Whether a UTF-8 byte begins a character (not a continuation byte).
+fn starts_utf8_char(byte: u8) -> bool {
+    byte & 0xc0 != 0x80
 }
 
 /// `MultiByteToWideChar` for the UTF-8 code pages (module docs).
@@ -175,16 +200,17 @@ pub unsafe extern "C" fn MultiByteToWideChar(
         if flags & !MB_ERR_INVALID_CHARS != 0 {
             return Err(ERROR_INVALID_FLAGS);
         }
-        let (units, bad) = utf8_to_utf16(bytes);
+        let (units, bad) = utf8_to_utf16(&bytes);
         let strict = flags & MB_ERR_INVALID_CHARS != 0;
         // SAFETY: forwarded contract.
-        unsafe { deliver(&units, bad, strict, dst, dst_len) }
+        unsafe { deliver(&units, starts_utf16_char, bad, strict, dst, dst_len) }
     })
 }
 
 /// `WideCharToMultiByte` for the UTF-8 code pages (module docs). UTF-8 has
-/// no default character: `*lpUsedDefaultChar` is set FALSE (Windows since
-/// 10 1709 takes both arguments with UTF-8).
+/// no default character: `*lpUsedDefaultChar` is set FALSE (Windows 10
+/// since 1709 takes both arguments with UTF-8, where earlier versions
+/// refused them: codepage.c `test_other_invalid_parameters`).
 ///
 /// # Safety
 /// `src` readable for `src_len` WCHARs (NUL-terminated for -1); `dst`
@@ -212,10 +238,11 @@ pub unsafe extern "C" fn WideCharToMultiByte(
             // SAFETY: writable per the contract.
             unsafe { used_default_char.write_unaligned(0) };
         }
-        let (bytes, bad) = utf16_to_utf8(units);
+        let (bytes, bad) = utf16_to_utf8(&units);
         let strict = flags & WC_ERR_INVALID_CHARS != 0;
+        let dst = dst.cast::<u8>();
         // SAFETY: forwarded contract.
-        unsafe { deliver(&bytes, bad, strict, dst.cast::<u8>(), dst_len) }
+        unsafe { deliver(&bytes, starts_utf8_char, bad, strict, dst, dst_len) }
     })
 }
 

@@ -13,12 +13,16 @@
 //! Success leaves the last error alone, except `GetModuleFileNameA`'s,
 //! which sets `ERROR_SUCCESS` as Windows since Vista does.
 //!
-//! The variables are the C library's (`environ`), so `getenv` and these
-//! see the same ones; ws2's calls hold one lock between them (glibc's
-//! `setenv` is not safe beside a concurrent `getenv` of the program's own).
+//! The variables are the process's (Rust's `std::env` over the C
+//! library's `environ`), so `getenv` and these see the same ones. Reads and
+//! writes go through `std::env`, whose lock also orders them with ws2's own
+//! reads of its settings; one more lock makes a set (find any case, remove,
+//! set) one step. A program's own `setenv` beside them is as unsafe as
+//! beside its own `getenv`.
 
-use std::ffi::{CStr, CString, c_char};
-use std::sync::Mutex;
+use std::ffi::{CStr, CString, OsStr, OsString, c_char};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::sync::{Mutex, MutexGuard};
 
 use ws2_abi::*;
 
@@ -27,32 +31,20 @@ use super::{FALSE, TRUE, set_last_error, win32};
 /// `MAX_COMPUTERNAME_LENGTH`: a NetBIOS name's characters.
 const MAX_COMPUTERNAME_LENGTH: usize = 15;
 
-/// Serialises ws2's reads and writes of `environ`.
+/// Makes each `SetEnvironmentVariable` one step.
 static ENVIRONMENT: Mutex<()> = Mutex::new(());
 
-unsafe extern "C" {
-    static mut environ: *mut *mut c_char;
+/// Holds [`ENVIRONMENT`].
+fn hold() -> MutexGuard<'static, ()> {
+    ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The value of the variable whose name matches `name` in any case (the
-/// first one, as `environ` lists them), and the name as stored.
-fn find_variable(name: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    // SAFETY: environ is the C library's NULL-terminated array of
-    // NUL-terminated "NAME=value" strings; ENVIRONMENT is held by the
-    // caller, so ws2 changes none of them meanwhile.
-    unsafe {
-        let mut entry = environ;
-        while !entry.is_null() && !(*entry).is_null() {
-            let text = CStr::from_ptr(*entry).to_bytes();
-            if let Some(eq) = text.iter().position(|&b| b == b'=')
-                && text[..eq].eq_ignore_ascii_case(name)
-            {
-                return Some((text[..eq].to_vec(), text[eq + 1..].to_vec()));
-            }
-            entry = entry.add(1);
-        }
-    }
-    None
+/// The variable whose name matches `name` in any case (the first one, as
+/// the environment lists them): its name as stored and its value.
+fn find_variable(name: &[u8]) -> Option<(OsString, Vec<u8>)> {
+    std::env::vars_os()
+        .find(|(key, _)| key.as_bytes().eq_ignore_ascii_case(name))
+        .map(|(key, value)| (key, value.into_vec()))
 }
 
 /// `name` as bytes, refused when NULL or empty (`ERROR_ENVVAR_NOT_FOUND`,
@@ -77,7 +69,8 @@ unsafe fn variable_name<'a>(name: *const c_char) -> Result<&'a [u8], DWORD> {
 /// untouched.
 ///
 /// # Safety
-/// `buffer` writable for `size` units (or `size` 0).
+/// `buffer` writable for `size` units (or `size` 0); it need not be
+/// aligned.
 unsafe fn copy_out<T: Copy + Default>(
     text: &[T],
     buffer: *mut T,
@@ -85,14 +78,28 @@ unsafe fn copy_out<T: Copy + Default>(
 ) -> Result<DWORD, DWORD> {
     let len = DWORD::try_from(text.len()).map_err(|_| ERROR_INSUFFICIENT_BUFFER)?;
     if (size as usize) <= text.len() || buffer.is_null() {
-        return Ok(len + 1);
+        return len.checked_add(1).ok_or(ERROR_INSUFFICIENT_BUFFER);
     }
-    // SAFETY: buffer is writable for size > len units per the contract.
+    // SAFETY: `copy_units`' contract: buffer writable for size > len units.
+    unsafe { copy_units(text, buffer) };
+    Ok(len)
+}
+
+/// Writes `text` and a NUL to `buffer` as bytes (no alignment assumed).
+///
+/// # Safety
+/// `buffer` writable for `text.len() + 1` units.
+unsafe fn copy_units<T: Copy + Default>(text: &[T], buffer: *mut T) {
+    // SAFETY: writable for text.len() + 1 units per the contract; ws2's
+    // own `text` never overlaps the caller's buffer.
     unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buffer, text.len());
+        std::ptr::copy_nonoverlapping(
+            text.as_ptr().cast::<u8>(),
+            buffer.cast::<u8>(),
+            std::mem::size_of_val(text),
+        );
         buffer.add(text.len()).write_unaligned(T::default());
     }
-    Ok(len)
 }
 
 /// `text` (UTF-8, as Linux keeps names) as `WCHAR`s.
@@ -103,13 +110,12 @@ fn wide(text: &[u8]) -> Vec<u16> {
 /// A `WCHAR` string as UTF-8; NULL stays `None`.
 ///
 /// # Safety
-/// `s` null or NUL-terminated.
+/// `s` null or NUL-terminated (at any alignment).
 unsafe fn narrow(s: *const u16) -> Option<CString> {
-    // SAFETY: forwarded contract.
+    // SAFETY: forwarded contract (read unaligned).
     let units = unsafe { ws2_engine::translate::cstr::wide(s) }?;
-    // UTF-8 of UTF-16 units has no NUL byte unless a unit is 0, and the
-    // units stop before the first 0.
-    CString::new(super::codepage::utf16_to_utf8(units).0).ok()
+    // UTF-8 of units without a 0 has no NUL byte.
+    CString::new(super::codepage::utf16_to_utf8(&units).0).ok()
 }
 
 /// `GetEnvironmentVariableA`: the value's length (without the NUL) when it
@@ -129,7 +135,6 @@ pub unsafe extern "C" fn GetEnvironmentVariableA(
     win32(0, || {
         // SAFETY: forwarded contract.
         let name = unsafe { variable_name(name) }?;
-        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
         let (_, value) = find_variable(name).ok_or(ERROR_ENVVAR_NOT_FOUND)?;
         // SAFETY: forwarded contract.
         unsafe { copy_out(&value, buffer.cast::<u8>(), size) }
@@ -157,22 +162,19 @@ pub unsafe extern "C" fn SetEnvironmentVariableA(
         }
         let value = (!value.is_null()).then(|| {
             // SAFETY: non-null and NUL-terminated per the contract.
-            CString::from(unsafe { CStr::from_ptr(value) })
+            OsStr::from_bytes(unsafe { CStr::from_ptr(value) }.to_bytes())
         });
-        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let _held = hold();
         while let Some((stored, _)) = find_variable(name) {
-            let stored = CString::new(stored).map_err(|_| ERROR_INVALID_PARAMETER)?;
-            // SAFETY: a NUL-terminated name without '='; ENVIRONMENT held.
-            if unsafe { libc::unsetenv(stored.as_ptr()) } != 0 {
-                return Err(ERROR_NOT_ENOUGH_MEMORY);
-            }
+            // SAFETY: std::env's own lock orders this with every reader
+            // through std::env (ws2's included); the name as stored is
+            // neither empty nor has '=' or NUL.
+            unsafe { std::env::remove_var(stored) };
         }
         if let Some(value) = value {
-            let name = CString::new(name).map_err(|_| ERROR_INVALID_PARAMETER)?;
-            // SAFETY: NUL-terminated name and value; ENVIRONMENT held.
-            if unsafe { libc::setenv(name.as_ptr(), value.as_ptr(), 1) } != 0 {
-                return Err(ERROR_NOT_ENOUGH_MEMORY);
-            }
+            // SAFETY: as above; the name was checked: not empty, no '='
+            // (nor NUL: a C string); the value has no NUL.
+            unsafe { std::env::set_var(OsStr::from_bytes(name), value) };
         }
         Ok(TRUE)
     })
@@ -194,6 +196,10 @@ fn computer_name() -> Vec<u8> {
     let label = host.split(|&b| b == b'.').next().unwrap_or(&[]);
     let mut name = label.to_ascii_uppercase();
     name.truncate(MAX_COMPUTERNAME_LENGTH);
+    // Not in the middle of a character (a host name may be UTF-8).
+    while std::str::from_utf8(&name).is_err_and(|e| e.error_len().is_none()) {
+        name.pop();
+    }
     if name.is_empty() {
         name = b"LOCALHOST".to_vec();
     }
@@ -242,25 +248,25 @@ unsafe fn name_into<T: Copy + Default>(
 
 /// The path of the file `module` was loaded from: the program's for NULL
 /// or `GetModuleHandle(NULL)`, libws2_32's for the DLLs it stands in for.
+/// Absolute, as Windows gives it: the kernel's name of the mapping that
+/// holds this code (the loader's own name may be relative).
 fn module_path(module: HANDLE) -> Option<Vec<u8>> {
-    use std::os::unix::ffi::OsStrExt;
     if super::modules::module_of(module)?.is_program() {
         let exe = std::fs::read_link("/proc/self/exe").ok()?;
-        return Some(exe.as_os_str().as_bytes().to_vec());
+        return Some(exe.into_os_string().into_vec());
     }
-    // SAFETY: Dl_info is plain C data; all-zero (null pointers) is valid.
-    let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
-    // SAFETY: dladdr only looks the address up and writes `info`.
-    let found = unsafe { libc::dladdr(module_path as *const libc::c_void, &mut info) } != 0;
-    if !found || info.dli_fname.is_null() {
-        return None;
-    }
-    // SAFETY: dladdr's dli_fname is a NUL-terminated path it owns.
-    Some(
-        unsafe { CStr::from_ptr(info.dli_fname) }
-            .to_bytes()
-            .to_vec(),
-    )
+    let here = module_path as fn(HANDLE) -> Option<Vec<u8>> as usize;
+    let maps = std::fs::read("/proc/self/maps").ok()?;
+    maps.split(|&b| b == b'\n').find_map(|line| {
+        // "start-end perms offset dev inode   path"
+        let mut fields = line.splitn(6, |&b| b == b' ');
+        let range = std::str::from_utf8(fields.next()?).ok()?;
+        let (start, end) = range.split_once('-')?;
+        let start = usize::from_str_radix(start, 16).ok()?;
+        let end = usize::from_str_radix(end, 16).ok()?;
+        let path = fields.nth(4)?.trim_ascii_start();
+        (start <= here && here < end && path.starts_with(b"/")).then(|| path.to_vec())
+    })
 }
 
 /// `GetModuleFileNameA`: the module's path and its length without the NUL
@@ -301,11 +307,8 @@ unsafe fn cut_path<T: Copy + Default>(
         return Err(ERROR_INSUFFICIENT_BUFFER);
     }
     let n = path.len().min(room - 1);
-    // SAFETY: buffer writable for room > n units per the contract.
-    unsafe {
-        std::ptr::copy_nonoverlapping(path.as_ptr(), buffer, n);
-        buffer.add(n).write_unaligned(T::default());
-    }
+    // SAFETY: `copy_units`' contract: buffer writable for room > n units.
+    unsafe { copy_units(&path[..n], buffer) };
     if n < path.len() {
         set_last_error(ERROR_INSUFFICIENT_BUFFER);
         return Ok(size);
@@ -331,7 +334,6 @@ pub unsafe extern "C" fn GetEnvironmentVariableW(
         if name.is_empty() {
             return Err(ERROR_ENVVAR_NOT_FOUND);
         }
-        let _held = ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner());
         let (_, value) = find_variable(name.to_bytes()).ok_or(ERROR_ENVVAR_NOT_FOUND)?;
         // SAFETY: forwarded contract.
         unsafe { copy_out(&wide(&value), buffer, size) }

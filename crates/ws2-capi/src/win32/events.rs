@@ -49,7 +49,7 @@ unsafe fn name_a(name: *const c_char) -> Result<Option<String>> {
 /// `name` NULL or a NUL-terminated UTF-16 string.
 unsafe fn name_w(name: *const u16) -> Result<Option<String>> {
     // SAFETY: per the contract.
-    match unsafe { cstr::wide(name) } {
+    match unsafe { cstr::wide(name) }.as_deref() {
         None | Some([]) => Ok(None),
         Some(units) => cstr::utf8_of_wide(units).map(Some).ok_or_else(invalid_name),
     }

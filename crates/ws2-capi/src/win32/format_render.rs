@@ -569,7 +569,7 @@ unsafe fn string_arg(p: usize, wide: bool) -> String {
     }
     if wide {
         // SAFETY: per the contract.
-        String::from_utf16_lossy(unsafe { crate::cstr::wide(p as *const u16) }.unwrap_or_default())
+        String::from_utf16_lossy(&unsafe { crate::cstr::wide(p as *const u16) }.unwrap_or_default())
     } else {
         // SAFETY: per the contract.
         String::from_utf8_lossy(

@@ -223,7 +223,7 @@ unsafe fn ansi_name(p: *const c_char) -> Option<String> {
 /// `p` is NULL or NUL-terminated UTF-16.
 unsafe fn wide_name(p: *const u16) -> Option<String> {
     // SAFETY: forwarded contract.
-    unsafe { crate::cstr::wide(p) }.map(String::from_utf16_lossy)
+    unsafe { crate::cstr::wide(p) }.map(|w| String::from_utf16_lossy(&w))
 }
 
 fn get_module_handle(name: Option<String>) -> HANDLE {

@@ -71,6 +71,34 @@ static void sizes_and_buffers(void)
     SETS(MultiByteToWideChar(CP_ACP, 0, both.a + 16, -1, both.w + 4, 8), 4, SENTINEL);
     CHECK(wide_is(both.w + 4, "foo"));
 
+    /* A WCHAR string at an odd address, both ways (test_overlapped_buffers
+     * converts such a buffer). */
+    union {
+        char bytes[40];
+        WCHAR align;
+    } odd;
+    WCHAR *oddw = (WCHAR *)(odd.bytes + 1);
+    SETS(MultiByteToWideChar(CP_UTF8, 0, "odd", -1, oddw, 8), 4, SENTINEL);
+    WCHAR back[8];
+    memcpy(back, oddw, sizeof back);
+    CHECK(wide_is(back, "odd"));
+    CHECK_EQ(lstrlenW(oddw), 3); /* ws2 reads such strings wherever it takes one */
+    SETS(WideCharToMultiByte(CP_UTF8, 0, oddw, -1, a, sizeof a, NULL, NULL), 4, SENTINEL);
+    CHECK(strcmp(a, "odd") == 0);
+
+    /* Too small for the next character: only whole characters are
+     * written (the three bytes of U+65E5 never in part, nor half of a
+     * surrogate pair). */
+    const WCHAR sun[] = {'a', 0x65e5, 0};
+    memset(a, 'x', sizeof a);
+    SETS(WideCharToMultiByte(CP_UTF8, 0, sun, -1, a, 3, NULL, NULL), 0,
+         ERROR_INSUFFICIENT_BUFFER);
+    CHECK(a[0] == 'a' && a[1] == 'x');
+    memset(w, 0x55, sizeof w);
+    SETS(MultiByteToWideChar(CP_UTF8, 0, "a\xf0\x9f\x98\x80", -1, w, 2), 0,
+         ERROR_INSUFFICIENT_BUFFER);
+    CHECK(w[0] == 'a' && w[1] == 0x5555);
+
     CHECK_EQ(GetACP(), CP_UTF8);
     CHECK_EQ(GetOEMCP(), CP_UTF8);
 }

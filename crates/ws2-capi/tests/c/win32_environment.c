@@ -136,9 +136,11 @@ static void module_file_name(void)
     CHECK(cut[sizeof cut - 1] == '\0');
     CHECK(strncmp(cut, path, sizeof cut - 1) == 0);
 
-    /* The DLLs libws2_32 stands in for are its file. */
+    /* The DLLs libws2_32 stands in for are its file, by its full path
+     * (whatever name the loader was given). */
     n = GetModuleFileName(GetModuleHandleA("ws2_32.dll"), path, sizeof path);
     CHECK(n > 0);
+    CHECK(path[0] == '/');
     CHECK(strstr(path, "ws2_32") != NULL);
 
     /* A handle that names no module: 0, the buffer untouched. */
@@ -177,6 +179,15 @@ static void wide_forms(void)
     CHECK(strcmp(getenv("WS2_TEST_WIDE"), "wide value") == 0);
     CHECK_EQ(GetEnvironmentVariableW(W("ws2_test_wide", name), NULL, 0), 11);
     CHECK_EQ(GetEnvironmentVariableW(name, buf, 64), 10);
+    CHECK(wide_equals_ascii(buf, "wide value"));
+    /* At an odd address. */
+    union {
+        char bytes[80];
+        WCHAR align;
+    } odd;
+    WCHAR *oddw = (WCHAR *)(odd.bytes + 1);
+    CHECK_EQ(GetEnvironmentVariableW(name, oddw, 32), 10);
+    memcpy(buf, oddw, 11 * sizeof(WCHAR));
     CHECK(wide_equals_ascii(buf, "wide value"));
     CHECK(SetEnvironmentVariableW(name, NULL));
     SetLastError(SENTINEL);

@@ -13,23 +13,26 @@ pub unsafe fn ansi<'a>(p: *const c_char) -> Option<&'a [u8]> {
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
-/// The units of a NUL-terminated UTF-16 string (without the NUL); `None`
-/// for NULL.
+/// The units of a NUL-terminated UTF-16 string (without the NUL), copied;
+/// `None` for NULL. Read unit by unit: a `WCHAR *` may sit at an odd
+/// address (it works on Windows), where a slice could not.
 ///
 /// # Safety
-/// `p` is NULL or points to a NUL-terminated UTF-16 string that outlives `'a`.
-pub unsafe fn wide<'a>(p: *const u16) -> Option<&'a [u16]> {
+/// `p` is NULL or points to a NUL-terminated UTF-16 string.
+pub unsafe fn wide(p: *const u16) -> Option<Vec<u16>> {
     if p.is_null() {
         return None;
     }
-    let mut n = 0;
-    // SAFETY: the string is NUL-terminated, so every unit up to and
-    // including the NUL is readable.
-    while unsafe { p.add(n).read_unaligned() } != 0 {
-        n += 1;
+    let mut units = Vec::new();
+    loop {
+        // SAFETY: the string is NUL-terminated, so every unit up to and
+        // including the NUL is readable; unaligned reads.
+        let unit = unsafe { p.add(units.len()).read_unaligned() };
+        if unit == 0 {
+            return Some(units);
+        }
+        units.push(unit);
     }
-    // SAFETY: the n units before the NUL are readable (just read them).
-    Some(unsafe { std::slice::from_raw_parts(p, n) })
 }
 
 /// UTF-16 text as UTF-8; `None` when it holds an unpaired surrogate.
