@@ -25,6 +25,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::sync::{Mutex, MutexGuard};
 
 use ws2_abi::*;
+use ws2_engine::translate::cstr;
 
 use super::{FALSE, TRUE, set_last_error, win32};
 
@@ -69,37 +70,23 @@ unsafe fn variable_name<'a>(name: *const c_char) -> Result<&'a [u8], DWORD> {
 /// untouched.
 ///
 /// # Safety
-/// `buffer` writable for `size` units (or `size` 0); it need not be
-/// aligned.
+/// `buffer` writable for `size` units (or `size` 0).
 unsafe fn copy_out<T: Copy + Default>(
     text: &[T],
     buffer: *mut T,
     size: DWORD,
 ) -> Result<DWORD, DWORD> {
     let len = DWORD::try_from(text.len()).map_err(|_| ERROR_INSUFFICIENT_BUFFER)?;
-    if (size as usize) <= text.len() || buffer.is_null() {
-        return len.checked_add(1).ok_or(ERROR_INSUFFICIENT_BUFFER);
+    // SAFETY: buffer writable for size units per the contract.
+    if !buffer.is_null() && unsafe { cstr::copy_out(&with_nul(text), buffer, size as usize) } {
+        return Ok(len);
     }
-    // SAFETY: `copy_units`' contract: buffer writable for size > len units.
-    unsafe { copy_units(text, buffer) };
-    Ok(len)
+    len.checked_add(1).ok_or(ERROR_INSUFFICIENT_BUFFER)
 }
 
-/// Writes `text` and a NUL to `buffer` as bytes (no alignment assumed).
-///
-/// # Safety
-/// `buffer` writable for `text.len() + 1` units.
-unsafe fn copy_units<T: Copy + Default>(text: &[T], buffer: *mut T) {
-    // SAFETY: writable for text.len() + 1 units per the contract; ws2's
-    // own `text` never overlaps the caller's buffer.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            text.as_ptr().cast::<u8>(),
-            buffer.cast::<u8>(),
-            std::mem::size_of_val(text),
-        );
-        buffer.add(text.len()).write_unaligned(T::default());
-    }
+/// `text` and a NUL.
+fn with_nul<T: Copy + Default>(text: &[T]) -> Vec<T> {
+    text.iter().copied().chain([T::default()]).collect()
 }
 
 /// `text` (UTF-8, as Linux keeps names) as `WCHAR`s.
@@ -113,7 +100,7 @@ fn wide(text: &[u8]) -> Vec<u16> {
 /// `s` null or NUL-terminated (at any alignment).
 unsafe fn narrow(s: *const u16) -> Option<CString> {
     // SAFETY: forwarded contract (read unaligned).
-    let units = unsafe { ws2_engine::translate::cstr::wide(s) }?;
+    let units = unsafe { cstr::wide(s) }?;
     // UTF-8 of units without a 0 has no NUL byte.
     CString::new(super::codepage::utf16_to_utf8(&units).0).ok()
 }
@@ -183,16 +170,7 @@ pub unsafe extern "C" fn SetEnvironmentVariableA(
 /// This machine's computer name as Windows gives it: the NetBIOS name, the
 /// host name's first label in upper case, at most 15 characters.
 fn computer_name() -> Vec<u8> {
-    let mut host = [0u8; 256];
-    // SAFETY: host is writable for its length; gethostname NUL-terminates
-    // within it on success (and the last byte stays 0 regardless).
-    let ok = unsafe { libc::gethostname(host.as_mut_ptr().cast(), host.len() - 1) } == 0;
-    let host = if ok {
-        let end = host.iter().position(|&b| b == 0).unwrap_or(0);
-        &host[..end]
-    } else {
-        &host[..0]
-    };
+    let host = ws2_engine::resolve::host_name().unwrap_or_default();
     let label = host.split(|&b| b == b'.').next().unwrap_or(&[]);
     let mut name = label.to_ascii_uppercase();
     name.truncate(MAX_COMPUTERNAME_LENGTH);
@@ -307,8 +285,8 @@ unsafe fn cut_path<T: Copy + Default>(
         return Err(ERROR_INSUFFICIENT_BUFFER);
     }
     let n = path.len().min(room - 1);
-    // SAFETY: `copy_units`' contract: buffer writable for room > n units.
-    unsafe { copy_units(&path[..n], buffer) };
+    // SAFETY: buffer writable for room > n units per the contract.
+    unsafe { cstr::copy_out(&with_nul(&path[..n]), buffer, room) };
     if n < path.len() {
         set_last_error(ERROR_INSUFFICIENT_BUFFER);
         return Ok(size);

@@ -198,7 +198,7 @@ pub unsafe extern "C" fn lstrlenA(s: *const c_char) -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn lstrlenW(s: *const u16) -> i32 {
     // SAFETY: forwarded contract.
-    unsafe { cstr::wide(s) }.map_or(0, |w| w.len() as i32)
+    unsafe { cstr::wide_len(s) }.map_or(0, |n| n as i32)
 }
 
 /// # Safety

@@ -203,6 +203,10 @@ static void wide_forms(void)
     CHECK(GetComputerNameW(buf, &wsize));
     CHECK_EQ(wsize, size);
     CHECK(wide_equals_ascii(buf, narrow));
+    wsize = 32;
+    CHECK(GetComputerNameW(oddw, &wsize)); /* written at an odd address too */
+    memcpy(buf, oddw, (wsize + 1) * sizeof(WCHAR));
+    CHECK(wide_equals_ascii(buf, narrow));
 
     char path[4096];
     WCHAR wpath[4096];

@@ -20,19 +20,32 @@ pub unsafe fn ansi<'a>(p: *const c_char) -> Option<&'a [u8]> {
 /// # Safety
 /// `p` is NULL or points to a NUL-terminated UTF-16 string.
 pub unsafe fn wide(p: *const u16) -> Option<Vec<u16>> {
+    // SAFETY: forwarded contract.
+    let n = unsafe { wide_len(p) }?;
+    // SAFETY: the n units before the NUL are readable; unaligned reads.
+    Some(
+        (0..n)
+            .map(|i| unsafe { p.add(i).read_unaligned() })
+            .collect(),
+    )
+}
+
+/// The length in units of a NUL-terminated UTF-16 string (without the
+/// NUL), read without assuming alignment; `None` for NULL.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated UTF-16 string.
+pub unsafe fn wide_len(p: *const u16) -> Option<usize> {
     if p.is_null() {
         return None;
     }
-    let mut units = Vec::new();
-    loop {
-        // SAFETY: the string is NUL-terminated, so every unit up to and
-        // including the NUL is readable; unaligned reads.
-        let unit = unsafe { p.add(units.len()).read_unaligned() };
-        if unit == 0 {
-            return Some(units);
-        }
-        units.push(unit);
+    let mut n = 0;
+    // SAFETY: the string is NUL-terminated, so every unit up to and
+    // including the NUL is readable; unaligned reads.
+    while unsafe { p.add(n).read_unaligned() } != 0 {
+        n += 1;
     }
+    Some(n)
 }
 
 /// UTF-16 text as UTF-8; `None` when it holds an unpaired surrogate.
@@ -68,15 +81,23 @@ impl Char for u16 {
 
 /// Copies a NUL-terminated `text` into `dst` when it fits in `cap` units
 /// (NUL included). Returns whether it did; nothing is written otherwise.
+/// Written as bytes: a `WCHAR` buffer may sit at an odd address.
 ///
 /// # Safety
 /// `dst` is writable for `cap` units of `C`.
-pub unsafe fn copy_out<C: Char>(text: &[C], dst: *mut C, cap: usize) -> bool {
+pub unsafe fn copy_out<C: Copy>(text: &[C], dst: *mut C, cap: usize) -> bool {
     if text.len() > cap {
         return false;
     }
     // SAFETY: text.len() <= cap units are writable per the contract; the
-    // source is our own buffer, so they cannot overlap.
-    unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), dst, text.len()) };
+    // source is our own buffer, so they cannot overlap; bytes, so no
+    // alignment is assumed.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            text.as_ptr().cast::<u8>(),
+            dst.cast::<u8>(),
+            std::mem::size_of_val(text),
+        )
+    };
     true
 }
