@@ -16,19 +16,89 @@ use ws2_abi as abi;
 /// let io: std::io::Error = err.into();
 /// assert!(io.to_string().contains("IN_PKTINFO"));
 /// ```
-#[derive(Clone)]
 pub struct Error(Repr);
 
-/// A tag and a pointer: a `Result` of a word stays two words (the tag's
-/// spare values hold `Ok`) and travels in registers, as it did when
-/// `Error` was one box.
-#[derive(Clone)]
-enum Repr {
-    /// A fixed answer made without allocating ([`static_error!`]): the
-    /// routine ones of hot paths, `WSA_IO_PENDING` and `WSAEWOULDBLOCK`.
-    Static(&'static Inner),
-    /// Any other error (errors are the cold path).
-    Boxed(Box<Inner>),
+/// One tagged pointer: a fixed answer made without allocating
+/// ([`static_error!`]: the routine ones of hot paths, `WSA_IO_PENDING`
+/// and `WSAEWOULDBLOCK`) has its low bit set; any other error (errors are
+/// the cold path) is a `Box<Inner>`. One word, so that a `Result` of a
+/// word, or of a lent socket (a pointer and a flag, whose spare values
+/// hold the error's tag), stays two words and travels in registers.
+struct Repr {
+    ptr: std::ptr::NonNull<Inner>,
+    _owns: std::marker::PhantomData<Box<Inner>>,
+}
+
+/// The low bit of [`Repr::ptr`] that marks a `&'static Inner`
+/// (`Inner` is aligned to at least 8).
+const STATIC_TAG: usize = 1;
+
+// SAFETY: Repr is a `Box<Inner>` or a `&'static Inner`, and `Inner` is
+// Send and Sync (plain data and a `Cow<'static, str>`).
+unsafe impl Send for Repr {}
+// SAFETY: as above.
+unsafe impl Sync for Repr {}
+
+impl Repr {
+    fn boxed(inner: Box<Inner>) -> Repr {
+        Repr {
+            // SAFETY: a Box is never null.
+            ptr: unsafe { std::ptr::NonNull::new_unchecked(Box::into_raw(inner)) },
+            _owns: std::marker::PhantomData,
+        }
+    }
+
+    const fn fixed(inner: &'static Inner) -> Repr {
+        let tagged = (inner as *const Inner).wrapping_byte_add(STATIC_TAG);
+        Repr {
+            // SAFETY: a reference plus one is not null.
+            ptr: unsafe { std::ptr::NonNull::new_unchecked(tagged.cast_mut()) },
+            _owns: std::marker::PhantomData,
+        }
+    }
+
+    fn is_static(&self) -> bool {
+        self.ptr.as_ptr() as usize & STATIC_TAG != 0
+    }
+
+    #[inline]
+    fn get(&self) -> &Inner {
+        let p = self
+            .ptr
+            .as_ptr()
+            .wrapping_byte_sub(self.ptr.as_ptr() as usize & STATIC_TAG);
+        // SAFETY: untagged, `p` is the Box's or the static's `Inner`,
+        // alive as long as self.
+        unsafe { &*p }
+    }
+}
+
+impl Clone for Repr {
+    fn clone(&self) -> Repr {
+        if self.is_static() {
+            return Repr {
+                ptr: self.ptr,
+                _owns: std::marker::PhantomData,
+            };
+        }
+        Repr::boxed(Box::new(self.get().clone()))
+    }
+}
+
+impl Drop for Repr {
+    fn drop(&mut self) {
+        if !self.is_static() {
+            // SAFETY: an untagged pointer came from Box::into_raw, and is
+            // dropped once, here.
+            drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
+        }
+    }
+}
+
+impl Clone for Error {
+    fn clone(&self) -> Error {
+        Error(self.0.clone())
+    }
 }
 
 /// The fields of an [`Error`].
@@ -79,7 +149,7 @@ impl Error {
     /// ```
     #[cold]
     pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
-        Error(Repr::Boxed(Box::new(Inner {
+        Error(Repr::boxed(Box::new(Inner {
             code,
             message: message.into(),
             status: None,
@@ -99,26 +169,22 @@ impl Error {
 
     /// The error whose fields are `inner`, allocating nothing.
     pub(crate) const fn from_static(inner: &'static Inner) -> Error {
-        Error(Repr::Static(inner))
+        Error(Repr::fixed(inner))
     }
 
     #[inline]
     fn inner(&self) -> &Inner {
-        match &self.0 {
-            Repr::Static(inner) => inner,
-            Repr::Boxed(inner) => inner,
-        }
+        self.0.get()
     }
 
     /// The fields, to change: a fixed error becomes an allocated copy.
     fn inner_mut(&mut self) -> &mut Inner {
-        if let Repr::Static(inner) = self.0 {
-            self.0 = Repr::Boxed(Box::new(inner.clone()));
+        if self.0.is_static() {
+            self.0 = Repr::boxed(Box::new(self.0.get().clone()));
         }
-        match &mut self.0 {
-            Repr::Boxed(inner) => inner,
-            Repr::Static(_) => unreachable!("made Boxed just above"),
-        }
+        // SAFETY: untagged now: the Box's `Inner`, owned by self, borrowed
+        // mutably through it.
+        unsafe { &mut *self.0.ptr.as_ptr() }
     }
 
     /// The same error, completing an overlapped operation with `status`
@@ -339,10 +405,27 @@ mod tests {
             (3, abi::STATUS_BUFFER_OVERFLOW)
         );
         assert_eq!((e.bytes(), e.message()), (0, "no datagram is waiting"));
-        // A `Result` stays at most two words (returned in registers).
-        assert_eq!(size_of::<Error>(), 2 * size_of::<usize>());
+        // An error is one word, a `Result` of a word or of a looked-up
+        // socket two (returned in registers).
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
+        assert_eq!(size_of::<Result<()>>(), size_of::<usize>());
         assert_eq!(size_of::<Result<usize>>(), 2 * size_of::<usize>());
-        assert_eq!(size_of::<Result<()>>(), 2 * size_of::<usize>());
+        let socket = size_of::<Result<crate::handles::SocketRef>>();
+        assert_eq!(socket, 2 * size_of::<usize>());
+    }
+
+    #[test]
+    fn a_boxed_error_clones_and_drops_its_own_copy() {
+        let e = Error::new(abi::WSAEINVAL, format!("field {} is wrong", 3));
+        let copy = e.clone().with_bytes(7);
+        drop(e);
+        assert_eq!(
+            (copy.code(), copy.message(), copy.bytes()),
+            (abi::WSAEINVAL, "field 3 is wrong", 7)
+        );
+        // Sent to another thread and back.
+        let back = std::thread::spawn(move || copy).join().unwrap();
+        assert_eq!(back.message(), "field 3 is wrong");
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub use disconnect::{listen, reuse_stream};
 pub use events::collect_arrivals;
 pub use reactor::{ReactorStats, reactor_stats};
 pub use recv::{
-    change_membership, recv_now_with, recv_overlapped, recv_stream_overlapped, requeue,
+    change_membership, may_recv_now, recv_overlapped, recv_stream_overlapped, requeue,
     set_source_filter, submit_attempt,
 };
 pub use recv_batch::{RecvStats, recv_stats};

@@ -18,30 +18,20 @@ use super::reactor::Direction;
 use super::recv_deferred;
 use super::recv_op::{complete_op, try_op};
 
-/// A C overlapped receive at call time (S27 with S29), before its
-/// delivery is made (`h_event` is its OVERLAPPED's `hEvent`, `routine`
-/// whether it has a completion routine): with nothing queued before it,
-/// `receive` (the caller's own receive without waiting: a datagram, or
-/// what a coalesced run left) runs and its result is returned; `None` when
-/// the receive must be queued ([`recv_overlapped`]). Takes no lock while
-/// nothing is queued on the socket. A receive that completes on a port
-/// with nobody to take its packet yet is not read now either
-/// ([`recv_deferred`]): the port's next look for packets reads it, with
-/// others, in one system call.
+/// Whether a C overlapped receive may be tried at call time (S27 with
+/// S29), before its delivery is made (`h_event` is its OVERLAPPED's
+/// `hEvent`, `routine` whether it has a completion routine): only with
+/// nothing queued before it; false when the receive must be queued
+/// ([`recv_overlapped`]). Takes no lock while nothing is queued on the
+/// socket. A receive that completes on a port with nobody to take its
+/// packet yet is not read now either ([`recv_deferred`]): the port's next
+/// look for packets reads it, with others, in one system call.
 #[inline(always)]
-pub fn recv_now_with<T>(
-    core: &SocketCore,
-    h_event: usize,
-    routine: bool,
-    receive: impl FnOnce() -> T,
-) -> Option<T> {
-    if queued_recvs(core) != 0 || recv_deferred::defer_now(core, h_event, routine) {
-        return None;
-    }
-    Some(receive())
+pub fn may_recv_now(core: &SocketCore, h_event: usize, routine: bool) -> bool {
+    queued_recvs(core) == 0 && !recv_deferred::defer_now(core, h_event, routine)
 }
 
-/// Queues an overlapped receive that [`recv_now_with`] could not complete (S28–
+/// Queues an overlapped receive that [`may_recv_now`] could not complete (S28–
 /// S30), once what that needs is acquired (S20): the reactor, the
 /// duplicate fd it watches, that fd's place in its epoll set. A datagram
 /// that arrives meanwhile wakes the reactor once the fd is armed; what a

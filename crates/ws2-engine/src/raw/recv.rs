@@ -111,207 +111,311 @@ pub unsafe fn recv_into(
     // SAFETY: control readable per the contract.
     let control = unsafe { control_slice(outputs.control) }?;
     // The usual receive has one buffer: no IoVecs to build.
-    let mut one;
-    let mut gathered;
-    let iov_slice: &[libc::iovec] = if count == 1 && !buffers.is_null() {
+    if count == 1 && !buffers.is_null() {
         // SAFETY: lpBuffers readable for its one entry per the contract.
-        one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
-        if overlapped.is_null() {
-            // SAFETY: forwarded contract; `one` is the caller's buffer.
-            return unsafe {
-                recv_blocking(core, &mut one, 1, outputs, control, bytes, overlapped)
-            };
-        }
-        std::slice::from_ref(&one)
-    } else {
-        gathered = IoVecs::new();
-        // SAFETY: lpBuffers readable for count entries per the contract.
-        unsafe { gathered.gather(buffers, count) }?;
-        // SAFETY: IoVecs holds len() initialised iovecs.
-        unsafe { std::slice::from_raw_parts(gathered.as_ptr(), gathered.len()) }
-    };
-    // The kernel writes through the iovecs' buffers, never into the iovecs.
-    let (iov_ptr, iov_len) = (iov_slice.as_ptr().cast_mut(), iov_slice.len());
-    if !overlapped.is_null() && core.is_overlapped() {
-        check_routine(core, routine)?;
-        // SAFETY: overlapped valid per the contract.
-        let h_event = unsafe { (*overlapped).hEvent } as usize;
-        // At call time when nothing is queued before it and it is not
-        // deferred to its port (S30), before any delivery is made.
-        let now = io::recv_now_with(core, h_event, routine.is_some(), || {
-            // SAFETY: forwarded contract; the iovecs are the caller's buffers.
-            unsafe { recv_at_call_time(core, iov_ptr, iov_len, outputs, control) }
-        });
-        match now.transpose()?.flatten() {
-            Some(Ok(n)) => {
-                if !bytes.is_null() {
-                    // SAFETY: bytes writable per the contract.
-                    unsafe { bytes.write_unaligned(n as u32) };
-                }
-                // SAFETY: overlapped valid per the contract.
-                unsafe { complete_now(core, overlapped, routine, n) };
-                return Ok(n as u32);
-            }
-            // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW)
-            // is a completed receive: it still completes (SPEC G), and the
-            // call reports it pending (sock.c test_ip_pktinfo: a routine
-            // with a datagram already queued gets ERROR_IO_PENDING).
-            Some(Err(e)) if e.code() == abi::WSAEMSGSIZE => {
-                // SAFETY: overlapped valid per the contract.
-                let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-                crate::socket::complete(Some(core), delivery, Err(e), true);
-                return Err(io_pending());
-            }
-            Some(Err(e)) => return Err(e),
-            None => {}
-        }
-        // SAFETY: overlapped valid per the contract.
-        let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
-        // SAFETY: the outputs stay valid until completion per the contract.
-        let finish = unsafe { RecvFinish::windows(outputs) };
-        let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
-            // SAFETY: overlapped valid; written before the op is visible.
-            unsafe { OvPtr(overlapped).mark_pending() }
-        })?;
-        return match submitted {
-            Submitted::Now(result, delivery) => {
-                if !bytes.is_null()
-                    && let Ok(n) = result
-                {
-                    // SAFETY: bytes writable per the contract.
-                    unsafe { bytes.write_unaligned(n as u32) };
-                }
-                crate::socket::complete(Some(core), delivery, result.clone(), true);
-                match result {
-                    // A truncated receive completes (STATUS_BUFFER_OVERFLOW);
-                    // the call itself reports it pending, as above.
-                    Err(e) if e.code() == abi::WSAEMSGSIZE => Err(io_pending()),
-                    result => result.map(|n| n as u32),
-                }
-            }
-            Submitted::Pending => Err(io_pending()),
+        let one = IoVecs::one(unsafe { buffers.read_unaligned() })?;
+        // SAFETY: forwarded contract.
+        return unsafe {
+            recv_iovecs(
+                core,
+                std::slice::from_ref(&one),
+                outputs,
+                control,
+                bytes,
+                overlapped,
+                routine,
+            )
         };
     }
-    // SAFETY: forwarded contract; the iovecs are the caller's buffers.
-    unsafe { recv_blocking(core, iov_ptr, iov_len, outputs, control, bytes, overlapped) }
+    // SAFETY: forwarded contract.
+    unsafe {
+        recv_gathered(
+            core, buffers, count, outputs, control, bytes, overlapped, routine,
+        )
+    }
 }
 
-/// The blocking part of [`recv_into`] (also for an OVERLAPPED on a socket
-/// made without `WSA_FLAG_OVERLAPPED`, S28): the usual case straight into
-/// the outputs ([`SocketCore::recv_windows_usual`]), any other through
-/// [`Received`].
+/// [`recv_into`] into more than one buffer (S21): gathered first.
 ///
 /// # Safety
-/// As [`recv_into`]; `iov` holds `iovlen` iovecs of the caller's buffers,
-/// `control` is the caller's control buffer.
-#[inline(always)]
-unsafe fn recv_blocking(
-    core: &SocketCore,
-    iov: *mut libc::iovec,
-    iovlen: usize,
+/// As [`recv_into`].
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn recv_gathered(
+    core: &Arc<SocketCore>,
+    buffers: *const abi::WSABUF,
+    count: u32,
     outputs: RecvOutputs,
     control: Option<&mut [u8]>,
     bytes: *mut u32,
     overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
 ) -> Result<u32> {
-    // SAFETY: the iovecs describe the caller's writable buffers; name and
-    // namelen as the contract makes them (room checked by the caller).
-    let usual = unsafe {
-        core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control, true)
-    };
-    let n = match usual {
-        Some(got) => {
-            let got = got?;
-            if !bytes.is_null() {
-                // SAFETY: bytes writable per the contract.
-                unsafe { bytes.write_unaligned(got.bytes as u32) };
-            }
-            // SAFETY: outputs writable per the contract.
-            unsafe { outputs.report(got.bytes, got.control_used, got.flags) }?
-        }
-        // SAFETY: forwarded contract.
-        None => unsafe { recv_blocking_other(core, iov, iovlen, outputs, bytes) }?,
-    };
-    if !overlapped.is_null() {
-        // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
-        unsafe { fill_blocking_overlapped(overlapped, n) };
-    }
-    Ok(n as u32)
+    let mut gathered = IoVecs::new();
+    // SAFETY: lpBuffers readable for count entries per the contract.
+    unsafe { gathered.gather(buffers, count) }?;
+    // SAFETY: IoVecs holds len() initialised iovecs.
+    let iov = unsafe { std::slice::from_raw_parts(gathered.as_ptr(), gathered.len()) };
+    // SAFETY: forwarded contract.
+    unsafe { recv_iovecs(core, iov, outputs, control, bytes, overlapped, routine) }
 }
 
-/// An overlapped receive at call time, without waiting: `None` when no
-/// datagram waits, else what writing the outputs gave (the usual case
-/// straight into them, as [`recv_blocking`] does).
+/// [`recv_into`] once its buffers are iovecs: overlapped, tried at call
+/// time (S30), or blocking (also with an OVERLAPPED on a socket made
+/// without WSA_FLAG_OVERLAPPED, S28). Two copies of the receive, each with
+/// what it needs in registers.
 ///
 /// # Safety
-/// As [`recv_blocking`].
+/// As [`recv_into`]; `iov_slice` holds the iovecs of the caller's buffers.
 #[inline(always)]
-unsafe fn recv_at_call_time(
-    core: &SocketCore,
-    iov: *mut libc::iovec,
-    iovlen: usize,
+unsafe fn recv_iovecs(
+    core: &Arc<SocketCore>,
+    iov_slice: &[libc::iovec],
     outputs: RecvOutputs,
     control: Option<&mut [u8]>,
-) -> Result<Option<Result<usize>>> {
-    // SAFETY: as in recv_blocking.
-    let usual = unsafe {
-        core.recv_windows_usual(iov, iovlen, outputs.name, outputs.namelen, control, false)
-    };
-    match usual {
-        // SAFETY: outputs writable per the contract.
-        Some(Ok(got)) => Ok(Some(unsafe {
-            outputs.report(got.bytes, got.control_used, got.flags)
-        })),
-        Some(Err(e)) if e.code() == abi::WSAEWOULDBLOCK => Ok(None),
-        Some(Err(e)) => Err(e),
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    if !overlapped.is_null() && core.is_overlapped() {
         // SAFETY: forwarded contract.
-        None => unsafe { recv_at_call_time_other(core, iov, iovlen, outputs) },
+        unsafe {
+            recv_one::<true>(
+                core, iov_slice, outputs, control, bytes, overlapped, routine,
+            )
+        }
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe {
+            recv_one::<false>(
+                core, iov_slice, outputs, control, bytes, overlapped, routine,
+            )
+        }
     }
 }
 
-/// [`recv_at_call_time`] for every case but the usual one: through
-/// [`Received`] and [`RecvOutputs::write`].
+/// One receive of [`recv_into`] into iovecs: blocking, or (`CALL_TIME`)
+/// overlapped, tried at call time when nothing is queued before it and it
+/// is not deferred to its port (S30), before any delivery is made.
 ///
 /// # Safety
-/// As [`recv_blocking`].
-#[cold]
-#[inline(never)]
-unsafe fn recv_at_call_time_other(
-    core: &SocketCore,
-    iov: *mut libc::iovec,
-    iovlen: usize,
+/// As [`recv_into`]; `iov_slice` holds the iovecs of the caller's buffers.
+#[inline(always)]
+unsafe fn recv_one<const CALL_TIME: bool>(
+    core: &Arc<SocketCore>,
+    iov_slice: &[libc::iovec],
     outputs: RecvOutputs,
-) -> Result<Option<Result<usize>>> {
-    let mut got = Received::default();
-    if !core.recv_controls_now_to(iov, iovlen, &mut got)? {
-        return Ok(None);
+    control: Option<&mut [u8]>,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    // The kernel writes through the iovecs' buffers, never into the iovecs.
+    let (iov, iovlen) = (iov_slice.as_ptr().cast_mut(), iov_slice.len());
+    if CALL_TIME {
+        check_routine(core, routine)?;
+        // SAFETY: overlapped valid per the contract.
+        let h_event = unsafe { (*overlapped).hEvent } as usize;
+        if !io::may_recv_now(core, h_event, routine.is_some()) {
+            // SAFETY: forwarded contract.
+            return unsafe { post_recv(core, iov_slice, outputs, bytes, overlapped, routine) };
+        }
     }
-    // SAFETY: outputs writable per the contract.
-    Ok(Some(unsafe { outputs.write(&got) }))
+    // One receive, written straight into the outputs in the usual case
+    // ([`SocketCore::recv_windows_usual`]); any other through [`Received`].
+    // SAFETY: the iovecs describe the caller's writable buffers; name and
+    // namelen as the contract makes them (room checked above).
+    let usual = unsafe {
+        core.recv_windows_usual(
+            iov,
+            iovlen,
+            outputs.name,
+            outputs.namelen,
+            control,
+            !CALL_TIME,
+        )
+    };
+    let (result, got_bytes) = match usual {
+        // SAFETY: outputs writable per the contract.
+        Some(Ok(got)) => (
+            unsafe { outputs.report(got.bytes, got.control_used, got.flags) },
+            got.bytes,
+        ),
+        Some(Err(e)) if CALL_TIME && e.code() == abi::WSAEWOULDBLOCK => {
+            // Nothing waits: queued.
+            // SAFETY: forwarded contract.
+            return unsafe { post_recv(core, iov_slice, outputs, bytes, overlapped, routine) };
+        }
+        Some(Err(e)) => return Err(e),
+        None => {
+            // SAFETY: forwarded contract.
+            return unsafe {
+                recv_other(
+                    core, iov_slice, outputs, bytes, overlapped, routine, CALL_TIME,
+                )
+            };
+        }
+    };
+    // SAFETY: forwarded contract.
+    unsafe {
+        finish_received(
+            core, result, got_bytes, bytes, overlapped, routine, CALL_TIME,
+        )
+    }
 }
 
-/// [`recv_blocking`] for every case but the usual one: through
+/// The end of a receive [`recv_into`] made: `result` is what writing the
+/// outputs gave (`WSAEMSGSIZE` when the datagram or its control data was
+/// truncated), `got_bytes` the payload received. Blocking: the byte
+/// count written (truncated too) and the result returned, an OVERLAPPED
+/// on a socket made without `WSA_FLAG_OVERLAPPED` filled (S28). At call
+/// time: the operation completes (S29).
+///
+/// # Safety
+/// As [`recv_into`].
+#[inline(always)]
+unsafe fn finish_received(
+    core: &Arc<SocketCore>,
+    result: Result<usize>,
+    got_bytes: usize,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    call_time: bool,
+) -> Result<u32> {
+    if !call_time {
+        if !bytes.is_null() {
+            // SAFETY: bytes writable per the contract.
+            unsafe { bytes.write_unaligned(got_bytes as u32) };
+        }
+        let n = result?;
+        if !overlapped.is_null() {
+            // SAFETY: overlapped writable per the contract (S28: non-overlapped socket).
+            unsafe { fill_blocking_overlapped(overlapped, n) };
+        }
+        return Ok(n as u32);
+    }
+    match result {
+        Ok(n) => {
+            if !bytes.is_null() {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(n as u32) };
+            }
+            // SAFETY: overlapped valid per the contract.
+            unsafe { complete_now(core, overlapped, routine, n) };
+            Ok(n as u32)
+        }
+        // A truncated datagram or control data (STATUS_BUFFER_OVERFLOW)
+        // is a completed receive: it still completes (SPEC G), and the
+        // call reports it pending (sock.c test_ip_pktinfo: a routine
+        // with a datagram already queued gets ERROR_IO_PENDING).
+        Err(e) if e.code() == abi::WSAEMSGSIZE => {
+            // SAFETY: overlapped valid per the contract.
+            unsafe { complete_truncated_now(core, overlapped, routine, e) }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`recv_into`]'s receive for every case but the usual one: through
 /// [`Received`] and [`RecvOutputs::write`].
 ///
 /// # Safety
-/// As [`recv_blocking`].
+/// As [`recv_into`].
 #[cold]
 #[inline(never)]
-unsafe fn recv_blocking_other(
-    core: &SocketCore,
-    iov: *mut libc::iovec,
-    iovlen: usize,
+unsafe fn recv_other(
+    core: &Arc<SocketCore>,
+    iov_slice: &[libc::iovec],
     outputs: RecvOutputs,
     bytes: *mut u32,
-) -> Result<usize> {
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    call_time: bool,
+) -> Result<u32> {
+    let (iov, iovlen) = (iov_slice.as_ptr().cast_mut(), iov_slice.len());
     let mut got = Received::default();
-    core.recv_with_controls_to(iov, iovlen, true, &mut got)?;
-    if !bytes.is_null() {
-        // SAFETY: bytes writable per the contract.
-        unsafe { bytes.write_unaligned(got.bytes as u32) };
+    if call_time {
+        if !core.recv_controls_now_to(iov, iovlen, &mut got)? {
+            // Nothing waits: queued.
+            // SAFETY: forwarded contract.
+            return unsafe { post_recv(core, iov_slice, outputs, bytes, overlapped, routine) };
+        }
+    } else {
+        core.recv_with_controls_to(iov, iovlen, true, &mut got)?;
     }
     // SAFETY: outputs writable per the contract.
-    unsafe { outputs.write(&got) }
+    let result = unsafe { outputs.write(&got) };
+    // SAFETY: forwarded contract.
+    unsafe {
+        finish_received(
+            core, result, got.bytes, bytes, overlapped, routine, call_time,
+        )
+    }
+}
+
+/// Completes an overlapped receive whose datagram or control data was
+/// truncated at call time (`STATUS_BUFFER_OVERFLOW`): the call reports it
+/// pending.
+///
+/// # Safety
+/// `overlapped` valid per [`recv_into`]'s contract.
+#[cold]
+#[inline(never)]
+unsafe fn complete_truncated_now(
+    core: &Arc<SocketCore>,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    e: Error,
+) -> Result<u32> {
+    // SAFETY: forwarded contract.
+    let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+    crate::socket::complete(Some(core), delivery, Err(e), true);
+    Err(io_pending())
+}
+
+/// Posts an overlapped receive [`recv_into`] could not complete at call
+/// time (S28–S30): queued, or deferred to its port. Out of line, so that
+/// the blocking and call-time paths keep their values in registers (31
+/// fewer instructions per blocking receive, callgrind).
+///
+/// # Safety
+/// As [`recv_into`].
+#[inline(never)]
+unsafe fn post_recv(
+    core: &Arc<SocketCore>,
+    iov_slice: &[libc::iovec],
+    outputs: RecvOutputs,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+) -> Result<u32> {
+    // SAFETY: overlapped valid per the contract.
+    let delivery = unsafe { overlapped_delivery(core, overlapped, routine) }?;
+    // SAFETY: the outputs stay valid until completion per the contract.
+    let finish = unsafe { RecvFinish::windows(outputs) };
+    let submitted = io::recv_overlapped(core, iov_slice, finish, delivery, || {
+        // SAFETY: overlapped valid; written before the op is visible.
+        unsafe { OvPtr(overlapped).mark_pending() }
+    })?;
+    match submitted {
+        Submitted::Now(result, delivery) => {
+            if !bytes.is_null()
+                && let Ok(n) = result
+            {
+                // SAFETY: bytes writable per the contract.
+                unsafe { bytes.write_unaligned(n as u32) };
+            }
+            crate::socket::complete(Some(core), delivery, result.clone(), true);
+            match result {
+                // A truncated receive completes (STATUS_BUFFER_OVERFLOW);
+                // the call itself reports it pending, as above.
+                Err(e) if e.code() == abi::WSAEMSGSIZE => Err(io_pending()),
+                result => result.map(|n| n as u32),
+            }
+        }
+        Submitted::Pending => Err(io_pending()),
+    }
 }
 
 /// `WSARecvMsg` after the handle lookup (S27).

@@ -29,15 +29,16 @@ pub(super) fn receive_msghdr(
     iov: *mut libc::iovec,
     iovlen: usize,
 ) -> libc::msghdr {
-    // SAFETY: msghdr is plain data; zeroed is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_name = from.as_mut_ptr().cast();
-    msg.msg_namelen = from.len();
-    msg.msg_iov = iov;
-    msg.msg_iovlen = iovlen;
-    msg.msg_control = cmsgs.as_mut_ptr().cast();
-    msg.msg_controllen = cmsgs.capacity();
-    msg
+    // Every field named: nothing zeroed first only to be overwritten.
+    libc::msghdr {
+        msg_name: from.as_mut_ptr().cast(),
+        msg_namelen: from.len(),
+        msg_iov: iov,
+        msg_iovlen: iovlen,
+        msg_control: cmsgs.as_mut_ptr().cast(),
+        msg_controllen: cmsgs.capacity(),
+        msg_flags: 0,
+    }
 }
 
 impl SocketCore {
@@ -130,10 +131,15 @@ impl SocketCore {
     #[inline(always)]
     pub(crate) fn recv_attempt(&self, msg: &mut libc::msghdr, flags: i32) -> Result<Option<usize>> {
         let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
+        let mut again = false;
         loop {
             self.report_icmp_error()?;
-            msg.msg_namelen = namelen;
-            msg.msg_controllen = controllen;
+            // The kernel wrote the lengths of a failed try: restored.
+            if again {
+                msg.msg_namelen = namelen;
+                msg.msg_controllen = controllen;
+            }
+            again = true;
             // A peek must not meet FIONREAD's walk of the queue, which moves
             // the socket's peek offset (`queued_bytes`).
             let peeking = (flags & libc::MSG_PEEK != 0).then(|| crate::fork::lock(&self.peek_lock));
