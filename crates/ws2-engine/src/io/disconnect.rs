@@ -6,12 +6,13 @@
 //! (`SocketCore::reuse_stream_socket`).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::completion;
 use crate::error::{Error, Result};
 use crate::fork::lock;
 use crate::ops::{RecvQueue, SendQueue};
-use crate::socket::SocketCore;
+use crate::socket::{Backlog, SocketCore};
 
 use super::cancel::connection_aborted;
 use super::queues::{recv_queue, send_queue};
@@ -21,8 +22,9 @@ use super::recv_op::complete_op;
 /// Ends the connection of `core` and puts a fresh socket behind its
 /// handle. The bytes sends already took go out first: the call waits
 /// (alertably, as a blocking send) until the send backlog and the queued
-/// overlapped sends are written, each of those completing as it does;
-/// Windows may likewise delay the disconnect. Receives still pending
+/// overlapped sends are written and each of those sends' completion is
+/// delivered (its event set, packet posted, routine queued); Windows may
+/// likewise delay the disconnect. Receives still pending
 /// complete with `WSAECONNABORTED` (`STATUS_CONNECTION_ABORTED`), as at
 /// `closesocket`.
 pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
@@ -32,7 +34,7 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
         })?;
         let mut q = send_queue(core);
         let b = lock(&core.stream.backlog);
-        if !q.ops.is_empty() || !b.is_empty() {
+        if !written(core, &q, &b) {
             continue; // a send came meanwhile: it goes first
         }
         let mut r = recv_queue(core);
@@ -48,10 +50,20 @@ pub fn reuse_stream(core: &Arc<SocketCore>) -> Result<()> {
     Ok(())
 }
 
-/// Whether every byte sends took is written (no backlog, no queued send).
+/// Whether every byte sends took is written (no backlog, no queued send)
+/// and every send's completion delivered.
 fn sends_written(core: &SocketCore) -> bool {
     let q = send_queue(core);
-    q.ops.is_empty() && lock(&core.stream.backlog).is_empty()
+    let b = lock(&core.stream.backlog);
+    written(core, &q, &b)
+}
+
+/// [`sends_written`], the socket's locks held. A send leaves the queue and
+/// counts as undelivered under the queue lock, so no completion slips
+/// between the two checks; the Acquire load pairs with the Release of its
+/// delivery (`stream_write::Done`).
+fn written(core: &SocketCore, q: &SendQueue, b: &Backlog) -> bool {
+    q.ops.is_empty() && b.is_empty() && core.stream.sends_undelivered.load(Ordering::Acquire) == 0
 }
 
 /// `listen` (SPEC P8). On a socket whose `connect` failed, `listen`

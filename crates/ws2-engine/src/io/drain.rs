@@ -760,7 +760,7 @@ fn drain_stream(r: &Reactor, core: &Arc<SocketCore>) {
 /// `FD_CONNECT` and `FD_WRITE` that were due are recorded (P1).
 pub(super) fn write_stream(r: &Reactor, core: &Arc<SocketCore>) -> bool {
     let connecting = events::connect_pending(core);
-    let mut done = Vec::new();
+    let mut done = stream_write::Done::new(core);
     let waiting = {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
@@ -784,7 +784,7 @@ pub(super) fn write_stream(r: &Reactor, core: &Arc<SocketCore>) -> bool {
         }
         watched
     };
-    stream_write::deliver_all(core, done);
+    done.deliver();
     core.wake_waiters();
     if events::write_due(core) {
         watch_writable(core);

@@ -94,8 +94,10 @@ fn forget_parent_operations(core: &SocketCore) {
         (r.deferred, r.swept) = (false, false);
         // A parent's thread that watched the socket does not exist here.
         q.cover = None;
-        // A stream's backlog is the parent's to send (P8).
+        // A stream's backlog is the parent's to send (P8), and the
+        // completions its threads were delivering are theirs too.
         lock(&core.stream.backlog).clear();
+        core.stream.sends_undelivered.store(0, Ordering::Relaxed);
         (std::mem::take(&mut q.ops), std::mem::take(&mut r.ops))
     };
     // Rust buffers and routines are freed here, outside the locks.

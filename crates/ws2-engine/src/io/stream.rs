@@ -38,7 +38,7 @@ use super::attempt::{timed_out, would_block};
 use super::drain;
 use super::queues::send_queue;
 use super::reactor::Direction;
-use super::stream_write::{advance, deliver_all, gather_from, pump, write_buffers};
+use super::stream_write::{Done, advance, gather_from, pump, write_buffers};
 
 /// The largest non-blocking stream send ws2 takes whole (bytes): the
 /// most one send may leave in user space. The environment variable
@@ -109,12 +109,12 @@ fn send_whole_or_nothing(
     }
     let mut q = send_queue(core);
     let mut b = lock(&core.stream.backlog);
-    let mut done = Vec::new();
+    let mut done = Done::new(core);
     let pumped = pump(core, &mut q, &mut b, &mut done);
     let idle = b.is_empty() && q.ops.is_empty();
     if !done.is_empty() {
         drop((q, b));
-        deliver_all(core, done);
+        done.deliver();
         // Re-check under the locks: another send may have come meanwhile.
         return match pumped {
             Err(e) => Err(e),
@@ -166,11 +166,11 @@ fn send_all(
         {
             let mut q = send_queue(core);
             let mut b = lock(&core.stream.backlog);
-            let mut completed = Vec::new();
+            let mut completed = Done::new(core);
             let pumped = pump(core, &mut q, &mut b, &mut completed);
             if !completed.is_empty() {
                 drop((q, b));
-                deliver_all(core, completed);
+                completed.deliver();
                 pumped?;
                 continue;
             }

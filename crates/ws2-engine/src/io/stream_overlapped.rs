@@ -29,7 +29,7 @@ use crate::socket::{Backlog, SocketCore};
 use super::drain;
 use super::queues::{note_port_wait, note_socket, send_queue};
 use super::stream::arm;
-use super::stream_write::{Done, deliver_all, pump, write_buffers};
+use super::stream_write::{Done, pump, write_buffers};
 use super::{Submitted, max_pending_sends};
 
 /// An overlapped `WSASend` on a stream socket (`iov`: the caller's
@@ -52,7 +52,7 @@ pub fn send_stream_overlapped(
     let flags = if dontroute { libc::MSG_DONTROUTE } else { 0 };
     // What a pending send needs is had before anything is written (S20).
     drain::reactor()?;
-    let mut done = Done::new();
+    let mut done = Done::new(core);
     let submitted = {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
@@ -71,7 +71,7 @@ pub fn send_stream_overlapped(
             ),
         }
     };
-    deliver_all(core, done);
+    done.deliver();
     if matches!(submitted, Ok(Submitted::Pending)) {
         note_socket(&completion::current_thread(), core);
         note_port_wait(core);
@@ -159,7 +159,7 @@ pub fn connect_ex(
         Err(e) => return Err(e),
     };
     let total: usize = iov.iter().map(|v| v.iov_len).sum();
-    let mut done = Done::new();
+    let mut done = Done::new(core);
     let submitted = {
         let mut q = send_queue(core);
         let mut b = lock(&core.stream.backlog);
@@ -206,7 +206,7 @@ pub fn connect_ex(
             }
         }
     };
-    deliver_all(core, done);
+    done.deliver();
     if matches!(submitted, Ok(Submitted::Pending)) {
         note_socket(&me, core);
     }

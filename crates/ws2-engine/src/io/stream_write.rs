@@ -8,16 +8,81 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::completion::Delivery;
+use crate::completion::{Delivery, deliver};
 use crate::error::{Error, Result, errno};
 use crate::ops::SendQueue;
-use crate::socket::{Backlog, SocketCore, complete};
+use crate::socket::{Backlog, SocketCore};
 use crate::translate::MAX_IOVECS;
 
 use super::queues::recycle;
 
-/// Completions found while the socket's locks were held, delivered after.
-pub(super) type Done = Vec<(Delivery, Result<usize>)>;
+/// Completions of a stream socket's sends found while its locks were
+/// held, delivered after them ([`Done::deliver`]). Each counts in
+/// `sends_undelivered` from the moment its send leaves the queue (under
+/// the queue lock) until it is delivered, so a thread that finds the queue
+/// empty and the count 0 knows every completion was delivered
+/// (`DisconnectEx(TF_REUSE_SOCKET)`, `disconnect::reuse_stream`).
+pub(super) struct Done<'a> {
+    core: &'a SocketCore,
+    list: Vec<(Delivery, Result<usize>)>,
+}
+
+impl<'a> Done<'a> {
+    pub(super) fn new(core: &'a SocketCore) -> Self {
+        Done {
+            core,
+            list: Vec::new(),
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// A send's completion; the caller holds the queue lock and has just
+    /// taken the send off the queue.
+    fn push(&mut self, delivery: Delivery, result: Result<usize>) {
+        self.core
+            .stream
+            .sends_undelivered
+            .fetch_add(1, Ordering::Relaxed);
+        self.list.push((delivery, result));
+    }
+
+    /// Delivers the completions (the socket's locks released), then wakes
+    /// the socket's waiters once they are all delivered.
+    pub(super) fn deliver(mut self) {
+        let list = std::mem::take(&mut self.list);
+        if list.is_empty() {
+            return;
+        }
+        let n = list.len();
+        for (delivery, result) in list {
+            deliver(Some(self.core), delivery, result, false, None);
+        }
+        self.settle(n);
+    }
+
+    /// `n` completions are delivered (or lost): pairs with the Acquire load
+    /// in `reuse_stream`, which then sees what the deliveries wrote.
+    fn settle(&self, n: usize) {
+        self.core
+            .stream
+            .sends_undelivered
+            .fetch_sub(n, Ordering::Release);
+        self.core.wake_waiters();
+    }
+}
+
+impl Drop for Done<'_> {
+    /// Only when unwinding are completions left: they are lost, but not
+    /// counted for ever (a `DisconnectEx` would wait for them).
+    fn drop(&mut self) {
+        if !self.list.is_empty() {
+            self.settle(self.list.len());
+        }
+    }
+}
 
 /// One attempt to hand `total` bytes of `iov` to the kernel: the count it
 /// took (0: its buffer is full). An urgent send goes as all but its last
@@ -152,7 +217,7 @@ pub(super) fn pump(
                 Some(Err(e)) => {
                     if let Some(mut op) = q.ops.pop_front() {
                         if let Some(delivery) = op.delivery.take() {
-                            done.push((delivery, Err(e)));
+                            done.push(delivery, Err(e));
                         }
                         recycle(q, op);
                     }
@@ -184,7 +249,7 @@ pub(super) fn pump(
             break;
         };
         if let Some(delivery) = op.delivery.take() {
-            done.push((delivery, Ok(op.len)));
+            done.push(delivery, Ok(op.len));
         }
         recycle(q, op);
     }
@@ -201,18 +266,11 @@ pub(super) fn pump(
 pub(super) fn fail_queued(core: &SocketCore, q: &mut SendQueue, err: &Error, done: &mut Done) {
     for mut op in std::mem::take(&mut q.ops) {
         if let Some(delivery) = op.delivery.take() {
-            done.push((delivery, Err(err.clone())));
+            done.push(delivery, Err(err.clone()));
         }
         recycle(q, op);
     }
     core.queued.store(0, Ordering::Release);
-}
-
-/// Delivers completions found under the socket's locks.
-pub(super) fn deliver_all(core: &SocketCore, done: Done) {
-    for (delivery, result) in done {
-        complete(Some(core), delivery, result, false);
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicUsize, Ordering};
 
 use ws2_abi as abi;
 
@@ -48,6 +48,10 @@ pub(crate) struct StreamState {
     pub(super) deferred: Mutex<Option<(OwnedFd, SocketAddr)>>,
     /// Bytes non-blocking sends took that the kernel did not yet.
     pub(crate) backlog: Mutex<Backlog>,
+    /// Overlapped sends taken off the send queue (under its lock) whose
+    /// completions are not delivered yet (`io::stream_write::Done`): with
+    /// an empty queue, 0 means every completion was delivered.
+    pub(crate) sends_undelivered: AtomicUsize,
     /// The `AcceptEx` this socket waits in as its accept socket
     /// (`stream_ex.rs`): its listener and OVERLAPPED.
     pub(super) accept_ex: Mutex<Option<(std::sync::Weak<SocketCore>, usize)>>,
