@@ -16,89 +16,19 @@ use ws2_abi as abi;
 /// let io: std::io::Error = err.into();
 /// assert!(io.to_string().contains("IN_PKTINFO"));
 /// ```
+#[derive(Clone)]
 pub struct Error(Repr);
 
-/// One tagged pointer: a fixed answer made without allocating
-/// ([`static_error!`]: the routine ones of hot paths, `WSA_IO_PENDING`
-/// and `WSAEWOULDBLOCK`) has its low bit set; any other error (errors are
-/// the cold path) is a `Box<Inner>`. One word, so that a `Result` of a
-/// word, or of a lent socket (a pointer and a flag, whose spare values
-/// hold the error's tag), stays two words and travels in registers.
-struct Repr {
-    ptr: std::ptr::NonNull<Inner>,
-    _owns: std::marker::PhantomData<Box<Inner>>,
-}
-
-/// The low bit of [`Repr::ptr`] that marks a `&'static Inner`
-/// (`Inner` is aligned to at least 8).
-const STATIC_TAG: usize = 1;
-
-// SAFETY: Repr is a `Box<Inner>` or a `&'static Inner`, and `Inner` is
-// Send and Sync (plain data and a `Cow<'static, str>`).
-unsafe impl Send for Repr {}
-// SAFETY: as above.
-unsafe impl Sync for Repr {}
-
-impl Repr {
-    fn boxed(inner: Box<Inner>) -> Repr {
-        Repr {
-            // SAFETY: a Box is never null.
-            ptr: unsafe { std::ptr::NonNull::new_unchecked(Box::into_raw(inner)) },
-            _owns: std::marker::PhantomData,
-        }
-    }
-
-    const fn fixed(inner: &'static Inner) -> Repr {
-        let tagged = (inner as *const Inner).wrapping_byte_add(STATIC_TAG);
-        Repr {
-            // SAFETY: a reference plus one is not null.
-            ptr: unsafe { std::ptr::NonNull::new_unchecked(tagged.cast_mut()) },
-            _owns: std::marker::PhantomData,
-        }
-    }
-
-    fn is_static(&self) -> bool {
-        self.ptr.as_ptr() as usize & STATIC_TAG != 0
-    }
-
-    #[inline]
-    fn get(&self) -> &Inner {
-        let p = self
-            .ptr
-            .as_ptr()
-            .wrapping_byte_sub(self.ptr.as_ptr() as usize & STATIC_TAG);
-        // SAFETY: untagged, `p` is the Box's or the static's `Inner`,
-        // alive as long as self.
-        unsafe { &*p }
-    }
-}
-
-impl Clone for Repr {
-    fn clone(&self) -> Repr {
-        if self.is_static() {
-            return Repr {
-                ptr: self.ptr,
-                _owns: std::marker::PhantomData,
-            };
-        }
-        Repr::boxed(Box::new(self.get().clone()))
-    }
-}
-
-impl Drop for Repr {
-    fn drop(&mut self) {
-        if !self.is_static() {
-            // SAFETY: an untagged pointer came from Box::into_raw, and is
-            // dropped once, here.
-            drop(unsafe { Box::from_raw(self.ptr.as_ptr()) });
-        }
-    }
-}
-
-impl Clone for Error {
-    fn clone(&self) -> Error {
-        Error(self.0.clone())
-    }
+/// A tag and a pointer: a `Result` of a word stays two words (the tag's
+/// spare values hold `Ok`) and travels in registers, as it did when
+/// `Error` was one box.
+#[derive(Clone)]
+enum Repr {
+    /// A fixed answer made without allocating ([`static_error!`]): the
+    /// routine ones of hot paths, `WSA_IO_PENDING` and `WSAEWOULDBLOCK`.
+    Static(&'static Inner),
+    /// Any other error (errors are the cold path).
+    Boxed(Box<Inner>),
 }
 
 /// The fields of an [`Error`].
@@ -149,7 +79,7 @@ impl Error {
     /// ```
     #[cold]
     pub fn new(code: i32, message: impl Into<Cow<'static, str>>) -> Error {
-        Error(Repr::boxed(Box::new(Inner {
+        Error(Repr::Boxed(Box::new(Inner {
             code,
             message: message.into(),
             status: None,
@@ -169,22 +99,26 @@ impl Error {
 
     /// The error whose fields are `inner`, allocating nothing.
     pub(crate) const fn from_static(inner: &'static Inner) -> Error {
-        Error(Repr::fixed(inner))
+        Error(Repr::Static(inner))
     }
 
     #[inline]
     fn inner(&self) -> &Inner {
-        self.0.get()
+        match &self.0 {
+            Repr::Static(inner) => inner,
+            Repr::Boxed(inner) => inner,
+        }
     }
 
     /// The fields, to change: a fixed error becomes an allocated copy.
     fn inner_mut(&mut self) -> &mut Inner {
-        if self.0.is_static() {
-            self.0 = Repr::boxed(Box::new(self.0.get().clone()));
+        if let Repr::Static(inner) = self.0 {
+            self.0 = Repr::Boxed(Box::new(inner.clone()));
         }
-        // SAFETY: untagged now: the Box's `Inner`, owned by self, borrowed
-        // mutably through it.
-        unsafe { &mut *self.0.ptr.as_ptr() }
+        match &mut self.0 {
+            Repr::Boxed(inner) => inner,
+            Repr::Static(_) => unreachable!("made Boxed just above"),
+        }
     }
 
     /// The same error, completing an overlapped operation with `status`
@@ -405,11 +339,10 @@ mod tests {
             (3, abi::STATUS_BUFFER_OVERFLOW)
         );
         assert_eq!((e.bytes(), e.message()), (0, "no datagram is waiting"));
-        // An error is one word, a `Result` of a word or of a looked-up
-        // socket two (returned in registers).
-        assert_eq!(size_of::<Error>(), size_of::<usize>());
-        assert_eq!(size_of::<Result<()>>(), size_of::<usize>());
+        // A `Result` stays at most two words (returned in registers).
+        assert_eq!(size_of::<Error>(), 2 * size_of::<usize>());
         assert_eq!(size_of::<Result<usize>>(), 2 * size_of::<usize>());
+        assert_eq!(size_of::<Result<()>>(), 2 * size_of::<usize>());
     }
 
     #[test]

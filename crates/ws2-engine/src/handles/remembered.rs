@@ -46,10 +46,6 @@ pub struct SocketRef {
     _thread: PhantomData<*const ()>,
 }
 
-// A lookup's `Result` is two words, returned in registers: the error's
-// one word fits beside the pointer, its tag in the flag's spare values.
-const _: () = assert!(size_of::<Result<SocketRef>>() == 2 * size_of::<usize>());
-
 impl SocketRef {
     /// A strong reference that outlives the call (and this thread).
     pub fn to_arc(&self) -> Arc<SocketCore> {
