@@ -24,6 +24,7 @@ pub(crate) fn send_queue(core: &SocketCore) -> Locked<'_, SendQueue> {
 
 /// Locks the socket's receive queue (see [`send_queue`]); unlocking
 /// publishes its length for [`queued_recvs`].
+#[inline]
 pub(crate) fn recv_queue(core: &SocketCore) -> RecvQueueLock<'_> {
     if core.queue_generation.load(Ordering::Relaxed) != fork::generation() {
         forget_parent_operations(core);
@@ -117,11 +118,19 @@ pub(super) fn queued_now(core: &SocketCore) -> usize {
 }
 
 /// Remembers that this thread has operations on `core` (for S37 at exit).
+/// Inlined: a burst on one socket costs one compare, not a call.
+#[inline(always)]
 pub(super) fn note_socket(me: &ThreadState, core: &Arc<SocketCore>) {
     // Only this thread writes `last_socket`: a burst on one socket skips the lock.
-    if me.last_socket.load(Ordering::Relaxed) == core.id {
-        return;
+    if me.last_socket.load(Ordering::Relaxed) != core.id {
+        note_new_socket(me, core);
     }
+}
+
+/// [`note_socket`] for a socket other than the thread's last.
+#[cold]
+#[inline(never)]
+fn note_new_socket(me: &ThreadState, core: &Arc<SocketCore>) {
     me.last_socket.store(core.id, Ordering::Relaxed);
     let mut sockets = lock(&me.sockets);
     if !sockets
