@@ -309,6 +309,21 @@ impl SocketCore {
         self.state.fetch_or(REGISTERED, Ordering::Release);
     }
 
+    /// A registered socket's kernel socket was bound anew, to the same
+    /// address on a port the kernel chose
+    /// (`SocketCore::reuse_stream_socket`): its entry takes the port.
+    pub(super) fn refresh_binding_port(&self) {
+        if !self.has(REGISTERED) {
+            return;
+        }
+        let Ok(Some(local)) = self.kernel_local_addr() else {
+            return;
+        };
+        if let Some(b) = lock(&BINDINGS).iter_mut().find(|b| b.id == self.id) {
+            b.port = local.port();
+        }
+    }
+
     /// Takes the socket out of the registry (`closesocket`, drop): its
     /// port is free for the process's other sockets.
     pub(crate) fn forget_binding(&self) {

@@ -153,8 +153,10 @@ impl SocketCore {
     /// socket of the same family and protocol takes its place behind the
     /// handle, in the state of a new socket. One that was accepted
     /// (`accept`, `AcceptEx`) is left unbound, for the next `AcceptEx`; one
-    /// that connected stays bound to its local address, for the next
-    /// `ConnectEx` (Microsoft's `ConnectEx` page). ws2's own settings
+    /// that connected stays bound, for the next `ConnectEx` (Microsoft's
+    /// `ConnectEx` page: "not connected, but still bound"), to its local
+    /// address, or to another port of the same IP address when Linux
+    /// cannot give the port back (below). ws2's own settings
     /// (non-blocking mode, timeouts, linger, the completion port) stay;
     /// options only the kernel keeps (`TCP_NODELAY`, buffer sizes) are the
     /// new socket's defaults.
@@ -164,7 +166,28 @@ impl SocketCore {
             .then(|| self.kernel_local_addr().ok().flatten())
             .flatten();
         let old = self.raw_fd();
-        let fd = self.fresh_stream_socket(keep)?;
+        // The old socket never stands in the fresh one's way: both have
+        // SO_REUSEADDR and neither listens, whatever state the old
+        // connection is in (Linux's bind conflict rule). Another socket
+        // may: `connect` lets a connection share its port with connections
+        // to other destinations and with closed ones in TIME_WAIT, and a
+        // bind to a port held by any socket without SO_REUSEADDR fails
+        // `EADDRINUSE` whatever the binding socket's options (so no order
+        // of close and bind, no option, and no wait of ours can win it
+        // back: a TIME_WAIT holds it for a minute). The C test met this
+        // about once in 8,000 runs. A Windows program depends on the
+        // disconnect succeeding and the handle staying bound (Microsoft's
+        // pages promise "still bound", for `ConnectEx`; none names the
+        // port), so the fresh socket then takes a new port of the same
+        // address, chosen by the kernel and held by it alone (a port-0
+        // bind without SO_REUSEADDR shares no port). One bind more, once.
+        let fd = match (self.fresh_stream_socket(keep), keep) {
+            (Err(e), Some(mut local)) if e.code() == abi::WSAEADDRINUSE && local.port() != 0 => {
+                local.set_port(0);
+                self.fresh_stream_socket(Some(local))?
+            }
+            (fd, _) => fd?,
+        };
         // Drop what the peer sent and nobody read: a close with unread
         // data would reset the connection. Bounded: a peer that goes on
         // sending meets the reset after all.
@@ -185,6 +208,8 @@ impl SocketCore {
         // SAFETY: shutdown has no pointer arguments.
         unsafe { libc::shutdown(old, libc::SHUT_WR) };
         self.replace_fd(fd)?;
+        // The registry of this process's bindings follows a changed port.
+        self.refresh_binding_port();
         let kept = NONBLOCKING
             | V6ONLY
             | OOB_INLINE
