@@ -153,6 +153,29 @@ pub(crate) unsafe fn complete_now(
     }
 }
 
+/// An overlapped receive that completed while it was submitted
+/// (`Submitted::Now`): its byte count written when it succeeded, its
+/// completion delivered (S30: done at once, it still completes), its
+/// result returned for the call to report.
+///
+/// # Safety
+/// `bytes` null or writable.
+pub(crate) unsafe fn complete_submitted_receive(
+    core: &SocketCore,
+    delivery: Delivery,
+    result: Result<usize>,
+    bytes: *mut u32,
+) -> Result<usize> {
+    if !bytes.is_null()
+        && let Ok(n) = result
+    {
+        // SAFETY: bytes writable per the contract.
+        unsafe { bytes.write_unaligned(n as u32) };
+    }
+    crate::socket::complete(Some(core), delivery, result.clone(), true);
+    result
+}
+
 /// Sets the event of an operation completed at call time.
 fn complete_now_event(h_event: usize) {
     if let Ok(e) = handles::event(h_event) {

@@ -399,17 +399,11 @@ unsafe fn post_recv(
         unsafe { OvPtr(overlapped).mark_pending() }
     })?;
     match submitted {
+        // SAFETY: bytes writable per the contract.
         Submitted::Now(result, delivery) => {
-            if !bytes.is_null()
-                && let Ok(n) = result
-            {
-                // SAFETY: bytes writable per the contract.
-                unsafe { bytes.write_unaligned(n as u32) };
-            }
-            crate::socket::complete(Some(core), delivery, result.clone(), true);
-            match result {
-                // A truncated receive completes (STATUS_BUFFER_OVERFLOW);
-                // the call itself reports it pending, as above.
+            match unsafe { complete_submitted_receive(core, delivery, result, bytes) } {
+                // A truncated receive completes (STATUS_BUFFER_OVERFLOW); the
+                // call itself reports it pending, as at call time.
                 Err(e) if e.code() == abi::WSAEMSGSIZE => Err(io_pending()),
                 result => result.map(|n| n as u32),
             }

@@ -19,7 +19,10 @@ use crate::ops::RecvFinish;
 use crate::socket::{AcceptCondition, AcceptDecision, SocketCore};
 use crate::translate::{Family, IoVecs, socket_addr_to_windows};
 
-use super::{SendResultPtrs, fill_blocking_overlapped, io_pending, overlapped_delivery};
+use super::{
+    SendResultPtrs, complete_submitted_receive, fill_blocking_overlapped, io_pending,
+    overlapped_delivery,
+};
 
 /// `accept`/`WSAAccept` after the handle lookup: the new socket's handle,
 /// and its peer written to `addr` when both `addr` and `addrlen` are given
@@ -351,14 +354,8 @@ unsafe fn recv_overlapped(
     };
     match submitted {
         Submitted::Now(result, delivery) => {
-            if !bytes.is_null()
-                && let Ok(n) = result
-            {
-                // SAFETY: bytes writable per the contract.
-                unsafe { bytes.write_unaligned(n as u32) };
-            }
-            crate::socket::complete(Some(core), delivery, result.clone(), true);
-            result.map(|n| n as u32)
+            // SAFETY: bytes writable per the contract.
+            unsafe { complete_submitted_receive(core, delivery, result, bytes) }.map(|n| n as u32)
         }
         Submitted::Pending => Err(io_pending()),
     }

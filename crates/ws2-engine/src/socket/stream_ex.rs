@@ -181,12 +181,12 @@ impl SocketCore {
         // port), so the fresh socket then takes a new port of the same
         // address, chosen by the kernel and held by it alone (a port-0
         // bind without SO_REUSEADDR shares no port). One bind more, once.
-        let fd = match (self.fresh_stream_socket(keep), keep) {
+        let (fd, new_port) = match (self.fresh_stream_socket(keep), keep) {
             (Err(e), Some(mut local)) if e.code() == abi::WSAEADDRINUSE && local.port() != 0 => {
                 local.set_port(0);
-                self.fresh_stream_socket(Some(local))?
+                (self.fresh_stream_socket(Some(local))?, true)
             }
-            (fd, _) => fd?,
+            (fd, _) => (fd?, false),
         };
         // Drop what the peer sent and nobody read: a close with unread
         // data would reset the connection. Bounded: a peer that goes on
@@ -208,8 +208,10 @@ impl SocketCore {
         // SAFETY: shutdown has no pointer arguments.
         unsafe { libc::shutdown(old, libc::SHUT_WR) };
         self.replace_fd(fd)?;
-        // The registry of this process's bindings follows a changed port.
-        self.refresh_binding_port();
+        if new_port {
+            // The registry of this process's bindings follows the port.
+            self.refresh_binding_port();
+        }
         let kept = NONBLOCKING
             | V6ONLY
             | OOB_INLINE
