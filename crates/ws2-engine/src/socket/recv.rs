@@ -238,13 +238,76 @@ impl SocketCore {
     /// The receive loop of [`SocketCore::recvmsg_blocking`].
     #[inline(always)]
     fn recvmsg_waiting(&self, msg: &mut libc::msghdr, flags: i32, may_wait: bool) -> Result<usize> {
-        let mut deadline = None;
+        self.recvmsg_waiting_from(msg, flags, may_wait, None)
+    }
+
+    /// [`SocketCore::recvmsg_waiting`] with the call's `SO_RCVTIMEO`
+    /// deadline as an earlier wait set it.
+    #[inline(always)]
+    fn recvmsg_waiting_from(
+        &self,
+        msg: &mut libc::msghdr,
+        flags: i32,
+        may_wait: bool,
+        mut deadline: Option<Option<std::time::Instant>>,
+    ) -> Result<usize> {
         loop {
             if let Some(n) = self.recv_attempt(msg, flags)? {
                 return Ok(n);
             }
             self.wait_to_receive(may_wait, &mut deadline)?;
         }
+    }
+
+    /// [`SocketCore::recvmsg_waiting`] without flags, for the usual
+    /// receives: one `recvmsg` at once when no collected ICMP error waits
+    /// to be reported and no group socket is joined (two loads), else, or
+    /// when that try fails, the general loop out of line. The try's count
+    /// comes back in a register: through the loop, the `Result` of every
+    /// way out merged in memory (callgrind).
+    #[inline(always)]
+    fn recvmsg_usual(&self, msg: &mut libc::msghdr, may_wait: bool) -> Result<usize> {
+        let (namelen, controllen) = (msg.msg_namelen, msg.msg_controllen);
+        let first = if self.icmp_resets.load(Ordering::Relaxed) == 0
+            && self.icmp_ttl_expired.load(Ordering::Relaxed) == 0
+            && !self.groups.any()
+        {
+            // SAFETY: msg describes live, writable buffers (the callers').
+            let n = unsafe { crate::sys::recvmsg(self.raw_fd(), msg, 0) };
+            if n >= 0 {
+                return Ok(n as usize);
+            }
+            errno()
+        } else {
+            0
+        };
+        self.recvmsg_after(msg, namelen, controllen, first, may_wait)
+    }
+
+    /// [`SocketCore::recvmsg_usual`] the general way: after its try failed
+    /// with `first` (its lengths restored first), or from the start when
+    /// `first` is 0.
+    #[cold]
+    #[inline(never)]
+    fn recvmsg_after(
+        &self,
+        msg: &mut libc::msghdr,
+        namelen: libc::socklen_t,
+        controllen: usize,
+        first: i32,
+        may_wait: bool,
+    ) -> Result<usize> {
+        if first != 0 {
+            msg.msg_namelen = namelen;
+            msg.msg_controllen = controllen;
+            // As the loop meets a failed try: again at once, or wait first.
+            if !self.recv_failed(first, "recvmsg")? {
+                let mut deadline = None;
+                self.wait_to_receive(may_wait, &mut deadline)?;
+                return self.recvmsg_waiting_from(msg, 0, may_wait, deadline);
+            }
+        }
+        self.recvmsg_waiting(msg, 0, may_wait)
     }
 
     /// The pending socket error of an ICMP message, met by a receive
@@ -430,10 +493,18 @@ impl SocketCore {
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
         let mut msg = receive_msghdr(&mut from, &mut cmsgs, iov, iovlen);
-        let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
-        // Every receive call re-enables FD_READ (P1).
-        self.note_received();
-        let bytes = result?;
+        // Every receive call re-enables FD_READ (P1); in each arm, so that
+        // the count stays in a register across it.
+        let bytes = match self.recvmsg_usual(&mut msg, may_wait) {
+            Ok(n) => {
+                self.note_received();
+                n
+            }
+            Err(e) => {
+                self.note_received();
+                return Err(e);
+            }
+        };
         // SAFETY: the kernel filled msg's name and msg_controllen bytes of cmsgs.
         unsafe { self.received_into(state, &msg, &mut from, bytes, got) };
         Ok(())
@@ -481,12 +552,17 @@ impl SocketCore {
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();
         let mut msg = receive_msghdr(&mut from, &mut cmsgs, iov, iovlen);
-        let result = self.recvmsg_waiting(&mut msg, 0, may_wait);
-        // Every receive call re-enables FD_READ (P1).
-        self.note_received();
-        let bytes = match result {
-            Ok(n) => n,
-            Err(e) => return Some(Err(e)),
+        // Every receive call re-enables FD_READ (P1); in each arm, so that
+        // the count stays in a register across it.
+        let bytes = match self.recvmsg_usual(&mut msg, may_wait) {
+            Ok(n) => {
+                self.note_received();
+                n
+            }
+            Err(e) => {
+                self.note_received();
+                return Some(Err(e));
+            }
         };
         // SAFETY: the kernel filled msg (name in `from`, cmsgs); forwarded
         // contract for the outputs.
