@@ -6,7 +6,9 @@
 //! the send off the queue but not yet set the event. And it succeeds,
 //! the socket still bound, when the port `connect` chose is shared with
 //! another connection that does not allow address reuse (the same C test
-//! failed `WSAEADDRINUSE` about once in 8,000 runs).
+//! failed `WSAEADDRINUSE` about once in 8,000 runs). A send cancelled
+//! meanwhile (`SIO_FLUSH`, `CancelIoEx`, `closesocket` on another thread)
+//! is waited for the same way.
 
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -60,6 +62,46 @@ fn reuse_waits_for_the_delivery_of_a_written_send() {
         "DisconnectEx(TF_REUSE_SOCKET) returned before the send's completion was delivered"
     );
     assert!(reader.join().unwrap());
+}
+
+// P8
+#[test]
+fn reuse_waits_for_the_delivery_of_a_cancelled_send() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true).unwrap());
+    core.connect(&listener.local_addr().unwrap()).unwrap();
+    // The peer never reads: the send stays queued until it is cancelled.
+    let (_peer, _) = listener.accept().unwrap();
+    let data = vec![0x5au8; 32 << 20];
+    let iov = [libc::iovec {
+        iov_base: data.as_ptr().cast_mut().cast(),
+        iov_len: data.len(),
+    }];
+    // As above: the delivery holds the cancelling thread a while.
+    let (started_tx, started) = mpsc::channel();
+    let delivered = Arc::new(AtomicBool::new(false));
+    let flag = delivered.clone();
+    let delivery = Delivery::Callback(Box::new(move |result| {
+        started_tx.send(result.map_err(|e| e.code())).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        flag.store(true, Ordering::SeqCst);
+    }));
+    let submitted = io::send_stream_overlapped(&core, &iov, false, false, delivery, || {});
+    assert!(matches!(submitted, Ok(io::Submitted::Pending)));
+    // `SIO_FLUSH` on another thread: it takes the send off the queue and
+    // delivers its completion there.
+    let flusher = {
+        let core = core.clone();
+        std::thread::spawn(move || core.flush())
+    };
+    let result = started.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(result, Err(ws2_abi::WSA_OPERATION_ABORTED));
+    io::reuse_stream(&core).unwrap();
+    assert!(
+        delivered.load(Ordering::SeqCst),
+        "DisconnectEx(TF_REUSE_SOCKET) returned before the cancelled send's completion was delivered"
+    );
+    flusher.join().unwrap();
 }
 
 /// `IP_LOCAL_PORT_RANGE` (Linux 6.3, `<linux/in.h>`; not in the `libc`

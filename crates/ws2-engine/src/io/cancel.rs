@@ -9,11 +9,12 @@ use ws2_abi as abi;
 
 use crate::completion::{Delivery, IssuedOn, ThreadState, current_thread};
 use crate::error::Error;
-use crate::ops::{Op, RecvOp};
-use crate::socket::{SocketCore, complete, interrupted};
+use crate::ops::RecvOp;
+use crate::socket::{SocketCore, interrupted};
 
 use super::drain;
 use super::queues::{recv_queue, send_queue};
+use super::stream_write::Done;
 
 impl SocketCore {
     /// Marks the socket closed and wakes every thread blocked on it, which
@@ -142,7 +143,12 @@ fn cancel_where(
     mut pick: impl FnMut(&Delivery, u64) -> bool,
     receive_error: fn() -> Error,
 ) -> usize {
-    let sends: Vec<Box<Op>> = {
+    // Each cancelled send counts as undelivered from the moment it leaves
+    // the queue until its completion is delivered, as a written one does
+    // (`stream_write::Done`): a `DisconnectEx(TF_REUSE_SOCKET)` racing the
+    // cancel waits for it.
+    let mut done = Done::new(core);
+    let sends = {
         let mut q = send_queue(core);
         let (taken, rest): (VecDeque<_>, VecDeque<_>) = std::mem::take(&mut q.ops)
             .into_iter()
@@ -155,7 +161,18 @@ fn cancel_where(
         if let Some(w) = &q.cover {
             w.wake();
         }
-        taken.into()
+        let n = taken.len();
+        for op in taken {
+            let Some(delivery) = op.delivery else {
+                continue;
+            };
+            let err = match delivery {
+                Delivery::Waiter(_) => interrupted(),
+                _ => aborted(),
+            };
+            done.push(delivery, Err(err));
+        }
+        n
     };
     let recvs: Vec<Box<RecvOp>> = {
         let mut q = recv_queue(core);
@@ -165,17 +182,8 @@ fn cancel_where(
         q.ops = rest;
         taken.into()
     };
-    let n = sends.len() + recvs.len();
-    for op in sends {
-        let Some(delivery) = op.delivery else {
-            continue;
-        };
-        let err = match delivery {
-            Delivery::Waiter(_) => interrupted(),
-            _ => aborted(),
-        };
-        complete(Some(core), delivery, Err(err), false);
-    }
+    let n = sends + recvs.len();
+    done.deliver();
     for op in recvs {
         super::recv_op::complete_op(core, op, Err(receive_error()));
     }

@@ -15,7 +15,7 @@ use crate::completion::{Delivery, Packet, deliver, deliver_to_batch};
 use crate::error::{Error, Result, errno};
 use crate::fork::{self, lock};
 use crate::ops::{Attempt, Handoff, RecvOp, RecvQueue, SendQueue};
-use crate::socket::{SocketCore, SocketKind, complete};
+use crate::socket::{SocketCore, SocketKind};
 use crate::translate::{CmsgBuf, MAX_IOVECS};
 
 use super::events;
@@ -26,7 +26,7 @@ use super::reactor::{
 };
 use super::recv_op;
 use super::segmented::SEGMENT_CMSG_SPACE;
-use super::stream_write;
+use super::stream_write::{self, Done};
 
 /// This process's reactor, started on first use (and on first use in a
 /// fork child): `WSAEMFILE`/`WSAENOBUFS` when its epoll instance or its
@@ -119,9 +119,7 @@ pub(super) fn arm_or_fail(r: &Reactor, core: &SocketCore, dir: Direction) {
         armed = r.arm_or_add(core, set, dir);
     }
     if let Err(e) = armed {
-        for (delivery, result) in take_all(r, core, dir, e) {
-            complete(Some(core), delivery, result, false);
-        }
+        take_all(r, core, dir, e);
     }
 }
 
@@ -163,25 +161,28 @@ fn run(r: &'static Reactor) {
     }
 }
 
-/// Empties one direction's queue (its arming failed) and lets go of it.
-fn take_all(
-    r: &Reactor,
-    core: &SocketCore,
-    dir: Direction,
-    err: Error,
-) -> Vec<(Delivery, Result<usize>)> {
+/// Empties one direction's queue (its arming failed), lets go of it and
+/// completes what it held with `err`.
+fn take_all(r: &Reactor, core: &SocketCore, dir: Direction, err: Error) {
     match dir {
         Direction::Send => {
-            let mut q = send_queue(core);
-            q.registered = false;
-            r.release(core, dir);
-            core.queued.store(0, Ordering::Release);
-            q.ops
-                .drain(..)
-                .filter_map(|op| op.delivery.map(|d| (d, Err(err.clone()))))
-                .collect()
+            // Counted undelivered until delivered, as any send taken off
+            // the queue (`stream_write::Done`).
+            let mut done = Done::new(core);
+            {
+                let mut q = send_queue(core);
+                q.registered = false;
+                r.release(core, dir);
+                core.queued.store(0, Ordering::Release);
+                for op in q.ops.drain(..) {
+                    if let Some(delivery) = op.delivery {
+                        done.push(delivery, Err(err.clone()));
+                    }
+                }
+            }
+            done.deliver();
         }
-        Direction::Events => Vec::new(),
+        Direction::Events => {}
         Direction::Recv => {
             let ops: Vec<Box<RecvOp>> = {
                 let mut q = recv_queue(core);
@@ -193,7 +194,6 @@ fn take_all(
             for op in ops {
                 recv_op::complete_op(core, op, Err(err.clone()));
             }
-            Vec::new()
         }
     }
 }

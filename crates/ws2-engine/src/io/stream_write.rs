@@ -16,12 +16,14 @@ use crate::translate::MAX_IOVECS;
 
 use super::queues::recycle;
 
-/// Completions of a stream socket's sends found while its locks were
-/// held, delivered after them ([`Done::deliver`]). Each counts in
-/// `sends_undelivered` from the moment its send leaves the queue (under
-/// the queue lock) until it is delivered, so a thread that finds the queue
-/// empty and the count 0 knows every completion was delivered
-/// (`DisconnectEx(TF_REUSE_SOCKET)`, `disconnect::reuse_stream`).
+/// Completions of a socket's sends found while its locks were held,
+/// delivered after them ([`Done::deliver`]): a stream's written sends, and
+/// any socket's cancelled ones (`cancel::cancel_where`, the reactor's
+/// `take_all`). Each counts in `sends_undelivered` from the moment its
+/// send leaves the queue (under the queue lock) until it is delivered, so
+/// a thread that finds the queue empty and the count 0 knows every
+/// completion was delivered (`DisconnectEx(TF_REUSE_SOCKET)`,
+/// `disconnect::reuse_stream`).
 pub(super) struct Done<'a> {
     core: &'a SocketCore,
     list: Vec<(Delivery, Result<usize>)>,
@@ -41,7 +43,7 @@ impl<'a> Done<'a> {
 
     /// A send's completion; the caller holds the queue lock and has just
     /// taken the send off the queue.
-    fn push(&mut self, delivery: Delivery, result: Result<usize>) {
+    pub(super) fn push(&mut self, delivery: Delivery, result: Result<usize>) {
         self.core
             .stream
             .sends_undelivered
