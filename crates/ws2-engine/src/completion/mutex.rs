@@ -144,3 +144,46 @@ impl Waitable for MutexObject {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::completion::{Satisfied, SyncRef, Waited, wait_objects};
+
+    fn wait_now(m: &Arc<MutexObject>) -> Waited<Satisfied> {
+        wait_objects(&[SyncRef::Mutex(m)], false, Some(Instant::now()), false).unwrap()
+    }
+
+    // P6 (ntdll sync.c test_mutant): any thread, not only one CreateThread
+    // started, abandons the mutexes it ends owning; the next wait owns it
+    // and is told once.
+    #[test]
+    fn a_thread_that_ends_owning_a_mutex_abandons_it() {
+        let m = MutexObject::new(false);
+        let held = m.clone();
+        std::thread::spawn(move || {
+            assert!(matches!(wait_now(&held), Waited::Done(s) if !s.abandoned));
+            assert!(matches!(wait_now(&held), Waited::Done(s) if !s.abandoned));
+        })
+        .join()
+        .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let first = wait_objects(&[SyncRef::Mutex(&m)], false, Some(deadline), false).unwrap();
+        assert_eq!(
+            first,
+            Waited::Done(Satisfied {
+                index: 0,
+                abandoned: true
+            })
+        );
+        m.release().unwrap();
+        assert!(matches!(wait_now(&m), Waited::Done(s) if !s.abandoned));
+        m.release().unwrap();
+        assert_eq!(
+            m.release().err().map(|e| e.code()),
+            Some(abi::ERROR_NOT_OWNER as i32)
+        );
+    }
+}
