@@ -70,6 +70,10 @@ static MESSAGES: &[(u32, &str)] = &[
     (259, "There are no more items to return."),
     (288, "The caller does not own this object."),
     (
+        298,
+        "The semaphore cannot be released past its maximum count.",
+    ),
+    (
         317,
         "The system has no message text for this message number.",
     ),

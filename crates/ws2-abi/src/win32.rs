@@ -340,6 +340,17 @@ pub const CREATE_EVENT_INITIAL_SET: DWORD = 0x0000_0002;
 pub const SYNCHRONIZE: DWORD = 0x0010_0000;
 pub const EVENT_MODIFY_STATE: DWORD = 0x0002;
 pub const EVENT_ALL_ACCESS: DWORD = 0x001F_0003;
+/// `CreateMutexEx`'s flag, and the access rights of mutexes and
+/// semaphores (accepted, as an event's are).
+pub const CREATE_MUTEX_INITIAL_OWNER: DWORD = 0x0000_0001;
+pub const MUTEX_MODIFY_STATE: DWORD = 0x0001;
+pub const MUTEX_ALL_ACCESS: DWORD = 0x001F_0001;
+pub const SEMAPHORE_MODIFY_STATE: DWORD = 0x0002;
+pub const SEMAPHORE_ALL_ACCESS: DWORD = 0x001F_0003;
+/// `ReleaseSemaphore` past the maximum count.
+pub const ERROR_TOO_MANY_POSTS: DWORD = 298;
+/// A wait that took a mutex whose owner ended owning it (+ index).
+pub const WAIT_ABANDONED_0: DWORD = 0x80;
 
 // ---------------------------------------------------------------------------
 // The Microsoft C runtime: error numbers and limits (errno.h, stdlib.h).

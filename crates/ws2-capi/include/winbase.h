@@ -264,7 +264,8 @@ BOOL  WINAPI SwitchToThread(void);
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
 
 /* ---- events (synchapi.h): the events of WSACreateEvent, manual- or
- * auto-reset; names work within the process.  PulseEvent is not provided. */
+ * auto-reset; names work within the process, shared with mutexes and
+ * semaphores.  PulseEvent releases only the threads waiting at the time. */
 #define CREATE_EVENT_MANUAL_RESET   0x00000001
 #define CREATE_EVENT_INITIAL_SET    0x00000002
 #define SYNCHRONIZE                 0x00100000L
@@ -283,9 +284,51 @@ HANDLE WINAPI OpenEventA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpNa
 HANDLE WINAPI OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
 BOOL   WINAPI SetEvent(HANDLE hEvent);
 BOOL   WINAPI ResetEvent(HANDLE hEvent);
+BOOL   WINAPI PulseEvent(HANDLE hEvent);
 #define CreateEvent     CreateEventA
 #define CreateEventEx   CreateEventExA
 #define OpenEvent       OpenEventA
+
+/* ---- mutexes and semaphores (synchapi.h): waitable with events and
+ * threads; a mutex is owned by a thread, recursively, and abandoned
+ * (WAIT_ABANDONED_0 + i for the next wait) when its owner ends holding it.
+ * Access rights are accepted, not enforced. */
+#define CREATE_MUTEX_INITIAL_OWNER  0x00000001
+#define MUTEX_MODIFY_STATE          0x0001
+#define MUTEX_ALL_ACCESS            0x001F0001
+#define SEMAPHORE_MODIFY_STATE      0x0002
+#define SEMAPHORE_ALL_ACCESS        0x001F0003
+
+HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner,
+                           LPCSTR lpName);
+HANDLE WINAPI CreateMutexW(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner,
+                           LPCWSTR lpName);
+HANDLE WINAPI CreateMutexExA(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCSTR lpName,
+                             DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE WINAPI CreateMutexExW(LPSECURITY_ATTRIBUTES lpMutexAttributes, LPCWSTR lpName,
+                             DWORD dwFlags, DWORD dwDesiredAccess);
+HANDLE WINAPI OpenMutexA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+HANDLE WINAPI OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+BOOL   WINAPI ReleaseMutex(HANDLE hMutex);
+HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+                               LONG lMaximumCount, LPCSTR lpName);
+HANDLE WINAPI CreateSemaphoreW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+                               LONG lMaximumCount, LPCWSTR lpName);
+HANDLE WINAPI CreateSemaphoreExA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+                                 LONG lMaximumCount, LPCSTR lpName, DWORD dwFlags,
+                                 DWORD dwDesiredAccess);
+HANDLE WINAPI CreateSemaphoreExW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes, LONG lInitialCount,
+                                 LONG lMaximumCount, LPCWSTR lpName, DWORD dwFlags,
+                                 DWORD dwDesiredAccess);
+HANDLE WINAPI OpenSemaphoreA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+HANDLE WINAPI OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+BOOL   WINAPI ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount, LPLONG lpPreviousCount);
+#define CreateMutex       CreateMutexA
+#define CreateMutexEx     CreateMutexExA
+#define OpenMutex         OpenMutexA
+#define CreateSemaphore   CreateSemaphoreA
+#define CreateSemaphoreEx CreateSemaphoreExA
+#define OpenSemaphore     OpenSemaphoreA
 
 /* ---- overlapped I/O on sockets (ioapiset.h): a SOCKET is the HANDLE ---- */
 BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,

@@ -68,6 +68,7 @@
 #define ERROR_NO_WORK_DONE              235
 #define ERROR_NO_MORE_ITEMS             259
 #define ERROR_NOT_OWNER                 288
+#define ERROR_TOO_MANY_POSTS            298
 #define ERROR_MR_MID_NOT_FOUND          317
 #define ERROR_NO_SUCH_DEVICE            433
 #define ERROR_INVALID_ADDRESS           487

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ws2_abi::*;
-use ws2_engine::completion::{self as wait, Event, Packet, Port, Waited, named};
+use ws2_engine::completion::{self as wait, Event, Packet, Port, SyncObject, Waited, named};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::raw::{self};
 use ws2_engine::{Error, Result};
@@ -50,7 +50,7 @@ pub extern "C" fn WSACloseEvent(h: WSAEVENT) -> BOOL {
     winsock_kernel32(FALSE, || {
         let event = handles::event(handle(h))?;
         handles::remove(handle(h));
-        named::handle_closed(&event);
+        named::handle_closed(&SyncObject::Event(event));
         Ok(TRUE)
     })
 }
@@ -71,12 +71,15 @@ pub extern "C" fn WSAResetEvent(h: WSAEVENT) -> BOOL {
     })
 }
 
-/// Waits on up to 64 events and threads (wait-any or wait-all), optionally
-/// alertable.
+/// Waits on up to 64 events, mutexes, semaphores and threads (wait-any or
+/// wait-all), optionally alertable. A taken mutex whose owner ended owning
+/// it gives `WAIT_ABANDONED_0 + i`. `WSAWaitForMultipleEvents` is this
+/// same wait: its array "can contain handles of objects of different
+/// types" (Microsoft's WSAWaitForMultipleEvents page).
 ///
 /// # Safety
 /// `list` readable for `count` handles.
-unsafe fn wait_for_events(
+unsafe fn wait_for_objects(
     count: DWORD,
     list: *const HANDLE,
     all: BOOL,
@@ -91,17 +94,15 @@ unsafe fn wait_for_events(
     }
     // SAFETY: list readable for count handles per the contract.
     let handles_in = unsafe { std::slice::from_raw_parts(list, count as usize) };
-    let mut events: [Option<Arc<Event>>; 64] = [const { None }; 64];
-    for (slot, h) in events.iter_mut().zip(handles_in) {
-        *slot = Some(handles::waitable(handles::untagged(handle(*h)))?);
-    }
-    let refs: Vec<&Event> = events[..count as usize]
+    let objects = handles_in
         .iter()
-        .map(|e| &**e.as_ref().expect("filled"))
-        .collect();
+        .map(|h| handles::waitable(handles::untagged(handle(*h))))
+        .collect::<Result<Vec<SyncObject>>>()?;
+    let refs: Vec<_> = objects.iter().map(SyncObject::as_ref).collect();
     Ok(
-        match wait::wait_events(&refs, all != 0, deadline(ms), alertable != 0)? {
-            Waited::Done(i) => WAIT_OBJECT_0 + i as DWORD,
+        match wait::wait_objects(&refs, all != 0, deadline(ms), alertable != 0)? {
+            Waited::Done(s) if s.abandoned => WAIT_ABANDONED_0 + s.index as DWORD,
+            Waited::Done(s) => WAIT_OBJECT_0 + s.index as DWORD,
             Waited::TimedOut => WAIT_TIMEOUT,
             Waited::IoCompletion => WAIT_IO_COMPLETION,
         },
@@ -120,7 +121,7 @@ pub unsafe extern "C" fn WSAWaitForMultipleEvents(
 ) -> DWORD {
     // SAFETY: forwarded contract.
     winsock_kernel32(WSA_WAIT_FAILED, || unsafe {
-        wait_for_events(count, list, all, ms, alertable)
+        wait_for_objects(count, list, all, ms, alertable)
     })
 }
 
@@ -136,7 +137,7 @@ pub unsafe extern "C" fn WaitForMultipleObjectsEx(
 ) -> DWORD {
     // SAFETY: forwarded contract.
     kernel32(WAIT_FAILED, || unsafe {
-        wait_for_events(count, list, all, ms, alertable)
+        wait_for_objects(count, list, all, ms, alertable)
     })
 }
 
@@ -231,7 +232,18 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
         }
         Some(Object::Event(event)) => {
             handles::remove(handle(h));
-            named::handle_closed(&event);
+            named::handle_closed(&SyncObject::Event(event));
+            Ok(TRUE)
+        }
+        Some(Object::Mutex(mutex)) => {
+            // A mutex owned by a thread stays owned: only the handle goes.
+            handles::remove(handle(h));
+            named::handle_closed(&SyncObject::Mutex(mutex));
+            Ok(TRUE)
+        }
+        Some(Object::Semaphore(semaphore)) => {
+            handles::remove(handle(h));
+            named::handle_closed(&SyncObject::Semaphore(semaphore));
             Ok(TRUE)
         }
         Some(Object::Thread(_)) => {

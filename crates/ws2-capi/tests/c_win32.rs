@@ -122,6 +122,14 @@ fn events_and_waits_follow_windows_rules() {
     run_c_test("win32_events", &[]);
 }
 
+// P6 (mutexes: owned, recursive, ERROR_NOT_OWNER, abandoned; semaphores:
+// counts, ERROR_TOO_MANY_POSTS; PulseEvent; one namespace with events;
+// mixed wait-all; contention across threads)
+#[test]
+fn mutexes_semaphores_and_pulse_event_follow_windows_rules() {
+    run_c_test("win32_mutex_semaphore", &[]);
+}
+
 // P6 S33 S37 (threads: handles, exit codes, CREATE_SUSPENDED, APCs,
 // completion routines on them, pending operations cancelled at their end)
 #[test]

@@ -1,5 +1,5 @@
 //! Event objects (synchapi.h): `CreateEventA/W`, `CreateEventExA/W`,
-//! `OpenEventA/W`, `SetEvent`, `ResetEvent`. The events are the ones
+//! `OpenEventA/W`, `SetEvent`, `ResetEvent`, `PulseEvent`. The events are the ones
 //! `WSACreateEvent` makes (one object for both APIs: an OVERLAPPED's
 //! `hEvent`, `WSAWaitForMultipleEvents`, `WaitForMultipleObjects`), manual-
 //! or auto-reset: an auto-reset event is consumed by the one wait it
@@ -9,19 +9,21 @@
 //! Names work within the process (`completion::named`): the same name gives
 //! the same event, with `ERROR_ALREADY_EXISTS` in the last error and the
 //! first settings kept; a new event sets the last error to 0 (kernel32
-//! sync.c `test_event`); the name lives while a handle to it is open.
-//! Names are compared exactly (case matters), as UTF-8 for the A functions
-//! and UTF-16 for the W ones, so "x" names one event in both; a name that
-//! is neither is `ERROR_INVALID_NAME`. Other processes do not see them.
-//! `PulseEvent` is not provided (Microsoft: "unreliable and should not be
-//! used"): using it is a compile error.
+//! sync.c `test_event`); the name lives while a handle to it is open; a
+//! name a mutex or semaphore holds is `ERROR_INVALID_HANDLE`. Names are
+//! compared exactly (case matters), as UTF-8 for the A functions and
+//! UTF-16 for the W ones, so "x" names one event in both; a name that is
+//! neither is `ERROR_INVALID_NAME`. Other processes do not see them.
+//! `PulseEvent` releases only the threads waiting at that moment, as
+//! Windows' does (Microsoft calls it unreliable for that reason).
 
 use std::ffi::c_char;
 use std::sync::Arc;
 
 use crate::cstr;
 use ws2_abi::*;
-use ws2_engine::completion::{Event, named};
+use ws2_engine::completion::named::{self, Kind};
+use ws2_engine::completion::{Event, SyncObject};
 use ws2_engine::handles::{self, Object};
 use ws2_engine::{Error, Result};
 
@@ -33,7 +35,7 @@ use crate::{kernel32, set_last_error};
 ///
 /// # Safety
 /// `name` NULL or a NUL-terminated string.
-unsafe fn name_a(name: *const c_char) -> Result<Option<String>> {
+pub(super) unsafe fn name_a(name: *const c_char) -> Result<Option<String>> {
     // SAFETY: per the contract.
     match unsafe { cstr::ansi(name) } {
         None | Some([]) => Ok(None),
@@ -47,7 +49,7 @@ unsafe fn name_a(name: *const c_char) -> Result<Option<String>> {
 ///
 /// # Safety
 /// `name` NULL or a NUL-terminated UTF-16 string.
-unsafe fn name_w(name: *const u16) -> Result<Option<String>> {
+pub(super) unsafe fn name_w(name: *const u16) -> Result<Option<String>> {
     // SAFETY: per the contract.
     match unsafe { cstr::wide(name) }.as_deref() {
         None | Some([]) => Ok(None),
@@ -58,24 +60,38 @@ unsafe fn name_w(name: *const u16) -> Result<Option<String>> {
 fn invalid_name() -> Error {
     Error::new(
         ERROR_INVALID_NAME as i32,
-        "the event name is not valid text (UTF-8 for the A functions, UTF-16 for the W ones)",
+        "the object name is not valid text (UTF-8 for the A functions, UTF-16 for the W ones)",
     )
 }
 
-/// `CreateEvent*`: a new event, or the named one that exists. The last
-/// error is set on success too: 0, or `ERROR_ALREADY_EXISTS`.
-fn create(name: Result<Option<String>>, manual_reset: bool, initially_set: bool) -> HANDLE {
+/// A handle to `object`, made by `Create*` (`existed`: it was there
+/// already) or `Open*`: the name's count of handles is given back when no
+/// handle can be made.
+pub(super) fn named_handle(object: SyncObject) -> Result<HANDLE> {
+    let h = match &object {
+        SyncObject::Event(e) => Object::Event(e.clone()),
+        SyncObject::Mutex(m) => Object::Mutex(m.clone()),
+        SyncObject::Semaphore(s) => Object::Semaphore(s.clone()),
+    };
+    insert_handle(h).inspect_err(|_| named::handle_closed(&object))
+}
+
+/// `Create*` with a name or without: the last error is set on success too,
+/// to 0 or `ERROR_ALREADY_EXISTS` (kernel32 sync.c `test_event`,
+/// `test_mutex`, `test_semaphore`).
+pub(super) fn create_object(
+    name: Result<Option<String>>,
+    kind: Kind,
+    make: impl FnOnce() -> Result<SyncObject>,
+) -> HANDLE {
     kernel32(std::ptr::null_mut(), || {
         let Some(name) = name? else {
-            let event = Arc::new(Event::with_mode(manual_reset, initially_set));
-            let h = insert_handle(Object::Event(event))?;
+            let h = named_handle(make()?)?;
             set_last_error(ERROR_SUCCESS);
             return Ok(h);
         };
-        let (event, existed) = named::create(&name, manual_reset, initially_set);
-        let h = insert_handle(Object::Event(event.clone())).inspect_err(|_| {
-            named::handle_closed(&event);
-        })?;
+        let (object, existed) = named::create(&name, kind, make)?;
+        let h = named_handle(object)?;
         set_last_error(if existed {
             ERROR_ALREADY_EXISTS
         } else {
@@ -85,25 +101,39 @@ fn create(name: Result<Option<String>>, manual_reset: bool, initially_set: bool)
     })
 }
 
-/// `OpenEvent*`: a new handle to the named event; `ERROR_FILE_NOT_FOUND`
-/// when no handle to that name is open, `ERROR_INVALID_PARAMETER` for no
-/// name (sync.c `test_event`).
-fn open(name: Result<Option<String>>) -> HANDLE {
+/// `Open*`: a new handle to the named object; `ERROR_FILE_NOT_FOUND` when
+/// no handle to that name is open, `ERROR_INVALID_PARAMETER` for no name,
+/// `ERROR_INVALID_HANDLE` for a name of another kind of object (kernel32
+/// sync.c `test_event`, `test_mutex`, `test_semaphore`).
+pub(super) fn open_object(name: Result<Option<String>>, kind: Kind) -> HANDLE {
     kernel32(std::ptr::null_mut(), || {
         let Some(name) = name? else {
             return Err(Error::new(
                 ERROR_INVALID_PARAMETER as i32,
-                "lpName is NULL: only a named event can be opened",
+                "lpName is NULL: only a named object can be opened",
             ));
         };
-        let Some(event) = named::open(&name) else {
+        let Some(object) = named::open(&name, kind)? else {
             return Err(Error::new(
                 ERROR_FILE_NOT_FOUND as i32,
-                format!("no event is named {name:?}"),
+                format!("no {kind:?} is named {name:?}"),
             ));
         };
-        insert_handle(Object::Event(event.clone())).inspect_err(|_| named::handle_closed(&event))
+        named_handle(object)
     })
+}
+
+fn create(name: Result<Option<String>>, manual_reset: bool, initially_set: bool) -> HANDLE {
+    create_object(name, Kind::Event, || {
+        Ok(SyncObject::Event(Arc::new(Event::with_mode(
+            manual_reset,
+            initially_set,
+        ))))
+    })
+}
+
+fn open(name: Result<Option<String>>) -> HANDLE {
+    open_object(name, Kind::Event)
 }
 
 /// # Safety
@@ -220,6 +250,19 @@ pub extern "C" fn SetEvent(h: HANDLE) -> BOOL {
 pub extern "C" fn ResetEvent(h: HANDLE) -> BOOL {
     kernel32(FALSE, || {
         handles::event(h as usize)?.reset();
+        Ok(TRUE)
+    })
+}
+
+/// `PulseEvent`: releases the threads waiting on the event now (all of
+/// them for a manual-reset event, one for an auto-reset one) and leaves it
+/// reset; with nobody waiting it only resets it (Microsoft's PulseEvent
+/// page; ntdll sync.c `test_event`). `ERROR_INVALID_HANDLE` for anything
+/// else.
+#[unsafe(no_mangle)]
+pub extern "C" fn PulseEvent(h: HANDLE) -> BOOL {
+    kernel32(FALSE, || {
+        handles::event(h as usize)?.pulse();
         Ok(TRUE)
     })
 }

@@ -4,7 +4,7 @@
 //! ids and module look-ups, the environment and the computer and module
 //! names, `FormatMessage`, the Microsoft-named C
 //! runtime (`strcpy_s`, `_stricmp`, io.h), and the calls over the engine's
-//! waitable objects: threads, events, and overlapped results and
+//! waitable objects: threads, events, mutexes and semaphores, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
 //! (critical sections, SRW locks, condition variables, `INIT_ONCE`); and
 //! process.h's `_beginthreadex` family. Each module is
@@ -31,6 +31,7 @@ mod modules;
 mod overlapped_io;
 mod strings;
 mod sync;
+mod sync_objects;
 mod system_info;
 mod threads;
 mod time;

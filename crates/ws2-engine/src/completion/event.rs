@@ -1,13 +1,10 @@
 //! Event objects: manual-reset events (`WSACreateEvent`, `CreateEvent(TRUE,
-//! ...)`) and auto-reset ones (`CreateEvent(FALSE, ...)`), and waiting on
-//! up to 64 of them, for any one or for all at once.
+//! ...)`) and auto-reset ones (`CreateEvent(FALSE, ...)`), set, reset and
+//! pulsed (`PulseEvent`). Waits on several objects are in `multiple`.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use ws2_abi as abi;
-
-use crate::error::{Error, Result};
 use crate::fork::{Locked, lock};
 
 use super::thread::{ThreadWaker, forget_parent_waiters};
@@ -34,14 +31,53 @@ pub struct Event {
 }
 
 #[derive(Default)]
-struct EventState {
+pub(super) struct EventState {
     /// The waiting threads, made at the first wait (many events are never
-    /// waited on): boxed, one word in the event instead of a `Vec`'s three.
-    #[allow(clippy::box_collection)]
-    waiters: Option<Box<Vec<Arc<ThreadWaker>>>>,
+    /// waited on): boxed, one word in the event.
+    waiters: Option<Box<Waiters>>,
     signaled: bool,
     /// `bManualReset = FALSE`: a satisfied wait resets the event.
     auto_reset: bool,
+}
+
+#[derive(Default)]
+struct Waiters {
+    waiting: Vec<Arc<ThreadWaker>>,
+    /// Waiting threads a `PulseEvent` released: each sees the event
+    /// signalled at its next look (only then), though it is reset already.
+    pulsed: Vec<Arc<ThreadWaker>>,
+}
+
+impl EventState {
+    /// Whether a wait of the calling thread would be satisfied: the event
+    /// is signalled, or a pulse released this thread.
+    pub(super) fn ready(&self) -> bool {
+        self.signaled
+            || self
+                .waiters
+                .as_ref()
+                .is_some_and(|w| w.pulsed.iter().any(|p| p.is_this_thread()))
+    }
+
+    /// Takes what [`EventState::ready`] found: an auto-reset event's
+    /// signal, or the calling thread's pulse.
+    pub(super) fn take(&mut self) {
+        if self.signaled {
+            if self.auto_reset {
+                self.signaled = false;
+            }
+        } else if let Some(w) = &mut self.waiters
+            && let Some(i) = w.pulsed.iter().position(|p| p.is_this_thread())
+        {
+            w.pulsed.swap_remove(i);
+        }
+    }
+
+    fn wake_all(&self) {
+        for w in self.waiters.iter().flat_map(|w| w.waiting.iter()) {
+            w.wake();
+        }
+    }
 }
 
 impl Event {
@@ -80,8 +116,38 @@ impl Event {
     pub fn set(&self) {
         let mut s = lock(&self.state);
         s.signaled = true;
-        for w in s.waiters.iter().flat_map(|w| w.iter()) {
-            w.wake();
+        s.wake_all();
+    }
+
+    /// `PulseEvent`: releases the threads waiting now (all of them for a
+    /// manual-reset event, one for an auto-reset event), and leaves the
+    /// event reset. With nobody waiting it only resets the event. A
+    /// released thread is satisfied at its next look, so a wait-all whose
+    /// other objects are not signalled then lets the pulse pass, as on
+    /// Windows (Microsoft's PulseEvent page; kernel32 sync.c and ntdll
+    /// sync.c `test_event`).
+    ///
+    /// ```
+    /// # use ws2_engine as ws2;
+    /// let e = ws2::Event::with_mode(true, true);
+    /// e.pulse();
+    /// assert!(!e.is_set(), "no waiter: only reset");
+    /// ```
+    pub fn pulse(&self) {
+        let mut s = lock(&self.state);
+        s.signaled = false;
+        let auto_reset = s.auto_reset;
+        let Some(w) = &mut s.waiters else { return };
+        let released = if auto_reset {
+            w.waiting.len().min(1)
+        } else {
+            w.waiting.len()
+        };
+        for waker in &w.waiting[..released] {
+            if !w.pulsed.iter().any(|p| Arc::ptr_eq(p, waker)) {
+                w.pulsed.push(waker.clone());
+            }
+            waker.wake();
         }
     }
 
@@ -96,9 +162,7 @@ impl Event {
         let was = s.signaled;
         let r = f(&mut s.signaled);
         if s.signaled && !was {
-            for w in s.waiters.iter().flat_map(|w| w.iter()) {
-                w.wake();
-            }
+            s.wake_all();
         }
         r
     }
@@ -113,16 +177,22 @@ impl Event {
         lock(&self.state).signaled
     }
 
-    /// A wait's test: true if the event is signalled, and then, for an
-    /// auto-reset event, the signal is taken.
+    /// A wait's test: true if the event is signalled (or a pulse released
+    /// the calling thread), and then, for an auto-reset event, the signal
+    /// is taken.
     #[doc(hidden)]
     pub fn try_acquire(&self) -> bool {
         let mut s = lock(&self.state);
-        let signaled = s.signaled;
-        if s.auto_reset {
-            s.signaled = false;
+        let ready = s.ready();
+        if ready {
+            s.take();
         }
-        signaled
+        ready
+    }
+
+    /// The event's state under its lock, for a wait-all's atomic test.
+    pub(super) fn locked(&self) -> Locked<'_, EventState> {
+        lock(&self.state)
     }
 
     /// Waits (not alertably) until the event is set (and takes the signal
@@ -147,99 +217,20 @@ impl Waitable for Event {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
         let waiters = s.waiters.get_or_insert_default();
-        forget_parent_waiters(waiters);
-        waiters.push(waker.clone());
+        forget_parent_waiters(&mut waiters.waiting);
+        forget_parent_waiters(&mut waiters.pulsed);
+        waiters.waiting.push(waker.clone());
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
-        if let Some(waiters) = &mut s.waiters
-            && let Some(i) = waiters.iter().position(|w| Arc::ptr_eq(w, waker))
-        {
-            waiters.swap_remove(i);
+        if let Some(waiters) = &mut s.waiters {
+            if let Some(i) = waiters.waiting.iter().position(|w| Arc::ptr_eq(w, waker)) {
+                waiters.waiting.swap_remove(i);
+            }
+            // A pulse this wait did not use is gone with the wait.
+            if let Some(i) = waiters.pulsed.iter().position(|w| Arc::ptr_eq(w, waker)) {
+                waiters.pulsed.swap_remove(i);
+            }
         }
     }
-}
-
-/// Most objects one wait takes (`MAXIMUM_WAIT_OBJECTS`).
-const MAX_WAIT: usize = abi::MAXIMUM_WAIT_OBJECTS as usize;
-
-/// `WSAWaitForMultipleEvents`/`WaitForMultipleObjectsEx` on events (a
-/// thread handle waits on its exit event): the index of the signalled
-/// event with the lowest index (wait-any: only that one is consumed), or 0
-/// when all are signalled at one moment (wait-all: only then are the
-/// auto-reset ones consumed, all together). Between 1 and 64 events; a
-/// wait-all on one object twice is `ERROR_INVALID_PARAMETER`.
-///
-/// ```
-/// # use ws2_engine::{Event, Waited, completion::wait_events};
-/// let (a, b) = (Event::with_mode(false, true), Event::with_mode(false, false));
-/// // Wait-all: `a` alone is signalled, so nothing is consumed.
-/// assert_eq!(wait_events(&[&a, &b], true, Some(std::time::Instant::now()), false)?, Waited::TimedOut);
-/// assert!(a.is_set());
-/// b.set();
-/// assert_eq!(wait_events(&[&a, &b], true, None, false)?, Waited::Done(0));
-/// assert!(!a.is_set() && !b.is_set(), "both consumed together");
-/// # Ok::<(), ws2_engine::Error>(())
-/// ```
-pub fn wait_events(
-    events: &[&Event],
-    wait_all: bool,
-    deadline: Option<Instant>,
-    alertable: bool,
-) -> Result<Waited<usize>> {
-    if events.is_empty() || events.len() > MAX_WAIT {
-        return Err(Error::new(
-            abi::WSA_INVALID_PARAMETER,
-            format!(
-                "{} handles: between 1 and {MAX_WAIT} are allowed",
-                events.len()
-            ),
-        ));
-    }
-    // The events in address order: the order wait-all locks them in, so
-    // two wait-alls over the same events never deadlock.
-    let mut order = [0usize; MAX_WAIT];
-    let order = &mut order[..events.len()];
-    for (i, slot) in order.iter_mut().enumerate() {
-        *slot = i;
-    }
-    order.sort_unstable_by_key(|&i| std::ptr::from_ref(events[i]) as usize);
-    if wait_all
-        && order
-            .windows(2)
-            .any(|w| std::ptr::eq(events[w[0]], events[w[1]]))
-    {
-        return Err(Error::new(
-            abi::WSA_INVALID_PARAMETER,
-            "bWaitAll with the same object twice in the list",
-        ));
-    }
-    let sources: Vec<&dyn Waitable> = events.iter().map(|e| *e as &dyn Waitable).collect();
-    wait_until(&sources, deadline, alertable, None, || {
-        if wait_all {
-            acquire_all(events, order).then_some(0)
-        } else {
-            events.iter().position(|e| e.try_acquire())
-        }
-    })
-}
-
-/// Wait-all's test, atomic over the events: with every event locked (in
-/// `order`), either all are signalled and the auto-reset ones are taken,
-/// or nothing changes.
-fn acquire_all(events: &[&Event], order: &[usize]) -> bool {
-    let mut held: [Option<Locked<'_, EventState>>; MAX_WAIT] = [const { None }; MAX_WAIT];
-    for &i in order {
-        let s = lock(&events[i].state);
-        if !s.signaled {
-            return false;
-        }
-        held[i] = Some(s);
-    }
-    for s in held.iter_mut().flatten() {
-        if s.auto_reset {
-            s.signaled = false;
-        }
-    }
-    true
 }

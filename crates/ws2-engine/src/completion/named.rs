@@ -1,28 +1,34 @@
-//! Named events (`CreateEvent` and `OpenEvent` with a name), within the
-//! process: one name, one event, for as long as a handle to it is open.
+//! Named objects (`CreateEvent`, `CreateMutex`, `CreateSemaphore` and their
+//! `Open*` with a name), within the process: one name, one object, for as
+//! long as a handle to it is open.
 //!
-//! As on Windows (kernel32 sync.c `test_event`, `test_temporary_objects`,
-//! Microsoft's CreateEvent page): a second `CreateEvent` of a name gets the
-//! same event, with its own settings kept (the new `bManualReset` and
-//! `bInitialState` are ignored), and says so (`ERROR_ALREADY_EXISTS`);
-//! names are case-sensitive; a name lives while one of its handles is
-//! open, so after the last `CloseHandle` `OpenEvent` finds nothing. Events
-//! are the only named objects ws2 has, so no name can belong to another
-//! kind. Names do not reach other processes. `Local\` names the session
-//! namespace, which is where a name without a prefix lives too, so
-//! `Local\x` and `x` are one event; `Global\x` is another.
+//! As on Windows (kernel32 sync.c `test_event`, `test_mutex`,
+//! `test_semaphore`, `test_temporary_objects`; Microsoft's CreateEvent and
+//! CreateMutex pages): a second `Create*` of a name gets the same object,
+//! with its own settings kept (the new ones are ignored, and a mutex is
+//! not taken), and says so (`ERROR_ALREADY_EXISTS`); events, mutexes and
+//! semaphores share one namespace, so a name held by another kind of object
+//! is `ERROR_INVALID_HANDLE` for both `Create*` and `Open*`; names are
+//! case-sensitive; a name lives while one of its handles is open, so after
+//! the last `CloseHandle` `Open*` finds nothing. Names do not reach other
+//! processes. `Local\` names the session namespace, which is where a name
+//! without a prefix lives too, so `Local\x` and `x` are one object;
+//! `Global\x` is another.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use ws2_abi as abi;
+
+use crate::error::{Error, Result};
 use crate::fork::lock;
 
-use super::Event;
+use super::SyncObject;
 
 struct Named {
-    event: Arc<Event>,
-    /// Handles open to it (each `CreateEvent`/`OpenEvent` that named it).
+    object: SyncObject,
+    /// Handles open to it (each `Create*`/`Open*` that named it).
     handles: usize,
 }
 
@@ -31,66 +37,125 @@ fn registry() -> &'static Mutex<HashMap<String, Named>> {
     NAMES.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// Names registered now: closing an unnamed event skips the lock while 0.
+/// Names registered now: closing an unnamed object skips the lock while 0.
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
 fn key(name: &str) -> &str {
     name.strip_prefix("Local\\").unwrap_or(name)
 }
 
-/// `CreateEvent` with a name: the event of that name (true: it existed),
-/// or a new one made with these settings. Counts one handle: the caller
-/// gives it back with [`handle_closed`] when the handle closes (or when
-/// it could not make one).
+/// The kind of object a `Create*`/`Open*` call asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Event,
+    Mutex,
+    Semaphore,
+}
+
+impl Kind {
+    fn of(object: &SyncObject) -> Kind {
+        match object {
+            SyncObject::Event(_) => Kind::Event,
+            SyncObject::Mutex(_) => Kind::Mutex,
+            SyncObject::Semaphore(_) => Kind::Semaphore,
+        }
+    }
+}
+
+fn identity(object: &SyncObject) -> *const () {
+    match object {
+        SyncObject::Event(e) => Arc::as_ptr(e).cast(),
+        SyncObject::Mutex(m) => Arc::as_ptr(m).cast(),
+        SyncObject::Semaphore(s) => Arc::as_ptr(s).cast(),
+    }
+}
+
+fn wrong_kind(name: &str, held: Kind, asked: Kind) -> Error {
+    Error::new(
+        abi::ERROR_INVALID_HANDLE as i32,
+        format!("the name {name:?} belongs to a {held:?} object, not a {asked:?}"),
+    )
+}
+
+/// `Create*` with a name: the object of that name (true: it existed), or
+/// the one `make` makes. Counts one handle: the caller gives it back with
+/// [`handle_closed`] when the handle closes (or when it could not make
+/// one). A name held by another kind of object is `ERROR_INVALID_HANDLE`;
+/// `make`'s own failure is passed on (nothing is registered).
 ///
 /// ```
-/// # use ws2_engine::completion::named;
-/// let (a, existed) = named::create("doc-create", true, false);
+/// # use std::sync::Arc;
+/// use ws2_engine::completion::{Event, MutexObject, SyncObject, named::{self, Kind}};
+/// let event = || Ok(SyncObject::Event(Arc::new(Event::with_mode(true, false))));
+/// let (a, existed) = named::create("doc-create", Kind::Event, event)?;
 /// assert!(!existed);
-/// let (b, existed) = named::create("doc-create", false, true);
-/// assert!(existed && std::sync::Arc::ptr_eq(&a, &b));
-/// assert!(!b.is_set() && !b.is_auto_reset(), "the first settings stay");
+/// let (b, existed) = named::create("doc-create", Kind::Event, event)?;
+/// assert!(existed && named::same(&a, &b));
+/// let mutex = || Ok(SyncObject::Mutex(MutexObject::new(false)));
+/// let err = named::create("doc-create", Kind::Mutex, mutex).err().map(|e| e.code());
+/// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
 /// named::handle_closed(&a);
 /// named::handle_closed(&b);
-/// assert!(named::open("doc-create").is_none(), "gone with its last handle");
+/// assert!(named::open("doc-create", Kind::Event)?.is_none(), "gone with its last handle");
+/// # Ok::<(), ws2_engine::Error>(())
 /// ```
-pub fn create(name: &str, manual_reset: bool, initially_set: bool) -> (Arc<Event>, bool) {
+pub fn create(
+    name: &str,
+    kind: Kind,
+    make: impl FnOnce() -> Result<SyncObject>,
+) -> Result<(SyncObject, bool)> {
     let mut names = lock(registry());
     if let Some(n) = names.get_mut(key(name)) {
+        let held = Kind::of(&n.object);
+        if held != kind {
+            return Err(wrong_kind(name, held, kind));
+        }
         n.handles += 1;
-        return (n.event.clone(), true);
+        return Ok((n.object.clone(), true));
     }
-    let event = Arc::new(Event::with_mode(manual_reset, initially_set));
+    let object = make()?;
     names.insert(
         key(name).to_owned(),
         Named {
-            event: event.clone(),
+            object: object.clone(),
             handles: 1,
         },
     );
     LIVE.fetch_add(1, Ordering::Relaxed);
-    (event, false)
+    Ok((object, false))
 }
 
-/// `OpenEvent`: the event of that name, counting one more handle, if a
-/// handle to it is open.
-pub fn open(name: &str) -> Option<Arc<Event>> {
+/// `Open*`: the object of that name, counting one more handle, if a
+/// handle to it is open (`None` otherwise); `ERROR_INVALID_HANDLE` when it
+/// is of another kind.
+pub fn open(name: &str, kind: Kind) -> Result<Option<SyncObject>> {
     let mut names = lock(registry());
-    let n = names.get_mut(key(name))?;
+    let Some(n) = names.get_mut(key(name)) else {
+        return Ok(None);
+    };
+    let held = Kind::of(&n.object);
+    if held != kind {
+        return Err(wrong_kind(name, held, kind));
+    }
     n.handles += 1;
-    Some(n.event.clone())
+    Ok(Some(n.object.clone()))
 }
 
-/// A handle to `event` was closed: a named event's name goes with its
-/// last handle. Nothing for an unnamed event.
-pub fn handle_closed(event: &Arc<Event>) {
+/// Whether two handles' objects are one.
+pub fn same(a: &SyncObject, b: &SyncObject) -> bool {
+    identity(a) == identity(b)
+}
+
+/// A handle to `object` was closed: a named object's name goes with its
+/// last handle. Nothing for an unnamed object.
+pub fn handle_closed(object: &SyncObject) {
     if LIVE.load(Ordering::Relaxed) == 0 {
         return;
     }
     let mut names = lock(registry());
     let Some(name) = names
         .iter()
-        .find(|(_, n)| Arc::ptr_eq(&n.event, event))
+        .find(|(_, n)| identity(&n.object) == identity(object))
         .map(|(name, _)| name.clone())
     else {
         return;

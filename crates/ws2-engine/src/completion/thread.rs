@@ -186,6 +186,16 @@ pub struct ThreadState {
     pub sockets: Mutex<Vec<Weak<dyn IssuedOn>>>,
     /// The id of the socket last added to `sockets`.
     pub last_socket: AtomicU64,
+    /// The mutexes this thread owns now: abandoned when it ends.
+    owned: Mutex<Vec<Arc<dyn Owned>>>,
+}
+
+/// An object a thread owns until it gives it back (a mutex): the thread
+/// that ends still owning it abandons it (`WAIT_ABANDONED` for the next).
+/// A trait so that this lower file needs no mutex of its own.
+pub trait Owned: Send + Sync {
+    /// The thread whose [`ThreadState::id`] is `owner` ended owning it.
+    fn abandon(&self, owner: u64);
 }
 
 impl ThreadState {
@@ -198,6 +208,24 @@ impl ThreadState {
             alive: AtomicBool::new(alive),
             sockets: Mutex::new(Vec::new()),
             last_socket: AtomicU64::new(0),
+            owned: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// This thread (the caller) has just come to own `object`.
+    pub(super) fn now_owns(&self, object: Arc<dyn Owned>) {
+        lock(&self.owned).push(object);
+    }
+
+    /// This thread (the caller) gave `object` back.
+    pub(super) fn no_longer_owns(&self, object: &dyn Owned) {
+        let mut owned = lock(&self.owned);
+        let object = std::ptr::from_ref(object).cast::<()>();
+        if let Some(i) = owned
+            .iter()
+            .position(|o| std::ptr::eq(Arc::as_ptr(o).cast::<()>(), object))
+        {
+            owned.swap_remove(i);
         }
     }
 
@@ -242,6 +270,13 @@ impl Drop for ThreadSlot {
             return;
         }
         state.alive.store(false, Ordering::Release);
+        // Mutexes first: as on Windows, they are abandoned before the
+        // thread's handle is signalled. Taken out of the list before the
+        // mutexes' own locks are taken (a release locks them the other way).
+        let owned = std::mem::take(&mut *lock(&state.owned));
+        for object in owned {
+            object.abandon(state.id);
+        }
         // Drop the routines that can never run outside the lock: their
         // captured values' destructors may call back into ws2.
         let never_run = std::mem::take(&mut *lock(&state.apcs));

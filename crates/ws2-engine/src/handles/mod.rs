@@ -35,7 +35,7 @@ pub use remembered::{SocketRef, socket};
 
 use ws2_abi as abi;
 
-use crate::completion::{Event, Port, ThreadObject};
+use crate::completion::{Event, MutexObject, Port, Semaphore, SyncObject, ThreadObject};
 use crate::error::{Error, Result};
 use crate::socket::SocketCore;
 
@@ -61,6 +61,10 @@ pub enum Object {
     /// A thread (`HANDLE`, from `CreateThread`): waitable, signalled when
     /// the thread has ended.
     Thread(Arc<ThreadObject>),
+    /// A mutex (`HANDLE`, from `CreateMutex`).
+    Mutex(Arc<MutexObject>),
+    /// A semaphore (`HANDLE`, from `CreateSemaphore`).
+    Semaphore(Arc<Semaphore>),
 }
 
 struct Entry {
@@ -264,16 +268,18 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
     }
 }
 
-/// The event a wait on `handle` waits on: an event itself, or a thread's
-/// exit event (`ERROR_INVALID_HANDLE` for anything else).
+/// The object a wait on `handle` takes: an event, mutex or semaphore
+/// itself, or a thread's exit event (`ERROR_INVALID_HANDLE` for anything
+/// else).
 ///
 /// ```
 /// use std::sync::Arc;
+/// use ws2_engine::completion::SyncObject;
 /// use ws2_engine::handles::{self, Object};
 ///
 /// let e = Arc::new(ws2_engine::Event::new());
 /// let h = handles::insert(Object::Event(e.clone()))?;
-/// assert!(Arc::ptr_eq(&handles::waitable(h)?, &e));
+/// assert!(matches!(handles::waitable(h)?, SyncObject::Event(w) if Arc::ptr_eq(&w, &e)));
 /// let p = handles::insert(Object::Port(Arc::new(ws2_engine::Port::new())))?;
 /// let err = handles::waitable(p).err().map(|e| e.code());
 /// assert_eq!(err, Some(ws2_abi::ERROR_INVALID_HANDLE as i32));
@@ -281,16 +287,40 @@ pub fn event(handle: usize) -> Result<Arc<Event>> {
 /// # handles::remove(p);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn waitable(handle: usize) -> Result<Arc<Event>> {
+pub fn waitable(handle: usize) -> Result<SyncObject> {
     if let Some(e) = remembered(&LAST_EVENT, handle) {
-        return Ok(e);
+        return Ok(SyncObject::Event(e));
     }
     match object(handle) {
-        Some(Object::Event(e)) => Ok(e),
-        Some(Object::Thread(t)) => Ok(t.exit_event().clone()),
+        Some(Object::Event(e)) => Ok(SyncObject::Event(e)),
+        Some(Object::Thread(t)) => Ok(SyncObject::Event(t.exit_event().clone())),
+        Some(Object::Mutex(m)) => Ok(SyncObject::Mutex(m)),
+        Some(Object::Semaphore(s)) => Ok(SyncObject::Semaphore(s)),
         _ => Err(Error::new(
             abi::ERROR_INVALID_HANDLE as i32,
-            format!("handle {handle:#x} is not an event or thread handle"),
+            format!("handle {handle:#x} is not a waitable object"),
+        )),
+    }
+}
+
+/// The mutex a handle names (`ERROR_INVALID_HANDLE` otherwise).
+pub fn mutex(handle: usize) -> Result<Arc<MutexObject>> {
+    match object(handle) {
+        Some(Object::Mutex(m)) => Ok(m),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not a mutex"),
+        )),
+    }
+}
+
+/// The semaphore a handle names (`ERROR_INVALID_HANDLE` otherwise).
+pub fn semaphore(handle: usize) -> Result<Arc<Semaphore>> {
+    match object(handle) {
+        Some(Object::Semaphore(s)) => Ok(s),
+        _ => Err(Error::new(
+            abi::ERROR_INVALID_HANDLE as i32,
+            format!("handle {handle:#x} is not a semaphore"),
         )),
     }
 }
@@ -575,7 +605,7 @@ mod tests {
         assert!(Arc::ptr_eq(&event(h).unwrap(), &e));
         // Now from this thread's memory, which holds the event weakly.
         assert!(Arc::ptr_eq(&event(h).unwrap(), &e));
-        assert!(Arc::ptr_eq(&waitable(h).unwrap(), &e));
+        assert!(matches!(waitable(h).unwrap(), SyncObject::Event(w) if Arc::ptr_eq(&w, &e)));
         assert_eq!(Arc::strong_count(&e), 2, "the table's and ours");
         // Another handle of another kind is not answered from it.
         let p = insert(Object::Port(Arc::new(Port::new()))).unwrap();

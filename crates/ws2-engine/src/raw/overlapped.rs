@@ -170,7 +170,8 @@ pub unsafe fn overlapped_result(
         // low two bits (the low bit of hEvent only tells ports to skip).
         let h_event = unsafe { (*ov).hEvent } as usize & !3;
         if h_event != 0 {
-            handles::waitable(h_event)?.wait(None);
+            let object = handles::waitable(h_event)?;
+            completion::wait_objects(&[object.as_ref()], false, None, false)?;
         } else {
             let core = handles::socket(file).map_err(|_| {
                 Error::new(
