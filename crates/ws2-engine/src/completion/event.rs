@@ -73,6 +73,9 @@ impl EventState {
         }
     }
 
+    // Inlined into `set`, a completion's path (out of line, 10 more
+    // instructions per event-completed receive, callgrind).
+    #[inline]
     fn wake_all(&self) {
         for w in self.waiters.iter().flat_map(|w| w.waiting.iter()) {
             w.wake();
