@@ -97,7 +97,8 @@ pub(crate) unsafe extern "C" fn wsa_recv_msg(
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        unsafe { raw::recv_msg(&core, msg, bytes, overlapped, routine) }.map(|_| 0)
+        unsafe { raw::recv_msg(&core, msg, bytes, overlapped, routine) }?;
+        Ok(0)
     })
 }
 
@@ -160,8 +161,8 @@ pub unsafe extern "C" fn WSARecvFrom(
             flags,
         };
         // SAFETY: forwarded contract.
-        unsafe { raw::recv_into(&core, buffers, count, outputs, bytes, overlapped, routine) }
-            .map(|_| 0)
+        unsafe { raw::recv_into(&core, buffers, count, outputs, bytes, overlapped, routine) }?;
+        Ok(0)
     })
 }
 

@@ -36,8 +36,8 @@ pub unsafe extern "C" fn WSASendMsg(
     winsock(SOCKET_ERROR, || {
         let core = socket_of(s)?;
         // SAFETY: forwarded contract.
-        unsafe { raw::send_msg(&core, msg, flags, &results(bytes_sent, overlapped, routine)) }
-            .map(|_| 0)
+        unsafe { raw::send_msg(&core, msg, flags, &results(bytes_sent, overlapped, routine)) }?;
+        Ok(0)
     })
 }
 
@@ -100,8 +100,8 @@ pub unsafe extern "C" fn WSASendTo(
             return unsafe { raw::stream::send(&core, buffers, count, flags, &out) }.map(|_| 0);
         }
         // SAFETY: forwarded contract.
-        unsafe { raw::send_gathered(&core, buffers, count, to, tolen, no_control(), flags, &out) }
-            .map(|_| 0)
+        unsafe { raw::send_gathered(&core, buffers, count, to, tolen, no_control(), flags, &out) }?;
+        Ok(0)
     })
 }
 
