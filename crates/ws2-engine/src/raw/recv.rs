@@ -9,7 +9,7 @@ use crate::completion::OvPtr;
 use crate::error::{Error, Result};
 use crate::io::{self, Submitted};
 use crate::ops::RecvFinish;
-use crate::socket::SocketCore;
+use crate::socket::{SocketCore, WindowsReceive};
 pub use crate::translate::RecvOutputs;
 use crate::translate::{IoVecs, Received, control_slice};
 
@@ -205,7 +205,7 @@ unsafe fn recv_one<const CALL_TIME: bool>(
     core: &Arc<SocketCore>,
     iov_slice: &[libc::iovec],
     outputs: RecvOutputs,
-    control: Option<&mut [u8]>,
+    mut control: Option<&mut [u8]>,
     bytes: *mut u32,
     overlapped: *mut abi::WSAOVERLAPPED,
     routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
@@ -222,7 +222,8 @@ unsafe fn recv_one<const CALL_TIME: bool>(
         }
     }
     // One receive, written straight into the outputs in the usual case
-    // ([`SocketCore::recv_windows_usual`]); any other through [`Received`].
+    // ([`SocketCore::recv_windows_usual`]); any other (URO's own usual
+    // case, or through [`Received`]) out of line.
     // SAFETY: the iovecs describe the caller's writable buffers; name and
     // namelen as the contract makes them (room checked above).
     let usual = unsafe {
@@ -231,35 +232,61 @@ unsafe fn recv_one<const CALL_TIME: bool>(
             iovlen,
             outputs.name,
             outputs.namelen,
-            control,
+            control.as_deref_mut(),
             !CALL_TIME,
         )
     };
+    match usual {
+        // SAFETY: forwarded contract.
+        Some(usual) => unsafe {
+            finish_usual(
+                core, usual, iov_slice, outputs, bytes, overlapped, routine, CALL_TIME,
+            )
+        },
+        // SAFETY: forwarded contract.
+        None => unsafe {
+            recv_not_usual(
+                core, iov_slice, outputs, control, bytes, overlapped, routine, CALL_TIME,
+            )
+        },
+    }
+}
+
+/// The end of a receive whose outputs [`SocketCore::recv_windows_usual`]
+/// (or URO's own usual case) wrote: reported, or (`call_time`) posted when
+/// nothing waits.
+///
+/// # Safety
+/// As [`recv_into`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn finish_usual(
+    core: &Arc<SocketCore>,
+    usual: Result<WindowsReceive>,
+    iov_slice: &[libc::iovec],
+    outputs: RecvOutputs,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    call_time: bool,
+) -> Result<u32> {
     let (result, got_bytes) = match usual {
         // SAFETY: outputs writable per the contract.
-        Some(Ok(got)) => (
+        Ok(got) => (
             unsafe { outputs.report(got.bytes, got.control_used, got.flags) },
             got.bytes,
         ),
-        Some(Err(e)) if CALL_TIME && e.code() == abi::WSAEWOULDBLOCK => {
+        Err(e) if call_time && e.code() == abi::WSAEWOULDBLOCK => {
             // Nothing waits: queued.
             // SAFETY: forwarded contract.
             return unsafe { post_recv(core, iov_slice, outputs, bytes, overlapped, routine) };
         }
-        Some(Err(e)) => return Err(e),
-        None => {
-            // SAFETY: forwarded contract.
-            return unsafe {
-                recv_other(
-                    core, iov_slice, outputs, bytes, overlapped, routine, CALL_TIME,
-                )
-            };
-        }
+        Err(e) => return Err(e),
     };
     // SAFETY: forwarded contract.
     unsafe {
         finish_received(
-            core, result, got_bytes, bytes, overlapped, routine, CALL_TIME,
+            core, result, got_bytes, bytes, overlapped, routine, call_time,
         )
     }
 }
@@ -317,8 +344,56 @@ unsafe fn finish_received(
     }
 }
 
-/// [`recv_into`]'s receive for every case but the usual one: through
-/// [`Received`] and [`RecvOutputs::write`].
+/// [`recv_into`]'s receive for every case but the usual one: a URO
+/// socket's own usual case (S44), else [`recv_other`].
+///
+/// # Safety
+/// As [`recv_into`].
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn recv_not_usual(
+    core: &Arc<SocketCore>,
+    iov_slice: &[libc::iovec],
+    outputs: RecvOutputs,
+    control: Option<&mut [u8]>,
+    bytes: *mut u32,
+    overlapped: *mut abi::WSAOVERLAPPED,
+    routine: abi::LPWSAOVERLAPPED_COMPLETION_ROUTINE,
+    call_time: bool,
+) -> Result<u32> {
+    let (iov, iovlen) = (iov_slice.as_ptr().cast_mut(), iov_slice.len());
+    // SAFETY: as in `recv_one`: the caller's writable buffers, name and
+    // namelen as the contract makes them.
+    let uro = unsafe {
+        core.recv_uro_windows(
+            iov,
+            iovlen,
+            outputs.name,
+            outputs.namelen,
+            control,
+            !call_time,
+        )
+    };
+    match uro {
+        // SAFETY: forwarded contract.
+        Some(usual) => unsafe {
+            finish_usual(
+                core, usual, iov_slice, outputs, bytes, overlapped, routine, call_time,
+            )
+        },
+        // SAFETY: forwarded contract.
+        None => unsafe {
+            recv_other(
+                core, iov_slice, outputs, bytes, overlapped, routine, call_time,
+            )
+        },
+    }
+}
+
+/// [`recv_into`]'s receive through [`Received`] and [`RecvOutputs::write`]:
+/// more buffers than Linux takes, the address reports, a URO read that
+/// leaves a residue, a socket the checks refuse.
 ///
 /// # Safety
 /// As [`recv_into`].

@@ -28,6 +28,7 @@ pub use events::{EventRecord, Ready};
 pub use groups::{FilterMode, GroupInterface, GroupOp, GroupRequest};
 pub use options::{open_type, set_open_type, socket_makes_overlapped};
 pub use params::socket_params;
+pub(crate) use recv::WindowsReceive;
 pub(crate) use send::SendFailure;
 pub use send::{Message, SendControlsIn};
 pub use stream::Backlog;

@@ -543,11 +543,10 @@ impl SocketCore {
         let state = self.state.load(Ordering::Acquire);
         let other = CLOSED | BOUND | SHUT_RECV | STREAM | GRO | WANT_ADDRESS_EXTRA;
         if state & other != BOUND || iovlen > MAX_IOVECS {
-            // A URO socket's own usual case, else the general path.
-            // SAFETY: forwarded contract.
-            return unsafe {
-                self.recv_uro_windows(state, iov, iovlen, name, namelen, control, may_wait)
-            };
+            // A URO socket's own usual case or the general path, both the
+            // caller's (`raw::recv_other`): a result of this function
+            // made out of line went through the stack on every receive.
+            return None;
         }
         let mut from = LinuxAddr::empty();
         let mut cmsgs = CmsgBuf::default();

@@ -470,7 +470,6 @@ impl SocketCore {
     #[allow(clippy::too_many_arguments)]
     pub(crate) unsafe fn recv_uro_windows(
         &self,
-        state: u64,
         iov: *mut libc::iovec,
         iovlen: usize,
         name: *mut abi::SOCKADDR,
@@ -480,6 +479,7 @@ impl SocketCore {
     ) -> Option<Result<WindowsReceive>> {
         // Past the usual receive's one-load check: a URO socket otherwise
         // usual, else the general path (`None`).
+        let state = self.state.load(Ordering::Acquire);
         let other = CLOSED | BOUND | SHUT_RECV | STREAM | WANT_ADDRESS_EXTRA;
         if state & GRO == 0 || state & other != BOUND || iovlen > MAX_URO_IOVECS {
             return None;
