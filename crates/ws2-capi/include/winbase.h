@@ -127,6 +127,19 @@ typedef struct _SYSTEM_INFO {
 VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 
+/* ---- virtual memory (memoryapi.h): reservations on 64 KiB boundaries,
+ * committed pages zero-filled, Windows' protections and error codes;
+ * MEM_RESET_UNDO, MEM_WRITE_WATCH and MEM_PHYSICAL are not provided
+ * (ERROR_NOT_SUPPORTED).  Memory VirtualAlloc did not make (the stack, the
+ * heap, the image) is described from Linux's mappings. ---- */
+LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType,
+                           DWORD flProtect);
+BOOL   WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL   WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect,
+                             PDWORD lpflOldProtect);
+SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
+                           SIZE_T dwLength);
+
 /* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
  * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
  * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's

@@ -115,6 +115,13 @@ fn strsafe_functions() {
     run_c_test("win32_strsafe", &[]);
 }
 
+// P6 (virtual memory: reserve, commit, protect, query, decommit, release
+// with Windows' rounding, protections and error codes)
+#[test]
+fn virtual_memory_follows_windows_rules() {
+    run_c_test("win32_memory", &[]);
+}
+
 // P6 (events: manual- and auto-reset, named, wait-any and atomic wait-all,
 // MAXIMUM_WAIT_OBJECTS; the events of WSACreateEvent)
 #[test]

@@ -27,6 +27,7 @@ mod format_message;
 mod format_render;
 mod heap;
 mod io;
+mod memory_maps;
 mod modules;
 mod overlapped_io;
 mod strings;
@@ -35,6 +36,7 @@ mod sync_objects;
 mod system_info;
 mod threads;
 mod time;
+mod virtual_memory;
 
 use std::panic::AssertUnwindSafe;
 

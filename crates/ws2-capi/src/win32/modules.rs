@@ -132,6 +132,7 @@ module_exports!(kernel32, KERNEL32:
     ReleaseSRWLockShared, InitializeConditionVariable, SleepConditionVariableCS,
     SleepConditionVariableSRW, WakeConditionVariable, WakeAllConditionVariable,
     InitOnceInitialize, InitOnceExecuteOnce, InitOnceBeginInitialize, InitOnceComplete,
+    VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery,
 );
 
 /// One of the DLLs libws2_32 stands in for.
