@@ -140,6 +140,17 @@ BOOL   WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect
 SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
                            SIZE_T dwLength);
 
+/* ---- debugging (debugapi.h): OutputDebugString is dropped, as on Windows
+ * with no debugger attached, unless WS2_DEBUG_OUTPUT=stderr is in the
+ * environment when the program starts (then written to stderr as is);
+ * IsDebuggerPresent is TRUE while a tracer (gdb, strace) is attached;
+ * DebugBreak raises SIGTRAP. ---- */
+VOID WINAPI OutputDebugStringA(LPCSTR lpOutputString);
+VOID WINAPI OutputDebugStringW(LPCWSTR lpOutputString);
+BOOL WINAPI IsDebuggerPresent(void);
+VOID WINAPI DebugBreak(void);
+#define OutputDebugString OutputDebugStringA
+
 /* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
  * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
  * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's

@@ -122,6 +122,78 @@ fn virtual_memory_follows_windows_rules() {
     run_c_test("win32_memory", &[]);
 }
 
+/// Runs `tests/c/win32_debug.c` with `arg`, with or without
+/// `WS2_DEBUG_OUTPUT=stderr`.
+fn run_debug_test(arg: Option<&str>, to_stderr: bool, label: &str) -> std::process::Output {
+    let exe = compile_test("win32_debug");
+    let mut cmd = Command::new(&exe);
+    cmd.args(arg);
+    if to_stderr {
+        cmd.env("WS2_DEBUG_OUTPUT", "stderr");
+    } else {
+        cmd.env_remove("WS2_DEBUG_OUTPUT");
+    }
+    run_with_timeout(cmd, label)
+}
+
+// P6 (Microsoft's OutputDebugString page: nothing visible without a
+// debugger; ws2's WS2_DEBUG_OUTPUT=stderr shows the strings as they are)
+#[test]
+fn output_debug_string_is_silent_unless_asked() {
+    let quiet = run_debug_test(None, false, "win32_debug_quiet");
+    assert_success(&quiet, "win32_debug_quiet");
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("ws2 debug"),
+        "{}",
+        show(&quiet)
+    );
+    let loud = run_debug_test(None, true, "win32_debug_stderr");
+    assert_success(&loud, "win32_debug_stderr");
+    assert_eq!(
+        String::from_utf8_lossy(&loud.stderr),
+        "ws2 debug A\nws2 debug TCHAR\nws2 debug W \u{e9}\u{20ac}\n",
+        "{}",
+        show(&loud)
+    );
+}
+
+// P6 (Microsoft's DebugBreak page: without a debugger the breakpoint ends
+// the process; here by SIGTRAP)
+#[test]
+fn debug_break_ends_the_process_by_sigtrap() {
+    let out = run_debug_test(Some("break"), false, "win32_debug_break");
+    assert_eq!(out.status.signal(), Some(libc::SIGTRAP), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("breaking") && !stdout.contains("still running"));
+}
+
+// P6 (Microsoft's IsDebuggerPresent page): FALSE alone (the default mode
+// checks it), TRUE once a tracer attaches.
+#[test]
+fn is_debugger_present_sees_a_tracer() {
+    let exe = compile_test("win32_debug");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("wait-debugger");
+    let running = start(cmd, "win32_debug_traced");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !running.stdout_so_far().contains("waiting") {
+        assert!(Instant::now() < deadline, "the program did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = running.pid() as libc::pid_t;
+    // SAFETY: attaches to our own child without stopping it; no memory is
+    // passed.
+    let rc = unsafe { libc::ptrace(libc::PTRACE_SEIZE, pid, 0, 0) };
+    assert_eq!(rc, 0, "PTRACE_SEIZE: {}", std::io::Error::last_os_error());
+    let out = running.wait(Duration::from_secs(20));
+    assert_success(&out, "win32_debug_traced");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("debugger seen"),
+        "{}",
+        show(&out)
+    );
+}
+
 // P6 (events: manual- and auto-reset, named, wait-any and atomic wait-all,
 // MAXIMUM_WAIT_OBJECTS; the events of WSACreateEvent)
 #[test]

@@ -21,6 +21,7 @@
 mod codepage;
 mod console;
 mod crt;
+mod debug;
 mod environment;
 mod events;
 mod format_message;

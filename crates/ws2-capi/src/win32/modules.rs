@@ -133,6 +133,7 @@ module_exports!(kernel32, KERNEL32:
     SleepConditionVariableSRW, WakeConditionVariable, WakeAllConditionVariable,
     InitOnceInitialize, InitOnceExecuteOnce, InitOnceBeginInitialize, InitOnceComplete,
     VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery,
+    OutputDebugStringA, OutputDebugStringW, IsDebuggerPresent, DebugBreak,
 );
 
 /// One of the DLLs libws2_32 stands in for.
