@@ -140,6 +140,18 @@ BOOL   WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect
 SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
                            SIZE_T dwLength);
 
+/* ---- interlocked singly linked lists (interlockedapi.h): lock-free, one
+ * 16-byte compare-exchange per change; an entry popped while another
+ * thread may pop must stay readable memory (freed to the heap, not
+ * unmapped). ---- */
+VOID         WINAPI InitializeSListHead(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
+PSLIST_ENTRY WINAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedFlushSList(PSLIST_HEADER ListHead);
+USHORT       WINAPI QueryDepthSList(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedPushListSListEx(PSLIST_HEADER ListHead, PSLIST_ENTRY List,
+                                               PSLIST_ENTRY ListEnd, ULONG Count);
+
 /* ---- debugging (debugapi.h): OutputDebugString is dropped, as on Windows
  * with no debugger attached, unless WS2_DEBUG_OUTPUT=stderr is in the
  * environment when the program starts (then written to stderr as is);

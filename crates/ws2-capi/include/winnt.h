@@ -175,6 +175,33 @@ static __inline__ PVOID _InterlockedCompareExchangePointer(PVOID volatile *Desti
 #define HEAP_CREATE_ENABLE_EXECUTE      0x00040000
 #define MEMORY_ALLOCATION_ALIGNMENT     16
 
+/* ---- interlocked singly linked lists (the functions are in winbase.h):
+ * x64's layout, 16 bytes aligned to 16; HeaderX64 holds the depth (16
+ * bits), a sequence number (48 bits) and the first entry's address shifted
+ * right by 4 (so entries must be 16-byte aligned, as SLIST_ENTRY is). ---- */
+#define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
+
+typedef struct _SINGLE_LIST_ENTRY {
+    struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+typedef struct DECLSPEC_ALIGN(16) _SLIST_ENTRY {
+    struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
+    __extension__ struct {
+        ULONGLONG Alignment;
+        ULONGLONG Region;
+    };
+    struct {
+        ULONGLONG Depth : 16;
+        ULONGLONG Sequence : 48;
+        ULONGLONG Reserved : 4;
+        ULONGLONG NextEntry : 60;
+    } HeaderX64;
+} SLIST_HEADER, *PSLIST_HEADER;
+
 /* ---- virtual memory (VirtualAlloc and friends, in winbase.h) ---- */
 #define PAGE_NOACCESS           0x01
 #define PAGE_READONLY           0x02

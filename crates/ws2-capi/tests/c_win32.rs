@@ -122,6 +122,13 @@ fn virtual_memory_follows_windows_rules() {
     run_c_test("win32_memory", &[]);
 }
 
+// P6 (SLIST: sync.c test_slist, x64 layout, InterlockedPushListSListEx,
+// four threads popping and pushing four entries)
+#[test]
+fn interlocked_slists_are_lock_free_lifo_lists() {
+    run_c_test("win32_slist", &[]);
+}
+
 /// Runs `tests/c/win32_debug.c` with `arg`, with or without
 /// `WS2_DEBUG_OUTPUT=stderr`.
 fn run_debug_test(arg: Option<&str>, to_stderr: bool, label: &str) -> std::process::Output {

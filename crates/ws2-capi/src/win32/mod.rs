@@ -31,6 +31,7 @@ mod io;
 mod memory_maps;
 mod modules;
 mod overlapped_io;
+mod slist;
 mod strings;
 mod sync;
 mod sync_objects;

@@ -134,6 +134,8 @@ module_exports!(kernel32, KERNEL32:
     InitOnceInitialize, InitOnceExecuteOnce, InitOnceBeginInitialize, InitOnceComplete,
     VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery,
     OutputDebugStringA, OutputDebugStringW, IsDebuggerPresent, DebugBreak,
+    InitializeSListHead, InterlockedPushEntrySList, InterlockedPopEntrySList,
+    InterlockedFlushSList, QueryDepthSList, InterlockedPushListSListEx,
 );
 
 /// One of the DLLs libws2_32 stands in for.
