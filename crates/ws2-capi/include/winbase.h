@@ -163,6 +163,24 @@ BOOL WINAPI IsDebuggerPresent(void);
 VOID WINAPI DebugBreak(void);
 #define OutputDebugString OutputDebugStringA
 
+/* ---- the standard handles and console output (processenv.h,
+ * consoleapi.h): a handle for each of stdin, stdout and stderr that is open
+ * (NULL otherwise), the same at every call; WriteConsole writes to a
+ * terminal only (redirected to a file or pipe: ERROR_INVALID_HANDLE, as on
+ * Windows), WriteConsoleW as UTF-8. ---- */
+#define STD_INPUT_HANDLE    ((DWORD)-10)
+#define STD_OUTPUT_HANDLE   ((DWORD)-11)
+#define STD_ERROR_HANDLE    ((DWORD)-12)
+HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+BOOL   WINAPI SetStdHandle(DWORD nStdHandle, HANDLE hHandle);
+BOOL   WINAPI WriteConsoleA(HANDLE hConsoleOutput, const VOID *lpBuffer,
+                            DWORD nNumberOfCharsToWrite, LPDWORD lpNumberOfCharsWritten,
+                            LPVOID lpReserved);
+BOOL   WINAPI WriteConsoleW(HANDLE hConsoleOutput, const VOID *lpBuffer,
+                            DWORD nNumberOfCharsToWrite, LPDWORD lpNumberOfCharsWritten,
+                            LPVOID lpReserved);
+#define WriteConsole WriteConsoleA
+
 /* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
  * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
  * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's

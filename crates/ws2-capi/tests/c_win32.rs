@@ -129,6 +129,101 @@ fn interlocked_slists_are_lock_free_lifo_lists() {
     run_c_test("win32_slist", &[]);
 }
 
+// P6 (console.c test_GetSetStdHandle; WriteConsole fails on a redirected
+// handle)
+#[test]
+fn std_handles_and_write_console_redirected() {
+    let out = run_c_test("win32_console_io", &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("done"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("redirected"));
+}
+
+// P6 (Microsoft's GetStdHandle page: no stream, NULL)
+#[test]
+fn std_handle_of_a_closed_stream_is_null() {
+    use std::os::unix::process::CommandExt;
+    let exe = compile_test("win32_console_io");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("no-stdin");
+    // SAFETY: close(2) is async-signal-safe; the child closes only its
+    // own fd 0 before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(0);
+            Ok(())
+        });
+    }
+    let out = run_with_timeout(cmd, "win32_console_io_no_stdin");
+    assert_success(&out, "win32_console_io_no_stdin");
+}
+
+// P6 (Microsoft's WriteConsole page: on a console, A and W write their
+// characters; W here as UTF-8)
+#[test]
+fn write_console_writes_to_a_terminal() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let exe = compile_test("win32_console_io");
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two fds; no name, termios or size is passed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: two fresh fds openpty gave us, each owned once.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = Command::new(&exe)
+        .arg("tty")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            break st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "win32_console_io tty did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let mut pfd = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(&master),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd on the stack.
+        if unsafe { libc::poll(&mut pfd, 1, 200) } <= 0 {
+            break;
+        }
+        // SAFETY: reads into a stack buffer of its size.
+        let n = unsafe { libc::read(pfd.fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        text.extend_from_slice(&buf[..n as usize]);
+    }
+    let text = String::from_utf8_lossy(&text).replace('\r', "");
+    assert!(status.success(), "{status:?}\n{stderr}\n{text}");
+    assert_eq!(
+        text, "console A\nconsole W \u{e9}\u{20ac}\ntty done\n",
+        "{stderr}"
+    );
+}
+
 /// Runs `tests/c/win32_debug.c` with `arg`, with or without
 /// `WS2_DEBUG_OUTPUT=stderr`.
 fn run_debug_test(arg: Option<&str>, to_stderr: bool, label: &str) -> std::process::Output {

@@ -20,6 +20,7 @@
 
 mod codepage;
 mod console;
+mod console_io;
 mod crt;
 mod debug;
 mod environment;

@@ -136,6 +136,7 @@ module_exports!(kernel32, KERNEL32:
     OutputDebugStringA, OutputDebugStringW, IsDebuggerPresent, DebugBreak,
     InitializeSListHead, InterlockedPushEntrySList, InterlockedPopEntrySList,
     InterlockedFlushSList, QueryDepthSList, InterlockedPushListSListEx,
+    GetStdHandle, SetStdHandle, WriteConsoleA, WriteConsoleW,
 );
 
 /// One of the DLLs libws2_32 stands in for.
