@@ -317,6 +317,26 @@ HANDLE WINAPI GetCurrentThread(void);
 BOOL  WINAPI SwitchToThread(void);
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
 
+/* ---- thread priorities and affinity (processthreadsapi.h): the priority
+ * set is the priority read back, and Linux's nice value follows it where
+ * the kernel allows (lowering always, raising with CAP_SYS_NICE);
+ * THREAD_MODE_BACKGROUND_BEGIN/END are not provided.  Affinity is the
+ * thread's sched_setaffinity; the process mask is the one it started
+ * with. ---- */
+#define THREAD_PRIORITY_LOWEST          (-2)
+#define THREAD_PRIORITY_BELOW_NORMAL    (-1)
+#define THREAD_PRIORITY_NORMAL          0
+#define THREAD_PRIORITY_HIGHEST         2
+#define THREAD_PRIORITY_ABOVE_NORMAL    1
+#define THREAD_PRIORITY_ERROR_RETURN    (MAXLONG)
+#define THREAD_PRIORITY_TIME_CRITICAL   15
+#define THREAD_PRIORITY_IDLE            (-15)
+int       WINAPI GetThreadPriority(HANDLE hThread);
+BOOL      WINAPI SetThreadPriority(HANDLE hThread, int nPriority);
+DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE hThread, DWORD_PTR dwThreadAffinityMask);
+BOOL      WINAPI GetProcessAffinityMask(HANDLE hProcess, PDWORD_PTR lpProcessAffinityMask,
+                                        PDWORD_PTR lpSystemAffinityMask);
+
 /* ---- events (synchapi.h): the events of WSACreateEvent, manual- or
  * auto-reset; names work within the process, shared with mutexes and
  * semaphores.  PulseEvent releases only the threads waiting at the time. */

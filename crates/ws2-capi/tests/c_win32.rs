@@ -224,6 +224,12 @@ fn write_console_writes_to_a_terminal() {
     );
 }
 
+// P6 (thread.c test_thread_priority and test_thread_processor)
+#[test]
+fn thread_priorities_and_affinity() {
+    run_c_test("win32_scheduling", &[]);
+}
+
 /// Runs `tests/c/win32_debug.c` with `arg`, with or without
 /// `WS2_DEBUG_OUTPUT=stderr`.
 fn run_debug_test(arg: Option<&str>, to_stderr: bool, label: &str) -> std::process::Output {

@@ -32,6 +32,7 @@ mod io;
 mod memory_maps;
 mod modules;
 mod overlapped_io;
+mod scheduling;
 mod slist;
 mod strings;
 mod sync;

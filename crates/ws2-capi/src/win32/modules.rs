@@ -137,6 +137,7 @@ module_exports!(kernel32, KERNEL32:
     InitializeSListHead, InterlockedPushEntrySList, InterlockedPopEntrySList,
     InterlockedFlushSList, QueryDepthSList, InterlockedPushListSListEx,
     GetStdHandle, SetStdHandle, WriteConsoleA, WriteConsoleW,
+    GetThreadPriority, SetThreadPriority, SetThreadAffinityMask, GetProcessAffinityMask,
 );
 
 /// One of the DLLs libws2_32 stands in for.
