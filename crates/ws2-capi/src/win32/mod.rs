@@ -7,7 +7,10 @@
 //! waitable objects: threads, events, mutexes and semaphores, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
 //! (critical sections, SRW locks, condition variables, `INIT_ONCE`); and
-//! process.h's `_beginthreadex` family. Each module is
+//! process.h's `_beginthreadex` family; virtual memory (`VirtualAlloc`
+//! and friends), the debugging calls, the standard handles and
+//! `WriteConsole`, interlocked singly linked lists, and thread priorities
+//! and affinity. Each module is
 //! one area, with Windows' semantics as Microsoft documents them and as
 //! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
 //! leave the last error alone when they succeed.
