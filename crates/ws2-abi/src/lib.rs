@@ -19,6 +19,7 @@ pub mod errors;
 pub mod ifioctl;
 #[allow(non_upper_case_globals)]
 pub mod iphlpapi;
+pub mod memory;
 pub mod messages;
 pub mod mswsock;
 pub mod multicast;
@@ -34,6 +35,7 @@ pub use consts::*;
 pub use errors::*;
 pub use ifioctl::*;
 pub use iphlpapi::*;
+pub use memory::*;
 pub use mswsock::*;
 pub use multicast::*;
 pub use ntstatus::*;

@@ -22,6 +22,7 @@ static MESSAGES: &[(u32, &str)] = &[
     (13, "The data supplied is not valid."),
     (14, "The system ran out of memory for this operation."),
     (21, "The device is not ready for this operation yet."),
+    (24, "The length given is wrong for this request."),
     (31, "A device attached to the system stopped working."),
     (
         32,
@@ -129,6 +130,10 @@ static MESSAGES: &[(u32, &str)] = &[
         "The limit on connections to this server has been reached.",
     ),
     (1256, "The remote host is down."),
+    (
+        1314,
+        "The process does not hold a privilege this request needs.",
+    ),
     (
         1450,
         "The system lacks the resources to finish this request.",
@@ -368,6 +373,7 @@ mod tests {
             include_str!("win32.rs"),
             include_str!("cmsg.rs"),
             include_str!("addrstr.rs"),
+            include_str!("memory.rs"),
         ];
         let mut out = Vec::new();
         for line in sources.iter().flat_map(|s| s.lines()) {

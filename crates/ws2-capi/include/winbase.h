@@ -127,6 +127,60 @@ typedef struct _SYSTEM_INFO {
 VOID WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 VOID WINAPI GetNativeSystemInfo(LPSYSTEM_INFO lpSystemInfo);
 
+/* ---- virtual memory (memoryapi.h): reservations on 64 KiB boundaries,
+ * committed pages zero-filled, Windows' protections and error codes;
+ * MEM_RESET_UNDO, MEM_WRITE_WATCH and MEM_PHYSICAL are not provided
+ * (ERROR_NOT_SUPPORTED).  Memory VirtualAlloc did not make (the stack, the
+ * heap, the image) is described from Linux's mappings. ---- */
+LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType,
+                           DWORD flProtect);
+BOOL   WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+BOOL   WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect,
+                             PDWORD lpflOldProtect);
+SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
+                           SIZE_T dwLength);
+
+/* ---- interlocked singly linked lists (interlockedapi.h): lock-free, one
+ * 16-byte compare-exchange per change; an entry popped while another
+ * thread may pop must stay readable memory (freed to the heap, not
+ * unmapped). ---- */
+VOID         WINAPI InitializeSListHead(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
+PSLIST_ENTRY WINAPI InterlockedPopEntrySList(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedFlushSList(PSLIST_HEADER ListHead);
+USHORT       WINAPI QueryDepthSList(PSLIST_HEADER ListHead);
+PSLIST_ENTRY WINAPI InterlockedPushListSListEx(PSLIST_HEADER ListHead, PSLIST_ENTRY List,
+                                               PSLIST_ENTRY ListEnd, ULONG Count);
+
+/* ---- debugging (debugapi.h): OutputDebugString is dropped, as on Windows
+ * with no debugger attached, unless WS2_DEBUG_OUTPUT=stderr is in the
+ * environment when the program starts (then written to stderr as is);
+ * IsDebuggerPresent is TRUE while a tracer (gdb, strace) is attached;
+ * DebugBreak raises SIGTRAP. ---- */
+VOID WINAPI OutputDebugStringA(LPCSTR lpOutputString);
+VOID WINAPI OutputDebugStringW(LPCWSTR lpOutputString);
+BOOL WINAPI IsDebuggerPresent(void);
+VOID WINAPI DebugBreak(void);
+#define OutputDebugString OutputDebugStringA
+
+/* ---- the standard handles and console output (processenv.h,
+ * consoleapi.h): a handle for each of stdin, stdout and stderr that is open
+ * (NULL otherwise), the same at every call; WriteConsole writes to a
+ * terminal only (redirected to a file or pipe: ERROR_INVALID_HANDLE, as on
+ * Windows), WriteConsoleW as UTF-8. ---- */
+#define STD_INPUT_HANDLE    ((DWORD)-10)
+#define STD_OUTPUT_HANDLE   ((DWORD)-11)
+#define STD_ERROR_HANDLE    ((DWORD)-12)
+HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+BOOL   WINAPI SetStdHandle(DWORD nStdHandle, HANDLE hHandle);
+BOOL   WINAPI WriteConsoleA(HANDLE hConsoleOutput, const VOID *lpBuffer,
+                            DWORD nNumberOfCharsToWrite, LPDWORD lpNumberOfCharsWritten,
+                            LPVOID lpReserved);
+BOOL   WINAPI WriteConsoleW(HANDLE hConsoleOutput, const VOID *lpBuffer,
+                            DWORD nNumberOfCharsToWrite, LPDWORD lpNumberOfCharsWritten,
+                            LPVOID lpReserved);
+#define WriteConsole WriteConsoleA
+
 /* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
  * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
  * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's
@@ -262,6 +316,26 @@ DWORD WINAPI ResumeThread(HANDLE hThread);
 HANDLE WINAPI GetCurrentThread(void);
 BOOL  WINAPI SwitchToThread(void);
 DWORD WINAPI QueueUserAPC(PAPCFUNC pfnAPC, HANDLE hThread, ULONG_PTR dwData);
+
+/* ---- thread priorities and affinity (processthreadsapi.h): the priority
+ * set is the priority read back, and Linux's nice value follows it where
+ * the kernel allows (lowering always, raising with CAP_SYS_NICE);
+ * THREAD_MODE_BACKGROUND_BEGIN/END are not provided.  Affinity is the
+ * thread's sched_setaffinity; the process mask is the one it started
+ * with. ---- */
+#define THREAD_PRIORITY_LOWEST          (-2)
+#define THREAD_PRIORITY_BELOW_NORMAL    (-1)
+#define THREAD_PRIORITY_NORMAL          0
+#define THREAD_PRIORITY_HIGHEST         2
+#define THREAD_PRIORITY_ABOVE_NORMAL    1
+#define THREAD_PRIORITY_ERROR_RETURN    (MAXLONG)
+#define THREAD_PRIORITY_TIME_CRITICAL   15
+#define THREAD_PRIORITY_IDLE            (-15)
+int       WINAPI GetThreadPriority(HANDLE hThread);
+BOOL      WINAPI SetThreadPriority(HANDLE hThread, int nPriority);
+DWORD_PTR WINAPI SetThreadAffinityMask(HANDLE hThread, DWORD_PTR dwThreadAffinityMask);
+BOOL      WINAPI GetProcessAffinityMask(HANDLE hProcess, PDWORD_PTR lpProcessAffinityMask,
+                                        PDWORD_PTR lpSystemAffinityMask);
 
 /* ---- events (synchapi.h): the events of WSACreateEvent, manual- or
  * auto-reset; names work within the process, shared with mutexes and

@@ -28,6 +28,7 @@
 #endif
 #define ERROR_OUTOFMEMORY               14
 #define ERROR_NOT_READY                 21
+#define ERROR_BAD_LENGTH                24
 #define ERROR_GEN_FAILURE               31
 #define ERROR_SHARING_VIOLATION         32
 #define ERROR_HANDLE_EOF                38
@@ -102,6 +103,7 @@
 #define ERROR_RETRY                     1237
 #define ERROR_CONNECTION_COUNT_LIMIT    1238
 #define ERROR_HOST_DOWN                 1256
+#define ERROR_PRIVILEGE_NOT_HELD        1314
 #define ERROR_NO_SYSTEM_RESOURCES       1450
 #define ERROR_WORKING_SET_QUOTA         1453
 #define ERROR_PAGEFILE_QUOTA            1454

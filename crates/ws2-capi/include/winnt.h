@@ -175,6 +175,74 @@ static __inline__ PVOID _InterlockedCompareExchangePointer(PVOID volatile *Desti
 #define HEAP_CREATE_ENABLE_EXECUTE      0x00040000
 #define MEMORY_ALLOCATION_ALIGNMENT     16
 
+/* ---- interlocked singly linked lists (the functions are in winbase.h):
+ * x64's layout, 16 bytes aligned to 16; HeaderX64 holds the depth (16
+ * bits), a sequence number (48 bits) and the first entry's address shifted
+ * right by 4 (so entries must be 16-byte aligned, as SLIST_ENTRY is). ---- */
+#define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
+
+typedef struct _SINGLE_LIST_ENTRY {
+    struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+typedef struct DECLSPEC_ALIGN(16) _SLIST_ENTRY {
+    struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER {
+    __extension__ struct {
+        ULONGLONG Alignment;
+        ULONGLONG Region;
+    };
+    struct {
+        ULONGLONG Depth : 16;
+        ULONGLONG Sequence : 48;
+        ULONGLONG Reserved : 4;
+        ULONGLONG NextEntry : 60;
+    } HeaderX64;
+} SLIST_HEADER, *PSLIST_HEADER;
+
+/* ---- virtual memory (VirtualAlloc and friends, in winbase.h) ---- */
+#define PAGE_NOACCESS           0x01
+#define PAGE_READONLY           0x02
+#define PAGE_READWRITE          0x04
+#define PAGE_WRITECOPY          0x08
+#define PAGE_EXECUTE            0x10
+#define PAGE_EXECUTE_READ       0x20
+#define PAGE_EXECUTE_READWRITE  0x40
+#define PAGE_EXECUTE_WRITECOPY  0x80
+#define PAGE_GUARD              0x100
+#define PAGE_NOCACHE            0x200
+#define PAGE_WRITECOMBINE       0x400
+
+#define MEM_COMMIT              0x00001000
+#define MEM_RESERVE             0x00002000
+#define MEM_DECOMMIT            0x00004000
+#define MEM_RELEASE             0x00008000
+#define MEM_FREE                0x00010000
+#define MEM_PRIVATE             0x00020000
+#define MEM_MAPPED              0x00040000
+#define MEM_RESET               0x00080000
+#define MEM_TOP_DOWN            0x00100000
+#define MEM_WRITE_WATCH         0x00200000
+#define MEM_PHYSICAL            0x00400000
+#define MEM_RESET_UNDO          0x01000000
+#define MEM_IMAGE               0x01000000
+#define MEM_LARGE_PAGES         0x20000000
+
+/* x64's layout: 48 bytes, PartitionId in the padding after
+ * AllocationProtect. */
+typedef struct _MEMORY_BASIC_INFORMATION {
+    PVOID  BaseAddress;
+    PVOID  AllocationBase;
+    DWORD  AllocationProtect;
+    WORD   PartitionId;
+    SIZE_T RegionSize;
+    DWORD  State;
+    DWORD  Protect;
+    DWORD  Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
 /* ---- limits ---- */
 #define MINCHAR     0x80
 #define MAXCHAR     0x7f

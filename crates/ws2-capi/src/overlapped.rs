@@ -246,6 +246,11 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             named::handle_closed(&SyncObject::Semaphore(semaphore));
             Ok(TRUE)
         }
+        Some(Object::StdStream(_)) => {
+            // The fd stays open: the C library's stdio still writes to it.
+            handles::remove(handle(h));
+            Ok(TRUE)
+        }
         Some(Object::Thread(_)) => {
             // The thread runs on; its object lives while it does.
             handles::remove(handle(h));

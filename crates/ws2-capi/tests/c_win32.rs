@@ -115,6 +115,193 @@ fn strsafe_functions() {
     run_c_test("win32_strsafe", &[]);
 }
 
+// P6 (virtual memory: reserve, commit, protect, query, decommit, release
+// with Windows' rounding, protections and error codes)
+#[test]
+fn virtual_memory_follows_windows_rules() {
+    run_c_test("win32_memory", &[]);
+}
+
+// P6 (SLIST: sync.c test_slist, x64 layout, InterlockedPushListSListEx,
+// four threads popping and pushing four entries)
+#[test]
+fn interlocked_slists_are_lock_free_lifo_lists() {
+    run_c_test("win32_slist", &[]);
+}
+
+// P6 (console.c test_GetSetStdHandle; WriteConsole fails on a redirected
+// handle)
+#[test]
+fn std_handles_and_write_console_redirected() {
+    let out = run_c_test("win32_console_io", &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("done"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("redirected"));
+}
+
+// P6 (Microsoft's GetStdHandle page: no stream, NULL)
+#[test]
+fn std_handle_of_a_closed_stream_is_null() {
+    use std::os::unix::process::CommandExt;
+    let exe = compile_test("win32_console_io");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("no-stdin");
+    // SAFETY: close(2) is async-signal-safe; the child closes only its
+    // own fd 0 before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(0);
+            Ok(())
+        });
+    }
+    let out = run_with_timeout(cmd, "win32_console_io_no_stdin");
+    assert_success(&out, "win32_console_io_no_stdin");
+}
+
+// P6 (Microsoft's WriteConsole page: on a console, A and W write their
+// characters; W here as UTF-8)
+#[test]
+fn write_console_writes_to_a_terminal() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let exe = compile_test("win32_console_io");
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two fds; no name, termios or size is passed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: two fresh fds openpty gave us, each owned once.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut child = Command::new(&exe)
+        .arg("tty")
+        .stdin(std::process::Stdio::null())
+        .stdout(slave)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("try_wait") {
+            break st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "win32_console_io tty did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let mut pfd = libc::pollfd {
+            fd: std::os::fd::AsRawFd::as_raw_fd(&master),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one pollfd on the stack.
+        if unsafe { libc::poll(&mut pfd, 1, 200) } <= 0 {
+            break;
+        }
+        // SAFETY: reads into a stack buffer of its size.
+        let n = unsafe { libc::read(pfd.fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n <= 0 {
+            break;
+        }
+        text.extend_from_slice(&buf[..n as usize]);
+    }
+    let text = String::from_utf8_lossy(&text).replace('\r', "");
+    assert!(status.success(), "{status:?}\n{stderr}\n{text}");
+    assert_eq!(
+        text, "console A\nconsole W \u{e9}\u{20ac}\ntty done\n",
+        "{stderr}"
+    );
+}
+
+// P6 (thread.c test_thread_priority and test_thread_processor)
+#[test]
+fn thread_priorities_and_affinity() {
+    run_c_test("win32_scheduling", &[]);
+}
+
+/// Runs `tests/c/win32_debug.c` with `arg`, with or without
+/// `WS2_DEBUG_OUTPUT=stderr`.
+fn run_debug_test(arg: Option<&str>, to_stderr: bool, label: &str) -> std::process::Output {
+    let exe = compile_test("win32_debug");
+    let mut cmd = Command::new(&exe);
+    cmd.args(arg);
+    if to_stderr {
+        cmd.env("WS2_DEBUG_OUTPUT", "stderr");
+    } else {
+        cmd.env_remove("WS2_DEBUG_OUTPUT");
+    }
+    run_with_timeout(cmd, label)
+}
+
+// P6 (Microsoft's OutputDebugString page: nothing visible without a
+// debugger; ws2's WS2_DEBUG_OUTPUT=stderr shows the strings as they are)
+#[test]
+fn output_debug_string_is_silent_unless_asked() {
+    let quiet = run_debug_test(None, false, "win32_debug_quiet");
+    assert_success(&quiet, "win32_debug_quiet");
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("ws2 debug"),
+        "{}",
+        show(&quiet)
+    );
+    let loud = run_debug_test(None, true, "win32_debug_stderr");
+    assert_success(&loud, "win32_debug_stderr");
+    assert_eq!(
+        String::from_utf8_lossy(&loud.stderr),
+        "ws2 debug A\nws2 debug TCHAR\nws2 debug W \u{e9}\u{20ac}\n",
+        "{}",
+        show(&loud)
+    );
+}
+
+// P6 (Microsoft's DebugBreak page: without a debugger the breakpoint ends
+// the process; here by SIGTRAP)
+#[test]
+fn debug_break_ends_the_process_by_sigtrap() {
+    let out = run_debug_test(Some("break"), false, "win32_debug_break");
+    assert_eq!(out.status.signal(), Some(libc::SIGTRAP), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("breaking") && !stdout.contains("still running"));
+}
+
+// P6 (Microsoft's IsDebuggerPresent page): FALSE alone (the default mode
+// checks it), TRUE once a tracer attaches.
+#[test]
+fn is_debugger_present_sees_a_tracer() {
+    let exe = compile_test("win32_debug");
+    let mut cmd = Command::new(&exe);
+    cmd.arg("wait-debugger");
+    let running = start(cmd, "win32_debug_traced");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !running.stdout_so_far().contains("waiting") {
+        assert!(Instant::now() < deadline, "the program did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = running.pid() as libc::pid_t;
+    // SAFETY: attaches to our own child without stopping it; no memory is
+    // passed.
+    let rc = unsafe { libc::ptrace(libc::PTRACE_SEIZE, pid, 0, 0) };
+    assert_eq!(rc, 0, "PTRACE_SEIZE: {}", std::io::Error::last_os_error());
+    let out = running.wait(Duration::from_secs(20));
+    assert_success(&out, "win32_debug_traced");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("debugger seen"),
+        "{}",
+        show(&out)
+    );
+}
+
 // P6 (events: manual- and auto-reset, named, wait-any and atomic wait-all,
 // MAXIMUM_WAIT_OBJECTS; the events of WSACreateEvent)
 #[test]

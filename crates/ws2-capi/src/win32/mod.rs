@@ -7,7 +7,10 @@
 //! waitable objects: threads, events, mutexes and semaphores, and overlapped results and
 //! cancellation on sockets; the locks in the program's own memory
 //! (critical sections, SRW locks, condition variables, `INIT_ONCE`); and
-//! process.h's `_beginthreadex` family. Each module is
+//! process.h's `_beginthreadex` family; virtual memory (`VirtualAlloc`
+//! and friends), the debugging calls, the standard handles and
+//! `WriteConsole`, interlocked singly linked lists, and thread priorities
+//! and affinity. Each module is
 //! one area, with Windows' semantics as Microsoft documents them and as
 //! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
 //! leave the last error alone when they succeed.
@@ -20,21 +23,27 @@
 
 mod codepage;
 mod console;
+mod console_io;
 mod crt;
+mod debug;
 mod environment;
 mod events;
 mod format_message;
 mod format_render;
 mod heap;
 mod io;
+mod memory_maps;
 mod modules;
 mod overlapped_io;
+mod scheduling;
+mod slist;
 mod strings;
 mod sync;
 mod sync_objects;
 mod system_info;
 mod threads;
 mod time;
+mod virtual_memory;
 
 use std::panic::AssertUnwindSafe;
 

@@ -132,6 +132,12 @@ module_exports!(kernel32, KERNEL32:
     ReleaseSRWLockShared, InitializeConditionVariable, SleepConditionVariableCS,
     SleepConditionVariableSRW, WakeConditionVariable, WakeAllConditionVariable,
     InitOnceInitialize, InitOnceExecuteOnce, InitOnceBeginInitialize, InitOnceComplete,
+    VirtualAlloc, VirtualFree, VirtualProtect, VirtualQuery,
+    OutputDebugStringA, OutputDebugStringW, IsDebuggerPresent, DebugBreak,
+    InitializeSListHead, InterlockedPushEntrySList, InterlockedPopEntrySList,
+    InterlockedFlushSList, QueryDepthSList, InterlockedPushListSListEx,
+    GetStdHandle, SetStdHandle, WriteConsoleA, WriteConsoleW,
+    GetThreadPriority, SetThreadPriority, SetThreadAffinityMask, GetProcessAffinityMask,
 );
 
 /// One of the DLLs libws2_32 stands in for.

@@ -15,7 +15,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use ws2_abi as abi;
@@ -45,6 +45,8 @@ pub struct ThreadObject {
     /// `CREATE_SUSPENDED`'s count, and the event that lets the function run.
     suspend_count: Mutex<u32>,
     resumed: Event,
+    /// `SetThreadPriority`'s value (`THREAD_PRIORITY_NORMAL`, 0, at first).
+    priority: AtomicI32,
 }
 
 impl ThreadObject {
@@ -62,6 +64,17 @@ impl ThreadObject {
     /// The thread's id (`GetCurrentThreadId` in the thread).
     pub fn id(&self) -> u32 {
         self.id.load(Ordering::Acquire)
+    }
+
+    /// `GetThreadPriority`: the last value `SetThreadPriority` gave, kept
+    /// with the thread as Windows keeps it with the kernel's.
+    pub fn priority(&self) -> i32 {
+        self.priority.load(Ordering::Acquire)
+    }
+
+    /// Records `SetThreadPriority`'s value.
+    pub fn set_priority(&self, priority: i32) {
+        self.priority.store(priority, Ordering::Release);
     }
 
     /// `ResumeThread`: the suspend count before the call; at 0 the thread's
@@ -146,6 +159,7 @@ impl ThreadObject {
             started: Event::new(),
             suspend_count: Mutex::new(suspended as u32),
             resumed: Event::with_mode(true, !suspended),
+            priority: AtomicI32::new(0),
         })
     }
 }

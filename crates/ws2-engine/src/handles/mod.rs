@@ -65,6 +65,16 @@ pub enum Object {
     Mutex(Arc<MutexObject>),
     /// A semaphore (`HANDLE`, from `CreateSemaphore`).
     Semaphore(Arc<Semaphore>),
+    /// A standard stream (`HANDLE`, from `GetStdHandle`): the process's
+    /// fd 0, 1 or 2, which the handle does not own.
+    StdStream(StdStream),
+}
+
+/// What a standard-stream handle names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StdStream {
+    /// The file descriptor: 0, 1 or 2.
+    pub fd: i32,
 }
 
 struct Entry {
