@@ -126,8 +126,9 @@ fn fork_daemonize_pattern_works() {
     drop(rx);
 }
 
-// S43: forks while other threads hammer ws2 (pending sends drained by the
-// reactor, events, ports): no child deadlocks, each finishes in bounded time.
+// S43 P6: forks while other threads hammer ws2 (pending sends drained by the
+// reactor, events, ports, a private heap, VirtualAlloc, the environment):
+// no child deadlocks, each finishes in bounded time.
 #[test]
 fn fork_while_threads_hammer_ws2_never_deadlocks() {
     let exe = fork_program("hammer");

@@ -22,6 +22,7 @@ use std::sync::{Mutex, Once};
 use ws2_abi::*;
 
 use super::{FALSE, TRUE, win32};
+use ws2_engine::fork;
 
 /// `PHANDLER_ROUTINE`.
 pub type HandlerRoutine = Option<unsafe extern "C" fn(DWORD) -> BOOL>;
@@ -77,7 +78,7 @@ fn dispatch(signal: libc::c_int) {
     if event == CTRL_C_EVENT && IGNORE_CTRL_C.load(Ordering::Acquire) {
         return;
     }
-    let handlers: Vec<_> = HANDLERS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let handlers: Vec<_> = fork::lock(&HANDLERS).clone();
     // SAFETY: each is a handler routine the program registered.
     let handled = handlers.iter().rev().any(|h| unsafe { h(event) } != FALSE);
     if !handled || event == CTRL_CLOSE_EVENT {
@@ -149,7 +150,7 @@ pub extern "C" fn SetConsoleCtrlHandler(routine: HandlerRoutine, add: BOOL) -> B
             IGNORE_CTRL_C.store(add != FALSE, Ordering::Release);
             return Ok(TRUE);
         };
-        let mut handlers = HANDLERS.lock().unwrap_or_else(|e| e.into_inner());
+        let mut handlers = fork::lock(&HANDLERS);
         if add != FALSE {
             handlers.push(routine);
         } else {

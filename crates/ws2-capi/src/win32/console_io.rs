@@ -27,6 +27,7 @@ use ws2_abi::*;
 use ws2_engine::handles::{self, Object, StdStream};
 
 use super::{FALSE, TRUE, win32};
+use ws2_engine::fork;
 
 const STD_INPUT_HANDLE: DWORD = -10i32 as DWORD;
 const STD_OUTPUT_HANDLE: DWORD = -11i32 as DWORD;
@@ -66,7 +67,7 @@ fn create_handles() -> Result<[usize; 3], DWORD> {
 pub extern "C" fn GetStdHandle(which: DWORD) -> HANDLE {
     win32(INVALID_HANDLE_VALUE as HANDLE, || {
         let index = index_of(which)?;
-        let mut table = STD_HANDLES.lock().unwrap_or_else(|e| e.into_inner());
+        let mut table = fork::lock(&STD_HANDLES);
         if table.is_none() {
             *table = Some(create_handles()?);
         }
@@ -79,7 +80,7 @@ pub extern "C" fn GetStdHandle(which: DWORD) -> HANDLE {
 pub extern "C" fn SetStdHandle(which: DWORD, handle: HANDLE) -> BOOL {
     win32(FALSE, || {
         let index = index_of(which)?;
-        let mut table = STD_HANDLES.lock().unwrap_or_else(|e| e.into_inner());
+        let mut table = fork::lock(&STD_HANDLES);
         if table.is_none() {
             *table = Some(create_handles()?);
         }

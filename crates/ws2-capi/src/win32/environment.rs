@@ -22,12 +22,13 @@
 
 use std::ffi::{CStr, CString, OsStr, OsString, c_char};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use ws2_abi::*;
 use ws2_engine::translate::cstr;
 
 use super::{FALSE, TRUE, set_last_error, win32};
+use ws2_engine::fork;
 
 /// `MAX_COMPUTERNAME_LENGTH`: a NetBIOS name's characters.
 const MAX_COMPUTERNAME_LENGTH: usize = 15;
@@ -36,8 +37,8 @@ const MAX_COMPUTERNAME_LENGTH: usize = 15;
 static ENVIRONMENT: Mutex<()> = Mutex::new(());
 
 /// Holds [`ENVIRONMENT`].
-fn hold() -> MutexGuard<'static, ()> {
-    ENVIRONMENT.lock().unwrap_or_else(|e| e.into_inner())
+fn hold() -> fork::Locked<'static, ()> {
+    fork::lock(&ENVIRONMENT)
 }
 
 /// The variable whose name matches `name` in any case (the first one, as

@@ -27,6 +27,7 @@ use std::sync::Mutex;
 use ws2_abi::*;
 
 use super::{set_last_error, win32};
+use ws2_engine::fork;
 
 /// The header in front of every block: 16 bytes, so the block keeps the
 /// allocator's 16-byte alignment.
@@ -136,13 +137,13 @@ fn reserve(heap: &Heap, size: usize, grow: usize) -> bool {
         return false;
     }
     let blocks = heap.blocks.as_ref().expect("private heaps track blocks");
-    let b = blocks.lock().unwrap_or_else(|e| e.into_inner());
+    let b = fork::lock(blocks);
     b.used.saturating_add(grow) <= heap.max
 }
 
 fn track(heap: &Heap, added: Option<usize>, removed: Option<usize>, used_delta: isize) {
     if let Some(blocks) = &heap.blocks {
-        let mut b = blocks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut b = fork::lock(blocks);
         if let Some(r) = removed {
             b.live.remove(&r);
         }
@@ -299,7 +300,7 @@ pub unsafe extern "C" fn HeapDestroy(h: HANDLE) -> BOOL {
         heap.alive
             .store(false, std::sync::atomic::Ordering::Release);
         let blocks = heap.blocks.as_ref().expect("private heaps track blocks");
-        let mut b = blocks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut b = fork::lock(blocks);
         for base in b.live.drain() {
             // SAFETY: every tracked address is a live malloc block of this heap.
             unsafe { libc::free(base as *mut c_void) };

@@ -43,6 +43,7 @@ use ws2_abi::*;
 
 use super::memory_maps;
 use super::{FALSE, TRUE, win32};
+use ws2_engine::fork;
 
 /// Windows' allocation granularity: reservations start on it.
 const GRANULARITY: usize = 0x1_0000;
@@ -263,7 +264,7 @@ fn virtual_alloc(address: usize, size: usize, kind: DWORD, protect: DWORD) -> Re
         .and_then(|e| round_up(e, page))
         .filter(|&e| e <= ADDRESS_SPACE_END)
         .ok_or(ERROR_INVALID_PARAMETER)?;
-    let mut regions = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut regions = fork::lock(&REGIONS);
     if kind == MEM_RESET {
         let start = address & !(page - 1);
         let (_, region, first, count) = pages_of(&mut regions, start, end)?;
@@ -344,7 +345,7 @@ fn virtual_free(address: usize, size: usize, kind: DWORD) -> Result<(), DWORD> {
     }
     let page = page_size();
     let start = address & !(page - 1);
-    let mut regions = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut regions = fork::lock(&REGIONS);
     let (base, region) = region_at(&mut regions, start).ok_or(ERROR_INVALID_ADDRESS)?;
     let (base, len) = (base, region.size);
     if kind == MEM_RELEASE {
@@ -394,7 +395,7 @@ fn virtual_protect(address: usize, size: usize, protect: DWORD) -> Result<DWORD,
     if end <= start {
         return Err(ERROR_INVALID_PARAMETER);
     }
-    let mut regions = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut regions = fork::lock(&REGIONS);
     if region_at(&mut regions, start).is_none() {
         // Memory VirtualAlloc did not make: all of it mapped, none ours.
         if regions.range(start..end).next().is_some() {
@@ -447,7 +448,7 @@ fn query(address: usize) -> Result<MEMORY_BASIC_INFORMATION, DWORD> {
     }
     let page_len = page_size();
     let page = address & !(page_len - 1);
-    let mut regions = REGIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut regions = fork::lock(&REGIONS);
     if let Some((base, region)) = region_at(&mut regions, page) {
         let first = (page - base) / page_len;
         let state = region.pages[first];

@@ -12,9 +12,10 @@
  * daemon: the parent exits right after fork; the child (setsid) goes on,
  *         and its overlapped sends complete. It prints "daemon: ok".
  * hammer: threads keep ws2 busy (pending sends drained by the reactor,
- *         events, ports, sockets made and closed) while the main thread
- *         forks 40 times; each child uses ws2 and must finish within 10 s
- *         (a lock held by another thread at the fork would hang it). */
+ *         events, ports, sockets made and closed, a private heap,
+ *         VirtualAlloc and the environment) while the main thread forks 40
+ *         times; each child uses ws2 and must finish within 10 s (a lock
+ *         held by another thread at the fork would hang it). */
 #define _POSIX_C_SOURCE 200809L /* fork, kill, setsid, waitpid */
 #include "cr_record.h"
 
@@ -343,6 +344,29 @@ static void *hammer_misc(void *arg)
     return NULL;
 }
 
+/* kernel32's own tables: a private heap's blocks, VirtualAlloc's
+ * reservations and the environment, each behind a lock of ws2's. */
+static HANDLE hammer_heap;
+
+static void use_memory(void)
+{
+    void *p = HeapAlloc(hammer_heap, HEAP_ZERO_MEMORY, 96);
+    CHECK(p != NULL);
+    CHECK(HeapFree(hammer_heap, 0, p));
+    char *v = VirtualAlloc(NULL, 65536, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    CHECK(v != NULL);
+    v[100] = 1;
+    CHECK(VirtualFree(v, 0, MEM_RELEASE));
+    CHECK(SetEnvironmentVariableA("WS2_FORK_HAMMER", "1"));
+}
+
+static void *hammer_memory(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&stop)) use_memory();
+    return NULL;
+}
+
 static int mode_hammer(void)
 {
     hammer_s = udp_socket(4096);
@@ -351,10 +375,13 @@ static int mode_hammer(void)
     hammer_port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
     CHECK(hammer_port != NULL);
     CHECK(CreateIoCompletionPort((HANDLE)hammer_sp, hammer_port, 2, 0) == hammer_port);
-    pthread_t t[3];
+    hammer_heap = HeapCreate(0, 0, 0);
+    CHECK(hammer_heap != NULL);
+    pthread_t t[4];
     CHECK_EQ(pthread_create(&t[0], NULL, hammer_sends, NULL), 0);
     CHECK_EQ(pthread_create(&t[1], NULL, hammer_sends, NULL), 0);
     CHECK_EQ(pthread_create(&t[2], NULL, hammer_misc, NULL), 0);
+    CHECK_EQ(pthread_create(&t[3], NULL, hammer_memory, NULL), 0);
     Sleep(100);
     for (int i = 0; i < 40; i++) {
         fflush(stdout);
@@ -372,13 +399,15 @@ static int mode_hammer(void)
             SOCKET n = udp_socket(0);
             send_and_wait_event(n);
             closesocket(n);
+            use_memory();
             exit(0);
         }
         wait_child(pid, 10000, "hammer");
         Sleep(10);
     }
     atomic_store(&stop, 1);
-    for (int i = 0; i < 3; i++) CHECK_EQ(pthread_join(t[i], NULL), 0);
+    for (int i = 0; i < 4; i++) CHECK_EQ(pthread_join(t[i], NULL), 0);
+    CHECK(HeapDestroy(hammer_heap));
     closesocket(hammer_s);
     closesocket(hammer_sp);
     CloseHandle(hammer_port);
