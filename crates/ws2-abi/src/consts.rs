@@ -194,6 +194,8 @@ pub const ERROR_NO_SYSTEM_RESOURCES: u32 = 1450;
 // Waits.
 pub const INFINITE: DWORD = 0xFFFF_FFFF;
 pub const WAIT_OBJECT_0: DWORD = 0;
+/// A wait that took a mutex whose owner ended owning it (+ index).
+pub const WAIT_ABANDONED_0: DWORD = 0x80;
 pub const WAIT_IO_COMPLETION: DWORD = 0xC0;
 pub const WAIT_TIMEOUT: DWORD = 258;
 pub const WAIT_FAILED: DWORD = 0xFFFF_FFFF;

@@ -349,8 +349,6 @@ pub const SEMAPHORE_MODIFY_STATE: DWORD = 0x0002;
 pub const SEMAPHORE_ALL_ACCESS: DWORD = 0x001F_0003;
 /// `ReleaseSemaphore` past the maximum count.
 pub const ERROR_TOO_MANY_POSTS: DWORD = 298;
-/// A wait that took a mutex whose owner ended owning it (+ index).
-pub const WAIT_ABANDONED_0: DWORD = 0x80;
 
 // ---------------------------------------------------------------------------
 // The Microsoft C runtime: error numbers and limits (errno.h, stdlib.h).
