@@ -544,8 +544,9 @@ impl SocketCore {
         let other = CLOSED | BOUND | SHUT_RECV | STREAM | GRO | WANT_ADDRESS_EXTRA;
         if state & other != BOUND || iovlen > MAX_IOVECS {
             // A URO socket's own usual case or the general path, both the
-            // caller's (`raw::recv_other`): a result of this function
-            // made out of line went through the stack on every receive.
+            // caller's (`raw::recv_not_usual`): a result made out of line
+            // and returned from here went through the stack on every
+            // receive.
             return None;
         }
         let mut from = LinuxAddr::empty();
