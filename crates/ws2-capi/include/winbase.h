@@ -181,6 +181,16 @@ BOOL   WINAPI WriteConsoleW(HANDLE hConsoleOutput, const VOID *lpBuffer,
                             LPVOID lpReserved);
 #define WriteConsole WriteConsoleA
 
+/* ---- ReadFile and WriteFile (fileapi.h) on a SOCKET (a file handle, as
+ * on Windows: WSARecv/WSASend with one buffer and no flags, blocking or
+ * overlapped through the OVERLAPPED's event, the socket's completion port
+ * and GetOverlappedResult) and on the standard handles (blocking reads and
+ * writes). The byte count may be NULL only with an OVERLAPPED. ---- */
+BOOL   WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+                       LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
+BOOL   WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
+                        LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
+
 /* ---- console control handlers (consoleapi.h, wincon.h): Linux's SIGINT is
  * CTRL_C_EVENT, SIGQUIT (Ctrl-backslash) CTRL_BREAK_EVENT, SIGHUP and SIGTERM
  * CTRL_CLOSE_EVENT.  The first SetConsoleCtrlHandler installs ws2's

@@ -138,6 +138,27 @@ fn std_handles_and_write_console_redirected() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("redirected"));
 }
 
+// P6 S30 (ReadFile/WriteFile on sockets: blocking, overlapped with an event
+// and a completion port, TCP; the std handles, a stdin pipe whose writer is
+// gone; bad handles: sock.c test_write_watch/test_iocp, file.c
+// test_read_write, Microsoft's ReadFile/WriteFile pages)
+#[test]
+fn read_file_and_write_file_on_sockets_and_std_handles() {
+    let out = run_c_test("win32_file_io", &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("WriteFile to the std output handle\nov\n"),
+        "{}",
+        show(&out)
+    );
+    let mut cmd = Command::new("sh");
+    let pipe = "printf 'piped\\n' | \"$0\" stdin-pipe";
+    cmd.arg("-c").arg(pipe).arg(compile_test("win32_file_io"));
+    let out = run_with_timeout(cmd, "win32_file_io_stdin_pipe");
+    assert_success(&out, "win32_file_io_stdin_pipe");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("stdin-pipe: ok"));
+}
+
 // P6 (Microsoft's GetStdHandle page: no stream, NULL)
 #[test]
 fn std_handle_of_a_closed_stream_is_null() {

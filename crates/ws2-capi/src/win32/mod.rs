@@ -9,8 +9,9 @@
 //! (critical sections, SRW locks, condition variables, `INIT_ONCE`); and
 //! process.h's `_beginthreadex` family; virtual memory (`VirtualAlloc`
 //! and friends), the debugging calls, the standard handles and
-//! `WriteConsole`, interlocked singly linked lists, and thread priorities
-//! and affinity. Each module is
+//! `WriteConsole`, `ReadFile`/`WriteFile` on sockets and the standard
+//! handles, interlocked singly linked lists, and thread priorities and
+//! affinity. Each module is
 //! one area, with Windows' semantics as Microsoft documents them and as
 //! Wine's Windows-run kernel32 tests record them. Like kernel32, these calls
 //! leave the last error alone when they succeed.
@@ -28,6 +29,7 @@ mod crt;
 mod debug;
 mod environment;
 mod events;
+mod file_io;
 mod format_message;
 mod format_render;
 mod heap;

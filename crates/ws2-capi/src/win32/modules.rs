@@ -136,7 +136,7 @@ module_exports!(kernel32, KERNEL32:
     OutputDebugStringA, OutputDebugStringW, IsDebuggerPresent, DebugBreak,
     InitializeSListHead, InterlockedPushEntrySList, InterlockedPopEntrySList,
     InterlockedFlushSList, QueryDepthSList, InterlockedPushListSListEx,
-    GetStdHandle, SetStdHandle, WriteConsoleA, WriteConsoleW,
+    GetStdHandle, SetStdHandle, WriteConsoleA, WriteConsoleW, ReadFile, WriteFile,
     GetThreadPriority, SetThreadPriority, SetThreadAffinityMask, GetProcessAffinityMask,
 );
 
