@@ -1,11 +1,10 @@
 /* ReadFile and WriteFile on sockets and the standard handles (P6).
  *
  * Windows' answers:
- * - ws2_32 sock.c (Wine's tests, run on Windows): a SOCKET is a file
- *   handle; ReadFile/WriteFile on it receive and send, overlapped ones
- *   pend with ERROR_IO_PENDING and complete through the OVERLAPPED's
- *   event and the socket's completion port (test_write_watch's ReadFile
- *   on a socket, test_iocp's and test_completion_port's WriteFile);
+ * - Microsoft's ReadFile and WriteFile pages: a SOCKET is a file handle;
+ *   ReadFile/WriteFile on it receive and send, overlapped ones pend with
+ *   ERROR_IO_PENDING and complete through the OVERLAPPED's event and the
+ *   socket's completion port, as WSARecv/WSASend with that OVERLAPPED;
  * - kernel32 file.c test_read_write: the count is 0 after a failed call;
  *   WriteFile(NULL, 0) and ReadFile(NULL, 0) succeed with the last error
  *   untouched; WriteFile(NULL, 10) is ERROR_INVALID_USER_BUFFER,
@@ -115,7 +114,7 @@ static void udp_blocking(void)
 }
 
 /* P6 S30: overlapped, completed through the OVERLAPPED's event and
- * GetOverlappedResult (test_write_watch's overlapped ReadFile). */
+ * GetOverlappedResult (Microsoft's ReadFile page). */
 static void udp_overlapped_event(void)
 {
     SOCKET a, b;
@@ -180,7 +179,8 @@ static void udp_overlapped_event(void)
 }
 
 /* P6 S30: overlapped ReadFile/WriteFile on a socket bound to a completion
- * port: the packet carries the key and the OVERLAPPED (test_iocp). */
+ * port: the packet carries the key and the OVERLAPPED (Microsoft's
+ * ReadFile page, "I/O completion ports"). */
 static void udp_completion_port(void)
 {
     SOCKET a, b;
