@@ -20,64 +20,32 @@ use std::time::Duration;
 use ws2_engine::completion::Delivery;
 use ws2_engine::{Family, SocketCore, SocketKind, io};
 
-// P8
-#[test]
-fn reuse_waits_for_the_delivery_of_a_written_send() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true).unwrap());
-    core.connect(&listener.local_addr().unwrap()).unwrap();
-    let (mut peer, _) = listener.accept().unwrap();
-    // More than loopback's socket buffers hold: the send pends until the
-    // peer reads.
-    let data = vec![0x5au8; 32 << 20];
-    let iov = [libc::iovec {
-        iov_base: data.as_ptr().cast_mut().cast(),
-        iov_len: data.len(),
-    }];
-    // The delivery holds the completing thread a while: it widens the
-    // window between the send leaving the queue and its completion.
-    let (started_tx, started) = mpsc::channel();
-    let delivered = Arc::new(AtomicBool::new(false));
-    let flag = delivered.clone();
-    let delivery = Delivery::Callback(Box::new(move |result| {
-        started_tx.send(result.ok()).unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        flag.store(true, Ordering::SeqCst);
-    }));
-    let submitted = io::send_stream_overlapped(&core, &iov, false, false, delivery, || {});
-    assert!(matches!(submitted, Ok(io::Submitted::Pending)));
-    let reader = std::thread::spawn(move || {
-        peer.set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut got = vec![0u8; 32 << 20];
-        peer.read_exact(&mut got).unwrap();
-        got.iter().all(|&b| b == 0x5a)
-    });
-    // The send is off the queue and its completion on its way.
-    let result = started.recv_timeout(Duration::from_secs(30)).unwrap();
-    assert_eq!(result, Some(32 << 20));
-    io::reuse_stream(&core).unwrap();
-    assert!(
-        delivered.load(Ordering::SeqCst),
-        "DisconnectEx(TF_REUSE_SOCKET) returned before the send's completion was delivered"
-    );
-    assert!(reader.join().unwrap());
+/// A send pending on a connected stream socket: 32 MiB, more than
+/// loopback's socket buffers hold, so it stays queued until the peer reads
+/// or it is cancelled. Its delivery holds the delivering thread 300 ms
+/// (widening the window between the send leaving the queue and its
+/// completion's delivery), then sets `delivered`; `started` receives its
+/// result (the byte count or the Winsock code) as it begins.
+struct SlowDeliveredSend {
+    core: Arc<SocketCore>,
+    peer: TcpStream,
+    started: mpsc::Receiver<Result<usize, i32>>,
+    delivered: Arc<AtomicBool>,
+    _data: Vec<u8>,
 }
 
-// P8
-#[test]
-fn reuse_waits_for_the_delivery_of_a_cancelled_send() {
+const SEND_LEN: usize = 32 << 20;
+
+fn slow_delivered_send() -> SlowDeliveredSend {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let core = Arc::new(SocketCore::new(Family::V4, SocketKind::Stream, 0, true).unwrap());
     core.connect(&listener.local_addr().unwrap()).unwrap();
-    // The peer never reads: the send stays queued until it is cancelled.
-    let (_peer, _) = listener.accept().unwrap();
-    let data = vec![0x5au8; 32 << 20];
+    let (peer, _) = listener.accept().unwrap();
+    let data = vec![0x5au8; SEND_LEN];
     let iov = [libc::iovec {
         iov_base: data.as_ptr().cast_mut().cast(),
         iov_len: data.len(),
     }];
-    // As above: the delivery holds the cancelling thread a while.
     let (started_tx, started) = mpsc::channel();
     let delivered = Arc::new(AtomicBool::new(false));
     let flag = delivered.clone();
@@ -88,17 +56,54 @@ fn reuse_waits_for_the_delivery_of_a_cancelled_send() {
     }));
     let submitted = io::send_stream_overlapped(&core, &iov, false, false, delivery, || {});
     assert!(matches!(submitted, Ok(io::Submitted::Pending)));
+    SlowDeliveredSend {
+        core,
+        peer,
+        started,
+        delivered,
+        _data: data,
+    }
+}
+
+// P8
+#[test]
+fn reuse_waits_for_the_delivery_of_a_written_send() {
+    let send = slow_delivered_send();
+    let mut peer = send.peer;
+    let reader = std::thread::spawn(move || {
+        peer.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut got = vec![0u8; SEND_LEN];
+        peer.read_exact(&mut got).unwrap();
+        got.iter().all(|&b| b == 0x5a)
+    });
+    // The send is off the queue and its completion on its way.
+    let result = send.started.recv_timeout(Duration::from_secs(30)).unwrap();
+    assert_eq!(result, Ok(SEND_LEN));
+    io::reuse_stream(&send.core).unwrap();
+    assert!(
+        send.delivered.load(Ordering::SeqCst),
+        "DisconnectEx(TF_REUSE_SOCKET) returned before the send's completion was delivered"
+    );
+    assert!(reader.join().unwrap());
+}
+
+// P8
+#[test]
+fn reuse_waits_for_the_delivery_of_a_cancelled_send() {
+    // The peer never reads: the send stays queued until it is cancelled.
+    let send = slow_delivered_send();
     // `SIO_FLUSH` on another thread: it takes the send off the queue and
     // delivers its completion there.
     let flusher = {
-        let core = core.clone();
+        let core = send.core.clone();
         std::thread::spawn(move || core.flush())
     };
-    let result = started.recv_timeout(Duration::from_secs(30)).unwrap();
+    let result = send.started.recv_timeout(Duration::from_secs(30)).unwrap();
     assert_eq!(result, Err(ws2_abi::WSA_OPERATION_ABORTED));
-    io::reuse_stream(&core).unwrap();
+    io::reuse_stream(&send.core).unwrap();
     assert!(
-        delivered.load(Ordering::SeqCst),
+        send.delivered.load(Ordering::SeqCst),
         "DisconnectEx(TF_REUSE_SOCKET) returned before the cancelled send's completion was delivered"
     );
     flusher.join().unwrap();
