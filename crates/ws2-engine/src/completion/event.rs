@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::fork::{Locked, lock};
 
-use super::thread::{ThreadWaker, forget_parent_waiters};
+use super::thread::{ThreadWaker, add_waker, forget_parent_waiters, remove_waker};
 use super::wait::{Waitable, Waited, deadline_in, wait_until};
 
 /// An event object: signalled by completions and `SetEvent`, waited on by
@@ -220,20 +220,15 @@ impl Waitable for Event {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
         let waiters = s.waiters.get_or_insert_default();
-        forget_parent_waiters(&mut waiters.waiting);
         forget_parent_waiters(&mut waiters.pulsed);
-        waiters.waiting.push(waker.clone());
+        add_waker(&mut waiters.waiting, waker);
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
         let mut s = lock(&self.state);
         if let Some(waiters) = &mut s.waiters {
-            if let Some(i) = waiters.waiting.iter().position(|w| Arc::ptr_eq(w, waker)) {
-                waiters.waiting.swap_remove(i);
-            }
+            remove_waker(&mut waiters.waiting, waker);
             // A pulse this wait did not use is gone with the wait.
-            if let Some(i) = waiters.pulsed.iter().position(|w| Arc::ptr_eq(w, waker)) {
-                waiters.pulsed.swap_remove(i);
-            }
+            remove_waker(&mut waiters.pulsed, waker);
         }
     }
 }

@@ -31,8 +31,9 @@ pub use port::{Packet, Port, PortSource, note_pended};
 pub use semaphore::Semaphore;
 pub(crate) use thread::this_thread;
 pub use thread::{
-    IssuedOn, Owned, ThreadState, ThreadWaker, check_not_nested_in_blocking_call, current_thread,
-    forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,
+    IssuedOn, Owned, ThreadState, ThreadWaker, add_waker, check_not_nested_in_blocking_call,
+    current_thread, forget_parent_waiters, in_completion_routine, on_thread_exit, queue_apc_here,
+    remove_waker,
 };
 pub use thread_object::ThreadObject;
 pub use wait::{

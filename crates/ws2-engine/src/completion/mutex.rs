@@ -11,7 +11,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::{Locked, lock};
 
-use super::thread::{Owned, ThreadState, ThreadWaker, current_thread, forget_parent_waiters};
+use super::thread::{Owned, ThreadState, ThreadWaker, add_waker, current_thread, remove_waker};
 use super::wait::Waitable;
 
 /// A mutex object. Its owner is a thread's [`ThreadState::id`].
@@ -133,15 +133,10 @@ impl Owned for MutexObject {
 #[doc(hidden)]
 impl Waitable for MutexObject {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
-        let mut s = lock(&self.state);
-        forget_parent_waiters(&mut s.waiters);
-        s.waiters.push(waker.clone());
+        add_waker(&mut lock(&self.state).waiters, waker);
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
-        let mut s = lock(&self.state);
-        if let Some(i) = s.waiters.iter().position(|w| Arc::ptr_eq(w, waker)) {
-            s.waiters.swap_remove(i);
-        }
+        remove_waker(&mut lock(&self.state).waiters, waker);
     }
 }
 

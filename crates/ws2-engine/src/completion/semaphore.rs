@@ -10,7 +10,7 @@ use ws2_abi as abi;
 use crate::error::{Error, Result};
 use crate::fork::{Locked, lock};
 
-use super::thread::{ThreadWaker, forget_parent_waiters};
+use super::thread::{ThreadWaker, add_waker, remove_waker};
 use super::wait::Waitable;
 
 /// A semaphore object.
@@ -111,14 +111,9 @@ impl Semaphore {
 #[doc(hidden)]
 impl Waitable for Semaphore {
     fn add_waiter(&self, waker: &Arc<ThreadWaker>) {
-        let mut s = lock(&self.state);
-        forget_parent_waiters(&mut s.waiters);
-        s.waiters.push(waker.clone());
+        add_waker(&mut lock(&self.state).waiters, waker);
     }
     fn remove_waiter(&self, waker: &Arc<ThreadWaker>) {
-        let mut s = lock(&self.state);
-        if let Some(i) = s.waiters.iter().position(|w| Arc::ptr_eq(w, waker)) {
-            s.waiters.swap_remove(i);
-        }
+        remove_waker(&mut lock(&self.state).waiters, waker);
     }
 }

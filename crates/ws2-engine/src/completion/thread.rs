@@ -175,6 +175,24 @@ pub fn forget_parent_waiters(waiters: &mut Vec<Arc<ThreadWaker>>) {
     }
 }
 
+/// Adds `waker` to a waiter list, a fork parent's wakers dropped first.
+pub fn add_waker(waiters: &mut Vec<Arc<ThreadWaker>>, waker: &Arc<ThreadWaker>) {
+    forget_parent_waiters(waiters);
+    waiters.push(waker.clone());
+}
+
+/// Takes `waker` out of a waiter list (the order is not kept): whether it
+/// was there.
+pub fn remove_waker(waiters: &mut Vec<Arc<ThreadWaker>>, waker: &Arc<ThreadWaker>) -> bool {
+    match waiters.iter().position(|w| Arc::ptr_eq(w, waker)) {
+        Some(i) => {
+            waiters.swap_remove(i);
+            true
+        }
+        None => false,
+    }
+}
+
 /// One thread as ws2 sees it.
 pub struct ThreadState {
     pub id: u64,

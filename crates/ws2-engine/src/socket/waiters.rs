@@ -48,8 +48,7 @@ impl PortBound for SocketCore {
 impl Waitable for SocketCore {
     fn add_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
         let mut w = lock(&self.waiters);
-        completion::forget_parent_waiters(&mut w);
-        w.push(waker.clone());
+        completion::add_waker(&mut w, waker);
         self.waiter_count.store(w.len(), Ordering::Relaxed);
         drop(w);
         // Pairs with the fence in `wake_waiters`: the caller re-checks its
@@ -58,8 +57,7 @@ impl Waitable for SocketCore {
     }
     fn remove_waiter(&self, waker: &Arc<completion::ThreadWaker>) {
         let mut w = lock(&self.waiters);
-        if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, waker)) {
-            w.swap_remove(i);
+        if completion::remove_waker(&mut w, waker) {
             self.waiter_count.store(w.len(), Ordering::Relaxed);
         }
     }
