@@ -230,29 +230,13 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             port.close();
             Ok(TRUE)
         }
-        Some(Object::Event(event)) => {
-            handles::remove(handle(h));
-            named::handle_closed(&SyncObject::Event(event));
-            Ok(TRUE)
-        }
-        Some(Object::Mutex(mutex)) => {
-            // A mutex owned by a thread stays owned: only the handle goes.
-            handles::remove(handle(h));
-            named::handle_closed(&SyncObject::Mutex(mutex));
-            Ok(TRUE)
-        }
-        Some(Object::Semaphore(semaphore)) => {
-            handles::remove(handle(h));
-            named::handle_closed(&SyncObject::Semaphore(semaphore));
-            Ok(TRUE)
-        }
-        Some(Object::StdStream(_)) => {
-            // The fd stays open: the C library's stdio still writes to it.
-            handles::remove(handle(h));
-            Ok(TRUE)
-        }
-        Some(Object::Thread(_)) => {
-            // The thread runs on; its object lives while it does.
+        // A mutex owned by a thread stays owned: only the handle goes.
+        Some(Object::Event(event)) => close_named(h, SyncObject::Event(event)),
+        Some(Object::Mutex(mutex)) => close_named(h, SyncObject::Mutex(mutex)),
+        Some(Object::Semaphore(semaphore)) => close_named(h, SyncObject::Semaphore(semaphore)),
+        // A thread runs on (its object lives while it does); a standard
+        // stream's fd stays open (the C library's stdio still writes to it).
+        Some(Object::Thread(_) | Object::StdStream(_)) => {
             handles::remove(handle(h));
             Ok(TRUE)
         }
@@ -261,6 +245,14 @@ pub extern "C" fn CloseHandle(h: HANDLE) -> BOOL {
             format!("handle {h:p} is not open"),
         )),
     })
+}
+
+/// `CloseHandle` of an event, mutex or semaphore: its name goes with its
+/// last handle.
+fn close_named(h: HANDLE, object: SyncObject) -> Result<BOOL> {
+    handles::remove(handle(h));
+    named::handle_closed(&object);
+    Ok(TRUE)
 }
 
 /// Creates a port, and/or binds a socket to one with a key (S36).

@@ -56,10 +56,47 @@ fn create_handles() -> Result<[usize; 3], DWORD> {
         if unsafe { libc::fcntl(fd as i32, libc::F_GETFD) } < 0 {
             continue;
         }
-        *slot = handles::insert(Object::StdStream(StdStream { fd: fd as i32 }))
-            .map_err(|_| ERROR_NOT_ENOUGH_MEMORY)?;
+        match handles::insert(Object::StdStream(StdStream { fd: fd as i32 })) {
+            Ok(h) => *slot = h,
+            Err(_) => {
+                remove_handles(out);
+                return Err(ERROR_NOT_ENOUGH_MEMORY);
+            }
+        }
     }
     Ok(out)
+}
+
+fn remove_handles(made: [usize; 3]) {
+    for h in made.into_iter().filter(|&h| h != 0) {
+        handles::remove(h);
+    }
+}
+
+/// Runs `f` on the standard handles, made at the first call. They are made
+/// and, when another thread made them first, removed outside
+/// `STD_HANDLES`' lock: the handle table's locks are taken by a `fork`
+/// before it waits for the fork-gated locks to be let go.
+fn with_std_handles<T>(f: impl FnOnce(&mut [usize; 3]) -> T) -> Result<T, DWORD> {
+    loop {
+        if let Some(table) = fork::lock(&STD_HANDLES).as_mut() {
+            return Ok(f(table));
+        }
+        let made = create_handles()?;
+        let lost = {
+            let mut table = fork::lock(&STD_HANDLES);
+            match *table {
+                None => {
+                    *table = Some(made);
+                    None
+                }
+                Some(_) => Some(made),
+            }
+        };
+        if let Some(lost) = lost {
+            remove_handles(lost);
+        }
+    }
 }
 
 /// `GetStdHandle`.
@@ -67,11 +104,7 @@ fn create_handles() -> Result<[usize; 3], DWORD> {
 pub extern "C" fn GetStdHandle(which: DWORD) -> HANDLE {
     win32(INVALID_HANDLE_VALUE as HANDLE, || {
         let index = index_of(which)?;
-        let mut table = fork::lock(&STD_HANDLES);
-        if table.is_none() {
-            *table = Some(create_handles()?);
-        }
-        Ok(table.map_or(0, |t| t[index]) as HANDLE)
+        with_std_handles(|t| t[index] as HANDLE)
     })
 }
 
@@ -80,13 +113,7 @@ pub extern "C" fn GetStdHandle(which: DWORD) -> HANDLE {
 pub extern "C" fn SetStdHandle(which: DWORD, handle: HANDLE) -> BOOL {
     win32(FALSE, || {
         let index = index_of(which)?;
-        let mut table = fork::lock(&STD_HANDLES);
-        if table.is_none() {
-            *table = Some(create_handles()?);
-        }
-        if let Some(t) = table.as_mut() {
-            t[index] = handle as usize;
-        }
+        with_std_handles(|t| t[index] = handle as usize)?;
         Ok(TRUE)
     })
 }
@@ -106,20 +133,23 @@ fn console_output(handle: HANDLE) -> Result<i32, DWORD> {
     }
 }
 
-/// Writes all of `bytes` to `fd` (retrying short writes and `EINTR`).
-fn write_all(fd: i32, mut bytes: &[u8]) -> Result<(), DWORD> {
-    while !bytes.is_empty() {
-        // SAFETY: writes from a live slice.
-        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-        if n < 0 {
-            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(ERROR_GEN_FAILURE);
-        }
-        bytes = &bytes[n as usize..];
+/// What both `WriteConsole` functions do once their text is bytes: all of
+/// it written to the terminal, `count` (the caller's units) reported.
+///
+/// # Safety
+/// `written` NULL or writable.
+unsafe fn write_console(
+    fd: i32,
+    bytes: &[u8],
+    count: DWORD,
+    written: *mut DWORD,
+) -> Result<BOOL, DWORD> {
+    super::file_io::write_std(fd, bytes).map_err(|e| e.code() as DWORD)?;
+    if !written.is_null() {
+        // SAFETY: writable per the contract.
+        unsafe { written.write_unaligned(count) };
     }
-    Ok(())
+    Ok(TRUE)
 }
 
 /// `WriteConsoleA`: `count` bytes (UTF-8, the code page here).
@@ -145,12 +175,8 @@ pub unsafe extern "C" fn WriteConsoleA(
             // SAFETY: `count` readable bytes per the contract (non-null).
             unsafe { std::slice::from_raw_parts(buffer.cast::<u8>(), count as usize) }
         };
-        write_all(fd, bytes)?;
-        if !written.is_null() {
-            // SAFETY: writable per the contract.
-            unsafe { written.write_unaligned(count) };
-        }
-        Ok(TRUE)
+        // SAFETY: forwarded contract.
+        unsafe { write_console(fd, bytes, count, written) }
     })
 }
 
@@ -177,11 +203,8 @@ pub unsafe extern "C" fn WriteConsoleW(
             // unaligned.
             .map(|i| unsafe { buffer.cast::<u16>().add(i).read_unaligned() })
             .collect();
-        write_all(fd, &super::codepage::utf16_to_utf8(&units).0)?;
-        if !written.is_null() {
-            // SAFETY: writable per the contract.
-            unsafe { written.write_unaligned(count) };
-        }
-        Ok(TRUE)
+        let text = super::codepage::utf16_to_utf8(&units).0;
+        // SAFETY: forwarded contract.
+        unsafe { write_console(fd, &text, count, written) }
     })
 }

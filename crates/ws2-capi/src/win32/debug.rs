@@ -5,8 +5,8 @@
 //! to a monitor such as DebugView); with neither, nothing anyone sees
 //! happens, so programs sprinkle it freely, also in release builds. Linux
 //! debuggers have no such channel, so ws2 shows it only when asked:
-//! with `WS2_DEBUG_OUTPUT=stderr` in the environment when the program
-//! starts, each string is written to standard error as it is (no line
+//! with `WS2_DEBUG_OUTPUT=stderr` in the environment at the first call
+//! (read once), each string is written to standard error as it is (no line
 //! break added, as Windows adds none); otherwise it is dropped, as on a
 //! Windows machine with no debugger.
 //!

@@ -33,7 +33,6 @@
 //! synchronous call and its event set.
 
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ws2_abi::*;
 use ws2_engine::handles::{self, Object, StdStream};
@@ -124,28 +123,15 @@ unsafe fn prologue(
 }
 
 /// An OVERLAPPED given with a standard handle: the result of the
-/// synchronous call, then its event set.
+/// synchronous call, then its event set, as a blocking call on a socket
+/// made without `WSA_FLAG_OVERLAPPED` fills one.
 ///
 /// # Safety
 /// `ov` null or valid and writable.
 unsafe fn finish_synchronous(ov: *mut WSAOVERLAPPED, n: usize) {
-    if ov.is_null() {
-        return;
-    }
-    // SAFETY: valid and writable per the contract; `Internal` is a
-    // pointer-sized, aligned field, written last with release ordering as
-    // every completion writes it.
-    unsafe {
-        (&raw mut (*ov).InternalHigh).write(n);
-        AtomicUsize::from_ptr(&raw mut (*ov).Internal)
-            .store(STATUS_SUCCESS as usize, Ordering::Release);
-    }
-    // SAFETY: valid per the contract. The low bit only tells ports to skip.
-    let h = unsafe { (*ov).hEvent } as usize & !3;
-    if h != 0
-        && let Ok(event) = handles::event(h)
-    {
-        event.set();
+    if !ov.is_null() {
+        // SAFETY: valid and writable per the contract.
+        unsafe { raw::fill_blocking_overlapped(ov, n) };
     }
 }
 
@@ -190,7 +176,7 @@ fn errno() -> i32 {
 }
 
 /// Writes every byte of `bytes` to `fd`.
-fn write_std(fd: i32, bytes: &[u8]) -> Result<usize> {
+pub(super) fn write_std(fd: i32, bytes: &[u8]) -> Result<usize> {
     let mut done = 0;
     while done < bytes.len() {
         let rest = &bytes[done..];

@@ -173,9 +173,15 @@ pub(super) fn query(
 /// `[page, end)` is mapped (adjacent mappings, no gap).
 pub(super) fn mapped_protection(maps: &[Mapping], page: usize, end: usize) -> Option<DWORD> {
     let at = maps.iter().position(|m| m.start <= page && page < m.end)?;
+    // Committed memory only: an inaccessible anonymous mapping (a guard
+    // page) is reserved, as `VirtualQuery` reports it, and Windows refuses
+    // to protect reserved pages.
+    if maps[at].is_reservation() {
+        return None;
+    }
     let mut covered = maps[at].end;
     for next in &maps[at + 1..] {
-        if covered >= end || next.start != covered {
+        if covered >= end || next.start != covered || next.is_reservation() {
             break;
         }
         covered = next.end;

@@ -12,12 +12,12 @@
 use ws2_abi::*;
 
 /// `lpMinimumApplicationAddress` of x64 Windows.
-const MIN_APPLICATION_ADDRESS: usize = 0x1_0000;
+pub(super) const MIN_APPLICATION_ADDRESS: usize = 0x1_0000;
 /// `lpMaximumApplicationAddress` of x64 Windows (128 TiB minus 64 KiB,
 /// last byte).
 const MAX_APPLICATION_ADDRESS: usize = 0x7FFF_FFFE_FFFF;
 /// Windows' allocation granularity.
-const ALLOCATION_GRANULARITY: DWORD = 0x1_0000;
+pub(super) const ALLOCATION_GRANULARITY: DWORD = 0x1_0000;
 
 /// This machine's processor family, model and stepping as Windows reports
 /// them: (`wProcessorLevel`, `wProcessorRevision`).
@@ -44,9 +44,15 @@ fn processor_level_and_revision() -> (WORD, WORD) {
     (0, 0)
 }
 
-fn system_info() -> SYSTEM_INFO {
+/// The page size (4096 where `sysconf` cannot tell).
+pub(super) fn page_size() -> usize {
     // SAFETY: sysconf has no pointer arguments.
     let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if page > 0 { page as usize } else { 4096 }
+}
+
+fn system_info() -> SYSTEM_INFO {
+    let page = page_size();
     // SAFETY: as above.
     let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) }.max(1) as u32;
     let (level, revision) = processor_level_and_revision();
@@ -58,7 +64,7 @@ fn system_info() -> SYSTEM_INFO {
     SYSTEM_INFO {
         wProcessorArchitecture: architecture,
         wReserved: 0,
-        dwPageSize: if page > 0 { page as DWORD } else { 4096 },
+        dwPageSize: page as DWORD,
         lpMinimumApplicationAddress: MIN_APPLICATION_ADDRESS as *mut _,
         lpMaximumApplicationAddress: MAX_APPLICATION_ADDRESS as *mut _,
         // One bit per processor, as Windows sets them within a group of 64.

@@ -42,14 +42,15 @@ use std::sync::Mutex;
 use ws2_abi::*;
 
 use super::memory_maps;
+use super::system_info::{ALLOCATION_GRANULARITY, MIN_APPLICATION_ADDRESS, page_size};
 use super::{FALSE, TRUE, win32};
 use ws2_engine::fork;
 
-/// Windows' allocation granularity: reservations start on it.
-const GRANULARITY: usize = 0x1_0000;
-/// The lowest address a program may ask for (x64 Windows'
-/// `lpMinimumApplicationAddress`).
-const MIN_ADDRESS: usize = 0x1_0000;
+/// Windows' allocation granularity (`GetSystemInfo`'s): reservations
+/// start on it.
+const GRANULARITY: usize = ALLOCATION_GRANULARITY as usize;
+/// The lowest address a program may ask for (`GetSystemInfo`'s).
+const MIN_ADDRESS: usize = MIN_APPLICATION_ADDRESS;
 /// The end of the user address space (128 TiB, both systems').
 const ADDRESS_SPACE_END: usize = 1 << 47;
 
@@ -83,12 +84,6 @@ impl Region {
 /// The reservations, by base address. Changes to the mappings are made
 /// with the lock held, so the table and the kernel agree.
 static REGIONS: Mutex<BTreeMap<usize, Region>> = Mutex::new(BTreeMap::new());
-
-fn page_size() -> usize {
-    // SAFETY: sysconf has no pointer arguments.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    if page > 0 { page as usize } else { 4096 }
-}
 
 /// Checks a protection value; answers its Linux `PROT_*` bits.
 fn linux_protection(protect: DWORD) -> Result<libc::c_int, DWORD> {
@@ -282,14 +277,8 @@ fn virtual_alloc(address: usize, size: usize, kind: DWORD, protect: DWORD) -> Re
     let (start, end) = if kind & MEM_RESERVE != 0 || address == 0 {
         let base = address & !(GRANULARITY - 1);
         let len = end - base;
-        if base != 0
-            && regions
-                .range(..base + len)
-                .next_back()
-                .is_some_and(|(&b, r)| b + r.size > base)
-        {
-            return Err(ERROR_INVALID_ADDRESS);
-        }
+        // An address in use (ours or any mapping) is refused by the
+        // kernel: `MAP_FIXED_NOREPLACE`.
         let base = reserve(base, len)?;
         let pages = len / page;
         let mut table = Vec::new();
@@ -314,8 +303,17 @@ fn virtual_alloc(address: usize, size: usize, kind: DWORD, protect: DWORD) -> Re
     } else {
         (address & !(page - 1), end)
     };
-    let (_, region, first, count) = pages_of(&mut regions, start, end)?;
-    mprotect(start, end - start, prot)?;
+    let (base, region, first, count) = pages_of(&mut regions, start, end)?;
+    if let Err(e) = mprotect(start, end - start, prot) {
+        if kind & MEM_RESERVE != 0 || address == 0 {
+            // The reservation this call made goes with its failed commit.
+            let size = region.size;
+            regions.remove(&base);
+            // SAFETY: unmaps the reservation this call made, nothing else.
+            unsafe { libc::munmap(base as *mut c_void, size) };
+        }
+        return Err(e);
+    }
     let own = protect & !CACHE_MODIFIERS;
     region.pages[first..first + count].fill(own);
     Ok(start)

@@ -7,8 +7,10 @@
  * cases, which VirtualFree passes through); Microsoft's VirtualAlloc,
  * VirtualFree, VirtualProtect, VirtualQuery and MEMORY_BASIC_INFORMATION
  * pages. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS: a mapping the program makes itself */
 #include <windows.h>
 #include <stdio.h>
+#include <sys/mman.h>
 
 #include "common.h"
 
@@ -361,6 +363,20 @@ static void query_errors_and_other_memory(void)
         page[0] = 1;
     }
     free(heap_block);
+
+    /* reserved memory VirtualAlloc did not make (an inaccessible anonymous
+     * mapping, as a thread stack's guard page is) cannot be protected:
+     * Windows refuses pages that are not committed (test_VirtualAlloc) */
+    {
+        void *guard = mmap(NULL, 0x1000, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        CHECK(guard != MAP_FAILED);
+        query(guard, &info);
+        CHECK_EQ(info.State, MEM_RESERVE);
+        SetLastError(0xdeadbeef);
+        CHECK(!VirtualProtect(guard, 0x1000, PAGE_READWRITE, &old_prot));
+        CHECK_EQ(GetLastError(), ERROR_INVALID_ADDRESS);
+        CHECK_EQ(munmap(guard, 0x1000), 0);
+    }
 
     /* a NULL lpflOldProtect fails */
     {

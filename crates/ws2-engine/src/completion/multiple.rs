@@ -110,7 +110,7 @@ impl<'a> SyncRef<'a> {
     }
 
     /// The object's address: its identity, and wait-all's lock order.
-    fn address(self) -> usize {
+    pub(super) fn address(self) -> usize {
         match self {
             SyncRef::Event(e) => std::ptr::from_ref(e) as usize,
             SyncRef::Mutex(m) => Arc::as_ptr(m) as usize,

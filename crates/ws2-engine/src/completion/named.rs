@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use ws2_abi as abi;
 
@@ -62,12 +62,9 @@ impl Kind {
     }
 }
 
-fn identity(object: &SyncObject) -> *const () {
-    match object {
-        SyncObject::Event(e) => Arc::as_ptr(e).cast(),
-        SyncObject::Mutex(m) => Arc::as_ptr(m).cast(),
-        SyncObject::Semaphore(s) => Arc::as_ptr(s).cast(),
-    }
+/// The object's address, its identity (as wait-all orders objects).
+fn identity(object: &SyncObject) -> usize {
+    object.as_ref().address()
 }
 
 fn wrong_kind(name: &str, held: Kind, asked: Kind) -> Error {

@@ -188,7 +188,7 @@ fn complete_now_event(h_event: usize) {
 ///
 /// # Safety
 /// `ov` valid and writable.
-pub(crate) unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
+pub unsafe fn fill_blocking_overlapped(ov: *mut abi::WSAOVERLAPPED, bytes: usize) {
     // SAFETY: per the contract.
     unsafe {
         OvPtr(ov).finish(abi::STATUS_SUCCESS, bytes);
